@@ -1,0 +1,4 @@
+export * from './states.js';
+export * from './errors.js';
+export * from './secret.js';
+export * from './problem.js';
