@@ -1,1 +1,5 @@
-export {};
+export { FsBlobStore, type BlobRef } from './fs-blob-store.js';
+export { TenantKeyring } from './tenant-keyring.js';
+export { putEncrypted, getDecrypted } from './encrypted-blob.js';
+export { isBlobKey } from './blob-key.js';
+export type { ByteSource } from './byte-source.js';

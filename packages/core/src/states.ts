@@ -27,15 +27,17 @@ export function isTerminal(state: SubmissionState): boolean {
 /** Which states may follow which; every journal transition is checked against this table. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<SubmissionState, readonly SubmissionState[]>> = {
   CREATED: ['RECEIVED', 'REJECTED'],
-  RECEIVED: ['OPENED', 'REJECTED'],
-  OPENED: ['MAPPED', 'REJECTED'],
-  MAPPED: ['ROUTED', 'REJECTED'],
+  RECEIVED: ['OPENED', 'REJECTED', 'FAILED'],
+  // FAILED from OPENED/MAPPED: the input was fine but the hub could not map or route it
+  // (an output that fails its XSD, no route configured) — an operator fixes and replays.
+  OPENED: ['MAPPED', 'REJECTED', 'FAILED'],
+  MAPPED: ['ROUTED', 'REJECTED', 'FAILED'],
   ROUTED: ['DELIVERING', 'DELIVERED', 'FAILED'],
   DELIVERING: ['DELIVERED', 'FAILED'],
   DELIVERED: [],
   REJECTED: [],
-  // an operator may replay a failed submission (it goes back to routing)
-  FAILED: ['ROUTED', 'DELIVERING'],
+  // an operator may replay a failed submission from a stage (open again, or deliver again)
+  FAILED: ['RECEIVED', 'ROUTED'],
 };
 
 export function canTransition(from: SubmissionState, to: SubmissionState): boolean {

@@ -1,1 +1,6 @@
-export {};
+export { createPool } from './create-pool.js';
+export { migrate } from './migrate.js';
+export { Journal, type CreateSubmissionInput, type TransitionInput } from './journal.js';
+export type { SubmissionRow, SubmissionPatch, DeliveryRow, AuditRecord } from './rows.js';
+export { auditHash, GENESIS_HASH } from './audit-hash.js';
+export { canonicalJson } from './canonical-json.js';

@@ -1,1 +1,4 @@
-export {};
+export * from './names.js';
+export * from './payloads.js';
+export * from './backoff.js';
+export * from './queues.js';

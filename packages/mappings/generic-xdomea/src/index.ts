@@ -1,1 +1,3 @@
-export {};
+export { genericXdomea, createGenericXdomea } from './generic-xdomea.js';
+export type { GenericXdomeaOptions } from './generic-xdomea.js';
+export { extensionFor } from './file-extension.js';

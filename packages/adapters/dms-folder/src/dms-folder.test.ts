@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { PermanentDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
+import { dmsFolderAdapter } from './dms-folder.js';
+
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function pkg(name: string, content: Buffer): DeliveryPackage {
+  return {
+    name,
+    mimeType: 'application/zip',
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    submissionId: 's-1',
+    tenantId: 'demo',
+    open: () => Promise.resolve(Readable.from([content])),
+  };
+}
+
+describe('dms-folder adapter', () => {
+  it('writes the package under its name and nothing else visible', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dms-'));
+    const adapter = dmsFolderAdapter.create({ instanceId: 'a', config: { path: dir } });
+    const content = Buffer.from('zip bytes');
+    const receipt = await adapter.deliver(pkg('p1_Abgabe.Abgabe.0401.zip', content), {
+      idempotencyKey: 's-1:r1',
+      signal: new AbortController().signal,
+      log,
+    });
+    expect(receipt.fileName).toBe('p1_Abgabe.Abgabe.0401.zip');
+    expect(await readFile(join(dir, 'p1_Abgabe.Abgabe.0401.zip'))).toEqual(content);
+    const visible = (await readdir(dir)).filter((f) => !f.startsWith('.'));
+    expect(visible).toEqual(['p1_Abgabe.Abgabe.0401.zip']);
+    expect(await readdir(join(dir, '.weiche-tmp'))).toEqual([]);
+  });
+
+  it('never delivers twice for the same idempotency key, even under another name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dms-'));
+    const adapter = dmsFolderAdapter.create({ instanceId: 'a', config: { path: dir } });
+    const options = { idempotencyKey: 's-1:r1', signal: new AbortController().signal, log };
+    await adapter.deliver(pkg('first.zip', Buffer.from('one')), options);
+    const second = await adapter.deliver(pkg('second.zip', Buffer.from('two')), options);
+    expect(second.duplicate).toBe(true);
+    expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual(['first.zip']);
+  });
+
+  it('classifies a path that is not a folder as permanent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dms-'));
+    const file = join(dir, 'not-a-folder');
+    await writeFile(file, 'x');
+    const adapter = dmsFolderAdapter.create({ instanceId: 'a', config: { path: file } });
+    await expect(
+      adapter.deliver(pkg('x.zip', Buffer.from('x')), { idempotencyKey: 'k', signal: new AbortController().signal, log }),
+    ).rejects.toBeInstanceOf(PermanentDeliveryError);
+    expect((await adapter.health()).ok).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import {
+  PermanentDeliveryError,
+  TransientDeliveryError,
+  type Adapter,
+  type AdapterFactory,
+  type DeliveryOptions,
+  type DeliveryPackage,
+  type DeliveryReceipt,
+} from '@weiche/adapter-sdk';
+
+export const DMS_FOLDER_KIND = 'dms-folder';
+
+export const DmsFolderConfig = z.object({
+  /** The DMS import folder of one tenant; created when missing. */
+  path: z.string().min(1),
+});
+export type DmsFolderConfig = z.infer<typeof DmsFolderConfig>;
+
+// Work files live beside the import folder's content but in hidden sub-folders on the same
+// filesystem, so the final rename is atomic and the DMS importer never sees a half-written file.
+const TMP_DIR = '.weiche-tmp';
+const RECEIPT_DIR = '.weiche-receipts';
+
+const PERMANENT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+
+function classify(error: unknown, what: string): Error {
+  if (error instanceof TransientDeliveryError || error instanceof PermanentDeliveryError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+  const reason = `${what} failed (${code})`;
+  // Disk full or quota may clear up; a permission or path problem needs an operator.
+  return PERMANENT_CODES.has(code)
+    ? new PermanentDeliveryError(reason, { cause: error })
+    : new TransientDeliveryError(reason, { cause: error });
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+class DmsFolderAdapter implements Adapter {
+  readonly kind = DMS_FOLDER_KIND;
+
+  constructor(
+    readonly instanceId: string,
+    private readonly config: DmsFolderConfig,
+  ) {}
+
+  async deliver(pkg: DeliveryPackage, options: DeliveryOptions): Promise<DeliveryReceipt> {
+    const dir = this.config.path;
+    const fileName = basename(pkg.name);
+    const receiptFile = join(dir, RECEIPT_DIR, `${createHash('sha256').update(options.idempotencyKey).digest('hex')}.json`);
+    const existing = await this.readReceipt(receiptFile);
+    if (existing) return { ...existing, duplicate: true };
+
+    const target = join(dir, fileName);
+    const tmp = join(dir, TMP_DIR, `${randomUUID()}.part`);
+    try {
+      await mkdir(join(dir, TMP_DIR), { recursive: true });
+      await mkdir(join(dir, RECEIPT_DIR), { recursive: true });
+      const alreadyThere = await stat(target).then((s) => s.size === pkg.size, () => false);
+      if (!alreadyThere) {
+        // A crash after the rename but before the receipt leaves the file in place: the retry
+        // finds it (same deterministic name and size) and only writes the receipt.
+        await pipeline(await pkg.open(), createWriteStream(tmp, { flags: 'wx' }), { signal: options.signal });
+        await fsyncPath(tmp);
+        await rename(tmp, target);
+        await fsyncPath(dir);
+      }
+      const receipt: DeliveryReceipt = { fileName, path: target, size: pkg.size, sha256: pkg.sha256 };
+      await writeFile(receiptFile, JSON.stringify(receipt));
+      options.log.info({ submissionId: pkg.submissionId, fileName, size: pkg.size }, 'package written to DMS folder');
+      return receipt;
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if (options.signal.aborted) throw new TransientDeliveryError('delivery aborted', { cause: error });
+      throw classify(error, `writing ${fileName}`);
+    }
+  }
+
+  async health(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      await mkdir(join(this.config.path, TMP_DIR), { recursive: true });
+      const probe = join(this.config.path, TMP_DIR, `health-${randomUUID()}`);
+      await writeFile(probe, 'ok');
+      await rm(probe);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: `folder not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+  }
+
+  private async readReceipt(file: string): Promise<DeliveryReceipt | undefined> {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as DeliveryReceipt;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Writes each package atomically (temp file, fsync, rename) into a DMS import folder. */
+export const dmsFolderAdapter: AdapterFactory<DmsFolderConfig> = {
+  kind: DMS_FOLDER_KIND,
+  configSchema: DmsFolderConfig,
+  create: ({ instanceId, config }) => new DmsFolderAdapter(instanceId, config),
+};

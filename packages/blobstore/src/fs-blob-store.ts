@@ -1,0 +1,187 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { link, mkdir, open, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ErrorCode, WeicheError } from '@weiche/core';
+import { blobPath } from './blob-key.js';
+import { chunksOf, type ByteSource } from './byte-source.js';
+import { fsyncDir } from './fsync-dir.js';
+import { blobNotFound, isMissing, storageUnavailable } from './storage-error.js';
+
+export interface BlobRef {
+  key: string;
+  size: number;
+  sha256: string;
+}
+
+/** Marks an error thrown by the byte source (not by the disk), so it is not reported as a storage failure. */
+class SourceError {
+  constructor(readonly error: unknown) {}
+}
+
+/** Content-addressed filesystem store: key = sha256 hex, file at <root>/<k[0..2]>/<key>. */
+export class FsBlobStore {
+  readonly root: string;
+  private readonly tmpDir: string;
+
+  constructor(opts: { root: string }) {
+    this.root = opts.root;
+    this.tmpDir = join(opts.root, 'tmp');
+  }
+
+  /**
+   * Streams into a temp file in <root>/tmp, hashing on the way; fsyncs the file, renames it into place
+   * and fsyncs the directory, so it resolves only once the blob is durable.
+   * maxBytes exceeded → stops reading, deletes the temp file, throws PAYLOAD_TOO_LARGE (413).
+   * I/O failure → STORAGE_UNAVAILABLE (503, retryable). An error of the source itself is rethrown unchanged.
+   */
+  async put(source: ByteSource, opts: { maxBytes?: number } = {}): Promise<BlobRef> {
+    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    try {
+      await mkdir(this.tmpDir, { recursive: true });
+    } catch (error) {
+      throw storageUnavailable('create temp directory', error);
+    }
+    const tmp = join(this.tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      const file = await open(tmp, 'wx', 0o600);
+      try {
+        const iterator = chunksOf(source)[Symbol.asyncIterator]();
+        for (;;) {
+          let next: IteratorResult<Uint8Array>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            throw new SourceError(error);
+          }
+          if (next.done) break;
+          const chunk = next.value;
+          size += chunk.byteLength;
+          if (size > maxBytes) {
+            // return() ends the iteration early: a Node readable is destroyed, nothing more is read
+            await iterator.return?.(undefined);
+            throw new WeicheError(ErrorCode.PAYLOAD_TOO_LARGE, `blob exceeds the limit of ${maxBytes} bytes`, {
+              status: 413,
+            });
+          }
+          hash.update(chunk);
+          await file.write(chunk);
+        }
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const key = hash.digest('hex');
+      await this.place(tmp, key);
+      return { key, size, sha256: key };
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if (error instanceof SourceError) throw error.error;
+      throw storageUnavailable('write', error);
+    }
+  }
+
+  /**
+   * Moves a finished temp file to its content address. link() (not rename) so an existing blob with the
+   * same key is never replaced: same content → same key → one file.
+   */
+  private async place(tmp: string, key: string): Promise<void> {
+    const target = blobPath(this.root, key);
+    const dir = dirname(target);
+    const created = await mkdir(dir, { recursive: true });
+    if (created !== undefined) await fsyncDir(this.root);
+    try {
+      await link(tmp, target);
+    } catch (error) {
+      if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST')) throw error;
+    }
+    await unlink(tmp);
+    await fsyncDir(dir);
+  }
+
+  /**
+   * Opens a blob for reading. Existence is checked synchronously: a missing blob throws NOT_FOUND here,
+   * not as a stream error (a blob deleted between the check and the first read still errors the stream).
+   * `range` is inclusive at both ends, as in fs.createReadStream.
+   */
+  get(key: string, range: { start?: number; end?: number } = {}): NodeJS.ReadableStream {
+    const path = blobPath(this.root, key);
+    try {
+      statSync(path);
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(key);
+      throw storageUnavailable('read', error);
+    }
+    return createReadStream(path, {
+      ...(range.start === undefined ? {} : { start: range.start }),
+      ...(range.end === undefined ? {} : { end: range.end }),
+    });
+  }
+
+  /** Reads a whole blob into memory; for small blobs only (metadata, receipts). */
+  async read(key: string): Promise<Buffer> {
+    const path = blobPath(this.root, key);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(key);
+      throw storageUnavailable('read', error);
+    }
+  }
+
+  /** Size of a blob in bytes; NOT_FOUND when missing. */
+  async size(key: string): Promise<number> {
+    const path = blobPath(this.root, key);
+    try {
+      return (await stat(path)).size;
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(key);
+      throw storageUnavailable('stat', error);
+    }
+  }
+
+  /** True when a blob with this key is stored. */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.size(key);
+      return true;
+    } catch (error) {
+      if (error instanceof WeicheError && error.code === ErrorCode.NOT_FOUND) return false;
+      throw error;
+    }
+  }
+
+  /** Removes a blob; deleting a missing blob is not an error (idempotent). */
+  async delete(key: string): Promise<void> {
+    const path = blobPath(this.root, key);
+    try {
+      await rm(path, { force: true });
+      await fsyncDir(dirname(path)).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+    } catch (error) {
+      throw storageUnavailable('delete', error);
+    }
+  }
+
+  /** Writes, fsyncs and removes a probe file; for readiness checks. */
+  async ping(): Promise<void> {
+    const probe = join(this.tmpDir, `ping-${randomUUID()}`);
+    try {
+      await mkdir(this.tmpDir, { recursive: true });
+      const file = await open(probe, 'wx', 0o600);
+      try {
+        await file.write('ping');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await unlink(probe);
+    } catch (error) {
+      await rm(probe, { force: true }).catch(() => undefined);
+      throw storageUnavailable('ping', error);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfigFile, resolveConfig } from './load.js';
+
+const destinationId = '2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10';
+const valid = {
+  tenants: [{ id: 'musterstadt', name: 'Stadt Musterstadt', behoerdenkennung: 'ags:05974028' }],
+  destinations: [
+    {
+      id: destinationId,
+      tenant: 'musterstadt',
+      keys: { privateKeyFile: 'keys/d.key.pem', certificateFile: 'keys/d.cert.pem' },
+      services: [{ identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'Baugenehmigung' }],
+    },
+  ],
+  senderClients: [{ clientId: 'portal', clientSecret: 's3cr3t-value', name: 'Portal', destinations: [destinationId] }],
+  adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: 'outbox' } }],
+  routes: [{ id: 'r1', tenant: 'musterstadt', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+};
+
+describe('config', () => {
+  it('applies defaults, env overrides and resolves paths', () => {
+    const config = resolveConfig(valid, { env: { PORT: '9999', DATABASE_URL: 'postgres://x@db/y' }, baseDir: '/etc/weiche' });
+    expect(config.server.port).toBe(9999);
+    expect(config.database.url).toBe('postgres://x@db/y');
+    expect(config.destinations[0]?.keys.privateKeyFile).toBe('/etc/weiche/keys/d.key.pem');
+    expect(config.adapters[0]?.config.path).toBe('/etc/weiche/outbox');
+    expect(config.adapters[0]?.retry.attempts).toBe(8);
+  });
+
+  it('reports every problem at once', () => {
+    const broken = {
+      ...valid,
+      tenants: [{ id: 'Bad Id', name: '', behoerdenkennung: 'nope' }],
+      routes: [{ id: 'r1', tenant: 'musterstadt', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'missing' }],
+    };
+    const error = (() => {
+      try {
+        resolveConfig(broken, { env: {} });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.problems.join('\n')).toMatch(/tenants\.0\.id/);
+    expect(error.problems.join('\n')).toMatch(/tenants\.0\.name/);
+    expect(error.problems.join('\n')).toMatch(/tenants\.0\.behoerdenkennung/);
+
+    const refs = (() => {
+      try {
+        resolveConfig({ ...valid, routes: [{ ...valid.routes[0], adapter: 'missing', tenant: 'nobody' }] }, { env: {} });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(refs.problems).toHaveLength(2);
+  });
+
+  it('never prints secrets', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-'));
+    await writeFile(join(dir, 'secret.txt'), 'from-file-secret\n');
+    const file = join(dir, 'weiche.yaml');
+    await writeFile(
+      file,
+      `tenants:\n  - { id: t, name: T, behoerdenkennung: "ags:05974028" }\ndestinations:\n  - id: ${destinationId}\n    tenant: t\n    keys: { privateKeyFile: k, certificateFile: c }\n    services: [{ identifier: "urn:de:fim:leika:leistung:1", name: S }]\nsenderClients:\n  - { clientId: portal, name: P, clientSecret: { file: secret.txt }, destinations: ["${destinationId}"] }\n`,
+    );
+    const config = loadConfigFile(file, {});
+    expect(config.senderClients[0]?.clientSecret.reveal()).toBe('from-file-secret');
+    const printed = JSON.stringify(config) + inspect(config, { depth: 10 }) + String(config.senderClients[0]?.clientSecret);
+    expect(printed).not.toContain('from-file-secret');
+  });
+});

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { Secret } from '@weiche/core';
+
+// Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
+const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
+
+/** A secret given inline or as a file path (`{ file: ... }`); becomes a Secret that never prints. */
+export const SecretValue = z
+  .union([z.string().min(1), z.object({ file: z.string().min(1) })])
+  .describe('inline value or { file: path }');
+export type SecretValue = z.infer<typeof SecretValue>;
+
+export const ServiceConfig = z.object({
+  /** LeiKa URN or another service URN, e.g. urn:de:fim:leika:leistung:99010003001006. */
+  identifier: z.string().regex(/^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,.:=@;$_!*'%/?#-]+$/i),
+  name: z.string().min(1),
+  /** FIT-Connect regions as ARS with prefix, e.g. DE05974028. */
+  regions: z.array(z.string()).default([]),
+  submissionSchemas: z
+    .array(z.object({ schemaUri: z.string().min(1), mimeType: z.enum(['application/json', 'application/xml']) }))
+    .default([]),
+});
+
+export const TenantConfig = z.object({
+  id: Id,
+  name: z.string().min(1),
+  /** Amtlicher Gemeindeschlüssel (8 digits). */
+  ags: z.string().regex(/^\d{8}$/).optional(),
+  /** Behördenkennung as praefix:kennung, e.g. ags:05974028. */
+  behoerdenkennung: z.string().regex(/^[a-z]+:.+$/),
+  organisationseinheit: z.string().optional(),
+});
+
+export const DestinationConfig = z.object({
+  /** The FIT-Connect destinationId (UUID). */
+  id: z.uuid(),
+  tenant: Id,
+  kind: z.literal('fit-connect').default('fit-connect'),
+  /** PEM files of the encryption key pair; generated on first start when `generate` is true. */
+  keys: z.object({
+    privateKeyFile: z.string().min(1),
+    certificateFile: z.string().min(1),
+    generate: z.boolean().default(false),
+  }),
+  services: z.array(ServiceConfig).min(1),
+});
+
+export const SenderClientConfig = z.object({
+  clientId: z.string().min(3),
+  clientSecret: SecretValue,
+  name: z.string().min(1),
+  /** Behördenkennung or other id of the sending portal (xdomea Absender). */
+  behoerdenkennung: z.string().default('psw:unbekannt'),
+  /** destinationIds this client may send to. */
+  destinations: z.array(z.uuid()).min(1),
+});
+
+export const RetryPolicy = z.object({
+  attempts: z.number().int().min(1).max(100).default(8),
+  /** First backoff; each retry doubles it, with ±50 % jitter, capped at maxBackoffMs. */
+  backoffMs: z.number().int().min(10).default(2000),
+  maxBackoffMs: z.number().int().min(10).default(300_000),
+});
+
+export const AdapterInstanceConfig = z.object({
+  id: Id,
+  kind: z.string().min(1),
+  /** Validated later against the adapter kind's own config schema. */
+  config: z.record(z.string(), z.unknown()).default({}),
+  concurrency: z.number().int().min(1).max(64).default(2),
+  timeoutMs: z.number().int().min(100).default(60_000),
+  retry: RetryPolicy.default({ attempts: 8, backoffMs: 2000, maxBackoffMs: 300_000 }),
+});
+
+export const RouteConfig = z.object({
+  id: Id,
+  tenant: Id,
+  /** Service identifier (URN) this route serves, or "*" for every service of the tenant. */
+  service: z.string().min(1),
+  /** Target profile of the mapping, e.g. xdomea-3.1.0:0401. */
+  target: z.string().regex(/^[a-z0-9.-]+:[A-Za-z0-9.]+$/),
+  /** Pin a mapping module (id, optionally id@version); else the registry picks by schema and target. */
+  mapping: z.string().optional(),
+  adapter: Id,
+});
+
+export const WeicheConfig = z.object({
+  server: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Base URL senders use; used as token issuer and in demo.json. Default http://localhost:<port>. */
+      publicBaseUrl: z.url().optional(),
+    })
+    .default({ host: '0.0.0.0', port: 8080 }),
+  redis: z
+    .object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche') })
+    .default({ url: 'redis://127.0.0.1:6379', prefix: 'weiche' }),
+  database: z
+    .object({ url: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('weiche') })
+    .default({ url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'weiche' }),
+  /** Blob store, keys, outbox of the demo: everything the hub keeps on disk. */
+  dataDir: z.string().default('.weiche'),
+  /** Master key (32 bytes, base64) wrapping the per-tenant data keys; generated into dataDir when absent. */
+  masterKey: SecretValue.optional(),
+  limits: z
+    .object({
+      metadataBytes: z.number().int().positive().default(512 * 1024),
+      dataBytes: z.number().int().positive().default(16 * 1024 * 1024),
+      attachmentBytes: z.number().int().positive().default(256 * 1024 * 1024),
+    })
+    .default({ metadataBytes: 512 * 1024, dataBytes: 16 * 1024 * 1024, attachmentBytes: 256 * 1024 * 1024 }),
+  tokens: z.object({ ttlSeconds: z.number().int().min(10).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
+  processing: z
+    .object({
+      concurrency: z.number().int().min(1).max(64).default(4),
+      /** BullMQ lock; a job whose worker died is picked up again after about this long. */
+      lockDurationMs: z.number().int().min(1000).default(30_000),
+      reconcileIntervalMs: z.number().int().min(500).default(30_000),
+      /** A non-terminal submission untouched this long counts as stuck for the reconciler. */
+      reconcileAfterMs: z.number().int().min(0).default(60_000),
+    })
+    .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 }),
+  tenants: z.array(TenantConfig).min(1),
+  destinations: z.array(DestinationConfig).default([]),
+  senderClients: z.array(SenderClientConfig).default([]),
+  adapters: z.array(AdapterInstanceConfig).default([]),
+  routes: z.array(RouteConfig).default([]),
+});
+export type WeicheConfigInput = z.input<typeof WeicheConfig>;
+export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
+
+/** The validated configuration with every secret wrapped. */
+export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey'> & {
+  senderClients: Array<Omit<WeicheConfigParsed['senderClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
+  masterKey: Secret | undefined;
+};

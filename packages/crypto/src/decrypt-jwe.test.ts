@@ -1,0 +1,216 @@
+import { createPublicKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { CompactEncrypt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';
+import { JweRejectedError } from './jwe-header.js';
+import type { JweRejectionReason } from './jwe-header.js';
+import { encryptCompactRaw, encryptJweToFile } from './jwe-test-helper.js';
+import { sha512Hex, sha512Tap } from './hash.js';
+import { generateRsaKeyPair, keyIdOf, privateKeyFromPem } from './keys.js';
+
+const KID = 'dest-key-1';
+let privateKey: KeyObject;
+let publicKey: KeyObject;
+let publicKeyPem: string;
+let dir: string;
+
+beforeAll(async () => {
+  const pair = await generateRsaKeyPair({ commonName: 'decrypt-test' });
+  privateKey = privateKeyFromPem(pair.privateKeyPem);
+  publicKey = createPublicKey(pair.certificatePem);
+  publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  expect(keyIdOf(pair.certificatePem)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  dir = await mkdtemp(join(tmpdir(), 'weiche-crypto-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function joseEncrypt(plaintext: Buffer, header: { alg: string; enc: string; kid?: string; cty?: string }): Promise<string> {
+  return new CompactEncrypt(plaintext).setProtectedHeader(header).encrypt(publicKey);
+}
+
+function flip(segment: string): string {
+  const c = segment[5] === 'A' ? 'B' : 'A';
+  return segment.slice(0, 5) + c + segment.slice(6);
+}
+
+function tamper(compact: string, index: number): string {
+  const parts = compact.split('.');
+  parts[index] = flip(parts[index] ?? '');
+  return parts.join('.');
+}
+
+async function drain(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function chunked(text: string, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(Buffer.from(text.slice(i, i + size), 'latin1'));
+  return out;
+}
+
+async function rejectionOf(p: Promise<unknown>): Promise<JweRejectionReason> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(JweRejectedError);
+    const err = e as JweRejectedError;
+    expect(err.status).toBe(422);
+    expect(err.retryable).toBe(false);
+    expect(err.code).toBe('WEICHE_ERR_ENCRYPTION');
+    return err.reason;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('decryptCompactJwe', () => {
+  it('decrypts a jose-made JWE and returns header and the fifth segment as tag', async () => {
+    const plaintext = Buffer.from(JSON.stringify({ contentStructure: { attachments: [] } }));
+    const jwe = await joseEncrypt(plaintext, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID, cty: 'application/json' });
+    const out = await decryptCompactJwe(jwe, { privateKey, expectedKid: KID });
+    expect(out.plaintext.equals(plaintext)).toBe(true);
+    expect(out.header).toMatchObject({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID, cty: 'application/json' });
+    expect(out.authenticationTag).toBe(jwe.split('.')[4]);
+  });
+
+  it('rejects tampered ciphertext, tag, IV and AAD as decryption-failed', async () => {
+    const jwe = await joseEncrypt(Buffer.from('secret form content '.repeat(10)), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    expect(await rejectionOf(decryptCompactJwe(tamper(jwe, 3), { privateKey, expectedKid: KID }))).toBe('decryption-failed');
+    expect(await rejectionOf(decryptCompactJwe(tamper(jwe, 4), { privateKey, expectedKid: KID }))).toBe('decryption-failed');
+    expect(await rejectionOf(decryptCompactJwe(tamper(jwe, 2), { privateKey, expectedKid: KID }))).toBe('decryption-failed');
+    expect(await rejectionOf(decryptCompactJwe(tamper(jwe, 1), { privateKey, expectedKid: KID }))).toBe('decryption-failed');
+  });
+
+  it('never puts plaintext into the error message', async () => {
+    const jwe = await joseEncrypt(Buffer.from('Erika Mustermann'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    await expect(decryptCompactJwe(tamper(jwe, 4), { privateKey, expectedKid: KID })).rejects.not.toThrow(/Erika/);
+  });
+
+  it.each<[string, { alg: string; enc: string; kid?: string }, JweRejectionReason]>([
+    ['wrong kid', { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'other' }, 'unknown-kid'],
+    ['missing kid', { alg: 'RSA-OAEP-256', enc: 'A256GCM' }, 'unknown-kid'],
+    ['RSA-OAEP (SHA-1)', { alg: 'RSA-OAEP', enc: 'A256GCM', kid: KID }, 'unsupported-alg'],
+    ['A128GCM', { alg: 'RSA-OAEP-256', enc: 'A128GCM', kid: KID }, 'unsupported-enc'],
+    ['A256CBC-HS512', { alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', kid: KID }, 'unsupported-enc'],
+  ])('rejects %s', async (_name, header, reason) => {
+    const jwe = await joseEncrypt(Buffer.from('x'), header);
+    expect(await rejectionOf(decryptCompactJwe(jwe, { privateKey, expectedKid: KID }))).toBe(reason);
+  });
+
+  it('rejects a zip header', async () => {
+    const jwe = encryptCompactRaw({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID, zip: 'DEF' }, Buffer.from('x'), publicKeyPem);
+    expect(await rejectionOf(decryptCompactJwe(jwe, { privateKey, expectedKid: KID }))).toBe('zip-not-allowed');
+  });
+
+  it.each(['', 'a.b.c', 'not a jwe at all', '!!!!.a.b.c.d', `${Buffer.from('[1]').toString('base64url')}.a.b.c.d`])(
+    'rejects malformed input %j',
+    async (input) => {
+      expect(await rejectionOf(decryptCompactJwe(input, { privateKey, expectedKid: KID }))).toBe('malformed');
+    },
+  );
+});
+
+describe('decryptJweStream', () => {
+  it('decrypts a jose-made JWE fed in 7-byte chunks', async () => {
+    const plaintext = randomBytes(10_000);
+    const jwe = await joseEncrypt(plaintext, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const out = decryptJweStream(Readable.from(chunked(jwe, 7)), { privateKey, expectedKid: KID });
+    expect((await drain(out.plaintext)).equals(plaintext)).toBe(true);
+    expect(await out.header).toMatchObject({ kid: KID });
+    expect(await out.authenticationTag).toBe(jwe.split('.')[4]);
+  });
+
+  it('accepts string chunks and a trailing newline', async () => {
+    const jwe = await joseEncrypt(Buffer.from('hello'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const source = (async function* () {
+      yield jwe.slice(0, 100);
+      yield jwe.slice(100) + '\r\n';
+    })();
+    const out = decryptJweStream(source, { privateKey, expectedKid: KID });
+    expect((await drain(out.plaintext)).toString()).toBe('hello');
+  });
+
+  it('errors the stream with decryption-failed on a tampered tag or ciphertext', async () => {
+    const jwe = await joseEncrypt(randomBytes(5000), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    for (const index of [3, 4]) {
+      const out = decryptJweStream(Readable.from(chunked(tamper(jwe, index), 1000)), { privateKey, expectedKid: KID });
+      expect(await rejectionOf(drain(out.plaintext))).toBe('decryption-failed');
+      expect(await rejectionOf(out.authenticationTag)).toBe('decryption-failed');
+    }
+  });
+
+  it('rejects a wrong kid before reading the ciphertext', async () => {
+    const jwe = await joseEncrypt(Buffer.from('x'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'other' });
+    const out = decryptJweStream(Readable.from(chunked(jwe, 50)), { privateKey, expectedKid: KID });
+    expect(await rejectionOf(out.header)).toBe('unknown-kid');
+    expect(await rejectionOf(drain(out.plaintext))).toBe('unknown-kid');
+  });
+
+  it('rejects a truncated JWE as malformed', async () => {
+    const jwe = await joseEncrypt(Buffer.from('hello world'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const cut = jwe.slice(0, jwe.lastIndexOf('.'));
+    const out = decryptJweStream(Readable.from(chunked(cut, 100)), { privateKey, expectedKid: KID });
+    expect(await rejectionOf(drain(out.plaintext))).toBe('malformed');
+  });
+
+  it('resolves the header even before the consumer reads', async () => {
+    const jwe = await joseEncrypt(randomBytes(200_000), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const out = decryptJweStream(Readable.from(chunked(jwe, 4096)), { privateKey, expectedKid: KID });
+    expect(await out.header).toMatchObject({ enc: 'A256GCM' });
+    expect((await drain(out.plaintext)).length).toBe(200_000);
+  });
+
+  it('decrypts a 64 MB attachment fed in 999-byte chunks with bounded memory', async () => {
+    const path = join(dir, 'big.jwe');
+    const MB = 1024 * 1024;
+    function* blocks(): Generator<Buffer> {
+      for (let i = 0; i < 64; i++) yield randomBytes(MB);
+    }
+    const written = await encryptJweToFile({ path, publicKeyPem, kid: KID, chunks: blocks() });
+    expect(written.plaintextBytes).toBe(64 * MB);
+
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    try {
+      const out = decryptJweStream(createReadStream(path, { highWaterMark: 999 }), { privateKey, expectedKid: KID });
+      const tap = sha512Tap();
+      let bytes = 0;
+      for await (const chunk of out.plaintext.pipe(tap)) {
+        bytes += (chunk as Buffer).length;
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }
+      expect(bytes).toBe(64 * MB);
+      expect(tap.digestHex()).toBe(written.sha512);
+      expect(await out.authenticationTag).toBe(written.authenticationTag);
+    } finally {
+      clearInterval(sampler);
+    }
+    // the whole payload would be 64 MB plaintext + 85 MB base64 text; a streaming decrypt stays far below
+    expect(peak - before).toBeLessThan(24 * MB);
+  }, 120_000);
+});
+
+describe('test helper cross-check', () => {
+  it('encryptCompactRaw output decrypts, so the helper speaks real JWE', async () => {
+    const jwe = encryptCompactRaw({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID }, Buffer.from('ok'), publicKeyPem);
+    const { compactDecrypt } = await import('jose');
+    const out = await compactDecrypt(jwe, privateKey);
+    expect(Buffer.from(out.plaintext).toString()).toBe('ok');
+    expect(sha512Hex('ok')).toHaveLength(128);
+  });
+});

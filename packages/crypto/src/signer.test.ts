@@ -1,0 +1,94 @@
+import { compactVerify, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
+import { createPrivateKey } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateRsaKeyPair, keyIdOf } from './keys.js';
+import { AccessTokenRejectedError, JwtSigner } from './signer.js';
+
+let signer: JwtSigner;
+let other: JwtSigner;
+let privateKeyPem: string;
+const ISS = 'https://hub.example.org';
+const AUD = 'https://hub.example.org/v1';
+
+beforeAll(async () => {
+  const pair = await generateRsaKeyPair({ commonName: 'signer-test' });
+  privateKeyPem = pair.privateKeyPem;
+  signer = new JwtSigner({ ...pair, kid: keyIdOf(pair.certificatePem) });
+  const pair2 = await generateRsaKeyPair({ commonName: 'other', bits: 2048 });
+  other = new JwtSigner({ ...pair2, kid: 'other' });
+});
+
+async function reasonOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(AccessTokenRejectedError);
+    const err = e as AccessTokenRejectedError;
+    expect(err.status).toBe(401);
+    expect(err.code).toBe('WEICHE_ERR_UNAUTHORIZED');
+    expect(err.message).toContain(err.reason);
+    return err.reason;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('JwtSigner.signSet', () => {
+  it('signs a SET that verifies against the published signing JWK', async () => {
+    const claims = { iss: ISS, sub: 'submission:1', txn: 'case:2', events: { 'https://schema.fitko.de/fit-connect/events/accept-submission': {} } };
+    const token = await signer.signSet(claims);
+    expect(decodeProtectedHeader(token)).toEqual({ typ: 'secevent+jwt', alg: 'PS512', kid: signer.kid });
+    const jwk = signer.publicJwk();
+    expect(jwk).toMatchObject({ alg: 'PS512', use: 'sig', key_ops: ['verify'], kid: signer.kid });
+    const { payload } = await compactVerify(token, await importJWK(jwk, 'PS512'));
+    expect(JSON.parse(Buffer.from(payload).toString())).toEqual(claims);
+    await expect(compactVerify(token, await importJWK(other.publicJwk(), 'PS512'))).rejects.toThrow();
+  });
+});
+
+describe('JwtSigner access tokens', () => {
+  it('round-trips client id and scopes', async () => {
+    const token = await signer.signAccessToken({
+      issuer: ISS,
+      audience: AUD,
+      clientId: 'portal-a',
+      scopes: ['send:region:DE09', 'subscribe:destination:x'],
+      ttlSeconds: 60,
+    });
+    expect(decodeProtectedHeader(token)).toMatchObject({ typ: 'at+jwt', alg: 'PS512', kid: signer.kid });
+    expect(await signer.verifyAccessToken(token, { issuer: ISS, audience: AUD })).toEqual({
+      clientId: 'portal-a',
+      scopes: ['send:region:DE09', 'subscribe:destination:x'],
+    });
+  });
+
+  it('rejects an expired token with reason "expired"', async () => {
+    const token = await signer.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: [], ttlSeconds: -10 });
+    expect(await reasonOf(signer.verifyAccessToken(token, { issuer: ISS, audience: AUD }))).toBe('expired');
+  });
+
+  it('tolerates 5 s of clock skew', async () => {
+    const token = await signer.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: [], ttlSeconds: -2 });
+    await expect(signer.verifyAccessToken(token, { issuer: ISS, audience: AUD })).resolves.toMatchObject({ clientId: 'c' });
+  });
+
+  it('rejects a token signed by another key, for another audience or issuer', async () => {
+    const foreign = await other.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: [], ttlSeconds: 60 });
+    expect(await reasonOf(signer.verifyAccessToken(foreign, { issuer: ISS, audience: AUD }))).toBe('invalid signature');
+    const token = await signer.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: [], ttlSeconds: 60 });
+    expect(await reasonOf(signer.verifyAccessToken(token, { issuer: ISS, audience: 'elsewhere' }))).toBe('invalid audience');
+    expect(await reasonOf(signer.verifyAccessToken(token, { issuer: 'evil', audience: AUD }))).toBe('invalid issuer');
+    expect(await reasonOf(signer.verifyAccessToken('garbage', { issuer: ISS, audience: AUD }))).toBe('malformed');
+  });
+
+  it('does not accept a SET (or any other typ) as an access token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const set = await new SignJWT({ client_id: 'c' })
+      .setProtectedHeader({ typ: 'secevent+jwt', alg: 'PS512', kid: signer.kid })
+      .setIssuer(ISS)
+      .setAudience(AUD)
+      .setSubject('c')
+      .setExpirationTime(now + 60)
+      .sign(createPrivateKey(privateKeyPem));
+    expect(await reasonOf(signer.verifyAccessToken(set, { issuer: ISS, audience: AUD }))).toBe('invalid type');
+  });
+});

@@ -1,0 +1,115 @@
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { ErrorCode, WeicheError } from '@weiche/core';
+import { publicSigningJwk } from './keys.js';
+import type { PublicJwk } from './keys.js';
+
+/** Why an access token was refused; part of the 401 message. */
+export type AccessTokenRejectionReason =
+  | 'expired'
+  | 'invalid signature'
+  | 'invalid issuer'
+  | 'invalid audience'
+  | 'invalid type'
+  | 'invalid claims'
+  | 'malformed';
+
+/** A refused access token (401, not retryable). */
+export class AccessTokenRejectedError extends WeicheError {
+  override readonly name = 'AccessTokenRejectedError';
+  readonly reason: AccessTokenRejectionReason;
+
+  constructor(reason: AccessTokenRejectionReason, cause?: unknown) {
+    super(ErrorCode.UNAUTHORIZED, `access token rejected: ${reason}`, {
+      status: 401,
+      retryable: false,
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.reason = reason;
+  }
+}
+
+function reasonOf(e: unknown): AccessTokenRejectionReason {
+  if (e instanceof errors.JWTExpired) return 'expired';
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'invalid signature';
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    switch (e.claim) {
+      case 'iss':
+        return 'invalid issuer';
+      case 'aud':
+        return 'invalid audience';
+      case 'typ':
+        return 'invalid type';
+      default:
+        return 'invalid claims';
+    }
+  }
+  return 'malformed';
+}
+
+/** Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102). */
+export class JwtSigner {
+  readonly kid: string;
+  readonly #privateKey: KeyObject;
+  readonly #publicKey: KeyObject;
+  readonly #certificatePem: string;
+
+  constructor(opts: { privateKeyPem: string; certificatePem: string; kid: string }) {
+    this.kid = opts.kid;
+    this.#privateKey = createPrivateKey(opts.privateKeyPem);
+    this.#publicKey = createPublicKey(opts.certificatePem);
+    this.#certificatePem = opts.certificatePem;
+  }
+
+  /** SET: header { typ: 'secevent+jwt', alg: 'PS512', kid } (RFC 8417 §2.3). */
+  async signSet(claims: Record<string, unknown>): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ typ: 'secevent+jwt', alg: 'PS512', kid: this.kid }).sign(this.#privateKey);
+  }
+
+  /** Access token (RFC 9068): header { typ: 'at+jwt', alg: 'PS512', kid }, claims iss, sub, aud, scope, client_id, iat, exp, jti. */
+  async signAccessToken(opts: {
+    issuer: string;
+    audience: string;
+    clientId: string;
+    scopes: string[];
+    ttlSeconds: number;
+  }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ scope: opts.scopes.join(' '), client_id: opts.clientId })
+      .setProtectedHeader({ typ: 'at+jwt', alg: 'PS512', kid: this.kid })
+      .setIssuer(opts.issuer)
+      .setSubject(opts.clientId)
+      .setAudience(opts.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + opts.ttlSeconds)
+      .setJti(randomUUID())
+      .sign(this.#privateKey);
+  }
+
+  /** Verifies signature, typ at+jwt, iss, aud and exp (5 s tolerance); throws AccessTokenRejectedError (401) naming the reason. */
+  async verifyAccessToken(token: string, opts: { issuer: string; audience: string }): Promise<{ clientId: string; scopes: string[] }> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.#publicKey, {
+        issuer: opts.issuer,
+        audience: opts.audience,
+        typ: 'at+jwt',
+        algorithms: ['PS512'],
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (e) {
+      throw new AccessTokenRejectedError(reasonOf(e), e);
+    }
+    const clientId = typeof payload.client_id === 'string' ? payload.client_id : payload.sub;
+    if (typeof clientId !== 'string') throw new AccessTokenRejectedError('invalid claims');
+    const scope = typeof payload.scope === 'string' ? payload.scope : '';
+    return { clientId, scopes: scope.split(' ').filter((s) => s.length > 0) };
+  }
+
+  /** The public signing JWK (PS512, verify) for /.well-known/jwks.json. */
+  publicJwk(): PublicJwk {
+    return publicSigningJwk({ certificatePem: this.#certificatePem, kid: this.kid });
+  }
+}

@@ -1,0 +1,529 @@
+import type { Pool, PoolClient } from 'pg';
+import { ErrorCode, WeicheError, canTransition, type SubmissionState } from '@weiche/core';
+import { appendAudit } from './audit-chain.js';
+import { GENESIS_HASH, auditHash } from './audit-hash.js';
+import { isForeignKeyViolation, isUniqueViolation, toJournalError } from './journal-error.js';
+import {
+  PATCH_COLUMNS,
+  toAuditRecord,
+  toDelivery,
+  toSubmission,
+  type AuditDbRow,
+  type AuditRecord,
+  type DeliveryDbRow,
+  type DeliveryRow,
+  type SubmissionDbRow,
+  type SubmissionPatch,
+  type SubmissionRow,
+} from './rows.js';
+import { quoteSchema } from './schema-name.js';
+import { withTransaction } from './with-transaction.js';
+
+/** States the reconciler must look after: accepted for processing, not yet terminal. */
+const UNFINISHED: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'];
+/** States from which finishing all routes completes the submission. */
+const DELIVERING: readonly SubmissionState[] = ['ROUTED', 'DELIVERING'];
+const VERIFY_BATCH = 1000;
+
+export interface CreateSubmissionInput {
+  submissionId: string;
+  caseId: string;
+  destinationId: string;
+  tenantId: string;
+  senderClientId: string;
+  serviceIdentifier: string;
+  serviceName?: string;
+  announcedAttachments: string[];
+  callback?: { url: string; secret: string };
+}
+
+export interface TransitionInput {
+  from: SubmissionState[];
+  to: SubmissionState;
+  actor: string;
+  stage: string;
+  inputHash?: string;
+  outputHash?: string;
+  details?: Record<string, unknown>;
+  patch?: SubmissionPatch;
+  deliveries?: Array<{ routeId: string; adapterInstance: string; target: string }>;
+}
+
+function notFound(what: string): WeicheError {
+  return new WeicheError(ErrorCode.NOT_FOUND, `${what} not found`, { status: 404 });
+}
+
+/** Postgres journal: submissions, attachments, deliveries, case events and the hash-chained audit log. */
+export class Journal {
+  private readonly pool: Pool;
+  /** Quoted schema identifier, spliced into every statement. */
+  private readonly s: string;
+
+  constructor(opts: { pool: Pool; schema: string }) {
+    this.pool = opts.pool;
+    this.s = quoteSchema(opts.schema);
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (error) {
+      throw toJournalError(error);
+    }
+  }
+
+  /** Inserts a submission in state CREATED and its audit record (stage 'intake') in one transaction. */
+  async createSubmission(input: CreateSubmissionInput, actor: string): Promise<SubmissionRow> {
+    const s = this.s;
+    try {
+      return await withTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<SubmissionDbRow>(
+          `INSERT INTO ${s}.submissions (submission_id, case_id, destination_id, tenant_id, sender_client_id,
+             service_identifier, service_name, state, announced_attachments, callback)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'CREATED', $8, $9) RETURNING *`,
+          [
+            input.submissionId,
+            input.caseId,
+            input.destinationId,
+            input.tenantId,
+            input.senderClientId,
+            input.serviceIdentifier,
+            input.serviceName ?? null,
+            JSON.stringify(input.announcedAttachments),
+            input.callback ? JSON.stringify(input.callback) : null,
+          ],
+        );
+        // ids and counts only: never the callback secret, never form content
+        await appendAudit(client, s, {
+          submissionId: input.submissionId,
+          actor,
+          stage: 'intake',
+          fromState: null,
+          toState: 'CREATED',
+          details: {
+            caseId: input.caseId,
+            destinationId: input.destinationId,
+            tenantId: input.tenantId,
+            serviceIdentifier: input.serviceIdentifier,
+            announcedAttachments: input.announcedAttachments.length,
+          },
+        });
+        return toSubmission(rows[0]!);
+      });
+    } catch (error) {
+      if (error instanceof WeicheError && isUniqueViolation(error.cause)) {
+        throw new WeicheError(ErrorCode.CONFLICT, `submission ${input.submissionId} already exists`, { status: 409 });
+      }
+      throw error;
+    }
+  }
+
+  /** Reads one submission. */
+  async getSubmission(submissionId: string): Promise<SubmissionRow | undefined> {
+    const rows = await this.query<SubmissionDbRow>(`SELECT * FROM ${this.s}.submissions WHERE submission_id = $1`, [
+      submissionId,
+    ]);
+    return rows[0] ? toSubmission(rows[0]) : undefined;
+  }
+
+  /**
+   * Upserts an uploaded attachment (a re-upload before submit replaces the blob key). Only while the
+   * submission is CREATED: the share lock makes a concurrent submit wait, so no upload slips in after it.
+   */
+  async recordAttachment(input: { submissionId: string; attachmentId: string; blobKey: string; size: number }): Promise<void> {
+    const s = this.s;
+    await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ state: SubmissionState }>(
+        `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR SHARE`,
+        [input.submissionId],
+      );
+      const state = rows[0]?.state;
+      if (state === undefined) throw notFound(`submission ${input.submissionId}`);
+      if (state !== 'CREATED') {
+        throw new WeicheError(ErrorCode.CONFLICT, `submission ${input.submissionId} is ${state}; attachments are closed`, {
+          status: 409,
+        });
+      }
+      await client.query(
+        `INSERT INTO ${s}.attachments (submission_id, attachment_id, blob_key, size) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (submission_id, attachment_id)
+         DO UPDATE SET blob_key = EXCLUDED.blob_key, size = EXCLUDED.size, uploaded_at = now()`,
+        [input.submissionId, input.attachmentId, input.blobKey, input.size],
+      );
+    });
+  }
+
+  /** Lists the uploaded attachments of a submission, ordered by attachment id. */
+  async listAttachments(
+    submissionId: string,
+  ): Promise<Array<{ attachmentId: string; blobKey: string; size: number; uploadedAt: Date }>> {
+    const rows = await this.query<{ attachment_id: string; blob_key: string; size: string; uploaded_at: Date }>(
+      `SELECT attachment_id, blob_key, size, uploaded_at FROM ${this.s}.attachments WHERE submission_id = $1 ORDER BY attachment_id`,
+      [submissionId],
+    );
+    return rows.map((r) => ({ attachmentId: r.attachment_id, blobKey: r.blob_key, size: Number(r.size), uploadedAt: r.uploaded_at }));
+  }
+
+  /**
+   * Moves a submission from one of `from` to `to` (checked with canTransition; an illegal pair throws INTERNAL),
+   * applies `patch`, inserts delivery rows (PENDING) and one audit record, all in one transaction. Returns
+   * undefined and writes nothing when the row is not in `from`, which keeps concurrent workers and redeliveries idempotent.
+   * Re-routing a FAILED submission resets its FAILED deliveries to PENDING and leaves DELIVERED ones alone.
+   */
+  async transition(submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
+    if (t.from.length === 0) throw new WeicheError(ErrorCode.INTERNAL, 'transition needs at least one from-state');
+    for (const from of t.from) {
+      if (!canTransition(from, t.to)) {
+        throw new WeicheError(ErrorCode.INTERNAL, `illegal transition ${from} → ${t.to}`);
+      }
+    }
+    const s = this.s;
+    return withTransaction(this.pool, async (client) => {
+      // the row lock tells us the old state for the audit record and holds it until commit
+      const current = await client.query<{ state: SubmissionState }>(
+        `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE`,
+        [submissionId],
+      );
+      const fromState = current.rows[0]?.state;
+      if (fromState === undefined || !t.from.includes(fromState)) return undefined;
+
+      const sets = ['state = $3', 'updated_at = now()'];
+      const params: unknown[] = [submissionId, t.from, t.to];
+      for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof SubmissionPatch, string]>) {
+        if (!t.patch || !Object.hasOwn(t.patch, field) || t.patch[field] === undefined) continue;
+        params.push(t.patch[field]);
+        sets.push(`${column} = $${params.length}`);
+      }
+      const { rows } = await client.query<SubmissionDbRow>(
+        `UPDATE ${s}.submissions SET ${sets.join(', ')} WHERE submission_id = $1 AND state = ANY($2::text[]) RETURNING *`,
+        params,
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+
+      for (const d of t.deliveries ?? []) {
+        await client.query(
+          `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
+           VALUES ($1, $2, $3, $4, 'PENDING')
+           ON CONFLICT (submission_id, route_id) DO UPDATE
+             SET adapter_instance = EXCLUDED.adapter_instance, target = EXCLUDED.target, state = 'PENDING',
+                 last_error = NULL, updated_at = now()
+             WHERE ${s}.deliveries.state <> 'DELIVERED'`,
+          [submissionId, d.routeId, d.adapterInstance, d.target],
+        );
+      }
+      await appendAudit(client, s, {
+        submissionId,
+        actor: t.actor,
+        stage: t.stage,
+        fromState,
+        toState: t.to,
+        inputHash: t.inputHash,
+        outputHash: t.outputHash,
+        details: t.details,
+      });
+      return toSubmission(row);
+    });
+  }
+
+  /** Lists the delivery routes of a submission, ordered by route id. */
+  async listDeliveries(submissionId: string): Promise<DeliveryRow[]> {
+    const rows = await this.query<DeliveryDbRow>(
+      `SELECT * FROM ${this.s}.deliveries WHERE submission_id = $1 ORDER BY route_id`,
+      [submissionId],
+    );
+    return rows.map(toDelivery);
+  }
+
+  /**
+   * Records one delivery attempt in delivery_attempts and bumps the route's attempts/last_error (a success
+   * clears last_error). Also touches the submission's updated_at, so the reconciler sees it is being worked on.
+   */
+  async recordAttempt(input: {
+    submissionId: string;
+    routeId: string;
+    attempt: number;
+    outcome: 'success' | 'transient' | 'permanent';
+    error?: string;
+    receipt?: Record<string, unknown>;
+  }): Promise<void> {
+    const s = this.s;
+    try {
+      await withTransaction(this.pool, async (client) => {
+        // lock order everywhere: submission row, then delivery row, then the audit lock
+        await client.query(`UPDATE ${s}.submissions SET updated_at = now() WHERE submission_id = $1`, [input.submissionId]);
+        await client.query(
+          `INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, error, receipt)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [
+            input.submissionId,
+            input.routeId,
+            input.attempt,
+            input.outcome,
+            input.error ?? null,
+            input.receipt ? JSON.stringify(input.receipt) : null,
+          ],
+        );
+        await client.query(
+          `UPDATE ${s}.deliveries
+              SET attempts = attempts + 1,
+                  last_error = CASE WHEN $3 = 'success' THEN NULL ELSE $4 END,
+                  updated_at = now()
+            WHERE submission_id = $1 AND route_id = $2`,
+          [input.submissionId, input.routeId, input.outcome, input.error ?? null],
+        );
+      });
+    } catch (error) {
+      if (error instanceof WeicheError && isForeignKeyViolation(error.cause)) {
+        throw notFound(`delivery ${input.submissionId}/${input.routeId}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Lists all delivery attempts of a submission in the order they were recorded. */
+  async listAttempts(
+    submissionId: string,
+  ): Promise<Array<{ routeId: string; attempt: number; outcome: string; error: string | null; at: Date }>> {
+    const rows = await this.query<{ route_id: string; attempt: number; outcome: string; error: string | null; at: Date }>(
+      `SELECT route_id, attempt, outcome, error, at FROM ${this.s}.delivery_attempts WHERE submission_id = $1 ORDER BY id`,
+      [submissionId],
+    );
+    return rows.map((r) => ({ routeId: r.route_id, attempt: r.attempt, outcome: r.outcome, error: r.error, at: r.at }));
+  }
+
+  /**
+   * Marks the route DELIVERED with its receipt (no-op if it already is) and, in the same transaction, moves
+   * the submission from ROUTED/DELIVERING to DELIVERED (+ audit) once every route is DELIVERED. The submission
+   * row lock (FOR UPDATE) serializes routes finishing at once, so exactly one of them sees "all delivered".
+   */
+  async completeDelivery(input: {
+    submissionId: string;
+    routeId: string;
+    receipt: Record<string, unknown>;
+    actor: string;
+  }): Promise<{ submissionState: SubmissionState; allDelivered: boolean; changed: boolean }> {
+    const s = this.s;
+    return withTransaction(this.pool, async (client) => {
+      const state = await this.lockSubmission(client, input.submissionId);
+      const delivery = await this.lockDelivery(client, input.submissionId, input.routeId);
+      let changed = false;
+      if (delivery.state !== 'DELIVERED') {
+        await client.query(
+          `UPDATE ${s}.deliveries SET state = 'DELIVERED', receipt = $3, delivered_at = now(), last_error = NULL, updated_at = now()
+            WHERE submission_id = $1 AND route_id = $2`,
+          [input.submissionId, input.routeId, JSON.stringify(input.receipt)],
+        );
+        changed = true;
+      }
+      const allDelivered = await this.allDelivered(client, input.submissionId);
+      let submissionState = state;
+      if (allDelivered && DELIVERING.includes(state)) {
+        await client.query(`UPDATE ${s}.submissions SET state = 'DELIVERED', updated_at = now() WHERE submission_id = $1`, [
+          input.submissionId,
+        ]);
+        submissionState = 'DELIVERED';
+        changed = true;
+        await appendAudit(client, s, {
+          submissionId: input.submissionId,
+          actor: input.actor,
+          stage: 'deliver',
+          fromState: state,
+          toState: 'DELIVERED',
+          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance },
+        });
+      } else if (changed) {
+        // one route done, others pending: still evidence, but not a state transition
+        await appendAudit(client, s, {
+          submissionId: input.submissionId,
+          actor: input.actor,
+          stage: 'deliver-route',
+          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance },
+        });
+      }
+      return { submissionState, allDelivered, changed };
+    });
+  }
+
+  /** Marks the route FAILED with the reason and moves the submission to FAILED (dead letter) + audit, in one transaction. */
+  async failDelivery(input: { submissionId: string; routeId: string; reason: string; actor: string }): Promise<{ changed: boolean }> {
+    const s = this.s;
+    return withTransaction(this.pool, async (client) => {
+      const state = await this.lockSubmission(client, input.submissionId);
+      const delivery = await this.lockDelivery(client, input.submissionId, input.routeId);
+      let routeChanged = false;
+      // a route that was confirmed delivered stays delivered: the receipt is the stronger evidence
+      if (delivery.state === 'PENDING') {
+        await client.query(
+          `UPDATE ${s}.deliveries SET state = 'FAILED', last_error = $3, updated_at = now() WHERE submission_id = $1 AND route_id = $2`,
+          [input.submissionId, input.routeId, input.reason],
+        );
+        routeChanged = true;
+      }
+      const moves = DELIVERING.includes(state);
+      if (moves) {
+        await client.query(
+          `UPDATE ${s}.submissions SET state = 'FAILED', reason = $2, updated_at = now() WHERE submission_id = $1`,
+          [input.submissionId, input.reason],
+        );
+      }
+      if (moves || routeChanged) {
+        await appendAudit(client, s, {
+          submissionId: input.submissionId,
+          actor: input.actor,
+          stage: 'dead-letter',
+          fromState: moves ? state : null,
+          toState: moves ? 'FAILED' : null,
+          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance, reason: input.reason },
+        });
+      }
+      return { changed: moves || routeChanged };
+    });
+  }
+
+  private async lockSubmission(client: PoolClient, submissionId: string): Promise<SubmissionState> {
+    const { rows } = await client.query<{ state: SubmissionState }>(
+      `SELECT state FROM ${this.s}.submissions WHERE submission_id = $1 FOR UPDATE`,
+      [submissionId],
+    );
+    const state = rows[0]?.state;
+    if (state === undefined) throw notFound(`submission ${submissionId}`);
+    return state;
+  }
+
+  private async lockDelivery(
+    client: PoolClient,
+    submissionId: string,
+    routeId: string,
+  ): Promise<{ state: DeliveryRow['state']; adapterInstance: string }> {
+    const { rows } = await client.query<{ state: DeliveryRow['state']; adapter_instance: string }>(
+      `SELECT state, adapter_instance FROM ${this.s}.deliveries WHERE submission_id = $1 AND route_id = $2 FOR UPDATE`,
+      [submissionId, routeId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`delivery ${submissionId}/${routeId}`);
+    return { state: row.state, adapterInstance: row.adapter_instance };
+  }
+
+  private async allDelivered(client: PoolClient, submissionId: string): Promise<boolean> {
+    const { rows } = await client.query<{ total: number; open: number }>(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE state <> 'DELIVERED')::int AS open
+         FROM ${this.s}.deliveries WHERE submission_id = $1`,
+      [submissionId],
+    );
+    const r = rows[0];
+    return r !== undefined && r.total > 0 && r.open === 0;
+  }
+
+  /** Appends a Security Event Token to the case event log; a repeated jti is ignored (idempotent redelivery). */
+  async appendEvent(input: { caseId: string; submissionId: string; eventName: string; jti: string; token: string }): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (jti) DO NOTHING`,
+      [input.caseId, input.submissionId, input.eventName, input.jti, input.token],
+    );
+  }
+
+  /** Case event log (SETs as compact JWS strings), in insertion order, one page at a time. */
+  async listEvents(caseId: string, opts: { offset: number; limit: number }): Promise<{ totalCount: number; tokens: string[] }> {
+    assertPaging(opts.offset, opts.limit);
+    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.events WHERE case_id = $1`, [caseId]);
+    const rows = await this.query<{ token: string }>(
+      `SELECT token FROM ${this.s}.events WHERE case_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
+      [caseId, opts.offset, opts.limit],
+    );
+    return { totalCount: count[0]?.n ?? 0, tokens: rows.map((r) => r.token) };
+  }
+
+  /** True when an event of that name was recorded for the submission. */
+  async hasEvent(submissionId: string, eventName: string): Promise<boolean> {
+    const rows = await this.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.s}.events WHERE submission_id = $1 AND event_name = $2) AS found`,
+      [submissionId, eventName],
+    );
+    return rows[0]?.found === true;
+  }
+
+  /** Non-terminal submissions the reconciler must look at: state RECEIVED..DELIVERING, untouched for `olderThanMs`, oldest first. */
+  async listUnfinished(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE state = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2::double precision / 1000)
+        ORDER BY updated_at LIMIT $3`,
+      [UNFINISHED, opts.olderThanMs, opts.limit],
+    );
+    return rows.map(toSubmission);
+  }
+
+  /** Appends an audit record that is not a state transition (e.g. operator action, delivery attempt). */
+  async audit(input: {
+    submissionId?: string;
+    actor: string;
+    stage: string;
+    inputHash?: string;
+    outputHash?: string;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    await withTransaction(this.pool, (client) =>
+      appendAudit(client, this.s, {
+        submissionId: input.submissionId ?? null,
+        actor: input.actor,
+        stage: input.stage,
+        inputHash: input.inputHash,
+        outputHash: input.outputHash,
+        details: input.details,
+      }),
+    );
+  }
+
+  /** Lists audit records in chain order, optionally for one submission and after a sequence number. */
+  async listAudit(opts: { submissionId?: string; afterSeq?: number; limit: number }): Promise<AuditRecord[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<AuditDbRow>(
+      `SELECT * FROM ${this.s}.audit
+        WHERE ($1::text IS NULL OR submission_id = $1) AND seq > $2
+        ORDER BY seq LIMIT $3`,
+      [opts.submissionId ?? null, opts.afterSeq ?? 0, opts.limit],
+    );
+    return rows.map(toAuditRecord);
+  }
+
+  /**
+   * Recomputes the hash chain from the first record, in batches. Returns where it breaks: the first record
+   * whose prevHash or hash does not match; `count` is the number of intact records before that point.
+   * (Removing the newest records is not detectable from inside; compare the head hash with one kept elsewhere.)
+   */
+  async verifyAuditChain(): Promise<{ ok: boolean; count: number; brokenAtSeq?: number }> {
+    let prevHash = GENESIS_HASH;
+    let afterSeq = 0;
+    let count = 0;
+    for (;;) {
+      const rows = await this.query<AuditDbRow>(`SELECT * FROM ${this.s}.audit WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+        afterSeq,
+        VERIFY_BATCH,
+      ]);
+      for (const row of rows) {
+        const record = toAuditRecord(row);
+        if (record.prevHash !== prevHash || auditHash(prevHash, record) !== record.hash) {
+          return { ok: false, count, brokenAtSeq: record.seq };
+        }
+        prevHash = record.hash;
+        afterSeq = record.seq;
+        count += 1;
+      }
+      if (rows.length < VERIFY_BATCH) return { ok: true, count };
+    }
+  }
+
+  /** Checks that the database answers and the journal schema is migrated; for readiness checks. */
+  async ping(): Promise<void> {
+    await this.query(`SELECT 1 FROM ${this.s}.schema_migrations LIMIT 1`);
+  }
+}
+
+function assertPaging(offset: number, limit: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new WeicheError(ErrorCode.BAD_REQUEST, 'offset and limit must be non-negative integers', { status: 400 });
+  }
+}

@@ -1,0 +1,9 @@
+import { migration0001 } from './0001_initial.js';
+
+export interface Migration {
+  readonly id: string;
+  readonly sql: (quotedSchema: string) => string;
+}
+
+/** All migrations in the order they are applied; append new ones, never edit an applied one. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];

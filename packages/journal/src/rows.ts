@@ -1,0 +1,205 @@
+import type { DeliveryState, SubmissionState } from '@weiche/core';
+
+export interface SubmissionRow {
+  submissionId: string;
+  caseId: string;
+  destinationId: string;
+  tenantId: string;
+  senderClientId: string;
+  serviceIdentifier: string;
+  serviceName: string | null;
+  state: SubmissionState;
+  announcedAttachments: string[];
+  callback: { url: string; secret: string } | null;
+  metadataBlobKey: string | null;
+  dataBlobKey: string | null;
+  outputBlobKey: string | null;
+  outputSha256: string | null;
+  prozessId: string | null;
+  packageName: string | null;
+  mappingModule: string | null;
+  mappingVersion: string | null;
+  senderReference: string | null;
+  /** Last rejection/failure reason (no personal data). */
+  reason: string | null;
+  createdAt: Date;
+  submittedAt: Date | null;
+  updatedAt: Date;
+}
+
+export type SubmissionPatch = Partial<
+  Pick<
+    SubmissionRow,
+    | 'metadataBlobKey'
+    | 'dataBlobKey'
+    | 'outputBlobKey'
+    | 'outputSha256'
+    | 'prozessId'
+    | 'packageName'
+    | 'mappingModule'
+    | 'mappingVersion'
+    | 'senderReference'
+    | 'reason'
+    | 'submittedAt'
+  >
+>;
+
+export interface DeliveryRow {
+  submissionId: string;
+  routeId: string;
+  adapterInstance: string;
+  target: string;
+  state: DeliveryState;
+  attempts: number;
+  receipt: Record<string, unknown> | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface AuditRecord {
+  seq: number;
+  at: Date;
+  submissionId: string | null;
+  actor: string;
+  stage: string;
+  fromState: string | null;
+  toState: string | null;
+  inputHash: string | null;
+  outputHash: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** Column of each patchable field; the whitelist that keeps caller keys out of SQL. */
+export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
+  metadataBlobKey: 'metadata_blob_key',
+  dataBlobKey: 'data_blob_key',
+  outputBlobKey: 'output_blob_key',
+  outputSha256: 'output_sha256',
+  prozessId: 'prozess_id',
+  packageName: 'package_name',
+  mappingModule: 'mapping_module',
+  mappingVersion: 'mapping_version',
+  senderReference: 'sender_reference',
+  reason: 'reason',
+  submittedAt: 'submitted_at',
+};
+
+export interface SubmissionDbRow {
+  submission_id: string;
+  case_id: string;
+  destination_id: string;
+  tenant_id: string;
+  sender_client_id: string;
+  service_identifier: string;
+  service_name: string | null;
+  state: SubmissionState;
+  announced_attachments: string[];
+  callback: { url: string; secret: string } | null;
+  metadata_blob_key: string | null;
+  data_blob_key: string | null;
+  output_blob_key: string | null;
+  output_sha256: string | null;
+  prozess_id: string | null;
+  package_name: string | null;
+  mapping_module: string | null;
+  mapping_version: string | null;
+  sender_reference: string | null;
+  reason: string | null;
+  created_at: Date;
+  submitted_at: Date | null;
+  updated_at: Date;
+}
+
+/** Maps a submissions row to the API shape. */
+export function toSubmission(r: SubmissionDbRow): SubmissionRow {
+  return {
+    submissionId: r.submission_id,
+    caseId: r.case_id,
+    destinationId: r.destination_id,
+    tenantId: r.tenant_id,
+    senderClientId: r.sender_client_id,
+    serviceIdentifier: r.service_identifier,
+    serviceName: r.service_name,
+    state: r.state,
+    announcedAttachments: r.announced_attachments,
+    callback: r.callback,
+    metadataBlobKey: r.metadata_blob_key,
+    dataBlobKey: r.data_blob_key,
+    outputBlobKey: r.output_blob_key,
+    outputSha256: r.output_sha256,
+    prozessId: r.prozess_id,
+    packageName: r.package_name,
+    mappingModule: r.mapping_module,
+    mappingVersion: r.mapping_version,
+    senderReference: r.sender_reference,
+    reason: r.reason,
+    createdAt: r.created_at,
+    submittedAt: r.submitted_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface DeliveryDbRow {
+  submission_id: string;
+  route_id: string;
+  adapter_instance: string;
+  target: string;
+  state: DeliveryState;
+  attempts: number;
+  receipt: Record<string, unknown> | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  updated_at: Date;
+}
+
+/** Maps a deliveries row to the API shape. */
+export function toDelivery(r: DeliveryDbRow): DeliveryRow {
+  return {
+    submissionId: r.submission_id,
+    routeId: r.route_id,
+    adapterInstance: r.adapter_instance,
+    target: r.target,
+    state: r.state,
+    attempts: r.attempts,
+    receipt: r.receipt,
+    lastError: r.last_error,
+    deliveredAt: r.delivered_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface AuditDbRow {
+  seq: string;
+  at: Date;
+  submission_id: string | null;
+  actor: string;
+  stage: string;
+  from_state: string | null;
+  to_state: string | null;
+  input_hash: string | null;
+  output_hash: string | null;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Maps an audit row to the API shape (bigserial arrives as a string). */
+export function toAuditRecord(r: AuditDbRow): AuditRecord {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    submissionId: r.submission_id,
+    actor: r.actor,
+    stage: r.stage,
+    fromState: r.from_state,
+    toState: r.to_state,
+    inputHash: r.input_hash,
+    outputHash: r.output_hash,
+    details: r.details,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

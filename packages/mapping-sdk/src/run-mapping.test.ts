@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ErrorCode } from '@weiche/core';
+import { runMapping } from './run-mapping.js';
+import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
+
+function ctx(data?: { mimeType: string; content: string }): SubmissionContext {
+  return {
+    submissionId: 's-1',
+    caseId: 'c-1',
+    serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+    receivedAt: new Date(),
+    tenant: { id: 't', name: 'Stadt', behoerdenkennung: 'ags:05515000' },
+    sender: { name: 'Portal', behoerdenkennung: 'psw:1' },
+    ...(data ? { data: { schemaUri: 'urn:x', mimeType: data.mimeType, content: Buffer.from(data.content), sha512: 'x' } } : {}),
+    attachments: [],
+    hub: { product: 'Weiche', version: '0.1.0' },
+  };
+}
+
+const Antrag = z.object({ antragsteller: z.object({ name: z.string(), plz: z.string().regex(/^\d{5}$/) }) });
+
+function recorder<I>(schema: z.ZodType<I>) {
+  const seen: I[] = [];
+  const module: MappingModule<I> = {
+    id: 'rec',
+    version: '1.0.0',
+    sources: [{ schemaUri: '*' }],
+    target: 'xdomea-3.1.0:0401',
+    inputSchema: schema,
+    map: (input): MappingResult => {
+      seen.push(input);
+      return { targetProfile: 'xdomea-3.1.0:0401', standardId: 'xdomea-3.1.0', packageName: 'p.zip', messageName: 'p.xml', messageXml: '<x/>', documents: [], prozessId: 'p' };
+    },
+  };
+  return { module, seen };
+}
+
+describe('runMapping', () => {
+  it('parses JSON data and hands the validated value to map', async () => {
+    const { module, seen } = recorder(Antrag);
+    await runMapping(module, ctx({ mimeType: 'application/json; charset=utf-8', content: '{"antragsteller":{"name":"Anna","plz":"48143"}}' }));
+    expect(seen).toEqual([{ antragsteller: { name: 'Anna', plz: '48143' } }]);
+  });
+
+  it('parses XML data', async () => {
+    const { module, seen } = recorder(z.object({ antrag: z.object({ '@_id': z.string(), ort: z.string() }) }));
+    await runMapping(module, ctx({ mimeType: 'application/xml', content: '<antrag id="7"><ort>Münster</ort></antrag>' }));
+    expect(seen).toEqual([{ antrag: { '@_id': '7', ort: 'Münster' } }]);
+  });
+
+  it('passes undefined when there is no structured data', async () => {
+    const { module, seen } = recorder(z.undefined());
+    await runMapping(module, ctx());
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('names the failing field path, not the value, in a SCHEMA_VIOLATION', async () => {
+    const { module, seen } = recorder(Antrag);
+    const run = runMapping(module, ctx({ mimeType: 'application/json', content: '{"antragsteller":{"name":"Anna Geheim","plz":"ABCDE"}}' }));
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, retryable: false, message: expect.stringContaining('antragsteller.plz') });
+    await run.catch((e: Error) => {
+      expect(e.message).not.toContain('ABCDE');
+      expect(e.message).not.toContain('Anna');
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('rejects malformed JSON/XML as SCHEMA_VIOLATION and unknown types as UNSUPPORTED_MEDIA_TYPE', async () => {
+    const { module } = recorder(z.unknown());
+    await expect(runMapping(module, ctx({ mimeType: 'application/json', content: '{"name":"Anna' }))).rejects.toMatchObject({
+      code: ErrorCode.SCHEMA_VIOLATION,
+      message: expect.not.stringContaining('Anna'),
+    });
+    await expect(runMapping(module, ctx({ mimeType: 'text/xml', content: '<a><b></a>' }))).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION });
+    await expect(runMapping(module, ctx({ mimeType: 'application/pdf', content: '%PDF' }))).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    });
+  });
+});

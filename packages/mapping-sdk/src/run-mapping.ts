@@ -1,0 +1,56 @@
+import { WeicheError, ErrorCode, errorMessage } from '@weiche/core';
+import { parseXml } from '@weiche/xoev';
+import type { z } from 'zod';
+import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
+
+function violation(message: string, cause?: unknown): WeicheError {
+  return new WeicheError(ErrorCode.SCHEMA_VIOLATION, message, { status: 422, retryable: false, ...(cause === undefined ? {} : { cause }) });
+}
+
+/** Parses the structured data by mime type: JSON or XML; absent data → undefined. */
+export function parseSubmissionData(data: SubmissionContext['data']): unknown {
+  if (!data) return undefined;
+  const mime = data.mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mime === 'application/json' || mime.endsWith('+json')) {
+    try {
+      return JSON.parse(data.content.toString('utf8')) as unknown;
+    } catch (e) {
+      // SyntaxError text quotes the offending input; keep only that it failed.
+      throw violation('structured data is not valid JSON', e instanceof Error ? new Error(e.name) : undefined);
+    }
+  }
+  if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return parseXml(data.content);
+  throw new WeicheError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `structured data of type ${mime || '(none)'} cannot be mapped`, {
+    status: 415,
+    retryable: false,
+  });
+}
+
+/** Names the failing field paths, never the values (they may be personal data). */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 10)
+    .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Runs a module: parses ctx.data (JSON or XML by mimeType; absent → undefined), validates with inputSchema (zod error → WeicheError SCHEMA_VIOLATION naming the field path), calls map. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts whatever the registry resolved
+export async function runMapping(module: MappingModule<any>, ctx: SubmissionContext): Promise<MappingResult> {
+  const raw = parseSubmissionData(ctx.data);
+  const parsed = await module.inputSchema.safeParseAsync(raw);
+  if (!parsed.success) {
+    throw violation(`data does not fit mapping ${module.id}@${module.version}: ${describeIssues(parsed.error.issues)}`);
+  }
+  let result: MappingResult;
+  try {
+    result = await module.map(parsed.data, ctx);
+  } catch (e) {
+    if (e instanceof WeicheError) throw e;
+    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id}@${module.version} failed: ${errorMessage(e)}`, { cause: e });
+  }
+  if (result.targetProfile !== module.target) {
+    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id} returned ${result.targetProfile}, declared ${module.target}`);
+  }
+  return result;
+}

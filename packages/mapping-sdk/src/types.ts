@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+
+/** `<standard>:<message>`, e.g. `xdomea-3.1.0:0401`. */
+export type TargetProfile = `${string}:${string}`;
+
+/** Standards whose messages a mapping can produce (ids of schemas/xoev/manifest.json). */
+export type TargetStandardId = 'xdomea-3.1.0' | 'xbau-2.6';
+
+/** An attachment of the submission; its bytes are opened on demand (claim check, never held in the job). */
+export interface SubmissionAttachment {
+  attachmentId: string;
+  purpose: string;
+  mimeType: string;
+  filename?: string;
+  description?: string;
+  size: number;
+  sha512: string;
+  open(): NodeJS.ReadableStream;
+}
+
+/** Everything a mapping may read about one decrypted, verified submission. */
+export interface SubmissionContext {
+  submissionId: string;
+  caseId: string;
+  serviceIdentifier: string;
+  serviceName?: string;
+  senderReference?: string;
+  receivedAt: Date;
+  tenant: { id: string; name: string; behoerdenkennung: string; organisationseinheit?: string };
+  sender: { name: string; behoerdenkennung: string };
+  data?: { schemaUri: string; mimeType: string; content: Buffer; sha512: string };
+  attachments: SubmissionAttachment[];
+  hub: { product: string; version: string };
+}
+
+/** One file of the delivery package (name already safe and unique). */
+export interface PackageEntry {
+  name: string;
+  mimeType: string;
+  source: Buffer | (() => NodeJS.ReadableStream);
+}
+
+/** What a mapping hands to delivery: the message XML plus the primary files. */
+export interface MappingResult {
+  targetProfile: TargetProfile;
+  standardId: TargetStandardId;
+  packageName: string;
+  messageName: string;
+  messageXml: string;
+  documents: PackageEntry[];
+  prozessId: string;
+}
+
+/** Which submissions a module accepts: an exact data schema URI, or any ('*'). */
+export type MappingSource = { schemaUri: string } | { schemaUri: '*' };
+
+/** The contract every mapping module implements. */
+export interface MappingModule<I = unknown> {
+  readonly id: string;
+  /** semver */
+  readonly version: string;
+  readonly sources: ReadonlyArray<MappingSource>;
+  readonly target: TargetProfile;
+  /** Applied to the parsed data before map() sees it. */
+  readonly inputSchema: z.ZodType<I>;
+  map(input: I, ctx: SubmissionContext): Promise<MappingResult> | MappingResult;
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { WeicheError, ErrorCode, errorMessage } from '@weiche/core';
+import { SchemaManifest, XOEV_MANIFEST_PATH } from './schema-manifest.js';
+import { resolveSchemaCacheDir } from './schema-cache.js';
+
+/** Canonical URI and version of the xdomea file format code list (xdomea 3.1.0, DateiformatCodeType). */
+export const DATEIFORMAT_LIST_URI = 'urn:xoev-de:xdomea:codeliste:dateiformat';
+export const DATEIFORMAT_LIST_VERSION = '1.0';
+const CODELIST_PATH = 'xdomea/codelists/Dateiformat_1.0.xml';
+
+/** The code list as lookup tables: file extension → code, plus the list's catch-all code. */
+export interface DateiformatList {
+  readonly byExtension: ReadonlyMap<string, string>;
+  readonly otherCode: string;
+}
+
+// Mime types whose usual extension is not their subtype; everything else falls back to the file name.
+const MIME_EXTENSION: Readonly<Record<string, string>> = {
+  'application/pdf': 'pdf',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+  'text/html': 'html',
+  'text/rtf': 'rtf',
+  'application/rtf': 'rtf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/tiff': 'tif',
+  'image/bmp': 'bmp',
+  'application/msword': 'doc',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'application/vnd.oasis.opendocument.spreadsheet': 'ods',
+  'application/vnd.oasis.opendocument.presentation': 'odp',
+  'application/vnd.ms-outlook': 'msg',
+  'message/rfc822': 'eml',
+  'application/postscript': 'ps',
+  'application/xml-dtd': 'dtd',
+};
+
+const lists = new Map<string, DateiformatList>();
+
+/** Parses the genericode file: each row's description starts with the extension ("pdf - Portable Document Format"). */
+export function parseDateiformatList(xml: string | Buffer): DateiformatList {
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, isArray: (name) => name === 'Row' || name === 'Value', parseTagValue: false });
+  const doc = parser.parse(xml) as { CodeList?: { SimpleCodeList?: { Row?: Array<{ Value?: Array<{ '@_ColumnRef'?: string; ColumnRef?: string; SimpleValue?: unknown }> }> } } };
+  const byExtension = new Map<string, string>();
+  let otherCode: string | undefined;
+  for (const row of doc.CodeList?.SimpleCodeList?.Row ?? []) {
+    const cells = new Map<string, string>();
+    for (const v of row.Value ?? []) cells.set(String(v['@_ColumnRef'] ?? v.ColumnRef ?? ''), String(v.SimpleValue ?? ''));
+    const code = cells.get('Code');
+    const description = cells.get('Beschreibung') ?? '';
+    if (!code) continue;
+    const ext = /^([a-z0-9]+) - /i.exec(description)?.[1]?.toLowerCase();
+    // First row wins: "doc" has three variants (Windows, DOS, Mac); "pdf" before "pdf (Archival)".
+    if (ext && !byExtension.has(ext)) byExtension.set(ext, code);
+    if (/^sonstige/i.test(description.trim())) otherCode = code;
+  }
+  if (byExtension.size === 0 || otherCode === undefined) {
+    throw new WeicheError(ErrorCode.CONFIG_INVALID, 'Dateiformat code list has no rows or no "Sonstiges" code');
+  }
+  return { byExtension, otherCode };
+}
+
+/** Loads the code list from the schema cache once per cache dir, checking its sha256 against the manifest. */
+export function loadDateiformatList(cacheDir: string = resolveSchemaCacheDir()): DateiformatList {
+  const cached = lists.get(cacheDir);
+  if (cached) return cached;
+  let bytes: Buffer;
+  let manifestText: string;
+  try {
+    bytes = readFileSync(join(cacheDir, CODELIST_PATH));
+    manifestText = readFileSync(XOEV_MANIFEST_PATH, 'utf8');
+  } catch (e) {
+    throw new WeicheError(
+      ErrorCode.CONFIG_INVALID,
+      `Dateiformat code list unavailable in ${cacheDir} (run node scripts/install-schemas.mjs): ${errorMessage(e)}`,
+      { cause: e },
+    );
+  }
+  const manifest = SchemaManifest.parse(JSON.parse(manifestText));
+  const pinned = manifest.standards.flatMap((s) => s.files).find((f) => f.path === CODELIST_PATH);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (!pinned || pinned.sha256 !== actual) {
+    throw new WeicheError(ErrorCode.SCHEMA_FILE_TAMPERED, `${CODELIST_PATH} in ${cacheDir} does not match the manifest sha256`);
+  }
+  const list = parseDateiformatList(bytes);
+  lists.set(cacheDir, list);
+  return list;
+}
+
+function extensionOf(fileName: string): string | undefined {
+  const m = /\.([A-Za-z0-9]+)$/.exec(fileName);
+  return m?.[1]?.toLowerCase();
+}
+
+/** Dateiformat code (list urn:xoev-de:xdomea:codeliste:dateiformat 1.0) for a mime type / file name; unknown → the list's "Sonstiges" code. */
+export function dateiformatCode(mimeType: string, fileName: string, opts: { cacheDir?: string } = {}): string {
+  const list = loadDateiformatList(opts.cacheDir);
+  const mime = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
+  const fromName = extensionOf(fileName);
+  // The file name is more specific than a generic mime type (docx vs. zip, jpeg vs. jpg is equal anyway).
+  const candidates = [fromName, MIME_EXTENSION[mime], /^[a-z]+\/([a-z0-9]+)$/.exec(mime)?.[1]];
+  for (const ext of candidates) {
+    const code = ext === undefined ? undefined : list.byExtension.get(ext);
+    if (code) return code;
+  }
+  return list.otherCode;
+}

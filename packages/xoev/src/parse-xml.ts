@@ -1,0 +1,18 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { WeicheError, ErrorCode } from '@weiche/core';
+
+/** Parses XML form data into a plain object (attributes as `@_name`, namespace prefixes kept); malformed → SCHEMA_VIOLATION. */
+export function parseXml(content: string | Buffer): unknown {
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  const check = XMLValidator.validate(text);
+  if (check !== true) {
+    // Only the position and libxml-style reason: the offending text may be personal data.
+    throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, `XML not well-formed at line ${check.err.line}: ${check.err.code}`, {
+      status: 422,
+      retryable: false,
+    });
+  }
+  // fast-xml-parser never fetches external entities, so DOCTYPE tricks cannot read files (XXE).
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: true });
+  return parser.parse(text);
+}

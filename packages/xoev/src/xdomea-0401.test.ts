@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
+import { buildXdomea0401 } from './xdomea-0401.js';
+import type { Xdomea0401Input } from './xdomea-0401.js';
+import { XsdValidator } from './xsd-validator.js';
+import { installTempSchemaCache } from './test-support.js';
+
+let cacheDir: string;
+let validator: XsdValidator;
+let workDir: string;
+
+beforeAll(async () => {
+  cacheDir = await installTempSchemaCache();
+  workDir = await mkdtemp(join(tmpdir(), 'weiche-xml-'));
+  validator = await XsdValidator.load({ cacheDir, standardId: 'xdomea-3.1.0' });
+});
+afterAll(async () => {
+  validator.close();
+  await rm(cacheDir, { recursive: true, force: true });
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** Cross-check with the system libxml2 (xmllint), independent of the wasm build. */
+async function xmllint(xml: string): Promise<{ ok: boolean; stderr: string }> {
+  const file = join(workDir, `${randomUUID()}.xml`);
+  await writeFile(file, xml);
+  try {
+    await promisify(execFile)('xmllint', ['--noout', '--schema', join(cacheDir, 'xdomea/3.1.0/xdomea.xsd'), file]);
+    return { ok: true, stderr: '' };
+  } catch (e) {
+    return { ok: false, stderr: String((e as { stderr?: string }).stderr) };
+  }
+}
+
+function doc(name: string, mimeType: string) {
+  const id = randomUUID();
+  return { id, title: name, fileName: `${id}_${name}`, originalName: name, mimeType };
+}
+
+function input(over: Partial<Xdomea0401Input> = {}): Xdomea0401Input {
+  return {
+    prozessId: randomUUID(),
+    createdAt: new Date('2025-03-01T10:00:00Z'),
+    sender: { behoerdenkennung: 'psw:01000000', name: 'Weiche Hub' },
+    recipient: { behoerdenkennung: 'ags:05515000', name: 'Stadt Münster', organisationseinheit: 'Bauordnungsamt' },
+    sendingSystem: { product: 'Weiche', version: '0.1.0' },
+    subject: 'Baugenehmigung beantragen',
+    remarks: 'Leistung: urn:de:fim:leika:leistung:99010003001006; Submission: 1234',
+    documents: [doc('fachdaten.json', 'application/json'), doc('Bauzeichnung_Größe.pdf', 'application/pdf'), doc('Foto.JPG', 'image/jpeg')],
+    cacheDir,
+    ...over,
+  };
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'xdomea:Dokument' });
+
+describe('buildXdomea0401', () => {
+  it('produces a message valid for libxml2-wasm and xmllint, with one Dokument per file', async () => {
+    const inp = input();
+    const xml = buildXdomea0401(inp);
+    expect(validator.validate(xml)).toEqual({ valid: true, errors: [] });
+    expect(await xmllint(xml)).toEqual({ ok: true, stderr: '' });
+
+    const root = parser.parse(xml)['xdomea:Abgabe.Abgabe.0401'];
+    expect(root['@_xmlns:xdomea']).toBe('urn:xoev-de:xdomea:schema:3.1.0');
+    expect(root['xdomea:Kopf']['xdomea:ProzessID']).toBe(inp.prozessId);
+    expect(root['xdomea:Kopf']['xdomea:Importbestaetigung']).toBe(1);
+    expect(root['xdomea:Kopf']['xdomea:Erstellungszeitpunkt']).toBe('2025-03-01T10:00:00.000Z');
+    const vorgang = root['xdomea:Schriftgutobjekt']['xdomea:Vorgang'];
+    expect(vorgang['xdomea:AllgemeineMetadaten']['xdomea:Betreff']).toBe('Baugenehmigung beantragen');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed XML is untyped; the assertions check its shape
+    const docs = vorgang['xdomea:Dokument'] as Array<Record<string, any>>;
+    expect(docs.map((d) => d['xdomea:Identifikation']['xdomea:ID'])).toEqual(inp.documents.map((d) => d.id));
+    const formats = docs.map((d) => d['xdomea:Version']['xdomea:Format']);
+    expect(formats.map((f) => String(f['xdomea:Name']['code']).padStart(3, '0'))).toEqual(['100', '018', '011']);
+    expect(formats.map((f) => f['xdomea:Name']['@_listVersionID'])).toEqual(['1.0', '1.0', '1.0']);
+    expect(formats[1]['xdomea:Primaerdokument']['xdomea:Dateiname']).toBe(inp.documents[1]?.fileName);
+    expect(formats[1]['xdomea:Primaerdokument']['xdomea:DateinameOriginal']).toBe('Bauzeichnung_Größe.pdf');
+    // Every object has its own UUID.
+    const ids = [inp.prozessId, vorgang['xdomea:Identifikation']['xdomea:ID'], ...inp.documents.map((d) => d.id)];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the validator catches a wrong Importbestaetigung with a line number', async () => {
+    const xml = buildXdomea0401(input()).replace('<xdomea:Importbestaetigung>1<', '<xdomea:Importbestaetigung>true<');
+    const result = validator.validate(xml);
+    expect(result.valid).toBe(false);
+    expect(result.errors[0]).toMatch(/^line \d+:\d+: .*Importbestaetigung/);
+    expect((await xmllint(xml)).ok).toBe(false);
+  });
+
+  it('works without remarks, Organisationseinheit and documents, and strips characters XML forbids', async () => {
+    const xml = buildXdomea0401(
+      input({ subject: 'Antrag\u0001 Größe', documents: [], recipient: { behoerdenkennung: '05515000', name: 'Stadt' } }),
+    );
+    expect(xml).toContain('<xdomea:Betreff>Antrag Größe</xdomea:Betreff>');
+    expect(validator.validate(xml).valid).toBe(true);
+    expect((await xmllint(xml)).ok).toBe(true);
+  });
+
+  it('rejects reused ids and file names without a UUID prefix', () => {
+    const d = doc('a.pdf', 'application/pdf');
+    expect(() => buildXdomea0401(input({ documents: [d, { ...d, fileName: `${randomUUID()}_b.pdf` }] }))).toThrow(
+      expect.objectContaining({ code: ErrorCode.UNPROCESSABLE }),
+    );
+    const p = input();
+    expect(() => buildXdomea0401({ ...p, vorgangId: p.prozessId })).toThrow(/unique/);
+    expect(() => buildXdomea0401(input({ documents: [{ ...d, fileName: 'a.pdf' }] }))).toThrow(/Dateiname/);
+  });
+});

@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import type { Entry } from 'yauzl';
+import { zipPackage } from './zip-package.js';
+
+interface ReadEntry {
+  name: string;
+  utf8Flag: boolean;
+  content: string;
+}
+
+function readZip(zip: Buffer): Promise<ReadEntry[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err ?? new Error('no zip'));
+      const out: ReadEntry[] = [];
+      file.on('entry', (entry: Entry) => {
+        file.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error('no stream'));
+          readAll(stream).then(
+            (buf) => {
+              out.push({ name: entry.fileName, utf8Flag: (entry.generalPurposeBitFlag & 0x800) !== 0, content: buf.toString('utf8') });
+              file.readEntry();
+            },
+            reject,
+          );
+        });
+      });
+      file.on('end', () => resolve(out));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
+}
+
+describe('zipPackage', () => {
+  it('writes UTF-8 names with bit 11 set, at the root, from buffers and lazy streams', async () => {
+    let opened = 0;
+    const zip = await readAll(
+      zipPackage([
+        { name: 'p_Abgabe.Abgabe.0401.xml', source: Buffer.from('<xml/>') },
+        { name: '0b1c_Bauzeichnung_Größe.pdf', source: Buffer.from('pdf') },
+        {
+          name: '../../etc/passwd',
+          source: () => {
+            opened += 1;
+            return Readable.from([Buffer.from('str'), Buffer.from('eam')]);
+          },
+        },
+      ]),
+    );
+    const entries = await readZip(zip);
+    expect(entries.map((e) => e.name)).toEqual(['p_Abgabe.Abgabe.0401.xml', '0b1c_Bauzeichnung_Größe.pdf', 'passwd']);
+    expect(entries.every((e) => e.utf8Flag)).toBe(true);
+    expect(entries.every((e) => !e.name.includes('/'))).toBe(true);
+    expect(entries[2]?.content).toBe('stream');
+    expect(opened).toBe(1);
+  });
+
+  it('rejects two entries that end up with the same name', () => {
+    expect(() => zipPackage([
+      { name: 'a/x.pdf', source: Buffer.from('1') },
+      { name: 'b/x.pdf', source: Buffer.from('2') },
+    ])).toThrow(/duplicate/);
+  });
+});

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { Adapter, AdapterFactory } from '@weiche/adapter-sdk';
+import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
+import { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
+import type { WeicheConfig } from '@weiche/config';
+import { ErrorCode, WeicheError } from '@weiche/core';
+import type { JwtSigner } from '@weiche/crypto';
+import { createMetadataValidator } from '@weiche/fit-connect';
+import { createPool, Journal, migrate } from '@weiche/journal';
+import { genericXdomea } from '@weiche/mapping-generic-xdomea';
+import { MappingRegistry } from '@weiche/mapping-sdk';
+import { HubQueues, type RetryPolicy } from '@weiche/queue';
+import { resolveSchemaCacheDir, XsdValidator } from '@weiche/xoev';
+import { loadDestinations, type LoadedDestination } from './destinations.js';
+import { loadMasterKey, loadSigner } from './hub-keys.js';
+import { HUB_PRODUCT } from './version.js';
+
+/** Adapter kinds this hub can instantiate; a new kind is one line here plus its package. */
+export const ADAPTER_KINDS: ReadonlyMap<string, AdapterFactory<unknown>> = new Map<string, AdapterFactory<unknown>>([
+  [dmsFolderAdapter.kind, dmsFolderAdapter as AdapterFactory<unknown>],
+]);
+
+type StandardId = 'xdomea-3.1.0' | 'xbau-2.6';
+
+/** Everything the stages share, built once per process from the config and passed in (no singletons). */
+export interface HubDeps {
+  readonly config: WeicheConfig;
+  readonly log: Logger;
+  readonly pool: pg.Pool;
+  readonly journal: Journal;
+  readonly blobs: FsBlobStore;
+  readonly keyring: TenantKeyring;
+  readonly redis: Redis;
+  readonly queues: HubQueues;
+  readonly signer: JwtSigner;
+  readonly destinations: ReadonlyMap<string, LoadedDestination>;
+  readonly metadata: ReturnType<typeof createMetadataValidator>;
+  readonly registry: MappingRegistry;
+  readonly adapters: ReadonlyMap<string, Adapter>;
+  readonly hub: { readonly product: string; readonly version: string };
+  /** Issuer of tokens and events: the public base URL. */
+  readonly issuer: string;
+  xsd(standardId: StandardId): Promise<XsdValidator>;
+  close(): Promise<void>;
+}
+
+function createAdapters(config: WeicheConfig): Map<string, Adapter> {
+  const adapters = new Map<string, Adapter>();
+  const problems: string[] = [];
+  config.adapters.forEach((instance, i) => {
+    const factory = ADAPTER_KINDS.get(instance.kind);
+    if (!factory) {
+      problems.push(`adapters.${i}.kind: unknown adapter kind "${instance.kind}" (known: ${[...ADAPTER_KINDS.keys()].join(', ')})`);
+      return;
+    }
+    const parsed = factory.configSchema.safeParse(instance.config);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`adapters.${i}.config.${issue.path.join('.')}: ${issue.message}`);
+      return;
+    }
+    adapters.set(instance.id, factory.create({ instanceId: instance.id, config: parsed.data }));
+  });
+  if (problems.length > 0) throw new WeicheError(ErrorCode.CONFIG_INVALID, `configuration invalid:\n  - ${problems.join('\n  - ')}`);
+  return adapters;
+}
+
+/** Connects to PostgreSQL and Redis, migrates, loads keys, and builds the shared dependencies. */
+export async function createHubDeps(config: WeicheConfig, log: Logger): Promise<HubDeps> {
+  const adapters = createAdapters(config);
+  const registry = new MappingRegistry();
+  registry.register(genericXdomea);
+
+  const pool = createPool(config.database.url);
+  try {
+    await migrate(pool, config.database.schema);
+  } catch (error) {
+    await pool.end();
+    throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, `PostgreSQL at ${redactUrl(config.database.url)} is not usable: ${(error as Error).message}`, { cause: error });
+  }
+  const journal = new Journal({ pool, schema: config.database.schema });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
+  const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
+  const queues = new HubQueues(redis, config.redis.prefix, retry);
+
+  const [signer, masterKey, destinations] = await Promise.all([
+    loadSigner(config.dataDir),
+    loadMasterKey(config.dataDir, config.masterKey),
+    loadDestinations(config.destinations),
+  ]);
+  const schemaCache = resolveSchemaCacheDir();
+  const validators = new Map<StandardId, Promise<XsdValidator>>();
+  const publicBaseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
+
+  return {
+    config,
+    log,
+    pool,
+    journal,
+    blobs: new FsBlobStore({ root: join(config.dataDir, 'blobs') }),
+    keyring: new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey }),
+    redis,
+    queues,
+    signer,
+    destinations,
+    metadata: createMetadataValidator({ schemaDir: join(schemaCache, 'fit-connect') }),
+    registry,
+    adapters,
+    hub: HUB_PRODUCT,
+    issuer: publicBaseUrl.replace(/\/$/, ''),
+    xsd(standardId) {
+      // parsed once per process, on first use
+      let validator = validators.get(standardId);
+      if (!validator) {
+        validator = XsdValidator.load({ cacheDir: schemaCache, standardId });
+        validators.set(standardId, validator);
+      }
+      return validator;
+    },
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await pool.end();
+      for (const validator of validators.values()) (await validator).close();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

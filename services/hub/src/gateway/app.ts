@@ -1,0 +1,28 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { HubDeps } from '../context.js';
+import { tokenRoutes } from './auth.js';
+import { fitConnectSenderRoutes } from './fit-connect-sender.js';
+import { registerProblemHandler } from './problems.js';
+
+/** Builds the HTTP app of the gateway role without listening (tests use app.inject()). */
+export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // bodies are never logged; request ids let operators follow one request
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+  registerProblemHandler(app);
+  await app.register(tokenRoutes(deps));
+  await app.register(fitConnectSenderRoutes(deps));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await Promise.allSettled([deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()]);
+    const names = ['postgres', 'blobstore', 'redis'];
+    const status = Object.fromEntries(checks.map((c, i) => [names[i], c.status === 'fulfilled' ? 'ok' : 'down']));
+    const ready = checks.every((c) => c.status === 'fulfilled');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks: status });
+  });
+  return app;
+}

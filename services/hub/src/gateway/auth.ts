@@ -1,0 +1,81 @@
+import { timingSafeEqual } from 'node:crypto';
+import { parse as parseQuery } from 'node:querystring';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { WeicheConfig } from '@weiche/config';
+import { ErrorCode } from '@weiche/core';
+import type { HubDeps } from '../context.js';
+import { httpProblem } from './problems.js';
+
+export type SenderClient = WeicheConfig['senderClients'][number];
+
+const TokenRequest = z.object({
+  grant_type: z.literal('client_credentials'),
+  client_id: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+  scope: z.string().optional(),
+});
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+/** Scopes in FIT-Connect's form for what a sender client may do. */
+function scopesOf(client: SenderClient): string[] {
+  return client.destinations.map((id) => `send:destination:${id}`);
+}
+
+/** OAuth2 client-credentials token endpoint (RFC 6749 §4.4), as FIT-Connect senders use it. */
+export function tokenRoutes(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
+      done(null, parseQuery(body as string));
+    });
+    app.post('/token', async (request, reply) => {
+      const parsed = TokenRequest.safeParse(request.body ?? {});
+      if (!parsed.success) {
+        return reply.status(400).send({ error: 'invalid_request', error_description: 'grant_type=client_credentials with client credentials expected' });
+      }
+      const basic = basicCredentials(request.headers.authorization);
+      const clientId = basic?.id ?? parsed.data.client_id;
+      const secret = basic?.secret ?? parsed.data.client_secret;
+      const client = deps.config.senderClients.find((c) => c.clientId === clientId);
+      if (!client || secret === undefined || !sameSecret(secret, client.clientSecret.reveal())) {
+        return reply.status(401).send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+      }
+      const granted = scopesOf(client);
+      const requested = parsed.data.scope?.split(' ').filter(Boolean);
+      const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
+      const ttl = deps.config.tokens.ttlSeconds;
+      const token = await deps.signer.signAccessToken({ issuer: deps.issuer, audience: deps.issuer, clientId: client.clientId, scopes, ttlSeconds: ttl });
+      return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
+    });
+  };
+}
+
+/** Verifies the bearer token and returns the sender client it belongs to (401 when missing, invalid or expired). */
+export async function authenticate(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>, request: FastifyRequest): Promise<SenderClient> {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer ')) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer access token from POST /token is required');
+  const { clientId } = await deps.signer.verifyAccessToken(header.slice(7).trim(), { issuer: deps.issuer, audience: deps.issuer });
+  const client = deps.config.senderClients.find((c) => c.clientId === clientId);
+  if (!client) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
+  return client;
+}
+
+/** 403 unless the client may send to the destination. */
+export function assertMaySend(client: SenderClient, destinationId: string): void {
+  if (!client.destinations.includes(destinationId)) {
+    throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client may not send to that destination');
+  }
+}

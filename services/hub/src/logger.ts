@@ -1,0 +1,30 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Personal data never reaches logs: request bodies are not logged at all, and these paths are
+ * redacted wherever they appear in a log object (docs/conventions.md, item 10).
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body',
+  'body',
+  'data',
+  'metadata',
+  'plaintext',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.secret',
+  '*.password',
+  '*.name',
+  '*.address',
+  '*.email',
+];
+
+export function createLogger(options: { level?: string; role?: string } = {}): Logger {
+  return pino({
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'weiche', ...(options.role ? { role: options.role } : {}) },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFile, type WeicheConfig } from '@weiche/config';
+import { errorMessage } from '@weiche/core';
+import { createHubDeps, redactUrl } from './context.js';
+import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
+import { createLogger } from './logger.js';
+import { parseRoles, startRoles } from './roles.js';
+
+const { values } = parseArgs({
+  options: { role: { type: 'string' }, config: { type: 'string' } },
+  allowPositionals: false,
+});
+
+const roleArg = values.role ?? process.env.WEICHE_ROLE ?? 'all';
+const log = createLogger({ role: roleArg });
+
+async function main(): Promise<void> {
+  const roles = parseRoles(roleArg);
+  const configFile = values.config ?? process.env.WEICHE_CONFIG;
+  let config: WeicheConfig;
+  let demo: Awaited<ReturnType<typeof demoConfig>>['state'] | undefined;
+  if (configFile) {
+    config = loadConfigFile(configFile);
+  } else {
+    const dataDir = resolve(process.env.WEICHE_DATA_DIR ?? '.weiche');
+    ({ config, state: demo } = await demoConfig(dataDir));
+    log.info({ dataDir }, 'no config file given (--config or WEICHE_CONFIG): starting with the embedded demo defaults');
+  }
+  const deps = await createHubDeps(config, log);
+  const hub = await startRoles(deps, roles);
+  log.info({ roles, url: hub.url, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');
+  if (demo && hub.url) {
+    const baseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
+    const file = await writeDemoJson(config, demo, baseUrl);
+    const destinationId = demo.destinationId;
+    console.log(
+      [
+        '',
+        `Weiche demo is running at ${baseUrl}`,
+        `  Sender credentials and ids are in ${file}.`,
+        `  1. Get a token:        POST ${baseUrl}/token  (grant_type=client_credentials, client_id=${demo.clientId}, client_secret from demo.json)`,
+        `  2. Fetch the key:      GET  ${baseUrl}/v1/destinations/${destinationId}  → encryptionKid → /keys/<kid>`,
+        `  3. Send a submission:  POST ${baseUrl}/v1/submissions, PUT attachments (JWE), PUT /v1/submissions/<id>`,
+        `  4. Watch the result:   GET  ${baseUrl}/v1/cases/<caseId>/events, and the xdomea ZIP in ${demoOutbox(config.dataDir)}`,
+        '  Stop with Ctrl+C.',
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: draining workers');
+    hub
+      .close()
+      .then(() => deps.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const message = errorMessage(error);
+  log.fatal({ err: error }, 'weiche hub could not start');
+  console.error(`\nweiche: could not start: ${message}`);
+  if (/ECONNREFUSED|not usable|connect/i.test(message)) {
+    console.error('  Are PostgreSQL and Redis running? Start them, set DATABASE_URL / REDIS_URL, or use: docker compose -f deploy/docker-compose.yml up');
+  }
+  process.exit(1);
+});

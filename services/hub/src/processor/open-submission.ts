@@ -1,0 +1,139 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
+import { checkAnnouncedAttachments, checkHash, problem, type Metadata } from '@weiche/fit-connect';
+import type { SubmissionRow } from '@weiche/journal';
+import type { HubDeps } from '../context.js';
+import { SubmissionRejection } from './rejection.js';
+
+export interface OpenedAttachment {
+  readonly attachmentId: string;
+  readonly blobKey: string;
+  readonly purpose: string;
+  readonly mimeType: string;
+  readonly filename?: string;
+  readonly description?: string;
+  readonly sha512: string;
+  readonly size: number;
+}
+
+/** A submission after decryption and verification: what mapping needs, nothing of it on disk in plaintext. */
+export interface OpenedSubmission {
+  readonly metadata: Metadata;
+  readonly metadataVersion: string;
+  readonly data?: { readonly content: Buffer; readonly schemaUri: string; readonly mimeType: string; readonly sha512: string };
+  readonly attachments: readonly OpenedAttachment[];
+  /** The fifth segment of every JWE, for accept-submission (FIT-Connect: authenticationTags). */
+  readonly authenticationTags: { metadata: string; data?: string; attachments: Record<string, string> };
+}
+
+function encryptionProblem(error: JweRejectedError, what: string, instance: string): SubmissionRejection {
+  return new SubmissionRejection(problem('encryption-issue', `${what}: ${error.reason}`, instance));
+}
+
+async function decryptSmall(deps: HubDeps, blobKey: string, row: SubmissionRow, what: string, instance: string) {
+  const destination = deps.destinations.get(row.destinationId);
+  if (!destination) throw new SubmissionRejection(problem('technical-error', 'the destination is no longer configured', instance));
+  const compact = (await deps.blobs.read(blobKey)).toString('utf8').trim();
+  try {
+    return await decryptCompactJwe(compact, { privateKey: destination.privateKey, expectedKid: destination.kid });
+  } catch (error) {
+    if (error instanceof JweRejectedError) throw encryptionProblem(error, what, instance);
+    throw error;
+  }
+}
+
+/** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
+async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: string, instance: string): Promise<{ sha512: string; size: number; tag: string }> {
+  const destination = deps.destinations.get(row.destinationId);
+  if (!destination) throw new SubmissionRejection(problem('technical-error', 'the destination is no longer configured', instance));
+  const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
+  const tap = sha512Tap();
+  let size = 0;
+  try {
+    await pipeline(
+      decrypted.plaintext,
+      tap,
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          done();
+        },
+      }),
+    );
+    await decrypted.header;
+    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag };
+  } catch (error) {
+    if (error instanceof JweRejectedError) throw encryptionProblem(error, 'attachment', instance);
+    throw error;
+  }
+}
+
+/**
+ * Opens a received submission: decrypts metadata and data with the destination key, validates the
+ * metadata against its official schema, compares announced and declared attachments, and checks
+ * every SHA-512 (specs/fit-connect.md, "Cryptography"). Input problems throw SubmissionRejection.
+ */
+export async function openSubmission(deps: HubDeps, row: SubmissionRow): Promise<OpenedSubmission> {
+  const instance = `submission:${row.submissionId}`;
+  if (!row.metadataBlobKey) throw new SubmissionRejection(problem('missing-metadata', 'no metadata was submitted', instance));
+  const meta = await decryptSmall(deps, row.metadataBlobKey, row, 'metadata', `${instance}/metadata`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(meta.plaintext.toString('utf8'));
+  } catch {
+    throw new SubmissionRejection(problem('syntax-violation', 'metadata is not valid JSON', `${instance}/metadata`));
+  }
+  const validated = deps.metadata.validate(parsed);
+  if (!validated.ok) {
+    throw new SubmissionRejection(problem('schema-violation', `metadata does not match its schema: ${validated.errors.slice(0, 5).join('; ')}`, `${instance}/metadata`));
+  }
+  const metadata = validated.metadata;
+  const attachmentProblem = checkAnnouncedAttachments(row.announcedAttachments, metadata, instance);
+  if (attachmentProblem) throw new SubmissionRejection(attachmentProblem);
+
+  const declaredData = metadata.contentStructure.data;
+  let data: OpenedSubmission['data'];
+  let dataTag: string | undefined;
+  if (declaredData) {
+    if (!row.dataBlobKey) throw new SubmissionRejection(problem('missing-data', 'metadata declares data but none was submitted', `${instance}/data`));
+    const decrypted = await decryptSmall(deps, row.dataBlobKey, row, 'data', `${instance}/data`);
+    const sha512 = sha512Hex(decrypted.plaintext);
+    const mismatch = checkHash(declaredData.hash.content, sha512, 'data', `${instance}/data`);
+    if (mismatch) throw new SubmissionRejection(mismatch);
+    data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
+    dataTag = decrypted.authenticationTag;
+  } else if (row.dataBlobKey) {
+    throw new SubmissionRejection(problem('unexpected-content', 'data was submitted but the metadata declares none', `${instance}/data`));
+  }
+
+  const uploaded = new Map((await deps.journal.listAttachments(row.submissionId)).map((a) => [a.attachmentId, a]));
+  const attachments: OpenedAttachment[] = [];
+  const tags: Record<string, string> = {};
+  for (const declared of metadata.contentStructure.attachments) {
+    const where = `${instance}/attachments/${declared.attachmentId}`;
+    const upload = uploaded.get(declared.attachmentId);
+    if (!upload) throw new SubmissionRejection(problem('missing-attachments', 'an attachment declared in the metadata was not uploaded', where));
+    const verified = await verifyAttachment(deps, row, upload.blobKey, where);
+    const mismatch = checkHash(declared.hash.content, verified.sha512, 'attachment', where);
+    if (mismatch) throw new SubmissionRejection(mismatch);
+    tags[declared.attachmentId] = verified.tag;
+    attachments.push({
+      attachmentId: declared.attachmentId,
+      blobKey: upload.blobKey,
+      purpose: declared.purpose,
+      mimeType: declared.mimeType,
+      ...(declared.filename !== undefined ? { filename: declared.filename } : {}),
+      ...(declared.description !== undefined ? { description: declared.description } : {}),
+      sha512: verified.sha512,
+      size: verified.size,
+    });
+  }
+  return {
+    metadata,
+    metadataVersion: validated.version,
+    ...(data ? { data } : {}),
+    attachments,
+    authenticationTags: { metadata: meta.authenticationTag, ...(dataTag ? { data: dataTag } : {}), attachments: tags },
+  };
+}

@@ -1,0 +1,141 @@
+import { ErrorCode, errorMessage, isWeicheError, type Problem } from '@weiche/core';
+import { problem, rejectPayload } from '@weiche/fit-connect';
+import type { SubmissionRow } from '@weiche/journal';
+import type { ProcessJob } from '@weiche/queue';
+import type { HubDeps } from '../context.js';
+import { emitEvent } from '../events.js';
+import { routesFor } from '../routing.js';
+import { mapSubmission } from './map-submission.js';
+import { openSubmission, type OpenedSubmission } from './open-submission.js';
+import { ProcessingFailure, SubmissionRejection } from './rejection.js';
+
+export type ProcessOutcome = 'routed' | 'rejected' | 'failed' | 'skipped';
+
+const ACTOR = 'hub:processor';
+
+/** Turns errors of the mapping stage that are the input's fault into a sender-visible rejection. */
+function asRejection(error: unknown, submissionId: string): SubmissionRejection | undefined {
+  if (error instanceof SubmissionRejection) return error;
+  if (!isWeicheError(error)) return undefined;
+  const instance = `submission:${submissionId}/data`;
+  if (error.code === ErrorCode.UNSUPPORTED_SCHEMA) return new SubmissionRejection(problem('unsupported-schema', error.message, instance));
+  if (error.code === ErrorCode.SCHEMA_VIOLATION) return new SubmissionRejection(problem('schema-violation', error.message, instance));
+  return undefined;
+}
+
+async function reject(deps: HubDeps, row: SubmissionRow, found: Problem): Promise<void> {
+  // event first: if the process dies in between, the retry finds the event and only moves the state
+  await emitEvent(deps, row, 'reject-submission', rejectPayload([found]));
+  await deps.journal.transition(row.submissionId, {
+    from: ['RECEIVED', 'OPENED', 'MAPPED'],
+    to: 'REJECTED',
+    actor: ACTOR,
+    stage: 'open',
+    details: { problem: found.type },
+    patch: { reason: `${found.type}: ${found.detail ?? found.title}` },
+  });
+  deps.log.info({ submissionId: row.submissionId, problem: found.type }, 'submission rejected');
+}
+
+async function fail(deps: HubDeps, row: SubmissionRow, reason: string): Promise<void> {
+  await deps.journal.transition(row.submissionId, {
+    from: ['RECEIVED', 'OPENED', 'MAPPED'],
+    to: 'FAILED',
+    actor: ACTOR,
+    stage: 'map',
+    details: { reason },
+    patch: { reason },
+  });
+  deps.log.warn({ submissionId: row.submissionId, reason }, 'submission failed; an operator can replay it');
+}
+
+/** Enqueues a delivery job for every route that is not delivered yet (idempotent by job id). */
+export async function enqueuePendingDeliveries(deps: HubDeps, submissionId: string): Promise<number> {
+  const pending = (await deps.journal.listDeliveries(submissionId)).filter((d) => d.state === 'PENDING');
+  for (const delivery of pending) {
+    await deps.queues.enqueueDelivery(delivery.adapterInstance, { submissionId, routeId: delivery.routeId });
+  }
+  return pending.length;
+}
+
+/**
+ * The processing stage: open → map → validate → store → route, each step one journal transition
+ * with its audit record. Re-entrant: it continues from whatever state the journal holds, so a
+ * job re-run after a crash never repeats a finished step's effects.
+ */
+export async function processSubmission(data: ProcessJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number }): Promise<ProcessOutcome> {
+  let row = await deps.journal.getSubmission(data.submissionId);
+  if (!row || !['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'].includes(row.state)) return 'skipped';
+  const routes = routesFor(deps.config, row.tenantId, row.serviceIdentifier);
+  let opened: OpenedSubmission | undefined;
+  try {
+    if (row.state === 'RECEIVED' || row.state === 'OPENED') {
+      opened = await openSubmission(deps, row);
+    }
+    if (row.state === 'RECEIVED' && opened) {
+      row =
+        (await deps.journal.transition(row.submissionId, {
+          from: ['RECEIVED'],
+          to: 'OPENED',
+          actor: ACTOR,
+          stage: 'open',
+          inputHash: row.metadataBlobKey ?? undefined,
+          outputHash: opened.data?.sha512 ?? undefined,
+          details: { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
+          patch: { authenticationTags: opened.authenticationTags, ...(opened.metadata.additionalReferenceInfo?.senderReference ? { senderReference: opened.metadata.additionalReferenceInfo.senderReference } : {}) },
+        })) ?? row;
+    }
+    if (row.state === 'OPENED' && opened) {
+      if (routes.length === 0) throw new ProcessingFailure(`no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`);
+      const outputs = await mapSubmission(deps, row, opened, routes);
+      const first = Object.values(outputs)[0];
+      row =
+        (await deps.journal.transition(row.submissionId, {
+          from: ['OPENED'],
+          to: 'MAPPED',
+          actor: ACTOR,
+          stage: 'map',
+          inputHash: opened.data?.sha512 ?? undefined,
+          outputHash: first?.sha256,
+          details: { outputs: Object.fromEntries(Object.entries(outputs).map(([t, o]) => [t, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size }])) },
+          patch: {
+            outputs,
+            ...(first ? { outputBlobKey: first.blobKey, outputSha256: first.sha256, prozessId: first.prozessId, packageName: first.packageName, mappingModule: first.mappingModule, mappingVersion: first.mappingVersion } : {}),
+          },
+        })) ?? row;
+    }
+    if (row.state === 'MAPPED') {
+      row =
+        (await deps.journal.transition(row.submissionId, {
+          from: ['MAPPED'],
+          to: 'ROUTED',
+          actor: ACTOR,
+          stage: 'route',
+          details: { routes: routes.map((r) => ({ route: r.id, adapter: r.adapter, target: r.target })) },
+          deliveries: routes.map((r) => ({ routeId: r.id, adapterInstance: r.adapter, target: r.target })),
+        })) ?? row;
+    }
+    if (row.state === 'ROUTED' || row.state === 'DELIVERING') {
+      await enqueuePendingDeliveries(deps, row.submissionId);
+      return 'routed';
+    }
+    return 'skipped';
+  } catch (error) {
+    const rejection = asRejection(error, row.submissionId);
+    if (rejection) {
+      await reject(deps, row, rejection.problem);
+      return 'rejected';
+    }
+    if (error instanceof ProcessingFailure) {
+      await fail(deps, row, error.message);
+      return 'failed';
+    }
+    // Unexpected (storage down, a bug): BullMQ retries; on the last attempt the submission is
+    // parked as FAILED with the reason so the reconciler does not loop on it.
+    if (job.attemptsMade + 1 >= job.maxAttempts) {
+      await fail(deps, row, `processing error after ${job.maxAttempts} attempts: ${errorMessage(error)}`);
+      return 'failed';
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { TransientDeliveryError } from '@weiche/adapter-sdk';
+import { backoffDelay, bullPrefix, deliverQueueName, PROCESS_QUEUE, type DeliverJob, type ProcessJob } from '@weiche/queue';
+import type { HubDeps } from './context.js';
+import { deliverRoute, DeliveryStopped } from './dispatcher/deliver-route.js';
+import { buildApp } from './gateway/app.js';
+import { processSubmission } from './processor/process-submission.js';
+import { startReconciler } from './reconciler.js';
+
+export const ROLES = ['gateway', 'processor', 'dispatcher'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Parses "all" or a comma-separated list of roles. */
+export function parseRoles(value: string | undefined): Role[] {
+  if (!value || value === 'all') return [...ROLES];
+  const roles = value.split(',').map((r) => r.trim());
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role "${role}" (use gateway, processor, dispatcher or all)`);
+  }
+  return roles as Role[];
+}
+
+export interface RunningHub {
+  readonly app?: FastifyInstance;
+  readonly url?: string;
+  close(): Promise<void>;
+}
+
+function attemptsOf(job: Job): { attemptsMade: number; maxAttempts: number } {
+  return { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
+}
+
+function processorWorker(deps: HubDeps): Worker<ProcessJob> {
+  const { concurrency, lockDurationMs } = deps.config.processing;
+  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => processSubmission(job.data, deps, attemptsOf(job)), {
+    connection: deps.redis,
+    prefix: bullPrefix(deps.config.redis.prefix),
+    concurrency,
+    lockDuration: lockDurationMs,
+    stalledInterval: lockDurationMs,
+  });
+}
+
+function deliveryWorker(deps: HubDeps, instance: HubDeps['config']['adapters'][number]): Worker<DeliverJob> {
+  const { lockDurationMs } = deps.config.processing;
+  return new Worker<DeliverJob>(
+    deliverQueueName(instance.id),
+    async (job) => {
+      try {
+        return await deliverRoute(job.data, deps, attemptsOf(job));
+      } catch (error) {
+        if (error instanceof DeliveryStopped) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: deps.redis,
+      prefix: bullPrefix(deps.config.redis.prefix),
+      concurrency: instance.concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+          backoffDelay(instance.retry, attemptsMade, error instanceof TransientDeliveryError ? error.retryAfterMs : undefined),
+      },
+    },
+  );
+}
+
+/** Starts the given roles in this process; close() stops workers before queues and connections. */
+export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise<RunningHub> {
+  const workers: Worker[] = [];
+  const stoppers: Array<() => Promise<void>> = [];
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (roles.includes('processor')) {
+    workers.push(processorWorker(deps));
+    const reconciler = startReconciler(deps);
+    stoppers.push(() => reconciler.stop());
+  }
+  if (roles.includes('dispatcher')) {
+    for (const instance of deps.config.adapters) {
+      await deps.adapters.get(instance.id)?.start?.();
+      workers.push(deliveryWorker(deps, instance));
+    }
+  }
+  for (const worker of workers) {
+    worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+  }
+  if (roles.includes('gateway')) {
+    app = await buildApp(deps);
+    url = await app.listen({ host: deps.config.server.host, port: deps.config.server.port });
+  }
+  return {
+    ...(app ? { app } : {}),
+    ...(url ? { url } : {}),
+    async close() {
+      if (app) await app.close();
+      for (const stop of stoppers) await stop();
+      await Promise.all(workers.map((w) => w.close()));
+      for (const adapter of deps.adapters.values()) await adapter.stop?.();
+    },
+  };
+}
