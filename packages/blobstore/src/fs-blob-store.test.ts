@@ -63,6 +63,16 @@ describe('FsBlobStore', () => {
     expect(await readdir(join(root, 'tmp'))).toEqual([]);
   });
 
+  it('keeps one file when the same content is stored concurrently', async () => {
+    const data = Buffer.alloc(256 * 1024, 42);
+    const refs = await Promise.all(Array.from({ length: 6 }, () => store.put(Readable.from([data]))));
+    expect(new Set(refs.map((r) => r.key)).size).toBe(1);
+    const key = refs[0]!.key;
+    expect(await readdir(join(root, key.slice(0, 2)))).toEqual([key]);
+    expect(await readdir(join(root, 'tmp'))).toEqual([]);
+    expect(await store.read(key)).toEqual(data);
+  });
+
   it('reads a byte range', async () => {
     const { key } = await store.put(Buffer.from('0123456789'));
     expect((await collect(store.get(key, { start: 2, end: 4 }))).toString()).toBe('234');

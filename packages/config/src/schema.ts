@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Secret } from '@weiche/core';
+import type { Secret } from '@weiche/core';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');

@@ -1,1 +1,16 @@
-export {};
+export * from './api-schemas.js';
+export {
+  PROBLEM_BASE_URI,
+  PROBLEM_NAMES,
+  PROBLEM_TITLES,
+  problem,
+  problemForJweRejection,
+} from './problems.js';
+export type { ProblemInstance, ProblemName, RejectionProblem } from './problems.js';
+export { createMetadataValidator } from './metadata.js';
+export type { Metadata, MetadataHash, MetadataValidation, MetadataValidator } from './metadata.js';
+export { checkAnnouncedAttachments, checkHash } from './content-checks.js';
+export { EVENT_URI, acceptPayload, buildSetClaims, rejectPayload } from './events.js';
+export type { AuthenticationTags, EventName, SetClaims } from './events.js';
+export { CALLBACK_MAX_AGE_SECONDS, callbackHeaders, verifyCallback } from './callback.js';
+export type { CallbackHeaders, CallbackVerification } from './callback.js';

@@ -35,7 +35,7 @@ export type Metadata = {
 
 export type MetadataValidation =
   | { ok: true; version: '1.x' | '2.x'; metadata: Metadata }
-  | { ok: false; errors: string[] };
+  | { ok: false; errors: string[]; problem: 'schema-violation' | 'unsupported-schema' };
 
 export type MetadataValidator = { validate(metadata: unknown): MetadataValidation };
 
@@ -67,16 +67,16 @@ export function createMetadataValidator(opts: { schemaDir: string }): MetadataVa
   return {
     validate(metadata: unknown): MetadataValidation {
       if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-        return { ok: false, errors: ['/ must be object'] };
+        return { ok: false, errors: ['/ must be object'], problem: 'schema-violation' };
       }
       const declared = (metadata as { $schema?: unknown }).$schema;
       let version: '1.x' | '2.x';
       if (declared === undefined) version = '1.x';
       else if (typeof declared === 'string' && SCHEMA_2X.test(declared)) version = '2.x';
       else if (typeof declared === 'string' && SCHEMA_1X.test(declared)) version = '1.x';
-      else return { ok: false, errors: ['/$schema names no supported metadata schema version'] };
+      else return { ok: false, errors: ['/$schema names no supported metadata schema version'], problem: 'unsupported-schema' };
       const validate = version === '2.x' ? v2 : v1;
-      if (!validate(metadata)) return { ok: false, errors: formatErrors(validate.errors) };
+      if (!validate(metadata)) return { ok: false, errors: formatErrors(validate.errors), problem: 'schema-violation' };
       return { ok: true, version, metadata: metadata as Metadata };
     },
   };

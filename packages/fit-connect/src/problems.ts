@@ -20,6 +20,8 @@ export const PROBLEM_TITLES = {
   'hash-mismatch': { de: 'Prüfsumme stimmt nicht', en: 'Hash mismatch' },
   'missing-data': { de: 'Fachdaten fehlen', en: 'Missing data' },
   'attachments-mismatch': { de: 'Fehlerhafte Anlagen-Liste', en: 'Attachments mismatch' },
+  // a listed attachment that cannot be found in the submission (not a difference between the lists)
+  'missing-attachments': { de: 'Anlagen fehlen', en: 'Missing attachments' },
   'unsupported-service': { de: 'Verwaltungsleistung nicht unterstützt', en: 'Unsupported service' },
   'service-mismatch': { de: 'Verwaltungsleistung stimmt nicht überein', en: 'Service mismatch' },
   'unsupported-reply-channel': { de: 'Rückkanal nicht unterstützt', en: 'Unsupported reply channel' },

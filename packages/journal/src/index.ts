@@ -1,6 +1,6 @@
 export { createPool } from './create-pool.js';
 export { migrate } from './migrate.js';
 export { Journal, type CreateSubmissionInput, type TransitionInput } from './journal.js';
-export type { SubmissionRow, SubmissionPatch, DeliveryRow, AuditRecord } from './rows.js';
+export type { SubmissionRow, SubmissionPatch, DeliveryRow, AuditRecord, StoredOutput, AuthenticationTags } from './rows.js';
 export { auditHash, GENESIS_HASH } from './audit-hash.js';
 export { canonicalJson } from './canonical-json.js';

@@ -4,6 +4,7 @@ import { appendAudit } from './audit-chain.js';
 import { GENESIS_HASH, auditHash } from './audit-hash.js';
 import { isForeignKeyViolation, isUniqueViolation, toJournalError } from './journal-error.js';
 import {
+  JSON_PATCH_FIELDS,
   PATCH_COLUMNS,
   toAuditRecord,
   toDelivery,
@@ -42,9 +43,10 @@ export interface TransitionInput {
   to: SubmissionState;
   actor: string;
   stage: string;
-  inputHash?: string;
-  outputHash?: string;
-  details?: Record<string, unknown>;
+  // `| undefined` accepted so callers can pass an optional hash straight through
+  inputHash?: string | undefined;
+  outputHash?: string | undefined;
+  details?: Record<string, unknown> | undefined;
   patch?: SubmissionPatch;
   deliveries?: Array<{ routeId: string; adapterInstance: string; target: string }>;
 }
@@ -126,6 +128,15 @@ export class Journal {
     return rows[0] ? toSubmission(rows[0]) : undefined;
   }
 
+  /** The submission that opened a case (the first, should a case hold several); for ownership checks. */
+  async findSubmissionByCase(caseId: string): Promise<SubmissionRow | undefined> {
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions WHERE case_id = $1 ORDER BY created_at, submission_id LIMIT 1`,
+      [caseId],
+    );
+    return rows[0] ? toSubmission(rows[0]) : undefined;
+  }
+
   /**
    * Upserts an uploaded attachment (a re-upload before submit replaces the blob key). Only while the
    * submission is CREATED: the share lock makes a concurrent submit wait, so no upload slips in after it.
@@ -191,7 +202,8 @@ export class Journal {
       const params: unknown[] = [submissionId, t.from, t.to];
       for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof SubmissionPatch, string]>) {
         if (!t.patch || !Object.hasOwn(t.patch, field) || t.patch[field] === undefined) continue;
-        params.push(t.patch[field]);
+        const value = t.patch[field];
+        params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
         sets.push(`${column} = $${params.length}`);
       }
       const { rows } = await client.query<SubmissionDbRow>(
@@ -461,9 +473,9 @@ export class Journal {
     submissionId?: string;
     actor: string;
     stage: string;
-    inputHash?: string;
-    outputHash?: string;
-    details?: Record<string, unknown>;
+    inputHash?: string | undefined;
+    outputHash?: string | undefined;
+    details?: Record<string, unknown> | undefined;
   }): Promise<void> {
     await withTransaction(this.pool, (client) =>
       appendAudit(client, this.s, {

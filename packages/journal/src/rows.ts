@@ -1,5 +1,25 @@
 import type { DeliveryState, SubmissionState } from '@weiche/core';
 
+/** One stored output package (per mapping target): blob reference and hashes, never content. */
+export interface StoredOutput {
+  blobKey: string;
+  packageName: string;
+  mimeType: string;
+  /** Plaintext size and SHA-256 of the package. */
+  size: number;
+  sha256: string;
+  prozessId: string;
+  mappingModule: string;
+  mappingVersion: string;
+}
+
+/** The fifth JWE segment of each part, echoed in accept-submission (FIT-Connect: authenticationTags). */
+export interface AuthenticationTags {
+  metadata: string;
+  data?: string;
+  attachments: Record<string, string>;
+}
+
 export interface SubmissionRow {
   submissionId: string;
   caseId: string;
@@ -22,6 +42,10 @@ export interface SubmissionRow {
   senderReference: string | null;
   /** Last rejection/failure reason (no personal data). */
   reason: string | null;
+  /** Output packages by mapping target (set when MAPPED). */
+  outputs: Record<string, StoredOutput> | null;
+  /** JWE authentication tags (set when OPENED). */
+  authenticationTags: AuthenticationTags | null;
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -41,6 +65,8 @@ export type SubmissionPatch = Partial<
     | 'senderReference'
     | 'reason'
     | 'submittedAt'
+    | 'outputs'
+    | 'authenticationTags'
   >
 >;
 
@@ -85,7 +111,12 @@ export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
   senderReference: 'sender_reference',
   reason: 'reason',
   submittedAt: 'submitted_at',
+  outputs: 'outputs',
+  authenticationTags: 'authentication_tags',
 };
+
+/** Patch fields stored as jsonb (serialized explicitly: node-postgres would turn arrays into PG arrays). */
+export const JSON_PATCH_FIELDS: ReadonlySet<keyof SubmissionPatch> = new Set(['outputs', 'authenticationTags']);
 
 export interface SubmissionDbRow {
   submission_id: string;
@@ -108,6 +139,8 @@ export interface SubmissionDbRow {
   mapping_version: string | null;
   sender_reference: string | null;
   reason: string | null;
+  outputs: Record<string, StoredOutput> | null;
+  authentication_tags: AuthenticationTags | null;
   created_at: Date;
   submitted_at: Date | null;
   updated_at: Date;
@@ -136,6 +169,8 @@ export function toSubmission(r: SubmissionDbRow): SubmissionRow {
     mappingVersion: r.mapping_version,
     senderReference: r.sender_reference,
     reason: r.reason,
+    outputs: r.outputs,
+    authenticationTags: r.authentication_tags,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

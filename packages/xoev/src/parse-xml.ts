@@ -12,7 +12,16 @@ export function parseXml(content: string | Buffer): unknown {
       retryable: false,
     });
   }
-  // fast-xml-parser never fetches external entities, so DOCTYPE tricks cannot read files (XXE).
+  // fast-xml-parser never fetches external entities (it refuses them), so DOCTYPE tricks cannot read files (XXE).
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: true });
-  return parser.parse(text);
+  try {
+    return parser.parse(text) as unknown;
+  } catch (e) {
+    // e.g. DOCTYPE with external entities, which fast-xml-parser refuses outright.
+    throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, 'XML rejected by the parser (external entities or unsupported DOCTYPE)', {
+      status: 422,
+      retryable: false,
+      cause: e,
+    });
+  }
 }

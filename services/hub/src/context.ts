@@ -47,13 +47,13 @@ export interface HubDeps {
   close(): Promise<void>;
 }
 
-function createAdapters(config: WeicheConfig): Map<string, Adapter> {
+function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, AdapterFactory<unknown>>): Map<string, Adapter> {
   const adapters = new Map<string, Adapter>();
   const problems: string[] = [];
   config.adapters.forEach((instance, i) => {
-    const factory = ADAPTER_KINDS.get(instance.kind);
+    const factory = kinds.get(instance.kind);
     if (!factory) {
-      problems.push(`adapters.${i}.kind: unknown adapter kind "${instance.kind}" (known: ${[...ADAPTER_KINDS.keys()].join(', ')})`);
+      problems.push(`adapters.${i}.kind: unknown adapter kind "${instance.kind}" (known: ${[...kinds.keys()].join(', ')})`);
       return;
     }
     const parsed = factory.configSchema.safeParse(instance.config);
@@ -68,8 +68,10 @@ function createAdapters(config: WeicheConfig): Map<string, Adapter> {
 }
 
 /** Connects to PostgreSQL and Redis, migrates, loads keys, and builds the shared dependencies. */
-export async function createHubDeps(config: WeicheConfig, log: Logger): Promise<HubDeps> {
-  const adapters = createAdapters(config);
+export async function createHubDeps(config: WeicheConfig, log: Logger, options: { adapterKinds?: readonly AdapterFactory<unknown>[] } = {}): Promise<HubDeps> {
+  const kinds = new Map(ADAPTER_KINDS);
+  for (const kind of options.adapterKinds ?? []) kinds.set(kind.kind, kind);
+  const adapters = createAdapters(config, kinds);
   const registry = new MappingRegistry();
   registry.register(genericXdomea);
 

@@ -1,4 +1,5 @@
 import { migration0001 } from './0001_initial.js';
+import { migration0002 } from './0002_outputs_and_tags.js';
 
 export interface Migration {
   readonly id: string;
@@ -6,4 +7,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubDeps } from '../context.js';
 import { tokenRoutes } from './auth.js';
 import { fitConnectSenderRoutes } from './fit-connect-sender.js';
@@ -7,7 +7,8 @@ import { registerProblemHandler } from './problems.js';
 /** Builds the HTTP app of the gateway role without listening (tests use app.inject()). */
 export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log,
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
+    loggerInstance: deps.log as FastifyBaseLogger,
     // bodies are never logged; request ids let operators follow one request
     disableRequestLogging: false,
     bodyLimit: 1024 * 1024,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
-import { checkAnnouncedAttachments, checkHash, problem, type Metadata } from '@weiche/fit-connect';
+import { checkAnnouncedAttachments, checkHash, problem, problemForJweRejection, type Metadata, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { SubmissionRejection } from './rejection.js';
@@ -27,24 +27,20 @@ export interface OpenedSubmission {
   readonly authenticationTags: { metadata: string; data?: string; attachments: Record<string, string> };
 }
 
-function encryptionProblem(error: JweRejectedError, what: string, instance: string): SubmissionRejection {
-  return new SubmissionRejection(problem('encryption-issue', `${what}: ${error.reason}`, instance));
-}
-
-async function decryptSmall(deps: HubDeps, blobKey: string, row: SubmissionRow, what: string, instance: string) {
+async function decryptSmall(deps: HubDeps, blobKey: string, row: SubmissionRow, instance: ProblemInstance) {
   const destination = deps.destinations.get(row.destinationId);
   if (!destination) throw new SubmissionRejection(problem('technical-error', 'the destination is no longer configured', instance));
   const compact = (await deps.blobs.read(blobKey)).toString('utf8').trim();
   try {
     return await decryptCompactJwe(compact, { privateKey: destination.privateKey, expectedKid: destination.kid });
   } catch (error) {
-    if (error instanceof JweRejectedError) throw encryptionProblem(error, what, instance);
+    if (error instanceof JweRejectedError) throw new SubmissionRejection(problemForJweRejection(error.reason, instance));
     throw error;
   }
 }
 
 /** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
-async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: string, instance: string): Promise<{ sha512: string; size: number; tag: string }> {
+async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string }> {
   const destination = deps.destinations.get(row.destinationId);
   if (!destination) throw new SubmissionRejection(problem('technical-error', 'the destination is no longer configured', instance));
   const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
@@ -64,7 +60,7 @@ async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: stri
     await decrypted.header;
     return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag };
   } catch (error) {
-    if (error instanceof JweRejectedError) throw encryptionProblem(error, 'attachment', instance);
+    if (error instanceof JweRejectedError) throw new SubmissionRejection(problemForJweRejection(error.reason, instance));
     throw error;
   }
 }
@@ -75,47 +71,47 @@ async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: stri
  * every SHA-512 (specs/fit-connect.md, "Cryptography"). Input problems throw SubmissionRejection.
  */
 export async function openSubmission(deps: HubDeps, row: SubmissionRow): Promise<OpenedSubmission> {
-  const instance = `submission:${row.submissionId}`;
-  if (!row.metadataBlobKey) throw new SubmissionRejection(problem('missing-metadata', 'no metadata was submitted', instance));
-  const meta = await decryptSmall(deps, row.metadataBlobKey, row, 'metadata', `${instance}/metadata`);
+  // instances as FIT-Connect documents them: "metadata", "data", "attachment:<id>", "submission"
+  if (!row.metadataBlobKey) throw new SubmissionRejection(problem('technical-error', 'no metadata was stored for the submission', 'submission'));
+  const meta = await decryptSmall(deps, row.metadataBlobKey, row, 'metadata');
   let parsed: unknown;
   try {
     parsed = JSON.parse(meta.plaintext.toString('utf8'));
   } catch {
-    throw new SubmissionRejection(problem('syntax-violation', 'metadata is not valid JSON', `${instance}/metadata`));
+    throw new SubmissionRejection(problem('syntax-violation', 'Die Metadaten sind kein gültiges JSON.', 'metadata'));
   }
   const validated = deps.metadata.validate(parsed);
   if (!validated.ok) {
-    throw new SubmissionRejection(problem('schema-violation', `metadata does not match its schema: ${validated.errors.slice(0, 5).join('; ')}`, `${instance}/metadata`));
+    throw new SubmissionRejection(problem(validated.problem, `Die Metadaten entsprechen nicht dem Metadatenschema: ${validated.errors.slice(0, 5).join('; ')}`, 'metadata'));
   }
   const metadata = validated.metadata;
-  const attachmentProblem = checkAnnouncedAttachments(row.announcedAttachments, metadata, instance);
+  const attachmentProblem = checkAnnouncedAttachments(row.announcedAttachments, metadata);
   if (attachmentProblem) throw new SubmissionRejection(attachmentProblem);
 
   const declaredData = metadata.contentStructure.data;
   let data: OpenedSubmission['data'];
   let dataTag: string | undefined;
   if (declaredData) {
-    if (!row.dataBlobKey) throw new SubmissionRejection(problem('missing-data', 'metadata declares data but none was submitted', `${instance}/data`));
-    const decrypted = await decryptSmall(deps, row.dataBlobKey, row, 'data', `${instance}/data`);
+    if (!row.dataBlobKey) throw new SubmissionRejection(problem('missing-data', 'Die Metadaten kündigen Fachdaten an, es wurden aber keine übermittelt.', 'data'));
+    const decrypted = await decryptSmall(deps, row.dataBlobKey, row, 'data');
     const sha512 = sha512Hex(decrypted.plaintext);
-    const mismatch = checkHash(declaredData.hash.content, sha512, 'data', `${instance}/data`);
+    const mismatch = checkHash(declaredData.hash.content, sha512, 'data');
     if (mismatch) throw new SubmissionRejection(mismatch);
     data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
     dataTag = decrypted.authenticationTag;
   } else if (row.dataBlobKey) {
-    throw new SubmissionRejection(problem('unexpected-content', 'data was submitted but the metadata declares none', `${instance}/data`));
+    throw new SubmissionRejection(problem('schema-violation', 'Es wurden Fachdaten übermittelt, die Metadaten beschreiben aber keine (contentStructure.data fehlt).', 'data'));
   }
 
   const uploaded = new Map((await deps.journal.listAttachments(row.submissionId)).map((a) => [a.attachmentId, a]));
   const attachments: OpenedAttachment[] = [];
   const tags: Record<string, string> = {};
   for (const declared of metadata.contentStructure.attachments) {
-    const where = `${instance}/attachments/${declared.attachmentId}`;
+    const where: ProblemInstance = `attachment:${declared.attachmentId}`;
     const upload = uploaded.get(declared.attachmentId);
-    if (!upload) throw new SubmissionRejection(problem('missing-attachments', 'an attachment declared in the metadata was not uploaded', where));
+    if (!upload) throw new SubmissionRejection(problem('attachments-mismatch', 'Eine in den Metadaten beschriebene Anlage wurde nicht hochgeladen.', where));
     const verified = await verifyAttachment(deps, row, upload.blobKey, where);
-    const mismatch = checkHash(declared.hash.content, verified.sha512, 'attachment', where);
+    const mismatch = checkHash(declared.hash.content, verified.sha512, where);
     if (mismatch) throw new SubmissionRejection(mismatch);
     tags[declared.attachmentId] = verified.tag;
     attachments.push({

@@ -1,5 +1,5 @@
-import { ErrorCode, errorMessage, isWeicheError, type Problem } from '@weiche/core';
-import { problem, rejectPayload } from '@weiche/fit-connect';
+import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
+import { problem, rejectPayload, type RejectionProblem } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { ProcessJob } from '@weiche/queue';
 import type { HubDeps } from '../context.js';
@@ -14,16 +14,16 @@ export type ProcessOutcome = 'routed' | 'rejected' | 'failed' | 'skipped';
 const ACTOR = 'hub:processor';
 
 /** Turns errors of the mapping stage that are the input's fault into a sender-visible rejection. */
-function asRejection(error: unknown, submissionId: string): SubmissionRejection | undefined {
+function asRejection(error: unknown): SubmissionRejection | undefined {
   if (error instanceof SubmissionRejection) return error;
   if (!isWeicheError(error)) return undefined;
-  const instance = `submission:${submissionId}/data`;
-  if (error.code === ErrorCode.UNSUPPORTED_SCHEMA) return new SubmissionRejection(problem('unsupported-schema', error.message, instance));
-  if (error.code === ErrorCode.SCHEMA_VIOLATION) return new SubmissionRejection(problem('schema-violation', error.message, instance));
+  // mapping modules judge the Fachdaten: their refusals concern the "data" part
+  if (error.code === ErrorCode.UNSUPPORTED_SCHEMA) return new SubmissionRejection(problem('unsupported-schema', error.message, 'data'));
+  if (error.code === ErrorCode.SCHEMA_VIOLATION) return new SubmissionRejection(problem('schema-violation', error.message, 'data'));
   return undefined;
 }
 
-async function reject(deps: HubDeps, row: SubmissionRow, found: Problem): Promise<void> {
+async function reject(deps: HubDeps, row: SubmissionRow, found: RejectionProblem): Promise<void> {
   // event first: if the process dies in between, the retry finds the event and only moves the state
   await emitEvent(deps, row, 'reject-submission', rejectPayload([found]));
   await deps.journal.transition(row.submissionId, {
@@ -32,7 +32,7 @@ async function reject(deps: HubDeps, row: SubmissionRow, found: Problem): Promis
     actor: ACTOR,
     stage: 'open',
     details: { problem: found.type },
-    patch: { reason: `${found.type}: ${found.detail ?? found.title}` },
+    patch: { reason: `${found.type}: ${found.detail}` },
   });
   deps.log.info({ submissionId: row.submissionId, problem: found.type }, 'submission rejected');
 }
@@ -121,7 +121,7 @@ export async function processSubmission(data: ProcessJob, deps: HubDeps, job: { 
     }
     return 'skipped';
   } catch (error) {
-    const rejection = asRejection(error, row.submissionId);
+    const rejection = asRejection(error);
     if (rejection) {
       await reject(deps, row, rejection.problem);
       return 'rejected';

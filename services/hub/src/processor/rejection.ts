@@ -1,4 +1,4 @@
-import type { Problem } from '@weiche/core';
+import type { RejectionProblem } from '@weiche/fit-connect';
 
 /**
  * A permanent problem with the submission's input: the sender gets a reject-submission event with
@@ -6,8 +6,8 @@ import type { Problem } from '@weiche/core';
  */
 export class SubmissionRejection extends Error {
   override readonly name = 'SubmissionRejection';
-  constructor(readonly problem: Problem) {
-    super(problem.detail ?? problem.title);
+  constructor(readonly problem: RejectionProblem) {
+    super(problem.detail);
   }
 }
 

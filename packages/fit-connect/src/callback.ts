@@ -1,0 +1,47 @@
+// Callback authentication (docs.fitko.de/fit-connect "Callbacks"): HMAC-SHA512 over
+// `${timestamp}.${body}` with the callback secret, hex, in `callback-authentication`;
+// epoch seconds in `callback-timestamp`. Receivers refuse timestamps older than 5 minutes.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Secret } from '@weiche/core';
+
+export const CALLBACK_MAX_AGE_SECONDS = 300;
+
+export type CallbackHeaders = { 'callback-authentication': string; 'callback-timestamp': string };
+
+function secretValue(secret: string | Secret): string {
+  return typeof secret === 'string' ? secret : secret.reveal();
+}
+
+function hmacHex(secret: string | Secret, timestamp: string, body: string): string {
+  return createHmac('sha512', secretValue(secret)).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** Headers for a callback POST: hex HMAC-SHA512 over "<timestamp>.<body>" and the timestamp in epoch seconds. */
+export function callbackHeaders(secret: string | Secret, body: string, now: Date = new Date()): CallbackHeaders {
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  return { 'callback-authentication': hmacHex(secret, timestamp, body), 'callback-timestamp': timestamp };
+}
+
+export type CallbackVerification = { ok: true } | { ok: false; reason: 'missing-headers' | 'stale' | 'bad-signature' };
+
+/** Checks a received callback: timestamp at most 5 minutes old (and not in the future beyond that), HMAC equal in constant time. */
+export function verifyCallback(opts: {
+  secret: string | Secret;
+  body: string;
+  headers: Partial<Record<string, string | string[] | undefined>>;
+  now?: Date;
+}): CallbackVerification {
+  const pick = (name: string): string | undefined => {
+    const v = opts.headers[name] ?? opts.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const auth = pick('callback-authentication');
+  const timestamp = pick('callback-timestamp');
+  if (!auth || !timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing-headers' };
+  const nowSeconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  if (Math.abs(nowSeconds - Number(timestamp)) > CALLBACK_MAX_AGE_SECONDS) return { ok: false, reason: 'stale' };
+  const expected = Buffer.from(hmacHex(opts.secret, timestamp, opts.body), 'utf8');
+  const given = Buffer.from(auth.toLowerCase(), 'utf8');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  return { ok: true };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
+import { parseXml } from './parse-xml.js';
+
+describe('parseXml', () => {
+  it('keeps attributes and prefixes, values as strings', () => {
+    expect(parseXml(Buffer.from('<x:a xmlns:x="urn:x" n="01"><x:b>007</x:b></x:a>'))).toEqual({
+      'x:a': { '@_xmlns:x': 'urn:x', '@_n': '01', 'x:b': '007' },
+    });
+  });
+
+  it('never reads external entities (XXE)', () => {
+    const xml = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>';
+    expect(() => parseXml(xml)).toThrow(expect.objectContaining({ code: ErrorCode.SCHEMA_VIOLATION }));
+  });
+
+  it('reports malformed XML as SCHEMA_VIOLATION without quoting content', () => {
+    expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.objectContaining({ code: ErrorCode.SCHEMA_VIOLATION }));
+    expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.not.objectContaining({ message: expect.stringContaining('Anna') }));
+  });
+});

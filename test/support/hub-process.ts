@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT, waitFor } from './env.js';
+
+/** The built hub (services/hub/dist) running as a child process — a real process that can be SIGKILLed. */
+export class HubProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly args: string[],
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  start(): this {
+    this.output = '';
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'services', 'hub', 'dist', 'main.js'), ...this.args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child = child;
+    return this;
+  }
+
+  async waitForLog(text: string, timeoutMs = 90_000): Promise<void> {
+    await waitFor(`hub log "${text}"`, async () => {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`hub exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
+      return this.output.includes(text);
+    }, timeoutMs);
+  }
+
+  kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+  }
+}

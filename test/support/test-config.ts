@@ -1,0 +1,53 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DATABASE_URL, REDIS_URL, uniqueName } from './env.js';
+
+export const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+
+export interface TestHubConfig {
+  readonly dir: string;
+  readonly file: string;
+  readonly raw: Record<string, unknown>;
+  readonly schema: string;
+  readonly prefix: string;
+  readonly destinationId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly outbox: string;
+}
+
+/** Writes a complete hub config for one test: own DB schema, queue prefix, data dir and outbox. */
+export async function writeTestConfig(dir: string, options: { port?: number; redisUrl?: string; overrides?: (raw: Record<string, unknown>) => void } = {}): Promise<TestHubConfig> {
+  const schema = uniqueName('t');
+  const prefix = uniqueName('wt');
+  const destinationId = randomUUID();
+  const clientId = 'test-portal';
+  const clientSecret = randomBytes(16).toString('hex');
+  const outbox = join(dir, 'outbox');
+  await mkdir(join(dir, 'keys'), { recursive: true });
+  const raw: Record<string, unknown> = {
+    server: { host: '127.0.0.1', port: options.port ?? 0 },
+    redis: { url: options.redisUrl ?? REDIS_URL(), prefix },
+    database: { url: DATABASE_URL(), schema },
+    dataDir: join(dir, 'data'),
+    processing: { concurrency: 4, lockDurationMs: 3000, reconcileIntervalMs: 1000, reconcileAfterMs: 500 },
+    tenants: [{ id: 'testhausen', name: 'Gemeinde Testhausen', ags: '05974028', behoerdenkennung: 'ags:05974028', organisationseinheit: 'Bauamt' }],
+    destinations: [
+      {
+        id: destinationId,
+        tenant: 'testhausen',
+        keys: { privateKeyFile: join(dir, 'keys', 'dest.key.pem'), certificateFile: join(dir, 'keys', 'dest.cert.pem'), generate: true },
+        services: [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }],
+      },
+    ],
+    senderClients: [{ clientId, clientSecret, name: 'Testportal', behoerdenkennung: 'psw:testportal', destinations: [destinationId] }],
+    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: outbox }, concurrency: 4, retry: { attempts: 4, backoffMs: 100, maxBackoffMs: 1000 } }],
+    routes: [{ id: 'to-dms', tenant: 'testhausen', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+  };
+  options.overrides?.(raw);
+  const file = join(dir, 'weiche.yaml');
+  await writeFile(file, stringify(raw));
+  return { dir, file, raw, schema, prefix, destinationId, clientId, clientSecret, outbox };
+}
