@@ -304,6 +304,8 @@ describe('Journal events', () => {
       await journal.appendEvent({ caseId, submissionId: id, eventName: `evt-${i}`, jti: `${caseId}-${i}`, token: `tok.${i}.sig` });
     }
     await journal.appendEvent({ caseId, submissionId: id, eventName: 'evt-0', jti: `${caseId}-0`, token: 'dup' });
+    // a second event of the same name (another jti: e.g. two workers accepting at once) is ignored too
+    await journal.appendEvent({ caseId, submissionId: id, eventName: 'evt-1', jti: `${caseId}-other`, token: 'second' });
     expect(await journal.listEvents(caseId, { offset: 0, limit: 2 })).toEqual({ totalCount: 5, tokens: ['tok.0.sig', 'tok.1.sig'] });
     expect(await journal.listEvents(caseId, { offset: 4, limit: 2 })).toEqual({ totalCount: 5, tokens: ['tok.4.sig'] });
     expect(await journal.listEvents(randomUUID(), { offset: 0, limit: 10 })).toEqual({ totalCount: 0, tokens: [] });

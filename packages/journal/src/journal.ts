@@ -431,7 +431,7 @@ export class Journal {
   async appendEvent(input: { caseId: string; submissionId: string; eventName: string; jti: string; token: string }): Promise<void> {
     await this.query(
       `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (jti) DO NOTHING`,
+       ON CONFLICT DO NOTHING`,
       [input.caseId, input.submissionId, input.eventName, input.jti, input.token],
     );
   }

@@ -14,9 +14,9 @@ describe('migrate', () => {
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, db.schema)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied).toEqual(['0001_initial', '0002_outputs_and_tags']);
+      expect(applied).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name']);
       const recorded = await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".schema_migrations`);
-      expect(recorded.rows.map((r) => r.id).sort()).toEqual(['0001_initial', '0002_outputs_and_tags']);
+      expect(recorded.rows.map((r) => r.id).sort()).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name']);
       expect(await migrate(db.pool, db.schema)).toEqual({ applied: [] });
     } finally {
       await Promise.all(pools.slice(1).map((p) => p.end()));
