@@ -9,8 +9,7 @@ export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
     loggerInstance: deps.log as FastifyBaseLogger,
-    // bodies are never logged; request ids let operators follow one request
-    disableRequestLogging: false,
+    // fastify logs method, url and status per request (ids only in paths); bodies are never logged
     bodyLimit: 1024 * 1024,
     trustProxy: true,
   });

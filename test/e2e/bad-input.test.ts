@@ -1,0 +1,459 @@
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encryptCompactJwe, flipSegmentChar, foreignPublicKey, publicKeyFromJwk } from '../support/bad-jwe.js';
+import { tempDir, waitFor } from '../support/env.js';
+import { eventNames, eventPayload, sha512, TestSender, type SenderAttachment, type SendOptions } from '../support/fit-connect-sender.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+
+// What a FIT-Connect sender notices when it sends something wrong: synchronous RFC 7807 problems
+// from the API, or (after 202) a signed reject-submission event with the documented problem type
+// and instance (docs.fitko.de "Einreichung überprüfen"). One hub serves every case; the limits are
+// small so that the size cases need small bodies only.
+const LIMITS = { attachmentBytes: 200_000, metadataBytes: 16_000, dataBytes: 16_000 };
+const PROBLEM = 'https://schema.fitko.de/fit-connect/events/problems/';
+const OTHER_CLIENT = { clientId: 'other-portal', clientSecret: randomBytes(16).toString('hex') };
+
+type Problem = { type: string; title: string; status: number; detail: string; instance?: string };
+type RejectProblem = { type: string; title: string; detail: string; instance: string };
+
+describe('bad input at the FIT-Connect intake', () => {
+  let cfg: TestHubConfig;
+  let hub: InProcessHub;
+  let sender: TestSender;
+  let other: TestSender;
+  let otherDestinationId: string;
+  let destinationKey: KeyObject;
+  let kid: string;
+  /** Submissions the hub answered 202 that are fine: exactly their ZIPs may be in the outbox. */
+  const good: string[] = [];
+
+  beforeAll(async () => {
+    const dir = await tempDir('bad-input');
+    otherDestinationId = randomUUID();
+    cfg = await writeTestConfig(dir, {
+      overrides(raw) {
+        raw.limits = LIMITS;
+        const destinations = raw.destinations as Array<Record<string, unknown>>;
+        const first = destinations[0]!;
+        // a second destination only the second client may use ("not allowed" and "foreign case" cases)
+        destinations.push({
+          ...first,
+          id: otherDestinationId,
+          keys: { privateKeyFile: join(dir, 'keys', 'dest2.key.pem'), certificateFile: join(dir, 'keys', 'dest2.cert.pem'), generate: true },
+        });
+        (raw.senderClients as Array<Record<string, unknown>>).push({ ...OTHER_CLIENT, name: 'Anderes Portal', behoerdenkennung: 'psw:anderes', destinations: [otherDestinationId] });
+      },
+    });
+    hub = await startInProcessHub(cfg);
+    sender = hub.sender;
+    other = new TestSender(hub.baseUrl, OTHER_CLIENT.clientId, OTHER_CLIENT.clientSecret);
+    const published = await sender.destinationKey(cfg.destinationId);
+    destinationKey = publicKeyFromJwk(published.jwk);
+    kid = published.kid;
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  /** Sends with a token of the caller's choice (or none), as a sender's HTTP client would. */
+  async function call(method: string, path: string, opts: { token?: string | undefined; body?: string; contentType?: string } = {}): Promise<Response> {
+    return fetch(`${hub.baseUrl}${path}`, {
+      method,
+      headers: { ...(opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` }), ...(opts.body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }) },
+      ...(opts.body === undefined ? {} : { body: opts.body }),
+    });
+  }
+
+  /** Asserts an RFC 7807 answer: status, content type, type/title/status/detail. */
+  async function expectProblem(response: Response, status: number, slug: string): Promise<Problem> {
+    const text = await response.text();
+    expect(response.status, text).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = JSON.parse(text) as Problem;
+    expect(problem.type).toBe(`urn:weiche:problem:${slug}`);
+    expect(problem.status).toBe(status);
+    expect(problem.title).toEqual(expect.any(String));
+    expect(problem.title.length).toBeGreaterThan(0);
+    expect(problem.detail).toEqual(expect.any(String));
+    expect(problem.detail.length).toBeGreaterThan(0);
+    return problem;
+  }
+
+  async function create(announced: string[] = [], client: TestSender = sender, destinationId = cfg.destinationId): Promise<{ submissionId: string; caseId: string }> {
+    return client.json('POST', '/v1/submissions', { destinationId, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: announced });
+  }
+
+  function metadataFor(data: Buffer): Record<string, unknown> {
+    return {
+      $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
+      contentStructure: { data: { hash: { type: 'sha512', content: sha512(data) }, submissionSchema: { schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' } }, attachments: [] },
+    };
+  }
+
+  async function submitBody(data: Buffer): Promise<string> {
+    return JSON.stringify({
+      encryptedMetadata: await sender.encrypt(cfg.destinationId, Buffer.from(JSON.stringify(metadataFor(data)))),
+      encryptedData: await sender.encrypt(cfg.destinationId, data),
+    });
+  }
+
+  const formData = (): Buffer => Buffer.from(JSON.stringify({ vorhaben: 'Gartenhaus', nummer: randomUUID() }));
+  const pdf = (size = 2048): { content: Buffer; filename: string; mimeType: string } => ({ content: randomBytes(size), filename: 'Lageplan.pdf', mimeType: 'application/pdf' });
+
+  describe('synchronous refusals (RFC 7807 problem+json)', () => {
+    it('1: malformed JSON on POST /v1/submissions → 400', async () => {
+      const response = await sender.request('POST', '/v1/submissions', '{"destinationId": "' + cfg.destinationId + '", ');
+      await expectProblem(response, 400, 'bad-request');
+    });
+
+    it('2: an unknown destination → 404', async () => {
+      const response = await sender.request('POST', '/v1/submissions', { destinationId: randomUUID(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
+      await expectProblem(response, 404, 'not-found');
+    });
+
+    it('3: an attachment that was not announced → 422', async () => {
+      const created = await create([randomUUID()]);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${randomUUID()}`, jwe, 'application/jose');
+      await expectProblem(response, 422, 'unprocessable');
+    });
+
+    it('4: an announced attachment never uploaded → 422 at submit', async () => {
+      const missing = randomUUID();
+      const created = await create([missing]);
+      const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}`, await submitBody(formData()));
+      const problem = await expectProblem(response, 422, 'unprocessable');
+      expect(problem.detail).toContain(missing);
+      expect((await hub.deps.journal.getSubmission(created.submissionId))?.state).toBe('CREATED');
+    });
+
+    it('5a: an attachment over limits.attachmentBytes → 413', async () => {
+      const id = randomUUID();
+      const created = await create([id]);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(LIMITS.attachmentBytes + 50_000));
+      const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, jwe, 'application/jose');
+      await expectProblem(response, 413, 'payload-too-large');
+      // the same without content-length (chunked upload): the limit holds while streaming
+      const token = await sender.fetchToken();
+      const chunks = [jwe.slice(0, 100_000), jwe.slice(100_000, 200_000), jwe.slice(200_000)];
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(Buffer.from(next));
+        },
+      });
+      const chunked = await fetch(`${hub.baseUrl}/v1/submissions/${created.submissionId}/attachments/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/jose' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      await expectProblem(chunked, 413, 'payload-too-large');
+      expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
+    });
+
+    it('5b: a submit body far over limits.metadataBytes + dataBytes → 413', async () => {
+      const created = await create();
+      const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}`, await submitBody(randomBytes(200_000)));
+      await expectProblem(response, 413, 'payload-too-large');
+      expect((await hub.deps.journal.getSubmission(created.submissionId))?.state).toBe('CREATED');
+    });
+
+    it('5c: encrypted data over limits.dataBytes (3× the limit) → 413', async () => {
+      const created = await create();
+      const data = Buffer.from(JSON.stringify({ text: randomBytes(LIMITS.dataBytes * 1.5).toString('hex') }));
+      const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}`, await submitBody(data));
+      // if the hub (wrongly) takes it, it is a well-formed submission that will be delivered
+      if (response.status === 202) good.push(created.submissionId);
+      await expectProblem(response, 413, 'payload-too-large');
+    });
+
+    it('6a: no token, an expired token, a token signed by a foreign key → 401', async () => {
+      const path = '/v1/submissions';
+      const body = JSON.stringify({ destinationId: cfg.destinationId, serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
+      await expectProblem(await call('POST', path, { body }), 401, 'unauthorized');
+
+      const expired = await hub.deps.signer.signAccessToken({ issuer: hub.deps.issuer, audience: hub.deps.issuer, clientId: cfg.clientId, scopes: [], ttlSeconds: -120 });
+      const expiredProblem = await expectProblem(await call('POST', path, { token: expired, body }), 401, 'unauthorized');
+      expect(expiredProblem.detail).toContain('expired');
+
+      const { privateKey } = await generateKeyPair('PS512');
+      const forged = await new SignJWT({ client_id: cfg.clientId, scope: `send:destination:${cfg.destinationId}` })
+        .setProtectedHeader({ typ: 'at+jwt', alg: 'PS512', kid: hub.deps.signer.kid })
+        .setIssuer(hub.deps.issuer)
+        .setAudience(hub.deps.issuer)
+        .setSubject(cfg.clientId)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const forgedProblem = await expectProblem(await call('POST', path, { token: forged, body }), 401, 'unauthorized');
+      expect(forgedProblem.detail).toContain('signature');
+      // the events of a case are just as closed
+      const created = await create();
+      await expectProblem(await call('GET', `/v1/cases/${created.caseId}/events`, { token: forged }), 401, 'unauthorized');
+    });
+
+    it('6b: another client reading or submitting to the first client’s case, or sending to a destination it may not use → 403', async () => {
+      const created = await create();
+      await expectProblem(await other.request('GET', `/v1/cases/${created.caseId}/events`), 403, 'forbidden');
+      const body = await submitBody(formData());
+      await expectProblem(await other.request('PUT', `/v1/submissions/${created.submissionId}`, body), 403, 'forbidden');
+      expect((await hub.deps.journal.getSubmission(created.submissionId))?.state).toBe('CREATED');
+      await expectProblem(
+        await other.request('POST', '/v1/submissions', { destinationId: cfg.destinationId, serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] }),
+        403,
+        'forbidden',
+      );
+      await expectProblem(await sender.request('POST', '/v1/submissions', { destinationId: otherDestinationId, serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] }), 403, 'forbidden');
+      // the other client's own destination works, so the 403s are about permission, not the client
+      expect((await create([], other, otherDestinationId)).submissionId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('7: a second submit of the same submission → 409', async () => {
+      const created = await create();
+      const body = await submitBody(formData());
+      const first = await sender.request('PUT', `/v1/submissions/${created.submissionId}`, body);
+      expect(first.status).toBe(202);
+      good.push(created.submissionId);
+      await expectProblem(await sender.request('PUT', `/v1/submissions/${created.submissionId}`, body), 409, 'conflict');
+    });
+
+    it('8: an attachment upload with the wrong content type → 415', async () => {
+      const id = randomUUID();
+      const created = await create([id]);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      for (const contentType of ['text/plain', 'application/octet-stream', 'application/json']) {
+        const body = contentType === 'application/json' ? JSON.stringify({ jwe }) : jwe;
+        const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, contentType);
+        await expectProblem(response, 415, 'unsupported-media-type');
+      }
+      expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
+    });
+  });
+
+  describe.concurrent('asynchronous rejections (reject-submission event, REJECTED, nothing delivered)', () => {
+    let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+    async function signingKeys(): Promise<ReturnType<typeof createLocalJWKSet>> {
+      keySet ??= createLocalJWKSet((await (await fetch(`${hub.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet);
+      return keySet;
+    }
+
+    /** Sends, expects 202 for every step, waits for reject-submission and checks event, signature, journal. */
+    async function expectRejection(options: Omit<SendOptions, 'destinationId' | 'serviceIdentifier'>, name: string, instance: (ids: string[]) => string): Promise<RejectProblem> {
+      const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, ...options });
+      expect(sent.statuses.submit, JSON.stringify(sender.lastProblem)).toBe(202);
+      for (const [step, status] of Object.entries(sent.statuses)) if (step !== 'submit') expect(status, step).toBe(204);
+      const tokens = await waitFor(
+        `reject-submission of ${sent.submissionId}`,
+        async () => {
+          const log = await sender.events(sent.caseId);
+          const names = eventNames(log);
+          return names.includes('reject-submission') || names.includes('accept-submission') ? log : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(eventNames(tokens)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
+      const reject = tokens[2]!;
+      const { payload, protectedHeader } = await jwtVerify(reject, await signingKeys(), { typ: 'secevent+jwt', algorithms: ['PS512'] });
+      expect(protectedHeader.kid).toBe(hub.deps.signer.kid);
+      expect(payload.sub).toBe(`submission:${sent.submissionId}`);
+      expect(payload.txn).toBe(`case:${sent.caseId}`);
+      const problems = (eventPayload(reject) as { problems: RejectProblem[] }).problems;
+      expect(problems).toHaveLength(1);
+      const problem = problems[0]!;
+      expect(problem.type).toBe(PROBLEM + name);
+      expect(problem.instance).toBe(instance(sent.attachmentIds));
+      expect(problem.title.length).toBeGreaterThan(0);
+      // the event is written before the state moves (process-submission.ts): wait for REJECTED
+      const row = await waitFor('REJECTED', async () => {
+        const current = await hub.deps.journal.getSubmission(sent.submissionId);
+        return current?.state === 'REJECTED' ? current : undefined;
+      }, 20_000, 100);
+      expect(row.prozessId).toBeNull();
+      expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
+      return problem;
+    }
+
+    /** Replaces a JWE of the send with one made by bad-jwe.ts from the plaintext captured in the metadata hook. */
+    function reencryptMetadata(make: (plaintext: Buffer) => string): NonNullable<SendOptions['tamper']> {
+      let captured: Buffer | undefined;
+      return {
+        metadata: (m) => {
+          captured = Buffer.from(JSON.stringify(m));
+          return m;
+        },
+        metadataJwe: () => make(captured ?? Buffer.alloc(0)),
+      };
+    }
+
+    const good256 = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid, ...extra });
+    const attachments = (): SenderAttachment[] => [pdf()];
+
+    it('9a: metadata encrypted with a foreign key (kid foreign-key) → encryption-issue, metadata', async () => {
+      const foreign = foreignPublicKey();
+      const problem = await expectRejection(
+        { data: formData(), attachments: attachments(), tamper: reencryptMetadata((p) => encryptCompactJwe(p, foreign, { header: good256({ kid: 'foreign-key' }) })) },
+        'encryption-issue',
+        () => 'metadata',
+      );
+      expect(problem.detail).toContain('Schlüssel');
+    });
+
+    it('9b: a foreign key under the destination’s own kid → encryption-issue, metadata', async () => {
+      const foreign = foreignPublicKey();
+      await expectRejection({ data: formData(), tamper: reencryptMetadata((p) => encryptCompactJwe(p, foreign, { header: good256() })) }, 'encryption-issue', () => 'metadata');
+    });
+
+    it('9c: the right key with an unknown kid → encryption-issue, metadata', async () => {
+      await expectRejection({ data: formData(), attachments: attachments(), tamper: { header: { kid: 'unknown' } } }, 'encryption-issue', () => 'metadata');
+    });
+
+    it('10a: alg RSA-OAEP (SHA-1) instead of RSA-OAEP-256 → encryption-issue, metadata', async () => {
+      const problem = await expectRejection(
+        { data: formData(), tamper: reencryptMetadata((p) => encryptCompactJwe(p, destinationKey, { header: good256({ alg: 'RSA-OAEP' }), oaepHash: 'sha1' })) },
+        'encryption-issue',
+        () => 'metadata',
+      );
+      expect(problem.detail).toContain('unsupported-alg');
+    });
+
+    it('10b: enc A128GCM instead of A256GCM → encryption-issue, data', async () => {
+      const data = formData();
+      const problem = await expectRejection(
+        { data, tamper: { dataJwe: () => encryptCompactJwe(data, destinationKey, { header: good256({ enc: 'A128GCM' }), cekBytes: 16 }) } },
+        'encryption-issue',
+        () => 'data',
+      );
+      expect(problem.detail).toContain('unsupported-enc');
+    });
+
+    it('10c: a zip header (DEF) → encryption-issue, attachment:<id>', async () => {
+      const attachment = pdf();
+      const problem = await expectRejection(
+        { data: formData(), attachments: [attachment], tamper: { attachmentJwe: () => encryptCompactJwe(deflateRawSync(attachment.content), destinationKey, { header: good256({ zip: 'DEF' }) }) } },
+        'encryption-issue',
+        (ids) => `attachment:${ids[0]}`,
+      );
+      expect(problem.detail).toContain('zip-not-allowed');
+    });
+
+    it('11a: one flipped character in the data ciphertext → encryption-issue, data', async () => {
+      await expectRejection({ data: formData(), attachments: attachments(), tamper: { dataJwe: (jwe) => flipSegmentChar(jwe, 3, 4) } }, 'encryption-issue', () => 'data');
+    });
+
+    it('11b: one flipped character in an attachment ciphertext → encryption-issue, attachment:<id>', async () => {
+      await expectRejection(
+        { data: formData(), attachments: [pdf(), pdf(50_000)], tamper: { attachmentJwe: (jwe, index) => (index === 1 ? flipSegmentChar(jwe, 3, 1000) : jwe) } },
+        'encryption-issue',
+        (ids) => `attachment:${ids[1]}`,
+      );
+    });
+
+    it('12a: the metadata declares another hash for the data → hash-mismatch, data', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
+        const structure = m.contentStructure as { data: { hash: { content: string } } };
+        structure.data.hash.content = sha512(Buffer.from('etwas anderes'));
+        return m;
+      };
+      await expectRejection({ data: formData(), attachments: attachments(), tamper: { metadata } }, 'hash-mismatch', () => 'data');
+    });
+
+    it('12b: the metadata declares another hash for one attachment → hash-mismatch, attachment:<id>', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
+        const structure = m.contentStructure as { attachments: Array<{ hash: { content: string } }> };
+        structure.attachments[1]!.hash.content = sha512(Buffer.from('eine andere Datei'));
+        return m;
+      };
+      await expectRejection({ data: formData(), attachments: [pdf(), pdf()], tamper: { metadata } }, 'hash-mismatch', (ids) => `attachment:${ids[1]}`);
+    });
+
+    it('13a: metadata without contentStructure → schema-violation, metadata', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
+        const { contentStructure: _dropped, ...rest } = m;
+        return rest;
+      };
+      await expectRejection({ data: formData(), tamper: { metadata } }, 'schema-violation', () => 'metadata');
+    });
+
+    it('13b: an attachment without purpose → schema-violation, metadata', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
+        const structure = m.contentStructure as { attachments: Array<Record<string, unknown>> };
+        delete structure.attachments[0]!.purpose;
+        return m;
+      };
+      await expectRejection({ data: formData(), attachments: attachments(), tamper: { metadata } }, 'schema-violation', () => 'metadata');
+    });
+
+    it('13c: metadata that is not JSON → syntax-violation, metadata', async () => {
+      await expectRejection(
+        { data: formData(), tamper: { metadataJwe: () => encryptCompactJwe(Buffer.from('{"contentStructure": {"data": '), destinationKey, { header: good256() }) } },
+        'syntax-violation',
+        () => 'metadata',
+      );
+    });
+
+    it('14: two attachments announced and uploaded, one declared → attachments-mismatch', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
+        const structure = m.contentStructure as { attachments: unknown[] };
+        structure.attachments = structure.attachments.slice(0, 1);
+        return m;
+      };
+      const problem = await expectRejection({ data: formData(), attachments: [pdf(), pdf()], tamper: { metadata } }, 'attachments-mismatch', () => 'metadata');
+      expect(problem.detail).toContain('angekündigt, aber nicht in den Metadaten');
+    });
+
+    it('control: the bad-jwe encryptor with the correct header is accepted (the refusals above are about the header)', async () => {
+      const data = formData();
+      const attachment = pdf();
+      const sent = await sender.send({
+        destinationId: cfg.destinationId,
+        serviceIdentifier: SERVICE,
+        data,
+        attachments: [attachment],
+        tamper: {
+          ...reencryptMetadata((p) => encryptCompactJwe(p, destinationKey, { header: good256() })),
+          dataJwe: () => encryptCompactJwe(data, destinationKey, { header: good256() }),
+          attachmentJwe: () => encryptCompactJwe(attachment.content, destinationKey, { header: good256() }),
+        },
+      });
+      expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
+      good.push(sent.submissionId);
+      const tokens = await waitFor('accept or reject', async () => {
+        const names = eventNames(await sender.events(sent.caseId));
+        return names.length === 3 ? names : undefined;
+      }, 60_000, 250);
+      expect(tokens).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+    });
+  });
+
+  describe('after all bad cases', () => {
+    it('15: a good submission is still delivered and the outbox holds exactly the good submissions’ ZIPs', async () => {
+      const data = formData();
+      const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, attachments: [pdf(10_000)], senderReference: 'GUT-1' });
+      expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
+      good.push(sent.submissionId);
+      const log = await waitFor('accept-submission', async () => {
+        const tokens = await sender.events(sent.caseId);
+        return eventNames(tokens).length === 3 ? tokens : undefined;
+      }, 60_000, 250);
+      expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+      expect(eventPayload(log[2]!)).toEqual({ authenticationTags: sent.tags });
+
+      const rows = await waitFor('every good submission DELIVERED', async () => {
+        const all = await Promise.all(good.map((id) => hub.deps.journal.getSubmission(id)));
+        return all.every((r) => r?.state === 'DELIVERED') ? all : undefined;
+      }, 60_000, 250);
+      const expected = rows.map((r) => `${r!.prozessId}_Abgabe.Abgabe.0401.zip`).sort();
+      const zips = (await readdir(cfg.outbox)).filter((f) => f.endsWith('.zip')).sort();
+      expect(zips).toEqual(expected);
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterFactory } from '@weiche/adapter-sdk';
+import { zipsIn } from '../support/batch.js';
+import { tempDir, waitFor } from '../support/env.js';
+import { eventNames } from '../support/fit-connect-sender.js';
+import { attemptLog, flakyFolderAdapter } from '../support/flaky-adapter.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+
+async function hubWithAdapter(adapter: (dir: string) => Record<string, unknown>, prepare?: (dir: string) => Promise<void>): Promise<{ hub: InProcessHub; cfg: TestHubConfig; dir: string }> {
+  const dir = await tempDir('retry');
+  await prepare?.(dir);
+  const cfg = await writeTestConfig(dir, {
+    overrides: (raw) => {
+      raw.adapters = [{ id: 'dms', concurrency: 2, ...adapter(dir) }];
+    },
+  });
+  const hub = await startInProcessHub(cfg, { adapterKinds: [flakyFolderAdapter as AdapterFactory<unknown>] });
+  return { hub, cfg, dir };
+}
+
+async function sendOne(hub: InProcessHub, cfg: TestHubConfig): Promise<{ submissionId: string; caseId: string }> {
+  const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"a":1}') });
+  expect(sent.statuses.submit).toBe(202);
+  return sent;
+}
+
+async function finalState(hub: InProcessHub, submissionId: string): Promise<string> {
+  return waitFor('a terminal state', async () => {
+    const row = await hub.deps.journal.getSubmission(submissionId);
+    return row && ['DELIVERED', 'FAILED', 'REJECTED'].includes(row.state) ? row.state : undefined;
+  }, 60_000, 100);
+}
+
+describe('delivery retries', () => {
+  const hubs: InProcessHub[] = [];
+  afterAll(async () => {
+    for (const hub of hubs) await hub.stop();
+  });
+
+  describe('transient errors', () => {
+    let ctx: Awaited<ReturnType<typeof hubWithAdapter>>;
+    beforeAll(async () => {
+      ctx = await hubWithAdapter((dir) => ({ kind: 'flaky-folder', config: { path: join(dir, 'outbox'), failTimes: 3 }, retry: { attempts: 6, backoffMs: 200, maxBackoffMs: 5000 } }));
+      hubs.push(ctx.hub);
+    });
+
+    it('retry with growing, jittered backoff until delivered; every attempt is journaled', async () => {
+      const { submissionId, caseId } = await sendOne(ctx.hub, ctx.cfg);
+      expect(await finalState(ctx.hub, submissionId)).toBe('DELIVERED');
+      const times = attemptLog.get(`${submissionId}:to-dms`) ?? [];
+      expect(times).toHaveLength(4);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+      // base 200 ms doubling with ±50 % jitter: ≥100, ≥200, ≥400 ms
+      expect(gaps[0]).toBeGreaterThanOrEqual(100);
+      expect(gaps[1]).toBeGreaterThanOrEqual(200);
+      expect(gaps[2]).toBeGreaterThanOrEqual(400);
+      const attempts = await ctx.hub.deps.journal.listAttempts(submissionId);
+      expect(attempts.map((a) => a.outcome)).toEqual(['transient', 'transient', 'transient', 'success']);
+      expect(eventNames(await ctx.hub.sender.events(caseId))).toContain('accept-submission');
+    });
+  });
+
+  describe('retries exhausted', () => {
+    let ctx: Awaited<ReturnType<typeof hubWithAdapter>>;
+    beforeAll(async () => {
+      ctx = await hubWithAdapter((dir) => ({ kind: 'flaky-folder', config: { path: join(dir, 'outbox'), failTimes: 99 }, retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 } }));
+      hubs.push(ctx.hub);
+    });
+
+    it('becomes FAILED with the reason (dead letter), no accept event, nothing delivered', async () => {
+      const { submissionId, caseId } = await sendOne(ctx.hub, ctx.cfg);
+      expect(await finalState(ctx.hub, submissionId)).toBe('FAILED');
+      const row = await ctx.hub.deps.journal.getSubmission(submissionId);
+      expect(row?.reason).toMatch(/retries exhausted after 3 attempts: far side unavailable/);
+      const [delivery] = await ctx.hub.deps.journal.listDeliveries(submissionId);
+      expect(delivery?.state).toBe('FAILED');
+      expect((await ctx.hub.deps.journal.listAttempts(submissionId)).map((a) => a.outcome)).toEqual(['transient', 'transient', 'transient']);
+      expect(eventNames(await ctx.hub.sender.events(caseId))).not.toContain('accept-submission');
+      expect(await zipsIn(ctx.cfg.outbox)).toEqual([]);
+    });
+  });
+
+  describe('permanent errors', () => {
+    let ctx: Awaited<ReturnType<typeof hubWithAdapter>>;
+    beforeAll(async () => {
+      // the real dms-folder adapter pointed at a file, not a folder: a permanent error
+      ctx = await hubWithAdapter((dir) => ({ kind: 'dms-folder', config: { path: join(dir, 'not-a-folder') }, retry: { attempts: 5, backoffMs: 50, maxBackoffMs: 200 } }), async (dir) => {
+        await writeFile(join(dir, 'not-a-folder'), 'x');
+      });
+      hubs.push(ctx.hub);
+    });
+
+    it('stop at once: one attempt, FAILED with the reason', async () => {
+      const { submissionId } = await sendOne(ctx.hub, ctx.cfg);
+      expect(await finalState(ctx.hub, submissionId)).toBe('FAILED');
+      const attempts = await ctx.hub.deps.journal.listAttempts(submissionId);
+      expect(attempts.map((a) => a.outcome)).toEqual(['permanent']);
+      expect((await ctx.hub.deps.journal.getSubmission(submissionId))?.reason).toMatch(/^permanent: writing .*ENOTDIR/);
+    });
+  });
+});
