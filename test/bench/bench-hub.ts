@@ -45,6 +45,11 @@ export class BenchHub {
     }
   }
 
+  /** The hub's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   alive(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

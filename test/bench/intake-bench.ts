@@ -18,6 +18,7 @@ import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-co
 import { BenchHub, workspaceRoot } from './bench-hub.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
 import { acceptCount, auditTimes, packageNames, stateCounts } from './journal-figures.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { percentile, round } from './stats.js';
 import { TimedSender } from './timed-sender.js';
 import { verifyOutbox, type OutboxVerdict } from './verify-outbox.js';
@@ -167,6 +168,8 @@ async function main(): Promise<number> {
     const sent: Sent[] = [];
     const errors: string[] = [];
     let next = 0;
+    const hubCpu0 = await processCpuSeconds(hub.pid);
+    const benchCpu0 = process.cpuUsage();
     const t0 = Date.now();
     const p0 = performance.now();
     await Promise.all(
@@ -184,6 +187,9 @@ async function main(): Promise<number> {
     const sendPhaseS = (performance.now() - p0) / 1000;
     const ids = sent.map((s) => s.submissionId);
     const waited = await waitDelivered(client, cfg.schema, ids, hub, TIMEOUT_S);
+    const hubCpu1 = await processCpuSeconds(hub.pid);
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const measuredS = (Date.now() - t0) / 1000;
     load.end = loadavg().map((l) => round(l, 2));
 
     const times = await auditTimes(client, cfg.schema, ids);
@@ -235,6 +241,12 @@ async function main(): Promise<number> {
         lastAcceptAfterS: waited.lastAccept ? round((waited.lastAccept.getTime() - t0) / 1000, 1) : null,
         ratioToFloor: round(throughput / floor.floorSubmissionsPerSecOneCore, 2),
       },
+      // CPU seconds from first submit until everything was delivered and accepted (measuredS of wall time)
+      cpu: {
+        measuredS: round(measuredS, 1),
+        hubCpuS: hubCpu0 !== undefined && hubCpu1 !== undefined ? round(hubCpu1 - hubCpu0, 1) : null,
+        senderCpuS: round((benchCpu.user + benchCpu.system) / 1e6, 1),
+      },
       latencyReceivedToDeliveredMs: { p50: ms(percentile(latencies, 50)), p95: ms(percentile(latencies, 95)), p99: ms(percentile(latencies, 99)), max: ms(Math.max(...latencies)) },
       senderSubmitMs: { p50: ms(percentile(sent.map((s) => s.submitMs), 50)), p99: ms(percentile(sent.map((s) => s.submitMs), 99)) },
       senderWholeFlowMs: { p50: ms(percentile(sent.map((s) => s.sendMs), 50)), p99: ms(percentile(sent.map((s) => s.sendMs), 99)) },
@@ -252,6 +264,7 @@ async function main(): Promise<number> {
       ['submissions', `${N} (+${WARMUP} warm-up), ${SENDERS} senders, 2 × ${ATTACHMENT_BYTES / 1024} KiB + ${DATA_BYTES / 1024} KiB data`],
       ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last DELIVERED)`],
       ['achieved / floor', `${result.throughput.ratioToFloor}`],
+      ['CPU while measured', `hub ${result.cpu.hubCpuS ?? '?'} s, senders ${result.cpu.senderCpuS} s in ${result.cpu.measuredS} s wall`],
       ['received → delivered', `p50 ${result.latencyReceivedToDeliveredMs.p50} ms, p95 ${result.latencyReceivedToDeliveredMs.p95} ms, p99 ${result.latencyReceivedToDeliveredMs.p99} ms`],
       ['sender submit (PUT)', `p50 ${result.senderSubmitMs.p50} ms, p99 ${result.senderSubmitMs.p99} ms`],
       ['sender whole flow', `p50 ${result.senderWholeFlowMs.p50} ms, p99 ${result.senderWholeFlowMs.p99} ms`],

@@ -58,7 +58,7 @@ describe('bad input at the FIT-Connect intake', () => {
   });
 
   afterAll(async () => {
-    await hub?.stop();
+    const t0 = Date.now(); await hub?.stop(); console.log("STOP_MS", Date.now() - t0);
   });
 
   /** Sends with a token of the caller's choice (or none), as a sender's HTTP client would. */

@@ -12,6 +12,10 @@ export class HubProcess {
     private readonly env: NodeJS.ProcessEnv = {},
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   start(): this {
     this.output = '';
     const child = spawn(process.execPath, [join(REPO_ROOT, 'services', 'hub', 'dist', 'main.js'), ...this.args], {
