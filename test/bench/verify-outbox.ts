@@ -34,7 +34,12 @@ export async function verifyOutbox(outbox: string, packages: ReadonlyMap<string,
       problems.push(`${submissionId}: ${file} missing from the outbox`);
       continue;
     }
-    const entries = new Set((await readZip(join(outbox, file))).map((e) => sha512(e.content)));
+    const read = await readZip(join(outbox, file)).catch((error: unknown) => error as Error);
+    if (read instanceof Error) {
+      problems.push(`${submissionId}: ${file} is not a readable ZIP (${read.message})`);
+      continue;
+    }
+    const entries = new Set(read.map((e) => sha512(e.content)));
     const lost = (contents.get(submissionId) ?? []).filter((hash) => !entries.has(hash));
     if (lost.length > 0) problems.push(`${submissionId}: ${lost.length} sent file(s) not in ${file}`);
   }

@@ -1,13 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export const REDIS_URL = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = (): string => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+/** The workspace root, found upwards from here (this file runs from test/support and from test/dist/support). */
+export const REPO_ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('workspace root (pnpm-workspace.yaml) not found');
+    dir = parent;
+  }
+  return dir;
+})();
 
 /** A fresh suffix for a test's database schema and queue prefix, so test files never see each other. */
 export function uniqueName(prefix: string): string {

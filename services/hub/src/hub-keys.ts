@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { generateRsaKeyPair, JwtSigner, keyIdOf } from '@weiche/crypto';
 import type { Secret } from '@weiche/core';
 
-async function readOr<T>(file: string, create: () => Promise<T>, read: (text: string) => T): Promise<T> {
+async function readOr<T>(file: string, create: () => Promise<T>, read: (text: string) => T | Promise<T>): Promise<T> {
   try {
-    return read(await readFile(file, 'utf8'));
+    return await read(await readFile(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     return create();
@@ -26,14 +26,14 @@ export async function loadSigner(dataDir: string): Promise<JwtSigner> {
     async () => {
       const created = await generateRsaKeyPair({ commonName: 'Weiche hub event signing', bits: 4096 });
       await mkdir(dir, { recursive: true });
-      await writeFile(keyFile, created.privateKeyPem, { mode: 0o600 });
+      // certificate first: a key file on disk always has its certificate beside it
       await writeFile(certFile, created.certificatePem);
+      await writeFile(keyFile, created.privateKeyPem, { mode: 0o600 });
       return created;
     },
-    (privateKeyPem) => ({ privateKeyPem, certificatePem: '' }),
+    async (privateKeyPem) => ({ privateKeyPem, certificatePem: await readFile(certFile, 'utf8') }),
   );
-  const certificatePem = pair.certificatePem || (await readFile(certFile, 'utf8'));
-  return new JwtSigner({ privateKeyPem: pair.privateKeyPem, certificatePem, kid: keyIdOf(certificatePem) });
+  return new JwtSigner({ ...pair, kid: keyIdOf(pair.certificatePem) });
 }
 
 /** The master key that wraps per-tenant data keys: from config, else <dataDir>/keys/master.key (created once). */

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubDeps } from '../context.js';
+import { withTimeout } from '../timeout.js';
 import { tokenRoutes } from './auth.js';
 import { fitConnectSenderRoutes } from './fit-connect-sender.js';
 import { registerProblemHandler } from './problems.js';
@@ -18,7 +19,9 @@ export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
   await app.register(fitConnectSenderRoutes(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const checks = await Promise.allSettled([deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()]);
+    const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];
+    // ioredis queues commands while Redis is away: a bounded wait keeps /readyz answering
+    const checks = await Promise.allSettled(probes.map((probe) => withTimeout(probe, 2000, 'readiness check')));
     const names = ['postgres', 'blobstore', 'redis'];
     const status = Object.fromEntries(checks.map((c, i) => [names[i], c.status === 'fulfilled' ? 'ok' : 'down']));
     const ready = checks.every((c) => c.status === 'fulfilled');

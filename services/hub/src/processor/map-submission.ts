@@ -20,6 +20,8 @@ export interface OutputRef {
   readonly prozessId: string;
   readonly mappingModule: string;
   readonly mappingVersion: string;
+  /** SHA-256 of the encrypted blob as stored (its content address). */
+  readonly ciphertextSha256: string;
 }
 
 function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission): SubmissionContext {
@@ -27,6 +29,7 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
   if (!tenant) throw new ProcessingFailure(`tenant ${row.tenantId} is no longer configured`);
   const sender = deps.config.senderClients.find((c) => c.clientId === row.senderClientId);
   const destination = deps.destinations.get(row.destinationId);
+  if (!destination) throw new ProcessingFailure(`destination ${row.destinationId} is no longer configured`);
   const senderReference = opened.metadata.additionalReferenceInfo?.senderReference;
   return {
     submissionId: row.submissionId,
@@ -52,7 +55,7 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
       size: a.size,
       sha512: a.sha512,
       // decrypted again while packaging: plaintext only ever exists in memory, in flight
-      open: () => decryptJweStream(deps.blobs.get(a.blobKey), { privateKey: destination!.privateKey, expectedKid: destination!.kid }).plaintext,
+      open: () => decryptJweStream(deps.blobs.get(a.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext,
     })),
     hub: deps.hub,
   };
@@ -69,7 +72,7 @@ function countingTap(): Transform & { bytes: number } {
   return tap;
 }
 
-async function storePackage(deps: HubDeps, row: SubmissionRow, result: MappingResult): Promise<OutputRef & { ciphertextSha256: string }> {
+async function storePackage(deps: HubDeps, row: SubmissionRow, result: MappingResult): Promise<Omit<OutputRef, 'mappingModule' | 'mappingVersion'>> {
   const zip = zipPackage([{ name: result.messageName, source: Buffer.from(result.messageXml, 'utf8') }, ...result.documents]);
   const counter = countingTap();
   zip.on('error', (error) => counter.destroy(error));
@@ -81,8 +84,6 @@ async function storePackage(deps: HubDeps, row: SubmissionRow, result: MappingRe
     size: counter.bytes,
     sha256: stored.plaintextSha256,
     prozessId: result.prozessId,
-    mappingModule: '',
-    mappingVersion: '',
     ciphertextSha256: stored.sha256,
   };
 }
