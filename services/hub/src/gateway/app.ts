@@ -13,6 +13,8 @@ export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
     // fastify logs method, url and status per request (ids only in paths); bodies are never logged
     bodyLimit: 1024 * 1024,
     trustProxy: true,
+    // on shutdown, end keep-alive connections instead of waiting for clients to close them
+    forceCloseConnections: true,
   });
   registerProblemHandler(app);
   await app.register(tokenRoutes(deps));

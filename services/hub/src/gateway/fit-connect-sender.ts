@@ -138,20 +138,27 @@ export function fitConnectSenderRoutes(deps: HubDeps) {
       return reply.status(204).send();
     });
 
-    const submitLimit = Math.ceil(((config.limits.metadataBytes + config.limits.dataBytes) * 4) / 3) + 64 * 1024;
+    // A compact JWE is base64url of the plaintext (4/3) plus header, wrapped key, IV and tag.
+    const jweLimit = (plaintextBytes: number): number => Math.ceil((plaintextBytes * 4) / 3) + 2048;
+    const metadataLimit = jweLimit(config.limits.metadataBytes);
+    const dataLimit = jweLimit(config.limits.dataBytes);
+    // the body limit is only the outer guard; each part is checked against its own limit below
+    const submitLimit = metadataLimit + dataLimit + 1024;
     app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const params = request.params as { submissionId: string };
       const row = await ownSubmission(client, uuidParam(params.submissionId, 'submission'));
       const body = parse(SubmitSubmission, request.body, 'SubmitSubmission');
+      if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${config.limits.metadataBytes} bytes of metadata`);
+      if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${config.limits.dataBytes} bytes of data`);
       requireState(row, 'CREATED');
       const uploaded = new Set((await journal.listAttachments(row.submissionId)).map((a) => a.attachmentId));
       const missing = row.announcedAttachments.filter((id) => !uploaded.has(id));
       if (missing.length > 0) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
       }
-      const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: submitLimit });
-      const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: submitLimit });
+      const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
+      const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
       const moved = await journal.transition(row.submissionId, {
         from: ['CREATED'],
         to: 'RECEIVED',

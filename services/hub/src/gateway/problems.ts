@@ -68,6 +68,8 @@ export function registerProblemHandler(app: FastifyInstance): void {
     else request.log.info({ code, status }, 'request refused');
     const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance: request.url };
     if (status === 503) void reply.header('retry-after', '5');
+    // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
+    if (status === 413) void reply.header('connection', 'close');
     void reply.status(status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((request, reply) => {
