@@ -1,10 +1,11 @@
 import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
 import { problem, rejectPayload, type RejectionProblem } from '@weiche/fit-connect';
-import type { SubmissionRow } from '@weiche/journal';
+import type { SubmissionState } from '@weiche/core';
+import type { SubmissionRow, TransitionInput } from '@weiche/journal';
 import type { ProcessJob } from '@weiche/queue';
 import type { HubDeps } from '../context.js';
 import { emitEvent } from '../events.js';
-import { routesFor } from '../routing.js';
+import { routesFor, type RouteConfig } from '../routing.js';
 import { mapSubmission } from './map-submission.js';
 import { openSubmission, type OpenedSubmission } from './open-submission.js';
 import { ProcessingFailure, SubmissionRejection } from './rejection.js';
@@ -58,63 +59,67 @@ export async function enqueuePendingDeliveries(deps: HubDeps, submissionId: stri
   return pending.length;
 }
 
+function step(from: SubmissionState, to: SubmissionState, stage: string): Pick<TransitionInput, 'from' | 'to' | 'actor' | 'stage'> {
+  return { from: [from], to, actor: ACTOR, stage };
+}
+
+/** open → OPENED: remembers the JWE tags for accept-submission and the sender's reference. */
+async function recordOpened(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
+  const senderReference = opened.metadata.additionalReferenceInfo?.senderReference;
+  return deps.journal.transition(row.submissionId, {
+    ...step('RECEIVED', 'OPENED', 'open'),
+    inputHash: row.metadataBlobKey ?? undefined,
+    outputHash: opened.data?.sha512,
+    details: { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
+    patch: { authenticationTags: opened.authenticationTags, ...(senderReference ? { senderReference } : {}) },
+  });
+}
+
+/** map → validate → store → MAPPED: one package per distinct route target. */
+async function mapAndStore(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
+  if (routes.length === 0) throw new ProcessingFailure(`no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`);
+  const outputs = await mapSubmission(deps, row, opened, routes);
+  const first = Object.values(outputs)[0];
+  const summary = Object.fromEntries(Object.entries(outputs).map(([target, o]) => [target, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size }]));
+  return deps.journal.transition(row.submissionId, {
+    ...step('OPENED', 'MAPPED', 'map'),
+    inputHash: opened.data?.sha512,
+    outputHash: first?.sha256,
+    details: { outputs: summary },
+    patch: {
+      outputs,
+      // the first package also fills the single-output columns operators search by
+      ...(first ? { outputBlobKey: first.blobKey, outputSha256: first.sha256, prozessId: first.prozessId, packageName: first.packageName, mappingModule: first.mappingModule, mappingVersion: first.mappingVersion } : {}),
+    },
+  });
+}
+
+/** route → ROUTED: one delivery row per route, created in the same transaction. */
+async function recordRoutes(deps: HubDeps, row: SubmissionRow, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
+  return deps.journal.transition(row.submissionId, {
+    ...step('MAPPED', 'ROUTED', 'route'),
+    details: { routes: routes.map((r) => ({ route: r.id, adapter: r.adapter, target: r.target })) },
+    deliveries: routes.map((r) => ({ routeId: r.id, adapterInstance: r.adapter, target: r.target })),
+  });
+}
+
 /**
  * The processing stage: open → map → validate → store → route, each step one journal transition
  * with its audit record. Re-entrant: it continues from whatever state the journal holds, so a
- * job re-run after a crash never repeats a finished step's effects.
+ * job re-run after a crash never repeats a finished step's effects. A transition that finds the
+ * row already moved on (another worker) returns undefined; the current row is read again then.
  */
 export async function processSubmission(data: ProcessJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number }): Promise<ProcessOutcome> {
   let row = await deps.journal.getSubmission(data.submissionId);
   if (!row || !['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'].includes(row.state)) return 'skipped';
   const routes = routesFor(deps.config, row.tenantId, row.serviceIdentifier);
-  let opened: OpenedSubmission | undefined;
+  const reread = async (current: SubmissionRow): Promise<SubmissionRow> => (await deps.journal.getSubmission(current.submissionId)) ?? current;
   try {
-    if (row.state === 'RECEIVED' || row.state === 'OPENED') {
-      opened = await openSubmission(deps, row);
-    }
-    if (row.state === 'RECEIVED' && opened) {
-      row =
-        (await deps.journal.transition(row.submissionId, {
-          from: ['RECEIVED'],
-          to: 'OPENED',
-          actor: ACTOR,
-          stage: 'open',
-          inputHash: row.metadataBlobKey ?? undefined,
-          outputHash: opened.data?.sha512 ?? undefined,
-          details: { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
-          patch: { authenticationTags: opened.authenticationTags, ...(opened.metadata.additionalReferenceInfo?.senderReference ? { senderReference: opened.metadata.additionalReferenceInfo.senderReference } : {}) },
-        })) ?? row;
-    }
-    if (row.state === 'OPENED' && opened) {
-      if (routes.length === 0) throw new ProcessingFailure(`no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`);
-      const outputs = await mapSubmission(deps, row, opened, routes);
-      const first = Object.values(outputs)[0];
-      row =
-        (await deps.journal.transition(row.submissionId, {
-          from: ['OPENED'],
-          to: 'MAPPED',
-          actor: ACTOR,
-          stage: 'map',
-          inputHash: opened.data?.sha512 ?? undefined,
-          outputHash: first?.sha256,
-          details: { outputs: Object.fromEntries(Object.entries(outputs).map(([t, o]) => [t, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size }])) },
-          patch: {
-            outputs,
-            ...(first ? { outputBlobKey: first.blobKey, outputSha256: first.sha256, prozessId: first.prozessId, packageName: first.packageName, mappingModule: first.mappingModule, mappingVersion: first.mappingVersion } : {}),
-          },
-        })) ?? row;
-    }
-    if (row.state === 'MAPPED') {
-      row =
-        (await deps.journal.transition(row.submissionId, {
-          from: ['MAPPED'],
-          to: 'ROUTED',
-          actor: ACTOR,
-          stage: 'route',
-          details: { routes: routes.map((r) => ({ route: r.id, adapter: r.adapter, target: r.target })) },
-          deliveries: routes.map((r) => ({ routeId: r.id, adapterInstance: r.adapter, target: r.target })),
-        })) ?? row;
-    }
+    // decrypted material lives only in memory, so a re-run after a crash opens again
+    const opened = row.state === 'RECEIVED' || row.state === 'OPENED' ? await openSubmission(deps, row) : undefined;
+    if (row.state === 'RECEIVED' && opened) row = (await recordOpened(deps, row, opened)) ?? (await reread(row));
+    if (row.state === 'OPENED' && opened) row = (await mapAndStore(deps, row, opened, routes)) ?? (await reread(row));
+    if (row.state === 'MAPPED') row = (await recordRoutes(deps, row, routes)) ?? (await reread(row));
     if (row.state === 'ROUTED' || row.state === 'DELIVERING') {
       await enqueuePendingDeliveries(deps, row.submissionId);
       return 'routed';
