@@ -6,14 +6,18 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const root = import.meta.dirname;
-const alias: Record<string, string> = {};
+// `@weiche/x` → packages/…/x/src/index.ts and `@weiche/x/sub` → …/src/sub.ts (subpath exports such as
+// `@weiche/adapter-sdk/conformance`).
+const alias: Array<{ find: RegExp; replacement: string }> = [];
 for (const group of ['packages', 'packages/mappings', 'packages/adapters', 'services']) {
   for (const dir of readdirSync(join(root, group))) {
     const manifest = join(root, group, dir, 'package.json');
-    const source = join(root, group, dir, 'src', 'index.ts');
-    if (!existsSync(manifest) || !existsSync(source)) continue;
+    const source = join(root, group, dir, 'src');
+    if (!existsSync(manifest) || !existsSync(join(source, 'index.ts'))) continue;
     const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string };
-    alias[name] = source;
+    const escaped = name.replace(/[/\-]/g, (c) => `\\${c}`);
+    alias.push({ find: new RegExp(`^${escaped}$`), replacement: join(source, 'index.ts') });
+    alias.push({ find: new RegExp(`^${escaped}/(.+)$`), replacement: `${source}/$1.ts` });
   }
 }
 
