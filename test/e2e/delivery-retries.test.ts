@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
+import { CircuitBreaker } from '@weiche/queue';
 import { zipsIn } from '../support/batch.js';
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
@@ -99,6 +100,33 @@ describe('delivery retries', () => {
       const attempts = await ctx.hub.deps.journal.listAttempts(submissionId);
       expect(attempts.map((a) => a.outcome)).toEqual(['permanent']);
       expect((await ctx.hub.deps.journal.getSubmission(submissionId))?.reason).toMatch(/^permanent: writing .*ENOTDIR/);
+    });
+  });
+
+  describe('circuit breaker', () => {
+    let ctx: Awaited<ReturnType<typeof hubWithAdapter>>;
+    beforeAll(async () => {
+      ctx = await hubWithAdapter((dir) => ({
+        kind: 'flaky-folder',
+        config: { path: join(dir, 'outbox'), failTimes: 2 },
+        retry: { attempts: 10, backoffMs: 50, maxBackoffMs: 100 },
+        circuit: { failureThreshold: 3, cooldownMs: 1500 },
+      }));
+      hubs.push(ctx.hub);
+    });
+
+    it('opens after consecutive failures, holds deliveries back, and closes once a probe succeeds', async () => {
+      const sent = await Promise.all([sendOne(ctx.hub, ctx.cfg), sendOne(ctx.hub, ctx.cfg), sendOne(ctx.hub, ctx.cfg)]);
+      for (const { submissionId } of sent) expect(await finalState(ctx.hub, submissionId)).toBe('DELIVERED');
+      const breaker = new CircuitBreaker(ctx.hub.deps.redis, ctx.cfg.prefix, 'dms', { failureThreshold: 3, cooldownMs: 1500 });
+      const state = await breaker.state();
+      expect(state.opened).toBeGreaterThanOrEqual(1);
+      expect(state.state).toBe('closed');
+      // while open, nothing reached the far side: some gap between attempts spans the cool-down
+      const all = sent.flatMap(({ submissionId }) => attemptLog.get(`${submissionId}:to-dms`) ?? []).sort((a, b) => a - b);
+      const widest = Math.max(...all.slice(1).map((t, i) => t - (all[i] ?? t)));
+      expect(widest).toBeGreaterThanOrEqual(1400);
+      expect(await zipsIn(ctx.cfg.outbox)).toHaveLength(3);
     });
   });
 });

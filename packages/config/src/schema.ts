@@ -60,6 +60,21 @@ export const RetryPolicy = z.object({
   /** First backoff; each retry doubles it, with ±50 % jitter, capped at maxBackoffMs. */
   backoffMs: z.number().int().min(10).default(2000),
   maxBackoffMs: z.number().int().min(10).default(300_000),
+  /** A delivery still failing this long after it was queued goes to the dead letters, attempts left or not. */
+  maxAgeMs: z.number().int().min(1000).default(24 * 3600 * 1000),
+});
+
+export const CircuitPolicy = z.object({
+  /** Consecutive transient failures that open the circuit (no deliveries are tried while open). */
+  failureThreshold: z.number().int().min(1).default(5),
+  /** How long the circuit stays open before one probe delivery may try (half-open). */
+  cooldownMs: z.number().int().min(100).default(30_000),
+});
+
+export const RateLimit = z.object({
+  /** At most `max` deliveries per `durationMs` for this adapter instance, across all dispatchers. */
+  max: z.number().int().min(1),
+  durationMs: z.number().int().min(10),
 });
 
 export const AdapterInstanceConfig = z.object({
@@ -69,7 +84,9 @@ export const AdapterInstanceConfig = z.object({
   config: z.record(z.string(), z.unknown()).default({}),
   concurrency: z.number().int().min(1).max(64).default(2),
   timeoutMs: z.number().int().min(100).default(60_000),
-  retry: RetryPolicy.default({ attempts: 8, backoffMs: 2000, maxBackoffMs: 300_000 }),
+  retry: RetryPolicy.default({ attempts: 8, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 24 * 3600 * 1000 }),
+  circuit: CircuitPolicy.default({ failureThreshold: 5, cooldownMs: 30_000 }),
+  rateLimit: RateLimit.optional(),
 });
 
 export const RouteConfig = z.object({

@@ -1,9 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { TransientDeliveryError } from '@weiche/adapter-sdk';
-import { backoffDelay, bullPrefix, deliverQueueName, PROCESS_QUEUE, type DeliverJob, type ProcessJob } from '@weiche/queue';
+import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
 import type { HubDeps } from './context.js';
-import { deliverRoute, DeliveryStopped } from './dispatcher/deliver-route.js';
+import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { buildApp } from './gateway/app.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
@@ -42,32 +41,6 @@ function processorWorker(deps: HubDeps): Worker<ProcessJob> {
   });
 }
 
-function deliveryWorker(deps: HubDeps, instance: HubDeps['config']['adapters'][number]): Worker<DeliverJob> {
-  const { lockDurationMs } = deps.config.processing;
-  return new Worker<DeliverJob>(
-    deliverQueueName(instance.id),
-    async (job) => {
-      try {
-        return await deliverRoute(job.data, deps, attemptsOf(job));
-      } catch (error) {
-        if (error instanceof DeliveryStopped) throw new UnrecoverableError(error.message);
-        throw error;
-      }
-    },
-    {
-      connection: deps.redis,
-      prefix: bullPrefix(deps.config.redis.prefix),
-      concurrency: instance.concurrency,
-      lockDuration: lockDurationMs,
-      stalledInterval: lockDurationMs,
-      settings: {
-        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-          backoffDelay(instance.retry, attemptsMade, error instanceof TransientDeliveryError ? error.retryAfterMs : undefined),
-      },
-    },
-  );
-}
-
 /** Starts the given roles in this process; close() stops workers before queues and connections. */
 export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise<RunningHub> {
   const workers: Worker[] = [];
@@ -82,7 +55,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   if (roles.includes('dispatcher')) {
     for (const instance of deps.config.adapters) {
       await deps.adapters.get(instance.id)?.start?.();
-      workers.push(deliveryWorker(deps, instance));
+      workers.push(deliveryWorker(deps, instance).worker);
     }
   }
   for (const worker of workers) {

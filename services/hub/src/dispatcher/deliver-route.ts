@@ -10,9 +10,16 @@ import type { OutputRef } from '../processor/map-submission.js';
 
 export type DeliverOutcome = 'delivered' | 'duplicate' | 'retry' | 'dead-letter' | 'skipped';
 
-/** Thrown to BullMQ when a delivery must not be retried (permanent error or retries exhausted). */
+/** Thrown to BullMQ when a delivery must not be retried (permanent error, retries or age exhausted, misconfiguration). */
 export class DeliveryStopped extends Error {
   override readonly name = 'DeliveryStopped';
+  constructor(
+    message: string,
+    /** What the far side did on the last attempt; 'none' when it was never reached. */
+    readonly lastOutcome: 'transient' | 'permanent' | 'none',
+  ) {
+    super(message);
+  }
 }
 
 async function acceptIfDelivered(deps: HubDeps, submissionId: string): Promise<void> {
@@ -38,7 +45,7 @@ function packageOf(deps: HubDeps, row: SubmissionRow, output: OutputRef): Delive
  * `submissionId:routeId` makes a redelivery after a crash harmless; every attempt is journaled;
  * a permanent error or the last failed attempt moves the submission to FAILED (dead letter).
  */
-export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number }): Promise<DeliverOutcome> {
+export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number; queuedAt?: number }): Promise<DeliverOutcome> {
   const row = await deps.journal.getSubmission(data.submissionId);
   if (!row) return 'skipped';
   const delivery = (await deps.journal.listDeliveries(row.submissionId)).find((d) => d.routeId === data.routeId);
@@ -55,7 +62,7 @@ export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attem
     const reason = !output ? `no output package for target ${delivery.target}` : `adapter instance ${delivery.adapterInstance} is not configured`;
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt: job.attemptsMade + 1, outcome: 'permanent', error: reason });
     await deps.journal.failDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, reason, actor: 'hub:dispatcher' });
-    throw new DeliveryStopped(reason);
+    throw new DeliveryStopped(reason, 'none');
   }
   if (row.state === 'ROUTED') {
     await deps.journal.transition(row.submissionId, { from: ['ROUTED'], to: 'DELIVERING', actor: 'hub:dispatcher', stage: 'deliver', details: { route: delivery.routeId } });
@@ -77,11 +84,19 @@ export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attem
     const kind = classifyDeliveryError(error);
     const reason = errorMessage(error);
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason });
-    if (kind === 'permanent' || attempt >= job.maxAttempts) {
-      const why = kind === 'permanent' ? `permanent: ${reason}` : `retries exhausted after ${attempt} attempts: ${reason}`;
+    const age = Date.now() - (job.queuedAt ?? Date.now());
+    const why =
+      kind === 'permanent'
+        ? `permanent: ${reason}`
+        : attempt >= job.maxAttempts
+          ? `retries exhausted after ${attempt} attempts: ${reason}`
+          : age > adapterInstance.retry.maxAgeMs
+            ? `max age of ${adapterInstance.retry.maxAgeMs} ms exceeded after ${attempt} attempts: ${reason}`
+            : undefined;
+    if (why) {
       await deps.journal.failDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, reason: why, actor: 'hub:dispatcher' });
       log.warn({ reason: why }, 'delivery dead-lettered');
-      throw new DeliveryStopped(why);
+      throw new DeliveryStopped(why, kind);
     }
     log.warn({ reason, kind }, 'delivery failed; will retry');
     throw error;
