@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
+import { isAdapterPaused, pauseAdapter, redeliver, resumeAdapter } from '@weiche/hub';
 import { CircuitBreaker } from '@weiche/queue';
 import { zipsIn } from '../support/batch.js';
 import { tempDir, waitFor } from '../support/env.js';
@@ -127,6 +128,39 @@ describe('delivery retries', () => {
       const widest = Math.max(...all.slice(1).map((t, i) => t - (all[i] ?? t)));
       expect(widest).toBeGreaterThanOrEqual(1400);
       expect(await zipsIn(ctx.cfg.outbox)).toHaveLength(3);
+    });
+  });
+
+  describe('operator actions', () => {
+    let ctx: Awaited<ReturnType<typeof hubWithAdapter>>;
+    beforeAll(async () => {
+      ctx = await hubWithAdapter((dir) => ({ kind: 'flaky-folder', config: { path: join(dir, 'outbox'), failTimes: 3 }, retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 } }));
+      hubs.push(ctx.hub);
+    });
+
+    it('redeliver a dead letter with the same idempotency key until it is delivered once', async () => {
+      const { submissionId } = await sendOne(ctx.hub, ctx.cfg);
+      expect(await finalState(ctx.hub, submissionId)).toBe('FAILED');
+      expect(await redeliver(ctx.hub.deps, submissionId, { actor: 'operator:test' })).toEqual(['to-dms']);
+      // fresh attempts: the 3rd try fails, the 4th gets through
+      expect(await finalState(ctx.hub, submissionId)).toBe('DELIVERED');
+      expect(attemptLog.get(`${submissionId}:to-dms`)).toHaveLength(4);
+      expect((await ctx.hub.deps.journal.listAttempts(submissionId)).map((a) => a.outcome)).toEqual(['transient', 'transient', 'transient', 'success']);
+      expect((await ctx.hub.deps.journal.listAudit({ submissionId, limit: 100 })).filter((a) => a.actor === 'operator:test')).toHaveLength(1);
+      await expect(redeliver(ctx.hub.deps, submissionId, { actor: 'operator:test' })).rejects.toMatchObject({ status: 409 });
+    });
+
+    it('pause holds deliveries of an adapter instance; resume lets them through', async () => {
+      await pauseAdapter(ctx.hub.deps, 'dms', 'operator:test');
+      expect(await isAdapterPaused(ctx.hub.deps, 'dms')).toBe(true);
+      const { submissionId } = await sendOne(ctx.hub, ctx.cfg);
+      await waitFor('routed', async () => ((await ctx.hub.deps.journal.getSubmission(submissionId))?.state === 'ROUTED' ? true : undefined), 30_000, 100);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await ctx.hub.deps.journal.getSubmission(submissionId))?.state).toBe('ROUTED');
+      expect(attemptLog.get(`${submissionId}:to-dms`)).toBeUndefined();
+      await resumeAdapter(ctx.hub.deps, 'dms', 'operator:test');
+      expect(await finalState(ctx.hub, submissionId)).toBe('FAILED'); // failTimes 3 > attempts 2: it was tried again after resume
+      expect(attemptLog.get(`${submissionId}:to-dms`)).toHaveLength(2);
     });
   });
 });

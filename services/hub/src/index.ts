@@ -7,3 +7,4 @@ export { reconcileOnce } from './reconciler.js';
 export { demoConfig, writeDemoJson } from './demo.js';
 export { createLogger } from './logger.js';
 export { HUB_PRODUCT } from './version.js';
+export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen } from './operations.js';
