@@ -45,15 +45,15 @@ describe('demo: FIT-Connect submission → xdomea 0401 ZIP in the DMS folder', (
     expect((jwk.n ?? '').length).toBeGreaterThanOrEqual(683);
     expect(jwk.x5c?.length).toBeGreaterThan(0);
 
-    const data = Buffer.from(JSON.stringify({ antragsteller: { vorname: 'Jürgen', familienname: 'Weiß' }, vorhaben: 'Carport' }));
+    const data = Buffer.from(JSON.stringify({ inhaber: { vorname: 'Jürgen', familienname: 'Weiß' }, taetigkeit: 'Fahrradwerkstatt' }));
     const plan = randomBytes(100 * 1024);
     const photo = randomBytes(100 * 1024);
     const sent = await sender.send({
       destinationId: destination.destinationId,
-      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
-      serviceName: 'Baugenehmigung beantragen',
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99050012104000',
+      serviceName: 'Gewerbe anmelden',
       data,
-      schemaUri: 'urn:weiche:demo:bauantrag:1.0',
+      schemaUri: 'urn:weiche:demo:gewerbeanmeldung:1.0',
       senderReference: 'PORTAL-4711',
       attachments: [
         { content: plan, filename: 'Lageplan Größe.pdf', mimeType: 'application/pdf', purpose: 'attachment' },

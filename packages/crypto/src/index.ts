@@ -6,3 +6,15 @@ export { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';
 export { sha512Hex, sha512Tap } from './hash.js';
 export { JwtSigner, AccessTokenRejectedError } from './signer.js';
 export type { AccessTokenRejectionReason } from './signer.js';
+export { openOsciKeystore, decryptOsciContent, OsciDecryptionError, verifyAuthorSignature } from './osci/index.js';
+export type {
+  OsciKeyEntry,
+  OsciKeystore,
+  DecryptOsciOptions,
+  OsciContentAlgorithm,
+  OsciDecryptionResult,
+  OsciKeyTransport,
+  OsciDecryptionReason,
+  AuthorSignatureFailure,
+  AuthorSignatureResult,
+} from './osci/index.js';

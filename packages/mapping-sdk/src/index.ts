@@ -3,3 +3,5 @@ export * from './semver.js';
 export * from './mapping-registry.js';
 export * from './run-mapping.js';
 export * from './conformance.js';
+export * from './context-tools.js';
+export * from './xml-root.js';

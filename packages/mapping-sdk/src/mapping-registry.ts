@@ -1,10 +1,18 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
 import { compareSemver, isSemver } from './semver.js';
-import type { MappingModule, TargetProfile } from './types.js';
+import type { MappingModule, MappingSource, TargetProfile } from './types.js';
+import type { XmlRoot } from './xml-root.js';
+
+function matchesExactly(s: MappingSource, opts: ResolveOptions): boolean {
+  if ('xmlNamespace' in s) return opts.xml !== undefined && s.xmlNamespace === opts.xml.namespace && s.rootElement === opts.xml.rootElement;
+  return s.schemaUri === opts.schemaUri && s.schemaUri !== '*';
+}
 
 /** What a caller asks the registry for. */
 export interface ResolveOptions {
   schemaUri: string;
+  /** Root of XML data (see detectXmlRoot): matches `{ xmlNamespace, rootElement }` sources exactly. */
+  xml?: XmlRoot;
   target: TargetProfile;
   moduleId?: string;
   version?: string;
@@ -34,7 +42,7 @@ export class MappingRegistry {
     return [...this.#modules];
   }
 
-  /** Most specific module for (schemaUri, target): exact schemaUri beats '*'; highest version unless a version is asked for. Throws WeicheError UNSUPPORTED_SCHEMA (retryable false) when none. */
+  /** Most specific module for (schemaUri or XML root, target): an exact schemaUri or XML namespace+root beats '*'; highest version unless a version is asked for. Throws WeicheError UNSUPPORTED_SCHEMA (retryable false) when none. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers hand the module to runMapping, which validates input
   resolve(opts: ResolveOptions): MappingModule<any> {
     const candidates = this.#modules
@@ -43,8 +51,8 @@ export class MappingRegistry {
       .filter((m) => opts.version === undefined || m.version === opts.version)
       .map((m) => ({
         module: m,
-        exact: m.sources.some((s) => s.schemaUri === opts.schemaUri && s.schemaUri !== '*'),
-        wildcard: m.sources.some((s) => s.schemaUri === '*'),
+        exact: m.sources.some((s) => matchesExactly(s, opts)),
+        wildcard: m.sources.some((s) => 'schemaUri' in s && s.schemaUri === '*'),
       }))
       .filter((c) => c.exact || c.wildcard);
     const exact = candidates.filter((c) => c.exact);
@@ -54,7 +62,7 @@ export class MappingRegistry {
       const wanted = [opts.moduleId, opts.version].filter((x) => x !== undefined).join('@');
       throw new WeicheError(
         ErrorCode.UNSUPPORTED_SCHEMA,
-        `no mapping for schema ${opts.schemaUri} → ${opts.target}${wanted ? ` (asked for ${wanted})` : ''}`,
+        `no mapping for schema ${opts.schemaUri}${opts.xml ? ` (XML {${opts.xml.namespace}}${opts.xml.rootElement})` : ''} → ${opts.target}${wanted ? ` (asked for ${wanted})` : ''}`,
         { status: 422, retryable: false },
       );
     }

@@ -31,6 +31,12 @@ export interface SubmissionContext {
   data?: { schemaUri: string; mimeType: string; content: Buffer; sha512: string };
   attachments: SubmissionAttachment[];
   hub: { product: string; version: string };
+  /** Clock for creation timestamps; absent → wall clock. Injected by the golden kit and replays for deterministic output. */
+  now?: () => Date;
+  /** Generator for fresh UUIDs (message, Vorgang, Dokument ids); absent → crypto.randomUUID. */
+  newId?: () => string;
+  /** Schema cache holding XSDs and code lists; absent → the module's own option or resolveSchemaCacheDir(). */
+  schemaCacheDir?: string;
 }
 
 /** One file of the delivery package (name already safe and unique). */
@@ -51,8 +57,14 @@ export interface MappingResult {
   prozessId: string;
 }
 
-/** Which submissions a module accepts: an exact data schema URI, or any ('*'). */
-export type MappingSource = { schemaUri: string } | { schemaUri: '*' };
+/** An XML payload (e.g. from XTA) recognised by its root element's namespace and local name. */
+export interface XmlMappingSource {
+  xmlNamespace: string;
+  rootElement: string;
+}
+
+/** Which submissions a module accepts: an exact data schema URI, any ('*'), or an XML namespace + root element. */
+export type MappingSource = { schemaUri: string } | { schemaUri: '*' } | XmlMappingSource;
 
 /** The contract every mapping module implements. */
 export interface MappingModule<I = unknown> {

@@ -1,1 +1,12 @@
-export {};
+export * from './namespaces.js';
+export * from './operations.js';
+export * from './xta-errors.js';
+export * from './xml-tree.js';
+export * from './mime-multipart.js';
+export * from './message-metadata.js';
+export * from './content-container.js';
+export * from './parse-soap-request.js';
+export * from './soap-envelope.js';
+export * from './soap-fault.js';
+export * from './responses.js';
+export * from './xta-schema-validator.js';

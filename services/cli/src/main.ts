@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@weiche/core';
+import { adapterNew } from './commands/adapter-new.js';
 import { auditVerify } from './commands/audit-verify.js';
 import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
+import { mappingNew } from './commands/mapping-new.js';
+import { mappingTest } from './commands/mapping-test.js';
 import type { Command } from './commands/types.js';
 
 const USAGE = `weiche — operator command line of the Weiche hub
@@ -13,7 +16,11 @@ const USAGE = `weiche — operator command line of the Weiche hub
   weiche keys generate --out <dir> [--cn <name>]
                                           RSA-4096 key pair + self-signed certificate (destination or signing key)
   weiche audit verify [--config <file>]   recompute the audit hash chain in PostgreSQL
+  weiche adapter new <name> [--out <dir>] scaffold an adapter package (packages/adapters/<name>) that passes the conformance suite
   weiche demo                             print the running demo's sender credentials (.weiche/demo.json)
+  weiche mapping test <module> [--sample <name>] [--update]
+                                          run a mapping's golden samples: XSD verdict + diff (exit 1 on mismatch)
+  weiche mapping new <name>               scaffold packages/mappings/<name> with a golden sample
 
 The hub itself runs with: node services/hub/dist/main.js [--role gateway|processor|dispatcher|all] [--config <file>]`;
 
@@ -23,6 +30,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['keys generate', ({ flags }) => keysGenerate(flags.out as string | undefined, flags.cn as string | undefined)],
   ['audit verify', ({ flags }) => auditVerify(flags.config as string | undefined)],
   ['demo', () => demo()],
+  ['mapping test', ({ positionals, flags }) => mappingTest(positionals, flags)],
+  ['mapping new', ({ positionals }) => mappingNew(positionals[0])],
+  ['adapter new', ({ positionals, flags }) => adapterNew(positionals[0], flags.out as string | undefined)],
 ]);
 
 async function run(argv: string[]): Promise<number> {

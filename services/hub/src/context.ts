@@ -4,23 +4,33 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { Adapter, AdapterFactory } from '@weiche/adapter-sdk';
 import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
+import { httpAdapter } from '@weiche/adapter-http';
+import { sftpAdapter } from '@weiche/adapter-sftp';
 import { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
 import { createPool, Journal, migrate } from '@weiche/journal';
-import { genericXdomea } from '@weiche/mapping-generic-xdomea';
-import { MappingRegistry } from '@weiche/mapping-sdk';
+import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
+import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
+import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
+import { xbauToXdomea } from '@weiche/mapping-xbau-to-xdomea';
+import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
 import { HubQueues, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, XsdValidator } from '@weiche/xoev';
 import { loadDestinations, type LoadedDestination } from './destinations.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { HUB_PRODUCT } from './version.js';
 
+/** Mapping modules this hub knows; onboarding a service is one module package plus a line here and a route. */
+export const MAPPING_MODULES: readonly MappingModule<unknown>[] = [genericXdomea, genericXdomea0605, bauantragXbau, xbauPassthrough, xbauToXdomea];
+
 /** Adapter kinds this hub can instantiate; a new kind is one line here plus its package. */
 export const ADAPTER_KINDS: ReadonlyMap<string, AdapterFactory<unknown>> = new Map<string, AdapterFactory<unknown>>([
   [dmsFolderAdapter.kind, dmsFolderAdapter as AdapterFactory<unknown>],
+  [httpAdapter.kind, httpAdapter as AdapterFactory<unknown>],
+  [sftpAdapter.kind, sftpAdapter as AdapterFactory<unknown>],
 ]);
 
 type StandardId = 'xdomea-3.1.0' | 'xbau-2.6';
@@ -73,7 +83,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   for (const kind of options.adapterKinds ?? []) kinds.set(kind.kind, kind);
   const adapters = createAdapters(config, kinds);
   const registry = new MappingRegistry();
-  registry.register(genericXdomea);
+  for (const module of MAPPING_MODULES) registry.register(module);
 
   const pool = createPool(config.database.url);
   try {

@@ -2,12 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveConfig, type WeicheConfig, type WeicheConfigInput } from '@weiche/config';
+import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
 
 const DEMO_TENANT = 'demo';
 
-/** Services the demo destination offers (LeiKa keys), each routed to the demo DMS folder as xdomea 0401. */
+/**
+ * Services the demo destination offers (LeiKa keys). Every service goes to the demo DMS folder as
+ * xdomea 0401; the building permit (form data per schemas/forms/bauantrag-1.0.json) also goes to the
+ * Bauaufsicht's Fachverfahren as XBau 2.6 (a second folder stands in for it in the demo).
+ */
+const BAUGENEHMIGUNG = 'urn:de:fim:leika:leistung:99010003001006';
 const DEMO_SERVICES = [
-  { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'Baugenehmigung beantragen', schemaUri: 'urn:weiche:demo:bauantrag:1.0' },
+  { identifier: BAUGENEHMIGUNG, name: 'Baugenehmigung beantragen', schemaUri: BAUANTRAG_SCHEMA_URI },
   { identifier: 'urn:de:fim:leika:leistung:99050012104000', name: 'Gewerbe anmelden', schemaUri: 'urn:weiche:demo:gewerbeanmeldung:1.0' },
 ];
 
@@ -58,8 +64,14 @@ export async function demoConfig(dataDir: string, env: NodeJS.ProcessEnv = proce
       },
     ],
     senderClients: [{ clientId: state.clientId, clientSecret: state.clientSecret, name: 'Demo-Onlinedienst', behoerdenkennung: 'psw:demo-portal', destinations: [state.destinationId] }],
-    adapters: [{ id: 'demo-dms', kind: 'dms-folder', config: { path: demoOutbox(dataDir) } }],
-    routes: DEMO_SERVICES.map((s, i) => ({ id: `demo-route-${i + 1}`, tenant: DEMO_TENANT, service: s.identifier, target: 'xdomea-3.1.0:0401', adapter: 'demo-dms' })),
+    adapters: [
+      { id: 'demo-dms', kind: 'dms-folder', config: { path: demoOutbox(dataDir) } },
+      { id: 'demo-bauaufsicht', kind: 'dms-folder', config: { path: join(dataDir, 'outbox', `${DEMO_TENANT}-bauaufsicht`) } },
+    ],
+    routes: [
+      ...DEMO_SERVICES.map((s, i) => ({ id: `demo-route-${i + 1}`, tenant: DEMO_TENANT, service: s.identifier, target: 'xdomea-3.1.0:0401', adapter: 'demo-dms' })),
+      { id: 'demo-route-xbau', tenant: DEMO_TENANT, service: BAUGENEHMIGUNG, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'demo-bauaufsicht' },
+    ],
   };
   return { config: resolveConfig(raw, { env }), state };
 }

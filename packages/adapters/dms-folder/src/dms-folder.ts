@@ -39,6 +39,15 @@ function classify(error: unknown, what: string): Error {
     : new TransientDeliveryError(reason, { cause: error });
 }
 
+// A share mounted behind a symlink that now points nowhere makes the recursive mkdir fail with ENOTDIR
+// (libuv), which would read as a permanent misconfiguration; the share may come back, so it is transient.
+async function folderUnreachable(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => false,
+    (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT',
+  );
+}
+
 async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -84,6 +93,9 @@ class DmsFolderAdapter implements Adapter {
     } catch (error) {
       await rm(tmp, { force: true }).catch(() => undefined);
       if (options.signal.aborted) throw new TransientDeliveryError('delivery aborted', { cause: error });
+      if (await folderUnreachable(dir)) {
+        throw new TransientDeliveryError(`DMS folder not reachable (share not mounted?) writing ${fileName}`, { cause: error });
+      }
       throw classify(error, `writing ${fileName}`);
     }
   }

@@ -1,1 +1,2 @@
-export {};
+export { xbauPassthrough, createXbauPassthrough, matchAttachments, XBAU_PASSTHROUGH_TARGET } from './xbau-passthrough.js';
+export { XbauAntragXml } from './xbau-input.js';

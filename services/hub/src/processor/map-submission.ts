@@ -2,7 +2,7 @@ import { Transform } from 'node:stream';
 import { putEncrypted } from '@weiche/blobstore';
 import { decryptJweStream } from '@weiche/crypto';
 import type { SubmissionRow } from '@weiche/journal';
-import { runMapping, type MappingResult, type SubmissionContext, type TargetProfile } from '@weiche/mapping-sdk';
+import { detectXmlRoot, runMapping, type MappingResult, type SubmissionContext, type TargetProfile } from '@weiche/mapping-sdk';
 import { zipPackage } from '@weiche/xoev';
 import type { HubDeps } from '../context.js';
 import type { RouteConfig } from '../routing.js';
@@ -98,8 +98,11 @@ export async function mapSubmission(deps: HubDeps, row: SubmissionRow, opened: O
   for (const route of routes) {
     if (outputs[route.target]) continue;
     const [moduleId, version] = route.mapping?.split('@') ?? [];
+    // XML data (e.g. XBau) is matched by its namespace and root element, JSON by the schema URI
+    const xml = opened.data?.mimeType === 'application/xml' ? detectXmlRoot(opened.data.content) : undefined;
     const module = deps.registry.resolve({
       schemaUri: opened.data?.schemaUri ?? '*',
+      ...(xml ? { xml } : {}),
       target: route.target as TargetProfile,
       ...(moduleId ? { moduleId } : {}),
       ...(version ? { version } : {}),

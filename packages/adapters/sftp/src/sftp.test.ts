@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentDeliveryError, TransientDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
+import { generatedPackage } from '@weiche/adapter-sdk/conformance';
+import { PrivateSshd } from '../../../../test/support/sshd.js';
+import { sftpAdapter } from './sftp.js';
+
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const never = (): AbortSignal => new AbortController().signal;
+
+function pkg(name: string, content: Buffer): DeliveryPackage {
+  return {
+    name,
+    mimeType: 'application/zip',
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    submissionId: 's-1',
+    tenantId: 'demo',
+    open: () => Promise.resolve(Readable.from([content])),
+  };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+function adapterFor(sshd: PrivateSshd, overrides: Record<string, unknown> = {}) {
+  const config = sftpAdapter.configSchema.parse({ ...sshd.adapterConfig(), ...overrides });
+  return sftpAdapter.create({ instanceId: 'sftp-test', config });
+}
+
+describe('sftp adapter against a real OpenSSH server', () => {
+  const sshd = new PrivateSshd();
+  beforeAll(async () => {
+    await sshd.start();
+  });
+  afterAll(async () => {
+    await sshd.remove();
+  });
+
+  it('uploads the package under its name, via a part file that is gone afterwards', async () => {
+    const adapter = adapterFor(sshd);
+    const content = Buffer.from('zip bytes of p1');
+    const receipt = await adapter.deliver(pkg('p1_Abgabe.Abgabe.0401.zip', content), { idempotencyKey: 's-1:r1', signal: never(), log });
+    expect(receipt).toMatchObject({ fileName: 'p1_Abgabe.Abgabe.0401.zip', path: join(sshd.remoteDir, 'p1_Abgabe.Abgabe.0401.zip'), size: content.length });
+    expect(await readFile(join(sshd.remoteDir, 'p1_Abgabe.Abgabe.0401.zip'))).toEqual(content);
+    const all = await readdir(sshd.remoteDir);
+    expect(all.filter((f) => f.endsWith('.part'))).toEqual([]);
+    const receiptName = `${createHash('sha256').update('s-1:r1').digest('hex')}.json`;
+    expect(JSON.parse(await readFile(join(sshd.remoteDir, '.weiche-receipts', receiptName), 'utf8'))).toMatchObject({ fileName: 'p1_Abgabe.Abgabe.0401.zip' });
+  });
+
+  it('delivers once for the same key, even when the package is rebuilt under another name', async () => {
+    const adapter = adapterFor(sshd);
+    const options = { idempotencyKey: 's-2:r1', signal: never(), log };
+    await adapter.deliver(pkg('twice.zip', Buffer.from('one')), options);
+    const second = await adapter.deliver(pkg('twice.zip', Buffer.from('one')), options);
+    const third = await adapter.deliver(pkg('renamed.zip', Buffer.from('two')), options);
+    expect(second.duplicate).toBe(true);
+    expect(third).toMatchObject({ duplicate: true, fileName: 'twice.zip' });
+    const visible = (await readdir(sshd.remoteDir)).filter((f) => !f.startsWith('.'));
+    expect(visible.filter((f) => f === 'twice.zip' || f === 'renamed.zip')).toEqual(['twice.zip']);
+  });
+
+  it('finds a final file of the same size left by a crash before the receipt and does not upload again', async () => {
+    const adapter = adapterFor(sshd);
+    const marker = Buffer.from('already here');
+    await writeFile(join(sshd.remoteDir, 'crashed.zip'), marker);
+    const receipt = await adapter.deliver(pkg('crashed.zip', Buffer.from('fresh bytes!')), { idempotencyKey: 's-3:r1', signal: never(), log });
+    expect(receipt.fileName).toBe('crashed.zip');
+    expect(await readFile(join(sshd.remoteDir, 'crashed.zip'))).toEqual(marker);
+  });
+
+  it('replaces a stale final file of another size (posix-rename)', async () => {
+    const adapter = adapterFor(sshd);
+    await writeFile(join(sshd.remoteDir, 'stale.zip'), 'old');
+    const content = Buffer.from('the complete new package');
+    await adapter.deliver(pkg('stale.zip', content), { idempotencyKey: 's-4:r1', signal: never(), log });
+    expect(await readFile(join(sshd.remoteDir, 'stale.zip'))).toEqual(content);
+  });
+
+  it('refuses a server whose host key does not match the pin, permanently, before writing anything', async () => {
+    const before = await readdir(sshd.remoteDir, { recursive: true });
+    const wrongPin = createHash('sha256').update('some other host key').digest('base64');
+    const adapter = adapterFor(sshd, { hostKeySha256: wrongPin });
+    const error = await rejectionOf(adapter.deliver(pkg('mitm.zip', Buffer.from('secret')), { idempotencyKey: 's-5:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect((error as Error).message).toMatch(/^host key mismatch: .*presented SHA256:/);
+    expect((error as Error).message).toContain(sshd.hostKeySha256.replace(/=+$/, ''));
+    expect(await readdir(sshd.remoteDir, { recursive: true })).toEqual(before);
+    const health = await adapter.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/host key mismatch/);
+  });
+
+  it('accepts the pin as hex and as OpenSSH "SHA256:" text', async () => {
+    const raw = Buffer.from(sshd.hostKeySha256, 'base64');
+    expect((await adapterFor(sshd, { hostKeySha256: raw.toString('hex') }).health()).ok).toBe(true);
+    expect((await adapterFor(sshd, { hostKeySha256: `SHA256:${sshd.hostKeySha256.replace(/=+$/, '')}` }).health()).ok).toBe(true);
+  });
+
+  it('classifies a failed login as permanent', async () => {
+    const { privateKeyFile: _unused, ...withoutKey } = sshd.adapterConfig();
+    const config = sftpAdapter.configSchema.parse({ ...withoutKey, password: 'not-accepted' });
+    const adapter = sftpAdapter.create({ instanceId: 'sftp-test', config });
+    const error = await rejectionOf(adapter.deliver(pkg('x.zip', Buffer.from('x')), { idempotencyKey: 's-6:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect((error as Error).message).toMatch(/authentication .* failed/);
+  });
+
+  it('classifies a missing remoteDir as permanent and reports it unhealthy', async () => {
+    const adapter = adapterFor(sshd, { remoteDir: join(sshd.remoteDir, 'no-such-folder') });
+    const error = await rejectionOf(adapter.deliver(pkg('x.zip', Buffer.from('x')), { idempotencyKey: 's-7:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect(await adapter.health()).toEqual({ ok: false, detail: expect.stringMatching(/does not exist/) as unknown });
+  });
+
+  it('reports healthy when it can log in and write to remoteDir', async () => {
+    const health = await adapterFor(sshd).health();
+    expect(health).toEqual({ ok: true, detail: `${sshd.host}:${sshd.port}${sshd.remoteDir}` });
+    expect((await readdir(join(sshd.remoteDir, '.weiche-receipts'))).filter((f) => f.startsWith('.health'))).toEqual([]);
+  });
+
+  it('on abort mid-upload rejects as transient and removes its part file', async () => {
+    const adapter = adapterFor(sshd);
+    const controller = new AbortController();
+    const big = generatedPackage('aborted.zip', 16 * 1024 * 1024, { stallAt: 1024 * 1024, onStall: () => controller.abort() });
+    const error = await rejectionOf(adapter.deliver(big, { idempotencyKey: 's-8:r1', signal: controller.signal, log }));
+    expect(error).toBeInstanceOf(TransientDeliveryError);
+    const leftovers = (await readdir(sshd.remoteDir)).filter((f) => f.includes('aborted.zip'));
+    expect(leftovers).toEqual([]);
+  });
+});
+
+describe('sftp adapter when the server refuses writes or is down', () => {
+  const sshd = new PrivateSshd();
+  beforeAll(async () => {
+    await sshd.start({ readOnly: true });
+  });
+  afterAll(async () => {
+    await sshd.remove();
+  });
+
+  it('classifies permission denied on remoteDir as permanent and reports it unhealthy', async () => {
+    const adapter = adapterFor(sshd);
+    // the receipts folder exists, so the refusal comes from the upload itself
+    await mkdir(join(sshd.remoteDir, '.weiche-receipts'));
+    const error = await rejectionOf(adapter.deliver(pkg('ro.zip', Buffer.from('x')), { idempotencyKey: 's-9:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect((error as Error).message).toContain('PERMISSION_DENIED');
+    expect(await readdir(sshd.remoteDir)).toEqual(['.weiche-receipts']);
+    const health = await adapter.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toContain('PERMISSION_DENIED');
+  });
+
+  it('classifies a stopped sshd as transient, unhealthy, and delivers once it is back', async () => {
+    const adapter = adapterFor(sshd);
+    await sshd.stop();
+    const error = await rejectionOf(adapter.deliver(pkg('later.zip', Buffer.from('later')), { idempotencyKey: 's-10:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(TransientDeliveryError);
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect((await adapter.health()).ok).toBe(false);
+    await sshd.start();
+    await adapter.deliver(pkg('later.zip', Buffer.from('later')), { idempotencyKey: 's-10:r1', signal: never(), log });
+    expect((await stat(join(sshd.remoteDir, 'later.zip'))).size).toBe(5);
+  });
+});

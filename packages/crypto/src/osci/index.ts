@@ -1,0 +1,13 @@
+export { openOsciKeystore } from './keystore.js';
+export type { OsciKeyEntry, OsciKeystore } from './keystore.js';
+export { decryptOsciContent } from './decrypt-osci-content.js';
+export type { DecryptOsciOptions, OsciContentAlgorithm, OsciDecryptionResult } from './decrypt-osci-content.js';
+export type { OsciKeyTransport } from './unwrap-content-key.js';
+export { OsciDecryptionError } from './osci-decryption-error.js';
+export type { OsciDecryptionReason } from './osci-decryption-error.js';
+export { verifyAuthorSignature } from './verify-author-signature.js';
+export type { AuthorSignatureFailure, AuthorSignatureResult } from './verify-author-signature.js';
+export { excC14nDocument, excC14nElement } from './exc-c14n.js';
+export type { ExcC14nOptions } from './exc-c14n.js';
+export { parseXml, XmlSyntaxError } from './xml-tree.js';
+export type { XmlDocument, XmlElement, XmlNode } from './xml-tree.js';

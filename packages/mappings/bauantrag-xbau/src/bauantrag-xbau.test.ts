@@ -1,0 +1,95 @@
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
+import { MappingRegistry, runMapping } from '@weiche/mapping-sdk';
+import { installTempSchemaCache, loadSampleContext, runGoldenSamples } from '@weiche/mapping-sdk/golden';
+import { sharedXsdValidator } from '@weiche/xoev';
+import { BAUANTRAG_SCHEMA_URI, bauantragJsonSchema, bauantragXbau } from './index.js';
+
+const samplesDir = fileURLToPath(new URL('../samples', import.meta.url));
+const schemaFile = fileURLToPath(new URL('../../../../schemas/forms/bauantrag-1.0.json', import.meta.url));
+let cacheDir: string;
+
+beforeAll(async () => {
+  cacheDir = await installTempSchemaCache();
+});
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+async function contextWith(data: unknown, sample = 'einfamilienhaus') {
+  const ctx = await loadSampleContext(bauantragXbau, { samplesDir, cacheDir }, sample);
+  return { ...ctx, data: { schemaUri: BAUANTRAG_SCHEMA_URI, mimeType: 'application/json', content: Buffer.from(JSON.stringify(data)), sha512: 'x' } };
+}
+
+describe('bauantrag-xbau', () => {
+  it('maps every golden sample to an XSD-valid 0200 equal to the expected file', async () => {
+    const report = await runGoldenSamples(bauantragXbau, { samplesDir, cacheDir });
+    expect(report.samples.map((s) => s.name)).toEqual(['einfamilienhaus', 'fuenfzig-anlagen', 'lange-namen', 'minimal']);
+    for (const s of report.samples) {
+      expect(s.error).toBeUndefined();
+      expect(s.xsd).toEqual({ valid: true, errors: [] });
+      expect(s.problems).toEqual([]);
+      expect(s.diff).toBe('');
+    }
+    expect(report.ok).toBe(true);
+    const fifty = report.samples.find((s) => s.name === 'fuenfzig-anlagen')?.result;
+    expect(fifty?.documents).toHaveLength(50);
+    expect(new Set(fifty?.documents.map((d) => d.name)).size).toBe(50);
+    expect(fifty?.messageXml.match(/<anlage>/g)).toHaveLength(50);
+  });
+
+  it('keeps umlauts and ß, replaces characters outside DIN 91379 and the Dateiname pattern', async () => {
+    const report = await runGoldenSamples(bauantragXbau, { samplesDir, cacheDir, only: 'lange-namen' });
+    const xml = report.samples[0]?.result?.messageXml ?? '';
+    expect(xml).toContain('Gemeinnützige Wohnungsbaugesellschaft');
+    expect(xml).toContain('<kurzbezeichnung>GWG Münster ?</kurzbezeichnung>');
+    expect(xml).toContain('_Caf_ _D_j_ vu_ Zeichnung_.pdf</dateiname>');
+    // Long names are not cut in the XML (XBau sets no maximum), file names are (ZIP entry limit 200).
+    expect(xml).toMatch(/Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Ende/);
+    for (const d of report.samples[0]?.result?.documents ?? []) expect([...d.name].length).toBeLessThanOrEqual(200);
+  });
+
+  it('a fresh run (no sample clock) still validates', async () => {
+    const { now: _now, newId: _newId, ...ctx } = await loadSampleContext(bauantragXbau, { samplesDir, cacheDir }, 'einfamilienhaus');
+    const result = await runMapping(bauantragXbau, ctx);
+    const validator = await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' });
+    expect(validator.validate(result.messageXml)).toEqual({ valid: true, errors: [] });
+    expect(result.messageXml).not.toContain('00000000-0000-4000-8000-000000000001');
+  });
+
+  it('rejects invalid form data with SCHEMA_VIOLATION naming the field path, never the value', async () => {
+    const bad = {
+      antragsteller: [{ natuerlichePerson: { familienname: 'Geheim', kommunikation: { email: 'keine-mail' } } }],
+      bauvorhaben: { bezeichnung: 'Carport', baugrundstueck: { ort: 'Münster', postleitzahl: '4814X' } },
+    };
+    const run = runMapping(bauantragXbau, await contextWith(bad));
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, retryable: false, message: expect.stringContaining('bauvorhaben.baugrundstueck.postleitzahl') });
+    await run.catch((e: Error) => {
+      expect(e.message).not.toContain('4814X');
+      expect(e.message).not.toContain('Geheim');
+    });
+    await expect(runMapping(bauantragXbau, await contextWith({ bauvorhaben: bad.bauvorhaben }))).rejects.toMatchObject({
+      code: ErrorCode.SCHEMA_VIOLATION,
+      message: expect.stringContaining('antragsteller'),
+    });
+  });
+
+  it('rejects anlagen that name no submitted attachment', async () => {
+    const form = JSON.parse(await readFile(`${samplesDir}/einfamilienhaus.input.json`, 'utf8')) as { anlagen: Array<{ attachmentId: string }> };
+    form.anlagen.push({ attachmentId: 'att-gibt-es-nicht' });
+    await expect(runMapping(bauantragXbau, await contextWith(form))).rejects.toMatchObject({
+      code: ErrorCode.SCHEMA_VIOLATION,
+      message: expect.stringContaining('anlagen.2.attachmentId'),
+    });
+  });
+
+  it('is resolved by its schema URI for the XBau target; the published JSON schema matches the zod schema', async () => {
+    const registry = new MappingRegistry();
+    registry.register(bauantragXbau);
+    expect(registry.resolve({ schemaUri: BAUANTRAG_SCHEMA_URI, target: 'xbau-2.6:baugenehmigung.antrag.0200' })).toBe(bauantragXbau);
+    expect(() => registry.resolve({ schemaUri: BAUANTRAG_SCHEMA_URI, target: 'xdomea-3.1.0:0401' })).toThrow(expect.objectContaining({ code: ErrorCode.UNSUPPORTED_SCHEMA }));
+    expect(JSON.parse(await readFile(schemaFile, 'utf8'))).toEqual(bauantragJsonSchema());
+  });
+});

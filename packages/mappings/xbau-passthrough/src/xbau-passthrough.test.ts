@@ -1,0 +1,67 @@
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
+import { MappingRegistry, detectXmlRoot, runMapping } from '@weiche/mapping-sdk';
+import { installTempSchemaCache, loadSampleContext, runGoldenSamples } from '@weiche/mapping-sdk/golden';
+import { xbauPassthrough } from './index.js';
+
+const samplesDir = fileURLToPath(new URL('../samples', import.meta.url));
+let cacheDir: string;
+beforeAll(async () => {
+  cacheDir = await installTempSchemaCache();
+});
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+async function ctxWith(xml: string, sample = 'minimal') {
+  const ctx = await loadSampleContext(xbauPassthrough, { samplesDir, cacheDir }, sample);
+  return { ...ctx, data: { schemaUri: 'urn:xta', mimeType: 'application/xml', content: Buffer.from(xml), sha512: 'x' } };
+}
+
+describe('xbau-passthrough', () => {
+  it('passes every golden sample on unchanged and XSD-valid', async () => {
+    const report = await runGoldenSamples(xbauPassthrough, { samplesDir, cacheDir });
+    expect(report.samples.map((s) => [s.name, s.ok, s.xsd?.valid, s.diff])).toEqual([
+      ['einfamilienhaus', true, true, ''],
+      ['fuenfzig-anlagen', true, true, ''],
+      ['minimal', true, true, ''],
+    ]);
+    for (const s of report.samples) {
+      expect(s.result?.messageXml).toBe(await readFile(`${samplesDir}/${s.name}.input.xml`, 'utf8'));
+    }
+    expect(report.samples[1]?.result?.documents).toHaveLength(50);
+  });
+
+  it('is resolved by XML namespace + root element', async () => {
+    const xml = await readFile(`${samplesDir}/minimal.input.xml`);
+    const registry = new MappingRegistry();
+    registry.register(xbauPassthrough);
+    const root = detectXmlRoot(xml);
+    expect(root).toEqual({ namespace: 'http://www.xleitstelle.de/xbau/2/6', rootElement: 'baugenehmigung.antrag.0200' });
+    expect(registry.resolve({ schemaUri: 'urn:unknown', target: 'xbau-2.6:baugenehmigung.antrag.0200', ...(root ? { xml: root } : {}) })).toBe(xbauPassthrough);
+    expect(() => registry.resolve({ schemaUri: 'urn:unknown', target: 'xbau-2.6:baugenehmigung.antrag.0200' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.UNSUPPORTED_SCHEMA }),
+    );
+  });
+
+  it('refuses XSD-invalid XBau (XSD_INVALID, values blanked) and a wrong root (SCHEMA_VIOLATION naming it)', async () => {
+    const xml = (await readFile(`${samplesDir}/minimal.input.xml`, 'utf8')).replace('<nachrichtenUUID>00000000-0000-4000-8000-000000000001', '<nachrichtenUUID>Geheim-Meier');
+    const run = runMapping(xbauPassthrough, await ctxWith(xml));
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.XSD_INVALID, retryable: false });
+    await run.catch((e: Error) => expect(e.message).not.toContain('Geheim-Meier'));
+    await expect(runMapping(xbauPassthrough, await ctxWith('<x:other xmlns:x="urn:x"/>'))).rejects.toMatchObject({
+      code: ErrorCode.SCHEMA_VIOLATION,
+      message: expect.stringContaining('baugenehmigung.antrag.0200'),
+    });
+  });
+
+  it('refuses a message whose referenced files were not all submitted, or extra files', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    await expect(runMapping(xbauPassthrough, { ...ctx, attachments: ctx.attachments.slice(1) })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
+    const extra = { ...ctx.attachments[0]!, attachmentId: 'extra', filename: 'extra.pdf' };
+    await expect(runMapping(xbauPassthrough, { ...ctx, attachments: [...ctx.attachments, extra] })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
+  });
+});

@@ -1,0 +1,285 @@
+import { NS_OSCI, NS_OSCIMETA, NS_SOAP11, NS_SOAP12, NS_WSA, NS_XTA } from './namespaces.js';
+import { normalizeContentId, parseMediaType, splitMultipart } from './mime-multipart.js';
+import { operationForAction } from './operations.js';
+import type { XtaOperation } from './operations.js';
+import { parseMessageMetaData, parseParty } from './message-metadata.js';
+import type { MessageMetaData, PartyIdentifier } from './message-metadata.js';
+import { parseGenericContentContainer } from './content-container.js';
+import type { GenericContentContainer, XopResolver } from './content-container.js';
+import { attrValue, childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
+import type { XmlElement } from './xml-tree.js';
+import { xtaError } from './xta-errors.js';
+
+/** Size limits, all checked before the bytes they guard are parsed or decoded. */
+export interface XtaLimits {
+  /** Whole HTTP body (XML or multipart); over it is fault 9023 before anything is parsed. */
+  readonly maxBodyBytes: number;
+  /** Decoded content container (message + attachments, or the ciphertext); XTA's default is 40 MB. */
+  readonly maxContainerBytes: number;
+  /** MIME parts of an MTOM body. */
+  readonly maxParts: number;
+}
+
+/** XTA's rule: a content container must not exceed 40 MB unless the service profile says otherwise. */
+export const DEFAULT_XTA_LIMITS: XtaLimits = { maxBodyBytes: 64 * 1024 * 1024, maxContainerBytes: 40 * 1024 * 1024, maxParts: 64 };
+
+/** `osci:MsgSelector`. */
+export interface MsgSelector {
+  readonly messageIds: readonly string[];
+  readonly relatesTo: readonly string[];
+  readonly entryTimeFrom?: string;
+  readonly entryTimeTo?: string;
+  readonly newEntry?: boolean;
+}
+
+/** Typed request payload per operation. */
+export interface XtaRequestPayloads {
+  createMessageId: Record<string, never>;
+  checkAccountActive: Record<string, never>;
+  lookupService: { readonly lookups: readonly { readonly reader: PartyIdentifier; readonly serviceType: string }[] };
+  getTransportReport: { readonly messageId: string };
+  cancelMessage: { readonly messageId: string };
+  sendMessage: { readonly messageMetaData: MessageMetaData; readonly container: GenericContentContainer };
+  sendMessageSync: { readonly messageMetaData: MessageMetaData; readonly container: GenericContentContainer };
+  getStatusList: {
+    readonly maxListItems?: number;
+    readonly listForm?: 'MsgAttributes' | 'MessageMetaData';
+    readonly selector?: MsgSelector;
+  };
+  getMessage: { readonly selector: MsgSelector; readonly msgPart: 'Envelope' | 'Header' | 'Body' };
+  getNextMessage: { readonly msgBoxRequestId: string; readonly lastMsgReceived: readonly string[] };
+  getNextStatusList: { readonly msgBoxRequestId: string; readonly lastMsgReceived: readonly string[] };
+  close: { readonly msgBoxRequestId: string; readonly lastMsgReceived: readonly string[] };
+}
+
+interface SoapRequestBase {
+  readonly soapVersion: '1.2';
+  /** wsa:Action (or the media type's `action` parameter when the header is absent). */
+  readonly action: string;
+  readonly messageId?: string;
+  readonly to?: string;
+  readonly replyTo?: string;
+  readonly header: {
+    readonly messageMetaData?: MessageMetaData;
+    /** `oscimeta:Author` header (XTAHeader part AuthorIdentifier). */
+    readonly author?: PartyIdentifier;
+  };
+  /** True when the body came as MTOM/XOP multipart. */
+  readonly mtom: boolean;
+}
+
+/** A parsed XTA SOAP request, discriminated by `operation`. */
+export type ParsedSoapRequest = {
+  [K in XtaOperation]: SoapRequestBase & { readonly operation: K; readonly payload: XtaRequestPayloads[K] };
+}[XtaOperation];
+
+interface Envelope {
+  root: XmlElement;
+  resolveXop: XopResolver | undefined;
+  mtom: boolean;
+  mediaAction: string | undefined;
+}
+
+function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimits): Envelope {
+  const media = parseMediaType(contentType);
+  if (media.type === 'multipart/related') {
+    const boundary = media.params.get('boundary');
+    if (!boundary) throw xtaError('PROFILE_VIOLATION', 'multipart/related without boundary');
+    const parts = splitMultipart(body, boundary, limits.maxParts);
+    const start = media.params.get('start');
+    const root = start === undefined ? parts[0] : parts.find((p) => p.contentId === normalizeContentId(start));
+    if (!root) throw xtaError('PROFILE_VIOLATION', 'MTOM root part (start) not found');
+    const rootMedia = parseMediaType(root.contentType);
+    if (rootMedia.type !== 'application/xop+xml' && rootMedia.type !== 'application/soap+xml') {
+      throw xtaError('PROFILE_VIOLATION', 'MTOM root part must be application/xop+xml');
+    }
+    const byId = new Map(parts.filter((p) => p !== root && p.contentId !== undefined).map((p) => [p.contentId as string, p.body]));
+    const startInfo = media.params.get('start-info') ?? rootMedia.params.get('type');
+    return {
+      root: parseXmlTree(root.body),
+      resolveXop: (href) => byId.get(normalizeContentId(href)),
+      mtom: true,
+      mediaAction: rootMedia.params.get('action') ?? (startInfo ? parseMediaType(startInfo).params.get('action') : undefined) ?? media.params.get('action'),
+    };
+  }
+  // text/xml is SOAP 1.1's media type; let the envelope namespace decide so the client gets a VersionMismatch.
+  if (media.type !== 'application/soap+xml' && media.type !== 'text/xml' && media.type !== 'application/xml') {
+    throw xtaError('PROFILE_VIOLATION', `unsupported media type ${media.type} (expected application/soap+xml or MTOM multipart/related)`);
+  }
+  return { root: parseXmlTree(body), resolveXop: undefined, mtom: false, mediaAction: media.params.get('action') };
+}
+
+function headerText(header: XmlElement | undefined, local: string): string | undefined {
+  const el = header ? childNamed(header, NS_WSA, local) : undefined;
+  const t = el?.text.trim();
+  return t ? t : undefined;
+}
+
+function bodyElement(body: XmlElement, ns: string, local: string): XmlElement {
+  const el = body.children[0];
+  if (!el || body.children.length !== 1) throw xtaError('NO_PARAMETERS', `SOAP Body must hold exactly one ${local}`);
+  if (el.ns !== ns || el.local !== local) {
+    throw xtaError('INVALID_PARAMETER_COMBINATION', `SOAP Body holds {${el.ns}}${el.local}, the action expects {${ns}}${local}`);
+  }
+  return el;
+}
+
+function messageIdBody(body: XmlElement): string {
+  const t = bodyElement(body, NS_WSA, 'MessageID').text.trim();
+  if (!t) throw xtaError('NO_PARAMETERS', 'wsa:MessageID in the body is empty');
+  return t;
+}
+
+function parseSelector(el: XmlElement): MsgSelector {
+  const from = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeFrom')?.text.trim();
+  const to = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeTo')?.text.trim();
+  const newEntry = attrValue(el, 'newEntry');
+  return {
+    messageIds: childrenNamed(el, NS_WSA, 'MessageID').map((m) => m.text.trim()),
+    relatesTo: childrenNamed(el, NS_WSA, 'RelatesTo').map((m) => m.text.trim()),
+    ...(from ? { entryTimeFrom: from } : {}),
+    ...(to ? { entryTimeTo: to } : {}),
+    ...(newEntry === undefined ? {} : { newEntry: newEntry === 'true' || newEntry === '1' }),
+  };
+}
+
+function parseIterator(body: XmlElement, local: string): { msgBoxRequestId: string; lastMsgReceived: string[] } {
+  const el = bodyElement(body, NS_OSCI, local);
+  const msgBoxRequestId = attrValue(el, 'MsgBoxRequestID');
+  if (!msgBoxRequestId) throw xtaError('NO_PARAMETERS', `${local}/@MsgBoxRequestID missing`);
+  return { msgBoxRequestId, lastMsgReceived: childrenNamed(el, NS_OSCI, 'LastMsgReceived').map((m) => m.text.trim()) };
+}
+
+// Header blocks this layer processes; any other block marked mustUnderstand must be refused
+// (SOAP 1.2 Part 1 §5.2.3) rather than silently ignored.
+const UNDERSTOOD_HEADERS = new Set([
+  `${NS_OSCIMETA} MessageMetaData`,
+  `${NS_OSCIMETA} Author`,
+  `${NS_OSCI} X509TokenContainer`,
+  `${NS_OSCI} MsgBoxResponse`,
+]);
+
+function checkMustUnderstand(header: XmlElement | undefined): void {
+  for (const block of header?.children ?? []) {
+    const mu = attrValue(block, 'mustUnderstand', NS_SOAP12);
+    if (mu !== 'true' && mu !== '1') continue;
+    if (block.ns === NS_WSA || UNDERSTOOD_HEADERS.has(`${block.ns} ${block.local}`)) continue;
+    throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${block.ns}}${block.local} is marked mustUnderstand and is not supported`, {
+      soapCode: 'MustUnderstand',
+    });
+  }
+}
+
+function emptyBody(body: XmlElement): Record<string, never> {
+  if (body.children.length > 0) throw xtaError('INVALID_PARAMETER_COMBINATION', 'this operation takes an empty SOAP Body');
+  return {};
+}
+
+/**
+ * Parses an XTA 2 V3 SOAP 1.2 request (inline or MTOM/XOP) into a typed request; every refusal
+ * is an XtaFault (SOAP 1.1 → VersionMismatch, DTD/entities/malformed → 9052, too large → 9023).
+ */
+export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS): ParsedSoapRequest {
+  if (body.length > limits.maxBodyBytes) throw xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${limits.maxBodyBytes} bytes`);
+  const env = splitEnvelope(body, contentType, limits);
+  const root = env.root;
+  if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
+    throw xtaError('PROFILE_VIOLATION', 'SOAP 1.1 is not supported; XTA 2 Version 3 requires SOAP 1.2', { soapCode: 'VersionMismatch' });
+  }
+  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
+    // SOAP 1.2 Part 1 §5.4.7: a root that is not a SOAP 1.2 Envelope is a version mismatch.
+    throw xtaError('PROFILE_VIOLATION', 'root element is not a SOAP 1.2 Envelope', { soapCode: 'VersionMismatch' });
+  }
+  const header = childNamed(root, NS_SOAP12, 'Header');
+  const soapBody = childNamed(root, NS_SOAP12, 'Body');
+  if (!soapBody) throw xtaError('PROFILE_VIOLATION', 'SOAP Envelope has no Body');
+  checkMustUnderstand(header);
+  const action = headerText(header, 'Action') ?? env.mediaAction;
+  if (!action) throw xtaError('NO_PARAMETERS', 'wsa:Action header missing');
+  const operation = operationForAction(action);
+  if (!operation) throw xtaError('INVALID_URI', 'wsa:Action is not an XTA 2 V3 operation');
+
+  const metaEl = header ? childNamed(header, NS_OSCIMETA, 'MessageMetaData') : undefined;
+  const authorEl = header ? childNamed(header, NS_OSCIMETA, 'Author') : undefined;
+  const messageMetaData = metaEl ? parseMessageMetaData(metaEl) : undefined;
+  const messageId = headerText(header, 'MessageID');
+  const to = headerText(header, 'To');
+  const replyToEl = header ? childNamed(header, NS_WSA, 'ReplyTo') : undefined;
+  const replyTo = replyToEl ? childNamed(replyToEl, NS_WSA, 'Address')?.text.trim() : undefined;
+  const base: SoapRequestBase = {
+    soapVersion: '1.2',
+    action,
+    ...(messageId ? { messageId } : {}),
+    ...(to ? { to } : {}),
+    ...(replyTo ? { replyTo } : {}),
+    header: {
+      ...(messageMetaData ? { messageMetaData } : {}),
+      ...(authorEl ? { author: parseParty(authorEl) } : {}),
+    },
+    mtom: env.mtom,
+  };
+
+  switch (operation) {
+    case 'createMessageId':
+    case 'checkAccountActive':
+      return { ...base, operation, payload: emptyBody(soapBody) };
+    case 'getTransportReport':
+    case 'cancelMessage':
+      return { ...base, operation, payload: { messageId: messageIdBody(soapBody) } };
+    case 'lookupService': {
+      const req = bodyElement(soapBody, NS_XTA, 'LookupServiceRequest');
+      const lists = childrenNamed(req, NS_XTA, 'LookupServiceRequestList');
+      if (lists.length === 0) throw xtaError('NO_PARAMETERS', 'LookupServiceRequest is empty');
+      const lookups = lists.map((l) => {
+        const ls = childNamed(l, NS_XTA, 'LookupService');
+        const reader = ls ? childNamed(ls, NS_OSCIMETA, 'Reader') : undefined;
+        const serviceType = ls ? childNamed(ls, NS_XTA, 'ServiceType')?.text.trim() : undefined;
+        if (!reader || !serviceType) throw xtaError('NO_PARAMETERS', 'LookupService needs Reader and ServiceType');
+        return { reader: parseParty(reader), serviceType };
+      });
+      return { ...base, operation, payload: { lookups } };
+    }
+    case 'sendMessage':
+    case 'sendMessageSync': {
+      if (!messageMetaData) throw xtaError('NO_PARAMETERS', `${operation} requires oscimeta:MessageMetaData in the SOAP header`);
+      if (messageMetaData.msgSize !== undefined && messageMetaData.msgSize > limits.maxContainerBytes) {
+        throw xtaError('MESSAGE_TOO_LARGE', `MsgSize exceeds the limit of ${limits.maxContainerBytes} bytes`);
+      }
+      const container = parseGenericContentContainer(bodyElement(soapBody, NS_XTA, 'GenericContentContainer'), {
+        maxContainerBytes: limits.maxContainerBytes,
+        ...(env.resolveXop ? { resolveXop: env.resolveXop } : {}),
+      });
+      return { ...base, operation, payload: { messageMetaData, container } };
+    }
+    case 'getStatusList': {
+      const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxStatusListRequest');
+      const max = attrValue(req, 'maxListItems');
+      if (max !== undefined && !/^\+?0*[1-9][0-9]{0,8}$/.test(max.trim())) throw xtaError('INVALID_PARAMETER_COMBINATION', 'maxListItems is not a positive integer');
+      const form = attrValue(req, 'ListForm');
+      const sel = childNamed(req, NS_OSCI, 'MsgSelector');
+      return {
+        ...base,
+        operation,
+        payload: {
+          ...(max === undefined ? {} : { maxListItems: Number(max.trim()) }),
+          // The OSCI schema spells the enumeration value "MsgAtrributes".
+          ...(form === undefined ? {} : { listForm: form === 'MessageMetaData' ? ('MessageMetaData' as const) : ('MsgAttributes' as const) }),
+          ...(sel ? { selector: parseSelector(sel) } : {}),
+        },
+      };
+    }
+    case 'getMessage': {
+      const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxFetchRequest');
+      const sel = childNamed(req, NS_OSCI, 'MsgSelector');
+      const selector = sel ? parseSelector(sel) : { messageIds: [], relatesTo: [] };
+      const part = attrValue(req, 'MsgPart');
+      const msgPart = part === 'Header' || part === 'Body' ? part : 'Envelope';
+      return { ...base, operation, payload: { selector, msgPart } };
+    }
+    case 'getNextMessage':
+    case 'getNextStatusList':
+      return { ...base, operation, payload: parseIterator(soapBody, 'MsgBoxGetNextRequest') };
+    case 'close':
+      return { ...base, operation, payload: parseIterator(soapBody, 'MsgBoxCloseRequest') };
+  }
+}

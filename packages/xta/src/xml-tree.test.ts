@@ -1,0 +1,35 @@
+import { describe, it, expect } from 'vitest';
+import { parseXmlTree, serializeElement, childNamed, attrValue } from './xml-tree.js';
+import { XtaFault } from './xta-errors.js';
+
+describe('parseXmlTree', () => {
+  it('resolves default and prefixed namespaces, unprefixed attributes in no namespace', () => {
+    const el = parseXmlTree('<r xmlns="urn:d" xmlns:p="urn:p" a="1" p:b="2"><p:c>x</p:c><d>y</d></r>');
+    expect(el).toMatchObject({ ns: 'urn:d', local: 'r' });
+    expect(attrValue(el, 'a')).toBe('1');
+    expect(attrValue(el, 'b', 'urn:p')).toBe('2');
+    expect(childNamed(el, 'urn:p', 'c')?.text).toBe('x');
+    expect(childNamed(el, 'urn:d', 'd')?.text).toBe('y');
+  });
+
+  it('keeps CDATA literally and refuses undeclared prefixes', () => {
+    expect(parseXmlTree('<r><![CDATA[a<&b]]></r>').text).toBe('a<&b');
+    expect(() => parseXmlTree('<q:r/>')).toThrow(XtaFault);
+  });
+
+  it('refuses DOCTYPE in any letter case and ENTITY declarations', () => {
+    expect(() => parseXmlTree('<!doctype r><r/>')).toThrow(/DTD/);
+    expect(() => parseXmlTree('<r><!ENTITY x "y"></r>')).toThrow(XtaFault);
+  });
+
+  it('serialises a subtree standalone with the inherited namespace declarations', () => {
+    const root = parseXmlTree('<a:env xmlns:a="urn:a" xmlns:b="urn:b"><b:inner x="&quot;q&quot;">t &amp; <a:leaf/></b:inner></a:env>');
+    const inner = childNamed(root, 'urn:b', 'inner');
+    if (!inner) throw new Error('missing');
+    const xml = serializeElement(inner);
+    const back = parseXmlTree(xml);
+    expect(back).toMatchObject({ ns: 'urn:b', local: 'inner', text: 't & ' });
+    expect(attrValue(back, 'x')).toBe('"q"');
+    expect(childNamed(back, 'urn:a', 'leaf')).toBeDefined();
+  });
+});

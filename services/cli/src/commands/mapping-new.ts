@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+function camel(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The files of a new mapping package (relative path → content). */
+export function scaffoldFiles(name: string): Record<string, string> {
+  const exportName = camel(name);
+  const pkg = {
+    name: `@weiche/mapping-${name}`,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    exports: { '.': { 'weiche-source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' } },
+    scripts: { build: 'tsc -b' },
+    dependencies: { '@weiche/core': 'workspace:*', '@weiche/mapping-sdk': 'workspace:*', '@weiche/xoev': 'workspace:*', zod: '^4.1.0' },
+  };
+  const tsconfig = {
+    extends: '../../../tsconfig.base.json',
+    compilerOptions: { rootDir: 'src', outDir: 'dist', tsBuildInfoFile: 'dist/.tsbuildinfo' },
+    include: ['src'],
+    references: [{ path: '../../core' }, { path: '../../mapping-sdk' }, { path: '../../xoev' }],
+  };
+  return {
+    'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
+    'tsconfig.json': `${JSON.stringify(tsconfig, null, 2)}\n`,
+    'src/index.ts': `export { ${exportName} } from './${name}.js';\n`,
+    [`src/${name}.ts`]: `import { z } from 'zod';
+import { buildXdomea0401, safeEntryName } from '@weiche/xoev';
+import { newIdFor, nowFor } from '@weiche/mapping-sdk';
+import type { MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
+
+/** Input of the online service (replace with the real form fields). */
+export const Input = z.strictObject({ betreff: z.string().min(1).max(500) });
+export type Input = z.infer<typeof Input>;
+
+/** TODO: describe what this mapping does. */
+export const ${exportName}: MappingModule<Input> = {
+  id: '${name}',
+  version: '0.1.0',
+  sources: [{ schemaUri: 'urn:weiche:schema:${name}:1.0' }],
+  target: 'xdomea-3.1.0:0401',
+  inputSchema: Input,
+  map(input: Input, ctx: SubmissionContext): MappingResult {
+    const prozessId = newIdFor(ctx);
+    const data = { id: newIdFor(ctx), name: 'fachdaten.json' };
+    const fileName = safeEntryName(\`\${data.id}_\${data.name}\`);
+    const messageXml = buildXdomea0401({
+      prozessId,
+      createdAt: nowFor(ctx),
+      sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+      recipient: { behoerdenkennung: ctx.tenant.behoerdenkennung, name: ctx.tenant.name },
+      sendingSystem: ctx.hub,
+      subject: input.betreff,
+      vorgangId: newIdFor(ctx),
+      documents: [{ id: data.id, title: 'Antragsdaten', fileName, originalName: data.name, mimeType: 'application/json' }],
+      ...(ctx.schemaCacheDir === undefined ? {} : { cacheDir: ctx.schemaCacheDir }),
+    });
+    return {
+      targetProfile: 'xdomea-3.1.0:0401',
+      standardId: 'xdomea-3.1.0',
+      packageName: \`\${prozessId}_Abgabe.Abgabe.0401.zip\`,
+      messageName: \`\${prozessId}_Abgabe.Abgabe.0401.xml\`,
+      messageXml,
+      documents: [{ name: fileName, mimeType: 'application/json', source: Buffer.from(JSON.stringify(input)) }],
+      prozessId,
+    };
+  },
+};
+`,
+    [`src/${name}.test.ts`]: `import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTempSchemaCache, runGoldenSamples } from '@weiche/mapping-sdk/golden';
+import { ${exportName} } from './index.js';
+
+const samplesDir = fileURLToPath(new URL('../samples', import.meta.url));
+let cacheDir: string;
+beforeAll(async () => {
+  cacheDir = await installTempSchemaCache();
+});
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('${name}', () => {
+  it('maps every golden sample to an XSD-valid message equal to the expected file', async () => {
+    const report = await runGoldenSamples(${exportName}, { samplesDir, cacheDir });
+    for (const s of report.samples) expect([s.name, s.xsd?.valid, s.problems, s.diff]).toEqual([s.name, true, [], '']);
+    expect(report.ok).toBe(true);
+  });
+});
+`,
+    'samples/beispiel.input.json': `${JSON.stringify({ betreff: 'Beispielantrag Größe ß' }, null, 2)}\n`,
+    'samples/beispiel.context.json': `${JSON.stringify({ serviceName: 'Beispielleistung', attachments: [] }, null, 2)}\n`,
+  };
+}
+
+/** `weiche mapping new <name>`: scaffolds packages/mappings/<name> with a module, a golden test and one sample. */
+export async function mappingNew(name: string | undefined, root: string = ROOT): Promise<number> {
+  if (!name || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) throw new Error('usage: weiche mapping new <name>   (kebab-case, e.g. gewerbe-anmeldung)');
+  const dir = join(root, 'packages', 'mappings', name);
+  if (existsSync(dir)) {
+    console.error(`${dir} exists already`);
+    return 1;
+  }
+  for (const [path, content] of Object.entries(scaffoldFiles(name))) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), content, { flag: 'wx' });
+  }
+  console.log(`created ${dir}
+next: add it to the root tsconfig.json references, run node scripts/ensure-install.mjs, npx tsc -b,
+then: weiche mapping test ${name} --update   (creates samples/beispiel.expected.xml; review it)`);
+  return 0;
+}
