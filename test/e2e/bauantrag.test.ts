@@ -133,7 +133,8 @@ describe('Bauantrag: XBau to the Fachverfahren, xdomea to the DMS', () => {
     expect(problems[0]?.type).toBe('https://schema.fitko.de/fit-connect/events/problems/schema-violation');
     expect(problems[0]?.instance).toBe('data');
     expect(problems[0]?.detail).toContain('bauvorhaben');
-    expect((await hub.deps.journal.getSubmission(sent.submissionId))?.state).toBe('REJECTED');
+    // the event is written first, then the state moves (so a crash in between cannot lose the event)
+    await waitFor('REJECTED', async () => ((await hub.deps.journal.getSubmission(sent.submissionId))?.state === 'REJECTED' ? true : undefined), 30_000, 100);
     expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
     expect(endpoint.stored.size).toBe(before.fv);
     expect((await zipsIn(cfg.outbox)).length).toBe(before.dms);

@@ -101,6 +101,41 @@ export const RouteConfig = z.object({
   adapter: Id,
 });
 
+export const AdminRole = z.enum(['operator', 'tenant-admin', 'auditor']);
+
+/** A static API token of the admin API (bearer); `tenants` scopes a tenant-admin (and optionally an auditor). */
+export const AdminTokenConfig = z
+  .object({
+    token: SecretValue,
+    /** Who acts: recorded as the actor of every audited action. */
+    subject: z.string().min(1),
+    role: AdminRole,
+    tenants: z.array(Id).default([]),
+  })
+  .refine((t) => t.role !== 'tenant-admin' || t.tenants.length > 0, { message: 'a tenant-admin token needs tenants', path: ['tenants'] });
+
+/** OIDC-compatible JWT validation (e.g. Keycloak): keys from jwksUrl or a static JWKS file. */
+export const AdminOidcConfig = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    jwksUrl: z.url().optional(),
+    jwksFile: z.string().min(1).optional(),
+    /** Claim holding the role (string or array; dotted path, e.g. realm_access.roles for Keycloak). */
+    roleClaim: z.string().min(1).default('roles'),
+    /** Claim holding the tenant ids of a tenant-admin (string or array; dotted path). */
+    tenantsClaim: z.string().min(1).default('tenants'),
+    subjectClaim: z.string().min(1).default('sub'),
+  })
+  .refine((o) => (o.jwksUrl === undefined) !== (o.jwksFile === undefined), { message: 'give exactly one of jwksUrl or jwksFile' });
+
+export const AdminConfig = z.object({
+  tokens: z.array(AdminTokenConfig).default([]),
+  oidc: AdminOidcConfig.optional(),
+  /** When set, GET /metrics needs this bearer token; otherwise Prometheus scrapes without one. */
+  metricsToken: SecretValue.optional(),
+});
+
 export const WeicheConfig = z.object({
   server: z
     .object({
@@ -143,6 +178,8 @@ export const WeicheConfig = z.object({
   senderClients: z.array(SenderClientConfig).default([]),
   adapters: z.array(AdapterInstanceConfig).default([]),
   routes: z.array(RouteConfig).default([]),
+  /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
+  admin: AdminConfig.default({ tokens: [] }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

@@ -7,7 +7,8 @@ import { buildApp } from './gateway/app.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 
-export const ROLES = ['gateway', 'processor', 'dispatcher'] as const;
+// admin: the admin API alone (the gateway serves it too), for a separate operator endpoint
+export const ROLES = ['gateway', 'processor', 'dispatcher', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Parses "all" or a comma-separated list of roles. */
@@ -15,7 +16,7 @@ export function parseRoles(value: string | undefined): Role[] {
   if (!value || value === 'all') return [...ROLES];
   const roles = value.split(',').map((r) => r.trim());
   for (const role of roles) {
-    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role "${role}" (use gateway, processor, dispatcher or all)`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role "${role}" (use gateway, processor, dispatcher, admin or all)`);
   }
   return roles as Role[];
 }
@@ -62,8 +63,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
   }
-  if (roles.includes('gateway')) {
-    app = await buildApp(deps);
+  if (roles.includes('gateway') || roles.includes('admin')) {
+    app = await buildApp(deps, { sender: roles.includes('gateway') });
     url = await app.listen({ host: deps.config.server.host, port: deps.config.server.port });
   }
   return {

@@ -1,12 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminPlugin } from '../admin/admin-plugin.js';
 import type { HubDeps } from '../context.js';
 import { withTimeout } from '../timeout.js';
 import { tokenRoutes } from './auth.js';
 import { fitConnectSenderRoutes } from './fit-connect-sender.js';
 import { registerProblemHandler } from './problems.js';
 
-/** Builds the HTTP app of the gateway role without listening (tests use app.inject()). */
-export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
+/**
+ * Builds the HTTP app without listening (tests use app.inject()): the gateway role serves the
+ * FIT-Connect sender API and the admin API; the admin role alone passes `{ sender: false }`.
+ */
+export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -17,8 +21,11 @@ export async function buildApp(deps: HubDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   registerProblemHandler(app);
-  await app.register(tokenRoutes(deps));
-  await app.register(fitConnectSenderRoutes(deps));
+  if (options.sender !== false) {
+    await app.register(tokenRoutes(deps));
+    await app.register(fitConnectSenderRoutes(deps));
+  }
+  if (options.admin !== false) await app.register(adminPlugin(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];

@@ -1,0 +1,75 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode } from '@weiche/core';
+import { JournalQueries } from '@weiche/journal';
+import type { HubDeps } from '../context.js';
+import { httpProblem } from '../gateway/problems.js';
+import { HUB_PRODUCT } from '../version.js';
+import { actionRoutes } from './action-routes.js';
+import { AdminAuthenticator, resolveSecret } from './authenticate.js';
+import { HubMetrics } from './hub-metrics.js';
+import type { Principal } from './principal.js';
+import { readRoutes } from './read-routes.js';
+import { useZodCompilers } from './route-schema.js';
+
+function sameBearer(header: string | undefined, expected: string): boolean {
+  const digest = (v: string): Buffer => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${expected}`));
+}
+
+/** Path prefix of the admin API. */
+export const ADMIN_PREFIX = '/admin/api/v1';
+
+export interface AdminPluginOptions {
+  /** Serve GET /metrics (default true). */
+  readonly metrics?: boolean;
+}
+
+/**
+ * The operator admin API (`/admin/api/v1/…`), its OpenAPI document and UI (`/docs`, assets served
+ * locally by @fastify/swagger-ui) and Prometheus metrics (`/metrics`). Dependencies are passed in.
+ */
+export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    const authenticator = new AdminAuthenticator(deps.config.admin);
+    const queries = new JournalQueries({ pool: deps.pool, schema: deps.config.database.schema });
+    const principals = new WeakMap<object, Principal>();
+    const who = (request: unknown): Principal => {
+      const principal = principals.get(request as object);
+      if (!principal) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'not authenticated');
+      return principal;
+    };
+
+    useZodCompilers(app);
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: { title: 'Weiche admin API', version: HUB_PRODUCT.version, description: 'Operator API of the Weiche integration hub. Bearer tokens: static API tokens or OIDC JWTs.' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+
+    await app.register(async (api) => {
+      api.addHook('onRequest', async (request: FastifyRequest) => {
+        principals.set(request, await authenticator.authenticate(request.headers.authorization));
+      });
+      await api.register(readRoutes(deps, queries, who));
+      await api.register(actionRoutes(deps, queries, who));
+    }, { prefix: ADMIN_PREFIX });
+
+    if (options.metrics !== false) {
+      const metrics = new HubMetrics(deps, queries);
+      // a journal that is down at start only delays the baseline to the first scrape
+      await metrics.start().catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'metrics start deferred'));
+      const token = deps.config.admin.metricsToken === undefined ? undefined : resolveSecret(deps.config.admin.metricsToken);
+      app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+        if (token && !sameBearer(request.headers.authorization, token.reveal())) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the metrics token is required');
+        const text = await metrics.scrape();
+        return reply.type(metrics.contentType).send(text);
+      });
+    }
+  };
+}

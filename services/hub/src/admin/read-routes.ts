@@ -1,0 +1,229 @@
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { ErrorCode } from '@weiche/core';
+import type { JournalQueries } from '@weiche/journal';
+import type { HubDeps } from '../context.js';
+import { httpProblem } from '../gateway/problems.js';
+import { isAdapterPaused } from '../operations.js';
+import * as S from './api-schemas.js';
+import { assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
+import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
+import { routeSchema } from './route-schema.js';
+
+type AdapterInstance = HubDeps['config']['adapters'][number];
+type Who = (request: unknown) => Principal;
+
+const MINUTES = 60;
+
+/** Read endpoints of the admin API; every list is filtered to the principal's tenants. */
+export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
+  const { config } = deps;
+
+  async function adapterView(principal: Principal, instance: AdapterInstance): Promise<z.input<typeof S.Adapter>> {
+    // a shared instance lists only the caller's tenants: others' names are not theirs to see
+    const tenants = [...new Set(config.routes.filter((r) => r.adapter === instance.id).map((r) => r.tenant))].filter((t) => seesTenant(principal, t)).sort();
+    return {
+      id: instance.id,
+      kind: instance.kind,
+      tenants,
+      concurrency: instance.concurrency,
+      paused: await isAdapterPaused(deps, instance.id),
+      circuit: await circuitOf(deps, instance),
+    };
+  }
+
+  function findAdapter(principal: Principal, adapterId: string): AdapterInstance {
+    const instance = config.adapters.find((a) => a.id === adapterId);
+    if (!instance || !seesAdapter(principal, config, instance.id)) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such adapter instance');
+    return instance;
+  }
+
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.get('/me', { schema: routeSchema({ summary: 'The caller: subject, role and tenants', tags: ['session'], response: { 200: S.Me } }) }, async (request) => {
+      const p = who(request);
+      return { subject: p.subject, role: p.role, tenants: p.tenants === 'all' ? 'all' : [...p.tenants].sort() };
+    });
+
+    app.get('/tenants', { schema: routeSchema({ summary: 'Tenants (municipalities)', tags: ['configuration'], response: { 200: S.list(S.Tenant) } }) }, async (request) => {
+      const p = who(request);
+      return config.tenants.filter((t) => seesTenant(p, t.id));
+    });
+
+    app.get<{ Params: z.infer<typeof S.TenantParams> }>(
+      '/tenants/:tenantId',
+      { schema: routeSchema({ summary: 'One tenant', tags: ['configuration'], params: S.TenantParams, response: { 200: S.Tenant } }) },
+      async (request) => {
+        const tenant = config.tenants.find((t) => t.id === request.params.tenantId);
+        if (!tenant) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such tenant');
+        assertSeesTenant(who(request), tenant.id, 'tenant');
+        return tenant;
+      },
+    );
+
+    const destinationView = (d: HubDeps['config']['destinations'][number]): z.input<typeof S.Destination> => ({
+      id: d.id,
+      tenant: d.tenant,
+      services: d.services.map((s) => ({ identifier: s.identifier, name: s.name })),
+    });
+    app.get('/destinations', { schema: routeSchema({ summary: 'FIT-Connect destinations', tags: ['configuration'], response: { 200: S.list(S.Destination) } }) }, async (request) => {
+      const p = who(request);
+      return config.destinations.filter((d) => seesTenant(p, d.tenant)).map(destinationView);
+    });
+    app.get<{ Params: z.infer<typeof S.DestinationParams> }>(
+      '/destinations/:destinationId',
+      { schema: routeSchema({ summary: 'One destination', tags: ['configuration'], params: S.DestinationParams, response: { 200: S.Destination } }) },
+      async (request) => {
+        const d = config.destinations.find((x) => x.id === request.params.destinationId);
+        if (!d) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
+        assertSeesTenant(who(request), d.tenant, 'destination');
+        return destinationView(d);
+      },
+    );
+
+    app.get('/routes', { schema: routeSchema({ summary: 'Routes (tenant × service → adapter instance)', tags: ['configuration'], response: { 200: S.list(S.Route) } }) }, async (request) => {
+      const p = who(request);
+      return config.routes.filter((r) => seesTenant(p, r.tenant));
+    });
+
+    app.get(
+      '/adapters',
+      { schema: routeSchema({ summary: 'Adapter instances with circuit state and paused flag', tags: ['operations'], response: { 200: S.list(S.Adapter) } }) },
+      async (request) => {
+        const p = who(request);
+        return Promise.all(config.adapters.filter((a) => seesAdapter(p, config, a.id)).map((a) => adapterView(p, a)));
+      },
+    );
+    app.get<{ Params: z.infer<typeof S.AdapterParams> }>(
+      '/adapters/:adapterId',
+      { schema: routeSchema({ summary: 'One adapter instance', tags: ['operations'], params: S.AdapterParams, response: { 200: S.Adapter } }) },
+      async (request) => {
+        const p = who(request);
+        return adapterView(p, findAdapter(p, request.params.adapterId));
+      },
+    );
+
+    app.get(
+      '/queues',
+      {
+        schema: routeSchema({
+          summary: 'Queues: jobs per state, age of the oldest waiting job, deliveries per minute (last hour)',
+          description: 'A tenant-admin sees only the delivery queues of adapter instances that serve nothing but its tenants.',
+          tags: ['operations'],
+          response: { 200: S.list(S.QueueInfo) },
+        }),
+      },
+      async (request) => {
+        const p = who(request);
+        const now = Date.now();
+        const delivered = await queries.deliveredPerMinute({ minutes: MINUTES, ...(p.tenants === 'all' ? {} : { tenantIds: tenantScope(p) ?? [] }) });
+        const currentMinute = Math.floor(now / 60_000);
+        const perMinute = (adapterInstance: string): number[] => {
+          const buckets = new Array<number>(MINUTES).fill(0);
+          for (const row of delivered) {
+            if (row.adapterInstance !== adapterInstance) continue;
+            const index = MINUTES - 1 - (currentMinute - Math.floor(row.minute.getTime() / 60_000));
+            if (index >= 0 && index < MINUTES) buckets[index] = (buckets[index] ?? 0) + row.count;
+          }
+          return buckets;
+        };
+        const result: Array<z.input<typeof S.QueueInfo>> = [];
+        // the processing queue is shared by every tenant: only unscoped principals see it
+        if (p.tenants === 'all') {
+          result.push({ name: 'process', adapterInstance: null, counts: await jobCounts(deps.queues.process), oldestWaitingAgeMs: await oldestWaitingAgeMs(deps.queues.process, now), throughputPerMinute: null, deliveredLastHour: null });
+        }
+        for (const instance of config.adapters.filter((a) => ownsAdapter(p, config, a.id))) {
+          const queue = deps.queues.deliverQueue(instance.id);
+          const buckets = perMinute(instance.id);
+          result.push({
+            name: `deliver:${instance.id}`,
+            adapterInstance: instance.id,
+            counts: await jobCounts(queue),
+            oldestWaitingAgeMs: await oldestWaitingAgeMs(queue, now),
+            throughputPerMinute: buckets,
+            deliveredLastHour: buckets.reduce((a, b) => a + b, 0),
+          });
+        }
+        return result;
+      },
+    );
+
+    app.get<{ Querystring: z.infer<typeof S.PageQuery> }>(
+      '/dead-letters',
+      { schema: routeSchema({ summary: 'Dead letters: FAILED submissions (not discarded) with failed routes and last errors', tags: ['submissions'], querystring: S.PageQuery, response: { 200: S.DeadLetterPage } }) },
+      async (request) => {
+        const p = who(request);
+        const { limit, offset } = request.query;
+        const page = await queries.deadLetters(scopeArg(p), { limit, offset });
+        return { ...page, limit, offset };
+      },
+    );
+
+    app.get<{ Querystring: z.infer<typeof S.SubmissionQuery> }>(
+      '/submissions',
+      { schema: routeSchema({ summary: 'Search submissions (newest first)', tags: ['submissions'], querystring: S.SubmissionQuery, response: { 200: S.SubmissionPage } }) },
+      async (request) => {
+        const p = who(request);
+        const q = request.query;
+        const page = await queries.searchSubmissions(
+          {
+            ...(q.id !== undefined ? { submissionId: q.id } : {}),
+            ...(q.caseId !== undefined ? { caseId: q.caseId } : {}),
+            ...(q.senderReference !== undefined ? { senderReference: q.senderReference } : {}),
+            ...(q.tenant !== undefined ? { tenantId: q.tenant } : {}),
+            ...(q.service !== undefined ? { serviceIdentifier: q.service } : {}),
+            ...(q.state !== undefined ? { state: q.state } : {}),
+            ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
+            ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
+            ...scopeArg(p),
+          },
+          { limit: q.limit, offset: q.offset },
+        );
+        return { ...page, limit: q.limit, offset: q.offset };
+      },
+    );
+
+    app.get<{ Params: z.infer<typeof S.SubmissionParams> }>(
+      '/submissions/:submissionId',
+      {
+        schema: routeSchema({
+          summary: 'A submission with its routes and timeline (journal, audit, delivery attempts, event names)',
+          description: 'Ids, hashes, states and reasons only: no form data, no attachment or file names, no receipts.',
+          tags: ['submissions'],
+          params: S.SubmissionParams,
+          response: { 200: S.SubmissionDetail },
+        }),
+      },
+      async (request) => {
+        const timeline = await queries.timeline(request.params.submissionId);
+        if (!timeline) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
+        assertSeesTenant(who(request), timeline.submission.tenantId, 'submission');
+        return { submission: timeline.submission, deliveries: timeline.deliveries, timeline: timeline.entries };
+      },
+    );
+
+    app.get('/stats', { schema: routeSchema({ summary: 'Counts per tenant and state, deliveries per service, hourly activity (24 h)', tags: ['operations'], response: { 200: S.Stats } }) }, async (request) => {
+      const scope = scopeArg(who(request));
+      const [countsByState, deliveredByService, activity] = await Promise.all([
+        queries.countsByState(scope),
+        queries.deliveredByService(scope),
+        queries.activity({ hours: 24, ...scope }),
+      ]);
+      return { countsByState, deliveredByService, activity };
+    });
+
+    app.get<{ Querystring: z.infer<typeof S.PageQuery> }>(
+      '/audit',
+      { schema: routeSchema({ summary: 'Operator actions from the audit chain, newest first', tags: ['audit'], querystring: S.PageQuery, response: { 200: S.AuditPage } }) },
+      async (request) => {
+        const { limit, offset } = request.query;
+        return { limit, offset, items: await queries.operatorAudit(scopeArg(who(request)), { limit, offset }) };
+      },
+    );
+  };
+}
+
+/** `{ tenantIds }` for a scoped principal, `{}` for one who sees every tenant. */
+export function scopeArg(p: Principal): { tenantIds?: readonly string[] } {
+  const tenantIds = tenantScope(p);
+  return tenantIds ? { tenantIds } : {};
+}
