@@ -77,5 +77,5 @@ describe('crash safety: SIGKILL of the processing process mid-batch', () => {
     } finally {
       await client.end();
     }
-  });
+  }, 240_000);
 });

@@ -41,5 +41,5 @@ describe('Redis flushed in the middle of a batch', () => {
       expect((await hub.deps.journal.getSubmission(submissionId))?.state).toBe('DELIVERED');
     }
     expect(new Set(await zipsIn(cfg.outbox)).size).toBe(BATCH);
-  });
+  }, 240_000);
 });

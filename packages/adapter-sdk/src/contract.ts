@@ -49,5 +49,9 @@ export interface Adapter {
 export interface AdapterFactory<C = unknown> {
   readonly kind: string;
   readonly configSchema: z.ZodType<C>;
-  create(options: { instanceId: string; config: C }): Adapter;
+  /**
+   * `context`: services the hub lends an adapter kind that needs more than its config (e.g. the XTA
+   * message box store under `xtaMessageBox`); adapters that need none ignore it.
+   */
+  create(options: { instanceId: string; config: C; context?: Readonly<Record<string, unknown>> }): Adapter;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from '@weiche/core';
+import { XtaConfig } from './xta-schema.js';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
@@ -180,6 +181,7 @@ export const WeicheConfig = z.object({
   routes: z.array(RouteConfig).default([]),
   /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
   admin: AdminConfig.default({ tokens: [] }),
+  xta: XtaConfig.optional(),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

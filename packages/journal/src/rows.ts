@@ -46,6 +46,12 @@ export interface SubmissionRow {
   outputs: Record<string, StoredOutput> | null;
   /** JWE authentication tags (set when OPENED). */
   authenticationTags: AuthenticationTags | null;
+  /** Intake channel: FIT-Connect Submission API or XTA 2 (sendMessage). */
+  channel: 'fit-connect' | 'xta';
+  /** XTA MessageID of the sender (xta channel only). */
+  xtaMessageId: string | null;
+  /** XTA MessageMetaData as parsed at intake (identifiers and qualifiers, xta channel only). */
+  xtaMeta: Record<string, unknown> | null;
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -141,6 +147,9 @@ export interface SubmissionDbRow {
   reason: string | null;
   outputs: Record<string, StoredOutput> | null;
   authentication_tags: AuthenticationTags | null;
+  channel?: 'fit-connect' | 'xta';
+  xta_message_id?: string | null;
+  xta_meta?: Record<string, unknown> | null;
   created_at: Date;
   submitted_at: Date | null;
   updated_at: Date;
@@ -171,6 +180,9 @@ export function toSubmission(r: SubmissionDbRow): SubmissionRow {
     reason: r.reason,
     outputs: r.outputs,
     authenticationTags: r.authentication_tags,
+    channel: r.channel ?? 'fit-connect',
+    xtaMessageId: r.xta_message_id ?? null,
+    xtaMeta: r.xta_meta ?? null,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

@@ -8,6 +8,7 @@ import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
 import { mappingNew } from './commands/mapping-new.js';
 import { mappingTest } from './commands/mapping-test.js';
+import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
 import type { Command } from './commands/types.js';
 
 const USAGE = `weiche — operator command line of the Weiche hub
@@ -17,6 +18,12 @@ const USAGE = `weiche — operator command line of the Weiche hub
                                           RSA-4096 key pair + self-signed certificate (destination or signing key)
   weiche audit verify [--config <file>]   recompute the audit hash chain in PostgreSQL
   weiche adapter new <name> [--out <dir>] scaffold an adapter package (packages/adapters/<name>) that passes the conformance suite
+  weiche adapter pause|resume <id> [--config <file>]
+                                          hold back / release one adapter instance's deliveries (all dispatchers)
+  weiche redeliver <submissionId> [--route <id>] [--config <file>]
+                                          deliver a dead letter again (same idempotency key)
+  weiche replay <submissionId> [--config <file>]
+                                          process a FAILED submission again from the start
   weiche demo                             print the running demo's sender credentials (.weiche/demo.json)
   weiche mapping test <module> [--sample <name>] [--update]
                                           run a mapping's golden samples: XSD verdict + diff (exit 1 on mismatch)
@@ -33,6 +40,10 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['mapping test', ({ positionals, flags }) => mappingTest(positionals, flags)],
   ['mapping new', ({ positionals }) => mappingNew(positionals[0])],
   ['adapter new', ({ positionals, flags }) => adapterNew(positionals[0], flags.out as string | undefined)],
+  ['adapter pause', ({ positionals, flags }) => adapterPauseResume('pause', positionals[0], flags.config as string | undefined)],
+  ['adapter resume', ({ positionals, flags }) => adapterPauseResume('resume', positionals[0], flags.config as string | undefined)],
+  ['redeliver', ({ positionals, flags }) => redeliverCommand(positionals[0], flags.route as string | undefined, flags.config as string | undefined)],
+  ['replay', ({ positionals, flags }) => replayCommand(positionals[0], flags.config as string | undefined)],
 ]);
 
 async function run(argv: string[]): Promise<number> {
@@ -40,7 +51,7 @@ async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { out: { type: 'string' }, cn: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, cn: { type: 'string' }, config: { type: 'string' }, route: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || positionals.length === 0) {
     console.log(USAGE);

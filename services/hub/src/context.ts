@@ -6,6 +6,7 @@ import type { Adapter, AdapterFactory } from '@weiche/adapter-sdk';
 import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
 import { httpAdapter } from '@weiche/adapter-http';
 import { sftpAdapter } from '@weiche/adapter-sftp';
+import { XTA_MSGBOX_CONTEXT_KEY, xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
 import { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
@@ -22,6 +23,8 @@ import { resolveSchemaCacheDir, XsdValidator } from '@weiche/xoev';
 import { loadDestinations, type LoadedDestination } from './destinations.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { HUB_PRODUCT } from './version.js';
+import { HubMessageBox, lateBoundMessageBox } from './xta/message-box.js';
+import { createXtaRuntime, type XtaRuntime } from './xta/xta-runtime.js';
 
 /** Mapping modules this hub knows; onboarding a service is one module package plus a line here and a route. */
 export const MAPPING_MODULES: readonly MappingModule<unknown>[] = [genericXdomea, genericXdomea0605, bauantragXbau, xbauPassthrough, xbauToXdomea];
@@ -31,6 +34,7 @@ export const ADAPTER_KINDS: ReadonlyMap<string, AdapterFactory<unknown>> = new M
   [dmsFolderAdapter.kind, dmsFolderAdapter as AdapterFactory<unknown>],
   [httpAdapter.kind, httpAdapter as AdapterFactory<unknown>],
   [sftpAdapter.kind, sftpAdapter as AdapterFactory<unknown>],
+  [xtaMsgBoxAdapter.kind, xtaMsgBoxAdapter as AdapterFactory<unknown>],
 ]);
 
 type StandardId = 'xdomea-3.1.0' | 'xbau-2.6';
@@ -53,11 +57,15 @@ export interface HubDeps {
   readonly hub: { readonly product: string; readonly version: string };
   /** Issuer of tokens and events: the public base URL. */
   readonly issuer: string;
+  /** XTA 2 ports and opening, when the config has an `xta` section. */
+  readonly xta?: XtaRuntime;
+  /** The XTA message box (with `xta`). */
+  readonly messageBox?: HubMessageBox;
   xsd(standardId: StandardId): Promise<XsdValidator>;
   close(): Promise<void>;
 }
 
-function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, AdapterFactory<unknown>>): Map<string, Adapter> {
+function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, AdapterFactory<unknown>>, context: Readonly<Record<string, unknown>>): Map<string, Adapter> {
   const adapters = new Map<string, Adapter>();
   const problems: string[] = [];
   config.adapters.forEach((instance, i) => {
@@ -71,7 +79,7 @@ function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, Adapter
       for (const issue of parsed.error.issues) problems.push(`adapters.${i}.config.${issue.path.join('.')}: ${issue.message}`);
       return;
     }
-    adapters.set(instance.id, factory.create({ instanceId: instance.id, config: parsed.data }));
+    adapters.set(instance.id, factory.create({ instanceId: instance.id, config: parsed.data, context }));
   });
   if (problems.length > 0) throw new WeicheError(ErrorCode.CONFIG_INVALID, `configuration invalid:\n  - ${problems.join('\n  - ')}`);
   return adapters;
@@ -81,7 +89,8 @@ function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, Adapter
 export async function createHubDeps(config: WeicheConfig, log: Logger, options: { adapterKinds?: readonly AdapterFactory<unknown>[] } = {}): Promise<HubDeps> {
   const kinds = new Map(ADAPTER_KINDS);
   for (const kind of options.adapterKinds ?? []) kinds.set(kind.kind, kind);
-  const adapters = createAdapters(config, kinds);
+  const box = lateBoundMessageBox();
+  const adapters = createAdapters(config, kinds, { [XTA_MSGBOX_CONTEXT_KEY]: box.sink });
   const registry = new MappingRegistry();
   for (const module of MAPPING_MODULES) registry.register(module);
 
@@ -106,14 +115,32 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   const schemaCache = resolveSchemaCacheDir();
   const validators = new Map<StandardId, Promise<XsdValidator>>();
   const publicBaseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
+  const blobs = new FsBlobStore({ root: join(config.dataDir, 'blobs') });
+  const keyring = new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey });
+  let xta: XtaRuntime | undefined;
+  let messageBox: HubMessageBox | undefined;
+  if (config.xta) {
+    try {
+      xta = await createXtaRuntime(config.xta, pool, config.database.schema);
+    } catch (error) {
+      await queues.close();
+      redis.disconnect();
+      await pool.end();
+      throw error;
+    }
+    messageBox = new HubMessageBox({ config, journal, blobs, keyring }, xta);
+    box.bind(messageBox);
+  }
 
   return {
     config,
     log,
     pool,
     journal,
-    blobs: new FsBlobStore({ root: join(config.dataDir, 'blobs') }),
-    keyring: new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey }),
+    blobs,
+    keyring,
+    ...(xta ? { xta } : {}),
+    ...(messageBox ? { messageBox } : {}),
     redis,
     queues,
     signer,

@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveConfig, type WeicheConfig, type WeicheConfigInput } from '@weiche/config';
+import { openOsciKeystore } from '@weiche/crypto';
 import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
+import { XTA_PORT_PATHS } from './xta/xta-routes.js';
 
 const DEMO_TENANT = 'demo';
 
@@ -21,19 +23,37 @@ interface DemoState {
   destinationId: string;
   clientId: string;
   clientSecret: string;
+  /** XTA bearer tokens of the demo author and Fachverfahren (added on first start with XTA). */
+  xta?: { authorToken: string; fachverfahrenToken: string };
+}
+
+/** XTA parties of the demo: an EfA portal (author), the demo tenant as reader, the Bauaufsicht's Fachverfahren. */
+const XTA_DEMO = {
+  author: 'dvdv:demo-portal',
+  reader: 'ags:05974028',
+  fachverfahren: 'dvdv:demo-bauaufsicht',
+  service: 'urn:xoev-de:xbau:standard:xbau',
+} as const;
+
+function xtaKeystore(dataDir: string): { pkcs12File: string; passwordFile: string } {
+  return { pkcs12File: join(dataDir, 'keys', 'xta-reader-demo.p12'), passwordFile: join(dataDir, 'keys', 'xta-reader-demo.password') };
 }
 
 /** Ids and the client secret are made once and kept, so a restarted demo keeps its address. */
 async function demoState(dataDir: string): Promise<DemoState> {
   const file = join(dataDir, 'demo-state.json');
+  let state: DemoState;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as DemoState;
+    state = JSON.parse(await readFile(file, 'utf8')) as DemoState;
+    if (state.xta) return state;
   } catch {
-    const state = { destinationId: randomUUID(), clientId: 'demo-portal', clientSecret: randomBytes(24).toString('base64url') };
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
-    return state;
+    state = { destinationId: randomUUID(), clientId: 'demo-portal', clientSecret: randomBytes(24).toString('base64url') };
   }
+  // a demo from before XTA keeps its ids and gains the XTA tokens
+  state.xta = { authorToken: randomBytes(24).toString('base64url'), fachverfahrenToken: randomBytes(24).toString('base64url') };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  return state;
 }
 
 export function demoOutbox(dataDir: string): string {
@@ -67,11 +87,22 @@ export async function demoConfig(dataDir: string, env: NodeJS.ProcessEnv = proce
     adapters: [
       { id: 'demo-dms', kind: 'dms-folder', config: { path: demoOutbox(dataDir) } },
       { id: 'demo-bauaufsicht', kind: 'dms-folder', config: { path: join(dataDir, 'outbox', `${DEMO_TENANT}-bauaufsicht`) } },
+      { id: 'demo-xta-box', kind: 'xta-msgbox', config: { identity: XTA_DEMO.fachverfahren } },
     ],
     routes: [
       ...DEMO_SERVICES.map((s, i) => ({ id: `demo-route-${i + 1}`, tenant: DEMO_TENANT, service: s.identifier, target: 'xdomea-3.1.0:0401', adapter: 'demo-dms' })),
       { id: 'demo-route-xbau', tenant: DEMO_TENANT, service: BAUGENEHMIGUNG, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'demo-bauaufsicht' },
+      // XTA: XBau from an EfA portal goes to the demo DMS as xdomea 0401 and into the Fachverfahren's message box
+      { id: 'demo-xta-dms', tenant: DEMO_TENANT, service: XTA_DEMO.service, target: 'xdomea-3.1.0:0401', adapter: 'demo-dms' },
+      { id: 'demo-xta-box', tenant: DEMO_TENANT, service: XTA_DEMO.service, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'demo-xta-box' },
     ],
+    xta: {
+      identities: [
+        { identifier: XTA_DEMO.author, kind: 'author', token: state.xta?.authorToken ?? '' },
+        { identifier: XTA_DEMO.fachverfahren, kind: 'fachverfahren', token: state.xta?.fachverfahrenToken ?? '', tenant: DEMO_TENANT },
+      ],
+      readers: [{ identifier: XTA_DEMO.reader, tenant: DEMO_TENANT, keystore: xtaKeystore(dataDir), generate: true }],
+    },
   };
   return { config: resolveConfig(raw, { env }), state };
 }
@@ -84,7 +115,21 @@ export async function writeDemoJson(config: WeicheConfig, state: DemoState, base
     clientId: state.clientId,
     clientSecret: state.clientSecret,
     destinations: [{ destinationId: state.destinationId, outbox: demoOutbox(config.dataDir) }],
+    ...(state.xta ? { xta: await xtaDemoJson(config.dataDir, state.xta, baseUrl) } : {}),
   };
   await writeFile(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
   return file;
+}
+
+/** The `xta` section of demo.json: port URLs, the author's and the Fachverfahren's tokens, the reader's certificate. */
+async function xtaDemoJson(dataDir: string, tokens: NonNullable<DemoState['xta']>, baseUrl: string): Promise<Record<string, unknown>> {
+  const files = xtaKeystore(dataDir);
+  const keystore = openOsciKeystore({ pkcs12: await readFile(files.pkcs12File), password: (await readFile(files.passwordFile, 'utf8')).replace(/\r?\n$/, '') });
+  const base = baseUrl.replace(/\/$/, '');
+  return {
+    ports: { management: `${base}${XTA_PORT_PATHS.management}`, send: `${base}${XTA_PORT_PATHS.send}`, msgBox: `${base}${XTA_PORT_PATHS.msgBox}` },
+    author: { identifier: XTA_DEMO.author, token: tokens.authorToken },
+    reader: { identifier: XTA_DEMO.reader, certificatePem: keystore.entries[0]?.certificatePem ?? '' },
+    fachverfahren: { identifier: XTA_DEMO.fachverfahren, token: tokens.fachverfahrenToken },
+  };
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import type { HubDeps } from '../context.js';
 import { withTimeout } from '../timeout.js';
+import { xtaRoutes } from '../xta/xta-routes.js';
 import { tokenRoutes } from './auth.js';
 import { fitConnectSenderRoutes } from './fit-connect-sender.js';
 import { registerProblemHandler } from './problems.js';
@@ -26,6 +27,7 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
     await app.register(fitConnectSenderRoutes(deps));
   }
   if (options.admin !== false) await app.register(adminPlugin(deps));
+  if (options.sender !== false) await app.register(xtaRoutes(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];

@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { putEncrypted } from '@weiche/blobstore';
 import { decryptJweStream } from '@weiche/crypto';
 import type { SubmissionRow } from '@weiche/journal';
@@ -28,9 +28,11 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
   const tenant = deps.config.tenants.find((t) => t.id === row.tenantId);
   if (!tenant) throw new ProcessingFailure(`tenant ${row.tenantId} is no longer configured`);
   const sender = deps.config.senderClients.find((c) => c.clientId === row.senderClientId);
-  const destination = deps.destinations.get(row.destinationId);
-  if (!destination) throw new ProcessingFailure(`destination ${row.destinationId} is no longer configured`);
-  const senderReference = opened.metadata.additionalReferenceInfo?.senderReference;
+  // XTA: the author's party identifier (e.g. a DVDV Behördenkennung) is the sender
+  const xtaSender = row.channel === 'xta' ? { name: row.senderClientId, behoerdenkennung: row.senderClientId } : undefined;
+  const destination = row.channel === 'xta' ? undefined : deps.destinations.get(row.destinationId);
+  if (!destination && row.channel !== 'xta') throw new ProcessingFailure(`destination ${row.destinationId} is no longer configured`);
+  const senderReference = opened.metadata?.additionalReferenceInfo?.senderReference;
   return {
     submissionId: row.submissionId,
     caseId: row.caseId,
@@ -44,7 +46,7 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
       behoerdenkennung: tenant.behoerdenkennung,
       ...(tenant.organisationseinheit ? { organisationseinheit: tenant.organisationseinheit } : {}),
     },
-    sender: { name: sender?.name ?? row.senderClientId, behoerdenkennung: sender?.behoerdenkennung ?? 'psw:unbekannt' },
+    sender: xtaSender ?? { name: sender?.name ?? row.senderClientId, behoerdenkennung: sender?.behoerdenkennung ?? 'psw:unbekannt' },
     ...(opened.data ? { data: opened.data } : {}),
     attachments: opened.attachments.map((a) => ({
       attachmentId: a.attachmentId,
@@ -55,7 +57,11 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
       size: a.size,
       sha512: a.sha512,
       // decrypted again while packaging: plaintext only ever exists in memory, in flight
-      open: () => decryptJweStream(deps.blobs.get(a.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext,
+      open: () => {
+        if (a.content) return Readable.from([a.content]);
+        if (!destination) throw new ProcessingFailure('attachment content is not available');
+        return decryptJweStream(deps.blobs.get(a.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext;
+      },
     })),
     hub: deps.hub,
   };

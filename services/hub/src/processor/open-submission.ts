@@ -4,6 +4,7 @@ import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha51
 import { checkAnnouncedAttachments, checkHash, problem, problemForJweRejection, type Metadata, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
+import { openXtaSubmission } from '../xta/open-xta-submission.js';
 import { SubmissionRejection } from './rejection.js';
 
 export interface OpenedAttachment {
@@ -15,16 +16,44 @@ export interface OpenedAttachment {
   readonly description?: string;
   readonly sha512: string;
   readonly size: number;
+  /** XTA: the decrypted bytes, held in memory only while the submission is mapped (FIT-Connect decrypts from blobKey). */
+  readonly content?: Buffer;
 }
 
 /** A submission after decryption and verification: what mapping needs, nothing of it on disk in plaintext. */
 export interface OpenedSubmission {
-  readonly metadata: Metadata;
-  readonly metadataVersion: string;
+  readonly channel: 'fit-connect' | 'xta';
+  /** FIT-Connect metadata (absent for XTA, where MessageMetaData was read at intake). */
+  readonly metadata?: Metadata;
+  readonly metadataVersion?: string;
   readonly data?: { readonly content: Buffer; readonly schemaUri: string; readonly mimeType: string; readonly sha512: string };
   readonly attachments: readonly OpenedAttachment[];
   /** The fifth segment of every JWE, for accept-submission (FIT-Connect: authenticationTags). */
-  readonly authenticationTags: { metadata: string; data?: string; attachments: Record<string, string> };
+  readonly authenticationTags?: { metadata: string; data?: string; attachments: Record<string, string> };
+  /** XTA: key, algorithms and author signature verdict for the audit record. */
+  readonly audit?: Record<string, unknown>;
+}
+
+/** The XTA channel: opened with the reader's OSCI keystore; no FIT-Connect metadata or tags. */
+async function openXta(deps: HubDeps, row: SubmissionRow): Promise<OpenedSubmission> {
+  const opened = await openXtaSubmission(deps, row);
+  const isXml = /xml/i.test(opened.message.contentType);
+  return {
+    channel: 'xta',
+    data: { content: opened.message.data, schemaUri: opened.payloadSchema, mimeType: isXml ? 'application/xml' : opened.message.contentType, sha512: sha512Hex(opened.message.data) },
+    attachments: opened.attachments.map((a, i) => ({
+      attachmentId: a.id ?? `attachment-${i + 1}`,
+      blobKey: row.dataBlobKey ?? '',
+      purpose: 'attachment',
+      mimeType: a.contentType,
+      ...(a.filename !== undefined ? { filename: a.filename } : {}),
+      ...(a.contentDescription !== undefined ? { description: a.contentDescription } : {}),
+      sha512: sha512Hex(a.data),
+      size: a.data.length,
+      content: a.data,
+    })),
+    audit: opened.audit,
+  };
 }
 
 async function decryptSmall(deps: HubDeps, blobKey: string, row: SubmissionRow, instance: ProblemInstance) {
@@ -71,6 +100,7 @@ async function verifyAttachment(deps: HubDeps, row: SubmissionRow, blobKey: stri
  * every SHA-512 (specs/fit-connect.md, "Cryptography"). Input problems throw SubmissionRejection.
  */
 export async function openSubmission(deps: HubDeps, row: SubmissionRow): Promise<OpenedSubmission> {
+  if (row.channel === 'xta') return openXta(deps, row);
   // instances as FIT-Connect documents them: "metadata", "data", "attachment:<id>", "submission"
   if (!row.metadataBlobKey) throw new SubmissionRejection(problem('technical-error', 'no metadata was stored for the submission', 'submission'));
   const meta = await decryptSmall(deps, row.metadataBlobKey, row, 'metadata');
@@ -126,6 +156,7 @@ export async function openSubmission(deps: HubDeps, row: SubmissionRow): Promise
     });
   }
   return {
+    channel: 'fit-connect',
     metadata,
     metadataVersion: validated.version,
     ...(data ? { data } : {}),

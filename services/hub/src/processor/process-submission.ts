@@ -25,8 +25,9 @@ function asRejection(error: unknown): SubmissionRejection | undefined {
 }
 
 async function reject(deps: HubDeps, row: SubmissionRow, found: RejectionProblem): Promise<void> {
-  // event first: if the process dies in between, the retry finds the event and only moves the state
-  await emitEvent(deps, row, 'reject-submission', rejectPayload([found]));
+  // event first: if the process dies in between, the retry finds the event and only moves the state.
+  // An XTA sender learns of it from its transport report (red), not from FIT-Connect events.
+  if (row.channel !== 'xta') await emitEvent(deps, row, 'reject-submission', rejectPayload([found]));
   await deps.journal.transition(row.submissionId, {
     from: ['RECEIVED', 'OPENED', 'MAPPED'],
     to: 'REJECTED',
@@ -65,13 +66,14 @@ function step(from: SubmissionState, to: SubmissionState, stage: string): Pick<T
 
 /** open → OPENED: remembers the JWE tags for accept-submission and the sender's reference. */
 async function recordOpened(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
-  const senderReference = opened.metadata.additionalReferenceInfo?.senderReference;
+  const senderReference = opened.metadata?.additionalReferenceInfo?.senderReference;
   return deps.journal.transition(row.submissionId, {
     ...step('RECEIVED', 'OPENED', 'open'),
-    inputHash: row.metadataBlobKey ?? undefined,
+    inputHash: (row.channel === 'xta' ? row.dataBlobKey : row.metadataBlobKey) ?? undefined,
     outputHash: opened.data?.sha512,
-    details: { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
-    patch: { authenticationTags: opened.authenticationTags, ...(senderReference ? { senderReference } : {}) },
+    // XTA: which key opened it and the author signature's verdict (xta-osci.md: "the result is audited")
+    details: opened.channel === 'xta' ? { ...opened.audit, attachments: opened.attachments.length } : { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
+    patch: { ...(opened.authenticationTags ? { authenticationTags: opened.authenticationTags } : {}), ...(senderReference ? { senderReference } : {}) },
   });
 }
 

@@ -1,0 +1,101 @@
+import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyRequest } from 'fastify';
+import type { XtaConfig, XtaIdentityConfig } from '@weiche/config';
+import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { xtaError } from '@weiche/xta';
+
+/** A configured XTA caller with its token resolved. */
+export interface XtaIdentity {
+  readonly identifier: string;
+  readonly kind: XtaIdentityConfig['kind'];
+  readonly tenant?: string;
+  readonly certificateSha256?: string;
+  readonly token?: Secret;
+}
+
+function readToken(value: NonNullable<XtaIdentityConfig['token']>, where: string): Secret {
+  if (typeof value === 'string') return new Secret(value);
+  try {
+    return new Secret(readFileSync(resolve(value.file), 'utf8').trim());
+  } catch (error) {
+    // the file name is not secret; its content would be
+    throw new WeicheError(ErrorCode.CONFIG_INVALID, `${where}: cannot read token file ${value.file}`, { cause: error });
+  }
+}
+
+/** Resolves the configured identities (token files read once at start). */
+export function loadIdentities(config: XtaConfig): XtaIdentity[] {
+  const seen = new Set<string>();
+  return config.identities.map((i, n) => {
+    if (seen.has(i.identifier)) throw new WeicheError(ErrorCode.CONFIG_INVALID, `xta.identities.${n}: duplicate identifier ${i.identifier}`);
+    seen.add(i.identifier);
+    return {
+      identifier: i.identifier,
+      kind: i.kind,
+      ...(i.tenant ? { tenant: i.tenant } : {}),
+      ...(i.certificateSha256 ? { certificateSha256: i.certificateSha256 } : {}),
+      ...(i.token ? { token: readToken(i.token, `xta.identities.${n}.token`) } : {}),
+    };
+  });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+function fingerprintOfPem(pem: string): string | undefined {
+  try {
+    return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** SHA-256 of the caller's certificate: from the hub's own TLS (verified by it) or the trusted proxy's header. */
+function certificateFingerprint(request: FastifyRequest, auth: XtaConfig['auth']): string | undefined {
+  if (auth.modes.includes('tls')) {
+    const socket = request.raw.socket as Partial<TLSSocket>;
+    if (socket.encrypted && socket.authorized && typeof socket.getPeerCertificate === 'function') {
+      const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+      if (raw && raw.length > 0) return createHash('sha256').update(raw).digest('hex');
+    }
+  }
+  if (auth.modes.includes('proxy-header')) {
+    const header = request.headers[auth.proxyHeader.toLowerCase()];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (value) {
+      if (auth.proxyHeaderFormat === 'sha256') return value.replace(/:/g, '').toLowerCase();
+      // nginx ($ssl_client_escaped_cert) and others URL-encode the PEM
+      return fingerprintOfPem(decodeURIComponent(value));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Maps a request to its identity (xta-osci.md: TLS client certificate in production, configured bearer
+ * token in tests and the demo). No or an unknown credential is PermissionDenied 9012.
+ */
+export function authenticateIdentity(request: FastifyRequest, identities: readonly XtaIdentity[], auth: XtaConfig['auth']): XtaIdentity {
+  if (auth.modes.includes('token')) {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const given = header.slice(7).trim();
+      const found = identities.find((i) => i.token !== undefined && sameSecret(given, i.token.reveal()));
+      if (found) return found;
+      throw xtaError('ACCOUNT_UNKNOWN', 'the bearer token belongs to no XTA identity');
+    }
+  }
+  const fingerprint = certificateFingerprint(request, auth);
+  if (fingerprint) {
+    const found = identities.find((i) => i.certificateSha256 === fingerprint);
+    if (found) return found;
+    throw xtaError('ACCOUNT_UNKNOWN', 'the client certificate belongs to no XTA identity');
+  }
+  throw xtaError('ACCOUNT_UNKNOWN', 'no credentials: a client certificate or a bearer token is required');
+}

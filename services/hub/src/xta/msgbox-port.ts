@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { MsgBoxEntry } from '@weiche/journal';
+import {
+  buildEmptyResponse,
+  buildGetMessageResponse,
+  buildStatusListResponse,
+  xtaError,
+  type MessageMetaData,
+  type ParsedSoapRequest,
+  type StatusListEntries,
+  type XtaSoapResponse,
+} from '@weiche/xta';
+import type { HubDeps } from '../context.js';
+import type { XtaIdentity } from './identities.js';
+import type { XtaRuntime } from './xta-runtime.js';
+
+type Op<K extends ParsedSoapRequest['operation']> = Extract<ParsedSoapRequest, { operation: K }>;
+const DEFAULT_LIST_ITEMS = 100;
+
+function reply(request: ParsedSoapRequest): { messageId?: string } {
+  return request.messageId ? { messageId: request.messageId } : {};
+}
+
+function entriesOf(list: readonly MsgBoxEntry[], form: 'MsgAttributes' | 'MessageMetaData' | undefined): StatusListEntries {
+  if (form === 'MsgAttributes') {
+    return {
+      msgAttributes: list.map((e) => {
+        const meta = e.meta as unknown as MessageMetaData;
+        const scenario = meta.qualifier.businessScenario;
+        return {
+          messageId: e.messageId,
+          typeOfBusinessScenario: scenario.kind === 'defined' ? scenario.code.code : scenario.value,
+          msgSize: e.packageSize,
+          deliveryTime: e.offeredAt,
+          ...(e.firstFetchedAt ? { initialFetchedTime: e.firstFetchedAt } : {}),
+        };
+      }),
+    };
+  }
+  return { messageMetaData: list.map((e) => e.meta as unknown as MessageMetaData) };
+}
+
+/** getStatusList / getNextStatusList: the caller's own offered messages (unclosed ones are listed again). */
+export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getStatusList'> | Op<'getNextStatusList'>): Promise<XtaSoapResponse> {
+  const limit = request.operation === 'getStatusList' ? (request.payload.maxListItems ?? DEFAULT_LIST_ITEMS) : DEFAULT_LIST_ITEMS;
+  const ids = request.operation === 'getStatusList' ? (request.payload.selector?.messageIds ?? []) : [];
+  const skip = new Set(request.operation === 'getNextStatusList' ? request.payload.lastMsgReceived : []);
+  const list = (await rt.store.listOffered(identity.identifier, { limit: limit + skip.size, messageIds: ids })).filter((e) => !skip.has(e.messageId)).slice(0, limit);
+  const total = await rt.store.countOffered(identity.identifier);
+  const requestId = request.operation === 'getNextStatusList' ? request.payload.msgBoxRequestId : randomUUID();
+  const msgBoxResponse = list.length === 0 ? { requestId, noMessageAvailable: 'NoMatch' as const } : { requestId, itemsPending: Math.max(0, total - list.length - skip.size) };
+  const form = request.operation === 'getStatusList' ? request.payload.listForm : undefined;
+  return buildStatusListResponse({ operation: request.operation, ...reply(request) }, { msgBoxResponse, entries: entriesOf(list, form) });
+}
+
+async function answerWith(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, requestId: string): Promise<XtaSoapResponse> {
+  const row = await deps.journal.getSubmission(entry.submissionId);
+  if (!row || !deps.messageBox) throw xtaError('INTERNAL_ERROR');
+  const content = await deps.messageBox.content(entry, row.tenantId);
+  const pending = await rt.store.countOffered(identity.identifier);
+  return buildGetMessageResponse(
+    { operation: request.operation, ...reply(request) },
+    {
+      msgBoxResponse: { requestId, itemsPending: Math.max(0, pending - (entry.status === 'offered' ? 1 : 0)) },
+      messageMetaData: entry.meta as unknown as MessageMetaData,
+      container: { kind: 'plain', message: content.message, attachments: content.attachments },
+      // answer in the form the client speaks: MTOM to MTOM clients (CXF), inline otherwise
+      mtom: request.mtom,
+    },
+  );
+}
+
+/** getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070). */
+export async function getMessage(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getMessage'>): Promise<XtaSoapResponse> {
+  const id = request.payload.selector.messageIds[0];
+  if (!id) throw xtaError('NO_PARAMETERS', 'MsgSelector needs a wsa:MessageID');
+  const entry = await rt.store.fetch(identity.identifier, id);
+  if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
+  return answerWith(deps, rt, identity, request, entry, randomUUID());
+}
+
+/** getNextMessage: the oldest offered message not named in LastMsgReceived. */
+export async function getNextMessage(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
+  const skip = new Set(request.payload.lastMsgReceived);
+  const next = (await rt.store.listOffered(identity.identifier, { limit: skip.size + 1 })).find((e) => !skip.has(e.messageId));
+  if (!next) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
+  const entry = await rt.store.fetch(identity.identifier, next.messageId);
+  if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
+  return answerWith(deps, rt, identity, request, entry, request.payload.msgBoxRequestId);
+}
+
+/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070. */
+export async function closeMessages(rt: XtaRuntime, identity: XtaIdentity, request: Op<'close'>): Promise<XtaSoapResponse> {
+  const ids = request.payload.lastMsgReceived;
+  if (ids.length === 0) throw xtaError('NO_PARAMETERS', 'MsgBoxCloseRequest needs LastMsgReceived');
+  const closed = new Set((await rt.store.close(identity.identifier, ids)).map((e) => e.messageId));
+  for (const id of ids) {
+    // already closed earlier is fine (a repeated close); not in the caller's box is not
+    if (!closed.has(id) && !(await rt.store.fetch(identity.identifier, id))) throw xtaError('UNKNOWN_MESSAGE_ID');
+  }
+  return buildEmptyResponse({ operation: 'close', ...reply(request) });
+}

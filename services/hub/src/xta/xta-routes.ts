@@ -1,0 +1,109 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  buildFaultResponse,
+  isXtaFault,
+  parseSoapRequest,
+  xtaError,
+  XTA_OPERATION_PORT,
+  type ParsedSoapRequest,
+  type XtaPort,
+  type XtaSoapResponse,
+} from '@weiche/xta';
+import type { HubDeps } from '../context.js';
+import { authenticateIdentity, type XtaIdentity } from './identities.js';
+import { cancelMessage, checkAccountActive, createMessageId, getTransportReport, lookupService } from './management-port.js';
+import { closeMessages, getMessage, getNextMessage, getStatusList } from './msgbox-port.js';
+import { sendMessage } from './send-message.js';
+import type { XtaRuntime } from './xta-runtime.js';
+
+/** URL of each XTA port (one per WSDL port, XTA 2 Version 3). */
+export const XTA_PORT_PATHS: Readonly<Record<XtaPort, string>> = {
+  management: '/xta/v3/management',
+  send: '/xta/v3/send',
+  msgBox: '/xta/v3/msgbox',
+};
+
+// SOAP 1.2 (application/soap+xml) and MTOM (multipart/related); text/xml is read too so a SOAP 1.1
+// client hears a VersionMismatch fault instead of an HTTP 415.
+const MEDIA_TYPES = ['application/soap+xml', 'multipart/related', 'text/xml', 'application/xml'];
+
+async function dispatch(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: ParsedSoapRequest): Promise<XtaSoapResponse> {
+  switch (request.operation) {
+    case 'createMessageId':
+      return createMessageId(rt, request);
+    case 'checkAccountActive':
+      return checkAccountActive(request);
+    case 'lookupService':
+      return lookupService(rt, request);
+    case 'getTransportReport':
+      return getTransportReport(deps, rt, identity, request);
+    case 'cancelMessage':
+      return cancelMessage(rt, identity, request);
+    case 'sendMessage':
+      return sendMessage(deps, rt, identity, request);
+    case 'sendMessageSync':
+      // no route of the hub answers synchronously (XTA: SyncAsyncException 9080)
+      throw xtaError('ASYNC_ONLY');
+    case 'getStatusList':
+    case 'getNextStatusList':
+      return getStatusList(rt, identity, request);
+    case 'getMessage':
+      return getMessage(deps, rt, identity, request);
+    case 'getNextMessage':
+      return getNextMessage(deps, rt, identity, request);
+    case 'close':
+      return closeMessages(rt, identity, request);
+  }
+}
+
+function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
+  return reply.status(response.httpStatus).header('content-type', response.contentType).send(response.body);
+}
+
+/**
+ * The XTA 2 Version 3 server (xta-osci.md): ManagementPort, SendXtaPort and MsgBoxPort under
+ * /xta/v3/*. Bodies are read raw up to the configured limit before anything parses them; every
+ * refusal is a SOAP 1.2 fault with the XTA exception and Fehlernummer. Without an `xta` config
+ * section nothing is mounted.
+ */
+export function xtaRoutes(deps: HubDeps) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    const rt = deps.xta;
+    if (!rt) return;
+    app.addContentTypeParser(MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: rt.limits.maxBodyBytes }, (_request, body, done) => done(null, body));
+    // scoped to this plugin: HTTP-level refusals (too large, wrong media type) are XTA faults too
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const fault =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${rt.limits.maxBodyBytes} bytes`)
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_TYPE'
+            ? xtaError('PROFILE_VIOLATION', 'expected application/soap+xml or MTOM multipart/related')
+            : error;
+      if (!isXtaFault(fault)) request.log.error({ err: error }, 'xta request failed');
+      return send(reply, buildFaultResponse(fault));
+    });
+    for (const [port, path] of Object.entries(XTA_PORT_PATHS) as Array<[XtaPort, string]>) {
+      app.post(path, async (request: FastifyRequest, reply) => {
+        let parsed: ParsedSoapRequest | undefined;
+        try {
+          // who is calling is settled before the body is parsed
+          const identity = authenticateIdentity(request, rt.identities, rt.config.auth);
+          const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+          parsed = parseSoapRequest(body, request.headers['content-type'] ?? '', rt.limits);
+          if (XTA_OPERATION_PORT[parsed.operation] !== port) throw xtaError('INVALID_URI', `${parsed.operation} is not an operation of this port`);
+          const response = await dispatch(deps, rt, identity, parsed);
+          request.log.info({ xtaOperation: parsed.operation, identity: identity.identifier }, 'xta operation');
+          return send(reply, response);
+        } catch (error) {
+          if (isXtaFault(error)) {
+            request.log.info({ xtaOperation: parsed?.operation, fault: error.fehlernummer }, 'xta fault');
+          } else {
+            request.log.error({ err: error, xtaOperation: parsed?.operation }, 'xta operation failed');
+          }
+          const context = parsed ? { operation: parsed.operation, ...(parsed.messageId ? { messageId: parsed.messageId } : {}) } : undefined;
+          return send(reply, buildFaultResponse(error, context));
+        }
+      });
+    }
+  };
+}

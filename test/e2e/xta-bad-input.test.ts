@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
+import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
+
+const LIMIT = 256 * 1024;
+
+// Issue 5, "Bad input": each refusal is the right XTA fault or a red transport report, nothing is
+// lost, and the hub keeps answering.
+describe('XTA 2 bad input', () => {
+  let hub: InProcessHub;
+  let parties: XtaTestParties;
+  let author: XtaTestClient;
+  let readerCert: string;
+  let xbau: Buffer;
+
+  const container = (): Buffer => contentContainer({ data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, [
+    { data: Buffer.from('%PDF-1.7 Antrag'), contentType: 'application/pdf', filename: '00000000-0000-4000-8000-000000000002_Bauantrag.pdf' },
+    { data: Buffer.from('%PDF-1.7 Lageplan'), contentType: 'application/pdf', filename: '00000000-0000-4000-8000-000000000003_Lageplan_Größe_Straße.pdf' },
+    { data: Buffer.from('JPEG'), contentType: 'image/jpeg', filename: '00000000-0000-4000-8000-000000000004_Ansicht Süd.jpg' },
+  ]);
+  const meta = (overrides: Partial<{ author: string; reader: string; messageId: string; msgSize: number }> = {}) => ({ author: parties.author.identifier, reader: parties.reader, messageId: messageId(), ...overrides });
+
+  beforeAll(async () => {
+    const dir = await tempDir('xta-bad');
+    const made = await writeXtaTestConfig(dir, { maxContainerBytes: LIMIT });
+    parties = made.parties;
+    hub = await startInProcessHub(made.cfg);
+    author = new XtaTestClient(hub.baseUrl, parties.author.token);
+    readerCert = (await author.readerCertificate(parties.reader)) ?? '';
+    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/einfamilienhaus.input.xml'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (!hub) return;
+    // the hub is still there and answers after everything below
+    const alive = await author.post('management', envelope(ACTIONS.checkAccountActive, ''));
+    expect(alive.status).toBe(200);
+    expect(alive.fault).toBeUndefined();
+    await hub?.stop();
+  });
+
+  it('malformed XML → fault 9052', async () => {
+    const r = await author.post('send', '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>');
+    expect(r.status).toBe(400);
+    expect(r.fault).toBe('9052');
+  });
+
+  it('a DTD with an external entity → fault, nothing read', async () => {
+    const xxe = `<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + envelope(ACTIONS.checkAccountActive, '&x;').replace(/^<\?xml[^>]*\?>/, '');
+    const r = await author.post('management', xxe);
+    expect(r.fault).toBe('9052');
+    expect(r.text).not.toContain('root:');
+  });
+
+  it('billion laughs → fault, no expansion', async () => {
+    const lol = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><l>&d;</l>`;
+    const r = await author.post('management', lol);
+    expect(r.fault).toBe('9052');
+  });
+
+  it('SOAP 1.1 → VersionMismatch; a body in the wrong namespace → 9022', async () => {
+    const v11 = await author.post('management', envelope(ACTIONS.checkAccountActive, '', '', NS.soap11), 'text/xml; charset=utf-8');
+    expect(v11.text).toContain('VersionMismatch');
+    expect(v11.fault).toBe('9052');
+    const wrongNs = await author.post('management', envelope(ACTIONS.getTransportReport, `<MessageID xmlns="urn:not-wsa">x</MessageID>`));
+    expect(wrongNs.fault).toBe('9022');
+  });
+
+  it('sendMessage without MessageMetaData → 9020', async () => {
+    const r = await author.post('send', envelope(ACTIONS.sendMessage, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`));
+    expect(r.fault).toBe('9020');
+  });
+
+  it('an unknown reader → 9022; sending as another author → 9014', async () => {
+    const unknownReader = await author.send({ meta: meta({ reader: 'ags:99999999' }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(unknownReader.fault).toBe('9022');
+    const impostor = await author.send({ meta: meta({ author: parties.otherAuthor.identifier }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(impostor.fault).toBe('9014');
+    expect(impostor.faultKind).toBe('PermissionDeniedException');
+    const noToken = await new XtaTestClient(hub.baseUrl, undefined).send({ meta: meta(), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(noToken.fault).toBe('9012');
+  });
+
+  it('a tampered GCM tag → red transport report, ciphertext kept', async () => {
+    const id = messageId();
+    const sent = await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: true, tamperTag: true });
+    expect(sent.fault).toBeUndefined();
+    const red = await waitFor('red report', async () => {
+      const r = await author.transportStatus(id);
+      return r.status === 3 ? r : undefined;
+    });
+    expect(red.reply.text).toContain('decryption-failed');
+    const row = await hub.deps.xta!.store.findByMessageId(id);
+    expect((await hub.deps.blobs.read(row!.dataBlobKey!)).length).toBeGreaterThan(0);
+  });
+
+  it('a container over the limit → 9023 (announced MsgSize, decoded content, and HTTP body)', async () => {
+    const announced = await author.send({ meta: meta({ msgSize: LIMIT + 1 }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(announced.fault).toBe('9023');
+    const big = await author.send({ meta: meta(), plaintext: contentContainer({ data: randomBytes(LIMIT + 1024), contentType: 'application/xml', filename: 'x.xml' }, []), certificatePem: readerCert, mtom: false });
+    expect(big.fault).toBe('9023');
+    const huge = await author.send({ meta: meta(), plaintext: contentContainer({ data: randomBytes(2 * 1024 * 1024), contentType: 'application/xml', filename: 'x.xml' }, []), certificatePem: readerCert, mtom: true });
+    expect(huge.fault).toBe('9023');
+  });
+
+  it('a repeated MessageID → 9024', async () => {
+    const id = messageId();
+    const first = await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(first.fault).toBeUndefined();
+    const again = await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: true });
+    expect(again.fault).toBe('9024');
+  });
+
+  it("an identity cannot fetch, close or ask about another identity's messages → 9070", async () => {
+    const id = messageId();
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const other = new XtaTestClient(hub.baseUrl, parties.otherFachverfahren.token);
+    const boxId = await waitFor('message in the box', async () => (await owner.statusList()).ids[0]);
+    expect((await other.statusList()).ids).toEqual([]);
+    expect((await other.getMessage(boxId)).reply.fault).toBe('9070');
+    expect((await other.close(boxId)).fault).toBe('9070');
+    expect((await owner.getMessage(boxId)).message).toBeDefined();
+    const otherAuthor = new XtaTestClient(hub.baseUrl, parties.otherAuthor.token);
+    expect((await otherAuthor.transportStatus(id)).reply.fault).toBe('9070');
+  });
+
+  it('sendMessageSync → SyncAsyncException 9080; an operation at the wrong port → 9021', async () => {
+    const sync = await author.post('send', envelope(ACTIONS.sendMessageSync, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`, messageMetaData(meta())));
+    expect(sync.fault).toBe('9080');
+    expect(sync.faultKind).toBe('SyncAsyncException');
+    const wrongPort = await author.post('send', envelope(ACTIONS.checkAccountActive, ''));
+    expect(wrongPort.fault).toBe('9021');
+  });
+});
