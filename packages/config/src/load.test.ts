@@ -74,4 +74,18 @@ describe('config', () => {
     const printed = JSON.stringify(config) + inspect(config, { depth: 10 }) + String(config.senderClients[0]?.clientSecret);
     expect(printed).not.toContain('from-file-secret');
   });
+
+  it('resolves the files named in admin and xta sections against the config file folder', () => {
+    const config = resolveConfig(
+      {
+        ...valid,
+        admin: { tokens: [{ token: { file: 'secrets/ops-token' }, subject: 'ops', role: 'operator' }], oidc: { issuer: 'https://idp', audience: 'weiche', jwksFile: 'jwks.json' } },
+        xta: { readers: [{ identifier: 'ags:05974028', tenant: 'musterstadt', keystore: { pkcs12File: 'keys/reader.p12', passwordFile: 'secrets/reader.pw' } }] },
+      },
+      { env: {}, baseDir: '/etc/weiche' },
+    );
+    expect(config.admin.tokens[0]?.token).toEqual({ file: '/etc/weiche/secrets/ops-token' });
+    expect(config.admin.oidc?.jwksFile).toBe('/etc/weiche/jwks.json');
+    expect(config.xta?.readers[0]?.keystore).toMatchObject({ pkcs12File: '/etc/weiche/keys/reader.p12', passwordFile: '/etc/weiche/secrets/reader.pw' });
+  });
 });

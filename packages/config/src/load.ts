@@ -111,8 +111,24 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  // every file a config names is relative to the config file, wherever the hub was started
+  const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
+  const { oidc, metricsToken } = config.admin;
+  const admin = {
+    ...config.admin,
+    tokens: config.admin.tokens.map((t) => ({ ...t, token: absFile(t.token) })),
+    ...(metricsToken !== undefined ? { metricsToken: absFile(metricsToken) } : {}),
+    ...(oidc ? { oidc: { ...oidc, ...(oidc.jwksFile !== undefined ? { jwksFile: abs(oidc.jwksFile) } : {}) } } : {}),
+  };
+  const xta = config.xta && {
+    ...config.xta,
+    identities: config.xta.identities.map((i) => (i.token === undefined ? i : { ...i, token: absFile(i.token) })),
+    readers: config.xta.readers.map((r) => ({ ...r, keystore: { ...r.keystore, pkcs12File: abs(r.keystore.pkcs12File), passwordFile: abs(r.keystore.passwordFile) } })),
+  };
   return {
     ...config,
+    admin,
+    ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({
       ...d,

@@ -9,6 +9,7 @@ import { httpProblem } from '../gateway/problems.js';
 import { HUB_PRODUCT } from '../version.js';
 import { actionRoutes } from './action-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
+import { consolePlugin } from './console/console-plugin.js';
 import { HubMetrics } from './hub-metrics.js';
 import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
@@ -51,6 +52,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(consolePlugin(deps, authenticator));
 
     await app.register(async (api) => {
       api.addHook('onRequest', async (request: FastifyRequest) => {

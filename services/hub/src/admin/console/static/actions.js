@@ -1,0 +1,69 @@
+// Operator actions shared by the dashboard and the timeline: replay and discard, with a modal
+// dialog for the discard reason (native <dialog>: focus is trapped and Escape cancels).
+import { get, post } from './api.js';
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
+const TERMINAL = new Set(['DELIVERED', 'REJECTED', 'FAILED']);
+const path = (id) => `/submissions/${encodeURIComponent(id)}`;
+
+/** Replays a failed submission from 'deliver' or 'open'. */
+export function replay(id, stage, reason) {
+  return post(`${path(id)}/replay`, { stage, ...(reason ? { reason } : {}) });
+}
+
+/** Delivers one failed route again. */
+export function redeliver(id, routeId) {
+  return post(`${path(id)}/routes/${encodeURIComponent(routeId)}/redeliver`, {});
+}
+
+/** Discards a dead letter with a reason. */
+export function discard(id, reason) {
+  return post(`${path(id)}/discard`, { reason });
+}
+
+/** Waits until a replayed submission settles again (or a minute passed); returns its detail. */
+export async function settle(id, before, onProgress) {
+  const deadline = Date.now() + 60_000;
+  let detail = await get(path(id));
+  while (Date.now() < deadline) {
+    const { state, updatedAt } = detail.submission;
+    if (TERMINAL.has(state) && updatedAt !== before) return detail;
+    onProgress?.(state);
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    detail = await get(path(id));
+  }
+  return detail;
+}
+
+/** Asks for a discard reason in a modal dialog; resolves with the reason, or null when cancelled. */
+export function askDiscardReason(id) {
+  return new Promise((resolve) => {
+    const reason = h('textarea', { id: 'discard-reason', name: 'reason', required: true, maxlength: 500, rows: 3 });
+    const cancel = h('button', { type: 'button', class: 'secondary' }, t('discard.cancel'));
+    const form = h('form', {},
+      h('h2', { id: 'discard-heading' }, t('discard.heading')),
+      h('p', { class: 'mono' }, id),
+      h('label', { for: 'discard-reason' }, t('discard.reason')),
+      reason,
+      h('div', { class: 'buttons' }, cancel, h('button', { type: 'submit', class: 'danger' }, t('discard.confirm'))),
+    );
+    const dialog = h('dialog', { 'aria-labelledby': 'discard-heading' }, form);
+    let answer = null;
+    cancel.addEventListener('click', () => dialog.close());
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = reason.value.trim();
+      if (!value) return reason.focus();
+      answer = value;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    reason.focus();
+  });
+}

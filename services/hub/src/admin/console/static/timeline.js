@@ -1,0 +1,104 @@
+// One submission: its summary, deliveries, the actions an operator can take, and the timeline of
+// journal records, audit actions, delivery attempts and events (ids, states and reasons only).
+import { discard, askDiscardReason, redeliver, replay, settle } from './actions.js';
+import { get } from './api.js';
+import { announce, h, table } from './dom.js';
+import { formatTime, t } from './i18n.js';
+
+function describe(entry) {
+  switch (entry.kind) {
+    case 'attempt':
+      return [t('tl.attempt', { route: entry.routeId, attempt: entry.attempt, outcome: entry.outcome }), entry.error ? h('span', { class: 'muted' }, ` – ${entry.error}`) : null];
+    case 'event':
+      return h('span', { class: 'mono' }, entry.eventName);
+    default: {
+      const move = entry.fromState || entry.toState ? ` ${entry.fromState ?? '∅'} → ${entry.toState ?? '∅'}` : '';
+      const reason = typeof entry.details?.reason === 'string' ? ` – ${entry.details.reason}` : '';
+      return [h('strong', {}, entry.stage), move, entry.actor ? ` (${t('tl.by', { actor: entry.actor })})` : '', reason];
+    }
+  }
+}
+
+function timelineList(entries) {
+  if (entries.length === 0) return h('p', {}, t('none'));
+  return h('ol', { class: 'timeline', 'data-testid': 'timeline' }, entries.map((e) => h('li', { class: `tl-${e.kind}` },
+    h('time', { datetime: e.at }, formatTime(e.at)), ' ',
+    h('span', { class: `kind kind-${e.kind}` }, t(`kind.${e.kind}`)), ' ',
+    describe(e))));
+}
+
+function actionPanel(detail, ctx, rerender) {
+  const { submission } = detail;
+  if (ctx.me.role === 'auditor') return h('p', {}, t('detail.readOnly'));
+  if (submission.state !== 'FAILED') return h('p', {}, t('detail.noActions'));
+  const id = submission.submissionId;
+  const run = (work) => ctx.act(async () => {
+    await work();
+    announce(t('action.replayed', { id }));
+    const after = await settle(id, submission.updatedAt, (state) => announce(t('action.stateNow', { id, state })));
+    announce(t('action.stateNow', { id, state: after.submission.state }), after.submission.state === 'DELIVERED' ? 'ok' : 'info');
+    await rerender();
+  }, { reload: false });
+
+  const stage = (value, checked) => h('div', { class: 'radio' },
+    h('input', { type: 'radio', name: 'stage', id: `stage-${value}`, value, checked }),
+    h('label', { for: `stage-${value}` }, t(`detail.stage.${value}`)));
+  const form = h('form', { class: 'replay' },
+    h('fieldset', {}, h('legend', {}, t('detail.stage')), stage('deliver', true), stage('open', false)),
+    h('div', { class: 'field' }, h('label', { for: 'replay-reason' }, t('detail.reasonInput')), h('input', { id: 'replay-reason', name: 'reason', type: 'text', maxlength: 500 })),
+    h('div', { class: 'buttons' },
+      h('button', { type: 'submit' }, t('detail.replay')),
+      h('button', {
+        type: 'button',
+        class: 'danger',
+        onclick: async () => {
+          const reason = await askDiscardReason(id);
+          if (reason === null) return;
+          await ctx.act(async () => {
+            await discard(id, reason);
+            announce(t('action.discarded', { id }));
+            await rerender();
+          }, { reload: false });
+        },
+      }, t('dead.discard'))),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const reason = String(data.get('reason') ?? '').trim();
+    void run(() => replay(id, String(data.get('stage')), reason));
+  });
+  const routeButtons = detail.deliveries.filter((d) => d.state === 'FAILED').map((d) =>
+    h('button', { type: 'button', class: 'secondary', onclick: () => run(() => redeliver(id, d.routeId)) }, t('detail.redeliver', { route: d.routeId })));
+  return [form, routeButtons.length > 0 ? h('div', { class: 'buttons' }, routeButtons) : null];
+}
+
+/** Renders the submission `id` with its timeline. */
+export async function renderTimeline(main, ctx, id) {
+  const detail = await get(`/submissions/${encodeURIComponent(id)}`);
+  const s = detail.submission;
+  const rerender = () => ctx.refresh({ keepStatus: true });
+  const dl = (pairs) => h('dl', { class: 'facts' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '–')]));
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, t('detail.back'))),
+    h('h1', { tabindex: '-1' }, t('detail.heading', { id: s.submissionId })),
+    h('div', { class: 'columns' },
+      h('section', { class: 'card', 'aria-labelledby': 'sum-h' }, h('h2', { id: 'sum-h' }, t('detail.summary')), dl([
+        [t('col.state'), h('span', { class: `state state-${s.state}`, 'data-testid': 'submission-state' }, s.state, s.discarded ? ` (${t('detail.discarded')})` : '')],
+        [t('col.tenant'), s.tenantId],
+        [t('col.service'), h('span', { class: 'mono' }, s.serviceIdentifier)],
+        [t('detail.caseId'), h('span', { class: 'mono' }, s.caseId)],
+        [t('detail.mapping'), s.mappingModule ? `${s.mappingModule} ${s.mappingVersion ?? ''}` : null],
+        [t('detail.reason'), s.reason],
+        [t('col.created'), formatTime(s.createdAt)],
+        [t('detail.updated'), formatTime(s.updatedAt)],
+      ])),
+      h('section', { class: 'card', 'aria-labelledby': 'act-h' }, h('h2', { id: 'act-h' }, t('detail.actions')), actionPanel(detail, ctx, rerender))),
+    h('section', { class: 'card', 'aria-labelledby': 'del-h' }, h('h2', { id: 'del-h' }, t('detail.deliveries')),
+      detail.deliveries.length === 0 ? h('p', {}, t('none')) : table(t('detail.deliveries'),
+        [t('detail.route'), t('detail.adapter'), t('detail.target'), t('col.state'), t('detail.attempts'), t('detail.lastError'), t('detail.deliveredAt')],
+        detail.deliveries.map((d) => [h('span', { class: 'mono' }, d.routeId), d.adapterInstance, h('span', { class: 'mono' }, d.target),
+          h('span', { class: `state state-${d.state}` }, d.state), String(d.attempts), d.lastError ?? '–', formatTime(d.deliveredAt)]))),
+    h('section', { class: 'card', 'aria-labelledby': 'tl-h' }, h('h2', { id: 'tl-h' }, t('detail.timeline')), timelineList(detail.timeline)),
+  );
+}
