@@ -1,8 +1,9 @@
-import type { Pool, PoolClient } from 'pg';
+import { SchemaStore } from './schema-store.js';
+import type { PoolClient } from 'pg';
 import { ErrorCode, WeicheError, canTransition, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
 import { GENESIS_HASH, auditHash } from './audit-hash.js';
-import { isForeignKeyViolation, isUniqueViolation, toJournalError } from './journal-error.js';
+import { isForeignKeyViolation, isUniqueViolation } from './journal-error.js';
 import {
   JSON_PATCH_FIELDS,
   PATCH_COLUMNS,
@@ -17,7 +18,6 @@ import {
   type SubmissionPatch,
   type SubmissionRow,
 } from './rows.js';
-import { quoteSchema } from './schema-name.js';
 import { withTransaction } from './with-transaction.js';
 
 /** States the reconciler must look after: accepted for processing, not yet terminal. */
@@ -56,24 +56,7 @@ function notFound(what: string): WeicheError {
 }
 
 /** Postgres journal: submissions, attachments, deliveries, case events and the hash-chained audit log. */
-export class Journal {
-  private readonly pool: Pool;
-  /** Quoted schema identifier, spliced into every statement. */
-  private readonly s: string;
-
-  constructor(opts: { pool: Pool; schema: string }) {
-    this.pool = opts.pool;
-    this.s = quoteSchema(opts.schema);
-  }
-
-  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(sql, params)).rows;
-    } catch (error) {
-      throw toJournalError(error);
-    }
-  }
-
+export class Journal extends SchemaStore {
   /** Inserts a submission in state CREATED and its audit record (stage 'intake') in one transaction. */
   async createSubmission(input: CreateSubmissionInput, actor: string): Promise<SubmissionRow> {
     const s = this.s;

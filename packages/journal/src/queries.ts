@@ -1,8 +1,6 @@
-import type { Pool } from 'pg';
+import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
-import { toJournalError } from './journal-error.js';
-import { quoteSchema } from './schema-name.js';
 import { withTransaction } from './with-transaction.js';
 
 /**
@@ -171,23 +169,7 @@ function assertPage(page: Page): void {
 }
 
 /** Operator read models and the discard action over the journal tables. */
-export class JournalQueries {
-  private readonly pool: Pool;
-  private readonly s: string;
-
-  constructor(opts: { pool: Pool; schema: string }) {
-    this.pool = opts.pool;
-    this.s = quoteSchema(opts.schema);
-  }
-
-  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(sql, params)).rows;
-    } catch (error) {
-      throw toJournalError(error);
-    }
-  }
-
+export class JournalQueries extends SchemaStore {
   private summaryColumns(alias: string): string {
     return `${alias}.submission_id, ${alias}.case_id, ${alias}.tenant_id, ${alias}.destination_id, ${alias}.service_identifier,
       ${alias}.state, ${alias}.sender_reference, ${alias}.mapping_module, ${alias}.mapping_version, ${alias}.reason,

@@ -1,9 +1,8 @@
-import type { Pool } from 'pg';
+import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
-import { isUniqueViolation, toJournalError } from './journal-error.js';
+import { isUniqueViolation } from './journal-error.js';
 import { toSubmission, type SubmissionDbRow, type SubmissionRow } from './rows.js';
-import { quoteSchema } from './schema-name.js';
 import { withTransaction } from './with-transaction.js';
 
 /** What sendMessage hands the journal: the submission, keyed by the sender's XTA MessageID. */
@@ -69,23 +68,7 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
 }
 
 /** Journal side of XTA 2: submissions by MessageID and the message box of each identity. */
-export class XtaStore {
-  private readonly pool: Pool;
-  private readonly s: string;
-
-  constructor(opts: { pool: Pool; schema: string }) {
-    this.pool = opts.pool;
-    this.s = quoteSchema(opts.schema);
-  }
-
-  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(sql, params)).rows;
-    } catch (error) {
-      throw toJournalError(error);
-    }
-  }
-
+export class XtaStore extends SchemaStore {
   /**
    * Records an XTA message as RECEIVED (sendMessage answers only after this commits) with its intake
    * audit record. A MessageID already used on the xta channel throws CONFLICT (XTA fault 9024).
