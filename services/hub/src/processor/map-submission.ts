@@ -46,7 +46,8 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
       behoerdenkennung: tenant.behoerdenkennung,
       ...(tenant.organisationseinheit ? { organisationseinheit: tenant.organisationseinheit } : {}),
     },
-    sender: xtaSender ?? { name: sender?.name ?? row.senderClientId, behoerdenkennung: sender?.behoerdenkennung ?? 'psw:unbekannt' },
+    // never a placeholder identity: without a configured Behördenkennung the Absender has none
+    sender: xtaSender ?? { name: sender?.name ?? row.senderClientId, ...(sender?.behoerdenkennung ? { behoerdenkennung: sender.behoerdenkennung } : {}) },
     ...(opened.data ? { data: opened.data } : {}),
     attachments: opened.attachments.map((a) => ({
       attachmentId: a.attachmentId,
