@@ -39,7 +39,7 @@ function xbau(): string {
     bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
     anlagen: Array.from({ length: 5 }, (_, i) => {
       const id = randomUUID();
-      return { bezeichnung: `Anlage ${i}`, dokumentId: id, dateiname: `${id}_Anlage_${i}.pdf` };
+      return { bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: id, dateiname: `${id}_Anlage_${i}.pdf` };
     }),
   });
 }

@@ -31,6 +31,14 @@ describe('config', () => {
     expect(config.adapters[0]?.retry.attempts).toBe(8);
   });
 
+  it('needs a real Behördenkennung for a portal whose tenant has an XBau route, and invents none', () => {
+    expect(resolveConfig(valid).senderClients[0]?.behoerdenkennung).toBeUndefined();
+    const xbau = { ...valid, routes: [...valid.routes, { id: 'r2', tenant: 'musterstadt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' }] };
+    expect(() => resolveConfig(xbau)).toThrow(/senderClients\.0\.behoerdenkennung: required, tenant "musterstadt" has an XBau route/);
+    const named = { ...xbau, senderClients: [{ ...valid.senderClients[0]!, behoerdenkennung: 'psw:01000001' }] };
+    expect(resolveConfig(named).senderClients[0]?.behoerdenkennung).toBe('psw:01000001');
+  });
+
   it('reports every problem at once', () => {
     const broken = {
       ...valid,

@@ -50,8 +50,12 @@ export const SenderClientConfig = z.object({
   clientId: z.string().min(3),
   clientSecret: SecretValue,
   name: z.string().min(1),
-  /** Behördenkennung or other id of the sending portal (xdomea Absender). */
-  behoerdenkennung: z.string().default('psw:unbekannt'),
+  /**
+   * Behördenkennung of the sending portal as registered (e.g. in the DVDV), praefix:kennung: the xdomea
+   * Absender and the XBau autor. Optional for xdomea routes (the Absender then has none); required when
+   * a route of the portal's tenants produces XBau, whose receiver routes replies to the autor.
+   */
+  behoerdenkennung: z.string().regex(/^[a-z]+:.+$/).optional(),
   /** destinationIds this client may send to. */
   destinations: z.array(z.uuid()).min(1),
 });

@@ -5,3 +5,4 @@ export * from './run-mapping.js';
 export * from './conformance.js';
 export * from './context-tools.js';
 export * from './xml-root.js';
+export * from './content-rules.js';

@@ -13,3 +13,5 @@ export * from './xsd-validator-cache.js';
 export * from './file-extension.js';
 export * from './xbau-inspect.js';
 export * from './libxml-parse.js';
+export * from './xbau-codelists.js';
+export * from './content-facts.js';

@@ -6,8 +6,8 @@ export { XDOMEA_NS } from './xdomea-common.js';
 
 /** An authority as it appears in the Kopf (Absender / Empfaenger). */
 export interface XdomeaParty {
-  /** e.g. `ags:05515000` (prefix + key) or just the key. */
-  behoerdenkennung: string;
+  /** e.g. `ags:05515000` (prefix + key) or just the key; omitted (KontaktType allows it) when none is configured. */
+  behoerdenkennung?: string;
   name: string;
   organisationseinheit?: string;
 }

@@ -40,11 +40,13 @@ export function nachrichtentyp(kopf: XMLBuilder, value: string): void {
 /** Adds an authority (Absender / Empfaenger, KontaktType). */
 export function party(parent: XMLBuilder, name: string, p: XdomeaParty): void {
   const el = parent.ele(XDOMEA_NS, `xdomea:${name}`);
-  const kennung = el.ele(XDOMEA_NS, 'xdomea:Behoerdenkennung');
-  const m = /^([a-z]+:)(.+)$/i.exec(p.behoerdenkennung);
-  // BehoerdenkennungType: Behoerdenschluessel precedes Praefix (DVDV prefix such as "ags:").
-  code(kennung.ele(XDOMEA_NS, 'xdomea:Behoerdenschluessel'), xmlText(m?.[2] ?? p.behoerdenkennung));
-  if (m?.[1]) code(kennung.ele(XDOMEA_NS, 'xdomea:Praefix'), m[1]);
+  if (p.behoerdenkennung !== undefined) {
+    const kennung = el.ele(XDOMEA_NS, 'xdomea:Behoerdenkennung');
+    const m = /^([a-z]+:)(.+)$/i.exec(p.behoerdenkennung);
+    // BehoerdenkennungType: Behoerdenschluessel precedes Praefix (DVDV prefix such as "ags:").
+    code(kennung.ele(XDOMEA_NS, 'xdomea:Behoerdenschluessel'), xmlText(m?.[2] ?? p.behoerdenkennung));
+    if (m?.[1]) code(kennung.ele(XDOMEA_NS, 'xdomea:Praefix'), m[1]);
+  }
   el.ele(XDOMEA_NS, 'xdomea:Institution').ele(XDOMEA_NS, 'xdomea:Name').txt(xmlText(p.name));
   if (p.organisationseinheit !== undefined) {
     el.ele(XDOMEA_NS, 'xdomea:Organisationseinheit').ele(XDOMEA_NS, 'xdomea:Name').txt(xmlText(p.organisationseinheit));
@@ -89,7 +91,7 @@ export function vorgang(parent: XMLBuilder, content: VorgangContent): void {
     const version = dok.ele(XDOMEA_NS, 'xdomea:Version');
     version.ele(XDOMEA_NS, 'xdomea:Nummer').txt('1');
     const format = version.ele(XDOMEA_NS, 'xdomea:Format');
-    const formatCode = dateiformatCode(d.mimeType, d.originalName || d.fileName, content.cacheDir === undefined ? {} : { cacheDir: content.cacheDir });
+    const formatCode = dateiformatCode(d.mimeType, content.cacheDir === undefined ? {} : { cacheDir: content.cacheDir });
     // DateiformatCodeType: listVersionID is required (xdomea-Datentypen.xsd), unlike plain xoev-code.
     code(format.ele(XDOMEA_NS, 'xdomea:Name').att('listURI', DATEIFORMAT_LIST_URI).att('listVersionID', DATEIFORMAT_LIST_VERSION), formatCode);
     if (formatCode === list.otherCode) format.ele(XDOMEA_NS, 'xdomea:SonstigerName').txt(xmlText(d.mimeType));

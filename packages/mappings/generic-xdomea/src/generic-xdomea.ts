@@ -64,7 +64,7 @@ export function createGenericXdomea(options: GenericXdomeaOptions = {}): Mapping
       const messageXml = buildXdomea0401({
         prozessId,
         createdAt: (options.now ?? (() => new Date()))(),
-        sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+        sender: ctx.sender,
         recipient: {
           behoerdenkennung: ctx.tenant.behoerdenkennung,
           name: ctx.tenant.name,
@@ -124,7 +124,7 @@ export function createGenericXdomea0605(options: GenericXdomeaOptions = {}): Map
       const messageXml = buildXdomea0605({
         prozessId,
         createdAt: (options.now ?? ctx.now ?? (() => new Date()))(),
-        sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+        sender: ctx.sender,
         recipient: {
           behoerdenkennung: ctx.tenant.behoerdenkennung,
           name: ctx.tenant.name,

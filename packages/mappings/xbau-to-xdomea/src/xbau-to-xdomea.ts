@@ -2,7 +2,7 @@ import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, buildXdomea0401, extensionFo
 import type { XdomeaDocumentInput } from '@weiche/xoev';
 import { newIdFor, nowFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionContext } from '@weiche/mapping-sdk';
-import { XbauAntragXml } from './xbau-input.js';
+import { XbauAntragXml } from '@weiche/xoev';
 
 /** Target profile: an xdomea Abgabe for the DMS. */
 export const XBAU_TO_XDOMEA_TARGET = 'xdomea-3.1.0:0401' as const;
@@ -48,7 +48,7 @@ export function createXbauToXdomea(options: { cacheDir?: string } = {}): Mapping
       const messageXml = buildXdomea0401({
         prozessId,
         createdAt: nowFor(ctx),
-        sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+        sender: ctx.sender,
         recipient: {
           behoerdenkennung: ctx.tenant.behoerdenkennung,
           name: ctx.tenant.name,
