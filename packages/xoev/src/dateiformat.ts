@@ -17,6 +17,8 @@ const CODELIST_PATH = 'xdomea/codelists/Dateiformat_1.0.xml';
 export interface DateiformatList {
   readonly byExtension: ReadonlyMap<string, string>;
   readonly otherCode: string;
+  /** Every code of the list. */
+  readonly codes: ReadonlySet<string>;
 }
 
 const lists = new Map<string, DateiformatList>();
@@ -27,12 +29,14 @@ export function parseDateiformatList(xml: string | Buffer): DateiformatList {
   const doc = parser.parse(xml) as { CodeList?: { SimpleCodeList?: { Row?: Array<{ Value?: Array<{ '@_ColumnRef'?: string; ColumnRef?: string; SimpleValue?: unknown }> }> } } };
   const byExtension = new Map<string, string>();
   let otherCode: string | undefined;
+  const codes = new Set<string>();
   for (const row of doc.CodeList?.SimpleCodeList?.Row ?? []) {
     const cells = new Map<string, string>();
     for (const v of row.Value ?? []) cells.set(String(v['@_ColumnRef'] ?? v.ColumnRef ?? ''), String(v.SimpleValue ?? ''));
     const code = cells.get('Code');
     const description = cells.get('Beschreibung') ?? '';
     if (!code) continue;
+    codes.add(code);
     const ext = /^([a-z0-9]+) - /i.exec(description)?.[1]?.toLowerCase();
     // First row wins: "doc" has three variants (Windows, DOS, Mac); "pdf" before "pdf (Archival)".
     if (ext && !byExtension.has(ext)) byExtension.set(ext, code);
@@ -41,7 +45,7 @@ export function parseDateiformatList(xml: string | Buffer): DateiformatList {
   if (byExtension.size === 0 || otherCode === undefined) {
     throw new WeicheError(ErrorCode.CONFIG_INVALID, 'Dateiformat code list has no rows or no "Sonstiges" code');
   }
-  return { byExtension, otherCode };
+  return { byExtension, otherCode, codes };
 }
 
 /** Loads the code list from the schema cache once per cache dir, checking its sha256 against the manifest. */

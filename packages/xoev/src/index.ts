@@ -15,3 +15,5 @@ export * from './xbau-inspect.js';
 export * from './libxml-parse.js';
 export * from './xbau-codelists.js';
 export * from './content-facts.js';
+export * from './form-rows.js';
+export * from './application-pdf.js';

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { create } from 'xmlbuilder2';
-import { XDOMEA_NS, checkIds, invalid, nachrichtentyp, party, vorgang, xmlText } from './xdomea-common.js';
+import { XDOMEA_NS, checkIds, invalid, kopfStart, vorgang, type VorgangContent } from './xdomea-common.js';
+import type { Dateiformat } from './dateiformat.js';
 
 export { XDOMEA_NS } from './xdomea-common.js';
 
@@ -12,16 +12,40 @@ export interface XdomeaParty {
   organisationseinheit?: string;
 }
 
-/** One primary file of the Vorgang. */
+/** One rendering of a Dokument's content (Version/Format): the same document may come as PDF/A and as JSON. */
+export interface XdomeaFormatInput {
+  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
+  fileName: string;
+  /** The sender's own file name (DateinameOriginal). */
+  originalName: string;
+  /** Format code, name and version as read from the content (dateiformatFor). */
+  format: Dateiformat;
+}
+
+/** One Dokument of the Vorgang. */
 export interface XdomeaDocumentInput {
   id: string;
   title: string;
-  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
-  fileName: string;
-  originalName: string;
-  mimeType: string;
-  /** Version of the file format (Format/Version); "unbekannt" when the sender does not say. */
+  /** At least one; the first is the rendering a clerk opens. */
+  formats: XdomeaFormatInput[];
+  /** Posteingangsdatum (xs:date, YYYY-MM-DD): when the application reached the authority. */
+  receivedOn?: string;
+}
+
+/** Where the DMS files the Vorgang (per tenant and service, from the config). */
+export interface XdomeaFiling {
+  /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen. */
+  aktenplaneinheit?: string;
+  /** Vorgang/Typ. */
+  vorgangstyp?: string;
+}
+
+/** AnwendungsspezifischeErweiterung: the hub's ids and URNs as named fields instead of free text in Bemerkung. */
+export interface XdomeaExtension {
+  kennung: string;
+  name: string;
   version?: string;
+  felder: Array<{ name: string; wert: string; beschreibung?: string }>;
 }
 
 /** Everything an Abgabe.Abgabe.0401 needs. */
@@ -31,42 +55,40 @@ export interface Xdomea0401Input {
   sender: XdomeaParty;
   recipient: XdomeaParty;
   sendingSystem: { product: string; version: string };
+  vorgangId: string;
   subject: string;
-  remarks?: string;
-  vorgangId?: string;
+  filing?: XdomeaFiling;
+  extension?: XdomeaExtension;
   documents: XdomeaDocumentInput[];
+  /** Empfangsbestaetigung: whether the DMS should also confirm receipt (0403); default no, as the schema recommends. */
+  receiptConfirmation?: boolean;
   /** Schema cache holding the Dateiformat code list; default resolveSchemaCacheDir(). */
   cacheDir?: string;
 }
 
-/** Builds Abgabe.Abgabe.0401 (xdomea prefix mandatory, Importbestaetigung literal 1, Format/Name with listVersionID 1.0, a fresh UUID per object). */
+/** The Vorgang part of a 0401/0605 input. */
+export function vorgangContent(input: Pick<Xdomea0401Input, 'vorgangId' | 'subject' | 'filing' | 'extension' | 'documents' | 'cacheDir'>): VorgangContent {
+  return {
+    vorgangId: input.vorgangId,
+    subject: input.subject,
+    ...(input.filing === undefined ? {} : { filing: input.filing }),
+    ...(input.extension === undefined ? {} : { extension: input.extension }),
+    documents: input.documents,
+    ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }),
+  };
+}
+
+/** Builds Abgabe.Abgabe.0401 (xdomea prefix mandatory, Importbestaetigung literal 1, flags 1/0, Format/Name with listVersionID 1.0, one UUID per object). */
 export function buildXdomea0401(input: Xdomea0401Input): string {
-  const vorgangId = input.vorgangId ?? randomUUID();
-  checkIds([input.prozessId, vorgangId], input.documents, '0401');
+  checkIds([input.prozessId, input.vorgangId], input.documents, '0401');
   if (Number.isNaN(input.createdAt.getTime())) throw invalid('createdAt is not a valid date', '0401');
 
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
   const root = doc.ele(XDOMEA_NS, 'xdomea:Abgabe.Abgabe.0401');
-
-  const kopf = root.ele(XDOMEA_NS, 'xdomea:Kopf');
-  kopf.ele(XDOMEA_NS, 'xdomea:ProzessID').txt(input.prozessId);
-  nachrichtentyp(kopf, '0401');
-  kopf.ele(XDOMEA_NS, 'xdomea:Erstellungszeitpunkt').txt(input.createdAt.toISOString());
-  party(kopf, 'Absender', input.sender);
-  party(kopf, 'Empfaenger', input.recipient);
-  const system = kopf.ele(XDOMEA_NS, 'xdomea:SendendesSystem');
-  system.ele(XDOMEA_NS, 'xdomea:Produktname').txt(xmlText(input.sendingSystem.product));
-  system.ele(XDOMEA_NS, 'xdomea:Version').txt(xmlText(input.sendingSystem.version));
-  // NkAbgabeType fixes Importbestaetigung to the literal "1"; "true" fails validation.
+  const kopf = kopfStart(root, { ...input, messageType: '0401' });
+  // NkAbgabeType fixes Importbestaetigung to "1"; xs:boolean flags are written 1/0 as the annotations document them.
   kopf.ele(XDOMEA_NS, 'xdomea:Importbestaetigung').txt('1');
-  kopf.ele(XDOMEA_NS, 'xdomea:Empfangsbestaetigung').txt('false');
-
-  vorgang(root.ele(XDOMEA_NS, 'xdomea:Schriftgutobjekt'), {
-    vorgangId,
-    subject: input.subject,
-    ...(input.remarks === undefined ? {} : { remarks: input.remarks }),
-    documents: input.documents,
-    ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }),
-  });
+  kopf.ele(XDOMEA_NS, 'xdomea:Empfangsbestaetigung').txt(input.receiptConfirmation ? '1' : '0');
+  vorgang(root.ele(XDOMEA_NS, 'xdomea:Schriftgutobjekt'), vorgangContent(input));
   return doc.end({ prettyPrint: true });
 }

@@ -79,7 +79,7 @@ export const Anlage = z.strictObject({
   attachmentId: t(z.string().min(1).max(200), 'Anlage (Kennung)'),
   bezeichnung: t(text, 'Bezeichnung').optional(),
   /** Code of the XBau Anlagen list at the pinned version (urn:xoev-de:xbau:codeliste:anlagen, see docs/xoev-content.md). */
-  anlageart: t(z.enum(ANLAGEART_CODES), `Art der Anlage (${ANLAGEN.uri} ${ANLAGEN.version})`).optional(),
+  anlageart: z.enum(ANLAGEART_CODES).meta({ title: 'Art der Anlage', description: `Code of ${ANLAGEN.uri} version ${ANLAGEN.version}` }).optional(),
   datum: t(z.iso.date(), 'Datum').optional(),
   wirdNachgereicht: t(z.boolean(), 'Wird nachgereicht').optional(),
 });
