@@ -92,7 +92,7 @@ export const SampleContext = z.object({
   sender: z.object({ name: z.string(), behoerdenkennung: z.string().optional() }).default({ name: 'Bauportal NRW', behoerdenkennung: 'psw:01000001' }),
   channel: z.string().optional(),
   checks: z
-    .record(z.enum(['decryption', 'hashes', 'authorSignature']), z.object({ status: z.enum(['passed', 'failed', 'not-applicable', 'not-checked']), detail: z.string().optional() }))
+    .partialRecord(z.enum(['decryption', 'hashes', 'authorSignature']), z.object({ status: z.enum(['passed', 'failed', 'not-applicable', 'not-checked']), detail: z.string().optional() }))
     .optional(),
   /** A JSON schema file next to the samples, or a path relative to the repository root (e.g. schemas/forms/bauantrag-1.0.json). */
   formSchema: z.string().optional(),

@@ -2,15 +2,19 @@
 // under German labels, followed by the "Laufzettel" (receipt sheet) that says how the hub received it.
 // pdfkit writes the XMP PDF/A identification and the sRGB output intent; DejaVu Sans (from the
 // dejavu-fonts-ttf package, Bitstream Vera licence) is embedded as a subset, so text stays extractable.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as PdfKit from 'pdfkit';
 import { formRows, type FormRow } from './form-rows.js';
 
 const require = createRequire(import.meta.url);
 // pdfkit is CommonJS with `export =`; without esModuleInterop it is loaded through require.
-const PDFDocument = require('pdfkit') as typeof import('pdfkit');
-const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
-const FONT_MONO = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf');
+const PDFDocument = require('pdfkit') as typeof PdfKit;
+// Read once per process: every rendering embeds a subset of the same three faces.
+const font = (file: string): Buffer => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+const FONT_REGULAR = font('DejaVuSans.ttf');
+const FONT_BOLD = font('DejaVuSans-Bold.ttf');
+const FONT_MONO = font('DejaVuSansMono.ttf');
 
 /** Outcome of one check, as the receipt sheet shows it. */
 export interface ReceiptCheck {
@@ -81,6 +85,9 @@ function when(at: Date): string {
   return `${BERLIN.format(at)} (Europe/Berlin)`;
 }
 
+const DECIMAL = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 1 });
+const INTEGER = new Intl.NumberFormat('de-DE');
+
 function bytes(n: number): string {
   if (n < 1024) return `${n} Byte`;
   const units = ['KiB', 'MiB', 'GiB'];
@@ -90,7 +97,7 @@ function bytes(n: number): string {
     v /= 1024;
     u += 1;
   }
-  return `${v.toLocaleString('de-DE', { maximumFractionDigits: 1 })} ${units[u]} (${n.toLocaleString('de-DE')} Byte)`;
+  return `${DECIMAL.format(v)} ${units[u]} (${INTEGER.format(n)} Byte)`;
 }
 
 class Layout {
@@ -171,7 +178,8 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
     pdfVersion: '1.7',
     subset: 'PDF/A-2b',
     lang: 'de-DE',
-    font: FONT_REGULAR,
+    // pdfkit takes a Buffer here as well (its typings say path only); no standard font is ever loaded (PDF/A)
+    font: FONT_REGULAR as unknown as string,
     displayTitle: true,
     info: {
       Title: `Antrag: ${input.title}`,

@@ -50,7 +50,7 @@ function textType(head: Buffer, declared: string): string | undefined {
   const isXml = declared === 'application/xml' || declared === 'text/xml' || declared.endsWith('+xml');
   const isJson = declared === 'application/json' || declared.endsWith('+json');
   if (isXml) return text.startsWith('<') ? declared : undefined;
-  if (isJson) return /^[[{"]/.test(text) ? declared : undefined;
+  if (isJson) return /^([[{"\-0-9]|true\b|false\b|null\b)/.test(text) ? declared : undefined;
   if (declared.startsWith('text/')) return declared;
   return undefined;
 }
