@@ -22,6 +22,16 @@ export const ServiceConfig = z.object({
     .default([]),
 });
 
+/** Where the tenant's DMS files the applications of one service (xdomea 0401/0605). */
+export const FilingConfig = z.object({
+  /** Service URN, or "*" for every service without an entry of its own. */
+  service: z.string().min(1),
+  /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen: the file plan unit, e.g. "63.01.02". */
+  aktenplaneinheit: z.string().min(1).max(200).optional(),
+  /** Vorgang/Typ the DMS expects, e.g. "Bauantrag". */
+  vorgangstyp: z.string().min(1).max(200).optional(),
+});
+
 export const TenantConfig = z.object({
   id: Id,
   name: z.string().min(1),
@@ -30,6 +40,8 @@ export const TenantConfig = z.object({
   /** Behördenkennung as praefix:kennung, e.g. ags:05974028. */
   behoerdenkennung: z.string().regex(/^[a-z]+:.+$/),
   organisationseinheit: z.string().optional(),
+  /** Filing metadata per service for the DMS (optional; without it the DMS files by its own rules). */
+  filing: z.array(FilingConfig).default([]),
 });
 
 export const DestinationConfig = z.object({
