@@ -17,3 +17,4 @@ export * from './xbau-codelists.js';
 export * from './content-facts.js';
 export * from './form-rows.js';
 export * from './application-pdf.js';
+export * from './xdomea-confirmation.js';
