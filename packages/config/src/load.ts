@@ -72,6 +72,11 @@ function checkReferences(config: WeicheConfigParsed): string[] {
       if (!destinations.has(id)) problems.push(`senderClients.${i}.destinations.${j}: unknown destination "${id}"`);
     }),
   );
+  config.dms.clients.forEach((c, i) =>
+    c.tenants.forEach((t, j) => {
+      if (!tenants.has(t)) problems.push(`dms.clients.${i}.tenants.${j}: unknown tenant "${t}"`);
+    }),
+  );
   config.routes.forEach((r, i) => {
     if (!tenants.has(r.tenant)) problems.push(`routes.${i}.tenant: unknown tenant "${r.tenant}"`);
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
@@ -140,9 +145,11 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     identities: config.xta.identities.map((i) => (i.token === undefined ? i : { ...i, token: absFile(i.token) })),
     readers: config.xta.readers.map((r) => ({ ...r, keystore: { ...r.keystore, pkcs12File: abs(r.keystore.pkcs12File), passwordFile: abs(r.keystore.passwordFile) } })),
   };
+  const dms = { clients: config.dms.clients.map((c) => ({ ...c, token: absFile(c.token) })) };
   return {
     ...config,
     admin,
+    dms,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({

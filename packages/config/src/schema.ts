@@ -153,6 +153,14 @@ export const AdminConfig = z.object({
   metricsToken: SecretValue.optional(),
 });
 
+/** A DMS that posts its answers (xdomea 0402/0403) to the hub; `tenants` limits which submissions it may confirm. */
+export const DmsClientConfig = z.object({
+  id: Id,
+  /** Bearer token of `POST /dms/v1/confirmations`. */
+  token: SecretValue,
+  tenants: z.array(Id).min(1),
+});
+
 export const WeicheConfig = z.object({
   server: z
     .object({
@@ -198,6 +206,8 @@ export const WeicheConfig = z.object({
   /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
   admin: AdminConfig.default({ tokens: [] }),
   xta: XtaConfig.optional(),
+  /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
+  dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
