@@ -26,7 +26,12 @@ export function dmsConfirmationRoutes(deps: HubDeps) {
   const intake = confirmationIntake(deps);
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.addContentTypeParser(MEDIA_TYPES, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    app.post(DMS_CONFIRMATIONS_PATH, async (request) => {
+    // checked before any body parser runs, so a JSON body is 415 (not a JSON parse error)
+    const onRequest = async (request: { headers: Record<string, string | string[] | undefined> }): Promise<void> => {
+      const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!MEDIA_TYPES.includes(type)) throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send the xdomea message as application/xml');
+    };
+    app.post(DMS_CONFIRMATIONS_PATH, { onRequest }, async (request) => {
       const header = request.headers.authorization ?? '';
       const token = /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
       const given = token ? digest(token) : undefined;
