@@ -35,8 +35,9 @@ function fitBytes(name: string, maxBytes: number): string {
   return stem.replace(/[. ]+$/, '') + keepExt;
 }
 
+// Leading dots and spaces together (".. .x" must not leave " .x"), trailing dots and spaces (Windows drops them).
 function tidy(name: string): string {
-  return name.trim().replace(/^\.+/, '').replace(/[. ]+$/, '');
+  return name.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
 }
 
 /**
