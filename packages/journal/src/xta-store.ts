@@ -1,28 +1,6 @@
 import { SchemaStore } from './schema-store.js';
-import { ErrorCode, WeicheError } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
-import { isUniqueViolation } from './journal-error.js';
-import { toSubmission, type SubmissionDbRow, type SubmissionRow } from './rows.js';
 import { withTransaction } from './with-transaction.js';
-
-/** What sendMessage hands the journal: the submission, keyed by the sender's XTA MessageID. */
-export interface CreateXtaSubmissionInput {
-  submissionId: string;
-  caseId: string;
-  /** The reader (Destinations/Reader identifier) the message was sent to. */
-  readerId: string;
-  tenantId: string;
-  /** The authenticated author identity. */
-  authorId: string;
-  /** Qualifier/Service (routes match on it). */
-  serviceIdentifier: string;
-  xtaMessageId: string;
-  /** Parsed MessageMetaData (identifiers and qualifiers; no content). */
-  xtaMeta: Record<string, unknown>;
-  /** The content container as received (ciphertext), kept for inspection. */
-  containerBlobKey: string;
-  containerSha256: string;
-}
 
 /** One entry of an identity's XTA message box. */
 export interface MsgBoxEntry {
@@ -67,57 +45,8 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
   };
 }
 
-/** Journal side of XTA 2: submissions by MessageID and the message box of each identity. */
+/** Journal side of the XTA channel's message box: what the hub offers each XTA identity until it closes it. */
 export class XtaStore extends SchemaStore {
-  /**
-   * Records an XTA message as RECEIVED (sendMessage answers only after this commits) with its intake
-   * audit record. A MessageID already used on the xta channel throws CONFLICT (XTA fault 9024).
-   */
-  async createSubmission(input: CreateXtaSubmissionInput): Promise<SubmissionRow> {
-    const s = this.s;
-    try {
-      return await withTransaction(this.pool, async (client) => {
-        const { rows } = await client.query<SubmissionDbRow>(
-          `INSERT INTO ${s}.submissions (submission_id, case_id, destination_id, tenant_id, sender_client_id, service_identifier,
-             state, data_blob_key, submitted_at, channel, xta_message_id, xta_meta)
-           VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, now(), 'xta', $8, $9) RETURNING *`,
-          [
-            input.submissionId,
-            input.caseId,
-            input.readerId,
-            input.tenantId,
-            input.authorId,
-            input.serviceIdentifier,
-            input.containerBlobKey,
-            input.xtaMessageId,
-            JSON.stringify(input.xtaMeta),
-          ],
-        );
-        await appendAudit(client, s, {
-          submissionId: input.submissionId,
-          actor: `xta:${input.authorId}`,
-          stage: 'intake',
-          fromState: null,
-          toState: 'RECEIVED',
-          inputHash: input.containerSha256,
-          details: { channel: 'xta', xtaMessageId: input.xtaMessageId, readerId: input.readerId, tenantId: input.tenantId, serviceIdentifier: input.serviceIdentifier },
-        });
-        return toSubmission(rows[0]!);
-      });
-    } catch (error) {
-      if (error instanceof WeicheError && isUniqueViolation(error.cause)) {
-        throw new WeicheError(ErrorCode.CONFLICT, 'the XTA MessageID is already in use', { status: 409 });
-      }
-      throw error;
-    }
-  }
-
-  /** The xta submission of a MessageID. */
-  async findByMessageId(xtaMessageId: string): Promise<SubmissionRow | undefined> {
-    const rows = await this.query<SubmissionDbRow>(`SELECT * FROM ${this.s}.submissions WHERE channel = 'xta' AND xta_message_id = $1`, [xtaMessageId]);
-    return rows[0] ? toSubmission(rows[0]) : undefined;
-  }
-
   /**
    * Offers a package in an identity's box. Idempotent per (identity, idempotencyKey): a redelivery
    * returns the entry made the first time (`duplicate: true`) and the caller drops its new blob.

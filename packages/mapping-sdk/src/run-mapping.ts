@@ -47,10 +47,11 @@ export async function runMapping(module: MappingModule<any>, ctx: SubmissionCont
     result = await module.map(parsed.data, ctx);
   } catch (e) {
     if (e instanceof WeicheError) throw e;
-    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id}@${module.version} failed: ${errorMessage(e)}`, { cause: e });
+    // a module is a function of its input: the same input fails the same way, so this is never retried
+    throw new WeicheError(ErrorCode.MAPPING_FAILED, `mapping ${module.id}@${module.version} failed: ${errorMessage(e)}`, { retryable: false, cause: e });
   }
   if (result.targetProfile !== module.target) {
-    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id} returned ${result.targetProfile}, declared ${module.target}`);
+    throw new WeicheError(ErrorCode.MAPPING_FAILED, `mapping ${module.id} returned ${result.targetProfile}, declared ${module.target}`, { retryable: false });
   }
   return result;
 }

@@ -1,9 +1,20 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { WeicheError, ErrorCode } from '@weiche/core';
+import { WeicheError, ErrorCode, inputProblem } from '@weiche/core';
+import { parseXml as parseStrict, XmlSyntaxError } from '@weiche/xml';
 
-/** Parses XML form data into a plain object (attributes as `@_name`, namespace prefixes kept); malformed → SCHEMA_VIOLATION. */
+/**
+ * Parses XML form data into a plain object for mapping modules (attributes as `@_name`, namespace prefixes
+ * kept). The hub's one XML reader checks it first: a DOCTYPE, entity declarations or non-UTF-8 content is a
+ * SYNTAX_VIOLATION of the data — never passed on to a back office; malformed → SCHEMA_VIOLATION.
+ */
 export function parseXml(content: string | Buffer): unknown {
   const text = typeof content === 'string' ? content : content.toString('utf8');
+  try {
+    parseStrict(text);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `XML data refused: ${e.message}`, { part: 'data' });
+    throw e;
+  }
   const check = XMLValidator.validate(text);
   if (check !== true) {
     // Only the position and libxml-style reason: the offending text may be personal data.
