@@ -43,7 +43,7 @@ describe('XtaStore', () => {
 
   it('offers per identity, idempotently, lists until closed, and keeps other identities out', async () => {
     const submissionId = await received();
-    const offer = { identity: 'dvdv:fv', messageId: `urn:de:xta:messageid:w:${randomUUID()}`, submissionId, idempotencyKey: `${submissionId}:r1`, packageBlobKey: 'pkg', packageSize: 10, meta: { m: 1 } };
+    const offer = { identity: 'dvdv:fv', messageId: `urn:de:xta:messageid:w:${randomUUID()}`, submissionId, idempotencyKey: `${submissionId}:r1`, packageBlobKey: 'pkg', packageSize: 10, packageName: 'p.zip', meta: { m: 1 } };
     const first = await store.offer(offer);
     const again = await store.offer({ ...offer, messageId: 'urn:de:xta:messageid:w:other', packageBlobKey: 'pkg-2' });
     expect(first.duplicate).toBe(false);

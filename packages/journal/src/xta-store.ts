@@ -9,6 +9,8 @@ export interface MsgBoxEntry {
   submissionId: string;
   packageBlobKey: string;
   packageSize: number;
+  /** The package's file name as delivered (null for entries from before migration 0005). */
+  packageName: string | null;
   /** MessageMetaData offered to the reader. */
   meta: Record<string, unknown>;
   status: 'offered' | 'closed';
@@ -23,6 +25,7 @@ interface MsgBoxDbRow {
   submission_id: string;
   package_blob_key: string;
   package_size: string;
+  package_name: string | null;
   meta: Record<string, unknown>;
   status: 'offered' | 'closed';
   offered_at: Date;
@@ -37,6 +40,7 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
     submissionId: r.submission_id,
     packageBlobKey: r.package_blob_key,
     packageSize: Number(r.package_size),
+    packageName: r.package_name,
     meta: r.meta,
     status: r.status,
     offeredAt: r.offered_at,
@@ -58,14 +62,15 @@ export class XtaStore extends SchemaStore {
     idempotencyKey: string;
     packageBlobKey: string;
     packageSize: number;
+    packageName: string;
     meta: Record<string, unknown>;
   }): Promise<{ entry: MsgBoxEntry; duplicate: boolean }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
       const inserted = await client.query<MsgBoxDbRow>(
-        `INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, meta)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING *`,
-        [input.identity, input.messageId, input.submissionId, input.idempotencyKey, input.packageBlobKey, input.packageSize, JSON.stringify(input.meta)],
+        `INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, package_name, meta)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING *`,
+        [input.identity, input.messageId, input.submissionId, input.idempotencyKey, input.packageBlobKey, input.packageSize, input.packageName, JSON.stringify(input.meta)],
       );
       const row = inserted.rows[0];
       if (row) {
@@ -80,6 +85,12 @@ export class XtaStore extends SchemaStore {
       const existing = await client.query<MsgBoxDbRow>(`SELECT * FROM ${s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [input.identity, input.idempotencyKey]);
       return { entry: toEntry(existing.rows[0]!), duplicate: true };
     });
+  }
+
+  /** The entry a delivery key made in an identity's box, if any (a redelivery finds it before uploading again). */
+  async findByKey(identity: string, idempotencyKey: string): Promise<MsgBoxEntry | undefined> {
+    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [identity, idempotencyKey]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
   /** Offered (not closed) entries of an identity, oldest first; optionally only the given MessageIDs. */

@@ -50,6 +50,9 @@ CREATE INDEX events_case_submission_idx ON ${s}.events (case_id, submission_id);
 CREATE INDEX submissions_unacknowledged_idx ON ${s}.submissions (updated_at)
   WHERE acknowledged_at IS NULL AND state IN ('DELIVERED', 'REJECTED');
 
+-- the message box keeps packages as delivered (streamed, any size) and unpacks them when fetched
+ALTER TABLE ${s}.xta_msgbox ADD COLUMN package_name text;
+
 ALTER TABLE ${s}.submissions
   DROP COLUMN case_id,
   DROP COLUMN destination_id,
