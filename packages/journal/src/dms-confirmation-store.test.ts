@@ -5,7 +5,6 @@ import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 import { JournalQueries } from './queries.js';
 import { testDatabase } from './test-schema.js';
-import { XtaStore } from './xta-store.js';
 
 const db = testDatabase();
 let store: DmsConfirmationStore;
@@ -23,17 +22,15 @@ afterAll(() => db.drop());
 // A routed submission whose first package carries `prozessId` and a second one `second`.
 async function routed(prozessId: string, second: string): Promise<string> {
   const submissionId = randomUUID();
-  await new XtaStore({ pool: db.pool, schema: db.schema }).createSubmission({
+  await journal.createSubmission({
     submissionId,
-    caseId: randomUUID(),
-    readerId: 'r',
     tenantId: 'stadt-a',
-    authorId: 'a',
+    channel: 'xta',
+    channelRef: `urn:m:${randomUUID()}`,
+    channelMeta: {},
     serviceIdentifier: 'urn:s',
-    xtaMessageId: `urn:m:${randomUUID()}`,
-    xtaMeta: {},
-    containerBlobKey: 'b',
-    containerSha256: 'a'.repeat(64),
+    state: 'RECEIVED',
+    actor: 'test',
   });
   const output = (id: string) => ({ blobKey: 'k', packageName: `${id}.zip`, mimeType: 'application/zip', size: 1, sha256: 'ab'.repeat(32), prozessId: id, mappingModule: 'm', mappingVersion: '1', ciphertextSha256: 'cd'.repeat(32) });
   await journal.transition(submissionId, { from: ['RECEIVED'], to: 'OPENED', actor: 't', stage: 'open' });

@@ -147,7 +147,7 @@ export async function planXdomeaVorgang(
       sender: ctx.sender,
       recipient: ctx.tenant.organisationseinheit === undefined ? ctx.tenant.name : `${ctx.tenant.name} – ${ctx.tenant.organisationseinheit}`,
       submissionId: ctx.submissionId,
-      caseId: ctx.caseId,
+      ...(ctx.caseId === undefined ? {} : { caseId: ctx.caseId }),
       serviceIdentifier: ctx.serviceIdentifier,
       ...(ctx.senderReference === undefined ? {} : { senderReference: ctx.senderReference }),
       checks: receiptChecks(ctx.checks),
@@ -186,7 +186,7 @@ export async function planXdomeaVorgang(
 
   const fields = [
     { name: 'Einreichung', wert: ctx.submissionId },
-    { name: 'Vorgangsnummer', wert: ctx.caseId },
+    ...(ctx.caseId === undefined ? [] : [{ name: 'Vorgangsnummer', wert: ctx.caseId }]),
     { name: 'Leistung', wert: ctx.serviceIdentifier },
     ...(ctx.senderReference === undefined ? [] : [{ name: 'Referenz des Absenders', wert: ctx.senderReference }]),
     ...(ctx.data === undefined ? [] : [{ name: 'Schema der Antragsdaten', wert: ctx.data.schemaUri }]),

@@ -40,7 +40,8 @@ export interface ReceiptSheet {
   sender: { name: string; behoerdenkennung?: string };
   recipient: string;
   submissionId: string;
-  caseId: string;
+  /** FIT-Connect case id, where the channel has one. */
+  caseId?: string;
   serviceIdentifier: string;
   senderReference?: string;
   checks: ReceiptCheck[];
@@ -152,7 +153,7 @@ function receiptRows(r: ReceiptSheet): FormRow[] {
     { depth: 0, label: 'Empfänger', value: r.recipient },
     { depth: 0, label: 'Leistung', value: r.serviceIdentifier },
     { depth: 0, label: 'Einreichung', value: r.submissionId },
-    { depth: 0, label: 'Vorgangsnummer', value: r.caseId },
+    ...(r.caseId === undefined ? [] : [{ depth: 0, label: 'Vorgangsnummer', value: r.caseId }]),
   ];
   if (r.senderReference !== undefined) rows.push({ depth: 0, label: 'Referenz des Absenders', value: r.senderReference });
   rows.push({ depth: 0, label: 'Prüfungen' });

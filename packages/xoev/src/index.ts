@@ -13,6 +13,7 @@ export * from './xsd-validator-cache.js';
 export * from './file-extension.js';
 export * from './xbau-inspect.js';
 export * from './libxml-parse.js';
+export * from './unzip-package.js';
 export * from './xbau-codelists.js';
 export * from './content-facts.js';
 export * from './form-rows.js';

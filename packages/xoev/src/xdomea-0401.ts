@@ -1,52 +1,20 @@
 import { create } from 'xmlbuilder2';
-import { XDOMEA_NS, checkIds, invalid, kopfStart, vorgang, type VorgangContent } from './xdomea-common.js';
-import type { Dateiformat } from './dateiformat.js';
+import {
+  XDOMEA_NS,
+  checkIds,
+  invalid,
+  kopfStart,
+  vorgang,
+  type VorgangContent,
+  type XdomeaDocumentInput,
+  type XdomeaExtension,
+  type XdomeaFiling,
+  type XdomeaParty,
+} from './xdomea-common.js';
 
 export { XDOMEA_NS } from './xdomea-common.js';
 
-/** An authority as it appears in the Kopf (Absender / Empfaenger). */
-export interface XdomeaParty {
-  /** e.g. `ags:05515000` (prefix + key) or just the key; omitted (KontaktType allows it) when none is configured. */
-  behoerdenkennung?: string;
-  name: string;
-  organisationseinheit?: string;
-}
-
-/** One rendering of a Dokument's content (Version/Format): the same document may come as PDF/A and as JSON. */
-export interface XdomeaFormatInput {
-  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
-  fileName: string;
-  /** The sender's own file name (DateinameOriginal). */
-  originalName: string;
-  /** Format code, name and version as read from the content (dateiformatFor). */
-  format: Dateiformat;
-}
-
-/** One Dokument of the Vorgang. */
-export interface XdomeaDocumentInput {
-  id: string;
-  title: string;
-  /** At least one; the first is the rendering a clerk opens. */
-  formats: XdomeaFormatInput[];
-  /** Posteingangsdatum (xs:date, YYYY-MM-DD): when the application reached the authority. */
-  receivedOn?: string;
-}
-
-/** Where the DMS files the Vorgang (per tenant and service, from the config). */
-export interface XdomeaFiling {
-  /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen. */
-  aktenplaneinheit?: string;
-  /** Vorgang/Typ. */
-  vorgangstyp?: string;
-}
-
-/** AnwendungsspezifischeErweiterung: the hub's ids and URNs as named fields instead of free text in Bemerkung. */
-export interface XdomeaExtension {
-  kennung: string;
-  name: string;
-  version?: string;
-  felder: Array<{ name: string; wert: string; beschreibung?: string }>;
-}
+export type { XdomeaDocumentInput, XdomeaExtension, XdomeaFiling, XdomeaFormatInput, XdomeaParty } from './xdomea-common.js';
 
 /** Everything an Abgabe.Abgabe.0401 needs. */
 export interface Xdomea0401Input {

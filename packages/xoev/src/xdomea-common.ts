@@ -1,8 +1,51 @@
 // Building blocks shared by the xdomea 3.1.0 messages (0401, 0605); not part of the public barrel.
 import { WeicheError, ErrorCode } from '@weiche/core';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { DATEIFORMAT_LIST_URI, DATEIFORMAT_LIST_VERSION, loadDateiformatList } from './dateiformat.js';
-import type { XdomeaDocumentInput, XdomeaExtension, XdomeaFiling, XdomeaParty } from './xdomea-0401.js';
+import { DATEIFORMAT_LIST_URI, DATEIFORMAT_LIST_VERSION, loadDateiformatList, type Dateiformat } from './dateiformat.js';
+
+/** An authority as it appears in the Kopf (Absender / Empfaenger). */
+export interface XdomeaParty {
+  /** e.g. `ags:05515000` (prefix + key) or just the key; omitted (KontaktType allows it) when none is configured. */
+  behoerdenkennung?: string;
+  name: string;
+  organisationseinheit?: string;
+}
+
+/** One rendering of a Dokument's content (Version/Format): the same document may come as PDF/A and as JSON. */
+export interface XdomeaFormatInput {
+  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
+  fileName: string;
+  /** The sender's own file name (DateinameOriginal). */
+  originalName: string;
+  /** Format code, name and version as read from the content (dateiformatFor). */
+  format: Dateiformat;
+}
+
+/** One Dokument of the Vorgang. */
+export interface XdomeaDocumentInput {
+  id: string;
+  title: string;
+  /** At least one; the first is the rendering a clerk opens. */
+  formats: XdomeaFormatInput[];
+  /** Posteingangsdatum (xs:date, YYYY-MM-DD): when the application reached the authority. */
+  receivedOn?: string;
+}
+
+/** Where the DMS files the Vorgang (per tenant and service, from the config). */
+export interface XdomeaFiling {
+  /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen. */
+  aktenplaneinheit?: string;
+  /** Vorgang/Typ. */
+  vorgangstyp?: string;
+}
+
+/** AnwendungsspezifischeErweiterung: the hub's ids and URNs as named fields instead of free text in Bemerkung. */
+export interface XdomeaExtension {
+  kennung: string;
+  name: string;
+  version?: string;
+  felder: Array<{ name: string; wert: string; beschreibung?: string }>;
+}
 
 /** Target namespace of xdomea 3.1.0. */
 export const XDOMEA_NS = 'urn:xoev-de:xdomea:schema:3.1.0';

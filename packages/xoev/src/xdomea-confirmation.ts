@@ -4,8 +4,7 @@
 import { XmlDocument, XmlLibError } from 'libxml2-wasm';
 import { create } from 'xmlbuilder2';
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XDOMEA_NS, kopfStart, xmlText } from './xdomea-common.js';
-import type { XdomeaParty } from './xdomea-0401.js';
+import { XDOMEA_NS, kopfStart, xmlText, type XdomeaParty } from './xdomea-common.js';
 
 /** One AbgegebenesObjekt of a 0402. */
 export interface ImportedObject {

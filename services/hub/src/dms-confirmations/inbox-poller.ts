@@ -13,7 +13,7 @@ export function startConfirmationInboxes(deps: HubDeps): { stop(): Promise<void>
   const abort = new AbortController();
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
-  for (const [instanceId, adapter] of deps.adapters) {
+  for (const [instanceId, { adapter }] of deps.adapters) {
     if (!hasConfirmationInbox(adapter)) continue;
     let busy = false;
     const poll = (): void => {
