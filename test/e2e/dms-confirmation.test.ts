@@ -172,7 +172,8 @@ describe('import confirmation loop: DMS → hub journal, admin API and console',
     expect((await post(DMS_TOKEN, receipt, 'application/json')).status).toBe(415);
     const bad = await post(DMS_TOKEN, receipt.replace('<xdomea:Nachrichtentyp', '<xdomea:Unbekannt/><xdomea:Nachrichtentyp'));
     expect(bad.status).toBe(422);
-    expect(bad.body.type).toMatch(/xsd-invalid/);
+    expect(bad.body.type).toBe('urn:weiche:problem:schema-violation');
+    expect(bad.body.detail).toMatch(/fails xdomea-3\.1\.0 XSD validation/);
     expect(await post(DMS_TOKEN, receipt)).toEqual({ status: 200, body: { submissionId: a.submissionId, messageType: '0403', recorded: 1, imported: 0, failed: 0 } });
     expect((await post(DMS_TOKEN, receipt)).body.recorded).toBe(0);
     const dms = (await timeline(a.submissionId)).filter((e) => e.kind === 'confirmation');

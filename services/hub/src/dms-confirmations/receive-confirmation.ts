@@ -24,7 +24,8 @@ export interface ConfirmationIntake {
  * Reads a 0402/0403 (DOCTYPE refused, XSD-valid), finds the submission by ProzessID and records the
  * answer with its audit record. `source` names who delivered it (`adapter:<id>`, `http:<client>`);
  * `mayConfirm` keeps a DMS to the submissions it received. Refusals are WeicheErrors that are no
- * retry's business: SCHEMA_VIOLATION, XSD_INVALID (422) and NOT_FOUND (404, also for another DMS's submission).
+ * retry's business: SCHEMA_VIOLATION (422: not well-formed, DOCTYPE, fails the XSD) and NOT_FOUND (404, also
+ * for another DMS's submission).
  */
 export async function receiveConfirmation(
   intake: ConfirmationIntake,
