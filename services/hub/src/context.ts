@@ -27,6 +27,7 @@ import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
+import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
 import { Routing } from './routing.js';
 import { HUB_PRODUCT } from './version.js';
@@ -152,7 +153,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       channels: new ChannelRegistry(channelList),
       routing,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)
-      mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, hub: HUB_PRODUCT },
+      mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },
       adapters,
       hub: HUB_PRODUCT,
       issuer,

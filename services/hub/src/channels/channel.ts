@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SubmissionRow } from '@weiche/journal';
-import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+import type { SubmissionAttachment, SubmissionChecks } from '@weiche/mapping-sdk';
 
 /**
  * A submission after its channel decrypted and verified it: what mapping needs, in the pipeline's
@@ -18,6 +18,8 @@ export interface OpenedSubmission {
   readonly inputHash?: string;
   /** What the channel checked (keys, algorithms, signature verdicts, counts) for the OPENED audit record; ids and verdicts only. */
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** The same checks as the receipt sheet ("Laufzettel") of the xÖV message shows them. */
+  readonly checks: SubmissionChecks;
   /** Channel metadata to keep with OPENED (e.g. what the acknowledgement must echo). */
   readonly channelMeta?: unknown;
 }

@@ -1,6 +1,6 @@
 import { Transform } from 'node:stream';
 import { putEncrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
-import type { WeicheConfig } from '@weiche/config';
+import { filingFor, type WeicheConfig } from '@weiche/config';
 import { atStage, ErrorCode, WeicheError } from '@weiche/core';
 import type { StoredOutput, SubmissionRow } from '@weiche/journal';
 import { detectXmlRoot, runMapping, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
@@ -21,12 +21,16 @@ export interface MapperDeps {
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly tenants: WeicheConfig['tenants'];
+  /** JSON schemas of the forms the hub knows (by `$id` = the submission's schema URI), for readable labels. */
+  readonly formSchemas: ReadonlyMap<string, Record<string, unknown>>;
   readonly hub: { readonly product: string; readonly version: string };
 }
 
 function buildContext(deps: MapperDeps, row: SubmissionRow, opened: OpenedSubmission): SubmissionContext {
   const tenant = deps.tenants.find((t) => t.id === row.tenantId);
   if (!tenant) throw new WeicheError(ErrorCode.CONFIG_INVALID, `tenant ${row.tenantId} is no longer configured`, { stage: 'map' });
+  const formSchema = opened.data ? deps.formSchemas.get(opened.data.schemaUri) : undefined;
+  const filing = filingFor(tenant, row.serviceIdentifier);
   return {
     submissionId: row.submissionId,
     serviceIdentifier: row.serviceIdentifier,
@@ -41,6 +45,10 @@ function buildContext(deps: MapperDeps, row: SubmissionRow, opened: OpenedSubmis
     },
     // never a placeholder identity: without a configured Behördenkennung the Absender has none
     sender: { name: opened.sender.name, ...(opened.sender.behoerdenkennung ? { behoerdenkennung: opened.sender.behoerdenkennung } : {}) },
+    channel: row.channel,
+    checks: opened.checks,
+    ...(formSchema ? { formSchema } : {}),
+    ...(filing ? { filing } : {}),
     ...(opened.data ? { data: opened.data } : {}),
     attachments: [...opened.attachments],
     hub: deps.hub,

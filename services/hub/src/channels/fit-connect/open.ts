@@ -143,6 +143,12 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     ...(senderReference ? { senderReference } : {}),
     inputHash: meta.metadataBlobKey,
     evidence: { metadataVersion: validated.version, attachments: attachments.length, destinationKid: destination.kid },
+    checks: {
+      decryption: { status: 'passed', detail: `JWE RSA-OAEP-256/A256GCM, Schlüssel ${destination.kid}` },
+      hashes: { status: 'passed', detail: `SHA-512 von ${data ? 'Fachdaten und ' : ''}${attachments.length} Anlage(n)` },
+      // FIT-Connect carries no author signature over the content
+      authorSignature: { status: 'not-applicable' },
+    },
     channelMeta: { ...meta, authenticationTags: { metadata: decryptedMeta.authenticationTag, ...(dataTag ? { data: dataTag } : {}), attachments: tags } } satisfies FitConnectMeta,
   };
 }

@@ -93,5 +93,13 @@ export async function openXta(deps: XtaOpenDeps, row: SubmissionRow, meta: XtaMe
     sender: { name: meta.messageMetaData.author.name ?? meta.authorId, behoerdenkennung: meta.authorId },
     inputHash: meta.containerBlobKey,
     evidence,
+    checks: {
+      decryption: meta.container === 'encrypted' ? { status: 'passed', detail: `OSCI ${String(evidence.algorithm)}` } : { status: 'not-applicable', detail: 'unverschlüsselt übermittelt' },
+      // an XTA container carries no hashes of its parts
+      hashes: { status: 'not-applicable' },
+      authorSignature: !signature.present
+        ? { status: 'not-checked', detail: 'keine Autorensignatur' }
+        : { status: signature.valid ? 'passed' : 'failed', ...(signature.reason ? { detail: signature.reason } : {}) },
+    },
   };
 }
