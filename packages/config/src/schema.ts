@@ -78,6 +78,13 @@ export const RateLimit = z.object({
   durationMs: z.number().int().min(10),
 });
 
+export const HealthCheckPolicy = z.object({
+  /** How often a dispatcher calls the instance's health() (one dispatcher per interval across replicas). */
+  intervalMs: z.number().int().min(1000).default(30_000),
+  /** A health() that has not answered after this long counts as failed. */
+  timeoutMs: z.number().int().min(100).default(10_000),
+});
+
 export const AdapterInstanceConfig = z.object({
   id: Id,
   kind: z.string().min(1),
@@ -88,6 +95,7 @@ export const AdapterInstanceConfig = z.object({
   retry: RetryPolicy.default({ attempts: 8, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 24 * 3600 * 1000 }),
   circuit: CircuitPolicy.default({ failureThreshold: 5, cooldownMs: 30_000 }),
   rateLimit: RateLimit.optional(),
+  health: HealthCheckPolicy.default({ intervalMs: 30_000, timeoutMs: 10_000 }),
 });
 
 export const RouteConfig = z.object({

@@ -417,14 +417,14 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ seq: Number(r.seq), stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at }));
   }
 
-  /** Delivery attempts after `afterId` with their adapter instance and outcome. */
-  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string }>> {
-    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string }>(
-      `SELECT a.id, d.adapter_instance, a.outcome FROM ${this.s}.delivery_attempts a
+  /** Delivery attempts after `afterId` with their adapter instance, outcome, time and error text. */
+  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string; at: Date; error: string | null }>> {
+    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string; at: Date; error: string | null }>(
+      `SELECT a.id, d.adapter_instance, a.outcome, a.at, a.error FROM ${this.s}.delivery_attempts a
          JOIN ${this.s}.deliveries d USING (submission_id, route_id) WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
       [afterId, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome }));
+    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error }));
   }
 
   /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard), newest first. */

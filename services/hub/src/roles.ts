@@ -4,6 +4,7 @@ import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
 import type { HubDeps } from './context.js';
 import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { buildApp } from './gateway/app.js';
+import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 
@@ -58,6 +59,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
       await deps.adapters.get(instance.id)?.start?.();
       workers.push(deliveryWorker(deps, instance).worker);
     }
+    const health = startAdapterHealth(deps);
+    stoppers.push(() => health.stop());
   }
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));

@@ -144,6 +144,19 @@ export const Destination = z.object({
   services: z.array(z.object({ identifier: z.string(), name: z.string() })),
 });
 export const Route = z.object({ id: z.string(), tenant: z.string(), service: z.string(), target: z.string(), mapping: z.string().optional(), adapter: z.string() });
+export const AdapterHealth = z
+  .object({
+    verdict: z.enum(['healthy', 'degraded', 'failing', 'unknown']),
+    reasons: z.array(z.enum(['circuit-open', 'circuit-half-open', 'check-failed', 'deliveries-failing', 'recent-failures', 'not-checked', 'check-stale'])),
+    check: z
+      .object({ at: Timestamp, ok: z.boolean(), detail: z.string().nullable(), lastOkAt: Timestamp.nullable(), failureStreak: z.number() })
+      .nullable()
+      .describe("the last call of the adapter's health() (a dispatcher calls it every adapters[].health.intervalMs)"),
+    deliveries: z
+      .object({ lastSuccessAt: Timestamp.nullable(), lastErrorAt: Timestamp.nullable(), lastError: z.string().nullable(), failureStreak: z.number().describe('failed delivery attempts in a row') })
+      .describe('delivery attempts as the journal recorded them'),
+  })
+  .describe('failing: circuit open, health check failed, or at least failureThreshold attempts in a row failed (whatever the circuit says)');
 export const Adapter = z.object({
   id: z.string(),
   kind: z.string(),
@@ -151,6 +164,7 @@ export const Adapter = z.object({
   concurrency: z.number(),
   paused: z.boolean(),
   circuit: z.object({ state: z.enum(['closed', 'open', 'half-open']), failures: z.number(), opened: z.number() }),
+  health: AdapterHealth,
 });
 export const QueueInfo = z.object({
   name: z.string(),

@@ -5,6 +5,7 @@ import type { DeadLetterFilter, JournalQueries, SubmissionSearch } from '@weiche
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { isAdapterPaused } from '../operations.js';
+import { adapterHealthOf } from './adapter-health-view.js';
 import * as S from './api-schemas.js';
 import { assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
@@ -29,6 +30,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       concurrency: instance.concurrency,
       paused: await isAdapterPaused(deps, instance.id),
       circuit: await circuitOf(deps, instance),
+      health: await adapterHealthOf(deps, instance),
     };
   }
 
@@ -87,7 +89,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
 
     app.get(
       '/adapters',
-      { schema: routeSchema({ summary: 'Adapter instances with circuit state and paused flag', tags: ['operations'], response: { 200: S.list(S.Adapter) } }) },
+      { schema: routeSchema({ summary: 'Adapter instances with circuit state, paused flag and health (last check, last success and error, failure streak, verdict)', tags: ['operations'], response: { 200: S.list(S.Adapter) } }) },
       async (request) => {
         const p = who(request);
         return Promise.all(config.adapters.filter((a) => seesAdapter(p, config, a.id)).map((a) => adapterView(p, a)));

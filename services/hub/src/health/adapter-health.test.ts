@@ -1,0 +1,133 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '@weiche/config';
+import { JournalQueries } from '@weiche/journal';
+import { createHubDeps, type HubDeps } from '../context.js';
+import { buildApp } from '../gateway/app.js';
+import { AdapterHealthStore, type AdapterHealthRecord } from './adapter-health-store.js';
+import { checkAdapter, countDeliveryAttempts } from './adapter-health-monitor.js';
+import { healthVerdict } from './adapter-health-verdict.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const OPERATOR = randomBytes(16).toString('hex');
+
+describe('health verdict', () => {
+  const policy = { failureThreshold: 5, intervalMs: 30_000 };
+  const now = Date.parse('2025-05-01T10:00:00Z');
+  const record = (over: Partial<AdapterHealthRecord['deliveries']> = {}, check: AdapterHealthRecord['check'] = { at: new Date(now - 1000), ok: true, detail: null, lastOkAt: new Date(now - 1000), failureStreak: 0 }): AdapterHealthRecord => ({
+    check,
+    deliveries: { lastSuccessAt: null, lastErrorAt: null, lastError: null, failureStreak: 0, ...over },
+  });
+
+  it('calls a closed circuit failing when 21 attempts in a row failed or the check failed', () => {
+    expect(healthVerdict(record({ failureStreak: 21 }), { state: 'closed' }, policy, now)).toEqual({ verdict: 'failing', reasons: ['deliveries-failing'] });
+    const unwritable = record({}, { at: new Date(now - 1000), ok: false, detail: 'folder not writable (EACCES)', lastOkAt: null, failureStreak: 3 });
+    expect(healthVerdict(unwritable, { state: 'closed' }, policy, now)).toEqual({ verdict: 'failing', reasons: ['check-failed'] });
+    expect(healthVerdict(record(), { state: 'open' }, policy, now).verdict).toBe('failing');
+  });
+
+  it('is degraded below the threshold or while probing, unknown without a recent check, healthy otherwise', () => {
+    expect(healthVerdict(record({ failureStreak: 2 }), { state: 'closed' }, policy, now)).toEqual({ verdict: 'degraded', reasons: ['recent-failures'] });
+    expect(healthVerdict(record(), { state: 'half-open' }, policy, now).verdict).toBe('degraded');
+    expect(healthVerdict(record({}, null), { state: 'closed' }, policy, now)).toEqual({ verdict: 'unknown', reasons: ['not-checked'] });
+    const stale = record({}, { at: new Date(now - 4 * policy.intervalMs), ok: true, detail: null, lastOkAt: null, failureStreak: 0 });
+    expect(healthVerdict(stale, { state: 'closed' }, policy, now)).toEqual({ verdict: 'unknown', reasons: ['check-stale'] });
+    expect(healthVerdict(record(), { state: 'closed' }, policy, now)).toEqual({ verdict: 'healthy', reasons: [] });
+  });
+});
+
+// Real Redis and PostgreSQL: a writable DMS folder whose last 21 deliveries failed, and one whose
+// path runs through a regular file (not writable whatever the circuit says).
+describe('adapter health on a hub', () => {
+  let deps: HubDeps;
+  let app: FastifyInstance;
+  let schema: string;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weiche-health-'));
+    await writeFile(join(dir, 'a-file'), 'not a folder');
+    schema = `t_${randomBytes(5).toString('hex')}`;
+    const config = resolveConfig(
+      {
+        server: { host: '127.0.0.1', port: 0 },
+        redis: { url: REDIS_URL, prefix: `wt_${randomBytes(5).toString('hex')}` },
+        database: { url: DATABASE_URL, schema },
+        dataDir: join(dir, 'data'),
+        tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+        adapters: [
+          { id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'dms') }, health: { intervalMs: 5000, timeoutMs: 2000 } },
+          { id: 'broken', kind: 'dms-folder', config: { path: join(dir, 'a-file', 'dms') } },
+        ],
+        routes: [{ id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+        admin: { tokens: [{ token: OPERATOR, subject: 'olga', role: 'operator' }] },
+      },
+      { env: {} },
+    );
+    deps = await createHubDeps(config, pino({ level: 'silent' }));
+    app = await buildApp(deps);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await deps.close();
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  async function routedSubmission(): Promise<string> {
+    const id = randomUUID();
+    const j = deps.journal;
+    await j.createSubmission({ submissionId: id, caseId: randomUUID(), destinationId: randomUUID(), tenantId: 'stadt-a', senderClientId: 'c', serviceIdentifier: 'urn:x:y', announcedAttachments: [] }, 'gateway');
+    await j.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gw', stage: 'submit' });
+    await j.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' });
+    await j.transition(id, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map' });
+    await j.transition(id, { from: ['MAPPED'], to: 'ROUTED', actor: 'w', stage: 'route', deliveries: [{ routeId: 'r1', adapterInstance: 'dms', target: 'xdomea-3.1.0:0401' }] });
+    return id;
+  }
+
+  it('checks each instance, counts 21 failed attempts after a success, and shows it in the API and metrics', async () => {
+    const store = new AdapterHealthStore(deps.redis, deps.config.redis.prefix);
+    const queries = new JournalQueries({ pool: deps.pool, schema });
+    const ok = await routedSubmission();
+    await deps.journal.recordAttempt({ submissionId: ok, routeId: 'r1', attempt: 1, outcome: 'success' });
+    const failing = await routedSubmission();
+    for (let attempt = 1; attempt <= 21; attempt++) {
+      await deps.journal.recordAttempt({ submissionId: failing, routeId: 'r1', attempt, outcome: attempt % 2 ? 'permanent' : 'transient', error: `endpoint answered HTTP ${attempt % 2 ? 403 : 503}` });
+    }
+    for (const instance of deps.config.adapters) expect(await checkAdapter(deps, store, instance)).toBe(true);
+    // a second dispatcher in the same interval leaves the check to the first
+    expect(await checkAdapter(deps, store, deps.config.adapters[0] as (typeof deps.config.adapters)[number])).toBe(false);
+    expect(await countDeliveryAttempts(store, queries, 60_000)).toBe(22);
+
+    const adapters = (await app.inject({ method: 'GET', url: '/admin/api/v1/adapters', headers: { authorization: `Bearer ${OPERATOR}` } })).json<
+      Array<{ id: string; circuit: { state: string }; health: { verdict: string; reasons: string[]; check: { ok: boolean; detail: string | null } | null; deliveries: { failureStreak: number; lastError: string | null; lastSuccessAt: string | null } } }>
+    >();
+    const dms = adapters.find((a) => a.id === 'dms');
+    expect(dms?.circuit.state).toBe('closed');
+    expect(dms?.health).toMatchObject({ verdict: 'failing', reasons: ['deliveries-failing'], check: { ok: true }, deliveries: { failureStreak: 21, lastError: 'endpoint answered HTTP 403' } });
+    expect(Date.parse(dms?.health.deliveries.lastSuccessAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    const broken = adapters.find((a) => a.id === 'broken');
+    expect(broken?.health).toMatchObject({ verdict: 'failing', reasons: ['check-failed'], check: { ok: false, detail: 'folder not writable (ENOTDIR)' } });
+
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('weiche_adapter_healthy{adapter="dms"} 0');
+    expect(metrics).toContain('weiche_adapter_delivery_failure_streak{adapter="dms"} 21');
+    expect(metrics).toContain('weiche_adapter_health_check_up{adapter="broken"} 0');
+    expect(metrics).toContain('weiche_adapter_health_check_up{adapter="dms"} 1');
+
+    // one success ends the streak; counted once even when two passes race
+    await deps.journal.recordAttempt({ submissionId: failing, routeId: 'r1', attempt: 22, outcome: 'success' });
+    const [first, second] = await Promise.all([countDeliveryAttempts(store, queries, 60_000), countDeliveryAttempts(store, queries, 60_000)]);
+    expect(first + second).toBe(1);
+    expect((await store.read('dms')).deliveries).toMatchObject({ failureStreak: 0, lastError: 'endpoint answered HTTP 403' });
+  });
+});
