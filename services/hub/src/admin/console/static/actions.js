@@ -67,3 +67,29 @@ export function askDiscardReason(id) {
     reason.focus();
   });
 }
+
+/** Asks to confirm an action in a modal dialog; resolves true when confirmed. */
+export function confirmAction(text) {
+  return new Promise((resolve) => {
+    const cancel = h('button', { type: 'button', class: 'secondary' }, t('discard.cancel'));
+    const form = h('form', {},
+      h('h2', { id: 'confirm-heading' }, t('confirm.heading')),
+      h('p', {}, text),
+      h('div', { class: 'buttons' }, cancel, h('button', { type: 'submit', id: 'confirm-ok' }, t('confirm.ok'))));
+    const dialog = h('dialog', { 'aria-labelledby': 'confirm-heading' }, form);
+    let answer = false;
+    cancel.addEventListener('click', () => dialog.close());
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
