@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,7 +8,7 @@ import { ARTIFACTS_DIR, foreignRequests, launchBrowser, type TestBrowser } from 
 import { tempDir, waitFor } from '../support/env.js';
 import { flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { SERVICE, writeTestConfig } from '../support/test-config.js';
+import { addTenant, SERVICE, writeTestConfig } from '../support/test-config.js';
 
 const TOKENS = { operator: randomBytes(16).toString('hex'), adminA: randomBytes(16).toString('hex'), auditor: randomBytes(16).toString('hex') };
 
@@ -59,17 +59,10 @@ describe('web console in headless Chromium', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('console');
-    const destinationB = randomUUID();
+    let destinationB = '';
     const cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
-        (raw.tenants as unknown[]).push({ id: 'otherburg', name: 'Gemeinde Otherburg', behoerdenkennung: 'ags:05974099' });
-        (raw.destinations as unknown[]).push({
-          id: destinationB,
-          tenant: 'otherburg',
-          keys: { privateKeyFile: join(dir, 'keys', 'b.key.pem'), certificateFile: join(dir, 'keys', 'b.cert.pem'), generate: true },
-          services: [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }],
-        });
-        ((raw.senderClients as Array<{ destinations: string[] }>)[0]?.destinations ?? []).push(destinationB);
+        destinationB = addTenant(raw, dir, { id: 'otherburg', name: 'Gemeinde Otherburg', behoerdenkennung: 'ags:05974099' });
         raw.adapters = [
           { id: 'dms', kind: 'flaky-folder', config: { path: join(dir, 'outbox-a'), failTimes: 2 }, retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 } },
           { id: 'dms-b', kind: 'dms-folder', config: { path: join(dir, 'outbox-b') } },

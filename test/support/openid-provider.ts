@@ -121,7 +121,7 @@ export async function startOpenIdProvider(options: {
       });
       return;
     }
-    callback(req, res);
+    void callback(req, res);
   });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   return {

@@ -1,43 +1,16 @@
+import { toAuditRecord, type AuditDbRow, type AuditRecord } from './rows.js';
 import { SchemaStore } from './schema-store.js';
 import type { Page, TimeRange } from './queries.js';
 
-/** An audit record as auditors read it: chain position, actor, stage, states, hashes and details. */
-export interface AuditTrailRecord {
-  seq: number;
-  at: Date;
-  submissionId: string | null;
+/** An audit record as auditors read it: the record itself and the tenant of its submission. */
+export interface AuditTrailRecord extends AuditRecord {
   tenantId: string | null;
-  actor: string;
-  stage: string;
-  fromState: string | null;
-  toState: string | null;
-  inputHash: string | null;
-  outputHash: string | null;
-  prevHash: string;
-  hash: string;
-  details: Record<string, unknown>;
 }
 
 export interface AuditTrailSearch extends TimeRange {
   submissionId?: string;
   /** The caller's scope: undefined sees every tenant and the records of no submission (pause, resume). */
   tenantIds?: readonly string[];
-}
-
-interface AuditTrailDbRow {
-  seq: string;
-  at: Date;
-  submission_id: string | null;
-  tenant_id: string | null;
-  actor: string;
-  stage: string;
-  from_state: string | null;
-  to_state: string | null;
-  input_hash: string | null;
-  output_hash: string | null;
-  prev_hash: string;
-  hash: string;
-  details: Record<string, unknown>;
 }
 
 /** The audit chain for auditors: records of one submission or of a time range, in chain order. */
@@ -50,30 +23,9 @@ export class AuditTrail extends SchemaStore {
     const from = `${this.s}.audit a LEFT JOIN ${this.s}.submissions s USING (submission_id)`;
     const [count, rows] = await Promise.all([
       this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, params),
-      this.query<AuditTrailDbRow>(
-        `SELECT a.seq, a.at, a.submission_id, s.tenant_id, a.actor, a.stage, a.from_state, a.to_state, a.input_hash, a.output_hash, a.prev_hash, a.hash, a.details
-           FROM ${from} WHERE ${where} ORDER BY a.seq OFFSET $5 LIMIT $6`,
-        [...params, page.offset, page.limit],
-      ),
+      this.query<AuditDbRow & { tenant_id: string | null }>(`SELECT a.*, s.tenant_id FROM ${from} WHERE ${where} ORDER BY a.seq OFFSET $5 LIMIT $6`, [...params, page.offset, page.limit]),
     ]);
-    return {
-      total: count[0]?.n ?? 0,
-      items: rows.map((r) => ({
-        seq: Number(r.seq),
-        at: r.at,
-        submissionId: r.submission_id,
-        tenantId: r.tenant_id,
-        actor: r.actor,
-        stage: r.stage,
-        fromState: r.from_state,
-        toState: r.to_state,
-        inputHash: r.input_hash,
-        outputHash: r.output_hash,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-        details: r.details,
-      })),
-    };
+    return { total: count[0]?.n ?? 0, items: rows.map((r) => ({ ...toAuditRecord(r), tenantId: r.tenant_id })) };
   }
 
   /** How many records the chain holds. */

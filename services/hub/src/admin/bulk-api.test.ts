@@ -1,18 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '@weiche/config';
 import { deliverJobId, processJobId } from '@weiche/queue';
-import { createHubDeps, type HubDeps } from '../context.js';
-import { buildApp } from '../gateway/app.js';
-
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import type { HubDeps } from '../context.js';
+import { startTestHub, type TestHub } from '../test-hub.js';
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const OTHER_SERVICE = 'urn:de:fim:leika:leistung:99108008000000';
 const TOKENS = { operator: randomBytes(16).toString('hex'), adminA: randomBytes(16).toString('hex'), auditor: randomBytes(16).toString('hex') };
@@ -21,9 +13,9 @@ const API = '/admin/api/v1';
 const NASTY = 'permanent: far side said "no", twice\nsee log';
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
 
+let hub: TestHub;
 let deps: HubDeps;
 let app: FastifyInstance;
-let schema: string;
 
 interface Seeded {
   id: string;
@@ -57,38 +49,28 @@ async function auditOf(id: string): Promise<Array<{ actor: string; stage: string
 const seeded = { refusedA: [] as Seeded[], busyA: [] as Seeded[], b: [] as Seeded[], nasty: undefined as Seeded | undefined };
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'weiche-bulk-'));
-  schema = `t_${randomBytes(5).toString('hex')}`;
-  const config = resolveConfig(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      redis: { url: REDIS_URL, prefix: `wt_${randomBytes(5).toString('hex')}` },
-      database: { url: DATABASE_URL, schema },
-      dataDir: join(dir, 'data'),
-      tenants: [
-        { id: 'stadt-a', name: 'Stadt Aachen-Süd', behoerdenkennung: 'ags:00000001' },
-        { id: 'stadt-b', name: 'Stadt B', behoerdenkennung: 'ags:00000002' },
+  hub = await startTestHub((dir) => ({
+    tenants: [
+      { id: 'stadt-a', name: 'Stadt Aachen-Süd', behoerdenkennung: 'ags:00000001' },
+      { id: 'stadt-b', name: 'Stadt B', behoerdenkennung: 'ags:00000002' },
+    ],
+    adapters: [
+      { id: 'dms-a', kind: 'dms-folder', config: { path: join(dir, 'a') } },
+      { id: 'dms-b', kind: 'dms-folder', config: { path: join(dir, 'b') } },
+    ],
+    routes: [
+      { id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-a' },
+      { id: 'r1-b', tenant: 'stadt-b', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-b' },
+    ],
+    admin: {
+      tokens: [
+        { token: TOKENS.operator, subject: 'olga', role: 'operator' },
+        { token: TOKENS.adminA, subject: 'anna', role: 'tenant-admin', tenants: ['stadt-a'] },
+        { token: TOKENS.auditor, subject: 'udo', role: 'auditor' },
       ],
-      adapters: [
-        { id: 'dms-a', kind: 'dms-folder', config: { path: join(dir, 'a') } },
-        { id: 'dms-b', kind: 'dms-folder', config: { path: join(dir, 'b') } },
-      ],
-      routes: [
-        { id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-a' },
-        { id: 'r1-b', tenant: 'stadt-b', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-b' },
-      ],
-      admin: {
-        tokens: [
-          { token: TOKENS.operator, subject: 'olga', role: 'operator' },
-          { token: TOKENS.adminA, subject: 'anna', role: 'tenant-admin', tenants: ['stadt-a'] },
-          { token: TOKENS.auditor, subject: 'udo', role: 'auditor' },
-        ],
-      },
     },
-    { env: {} },
-  );
-  deps = await createHubDeps(config, pino({ level: 'silent' }));
-  app = await buildApp(deps);
+  }));
+  ({ deps, app } = hub);
   for (let i = 0; i < 3; i++) seeded.refusedA.push(await deadLetter('stadt-a', 'request to the endpoint failed (ECONNREFUSED)'));
   for (let i = 0; i < 2; i++) seeded.busyA.push(await deadLetter('stadt-a', 'retries exhausted after 8 attempts: endpoint answered HTTP 503', OTHER_SERVICE));
   // B's dead letters carry the same error as A's: a filter on it must still not reach them
@@ -98,12 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.close();
-  await deps.close();
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await hub.close();
 });
 
 const idsOf = (page: { items: Array<{ submissionId: string }> }): string[] => page.items.map((i) => i.submissionId).sort();

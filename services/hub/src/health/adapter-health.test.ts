@@ -1,21 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '@weiche/config';
 import { JournalQueries } from '@weiche/journal';
-import { createHubDeps, type HubDeps } from '../context.js';
-import { buildApp } from '../gateway/app.js';
+import type { HubDeps } from '../context.js';
+import { startTestHub, type TestHub } from '../test-hub.js';
 import { AdapterHealthStore, type AdapterHealthRecord } from './adapter-health-store.js';
 import { checkAdapter, countDeliveryAttempts } from './adapter-health-monitor.js';
 import { healthVerdict } from './adapter-health-verdict.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const OPERATOR = randomBytes(16).toString('hex');
 
 describe('health verdict', () => {
@@ -46,41 +40,26 @@ describe('health verdict', () => {
 // Real Redis and PostgreSQL: a writable DMS folder whose last 21 deliveries failed, and one whose
 // path runs through a regular file (not writable whatever the circuit says).
 describe('adapter health on a hub', () => {
+  let hub: TestHub;
   let deps: HubDeps;
   let app: FastifyInstance;
-  let schema: string;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weiche-health-'));
-    await writeFile(join(dir, 'a-file'), 'not a folder');
-    schema = `t_${randomBytes(5).toString('hex')}`;
-    const config = resolveConfig(
-      {
-        server: { host: '127.0.0.1', port: 0 },
-        redis: { url: REDIS_URL, prefix: `wt_${randomBytes(5).toString('hex')}` },
-        database: { url: DATABASE_URL, schema },
-        dataDir: join(dir, 'data'),
-        tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-        adapters: [
-          { id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'dms') }, health: { intervalMs: 5000, timeoutMs: 2000 } },
-          { id: 'broken', kind: 'dms-folder', config: { path: join(dir, 'a-file', 'dms') } },
-        ],
-        routes: [{ id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
-        admin: { tokens: [{ token: OPERATOR, subject: 'olga', role: 'operator' }] },
-      },
-      { env: {} },
-    );
-    deps = await createHubDeps(config, pino({ level: 'silent' }));
-    app = await buildApp(deps);
+    hub = await startTestHub((dir) => ({
+      tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+      adapters: [
+        { id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'dms') }, health: { intervalMs: 5000, timeoutMs: 2000 } },
+        { id: 'broken', kind: 'dms-folder', config: { path: join(dir, 'a-file', 'dms') } },
+      ],
+      routes: [{ id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+      admin: { tokens: [{ token: OPERATOR, subject: 'olga', role: 'operator' }] },
+    }));
+    ({ deps, app } = hub);
+    await writeFile(join(hub.dir, 'a-file'), 'not a folder');
   });
 
   afterAll(async () => {
-    await app.close();
-    await deps.close();
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await hub.close();
   });
 
   async function routedSubmission(): Promise<string> {
@@ -96,7 +75,7 @@ describe('adapter health on a hub', () => {
 
   it('checks each instance, counts 21 failed attempts after a success, and shows it in the API and metrics', async () => {
     const store = new AdapterHealthStore(deps.redis, deps.config.redis.prefix);
-    const queries = new JournalQueries({ pool: deps.pool, schema });
+    const queries = new JournalQueries({ pool: deps.pool, schema: deps.config.database.schema });
     const ok = await routedSubmission();
     await deps.journal.recordAttempt({ submissionId: ok, routeId: 'r1', attempt: 1, outcome: 'success' });
     const failing = await routedSubmission();
