@@ -1,17 +1,11 @@
 // The auditor's view of the audit chain: the records of one submission or of a time range, each
 // with actor, stage, state change and hashes, and a "verify" that recomputes the whole chain.
 import { get } from './api.js';
-import { announce, h, table } from './dom.js';
+import { announce, formQuery, h, localInput, pager, table } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { actionLabel, errorText, stageLabel, stateLabel } from './terms.js';
 
 const PAGE = 100;
-
-function localInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
 
 function field(name, label, control) {
   control.id = `a-${name}`;
@@ -70,23 +64,14 @@ export async function renderAudit(main, ctx, params) {
     h('div', { class: 'field submit' }, h('button', { type: 'submit' }, t('search.submit'))));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const query = new URLSearchParams();
-    for (const [name, value] of new FormData(form)) {
-      if (typeof value !== 'string' || value.trim() === '') continue;
-      query.set(name, name === 'from' || name === 'to' ? new Date(value).toISOString() : value.trim());
-    }
-    ctx.navigate(`#/audit?${query}`);
+    ctx.navigate(`#/audit?${formQuery(form)}`);
   });
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (submissionId) query.set('submissionId', submissionId);
   if (from) query.set('from', from);
   if (to) query.set('to', to);
   const page = await get(`/audit/records?${query}`);
-  const pager = (delta, label) => {
-    const next = new URLSearchParams(params);
-    next.set('offset', String(Math.max(0, offset + delta)));
-    return h('a', { href: `#/audit?${next}`, class: 'button secondary' }, label);
-  };
+
   main.replaceChildren(
     h('h1', { tabindex: '-1' }, t('audit.heading')),
     ctx.me.tenants === 'all' ? verifyPanel() : null,
@@ -107,9 +92,6 @@ export async function renderAudit(main, ctx, params) {
           hash(r.hash),
           detailsOf(r),
         ]), { 'data-testid': 'audit-records', class: 'visually-hidden-caption' }),
-      page.total > PAGE ? h('nav', { class: 'pager', 'aria-label': t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total }) },
-        offset > 0 ? pager(-PAGE, t('search.prev')) : null,
-        h('span', {}, t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total })),
-        offset + PAGE < page.total ? pager(PAGE, t('search.next')) : null) : null),
+      pager('#/audit', params, offset, PAGE, page.total)),
   );
 }

@@ -4,7 +4,7 @@
 import { askDiscardReason, discard, replay } from './actions.js';
 import { get, post } from './api.js';
 import { activityChart, niceMax, shareBar, sparkline, timeBuckets } from './charts.js';
-import { announce, h, table } from './dom.js';
+import { announce, h, localInput, table } from './dom.js';
 import { formatAge, formatNumber, formatTime, t } from './i18n.js';
 import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
@@ -24,12 +24,6 @@ function failure(result) {
 
 function settled(result, render) {
   return result.status === 'fulfilled' ? render(result.value) : failure(result);
-}
-
-function localInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
 /** The range the hash asks for: a preset (sliding with the clock) or a fixed from/to. */

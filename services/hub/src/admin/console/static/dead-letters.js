@@ -4,7 +4,7 @@
 import { confirmAction } from './actions.js';
 import { download, get, post } from './api.js';
 import { failedRoutesList } from './dashboard.js';
-import { announce, h, table } from './dom.js';
+import { announce, h, pager, table } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
@@ -137,11 +137,7 @@ export async function renderDeadLetters(main, ctx, params) {
       bulk?.update();
     },
   });
-  const pager = (delta, label) => {
-    const next = new URLSearchParams(params);
-    next.set('offset', String(Math.max(0, offset + delta)));
-    return h('a', { href: `#/dead-letters?${next}`, class: 'button secondary' }, label);
-  };
+
   const csv = (dialect) => h('button', {
     type: 'button',
     class: 'secondary',
@@ -167,9 +163,6 @@ export async function renderDeadLetters(main, ctx, params) {
           d.failedRoutes.length > 0 ? failedRoutesList(d.failedRoutes) : h('span', { title: d.reason ?? '' }, errorText(d.reason)),
           formatTime(d.createdAt),
         ]), { 'data-testid': 'dead-letter-list', class: 'visually-hidden-caption' }),
-      page.total > PAGE ? h('nav', { class: 'pager', 'aria-label': t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total }) },
-        offset > 0 ? pager(-PAGE, t('search.prev')) : null,
-        h('span', {}, t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total })),
-        offset + PAGE < page.total ? pager(PAGE, t('search.next')) : null) : null),
+      pager('#/dead-letters', params, offset, PAGE, page.total)),
   );
 }

@@ -1,7 +1,7 @@
 // Submission search: the form's fields become the hash query (#/submissions?state=FAILED), so a
 // search can be bookmarked, reloaded and gone back to.
 import { download, get } from './api.js';
-import { announce, h, table } from './dom.js';
+import { announce, formQuery, h, localInput, pager, table } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { namesOf } from './names.js';
 import { stateLabel } from './terms.js';
@@ -14,12 +14,6 @@ function field(name, label, control) {
   control.id = `q-${name}`;
   control.name = name;
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
-}
-
-function localInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
 /** Renders the search form and, for a query, its results. */
@@ -38,12 +32,7 @@ export async function renderSubmissions(main, ctx, params) {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const query = new URLSearchParams();
-    for (const [name, value] of new FormData(form)) {
-      if (typeof value !== 'string' || value.trim() === '') continue;
-      query.set(name, name === 'from' || name === 'to' ? new Date(value).toISOString() : value.trim());
-    }
-    ctx.navigate(`#/submissions?${query}`);
+    ctx.navigate(`#/submissions?${formQuery(form)}`);
   });
 
   const results = h('div', { id: 'results' });
@@ -65,11 +54,7 @@ export async function renderSubmissions(main, ctx, params) {
   api.set('limit', String(PAGE));
   api.set('offset', String(offset));
   const page = await get(`/submissions?${api}`);
-  const pager = (delta, label) => {
-    const next = new URLSearchParams(params);
-    next.set('offset', String(Math.max(0, offset + delta)));
-    return h('a', { href: `#/submissions?${next}`, class: 'button secondary' }, label);
-  };
+
   results.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'results-h' },
     h('h2', { id: 'results-h' }, t('search.results', { total: formatNumber(page.total) })),
     page.total > 0 ? h('div', { class: 'buttons' }, csv('rfc4180'), csv('excel-de')) : null,
@@ -82,9 +67,6 @@ export async function renderSubmissions(main, ctx, params) {
         h('span', { class: `state state-${x.state}` }, stateLabel(x.state), x.discarded ? ` (${t('detail.discarded')})` : ''),
         formatTime(x.createdAt),
       ])),
-    page.total > PAGE ? h('nav', { class: 'pager', 'aria-label': t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total }) },
-      offset > 0 ? pager(-PAGE, t('search.prev')) : null,
-      h('span', {}, t('search.page', { from: offset + 1, to: Math.min(page.total, offset + PAGE), total: page.total })),
-      offset + PAGE < page.total ? pager(PAGE, t('search.next')) : null) : null,
+    pager('#/submissions', params, offset, PAGE, page.total),
   ));
 }
