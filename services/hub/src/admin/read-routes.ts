@@ -30,7 +30,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       concurrency: instance.concurrency,
       paused: await isAdapterPaused(deps, instance.id),
       circuit: await circuitOf(deps, instance),
-      health: await adapterHealthOf(deps, instance),
+      health: visibleHealth(await adapterHealthOf(deps, instance), ownsAdapter(principal, config, instance.id)),
     };
   }
 
@@ -271,4 +271,12 @@ export function submissionSearch(p: Principal, q: Omit<z.infer<typeof S.Submissi
     ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
     ...scopeArg(p),
   };
+}
+
+/**
+ * A shared adapter instance's last delivery error may name another tenant's package (its ProzessID):
+ * a tenant-admin who does not own every tenant it serves sees the verdict and streaks, not that text.
+ */
+function visibleHealth(health: z.input<typeof S.AdapterHealth>, owner: boolean): z.input<typeof S.AdapterHealth> {
+  return owner ? health : { ...health, deliveries: { ...health.deliveries, lastError: null } };
 }

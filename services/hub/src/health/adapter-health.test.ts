@@ -11,6 +11,7 @@ import { checkAdapter, countDeliveryAttempts } from './adapter-health-monitor.js
 import { healthVerdict } from './adapter-health-verdict.js';
 
 const OPERATOR = randomBytes(16).toString('hex');
+const ADMIN_A = randomBytes(16).toString('hex');
 
 describe('health verdict', () => {
   const policy = { failureThreshold: 5, intervalMs: 30_000 };
@@ -46,13 +47,25 @@ describe('adapter health on a hub', () => {
 
   beforeAll(async () => {
     hub = await startTestHub((dir) => ({
-      tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+      tenants: [
+        { id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' },
+        { id: 'stadt-b', name: 'Stadt B', behoerdenkennung: 'ags:00000002' },
+      ],
       adapters: [
         { id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'dms') }, health: { intervalMs: 5000, timeoutMs: 2000 } },
         { id: 'broken', kind: 'dms-folder', config: { path: join(dir, 'a-file', 'dms') } },
       ],
-      routes: [{ id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
-      admin: { tokens: [{ token: OPERATOR, subject: 'olga', role: 'operator' }] },
+      // 'dms' serves both tenants: a tenant-admin of A sees it, but not B's package names in its errors
+      routes: [
+        { id: 'r1', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' },
+        { id: 'r1-b', tenant: 'stadt-b', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' },
+      ],
+      admin: {
+        tokens: [
+          { token: OPERATOR, subject: 'olga', role: 'operator' },
+          { token: ADMIN_A, subject: 'anna', role: 'tenant-admin', tenants: ['stadt-a'] },
+        ],
+      },
     }));
     ({ deps, app } = hub);
     await writeFile(join(hub.dir, 'a-file'), 'not a folder');
@@ -96,6 +109,9 @@ describe('adapter health on a hub', () => {
     expect(Date.parse(dms?.health.deliveries.lastSuccessAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
     const broken = adapters.find((a) => a.id === 'broken');
     expect(broken?.health).toMatchObject({ verdict: 'failing', reasons: ['check-failed'], check: { ok: false, detail: 'folder not writable (ENOTDIR)' } });
+
+    const shared = (await app.inject({ method: 'GET', url: '/admin/api/v1/adapters/dms', headers: { authorization: `Bearer ${ADMIN_A}` } })).json<{ health: { verdict: string; deliveries: { failureStreak: number; lastError: string | null } } }>();
+    expect(shared.health).toMatchObject({ verdict: 'failing', deliveries: { failureStreak: 21, lastError: null } });
 
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('weiche_adapter_healthy{adapter="dms"} 0');
