@@ -250,7 +250,9 @@ describe('console operations in headless Chromium', () => {
     await page.getByLabel('Einreichungs-ID').fill(testhausen[0] ?? '');
     await page.getByRole('button', { name: 'Suchen' }).click();
     const records = page.getByTestId('audit-records');
-    await records.getByText('Wiederholung', { exact: true }).waitFor();
+    // the view showed the last 24 hours (ten replays) before: wait for the one submission's records
+    await expect.poll(() => records.getByText('Wiederholung', { exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await records.locator('tbody tr').first().textContent()).toContain('Eingang');
     const replayRow = records.locator('tbody tr').filter({ has: page.getByText('Wiederholung', { exact: true }) });
     expect(await replayRow.textContent()).toContain('olga');
     expect(await replayRow.textContent()).toContain('fehlgeschlagen → eingegangen');
