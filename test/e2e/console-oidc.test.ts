@@ -69,6 +69,8 @@ describe('console sign-in through an OpenID provider (headless Chromium)', () =>
 
     const request = authorize[0];
     expect(request?.searchParams.get('response_type')).toBe('code');
+    // the answer comes in the fragment, which no server (nor its access log) ever sees
+    expect(request?.searchParams.get('response_mode')).toBe('fragment');
     expect(request?.searchParams.get('code_challenge_method')).toBe('S256');
     expect(request?.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(request?.searchParams.get('state')).toMatch(/^[\w-]{40,}$/);
@@ -108,7 +110,7 @@ describe('console sign-in through an OpenID provider (headless Chromium)', () =>
 
   it('refuses a callback whose state this tab did not send (no token is stored)', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${hub.baseUrl}/admin/?code=stolen-code&state=forged-state&iss=${encodeURIComponent(idp.issuer)}`);
+    await page.goto(`${hub.baseUrl}/admin/#code=stolen-code&state=forged-state&iss=${encodeURIComponent(idp.issuer)}`);
     await page.getByRole('heading', { level: 1, name: 'Anmeldung' }).waitFor();
     await page.getByRole('status').getByText(/^Anmeldung fehlgeschlagen: /).waitFor();
     expect(page.url()).toBe(`${hub.baseUrl}/admin/`);
@@ -120,5 +122,7 @@ describe('console sign-in through an OpenID provider (headless Chromium)', () =>
     const others = foreignRequests(browser.requests);
     expect(others).toEqual([]);
     expect(browser.requests.some((r) => r.url().startsWith(`${idp.issuer}/token`))).toBe(true);
+    // the authorization code went from the provider to the page's fragment and on to the token endpoint only
+    expect(browser.requests.filter((r) => r.url().startsWith(hub.baseUrl) && /[?&]code=/.test(r.url())).map((r) => r.url())).toEqual([]);
   });
 });

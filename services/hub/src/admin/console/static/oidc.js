@@ -1,7 +1,9 @@
 // Sign-in through the configured OpenID provider: authorization code flow with PKCE (RFC 7636),
 // state and nonce, done by oauth4webapi (a certified relying-party library, served from the hub).
 // The console is a public client: no secret. Only the access token is kept (sessionStorage, like
-// a pasted token); the code, verifier, state and nonce live in sessionStorage for the round trip only.
+// a pasted token); the verifier, state and nonce live in sessionStorage for the round trip only.
+// The provider answers in the URL fragment (response_mode=fragment), which browsers never send to
+// a server: the code reaches no access log of the hub or a proxy in front of it.
 import * as oauth from './oauth4webapi.js';
 
 const FLOW_KEY = 'weiche.oidc.flow';
@@ -34,6 +36,7 @@ export async function startSignIn({ issuer, clientId, scopes }) {
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('redirect_uri', redirectUri());
   url.searchParams.set('response_type', 'code');
+  url.searchParams.set('response_mode', 'fragment');
   url.searchParams.set('scope', scopes.join(' '));
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
   url.searchParams.set('code_challenge_method', 'S256');
@@ -42,9 +45,13 @@ export async function startSignIn({ issuer, clientId, scopes }) {
   window.location.assign(url.href);
 }
 
-/** True when the page was opened by the provider's redirect (code or error, with state). */
+function callbackParams() {
+  return new URLSearchParams(window.location.hash.replace(/^#/, ''));
+}
+
+/** True when the page was opened by the provider's redirect (code or error, with state, in the fragment). */
 export function isCallback() {
-  const params = new URLSearchParams(window.location.search);
+  const params = callbackParams();
   return params.has('state') && (params.has('code') || params.has('error'));
 }
 
@@ -53,7 +60,7 @@ export function isCallback() {
  * with the verifier, checks the ID token (issuer, audience, nonce, expiry) and returns the access token.
  */
 export async function finishSignIn() {
-  const current = new URL(window.location.href);
+  const answer = callbackParams();
   const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) ?? 'null');
   sessionStorage.removeItem(FLOW_KEY);
   // the code must not stay in the address bar or the history
@@ -61,7 +68,7 @@ export async function finishSignIn() {
   if (!flow) throw new Error('no sign-in was started in this tab');
   const { as, options } = await discover(flow.issuer);
   const client = { client_id: flow.clientId };
-  const params = oauth.validateAuthResponse(as, client, current, flow.state);
+  const params = oauth.validateAuthResponse(as, client, answer, flow.state);
   const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), flow.verifier, options);
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: flow.nonce, requireIdToken: true });
   return result.access_token;
