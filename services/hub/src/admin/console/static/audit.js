@@ -51,7 +51,7 @@ function verifyPanel() {
   return h('section', { class: 'card', 'aria-labelledby': 'verify-h' }, h('h2', { id: 'verify-h' }, t('audit.verifyHeading')), h('p', {}, t('audit.verifyIntro')), button, out);
 }
 
-/** Renders the audit records for the query in `params` (default: the last 24 hours). */
+/** Renders the audit records for the query in `params` (without one: the last 24 hours). */
 export async function renderAudit(main, ctx, params) {
   const submissionId = params.get('submissionId') ?? '';
   const from = params.get('from') ?? (submissionId ? '' : new Date(Date.now() - 24 * 3600_000).toISOString());
@@ -59,7 +59,8 @@ export async function renderAudit(main, ctx, params) {
   const offset = Number(params.get('offset') ?? 0) || 0;
   const form = h('form', { class: 'search', role: 'search', 'aria-label': t('audit.search') },
     field('submissionId', t('search.id'), h('input', { type: 'text', value: submissionId, autocomplete: 'off' })),
-    field('from', t('range.from'), h('input', { type: 'datetime-local', value: localInput(from) })),
+    // the default range is not written into the form: a search by submission id alone searches all time
+    field('from', t('range.from'), h('input', { type: 'datetime-local', value: localInput(params.get('from')) })),
     field('to', t('range.to'), h('input', { type: 'datetime-local', value: localInput(to) })),
     h('div', { class: 'field submit' }, h('button', { type: 'submit' }, t('search.submit'))));
   form.addEventListener('submit', (event) => {
