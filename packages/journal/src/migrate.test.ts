@@ -17,7 +17,7 @@ describe('migrate', () => {
       const applied = results.flatMap((r) => r.applied);
       // every migration in list order, once (the list grows; the test need not)
       const all = MIGRATIONS.map((m) => m.id);
-      expect(all.slice(0, 4)).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel']);
+      expect(all.slice(0, 5)).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel', '0005_channel_neutral_row']);
       expect(applied).toEqual(all);
       const recorded = await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".schema_migrations`);
       expect(recorded.rows.map((r) => r.id).sort()).toEqual([...all].sort());
@@ -46,7 +46,7 @@ describe('migrate', () => {
       db.schema,
     ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
-      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_case_idx', 'submissions_tenant_idx', 'submissions_channel_message_id_uq', 'xta_msgbox_offered_idx']),
+      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx']),
     );
   });
 

@@ -26,7 +26,16 @@ interface Seeded {
 async function deadLetter(tenantId: string, error: string, service = SERVICE): Promise<Seeded> {
   const id = randomUUID();
   const j = deps.journal;
-  await j.createSubmission({ submissionId: id, caseId: randomUUID(), destinationId: randomUUID(), tenantId, senderClientId: 'c', serviceIdentifier: service, announcedAttachments: [] }, 'gateway');
+  await j.createSubmission({
+    submissionId: id,
+    tenantId,
+    channel: 'fit-connect',
+    channelRef: id,
+    channelMeta: { caseId: randomUUID(), destinationId: randomUUID(), senderClientId: 'c', announcedAttachments: [] },
+    serviceIdentifier: service,
+    state: 'CREATED',
+    actor: 'gateway',
+  });
   await j.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gw', stage: 'submit', patch: { senderReference: 'Antrag Erika Musterfrau' } });
   await j.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' });
   const output = { blobKey: 'k', packageName: 'p.zip', mimeType: 'application/zip', size: 1, sha256: 'ab'.repeat(32), prozessId: 'x', mappingModule: 'm', mappingVersion: '1' };

@@ -16,7 +16,7 @@ const ATTEMPT_LOCK_MS = 60_000;
 
 /** Calls the instance's health() (bounded by its timeout) and stores the result, unless another replica checks it this interval. */
 export async function checkAdapter(deps: HubDeps, store: AdapterHealthStore, instance: AdapterInstance): Promise<boolean> {
-  const adapter = deps.adapters.get(instance.id);
+  const adapter = deps.adapters.get(instance.id)?.adapter;
   if (!adapter) return false;
   // a little less than the interval, so the next tick of whichever replica may claim it again
   if (!(await store.claim(`check:${instance.id}`, Math.max(500, instance.health.intervalMs - 250)))) return false;

@@ -78,7 +78,7 @@ describe('adapter health on a hub', () => {
   async function routedSubmission(): Promise<string> {
     const id = randomUUID();
     const j = deps.journal;
-    await j.createSubmission({ submissionId: id, caseId: randomUUID(), destinationId: randomUUID(), tenantId: 'stadt-a', senderClientId: 'c', serviceIdentifier: 'urn:x:y', announcedAttachments: [] }, 'gateway');
+    await j.createSubmission({ submissionId: id, tenantId: 'stadt-a', channel: 'fit-connect', channelRef: id, channelMeta: {}, serviceIdentifier: 'urn:x:y', state: 'CREATED', actor: 'gateway' });
     await j.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gw', stage: 'submit' });
     await j.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' });
     await j.transition(id, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map' });
