@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,7 +8,7 @@ import { ARTIFACTS_DIR, foreignRequests, launchBrowser, type TestBrowser } from 
 import { tempDir, waitFor } from '../support/env.js';
 import { flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { SERVICE, writeTestConfig } from '../support/test-config.js';
+import { addTenant, SERVICE, writeTestConfig } from '../support/test-config.js';
 
 const TOKENS = { operator: randomBytes(16).toString('hex'), adminA: randomBytes(16).toString('hex'), auditor: randomBytes(16).toString('hex') };
 
@@ -36,7 +36,7 @@ const FOCUSED = `(() => {
 })()`;
 
 /** What Tab reaches from the top of the page, in order: tag, accessible text and whether a focus ring shows. */
-async function tabStops(page: Page, max = 80): Promise<TabStop[]> {
+async function tabStops(page: Page, max = 160): Promise<TabStop[]> {
   await page.evaluate(BLUR);
   const stops: TabStop[] = [];
   for (let i = 0; i < max; i += 1) {
@@ -59,17 +59,10 @@ describe('web console in headless Chromium', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('console');
-    const destinationB = randomUUID();
+    let destinationB = '';
     const cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
-        (raw.tenants as unknown[]).push({ id: 'otherburg', name: 'Gemeinde Otherburg', behoerdenkennung: 'ags:05974099' });
-        (raw.destinations as unknown[]).push({
-          id: destinationB,
-          tenant: 'otherburg',
-          keys: { privateKeyFile: join(dir, 'keys', 'b.key.pem'), certificateFile: join(dir, 'keys', 'b.cert.pem'), generate: true },
-          services: [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }],
-        });
-        ((raw.senderClients as Array<{ destinations: string[] }>)[0]?.destinations ?? []).push(destinationB);
+        destinationB = addTenant(raw, dir, { id: 'otherburg', name: 'Gemeinde Otherburg', behoerdenkennung: 'ags:05974099' });
         raw.adapters = [
           { id: 'dms', kind: 'flaky-folder', config: { path: join(dir, 'outbox-a'), failTimes: 2 }, retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 } },
           { id: 'dms-b', kind: 'dms-folder', config: { path: join(dir, 'outbox-b') } },
@@ -118,6 +111,8 @@ describe('web console in headless Chromium', () => {
 
   it('logs in, shows the failed delivery, opens its timeline, replays it and shows it delivered', async () => {
     const page = await browser.context.newPage();
+    // no automatic refresh: this test walks the page by keyboard and must not race a re-render
+    await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
     const errors: string[] = [];
     page.on('pageerror', (error) => void errors.push(error.message));
     page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
@@ -162,16 +157,17 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('link', { name: `Verlauf von ${failed}` }).first().focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: `Einreichung ${failed}` }).waitFor();
-    await expect.poll(() => page.getByTestId('submission-state').textContent()).toBe('FAILED');
+    await expect.poll(() => page.getByTestId('submission-state').getAttribute('data-state')).toBe('FAILED');
+    expect(await page.getByTestId('submission-state').textContent()).toBe('fehlgeschlagen');
     const timeline = page.getByTestId('timeline');
     expect(await timeline.getByText('Zustellversuch').count()).toBe(2);
-    expect(await timeline.textContent()).toMatch(/DELIVERING → FAILED/);
+    expect(await timeline.textContent()).toMatch(/in Zustellung → fehlgeschlagen/);
     await shot(page, '03-timeline-failed');
 
     await page.getByRole('radio', { name: /^Zustellung/ }).check();
     await page.getByRole('button', { name: 'Wiederholen' }).press('Enter');
     try {
-      await expect.poll(() => page.getByTestId('submission-state').textContent(), { timeout: 45_000, interval: 250 }).toBe('DELIVERED');
+      await expect.poll(() => page.getByTestId('submission-state').getAttribute('data-state'), { timeout: 45_000, interval: 250 }).toBe('DELIVERED');
     } catch (error) {
       await shot(page, '04-replay-failed');
       throw error;

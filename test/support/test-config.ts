@@ -51,3 +51,20 @@ export async function writeTestConfig(dir: string, options: { port?: number; red
   await writeFile(file, stringify(raw));
   return { dir, file, raw, schema, prefix, destinationId, clientId, clientSecret, outbox };
 }
+
+/**
+ * Adds a tenant with its own FIT-Connect destination (key pair generated under `dir/keys`) offering
+ * SERVICE, and lets the test portal send to it; returns the destination id. For `overrides`.
+ */
+export function addTenant(raw: Record<string, unknown>, dir: string, tenant: { id: string; name: string; behoerdenkennung: string }): string {
+  const destinationId = randomUUID();
+  (raw.tenants as unknown[]).push(tenant);
+  (raw.destinations as unknown[]).push({
+    id: destinationId,
+    tenant: tenant.id,
+    keys: { privateKeyFile: join(dir, 'keys', `${tenant.id}.key.pem`), certificateFile: join(dir, 'keys', `${tenant.id}.cert.pem`), generate: true },
+    services: [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }],
+  });
+  ((raw.senderClients as Array<{ destinations: string[] }>)[0]?.destinations ?? []).push(destinationId);
+  return destinationId;
+}

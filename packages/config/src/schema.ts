@@ -94,6 +94,13 @@ export const RateLimit = z.object({
   durationMs: z.number().int().min(10),
 });
 
+export const HealthCheckPolicy = z.object({
+  /** How often a dispatcher calls the instance's health() (one dispatcher per interval across replicas). */
+  intervalMs: z.number().int().min(1000).default(30_000),
+  /** A health() that has not answered after this long counts as failed. */
+  timeoutMs: z.number().int().min(100).default(10_000),
+});
+
 export const AdapterInstanceConfig = z.object({
   id: Id,
   kind: z.string().min(1),
@@ -104,6 +111,7 @@ export const AdapterInstanceConfig = z.object({
   retry: RetryPolicy.default({ attempts: 8, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 24 * 3600 * 1000 }),
   circuit: CircuitPolicy.default({ failureThreshold: 5, cooldownMs: 30_000 }),
   rateLimit: RateLimit.optional(),
+  health: HealthCheckPolicy.default({ intervalMs: 30_000, timeoutMs: 10_000 }),
 });
 
 export const RouteConfig = z.object({
@@ -143,8 +151,17 @@ export const AdminOidcConfig = z
     /** Claim holding the tenant ids of a tenant-admin (string or array; dotted path). */
     tenantsClaim: z.string().min(1).default('tenants'),
     subjectClaim: z.string().min(1).default('sub'),
+    /**
+     * Public client id of the web console (authorization code flow with PKCE, no secret); without it
+     * the console offers token paste only. Register `<publicBaseUrl>/admin/` as its redirect URI.
+     */
+    clientId: z.string().min(1).optional(),
+    /** Scopes the console asks for; the access token it gets must carry `audience` and the role claim. */
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)')).min(1).default(['openid', 'profile']),
   })
-  .refine((o) => (o.jwksUrl === undefined) !== (o.jwksFile === undefined), { message: 'give exactly one of jwksUrl or jwksFile' });
+  .refine((o) => (o.jwksUrl === undefined) !== (o.jwksFile === undefined), { message: 'give exactly one of jwksUrl or jwksFile' })
+  .refine((o) => o.clientId === undefined || o.scopes.includes('openid'), { message: 'the console sign-in (clientId) needs the openid scope', path: ['scopes'] })
+  .refine((o) => o.clientId === undefined || URL.canParse(o.issuer), { message: 'the console sign-in (clientId) needs the issuer as a URL', path: ['issuer'] });
 
 export const AdminConfig = z.object({
   tokens: z.array(AdminTokenConfig).default([]),

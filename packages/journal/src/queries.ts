@@ -1,7 +1,11 @@
 import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
+import { deadLetterWhere, DISCARDED, type DeadLetterFilter } from './dead-letter-filter.js';
+import { DISCARD_STAGE } from './discard-stage.js';
 import { withTransaction } from './with-transaction.js';
+
+export { DISCARD_STAGE };
 
 /**
  * Read models for operators (admin API, metrics): search, timeline, dead letters and statistics.
@@ -46,6 +50,12 @@ export interface SubmissionSearch {
   /** created_at < to */
   to?: Date;
   tenantIds?: readonly string[];
+}
+
+/** A time range: `from` inclusive, `to` exclusive; either may be open. */
+export interface TimeRange {
+  from?: Date;
+  to?: Date;
 }
 
 export interface Page {
@@ -105,14 +115,6 @@ export interface Timeline {
 
 const MAX_LIMIT = 500;
 
-/** Audit stage of an operator's discard. */
-export const DISCARD_STAGE = 'discard';
-
-// A FAILED submission is a dead letter unless a discard record follows its latest move to FAILED.
-// Sequence numbers (not clocks) order the records, so a replay that fails again makes it one again.
-const DISCARDED = (s: string, alias: string): string => `EXISTS (
-  SELECT 1 FROM ${s}.audit d WHERE d.submission_id = ${alias}.submission_id AND d.stage = '${DISCARD_STAGE}'
-     AND d.seq > COALESCE((SELECT max(f.seq) FROM ${s}.audit f WHERE f.submission_id = ${alias}.submission_id AND f.to_state = 'FAILED'), 0))`;
 
 interface SummaryDbRow {
   submission_id: string;
@@ -228,17 +230,17 @@ export class JournalQueries extends SchemaStore {
     return rows[0] ? toSummary(rows[0]) : undefined;
   }
 
-  /** FAILED submissions not discarded since they failed, newest failure first, with their failed routes. */
-  async deadLetters(scope: { tenantIds?: readonly string[] }, page: Page): Promise<{ total: number; items: DeadLetter[] }> {
+  /** Dead letters (FAILED, not discarded since they failed) matching the filter, newest failure first, with their failed routes. */
+  async deadLetters(filter: DeadLetterFilter, page: Page): Promise<{ total: number; items: DeadLetter[] }> {
     assertPage(page);
     const s = this.s;
-    const where = `s.state = 'FAILED' AND NOT ${DISCARDED(s, 's')} AND ($1::text[] IS NULL OR s.tenant_id = ANY($1::text[]))`;
-    const tenants = scope.tenantIds ? [...scope.tenantIds] : null;
-    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.submissions s WHERE ${where}`, [tenants]);
+    const where = deadLetterWhere(s, filter);
+    const n = where.params.length;
+    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.submissions s WHERE ${where.sql}`, where.params);
     const rows = await this.query<SummaryDbRow>(
-      `SELECT ${this.summaryColumns('s')} FROM ${s}.submissions s WHERE ${where}
-        ORDER BY s.updated_at DESC, s.submission_id DESC OFFSET $2 LIMIT $3`,
-      [tenants, page.offset, page.limit],
+      `SELECT ${this.summaryColumns('s')} FROM ${s}.submissions s WHERE ${where.sql}
+        ORDER BY s.updated_at DESC, s.submission_id DESC OFFSET $${n + 1} LIMIT $${n + 2}`,
+      [...where.params, page.offset, page.limit],
     );
     const ids = rows.map((r) => r.submission_id);
     const failed = ids.length
@@ -251,6 +253,17 @@ export class JournalQueries extends SchemaStore {
       total: count[0]?.n ?? 0,
       items: rows.map((r) => ({ ...toSummary(r), failedRoutes: failed.filter((d) => d.submission_id === r.submission_id).map(toDeliverySummary) })),
     };
+  }
+
+  /** Ids of the dead letters matching the filter (same order as `deadLetters`), at most `max`. */
+  async deadLetterIds(filter: DeadLetterFilter, max: number): Promise<string[]> {
+    const where = deadLetterWhere(this.s, filter);
+    const rows = await this.query<{ submission_id: string }>(
+      `SELECT s.submission_id FROM ${this.s}.submissions s WHERE ${where.sql}
+        ORDER BY s.updated_at DESC, s.submission_id DESC LIMIT $${where.params.length + 1}`,
+      [...where.params, max],
+    );
+    return rows.map((r) => r.submission_id);
   }
 
   /** Dead letters per tenant (for the metrics gauge). */
@@ -335,7 +348,7 @@ export class JournalQueries extends SchemaStore {
    * Acknowledges a dead letter: appends a 'discard' audit record (actor, reason, failed routes) while the
    * submission row is locked. It stays FAILED — no new state — and leaves the dead-letter list.
    */
-  async discard(submissionId: string, input: { actor: string; reason: string }): Promise<{ routes: string[] }> {
+  async discard(submissionId: string, input: { actor: string; reason: string; batch?: string }): Promise<{ routes: string[] }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ state: SubmissionState; discarded: boolean }>(
@@ -351,7 +364,7 @@ export class JournalQueries extends SchemaStore {
         [submissionId],
       );
       const routeIds = routes.rows.map((r) => r.route_id);
-      await appendAudit(client, s, { submissionId, actor: input.actor, stage: DISCARD_STAGE, details: { action: 'discard', reason: input.reason, routes: routeIds } });
+      await appendAudit(client, s, { submissionId, actor: input.actor, stage: DISCARD_STAGE, details: { action: 'discard', reason: input.reason, routes: routeIds, ...(input.batch ? { batch: input.batch } : {}) } });
       return { routes: routeIds };
     });
   }
@@ -369,37 +382,48 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ adapterInstance: r.adapter_instance, minute: r.minute, count: r.n }));
   }
 
-  /** Submissions per tenant and state. */
-  async countsByState(scope: { tenantIds?: readonly string[] }): Promise<Array<{ tenantId: string; state: SubmissionState; count: number }>> {
+  /** Submissions per tenant and state; with `from`/`to`, only those received in that time. */
+  async countsByState(scope: { tenantIds?: readonly string[] } & TimeRange): Promise<Array<{ tenantId: string; state: SubmissionState; count: number }>> {
     const rows = await this.query<{ tenant_id: string; state: SubmissionState; n: number }>(
       `SELECT tenant_id, state, count(*)::int AS n FROM ${this.s}.submissions
-        WHERE ($1::text[] IS NULL OR tenant_id = ANY($1::text[])) GROUP BY 1, 2 ORDER BY 1, 2`,
-      [scope.tenantIds ? [...scope.tenantIds] : null],
+        WHERE ($1::text[] IS NULL OR tenant_id = ANY($1::text[])) AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [scope.tenantIds ? [...scope.tenantIds] : null, scope.from ?? null, scope.to ?? null],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, state: r.state, count: r.n }));
   }
 
-  /** Submissions delivered end to end per tenant and service (what municipalities report as OZG progress). */
-  async deliveredByService(scope: { tenantIds?: readonly string[] }): Promise<Array<{ tenantId: string; serviceIdentifier: string; delivered: number }>> {
+  /**
+   * Submissions delivered end to end per tenant and service (what municipalities report as OZG
+   * progress); with `from`/`to`, only those received in that time.
+   */
+  async deliveredByService(scope: { tenantIds?: readonly string[] } & TimeRange): Promise<Array<{ tenantId: string; serviceIdentifier: string; delivered: number }>> {
     const rows = await this.query<{ tenant_id: string; service_identifier: string; n: number }>(
       `SELECT tenant_id, service_identifier, count(*)::int AS n FROM ${this.s}.submissions
-        WHERE state = 'DELIVERED' AND ($1::text[] IS NULL OR tenant_id = ANY($1::text[])) GROUP BY 1, 2 ORDER BY 1, 2`,
-      [scope.tenantIds ? [...scope.tenantIds] : null],
+        WHERE state = 'DELIVERED' AND ($1::text[] IS NULL OR tenant_id = ANY($1::text[]))
+          AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [scope.tenantIds ? [...scope.tenantIds] : null, scope.from ?? null, scope.to ?? null],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, serviceIdentifier: r.service_identifier, delivered: r.n }));
   }
 
-  /** Moves to DELIVERED and to FAILED per tenant and hour over the last `hours`, from the audit chain. */
-  async activity(opts: { hours: number; tenantIds?: readonly string[] }): Promise<Array<{ tenantId: string; hour: Date; delivered: number; failed: number }>> {
+  /**
+   * Moves to DELIVERED and to FAILED per tenant and hour (or day) from the audit chain: over the
+   * last `hours`, or from `from` to `to`. `hour` is the start of each bucket (UTC).
+   */
+  async activity(opts: { hours?: number; bucket?: 'hour' | 'day'; tenantIds?: readonly string[] } & TimeRange): Promise<Array<{ tenantId: string; hour: Date; delivered: number; failed: number }>> {
+    const to = opts.to ?? null;
+    const from = opts.from ?? (opts.hours !== undefined ? new Date(Date.now() - opts.hours * 3600_000) : null);
     const rows = await this.query<{ tenant_id: string; hour: Date; delivered: number; failed: number }>(
-      `SELECT s.tenant_id, date_trunc('hour', a.at) AS hour,
+      `SELECT s.tenant_id, date_trunc($4, a.at, 'UTC') AS hour,
               count(*) FILTER (WHERE a.to_state = 'DELIVERED')::int AS delivered,
               count(*) FILTER (WHERE a.to_state = 'FAILED')::int AS failed
          FROM ${this.s}.audit a JOIN ${this.s}.submissions s USING (submission_id)
-        WHERE a.to_state IN ('DELIVERED', 'FAILED') AND a.at >= now() - make_interval(hours => $1::int)
-          AND ($2::text[] IS NULL OR s.tenant_id = ANY($2::text[]))
+        WHERE a.to_state IN ('DELIVERED', 'FAILED') AND ($2::timestamptz IS NULL OR a.at >= $2) AND ($3::timestamptz IS NULL OR a.at < $3)
+          AND ($1::text[] IS NULL OR s.tenant_id = ANY($1::text[]))
         GROUP BY 1, 2 ORDER BY 2, 1`,
-      [opts.hours, opts.tenantIds ? [...opts.tenantIds] : null],
+      [opts.tenantIds ? [...opts.tenantIds] : null, from, to, opts.bucket ?? 'hour'],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, hour: r.hour, delivered: r.delivered, failed: r.failed }));
   }
@@ -427,14 +451,14 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ seq: Number(r.seq), stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at }));
   }
 
-  /** Delivery attempts after `afterId` with their adapter instance and outcome. */
-  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string }>> {
-    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string }>(
-      `SELECT a.id, d.adapter_instance, a.outcome FROM ${this.s}.delivery_attempts a
+  /** Delivery attempts after `afterId` with their adapter instance, outcome, time and error text. */
+  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string; at: Date; error: string | null }>> {
+    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string; at: Date; error: string | null }>(
+      `SELECT a.id, d.adapter_instance, a.outcome, a.at, a.error FROM ${this.s}.delivery_attempts a
          JOIN ${this.s}.deliveries d USING (submission_id, route_id) WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
       [afterId, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome }));
+    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error }));
   }
 
   /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard), newest first. */

@@ -13,6 +13,17 @@ export interface OperationDeps {
   readonly config: { readonly adapters: ReadonlyArray<{ readonly id: string }> };
 }
 
+/** Who acts and why; `batch` ties together the records of one bulk action. */
+export interface ActionAudit {
+  readonly actor: string;
+  readonly reason?: string;
+  readonly batch?: string;
+}
+
+function auditDetails(options: ActionAudit): { reason?: string; batch?: string } {
+  return { ...(options.reason ? { reason: options.reason } : {}), ...(options.batch ? { batch: options.batch } : {}) };
+}
+
 function requireAdapter(deps: OperationDeps, adapterInstance: string): void {
   if (!deps.config.adapters.some((a) => a.id === adapterInstance)) {
     throw new WeicheError(ErrorCode.NOT_FOUND, `no adapter instance "${adapterInstance}"`, { status: 404 });
@@ -40,7 +51,7 @@ export async function isAdapterPaused(deps: Pick<OperationDeps, 'queues'>, adapt
  * Delivers a FAILED (dead-lettered) submission again: its failed routes (or only `routeId`) go back
  * to PENDING and are enqueued with fresh attempts; routes already delivered stay untouched.
  */
-export async function redeliver(deps: OperationDeps, submissionId: string, options: { routeId?: string; actor: string; reason?: string }): Promise<string[]> {
+export async function redeliver(deps: OperationDeps, submissionId: string, options: { routeId?: string } & ActionAudit): Promise<string[]> {
   const row = await deps.journal.getSubmission(submissionId);
   if (!row) throw new WeicheError(ErrorCode.NOT_FOUND, 'no such submission', { status: 404 });
   if (row.state !== 'FAILED' || !row.outputs) {
@@ -54,7 +65,7 @@ export async function redeliver(deps: OperationDeps, submissionId: string, optio
     to: 'ROUTED',
     actor: options.actor,
     stage: 'redeliver',
-    details: { routes: again.map((d) => d.routeId), ...(options.reason ? { reason: options.reason } : {}) },
+    details: { routes: again.map((d) => d.routeId), ...auditDetails(options) },
     deliveries: again.map((d) => ({ routeId: d.routeId, adapterInstance: d.adapterInstance, target: d.target })),
   });
   if (!moved) throw new WeicheError(ErrorCode.CONFLICT, 'the submission changed state meanwhile', { status: 409 });
@@ -68,13 +79,13 @@ export async function redeliver(deps: OperationDeps, submissionId: string, optio
 }
 
 /** Processes a FAILED submission again from the start (open → map → route), e.g. after a mapping was fixed. */
-export async function replayFromOpen(deps: OperationDeps, submissionId: string, options: { actor: string; reason?: string }): Promise<void> {
+export async function replayFromOpen(deps: OperationDeps, submissionId: string, options: ActionAudit): Promise<void> {
   const moved = await deps.journal.transition(submissionId, {
     from: ['FAILED'],
     to: 'RECEIVED',
     actor: options.actor,
     stage: 'replay',
-    details: { from: 'open', ...(options.reason ? { reason: options.reason } : {}) },
+    details: { from: 'open', ...auditDetails(options) },
     patch: { problem: null, reason: null },
   });
   if (!moved) throw new WeicheError(ErrorCode.CONFLICT, 'only a FAILED submission can be replayed', { status: 409 });

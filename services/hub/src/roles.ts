@@ -5,6 +5,7 @@ import type { HubDeps } from './context.js';
 import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { startConfirmationInboxes } from './dms-confirmations/inbox-poller.js';
 import { buildApp } from './gateway/app.js';
+import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
@@ -67,6 +68,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     }
     const inboxes = startConfirmationInboxes(deps);
     stoppers.push(() => inboxes.stop());
+    const health = startAdapterHealth(deps);
+    stoppers.push(() => health.stop());
   }
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));

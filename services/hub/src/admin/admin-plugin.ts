@@ -7,12 +7,17 @@ import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { HUB_PRODUCT } from '../version.js';
 import { actionRoutes } from './action-routes.js';
+import { auditRoutes } from './audit-routes.js';
+import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
+import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
 import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
 import { useZodCompilers } from './route-schema.js';
+import { signInRoutes } from './sign-in-routes.js';
 
 function sameBearer(header: string | undefined, expected: string): boolean {
   return constantTimeEqual(header ?? '', `Bearer ${expected}`);
@@ -52,12 +57,17 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
     await app.register(swaggerUi, { routePrefix: '/docs' });
     await app.register(consolePlugin(deps, authenticator));
 
+    await app.register(signInRoutes(deps), { prefix: ADMIN_PREFIX });
     await app.register(async (api) => {
       api.addHook('onRequest', async (request: FastifyRequest) => {
         principals.set(request, await authenticator.authenticate(request.headers.authorization));
       });
       await api.register(readRoutes(deps, queries, who));
       await api.register(actionRoutes(deps, queries, who));
+      await api.register(bulkRoutes(deps, queries, who));
+      await api.register(exportRoutes(deps, queries, who));
+      await api.register(auditTrailRoutes(deps, who));
+      await api.register(auditRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {

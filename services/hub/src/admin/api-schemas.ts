@@ -11,7 +11,7 @@ const Paging = {
 
 export const PageQuery = z.object(Paging);
 
-export const SubmissionQuery = z.object({
+const SubmissionFilter = {
   id: z.string().min(1).optional().describe('submission id'),
   caseId: z.string().min(1).optional(),
   senderReference: z.string().min(1).optional(),
@@ -20,7 +20,104 @@ export const SubmissionQuery = z.object({
   state: SubmissionState.optional(),
   from: Timestamp.optional().describe('created at or after (ISO 8601)'),
   to: Timestamp.optional().describe('created before (ISO 8601)'),
+};
+export const SubmissionQuery = z.object({ ...SubmissionFilter, ...Paging });
+
+/** How a CSV export is written: RFC 4180 (comma, CRLF) or for a German spreadsheet (semicolon, UTF-8 byte order mark). */
+const CsvDialect = z.enum(['rfc4180', 'excel-de']).default('rfc4180').describe('rfc4180: comma-separated; excel-de: semicolons and a UTF-8 byte order mark');
+export const SubmissionCsvQuery = z.object({ ...SubmissionFilter, dialect: CsvDialect });
+
+/** Filters of the dead-letter list; a bulk action takes the same filter to select all of its matches. */
+export const DeadLetterFilter = z.object({
+  tenant: z.string().min(1).optional(),
+  adapter: z.string().min(1).optional().describe('adapter instance of a failed route'),
+  service: z.string().min(1).optional().describe('service identifier (URN)'),
+  error: z.string().min(1).max(200).optional().describe('text contained in the failure reason or a failed route\'s last error (case-insensitive)'),
+});
+export const DeadLetterQuery = DeadLetterFilter.extend(Paging);
+export const DeadLetterCsvQuery = DeadLetterFilter.extend({ dialect: CsvDialect });
+
+/** Most submissions one bulk request acts on. */
+export const BULK_MAX = 1000;
+export const BulkAction = z
+  .object({
+    action: z
+      .enum(['replay', 'redeliver', 'discard'])
+      .describe('replay: process again from the encrypted input (current mapping version); redeliver: deliver the stored packages of every failed route again; discard: acknowledge the dead letter'),
+    reason: z.string().trim().min(1).max(500).describe('recorded in the audit record of every submission'),
+    ids: z.array(z.string().min(1)).min(1).max(BULK_MAX).optional().describe('the submissions to act on'),
+    filter: DeadLetterFilter.optional().describe('instead of ids: every dead letter the filter selects (not only one page)'),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: 'give either ids or filter' });
+export const BulkResult = z.object({
+  action: z.enum(['replay', 'redeliver', 'discard']),
+  actor: z.string(),
+  batch: z.string().describe('id that every audit record of this request carries in details.batch'),
+  total: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  results: z.array(
+    z.object({
+      submissionId: z.string(),
+      ok: z.boolean(),
+      status: z.number().describe('HTTP status the single action would have answered'),
+      routes: z.array(z.string()).optional(),
+      error: z.string().optional(),
+    }),
+  ),
+});
+
+export const StatsQuery = z.object({
+  from: Timestamp.optional().describe('start of the range (ISO 8601); default 24 hours before `to`'),
+  to: Timestamp.optional().describe('end of the range (ISO 8601); default now'),
+});
+
+export const AuditRecordQuery = z.object({
+  submissionId: z.string().min(1).optional(),
+  from: Timestamp.optional().describe('records at or after (ISO 8601)'),
+  to: Timestamp.optional().describe('records before (ISO 8601)'),
   ...Paging,
+});
+export const AuditRecordPage = z.object({
+  total: z.number(),
+  limit: z.number(),
+  offset: z.number(),
+  items: z.array(
+    z.object({
+      seq: z.number(),
+      at: Timestamp,
+      submissionId: z.string().nullable(),
+      tenantId: z.string().nullable(),
+      actor: z.string(),
+      stage: z.string(),
+      fromState: z.string().nullable(),
+      toState: z.string().nullable(),
+      inputHash: z.string().nullable(),
+      outputHash: z.string().nullable(),
+      prevHash: z.string(),
+      hash: z.string(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+export const AuditVerifyResult = z.object({
+  ok: z.boolean(),
+  checked: z.number().describe('records checked and found intact'),
+  total: z.number().describe('records in the chain'),
+  firstBad: z.object({ chain: z.string(), seq: z.number(), reason: z.string() }).optional(),
+  message: z.string(),
+});
+
+export const SignInOptions = z.object({
+  token: z.literal(true).describe('pasting an admin token always works'),
+  oidc: z
+    .object({
+      issuer: z.string(),
+      clientId: z.string(),
+      scopes: z.array(z.string()),
+    })
+    .nullable()
+    .describe('authorization code flow with PKCE through this provider (discovery at {issuer}/.well-known/openid-configuration)'),
 });
 
 export const SubmissionParams = z.object({ submissionId: z.string().min(1) });
@@ -47,6 +144,19 @@ export const Destination = z.object({
   services: z.array(z.object({ identifier: z.string(), name: z.string() })),
 });
 export const Route = z.object({ id: z.string(), tenant: z.string(), service: z.string(), target: z.string(), mapping: z.string().optional(), adapter: z.string() });
+export const AdapterHealth = z
+  .object({
+    verdict: z.enum(['healthy', 'degraded', 'failing', 'unknown']),
+    reasons: z.array(z.enum(['circuit-open', 'circuit-half-open', 'check-failed', 'deliveries-failing', 'recent-failures', 'not-checked', 'check-stale'])),
+    check: z
+      .object({ at: Timestamp, ok: z.boolean(), detail: z.string().nullable(), lastOkAt: Timestamp.nullable(), failureStreak: z.number() })
+      .nullable()
+      .describe("the last call of the adapter's health() (a dispatcher calls it every adapters[].health.intervalMs)"),
+    deliveries: z
+      .object({ lastSuccessAt: Timestamp.nullable(), lastErrorAt: Timestamp.nullable(), lastError: z.string().nullable(), failureStreak: z.number().describe('failed delivery attempts in a row') })
+      .describe('delivery attempts as the journal recorded them'),
+  })
+  .describe('failing: circuit open, health check failed, or at least failureThreshold attempts in a row failed (whatever the circuit says)');
 export const Adapter = z.object({
   id: z.string(),
   kind: z.string(),
@@ -54,6 +164,7 @@ export const Adapter = z.object({
   concurrency: z.number(),
   paused: z.boolean(),
   circuit: z.object({ state: z.enum(['closed', 'open', 'half-open']), failures: z.number(), opened: z.number() }),
+  health: AdapterHealth,
 });
 export const QueueInfo = z.object({
   name: z.string(),
@@ -123,9 +234,10 @@ export const TimelineEntry = z.object({
 });
 export const SubmissionDetail = z.object({ submission: SubmissionSummary, deliveries: z.array(Delivery), timeline: z.array(TimelineEntry) });
 export const Stats = z.object({
+  range: z.object({ from: Timestamp, to: Timestamp, bucket: z.enum(['hour', 'day']) }),
   countsByState: z.array(z.object({ tenantId: z.string(), state: SubmissionState, count: z.number() })),
   deliveredByService: z.array(z.object({ tenantId: z.string(), serviceIdentifier: z.string(), delivered: z.number() })),
-  activity: z.array(z.object({ tenantId: z.string(), hour: Timestamp, delivered: z.number(), failed: z.number() })),
+  activity: z.array(z.object({ tenantId: z.string(), hour: Timestamp.describe('start of the bucket (an hour or a day, UTC)'), delivered: z.number(), failed: z.number() })),
 });
 export const AuditPage = z.object({
   limit: z.number(),

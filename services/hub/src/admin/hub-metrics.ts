@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
+import { registerHealthMetrics } from './health-metrics.js';
 import { circuitOf, jobCounts } from './queue-status.js';
 
 const BATCH = 5000;
@@ -91,6 +92,7 @@ export class HubMetrics {
         for (const { tenantId, count } of await queries.deadLetterCounts()) this.set({ tenant: tenantId }, count);
       },
     });
+    registerHealthMetrics(this.registry, deps);
   }
 
   /** Starts counting at the current journal head (call once; later scrapes also start it lazily). */

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ErrorCode } from '@weiche/core';
-import type { JournalQueries } from '@weiche/journal';
+import type { DeadLetterFilter, JournalQueries, SubmissionSearch } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { isAdapterPaused } from '../operations.js';
+import { adapterHealthOf } from './adapter-health-view.js';
 import * as S from './api-schemas.js';
 import { assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
@@ -29,6 +30,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       concurrency: instance.concurrency,
       paused: await isAdapterPaused(deps, instance.id),
       circuit: await circuitOf(deps, instance),
+      health: visibleHealth(await adapterHealthOf(deps, instance), ownsAdapter(principal, config, instance.id)),
     };
   }
 
@@ -87,7 +89,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
 
     app.get(
       '/adapters',
-      { schema: routeSchema({ summary: 'Adapter instances with circuit state and paused flag', tags: ['operations'], response: { 200: S.list(S.Adapter) } }) },
+      { schema: routeSchema({ summary: 'Adapter instances with circuit state, paused flag and health (last check, last success and error, failure streak, verdict)', tags: ['operations'], response: { 200: S.list(S.Adapter) } }) },
       async (request) => {
         const p = who(request);
         return Promise.all(config.adapters.filter((a) => seesAdapter(p, config, a.id)).map((a) => adapterView(p, a)));
@@ -147,13 +149,20 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.PageQuery> }>(
+    app.get<{ Querystring: z.infer<typeof S.DeadLetterQuery> }>(
       '/dead-letters',
-      { schema: routeSchema({ summary: 'Dead letters: FAILED submissions (not discarded) with failed routes and last errors', tags: ['submissions'], querystring: S.PageQuery, response: { 200: S.DeadLetterPage } }) },
+      {
+        schema: routeSchema({
+          summary: 'Dead letters: FAILED submissions (not discarded) with failed routes and last errors',
+          description: 'Filters combine with AND; `total` counts every match, so a bulk action can take the same filter.',
+          tags: ['submissions'],
+          querystring: S.DeadLetterQuery,
+          response: { 200: S.DeadLetterPage },
+        }),
+      },
       async (request) => {
-        const p = who(request);
-        const { limit, offset } = request.query;
-        const page = await queries.deadLetters(scopeArg(p), { limit, offset });
+        const { limit, offset, ...filter } = request.query;
+        const page = await queries.deadLetters(deadLetterFilter(who(request), filter), { limit, offset });
         return { ...page, limit, offset };
       },
     );
@@ -164,20 +173,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       async (request) => {
         const p = who(request);
         const q = request.query;
-        const page = await queries.searchSubmissions(
-          {
-            ...(q.id !== undefined ? { submissionId: q.id } : {}),
-            ...(q.caseId !== undefined ? { caseId: q.caseId } : {}),
-            ...(q.senderReference !== undefined ? { senderReference: q.senderReference } : {}),
-            ...(q.tenant !== undefined ? { tenantId: q.tenant } : {}),
-            ...(q.service !== undefined ? { serviceIdentifier: q.service } : {}),
-            ...(q.state !== undefined ? { state: q.state } : {}),
-            ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
-            ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
-            ...scopeArg(p),
-          },
-          { limit: q.limit, offset: q.offset },
-        );
+        const page = await queries.searchSubmissions(submissionSearch(p, q), { limit: q.limit, offset: q.offset });
         return { ...page, limit: q.limit, offset: q.offset };
       },
     );
@@ -201,15 +197,28 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get('/stats', { schema: routeSchema({ summary: 'Counts per tenant and state, deliveries per service, hourly activity (24 h)', tags: ['operations'], response: { 200: S.Stats } }) }, async (request) => {
-      const scope = scopeArg(who(request));
-      const [countsByState, deliveredByService, activity] = await Promise.all([
-        queries.countsByState(scope),
-        queries.deliveredByService(scope),
-        queries.activity({ hours: 24, ...scope }),
-      ]);
-      return { countsByState, deliveredByService, activity };
-    });
+    app.get<{ Querystring: z.infer<typeof S.StatsQuery> }>(
+      '/stats',
+      {
+        schema: routeSchema({
+          summary: 'Counts per tenant and state, deliveries per service, activity per hour or day, for a time range (default: the last 24 hours)',
+          description: 'Counts and deliveries per service cover submissions received in the range; activity counts moves to DELIVERED and FAILED in the range, per hour up to 3 days, else per day.',
+          tags: ['operations'],
+          querystring: S.StatsQuery,
+          response: { 200: S.Stats },
+        }),
+      },
+      async (request) => {
+        const range = statsRange(request.query);
+        const scope = { ...scopeArg(who(request)), from: range.from, to: range.to };
+        const [countsByState, deliveredByService, activity] = await Promise.all([
+          queries.countsByState(scope),
+          queries.deliveredByService(scope),
+          queries.activity({ ...scope, bucket: range.bucket }),
+        ]);
+        return { range, countsByState, deliveredByService, activity };
+      },
+    );
 
     app.get<{ Querystring: z.infer<typeof S.PageQuery> }>(
       '/audit',
@@ -226,4 +235,48 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
 export function scopeArg(p: Principal): { tenantIds?: readonly string[] } {
   const tenantIds = tenantScope(p);
   return tenantIds ? { tenantIds } : {};
+}
+
+/** The journal filter of a dead-letter query: the caller's scope AND what they picked. */
+export function deadLetterFilter(p: Principal, f: z.infer<typeof S.DeadLetterFilter>): DeadLetterFilter {
+  return {
+    ...scopeArg(p),
+    ...(f.tenant !== undefined ? { tenantId: f.tenant } : {}),
+    ...(f.adapter !== undefined ? { adapterInstance: f.adapter } : {}),
+    ...(f.service !== undefined ? { serviceIdentifier: f.service } : {}),
+    ...(f.error !== undefined ? { errorText: f.error } : {}),
+  };
+}
+
+const HOUR_BUCKETS_UP_TO_MS = 3 * 24 * 3600_000;
+
+/** The range of a stats query (default: the last 24 hours) and its bucket: hours up to three days, else days. */
+export function statsRange(q: z.infer<typeof S.StatsQuery>, now = Date.now()): { from: Date; to: Date; bucket: 'hour' | 'day' } {
+  const to = q.to !== undefined ? new Date(q.to) : new Date(now);
+  const from = q.from !== undefined ? new Date(q.from) : new Date(to.getTime() - 24 * 3600_000);
+  if (from.getTime() >= to.getTime()) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'from must lie before to');
+  return { from, to, bucket: to.getTime() - from.getTime() <= HOUR_BUCKETS_UP_TO_MS ? 'hour' : 'day' };
+}
+
+/** The journal search of a submission query: what the caller asked for, within their scope. */
+export function submissionSearch(p: Principal, q: Omit<z.infer<typeof S.SubmissionQuery>, 'limit' | 'offset'>): SubmissionSearch {
+  return {
+    ...(q.id !== undefined ? { submissionId: q.id } : {}),
+    ...(q.caseId !== undefined ? { caseId: q.caseId } : {}),
+    ...(q.senderReference !== undefined ? { senderReference: q.senderReference } : {}),
+    ...(q.tenant !== undefined ? { tenantId: q.tenant } : {}),
+    ...(q.service !== undefined ? { serviceIdentifier: q.service } : {}),
+    ...(q.state !== undefined ? { state: q.state } : {}),
+    ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
+    ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
+    ...scopeArg(p),
+  };
+}
+
+/**
+ * A shared adapter instance's last delivery error may name another tenant's package (its ProzessID):
+ * a tenant-admin who does not own every tenant it serves sees the verdict and streaks, not that text.
+ */
+function visibleHealth(health: z.input<typeof S.AdapterHealth>, owner: boolean): z.input<typeof S.AdapterHealth> {
+  return owner ? health : { ...health, deliveries: { ...health.deliveries, lastError: null } };
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@weiche/core';
 import { httpProblem } from '../../gateway/problems.js';
 import type { Principal } from '../principal.js';
-import { BOARD_COOKIE, BOARD_PATH, boardCookie, readCookie, type BoardSession, type BoardSessions } from './board-session.js';
+import { BOARD_COOKIE, BOARD_PATH, boardCookie, readCookie, type BoardSessions } from './board-session.js';
 import { BOARD_CSP, setSecurityHeaders } from './security-headers.js';
 
 export interface BoardOptions {
@@ -20,8 +20,8 @@ export interface BoardOptions {
 
 /**
  * Bull Board shows the jobs of every tenant in one view, so it is for principals who see every
- * tenant: operators (full) and auditors (read-only). A tenant-admin is refused (403) and uses the
- * console, whose API filters by tenant.
+ * tenant: operators and auditors. A tenant-admin is refused (403) and uses the console, whose API
+ * filters by tenant. The board is read-only for everyone (see boardPlugin).
  */
 export function mayOpenBoard(principal: Pick<Principal, 'role' | 'tenants'>): boolean {
   if (principal.role === 'tenant-admin') return false;
@@ -42,10 +42,15 @@ function loginPage(): string {
 }
 
 /**
- * Bull Board under `/admin/queues`. Browsers send no bearer header on navigation, so the console
- * exchanges its token for a board session: `POST /admin/queues/session` with the bearer header sets
- * an HttpOnly, SameSite=Strict cookie scoped to `/admin/queues` that lives 15 minutes; every board
- * page and board API call is checked against it. `DELETE /admin/queues/session` ends it.
+ * Bull Board under `/admin/queues`, read-only. Browsers send no bearer header on navigation, so the
+ * console exchanges its token for a board session: `POST /admin/queues/session` with the bearer
+ * header sets an HttpOnly, SameSite=Strict cookie scoped to `/admin/queues` that lives 15 minutes;
+ * every board page and board API call is checked against it. `DELETE /admin/queues/session` ends it.
+ *
+ * Its own actions (retry all, clean, promote, pause) would move jobs behind the journal's back — a
+ * retried dead-letter job is no replay the audit chain knows of — so the queues are shown in Bull
+ * Board's read-only mode and every board request that is not a read is refused (403). Operators act
+ * through the console and the admin API, where each action is journaled and audited.
  */
 export function boardPlugin(options: BoardOptions) {
   const { sessions } = options;
@@ -65,7 +70,6 @@ export function boardPlugin(options: BoardOptions) {
     });
 
     await app.register(async (board) => {
-      const sessionOf = new WeakMap<FastifyRequest, BoardSession>();
       board.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         setSecurityHeaders(reply, BOARD_CSP);
         reply.header('cache-control', 'no-store');
@@ -76,16 +80,19 @@ export function boardPlugin(options: BoardOptions) {
           if (wantsHtml) return reply.status(401).type('text/html; charset=utf-8').send(loginPage());
           return reply.status(401).type('application/problem+json').send({ type: 'urn:weiche:problem:unauthorized', title: 'Unauthorized', status: 401, detail: 'no board session: open the board from the console' });
         }
-        if (session.role === 'tenant-admin' || (session.role === 'auditor' && !READ_METHODS.has(request.method))) {
-          return reply.status(403).type('application/problem+json').send({ type: 'urn:weiche:problem:forbidden', title: 'Forbidden', status: 403, detail: 'the auditor role is read-only' });
+        if (session.role === 'tenant-admin') {
+          return reply.status(403).type('application/problem+json').send({ type: 'urn:weiche:problem:forbidden', title: 'Forbidden', status: 403, detail: 'Bull Board shows the jobs of every tenant' });
         }
-        sessionOf.set(request, session);
+        if (!READ_METHODS.has(request.method)) {
+          options.log?.info({ actor: session.subject, method: request.method, url: request.url }, 'bull board action refused: the board is read-only');
+          return reply.status(403).type('application/problem+json').send({
+            type: 'urn:weiche:problem:forbidden',
+            title: 'Forbidden',
+            status: 403,
+            detail: 'Bull Board is read-only: replay, redeliver, discard and pause through the console or the admin API, where each action is audited',
+          });
+        }
         return undefined;
-      });
-      board.addHook('onResponse', async (request, reply) => {
-        const session = sessionOf.get(request);
-        // Bull Board's own actions (retry, clean, pause) bypass the journal: the log names the actor
-        if (session && !READ_METHODS.has(request.method)) options.log?.info({ actor: session.subject, method: request.method, url: request.url, status: reply.statusCode }, 'bull board action');
       });
       board.addHook('onSend', async (_request, reply, payload) => {
         const type = String(reply.getHeader('content-type') ?? '');
@@ -96,7 +103,7 @@ export function boardPlugin(options: BoardOptions) {
       const serverAdapter = new FastifyAdapter();
       serverAdapter.setBasePath(BOARD_PATH);
       createBullBoard({
-        queues: options.queues.map((q) => new BullMQAdapter(q)),
+        queues: options.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
         serverAdapter,
         options: { uiConfig: { boardTitle: 'Weiche', hideDocsLink: true, miscLinks: [{ text: 'Weiche-Konsole / console', url: '/admin/' }] } },
       });

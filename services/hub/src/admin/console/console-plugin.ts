@@ -5,8 +5,9 @@ import { httpProblem } from '../../gateway/problems.js';
 import type { AdminAuthenticator } from '../authenticate.js';
 import { boardPlugin } from './board-plugin.js';
 import { BOARD_PATH, BoardSessions } from './board-session.js';
-import { CONSOLE_CSP, setSecurityHeaders } from './security-headers.js';
-import { loadStaticAssets, type StaticAsset } from './static-assets.js';
+import { signInOrigins } from '../sign-in-routes.js';
+import { consoleCsp, setSecurityHeaders } from './security-headers.js';
+import { loadConsoleAssets, type StaticAsset } from './static-assets.js';
 
 /** Path of the web console. */
 export const CONSOLE_PATH = '/admin';
@@ -18,9 +19,10 @@ export const CONSOLE_PATH = '/admin';
  */
 export function consolePlugin(deps: HubDeps, authenticator: AdminAuthenticator) {
   return async function plugin(app: FastifyInstance): Promise<void> {
-    const assets = loadStaticAssets();
+    const assets = loadConsoleAssets();
+    const csp = consoleCsp(signInOrigins(deps.config));
     const send = (reply: FastifyReply, asset: StaticAsset, cache: string): FastifyReply => {
-      setSecurityHeaders(reply, CONSOLE_CSP);
+      setSecurityHeaders(reply, csp);
       return reply.header('cache-control', cache).type(asset.contentType).send(asset.body);
     };
     const index = assets.get('index.html');

@@ -2,14 +2,15 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * CSP of the console: everything from the hub itself, nothing inline, no framing. Charts are SVG
- * built with DOM calls, so neither 'unsafe-inline' nor data: URLs are needed.
+ * built with DOM calls, so neither 'unsafe-inline' nor data: URLs are needed. `connectOrigins` are
+ * the OpenID provider's origin when the console signs in through it (discovery and token endpoint).
  */
-export const CONSOLE_CSP = [
+export const consoleCsp = (connectOrigins: readonly string[] = []): string => [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
-  "connect-src 'self'",
+  ["connect-src 'self'", ...connectOrigins].join(' '),
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -1,7 +1,7 @@
 // Operator actions shared by the dashboard and the timeline: replay and discard, with a modal
 // dialog for the discard reason (native <dialog>: focus is trapped and Escape cancels).
 import { get, post } from './api.js';
-import { h } from './dom.js';
+import { h, modal } from './dom.js';
 import { t } from './i18n.js';
 
 const TERMINAL = new Set(['DELIVERED', 'REJECTED', 'FAILED']);
@@ -38,32 +38,28 @@ export async function settle(id, before, onProgress) {
 
 /** Asks for a discard reason in a modal dialog; resolves with the reason, or null when cancelled. */
 export function askDiscardReason(id) {
-  return new Promise((resolve) => {
-    const reason = h('textarea', { id: 'discard-reason', name: 'reason', required: true, maxlength: 500, rows: 3 });
-    const cancel = h('button', { type: 'button', class: 'secondary' }, t('discard.cancel'));
-    const form = h('form', {},
-      h('h2', { id: 'discard-heading' }, t('discard.heading')),
-      h('p', { class: 'mono' }, id),
-      h('label', { for: 'discard-reason' }, t('discard.reason')),
-      reason,
-      h('div', { class: 'buttons' }, cancel, h('button', { type: 'submit', class: 'danger' }, t('discard.confirm'))),
-    );
-    const dialog = h('dialog', { 'aria-labelledby': 'discard-heading' }, form);
-    let answer = null;
-    cancel.addEventListener('click', () => dialog.close());
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const value = reason.value.trim();
-      if (!value) return reason.focus();
-      answer = value;
-      dialog.close();
-    });
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    reason.focus();
+  const reason = h('textarea', { id: 'discard-reason', name: 'reason', required: true, maxlength: 500, rows: 3 });
+  return modal({
+    id: 'discard',
+    heading: t('discard.heading'),
+    body: [h('p', { class: 'mono' }, id), h('label', { for: 'discard-reason' }, t('discard.reason')), reason],
+    cancelLabel: t('discard.cancel'),
+    confirm: { label: t('discard.confirm'), class: 'danger' },
+    onConfirm: () => reason.value.trim() || (reason.focus(), undefined),
+    fallback: null,
+    focus: reason,
+  });
+}
+
+/** Asks to confirm an action in a modal dialog; resolves true when confirmed. */
+export function confirmAction(text) {
+  return modal({
+    id: 'confirm',
+    heading: t('confirm.heading'),
+    body: h('p', {}, text),
+    cancelLabel: t('discard.cancel'),
+    confirm: { label: t('confirm.ok') },
+    onConfirm: () => true,
+    fallback: false,
   });
 }

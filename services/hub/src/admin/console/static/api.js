@@ -48,6 +48,33 @@ async function call(url, method, body, bearer = token()) {
   return res.status === 204 ? undefined : res.json();
 }
 
+/** How the console may sign in (public: no token needed). */
+export async function signInOptions() {
+  const res = await fetch(`${BASE}/sign-in`, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  if (!res.ok) throw new ApiError(res.status, await problemDetail(res));
+  return res.json();
+}
+
+/**
+ * Downloads an admin API path (a CSV export) as a file: a navigation would carry no bearer header,
+ * so the answer is fetched with it and handed to the browser as a blob.
+ */
+export async function download(path) {
+  const bearer = token();
+  const res = await fetch(BASE + path, { headers: { authorization: `Bearer ${bearer}` }, cache: 'no-store' });
+  if (!res.ok) throw new ApiError(res.status, await problemDetail(res));
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'weiche-export.csv';
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
 /** GET an admin API path (e.g. '/stats'). */
 export function get(path) {
   return call(BASE + path, 'GET');

@@ -1,4 +1,6 @@
 // A tiny element builder: text always goes in as text nodes, so API data can never become markup.
+import { t } from './i18n.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function fill(el, attrs, children) {
@@ -39,4 +41,68 @@ export function announce(message, kind = 'info') {
   if (!status) return;
   status.textContent = message;
   status.dataset.kind = kind;
+}
+
+/** An ISO instant as the value of a datetime-local input (the user's local time). */
+export function localInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** The filled fields of a search form as a query; the date-time fields `from` and `to` as ISO instants. */
+export function formQuery(form) {
+  const query = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) {
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    query.set(name, name === 'from' || name === 'to' ? new Date(value).toISOString() : value.trim());
+  }
+  return query;
+}
+
+/** Previous/next links of a paged list at the hash path `route` (e.g. '#/audit'); null when one page holds all. */
+export function pager(route, params, offset, size, total) {
+  if (total <= size) return null;
+  const link = (delta, label) => {
+    const next = new URLSearchParams(params);
+    next.set('offset', String(Math.max(0, offset + delta)));
+    return h('a', { href: `${route}?${next}`, class: 'button secondary' }, label);
+  };
+  const where = t('search.page', { from: offset + 1, to: Math.min(total, offset + size), total });
+  return h('nav', { class: 'pager', 'aria-label': where },
+    offset > 0 ? link(-size, t('search.prev')) : null,
+    h('span', {}, where),
+    offset + size < total ? link(size, t('search.next')) : null);
+}
+
+/**
+ * A modal dialog (native <dialog>: focus stays inside, Escape cancels) with a heading, `body`, and
+ * cancel/confirm buttons. Resolves with what `onConfirm` returns (undefined keeps it open), or with
+ * `fallback` when cancelled.
+ */
+export function modal({ id, heading, body, cancelLabel, confirm, onConfirm, fallback, focus }) {
+  return new Promise((resolve) => {
+    const cancel = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
+    const form = h('form', {},
+      h('h2', { id: `${id}-heading` }, heading),
+      body,
+      h('div', { class: 'buttons' }, cancel, h('button', { type: 'submit', class: confirm.class ?? null }, confirm.label)));
+    const dialog = h('dialog', { 'aria-labelledby': `${id}-heading` }, form);
+    let answer = fallback;
+    cancel.addEventListener('click', () => dialog.close());
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = onConfirm();
+      if (value === undefined) return;
+      answer = value;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    (focus ?? cancel).focus();
+  });
 }

@@ -4,13 +4,15 @@ import { discard, askDiscardReason, redeliver, replay, settle } from './actions.
 import { get } from './api.js';
 import { announce, h, table } from './dom.js';
 import { formatTime, t } from './i18n.js';
+import { namesOf } from './names.js';
+import { actionLabel, errorText, eventLabel, outcomeLabel, stageLabel, stateLabel } from './terms.js';
 
 function describe(entry) {
   switch (entry.kind) {
     case 'attempt':
-      return [t('tl.attempt', { route: entry.routeId, attempt: entry.attempt, outcome: entry.outcome }), entry.error ? h('span', { class: 'muted' }, ` – ${entry.error}`) : null];
+      return [t('tl.attempt', { route: entry.routeId, attempt: entry.attempt, outcome: outcomeLabel(entry.outcome) }), entry.error ? h('span', { class: 'muted', title: entry.error }, ` – ${errorText(entry.error)}`) : null];
     case 'event':
-      return h('span', { class: 'mono' }, entry.eventName);
+      return h('span', { title: entry.eventName }, eventLabel(entry.eventName));
     case 'confirmation': {
       // the DMS's answer to the 0401: per object imported or not, with its reasons (0402), or received (0403)
       if (entry.messageType === '0403') return [t('tl.received'), ` (${t('tl.by', { actor: entry.source })})`];
@@ -18,9 +20,10 @@ function describe(entry) {
       return [h('strong', { 'data-testid': 'dms-import' }, t(entry.imported ? 'tl.imported' : 'tl.notImported', { object: entry.objectId })), ` (${t('tl.by', { actor: entry.source })})`, reasons];
     }
     default: {
-      const move = entry.fromState || entry.toState ? ` ${entry.fromState ?? '∅'} → ${entry.toState ?? '∅'}` : '';
-      const reason = typeof entry.details?.reason === 'string' ? ` – ${entry.details.reason}` : '';
-      return [h('strong', {}, entry.stage), move, entry.actor ? ` (${t('tl.by', { actor: entry.actor })})` : '', reason];
+      const move = entry.fromState || entry.toState ? ` ${entry.fromState ? stateLabel(entry.fromState) : '∅'} → ${entry.toState ? stateLabel(entry.toState) : '∅'}` : '';
+      const action = typeof entry.details?.action === 'string' && entry.stage === 'operator' ? `: ${actionLabel(entry.details.action)}` : '';
+      const reason = typeof entry.details?.reason === 'string' ? h('span', { title: entry.details.reason }, ` – ${errorText(entry.details.reason)}`) : '';
+      return [h('strong', {}, stageLabel(entry.stage)), action, move, entry.actor ? ` (${t('tl.by', { actor: entry.actor })})` : '', reason];
     }
   }
 }
@@ -41,8 +44,8 @@ function actionPanel(detail, ctx, rerender) {
   const run = (work) => ctx.act(async () => {
     await work();
     announce(t('action.replayed', { id }));
-    const after = await settle(id, submission.updatedAt, (state) => announce(t('action.stateNow', { id, state })));
-    announce(t('action.stateNow', { id, state: after.submission.state }), after.submission.state === 'DELIVERED' ? 'ok' : 'info');
+    const after = await settle(id, submission.updatedAt, (state) => announce(t('action.stateNow', { id, state: stateLabel(state) })));
+    announce(t('action.stateNow', { id, state: stateLabel(after.submission.state) }), after.submission.state === 'DELIVERED' ? 'ok' : 'info');
     await rerender();
   }, { reload: false });
 
@@ -81,21 +84,21 @@ function actionPanel(detail, ctx, rerender) {
 
 /** Renders the submission `id` with its timeline. */
 export async function renderTimeline(main, ctx, id) {
-  const detail = await get(`/submissions/${encodeURIComponent(id)}`);
+  const [detail, names] = await Promise.all([get(`/submissions/${encodeURIComponent(id)}`), namesOf()]);
   const s = detail.submission;
   const rerender = () => ctx.refresh({ keepStatus: true });
   const dl = (pairs) => h('dl', { class: 'facts' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '–')]));
   main.replaceChildren(
-    h('p', {}, h('a', { href: '#/' }, t('detail.back'))),
+    h('p', {}, h('a', { href: '#/' }, t('detail.back')), ' · ', h('a', { href: `#/audit?submissionId=${encodeURIComponent(s.submissionId)}` }, t('detail.audit'))),
     h('h1', { tabindex: '-1' }, t('detail.heading', { id: s.submissionId })),
     h('div', { class: 'columns' },
       h('section', { class: 'card', 'aria-labelledby': 'sum-h' }, h('h2', { id: 'sum-h' }, t('detail.summary')), dl([
-        [t('col.state'), h('span', { class: `state state-${s.state}`, 'data-testid': 'submission-state' }, s.state, s.discarded ? ` (${t('detail.discarded')})` : '')],
-        [t('col.tenant'), s.tenantId],
-        [t('col.service'), h('span', { class: 'mono' }, s.serviceIdentifier)],
+        [t('col.state'), h('span', { class: `state state-${s.state}`, 'data-testid': 'submission-state', 'data-state': s.state }, stateLabel(s.state), s.discarded ? ` (${t('detail.discarded')})` : '')],
+        [t('col.tenant'), names.tenant(s.tenantId)],
+        [t('col.service'), h('span', { title: s.serviceIdentifier }, names.service(s.serviceIdentifier))],
         [t('detail.caseId'), h('span', { class: 'mono' }, s.caseId)],
         [t('detail.mapping'), s.mappingModule ? `${s.mappingModule} ${s.mappingVersion ?? ''}` : null],
-        [t('detail.reason'), s.reason],
+        [t('detail.reason'), s.reason ? h('span', { title: s.reason }, errorText(s.reason)) : null],
         [t('col.created'), formatTime(s.createdAt)],
         [t('detail.updated'), formatTime(s.updatedAt)],
       ])),
@@ -104,7 +107,7 @@ export async function renderTimeline(main, ctx, id) {
       detail.deliveries.length === 0 ? h('p', {}, t('none')) : table(t('detail.deliveries'),
         [t('detail.route'), t('detail.adapter'), t('detail.target'), t('col.state'), t('detail.attempts'), t('detail.lastError'), t('detail.deliveredAt')],
         detail.deliveries.map((d) => [h('span', { class: 'mono' }, d.routeId), d.adapterInstance, h('span', { class: 'mono' }, d.target),
-          h('span', { class: `state state-${d.state}` }, d.state), String(d.attempts), d.lastError ?? '–', formatTime(d.deliveredAt)]))),
+          h('span', { class: `state state-${d.state}` }, stateLabel(d.state)), String(d.attempts), d.lastError ? h('span', { title: d.lastError }, errorText(d.lastError)) : '–', formatTime(d.deliveredAt)]))),
     h('section', { class: 'card', 'aria-labelledby': 'tl-h' }, h('h2', { id: 'tl-h' }, t('detail.timeline')), timelineList(detail.timeline)),
   );
 }

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { resolveConfig, type WeicheConfigInput } from '@weiche/config';
+import { createHubDeps, type HubDeps } from './context.js';
+import { buildApp } from './gateway/app.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A hub's dependencies and HTTP app (no workers) on the real Redis and PostgreSQL, for tests. */
+export interface TestHub {
+  readonly deps: HubDeps;
+  readonly app: FastifyInstance;
+  /** A fresh folder for the test's files. */
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the hub for a test from the config parts it cares about: its own database schema, queue
+ * prefix and data folder, so test files never see each other; close() drops the schema.
+ */
+export async function startTestHub(config: (dir: string) => Omit<WeicheConfigInput, 'server' | 'redis' | 'database' | 'dataDir'>): Promise<TestHub> {
+  const dir = await mkdtemp(join(tmpdir(), 'weiche-test-hub-'));
+  const schema = `t_${randomBytes(5).toString('hex')}`;
+  const resolved = resolveConfig(
+    {
+      server: { host: '127.0.0.1', port: 0 },
+      redis: { url: REDIS_URL, prefix: `wt_${randomBytes(5).toString('hex')}` },
+      database: { url: DATABASE_URL, schema },
+      dataDir: join(dir, 'data'),
+      ...config(dir),
+    },
+    { env: {} },
+  );
+  const deps = await createHubDeps(resolved, pino({ level: 'silent' }));
+  const app = await buildApp(deps);
+  return {
+    deps,
+    app,
+    dir,
+    async close() {
+      await app.close();
+      await deps.close();
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
