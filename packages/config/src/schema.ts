@@ -172,6 +172,8 @@ export const WeicheConfig = z.object({
       reconcileIntervalMs: z.number().int().min(500).default(30_000),
       /** A non-terminal submission untouched this long counts as stuck for the reconciler. */
       reconcileAfterMs: z.number().int().min(0).default(60_000),
+      /** Worker threads for RSA private-key operations (0 = on the event loop); default one per core, env WEICHE_CRYPTO_THREADS. */
+      cryptoThreads: z.number().int().min(0).max(64).optional(),
     })
     .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 }),
   tenants: z.array(TenantConfig).min(1),

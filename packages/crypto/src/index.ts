@@ -18,3 +18,6 @@ export type {
   AuthorSignatureFailure,
   AuthorSignatureResult,
 } from './osci/index.js';
+export { configureCryptoPool, cryptoPool, CryptoPool, defaultCryptoThreads } from './pool/crypto-pool.js';
+export type { CryptoPoolStats } from './pool/crypto-pool.js';
+export type { SignatureAlgorithm } from './pool/crypto-task.js';

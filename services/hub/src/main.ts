@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, type WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
+import { configureCryptoPool } from '@weiche/crypto';
 import { createHubDeps, redactUrl } from './context.js';
 import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     ({ config, state: demo } = await demoConfig(dataDir));
     log.info({ dataDir }, 'no config file given (--config or WEICHE_CONFIG): starting with the embedded demo defaults');
   }
+  if (config.processing.cryptoThreads !== undefined) configureCryptoPool({ threads: config.processing.cryptoThreads });
   const deps = await createHubDeps(config, log);
   const hub = await startRoles(deps, roles);
   log.info({ roles, url: hub.url, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');

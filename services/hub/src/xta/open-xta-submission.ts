@@ -61,7 +61,7 @@ export async function openXtaSubmission(deps: HubDeps, row: SubmissionRow): Prom
     const reader = rt.readers.get(row.destinationId);
     if (!reader) throw reject('the reader is no longer configured');
     try {
-      const opened = decryptOsciContent(await deps.blobs.read(row.dataBlobKey), reader.keystore, { allowLegacy: reader.config.allowLegacy });
+      const opened = await decryptOsciContent(await deps.blobs.read(row.dataBlobKey), reader.keystore, { allowLegacy: reader.config.allowLegacy });
       plaintext = opened.plaintext;
       audit.algorithm = opened.algorithm;
       audit.keyTransport = opened.keyTransport;
