@@ -137,6 +137,14 @@ export const AdminConfig = z.object({
   metricsToken: SecretValue.optional(),
 });
 
+/** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
+const LIMIT_DEFAULTS = {
+  metadataBytes: 512 * 1024,
+  dataBytes: 16 * 1024 * 1024,
+  attachmentBytes: 500 * 1024 * 1024,
+  submissionBytes: 2 * 1024 * 1024 * 1024,
+};
+
 export const WeicheConfig = z.object({
   server: z
     .object({
@@ -156,13 +164,19 @@ export const WeicheConfig = z.object({
   dataDir: z.string().default('.weiche'),
   /** Master key (32 bytes, base64) wrapping the per-tenant data keys; generated into dataDir when absent. */
   masterKey: SecretValue.optional(),
+  /**
+   * Size limits in plaintext bytes (what the citizen uploaded), not in JWE bytes: the gateway derives the
+   * JWE limits (base64url 4/3 plus the fixed segments). Defaults accept FIT-Connect's maxima: 500 MB
+   * per attachment, 2 GB per submission (metadata + data + attachments).
+   */
   limits: z
     .object({
-      metadataBytes: z.number().int().positive().default(512 * 1024),
-      dataBytes: z.number().int().positive().default(16 * 1024 * 1024),
-      attachmentBytes: z.number().int().positive().default(256 * 1024 * 1024),
+      metadataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.metadataBytes),
+      dataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.dataBytes),
+      attachmentBytes: z.number().int().positive().default(LIMIT_DEFAULTS.attachmentBytes),
+      submissionBytes: z.number().int().positive().default(LIMIT_DEFAULTS.submissionBytes),
     })
-    .default({ metadataBytes: 512 * 1024, dataBytes: 16 * 1024 * 1024, attachmentBytes: 256 * 1024 * 1024 }),
+    .default(LIMIT_DEFAULTS),
   tokens: z.object({ ttlSeconds: z.number().int().min(10).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
   processing: z
     .object({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ErrorCode, type SubmissionState } from '@weiche/core';
-import { CreateSubmission, SubmitSubmission } from '@weiche/fit-connect';
+import { ErrorCode, isWeicheError, type SubmissionState } from '@weiche/core';
+import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { emitEvent } from '../events.js';
@@ -36,6 +36,8 @@ function uuidParam(value: unknown, what: string): string {
  */
 export function fitConnectSenderRoutes(deps: HubDeps) {
   const { journal, blobs, config } = deps;
+  // config.limits are plaintext sizes; what arrives is a compact JWE per part
+  const wire = jweLimits(config.limits);
 
   async function ownSubmission(client: SenderClient, submissionId: string): Promise<SubmissionRow> {
     const row = await journal.getSubmission(submissionId);
@@ -130,18 +132,22 @@ export function fitConnectSenderRoutes(deps: HubDeps) {
       if (!row.announcedAttachments.includes(params.attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }
-      const limit = config.limits.attachmentBytes;
+      // what the other attachments already use counts against the submission's total
+      const others = (await journal.listAttachments(row.submissionId)).filter((a) => a.attachmentId !== params.attachmentId);
+      const budget = maxSubmissionJweBytes(config.limits.submissionBytes, row.announcedAttachments.length) - others.reduce((sum, a) => sum + a.size, 0);
+      const limit = Math.min(wire.attachmentBytes, budget);
+      const tooLarge = `attachment exceeds the limit of ${config.limits.attachmentBytes} bytes per attachment or ${config.limits.submissionBytes} bytes per submission (plaintext)`;
       const declared = Number(request.headers['content-length'] ?? NaN);
-      if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `attachment exceeds ${limit} bytes`);
-      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit });
+      if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge);
+      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit }).catch((error: unknown) => {
+        throw isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE ? httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge) : error;
+      });
       await journal.recordAttachment({ submissionId: row.submissionId, attachmentId: params.attachmentId, blobKey: ref.key, size: ref.size });
       return reply.status(204).send();
     });
 
-    // A compact JWE is base64url of the plaintext (4/3) plus header, wrapped key, IV and tag.
-    const jweLimit = (plaintextBytes: number): number => Math.ceil((plaintextBytes * 4) / 3) + 2048;
-    const metadataLimit = jweLimit(config.limits.metadataBytes);
-    const dataLimit = jweLimit(config.limits.dataBytes);
+    const metadataLimit = wire.metadataBytes;
+    const dataLimit = wire.dataBytes;
     // the body limit is only the outer guard; each part is checked against its own limit below
     const submitLimit = metadataLimit + dataLimit + 1024;
     app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit }, async (request, reply) => {
@@ -152,7 +158,12 @@ export function fitConnectSenderRoutes(deps: HubDeps) {
       if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${config.limits.metadataBytes} bytes of metadata`);
       if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${config.limits.dataBytes} bytes of data`);
       requireState(row, 'CREATED');
-      const uploaded = new Set((await journal.listAttachments(row.submissionId)).map((a) => a.attachmentId));
+      const attachments = await journal.listAttachments(row.submissionId);
+      const total = attachments.reduce((sum, a) => sum + a.size, body.encryptedMetadata.length + (body.encryptedData?.length ?? 0));
+      if (total > maxSubmissionJweBytes(config.limits.submissionBytes, attachments.length + 2)) {
+        throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `the submission exceeds the limit of ${config.limits.submissionBytes} bytes (plaintext)`);
+      }
+      const uploaded = new Set(attachments.map((a) => a.attachmentId));
       const missing = row.announcedAttachments.filter((id) => !uploaded.has(id));
       if (missing.length > 0) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
