@@ -171,7 +171,7 @@ export function decryptJweStream(
         const dot = text.indexOf('.');
         const cipherPart = dot === -1 ? text : text.slice(0, dot);
         if (!B64URL.test(cipherPart)) throw new JweRejectedError('malformed', 'ciphertext is not base64url');
-        await emit(decipher.update(decoder.write(cipherPart)));
+        for (const bytes of decoder.write(cipherPart)) await emit(decipher.update(bytes));
         if (dot === -1) continue;
         inTag = true;
         text = text.slice(dot + 1);
