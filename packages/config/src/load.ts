@@ -10,6 +10,7 @@ export const ENV_OVERRIDES = {
   PORT: 'server.port',
   HOST: 'server.host',
   PUBLIC_BASE_URL: 'server.publicBaseUrl',
+  WEICHE_HEALTH_PORT: 'server.healthPort',
   REDIS_URL: 'redis.url',
   WEICHE_REDIS_PREFIX: 'redis.prefix',
   DATABASE_URL: 'database.url',
@@ -38,7 +39,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, path, name === 'PORT' ? Number(value) : value);
+    setPath(raw, path, name === 'PORT' || name === 'WEICHE_HEALTH_PORT' ? Number(value) : value);
   }
 }
 

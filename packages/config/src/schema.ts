@@ -152,8 +152,12 @@ export const WeicheConfig = z.object({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Base URL senders use; used as token issuer and in demo.json. Default http://localhost:<port>. */
       publicBaseUrl: z.url().optional(),
+      /** Port of /healthz and /readyz for processes whose roles serve no HTTP (processor, dispatcher); off when unset. */
+      healthPort: z.number().int().min(0).max(65535).optional(),
+      /** On SIGTERM, workers finish their jobs for at most this long, then the process exits (keep below the orchestrator's grace period). */
+      shutdownTimeoutMs: z.number().int().min(1000).default(25_000),
     })
-    .default({ host: '0.0.0.0', port: 8080 }),
+    .default({ host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 25_000 }),
   redis: z
     .object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche') })
     .default({ url: 'redis://127.0.0.1:6379', prefix: 'weiche' }),

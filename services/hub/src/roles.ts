@@ -4,6 +4,7 @@ import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
 import type { HubDeps } from './context.js';
 import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { buildApp } from './gateway/app.js';
+import { startHealthListener } from './health.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 
@@ -24,6 +25,8 @@ export function parseRoles(value: string | undefined): Role[] {
 export interface RunningHub {
   readonly app?: FastifyInstance;
   readonly url?: string;
+  /** The health listener of a worker-only process (server.healthPort). */
+  readonly healthUrl?: string;
   close(): Promise<void>;
 }
 
@@ -62,19 +65,34 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+    worker.on('completed', (job) => deps.log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
   }
   if (roles.includes('gateway') || roles.includes('admin')) {
     app = await buildApp(deps, { sender: roles.includes('gateway') });
     url = await app.listen({ host: deps.config.server.host, port: deps.config.server.port });
   }
+  let draining = false;
+  // processes without an HTTP role still answer the orchestrator's probes, on their own port
+  const health =
+    !app && deps.config.server.healthPort !== undefined
+      ? await startHealthListener(deps, {
+          host: deps.config.server.host,
+          port: deps.config.server.healthPort,
+          workersRunning: () => workers.every((w) => w.isRunning()),
+          draining: () => draining,
+        })
+      : undefined;
   return {
     ...(app ? { app } : {}),
     ...(url ? { url } : {}),
+    ...(health ? { healthUrl: health.url } : {}),
     async close() {
+      draining = true;
       if (app) await app.close();
       for (const stop of stoppers) await stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const adapter of deps.adapters.values()) await adapter.stop?.();
+      await health?.app.close();
     },
   };
 }
