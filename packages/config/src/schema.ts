@@ -137,6 +137,8 @@ export const AdminConfig = z.object({
   metricsToken: SecretValue.optional(),
 });
 
+const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port');
+
 /** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
 const LIMIT_DEFAULTS = {
   metadataBytes: 512 * 1024,
@@ -159,7 +161,16 @@ export const WeicheConfig = z.object({
     })
     .default({ host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 25_000 }),
   redis: z
-    .object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche') })
+    .object({
+      url: z.string().default('redis://127.0.0.1:6379'),
+      /** Hash tag of every key of this hub (`{weiche}:…`): all of them share one Redis Cluster slot. */
+      prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche'),
+      /** Redis Sentinel: master group name and sentinels as host:port (the url still gives password and db). */
+      sentinel: z.object({ name: z.string().min(1), nodes: z.array(HostPort).min(1) }).optional(),
+      /** Redis Cluster: seed nodes as host:port (the url still gives the password). */
+      cluster: z.object({ nodes: z.array(HostPort).min(1) }).optional(),
+    })
+    .refine((r) => !(r.sentinel && r.cluster), { message: 'give sentinel or cluster, not both' })
     .default({ url: 'redis://127.0.0.1:6379', prefix: 'weiche' }),
   database: z
     .object({ url: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('weiche') })
