@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DATABASE_URL, freePort, waitFor } from './env.js';
+import { stopProcess } from './stop-process.js';
 
 /** The Debian package's binary (`apt-get install pgbouncer`); undefined when it is not installed. */
 export const PGBOUNCER_BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => existsSync(path));
@@ -100,12 +101,7 @@ export class PgBouncer {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await stopProcess(this.child);
   }
 }
 
