@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     'crypto-ms': { type: 'string' },
     'timeout-s': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
+    processors: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -54,6 +55,8 @@ const POLL_MS = positive(args['poll-ms'], 25, '--poll-ms');
 const CRYPTO_MS = positive(args['crypto-ms'] ?? process.env.BENCH_CRYPTO_MS, 3000, '--crypto-ms');
 const TIMEOUT_S = positive(args['timeout-s'] ?? process.env.BENCH_TIMEOUT_S, Math.max(300, N * 3), '--timeout-s');
 const RESULTS = join(workspaceRoot(), 'test', 'bench', 'results');
+/** `--processors K`: the hub as one gateway+dispatcher process and K processor processes (one crypto thread each) instead of one process with all roles. */
+const PROCESSORS = args.processors === undefined ? 0 : positive(args.processors, 1, '--processors');
 
 /** `--rate 12.5` (submissions/s) or `--rate half`: half the throughput of the latest closed-loop run here. */
 async function arrivalRate(): Promise<number | undefined> {
@@ -146,12 +149,15 @@ async function main(): Promise<number> {
       (raw.adapters as Array<Record<string, unknown>>)[0]!.concurrency = 8;
     },
   });
-  const hub = new BenchHub(cfg.file, args['cpu-prof'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
+  const profiling = args['cpu-prof'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {};
+  const hub = new BenchHub(cfg.file, { ...profiling, ...(PROCESSORS > 0 ? { role: 'gateway,dispatcher' } : {}) });
+  const processors = Array.from({ length: PROCESSORS }, () => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))) } }));
   const client = new pg.Client({ connectionString: DATABASE_URL() });
   const baseUrl = `http://127.0.0.1:${port}`;
   let exitCode = 1;
   try {
     await hub.start();
+    await Promise.all(processors.map((p) => p.start()));
     await client.connect();
     // one sender object per lane (each with its token); open loop spreads starts over the same objects
     const senders = Array.from({ length: IN_FLIGHT }, () => new LoadSender(baseUrl, cfg.clientId, cfg.clientSecret, cfg.destinationId, POLL_MS));
@@ -168,11 +174,13 @@ async function main(): Promise<number> {
 
     console.log(`sending ${N} submissions…`);
     const crypto0 = await cryptoMetrics(baseUrl);
-    const hubCpu0 = await processCpuSeconds(hub.pid);
+    const cpuOf = async (): Promise<number[]> => Promise.all([hub, ...processors].map(async (h) => (await processCpuSeconds(h.pid)) ?? Number.NaN));
+    const cpu0 = await cpuOf();
     const t0 = performance.now();
     const timed = await drive(senders, prepared, rate);
     const wallS = (performance.now() - t0) / 1000;
-    const hubCpu1 = await processCpuSeconds(hub.pid);
+    const cpu1 = await cpuOf();
+    const processCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? Number.NaN));
     const crypto1 = await cryptoMetrics(baseUrl);
     load.end = loadavg().map((l) => round(l, 2));
 
@@ -205,13 +213,13 @@ async function main(): Promise<number> {
     ];
     const ok = problems.length === 0;
 
-    const hubCpuS = hubCpu0 !== undefined && hubCpu1 !== undefined ? hubCpu1 - hubCpu0 : Number.NaN;
+    const hubCpuS = processCpuS.reduce((a, b) => a + b, 0);
     const unwraps = crypto1.unwrap - crypto0.unwrap;
     const signs = crypto1.sign - crypto0.sign;
     const rsaS = crypto1.seconds - crypto0.seconds;
     // what the same operations cost on an idle core (floor phase); the pool's own timer also counts waiting for a core
     const rsaIdleCoreS = unwraps / floor.decryptOpsPerSec + signs / floor.signOpsPerSec;
-    await hub.stop();
+    await Promise.all([hub, ...processors].map((h) => h.stop()));
     const profile = args['cpu-prof'] ? await summariseProfiles(profileDir) : undefined;
     // start-up (module loading, key generation) is not per-submission work
     const profileTotal = profile ? CATEGORIES.filter((c) => c !== 'startup').reduce((sum, c) => sum + profile.seconds[c], 0) : Number.NaN;
@@ -225,7 +233,7 @@ async function main(): Promise<number> {
       startedAt: startedAt.toISOString(),
       machine: { nproc: floor.cores, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 1024 ** 3, 1), node: process.version },
       loadAverage: load,
-      parameters: { n: N, inFlight: rate === undefined ? IN_FLIGHT : null, arrivalRatePerSec: rate ?? null, pollMs: POLL_MS, warmup: WARMUP, attachments: ATTACHMENTS, attachmentBytes: ATTACHMENT_BYTES, dataBytes: DATA_BYTES, eventLogETags: senders.some((s) => s.etags) },
+      parameters: { n: N, processes: PROCESSORS > 0 ? `gateway,dispatcher + ${PROCESSORS} × processor` : 'one (role all)', inFlight: rate === undefined ? IN_FLIGHT : null, arrivalRatePerSec: rate ?? null, pollMs: POLL_MS, warmup: WARMUP, attachments: ATTACHMENTS, attachmentBytes: ATTACHMENT_BYTES, dataBytes: DATA_BYTES, eventLogETags: senders.some((s) => s.etags) },
       crypto: {
         cores: floor.cores,
         rsa4096OaepSha256DecryptPerSecOneCore: round(floor.decryptOpsPerSec, 1),
@@ -241,6 +249,8 @@ async function main(): Promise<number> {
         wallS: round(wallS, 1),
         hubCpuS: round(hubCpuS, 1),
         hubCpuSPerSubmission: round(hubCpuS / N, 4),
+        // per process: [gateway+dispatcher or all, processor 1, …]; a processor near wallS × its threads uses its core(s)
+        perProcessCpuS: processCpuS.map((c) => round(c, 1)),
         rsaUnwrapsPerSubmission: round(unwraps / N, 2),
         rsaSignsPerSubmission: round(signs / N, 2),
         rsaPoolSeconds: round(rsaS, 2),
@@ -262,7 +272,8 @@ async function main(): Promise<number> {
       ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last accept)`],
       ['achieved / floor', `${result.throughput.ratioToFloor}`],
       ['submit PUT → accept-submission', `p50 ${result.latencySubmitToAcceptMs.p50} ms, p99 ${result.latencySubmitToAcceptMs.p99} ms (max ${result.latencySubmitToAcceptMs.max})`],
-      ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s)`],
+      ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],
+      ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
       ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],
       ...(result.cpu.profile ? ([['CPU profile split', `crypto ${round(result.cpu.profile.cryptoShare * 100, 1)} % (RSA ${round(share('rsa') * 100, 1)} %, AES+hash ${round(share('aes+hash') * 100, 1)} %), the rest ${round(result.cpu.profile.nonCryptoShare * 100, 1)} %`]] as const) : []),
       ['verification', ok ? `OK: ${accepted.length} accepted, ${verdict.zipFiles} ZIPs (incl. warm-up), each once, contents intact` : `FAILED: ${problems.length} problem(s)`],
@@ -279,7 +290,7 @@ async function main(): Promise<number> {
     console.error(`benchmark failed: ${(error as Error).message}`);
     console.error(hub.output.slice(-3000));
   } finally {
-    await hub.stop();
+    await Promise.all([hub, ...processors].map((h) => h.stop()));
     await client.end().catch(() => undefined);
     await dropSchema(cfg.schema).catch(() => undefined);
     await clearRedisPrefix(cfg.prefix).catch(() => undefined);
