@@ -76,10 +76,16 @@ describe.skipIf(missing)('the journal through PgBouncer in transaction mode', ()
         Array.from({ length: 40 }, async (_, i) => {
           const journal = journals[i % journals.length]!;
           const submissionId = randomUUID();
-          await journal.createSubmission(
-            { submissionId, caseId: randomUUID(), destinationId: 'd', tenantId: 'stadt-a', senderClientId: 'c', serviceIdentifier: 'urn:x:y', announcedAttachments: [] },
-            'gateway',
-          );
+          await journal.createSubmission({
+            submissionId,
+            tenantId: 'stadt-a',
+            channel: 'test-channel',
+            channelRef: submissionId,
+            channelMeta: {},
+            serviceIdentifier: 'urn:x:y',
+            state: 'CREATED',
+            actor: 'gateway',
+          });
           await journal.transition(submissionId, { from: ['CREATED'], to: 'RECEIVED', actor: 'gateway', stage: 'intake' });
           return submissionId;
         }),

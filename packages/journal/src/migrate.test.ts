@@ -14,9 +14,9 @@ describe('migrate', () => {
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, db.schema)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel']);
+      expect(applied).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel', '0005_channel_neutral_row']);
       const recorded = await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".schema_migrations`);
-      expect(recorded.rows.map((r) => r.id).sort()).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel']);
+      expect(recorded.rows.map((r) => r.id).sort()).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel', '0005_channel_neutral_row']);
       expect(await migrate(db.pool, db.schema)).toEqual({ applied: [] });
     } finally {
       await Promise.all(pools.slice(1).map((p) => p.end()));
@@ -42,7 +42,7 @@ describe('migrate', () => {
       db.schema,
     ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
-      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_case_idx', 'submissions_tenant_idx', 'submissions_channel_message_id_uq', 'xta_msgbox_offered_idx']),
+      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx']),
     );
   });
 

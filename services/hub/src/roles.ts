@@ -7,6 +7,7 @@ import { buildApp } from './gateway/app.js';
 import { startHealthListener } from './health.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
+import { runJob, type JobAttempts } from './worker-job.js';
 
 // admin: the admin API alone (the gateway serves it too), for a separate operator endpoint
 export const ROLES = ['gateway', 'processor', 'dispatcher', 'admin'] as const;
@@ -30,13 +31,13 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-function attemptsOf(job: Job): { attemptsMade: number; maxAttempts: number } {
+function attemptsOf(job: Job): JobAttempts {
   return { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
 }
 
 function processorWorker(deps: HubDeps): Worker<ProcessJob> {
   const { concurrency, lockDurationMs } = deps.config.processing;
-  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => processSubmission(job.data, deps, attemptsOf(job)), {
+  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => runJob(() => processSubmission(job.data, deps, attemptsOf(job))), {
     connection: deps.redis,
     prefix: bullPrefix(deps.config.redis.prefix),
     concurrency,
@@ -53,13 +54,18 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   let url: string | undefined;
   if (roles.includes('processor')) {
     workers.push(processorWorker(deps));
-    const reconciler = startReconciler(deps);
+    const reconciler = startReconciler({ ...deps, processing: deps.config.processing });
     stoppers.push(() => reconciler.stop());
+    for (const channel of deps.channels.all()) {
+      await channel.start?.();
+      if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());
+    }
   }
   if (roles.includes('dispatcher')) {
-    for (const instance of deps.config.adapters) {
-      await deps.adapters.get(instance.id)?.start?.();
-      workers.push(deliveryWorker(deps, instance).worker);
+    const workerDeps = { ...deps, redisPrefix: deps.config.redis.prefix, lockDurationMs: deps.config.processing.lockDurationMs };
+    for (const instance of deps.adapters.values()) {
+      await instance.adapter.start?.();
+      workers.push(deliveryWorker(workerDeps, instance).worker);
     }
   }
   for (const worker of workers) {
@@ -91,7 +97,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
       if (app) await app.close();
       for (const stop of stoppers) await stop();
       await Promise.all(workers.map((w) => w.close()));
-      for (const adapter of deps.adapters.values()) await adapter.stop?.();
+      for (const instance of deps.adapters.values()) await instance.adapter.stop?.();
       await health?.app.close();
     },
   };
