@@ -19,15 +19,18 @@ export class BenchHub {
   private child: ChildProcess | undefined;
   output = '';
 
-  constructor(private readonly configFile: string) {}
+  constructor(
+    private readonly configFile: string,
+    private readonly options: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv; role?: string } = {},
+  ) {}
 
-  /** Starts services/hub/dist/main.js with all roles and waits for its start-up log line. */
+  /** Starts services/hub/dist/main.js (role all unless given) and waits for its start-up log line. */
   async start(): Promise<void> {
     const root = workspaceRoot();
     // cwd = workspace root: the hub finds its schema cache at ./.weiche/schemas
-    const child = spawn(process.execPath, [join(root, 'services', 'hub', 'dist', 'main.js'), '--config', this.configFile, '--role', 'all'], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), join(root, 'services', 'hub', 'dist', 'main.js'), '--config', this.configFile, '--role', this.options.role ?? 'all'], {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer): void => {

@@ -1,112 +1,85 @@
 /**
- * Intake benchmark (not a test; `npm run bench`): the crypto floor of this machine, then N FIT-Connect
- * submissions through the built hub (gateway → processor → dms-folder) from a bounded number of
- * concurrent jose-only senders. Reports throughput, journal latency received → delivered, the sender's
- * submit latency, verifies one intact ZIP per submission, and writes the figures to test/bench/results/.
+ * Intake benchmark (not a test; `npm run bench`), measuring issue 11's yardstick in one run:
+ * the crypto floor of this machine (cores × RSA-4096 private ops/s per core ÷ 7), then N FIT-Connect
+ * submissions through the built hub (role all) from a jose-only load generator — encrypted before the
+ * clock starts, 8 in flight (closed loop) or at a fixed arrival rate (`--rate`, open loop, for P2) —
+ * each timed from the submit `PUT` to the `accept-submission` event as the sender sees it. Reports
+ * throughput, p50/p99, floor and ratio, the hub's CPU-s per submission and its split into crypto and
+ * the rest (P4), verifies one intact ZIP per submission, and writes the figures to test/bench/results/.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DATABASE_URL, dropSchema, freePort, REDIS_URL, tempDir } from '../support/env.js';
-import { sha512, type SendOptions } from '../support/fit-connect-sender.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { BenchHub, workspaceRoot } from './bench-hub.js';
+import { CATEGORIES, summariseProfiles, type Category } from './cpu-profile.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
-import { acceptCount, auditTimes, packageNames, stateCounts } from './journal-figures.js';
+import { auditTimes, packageNames, stateCounts } from './journal-figures.js';
+import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, LoadSender, type PreparedSubmission, type TimedSubmission } from './load-generator.js';
 import { processCpuSeconds } from './process-cpu.js';
 import { percentile, round } from './stats.js';
-import { TimedSender } from './timed-sender.js';
-import { verifyOutbox, type OutboxVerdict } from './verify-outbox.js';
+import { verifyOutbox } from './verify-outbox.js';
 
 const WARMUP = 5;
-const ATTACHMENTS = 2;
-const ATTACHMENT_BYTES = 100 * 1024;
-const DATA_BYTES = 2 * 1024;
 
 const { values: args } = parseArgs({
-  options: { n: { type: 'string' }, senders: { type: 'string' }, 'crypto-ms': { type: 'string' }, 'timeout-s': { type: 'string' } },
+  options: {
+    n: { type: 'string' },
+    senders: { type: 'string' },
+    rate: { type: 'string' },
+    'poll-ms': { type: 'string' },
+    'crypto-ms': { type: 'string' },
+    'timeout-s': { type: 'string' },
+    'cpu-prof': { type: 'boolean' },
+    processors: { type: 'string' },
+  },
   allowPositionals: false,
 });
 
-function positiveInt(value: string | undefined, fallback: number, what: string): number {
+function positive(value: string | undefined, fallback: number, what: string, integer = true): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got "${value}"`);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`${what} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
   return n;
 }
 
-const N = positiveInt(args.n ?? process.env.BENCH_N, 200, '--n / BENCH_N');
-const SENDERS = positiveInt(args.senders ?? process.env.BENCH_SENDERS, 8, '--senders / BENCH_SENDERS');
-const CRYPTO_MS = positiveInt(args['crypto-ms'] ?? process.env.BENCH_CRYPTO_MS, 3000, '--crypto-ms');
-const TIMEOUT_S = positiveInt(args['timeout-s'] ?? process.env.BENCH_TIMEOUT_S, Math.max(300, N * 3), '--timeout-s');
+const N = positive(args.n ?? process.env.BENCH_N, 200, '--n / BENCH_N');
+const IN_FLIGHT = positive(args.senders ?? process.env.BENCH_SENDERS, 8, '--senders / BENCH_SENDERS');
+const POLL_MS = positive(args['poll-ms'], 25, '--poll-ms');
+const CRYPTO_MS = positive(args['crypto-ms'] ?? process.env.BENCH_CRYPTO_MS, 3000, '--crypto-ms');
+const TIMEOUT_S = positive(args['timeout-s'] ?? process.env.BENCH_TIMEOUT_S, Math.max(300, N * 3), '--timeout-s');
+const RESULTS = join(workspaceRoot(), 'test', 'bench', 'results');
+/** `--processors K`: the hub as one gateway+dispatcher process and K processor processes (one crypto thread each) instead of one process with all roles. */
+const PROCESSORS = args.processors === undefined ? 0 : positive(args.processors, 1, '--processors');
 
-interface Sent {
-  readonly submissionId: string;
-  /** SHA-512 of the data and of every attachment: each must come out as a ZIP entry. */
-  readonly hashes: readonly string[];
-  readonly sendMs: number;
-  readonly submitMs: number;
-  readonly ok: boolean;
-}
-
-/** Synthetic Fachdaten of about DATA_BYTES: no real person's data, and never logged. */
-function syntheticData(i: number): Buffer {
-  const base = { vorhaben: `Benchmark-Vorhaben ${i}`, flurstueck: `${1000 + i}/7`, gemarkung: 'Testhausen', bemerkungen: [] as string[] };
-  while (Buffer.byteLength(JSON.stringify(base)) < DATA_BYTES) base.bemerkungen.push(randomBytes(24).toString('hex'));
-  return Buffer.from(JSON.stringify(base));
-}
-
-function submission(cfg: TestHubConfig, i: number): { options: SendOptions; hashes: string[] } {
-  const data = syntheticData(i);
-  const attachments = Array.from({ length: ATTACHMENTS }, (_, k) => ({
-    content: randomBytes(ATTACHMENT_BYTES),
-    filename: `anlage-${i}-${k}.pdf`,
-    mimeType: 'application/pdf',
-    purpose: 'attachment' as const,
-  }));
-  return {
-    options: { destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, attachments, senderReference: `BENCH-${i}` },
-    hashes: [sha512(data), ...attachments.map((a) => sha512(a.content))],
-  };
-}
-
-async function sendOne(sender: TimedSender, cfg: TestHubConfig, i: number): Promise<Sent> {
-  const { options, hashes } = submission(cfg, i);
-  const start = performance.now();
-  const sent = await sender.send(options);
-  const sendMs = performance.now() - start;
-  const ok = sent.statuses.submit === 202 && Object.entries(sent.statuses).every(([k, v]) => (k === 'submit' ? v === 202 : v === 204));
-  return { submissionId: sent.submissionId, hashes, sendMs, submitMs: sender.lastSubmitMs, ok };
-}
-
-/** Polls the journal until every id is DELIVERED (or terminally not), then until its accept-submission SET exists. */
-async function waitDelivered(client: pg.Client, schema: string, ids: readonly string[], hub: BenchHub, timeoutS: number): Promise<{ states: Record<string, number>; accepted: number; lastAccept: Date | undefined }> {
-  const deadline = Date.now() + timeoutS * 1000;
-  let states: Record<string, number> = {};
-  for (;;) {
-    states = await stateCounts(client, schema, ids);
-    const settled = (states.DELIVERED ?? 0) + (states.REJECTED ?? 0) + (states.FAILED ?? 0);
-    if (settled === ids.length || !hub.alive() || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 200));
+/** `--rate 12.5` (submissions/s) or `--rate half`: half the throughput of the latest closed-loop run here. */
+async function arrivalRate(): Promise<number | undefined> {
+  const value = args.rate;
+  if (value === undefined) return undefined;
+  if (value !== 'half') return positive(value, 1, '--rate', false);
+  const files = (await readdir(RESULTS).catch(() => [] as string[])).filter((f) => f.startsWith('intake-') && f.endsWith('.json')).sort().reverse();
+  for (const file of files) {
+    const result = JSON.parse(await readFile(join(RESULTS, file), 'utf8')) as { ok?: boolean; mode?: string; throughput?: { submissionsPerSec?: number } };
+    if (result.ok && result.mode === 'closed-loop' && result.throughput?.submissionsPerSec) return result.throughput.submissionsPerSec / 2;
   }
-  let accept = await acceptCount(client, schema, ids);
-  // accept-submission is signed after the DELIVERED commit (dispatcher/deliver-route.ts): give it a moment
-  const acceptDeadline = Math.min(deadline, Date.now() + 30_000);
-  while (accept.count < (states.DELIVERED ?? 0) && hub.alive() && Date.now() < acceptDeadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    accept = await acceptCount(client, schema, ids);
-  }
-  return { states, accepted: accept.count, lastAccept: accept.last };
+  throw new Error('--rate half needs an earlier closed-loop run (npm run bench) in test/bench/results');
 }
 
-function machine(): Record<string, unknown> {
-  const mem = totalmem() / 1024 ** 3;
-  return { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(mem, 1), node: process.version, platform: `${process.platform}-${process.arch}` };
+/** Scrapes the hub's /metrics for this process's RSA work on its crypto pool, per operation. */
+async function cryptoMetrics(baseUrl: string): Promise<{ unwrap: number; sign: number; seconds: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const value = (name: string, op?: string): number =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) && (op === undefined || line.includes(`op="${op}"`)))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return { unwrap: value('weiche_crypto_operations_total', 'unwrap'), sign: value('weiche_crypto_operations_total', 'sign'), seconds: value('weiche_crypto_seconds_total') };
 }
 
 async function clearRedisPrefix(prefix: string): Promise<void> {
@@ -115,7 +88,7 @@ async function clearRedisPrefix(prefix: string): Promise<void> {
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 500);
       cursor = next;
       if (keys.length > 0) await redis.del(...keys);
     } while (cursor !== '0');
@@ -129,152 +102,187 @@ function printTable(rows: ReadonlyArray<readonly [string, string]>): void {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 }
 
+/** Runs the prepared submissions closed-loop (IN_FLIGHT lanes) or open-loop (one start every 1/rate s). */
+async function drive(senders: LoadSender[], prepared: readonly PreparedSubmission[], rate: number | undefined): Promise<TimedSubmission[]> {
+  const done: TimedSubmission[] = [];
+  const timeoutMs = TIMEOUT_S * 1000;
+  if (rate === undefined) {
+    let next = 0;
+    await Promise.all(
+      senders.map(async (sender) => {
+        while (next < prepared.length) done.push(await sender.sendTimed(prepared[next++]!, timeoutMs));
+      }),
+    );
+    return done;
+  }
+  const start = performance.now();
+  const running: Array<Promise<void>> = [];
+  for (const [i, p] of prepared.entries()) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sender = senders[i % senders.length]!;
+    running.push(sender.sendTimed(p, timeoutMs).then((t) => void done.push(t)));
+  }
+  await Promise.all(running);
+  return done;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
-  const load: { start: number[]; end: number[] } = { start: loadavg().map((l) => round(l, 2)), end: [] };
-  console.log(`intake benchmark: N=${N}, senders=${SENDERS}, crypto ${CRYPTO_MS} ms per operation; load average ${load.start.join(' ')}`);
+  const rate = await arrivalRate();
+  const mode = rate === undefined ? 'closed-loop' : 'open-loop';
+  const load = { start: loadavg().map((l) => round(l, 2)), end: [] as number[] };
+  console.log(`intake benchmark (${mode}${rate ? ` at ${round(rate, 2)}/s` : `, ${IN_FLIGHT} in flight`}): N=${N}; load average ${load.start.join(' ')}`);
 
-  console.log('measuring the RSA-4096 crypto floor…');
+  console.log('measuring the RSA-4096 crypto floor on one core…');
   const floor: CryptoFloor = measureCryptoFloor({ durationMs: CRYPTO_MS, attachments: ATTACHMENTS });
 
   const dir = await tempDir('bench');
+  const profileDir = join(dir, 'cpu-profiles');
   const port = await freePort();
-  const cfg = await writeTestConfig(dir, {
+  const cfg: TestHubConfig = await writeTestConfig(dir, {
     port,
     overrides: (raw) => {
-      // production timings (config defaults) instead of the tests' fast reconciler; concurrency 4
-      raw.processing = { concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 };
+      // production timings (config defaults) instead of the tests' fast reconciler
+      raw.processing = { concurrency: 8, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 };
+      (raw.adapters as Array<Record<string, unknown>>)[0]!.concurrency = 8;
     },
   });
-  const hub = new BenchHub(cfg.file);
+  const profiling = args['cpu-prof'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {};
+  const hub = new BenchHub(cfg.file, { ...profiling, ...(PROCESSORS > 0 ? { role: 'gateway,dispatcher' } : {}) });
+  const processors = Array.from({ length: PROCESSORS }, () => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))) } }));
   const client = new pg.Client({ connectionString: DATABASE_URL() });
+  const baseUrl = `http://127.0.0.1:${port}`;
   let exitCode = 1;
   try {
     await hub.start();
+    await Promise.all(processors.map((p) => p.start()));
     await client.connect();
-    const baseUrl = `http://127.0.0.1:${port}`;
+    // one sender object per lane (each with its token); open loop spreads starts over the same objects
+    const senders = Array.from({ length: IN_FLIGHT }, () => new LoadSender(baseUrl, cfg.clientId, cfg.clientSecret, cfg.destinationId, POLL_MS));
+    await Promise.all(senders.map((s) => s.accessToken()));
+
+    console.log(`encrypting ${WARMUP} + ${N} submissions before the clock starts…`);
+    const warm = await Promise.all(Array.from({ length: WARMUP }, (_, i) => senders[0]!.prepare(-1 - i)));
+    const prepared: PreparedSubmission[] = [];
+    for (let i = 0; i < N; i++) prepared.push(await senders[i % senders.length]!.prepare(i));
 
     console.log(`warming up with ${WARMUP} submissions…`);
-    const warmSender = new TimedSender(baseUrl, cfg.clientId, cfg.clientSecret);
-    const warm: Sent[] = [];
-    for (let i = 0; i < WARMUP; i++) warm.push(await sendOne(warmSender, cfg, -1 - i));
-    const warmWait = await waitDelivered(client, cfg.schema, warm.map((s) => s.submissionId), hub, 120);
-    if ((warmWait.states.DELIVERED ?? 0) !== WARMUP) throw new Error(`warm-up not delivered: ${JSON.stringify(warmWait.states)}`);
+    const warmed = await drive(senders.slice(0, 1), warm, undefined);
+    if (warmed.some((w) => w.outcome !== 'accepted')) throw new Error(`warm-up not accepted: ${warmed.map((w) => w.outcome).join(', ')}`);
 
-    console.log(`sending ${N} submissions with ${SENDERS} concurrent senders…`);
-    const senders = Array.from({ length: SENDERS }, () => new TimedSender(baseUrl, cfg.clientId, cfg.clientSecret));
-    // tokens first: they are once per sender, not part of a submission's cost
-    await Promise.all(senders.map((s) => s.fetchToken()));
-    const sent: Sent[] = [];
-    const errors: string[] = [];
-    let next = 0;
-    const hubCpu0 = await processCpuSeconds(hub.pid);
-    const benchCpu0 = process.cpuUsage();
-    const t0 = Date.now();
-    const p0 = performance.now();
-    await Promise.all(
-      senders.map(async (sender) => {
-        while (next < N) {
-          const i = next++;
-          try {
-            sent.push(await sendOne(sender, cfg, i));
-          } catch (error) {
-            errors.push(`submission ${i}: ${(error as Error).message.slice(0, 200)}`);
-          }
-        }
-      }),
-    );
-    const sendPhaseS = (performance.now() - p0) / 1000;
-    const ids = sent.map((s) => s.submissionId);
-    const waited = await waitDelivered(client, cfg.schema, ids, hub, TIMEOUT_S);
-    const hubCpu1 = await processCpuSeconds(hub.pid);
-    const benchCpu = process.cpuUsage(benchCpu0);
-    const measuredS = (Date.now() - t0) / 1000;
+    console.log(`sending ${N} submissions…`);
+    const crypto0 = await cryptoMetrics(baseUrl);
+    const cpuOf = async (): Promise<number[]> => Promise.all([hub, ...processors].map(async (h) => (await processCpuSeconds(h.pid)) ?? Number.NaN));
+    const cpu0 = await cpuOf();
+    const t0 = performance.now();
+    const timed = await drive(senders, prepared, rate);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuOf();
+    const processCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? Number.NaN));
+    const crypto1 = await cryptoMetrics(baseUrl);
     load.end = loadavg().map((l) => round(l, 2));
 
-    const times = await auditTimes(client, cfg.schema, ids);
-    const latencies = times.map((t) => t.deliveredAt.getTime() - t.receivedAt.getTime());
-    const lastDelivered = Math.max(...times.map((t) => t.deliveredAt.getTime()));
-    const elapsedS = (lastDelivered - t0) / 1000;
-    const delivered = waited.states.DELIVERED ?? 0;
-    const throughput = delivered / elapsedS;
-    const duplicateAudit = times.filter((t) => t.deliveredRecords !== 1).length;
+    const accepted = timed.filter((t) => t.outcome === 'accepted');
+    const firstSubmit = Math.min(...timed.map((t) => t.submitStart));
+    const lastAccept = Math.max(...accepted.map((t) => t.submitStart + t.acceptMs));
+    const elapsedS = (lastAccept - firstSubmit) / 1000;
+    const throughput = accepted.length / elapsedS;
+    const latency = accepted.map((t) => t.acceptMs);
+    const submit = timed.map((t) => t.submitMs).filter((ms) => Number.isFinite(ms));
 
-    const all = [...warm, ...sent];
-    const verdict: OutboxVerdict = await verifyOutbox(
-      cfg.outbox,
-      await packageNames(client, cfg.schema, all.map((s) => s.submissionId)),
-      new Map(all.map((s) => [s.submissionId, s.hashes])),
+    // verification: the journal, the event log and the outbox agree, for warm-up and measured submissions
+    const all = [...warmed, ...timed];
+    const ids = all.map((t) => t.submissionId);
+    const states = await stateCounts(client, cfg.schema, ids);
+    const times = await auditTimes(client, cfg.schema, ids);
+    const duplicates = times.filter((t) => t.deliveredRecords !== 1).length;
+    const acceptEvents = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT submission_id FROM "${cfg.schema}".events WHERE event_name = 'accept-submission' AND submission_id = ANY($1) GROUP BY submission_id HAVING count(*) = 1) x`,
+      [ids],
     );
-    const notOk = sent.filter((s) => !s.ok).length;
+    const verdict = await verifyOutbox(cfg.outbox, await packageNames(client, cfg.schema, ids), new Map(all.map((t) => [t.submissionId, t.hashes])));
     const problems = [
-      ...errors,
-      ...(notOk > 0 ? [`${notOk} submissions got an unexpected HTTP status`] : []),
-      ...(sent.length !== N ? [`only ${sent.length} of ${N} submissions were sent`] : []),
-      ...(delivered !== N ? [`${delivered} of ${N} delivered; states ${JSON.stringify(waited.states)}`] : []),
-      ...(waited.accepted !== N ? [`${waited.accepted} of ${N} accept-submission events`] : []),
-      ...(duplicateAudit > 0 ? [`${duplicateAudit} submissions with more than one DELIVERED audit record`] : []),
+      ...(accepted.length !== N ? [`${accepted.length} of ${N} accepted (${timed.filter((t) => t.outcome !== 'accepted').map((t) => t.outcome).join(', ')})`] : []),
+      ...((states.DELIVERED ?? 0) !== all.length ? [`states ${JSON.stringify(states)} for ${all.length} submissions`] : []),
+      ...(duplicates > 0 ? [`${duplicates} submissions without exactly one DELIVERED audit record`] : []),
+      ...(acceptEvents.rows[0]?.n !== all.length ? [`${acceptEvents.rows[0]?.n ?? 0} of ${all.length} submissions with exactly one accept-submission event`] : []),
       ...verdict.problems.slice(0, 20),
-      ...(verdict.zipFiles !== verdict.expected ? [`${verdict.zipFiles} ZIPs in the outbox for ${verdict.expected} submissions`] : []),
+      ...(verdict.zipFiles !== all.length ? [`${verdict.zipFiles} ZIPs in the outbox for ${all.length} submissions`] : []),
     ];
     const ok = problems.length === 0;
+
+    const hubCpuS = processCpuS.reduce((a, b) => a + b, 0);
+    const unwraps = crypto1.unwrap - crypto0.unwrap;
+    const signs = crypto1.sign - crypto0.sign;
+    const rsaS = crypto1.seconds - crypto0.seconds;
+    // what the same operations cost on an idle core (floor phase); the pool's own timer also counts waiting for a core
+    const rsaIdleCoreS = unwraps / floor.decryptOpsPerSec + signs / floor.signOpsPerSec;
+    await Promise.all([hub, ...processors].map((h) => h.stop()));
+    const profile = args['cpu-prof'] ? await summariseProfiles(profileDir) : undefined;
+    // start-up (module loading, key generation) is not per-submission work
+    const profileTotal = profile ? CATEGORIES.filter((c) => c !== 'startup').reduce((sum, c) => sum + profile.seconds[c], 0) : Number.NaN;
+    const share = (c: Category): number => (profile ? round(profile.seconds[c] / profileTotal, 3) : Number.NaN);
 
     const ms = (v: number): number => round(v, 0);
     const result = {
       benchmark: 'intake',
+      mode,
       ok,
       startedAt: startedAt.toISOString(),
-      machine: machine(),
+      machine: { nproc: floor.cores, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 1024 ** 3, 1), node: process.version },
       loadAverage: load,
-      parameters: { n: N, senders: SENDERS, warmup: WARMUP, attachments: ATTACHMENTS, attachmentBytes: ATTACHMENT_BYTES, dataBytes: DATA_BYTES, processingConcurrency: 4, adapterConcurrency: 4 },
+      parameters: { n: N, processes: PROCESSORS > 0 ? `gateway,dispatcher + ${PROCESSORS} × processor` : 'one (role all)', inFlight: rate === undefined ? IN_FLIGHT : null, arrivalRatePerSec: rate ?? null, pollMs: POLL_MS, warmup: WARMUP, attachments: ATTACHMENTS, attachmentBytes: ATTACHMENT_BYTES, dataBytes: DATA_BYTES, eventLogETags: senders.some((s) => s.etags) },
       crypto: {
-        rsa4096OaepSha256DecryptPerSec: round(floor.decryptOpsPerSec, 1),
-        rsa4096PssSha512SignPerSec: round(floor.signOpsPerSec, 1),
-        decryptsPerSubmission: floor.decryptsPerSubmission,
-        signsPerSubmission: floor.signsPerSubmission,
-        floorSubmissionsPerSecOneCore: round(floor.floorSubmissionsPerSecOneCore, 2),
+        cores: floor.cores,
+        rsa4096OaepSha256DecryptPerSecOneCore: round(floor.decryptOpsPerSec, 1),
+        rsa4096PssSha512SignPerSecOneCore: round(floor.signOpsPerSec, 1),
+        privateOpsPerSecPerCore: round(floor.privateOpsPerSecPerCore, 1),
+        opsPerSubmission: `${floor.decryptsPerSubmission} unwrap + ${floor.signsPerSubmission} sign`,
+        floorSubmissionsPerSec: round(floor.floorSubmissionsPerSec, 2),
       },
-      throughput: {
-        submissionsPerSec: round(throughput, 2),
-        elapsedS: round(elapsedS, 1),
-        sendPhaseS: round(sendPhaseS, 1),
-        lastAcceptAfterS: waited.lastAccept ? round((waited.lastAccept.getTime() - t0) / 1000, 1) : null,
-        ratioToFloor: round(throughput / floor.floorSubmissionsPerSecOneCore, 2),
-      },
-      // CPU seconds from first submit until everything was delivered and accepted (measuredS of wall time)
+      throughput: { submissionsPerSec: round(throughput, 2), elapsedS: round(elapsedS, 1), ratioToFloor: round(throughput / floor.floorSubmissionsPerSec, 3) },
+      latencySubmitToAcceptMs: { p50: ms(percentile(latency, 50)), p95: ms(percentile(latency, 95)), p99: ms(percentile(latency, 99)), max: ms(Math.max(...latency)) },
+      submitPutMs: { p50: ms(percentile(submit, 50)), p99: ms(percentile(submit, 99)) },
       cpu: {
-        measuredS: round(measuredS, 1),
-        hubCpuS: hubCpu0 !== undefined && hubCpu1 !== undefined ? round(hubCpu1 - hubCpu0, 1) : null,
-        senderCpuS: round((benchCpu.user + benchCpu.system) / 1e6, 1),
+        wallS: round(wallS, 1),
+        hubCpuS: round(hubCpuS, 1),
+        hubCpuSPerSubmission: round(hubCpuS / N, 4),
+        // per process: [gateway+dispatcher or all, processor 1, …]; a processor near wallS × its threads uses its core(s)
+        perProcessCpuS: processCpuS.map((c) => round(c, 1)),
+        rsaUnwrapsPerSubmission: round(unwraps / N, 2),
+        rsaSignsPerSubmission: round(signs / N, 2),
+        rsaPoolSeconds: round(rsaS, 2),
+        rsaSecondsOnIdleCore: round(rsaIdleCoreS, 2),
+        rsaShareOfHubCpu: round(rsaIdleCoreS / hubCpuS, 3),
+        profile: profile ? { files: profile.files, topOther: profile.topOther, note: 'self time over the hub’s whole life (warm-up included); shares exclude start-up', seconds: Object.fromEntries(CATEGORIES.map((c) => [c, round(profile.seconds[c], 2)])), shares: Object.fromEntries(CATEGORIES.map((c) => [c, share(c)])), cryptoShare: round(share('rsa') + share('aes+hash'), 3), nonCryptoShare: round(1 - share('rsa') - share('aes+hash'), 3) } : null,
       },
-      latencyReceivedToDeliveredMs: { p50: ms(percentile(latencies, 50)), p95: ms(percentile(latencies, 95)), p99: ms(percentile(latencies, 99)), max: ms(Math.max(...latencies)) },
-      senderSubmitMs: { p50: ms(percentile(sent.map((s) => s.submitMs), 50)), p99: ms(percentile(sent.map((s) => s.submitMs), 99)) },
-      senderWholeFlowMs: { p50: ms(percentile(sent.map((s) => s.sendMs), 50)), p99: ms(percentile(sent.map((s) => s.sendMs), 99)) },
-      verification: { delivered, accepted: waited.accepted, zipFiles: verdict.zipFiles, expectedZips: verdict.expected, problems },
+      verification: { accepted: accepted.length, delivered: states.DELIVERED ?? 0, zipFiles: verdict.zipFiles, expectedZips: all.length, problems },
     };
 
     console.log('');
     printTable([
-      ['machine', `${String(result.machine.nproc)} cores, ${String(result.machine.cpuModel)}, ${String(result.machine.memoryGiB)} GiB, node ${process.version}`],
+      ['machine', `${floor.cores} cores, ${result.machine.cpuModel}, node ${process.version}`],
       ['load average (start → end)', `${load.start.join(' ')} → ${load.end.join(' ')}`],
-      ['RSA-4096 OAEP-SHA256 decrypt', `${result.crypto.rsa4096OaepSha256DecryptPerSec} ops/s (one core)`],
-      ['RSA-4096 PSS-SHA512 sign', `${result.crypto.rsa4096PssSha512SignPerSec} ops/s (one core)`],
-      ['RSA ops per submission', `${floor.decryptsPerSubmission} decrypt + ${floor.signsPerSubmission} sign`],
-      ['crypto floor', `${result.crypto.floorSubmissionsPerSecOneCore} submissions/s (one core)`],
-      ['submissions', `${N} (+${WARMUP} warm-up), ${SENDERS} senders, 2 × ${ATTACHMENT_BYTES / 1024} KiB + ${DATA_BYTES / 1024} KiB data`],
-      ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last DELIVERED)`],
+      ['RSA-4096 on one core', `unwrap ${result.crypto.rsa4096OaepSha256DecryptPerSecOneCore}/s, PS512 sign ${result.crypto.rsa4096PssSha512SignPerSecOneCore}/s`],
+      ['crypto floor', `${result.crypto.floorSubmissionsPerSec} submissions/s = ${floor.cores} cores × ${result.crypto.privateOpsPerSecPerCore} ops/s ÷ 7`],
+      ['load', `${N} (+${WARMUP} warm-up), ${rate ? `open loop at ${round(rate, 2)}/s` : `${IN_FLIGHT} in flight`}; 2 × ${ATTACHMENT_BYTES / 1024} KiB + ${DATA_BYTES / 1024} KiB data; encrypted beforehand`],
+      ['event log polling', `every ${POLL_MS} ms, ${result.parameters.eventLogETags ? 'with If-None-Match (the hub serves ETags)' : 'plain GET (the hub serves no ETag)'}`],
+      ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last accept)`],
       ['achieved / floor', `${result.throughput.ratioToFloor}`],
-      ['CPU while measured', `hub ${result.cpu.hubCpuS ?? '?'} s, senders ${result.cpu.senderCpuS} s in ${result.cpu.measuredS} s wall`],
-      ['received → delivered', `p50 ${result.latencyReceivedToDeliveredMs.p50} ms, p95 ${result.latencyReceivedToDeliveredMs.p95} ms, p99 ${result.latencyReceivedToDeliveredMs.p99} ms`],
-      ['sender submit (PUT)', `p50 ${result.senderSubmitMs.p50} ms, p99 ${result.senderSubmitMs.p99} ms`],
-      ['sender whole flow', `p50 ${result.senderWholeFlowMs.p50} ms, p99 ${result.senderWholeFlowMs.p99} ms`],
-      ['verification', ok ? `OK: ${delivered} delivered, ${verdict.zipFiles} ZIPs (incl. warm-up), all contents present` : `FAILED: ${problems.length} problem(s)`],
+      ['submit PUT → accept-submission', `p50 ${result.latencySubmitToAcceptMs.p50} ms, p99 ${result.latencySubmitToAcceptMs.p99} ms (max ${result.latencySubmitToAcceptMs.max})`],
+      ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],
+      ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
+      ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],
+      ...(result.cpu.profile ? ([['CPU profile split', `crypto ${round(result.cpu.profile.cryptoShare * 100, 1)} % (RSA ${round(share('rsa') * 100, 1)} %, AES+hash ${round(share('aes+hash') * 100, 1)} %), the rest ${round(result.cpu.profile.nonCryptoShare * 100, 1)} %`]] as const) : []),
+      ['verification', ok ? `OK: ${accepted.length} accepted, ${verdict.zipFiles} ZIPs (incl. warm-up), each once, contents intact` : `FAILED: ${problems.length} problem(s)`],
     ]);
+    if (result.cpu.profile) console.log(`  profile seconds: ${JSON.stringify(result.cpu.profile.seconds)}\n  largest uncategorised: ${JSON.stringify(profile?.topOther)}`);
     for (const problem of problems.slice(0, 20)) console.log(`  ! ${problem}`);
 
-    const resultsDir = join(workspaceRoot(), 'test', 'bench', 'results');
-    await mkdir(resultsDir, { recursive: true });
-    const file = join(resultsDir, `intake-${startedAt.toISOString().replace(/:/g, '-').replace(/\..*$/, '')}.json`);
+    await mkdir(RESULTS, { recursive: true });
+    const file = join(RESULTS, `intake-${startedAt.toISOString().replace(/:/g, '-').replace(/\..*$/, '')}.json`);
     await writeFile(file, JSON.stringify(result, null, 2) + '\n');
     console.log(`\nfigures written to ${file}`);
     exitCode = ok ? 0 : 1;
@@ -282,7 +290,7 @@ async function main(): Promise<number> {
     console.error(`benchmark failed: ${(error as Error).message}`);
     console.error(hub.output.slice(-3000));
   } finally {
-    await hub.stop();
+    await Promise.all([hub, ...processors].map((h) => h.stop()));
     await client.end().catch(() => undefined);
     await dropSchema(cfg.schema).catch(() => undefined);
     await clearRedisPrefix(cfg.prefix).catch(() => undefined);

@@ -37,6 +37,29 @@ export interface SendOptions {
 
 export const sha512 = (data: Buffer): string => createHash('sha512').update(data).digest('hex');
 
+/** FIT-Connect metadata 2.1.0 describing the data and attachments of a submission (hashes over the plaintext). */
+export function submissionMetadata(
+  options: Pick<SendOptions, 'data' | 'schemaUri' | 'senderReference'>,
+  attachments: ReadonlyArray<SenderAttachment & { attachmentId: string }>,
+): Record<string, unknown> {
+  return {
+    $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
+    contentStructure: {
+      ...(options.data
+        ? { data: { hash: { type: 'sha512', content: sha512(options.data) }, submissionSchema: { schemaUri: options.schemaUri ?? 'urn:test:schema:1.0', mimeType: 'application/json' } } }
+        : {}),
+      attachments: attachments.map((a) => ({
+        attachmentId: a.attachmentId,
+        hash: { type: 'sha512', content: sha512(a.content) },
+        purpose: a.purpose ?? 'attachment',
+        mimeType: a.mimeType,
+        filename: a.filename,
+      })),
+    },
+    ...(options.senderReference ? { additionalReferenceInfo: { senderReference: options.senderReference } } : {}),
+  };
+}
+
 export class TestSender {
   private token: string | undefined;
   /** The problem document of the last refused submit, for assertions. */
@@ -116,22 +139,7 @@ export class TestSender {
       const response = await this.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${attachment.attachmentId}`, jwe, 'application/jose');
       statuses[`attachment${index}`] = response.status;
     }
-    let metadata: Record<string, unknown> = {
-      $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
-      contentStructure: {
-        ...(options.data
-          ? { data: { hash: { type: 'sha512', content: sha512(options.data) }, submissionSchema: { schemaUri: options.schemaUri ?? 'urn:test:schema:1.0', mimeType: 'application/json' } } }
-          : {}),
-        attachments: attachments.map((a) => ({
-          attachmentId: a.attachmentId,
-          hash: { type: 'sha512', content: sha512(a.content) },
-          purpose: a.purpose ?? 'attachment',
-          mimeType: a.mimeType,
-          filename: a.filename,
-        })),
-      },
-      ...(options.senderReference ? { additionalReferenceInfo: { senderReference: options.senderReference } } : {}),
-    };
+    let metadata = submissionMetadata(options, attachments);
     if (tamper.metadata) metadata = tamper.metadata(metadata);
     let encryptedMetadata = await this.encrypt(options.destinationId, Buffer.from(JSON.stringify(metadata)), header);
     if (tamper.metadataJwe) encryptedMetadata = tamper.metadataJwe(encryptedMetadata);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort, waitFor } from './env.js';
+import { stopProcess } from './stop-process.js';
 
 /** A private redis-server on a free loopback port, so a test can flush or kill it without touching others. */
 export class PrivateRedis {
@@ -34,11 +35,6 @@ export class PrivateRedis {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await stopProcess(this.child);
   }
 }

@@ -10,12 +10,16 @@ export const ENV_OVERRIDES = {
   PORT: 'server.port',
   HOST: 'server.host',
   PUBLIC_BASE_URL: 'server.publicBaseUrl',
+  WEICHE_HEALTH_PORT: 'server.healthPort',
+  WEICHE_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   REDIS_URL: 'redis.url',
   WEICHE_REDIS_PREFIX: 'redis.prefix',
   DATABASE_URL: 'database.url',
   WEICHE_DB_SCHEMA: 'database.schema',
   WEICHE_DATA_DIR: 'dataDir',
 } as const;
+
+const NUMERIC_ENV = new Set<string>(['PORT', 'WEICHE_HEALTH_PORT', 'WEICHE_SHUTDOWN_TIMEOUT_MS']);
 
 export class ConfigError extends WeicheError {
   override readonly name = 'ConfigError';
@@ -38,7 +42,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, path, name === 'PORT' ? Number(value) : value);
+    setPath(raw, path, NUMERIC_ENV.has(name) ? Number(value) : value);
   }
 }
 

@@ -178,6 +178,16 @@ export const DmsClientConfig = z.object({
   tenants: z.array(Id).min(1),
 });
 
+const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port');
+
+/** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
+const LIMIT_DEFAULTS = {
+  metadataBytes: 512 * 1024,
+  dataBytes: 16 * 1024 * 1024,
+  attachmentBytes: 500 * 1024 * 1024,
+  submissionBytes: 2 * 1024 * 1024 * 1024,
+};
+
 export const WeicheConfig = z.object({
   server: z
     .object({
@@ -185,10 +195,23 @@ export const WeicheConfig = z.object({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Base URL senders use; used as token issuer and in demo.json. Default http://localhost:<port>. */
       publicBaseUrl: z.url().optional(),
+      /** Port of /healthz and /readyz for processes whose roles serve no HTTP (processor, dispatcher); off when unset. */
+      healthPort: z.number().int().min(0).max(65535).optional(),
+      /** On SIGTERM, workers finish their jobs for at most this long, then the process exits (keep below the orchestrator's grace period). */
+      shutdownTimeoutMs: z.number().int().min(1000).default(25_000),
     })
-    .default({ host: '0.0.0.0', port: 8080 }),
+    .default({ host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 25_000 }),
   redis: z
-    .object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche') })
+    .object({
+      url: z.string().default('redis://127.0.0.1:6379'),
+      /** Hash tag of every key of this hub (`{weiche}:…`): all of them share one Redis Cluster slot. */
+      prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche'),
+      /** Redis Sentinel: master group name and sentinels as host:port (the url still gives password and db). */
+      sentinel: z.object({ name: z.string().min(1), nodes: z.array(HostPort).min(1) }).optional(),
+      /** Redis Cluster: seed nodes as host:port (the url still gives the password). */
+      cluster: z.object({ nodes: z.array(HostPort).min(1) }).optional(),
+    })
+    .refine((r) => !(r.sentinel && r.cluster), { message: 'give sentinel or cluster, not both' })
     .default({ url: 'redis://127.0.0.1:6379', prefix: 'weiche' }),
   database: z
     .object({ url: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('weiche') })
@@ -197,13 +220,19 @@ export const WeicheConfig = z.object({
   dataDir: z.string().default('.weiche'),
   /** Master key (32 bytes, base64) wrapping the per-tenant data keys; generated into dataDir when absent. */
   masterKey: SecretValue.optional(),
+  /**
+   * Size limits in plaintext bytes (what the citizen uploaded), not in JWE bytes: the gateway derives the
+   * JWE limits (base64url 4/3 plus the fixed segments). Defaults accept FIT-Connect's maxima: 500 MB
+   * per attachment, 2 GB per submission (metadata + data + attachments).
+   */
   limits: z
     .object({
-      metadataBytes: z.number().int().positive().default(512 * 1024),
-      dataBytes: z.number().int().positive().default(16 * 1024 * 1024),
-      attachmentBytes: z.number().int().positive().default(256 * 1024 * 1024),
+      metadataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.metadataBytes),
+      dataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.dataBytes),
+      attachmentBytes: z.number().int().positive().default(LIMIT_DEFAULTS.attachmentBytes),
+      submissionBytes: z.number().int().positive().default(LIMIT_DEFAULTS.submissionBytes),
     })
-    .default({ metadataBytes: 512 * 1024, dataBytes: 16 * 1024 * 1024, attachmentBytes: 256 * 1024 * 1024 }),
+    .default(LIMIT_DEFAULTS),
   tokens: z.object({ ttlSeconds: z.number().int().min(10).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
   processing: z
     .object({
@@ -213,6 +242,8 @@ export const WeicheConfig = z.object({
       reconcileIntervalMs: z.number().int().min(500).default(30_000),
       /** A non-terminal submission untouched this long counts as stuck for the reconciler. */
       reconcileAfterMs: z.number().int().min(0).default(60_000),
+      /** Worker threads for RSA private-key operations (0 = on the event loop); default one per core, env WEICHE_CRYPTO_THREADS. */
+      cryptoThreads: z.number().int().min(0).max(64).optional(),
     })
     .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 }),
   tenants: z.array(TenantConfig).min(1),

@@ -9,7 +9,7 @@ describe('Base64UrlDecoder', () => {
     for (const size of [1, 2, 3, 5, 7, 13, 999]) {
       const d = new Base64UrlDecoder();
       const out: Buffer[] = [];
-      for (let i = 0; i < text.length; i += size) out.push(d.write(text.slice(i, i + size)));
+      for (let i = 0; i < text.length; i += size) out.push(...d.write(text.slice(i, i + size)));
       out.push(d.end());
       expect(Buffer.concat(out).equals(data)).toBe(true);
     }

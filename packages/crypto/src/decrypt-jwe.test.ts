@@ -13,6 +13,7 @@ import type { JweRejectionReason } from './jwe-header.js';
 import { encryptCompactRaw, encryptJweToFile } from './jwe-test-helper.js';
 import { sha512Hex, sha512Tap } from './hash.js';
 import { generateRsaKeyPair, keyIdOf, privateKeyFromPem } from './keys.js';
+import { cryptoPool } from './pool/crypto-pool.js';
 
 const KID = 'dest-key-1';
 let privateKey: KeyObject;
@@ -203,6 +204,43 @@ describe('decryptJweStream', () => {
     // the whole payload would be 64 MB plaintext + 85 MB base64 text; a streaming decrypt stays far below
     expect(peak - before).toBeLessThan(24 * MB);
   }, 120_000);
+});
+
+describe('content key reuse (decrypt once with RSA, again with the returned cek)', () => {
+  it('decrypts a compact JWE again from its cek without another RSA unwrap', async () => {
+    const plaintext = Buffer.from('{"fachdaten":true}');
+    const jwe = await joseEncrypt(plaintext, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const first = await decryptCompactJwe(jwe, { privateKey, expectedKid: KID });
+    expect(first.cek).toHaveLength(32);
+    const unwraps = cryptoPool().stats().unwrap.tasks;
+    const again = await decryptCompactJwe(jwe, { cek: first.cek, expectedKid: KID });
+    expect(again.plaintext.equals(plaintext)).toBe(true);
+    expect(again.authenticationTag).toBe(first.authenticationTag);
+    expect(cryptoPool().stats().unwrap.tasks).toBe(unwraps);
+  });
+
+  it('streams an attachment again from the cek of the first pass', async () => {
+    const plaintext = randomBytes(300_000);
+    const jwe = await joseEncrypt(plaintext, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const first = decryptJweStream(Readable.from(chunked(jwe, 4096)), { privateKey, expectedKid: KID });
+    expect((await drain(first.plaintext)).equals(plaintext)).toBe(true);
+    const cek = await first.cek;
+    const unwraps = cryptoPool().stats().unwrap.tasks;
+    const second = decryptJweStream(Readable.from(chunked(jwe, 4096)), { cek, expectedKid: KID });
+    expect((await drain(second.plaintext)).equals(plaintext)).toBe(true);
+    expect(await second.authenticationTag).toBe(jwe.split('.')[4]);
+    expect(cryptoPool().stats().unwrap.tasks).toBe(unwraps);
+  });
+
+  it('refuses a wrong or short cek as decryption-failed, and still checks the header', async () => {
+    const jwe = await joseEncrypt(Buffer.from('x'.repeat(100)), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    expect(await rejectionOf(decryptCompactJwe(jwe, { cek: randomBytes(32), expectedKid: KID }))).toBe('decryption-failed');
+    expect(await rejectionOf(decryptCompactJwe(jwe, { cek: randomBytes(16), expectedKid: KID }))).toBe('decryption-failed');
+    const { cek } = await decryptCompactJwe(jwe, { privateKey, expectedKid: KID });
+    expect(await rejectionOf(decryptCompactJwe(jwe, { cek, expectedKid: 'other' }))).toBe('unknown-kid');
+    const stream = decryptJweStream(Readable.from(chunked(jwe, 50)), { cek: randomBytes(32), expectedKid: KID });
+    expect(await rejectionOf(drain(stream.plaintext))).toBe('decryption-failed');
+  });
 });
 
 describe('test helper cross-check', () => {

@@ -1,9 +1,18 @@
-import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import type { DecipherGCM, KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { checkHeaderFields, checkJweHeader, JweRejectedError, parseProtectedHeader } from './jwe-header.js';
 import type { JweHeader } from './jwe-header.js';
 import { Base64UrlDecoder } from './base64url-decoder.js';
+import { cryptoPool } from './pool/crypto-pool.js';
+
+/**
+ * How the content key (CEK) is obtained: unwrapped with the destination's private key (RSA-OAEP-256,
+ * on the crypto pool), or — when the same JWE is read a second time, e.g. verify then package — the
+ * `cek` an earlier decryption returned, which skips the RSA operation. The GCM tag still authenticates
+ * the content either way, and the header is checked again.
+ */
+export type JweKeyOptions = { readonly expectedKid: string } & ({ readonly privateKey: KeyObject } | { readonly cek: Buffer });
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 /** Header, encrypted key (a 4096-bit RSA key wraps to 683 chars) and IV never need more than this. */
@@ -16,21 +25,31 @@ function decodeSegment(segment: string, what: string): Buffer {
   return Buffer.from(segment, 'base64url');
 }
 
-/** Unwraps the CEK and prepares an AES-256-GCM decipher with AAD = ASCII of the protected header (RFC 7516 §5.2 step 14). */
-function openDecipher(privateKey: KeyObject, protectedB64: string, encryptedKeyB64: string, ivB64: string): DecipherGCM {
-  const encryptedKey = decodeSegment(encryptedKeyB64, 'encrypted key');
-  const iv = decodeSegment(ivB64, 'iv');
-  if (iv.length !== 12) throw new JweRejectedError('malformed', 'iv is not 96 bit');
+/** The 256-bit content key of a JWE: from the caller, or unwrapped on the crypto pool. */
+async function contentKey(opts: JweKeyOptions, encryptedKeyB64: string): Promise<Buffer> {
+  if ('cek' in opts) {
+    if (opts.cek.length !== 32) throw new JweRejectedError('decryption-failed', 'content key is not 256 bit');
+    return opts.cek;
+  }
+  const wrapped = decodeSegment(encryptedKeyB64, 'encrypted key');
   let cek: Buffer;
   try {
-    cek = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, encryptedKey);
+    cek = await cryptoPool().run({ op: 'unwrap', key: opts.privateKey, wrapped, oaepHash: 'sha256' });
   } catch (e) {
     throw new JweRejectedError('decryption-failed', 'key unwrap failed', e);
   }
   if (cek.length !== 32) throw new JweRejectedError('decryption-failed', 'content key is not 256 bit');
+  return cek;
+}
+
+/** Prepares an AES-256-GCM decipher with AAD = ASCII of the protected header (RFC 7516 §5.2 step 14). */
+async function openDecipher(opts: JweKeyOptions, protectedB64: string, encryptedKeyB64: string, ivB64: string): Promise<{ decipher: DecipherGCM; cek: Buffer }> {
+  const iv = decodeSegment(ivB64, 'iv');
+  if (iv.length !== 12) throw new JweRejectedError('malformed', 'iv is not 96 bit');
+  const cek = await contentKey(opts, encryptedKeyB64);
   const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(protectedB64, 'ascii'));
-  return decipher;
+  return { decipher, cek };
 }
 
 function setTag(decipher: DecipherGCM, tagB64: string): void {
@@ -47,20 +66,24 @@ function finish(decipher: DecipherGCM): Buffer {
   }
 }
 
-/** Decrypts a small compact JWE (metadata, data) after checkJweHeader. authenticationTag = the 5th segment verbatim. */
+/**
+ * Decrypts a small compact JWE (metadata, data) after checkJweHeader. authenticationTag = the 5th
+ * segment verbatim; `cek` can be passed back in (`{ cek, expectedKid }`) to decrypt the same JWE again
+ * without another RSA operation.
+ */
 export async function decryptCompactJwe(
   compact: string,
-  opts: { privateKey: KeyObject; expectedKid: string },
-): Promise<{ plaintext: Buffer; header: JweHeader; authenticationTag: string }> {
+  opts: JweKeyOptions,
+): Promise<{ plaintext: Buffer; header: JweHeader; authenticationTag: string; cek: Buffer }> {
   await Promise.resolve(); // keep failures asynchronous: callers always get a rejected promise, never a throw
   const trimmed = compact.trim();
   const header = checkJweHeader(trimmed, opts.expectedKid);
   const [protectedB64 = '', encryptedKey = '', iv = '', ciphertext = '', tag = ''] = trimmed.split('.');
-  const decipher = openDecipher(opts.privateKey, protectedB64, encryptedKey, iv);
+  const { decipher, cek } = await openDecipher(opts, protectedB64, encryptedKey, iv);
   setTag(decipher, tag);
   const first = decipher.update(decodeSegment(ciphertext, 'ciphertext'));
   const plaintext = Buffer.concat([first, finish(decipher)]);
-  return { plaintext, header, authenticationTag: tag };
+  return { plaintext, header, authenticationTag: tag, cek };
 }
 
 type Deferred<T> = { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void };
@@ -80,13 +103,15 @@ function deferred<T>(): Deferred<T> {
 /**
  * Decrypts a compact JWE read from a stream (an attachment, possibly hundreds of MB) with bounded memory.
  * The plaintext stream emits JweRejectedError 'decryption-failed' if the tag does not verify: output is
- * untrusted until the stream ends without error.
+ * untrusted until the stream ends without error. `cek` resolves once the content key is known: keep it
+ * (in memory only) to decrypt the same blob again with `{ cek, expectedKid }` and no RSA operation.
  */
 export function decryptJweStream(
   source: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
-  opts: { privateKey: KeyObject; expectedKid: string },
-): { plaintext: Readable; header: Promise<JweHeader>; authenticationTag: Promise<string> } {
+  opts: JweKeyOptions,
+): { plaintext: Readable; header: Promise<JweHeader>; authenticationTag: Promise<string>; cek: Promise<Buffer> } {
   const header = deferred<JweHeader>();
+  const contentKeyOut = deferred<Buffer>();
   const authenticationTag = deferred<string>();
   let wake: (() => void) | undefined;
   let stopped = false;
@@ -135,8 +160,10 @@ export function decryptJweStream(
           continue;
         }
         const [d0 = 0, d1 = 0, d2 = 0] = dots;
-        decipher = openDecipher(opts.privateKey, prefix.slice(0, d0), prefix.slice(d0 + 1, d1), prefix.slice(d1 + 1, d2));
+        const opened = await openDecipher(opts, prefix.slice(0, d0), prefix.slice(d0 + 1, d1), prefix.slice(d1 + 1, d2));
+        decipher = opened.decipher;
         header.resolve(h);
+        contentKeyOut.resolve(opened.cek);
         text = prefix.slice(d2 + 1);
         prefix = '';
       }
@@ -144,7 +171,7 @@ export function decryptJweStream(
         const dot = text.indexOf('.');
         const cipherPart = dot === -1 ? text : text.slice(0, dot);
         if (!B64URL.test(cipherPart)) throw new JweRejectedError('malformed', 'ciphertext is not base64url');
-        await emit(decipher.update(decoder.write(cipherPart)));
+        for (const bytes of decoder.write(cipherPart)) await emit(decipher.update(bytes));
         if (dot === -1) continue;
         inTag = true;
         text = text.slice(dot + 1);
@@ -168,8 +195,9 @@ export function decryptJweStream(
     // source I/O errors pass through unchanged: they are not the sender's fault
     const err = e;
     header.reject(err);
+    contentKeyOut.reject(err);
     authenticationTag.reject(err);
     plaintext.destroy(err instanceof Error ? err : new Error(String(err)));
   });
-  return { plaintext, header: header.promise, authenticationTag: authenticationTag.promise };
+  return { plaintext, header: header.promise, authenticationTag: authenticationTag.promise, cek: contentKeyOut.promise };
 }

@@ -3,6 +3,7 @@ export type { PublicJwk } from './keys.js';
 export { checkJweHeader, JweRejectedError } from './jwe-header.js';
 export type { JweHeader, JweRejectionReason } from './jwe-header.js';
 export { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';
+export type { JweKeyOptions } from './decrypt-jwe.js';
 export { sha512Hex, sha512Tap } from './hash.js';
 export { JwtSigner, AccessTokenRejectedError } from './signer.js';
 export type { AccessTokenRejectionReason } from './signer.js';
@@ -18,3 +19,6 @@ export type {
   AuthorSignatureFailure,
   AuthorSignatureResult,
 } from './osci/index.js';
+export { configureCryptoPool, cryptoPool, CryptoPool, defaultCryptoThreads } from './pool/crypto-pool.js';
+export type { CryptoPoolStats } from './pool/crypto-pool.js';
+export type { SignatureAlgorithm } from './pool/crypto-task.js';

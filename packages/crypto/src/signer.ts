@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import { ErrorCode, WeicheError } from '@weiche/core';
+import { signCompactJws } from './jws.js';
 import { publicSigningJwk } from './keys.js';
 import type { PublicJwk } from './keys.js';
 
@@ -48,7 +49,7 @@ function reasonOf(e: unknown): AccessTokenRejectionReason {
   return 'malformed';
 }
 
-/** Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102). */
+/** Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102) on the crypto pool. */
 export class JwtSigner {
   readonly kid: string;
   readonly #privateKey: KeyObject;
@@ -64,7 +65,7 @@ export class JwtSigner {
 
   /** SET: header { typ: 'secevent+jwt', alg: 'PS512', kid } (RFC 8417 §2.3). */
   async signSet(claims: Record<string, unknown>): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ typ: 'secevent+jwt', alg: 'PS512', kid: this.kid }).sign(this.#privateKey);
+    return signCompactJws({ typ: 'secevent+jwt', kid: this.kid }, claims, this.#privateKey, 'PS512');
   }
 
   /** Access token (RFC 9068): header { typ: 'at+jwt', alg: 'PS512', kid }, claims iss, sub, aud, scope, client_id, iat, exp, jti. */
@@ -76,15 +77,17 @@ export class JwtSigner {
     ttlSeconds: number;
   }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ scope: opts.scopes.join(' '), client_id: opts.clientId })
-      .setProtectedHeader({ typ: 'at+jwt', alg: 'PS512', kid: this.kid })
-      .setIssuer(opts.issuer)
-      .setSubject(opts.clientId)
-      .setAudience(opts.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + opts.ttlSeconds)
-      .setJti(randomUUID())
-      .sign(this.#privateKey);
+    const claims = {
+      scope: opts.scopes.join(' '),
+      client_id: opts.clientId,
+      iss: opts.issuer,
+      sub: opts.clientId,
+      aud: opts.audience,
+      iat: now,
+      exp: now + opts.ttlSeconds,
+      jti: randomUUID(),
+    };
+    return signCompactJws({ typ: 'at+jwt', kid: this.kid }, claims, this.#privateKey, 'PS512');
   }
 
   /** Verifies signature, typ at+jwt, iss, aud and exp (5 s tolerance); throws AccessTokenRejectedError (401) naming the reason. */

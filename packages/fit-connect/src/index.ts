@@ -14,3 +14,5 @@ export { EVENT_URI, acceptPayload, buildSetClaims, rejectPayload } from './event
 export type { AuthenticationTags, EventName, SetClaims } from './events.js';
 export { CALLBACK_MAX_AGE_SECONDS, callbackHeaders, verifyCallback } from './callback.js';
 export type { CallbackHeaders, CallbackVerification } from './callback.js';
+export { FIT_CONNECT_MAX_ATTACHMENT_BYTES, FIT_CONNECT_MAX_SUBMISSION_BYTES, jweLimits, maxCompactJweBytes, maxSubmissionJweBytes } from './limits.js';
+export type { PlaintextLimits } from './limits.js';

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { hubKey } from './names.js';
+import type { RedisConnection } from './redis-connection.js';
 
 export interface CircuitPolicy {
   /** Consecutive transient failures that open the circuit. */
@@ -57,13 +58,13 @@ export class CircuitBreaker {
   private readonly probeKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     readonly instanceId: string,
     private readonly policy: CircuitPolicy,
     private readonly probeTimeoutMs = 60_000,
   ) {
-    this.key = `{${prefix}}:circuit:${instanceId}`;
+    this.key = hubKey(prefix, 'circuit', instanceId);
     this.probeKey = `${this.key}:probe`;
   }
 

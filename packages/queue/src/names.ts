@@ -1,6 +1,7 @@
 /**
- * Queue topology. Keys use a hash-tagged prefix (`{weiche}`), so every key of the hub lands in one
- * Redis Cluster slot group as BullMQ requires.
+ * Queue topology. Every Redis key of a hub starts with its hash-tagged prefix (`{weiche}`), so all of
+ * them — every BullMQ queue, the circuit breakers, console sessions — land in one Redis Cluster slot:
+ * BullMQ's and the breaker's Lua scripts touch several keys at once, which Cluster allows only within a slot.
  */
 export const PROCESS_QUEUE = 'process';
 
@@ -11,6 +12,11 @@ export function deliverQueueName(adapterInstance: string): string {
 
 export function bullPrefix(prefix: string): string {
   return `{${prefix}}`;
+}
+
+/** A key of the hub's own (not BullMQ's) state in Redis, in the hub's slot: `{prefix}:part:part`. */
+export function hubKey(prefix: string, ...parts: readonly string[]): string {
+  return [bullPrefix(prefix), ...parts].join(':');
 }
 
 /** Job ids make enqueueing idempotent: adding a job whose id exists is a no-op in BullMQ. */

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { AdapterFactory, AdapterServices } from '@weiche/adapter-sdk';
@@ -18,7 +17,7 @@ import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
 import { xbauToXdomea } from '@weiche/mapping-xbau-to-xdomea';
 import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
-import { HubQueues, type RetryPolicy } from '@weiche/queue';
+import { createRedisConnection, HubQueues, type RedisConnection, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
@@ -54,7 +53,7 @@ export interface HubDeps {
   readonly journal: Journal;
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly queues: HubQueues;
   readonly signer: JwtSigner;
   readonly channels: ChannelRegistry;
@@ -102,7 +101,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, `PostgreSQL at ${redactUrl(config.database.url)} is not usable: ${(error as Error).message}`, { cause: error });
   }
   const journal = new Journal({ pool, schema: config.database.schema });
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = createRedisConnection(config.redis);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
   const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
   const queues = new HubQueues(redis, config.redis.prefix, retry);

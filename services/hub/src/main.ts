@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, type WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
+import { configureCryptoPool } from '@weiche/crypto';
 import { createHubDeps, redactUrl } from './context.js';
 import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
@@ -28,9 +29,10 @@ async function main(): Promise<void> {
     ({ config, state: demo } = await demoConfig(dataDir));
     log.info({ dataDir }, 'no config file given (--config or WEICHE_CONFIG): starting with the embedded demo defaults');
   }
+  if (config.processing.cryptoThreads !== undefined) configureCryptoPool({ threads: config.processing.cryptoThreads });
   const deps = await createHubDeps(config, log);
   const hub = await startRoles(deps, roles);
-  log.info({ roles, url: hub.url, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');
+  log.info({ roles, url: hub.url, healthUrl: hub.healthUrl, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');
   if (demo && hub.url) {
     const baseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const file = await writeDemoJson(config, demo, baseUrl);
@@ -54,6 +56,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: draining workers');
+    // a job still running after the deadline is taken over by another replica (BullMQ stalled-job check)
+    setTimeout(() => {
+      log.warn({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown deadline reached: exiting with jobs still running');
+      process.exit(1);
+    }, config.server.shutdownTimeoutMs).unref();
     hub
       .close()
       .then(() => deps.close())

@@ -6,6 +6,7 @@ import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { startConfirmationInboxes } from './dms-confirmations/inbox-poller.js';
 import { buildApp } from './gateway/app.js';
 import { startAdapterHealth } from './health/adapter-health-monitor.js';
+import { startHealthListener } from './health.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
@@ -27,6 +28,8 @@ export function parseRoles(value: string | undefined): Role[] {
 export interface RunningHub {
   readonly app?: FastifyInstance;
   readonly url?: string;
+  /** The health listener of a worker-only process (server.healthPort). */
+  readonly healthUrl?: string;
   close(): Promise<void>;
 }
 
@@ -74,19 +77,34 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+    worker.on('completed', (job) => deps.log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
   }
   if (roles.includes('gateway') || roles.includes('admin')) {
     app = await buildApp(deps, { sender: roles.includes('gateway') });
     url = await app.listen({ host: deps.config.server.host, port: deps.config.server.port });
   }
+  let draining = false;
+  // processes without an HTTP role still answer the orchestrator's probes, on their own port
+  const health =
+    !app && deps.config.server.healthPort !== undefined
+      ? await startHealthListener(deps, {
+          host: deps.config.server.host,
+          port: deps.config.server.healthPort,
+          workersRunning: () => workers.every((w) => w.isRunning()),
+          draining: () => draining,
+        })
+      : undefined;
   return {
     ...(app ? { app } : {}),
     ...(url ? { url } : {}),
+    ...(health ? { healthUrl: health.url } : {}),
     async close() {
+      draining = true;
       if (app) await app.close();
       for (const stop of stoppers) await stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const instance of deps.adapters.values()) await instance.adapter.stop?.();
+      await health?.app.close();
     },
   };
 }

@@ -105,12 +105,15 @@ function findEncryptedData(xml: string | Buffer): XmlElement {
   return found;
 }
 
-/** Opens an OSCI `xenc:EncryptedData` (AES-256-GCM; CBC and OAEP-SHA-1 only with allowLegacy) with the tenant's keystore. */
-export function decryptOsciContent(
+/**
+ * Opens an OSCI `xenc:EncryptedData` (AES-256-GCM; CBC and OAEP-SHA-1 only with allowLegacy) with the
+ * tenant's keystore; the RSA key transport runs on the crypto pool.
+ */
+export async function decryptOsciContent(
   encryptedDataXml: string | Buffer,
   keystore: OsciKeystore,
   opts: DecryptOsciOptions,
-): OsciDecryptionResult {
+): Promise<OsciDecryptionResult> {
   const encryptedData = findEncryptedData(encryptedDataXml);
   const algorithm = contentAlgorithm(encryptedData, opts.allowLegacy);
   const keyInfo = childElement(encryptedData, NS.ds, 'KeyInfo');
@@ -126,7 +129,7 @@ export function decryptOsciContent(
     }
   }
   if (!chosen) throw new OsciDecryptionError('no-matching-key', `none of ${encryptedKeys.length} EncryptedKey(s) names a keystore certificate`);
-  const { key, transport, oaepHash } = unwrapContentKey(chosen.encryptedKey, chosen.entry, opts.allowLegacy);
+  const { key, transport, oaepHash } = await unwrapContentKey(chosen.encryptedKey, chosen.entry, opts.allowLegacy);
   if (key.length !== 32) throw new OsciDecryptionError('decryption-failed', 'content key is not 256 bit');
   const data = cipherBytes(encryptedData, opts.xopAttachments);
   const plaintext = algorithm === ALG.aes256Gcm ? decryptGcm(key, data) : decryptCbc(key, data);

@@ -1,4 +1,4 @@
-import { constants, privateDecrypt } from 'node:crypto';
+import { cryptoPool } from '../pool/crypto-pool.js';
 import { OsciDecryptionError } from './osci-decryption-error.js';
 import type { OsciKeyEntry } from './keystore.js';
 import { ALG, NS } from './xml-namespaces.js';
@@ -52,12 +52,12 @@ function oaepHash(method: XmlElement, allowLegacy: boolean): { transport: OsciKe
   return { transport, hash };
 }
 
-/** Decrypts the content key of one `xenc:EncryptedKey` with the matching keystore entry. */
-export function unwrapContentKey(
+/** Decrypts the content key of one `xenc:EncryptedKey` with the matching keystore entry (on the crypto pool). */
+export async function unwrapContentKey(
   encryptedKey: XmlElement,
   entry: OsciKeyEntry,
   allowLegacy: boolean,
-): { key: Buffer; transport: OsciKeyTransport; oaepHash: string } {
+): Promise<{ key: Buffer; transport: OsciKeyTransport; oaepHash: string }> {
   const method = childElement(encryptedKey, NS.xenc, 'EncryptionMethod');
   if (!method) throw new OsciDecryptionError('malformed', 'EncryptedKey without EncryptionMethod');
   const { transport, hash } = oaepHash(method, allowLegacy);
@@ -68,10 +68,7 @@ export function unwrapContentKey(
   const label = paramsEl ? decodeBase64(textContent(paramsEl)) : undefined;
   if (paramsEl && !label) throw new OsciDecryptionError('malformed', 'OAEPparams is not base64');
   try {
-    const key = privateDecrypt(
-      { key: entry.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, ...(label ? { oaepLabel: label } : {}) },
-      wrapped,
-    );
+    const key = await cryptoPool().run({ op: 'unwrap', key: entry.privateKey, wrapped, oaepHash: hash, ...(label ? { oaepLabel: label } : {}) });
     return { key, transport, oaepHash: hash };
   } catch (e) {
     throw new OsciDecryptionError('decryption-failed', 'content key could not be unwrapped', e);

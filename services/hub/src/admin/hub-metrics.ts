@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { cryptoPool } from '@weiche/crypto';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
@@ -79,6 +80,29 @@ export class HubMetrics {
       registers,
       async collect() {
         for (const instance of deps.config.adapters) this.set({ adapter: instance.id }, (await deps.queues.deliverQueue(instance.id).isPaused()) ? 1 : 0);
+      },
+    });
+    // this process's RSA work on its crypto pool (per process: each replica reports its own)
+    new Counter({
+      name: 'weiche_crypto_operations_total',
+      help: 'RSA private-key operations of this process: unwrap (CEK) and sign (SETs, tokens)',
+      labelNames: ['op'],
+      registers,
+      collect() {
+        this.reset();
+        const stats = cryptoPool().stats();
+        for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].tasks);
+      },
+    });
+    new Counter({
+      name: 'weiche_crypto_seconds_total',
+      help: 'Time the crypto pool threads of this process spent in RSA private-key operations',
+      labelNames: ['op'],
+      registers,
+      collect() {
+        this.reset();
+        const stats = cryptoPool().stats();
+        for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].ms / 1000);
       },
     });
     new Gauge({

@@ -1,12 +1,11 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { classifyDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
-import { backoffDelay, bullPrefix, CircuitBreaker, deliverQueueName, type DeliverJob } from '@weiche/queue';
+import { backoffDelay, bullPrefix, CircuitBreaker, deliverQueueName, type DeliverJob, type RedisConnection } from '@weiche/queue';
 import { runJob } from '../worker-job.js';
 import { deliverRoute, DeliveryStopped, type AdapterInstance, type DeliverDeps } from './deliver-route.js';
 
 export interface DeliveryWorkerDeps extends DeliverDeps {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** Redis key prefix of the hub (queues and circuit breakers). */
   readonly redisPrefix: string;
   /** BullMQ lock: how fast a dead worker's job is taken over. */

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
 import type { HubDeps } from '../context.js';
-import { withTimeout } from '../timeout.js';
+import { readiness } from '../health.js';
 import { registerProblemHandler } from './problems.js';
 
 /**
@@ -28,13 +28,8 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   if (options.sender !== false) await app.register(dmsConfirmationRoutes(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];
-    // ioredis queues commands while Redis is away: a bounded wait keeps /readyz answering
-    const checks = await Promise.allSettled(probes.map((probe) => withTimeout(probe, 2000, 'readiness check')));
-    const names = ['postgres', 'blobstore', 'redis'];
-    const status = Object.fromEntries(checks.map((c, i) => [names[i], c.status === 'fulfilled' ? 'ok' : 'down']));
-    const ready = checks.every((c) => c.status === 'fulfilled');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks: status });
+    const { ready, checks } = await readiness(deps);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { hubKey, type RedisConnection } from '@weiche/queue';
 
 /** Longest error or check text kept: enough to tell what failed, short enough for a table cell. */
 const MAX_TEXT = 300;
@@ -37,17 +37,17 @@ function date(value: string | undefined): Date | null {
  */
 export class AdapterHealthStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 
   private key(instanceId: string): string {
-    return `{${this.prefix}}:adapter-health:${instanceId}`;
+    return hubKey(this.prefix, 'adapter-health', instanceId);
   }
 
   /** Key of the journal id of the last delivery attempt counted into the streaks. */
   get cursorKey(): string {
-    return `{${this.prefix}}:adapter-health:attempt-cursor`;
+    return hubKey(this.prefix, 'adapter-health', 'attempt-cursor');
   }
 
   /** Claims `what` for `ms` (true for one replica only); with a `token`, `release` can end the claim early. */
@@ -61,7 +61,7 @@ export class AdapterHealthStore {
   }
 
   private lockKey(what: string): string {
-    return `{${this.prefix}}:adapter-health:lock:${what}`;
+    return hubKey(this.prefix, 'adapter-health', 'lock', what);
   }
 
   async recordCheck(instanceId: string, result: { ok: boolean; detail?: string | undefined }, at = new Date()): Promise<void> {

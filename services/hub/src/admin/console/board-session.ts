@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { hubKey, type RedisConnection } from '@weiche/queue';
 import type { AdminRole } from '../principal.js';
 
 /** Name of the cookie that admits a browser to Bull Board. */
@@ -21,13 +21,13 @@ export interface BoardSession {
  */
 export class BoardSessions {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlSeconds = BOARD_SESSION_SECONDS,
   ) {}
 
   private key(id: string): string {
-    return `${this.prefix}:console:board-session:${createHash('sha256').update(id).digest('hex')}`;
+    return hubKey(this.prefix, 'console', 'board-session', createHash('sha256').update(id).digest('hex'));
   }
 
   /** Opens a session and returns the cookie value. */

@@ -96,7 +96,7 @@ describe('Bull Board behind board sessions (real Redis)', () => {
     await app.close();
     await queue.obliterate({ force: true });
     await queue.close();
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`{${prefix}}:*`))];
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });
@@ -113,7 +113,7 @@ describe('Bull Board behind board sessions (real Redis)', () => {
     expect(setCookie).toMatch(/HttpOnly; SameSite=Strict/);
     const value = cookie.split('=')[1] ?? '';
     expect(await sessions.find(value)).toEqual({ subject: 'olga', role: 'operator' });
-    const keys = await redis.keys(`${prefix}:console:board-session:*`);
+    const keys = await redis.keys(`{${prefix}}:console:board-session:*`);
     expect(keys.some((k) => k.includes(value))).toBe(false);
     expect(await redis.ttl(keys[0] ?? '')).toBeLessThanOrEqual(60);
 

@@ -4,9 +4,9 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { z } from 'zod';
 import type { FsBlobStore } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
-import { ErrorCode } from '@weiche/core';
+import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
-import { CreateSubmission, SubmitSubmission } from '@weiche/fit-connect';
+import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } from '@weiche/fit-connect';
 import type { Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
@@ -51,6 +51,8 @@ function uuidParam(value: string, what: string): string {
  */
 export function senderRoutes(deps: SenderRoutesDeps) {
   const { journal, blobs, limits } = deps;
+  // limits are plaintext sizes; what arrives is a compact JWE per part
+  const wire = jweLimits(limits);
 
   function metaOf(row: SubmissionRow): FitConnectMeta | undefined {
     return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
@@ -153,18 +155,22 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }
-      const limit = limits.attachmentBytes;
+      // what the other attachments already use counts against the submission's total
+      const others = (await journal.listAttachments(row.submissionId)).filter((a) => a.attachmentId !== attachmentId);
+      const budget = maxSubmissionJweBytes(limits.submissionBytes, meta.announcedAttachments.length) - others.reduce((sum, a) => sum + a.size, 0);
+      const limit = Math.min(wire.attachmentBytes, budget);
+      const tooLarge = `attachment exceeds the limit of ${limits.attachmentBytes} bytes per attachment or ${limits.submissionBytes} bytes per submission (plaintext)`;
       const declared = Number(request.headers['content-length'] ?? NaN);
-      if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `attachment exceeds ${limit} bytes`);
-      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit });
+      if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge);
+      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit }).catch((error: unknown) => {
+        throw isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE ? httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge) : error;
+      });
       await journal.recordAttachment({ submissionId: row.submissionId, attachmentId, blobKey: ref.key, size: ref.size });
       return reply.status(204).send();
     });
 
-    // A compact JWE is base64url of the plaintext (4/3) plus header, wrapped key, IV and tag.
-    const jweLimit = (plaintextBytes: number): number => Math.ceil((plaintextBytes * 4) / 3) + 2048;
-    const metadataLimit = jweLimit(limits.metadataBytes);
-    const dataLimit = jweLimit(limits.dataBytes);
+    const metadataLimit = wire.metadataBytes;
+    const dataLimit = wire.dataBytes;
     // the body limit is only the outer guard; each part is checked against its own limit below
     const submitLimit = metadataLimit + dataLimit + 1024;
     app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission } }, async (request, reply) => {
@@ -174,7 +180,12 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${limits.metadataBytes} bytes of metadata`);
       if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${limits.dataBytes} bytes of data`);
       requireCreated(row);
-      const uploaded = new Set((await journal.listAttachments(row.submissionId)).map((a) => a.attachmentId));
+      const attachments = await journal.listAttachments(row.submissionId);
+      const total = attachments.reduce((sum, a) => sum + a.size, body.encryptedMetadata.length + (body.encryptedData?.length ?? 0));
+      if (total > maxSubmissionJweBytes(limits.submissionBytes, attachments.length + 2)) {
+        throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `the submission exceeds the limit of ${limits.submissionBytes} bytes (plaintext)`);
+      }
+      const uploaded = new Set(attachments.map((a) => a.attachmentId));
       const missing = meta.announcedAttachments.filter((id) => !uploaded.has(id));
       if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });

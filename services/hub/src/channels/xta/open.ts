@@ -68,7 +68,7 @@ export async function openXta(deps: XtaOpenDeps, row: SubmissionRow, meta: XtaMe
     // the hub's configuration changed under a received message: an operator fixes it and replays
     if (!reader) throw new WeicheError(ErrorCode.CONFIG_INVALID, `XTA reader ${meta.readerId} is no longer configured`, { stage: 'open' });
     try {
-      const opened = decryptOsciContent(await deps.blobs.read(meta.containerBlobKey), reader.keystore, { allowLegacy: reader.config.allowLegacy });
+      const opened = await decryptOsciContent(await deps.blobs.read(meta.containerBlobKey), reader.keystore, { allowLegacy: reader.config.allowLegacy });
       plaintext = opened.plaintext;
       Object.assign(evidence, { algorithm: opened.algorithm, keyTransport: opened.keyTransport, legacy: opened.legacy, recipientCertificateSha256: opened.recipient.certificateSha256 });
     } catch (error) {

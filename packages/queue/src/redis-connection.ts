@@ -1,0 +1,37 @@
+import { Cluster, Redis } from 'ioredis';
+
+/** A connection to a single Redis (also behind Sentinel) or to a Redis Cluster; BullMQ and the breaker take either. */
+export type RedisConnection = Redis | Cluster;
+
+/** Where Redis is: a URL, a Sentinel group, or Cluster seed nodes (`host:port`). */
+export interface RedisEndpoint {
+  readonly url: string;
+  /** Redis Sentinel: the master group's name and the sentinels; the URL's password and db still apply. */
+  readonly sentinel?: { readonly name: string; readonly nodes: readonly string[] } | undefined;
+  /** Redis Cluster: seed nodes; the URL's password applies to every node. */
+  readonly cluster?: { readonly nodes: readonly string[] } | undefined;
+}
+
+function hostPort(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
+}
+
+/**
+ * Opens the hub's Redis connection. `maxRetriesPerRequest: null` as BullMQ's workers require: commands
+ * wait for Redis to come back instead of failing (readiness checks bound that wait themselves).
+ */
+export function createRedisConnection(endpoint: RedisEndpoint): RedisConnection {
+  const url = new URL(endpoint.url);
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const username = url.username ? decodeURIComponent(url.username) : undefined;
+  const auth = { ...(password ? { password } : {}), ...(username ? { username } : {}) };
+  if (endpoint.cluster) {
+    return new Cluster(endpoint.cluster.nodes.map(hostPort), { redisOptions: { ...auth, maxRetriesPerRequest: null } });
+  }
+  if (endpoint.sentinel) {
+    const db = Number(url.pathname.slice(1) || 0);
+    return new Redis({ sentinels: endpoint.sentinel.nodes.map(hostPort), name: endpoint.sentinel.name, db, ...auth, maxRetriesPerRequest: null });
+  }
+  return new Redis(endpoint.url, { maxRetriesPerRequest: null });
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { HubDeps } from './context.js';
+import { withTimeout } from './timeout.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Record<'postgres' | 'blobstore' | 'redis', 'ok' | 'down'>;
+}
+
+/** Whether this process can do its work now: PostgreSQL, the blob store and Redis each answer within 2 s. */
+export async function readiness(deps: Pick<HubDeps, 'journal' | 'blobs' | 'redis'>): Promise<Readiness> {
+  const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];
+  // ioredis queues commands while Redis is away: a bounded wait keeps /readyz answering
+  const checks = await Promise.allSettled(probes.map((probe) => withTimeout(probe, 2000, 'readiness check')));
+  const [postgres, blobstore, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down') as 'ok' | 'down');
+  return { ready: checks.every((c) => c.status === 'fulfilled'), checks: { postgres: postgres ?? 'down', blobstore: blobstore ?? 'down', redis: redis ?? 'down' } };
+}
+
+/**
+ * The health endpoints of a process whose roles serve no HTTP (processor, dispatcher), for the
+ * orchestrator's probes: `/healthz` (liveness) fails when a queue worker of this process stopped
+ * running, `/readyz` (readiness) when a backing service does not answer or the process is draining.
+ */
+export async function startHealthListener(
+  deps: Pick<HubDeps, 'journal' | 'blobs' | 'redis' | 'log'>,
+  options: { host: string; port: number; workersRunning: () => boolean; draining: () => boolean },
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true });
+  app.get('/healthz', async (_request, reply) => {
+    const alive = options.workersRunning();
+    return reply.status(alive ? 200 : 503).send({ status: alive ? 'ok' : 'workers stopped' });
+  });
+  app.get('/readyz', async (_request, reply) => {
+    if (options.draining()) return reply.status(503).send({ status: 'draining' });
+    const { ready, checks } = await readiness(deps);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
+  });
+  const url = await app.listen({ host: options.host, port: options.port });
+  return { app, url };
+}
