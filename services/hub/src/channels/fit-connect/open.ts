@@ -42,7 +42,7 @@ async function decryptSmall(deps: FitConnectOpenDeps, destination: LoadedDestina
 }
 
 /** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
-async function verifyAttachment(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string }> {
+async function verifyAttachment(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer }> {
   const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
   const tap = sha512Tap();
   let size = 0;
@@ -55,7 +55,7 @@ async function verifyAttachment(deps: FitConnectOpenDeps, destination: LoadedDes
   try {
     await pipeline(decrypted.plaintext, tap, count);
     await decrypted.header;
-    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag };
+    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag, cek: await decrypted.cek };
   } catch (error) {
     return rethrowJwe(error, instance);
   }
@@ -130,8 +130,9 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
       ...(declared.description !== undefined ? { description: declared.description } : {}),
       sha512: verified.sha512,
       size: verified.size,
-      // decrypted again while packaging: plaintext only ever exists in memory, in flight
-      open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext,
+      // decrypted again while packaging (plaintext only ever exists in memory, in flight), with the content
+      // key of the verify pass: no second RSA unwrap; the GCM tag still authenticates every byte
+      open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { cek: verified.cek, expectedKid: destination.kid }).plaintext,
     });
   }
   const client = deps.senderClients.find((c) => c.clientId === meta.senderClientId);
