@@ -18,3 +18,4 @@ export type {
   AuthorSignatureFailure,
   AuthorSignatureResult,
 } from './osci/index.js';
+export { EvidenceKey, EvidenceKeyring, EvidenceSignatureError, generateEvidenceKeyPem, EVIDENCE_ALG } from './evidence-keys.js';
