@@ -1,6 +1,6 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, CompactSign, compactVerify, exportJWK, type JWK } from 'jose';
+import { CompactSign, compactVerify, type JWK } from 'jose';
 import { ErrorCode, WeicheError } from '@weiche/core';
 
 /**
@@ -48,7 +48,7 @@ export class EvidenceKey {
   }
 
   /** From a private key PEM (the hub); signs and MACs. */
-  static async fromPrivatePem(pem: string): Promise<EvidenceKey> {
+  static fromPrivatePem(pem: string): EvidenceKey {
     let privateKey: KeyObject;
     try {
       privateKey = createPrivateKey(pem);
@@ -58,16 +58,20 @@ export class EvidenceKey {
     if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new WeicheError(ErrorCode.CONFIG_INVALID, 'evidence key: an EC P-256 private key is required (ES256)');
     }
-    const publicKey = createPublicKey(privateKey);
-    const jwk = await exportJWK(publicKey);
-    return new EvidenceKey(await calculateJwkThumbprint(jwk), { ...jwk, alg: EVIDENCE_ALG, use: 'sig' }, publicKey, privateKey);
+    return EvidenceKey.of(createPublicKey(privateKey), privateKey);
   }
 
   /** From a public key PEM (a third party); verifies checkpoints only. */
-  static async fromPublicPem(pem: string): Promise<EvidenceKey> {
-    const publicKey = createPublicKey(pem);
-    const jwk = await exportJWK(publicKey);
-    return new EvidenceKey(await calculateJwkThumbprint(jwk), { ...jwk, alg: EVIDENCE_ALG, use: 'sig' }, publicKey);
+  static fromPublicPem(pem: string): EvidenceKey {
+    return EvidenceKey.of(createPublicKey(pem));
+  }
+
+  private static of(publicKey: KeyObject, privateKey?: KeyObject): EvidenceKey {
+    const { crv, x, y } = publicKey.export({ format: 'jwk' });
+    if (crv !== 'P-256' || !x || !y) throw new WeicheError(ErrorCode.CONFIG_INVALID, 'evidence key: an EC P-256 key is required (ES256)');
+    // RFC 7638 thumbprint: the required members in lexicographic order, no whitespace
+    const kid = createHash('sha256').update(JSON.stringify({ crv, kty: 'EC', x, y })).digest('base64url');
+    return new EvidenceKey(kid, { kty: 'EC', crv, x, y, kid, alg: EVIDENCE_ALG, use: 'sig' }, publicKey, privateKey);
   }
 
   /** SPKI PEM of the public key, for auditors who verify checkpoints offline. */

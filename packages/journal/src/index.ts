@@ -1,8 +1,24 @@
 export { createPool } from './create-pool.js';
 export { migrate } from './migrate.js';
 export { Journal, type CreateSubmissionInput, type TransitionInput } from './journal.js';
-export type { SubmissionRow, SubmissionPatch, DeliveryRow, AuditRecord, StoredOutput, AuthenticationTags } from './rows.js';
-export { auditHash, GENESIS_HASH } from './audit-hash.js';
+export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, AuthenticationTags } from './rows.js';
+export type { AuditRecord } from './audit-rows.js';
+export { auditHash, legacyAuditHash, macInput, GENESIS_HASH, LEGACY_CHAIN } from './audit-hash.js';
+export { bindAuditKeys, type AuditKeys } from './audit-keys.js';
+export {
+  writeCheckpoint,
+  ensureAuditPartitions,
+  openCheckpoint,
+  checkpointName,
+  CHECKPOINT_TYP,
+  type CheckpointLog,
+  type CheckpointPayload,
+  type CheckpointFile,
+  type CheckpointHead,
+  type CheckpointSummary,
+} from './audit-checkpoint.js';
+export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
+export { merkleRoot } from './merkle.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type CreateXtaSubmissionInput, type MsgBoxEntry } from './xta-store.js';

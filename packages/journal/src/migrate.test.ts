@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { createPool } from './create-pool.js';
 import { migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
@@ -14,9 +15,10 @@ describe('migrate', () => {
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, db.schema)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel']);
+      const ids = MIGRATIONS.map((m) => m.id);
+      expect(applied).toEqual(ids);
       const recorded = await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".schema_migrations`);
-      expect(recorded.rows.map((r) => r.id).sort()).toEqual(['0001_initial', '0002_outputs_and_tags', '0003_one_event_per_name', '0004_xta_channel']);
+      expect(recorded.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
       expect(await migrate(db.pool, db.schema)).toEqual({ applied: [] });
     } finally {
       await Promise.all(pools.slice(1).map((p) => p.end()));
@@ -28,9 +30,13 @@ describe('migrate', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual([
+    // monthly audit partitions aside (see below)
+    expect(tables.rows.map((r) => r.table_name).filter((t) => !/^audit_\d{4}_\d{2}$/.test(t))).toEqual([
       'attachments',
       'audit',
+      'audit_checkpoint_heads',
+      'audit_checkpoints',
+      'audit_heads',
       'deliveries',
       'delivery_attempts',
       'events',
@@ -46,15 +52,34 @@ describe('migrate', () => {
     );
   });
 
-  it('makes the audit table append-only', async () => {
+  it('makes the audit table append-only, on every monthly partition, and partitions ahead', async () => {
     const s = `"${db.schema}"`;
     await db.pool.query(
-      `INSERT INTO ${s}.audit (at, actor, stage, prev_hash, hash) VALUES (now(), 'test', 'probe', $1, $2)`,
+      `INSERT INTO ${s}.audit (at, chain, chain_seq, actor, stage, prev_hash, hash) VALUES (now(), 'hub:0', 1, 'test', 'probe', $1, $2)`,
       ['0'.repeat(64), 'f'.repeat(64)],
     );
     await expect(db.pool.query(`UPDATE ${s}.audit SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
     await expect(db.pool.query(`DELETE FROM ${s}.audit`)).rejects.toThrow(/append-only/);
     await expect(db.pool.query(`TRUNCATE ${s}.audit`)).rejects.toThrow(/append-only/);
+    const partitions = await db.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${s}.audit'::regclass ORDER BY 1`,
+    );
+    // this month and the next two, in UTC
+    expect(partitions.rows).toHaveLength(3);
+    const now = new Date();
+    expect(partitions.rows[0]?.name).toBe(`audit_${now.getUTCFullYear()}_${String(now.getUTCMonth() + 1).padStart(2, '0')}`);
+    // the row lands in this month's partition; every partition refuses changes and TRUNCATE on its own
+    await expect(db.pool.query(`UPDATE ${s}.${partitions.rows[0]!.name} SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
+    await expect(db.pool.query(`DELETE FROM ${s}.${partitions.rows[0]!.name}`)).rejects.toThrow(/append-only/);
+    for (const { name } of partitions.rows) {
+      await expect(db.pool.query(`TRUNCATE ${s}.${name}`)).rejects.toThrow(/append-only/);
+      const triggers = await db.pool.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE tgrelid = '${s}.${name}'::regclass ORDER BY 1`);
+      expect(triggers.rows.map((t) => t.tgname)).toEqual(['audit_append_only', 'audit_no_truncate']);
+    }
+    for (const table of ['audit_checkpoints', 'audit_checkpoint_heads']) {
+      const triggers = await db.pool.query(`SELECT 1 FROM pg_trigger WHERE tgrelid = '${s}.${table}'::regclass AND tgname = '${table}_append_only'`);
+      expect(triggers.rowCount).toBe(1);
+    }
     const left = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.audit`);
     expect(left.rows[0]?.n).toBe(1);
   });
