@@ -28,7 +28,7 @@ export class WriteOnceFiles {
       await mkdir(this.dir, { recursive: true });
       const file = await open(tmp, 'wx', 0o444);
       try {
-        await file.write(content);
+        await file.writeFile(content);
         await file.sync();
       } finally {
         await file.close();
