@@ -182,8 +182,9 @@ class AuditVerifier {
         latest = { no, issuedAt: opened.payload.issuedAt, kid: opened.kid };
       }
     }
+    const lastStored = stored[stored.length - 1] ?? 0;
     for (const no of indexed.keys()) {
-      if (no > verified) this.findings.bad('checkpoints', no, `checkpoint ${no} is in the database but not in the checkpoint log`, undefined);
+      if (no > lastStored) this.findings.bad('checkpoints', no, `checkpoint ${no} is in the database but not in the checkpoint log`, undefined);
     }
     return { verified, ...(latest ? { latest } : {}) };
   }
@@ -253,12 +254,13 @@ class AuditVerifier {
   private async verifyChains(chains: string[]): Promise<void> {
     const sealed = await this.sealedHeads(chains);
     let check: ChainCheck | undefined;
-    let after: [string, number] = ['', 0];
+    // seq breaks ties: a record inserted at a taken position comes after the original, and paging never skips it
+    let after: [string, number, number] = ['', 0, 0];
     for (;;) {
       const rows = await this.query<AuditDbRow>(
-        `SELECT * FROM ${this.s}.audit WHERE chain = ANY($1::text[]) AND (chain, chain_seq) > ($2, $3)
-          ORDER BY chain, chain_seq LIMIT $4`,
-        [chains, after[0], after[1], this.batch],
+        `SELECT * FROM ${this.s}.audit WHERE chain = ANY($1::text[]) AND (chain, chain_seq, seq) > ($2, $3, $4)
+          ORDER BY chain, chain_seq, seq LIMIT $5`,
+        [chains, after[0], after[1], after[2], this.batch],
       );
       for (const row of rows) {
         const record = toAuditRecord(row);
@@ -271,7 +273,7 @@ class AuditVerifier {
       }
       if (rows.length > 0) {
         const last = rows[rows.length - 1]!;
-        after = [last.chain, Number(last.chain_seq)];
+        after = [last.chain, Number(last.chain_seq), Number(last.seq)];
         this.opts.onProgress?.({ checked: this.checked, estimate: this.estimate });
       }
       if (rows.length < this.batch) break;
@@ -372,6 +374,7 @@ class ChainCheck {
     const bad = (reason: string): void => this.findings.bad(this.chain, r.chainSeq, reason, r.at);
     if (r.chainSeq < this.expected) {
       bad(`a second record at position ${r.chainSeq} (inserted)`);
+      this.checkContent(r, bad);
       return;
     }
     if (r.chainSeq > this.expected) {
@@ -386,15 +389,8 @@ class ChainCheck {
     } else if (r.prevHash !== this.prevHash) {
       bad(`does not link to record #${r.chainSeq - 1} (records inserted, removed or reordered before it)`);
     }
+    this.checkContent(r, bad);
     const legacy = this.chain === LEGACY_CHAIN;
-    if ((legacy ? legacyAuditHash : auditHash)(r.prevHash, r) !== r.hash) {
-      bad('content changed: the hash does not match the record');
-    } else if (!legacy) {
-      if (!r.kid || !r.mac) bad('no MAC: not written by the hub');
-      else if (!this.keys.checkMac(r.kid, macInput(r.hash), r.mac)) {
-        bad(this.keys.mac(r.kid, '') === undefined ? `MAC by an unknown evidence key (${r.kid})` : 'MAC invalid: forged, or re-chained without the evidence key');
-      }
-    }
     if (this.sealed) {
       if (r.chainSeq === this.sealed.seq && r.hash !== this.sealed.hash) bad(`differs from what checkpoint ${this.sealed.no} sealed`);
       if (r.chainSeq > this.sealed.seq) {
@@ -406,6 +402,19 @@ class ChainCheck {
     }
     this.expected = r.chainSeq + 1;
     this.prevHash = r.hash;
+  }
+
+  /** The record's hash against its content, and its MAC (the legacy chain has none). */
+  private checkContent(r: AuditRecord, bad: (reason: string) => void): void {
+    const legacy = this.chain === LEGACY_CHAIN;
+    if ((legacy ? legacyAuditHash : auditHash)(r.prevHash, r) !== r.hash) {
+      bad('content changed: the hash does not match the record');
+    } else if (!legacy) {
+      if (!r.kid || !r.mac) bad('no MAC: not written by the hub');
+      else if (!this.keys.checkMac(r.kid, macInput(r.hash), r.mac)) {
+        bad(this.keys.mac(r.kid, '') === undefined ? `MAC by an unknown evidence key (${r.kid})` : 'MAC invalid: forged, or re-chained without the evidence key');
+      }
+    }
   }
 
   finish(): { total: number; unanchored: number; pruned: number } {
