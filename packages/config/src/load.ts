@@ -125,9 +125,15 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     identities: config.xta.identities.map((i) => (i.token === undefined ? i : { ...i, token: absFile(i.token) })),
     readers: config.xta.readers.map((r) => ({ ...r, keystore: { ...r.keystore, pkcs12File: abs(r.keystore.pkcs12File), passwordFile: abs(r.keystore.passwordFile) } })),
   };
+  const audit = {
+    ...config.audit,
+    ...(config.audit.evidenceKeyFile !== undefined ? { evidenceKeyFile: abs(config.audit.evidenceKeyFile) } : {}),
+    retiredEvidenceKeyFiles: config.audit.retiredEvidenceKeyFiles.map(abs),
+  };
   return {
     ...config,
     admin,
+    audit,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({
