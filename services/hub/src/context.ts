@@ -7,10 +7,10 @@ import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
 import { httpAdapter } from '@weiche/adapter-http';
 import { sftpAdapter } from '@weiche/adapter-sftp';
 import { XTA_MSGBOX_CONTEXT_KEY, xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
-import { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
+import { FsBlobStore, TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
-import type { JwtSigner } from '@weiche/crypto';
+import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
 import { createPool, Journal, migrate } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
@@ -20,6 +20,7 @@ import { xbauToXdomea } from '@weiche/mapping-xbau-to-xdomea';
 import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
 import { HubQueues, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, XsdValidator } from '@weiche/xoev';
+import { prepareAuditEvidence } from './audit-evidence.js';
 import { loadDestinations, type LoadedDestination } from './destinations.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { HUB_PRODUCT } from './version.js';
@@ -50,6 +51,9 @@ export interface HubDeps {
   readonly redis: Redis;
   readonly queues: HubQueues;
   readonly signer: JwtSigner;
+  /** Evidence keys (MAC of every audit record, checkpoint signatures) and the append-only checkpoint log. */
+  readonly evidence: EvidenceKeyring;
+  readonly auditLog: WriteOnceFiles;
   readonly destinations: ReadonlyMap<string, LoadedDestination>;
   readonly metadata: ReturnType<typeof createMetadataValidator>;
   readonly registry: MappingRegistry;
@@ -102,6 +106,10 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, `PostgreSQL at ${redactUrl(config.database.url)} is not usable: ${(error as Error).message}`, { cause: error });
   }
   const journal = new Journal({ pool, schema: config.database.schema });
+  const { evidence, auditLog } = await prepareAuditEvidence(config, pool).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
   const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
@@ -144,6 +152,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     redis,
     queues,
     signer,
+    evidence,
+    auditLog,
     destinations,
     metadata: createMetadataValidator({ schemaDir: join(schemaCache, 'fit-connect') }),
     registry,
