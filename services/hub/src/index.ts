@@ -8,3 +8,5 @@ export { demoConfig, writeDemoJson } from './demo.js';
 export { createLogger } from './logger.js';
 export { HUB_PRODUCT } from './version.js';
 export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen } from './operations.js';
+export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
+export { checkpointNow } from './audit-checkpointer.js';

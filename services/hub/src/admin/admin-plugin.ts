@@ -8,6 +8,7 @@ import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { HUB_PRODUCT } from '../version.js';
 import { actionRoutes } from './action-routes.js';
+import { auditRoutes } from './audit-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { consolePlugin } from './console/console-plugin.js';
 import { HubMetrics } from './hub-metrics.js';
@@ -60,6 +61,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       });
       await api.register(readRoutes(deps, queries, who));
       await api.register(actionRoutes(deps, queries, who));
+      await api.register(auditRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {
