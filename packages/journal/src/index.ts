@@ -5,8 +5,10 @@ export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, Authent
 export type { AuditRecord } from './audit-rows.js';
 export { auditHash, legacyAuditHash, macInput, GENESIS_HASH, LEGACY_CHAIN } from './audit-hash.js';
 export { bindAuditKeys, type AuditKeys } from './audit-keys.js';
+export { appendAudit, chainOf, type AuditInput } from './audit-chain.js';
 export {
   writeCheckpoint,
+  MAX_CHAINS_PER_CHECKPOINT,
   ensureAuditPartitions,
   openCheckpoint,
   checkpointName,
