@@ -1,6 +1,7 @@
 import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
+import type { AuditDbRow } from './audit-rows.js';
 import { withTransaction } from './with-transaction.js';
 
 /**
@@ -252,18 +253,7 @@ export class JournalQueries extends SchemaStore {
     const s = this.s;
     const [deliveries, audit, attempts, events] = await Promise.all([
       this.query<DeliveryDbRow>(`SELECT * FROM ${s}.deliveries WHERE submission_id = $1 ORDER BY route_id`, [submissionId]),
-      this.query<{
-        seq: string;
-        at: Date;
-        actor: string;
-        stage: string;
-        from_state: string | null;
-        to_state: string | null;
-        input_hash: string | null;
-        output_hash: string | null;
-        hash: string;
-        details: Record<string, unknown>;
-      }>(`SELECT seq, at, actor, stage, from_state, to_state, input_hash, output_hash, hash, details FROM ${s}.audit WHERE submission_id = $1 ORDER BY seq`, [
+      this.query<Pick<AuditDbRow, 'seq' | 'at' | 'actor' | 'stage' | 'from_state' | 'to_state' | 'input_hash' | 'output_hash' | 'hash' | 'details'>>(`SELECT seq, at, actor, stage, from_state, to_state, input_hash, output_hash, hash, details FROM ${s}.audit WHERE submission_id = $1 ORDER BY seq`, [
         submissionId,
       ]),
       this.query<{ id: string; route_id: string; attempt: number; outcome: string; error: string | null; at: Date }>(
