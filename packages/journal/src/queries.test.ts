@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 import { JournalQueries } from './queries.js';
+import { appendAudit } from './audit-chain.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
@@ -200,6 +201,22 @@ describe('JournalQueries statistics and incremental readers', () => {
     const after = await queries.heads();
     expect(after.auditSeq).toBeGreaterThan(before.auditSeq);
     expect(await queries.auditSince(after.auditSeq, 10)).toEqual([]);
+  });
+
+  it('holds back audit records behind a seq whose transaction has not committed yet', async () => {
+    const { auditSeq } = await queries.heads();
+    const slow = await db.pool.connect();
+    try {
+      await slow.query('BEGIN');
+      await appendAudit(slow, `"${db.schema}"`, { submissionId: `slow-${randomUUID()}`, actor: 'slow', stage: 'slow' });
+      await journal.audit({ submissionId: `fast-${randomUUID()}`, actor: 'fast', stage: 'fast' });
+      // the fast record committed, but the slow one holds the lower seq: counting the fast one now would skip the slow one for good
+      expect(await queries.auditSince(auditSeq, 10)).toEqual([]);
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
+    expect((await queries.auditSince(auditSeq, 10)).map((r) => r.stage)).toEqual(['slow', 'fast']);
   });
 
   it('lists operator actions scoped to tenants', async () => {

@@ -93,6 +93,8 @@ export interface Timeline {
 }
 
 const MAX_LIMIT = 500;
+/** How long an incremental reader waits for a transaction holding a lower audit seq to commit. */
+const AUDIT_SETTLE_MS = 5000;
 
 /** Audit stage of an operator's discard. */
 export const DISCARD_STAGE = 'discard';
@@ -370,8 +372,11 @@ export class JournalQueries extends SchemaStore {
   }
 
   /**
-   * Audit records after `afterSeq` in chain order with the time of the submission's previous record,
-   * so a reader can count stage transitions and observe how long each stage took.
+   * Audit records after `afterSeq` in seq order with the time of the submission's previous record,
+   * so a reader can count stage transitions and observe how long each stage took. Appends to different
+   * chains commit in parallel, so a missing seq just before a recent record may belong to a transaction
+   * that has not committed yet: the list stops there (the reader comes back for it); a gap older than
+   * AUDIT_SETTLE_MS is a rolled-back transaction and is passed over.
    */
   async auditSince(afterSeq: number, limit: number): Promise<Array<{ seq: number; stage: string; toState: string | null; at: Date; previousAt: Date | null }>> {
     const rows = await this.query<{ seq: string; stage: string; to_state: string | null; at: Date; previous_at: Date | null }>(
@@ -380,7 +385,15 @@ export class JournalQueries extends SchemaStore {
          FROM ${this.s}.audit a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`,
       [afterSeq, limit],
     );
-    return rows.map((r) => ({ seq: Number(r.seq), stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at }));
+    const settled = [];
+    let expected = afterSeq + 1;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== expected && Date.now() - r.at.getTime() < AUDIT_SETTLE_MS) break;
+      settled.push({ seq, stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at });
+      expected = seq + 1;
+    }
+    return settled;
   }
 
   /** Delivery attempts after `afterId` with their adapter instance and outcome. */
