@@ -115,6 +115,7 @@ describe('audit chains', () => {
     const verdict = await db.verify();
     expect(verdict).toMatchObject({ ok: false, checked: 3, total: 4, problems: 0 });
     expect(verdict.gaps).toEqual([{ chain: `submission:${id}`, fromSeq: 2, toSeq: 2, reason: 'records missing (deleted)' }]);
+    expect(verdict.message).toContain(`1 gap(s), 1 records missing, first: submission:${id} #2: records missing (deleted)`);
   });
 
   it('names an inserted record, even with a correctly computed hash', async () => {

@@ -168,11 +168,15 @@ class AuditVerifier {
           this.findings.bad('checkpoints', no, (error as Error).message, undefined);
           return { verified, ...(latest ? { latest } : {}) };
         }
-        if (indexed.get(no) !== jwsHash(opened.file.jws)) {
-          this.findings.bad('checkpoints', no, `checkpoint ${no}: the database index does not hold this checkpoint`, new Date(opened.payload.issuedAt));
-        }
-        if (!sameHeads(opened.file.heads, indexHeads.get(no) ?? [])) {
-          this.findings.bad('checkpoints', no, `checkpoint ${no}: the database copy of its sealed heads was altered`, new Date(opened.payload.issuedAt));
+        const issuedAt = new Date(opened.payload.issuedAt);
+        const indexedHash = indexed.get(no);
+        if (indexedHash === undefined) {
+          // a writer that died before its commit leaves this until the next checkpoint adopts it; a deleted index row looks the same
+          this.findings.bad('checkpoints', no, `checkpoint ${no} is not in the database index (adopted by the next checkpoint if its writer died; else deleted)`, issuedAt);
+        } else if (indexedHash !== jwsHash(opened.file.jws)) {
+          this.findings.bad('checkpoints', no, `checkpoint ${no}: the database index holds another checkpoint under this number`, issuedAt);
+        } else if (!sameHeads(opened.file.heads, indexHeads.get(no) ?? [])) {
+          this.findings.bad('checkpoints', no, `checkpoint ${no}: the database copy of its sealed heads was altered`, issuedAt);
         }
         verified = no;
         prev = jwsHash(opened.file.jws);
@@ -327,7 +331,7 @@ class AuditVerifier {
       ok ? `audit intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked` : `audit NOT intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked`,
       firstBad ? `first bad record: ${firstBad.chain} #${firstBad.seq}: ${firstBad.reason}` : undefined,
       f.problems > 1 ? `${f.problems} bad records or checkpoints in all` : undefined,
-      f.gapCount > 0 ? `${f.gapCount} gap(s), ${missing}${f.gapCount > f.gaps.length ? '+' : ''} records missing` : undefined,
+      f.gapCount > 0 ? `${f.gapCount} gap(s), ${missing}${f.gapCount > f.gaps.length ? '+' : ''} records missing, first: ${describeGap(f.gaps[0]!)}` : undefined,
       this.pruned > 0 && this.prunedBefore ? `${this.pruned} records pruned by retention before ${this.prunedBefore.toISOString()}` : undefined,
       `${checkpoints.verified} checkpoint(s) verified, ${anchor}`,
       this.unanchored > 0 ? `${this.unanchored} record(s) newer than their chain's last checkpoint` : undefined,
@@ -346,6 +350,10 @@ class AuditVerifier {
       message: parts.filter((p) => p !== undefined).join('; '),
     };
   }
+}
+
+function describeGap(g: AuditGap): string {
+  return `${g.chain} #${g.fromSeq}${g.toSeq > g.fromSeq ? `–#${g.toSeq}` : ''}: ${g.reason}`;
 }
 
 function sameHeads(a: readonly CheckpointHead[], b: readonly CheckpointHead[]): boolean {
