@@ -12,6 +12,8 @@ import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 const AUDITOR_TOKEN = randomBytes(16).toString('hex');
+const SCOPED_AUDITOR_TOKEN = randomBytes(16).toString('hex');
+const TENANT_ADMIN_TOKEN = randomBytes(16).toString('hex');
 
 async function weiche(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
@@ -34,7 +36,13 @@ describe('audit verification of a running hub', () => {
   beforeAll(async () => {
     cfg = await writeTestConfig(await tempDir('audit-verify'), {
       overrides: (raw) => {
-        raw.admin = { tokens: [{ token: AUDITOR_TOKEN, subject: 'udo', role: 'auditor' }] };
+        raw.admin = {
+          tokens: [
+            { token: AUDITOR_TOKEN, subject: 'udo', role: 'auditor' },
+            { token: SCOPED_AUDITOR_TOKEN, subject: 'ute', role: 'auditor', tenants: ['testhausen'] },
+            { token: TENANT_ADMIN_TOKEN, subject: 'tom', role: 'tenant-admin', tenants: ['testhausen'] },
+          ],
+        };
         // the test writes its checkpoint itself
         raw.audit = { checkpointIntervalMs: 3_600_000 };
       },
@@ -83,6 +91,11 @@ describe('audit verification of a running hub', () => {
     expect(other.status).toBe(404);
     const bad = await fetch(`${hub.baseUrl}/admin/api/v1/audit/verify?since=yesterday`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
     expect(bad.status).toBe(400);
+    // an auditor scoped to a tenant verifies that tenant's chains; a tenant-admin does not verify
+    const scoped = await fetch(`${hub.baseUrl}/admin/api/v1/audit/verify`, { headers: { authorization: `Bearer ${SCOPED_AUDITOR_TOKEN}` } });
+    expect(await scoped.json()).toMatchObject({ ok: true, chains: 3 });
+    const admin = await fetch(`${hub.baseUrl}/admin/api/v1/audit/verify`, { headers: { authorization: `Bearer ${TENANT_ADMIN_TOKEN}` } });
+    expect(admin.status).toBe(403);
   });
 
   it('names the record a database owner changed, and the newest records one deleted after the checkpoint', async () => {
@@ -90,14 +103,16 @@ describe('audit verification of a running hub', () => {
     const victim = records[2]!;
     const client = await owner.connect();
     try {
-      await client.query('SET session_replication_role = replica');
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
       await client.query(`UPDATE "${cfg.schema}".audit SET details = details || '{"attachments": 9}' WHERE seq = $1`, [victim.seq]);
       await client.query(`DELETE FROM "${cfg.schema}".audit WHERE submission_id = $1 AND chain_seq > 4`, [sent[2]]);
+      await client.query('COMMIT');
     } finally {
       client.release();
     }
     const result = await weiche('audit', 'verify', '--config', cfg.file);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.out).toContain(`first bad record: submission:${sent[1]} #3: content changed`);
     expect(result.out).toContain(`first: submission:${sent[2]} #5`);
 

@@ -43,13 +43,18 @@ async function submission(journal: Journal, tenantId = 'stadt-a'): Promise<strin
   return id;
 }
 
+/** Triggers off for one transaction (SET LOCAL: nothing leaks into a pooled connection, also through a transaction-mode pooler). */
 async function asOwner(db: TestDatabase, fn: (client: PoolClient, s: string) => Promise<unknown>): Promise<void> {
   const client = await db.pool.connect();
   try {
-    await client.query('SET session_replication_role = replica');
+    await client.query('BEGIN');
+    await client.query('SET LOCAL session_replication_role = replica');
     await fn(client, `"${db.schema}"`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
   } finally {
-    await client.query('RESET session_replication_role');
     client.release();
   }
 }

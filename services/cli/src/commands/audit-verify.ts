@@ -3,7 +3,7 @@ import { auditCheckpointLog, loadEvidenceKeys } from '@weiche/hub';
 import { hubConfig } from './hub-config.js';
 
 export interface AuditVerifyArgs {
-  configFile?: string | undefined;
+  config?: string | undefined;
   tenant?: string | undefined;
   /** ISO 8601 date or date-time. */
   since?: string | undefined;
@@ -11,18 +11,18 @@ export interface AuditVerifyArgs {
   json?: boolean | undefined;
 }
 
-/** Exit code when the audit is not intact (records changed, forged, missing; a checkpoint bad or gone). */
-export const AUDIT_BROKEN = 2;
+/** Exit code when the audit is not intact (records changed, forged, missing; a checkpoint bad or gone); 1 is an error, 2 a usage error. */
+export const AUDIT_BROKEN_EXIT = 3;
 
 /**
  * `weiche audit verify [--tenant T] [--since D] [--json]`: verifies the audit chains and the signed
  * checkpoints with the hub's evidence keys (read, never created). Progress goes to stderr; the verdict's
- * message (or JSON) to stdout; exit 0 when intact, 2 when not. Independent of the argument parser.
+ * message (or JSON) to stdout; exit 0 when intact, 3 when not. Independent of the argument parser.
  */
 export async function auditVerify(args: AuditVerifyArgs, out: { log: (s: string) => void; progress: (s: string) => void } = defaultOut): Promise<number> {
   const since = args.since === undefined ? undefined : new Date(args.since);
   if (since !== undefined && Number.isNaN(since.getTime())) throw new Error(`--since: not a date (ISO 8601, e.g. 2025-01-31 or 2025-01-31T12:00:00Z): ${args.since}`);
-  const config = await hubConfig(args.configFile);
+  const config = await hubConfig(args.config);
   const keys = await loadEvidenceKeys(config, { create: false });
   const pool = createPool(config.database.url);
   let reported = 0;
@@ -42,7 +42,7 @@ export async function auditVerify(args: AuditVerifyArgs, out: { log: (s: string)
       },
     });
     out.log(args.json ? JSON.stringify(verdict, null, 2) : verdict.message);
-    return verdict.ok ? 0 : AUDIT_BROKEN;
+    return verdict.ok ? 0 : AUDIT_BROKEN_EXIT;
   } finally {
     await pool.end();
   }

@@ -33,9 +33,10 @@ export const AuditVerdict = z.object({
 });
 
 /**
- * GET /audit/verify: verifies the audit chains and checkpoints, for auditors and operators. A principal
- * scoped to tenants verifies one of its tenants' chains (the only one it has, or the one it names);
- * another tenant is 404 as everywhere in the admin API.
+ * GET /audit/verify: verifies the audit chains and checkpoints, for auditors and operators (a tenant-admin
+ * is 403: verification is an audit function, not a tenant's). An auditor scoped to tenants verifies one of
+ * its tenants' chains (the only one it has, or the one it names); another tenant is 404 as everywhere in
+ * the admin API. Each submission has its own chain, so a tenant's chains verify without anyone else's.
  */
 export function auditRoutes(deps: AuditDeps, who: Who) {
   return async function plugin(app: FastifyInstance): Promise<void> {
@@ -52,6 +53,7 @@ export function auditRoutes(deps: AuditDeps, who: Who) {
       },
       async (request) => {
         const principal = who(request);
+        if (principal.role === 'tenant-admin') throw httpProblem(403, ErrorCode.FORBIDDEN, 'audit verification is for auditors and operators');
         let tenant = request.query.tenant;
         if (principal.tenants !== 'all') {
           if (tenant === undefined && principal.tenants.size === 1) [tenant] = principal.tenants;
