@@ -115,13 +115,15 @@ console.log(`${WRITERS} writers, ${SECONDS} s each, ${cpus().length} cores, ${pr
 for (const r of [before, after]) console.log(`${r.mode.padEnd(12)} ${r.perSecond.toFixed(0).padStart(6)} transitions/s (${r.appends} in ${r.seconds.toFixed(1)} s)`);
 console.log(`ratio chains / global-lock: ${(after.perSecond / before.perSecond).toFixed(2)}`);
 const log = new WriteOnceFiles({ dir: join(await tempDir('bench-audit'), 'audit-checkpoints') });
+const verifyStarted = process.hrtime.bigint();
 const verdict = await verifyAudit({ pool, schema: after.schema, keys, log });
-console.log(`chains verify: ${verdict.message}`);
+const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
+console.log(`chains verify: ${(verdict.checked / verifySeconds).toFixed(0)} records/s; ${verdict.message}`);
 
 const dir = join(REPO_ROOT, 'test', 'bench', 'results');
 await mkdir(dir, { recursive: true });
 const file = join(dir, `audit-append-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-await writeFile(file, JSON.stringify({ writers: WRITERS, seconds: SECONDS, perWriter: PER_WRITER, cpus: cpus().length, node: process.version, before, after, ratio: after.perSecond / before.perSecond }, null, 2));
+await writeFile(file, JSON.stringify({ writers: WRITERS, seconds: SECONDS, perWriter: PER_WRITER, cpus: cpus().length, node: process.version, before, after, ratio: after.perSecond / before.perSecond, verify: { records: verdict.checked, seconds: verifySeconds, ok: verdict.ok } }, null, 2));
 for (const r of [before, after]) await pool.query(`DROP SCHEMA "${r.schema}" CASCADE`);
 await pool.end();
 console.log(`figures written to ${file}`);

@@ -20,7 +20,7 @@ export {
   type CheckpointSummary,
 } from './audit-checkpoint.js';
 export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
-export { merkleRoot } from './merkle.js';
+export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type CreateXtaSubmissionInput, type MsgBoxEntry } from './xta-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { merkleRoot } from './merkle.js';
+import { merkleProof, merkleRoot, verifyMerkleProof } from './merkle.js';
 
 // Test vectors of Certificate Transparency's reference implementation (RFC 6962 tree hash).
 const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => Buffer.from(h, 'hex'));
@@ -26,5 +26,27 @@ describe('merkleRoot (RFC 6962)', () => {
     expect(merkleRoot(['a', 'b', 'c', 'd', 'f'])).not.toBe(root);
     expect(merkleRoot(['b', 'a', 'c', 'd', 'e'])).not.toBe(root);
     expect(merkleRoot(leaves.slice(0, 4))).not.toBe(root);
+  });
+});
+
+describe('merkleProof / verifyMerkleProof', () => {
+  it('proves every leaf of trees of 1..17 leaves, and nothing else', () => {
+    for (let n = 1; n <= 17; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => `["submission:${i}",${i + 1},"${'a'.repeat(64)}","2026-01-01T00:00:00.000Z"]`);
+      const root = merkleRoot(leaves);
+      for (let i = 0; i < n; i++) {
+        const path = merkleProof(leaves, i);
+        expect(path.length).toBeLessThanOrEqual(Math.ceil(Math.log2(n)));
+        expect(verifyMerkleProof(leaves[i]!, i, n, path, root), `${i} of ${n}`).toBe(true);
+        expect(verifyMerkleProof(`${leaves[i]!} `, i, n, path, root)).toBe(false);
+        if (n > 1) expect(verifyMerkleProof(leaves[i]!, (i + 1) % n, n, path, root)).toBe(false);
+      }
+    }
+  });
+
+  it('matches the reference audit path of leaf 0 among 8 (RFC 6962 test data)', () => {
+    const path = merkleProof(LEAVES, 0);
+    expect(path[0]).toBe('96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7');
+    expect(verifyMerkleProof(LEAVES[0]!, 0, 8, path, ROOTS[7]!)).toBe(true);
   });
 });
