@@ -68,7 +68,7 @@ describe('audit verification of a running hub', () => {
     const keyDir = evidenceKeyDir(join(cfg.dir, 'data'));
     const kid = (await readFile(join(keyDir, 'current'), 'utf8')).trim();
     expect(kid).toBe(hub.deps.evidence.currentKid);
-    expect((await readdir(keyDir)).sort()).toEqual([`${kid}.key.pem`, `${kid}.pub.pem`, 'current']);
+    expect((await readdir(keyDir)).sort()).toEqual([`${kid}.key.pem`, `${kid}.pub.pem`, 'current'].sort());
 
     expect(await checkpointNow(hub.deps)).toBe(1);
     const result = await weiche('audit', 'verify', '--config', cfg.file);

@@ -84,7 +84,7 @@ export function jwsHash(jws: string): string {
 export async function openCheckpoint(
   keys: AuditKeys,
   text: string,
-  expect: { no: number; prev: string | null; prevTotal: number | undefined },
+  expect: { no: number; prev: string | null; prevTotal: number },
 ): Promise<{ payload: CheckpointPayload; kid: string; file: CheckpointFile }> {
   const bad = (why: string): WeicheError => new WeicheError(ErrorCode.INTERNAL, `checkpoint ${expect.no}: ${why}`);
   let file: CheckpointFile;
@@ -105,7 +105,7 @@ export async function openCheckpoint(
   if (payload.prev !== expect.prev) throw bad('does not link to the previous checkpoint (one was removed, replaced or forked)');
   if (payload.chains !== file.heads.length) throw bad('head count differs from the signed count');
   if (merkleRoot(file.heads.map(leafOf)) !== payload.root) throw bad('heads do not match the signed Merkle root');
-  if (expect.prevTotal !== undefined && payload.totalRecords !== expect.prevTotal + payload.records) throw bad('record totals do not add up');
+  if (payload.totalRecords !== expect.prevTotal + payload.records) throw bad('record totals do not add up');
   return { payload, kid: verified.kid, file };
 }
 

@@ -143,17 +143,13 @@ class AuditVerifier {
   private async verifyCheckpoints(): Promise<AuditVerdict['checkpoints']> {
     const { keys, log } = this.opts;
     const stored = (await log.list()).map(checkpointNo).filter((n): n is number => n !== undefined);
-    const indexed = new Map(
-      (await this.query<{ no: string; hash: string }>(`SELECT no, hash FROM ${this.s}.audit_checkpoints ORDER BY no`, [])).map((r) => [Number(r.no), r.hash]),
-    );
     let verified = 0;
     let latest: AuditVerdict['checkpoints']['latest'];
     let prev: string | null = null;
-    let prevTotal: number | undefined = 0;
-    const issued = new Map<number, Date>();
+    let prevTotal = 0;
     for (let i = 0; i < stored.length; i += CHECKPOINTS_PER_QUERY) {
       const nos = stored.slice(i, i + CHECKPOINTS_PER_QUERY);
-      const indexHeads = await this.indexHeads(nos);
+      const { indexed, indexHeads } = await this.indexOf(nos);
       for (const no of nos) {
         const expectedNo = verified + 1;
         if (no !== expectedNo) {
@@ -181,19 +177,18 @@ class AuditVerifier {
         verified = no;
         prev = jwsHash(opened.file.jws);
         prevTotal = opened.payload.totalRecords;
-        issued.set(no, new Date(opened.payload.issuedAt));
         if (opened.payload.prunedBefore) this.prunedBefore = new Date(opened.payload.prunedBefore);
         latest = { no, issuedAt: opened.payload.issuedAt, kid: opened.kid };
       }
     }
-    const lastStored = stored[stored.length - 1] ?? 0;
-    for (const no of indexed.keys()) {
-      if (no > lastStored) this.findings.bad('checkpoints', no, `checkpoint ${no} is in the database but not in the checkpoint log`, undefined);
-    }
+    const beyond = await this.query<{ no: string }>(`SELECT no FROM ${this.s}.audit_checkpoints WHERE no > $1 ORDER BY no LIMIT 1`, [stored[stored.length - 1] ?? 0]);
+    for (const { no } of beyond) this.findings.bad('checkpoints', Number(no), `checkpoint ${no} is in the database but not in the checkpoint log`, undefined);
     return { verified, ...(latest ? { latest } : {}) };
   }
 
-  private async indexHeads(nos: number[]): Promise<Map<number, CheckpointHead[]>> {
+  /** The database index of some checkpoints: their JWS hashes and sealed heads. */
+  private async indexOf(nos: number[]): Promise<{ indexed: Map<number, string>; indexHeads: Map<number, CheckpointHead[]> }> {
+    const checkpoints = await this.query<{ no: string; hash: string }>(`SELECT no, hash FROM ${this.s}.audit_checkpoints WHERE no = ANY($1::bigint[])`, [nos]);
     const rows = await this.query<{ checkpoint_no: string; chain: string; chain_seq: string; hash: string; at: Date }>(
       `SELECT checkpoint_no, chain, chain_seq, hash, at FROM ${this.s}.audit_checkpoint_heads WHERE checkpoint_no = ANY($1::bigint[])`,
       [nos],
@@ -205,7 +200,7 @@ class AuditVerifier {
       list.push([r.chain, Number(r.chain_seq), r.hash, r.at.toISOString()]);
       byNo.set(no, list);
     }
-    return byNo;
+    return { indexed: new Map(checkpoints.map((c) => [Number(c.no), c.hash])), indexHeads: byNo };
   }
 
   // ---- scope ----
