@@ -64,7 +64,7 @@ async function sendAll(count: number): Promise<{ ids: string[]; sendMs: number[]
 }
 
 async function submissionIds(messageIds: readonly string[]): Promise<string[]> {
-  const rows = await Promise.all(messageIds.map((id) => hub.deps.xta!.store.findByMessageId(id)));
+  const rows = await Promise.all(messageIds.map((id) => hub.deps.journal.findByChannelRef('xta', id)));
   return rows.flatMap((r) => (r ? [r.submissionId] : []));
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
 import { isAdapterPaused, pauseAdapter, redeliver, resumeAdapter } from '@weiche/hub';
-import { CircuitBreaker } from '@weiche/queue';
+import { CircuitBreaker, deliverJobId } from '@weiche/queue';
 import { zipsIn } from '../support/batch.js';
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
@@ -155,7 +155,9 @@ describe('delivery retries', () => {
       expect(await isAdapterPaused(ctx.hub.deps, 'dms')).toBe(true);
       const { submissionId } = await sendOne(ctx.hub, ctx.cfg);
       await waitFor('routed', async () => ((await ctx.hub.deps.journal.getSubmission(submissionId))?.state === 'ROUTED' ? true : undefined), 30_000, 100);
-      await new Promise((r) => setTimeout(r, 1000));
+      // held, not lost: the job waits in the paused queue, where no dispatcher takes it
+      const job = await waitFor('the delivery job in the paused queue', async () => ctx.hub.deps.queues.deliverQueue('dms').getJob(deliverJobId(submissionId, 'to-dms')), 30_000, 100);
+      expect(['waiting', 'paused']).toContain(await job.getState());
       expect((await ctx.hub.deps.journal.getSubmission(submissionId))?.state).toBe('ROUTED');
       expect(attemptLog.get(`${submissionId}:to-dms`)).toBeUndefined();
       await resumeAdapter(ctx.hub.deps, 'dms', 'operator:test');

@@ -87,8 +87,8 @@ describe('durability: 503 instead of 2xx while storage is down', () => {
         serviceType: { identifier: SERVICE, name: 'x' },
         announcedAttachments: [crypto.randomUUID()],
       });
-      const row = await hub.deps.journal.getSubmission(created.submissionId);
-      const upload = await hub.sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${row!.announcedAttachments[0]}`, await hub.sender.encrypt(cfg.destinationId, randomBytes(1000)), 'application/jose');
+      const announced = ((await hub.deps.journal.getSubmission(created.submissionId))?.channelMeta as { announcedAttachments: string[] }).announcedAttachments;
+      const upload = await hub.sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${announced[0]}`, await hub.sender.encrypt(cfg.destinationId, randomBytes(1000)), 'application/jose');
       expect(upload.status).toBe(503);
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
     } finally {

@@ -48,12 +48,16 @@ describe('http adapter against a failing Fachverfahren endpoint', () => {
     await endpoint.setMode('error');
     const sent = await sendBatch(hub.sender, cfg.destinationId, BATCH);
     const breaker = new CircuitBreaker(hub.deps.redis, cfg.prefix, 'fv', CIRCUIT);
+    // each failure mode lasts until the journal shows an attempt that met it
+    const attemptFailed = (pattern: RegExp) => async (): Promise<true | undefined> => {
+      const attempts = (await Promise.all(sent.map((s) => hub.deps.journal.listAttempts(s.submissionId)))).flat();
+      return attempts.some((a) => pattern.test(a.error ?? '')) ? true : undefined;
+    };
     await waitFor('the circuit to open', async () => ((await breaker.state()).opened >= 1 ? true : undefined), 30_000, 100);
-    await new Promise((r) => setTimeout(r, 1200));
     await endpoint.setMode('hang');
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitFor('an attempt that timed out', attemptFailed(/idle for|timed? ?out|timeout/i), 60_000, 100);
     await endpoint.setMode('down');
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitFor('an attempt that was refused', attemptFailed(/ECONNREFUSED|refused/i), 60_000, 100);
     expect(endpoint.stored.size).toBe(0);
     await endpoint.setMode('ok');
 

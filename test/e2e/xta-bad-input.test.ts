@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { XtaMeta } from '@weiche/hub';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
 import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
@@ -95,8 +96,8 @@ describe('XTA 2 bad input', () => {
       return r.status === 3 ? r : undefined;
     });
     expect(red.reply.text).toContain('decryption-failed');
-    const row = await hub.deps.xta!.store.findByMessageId(id);
-    expect((await hub.deps.blobs.read(row!.dataBlobKey!)).length).toBeGreaterThan(0);
+    const row = await hub.deps.journal.findByChannelRef('xta', id);
+    expect((await hub.deps.blobs.read(XtaMeta.parse(row!.channelMeta).containerBlobKey)).length).toBeGreaterThan(0);
   });
 
   it('a container over the limit → 9023 (announced MsgSize, decoded content, and HTTP body)', async () => {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
 import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { XtaMeta } from '@weiche/hub';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { readZip, SCHEMA_CACHE, XDOMEA_XSD, xmllint } from '../support/zip.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
@@ -104,6 +105,44 @@ describe('XTA 2 intake: OSCI-encrypted XBau to the DMS and to the message box', 
     }, 90_000);
   }
 
+  it('answers lookupService from the routing table and refuses sendMessage for a service without a route (9013), nothing stored', async () => {
+    const unrouted = 'urn:de:fim:leika:leistung:99999999999999';
+    expect((await author.lookupService(parties.reader)).available).toBe(true);
+    const lookup = await author.lookupService(parties.reader, unrouted);
+    expect(lookup.reply.fault).toBeUndefined();
+    expect(lookup.available).toBe(false);
+    const id = messageId();
+    const sent = await author.send({ meta: { author: parties.author.identifier, reader: parties.reader, messageId: id, service: unrouted }, plaintext: contentContainer({ data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, []), certificatePem: readerCert, mtom: false });
+    expect(sent.fault, sent.text).toBe('9013');
+    expect(sent.faultKind).toBe('PermissionDeniedException');
+    expect(await hub.deps.journal.findByChannelRef('xta', id)).toBeUndefined();
+  });
+
+  it('delivers a document the XBau message does not reference beside it, in the DMS Vorgang and in the box, and audits the mismatch', async () => {
+    const before = await zipsIn(outbox);
+    const id = messageId();
+    const extra = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7) % 256))]);
+    const minimal = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
+    const plaintext = contentContainer({ data: minimal, contentType: 'application/xml', filename: 'antrag.xml' }, [{ data: extra, contentType: 'application/pdf', filename: 'Nachreichung.pdf', id: 'att-extra' }]);
+    const sent = await author.send({ meta: { author: parties.author.identifier, reader: parties.reader, messageId: id }, plaintext, certificatePem: readerCert, mtom: false });
+    expect(sent.fault, sent.text).toBeUndefined();
+    await waitFor('green transport report', async () => {
+      const r = await author.transportStatus(id);
+      if (r.status === 3) throw new Error(`red report: ${r.reply.text}`);
+      return r.status === 1 ? r : undefined;
+    }, 60_000, 200);
+    const zips = (await zipsIn(outbox)).filter((z) => !before.includes(z));
+    expect(zips).toHaveLength(1);
+    const entries = await readZip(join(outbox, zips[0]!));
+    expect(entries.some((e) => e.content.equals(extra))).toBe(true);
+    const row = await hub.deps.journal.findByChannelRef('xta', id);
+    const mapped = (await hub.deps.journal.listAudit({ submissionId: row!.submissionId, limit: 50 })).find((a) => a.toState === 'MAPPED');
+    expect(JSON.stringify(mapped?.details)).toContain('not referenced by the XBau message');
+    const boxIds = (await fachverfahren.statusList()).ids;
+    const fetched = await Promise.all(boxIds.map((b) => fachverfahren.getMessage(b)));
+    expect(fetched.some((f) => f.attachments.some((a) => a.equals(extra)))).toBe(true);
+  }, 90_000);
+
   it('refuses content for a key the hub does not hold: red report, ciphertext kept', async () => {
     const foreign = join(dir, 'foreign');
     await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${foreign}.key`, '-out', `${foreign}.pem`, '-days', '1', '-subj', '/CN=not-the-reader']);
@@ -116,14 +155,22 @@ describe('XTA 2 intake: OSCI-encrypted XBau to the DMS and to the message box', 
       return r.status === 3 ? r : undefined;
     });
     expect(red.reply.text).toContain('no-matching-key');
-    const row = await hub.deps.xta!.store.findByMessageId(id);
+    // in XTA's own terms: a Fehlernummer of the XTA code list, no FIT-Connect problem URI
+    expect(red.reply.text).toMatch(/listURI="urn:de:xta:webservice:codeliste:fehlernummer"[^>]*>\s*<code>9052<\/code>/);
+    expect(red.reply.text).not.toContain('schema.fitko.de');
+    const row = await hub.deps.journal.findByChannelRef('xta', id);
     expect(row?.state).toBe('REJECTED');
     // kept as received for inspection
-    const kept = (await hub.deps.blobs.read(row!.dataBlobKey!)).toString('utf8');
+    const kept = (await hub.deps.blobs.read(XtaMeta.parse(row!.channelMeta).containerBlobKey)).toString('utf8');
     expect(kept).toContain('EncryptedData');
     // no FIT-Connect events for an XTA submission
     expect(await hub.deps.journal.hasEvent(row!.submissionId, 'reject-submission')).toBe(false);
     const audit = await hub.deps.journal.listAudit({ submissionId: row!.submissionId, limit: 20 });
-    expect(audit.map((a) => a.toState)).toEqual(['RECEIVED', 'REJECTED']);
+    expect(audit.map((a) => [a.stage, a.toState])).toEqual([
+      ['intake', 'RECEIVED'],
+      ['open', 'REJECTED'],
+      ['acknowledge', null],
+    ]);
+    expect(audit[2]?.details).toMatchObject({ transportReport: 'red' });
   }, 60_000);
 });

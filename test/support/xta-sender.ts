@@ -31,7 +31,8 @@ export const ACTIONS = {
   close: `${MT}MsgBoxCloseRequest`,
 } as const;
 
-export const XBAU_SERVICE = 'urn:xoev-de:xbau:standard:xbau';
+/** The XBau standard as its 2.6 XSDs name it (`<kennung>` in their annotations). */
+export const XBAU_SERVICE = 'urn:xoev-de:bmk:standard:xbau';
 export const XBAU_NS = 'http://www.xleitstelle.de/xbau/2/6';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -78,6 +79,8 @@ export interface MetaOptions {
   readonly reader: string;
   readonly messageId: string;
   readonly msgSize?: number;
+  /** Qualifier/Service (default: XBau). */
+  readonly service?: string;
 }
 
 /** OSCI MessageMetaData 2.02 for an XBau 2.6 baugenehmigung.antrag.0200. */
@@ -88,7 +91,7 @@ export function messageMetaData(m: MetaOptions): string {
     `<oscimeta:Originators><oscimeta:Author><oscimeta:Identifier type="xoev" category="Portal">${esc(m.author)}</oscimeta:Identifier></oscimeta:Author></oscimeta:Originators>` +
     `<oscimeta:Destinations><oscimeta:Reader><oscimeta:Identifier type="xoev" category="Bauaufsicht">${esc(m.reader)}</oscimeta:Identifier></oscimeta:Reader></oscimeta:Destinations>` +
     `<oscimeta:MsgIdentification><wsa:MessageID xmlns:wsa="${NS.wsa}">${esc(m.messageId)}</wsa:MessageID></oscimeta:MsgIdentification>` +
-    `<oscimeta:Qualifier><oscimeta:Service>${XBAU_SERVICE}</oscimeta:Service>` +
+    `<oscimeta:Qualifier><oscimeta:Service>${esc(m.service ?? XBAU_SERVICE)}</oscimeta:Service>` +
     `<oscimeta:BusinessScenario><oscimeta:Defined listURI="urn:de:dataport:codeliste:business.scenario" listVersionID="1"><code>XBAU_DATA</code></oscimeta:Defined></oscimeta:BusinessScenario>` +
     `<oscimeta:MessageType listURI="urn:de:payloadSchema:elementName" listVersionID="1.0" payloadSchema="${XBAU_NS}"><code>baugenehmigung.antrag.0200</code></oscimeta:MessageType>` +
     `</oscimeta:Qualifier>${m.msgSize ? `<oscimeta:MsgSize>${m.msgSize}</oscimeta:MsgSize>` : ''}</oscimeta:MessageMetaData>`
@@ -169,10 +172,17 @@ export class XtaTestClient {
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: buf, text, ...(fault ? { fault } : {}), ...(faultKind ? { faultKind } : {}) };
   }
 
+  /** lookupService for one reader and service: whether it is available, and the reply. */
+  async lookupService(reader: string, service = XBAU_SERVICE): Promise<{ available?: boolean; reply: SoapReply }> {
+    const body = `<xta:LookupServiceRequest><xta:LookupServiceRequestList><xta:LookupService><oscimeta:Reader xmlns:oscimeta="${NS.oscimeta}"><oscimeta:Identifier type="xoev">${esc(reader)}</oscimeta:Identifier></oscimeta:Reader><xta:ServiceType>${esc(service)}</xta:ServiceType></xta:LookupService></xta:LookupServiceRequestList></xta:LookupServiceRequest>`;
+    const reply = await this.post('management', envelope(ACTIONS.lookupService, body));
+    const available = textOf(reply.text, 'ServiceIsAvailable');
+    return { reply, ...(available === undefined ? {} : { available: available === 'true' }) };
+  }
+
   /** lookupService → the reader's encryption certificate (PEM) from its ServiceParameter. */
   async readerCertificate(reader: string): Promise<string | undefined> {
-    const body = `<xta:LookupServiceRequest><xta:LookupServiceRequestList><xta:LookupService><oscimeta:Reader xmlns:oscimeta="${NS.oscimeta}"><oscimeta:Identifier type="xoev">${esc(reader)}</oscimeta:Identifier></oscimeta:Reader><xta:ServiceType>${XBAU_SERVICE}</xta:ServiceType></xta:LookupService></xta:LookupServiceRequestList></xta:LookupServiceRequest>`;
-    const reply = await this.post('management', envelope(ACTIONS.lookupService, body));
+    const { reply } = await this.lookupService(reader);
     const resource = textOf(reply.text, 'Resource');
     return resource ? new X509Certificate(Buffer.from(resource, 'base64')).toString() : undefined;
   }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, AdapterFactory, AdapterLogger, DeliveryPackage, DeliveryReceipt } from './contract.js';
+import type { Adapter, AdapterFactory, AdapterLogger, AdapterServices, DeliveryPackage, DeliveryReceipt } from './contract.js';
 import { PermanentDeliveryError, TransientDeliveryError, type DeliveryErrorKind } from './errors.js';
 
 /** One delivery as the far side holds it (a file in a folder, a request an HTTP server stored, …). */
@@ -32,6 +32,8 @@ export interface AdapterFixtures<C> {
   teardown?(): Promise<void>;
   /** Config of one adapter instance that delivers to the far side; it must pass `factory.configSchema`. */
   config(): C | Promise<C>;
+  /** What the hub lends the adapter kind (e.g. the message box), for kinds that need services. */
+  services?(): AdapterServices;
   /** Every delivery that arrived on the far side so far (a repeat that was recognised does not count). */
   countDeliveries(): Promise<number>;
   /** What the far side holds now, complete or not. */
@@ -209,7 +211,7 @@ export function runAdapterConformance<C>(
     beforeAll(async () => {
       await fixtures.setup?.();
       const config = factory.configSchema.parse(await fixtures.config());
-      adapter = factory.create({ instanceId: `conformance-${run}`, config });
+      adapter = factory.create({ instanceId: `conformance-${run}`, config, ...(fixtures.services ? { services: fixtures.services() } : {}) });
       await adapter.start?.();
     });
 

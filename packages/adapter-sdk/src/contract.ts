@@ -45,13 +45,26 @@ export interface Adapter {
   stop?(): Promise<void>;
 }
 
+/**
+ * A message box the hub keeps for recipients that pull (the XTA MsgBoxPort): an adapter offers a
+ * package to one identity's box; the recipient fetches and closes it through the hub.
+ */
+export interface MessageBoxService {
+  /** Stores the package for the identity, idempotent per key (a repeat returns the first entry with `duplicate`). */
+  offer(input: { identity: string; idempotencyKey: string; pkg: DeliveryPackage; signal: AbortSignal }): Promise<{ messageId: string; duplicate: boolean }>;
+  /** True when the identity is configured and its box can take messages. */
+  ready(identity: string): Promise<boolean>;
+}
+
+/** Services the hub lends adapter kinds that need more than their config; each absent when the hub has none. */
+export interface AdapterServices {
+  readonly messageBox?: MessageBoxService;
+}
+
 /** One adapter kind: its config schema and how to build an instance from a validated config. */
 export interface AdapterFactory<C = unknown> {
   readonly kind: string;
   readonly configSchema: z.ZodType<C>;
-  /**
-   * `context`: services the hub lends an adapter kind that needs more than its config (e.g. the XTA
-   * message box store under `xtaMessageBox`); adapters that need none ignore it.
-   */
-  create(options: { instanceId: string; config: C; context?: Readonly<Record<string, unknown>> }): Adapter;
+  /** `services`: what the hub lends (see AdapterServices); adapters that need none ignore it. */
+  create(options: { instanceId: string; config: C; services?: AdapterServices }): Adapter;
 }

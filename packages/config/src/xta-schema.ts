@@ -39,6 +39,8 @@ export const XtaReaderConfig = z.object({
   }),
   /** Accept AES-256-CBC and RSA-OAEP with SHA-1 from older senders. */
   allowLegacy: z.boolean().default(false),
+  /** Accept a plain (unencrypted) ContentContainer for this reader, e.g. inside a trusted network; off by default. */
+  allowUnencrypted: z.boolean().default(false),
   /** Create a self-signed keystore and password file on first start (demo and tests only). */
   generate: z.boolean().default(false),
 });

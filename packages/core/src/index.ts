@@ -2,3 +2,4 @@ export * from './states.js';
 export * from './errors.js';
 export * from './secret.js';
 export * from './problem.js';
+export * from './constant-time.js';

@@ -1,7 +1,8 @@
 // Callback authentication (docs.fitko.de/fit-connect "Callbacks"): HMAC-SHA512 over
 // `${timestamp}.${body}` with the callback secret, hex, in `callback-authentication`;
 // epoch seconds in `callback-timestamp`. Receivers refuse timestamps older than 5 minutes.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '@weiche/core';
 import type { Secret } from '@weiche/core';
 
 export const CALLBACK_MAX_AGE_SECONDS = 300;
@@ -40,8 +41,6 @@ export function verifyCallback(opts: {
   if (!auth || !timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing-headers' };
   const nowSeconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > CALLBACK_MAX_AGE_SECONDS) return { ok: false, reason: 'stale' };
-  const expected = Buffer.from(hmacHex(opts.secret, timestamp, opts.body), 'utf8');
-  const given = Buffer.from(auth.toLowerCase(), 'utf8');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  if (!constantTimeEqual(auth.toLowerCase(), hmacHex(opts.secret, timestamp, opts.body))) return { ok: false, reason: 'bad-signature' };
   return { ok: true };
 }

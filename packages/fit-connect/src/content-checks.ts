@@ -1,5 +1,5 @@
 // Subscriber checks from "Einreichung überprüfen" (docs.fitko.de/fit-connect/docs/receiving/verification/).
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@weiche/core';
 import type { Metadata } from './metadata.js';
 import { problem } from './problems.js';
 import type { ProblemInstance, RejectionProblem } from './problems.js';
@@ -33,9 +33,7 @@ export function checkAnnouncedAttachments(
 
 /** Compares a sha512 hex digest from the metadata with the recomputed one; a hash-mismatch problem for `what` when they differ. */
 export function checkHash(expectedHex: string, actualHex: string, what: ProblemInstance): RejectionProblem | undefined {
-  const a = Buffer.from(expectedHex.toLowerCase(), 'utf8');
-  const b = Buffer.from(actualHex.toLowerCase(), 'utf8');
-  if (a.length === b.length && timingSafeEqual(a, b)) return undefined;
+  if (constantTimeEqual(expectedHex.toLowerCase(), actualHex.toLowerCase())) return undefined;
   const subject =
     what === 'data' ? 'der Fachdaten' : what === 'metadata' ? 'der Metadaten' : what === 'submission' ? 'der Einreichung' : `der Anlage ${what.slice('attachment:'.length)}`;
   return problem('hash-mismatch', `Die Prüfsumme ${subject} stimmt nicht.`, what);

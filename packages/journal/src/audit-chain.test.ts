@@ -33,10 +33,16 @@ async function setup(): Promise<{ db: TestDatabase; journal: Journal; s: string 
 /** A submission with four records: intake, submit, open, map. */
 async function submission(journal: Journal, tenantId = 'stadt-a'): Promise<string> {
   const id = randomUUID();
-  await journal.createSubmission(
-    { submissionId: id, caseId: randomUUID(), destinationId: 'd', tenantId, senderClientId: 'c', serviceIdentifier: 'urn:de:x:1', announcedAttachments: [] },
-    'gateway',
-  );
+  await journal.createSubmission({
+    submissionId: id,
+    tenantId,
+    channel: 'fit-connect',
+    channelRef: id,
+    channelMeta: { caseId: randomUUID(), destinationId: 'd', senderClientId: 'c', announcedAttachments: [] },
+    serviceIdentifier: 'urn:de:x:1',
+    state: 'CREATED',
+    actor: 'gateway',
+  });
   await journal.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gateway', stage: 'submit' });
   await journal.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'processor', stage: 'open', inputHash: 'a'.repeat(64), details: { attachments: 2 } });
   await journal.transition(id, { from: ['OPENED'], to: 'MAPPED', actor: 'processor', stage: 'map', outputHash: 'b'.repeat(64) });
@@ -310,9 +316,9 @@ describe('audit chains', () => {
     const db = testDatabase();
     open.push(db);
     const s = `"${db.schema}"`;
-    // a journal as it was before 0006: migrations up to 0004 and three records of the old global chain
+    // a journal as it was before 0006: the migrations before it and three records of the old global chain
     await db.pool.query(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    for (const m of MIGRATIONS.filter((m) => m.id < '0005')) {
+    for (const m of MIGRATIONS.filter((m) => m.id < '0006')) {
       await db.pool.query(m.sql(s));
       await db.pool.query(`INSERT INTO ${s}.schema_migrations (id) VALUES ($1)`, [m.id]);
     }

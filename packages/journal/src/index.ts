@@ -1,7 +1,7 @@
 export { createPool } from './create-pool.js';
 export { migrate } from './migrate.js';
-export { Journal, type CreateSubmissionInput, type TransitionInput } from './journal.js';
-export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, AuthenticationTags } from './rows.js';
+export { Journal, type CreateSubmissionInput, type EventInput, type TransitionInput } from './journal.js';
+export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, SubmissionProblem } from './rows.js';
 export type { AuditRecord } from './audit-rows.js';
 export { auditHash, legacyAuditHash, macInput, GENESIS_HASH, LEGACY_CHAIN } from './audit-hash.js';
 export { bindAuditKeys, type AuditKeys } from './audit-keys.js';
@@ -23,4 +23,4 @@ export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type 
 export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
-export { XtaStore, type CreateXtaSubmissionInput, type MsgBoxEntry } from './xta-store.js';
+export { XtaStore, type MsgBoxEntry } from './xta-store.js';

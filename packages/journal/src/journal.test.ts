@@ -15,21 +15,23 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function newSubmission(overrides: { caseId?: string } = {}): Promise<string> {
+const CHANNEL_META = { destinationId: 'dest-1', senderClientId: 'client-1', announcedAttachments: ['att-1'] };
+
+async function newSubmission(overrides: { caseId?: string; createEvent?: boolean } = {}): Promise<string> {
   const submissionId = randomUUID();
-  await journal.createSubmission(
-    {
-      submissionId,
-      caseId: overrides.caseId ?? randomUUID(),
-      destinationId: 'dest-1',
-      tenantId: 'stadt-a',
-      senderClientId: 'client-1',
-      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
-      announcedAttachments: ['att-1'],
-      callback: { url: 'https://sender.example/callback', secret: 'cb-secret-123' },
-    },
-    'gateway',
-  );
+  const caseId = overrides.caseId ?? randomUUID();
+  await journal.createSubmission({
+    submissionId,
+    tenantId: 'stadt-a',
+    channel: 'test-channel',
+    channelRef: submissionId,
+    channelMeta: { ...CHANNEL_META, caseId },
+    serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+    state: 'CREATED',
+    actor: 'gateway',
+    details: { announcedAttachments: 1 },
+    ...(overrides.createEvent ? { events: [{ caseId, submissionId, eventName: 'create-submission', jti: randomUUID(), token: 'a.b.c' }] } : {}),
+  });
   return submissionId;
 }
 
@@ -55,43 +57,54 @@ async function routed(routeIds: string[]): Promise<string> {
 }
 
 describe('Journal submissions', () => {
-  it('creates a submission in CREATED with an intake audit record that holds no secret', async () => {
-    const id = await newSubmission();
+  it('creates a submission in CREATED with its channel metadata, event and an intake audit record', async () => {
+    const caseId = randomUUID();
+    const id = await newSubmission({ caseId, createEvent: true });
     const row = await journal.getSubmission(id);
     expect(row).toMatchObject({
       submissionId: id,
       state: 'CREATED',
       tenantId: 'stadt-a',
+      channel: 'test-channel',
+      channelRef: id,
+      channelMeta: { ...CHANNEL_META, caseId },
       serviceName: null,
-      announcedAttachments: ['att-1'],
-      callback: { url: 'https://sender.example/callback', secret: 'cb-secret-123' },
       submittedAt: null,
+      acknowledgedAt: null,
+      problem: null,
     });
     expect(row?.createdAt).toBeInstanceOf(Date);
     const audit = await journal.listAudit({ submissionId: id, limit: 10 });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'gateway', stage: 'intake', fromState: null, toState: 'CREATED' });
-    expect(JSON.stringify(audit)).not.toContain('cb-secret-123');
+    expect(audit[0]).toMatchObject({ actor: 'gateway', stage: 'intake', fromState: null, toState: 'CREATED', details: { channel: 'test-channel', announcedAttachments: 1 } });
+    expect(await journal.hasEvent(id, 'create-submission')).toBe(true);
     expect(await journal.getSubmission(randomUUID())).toBeUndefined();
-    expect((await journal.findSubmissionByCase(row!.caseId))?.submissionId).toBe(id);
+    expect((await journal.findSubmissionByCase(caseId))?.submissionId).toBe(id);
     expect(await journal.findSubmissionByCase(randomUUID())).toBeUndefined();
+    expect((await journal.findByChannelRef('test-channel', id))?.submissionId).toBe(id);
+    expect(await journal.findByChannelRef('other-channel', id)).toBeUndefined();
   });
 
-  it('rejects a duplicate submission id with CONFLICT', async () => {
+  it('rejects a duplicate submission id or channel reference with CONFLICT', async () => {
     const id = await newSubmission();
-    const again = journal.createSubmission(
-      {
-        submissionId: id,
-        caseId: 'c',
-        destinationId: 'd',
-        tenantId: 't',
-        senderClientId: 's',
-        serviceIdentifier: 'x',
-        announcedAttachments: [],
-      },
-      'gateway',
-    );
-    await expect(again).rejects.toMatchObject({ code: ErrorCode.CONFLICT, status: 409 });
+    const base = { tenantId: 't', channel: 'test-channel', channelMeta: {}, serviceIdentifier: 'x', state: 'RECEIVED' as const, actor: 'gateway' };
+    await expect(journal.createSubmission({ ...base, submissionId: id, channelRef: randomUUID() })).rejects.toMatchObject({ code: ErrorCode.CONFLICT, status: 409 });
+    await expect(journal.createSubmission({ ...base, submissionId: randomUUID(), channelRef: id })).rejects.toMatchObject({ code: ErrorCode.CONFLICT, status: 409 });
+    // the same reference on another channel is another message
+    expect(await journal.createSubmission({ ...base, channel: 'other-channel', submissionId: randomUUID(), channelRef: id })).toMatchObject({ state: 'RECEIVED' });
+  });
+
+  it('records the acknowledgement of a finished outcome once, with an audit record', async () => {
+    const id = await newSubmission();
+    await journal.transition(id, { from: ['CREATED'], to: 'REJECTED', actor: 'worker', stage: 'open', patch: { reason: 'bad', problem: { code: ErrorCode.HASH_MISMATCH, stage: 'open', part: 'data', detail: 'bad' } } });
+    expect((await journal.getSubmission(id))?.problem).toEqual({ code: ErrorCode.HASH_MISMATCH, stage: 'open', part: 'data', detail: 'bad' });
+    const waiting = await journal.listUnacknowledged({ olderThanMs: 0, limit: 1000 });
+    expect(waiting.map((r) => r.submissionId)).toContain(id);
+    expect(await journal.markAcknowledged(id, { actor: 'channel:test', details: { event: 'reject' } })).toBe(true);
+    expect(await journal.markAcknowledged(id, { actor: 'channel:test', details: { event: 'reject' } })).toBe(false);
+    expect((await journal.listUnacknowledged({ olderThanMs: 0, limit: 1000 })).map((r) => r.submissionId)).not.toContain(id);
+    const audit = await journal.listAudit({ submissionId: id, limit: 10 });
+    expect(audit.filter((a) => a.stage === 'acknowledge')).toHaveLength(1);
   });
 
   it('upserts attachments until submit, then refuses', async () => {
@@ -121,18 +134,18 @@ describe('Journal.transition', () => {
       actor: 'gateway',
       stage: 'submit',
       inputHash: 'in-hash',
-      patch: { dataBlobKey: 'd'.repeat(64), metadataBlobKey: 'e'.repeat(64), submittedAt },
+      patch: { channelMeta: { dataBlobKey: 'd'.repeat(64) }, submittedAt },
     });
-    expect(received).toMatchObject({ state: 'RECEIVED', dataBlobKey: 'd'.repeat(64), submittedAt });
+    expect(received).toMatchObject({ state: 'RECEIVED', channelMeta: { dataBlobKey: 'd'.repeat(64) }, submittedAt });
     const tags = { metadata: 'tag-m', data: 'tag-d', attachments: { 'att-1': 'tag-a' } };
     const opened = await journal.transition(id, {
       from: ['RECEIVED'],
       to: 'OPENED',
       actor: 'worker',
       stage: 'open',
-      patch: { authenticationTags: tags },
+      patch: { channelMeta: { authenticationTags: tags } },
     });
-    expect(opened?.authenticationTags).toEqual(tags);
+    expect(opened?.channelMeta).toEqual({ authenticationTags: tags });
     const output = {
       blobKey: 'c'.repeat(64),
       packageName: 'pkg.zip',

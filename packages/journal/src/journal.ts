@@ -12,6 +12,7 @@ import {
   type DeliveryRow,
   type SubmissionDbRow,
   type SubmissionPatch,
+  type SubmissionProblem,
   type SubmissionRow,
 } from './rows.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
@@ -21,17 +22,35 @@ import { withTransaction } from './with-transaction.js';
 const UNFINISHED: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'];
 /** States from which finishing all routes completes the submission. */
 const DELIVERING: readonly SubmissionState[] = ['ROUTED', 'DELIVERING'];
+/** Outcomes a channel acknowledges to the sender; FAILED waits for an operator. */
+const ACKNOWLEDGED: readonly SubmissionState[] = ['DELIVERED', 'REJECTED'];
+
+/** One entry of a case's event log (a signed SET), written in the same transaction as a state change. */
+export interface EventInput {
+  caseId: string;
+  submissionId: string;
+  eventName: string;
+  jti: string;
+  token: string;
+}
 
 export interface CreateSubmissionInput {
   submissionId: string;
-  caseId: string;
-  destinationId: string;
   tenantId: string;
-  senderClientId: string;
+  channel: string;
+  /** The channel's own identifier of the message (unique per channel; a repeat is CONFLICT). */
+  channelRef: string;
+  channelMeta: unknown;
   serviceIdentifier: string;
   serviceName?: string;
-  announcedAttachments: string[];
-  callback?: { url: string; secret: string };
+  /** CREATED when the channel takes parts before the sender submits (FIT-Connect), else RECEIVED. */
+  state: Extract<SubmissionState, 'CREATED' | 'RECEIVED'>;
+  actor: string;
+  /** Hash of what was received (audit input hash). */
+  inputHash?: string | undefined;
+  /** Audit details: ids and counts only, never content or secrets. */
+  details?: Record<string, unknown>;
+  events?: EventInput[];
 }
 
 export interface TransitionInput {
@@ -45,6 +64,12 @@ export interface TransitionInput {
   details?: Record<string, unknown> | undefined;
   patch?: SubmissionPatch;
   deliveries?: Array<{ routeId: string; adapterInstance: string; target: string }>;
+  /** Event log entries the sender is owed with this state (written atomically with it). */
+  events?: EventInput[];
+}
+
+function assertTransition(from: SubmissionState, to: SubmissionState): void {
+  if (!canTransition(from, to)) throw new WeicheError(ErrorCode.INTERNAL, `illegal transition ${from} → ${to}`);
 }
 
 function notFound(what: string): WeicheError {
@@ -53,47 +78,41 @@ function notFound(what: string): WeicheError {
 
 /** Postgres journal: submissions, attachments, deliveries, case events and the audit chains (verified by verifyAudit). */
 export class Journal extends SchemaStore {
-  /** Inserts a submission in state CREATED and its audit record (stage 'intake') in one transaction. */
-  async createSubmission(input: CreateSubmissionInput, actor: string): Promise<SubmissionRow> {
+  /** Inserts a submission (CREATED or RECEIVED) with its intake audit record and events, in one transaction. */
+  async createSubmission(input: CreateSubmissionInput): Promise<SubmissionRow> {
     const s = this.s;
     try {
       return await withTransaction(this.pool, async (client) => {
         const { rows } = await client.query<SubmissionDbRow>(
-          `INSERT INTO ${s}.submissions (submission_id, case_id, destination_id, tenant_id, sender_client_id,
-             service_identifier, service_name, state, announced_attachments, callback)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'CREATED', $8, $9) RETURNING *`,
+          `INSERT INTO ${s}.submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, service_name, state, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'RECEIVED' THEN now() END) RETURNING *`,
           [
             input.submissionId,
-            input.caseId,
-            input.destinationId,
             input.tenantId,
-            input.senderClientId,
+            input.channel,
+            input.channelRef,
+            JSON.stringify(input.channelMeta),
             input.serviceIdentifier,
             input.serviceName ?? null,
-            JSON.stringify(input.announcedAttachments),
-            input.callback ? JSON.stringify(input.callback) : null,
+            input.state,
           ],
         );
-        // ids and counts only: never the callback secret, never form content
+        await this.insertEvents(client, input.events);
+        // ids and counts only: never a callback secret, never form content
         await appendAudit(client, s, {
           submissionId: input.submissionId,
-          actor,
+          actor: input.actor,
           stage: 'intake',
           fromState: null,
-          toState: 'CREATED',
-          details: {
-            caseId: input.caseId,
-            destinationId: input.destinationId,
-            tenantId: input.tenantId,
-            serviceIdentifier: input.serviceIdentifier,
-            announcedAttachments: input.announcedAttachments.length,
-          },
+          toState: input.state,
+          inputHash: input.inputHash,
+          details: { channel: input.channel, tenantId: input.tenantId, serviceIdentifier: input.serviceIdentifier, ...input.details },
         });
         return toSubmission(rows[0]!);
       });
     } catch (error) {
       if (error instanceof WeicheError && isUniqueViolation(error.cause)) {
-        throw new WeicheError(ErrorCode.CONFLICT, `submission ${input.submissionId} already exists`, { status: 409 });
+        throw new WeicheError(ErrorCode.CONFLICT, `a ${input.channel} submission with this reference already exists`, { status: 409 });
       }
       throw error;
     }
@@ -107,10 +126,17 @@ export class Journal extends SchemaStore {
     return rows[0] ? toSubmission(rows[0]) : undefined;
   }
 
-  /** The submission that opened a case (the first, should a case hold several); for ownership checks. */
+  /** The submission a channel knows by its own reference (e.g. an XTA MessageID). */
+  async findByChannelRef(channel: string, channelRef: string): Promise<SubmissionRow | undefined> {
+    const rows = await this.query<SubmissionDbRow>(`SELECT * FROM ${this.s}.submissions WHERE channel = $1 AND channel_ref = $2`, [channel, channelRef]);
+    return rows[0] ? toSubmission(rows[0]) : undefined;
+  }
+
+  /** The submission that opened a case (the first in its event log, should a case hold several); for ownership checks. */
   async findSubmissionByCase(caseId: string): Promise<SubmissionRow | undefined> {
     const rows = await this.query<SubmissionDbRow>(
-      `SELECT * FROM ${this.s}.submissions WHERE case_id = $1 ORDER BY created_at, submission_id LIMIT 1`,
+      `SELECT s.* FROM ${this.s}.submissions s
+        WHERE s.submission_id = (SELECT e.submission_id FROM ${this.s}.events e WHERE e.case_id = $1 ORDER BY e.seq LIMIT 1)`,
       [caseId],
     );
     return rows[0] ? toSubmission(rows[0]) : undefined;
@@ -162,11 +188,7 @@ export class Journal extends SchemaStore {
    */
   async transition(submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
     if (t.from.length === 0) throw new WeicheError(ErrorCode.INTERNAL, 'transition needs at least one from-state');
-    for (const from of t.from) {
-      if (!canTransition(from, t.to)) {
-        throw new WeicheError(ErrorCode.INTERNAL, `illegal transition ${from} → ${t.to}`);
-      }
-    }
+    for (const from of t.from) assertTransition(from, t.to);
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
       // the row lock tells us the old state for the audit record and holds it until commit
@@ -192,6 +214,7 @@ export class Journal extends SchemaStore {
       const row = rows[0];
       if (!row) return undefined;
 
+      await this.insertEvents(client, t.events);
       for (const d of t.deliveries ?? []) {
         await client.query(
           `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
@@ -310,6 +333,7 @@ export class Journal extends SchemaStore {
       const allDelivered = await this.allDelivered(client, input.submissionId);
       let submissionState = state;
       if (allDelivered && DELIVERING.includes(state)) {
+        assertTransition(state, 'DELIVERED');
         await client.query(`UPDATE ${s}.submissions SET state = 'DELIVERED', updated_at = now() WHERE submission_id = $1`, [
           input.submissionId,
         ]);
@@ -337,7 +361,7 @@ export class Journal extends SchemaStore {
   }
 
   /** Marks the route FAILED with the reason and moves the submission to FAILED (dead letter) + audit, in one transaction. */
-  async failDelivery(input: { submissionId: string; routeId: string; reason: string; actor: string }): Promise<{ changed: boolean }> {
+  async failDelivery(input: { submissionId: string; routeId: string; reason: string; actor: string; problem?: SubmissionProblem }): Promise<{ changed: boolean }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
       const state = await this.lockSubmission(client, input.submissionId);
@@ -353,9 +377,10 @@ export class Journal extends SchemaStore {
       }
       const moves = DELIVERING.includes(state);
       if (moves) {
+        assertTransition(state, 'FAILED');
         await client.query(
-          `UPDATE ${s}.submissions SET state = 'FAILED', reason = $2, updated_at = now() WHERE submission_id = $1`,
-          [input.submissionId, input.reason],
+          `UPDATE ${s}.submissions SET state = 'FAILED', reason = $2, problem = $3, updated_at = now() WHERE submission_id = $1`,
+          [input.submissionId, input.reason, JSON.stringify(input.problem ?? { code: 'WEICHE_ERR_DELIVERY_PERMANENT', stage: 'deliver', detail: input.reason })],
         );
       }
       if (moves || routeChanged) {
@@ -406,13 +431,47 @@ export class Journal extends SchemaStore {
     return r !== undefined && r.total > 0 && r.open === 0;
   }
 
-  /** Appends a Security Event Token to the case event log; a repeated jti is ignored (idempotent redelivery). */
-  async appendEvent(input: { caseId: string; submissionId: string; eventName: string; jti: string; token: string }): Promise<void> {
-    await this.query(
-      `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING`,
-      [input.caseId, input.submissionId, input.eventName, input.jti, input.token],
+  /** Appends a Security Event Token to the case event log; a repeated jti or event name is ignored (idempotent redelivery). */
+  async appendEvent(input: EventInput): Promise<void> {
+    await withTransaction(this.pool, (client) => this.insertEvents(client, [input]));
+  }
+
+  private async insertEvents(client: PoolClient, events: readonly EventInput[] | undefined): Promise<void> {
+    for (const e of events ?? []) {
+      await client.query(
+        `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [e.caseId, e.submissionId, e.eventName, e.jti, e.token],
+      );
+    }
+  }
+
+  /**
+   * Records that the channel told the sender (or the upstream) the final outcome, with an audit record
+   * naming what it sent. Once per submission: a second call changes nothing and returns false.
+   */
+  async markAcknowledged(submissionId: string, input: { actor: string; details: Record<string, unknown> }): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ state: SubmissionState }>(
+        `UPDATE ${this.s}.submissions SET acknowledged_at = now() WHERE submission_id = $1 AND acknowledged_at IS NULL
+            AND state = ANY($2::text[]) RETURNING state`,
+        [submissionId, ACKNOWLEDGED],
+      );
+      if (!rows[0]) return false;
+      await appendAudit(client, this.s, { submissionId, actor: input.actor, stage: 'acknowledge', details: { state: rows[0].state, ...input.details } });
+      return true;
+    });
+  }
+
+  /** Finished submissions (DELIVERED, REJECTED) whose outcome the channel has not acknowledged yet, untouched for `olderThanMs`. */
+  async listUnacknowledged(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE acknowledged_at IS NULL AND state = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2::double precision / 1000)
+        ORDER BY updated_at LIMIT $3`,
+      [ACKNOWLEDGED, opts.olderThanMs, opts.limit],
     );
+    return rows.map(toSubmission);
   }
 
   /** Case event log (SETs as compact JWS strings), in insertion order, one page at a time. */

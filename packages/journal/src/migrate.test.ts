@@ -48,7 +48,7 @@ describe('migrate', () => {
       db.schema,
     ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
-      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_case_idx', 'submissions_tenant_idx', 'submissions_channel_message_id_uq', 'xta_msgbox_offered_idx']),
+      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx']),
     );
   });
 

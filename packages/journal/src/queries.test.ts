@@ -21,19 +21,18 @@ const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 
 async function routed(tenantId: string, opts: { senderReference?: string; service?: string } = {}): Promise<string> {
   const id = randomUUID();
-  await journal.createSubmission(
-    {
-      submissionId: id,
-      caseId: randomUUID(),
-      destinationId: 'dest-1',
-      tenantId,
-      senderClientId: 'client-1',
-      serviceIdentifier: opts.service ?? SERVICE,
-      announcedAttachments: ['bauplan-erika-mustermann.pdf'],
-      callback: { url: 'https://sender.example/cb', secret: 'cb-secret-xyz' },
-    },
-    'gateway',
-  );
+  const caseId = randomUUID();
+  await journal.createSubmission({
+    submissionId: id,
+    tenantId,
+    channel: 'test-channel',
+    channelRef: id,
+    channelMeta: { caseId, announcedAttachments: ['bauplan-erika-mustermann.pdf'], callback: { url: 'https://sender.example/cb', secret: 'cb-secret-xyz' } },
+    serviceIdentifier: opts.service ?? SERVICE,
+    state: 'CREATED',
+    actor: 'gateway',
+    events: [{ caseId, submissionId: id, eventName: 'create-submission', jti: randomUUID(), token: 'eyJ.create.token' }],
+  });
   await journal.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gw', stage: 'submit', ...(opts.senderReference ? { patch: { senderReference: opts.senderReference } } : {}) });
   await journal.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' });
   await journal.transition(id, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map' });
@@ -75,14 +74,14 @@ describe('JournalQueries.searchSubmissions', () => {
     const a1 = await routed(tenant, { senderReference: 'AZ-1' });
     const a2 = await delivered(tenant);
     const b1 = await routed(other, { service: 'urn:de:test:other' });
-    const row = await journal.getSubmission(a1);
+    const caseId = (await queries.getSummary(a1))?.caseId ?? '';
 
     const byTenant = await queries.searchSubmissions({ tenantId: tenant }, { limit: 10, offset: 0 });
     expect(byTenant.total).toBe(2);
     expect(byTenant.items.map((i) => i.submissionId)).toEqual([a2, a1]);
 
     expect((await queries.searchSubmissions({ submissionId: a1 }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([a1]);
-    expect((await queries.searchSubmissions({ caseId: row?.caseId ?? '' }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([a1]);
+    expect((await queries.searchSubmissions({ caseId }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([a1]);
     expect((await queries.searchSubmissions({ senderReference: 'AZ-1', tenantId: tenant }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([a1]);
     expect((await queries.searchSubmissions({ serviceIdentifier: 'urn:de:test:other', tenantIds: [other] }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([b1]);
     expect((await queries.searchSubmissions({ state: 'DELIVERED', tenantId: tenant }, { limit: 10, offset: 0 })).items.map((i) => i.submissionId)).toEqual([a2]);
@@ -152,8 +151,8 @@ describe('JournalQueries dead letters and discard', () => {
 describe('JournalQueries.timeline', () => {
   it('merges audit records, attempts and event names in time order, without receipts or personal data', async () => {
     const id = await failed(`q-${randomUUID().slice(0, 8)}`);
-    const row = await journal.getSubmission(id);
-    await journal.appendEvent({ caseId: row?.caseId ?? '', submissionId: id, eventName: 'submit-submission', jti: randomUUID(), token: 'eyJ.secret.token' });
+    const caseId = (await queries.getSummary(id))?.caseId ?? '';
+    await journal.appendEvent({ caseId, submissionId: id, eventName: 'submit-submission', jti: randomUUID(), token: 'eyJ.secret.token' });
     const timeline = await queries.timeline(id);
     expect(timeline?.submission.submissionId).toBe(id);
     expect(timeline?.deliveries.map((d) => [d.routeId, d.state])).toEqual([
@@ -163,7 +162,7 @@ describe('JournalQueries.timeline', () => {
     const kinds = timeline?.entries.map((e) => e.kind) ?? [];
     expect(kinds.filter((k) => k === 'audit').length).toBeGreaterThanOrEqual(6);
     expect(kinds.filter((k) => k === 'attempt')).toHaveLength(2);
-    expect(timeline?.entries.find((e) => e.kind === 'event')?.eventName).toBe('submit-submission');
+    expect(timeline?.entries.filter((e) => e.kind === 'event').map((e) => e.eventName)).toEqual(['create-submission', 'submit-submission']);
     const times = timeline?.entries.map((e) => e.at.getTime()) ?? [];
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const text = JSON.stringify(timeline);

@@ -15,9 +15,12 @@ import { withTransaction } from './with-transaction.js';
 /** A submission as operators see it: no blob keys, no callback, no attachment names. */
 export interface SubmissionSummary {
   submissionId: string;
-  caseId: string;
   tenantId: string;
-  destinationId: string;
+  /** Intake channel and the channel's own reference of the message (e.g. an XTA MessageID). */
+  channel: string;
+  channelRef: string;
+  /** The case of the submission's event log, where its channel keeps one (FIT-Connect). */
+  caseId: string | null;
   serviceIdentifier: string;
   state: SubmissionState;
   senderReference: string | null;
@@ -34,6 +37,7 @@ export interface SubmissionSummary {
 export interface SubmissionSearch {
   submissionId?: string;
   caseId?: string;
+  channelRef?: string;
   senderReference?: string;
   tenantId?: string;
   serviceIdentifier?: string;
@@ -107,9 +111,10 @@ const DISCARDED = (s: string, alias: string): string => `EXISTS (
 
 interface SummaryDbRow {
   submission_id: string;
-  case_id: string;
   tenant_id: string;
-  destination_id: string;
+  channel: string;
+  channel_ref: string;
+  case_id: string | null;
   service_identifier: string;
   state: SubmissionState;
   sender_reference: string | null;
@@ -137,9 +142,10 @@ interface DeliveryDbRow {
 function toSummary(r: SummaryDbRow): SubmissionSummary {
   return {
     submissionId: r.submission_id,
-    caseId: r.case_id,
     tenantId: r.tenant_id,
-    destinationId: r.destination_id,
+    channel: r.channel,
+    channelRef: r.channel_ref,
+    caseId: r.case_id,
     serviceIdentifier: r.service_identifier,
     state: r.state,
     senderReference: r.sender_reference,
@@ -174,7 +180,9 @@ function assertPage(page: Page): void {
 /** Operator read models and the discard action over the journal tables. */
 export class JournalQueries extends SchemaStore {
   private summaryColumns(alias: string): string {
-    return `${alias}.submission_id, ${alias}.case_id, ${alias}.tenant_id, ${alias}.destination_id, ${alias}.service_identifier,
+    return `${alias}.submission_id, ${alias}.tenant_id, ${alias}.channel, ${alias}.channel_ref,
+      (SELECT e.case_id FROM ${this.s}.events e WHERE e.submission_id = ${alias}.submission_id ORDER BY e.seq LIMIT 1) AS case_id,
+      ${alias}.service_identifier,
       ${alias}.state, ${alias}.sender_reference, ${alias}.mapping_module, ${alias}.mapping_version, ${alias}.reason,
       (${alias}.state = 'FAILED' AND ${DISCARDED(this.s, alias)}) AS discarded,
       ${alias}.created_at, ${alias}.submitted_at, ${alias}.updated_at`;
@@ -190,7 +198,8 @@ export class JournalQueries extends SchemaStore {
       where.push(sql(`$${params.length}`));
     };
     if (search.submissionId !== undefined) add((n) => `s.submission_id = ${n}`, search.submissionId);
-    if (search.caseId !== undefined) add((n) => `s.case_id = ${n}`, search.caseId);
+    if (search.caseId !== undefined) add((n) => `EXISTS (SELECT 1 FROM ${this.s}.events e WHERE e.submission_id = s.submission_id AND e.case_id = ${n})`, search.caseId);
+    if (search.channelRef !== undefined) add((n) => `s.channel_ref = ${n}`, search.channelRef);
     if (search.senderReference !== undefined) add((n) => `s.sender_reference = ${n}`, search.senderReference);
     if (search.tenantId !== undefined) add((n) => `s.tenant_id = ${n}`, search.tenantId);
     if (search.serviceIdentifier !== undefined) add((n) => `s.service_identifier = ${n}`, search.serviceIdentifier);

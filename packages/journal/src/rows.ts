@@ -13,26 +13,19 @@ export interface StoredOutput {
   mappingVersion: string;
 }
 
-/** The fifth JWE segment of each part, echoed in accept-submission (FIT-Connect: authenticationTags). */
-export interface AuthenticationTags {
-  metadata: string;
-  data?: string;
-  attachments: Record<string, string>;
-}
-
+/** A submission as the journal holds it: channel-neutral; what only a channel understands is in `channelMeta`. */
 export interface SubmissionRow {
   submissionId: string;
-  caseId: string;
-  destinationId: string;
   tenantId: string;
-  senderClientId: string;
+  /** The intake channel's name (a channel module of the hub, e.g. `fit-connect`, `xta`). */
+  channel: string;
+  /** The channel's own identifier of the message, unique per channel (e.g. an XTA MessageID). */
+  channelRef: string;
+  /** The channel's metadata, parsed by that channel's schema (never personal data, never content). */
+  channelMeta: unknown;
   serviceIdentifier: string;
   serviceName: string | null;
   state: SubmissionState;
-  announcedAttachments: string[];
-  callback: { url: string; secret: string } | null;
-  metadataBlobKey: string | null;
-  dataBlobKey: string | null;
   outputBlobKey: string | null;
   outputSha256: string | null;
   prozessId: string | null;
@@ -44,24 +37,27 @@ export interface SubmissionRow {
   reason: string | null;
   /** Output packages by mapping target (set when MAPPED). */
   outputs: Record<string, StoredOutput> | null;
-  /** JWE authentication tags (set when OPENED). */
-  authenticationTags: AuthenticationTags | null;
-  /** Intake channel: FIT-Connect Submission API or XTA 2 (sendMessage). */
-  channel: 'fit-connect' | 'xta';
-  /** XTA MessageID of the sender (xta channel only). */
-  xtaMessageId: string | null;
-  /** XTA MessageMetaData as parsed at intake (identifiers and qualifiers, xta channel only). */
-  xtaMeta: Record<string, unknown> | null;
+  /** Why it was REJECTED or FAILED, in catalogue terms (the channel translates it for the sender). */
+  problem: SubmissionProblem | null;
+  /** When the channel told the sender (or upstream) the final outcome; null until then. */
+  acknowledgedAt: Date | null;
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
 }
 
+/** A rejection or failure as the journal keeps it: catalogue code, deciding stage, the part at fault, a detail without personal data. */
+export interface SubmissionProblem {
+  code: string;
+  stage: string;
+  part?: string;
+  detail: string;
+}
+
 export type SubmissionPatch = Partial<
   Pick<
     SubmissionRow,
-    | 'metadataBlobKey'
-    | 'dataBlobKey'
+    | 'channelMeta'
     | 'outputBlobKey'
     | 'outputSha256'
     | 'prozessId'
@@ -70,9 +66,9 @@ export type SubmissionPatch = Partial<
     | 'mappingVersion'
     | 'senderReference'
     | 'reason'
+    | 'problem'
     | 'submittedAt'
     | 'outputs'
-    | 'authenticationTags'
   >
 >;
 
@@ -91,8 +87,7 @@ export interface DeliveryRow {
 
 /** Column of each patchable field; the whitelist that keeps caller keys out of SQL. */
 export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
-  metadataBlobKey: 'metadata_blob_key',
-  dataBlobKey: 'data_blob_key',
+  channelMeta: 'channel_meta',
   outputBlobKey: 'output_blob_key',
   outputSha256: 'output_sha256',
   prozessId: 'prozess_id',
@@ -101,27 +96,23 @@ export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
   mappingVersion: 'mapping_version',
   senderReference: 'sender_reference',
   reason: 'reason',
+  problem: 'problem',
   submittedAt: 'submitted_at',
   outputs: 'outputs',
-  authenticationTags: 'authentication_tags',
 };
 
 /** Patch fields stored as jsonb (serialized explicitly: node-postgres would turn arrays into PG arrays). */
-export const JSON_PATCH_FIELDS: ReadonlySet<keyof SubmissionPatch> = new Set(['outputs', 'authenticationTags']);
+export const JSON_PATCH_FIELDS: ReadonlySet<keyof SubmissionPatch> = new Set(['outputs', 'channelMeta', 'problem']);
 
 export interface SubmissionDbRow {
   submission_id: string;
-  case_id: string;
-  destination_id: string;
   tenant_id: string;
-  sender_client_id: string;
+  channel: string;
+  channel_ref: string;
+  channel_meta: unknown;
   service_identifier: string;
   service_name: string | null;
   state: SubmissionState;
-  announced_attachments: string[];
-  callback: { url: string; secret: string } | null;
-  metadata_blob_key: string | null;
-  data_blob_key: string | null;
   output_blob_key: string | null;
   output_sha256: string | null;
   prozess_id: string | null;
@@ -131,10 +122,8 @@ export interface SubmissionDbRow {
   sender_reference: string | null;
   reason: string | null;
   outputs: Record<string, StoredOutput> | null;
-  authentication_tags: AuthenticationTags | null;
-  channel?: 'fit-connect' | 'xta';
-  xta_message_id?: string | null;
-  xta_meta?: Record<string, unknown> | null;
+  problem: SubmissionProblem | null;
+  acknowledged_at: Date | null;
   created_at: Date;
   submitted_at: Date | null;
   updated_at: Date;
@@ -144,17 +133,13 @@ export interface SubmissionDbRow {
 export function toSubmission(r: SubmissionDbRow): SubmissionRow {
   return {
     submissionId: r.submission_id,
-    caseId: r.case_id,
-    destinationId: r.destination_id,
     tenantId: r.tenant_id,
-    senderClientId: r.sender_client_id,
+    channel: r.channel,
+    channelRef: r.channel_ref,
+    channelMeta: r.channel_meta,
     serviceIdentifier: r.service_identifier,
     serviceName: r.service_name,
     state: r.state,
-    announcedAttachments: r.announced_attachments,
-    callback: r.callback,
-    metadataBlobKey: r.metadata_blob_key,
-    dataBlobKey: r.data_blob_key,
     outputBlobKey: r.output_blob_key,
     outputSha256: r.output_sha256,
     prozessId: r.prozess_id,
@@ -164,10 +149,8 @@ export function toSubmission(r: SubmissionDbRow): SubmissionRow {
     senderReference: r.sender_reference,
     reason: r.reason,
     outputs: r.outputs,
-    authenticationTags: r.authentication_tags,
-    channel: r.channel ?? 'fit-connect',
-    xtaMessageId: r.xta_message_id ?? null,
-    xtaMeta: r.xta_meta ?? null,
+    problem: r.problem,
+    acknowledgedAt: r.acknowledged_at,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

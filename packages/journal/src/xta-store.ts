@@ -1,28 +1,6 @@
 import { SchemaStore } from './schema-store.js';
-import { ErrorCode, WeicheError } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
-import { isUniqueViolation } from './journal-error.js';
-import { toSubmission, type SubmissionDbRow, type SubmissionRow } from './rows.js';
 import { withTransaction } from './with-transaction.js';
-
-/** What sendMessage hands the journal: the submission, keyed by the sender's XTA MessageID. */
-export interface CreateXtaSubmissionInput {
-  submissionId: string;
-  caseId: string;
-  /** The reader (Destinations/Reader identifier) the message was sent to. */
-  readerId: string;
-  tenantId: string;
-  /** The authenticated author identity. */
-  authorId: string;
-  /** Qualifier/Service (routes match on it). */
-  serviceIdentifier: string;
-  xtaMessageId: string;
-  /** Parsed MessageMetaData (identifiers and qualifiers; no content). */
-  xtaMeta: Record<string, unknown>;
-  /** The content container as received (ciphertext), kept for inspection. */
-  containerBlobKey: string;
-  containerSha256: string;
-}
 
 /** One entry of an identity's XTA message box. */
 export interface MsgBoxEntry {
@@ -31,6 +9,8 @@ export interface MsgBoxEntry {
   submissionId: string;
   packageBlobKey: string;
   packageSize: number;
+  /** The package's file name as delivered (null for entries from before migration 0005). */
+  packageName: string | null;
   /** MessageMetaData offered to the reader. */
   meta: Record<string, unknown>;
   status: 'offered' | 'closed';
@@ -45,6 +25,7 @@ interface MsgBoxDbRow {
   submission_id: string;
   package_blob_key: string;
   package_size: string;
+  package_name: string | null;
   meta: Record<string, unknown>;
   status: 'offered' | 'closed';
   offered_at: Date;
@@ -59,6 +40,7 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
     submissionId: r.submission_id,
     packageBlobKey: r.package_blob_key,
     packageSize: Number(r.package_size),
+    packageName: r.package_name,
     meta: r.meta,
     status: r.status,
     offeredAt: r.offered_at,
@@ -67,57 +49,8 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
   };
 }
 
-/** Journal side of XTA 2: submissions by MessageID and the message box of each identity. */
+/** Journal side of the XTA channel's message box: what the hub offers each XTA identity until it closes it. */
 export class XtaStore extends SchemaStore {
-  /**
-   * Records an XTA message as RECEIVED (sendMessage answers only after this commits) with its intake
-   * audit record. A MessageID already used on the xta channel throws CONFLICT (XTA fault 9024).
-   */
-  async createSubmission(input: CreateXtaSubmissionInput): Promise<SubmissionRow> {
-    const s = this.s;
-    try {
-      return await withTransaction(this.pool, async (client) => {
-        const { rows } = await client.query<SubmissionDbRow>(
-          `INSERT INTO ${s}.submissions (submission_id, case_id, destination_id, tenant_id, sender_client_id, service_identifier,
-             state, data_blob_key, submitted_at, channel, xta_message_id, xta_meta)
-           VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, now(), 'xta', $8, $9) RETURNING *`,
-          [
-            input.submissionId,
-            input.caseId,
-            input.readerId,
-            input.tenantId,
-            input.authorId,
-            input.serviceIdentifier,
-            input.containerBlobKey,
-            input.xtaMessageId,
-            JSON.stringify(input.xtaMeta),
-          ],
-        );
-        await appendAudit(client, s, {
-          submissionId: input.submissionId,
-          actor: `xta:${input.authorId}`,
-          stage: 'intake',
-          fromState: null,
-          toState: 'RECEIVED',
-          inputHash: input.containerSha256,
-          details: { channel: 'xta', xtaMessageId: input.xtaMessageId, readerId: input.readerId, tenantId: input.tenantId, serviceIdentifier: input.serviceIdentifier },
-        });
-        return toSubmission(rows[0]!);
-      });
-    } catch (error) {
-      if (error instanceof WeicheError && isUniqueViolation(error.cause)) {
-        throw new WeicheError(ErrorCode.CONFLICT, 'the XTA MessageID is already in use', { status: 409 });
-      }
-      throw error;
-    }
-  }
-
-  /** The xta submission of a MessageID. */
-  async findByMessageId(xtaMessageId: string): Promise<SubmissionRow | undefined> {
-    const rows = await this.query<SubmissionDbRow>(`SELECT * FROM ${this.s}.submissions WHERE channel = 'xta' AND xta_message_id = $1`, [xtaMessageId]);
-    return rows[0] ? toSubmission(rows[0]) : undefined;
-  }
-
   /**
    * Offers a package in an identity's box. Idempotent per (identity, idempotencyKey): a redelivery
    * returns the entry made the first time (`duplicate: true`) and the caller drops its new blob.
@@ -129,14 +62,15 @@ export class XtaStore extends SchemaStore {
     idempotencyKey: string;
     packageBlobKey: string;
     packageSize: number;
+    packageName: string;
     meta: Record<string, unknown>;
   }): Promise<{ entry: MsgBoxEntry; duplicate: boolean }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
       const inserted = await client.query<MsgBoxDbRow>(
-        `INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, meta)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING *`,
-        [input.identity, input.messageId, input.submissionId, input.idempotencyKey, input.packageBlobKey, input.packageSize, JSON.stringify(input.meta)],
+        `INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, package_name, meta)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING *`,
+        [input.identity, input.messageId, input.submissionId, input.idempotencyKey, input.packageBlobKey, input.packageSize, input.packageName, JSON.stringify(input.meta)],
       );
       const row = inserted.rows[0];
       if (row) {
@@ -151,6 +85,12 @@ export class XtaStore extends SchemaStore {
       const existing = await client.query<MsgBoxDbRow>(`SELECT * FROM ${s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [input.identity, input.idempotencyKey]);
       return { entry: toEntry(existing.rows[0]!), duplicate: true };
     });
+  }
+
+  /** The entry a delivery key made in an identity's box, if any (a redelivery finds it before uploading again). */
+  async findByKey(identity: string, idempotencyKey: string): Promise<MsgBoxEntry | undefined> {
+    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [identity, idempotencyKey]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
   /** Offered (not closed) entries of an identity, oldest first; optionally only the given MessageIDs. */

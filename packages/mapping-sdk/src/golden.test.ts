@@ -77,6 +77,6 @@ describe('golden kit', () => {
 
   it('lineDiff is empty for equal text (line endings and trailing blanks ignored)', () => {
     expect(lineDiff('a\r\nb  \n', 'a\nb')).toBe('');
-    expect(lineDiff('a\nb\nc', 'a\nB\nc')).toBe('--- expected\n+++ actual\n@@ expected line 1, actual line 1 @@\n a\n-b\n+B\n c');
+    expect(lineDiff('a\nb\nc', 'a\nB\nc')).toBe('--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c');
   });
 });

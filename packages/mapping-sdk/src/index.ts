@@ -1,5 +1,4 @@
 export * from './types.js';
-export * from './semver.js';
 export * from './mapping-registry.js';
 export * from './run-mapping.js';
 export * from './conformance.js';

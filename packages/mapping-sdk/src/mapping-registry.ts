@@ -1,5 +1,5 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { compareSemver, isSemver } from './semver.js';
+import semver from 'semver';
 import type { MappingModule, MappingSource, TargetProfile } from './types.js';
 import type { XmlRoot } from './xml-root.js';
 
@@ -25,7 +25,7 @@ export class MappingRegistry {
   /** Adds a module; id+version must be unique and the version semver. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- modules have differing input types
   register(module: MappingModule<any>): void {
-    if (!isSemver(module.version)) {
+    if (semver.valid(module.version) === null) {
       throw new WeicheError(ErrorCode.CONFIG_INVALID, `mapping ${module.id}: version ${module.version} is not semver`);
     }
     if (!/^[^:]+:[^:]+$/.test(module.target)) {
@@ -57,7 +57,7 @@ export class MappingRegistry {
       .filter((c) => c.exact || c.wildcard);
     const exact = candidates.filter((c) => c.exact);
     const tier = exact.length > 0 ? exact : candidates;
-    const best = tier.sort((a, b) => compareSemver(b.module.version, a.module.version))[0];
+    const best = tier.sort((a, b) => semver.rcompare(a.module.version, b.module.version))[0];
     if (!best) {
       const wanted = [opts.moduleId, opts.version].filter((x) => x !== undefined).join('@');
       throw new WeicheError(

@@ -66,15 +66,16 @@ describe('runMapping', () => {
     expect(seen).toEqual([]);
   });
 
-  it('rejects malformed JSON/XML as SCHEMA_VIOLATION and unknown types as UNSUPPORTED_MEDIA_TYPE', async () => {
+  it('rejects malformed JSON/XML and a DOCTYPE as SYNTAX_VIOLATION and data of other types as UNSUPPORTED_SCHEMA, all input problems of the data', async () => {
     const { module } = recorder(z.unknown());
     await expect(runMapping(module, ctx({ mimeType: 'application/json', content: '{"name":"Anna' }))).rejects.toMatchObject({
-      code: ErrorCode.SCHEMA_VIOLATION,
+      code: ErrorCode.SYNTAX_VIOLATION,
+      part: 'data',
+      retryable: false,
       message: expect.not.stringContaining('Anna'),
     });
-    await expect(runMapping(module, ctx({ mimeType: 'text/xml', content: '<a><b></a>' }))).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION });
-    await expect(runMapping(module, ctx({ mimeType: 'application/pdf', content: '%PDF' }))).rejects.toMatchObject({
-      code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    });
+    await expect(runMapping(module, ctx({ mimeType: 'text/xml', content: '<a><b></a>' }))).rejects.toMatchObject({ code: ErrorCode.SYNTAX_VIOLATION, part: 'data' });
+    await expect(runMapping(module, ctx({ mimeType: 'application/xml', content: '<!DOCTYPE a SYSTEM "http://attacker.example/a.dtd"><a/>' }))).rejects.toMatchObject({ code: ErrorCode.SYNTAX_VIOLATION });
+    await expect(runMapping(module, ctx({ mimeType: 'application/pdf', content: '%PDF' }))).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_SCHEMA, part: 'data' });
   });
 });

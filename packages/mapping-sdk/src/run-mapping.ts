@@ -1,10 +1,10 @@
-import { WeicheError, ErrorCode, errorMessage } from '@weiche/core';
+import { WeicheError, ErrorCode, errorMessage, inputProblem } from '@weiche/core';
 import { parseXml } from '@weiche/xoev';
 import type { z } from 'zod';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
 
 function violation(message: string, cause?: unknown): WeicheError {
-  return new WeicheError(ErrorCode.SCHEMA_VIOLATION, message, { status: 422, retryable: false, ...(cause === undefined ? {} : { cause }) });
+  return inputProblem(ErrorCode.SCHEMA_VIOLATION, message, { part: 'data', ...(cause === undefined ? {} : { cause }) });
 }
 
 /** Parses the structured data by mime type: JSON or XML; absent data → undefined. */
@@ -16,14 +16,11 @@ export function parseSubmissionData(data: SubmissionContext['data']): unknown {
       return JSON.parse(data.content.toString('utf8')) as unknown;
     } catch (e) {
       // SyntaxError text quotes the offending input; keep only that it failed.
-      throw violation('structured data is not valid JSON', e instanceof Error ? new Error(e.name) : undefined);
+      throw inputProblem(ErrorCode.SYNTAX_VIOLATION, 'structured data is not valid JSON', { part: 'data', ...(e instanceof Error ? { cause: new Error(e.name) } : {}) });
     }
   }
   if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return parseXml(data.content);
-  throw new WeicheError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `structured data of type ${mime || '(none)'} cannot be mapped`, {
-    status: 415,
-    retryable: false,
-  });
+  throw inputProblem(ErrorCode.UNSUPPORTED_SCHEMA, `structured data of type ${mime || '(none)'} cannot be mapped`, { part: 'data' });
 }
 
 /** Names the failing field paths, never the values (they may be personal data). */
@@ -47,10 +44,11 @@ export async function runMapping(module: MappingModule<any>, ctx: SubmissionCont
     result = await module.map(parsed.data, ctx);
   } catch (e) {
     if (e instanceof WeicheError) throw e;
-    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id}@${module.version} failed: ${errorMessage(e)}`, { cause: e });
+    // a module is a function of its input: the same input fails the same way, so this is never retried
+    throw new WeicheError(ErrorCode.MAPPING_FAILED, `mapping ${module.id}@${module.version} failed: ${errorMessage(e)}`, { retryable: false, cause: e });
   }
   if (result.targetProfile !== module.target) {
-    throw new WeicheError(ErrorCode.INTERNAL, `mapping ${module.id} returned ${result.targetProfile}, declared ${module.target}`);
+    throw new WeicheError(ErrorCode.MAPPING_FAILED, `mapping ${module.id} returned ${result.targetProfile}, declared ${module.target}`, { retryable: false });
   }
   return result;
 }

@@ -21,7 +21,8 @@ export interface SubmissionAttachment {
 /** Everything a mapping may read about one decrypted, verified submission. */
 export interface SubmissionContext {
   submissionId: string;
-  caseId: string;
+  /** The FIT-Connect case, where the submission's channel has one. */
+  caseId?: string;
   serviceIdentifier: string;
   serviceName?: string;
   senderReference?: string;
@@ -55,6 +56,11 @@ export interface MappingResult {
   messageXml: string;
   documents: PackageEntry[];
   prozessId: string;
+  /**
+   * What the module noticed but did not refuse (e.g. an attachment the message does not reference, delivered
+   * anyway): written to the audit record of the mapping, never shown as an error. No personal data.
+   */
+  notes?: string[];
 }
 
 /** An XML payload (e.g. from XTA) recognised by its root element's namespace and local name. */

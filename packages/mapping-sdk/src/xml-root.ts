@@ -1,24 +1,23 @@
+import { ErrorCode, inputProblem } from '@weiche/core';
+import { parseXml, XmlSyntaxError } from '@weiche/xml';
+
 /** Namespace and local name of an XML document's root element. */
 export interface XmlRoot {
   namespace: string;
   rootElement: string;
 }
 
-/** Reads the root element's namespace and local name (prefix resolved through the root's xmlns attributes); undefined when there is no root tag. */
-export function detectXmlRoot(content: string | Buffer): XmlRoot | undefined {
-  // Only the start tag matters; reading the head keeps this cheap for large payloads. Prolog,
-  // comments and a DOCTYPE may precede the root.
-  const head = (typeof content === 'string' ? content.slice(0, 65536) : content.subarray(0, 65536).toString('utf8'))
-    .replace(/^\ufeff/, '')
-    .replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>/g, '');
-  const start = /^\s*<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\/?>/.exec(head);
-  if (!start?.[1]) return undefined;
-  const tag = start[1];
-  const colon = tag.indexOf(':');
-  const prefix = colon >= 0 ? tag.slice(0, colon) : undefined;
-  const attrs = new Map<string, string>();
-  for (const m of (start[2] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-    if (m[1]) attrs.set(m[1], m[2] ?? m[3] ?? '');
+/**
+ * Reads the root element's namespace and local name with the hub's one XML reader. Content that reader
+ * refuses — not well-formed, a DOCTYPE or entity declaration (XXE, SSRF at the back office), not UTF-8 — is
+ * an input problem (SYNTAX_VIOLATION of the data): the hub never forwards such a document.
+ */
+export function detectXmlRoot(content: string | Buffer): XmlRoot {
+  try {
+    const { root } = parseXml(content);
+    return { namespace: root.namespaceUri, rootElement: root.localName };
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `Die XML-Fachdaten werden nicht angenommen: ${error.message}`, { part: 'data', stage: 'map' });
+    throw error;
   }
-  return { namespace: attrs.get(prefix === undefined ? 'xmlns' : `xmlns:${prefix}`) ?? '', rootElement: colon >= 0 ? tag.slice(colon + 1) : tag };
 }

@@ -13,3 +13,4 @@ export * from './xsd-validator-cache.js';
 export * from './file-extension.js';
 export * from './xbau-inspect.js';
 export * from './libxml-parse.js';
+export * from './unzip-package.js';

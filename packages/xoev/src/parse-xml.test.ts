@@ -9,13 +9,15 @@ describe('parseXml', () => {
     });
   });
 
-  it('never reads external entities (XXE)', () => {
-    const xml = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>';
-    expect(() => parseXml(xml)).toThrow(expect.objectContaining({ code: ErrorCode.SCHEMA_VIOLATION }));
+  it('refuses any DOCTYPE: internal entities (XXE) and an external DTD reference alike', () => {
+    const xxe = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>';
+    expect(() => parseXml(xxe)).toThrow(expect.objectContaining({ code: ErrorCode.SYNTAX_VIOLATION, part: 'data', retryable: false }));
+    const external = '<?xml version="1.0"?><!DOCTYPE a SYSTEM "http://attacker.example/a.dtd"><a/>';
+    expect(() => parseXml(external)).toThrow(expect.objectContaining({ code: ErrorCode.SYNTAX_VIOLATION }));
   });
 
-  it('reports malformed XML as SCHEMA_VIOLATION without quoting content', () => {
-    expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.objectContaining({ code: ErrorCode.SCHEMA_VIOLATION }));
+  it('reports malformed XML as SYNTAX_VIOLATION without quoting content', () => {
+    expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.objectContaining({ code: ErrorCode.SYNTAX_VIOLATION }));
     expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.not.objectContaining({ message: expect.stringContaining('Anna') }));
   });
 });

@@ -28,10 +28,10 @@ export function xbauMessageFacts(parsed: unknown): { nachrichtenUUID?: string; d
   return { ...(nachrichtenUUID === undefined ? {} : { nachrichtenUUID }), dateinamen };
 }
 
-/** Validates and throws XSD_INVALID (not retryable) listing the first errors, with quoted values blanked (they may be personal data). */
+/** Validates an incoming message and throws SCHEMA_VIOLATION (the sender's input; not retryable) listing the first errors, with quoted values blanked (they may be personal data). */
 export function assertXsdValid(validator: XsdValidator, xml: string | Uint8Array, label: string): void {
   const result = validator.validate(xml);
   if (result.valid) return;
   const errors = result.errors.slice(0, 5).map((e) => e.replace(/(value|string) '[^']*'/g, "$1 '…'"));
-  throw new WeicheError(ErrorCode.XSD_INVALID, `${label} fails ${validator.standardId} XSD validation: ${errors.join('; ')}`, { status: 422, retryable: false });
+  throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, `${label} fails ${validator.standardId} XSD validation: ${errors.join('; ')}`, { status: 422, retryable: false });
 }

@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { create } from 'xmlbuilder2';
-import { XDOMEA_NS, checkIds, invalid, nachrichtentyp, party, vorgang, xmlText } from './xdomea-common.js';
+import { XDOMEA_NS, checkIds, invalid, nachrichtentyp, party, vorgang, xmlText, type XdomeaDocumentInput, type XdomeaParty } from './xdomea-common.js';
 
 export { XDOMEA_NS } from './xdomea-common.js';
 
 /** An authority as it appears in the Kopf (Absender / Empfaenger). */
-export interface XdomeaParty {
-  /** e.g. `ags:05515000` (prefix + key) or just the key. */
-  behoerdenkennung: string;
-  name: string;
-  organisationseinheit?: string;
-}
-
-/** One primary file of the Vorgang. */
-export interface XdomeaDocumentInput {
-  id: string;
-  title: string;
-  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
-  fileName: string;
-  originalName: string;
-  mimeType: string;
-  /** Version of the file format (Format/Version); "unbekannt" when the sender does not say. */
-  version?: string;
-}
+export type { XdomeaDocumentInput, XdomeaParty } from './xdomea-common.js';
 
 /** Everything an Abgabe.Abgabe.0401 needs. */
 export interface Xdomea0401Input {

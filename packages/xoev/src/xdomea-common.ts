@@ -2,7 +2,27 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { DATEIFORMAT_LIST_URI, DATEIFORMAT_LIST_VERSION, dateiformatCode, loadDateiformatList } from './dateiformat.js';
-import type { XdomeaDocumentInput, XdomeaParty } from './xdomea-0401.js';
+
+/** A party of an xdomea message (sender or recipient). */
+export interface XdomeaParty {
+  /** e.g. `ags:05515000` (prefix + key) or just the key. */
+  behoerdenkennung: string;
+  name: string;
+  organisationseinheit?: string;
+}
+
+/** One primary file of the Vorgang. */
+export interface XdomeaDocumentInput {
+  id: string;
+  title: string;
+  /** Must start with a UUID: `<uuid>_<name>` (xdomea stringDateinameType). */
+  fileName: string;
+  originalName: string;
+  mimeType: string;
+  /** Version of the file format (Format/Version); "unbekannt" when the sender does not say. */
+  version?: string;
+}
+
 
 /** Target namespace of xdomea 3.1.0. */
 export const XDOMEA_NS = 'urn:xoev-de:xdomea:schema:3.1.0';

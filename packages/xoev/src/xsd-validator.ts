@@ -62,21 +62,35 @@ function formatDetails(details: readonly ErrorDetail[]): string[] {
   return details.map((d) => `line ${d.line}:${d.col}: ${d.message.trim()}`);
 }
 
-/** XSD validation with libxml2 (libxml2-wasm), schema parsed ONCE and reused; includes/imports resolved from the cache dir. */
+/**
+ * XSD validation with libxml2 (libxml2-wasm), schema parsed ONCE and reused; includes/imports resolved from
+ * the sha256-verified cache dir. The one validator of the hub: xÖV messages, and (with its own manifest,
+ * extra files and entry) the XTA SOAP envelopes.
+ */
 export class XsdValidator {
-  readonly standardId: XoevStandardId;
+  readonly standardId: string;
   #schemaDoc: XmlDocument | undefined;
   #validator: LibXsdValidator | undefined;
 
-  private constructor(standardId: XoevStandardId, schemaDoc: XmlDocument, validator: LibXsdValidator) {
+  private constructor(standardId: string, schemaDoc: XmlDocument, validator: LibXsdValidator) {
     this.standardId = standardId;
     this.#schemaDoc = schemaDoc;
     this.#validator = validator;
   }
 
-  /** Verifies the sha256 of every schema file of the standard, then parses the entry XSD once. */
-  static async load(opts: { cacheDir: string; standardId: XoevStandardId; manifestPath?: string }): Promise<XsdValidator> {
-    const verified = await verifySchemaCache(opts);
+  /**
+   * Verifies the sha256 of every schema file of the standard, then parses the entry XSD once. `extraFiles`
+   * (paths relative to the cache layout) and `entry` let a caller add its own wrapper schema, e.g. one that
+   * imports SOAP 1.2 and the WSDL's types.
+   */
+  static async load(opts: {
+    cacheDir: string;
+    standardId: string;
+    manifestPath?: string;
+    extraFiles?: ReadonlyMap<string, Uint8Array>;
+    entry?: { readonly path: string; readonly source: Uint8Array };
+  }): Promise<XsdValidator> {
+    const verified = await verifySchemaCache({ cacheDir: opts.cacheDir, standardId: opts.standardId, ...(opts.manifestPath ? { manifestPath: opts.manifestPath } : {}) });
     ensureProvider();
     const prefix = `/weiche-xsd/${nextLoadId++}/`;
     const added: string[] = [];
@@ -89,13 +103,15 @@ export class XsdValidator {
       add(posix.normalize(prefix + path), bytes);
       if (posix.basename(path) === 'xml.xsd') for (const url of W3C_XML_XSD_URLS) add(url, bytes);
     }
-    const entry = verified.files.get(verified.standard.entry);
+    for (const [path, bytes] of opts.extraFiles ?? []) add(posix.normalize(prefix + path), bytes);
+    const entryPath = opts.entry?.path ?? verified.standard.entry;
+    const entry = opts.entry?.source ?? verified.files.get(entryPath);
     if (!entry) {
-      throw new WeicheError(ErrorCode.CONFIG_INVALID, `entry ${verified.standard.entry} of ${opts.standardId} is not among its manifest files`);
+      throw new WeicheError(ErrorCode.CONFIG_INVALID, `entry ${entryPath} of ${opts.standardId} is not among its manifest files`);
     }
     let schemaDoc: XmlDocument | undefined;
     try {
-      schemaDoc = XmlDocument.fromBuffer(entry, { url: posix.normalize(prefix + verified.standard.entry) });
+      schemaDoc = XmlDocument.fromBuffer(entry, { url: posix.normalize(prefix + entryPath) });
       const validator = LibXsdValidator.fromDoc(schemaDoc);
       return new XsdValidator(opts.standardId, schemaDoc, validator);
     } catch (e) {

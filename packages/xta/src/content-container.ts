@@ -126,6 +126,19 @@ function partXml(qname: string, p: ContentPart, write: BinaryWriter): string {
   );
 }
 
+/**
+ * A plain container as a standalone XML document (`xta:ContentContainer` with its namespace declared):
+ * the same form an `xenc:EncryptedData` decrypts to, so the hub keeps and opens both the same way.
+ */
+export function contentContainerDocument(c: Extract<GenericContentContainer, { kind: 'plain' }>): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><xta:ContentContainer xmlns:xta="${NS_XTA}">` +
+    partXml('xta:Message', c.message, inlineBase64) +
+    c.attachments.map((a) => partXml('xta:Attachment', a, inlineBase64)).join('') +
+    '</xta:ContentContainer>'
+  );
+}
+
 /** Serialises `xta:GenericContentContainer` (prefix `xta`; encrypted XML is embedded as given). */
 export function genericContentContainerXml(c: GenericContentContainer, write: BinaryWriter = inlineBase64): string {
   if (c.kind === 'encrypted') return `<xta:GenericContentContainer>${c.encryptedDataXml.replace(/^\s*<\?xml[^>]*\?>/, '')}</xta:GenericContentContainer>`;

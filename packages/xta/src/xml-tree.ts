@@ -1,6 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXml, XmlSyntaxError, type XmlElement as StrictElement } from '@weiche/xml';
 import { xtaError } from './xta-errors.js';
-import { NS_XML } from './namespaces.js';
 
 /** An attribute with its resolved namespace ('' when unprefixed). */
 export interface XmlAttr {
@@ -28,140 +27,47 @@ export interface XmlElement {
 
 const MAX_DEPTH = 64;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  // Entities are never expanded by the parser (no billion laughs); the five predefined ones and
-  // character references are decoded below, anything else is refused.
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  cdataPropName: '#cdata',
-  ignorePiTags: true,
-  ignoreDeclaration: true,
-});
+const qnameOf = (prefix: string, local: string): string => (prefix === '' ? local : `${prefix}:${local}`);
 
-function decodeEntities(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(/&([^;&\s]{0,16});?/g, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw xtaError('PROFILE_VIOLATION', 'XML contains a bare "&"');
-    switch (name) {
-      case 'lt':
-        return '<';
-      case 'gt':
-        return '>';
-      case 'amp':
-        return '&';
-      case 'quot':
-        return '"';
-      case 'apos':
-        return "'";
-      default: {
-        const m = /^#(x[0-9a-fA-F]{1,6}|[0-9]{1,7})$/.exec(name);
-        if (!m?.[1]) throw xtaError('PROFILE_VIOLATION', 'XML references an entity; entities are not accepted');
-        const cp = m[1].startsWith('x') ? parseInt(m[1].slice(1), 16) : parseInt(m[1], 10);
-        if (cp > 0x10ffff || cp === 0) throw xtaError('PROFILE_VIOLATION', 'XML contains an invalid character reference');
-        return String.fromCodePoint(cp);
-      }
-    }
-  });
-}
-
-type RawNode = Record<string, unknown>;
-
-function splitName(qname: string): [string, string] {
-  const i = qname.indexOf(':');
-  return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
-}
-
-function resolvePrefix(scope: ReadonlyMap<string, string>, prefix: string, what: string): string {
-  if (prefix === 'xml') return NS_XML;
-  const ns = scope.get(prefix);
-  if (ns === undefined) {
-    if (prefix === '') return '';
-    throw xtaError('PROFILE_VIOLATION', `XML uses an undeclared namespace prefix on ${what}`);
-  }
-  return ns;
-}
-
-function convert(qname: string, rawChildren: unknown, rawAttrs: unknown, parentScope: ReadonlyMap<string, string>, depth: number): XmlElement {
+/** The SOAP parser's view of an element of the hub's one XML reader (@weiche/xml). */
+function view(el: StrictElement, parentScope: ReadonlyMap<string, string>, depth: number): XmlElement {
   if (depth > MAX_DEPTH) throw xtaError('PROFILE_VIOLATION', `XML nests deeper than ${MAX_DEPTH} levels`);
-  const attrsIn = (rawAttrs ?? {}) as Record<string, string>;
   let scope = parentScope;
-  const plainAttrs: [string, string][] = [];
-  for (const [name, value] of Object.entries(attrsIn)) {
-    const decoded = decodeEntities(String(value));
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), decoded);
-    } else {
-      plainAttrs.push([name, decoded]);
+  if (el.nsDeclarations.size > 0) {
+    const merged = new Map(parentScope);
+    for (const [prefix, uri] of el.nsDeclarations) merged.set(prefix, uri);
+    scope = merged;
+  }
+  const attrs = el.attributes.map((a) => ({ ns: a.namespaceUri, local: a.localName, qname: qnameOf(a.prefix, a.localName), value: a.value }));
+  const out: XmlElement = { ns: el.namespaceUri, local: el.localName, qname: qnameOf(el.prefix, el.localName), attrs, children: [], nodes: [], text: '', scope };
+  for (const child of el.children) {
+    if (child.kind === 'text') {
+      out.nodes.push({ text: child.value });
+      out.text += child.value;
+    } else if (child.kind === 'element') {
+      const sub = view(child, scope, depth + 1);
+      out.children.push(sub);
+      out.nodes.push(sub);
     }
   }
-  const [prefix, local] = splitName(qname);
-  const ns = resolvePrefix(scope, prefix, 'an element');
-  const attrs: XmlAttr[] = plainAttrs.map(([name, value]) => {
-    const [p, l] = splitName(name);
-    // Unprefixed attributes are in no namespace (Namespaces in XML §6.2).
-    return { ns: p === '' ? '' : resolvePrefix(scope, p, 'an attribute'), local: l, qname: name, value };
-  });
-  const el: XmlElement = { ns, local, qname, attrs, children: [], nodes: [], text: '', scope };
-  for (const child of (rawChildren ?? []) as RawNode[]) {
-    if ('#text' in child) {
-      const t = decodeEntities(String(child['#text']));
-      el.nodes.push({ text: t });
-      el.text += t;
-      continue;
-    }
-    if ('#cdata' in child) {
-      const parts = child['#cdata'] as RawNode[];
-      const t = parts.map((p) => String(p['#text'] ?? '')).join('');
-      el.nodes.push({ text: t });
-      el.text += t;
-      continue;
-    }
-    const name = Object.keys(child).find((k) => k !== ':@');
-    if (name === undefined || name.startsWith('?') || name.startsWith('!')) continue;
-    const sub = convert(name, child[name], child[':@'], scope, depth + 1);
-    el.children.push(sub);
-    el.nodes.push(sub);
-  }
-  return el;
+  return out;
 }
 
 /**
- * Parses XML into a namespace-resolved tree, refusing DTDs and entity declarations before the
- * parser sees them (no XXE, no entity expansion); malformed XML is an XTA 9052 fault.
+ * Parses XML into a namespace-resolved tree with the hub's one XML reader, which refuses DTDs and entity
+ * declarations (no XXE, no entity expansion); non-UTF-8 XML is fault 9051, malformed XML 9052.
  */
 export function parseXmlTree(input: string | Buffer): XmlElement {
   let text = typeof input === 'string' ? input : input.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw xtaError('PROFILE_VIOLATION', 'XML with a DTD or entity declaration is refused');
-  }
   const decl = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(text);
-  if (decl?.[1] && !/^utf-?8$/i.test(decl[1])) {
-    throw xtaError('WRONG_ENCODING', 'only UTF-8 encoded XML is accepted');
-  }
-  const check = XMLValidator.validate(text);
-  if (check !== true) {
-    throw xtaError('PROFILE_VIOLATION', `XML not well-formed at line ${check.err.line}: ${check.err.code}`);
-  }
-  let raw: RawNode[];
+  if (decl?.[1] && !/^utf-?8$/i.test(decl[1])) throw xtaError('WRONG_ENCODING', 'only UTF-8 encoded XML is accepted');
   try {
-    raw = parser.parse(text) as RawNode[];
-  } catch (e) {
-    throw xtaError('PROFILE_VIOLATION', 'XML rejected by the parser', { cause: e });
+    return view(parseXml(text).root, new Map(), 0);
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) throw xtaError('PROFILE_VIOLATION', `XML refused: ${error.message}`, { cause: error });
+    throw error;
   }
-  const roots = raw.filter((n) => Object.keys(n).some((k) => k !== ':@' && k !== '#text' && !k.startsWith('?')));
-  const root = roots[0];
-  if (!root || roots.length !== 1) throw xtaError('PROFILE_VIOLATION', 'XML must have exactly one root element');
-  const name = Object.keys(root).find((k) => k !== ':@');
-  if (name === undefined) throw xtaError('PROFILE_VIOLATION', 'XML has no root element');
-  return convert(name, root[name], root[':@'], new Map(), 0);
 }
 
 /** Child elements with a given namespace and local name. */

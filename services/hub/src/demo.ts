@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { resolveConfig, type WeicheConfig, type WeicheConfigInput } from '@weiche/config';
 import { openOsciKeystore } from '@weiche/crypto';
 import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
-import { XTA_PORT_PATHS } from './xta/xta-routes.js';
+import { XTA_PORT_PATHS } from './channels/xta/index.js';
 
 const DEMO_TENANT = 'demo';
 
@@ -32,7 +32,8 @@ const XTA_DEMO = {
   author: 'dvdv:demo-portal',
   reader: 'ags:05974028',
   fachverfahren: 'dvdv:demo-bauaufsicht',
-  service: 'urn:xoev-de:xbau:standard:xbau',
+  // the XBau 2.6 XSDs name the standard urn:xoev-de:bmk:standard:xbau (their <kennung>)
+  service: 'urn:xoev-de:bmk:standard:xbau',
 } as const;
 
 function xtaKeystore(dataDir: string): { pkcs12File: string; passwordFile: string } {

@@ -8,5 +8,8 @@ export { demoConfig, writeDemoJson } from './demo.js';
 export { createLogger } from './logger.js';
 export { HUB_PRODUCT } from './version.js';
 export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen } from './operations.js';
+export { XtaMeta, XTA_CHANNEL } from './channels/xta/index.js';
+export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta.js';
+export type { Channel, OpenedSubmission } from './channels/channel.js';
 export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
 export { checkpointNow } from './audit-checkpointer.js';

@@ -1,15 +1,28 @@
-import { deliverJobId, processJobId } from '@weiche/queue';
-import type { HubDeps } from './context.js';
+import type { Logger } from 'pino';
+import type { WeicheConfig } from '@weiche/config';
+import type { Journal } from '@weiche/journal';
+import { deliverJobId, processJobId, type HubQueues } from '@weiche/queue';
+import { acknowledgeOutcome } from './acknowledge.js';
+import type { ChannelRegistry } from './channels/registry.js';
 
 const PRE_ROUTING = new Set(['RECEIVED', 'OPENED', 'MAPPED']);
 
+export interface ReconcilerDeps {
+  readonly journal: Journal;
+  readonly queues: Pick<HubQueues, 'process' | 'deliverQueue' | 'hasLiveJob' | 'enqueueProcess' | 'enqueueDelivery'>;
+  readonly channels: ChannelRegistry;
+  readonly processing: WeicheConfig['processing'];
+  readonly log: Logger;
+}
+
 /**
  * PostgreSQL is the source of truth, Redis only the work list: every unfinished submission that
- * has no live job (Redis flushed, restarted empty, an enqueue that failed) is enqueued again.
- * Returns how many jobs it re-created.
+ * has no live job (Redis flushed, restarted empty, an enqueue that failed) is enqueued again, and
+ * every finished one whose outcome its channel has not acknowledged yet (a crash in between) is
+ * acknowledged now. Returns how many jobs it re-created and outcomes it acknowledged.
  */
-export async function reconcileOnce(deps: HubDeps, limit = 500): Promise<number> {
-  const rows = await deps.journal.listUnfinished({ olderThanMs: deps.config.processing.reconcileAfterMs, limit });
+export async function reconcileOnce(deps: ReconcilerDeps, limit = 500): Promise<number> {
+  const rows = await deps.journal.listUnfinished({ olderThanMs: deps.processing.reconcileAfterMs, limit });
   let requeued = 0;
   for (const row of rows) {
     if (PRE_ROUTING.has(row.state)) {
@@ -30,16 +43,22 @@ export async function reconcileOnce(deps: HubDeps, limit = 500): Promise<number>
       requeued += 1;
     }
   }
-  if (requeued > 0) deps.log.info({ requeued }, 'reconciler re-enqueued unfinished submissions');
-  return requeued;
+  let acknowledged = 0;
+  for (const row of await deps.journal.listUnacknowledged({ olderThanMs: deps.processing.reconcileAfterMs, limit })) {
+    if (await acknowledgeOutcome(deps, row)) acknowledged += 1;
+  }
+  if (requeued > 0 || acknowledged > 0) deps.log.info({ requeued, acknowledged }, 'reconciler caught up with unfinished submissions');
+  return requeued + acknowledged;
 }
 
-/** Runs reconcileOnce every interval until stopped; errors are logged, never fatal. */
-export function startReconciler(deps: HubDeps): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
+/** Runs reconcileOnce at start and then every interval until stopped; errors are logged, never fatal. */
+export function startReconciler(deps: ReconcilerDeps): { stop(): Promise<void> } {
+  const pass = (): Promise<unknown> => reconcileOnce(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'reconciler pass failed'));
+  // at start too: a process that restarts more often than the interval must still reconcile
+  let running: Promise<unknown> = pass();
   const timer = setInterval(() => {
-    running = reconcileOnce(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'reconciler pass failed'));
-  }, deps.config.processing.reconcileIntervalMs);
+    running = running.then(pass);
+  }, deps.processing.reconcileIntervalMs);
   return {
     async stop() {
       clearInterval(timer);

@@ -7,6 +7,7 @@ import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { buildApp } from './gateway/app.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
+import { runJob, type JobAttempts } from './worker-job.js';
 
 // admin: the admin API alone (the gateway serves it too), for a separate operator endpoint
 export const ROLES = ['gateway', 'processor', 'dispatcher', 'admin'] as const;
@@ -28,13 +29,13 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-function attemptsOf(job: Job): { attemptsMade: number; maxAttempts: number } {
+function attemptsOf(job: Job): JobAttempts {
   return { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
 }
 
 function processorWorker(deps: HubDeps): Worker<ProcessJob> {
   const { concurrency, lockDurationMs } = deps.config.processing;
-  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => processSubmission(job.data, deps, attemptsOf(job)), {
+  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => runJob(() => processSubmission(job.data, deps, attemptsOf(job))), {
     connection: deps.redis,
     prefix: bullPrefix(deps.config.redis.prefix),
     concurrency,
@@ -52,13 +53,18 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   const checkpointer = startAuditCheckpointer(deps);
   if (roles.includes('processor')) {
     workers.push(processorWorker(deps));
-    const reconciler = startReconciler(deps);
+    const reconciler = startReconciler({ ...deps, processing: deps.config.processing });
     stoppers.push(() => reconciler.stop());
+    for (const channel of deps.channels.all()) {
+      await channel.start?.();
+      if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());
+    }
   }
   if (roles.includes('dispatcher')) {
-    for (const instance of deps.config.adapters) {
-      await deps.adapters.get(instance.id)?.start?.();
-      workers.push(deliveryWorker(deps, instance).worker);
+    const workerDeps = { ...deps, redisPrefix: deps.config.redis.prefix, lockDurationMs: deps.config.processing.lockDurationMs };
+    for (const instance of deps.adapters.values()) {
+      await instance.adapter.start?.();
+      workers.push(deliveryWorker(workerDeps, instance).worker);
     }
   }
   for (const worker of workers) {
@@ -76,7 +82,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
       if (app) await app.close();
       for (const stop of stoppers) await stop();
       await Promise.all(workers.map((w) => w.close()));
-      for (const adapter of deps.adapters.values()) await adapter.stop?.();
+      for (const instance of deps.adapters.values()) await instance.adapter.stop?.();
       // last: seals what the workers appended before they stopped
       await checkpointer.stop();
     },

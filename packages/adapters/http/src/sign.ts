@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '@weiche/core';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -33,6 +34,5 @@ export async function signBody(
 export function signatureMatches(secret: string, timestamp: string, body: Buffer | string, header: string | undefined): boolean {
   if (header === undefined) return false;
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return constantTimeEqual(header, expected);
 }

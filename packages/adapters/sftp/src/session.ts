@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '@weiche/core';
 import { readFile } from 'node:fs/promises';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
@@ -93,5 +94,5 @@ export async function openSftp(config: SftpConfig, signal?: AbortSignal): Promis
 }
 
 function hostKeyMatches(digest: Buffer, pin: Buffer): boolean {
-  return digest.length === pin.length && timingSafeEqual(digest, pin);
+  return constantTimeEqual(digest, pin);
 }

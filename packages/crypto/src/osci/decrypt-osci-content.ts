@@ -4,8 +4,8 @@ import { OsciDecryptionError } from './osci-decryption-error.js';
 import { unwrapContentKey } from './unwrap-content-key.js';
 import type { OsciKeyTransport } from './unwrap-content-key.js';
 import { ALG, NS } from './xml-namespaces.js';
-import { attr, childElement, childElements, descendants, parseXml, textContent, XmlSyntaxError } from './xml-tree.js';
-import type { XmlElement } from './xml-tree.js';
+import { attr, childElement, childElements, descendants, parseXml, textContent, XmlSyntaxError } from '@weiche/xml';
+import type { XmlElement } from '@weiche/xml';
 import { decodeBase64, entryForKeyInfo } from './x509-match.js';
 
 /** Content encryption URIs the hub opens (CBC only when the tenant allows legacy algorithms). */

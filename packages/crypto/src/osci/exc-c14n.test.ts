@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { excC14nDocument, excC14nElement } from './exc-c14n.js';
-import { descendants, parseXml } from './xml-tree.js';
+import { descendants, parseXml } from '@weiche/xml';
 
 // Expected outputs were produced once by libxml2 (`xmllint --exc-c14n`, which keeps comments), an independent implementation.
 const INPUT_A = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- before -->\n<?pi-before some data?>\n<r:Root xmlns:r=\"urn:r\" xmlns:unused=\"urn:unused\" xmlns=\"urn:default\" b=\"2\" a='1 &amp; &lt;x&gt; \"q\"' r:z=\"3\">\n  <child xml:lang=\"de\">Text &amp; &#x41;&#65; <![CDATA[<cdata>]]> &gt;</child>\n  <x:other xmlns:x=\"urn:x\" xmlns=\"\" attr=\"tab&#9;nl&#10;cr&#13;end\">\n    <inner/>\n    <!-- inside -->\n    <?pi inside?>\n  </x:other>\n  <r:again xmlns:r=\"urn:r2\" x:y=\"1\" xmlns:x=\"urn:a\"/>\n</r:Root>\n<!-- after -->\n";

@@ -1,5 +1,5 @@
-import { lookupNamespace } from './xml-tree.js';
-import type { XmlDocument, XmlElement, XmlNode } from './xml-tree.js';
+import { lookupNamespace } from '@weiche/xml';
+import type { XmlDocument, XmlElement, XmlNode } from '@weiche/xml';
 
 /**
  * Exclusive XML Canonicalization 1.0 (https://www.w3.org/TR/xml-exc-c14n/) for the node-sets XML

@@ -9,5 +9,3 @@ export { verifyAuthorSignature } from './verify-author-signature.js';
 export type { AuthorSignatureFailure, AuthorSignatureResult } from './verify-author-signature.js';
 export { excC14nDocument, excC14nElement } from './exc-c14n.js';
 export type { ExcC14nOptions } from './exc-c14n.js';
-export { parseXml, XmlSyntaxError } from './xml-tree.js';
-export type { XmlDocument, XmlElement, XmlNode } from './xml-tree.js';

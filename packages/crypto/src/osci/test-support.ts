@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import type * as Forge from 'node-forge';
 import { excC14nDocument, excC14nElement } from './exc-c14n.js';
 import { ALG, NS } from './xml-namespaces.js';
-import { parseXml } from './xml-tree.js';
-import type { XmlElement } from './xml-tree.js';
+import { parseXml } from '@weiche/xml';
+import type { XmlElement } from '@weiche/xml';
 
 const forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
 const generateKeyPairAsync = promisify(generateKeyPair);

@@ -2,8 +2,8 @@ import { constants, privateDecrypt } from 'node:crypto';
 import { OsciDecryptionError } from './osci-decryption-error.js';
 import type { OsciKeyEntry } from './keystore.js';
 import { ALG, NS } from './xml-namespaces.js';
-import { attr, childElement, textContent } from './xml-tree.js';
-import type { XmlElement } from './xml-tree.js';
+import { attr, childElement, textContent } from '@weiche/xml';
+import type { XmlElement } from '@weiche/xml';
 import { decodeBase64 } from './x509-match.js';
 
 /** Key transport URIs the hub opens (RSA-OAEP only: RSA PKCS#1 v1.5 is refused, Bleichenbacher). */

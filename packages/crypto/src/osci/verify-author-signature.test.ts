@@ -4,7 +4,7 @@ import { excC14nElement } from './exc-c14n.js';
 import { createTestIdentity, signXml } from './test-support.js';
 import type { TestIdentity } from './test-support.js';
 import { verifyAuthorSignature } from './verify-author-signature.js';
-import { descendants, parseXml } from './xml-tree.js';
+import { descendants, parseXml } from '@weiche/xml';
 
 const CONTAINER =
   '<osci:ContentContainer xmlns:osci="http://www.osci.de/2002/04/osci" xmlns:xbau="http://www.xleitstelle.de/xbau/2/6">\n' +

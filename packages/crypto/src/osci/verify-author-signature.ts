@@ -2,8 +2,8 @@ import { constants, createHash, verify, X509Certificate } from 'node:crypto';
 import { excC14nDocument, excC14nElement } from './exc-c14n.js';
 import type { ExcC14nOptions } from './exc-c14n.js';
 import { ALG, NS } from './xml-namespaces.js';
-import { attr, childElement, childElements, descendants, parseXml, textContent } from './xml-tree.js';
-import type { XmlDocument, XmlElement } from './xml-tree.js';
+import { attr, childElement, childElements, descendants, parseXml, textContent } from '@weiche/xml';
+import type { XmlDocument, XmlElement } from '@weiche/xml';
 import { decodeBase64 } from './x509-match.js';
 
 /** Why an author signature is not valid (recorded in the audit log). */

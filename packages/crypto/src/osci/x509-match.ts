@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { sameDistinguishedName } from './distinguished-name.js';
 import type { OsciKeyEntry } from './keystore.js';
 import { NS } from './xml-namespaces.js';
-import { childElement, childElements, textContent } from './xml-tree.js';
-import type { XmlElement } from './xml-tree.js';
+import { childElement, childElements, textContent } from '@weiche/xml';
+import type { XmlElement } from '@weiche/xml';
 
 function isBase64(text: string): boolean {
   // a linear scan: CipherValues reach tens of MB, where a backtracking regex would hurt

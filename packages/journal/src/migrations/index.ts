@@ -2,6 +2,7 @@ import { migration0001 } from './0001_initial.js';
 import { migration0002 } from './0002_outputs_and_tags.js';
 import { migration0003 } from './0003_one_event_per_name.js';
 import { migration0004 } from './0004_xta_channel.js';
+import { migration0005 } from './0005_channel_neutral_row.js';
 import { migration0006 } from './0006_audit_chains.js';
 
 export interface Migration {
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0006];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];

@@ -46,10 +46,10 @@ describe('xbau-passthrough', () => {
     );
   });
 
-  it('refuses XSD-invalid XBau (XSD_INVALID, values blanked) and a wrong root (SCHEMA_VIOLATION naming it)', async () => {
+  it('refuses XSD-invalid XBau (SCHEMA_VIOLATION, values blanked) and a wrong root (SCHEMA_VIOLATION naming it)', async () => {
     const xml = (await readFile(`${samplesDir}/minimal.input.xml`, 'utf8')).replace('<nachrichtenUUID>00000000-0000-4000-8000-000000000001', '<nachrichtenUUID>Geheim-Meier');
     const run = runMapping(xbauPassthrough, await ctxWith(xml));
-    await expect(run).rejects.toMatchObject({ code: ErrorCode.XSD_INVALID, retryable: false });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, retryable: false });
     await run.catch((e: Error) => expect(e.message).not.toContain('Geheim-Meier'));
     await expect(runMapping(xbauPassthrough, await ctxWith('<x:other xmlns:x="urn:x"/>'))).rejects.toMatchObject({
       code: ErrorCode.SCHEMA_VIOLATION,
@@ -57,11 +57,25 @@ describe('xbau-passthrough', () => {
     });
   });
 
-  it('refuses a message whose referenced files were not all submitted, or extra files', async () => {
+  it('refuses a message whose referenced files were not all submitted', async () => {
     const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
     const ctx = await ctxWith(xml, 'einfamilienhaus');
     await expect(runMapping(xbauPassthrough, { ...ctx, attachments: ctx.attachments.slice(1) })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
-    const extra = { ...ctx.attachments[0]!, attachmentId: 'extra', filename: 'extra.pdf' };
-    await expect(runMapping(xbauPassthrough, { ...ctx, attachments: [...ctx.attachments, extra] })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
+  });
+
+  it('delivers files the message does not reference beside it, and notes them', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    const first = ctx.attachments[0]!;
+    const extra = { ...first, attachmentId: 'extra', filename: 'extra.pdf' };
+    // same file name as a referenced one: still delivered, under a name of its own
+    const twin = { ...first, attachmentId: 'twin' };
+    const result = await runMapping(xbauPassthrough, { ...ctx, attachments: [...ctx.attachments, extra, twin] });
+    const names = result.documents.map((d) => d.name);
+    expect(names).toContain('extra.pdf');
+    expect(names).toContain(`twin_${first.filename}`);
+    expect(names).toHaveLength(ctx.attachments.length + 2);
+    expect(result.notes).toEqual([expect.stringContaining('2 attachment(s) not referenced by the XBau message') as unknown as string]);
+    expect(result.notes?.[0]).toContain('extra, twin');
   });
 });

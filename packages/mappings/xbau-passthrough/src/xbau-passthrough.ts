@@ -1,5 +1,5 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, resolveSchemaCacheDir, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
+import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, extensionFor, resolveSchemaCacheDir, safeEntryName, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
 import { newIdFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionAttachment, SubmissionContext } from '@weiche/mapping-sdk';
 import { XbauAntragXml } from './xbau-input.js';
@@ -11,18 +11,28 @@ function mismatch(message: string): WeicheError {
   return new WeicheError(ErrorCode.ATTACHMENTS_MISMATCH, message, { status: 422, retryable: false });
 }
 
-/** Pairs every `dateiname` of the message with exactly one attachment of that file name; nothing is dropped silently. */
-export function matchAttachments(dateinamen: string[], attachments: SubmissionAttachment[]): PackageEntry[] {
-  const byName = new Map(attachments.filter((a) => a.filename !== undefined).map((a) => [a.filename, a]));
-  const entries = dateinamen.map((name) => {
-    const a = byName.get(name);
-    if (!a) throw mismatch(`the XBau message references file ${name}, which was not submitted`);
+/**
+ * Pairs every `dateiname` of the message with one attachment of that file name (a referenced file that
+ * was not sent is refused). Attachments the message does not reference are not lost: they travel in the
+ * package beside the referenced ones, and a note says so for the audit record.
+ */
+export function matchAttachments(dateinamen: string[], attachments: SubmissionAttachment[]): { entries: PackageEntry[]; notes: string[] } {
+  const unused = [...attachments];
+  const entries: PackageEntry[] = dateinamen.map((name) => {
+    const at = unused.findIndex((a) => a.filename === name);
+    const a = unused.splice(at, 1)[0];
+    if (at < 0 || !a) throw mismatch(`the XBau message references file ${name}, which was not submitted`);
     return { name, mimeType: a.mimeType, source: () => a.open() };
   });
-  const referenced = new Set(dateinamen);
-  const extra = attachments.filter((a) => a.filename === undefined || !referenced.has(a.filename));
-  if (extra.length > 0) throw mismatch(`${extra.length} attachment(s) are not referenced by the XBau message: ${extra.map((a) => a.attachmentId).join(', ')}`);
-  return entries;
+  const taken = new Set(entries.map((e) => e.name));
+  for (const a of unused) {
+    const wanted = safeEntryName(a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`);
+    const name = taken.has(wanted) ? safeEntryName(`${a.attachmentId}_${wanted}`) : wanted;
+    taken.add(name);
+    entries.push({ name, mimeType: a.mimeType, source: () => a.open() });
+  }
+  const notes = unused.length === 0 ? [] : [`${unused.length} attachment(s) not referenced by the XBau message, delivered beside it: ${unused.map((a) => a.attachmentId).join(', ')}`];
+  return { entries, notes };
 }
 
 /** Builds the mapping; `cacheDir` overrides where the XSDs are read from (default ctx.schemaCacheDir, then resolveSchemaCacheDir()). */
@@ -40,6 +50,7 @@ export function createXbauPassthrough(options: { cacheDir?: string } = {}): Mapp
       assertXsdValid(await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
       const facts = xbauMessageFacts(input);
       const prozessId = facts.nachrichtenUUID ?? newIdFor(ctx);
+      const { entries, notes } = matchAttachments(facts.dateinamen, ctx.attachments);
       return {
         targetProfile: XBAU_PASSTHROUGH_TARGET,
         standardId: 'xbau-2.6',
@@ -47,8 +58,9 @@ export function createXbauPassthrough(options: { cacheDir?: string } = {}): Mapp
         messageName: `${prozessId}_${XBAU_ANTRAG_0200}.xml`,
         // Unchanged, byte for byte (as UTF-8 text): the Fachverfahren receives what the sender signed off.
         messageXml: raw.toString('utf8'),
-        documents: matchAttachments(facts.dateinamen, ctx.attachments),
+        documents: entries,
         prozessId,
+        ...(notes.length > 0 ? { notes } : {}),
       };
     },
   };

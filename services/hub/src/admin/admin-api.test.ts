@@ -34,10 +34,16 @@ async function oidcToken(claims: Record<string, unknown>, audience = 'weiche-adm
 async function seed(tenantId: string, fail: boolean): Promise<string> {
   const id = randomUUID();
   const j = deps.journal;
-  await j.createSubmission(
-    { submissionId: id, caseId: randomUUID(), destinationId: randomUUID(), tenantId, senderClientId: 'c', serviceIdentifier: SERVICE, announcedAttachments: ['antrag-max-mustermann.pdf'] },
-    'gateway',
-  );
+  await j.createSubmission({
+    submissionId: id,
+    tenantId,
+    channel: 'fit-connect',
+    channelRef: id,
+    channelMeta: { caseId: randomUUID(), destinationId: randomUUID(), senderClientId: 'c', announcedAttachments: ['antrag-max-mustermann.pdf'] },
+    serviceIdentifier: SERVICE,
+    state: 'CREATED',
+    actor: 'gateway',
+  });
   await j.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gw', stage: 'submit', patch: { senderReference: `ref-${tenantId}` } });
   await j.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' });
   const output = { blobKey: 'k', packageName: 'p.zip', mimeType: 'application/zip', size: 1, sha256: 'ab'.repeat(32), prozessId: 'x', mappingModule: 'm', mappingVersion: '1' };

@@ -1,8 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCode } from '@weiche/core';
+import { constantTimeEqual, ErrorCode } from '@weiche/core';
 import { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
@@ -17,8 +16,7 @@ import { readRoutes } from './read-routes.js';
 import { useZodCompilers } from './route-schema.js';
 
 function sameBearer(header: string | undefined, expected: string): boolean {
-  const digest = (v: string): Buffer => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${expected}`));
+  return constantTimeEqual(header ?? '', `Bearer ${expected}`);
 }
 
 /** Path prefix of the admin API. */

@@ -1,34 +1,48 @@
-import { classifyDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
-import { getDecrypted } from '@weiche/blobstore';
-import { errorMessage } from '@weiche/core';
-import { acceptPayload } from '@weiche/fit-connect';
-import type { SubmissionRow } from '@weiche/journal';
+import type { Logger } from 'pino';
+import { classifyDeliveryError, type Adapter, type DeliveryPackage } from '@weiche/adapter-sdk';
+import { getDecrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
+import type { WeicheConfig } from '@weiche/config';
+import { ErrorCode, errorMessage, WeicheError } from '@weiche/core';
+import type { Journal, StoredOutput, SubmissionRow } from '@weiche/journal';
 import type { DeliverJob } from '@weiche/queue';
-import type { HubDeps } from '../context.js';
-import { emitEvent } from '../events.js';
-import type { OutputRef } from '../processor/map-submission.js';
+import { acknowledgeOutcome } from '../acknowledge.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import type { JobAttempts } from '../worker-job.js';
 
-export type DeliverOutcome = 'delivered' | 'duplicate' | 'retry' | 'dead-letter' | 'skipped';
+export type DeliverOutcome = 'delivered' | 'duplicate' | 'skipped';
 
-/** Thrown to BullMQ when a delivery must not be retried (permanent error, retries or age exhausted, misconfiguration). */
-export class DeliveryStopped extends Error {
+/** An adapter instance as the dispatcher runs it: its config (timeouts, retry) and the adapter built from it. */
+export interface AdapterInstance {
+  readonly config: WeicheConfig['adapters'][number];
+  readonly adapter: Adapter;
+}
+
+/** What the delivery stage uses; nothing else. */
+export interface DeliverDeps {
+  readonly journal: Journal;
+  readonly adapters: ReadonlyMap<string, AdapterInstance>;
+  readonly blobs: FsBlobStore;
+  readonly keyring: TenantKeyring;
+  readonly channels: ChannelRegistry;
+  readonly log: Logger;
+}
+
+/**
+ * The delivery of a route ended for good (permanent error, retries or age exhausted, misconfiguration):
+ * the route is dead-lettered in the journal and BullMQ must not retry it.
+ */
+export class DeliveryStopped extends WeicheError {
   override readonly name = 'DeliveryStopped';
   constructor(
     message: string,
     /** What the far side did on the last attempt; 'none' when it was never reached. */
     readonly lastOutcome: 'transient' | 'permanent' | 'none',
   ) {
-    super(message);
+    super(ErrorCode.DELIVERY_PERMANENT, message, { retryable: false, stage: 'deliver' });
   }
 }
 
-async function acceptIfDelivered(deps: HubDeps, submissionId: string): Promise<void> {
-  const row = await deps.journal.getSubmission(submissionId);
-  if (row?.state !== 'DELIVERED' || !row.authenticationTags) return;
-  await emitEvent(deps, row, 'accept-submission', acceptPayload(row.authenticationTags));
-}
-
-function packageOf(deps: HubDeps, row: SubmissionRow, output: OutputRef): DeliveryPackage {
+function packageOf(deps: DeliverDeps, row: SubmissionRow, output: StoredOutput): DeliveryPackage {
   return {
     name: output.packageName,
     mimeType: output.mimeType,
@@ -40,29 +54,34 @@ function packageOf(deps: HubDeps, row: SubmissionRow, output: OutputRef): Delive
   };
 }
 
+async function stop(deps: DeliverDeps, row: SubmissionRow, routeId: string, reason: string, lastOutcome: DeliveryStopped['lastOutcome']): Promise<never> {
+  const code = lastOutcome === 'transient' ? ErrorCode.DELIVERY_TRANSIENT : ErrorCode.DELIVERY_PERMANENT;
+  await deps.journal.failDelivery({ submissionId: row.submissionId, routeId, reason, actor: 'hub:dispatcher', problem: { code, stage: 'deliver', detail: reason } });
+  throw new DeliveryStopped(reason, lastOutcome);
+}
+
 /**
  * Delivers one route of a submission through its adapter instance. The idempotency key
  * `submissionId:routeId` makes a redelivery after a crash harmless; every attempt is journaled;
  * a permanent error or the last failed attempt moves the submission to FAILED (dead letter).
+ * When the last route is delivered, the submission's channel tells the sender.
  */
-export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number; queuedAt?: number }): Promise<DeliverOutcome> {
+export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: JobAttempts & { queuedAt?: number }): Promise<DeliverOutcome> {
   const row = await deps.journal.getSubmission(data.submissionId);
   if (!row) return 'skipped';
   const delivery = (await deps.journal.listDeliveries(row.submissionId)).find((d) => d.routeId === data.routeId);
   if (!delivery || delivery.state === 'FAILED' || row.state === 'FAILED') return 'skipped';
   if (delivery.state === 'DELIVERED') {
-    // a re-run after a crash between journal and event: make sure the sender hears of it
-    await acceptIfDelivered(deps, row.submissionId);
+    // a re-run after a crash between journal and acknowledgement: make sure the sender hears of it
+    if (row.state === 'DELIVERED' && !row.acknowledgedAt) await acknowledgeOutcome(deps, row);
     return 'duplicate';
   }
-  const adapterInstance = deps.config.adapters.find((a) => a.id === delivery.adapterInstance);
-  const adapter = deps.adapters.get(delivery.adapterInstance);
-  const output = row.outputs?.[delivery.target] as OutputRef | undefined;
-  if (!adapter || !adapterInstance || !output) {
+  const instance = deps.adapters.get(delivery.adapterInstance);
+  const output = row.outputs?.[delivery.target];
+  if (!instance || !output) {
     const reason = !output ? `no output package for target ${delivery.target}` : `adapter instance ${delivery.adapterInstance} is not configured`;
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt: job.attemptsMade + 1, outcome: 'permanent', error: reason });
-    await deps.journal.failDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, reason, actor: 'hub:dispatcher' });
-    throw new DeliveryStopped(reason, 'none');
+    return stop(deps, row, delivery.routeId, reason, 'none');
   }
   if (row.state === 'ROUTED') {
     await deps.journal.transition(row.submissionId, { from: ['ROUTED'], to: 'DELIVERING', actor: 'hub:dispatcher', stage: 'deliver', details: { route: delivery.routeId } });
@@ -70,33 +89,36 @@ export async function deliverRoute(data: DeliverJob, deps: HubDeps, job: { attem
   const attempt = job.attemptsMade + 1;
   const log = deps.log.child({ submissionId: row.submissionId, route: delivery.routeId, adapter: delivery.adapterInstance, attempt });
   try {
-    const receipt = await adapter.deliver(packageOf(deps, row, output), {
+    const receipt = await instance.adapter.deliver(packageOf(deps, row, output), {
       idempotencyKey: `${row.submissionId}:${delivery.routeId}`,
-      signal: AbortSignal.timeout(adapterInstance.timeoutMs),
+      signal: AbortSignal.timeout(instance.config.timeoutMs),
       log,
     });
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: 'success', receipt: { ...receipt } });
     const done = await deps.journal.completeDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, receipt: { ...receipt }, actor: `adapter:${delivery.adapterInstance}` });
-    if (done.allDelivered) await acceptIfDelivered(deps, row.submissionId);
     log.info({ allDelivered: done.allDelivered }, 'route delivered');
+    if (done.allDelivered) {
+      const delivered = await deps.journal.getSubmission(row.submissionId);
+      if (delivered?.state === 'DELIVERED' && !delivered.acknowledgedAt) await acknowledgeOutcome(deps, delivered);
+    }
     return 'delivered';
   } catch (error) {
     const kind = classifyDeliveryError(error);
     const reason = errorMessage(error);
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason });
     const age = Date.now() - (job.queuedAt ?? Date.now());
+    const retry = instance.config.retry;
     const why =
       kind === 'permanent'
         ? `permanent: ${reason}`
         : attempt >= job.maxAttempts
           ? `retries exhausted after ${attempt} attempts: ${reason}`
-          : age > adapterInstance.retry.maxAgeMs
-            ? `max age of ${adapterInstance.retry.maxAgeMs} ms exceeded after ${attempt} attempts: ${reason}`
+          : age > retry.maxAgeMs
+            ? `max age of ${retry.maxAgeMs} ms exceeded after ${attempt} attempts: ${reason}`
             : undefined;
     if (why) {
-      await deps.journal.failDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, reason: why, actor: 'hub:dispatcher' });
       log.warn({ reason: why }, 'delivery dead-lettered');
-      throw new DeliveryStopped(why, kind);
+      return stop(deps, row, delivery.routeId, why, kind);
     }
     log.warn({ reason, kind }, 'delivery failed; will retry');
     throw error;

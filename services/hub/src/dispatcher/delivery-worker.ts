@@ -1,10 +1,17 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { classifyDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
 import { backoffDelay, bullPrefix, CircuitBreaker, deliverQueueName, type DeliverJob } from '@weiche/queue';
-import type { HubDeps } from '../context.js';
-import { deliverRoute, DeliveryStopped } from './deliver-route.js';
+import { runJob } from '../worker-job.js';
+import { deliverRoute, DeliveryStopped, type AdapterInstance, type DeliverDeps } from './deliver-route.js';
 
-type AdapterInstance = HubDeps['config']['adapters'][number];
+export interface DeliveryWorkerDeps extends DeliverDeps {
+  readonly redis: Redis;
+  /** Redis key prefix of the hub (queues and circuit breakers). */
+  readonly redisPrefix: string;
+  /** BullMQ lock: how fast a dead worker's job is taken over. */
+  readonly lockDurationMs: number;
+}
 
 /**
  * The worker of one adapter instance's queue: its own concurrency, optional rate limit, retry
@@ -13,12 +20,12 @@ type AdapterInstance = HubDeps['config']['adapters'][number];
  * waiting jobs keep their attempts and a dead endpoint is not hammered; after the cool-down one
  * probe goes through (half-open) and its outcome closes or re-opens the circuit.
  */
-export function deliveryWorker(deps: HubDeps, instance: AdapterInstance): { worker: Worker<DeliverJob>; breaker: CircuitBreaker } {
-  const { lockDurationMs } = deps.config.processing;
-  const breaker = new CircuitBreaker(deps.redis, deps.config.redis.prefix, instance.id, instance.circuit, Math.max(instance.timeoutMs * 2, 10_000));
-  const log = deps.log.child({ adapter: instance.id });
+export function deliveryWorker(deps: DeliveryWorkerDeps, instance: AdapterInstance): { worker: Worker<DeliverJob>; breaker: CircuitBreaker } {
+  const { config } = instance;
+  const breaker = new CircuitBreaker(deps.redis, deps.redisPrefix, config.id, config.circuit, Math.max(config.timeoutMs * 2, 10_000));
+  const log = deps.log.child({ adapter: config.id });
   const worker: Worker<DeliverJob> = new Worker<DeliverJob>(
-    deliverQueueName(instance.id),
+    deliverQueueName(config.id),
     async (job) => {
       const gate = await breaker.before();
       if (!gate.allow) {
@@ -26,28 +33,29 @@ export function deliveryWorker(deps: HubDeps, instance: AdapterInstance): { work
         await worker.rateLimit(gate.waitMs);
         throw Worker.RateLimitError();
       }
-      try {
-        const outcome = await deliverRoute(job.data, deps, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1, queuedAt: job.timestamp });
-        if (outcome === 'delivered' && (await breaker.onSuccess())) log.info('circuit closed: the far side answers again');
-        return outcome;
-      } catch (error) {
-        const transient = error instanceof DeliveryStopped ? error.lastOutcome === 'transient' : classifyDeliveryError(error) === 'transient';
-        if (transient && (await breaker.onFailure())) log.warn({ cooldownMs: instance.circuit.cooldownMs }, 'circuit opened: deliveries paused for this adapter instance');
-        // dead-lettered in the journal already: BullMQ must not retry it
-        if (error instanceof DeliveryStopped) throw new UnrecoverableError(error.message);
-        throw error;
-      }
+      // dead-lettered deliveries (DeliveryStopped) are not retryable: runJob stops BullMQ's retries
+      return runJob(async () => {
+        try {
+          const outcome = await deliverRoute(job.data, deps, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1, queuedAt: job.timestamp });
+          if (outcome === 'delivered' && (await breaker.onSuccess())) log.info('circuit closed: the far side answers again');
+          return outcome;
+        } catch (error) {
+          const transient = error instanceof DeliveryStopped ? error.lastOutcome === 'transient' : classifyDeliveryError(error) === 'transient';
+          if (transient && (await breaker.onFailure())) log.warn({ cooldownMs: config.circuit.cooldownMs }, 'circuit opened: deliveries paused for this adapter instance');
+          throw error;
+        }
+      });
     },
     {
       connection: deps.redis,
-      prefix: bullPrefix(deps.config.redis.prefix),
-      concurrency: instance.concurrency,
-      lockDuration: lockDurationMs,
-      stalledInterval: lockDurationMs,
-      ...(instance.rateLimit ? { limiter: { max: instance.rateLimit.max, duration: instance.rateLimit.durationMs } } : {}),
+      prefix: bullPrefix(deps.redisPrefix),
+      concurrency: config.concurrency,
+      lockDuration: deps.lockDurationMs,
+      stalledInterval: deps.lockDurationMs,
+      ...(config.rateLimit ? { limiter: { max: config.rateLimit.max, duration: config.rateLimit.durationMs } } : {}),
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-          backoffDelay(instance.retry, attemptsMade, error instanceof TransientDeliveryError ? error.retryAfterMs : undefined),
+          backoffDelay(config.retry, attemptsMade, error instanceof TransientDeliveryError ? error.retryAfterMs : undefined),
       },
     },
   );

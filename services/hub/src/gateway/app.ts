@@ -2,14 +2,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import type { HubDeps } from '../context.js';
 import { withTimeout } from '../timeout.js';
-import { xtaRoutes } from '../xta/xta-routes.js';
-import { tokenRoutes } from './auth.js';
-import { fitConnectSenderRoutes } from './fit-connect-sender.js';
 import { registerProblemHandler } from './problems.js';
 
 /**
- * Builds the HTTP app without listening (tests use app.inject()): the gateway role serves the
- * FIT-Connect sender API and the admin API; the admin role alone passes `{ sender: false }`.
+ * Builds the HTTP app without listening (tests use app.inject()): the gateway role mounts every
+ * channel's routes (FIT-Connect sender API and token endpoint, XTA ports) and the admin API; the
+ * admin role alone passes `{ sender: false }`.
  */
 export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -23,11 +21,9 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   });
   registerProblemHandler(app);
   if (options.sender !== false) {
-    await app.register(tokenRoutes(deps));
-    await app.register(fitConnectSenderRoutes(deps));
+    for (const channel of deps.channels.all()) if (channel.routes) await app.register(channel.routes);
   }
   if (options.admin !== false) await app.register(adminPlugin(deps));
-  if (options.sender !== false) await app.register(xtaRoutes(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];

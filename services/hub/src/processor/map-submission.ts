@@ -1,44 +1,37 @@
-import { Readable, Transform } from 'node:stream';
-import { putEncrypted } from '@weiche/blobstore';
-import { decryptJweStream } from '@weiche/crypto';
-import type { SubmissionRow } from '@weiche/journal';
-import { detectXmlRoot, runMapping, type MappingResult, type SubmissionContext, type TargetProfile } from '@weiche/mapping-sdk';
-import { zipPackage } from '@weiche/xoev';
-import type { HubDeps } from '../context.js';
+import { Transform } from 'node:stream';
+import { putEncrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
+import type { WeicheConfig } from '@weiche/config';
+import { atStage, ErrorCode, WeicheError } from '@weiche/core';
+import type { StoredOutput, SubmissionRow } from '@weiche/journal';
+import { detectXmlRoot, runMapping, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
+import { zipPackage, type XsdValidator } from '@weiche/xoev';
+import type { OpenedSubmission } from '../channels/channel.js';
 import type { RouteConfig } from '../routing.js';
-import type { OpenedSubmission } from './open-submission.js';
-import { ProcessingFailure } from './rejection.js';
 
 /** One produced package, stored encrypted at rest; what a route's delivery needs. */
-export interface OutputRef {
-  readonly blobKey: string;
-  readonly packageName: string;
-  readonly mimeType: string;
-  /** Plaintext size and SHA-256 of the package (what the far side receives). */
-  readonly size: number;
-  readonly sha256: string;
-  readonly prozessId: string;
-  readonly mappingModule: string;
-  readonly mappingVersion: string;
+export interface OutputRef extends StoredOutput {
   /** SHA-256 of the encrypted blob as stored (its content address). */
   readonly ciphertextSha256: string;
 }
 
-function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission): SubmissionContext {
-  const tenant = deps.config.tenants.find((t) => t.id === row.tenantId);
-  if (!tenant) throw new ProcessingFailure(`tenant ${row.tenantId} is no longer configured`);
-  const sender = deps.config.senderClients.find((c) => c.clientId === row.senderClientId);
-  // XTA: the author's party identifier (e.g. a DVDV Behördenkennung) is the sender
-  const xtaSender = row.channel === 'xta' ? { name: row.senderClientId, behoerdenkennung: row.senderClientId } : undefined;
-  const destination = row.channel === 'xta' ? undefined : deps.destinations.get(row.destinationId);
-  if (!destination && row.channel !== 'xta') throw new ProcessingFailure(`destination ${row.destinationId} is no longer configured`);
-  const senderReference = opened.metadata?.additionalReferenceInfo?.senderReference;
+export interface MapperDeps {
+  readonly registry: Pick<MappingRegistry, 'resolve'>;
+  /** The XSD validator of a standard (compiled once per process). */
+  xsd(standardId: TargetStandardId): Promise<XsdValidator>;
+  readonly blobs: FsBlobStore;
+  readonly keyring: TenantKeyring;
+  readonly tenants: WeicheConfig['tenants'];
+  readonly hub: { readonly product: string; readonly version: string };
+}
+
+function buildContext(deps: MapperDeps, row: SubmissionRow, opened: OpenedSubmission): SubmissionContext {
+  const tenant = deps.tenants.find((t) => t.id === row.tenantId);
+  if (!tenant) throw new WeicheError(ErrorCode.CONFIG_INVALID, `tenant ${row.tenantId} is no longer configured`, { stage: 'map' });
   return {
     submissionId: row.submissionId,
-    caseId: row.caseId,
     serviceIdentifier: row.serviceIdentifier,
     ...(row.serviceName ? { serviceName: row.serviceName } : {}),
-    ...(senderReference ? { senderReference } : {}),
+    ...(opened.senderReference ? { senderReference: opened.senderReference } : {}),
     receivedAt: row.submittedAt ?? row.createdAt,
     tenant: {
       id: tenant.id,
@@ -46,23 +39,9 @@ function buildContext(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmissio
       behoerdenkennung: tenant.behoerdenkennung,
       ...(tenant.organisationseinheit ? { organisationseinheit: tenant.organisationseinheit } : {}),
     },
-    sender: xtaSender ?? { name: sender?.name ?? row.senderClientId, behoerdenkennung: sender?.behoerdenkennung ?? 'psw:unbekannt' },
+    sender: { name: opened.sender.name, behoerdenkennung: opened.sender.behoerdenkennung ?? 'psw:unbekannt' },
     ...(opened.data ? { data: opened.data } : {}),
-    attachments: opened.attachments.map((a) => ({
-      attachmentId: a.attachmentId,
-      purpose: a.purpose,
-      mimeType: a.mimeType,
-      ...(a.filename !== undefined ? { filename: a.filename } : {}),
-      ...(a.description !== undefined ? { description: a.description } : {}),
-      size: a.size,
-      sha512: a.sha512,
-      // decrypted again while packaging: plaintext only ever exists in memory, in flight
-      open: () => {
-        if (a.content) return Readable.from([a.content]);
-        if (!destination) throw new ProcessingFailure('attachment content is not available');
-        return decryptJweStream(deps.blobs.get(a.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext;
-      },
-    })),
+    attachments: [...opened.attachments],
     hub: deps.hub,
   };
 }
@@ -78,7 +57,7 @@ function countingTap(): Transform & { bytes: number } {
   return tap;
 }
 
-async function storePackage(deps: HubDeps, row: SubmissionRow, result: MappingResult): Promise<Omit<OutputRef, 'mappingModule' | 'mappingVersion'>> {
+async function storePackage(deps: MapperDeps, row: SubmissionRow, result: MappingResult): Promise<Omit<OutputRef, 'mappingModule' | 'mappingVersion'>> {
   const zip = zipPackage([{ name: result.messageName, source: Buffer.from(result.messageXml, 'utf8') }, ...result.documents]);
   const counter = countingTap();
   zip.on('error', (error) => counter.destroy(error));
@@ -94,33 +73,53 @@ async function storePackage(deps: HubDeps, row: SubmissionRow, result: MappingRe
   };
 }
 
+async function stage<T>(name: 'map' | 'validate' | 'store', fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    // a mapping module judges the structured data: its refusals concern the "data" part
+    throw atStage(error, name, 'data');
+  }
+}
+
 /**
- * Maps an opened submission once per distinct target of its routes, validates every message
- * against its official XSD, and stores each package encrypted at rest.
+ * Maps an opened submission once per distinct target of its routes (stage `map`), validates every message
+ * against its official XSD (`validate`: an invalid output is the hub's fault, FAILED for an operator), and
+ * stores each package encrypted at rest (`store`). Returns the packages by target and what the modules noted.
  */
-export async function mapSubmission(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<Record<string, OutputRef>> {
+export async function mapSubmission(
+  deps: MapperDeps,
+  row: SubmissionRow,
+  opened: OpenedSubmission,
+  routes: readonly RouteConfig[],
+): Promise<{ outputs: Record<string, OutputRef>; notes: Record<string, string[]> }> {
   const ctx = buildContext(deps, row, opened);
   const outputs: Record<string, OutputRef> = {};
+  const notes: Record<string, string[]> = {};
+  // XML data (e.g. XBau) is matched by its namespace and root element, JSON by the schema URI
+  const xml = opened.data?.mimeType === 'application/xml' ? detectXmlRoot(opened.data.content) : undefined;
   for (const route of routes) {
     if (outputs[route.target]) continue;
     const [moduleId, version] = route.mapping?.split('@') ?? [];
-    // XML data (e.g. XBau) is matched by its namespace and root element, JSON by the schema URI
-    const xml = opened.data?.mimeType === 'application/xml' ? detectXmlRoot(opened.data.content) : undefined;
-    const module = deps.registry.resolve({
-      schemaUri: opened.data?.schemaUri ?? '*',
-      ...(xml ? { xml } : {}),
-      target: route.target as TargetProfile,
-      ...(moduleId ? { moduleId } : {}),
-      ...(version ? { version } : {}),
+    const { module, result } = await stage('map', async () => {
+      const module = deps.registry.resolve({
+        schemaUri: opened.data?.schemaUri ?? '*',
+        ...(xml ? { xml } : {}),
+        target: route.target as TargetProfile,
+        ...(moduleId ? { moduleId } : {}),
+        ...(version ? { version } : {}),
+      });
+      return { module, result: await runMapping(module, ctx) };
     });
-    const result = await runMapping(module, ctx);
-    const validator = await deps.xsd(result.standardId);
-    const verdict = validator.validate(result.messageXml);
-    if (!verdict.valid) {
-      throw new ProcessingFailure(`${module.id}@${module.version} produced ${result.standardId} that fails its XSD: ${verdict.errors.slice(0, 3).join('; ')}`);
-    }
-    const stored = await storePackage(deps, row, result);
+    await stage('validate', async () => {
+      const verdict = (await deps.xsd(result.standardId)).validate(result.messageXml);
+      if (!verdict.valid) {
+        throw new WeicheError(ErrorCode.XSD_INVALID, `${module.id}@${module.version} produced ${result.standardId} that fails its XSD: ${verdict.errors.slice(0, 3).join('; ')}`);
+      }
+    });
+    const stored = await stage('store', () => storePackage(deps, row, result));
     outputs[route.target] = { ...stored, mappingModule: module.id, mappingVersion: module.version };
+    if (result.notes && result.notes.length > 0) notes[route.target] = result.notes;
   }
-  return outputs;
+  return { outputs, notes };
 }

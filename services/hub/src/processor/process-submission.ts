@@ -1,58 +1,69 @@
-import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
-import { problem, rejectPayload, type RejectionProblem } from '@weiche/fit-connect';
-import type { SubmissionState } from '@weiche/core';
-import type { SubmissionRow, TransitionInput } from '@weiche/journal';
-import type { ProcessJob } from '@weiche/queue';
-import type { HubDeps } from '../context.js';
-import { emitEvent } from '../events.js';
-import { routesFor, type RouteConfig } from '../routing.js';
-import { mapSubmission } from './map-submission.js';
-import { openSubmission, type OpenedSubmission } from './open-submission.js';
-import { ProcessingFailure, SubmissionRejection } from './rejection.js';
+import type { Logger } from 'pino';
+import { atStage, dispositionOf, ErrorCode, errorMessage, isWeicheError, WeicheError, type Stage, type SubmissionState } from '@weiche/core';
+import type { Journal, SubmissionProblem, SubmissionRow, TransitionInput } from '@weiche/journal';
+import type { HubQueues, ProcessJob } from '@weiche/queue';
+import { acknowledgeOutcome } from '../acknowledge.js';
+import type { OpenedSubmission } from '../channels/channel.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import type { RouteConfig, Routing } from '../routing.js';
+import type { JobAttempts } from '../worker-job.js';
+import { mapSubmission, type MapperDeps } from './map-submission.js';
 
 export type ProcessOutcome = 'routed' | 'rejected' | 'failed' | 'skipped';
 
-const ACTOR = 'hub:processor';
-
-/** Turns errors of the mapping stage that are the input's fault into a sender-visible rejection. */
-function asRejection(error: unknown): SubmissionRejection | undefined {
-  if (error instanceof SubmissionRejection) return error;
-  if (!isWeicheError(error)) return undefined;
-  // mapping modules judge the Fachdaten: their refusals concern the "data" part
-  if (error.code === ErrorCode.UNSUPPORTED_SCHEMA) return new SubmissionRejection(problem('unsupported-schema', error.message, 'data'));
-  if (error.code === ErrorCode.SCHEMA_VIOLATION) return new SubmissionRejection(problem('schema-violation', error.message, 'data'));
-  return undefined;
+/** What the processing stage uses; nothing else. */
+export interface ProcessDeps {
+  readonly journal: Journal;
+  readonly channels: ChannelRegistry;
+  readonly routing: Pick<Routing, 'routesFor'>;
+  readonly mapper: MapperDeps;
+  readonly queues: Pick<HubQueues, 'enqueueDelivery'>;
+  readonly log: Logger;
 }
 
-async function reject(deps: HubDeps, row: SubmissionRow, found: RejectionProblem): Promise<void> {
-  // event first: if the process dies in between, the retry finds the event and only moves the state.
-  // An XTA sender learns of it from its transport report (red), not from FIT-Connect events.
-  if (row.channel !== 'xta') await emitEvent(deps, row, 'reject-submission', rejectPayload([found]));
-  await deps.journal.transition(row.submissionId, {
-    from: ['RECEIVED', 'OPENED', 'MAPPED'],
+const ACTOR = 'hub:processor';
+const ACTIVE: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'];
+const BEFORE_ROUTING: SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED'];
+
+function step(from: SubmissionState, to: SubmissionState, stage: Stage): Pick<TransitionInput, 'from' | 'to' | 'actor' | 'stage'> {
+  return { from: [from], to, actor: ACTOR, stage };
+}
+
+/** The journal's record of why: catalogue code, the stage that decided, the part at fault, a detail without personal data. */
+function problemOf(error: unknown, fallbackStage: Stage): SubmissionProblem {
+  if (isWeicheError(error)) return { code: error.code, stage: error.stage ?? fallbackStage, ...(error.part ? { part: error.part } : {}), detail: error.message };
+  return { code: ErrorCode.INTERNAL, stage: fallbackStage, detail: errorMessage(error) };
+}
+
+/** An input problem: REJECTED (never retried), then the channel tells the sender in its own terms. */
+async function reject(deps: ProcessDeps, row: SubmissionRow, problem: SubmissionProblem): Promise<void> {
+  const rejected = await deps.journal.transition(row.submissionId, {
+    from: BEFORE_ROUTING,
     to: 'REJECTED',
     actor: ACTOR,
-    stage: 'open',
-    details: { problem: found.type },
-    patch: { reason: `${found.type}: ${found.detail}` },
+    stage: problem.stage,
+    details: { code: problem.code, ...(problem.part ? { part: problem.part } : {}) },
+    patch: { reason: problem.detail, problem },
   });
-  deps.log.info({ submissionId: row.submissionId, problem: found.type }, 'submission rejected');
+  deps.log.info({ submissionId: row.submissionId, code: problem.code, stage: problem.stage }, 'submission rejected');
+  if (rejected) await acknowledgeOutcome(deps, rejected);
 }
 
-async function fail(deps: HubDeps, row: SubmissionRow, reason: string): Promise<void> {
+/** The hub could not finish it (no route, an output failing its XSD, a broken module): FAILED for an operator to fix and replay. */
+async function fail(deps: ProcessDeps, row: SubmissionRow, problem: SubmissionProblem): Promise<void> {
   await deps.journal.transition(row.submissionId, {
-    from: ['RECEIVED', 'OPENED', 'MAPPED'],
+    from: BEFORE_ROUTING,
     to: 'FAILED',
     actor: ACTOR,
-    stage: 'map',
-    details: { reason },
-    patch: { reason },
+    stage: problem.stage,
+    details: { code: problem.code, reason: problem.detail },
+    patch: { reason: problem.detail, problem },
   });
-  deps.log.warn({ submissionId: row.submissionId, reason }, 'submission failed; an operator can replay it');
+  deps.log.warn({ submissionId: row.submissionId, code: problem.code, stage: problem.stage, reason: problem.detail }, 'submission failed; an operator can replay it');
 }
 
 /** Enqueues a delivery job for every route that is not delivered yet (idempotent by job id). */
-export async function enqueuePendingDeliveries(deps: HubDeps, submissionId: string): Promise<number> {
+export async function enqueuePendingDeliveries(deps: Pick<ProcessDeps, 'journal' | 'queues'>, submissionId: string): Promise<number> {
   const pending = (await deps.journal.listDeliveries(submissionId)).filter((d) => d.state === 'PENDING');
   for (const delivery of pending) {
     await deps.queues.enqueueDelivery(delivery.adapterInstance, { submissionId, routeId: delivery.routeId });
@@ -60,29 +71,28 @@ export async function enqueuePendingDeliveries(deps: HubDeps, submissionId: stri
   return pending.length;
 }
 
-function step(from: SubmissionState, to: SubmissionState, stage: string): Pick<TransitionInput, 'from' | 'to' | 'actor' | 'stage'> {
-  return { from: [from], to, actor: ACTOR, stage };
-}
-
-/** open → OPENED: remembers the JWE tags for accept-submission and the sender's reference. */
-async function recordOpened(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
-  const senderReference = opened.metadata?.additionalReferenceInfo?.senderReference;
+/** open → OPENED: what the channel checked goes into the audit record, what it must remember into its metadata. */
+async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
   return deps.journal.transition(row.submissionId, {
     ...step('RECEIVED', 'OPENED', 'open'),
-    inputHash: (row.channel === 'xta' ? row.dataBlobKey : row.metadataBlobKey) ?? undefined,
+    inputHash: opened.inputHash,
     outputHash: opened.data?.sha512,
-    // XTA: which key opened it and the author signature's verdict (xta-osci.md: "the result is audited")
-    details: opened.channel === 'xta' ? { ...opened.audit, attachments: opened.attachments.length } : { metadataVersion: opened.metadataVersion, attachments: opened.attachments.length },
-    patch: { ...(opened.authenticationTags ? { authenticationTags: opened.authenticationTags } : {}), ...(senderReference ? { senderReference } : {}) },
+    details: { ...opened.evidence, attachments: opened.attachments.length },
+    patch: {
+      ...(opened.channelMeta !== undefined ? { channelMeta: opened.channelMeta } : {}),
+      ...(opened.senderReference ? { senderReference: opened.senderReference } : {}),
+    },
   });
 }
 
 /** map → validate → store → MAPPED: one package per distinct route target. */
-async function mapAndStore(deps: HubDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
-  if (routes.length === 0) throw new ProcessingFailure(`no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`);
-  const outputs = await mapSubmission(deps, row, opened, routes);
+async function mapAndStore(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
+  if (routes.length === 0) throw new WeicheError(ErrorCode.NO_ROUTE, `no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`, { stage: 'route' });
+  const { outputs, notes } = await mapSubmission(deps.mapper, row, opened, routes);
   const first = Object.values(outputs)[0];
-  const summary = Object.fromEntries(Object.entries(outputs).map(([target, o]) => [target, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size }]));
+  const summary = Object.fromEntries(
+    Object.entries(outputs).map(([target, o]) => [target, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size, ...(notes[target] ? { notes: notes[target] } : {}) }]),
+  );
   return deps.journal.transition(row.submissionId, {
     ...step('OPENED', 'MAPPED', 'map'),
     inputHash: opened.data?.sha512,
@@ -97,7 +107,7 @@ async function mapAndStore(deps: HubDeps, row: SubmissionRow, opened: OpenedSubm
 }
 
 /** route → ROUTED: one delivery row per route, created in the same transaction. */
-async function recordRoutes(deps: HubDeps, row: SubmissionRow, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
+async function recordRoutes(deps: ProcessDeps, row: SubmissionRow, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
   return deps.journal.transition(row.submissionId, {
     ...step('MAPPED', 'ROUTED', 'route'),
     details: { routes: routes.map((r) => ({ route: r.id, adapter: r.adapter, target: r.target })) },
@@ -106,19 +116,26 @@ async function recordRoutes(deps: HubDeps, row: SubmissionRow, routes: readonly 
 }
 
 /**
- * The processing stage: open → map → validate → store → route, each step one journal transition
- * with its audit record. Re-entrant: it continues from whatever state the journal holds, so a
- * job re-run after a crash never repeats a finished step's effects. A transition that finds the
- * row already moved on (another worker) returns undefined; the current row is read again then.
+ * The processing stage: open (through the submission's channel) → map → validate → store → route, each
+ * step one journal transition with its audit record. Re-entrant: it continues from whatever state the
+ * journal holds, so a job re-run after a crash never repeats a finished step's effects. A transition that
+ * finds the row already moved on (another worker) returns undefined; the current row is read again then.
+ * Input problems are REJECTED and the hub's own problems FAILED at once; only what may clear up (storage)
+ * is retried, and parked as FAILED when the attempts are used up.
  */
-export async function processSubmission(data: ProcessJob, deps: HubDeps, job: { attemptsMade: number; maxAttempts: number }): Promise<ProcessOutcome> {
+export async function processSubmission(data: ProcessJob, deps: ProcessDeps, job: JobAttempts): Promise<ProcessOutcome> {
   let row = await deps.journal.getSubmission(data.submissionId);
-  if (!row || !['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'].includes(row.state)) return 'skipped';
-  const routes = routesFor(deps.config, row.tenantId, row.serviceIdentifier);
-  const reread = async (current: SubmissionRow): Promise<SubmissionRow> => (await deps.journal.getSubmission(current.submissionId)) ?? current;
+  if (!row || !ACTIVE.includes(row.state)) return 'skipped';
+  const current = row;
+  const reread = async (r: SubmissionRow): Promise<SubmissionRow> => (await deps.journal.getSubmission(r.submissionId)) ?? r;
   try {
+    const routes = deps.routing.routesFor(row.tenantId, row.serviceIdentifier);
     // decrypted material lives only in memory, so a re-run after a crash opens again
-    const opened = row.state === 'RECEIVED' || row.state === 'OPENED' ? await openSubmission(deps, row) : undefined;
+    let opened: OpenedSubmission | undefined;
+    if (row.state === 'RECEIVED' || row.state === 'OPENED') {
+      const channel = deps.channels.get(current.channel);
+      opened = await channel.open(current).catch((error: unknown) => Promise.reject(atStage(error, 'open')));
+    }
     if (row.state === 'RECEIVED' && opened) row = (await recordOpened(deps, row, opened)) ?? (await reread(row));
     if (row.state === 'OPENED' && opened) row = (await mapAndStore(deps, row, opened, routes)) ?? (await reread(row));
     if (row.state === 'MAPPED') row = (await recordRoutes(deps, row, routes)) ?? (await reread(row));
@@ -128,19 +145,20 @@ export async function processSubmission(data: ProcessJob, deps: HubDeps, job: { 
     }
     return 'skipped';
   } catch (error) {
-    const rejection = asRejection(error);
-    if (rejection) {
-      await reject(deps, row, rejection.problem);
+    const disposition = dispositionOf(error);
+    if (disposition === 'reject') {
+      await reject(deps, row, problemOf(error, 'open'));
       return 'rejected';
     }
-    if (error instanceof ProcessingFailure) {
-      await fail(deps, row, error.message);
+    if (disposition === 'fail') {
+      await fail(deps, row, problemOf(error, 'map'));
       return 'failed';
     }
-    // Unexpected (storage down, a bug): BullMQ retries; on the last attempt the submission is
-    // parked as FAILED with the reason so the reconciler does not loop on it.
+    // may clear up (storage down): BullMQ retries; on the last attempt the submission is parked as
+    // FAILED with the reason, so the reconciler does not loop on it
     if (job.attemptsMade + 1 >= job.maxAttempts) {
-      await fail(deps, row, `processing error after ${job.maxAttempts} attempts: ${errorMessage(error)}`);
+      const problem = problemOf(error, 'open');
+      await fail(deps, row, { ...problem, detail: `processing error after ${job.maxAttempts} attempts: ${problem.detail}` });
       return 'failed';
     }
     throw error;

@@ -9,10 +9,10 @@ import {
   type XtaPort,
   type XtaSoapResponse,
 } from '@weiche/xta';
-import type { HubDeps } from '../context.js';
 import { authenticateIdentity, type XtaIdentity } from './identities.js';
 import { cancelMessage, checkAccountActive, createMessageId, getTransportReport, lookupService } from './management-port.js';
 import { closeMessages, getMessage, getNextMessage, getStatusList } from './msgbox-port.js';
+import type { HubMessageBox } from './message-box.js';
 import { sendMessage } from './send-message.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
@@ -27,7 +27,7 @@ export const XTA_PORT_PATHS: Readonly<Record<XtaPort, string>> = {
 // client hears a VersionMismatch fault instead of an HTTP 415.
 const MEDIA_TYPES = ['application/soap+xml', 'multipart/related', 'text/xml', 'application/xml'];
 
-async function dispatch(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: ParsedSoapRequest): Promise<XtaSoapResponse> {
+async function dispatch(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: ParsedSoapRequest): Promise<XtaSoapResponse> {
   switch (request.operation) {
     case 'createMessageId':
       return createMessageId(rt, request);
@@ -36,11 +36,11 @@ async function dispatch(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, re
     case 'lookupService':
       return lookupService(rt, request);
     case 'getTransportReport':
-      return getTransportReport(deps, rt, identity, request);
+      return getTransportReport(rt, identity, request);
     case 'cancelMessage':
       return cancelMessage(rt, identity, request);
     case 'sendMessage':
-      return sendMessage(deps, rt, identity, request);
+      return sendMessage(rt, identity, request);
     case 'sendMessageSync':
       // no route of the hub answers synchronously (XTA: SyncAsyncException 9080)
       throw xtaError('ASYNC_ONLY');
@@ -48,9 +48,9 @@ async function dispatch(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, re
     case 'getNextStatusList':
       return getStatusList(rt, identity, request);
     case 'getMessage':
-      return getMessage(deps, rt, identity, request);
+      return getMessage(rt, box, identity, request);
     case 'getNextMessage':
-      return getNextMessage(deps, rt, identity, request);
+      return getNextMessage(rt, box, identity, request);
     case 'close':
       return closeMessages(rt, identity, request);
   }
@@ -63,13 +63,10 @@ function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
 /**
  * The XTA 2 Version 3 server (xta-osci.md): ManagementPort, SendXtaPort and MsgBoxPort under
  * /xta/v3/*. Bodies are read raw up to the configured limit before anything parses them; every
- * refusal is a SOAP 1.2 fault with the XTA exception and Fehlernummer. Without an `xta` config
- * section nothing is mounted.
+ * refusal is a SOAP 1.2 fault with the XTA exception and Fehlernummer.
  */
-export function xtaRoutes(deps: HubDeps) {
+export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
   return async function plugin(app: FastifyInstance): Promise<void> {
-    const rt = deps.xta;
-    if (!rt) return;
     app.addContentTypeParser(MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: rt.limits.maxBodyBytes }, (_request, body, done) => done(null, body));
     // scoped to this plugin: HTTP-level refusals (too large, wrong media type) are XTA faults too
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -91,7 +88,7 @@ export function xtaRoutes(deps: HubDeps) {
           const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           parsed = parseSoapRequest(body, request.headers['content-type'] ?? '', rt.limits);
           if (XTA_OPERATION_PORT[parsed.operation] !== port) throw xtaError('INVALID_URI', `${parsed.operation} is not an operation of this port`);
-          const response = await dispatch(deps, rt, identity, parsed);
+          const response = await dispatch(rt, box, identity, parsed);
           request.log.info({ xtaOperation: parsed.operation, identity: identity.identifier }, 'xta operation');
           return send(reply, response);
         } catch (error) {

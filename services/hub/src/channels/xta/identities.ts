@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { XtaConfig, XtaIdentityConfig } from '@weiche/config';
-import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { constantTimeEqual, ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { xtaError } from '@weiche/xta';
 
 /** A configured XTA caller with its token resolved. */
@@ -40,12 +40,6 @@ export function loadIdentities(config: XtaConfig): XtaIdentity[] {
       ...(i.token ? { token: readToken(i.token, `xta.identities.${n}.token`) } : {}),
     };
   });
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
 function fingerprintOfPem(pem: string): string | undefined {
@@ -86,7 +80,7 @@ export function authenticateIdentity(request: FastifyRequest, identities: readon
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const given = header.slice(7).trim();
-      const found = identities.find((i) => i.token !== undefined && sameSecret(given, i.token.reveal()));
+      const found = identities.find((i) => i.token !== undefined && constantTimeEqual(given, i.token.reveal()));
       if (found) return found;
       throw xtaError('ACCOUNT_UNKNOWN', 'the bearer token belongs to no XTA identity');
     }

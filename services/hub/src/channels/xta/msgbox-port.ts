@@ -10,7 +10,7 @@ import {
   type StatusListEntries,
   type XtaSoapResponse,
 } from '@weiche/xta';
-import type { HubDeps } from '../context.js';
+import type { HubMessageBox } from './message-box.js';
 import type { XtaIdentity } from './identities.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
@@ -53,10 +53,10 @@ export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, reque
   return buildStatusListResponse({ operation: request.operation, ...reply(request) }, { msgBoxResponse, entries: entriesOf(list, form) });
 }
 
-async function answerWith(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, requestId: string): Promise<XtaSoapResponse> {
-  const row = await deps.journal.getSubmission(entry.submissionId);
-  if (!row || !deps.messageBox) throw xtaError('INTERNAL_ERROR');
-  const content = await deps.messageBox.content(entry, row.tenantId);
+async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, requestId: string): Promise<XtaSoapResponse> {
+  const row = await rt.journal.getSubmission(entry.submissionId);
+  if (!row) throw xtaError('INTERNAL_ERROR');
+  const content = await box.content(entry, row.tenantId);
   const pending = await rt.store.countOffered(identity.identifier);
   return buildGetMessageResponse(
     { operation: request.operation, ...reply(request) },
@@ -71,22 +71,22 @@ async function answerWith(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, 
 }
 
 /** getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070). */
-export async function getMessage(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getMessage'>): Promise<XtaSoapResponse> {
+export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'>): Promise<XtaSoapResponse> {
   const id = request.payload.selector.messageIds[0];
   if (!id) throw xtaError('NO_PARAMETERS', 'MsgSelector needs a wsa:MessageID');
   const entry = await rt.store.fetch(identity.identifier, id);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(deps, rt, identity, request, entry, randomUUID());
+  return answerWith(rt, box, identity, request, entry, randomUUID());
 }
 
 /** getNextMessage: the oldest offered message not named in LastMsgReceived. */
-export async function getNextMessage(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
+export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
   const skip = new Set(request.payload.lastMsgReceived);
   const next = (await rt.store.listOffered(identity.identifier, { limit: skip.size + 1 })).find((e) => !skip.has(e.messageId));
   if (!next) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
   const entry = await rt.store.fetch(identity.identifier, next.messageId);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(deps, rt, identity, request, entry, request.payload.msgBoxRequestId);
+  return answerWith(rt, box, identity, request, entry, request.payload.msgBoxRequestId);
 }
 
 /** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attr, childElement, parseXml, textContent, XmlSyntaxError } from './xml-tree.js';
+import { attr, childElement, parseXml, textContent, XmlSyntaxError } from './parse-xml.js';
 
 describe('parseXml', () => {
   it('resolves namespaces, entities, character references and CDATA', () => {

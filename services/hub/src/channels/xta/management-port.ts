@@ -9,9 +9,9 @@ import {
   type ParsedSoapRequest,
   type XtaSoapResponse,
 } from '@weiche/xta';
-import type { HubDeps } from '../context.js';
 import type { XtaIdentity } from './identities.js';
 import { newMessageId } from './message-ids.js';
+import { XTA_CHANNEL, XtaMeta } from './meta.js';
 import { transportReportOf } from './transport-report.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
@@ -31,11 +31,14 @@ export function checkAccountActive(request: Op<'checkAccountActive'>): XtaSoapRe
   return buildEmptyResponse({ operation: 'checkAccountActive', ...reply(request) });
 }
 
-/** lookupService: a reader this hub serves is available, with its encryption certificate as ServiceParameter. */
+/**
+ * lookupService: available when the hub serves the reader and its tenant has a route for the service —
+ * the same table sendMessage checks — with the reader's encryption certificate as ServiceParameter.
+ */
 export function lookupService(rt: XtaRuntime, request: Op<'lookupService'>): XtaSoapResponse {
   const results = request.payload.lookups.map((l) => {
     const reader = rt.readers.get(l.reader.value);
-    if (!reader) return { reader: l.reader, serviceType: l.serviceType, available: false };
+    if (!reader || !rt.routing.isRouted(reader.config.tenant, l.serviceType)) return { reader: l.reader, serviceType: l.serviceType, available: false };
     const der = new X509Certificate(reader.certificatePem).raw;
     return { reader: l.reader, serviceType: l.serviceType, available: true, parameters: [encryptionCertificateParameter(der)] };
   });
@@ -43,17 +46,18 @@ export function lookupService(rt: XtaRuntime, request: Op<'lookupService'>): Xta
 }
 
 async function ownMessage(rt: XtaRuntime, identity: XtaIdentity, messageId: string) {
-  const row = await rt.store.findByMessageId(messageId);
+  const row = await rt.journal.findByChannelRef(XTA_CHANNEL, messageId);
+  const meta = row ? XtaMeta.parse(row.channelMeta) : undefined;
   // another author's message is as unknown as a missing one: no probing of MessageIDs
-  if (!row || row.senderClientId !== identity.identifier) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return row;
+  if (!row || !meta || meta.authorId !== identity.identifier) throw xtaError('UNKNOWN_MESSAGE_ID');
+  return { row, meta };
 }
 
 /** getTransportReport: the journal's view of the caller's own message (0 open, 1 green, 2 yellow, 3 red). */
-export async function getTransportReport(deps: HubDeps, rt: XtaRuntime, identity: XtaIdentity, request: Op<'getTransportReport'>): Promise<XtaSoapResponse> {
-  const row = await ownMessage(rt, identity, request.payload.messageId);
-  const deliveries = await deps.journal.listDeliveries(row.submissionId);
-  return buildTransportReportResponse(reply(request), transportReportOf(row, deliveries, rt.config.serverIdentity));
+export async function getTransportReport(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getTransportReport'>): Promise<XtaSoapResponse> {
+  const { row, meta } = await ownMessage(rt, identity, request.payload.messageId);
+  const deliveries = await rt.journal.listDeliveries(row.submissionId);
+  return buildTransportReportResponse(reply(request), transportReportOf(row, meta, deliveries, rt.config.serverIdentity));
 }
 
 /**
@@ -61,8 +65,7 @@ export async function getTransportReport(deps: HubDeps, rt: XtaRuntime, identity
  * lies ahead could be held back — and the hub does not hold messages back: 9101 without NotBefore, 9100 with it.
  */
 export async function cancelMessage(rt: XtaRuntime, identity: XtaIdentity, request: Op<'cancelMessage'>): Promise<XtaSoapResponse> {
-  const row = await ownMessage(rt, identity, request.payload.messageId);
-  const meta = row.xtaMeta?.messageMetaData as { deliveryAttributes?: { notBefore?: string } } | undefined;
-  if (!meta?.deliveryAttributes?.notBefore) throw xtaError('NOT_BEFORE_NOT_SET');
+  const { meta } = await ownMessage(rt, identity, request.payload.messageId);
+  if (!meta.messageMetaData.deliveryAttributes.notBefore) throw xtaError('NOT_BEFORE_NOT_SET');
   throw xtaError('NOT_BEFORE_PASSED', 'the message is already being processed');
 }

@@ -1,5 +1,5 @@
 /**
- * A small, strict, namespace-aware XML parser for OSCI content (xenc/ds documents).
+ * The hub's one XML reader: small, strict, namespace-aware (OSCI content, SOAP, XBau, xdomea replies).
  *
  * Why not a general parser: exclusive c14n needs exact attribute values, namespace declarations and
  * in-scope bindings, which fast-xml-parser does not model; and the hub must refuse DTDs and every

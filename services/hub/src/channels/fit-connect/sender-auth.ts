@@ -1,11 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { WeicheConfig } from '@weiche/config';
-import { ErrorCode } from '@weiche/core';
-import type { HubDeps } from '../context.js';
-import { httpProblem } from './problems.js';
+import { constantTimeEqual, ErrorCode } from '@weiche/core';
+import type { JwtSigner } from '@weiche/crypto';
+import { httpProblem } from '../../gateway/problems.js';
 
 export type SenderClient = WeicheConfig['senderClients'][number];
 
@@ -16,10 +15,13 @@ const TokenRequest = z.object({
   scope: z.string().optional(),
 });
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** What the token endpoint and the sender API's authentication need. */
+export interface SenderAuthDeps {
+  readonly senderClients: readonly SenderClient[];
+  readonly tokenTtlSeconds: number;
+  readonly signer: Pick<JwtSigner, 'signAccessToken' | 'verifyAccessToken'>;
+  /** Issuer and audience of access tokens: the hub's public base URL. */
+  readonly issuer: string;
 }
 
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
@@ -36,7 +38,7 @@ function scopesOf(client: SenderClient): string[] {
 }
 
 /** OAuth2 client-credentials token endpoint (RFC 6749 §4.4), as FIT-Connect senders use it. */
-export function tokenRoutes(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>) {
+export function tokenRoutes(deps: SenderAuthDeps) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       done(null, parseQuery(body as string));
@@ -49,14 +51,14 @@ export function tokenRoutes(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>)
       const basic = basicCredentials(request.headers.authorization);
       const clientId = basic?.id ?? parsed.data.client_id;
       const secret = basic?.secret ?? parsed.data.client_secret;
-      const client = deps.config.senderClients.find((c) => c.clientId === clientId);
-      if (!client || secret === undefined || !sameSecret(secret, client.clientSecret.reveal())) {
+      const client = deps.senderClients.find((c) => c.clientId === clientId);
+      if (!client || secret === undefined || !constantTimeEqual(secret, client.clientSecret.reveal())) {
         return reply.status(401).send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
       }
       const granted = scopesOf(client);
       const requested = parsed.data.scope?.split(' ').filter(Boolean);
       const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
-      const ttl = deps.config.tokens.ttlSeconds;
+      const ttl = deps.tokenTtlSeconds;
       const token = await deps.signer.signAccessToken({ issuer: deps.issuer, audience: deps.issuer, clientId: client.clientId, scopes, ttlSeconds: ttl });
       return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
     });
@@ -64,11 +66,11 @@ export function tokenRoutes(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>)
 }
 
 /** Verifies the bearer token and returns the sender client it belongs to (401 when missing, invalid or expired). */
-export async function authenticate(deps: Pick<HubDeps, 'config' | 'signer' | 'issuer'>, request: FastifyRequest): Promise<SenderClient> {
+export async function authenticate(deps: SenderAuthDeps, request: FastifyRequest): Promise<SenderClient> {
   const header = request.headers.authorization;
   if (!header?.startsWith('Bearer ')) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer access token from POST /token is required');
   const { clientId } = await deps.signer.verifyAccessToken(header.slice(7).trim(), { issuer: deps.issuer, audience: deps.issuer });
-  const client = deps.config.senderClients.find((c) => c.clientId === clientId);
+  const client = deps.senderClients.find((c) => c.clientId === clientId);
   if (!client) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
   return client;
 }

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { SubmissionRow } from '@weiche/journal';
+import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+
+/**
+ * A submission after its channel decrypted and verified it: what mapping needs, in the pipeline's
+ * own terms. Plaintext exists only in memory (data) or is decrypted again on demand (attachments).
+ */
+export interface OpenedSubmission {
+  /** The structured form data (Fachdaten), when the submission has any. */
+  readonly data?: { readonly content: Buffer; readonly schemaUri: string; readonly mimeType: string; readonly sha512: string };
+  readonly attachments: readonly SubmissionAttachment[];
+  /** The sender as xÖV messages name it; `behoerdenkennung` only where one is known (never invented). */
+  readonly sender: { readonly name: string; readonly behoerdenkennung?: string };
+  /** The sender's own reference of the application, when it gave one. */
+  readonly senderReference?: string;
+  /** The hash of what was opened (the audit record's input hash). */
+  readonly inputHash?: string;
+  /** What the channel checked (keys, algorithms, signature verdicts, counts) for the OPENED audit record; ids and verdicts only. */
+  readonly evidence: Readonly<Record<string, unknown>>;
+  /** Channel metadata to keep with OPENED (e.g. what the acknowledgement must echo). */
+  readonly channelMeta?: unknown;
+}
+
+/**
+ * One intake channel of the hub (docs/architecture.md, "The flow"): it takes submissions in (HTTP
+ * routes, or pollers of an upstream), stores them RECEIVED in the channel-neutral journal, opens
+ * them for the processor and tells the sender the outcome in its own terms. The processor and the
+ * dispatcher know channels only through this interface.
+ */
+export interface Channel {
+  /** The channel's name, as stored in the journal (`fit-connect`, `xta`, …). */
+  readonly name: string;
+  /** Decrypts and verifies a RECEIVED submission; input problems are thrown as catalogue input problems. */
+  open(row: SubmissionRow): Promise<OpenedSubmission>;
+  /**
+   * Tells the sender (or the upstream it came from) the final outcome of a DELIVERED or REJECTED
+   * submission: accept/reject events, a transport report, a close upstream. Must be idempotent — it is
+   * called again after a crash until the journal records the acknowledgement. Returns what it did (ids only)
+   * for the audit record.
+   */
+  acknowledge(row: SubmissionRow): Promise<Record<string, unknown>>;
+  /** HTTP routes the gateway mounts for this channel (intake, status), if it serves any. */
+  readonly routes?: FastifyPluginAsync;
+  /** Background work of the channel (e.g. polling an upstream), run by the processor role. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}

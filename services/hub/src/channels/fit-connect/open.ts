@@ -1,0 +1,148 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FsBlobStore } from '@weiche/blobstore';
+import { ErrorCode, inputProblem, WeicheError, type SubmissionPart } from '@weiche/core';
+import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
+import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
+import type { Journal, SubmissionRow } from '@weiche/journal';
+import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+import type { OpenedSubmission } from '../channel.js';
+import type { LoadedDestination } from './destinations.js';
+import type { FitConnectMeta } from './meta.js';
+import { rejectedFor } from './problems.js';
+import type { SenderClient } from './sender-auth.js';
+
+export interface FitConnectOpenDeps {
+  readonly blobs: Pick<FsBlobStore, 'read' | 'get'>;
+  readonly journal: Pick<Journal, 'listAttachments'>;
+  readonly destinations: ReadonlyMap<string, LoadedDestination>;
+  readonly metadata: MetadataValidator;
+  readonly senderClients: readonly SenderClient[];
+}
+
+function rethrowJwe(error: unknown, instance: ProblemInstance): never {
+  if (error instanceof JweRejectedError) throw rejectedFor(problemForJweRejection(error.reason, instance));
+  throw error;
+}
+
+function destinationOf(deps: FitConnectOpenDeps, meta: FitConnectMeta): LoadedDestination {
+  const destination = deps.destinations.get(meta.destinationId);
+  // the hub's configuration changed under a received submission: an operator fixes it and replays
+  if (!destination) throw new WeicheError(ErrorCode.CONFIG_INVALID, `destination ${meta.destinationId} is no longer configured`, { stage: 'open' });
+  return destination;
+}
+
+async function decryptSmall(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance) {
+  const compact = (await deps.blobs.read(blobKey)).toString('utf8').trim();
+  try {
+    return await decryptCompactJwe(compact, { privateKey: destination.privateKey, expectedKid: destination.kid });
+  } catch (error) {
+    return rethrowJwe(error, instance);
+  }
+}
+
+/** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
+async function verifyAttachment(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string }> {
+  const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
+  const tap = sha512Tap();
+  let size = 0;
+  const count = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      done();
+    },
+  });
+  try {
+    await pipeline(decrypted.plaintext, tap, count);
+    await decrypted.header;
+    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag };
+  } catch (error) {
+    return rethrowJwe(error, instance);
+  }
+}
+
+/**
+ * Opens a received FIT-Connect submission (specs/fit-connect.md, "Cryptography"): decrypts metadata and data
+ * with the destination key, validates the metadata against its official schema, checks that it names the
+ * submission's service and a schema the destination offers, compares announced and declared attachments,
+ * and checks every SHA-512. Input problems are thrown as catalogue input problems of stage `open`.
+ */
+export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRow, meta: FitConnectMeta): Promise<OpenedSubmission> {
+  const destination = destinationOf(deps, meta);
+  // instances as FIT-Connect documents them: "metadata", "data", "attachment:<id>", "submission"
+  const problem = (code: ErrorCode, detail: string, part: SubmissionPart) => inputProblem(code, detail, { part, stage: 'open' });
+  if (!meta.metadataBlobKey) throw problem(ErrorCode.MISSING_DATA, 'Es wurden keine Metadaten übermittelt.', 'metadata');
+  const decryptedMeta = await decryptSmall(deps, destination, meta.metadataBlobKey, 'metadata');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decryptedMeta.plaintext.toString('utf8'));
+  } catch {
+    throw problem(ErrorCode.SYNTAX_VIOLATION, 'Die Metadaten sind kein gültiges JSON.', 'metadata');
+  }
+  const validated = deps.metadata.validate(parsed);
+  if (!validated.ok) {
+    const code = validated.problem === 'unsupported-schema' ? ErrorCode.UNSUPPORTED_SCHEMA : ErrorCode.SCHEMA_VIOLATION;
+    throw problem(code, `Die Metadaten entsprechen nicht dem Metadatenschema: ${validated.errors.slice(0, 5).join('; ')}`, 'metadata');
+  }
+  const metadata = validated.metadata;
+  const declaredService = metadata.publicServiceType?.identifier;
+  if (declaredService !== undefined && declaredService !== row.serviceIdentifier) {
+    throw problem(ErrorCode.SERVICE_MISMATCH, 'Die Verwaltungsleistung in den Metadaten (publicServiceType) stimmt nicht mit der Leistung der Einreichung überein.', 'metadata');
+  }
+  const attachmentProblem = checkAnnouncedAttachments(meta.announcedAttachments, metadata);
+  if (attachmentProblem) throw rejectedFor(attachmentProblem);
+
+  const declaredData = metadata.contentStructure.data;
+  let data: OpenedSubmission['data'];
+  let dataTag: string | undefined;
+  if (declaredData) {
+    const offered = destination.config.services.find((s) => s.identifier === row.serviceIdentifier)?.submissionSchemas ?? [];
+    if (offered.length > 0 && !offered.some((s) => s.schemaUri === declaredData.submissionSchema.schemaUri)) {
+      throw problem(ErrorCode.UNSUPPORTED_SCHEMA, 'Der Zustellpunkt bietet das Schema der Fachdaten für diese Verwaltungsleistung nicht an.', 'data');
+    }
+    if (!meta.dataBlobKey) throw problem(ErrorCode.MISSING_DATA, 'Die Metadaten kündigen Fachdaten an, es wurden aber keine übermittelt.', 'data');
+    const decrypted = await decryptSmall(deps, destination, meta.dataBlobKey, 'data');
+    const sha512 = sha512Hex(decrypted.plaintext);
+    const mismatch = checkHash(declaredData.hash.content, sha512, 'data');
+    if (mismatch) throw rejectedFor(mismatch);
+    data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
+    dataTag = decrypted.authenticationTag;
+  } else if (meta.dataBlobKey) {
+    throw problem(ErrorCode.SCHEMA_VIOLATION, 'Es wurden Fachdaten übermittelt, die Metadaten beschreiben aber keine (contentStructure.data fehlt).', 'data');
+  }
+
+  const uploaded = new Map((await deps.journal.listAttachments(row.submissionId)).map((a) => [a.attachmentId, a]));
+  const attachments: SubmissionAttachment[] = [];
+  const tags: Record<string, string> = {};
+  for (const declared of metadata.contentStructure.attachments) {
+    const where: ProblemInstance = `attachment:${declared.attachmentId}`;
+    const upload = uploaded.get(declared.attachmentId);
+    if (!upload) throw problem(ErrorCode.ATTACHMENTS_MISMATCH, 'Eine in den Metadaten beschriebene Anlage wurde nicht hochgeladen.', where);
+    const verified = await verifyAttachment(deps, destination, upload.blobKey, where);
+    const mismatch = checkHash(declared.hash.content, verified.sha512, where);
+    if (mismatch) throw rejectedFor(mismatch);
+    tags[declared.attachmentId] = verified.tag;
+    attachments.push({
+      attachmentId: declared.attachmentId,
+      purpose: declared.purpose,
+      mimeType: declared.mimeType,
+      ...(declared.filename !== undefined ? { filename: declared.filename } : {}),
+      ...(declared.description !== undefined ? { description: declared.description } : {}),
+      sha512: verified.sha512,
+      size: verified.size,
+      // decrypted again while packaging: plaintext only ever exists in memory, in flight
+      open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid }).plaintext,
+    });
+  }
+  const client = deps.senderClients.find((c) => c.clientId === meta.senderClientId);
+  const senderReference = metadata.additionalReferenceInfo?.senderReference;
+  return {
+    ...(data ? { data } : {}),
+    attachments,
+    sender: { name: client?.name ?? meta.senderClientId, ...(client?.behoerdenkennung ? { behoerdenkennung: client.behoerdenkennung } : {}) },
+    ...(senderReference ? { senderReference } : {}),
+    inputHash: meta.metadataBlobKey,
+    evidence: { metadataVersion: validated.version, attachments: attachments.length, destinationKid: destination.kid },
+    channelMeta: { ...meta, authenticationTags: { metadata: decryptedMeta.authenticationTag, ...(dataTag ? { data: dataTag } : {}), attachments: tags } } satisfies FitConnectMeta,
+  };
+}

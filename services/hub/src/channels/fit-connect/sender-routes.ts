@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { FsBlobStore } from '@weiche/blobstore';
+import type { WeicheConfig } from '@weiche/config';
+import { ErrorCode } from '@weiche/core';
+import type { JwtSigner } from '@weiche/crypto';
+import { CreateSubmission, SubmitSubmission } from '@weiche/fit-connect';
+import type { Journal, SubmissionRow } from '@weiche/journal';
+import type { HubQueues } from '@weiche/queue';
+import { httpProblem } from '../../gateway/problems.js';
+import { withTimeout } from '../../timeout.js';
+import type { LoadedDestination } from './destinations.js';
+import { signEvent } from './events.js';
+import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
+import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+
+export interface SenderRoutesDeps extends SenderAuthDeps {
+  readonly journal: Journal;
+  readonly blobs: Pick<FsBlobStore, 'put'>;
+  readonly destinations: ReadonlyMap<string, LoadedDestination>;
+  readonly limits: WeicheConfig['limits'];
+  readonly queues: Pick<HubQueues, 'enqueueProcess'>;
+  readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwk'>;
+  readonly hub: { readonly product: string; readonly version: string };
+}
+
+const Uuid = z.uuid();
+const DestinationParams = z.object({ destinationId: z.string() });
+const KeyParams = z.object({ destinationId: z.string(), keyId: z.string() });
+const SubmissionParams = z.object({ submissionId: z.string() });
+const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
+const CaseParams = z.object({ caseId: z.string() });
+const Paging = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** Ids in paths that are not UUIDs name nothing the hub has: 404, as for an unknown one. */
+function uuidParam(value: string, what: string): string {
+  const result = Uuid.safeParse(value);
+  if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
+  return result.data;
+}
+
+/**
+ * The sender side of the FIT-Connect Submission API 1.1.3, served by the hub as its own delivery
+ * service (paths and payloads as in the official OpenAPI; specs/fit-connect.md). Request shapes are
+ * the zod schemas of `@weiche/fit-connect`, validated by fastify-type-provider-zod.
+ */
+export function senderRoutes(deps: SenderRoutesDeps) {
+  const { journal, blobs, limits } = deps;
+
+  function metaOf(row: SubmissionRow): FitConnectMeta | undefined {
+    return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
+  }
+
+  async function ownSubmission(client: SenderClient, submissionId: string): Promise<{ row: SubmissionRow; meta: FitConnectMeta }> {
+    const row = await journal.getSubmission(submissionId);
+    const meta = row ? metaOf(row) : undefined;
+    if (!row || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
+    if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the submission belongs to another client');
+    return { row, meta };
+  }
+
+  function requireCreated(row: SubmissionRow): void {
+    if (row.state !== 'CREATED') throw httpProblem(409, ErrorCode.CONFLICT, `the submission has already been submitted (state ${row.state})`);
+  }
+
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    fastify.setValidatorCompiler(validatorCompiler);
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    // Attachment bodies are streamed straight to the blob store (never buffered whole).
+    app.addContentTypeParser('application/jose', (_request, payload, done) => done(null, payload));
+
+    app.get('/v1/info', async () => ({
+      description: 'Weiche — FIT-Connect-compatible delivery service and subscriber of the hub',
+      version: '1.1.3',
+      product: deps.hub,
+    }));
+
+    app.get('/.well-known/jwks.json', async () => ({ keys: [deps.signer.publicJwk()] }));
+
+    app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request) => {
+      const client = await authenticate(deps, request);
+      const id = uuidParam(request.params.destinationId, 'destination');
+      const destination = deps.destinations.get(id);
+      if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
+      assertMaySend(client, id);
+      return {
+        destinationId: id,
+        status: 'active',
+        encryptionKid: destination.kid,
+        metadataVersions: ['1.0.0', '2.1.0'],
+        services: destination.config.services.map((s) => ({ identifier: s.identifier, submissionSchemas: s.submissionSchemas, regions: s.regions })),
+      };
+    });
+
+    app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request) => {
+      const client = await authenticate(deps, request);
+      const id = uuidParam(request.params.destinationId, 'destination');
+      const destination = deps.destinations.get(id);
+      if (!destination || destination.kid !== request.params.keyId) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
+      assertMaySend(client, id);
+      return destination.publicJwk;
+    });
+
+    app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
+      const client = await authenticate(deps, request);
+      const body = request.body;
+      const destination = deps.destinations.get(body.destinationId);
+      if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
+      assertMaySend(client, body.destinationId);
+      const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
+      if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
+      const announced = body.announcedAttachments;
+      if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
+      const submissionId = randomUUID();
+      const caseId = randomUUID();
+      const meta: FitConnectMeta = {
+        caseId,
+        destinationId: body.destinationId,
+        senderClientId: client.clientId,
+        announcedAttachments: announced,
+        ...(body.callback ? { callback: { url: body.callback.url, secret: body.callback.secret } } : {}),
+      };
+      await journal.createSubmission({
+        submissionId,
+        tenantId: destination.config.tenant,
+        channel: FIT_CONNECT_CHANNEL,
+        channelRef: submissionId,
+        channelMeta: meta,
+        serviceIdentifier: service.identifier,
+        serviceName: body.serviceType.name || service.name,
+        state: 'CREATED',
+        actor: `client:${client.clientId}`,
+        // ids and counts only: never the callback secret
+        details: { caseId, destinationId: body.destinationId, announcedAttachments: announced.length },
+        events: [await signEvent(deps, { submissionId, caseId }, 'create-submission')],
+      });
+      return reply.status(201).send({ destinationId: body.destinationId, submissionId, caseId });
+    });
+
+    app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
+      const client = await authenticate(deps, request);
+      const { row, meta } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+        throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
+      }
+      requireCreated(row);
+      const attachmentId = request.params.attachmentId;
+      if (!meta.announcedAttachments.includes(attachmentId)) {
+        throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
+      }
+      const limit = limits.attachmentBytes;
+      const declared = Number(request.headers['content-length'] ?? NaN);
+      if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `attachment exceeds ${limit} bytes`);
+      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit });
+      await journal.recordAttachment({ submissionId: row.submissionId, attachmentId, blobKey: ref.key, size: ref.size });
+      return reply.status(204).send();
+    });
+
+    // A compact JWE is base64url of the plaintext (4/3) plus header, wrapped key, IV and tag.
+    const jweLimit = (plaintextBytes: number): number => Math.ceil((plaintextBytes * 4) / 3) + 2048;
+    const metadataLimit = jweLimit(limits.metadataBytes);
+    const dataLimit = jweLimit(limits.dataBytes);
+    // the body limit is only the outer guard; each part is checked against its own limit below
+    const submitLimit = metadataLimit + dataLimit + 1024;
+    app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission } }, async (request, reply) => {
+      const client = await authenticate(deps, request);
+      const { row, meta } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const body = request.body;
+      if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${limits.metadataBytes} bytes of metadata`);
+      if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${limits.dataBytes} bytes of data`);
+      requireCreated(row);
+      const uploaded = new Set((await journal.listAttachments(row.submissionId)).map((a) => a.attachmentId));
+      const missing = meta.announcedAttachments.filter((id) => !uploaded.has(id));
+      if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
+      const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
+      const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
+      // the sender is owed submit-submission with RECEIVED: both in one transaction
+      const moved = await journal.transition(row.submissionId, {
+        from: ['CREATED'],
+        to: 'RECEIVED',
+        actor: `client:${client.clientId}`,
+        stage: 'intake',
+        inputHash: metadata.sha256,
+        details: { attachments: meta.announcedAttachments.length, dataSha256: data?.sha256 ?? null },
+        patch: { channelMeta: { ...meta, metadataBlobKey: metadata.key, ...(data ? { dataBlobKey: data.key } : {}) } satisfies FitConnectMeta, submittedAt: new Date() },
+        events: [await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId }, 'submit-submission')],
+      });
+      if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been submitted');
+      // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job)
+      await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
+        request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
+      );
+      return reply.status(202).send({
+        destinationId: meta.destinationId,
+        submissionId: row.submissionId,
+        caseId: meta.caseId,
+        attachments: meta.announcedAttachments,
+        serviceType: { identifier: row.serviceIdentifier, ...(row.serviceName ? { name: row.serviceName } : {}) },
+      });
+    });
+
+    app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request) => {
+      const client = await authenticate(deps, request);
+      const caseId = uuidParam(request.params.caseId, 'case');
+      const owner = await journal.findSubmissionByCase(caseId);
+      const meta = owner ? metaOf(owner) : undefined;
+      if (!meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+      if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
+      const { totalCount, tokens } = await journal.listEvents(caseId, request.query);
+      return { count: tokens.length, offset: request.query.offset, totalCount, eventLog: tokens };
+    });
+  };
+}

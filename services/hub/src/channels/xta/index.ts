@@ -1,0 +1,37 @@
+import { ErrorCode, WeicheError } from '@weiche/core';
+import type { Channel } from '../channel.js';
+import { HubMessageBox } from './message-box.js';
+import { XTA_CHANNEL, XtaMeta } from './meta.js';
+import { openXta } from './open.js';
+import { xtaRoutes } from './xta-routes.js';
+import { createXtaRuntime, type XtaChannelDeps } from './xta-runtime.js';
+
+export { XTA_PORT_PATHS } from './xta-routes.js';
+export { XTA_CHANNEL, XtaMeta } from './meta.js';
+export type { XtaChannelDeps } from './xta-runtime.js';
+
+/** The XTA channel and the message box it keeps (lent to the `xta-msgbox` adapter kind). */
+export interface XtaChannel extends Channel {
+  readonly messageBox: HubMessageBox;
+}
+
+/**
+ * The XTA 2 channel: the hub as XTA server (specs/xta-osci.md). Authors send OSCI-encrypted content to a
+ * reader the hub serves; the outcome is what `getTransportReport` reads from the journal, so there is
+ * nothing to push when a message is finished. Fachverfahren pull delivered messages from the message box.
+ */
+export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel> {
+  const rt = await createXtaRuntime(deps);
+  const messageBox = new HubMessageBox(rt);
+  return {
+    name: XTA_CHANNEL,
+    messageBox,
+    open: (row) => openXta({ ...rt, maxContainerBytes: rt.limits.maxContainerBytes }, row, XtaMeta.parse(row.channelMeta)),
+    async acknowledge(row) {
+      if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);
+      // the sender reads the outcome from its transport report: green or red from now on
+      return { transportReport: row.state === 'DELIVERED' ? 'green' : 'red' };
+    },
+    routes: xtaRoutes(rt, messageBox),
+  };
+}

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
+import type { XtaConfig } from '@weiche/config';
+import { XtaStore, type Journal } from '@weiche/journal';
+import type { HubQueues } from '@weiche/queue';
+import { DEFAULT_XTA_LIMITS, type XtaLimits } from '@weiche/xta';
+import type { Routing } from '../../routing.js';
+import { loadIdentities, type XtaIdentity } from './identities.js';
+import { loadReaders, type LoadedReader } from './reader-keystores.js';
+
+/** What the XTA channel is built from. */
+export interface XtaChannelDeps {
+  readonly config: XtaConfig;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  readonly journal: Journal;
+  readonly blobs: FsBlobStore;
+  readonly keyring: TenantKeyring;
+  readonly queues: Pick<HubQueues, 'enqueueProcess'>;
+  /** The routing table: a (reader, service) without a route is refused at send time. */
+  readonly routing: Pick<Routing, 'isRouted' | 'route'>;
+  readonly log: Logger;
+}
+
+/** What the XTA ports, the opening and the message box share: the deps, identities, readers' keystores, the box store, limits. */
+export interface XtaRuntime extends Omit<XtaChannelDeps, 'pool' | 'schema'> {
+  readonly identities: readonly XtaIdentity[];
+  readonly readers: ReadonlyMap<string, LoadedReader>;
+  readonly store: XtaStore;
+  readonly limits: XtaLimits;
+}
+
+/** Limits of the parser: the container limit from the config, the body limit what base64 of it needs plus headroom. */
+export function xtaLimits(config: XtaConfig): XtaLimits {
+  const container = config.limits.maxContainerBytes;
+  return { ...DEFAULT_XTA_LIMITS, maxContainerBytes: container, maxBodyBytes: Math.ceil((container * 4) / 3) + 1024 * 1024 };
+}
+
+/** Builds the XTA runtime (opens every reader keystore, generating demo ones on first start). */
+export async function createXtaRuntime(deps: XtaChannelDeps): Promise<XtaRuntime> {
+  const { pool, schema, ...rest } = deps;
+  return {
+    ...rest,
+    identities: loadIdentities(deps.config),
+    readers: await loadReaders(deps.config.readers),
+    store: new XtaStore({ pool, schema }),
+    limits: xtaLimits(deps.config),
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The pipeline's stages called directly — processSubmission, each channel's open, deliverRoute and
+ * reconcileOnce — against real PostgreSQL, Redis, blob store and DMS folder, without HTTP in between.
+ * Submissions are put into the journal the way the channels' intake does; the FIT-Connect JWEs and the
+ * OSCI content are made here with node:crypto from the published keys.
+ */
+import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '@weiche/config';
+import { ErrorCode } from '@weiche/core';
+import { keyIdOf, openOsciKeystore } from '@weiche/crypto';
+import { createHubDeps, createLogger, deliverRoute, FIT_CONNECT_CHANNEL, processSubmission, reconcileOnce, XTA_CHANNEL, type HubDeps } from '@weiche/hub';
+import { deliverJobId, processJobId } from '@weiche/queue';
+import { encryptCompactJwe } from '../support/bad-jwe.js';
+import { dropSchema, tempDir } from '../support/env.js';
+import { SERVICE } from '../support/test-config.js';
+import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
+import { contentContainer, encryptFor, XBAU_NS, XBAU_SERVICE } from '../support/xta-sender.js';
+
+const sha512 = (b: Buffer): string => createHash('sha512').update(b).digest('hex');
+const ATTEMPTS = { attemptsMade: 0, maxAttempts: 5 };
+
+let deps: HubDeps;
+let schema: string;
+let parties: XtaTestParties;
+let destinationId: string;
+let clientId: string;
+let outbox: string;
+
+beforeAll(async () => {
+  const dir = await tempDir('stages-');
+  const written = await writeXtaTestConfig(dir);
+  parties = written.parties;
+  schema = written.cfg.schema;
+  destinationId = written.cfg.destinationId;
+  clientId = written.cfg.clientId;
+  outbox = written.cfg.outbox;
+  deps = await createHubDeps(loadConfigFile(written.cfg.file, {}), createLogger({ level: 'silent' }));
+});
+afterAll(async () => {
+  await deps.close();
+  await dropSchema(schema);
+});
+
+/** A FIT-Connect submission as the sender API leaves it at RECEIVED: JWEs in the blob store, metadata in channel_meta. */
+async function receivedFitConnect(opts: { data: Buffer; attachment: Buffer; tamperDataHash?: boolean }): Promise<{ submissionId: string; caseId: string }> {
+  const certificate = await readFile(deps.config.destinations[0]?.keys.certificateFile ?? '', 'utf8');
+  const key = createPublicKey(certificate);
+  const kid = keyIdOf(certificate);
+  const jwe = (plaintext: Buffer): string => encryptCompactJwe(plaintext, key, { header: { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid } });
+  const submissionId = randomUUID();
+  const caseId = randomUUID();
+  const attachmentId = randomUUID();
+  const metadata = {
+    $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
+    contentStructure: {
+      data: { hash: { type: 'sha512', content: opts.tamperDataHash ? sha512(Buffer.from('other')) : sha512(opts.data) }, submissionSchema: { schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' } },
+      attachments: [{ attachmentId, hash: { type: 'sha512', content: sha512(opts.attachment) }, purpose: 'attachment', mimeType: 'application/pdf', filename: 'plan.pdf' }],
+    },
+  };
+  const meta = { caseId, destinationId, senderClientId: clientId, announcedAttachments: [attachmentId] };
+  await deps.journal.createSubmission({ submissionId, tenantId: 'testhausen', channel: FIT_CONNECT_CHANNEL, channelRef: submissionId, channelMeta: meta, serviceIdentifier: SERVICE, state: 'CREATED', actor: 'test' });
+  const upload = await deps.blobs.put(Buffer.from(jwe(opts.attachment)));
+  await deps.journal.recordAttachment({ submissionId, attachmentId, blobKey: upload.key, size: upload.size });
+  const metadataBlob = await deps.blobs.put(Buffer.from(jwe(Buffer.from(JSON.stringify(metadata)))));
+  const dataBlob = await deps.blobs.put(Buffer.from(jwe(opts.data)));
+  await deps.journal.transition(submissionId, {
+    from: ['CREATED'],
+    to: 'RECEIVED',
+    actor: 'test',
+    stage: 'intake',
+    patch: { channelMeta: { ...meta, metadataBlobKey: metadataBlob.key, dataBlobKey: dataBlob.key }, submittedAt: new Date() },
+  });
+  return { submissionId, caseId };
+}
+
+/** An XTA message as sendMessage leaves it at RECEIVED: the EncryptedData as received, MessageMetaData in channel_meta. */
+async function receivedXta(message: Buffer, attachments: Array<{ data: Buffer; filename: string }> = []): Promise<string> {
+  const files = deps.config.xta?.readers[0]?.keystore;
+  const keystore = openOsciKeystore({ pkcs12: await readFile(files?.pkcs12File ?? ''), password: (await readFile(files?.passwordFile ?? '', 'utf8')).trim() });
+  const certificatePem = keystore.entries[0]?.certificatePem ?? '';
+  const plaintext = contentContainer({ data: message, contentType: 'application/xml', filename: 'antrag.xml' }, attachments.map((a) => ({ ...a, contentType: 'application/pdf' })));
+  const encrypted = encryptFor(plaintext, certificatePem);
+  const stored = await deps.blobs.put(Buffer.from(encrypted.encryptedData(encrypted.cipherValue.toString('base64'))));
+  const submissionId = randomUUID();
+  const messageId = `urn:de:xta:messageid:stages:${randomUUID()}`;
+  const messageMetaData = {
+    testMsg: false,
+    deliveryAttributes: { origin: new Date().toISOString() },
+    author: { type: 'xoev', value: parties.author.identifier },
+    reader: { type: 'xoev', value: parties.reader },
+    messageId,
+    qualifier: { service: XBAU_SERVICE, businessScenario: { kind: 'undefined', value: 'XBAU' }, messageType: { code: 'baugenehmigung.antrag.0200', listUri: 'urn:de:payloadSchema:elementName', listVersionId: '1.0', payloadSchema: XBAU_NS } },
+  };
+  await deps.journal.createSubmission({
+    submissionId,
+    tenantId: 'testhausen',
+    channel: XTA_CHANNEL,
+    channelRef: messageId,
+    channelMeta: { readerId: parties.reader, authorId: parties.author.identifier, messageMetaData, container: 'encrypted', mtom: false, containerBlobKey: stored.key },
+    serviceIdentifier: XBAU_SERVICE,
+    state: 'RECEIVED',
+    actor: 'test',
+  });
+  return submissionId;
+}
+
+const xbau = (): Promise<Buffer> => readFile(join(import.meta.dirname, '..', '..', 'packages', 'mappings', 'xbau-passthrough', 'samples', 'minimal.input.xml'));
+
+describe('channel.open', () => {
+  it('FIT-Connect: decrypts, verifies every hash and keeps the JWE tags for the acknowledgement', async () => {
+    const data = Buffer.from(JSON.stringify({ antrag: 'stages' }));
+    const { submissionId } = await receivedFitConnect({ data, attachment: randomBytes(2048) });
+    const row = await deps.journal.getSubmission(submissionId);
+    const opened = await deps.channels.get(FIT_CONNECT_CHANNEL).open(row!);
+    expect(opened.data?.content.equals(data)).toBe(true);
+    expect(opened.attachments).toHaveLength(1);
+    expect(opened.sender.name).toBe('Testportal');
+    expect(opened.channelMeta).toMatchObject({ authenticationTags: { metadata: expect.any(String) as unknown, attachments: expect.any(Object) as unknown } });
+  });
+
+  it('FIT-Connect: a data hash that does not match is an input problem of stage open, part data', async () => {
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment: randomBytes(64), tamperDataHash: true });
+    const row = await deps.journal.getSubmission(submissionId);
+    await expect(deps.channels.get(FIT_CONNECT_CHANNEL).open(row!)).rejects.toMatchObject({ code: ErrorCode.HASH_MISMATCH, part: 'data', stage: 'open', retryable: false });
+  });
+
+  it('XTA: opens OSCI content with the reader keystore and names the author signature verdict', async () => {
+    const submissionId = await receivedXta(await xbau(), [{ data: randomBytes(100), filename: 'plan.pdf' }]);
+    const opened = await deps.channels.get(XTA_CHANNEL).open((await deps.journal.getSubmission(submissionId))!);
+    expect(opened.data?.mimeType).toBe('application/xml');
+    expect(opened.attachments.map((a) => a.filename)).toEqual(['plan.pdf']);
+    expect(opened.evidence).toMatchObject({ container: 'encrypted', authorSignature: { present: false } });
+    expect(opened.sender.behoerdenkennung).toBe(parties.author.identifier);
+  });
+});
+
+describe('processSubmission and deliverRoute', () => {
+  it('takes a FIT-Connect submission to ROUTED with its delivery job, then delivers and acknowledges it once', async () => {
+    const { submissionId, caseId } = await receivedFitConnect({ data: Buffer.from(JSON.stringify({ antrag: 'ok' })), attachment: randomBytes(4096) });
+    expect(await processSubmission({ submissionId }, deps, ATTEMPTS)).toBe('routed');
+    const routed = await deps.journal.getSubmission(submissionId);
+    expect(routed?.state).toBe('ROUTED');
+    const [delivery] = await deps.journal.listDeliveries(submissionId);
+    expect(delivery).toMatchObject({ routeId: 'to-dms', state: 'PENDING' });
+    expect(await deps.queues.deliverQueue('dms').getJob(deliverJobId(submissionId, 'to-dms'))).toBeDefined();
+
+    expect(await deliverRoute({ submissionId, routeId: 'to-dms' }, deps, ATTEMPTS)).toBe('delivered');
+    const delivered = await deps.journal.getSubmission(submissionId);
+    expect(delivered).toMatchObject({ state: 'DELIVERED', acknowledgedAt: expect.any(Date) as unknown });
+    expect(await deps.journal.hasEvent(submissionId, 'accept-submission')).toBe(true);
+    expect((await readdir(outbox)).filter((f) => f.startsWith(delivered?.prozessId ?? '-'))).toHaveLength(1);
+    // a second run (a job re-run after a crash) delivers nothing new and sends no second event
+    expect(await deliverRoute({ submissionId, routeId: 'to-dms' }, deps, ATTEMPTS)).toBe('duplicate');
+    expect((await deps.journal.listEvents(caseId, { offset: 0, limit: 10 })).tokens).toHaveLength(1);
+    const audit = await deps.journal.listAudit({ submissionId, limit: 50 });
+    expect(audit.map((a) => a.stage)).toEqual(['intake', 'intake', 'open', 'map', 'route', 'deliver', 'deliver', 'acknowledge']);
+  });
+
+  it('rejects an input problem at once (no retry) with the deciding stage, and the channel tells the sender', async () => {
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment: randomBytes(64), tamperDataHash: true });
+    expect(await processSubmission({ submissionId }, deps, ATTEMPTS)).toBe('rejected');
+    const row = await deps.journal.getSubmission(submissionId);
+    expect(row).toMatchObject({ state: 'REJECTED', problem: { code: ErrorCode.HASH_MISMATCH, stage: 'open', part: 'data' }, acknowledgedAt: expect.any(Date) as unknown });
+    expect(await deps.journal.hasEvent(submissionId, 'reject-submission')).toBe(true);
+  });
+
+  it('XTA: an attachment the XBau message does not reference is delivered beside it and noted in the MAPPED audit record', async () => {
+    const submissionId = await receivedXta(await xbau(), [{ data: randomBytes(300), filename: 'nicht-referenziert.pdf' }]);
+    expect(await processSubmission({ submissionId }, deps, ATTEMPTS)).toBe('routed');
+    const mapped = (await deps.journal.listAudit({ submissionId, limit: 20 })).find((a) => a.toState === 'MAPPED');
+    const outputs = mapped?.details.outputs as Record<string, { notes?: string[] }>;
+    expect(outputs['xbau-2.6:baugenehmigung.antrag.0200']?.notes?.[0]).toContain('not referenced by the XBau message');
+  });
+
+  it('XTA: a DOCTYPE in the XBau message is a syntax violation decided by the map stage, never forwarded', async () => {
+    const hostile = Buffer.from((await xbau()).toString('utf8').replace(/^(<\?xml[^>]*\?>)?/, '$1<!DOCTYPE x SYSTEM "http://attacker.example/x.dtd">'));
+    const submissionId = await receivedXta(hostile);
+    expect(await processSubmission({ submissionId }, deps, ATTEMPTS)).toBe('rejected');
+    expect(await deps.journal.getSubmission(submissionId)).toMatchObject({ state: 'REJECTED', problem: { code: ErrorCode.SYNTAX_VIOLATION, stage: 'map', part: 'data' } });
+    expect(await deps.journal.listDeliveries(submissionId)).toEqual([]);
+  });
+
+  it('a submission without a route fails for an operator (stage route), it is not rejected', async () => {
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment: randomBytes(64) });
+    const noRoutes = { ...deps, routing: { routesFor: () => [] } };
+    expect(await processSubmission({ submissionId }, noRoutes, ATTEMPTS)).toBe('failed');
+    expect(await deps.journal.getSubmission(submissionId)).toMatchObject({ state: 'FAILED', problem: { code: ErrorCode.NO_ROUTE, stage: 'route' } });
+  });
+});
+
+describe('reconcileOnce', () => {
+  it('re-enqueues a received submission that has no job, and acknowledges an outcome a crash left unacknowledged', async () => {
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment: randomBytes(64) });
+    await (await deps.queues.process.getJob(processJobId(submissionId)))?.remove();
+    // a finished submission whose acknowledgement never happened (the process died in between)
+    const other = await receivedFitConnect({ data: Buffer.from('{}'), attachment: randomBytes(64), tamperDataHash: true });
+    await deps.journal.transition(other.submissionId, { from: ['RECEIVED'], to: 'REJECTED', actor: 'test', stage: 'open', patch: { reason: 'x', problem: { code: ErrorCode.HASH_MISMATCH, stage: 'open', part: 'data', detail: 'x' } } });
+    const reconcile = { ...deps, processing: { ...deps.config.processing, reconcileAfterMs: 0 } };
+    expect(await reconcileOnce(reconcile)).toBeGreaterThanOrEqual(2);
+    expect(await deps.queues.process.getJob(processJobId(submissionId))).toBeDefined();
+    expect((await deps.journal.getSubmission(other.submissionId))?.acknowledgedAt).toBeInstanceOf(Date);
+    expect(await deps.journal.hasEvent(other.submissionId, 'reject-submission')).toBe(true);
+  });
+});
