@@ -59,8 +59,8 @@ async function prepare(mode: 'global-lock' | 'chains'): Promise<{ schema: string
   else bindAuditKeys(schema, keys);
   const ids = Array.from({ length: WRITERS }, (_, w) => Array.from({ length: PER_WRITER }, (_, i) => `bench-${w}-${i}`));
   await pool.query(
-    `INSERT INTO "${schema}".submissions (submission_id, case_id, destination_id, tenant_id, sender_client_id, service_identifier, state)
-     SELECT id, id, 'd', 't' || (n % 3), 'c', 'urn:x', 'RECEIVED' FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n)`,
+    `INSERT INTO "${schema}".submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, state)
+     SELECT id, 't' || (n % 3), 'fit-connect', id, '{}'::jsonb, 'urn:x', 'RECEIVED' FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n)`,
     [ids.flat()],
   );
   return { schema, ids };
