@@ -12,7 +12,7 @@ const cacheDir = resolveSchemaCacheDir();
 function xdomea(): string {
   const documents = Array.from({ length: 5 }, (_, i) => {
     const id = randomUUID();
-    return { id, title: `Anlage ${i}`, fileName: `${id}_Anlage_${i}.pdf`, originalName: `Anlage ${i}.pdf`, mimeType: 'application/pdf' };
+    return { id, title: `Anlage ${i}`, formats: [{ fileName: `${id}_Anlage_${i}.pdf`, originalName: `Anlage ${i}.pdf`, format: { code: '018', version: '1.7' } }] };
   });
   return buildXdomea0401({
     prozessId: randomUUID(),
@@ -20,6 +20,7 @@ function xdomea(): string {
     sender: { behoerdenkennung: 'psw:01000001', name: 'Bauportal' },
     recipient: { behoerdenkennung: 'ags:05515000', name: 'Stadt Münster', organisationseinheit: 'Bauordnungsamt' },
     sendingSystem: { product: 'Weiche', version: '0.1.0' },
+    vorgangId: randomUUID(),
     subject: 'Baugenehmigung beantragen',
     documents,
     cacheDir,
@@ -39,7 +40,7 @@ function xbau(): string {
     bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
     anlagen: Array.from({ length: 5 }, (_, i) => {
       const id = randomUUID();
-      return { bezeichnung: `Anlage ${i}`, dokumentId: id, dateiname: `${id}_Anlage_${i}.pdf` };
+      return { bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: id, dateiname: `${id}_Anlage_${i}.pdf` };
     }),
   });
 }

@@ -1,2 +1,3 @@
 export * from './contract.js';
 export * from './errors.js';
+export * from './confirmation-inbox.js';

@@ -1,3 +1,4 @@
 export * from './schema.js';
 export * from './load.js';
 export * from './xta-schema.js';
+export * from './filing.js';

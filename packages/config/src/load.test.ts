@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { filingFor } from './filing.js';
 import { ConfigError, loadConfigFile, resolveConfig } from './load.js';
 
 const destinationId = '2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10';
@@ -29,6 +30,22 @@ describe('config', () => {
     expect(config.destinations[0]?.keys.privateKeyFile).toBe('/etc/weiche/keys/d.key.pem');
     expect(config.adapters[0]?.config.path).toBe('/etc/weiche/outbox');
     expect(config.adapters[0]?.retry.attempts).toBe(8);
+  });
+
+  it('needs a real Behördenkennung for a portal whose tenant has an XBau route, and invents none', () => {
+    expect(resolveConfig(valid).senderClients[0]?.behoerdenkennung).toBeUndefined();
+    const xbau = { ...valid, routes: [...valid.routes, { id: 'r2', tenant: 'musterstadt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' }] };
+    expect(() => resolveConfig(xbau)).toThrow(/senderClients\.0\.behoerdenkennung: required, tenant "musterstadt" has an XBau route/);
+    const named = { ...xbau, senderClients: [{ ...valid.senderClients[0]!, behoerdenkennung: 'psw:01000001' }] };
+    expect(resolveConfig(named).senderClients[0]?.behoerdenkennung).toBe('psw:01000001');
+  });
+
+  it('finds the filing metadata of a service, falling back to the "*" entry', () => {
+    const tenants = [{ ...valid.tenants[0]!, filing: [{ service: '*', vorgangstyp: 'Antrag' }, { service: 'urn:de:fim:leika:leistung:99010003001006', aktenplaneinheit: '63.01.02', vorgangstyp: 'Bauantrag' }] }];
+    const tenant = resolveConfig({ ...valid, tenants }).tenants[0]!;
+    expect(filingFor(tenant, 'urn:de:fim:leika:leistung:99010003001006')).toEqual({ aktenplaneinheit: '63.01.02', vorgangstyp: 'Bauantrag' });
+    expect(filingFor(tenant, 'urn:other')).toEqual({ vorgangstyp: 'Antrag' });
+    expect(filingFor(resolveConfig(valid).tenants[0]!, 'urn:other')).toBeUndefined();
   });
 
   it('reports every problem at once', () => {

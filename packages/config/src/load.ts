@@ -72,9 +72,29 @@ function checkReferences(config: WeicheConfigParsed): string[] {
       if (!destinations.has(id)) problems.push(`senderClients.${i}.destinations.${j}: unknown destination "${id}"`);
     }),
   );
+  config.dms.clients.forEach((c, i) =>
+    c.tenants.forEach((t, j) => {
+      if (!tenants.has(t)) problems.push(`dms.clients.${i}.tenants.${j}: unknown tenant "${t}"`);
+    }),
+  );
   config.routes.forEach((r, i) => {
     if (!tenants.has(r.tenant)) problems.push(`routes.${i}.tenant: unknown tenant "${r.tenant}"`);
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
+  });
+  problems.push(...checkXbauAuthors(config));
+  return problems;
+}
+
+// An XBau message names its autor, and the Fachverfahren answers to it: a portal that can reach a
+// tenant with an XBau route needs its real Behördenkennung in the config (never a placeholder).
+function checkXbauAuthors(config: WeicheConfigParsed): string[] {
+  const xbauTenants = new Set(config.routes.filter((r) => r.target.startsWith('xbau-')).map((r) => r.tenant));
+  const tenantOf = new Map(config.destinations.map((d) => [d.id, d.tenant]));
+  const problems: string[] = [];
+  config.senderClients.forEach((c, i) => {
+    if (c.behoerdenkennung !== undefined) return;
+    const tenant = c.destinations.map((d) => tenantOf.get(d)).find((t) => t !== undefined && xbauTenants.has(t));
+    if (tenant) problems.push(`senderClients.${i}.behoerdenkennung: required, tenant "${tenant}" has an XBau route (the XBau autor)`);
   });
   return problems;
 }
@@ -130,10 +150,12 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     ...(config.audit.evidenceKeyFile !== undefined ? { evidenceKeyFile: abs(config.audit.evidenceKeyFile) } : {}),
     retiredEvidenceKeyFiles: config.audit.retiredEvidenceKeyFiles.map(abs),
   };
+  const dms = { clients: config.dms.clients.map((c) => ({ ...c, token: absFile(c.token) })) };
   return {
     ...config,
     admin,
     audit,
+    dms,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({

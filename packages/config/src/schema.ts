@@ -22,6 +22,16 @@ export const ServiceConfig = z.object({
     .default([]),
 });
 
+/** Where the tenant's DMS files the applications of one service (xdomea 0401/0605). */
+export const FilingConfig = z.object({
+  /** Service URN, or "*" for every service without an entry of its own. */
+  service: z.string().min(1),
+  /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen: the file plan unit, e.g. "63.01.02". */
+  aktenplaneinheit: z.string().min(1).max(200).optional(),
+  /** Vorgang/Typ the DMS expects, e.g. "Bauantrag". */
+  vorgangstyp: z.string().min(1).max(200).optional(),
+});
+
 export const TenantConfig = z.object({
   id: Id,
   name: z.string().min(1),
@@ -30,6 +40,8 @@ export const TenantConfig = z.object({
   /** Behördenkennung as praefix:kennung, e.g. ags:05974028. */
   behoerdenkennung: z.string().regex(/^[a-z]+:.+$/),
   organisationseinheit: z.string().optional(),
+  /** Filing metadata per service for the DMS (optional; without it the DMS files by its own rules). */
+  filing: z.array(FilingConfig).default([]),
 });
 
 export const DestinationConfig = z.object({
@@ -50,8 +62,12 @@ export const SenderClientConfig = z.object({
   clientId: z.string().min(3),
   clientSecret: SecretValue,
   name: z.string().min(1),
-  /** Behördenkennung or other id of the sending portal (xdomea Absender). */
-  behoerdenkennung: z.string().default('psw:unbekannt'),
+  /**
+   * Behördenkennung of the sending portal as registered (e.g. in the DVDV), praefix:kennung: the xdomea
+   * Absender and the XBau autor. Optional for xdomea routes (the Absender then has none); required when
+   * a route of the portal's tenants produces XBau, whose receiver routes replies to the autor.
+   */
+  behoerdenkennung: z.string().regex(/^[a-z]+:.+$/).optional(),
   /** destinationIds this client may send to. */
   destinations: z.array(z.uuid()).min(1),
 });
@@ -150,6 +166,14 @@ export const AuditConfig = z.object({
   checkpointIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).default(60_000),
 });
 
+/** A DMS that posts its answers (xdomea 0402/0403) to the hub; `tenants` limits which submissions it may confirm. */
+export const DmsClientConfig = z.object({
+  id: Id,
+  /** Bearer token of `POST /dms/v1/confirmations`. */
+  token: SecretValue,
+  tenants: z.array(Id).min(1),
+});
+
 export const WeicheConfig = z.object({
   server: z
     .object({
@@ -196,6 +220,8 @@ export const WeicheConfig = z.object({
   admin: AdminConfig.default({ tokens: [] }),
   xta: XtaConfig.optional(),
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
+  /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
+  dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

@@ -70,7 +70,7 @@ export interface DeadLetter extends SubmissionSummary {
 }
 
 export interface TimelineEntry {
-  kind: 'audit' | 'attempt' | 'event';
+  kind: 'audit' | 'attempt' | 'event' | 'confirmation';
   at: Date;
   /** audit: the chain sequence number; attempt: the attempt row id; event: the event log seq. */
   seq: number;
@@ -87,6 +87,14 @@ export interface TimelineEntry {
   outcome?: string;
   error?: string | null;
   eventName?: string;
+  /** confirmation: 0402 (import) or 0403 (receipt) from the DMS. */
+  messageType?: string;
+  /** confirmation: IDSGO of the object ('' for a 0403). */
+  objectId?: string;
+  /** confirmation: imported or not (0402); null for a 0403. */
+  imported?: boolean | null;
+  reasons?: string[];
+  source?: string;
 }
 
 export interface Timeline {
@@ -262,7 +270,7 @@ export class JournalQueries extends SchemaStore {
     const submission = await this.getSummary(submissionId);
     if (!submission) return undefined;
     const s = this.s;
-    const [deliveries, audit, attempts, events] = await Promise.all([
+    const [deliveries, audit, attempts, events, confirmations] = await Promise.all([
       this.query<DeliveryDbRow>(`SELECT * FROM ${s}.deliveries WHERE submission_id = $1 ORDER BY route_id`, [submissionId]),
       this.query<Pick<AuditDbRow, 'seq' | 'at' | 'actor' | 'stage' | 'from_state' | 'to_state' | 'input_hash' | 'output_hash' | 'hash' | 'details'>>(`SELECT seq, at, actor, stage, from_state, to_state, input_hash, output_hash, hash, details FROM ${s}.audit WHERE submission_id = $1 ORDER BY seq`, [
         submissionId,
@@ -275,6 +283,11 @@ export class JournalQueries extends SchemaStore {
       this.query<{ seq: string; event_name: string; created_at: Date }>(`SELECT seq, event_name, created_at FROM ${s}.events WHERE submission_id = $1 ORDER BY seq`, [
         submissionId,
       ]),
+      // what the DMS answered (0402 per object, 0403), from migration 0007
+      this.query<{ id: string; message_type: string; object_id: string; imported: boolean | null; reasons: string[]; source: string; received_at: Date }>(
+        `SELECT id, message_type, object_id, imported, reasons, source, received_at FROM ${s}.dms_confirmations WHERE submission_id = $1 ORDER BY id`,
+        [submissionId],
+      ),
     ]);
     const entries: TimelineEntry[] = [
       ...audit.map((a): TimelineEntry => ({
@@ -292,6 +305,18 @@ export class JournalQueries extends SchemaStore {
       })),
       ...attempts.map((a): TimelineEntry => ({ kind: 'attempt', at: a.at, seq: Number(a.id), routeId: a.route_id, attempt: a.attempt, outcome: a.outcome, error: a.error })),
       ...events.map((e): TimelineEntry => ({ kind: 'event', at: e.created_at, seq: Number(e.seq), eventName: e.event_name })),
+      ...confirmations.map(
+        (c): TimelineEntry => ({
+          kind: 'confirmation',
+          at: c.received_at,
+          seq: Number(c.id),
+          messageType: c.message_type,
+          objectId: c.object_id,
+          imported: c.imported,
+          reasons: c.reasons,
+          source: c.source,
+        }),
+      ),
     ];
     // stable: within one timestamp audit records stay in chain order, attempts in insertion order
     entries.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -37,10 +37,10 @@ const mod: MappingModule<{ betreff: string }> = {
       sendingSystem: ctx.hub,
       subject: input.betreff,
       vorgangId: newIdFor(ctx),
-      documents: [{ id, title: 'a', fileName: `${id}_a.pdf`, originalName: 'a.pdf', mimeType: 'application/pdf' }],
+      documents: [{ id, title: 'a', formats: [{ fileName: `${id}_a.pdf`, originalName: 'a.pdf', format: { code: '018', version: '1.4' } }] }],
       ...(ctx.schemaCacheDir === undefined ? {} : { cacheDir: ctx.schemaCacheDir }),
     });
-    return { targetProfile: 'xdomea-3.1.0:0401', standardId: 'xdomea-3.1.0', packageName: `${prozessId}_Abgabe.Abgabe.0401.zip`, messageName: `${prozessId}_Abgabe.Abgabe.0401.xml`, messageXml, documents: [{ name: `${id}_a.pdf`, mimeType: 'application/pdf', source: Buffer.from('x') }], prozessId };
+    return { targetProfile: 'xdomea-3.1.0:0401', standardId: 'xdomea-3.1.0', packageName: `${prozessId}_Abgabe.Abgabe.0401.zip`, messageName: `${prozessId}_Abgabe.Abgabe.0401.xml`, messageXml, documents: [{ name: `${id}_a.pdf`, mimeType: 'application/pdf', source: Buffer.from('%PDF-1.4\n%%EOF\n') }], prozessId };
   },
 };
 

@@ -11,10 +11,11 @@ import { WeicheError, ErrorCode, errorMessage } from '@weiche/core';
 import { sharedXsdValidator } from '@weiche/xoev';
 import type { XsdValidationResult } from '@weiche/xoev';
 import { checkMappingResult } from './conformance.js';
+import { checkContentRules } from './content-rules.js';
 import { sequentialIds } from './context-tools.js';
 import { lineDiff } from './line-diff.js';
 import { runMapping } from './run-mapping.js';
-import type { MappingModule, MappingResult, SubmissionAttachment, SubmissionContext } from './types.js';
+import type { MappingModule, MappingResult, SubmissionAttachment, SubmissionChecks, SubmissionContext } from './types.js';
 
 export { lineDiff } from './line-diff.js';
 
@@ -88,7 +89,14 @@ export const SampleContext = z.object({
   tenant: z
     .object({ id: z.string(), name: z.string(), behoerdenkennung: z.string(), organisationseinheit: z.string().optional() })
     .default({ id: 'muenster', name: 'Stadt Münster', behoerdenkennung: 'ags:05515000', organisationseinheit: 'Bauordnungsamt' }),
-  sender: z.object({ name: z.string(), behoerdenkennung: z.string() }).default({ name: 'Bauportal NRW', behoerdenkennung: 'psw:01000001' }),
+  sender: z.object({ name: z.string(), behoerdenkennung: z.string().optional() }).default({ name: 'Bauportal NRW', behoerdenkennung: 'psw:01000001' }),
+  channel: z.string().optional(),
+  checks: z
+    .partialRecord(z.enum(['decryption', 'hashes', 'authorSignature']), z.object({ status: z.enum(['passed', 'failed', 'not-applicable', 'not-checked']), detail: z.string().optional() }))
+    .optional(),
+  /** A JSON schema file next to the samples, or a path relative to the repository root (e.g. schemas/forms/bauantrag-1.0.json). */
+  formSchema: z.string().optional(),
+  filing: z.object({ aktenplaneinheit: z.string().optional(), vorgangstyp: z.string().optional() }).optional(),
   attachments: z.array(SampleAttachment).default([]),
   hub: z.object({ product: z.string(), version: z.string() }).default({ product: 'Weiche', version: '0.1.0' }),
 });
@@ -100,6 +108,19 @@ async function readOptional(path: string): Promise<Buffer | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+// src/ and dist/ are both two levels below the package root, the repository root two more.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function readFormSchema(samplesDir: string, file: string): Promise<Record<string, unknown>> {
+  const beside = await readOptional(join(samplesDir, file));
+  const bytes = beside ?? (await readFile(join(REPO_ROOT, file)));
+  return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+}
+
+function dropUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 /** Sample names in a directory: every `<name>.input.json` / `<name>.input.xml`, sorted. */
@@ -140,6 +161,7 @@ export async function loadSampleContext(module: MappingModule<unknown>, opts: Go
   );
   const receivedAt = new Date(c.receivedAt);
   const content = json ?? xml;
+  const formSchema = c.formSchema === undefined ? undefined : await readFormSchema(opts.samplesDir, c.formSchema);
   return {
     submissionId: c.submissionId,
     caseId: c.caseId,
@@ -153,7 +175,11 @@ export async function loadSampleContext(module: MappingModule<unknown>, opts: Go
       behoerdenkennung: c.tenant.behoerdenkennung,
       ...(c.tenant.organisationseinheit === undefined ? {} : { organisationseinheit: c.tenant.organisationseinheit }),
     },
-    sender: c.sender,
+    sender: { name: c.sender.name, ...(c.sender.behoerdenkennung === undefined ? {} : { behoerdenkennung: c.sender.behoerdenkennung }) },
+    ...(c.channel === undefined ? {} : { channel: c.channel }),
+    ...(c.checks === undefined ? {} : { checks: Object.fromEntries(Object.entries(c.checks).map(([k, v]) => [k, dropUndefined(v)])) as SubmissionChecks }),
+    ...(formSchema === undefined ? {} : { formSchema }),
+    ...(c.filing === undefined ? {} : { filing: dropUndefined(c.filing) }),
     ...(content === undefined
       ? {}
       : {
@@ -183,7 +209,7 @@ async function runSample(module: MappingModule<unknown>, opts: GoldenOptions, na
   }
   const validator = await sharedXsdValidator({ cacheDir: opts.cacheDir, standardId: result.standardId });
   const xsd = validator.validate(result.messageXml);
-  const problems = checkMappingResult(result, validator).filter((p) => !p.startsWith('XSD: '));
+  const problems = [...checkMappingResult(result, validator).filter((p) => !p.startsWith('XSD: ')), ...(await checkContentRules(result, { cacheDir: opts.cacheDir }))];
   const expected = (await readOptional(expectedPath))?.toString('utf8');
   const diff = expected === undefined ? '' : lineDiff(expected, result.messageXml, { expected: `${name}.expected.xml`, actual: `${name} (mapped)` });
   const matches = expected !== undefined && diff === '';

@@ -1,6 +1,7 @@
 import { WeicheError, ErrorCode, errorMessage, inputProblem } from '@weiche/core';
 import { parseXml } from '@weiche/xoev';
 import type { z } from 'zod';
+import { deterministicIds } from './context-tools.js';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
 
 function violation(message: string, cause?: unknown): WeicheError {
@@ -31,9 +32,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-/** Runs a module: parses ctx.data (JSON or XML by mimeType; absent → undefined), validates with inputSchema (zod error → WeicheError SCHEMA_VIOLATION naming the field path), calls map. */
+/** Runs a module: parses ctx.data (JSON or XML by mimeType; absent → undefined), validates with inputSchema (zod error → WeicheError SCHEMA_VIOLATION naming the field path), calls map with deterministic ids unless ctx brings its own. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts whatever the registry resolved
-export async function runMapping(module: MappingModule<any>, ctx: SubmissionContext): Promise<MappingResult> {
+export async function runMapping(module: MappingModule<any>, given: SubmissionContext): Promise<MappingResult> {
+  const ctx: SubmissionContext = given.newId ? given : { ...given, newId: deterministicIds(given.submissionId, module.target) };
   const raw = parseSubmissionData(ctx.data);
   const parsed = await module.inputSchema.safeParseAsync(raw);
   if (!parsed.success) {

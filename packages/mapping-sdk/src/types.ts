@@ -18,6 +18,31 @@ export interface SubmissionAttachment {
   open(): NodeJS.ReadableStream;
 }
 
+/** Outcome of one check the hub ran before mapping (shown on the receipt sheet). */
+export interface CheckOutcome {
+  status: 'passed' | 'failed' | 'not-applicable' | 'not-checked';
+  /** Short, non-personal detail, e.g. the algorithm or the signer's certificate subject. */
+  detail?: string;
+}
+
+/** The checks behind a submission, for the "Laufzettel"; a check the channel does not have is absent. */
+export interface SubmissionChecks {
+  /** Content decrypted with the destination's / reader's key. */
+  decryption?: CheckOutcome;
+  /** Hashes of data and attachments match what the sender declared. */
+  hashes?: CheckOutcome;
+  /** The author's signature over the content (XTA/OSCI); FIT-Connect carries none. */
+  authorSignature?: CheckOutcome;
+}
+
+/** Where the DMS files the application (per tenant and service, from the config). */
+export interface FilingMetadata {
+  /** xdomea AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen: the file plan unit, e.g. `63.01.02`. */
+  aktenplaneinheit?: string;
+  /** xdomea Vorgang/Typ: the kind of Vorgang the DMS expects, e.g. `Bauantrag`. */
+  vorgangstyp?: string;
+}
+
 /** Everything a mapping may read about one decrypted, verified submission. */
 export interface SubmissionContext {
   submissionId: string;
@@ -28,13 +53,22 @@ export interface SubmissionContext {
   senderReference?: string;
   receivedAt: Date;
   tenant: { id: string; name: string; behoerdenkennung: string; organisationseinheit?: string };
-  sender: { name: string; behoerdenkennung: string };
+  /** The sending portal or author; `behoerdenkennung` only when one is configured (never a placeholder). */
+  sender: { name: string; behoerdenkennung?: string };
+  /** The channel it arrived through, e.g. `fit-connect` or `xta`. */
+  channel?: string;
+  /** What the hub checked before mapping. */
+  checks?: SubmissionChecks;
+  /** JSON schema of the form data (by data.schemaUri), for readable labels; absent when unknown. */
+  formSchema?: Record<string, unknown>;
+  /** Filing metadata configured for the tenant and service. */
+  filing?: FilingMetadata;
   data?: { schemaUri: string; mimeType: string; content: Buffer; sha512: string };
   attachments: SubmissionAttachment[];
   hub: { product: string; version: string };
   /** Clock for creation timestamps; absent → wall clock. Injected by the golden kit and replays for deterministic output. */
   now?: () => Date;
-  /** Generator for fresh UUIDs (message, Vorgang, Dokument ids); absent → crypto.randomUUID. */
+  /** Generator for ids (message, Vorgang, Dokument); absent → runMapping derives them from submission and target (UUIDv5), so a replay yields the same ids. */
   newId?: () => string;
   /** Schema cache holding XSDs and code lists; absent → the module's own option or resolveSchemaCacheDir(). */
   schemaCacheDir?: string;

@@ -5,6 +5,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { WeicheError, ErrorCode, errorMessage } from '@weiche/core';
 import { SchemaManifest, XOEV_MANIFEST_PATH } from './schema-manifest.js';
 import { resolveSchemaCacheDir } from './schema-cache.js';
+import type { ContentFacts } from './content-facts.js';
+import { extensionFor, normalizeMimeType } from './file-extension.js';
 
 /** Canonical URI and version of the xdomea file format code list (xdomea 3.1.0, DateiformatCodeType). */
 export const DATEIFORMAT_LIST_URI = 'urn:xoev-de:xdomea:codeliste:dateiformat';
@@ -15,36 +17,9 @@ const CODELIST_PATH = 'xdomea/codelists/Dateiformat_1.0.xml';
 export interface DateiformatList {
   readonly byExtension: ReadonlyMap<string, string>;
   readonly otherCode: string;
+  /** Every code of the list. */
+  readonly codes: ReadonlySet<string>;
 }
-
-// Mime types whose usual extension is not their subtype; everything else falls back to the file name.
-const MIME_EXTENSION: Readonly<Record<string, string>> = {
-  'application/pdf': 'pdf',
-  'application/xml': 'xml',
-  'text/xml': 'xml',
-  'text/plain': 'txt',
-  'text/csv': 'csv',
-  'text/html': 'html',
-  'text/rtf': 'rtf',
-  'application/rtf': 'rtf',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/tiff': 'tif',
-  'image/bmp': 'bmp',
-  'application/msword': 'doc',
-  'application/vnd.ms-excel': 'xls',
-  'application/vnd.ms-powerpoint': 'ppt',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
-  'application/vnd.oasis.opendocument.text': 'odt',
-  'application/vnd.oasis.opendocument.spreadsheet': 'ods',
-  'application/vnd.oasis.opendocument.presentation': 'odp',
-  'application/vnd.ms-outlook': 'msg',
-  'message/rfc822': 'eml',
-  'application/postscript': 'ps',
-  'application/xml-dtd': 'dtd',
-};
 
 const lists = new Map<string, DateiformatList>();
 
@@ -54,12 +29,14 @@ export function parseDateiformatList(xml: string | Buffer): DateiformatList {
   const doc = parser.parse(xml) as { CodeList?: { SimpleCodeList?: { Row?: Array<{ Value?: Array<{ '@_ColumnRef'?: string; ColumnRef?: string; SimpleValue?: unknown }> }> } } };
   const byExtension = new Map<string, string>();
   let otherCode: string | undefined;
+  const codes = new Set<string>();
   for (const row of doc.CodeList?.SimpleCodeList?.Row ?? []) {
     const cells = new Map<string, string>();
     for (const v of row.Value ?? []) cells.set(String(v['@_ColumnRef'] ?? v.ColumnRef ?? ''), String(v.SimpleValue ?? ''));
     const code = cells.get('Code');
     const description = cells.get('Beschreibung') ?? '';
     if (!code) continue;
+    codes.add(code);
     const ext = /^([a-z0-9]+) - /i.exec(description)?.[1]?.toLowerCase();
     // First row wins: "doc" has three variants (Windows, DOS, Mac); "pdf" before "pdf (Archival)".
     if (ext && !byExtension.has(ext)) byExtension.set(ext, code);
@@ -68,7 +45,7 @@ export function parseDateiformatList(xml: string | Buffer): DateiformatList {
   if (byExtension.size === 0 || otherCode === undefined) {
     throw new WeicheError(ErrorCode.CONFIG_INVALID, 'Dateiformat code list has no rows or no "Sonstiges" code');
   }
-  return { byExtension, otherCode };
+  return { byExtension, otherCode, codes };
 }
 
 /** Loads the code list from the schema cache once per cache dir, checking its sha256 against the manifest. */
@@ -98,21 +75,31 @@ export function loadDateiformatList(cacheDir: string = resolveSchemaCacheDir()):
   return list;
 }
 
-function extensionOf(fileName: string): string | undefined {
-  const m = /\.([A-Za-z0-9]+)$/.exec(fileName);
-  return m?.[1]?.toLowerCase();
+/** The Format of one primary file in an xdomea message: code, the MIME type when the code is "Sonstiges", and the format version. */
+export interface Dateiformat {
+  code: string;
+  otherName?: string;
+  version: string;
 }
 
-/** Dateiformat code (list urn:xoev-de:xdomea:codeliste:dateiformat 1.0) for a mime type / file name; unknown → the list's "Sonstiges" code. */
-export function dateiformatCode(mimeType: string, fileName: string, opts: { cacheDir?: string } = {}): string {
+/** Code list row for PDF/A ("pdf - Portable Document Format (Archival)"), which shares its extension with plain PDF. */
+export const PDFA_CODE = '044';
+
+/** Dateiformat code (list urn:xoev-de:xdomea:codeliste:dateiformat 1.0) for a MIME type; unknown → the list's "Sonstiges" code. */
+export function dateiformatCode(mimeType: string, opts: { cacheDir?: string } = {}): string {
   const list = loadDateiformatList(opts.cacheDir);
-  const mime = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-  const fromName = extensionOf(fileName);
-  // The file name is more specific than a generic mime type (docx vs. zip, jpeg vs. jpg is equal anyway).
-  const candidates = [fromName, MIME_EXTENSION[mime], /^[a-z]+\/([a-z0-9]+)$/.exec(mime)?.[1]];
-  for (const ext of candidates) {
-    const code = ext === undefined ? undefined : list.byExtension.get(ext);
-    if (code) return code;
-  }
-  return list.otherCode;
+  return list.byExtension.get(extensionFor(mimeType)) ?? list.otherCode;
+}
+
+/**
+ * The xdomea Format of a file from what was read from its content: PDF/A → 044 with its part and
+ * conformance, PDF → 018 with the header version, XML with its declared version, everything else by
+ * MIME type; "unbekannt" only where the content carries no version.
+ */
+export function dateiformatFor(facts: Pick<ContentFacts, 'mimeType' | 'pdfVersion' | 'pdfa' | 'xmlVersion'>, opts: { cacheDir?: string } = {}): Dateiformat {
+  const list = loadDateiformatList(opts.cacheDir);
+  if (facts.pdfa) return { code: PDFA_CODE, version: `PDF/A-${facts.pdfa.part}${facts.pdfa.conformance.toLowerCase()}` };
+  const code = dateiformatCode(facts.mimeType, opts);
+  const version = facts.pdfVersion ?? facts.xmlVersion ?? 'unbekannt';
+  return code === list.otherCode ? { code, otherName: normalizeMimeType(facts.mimeType), version } : { code, version };
 }

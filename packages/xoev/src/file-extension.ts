@@ -1,26 +1,26 @@
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  'application/pdf': 'pdf',
-  'application/json': 'json',
-  'application/xml': 'xml',
-  'text/xml': 'xml',
-  'text/plain': 'txt',
-  'text/csv': 'csv',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/tiff': 'tif',
-  'application/msword': 'doc',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-  'application/vnd.ms-excel': 'xls',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  'application/vnd.oasis.opendocument.text': 'odt',
-  'application/zip': 'zip',
-};
+// The one MIME type ↔ file extension table of the repository: the mime-types database (mime-db,
+// built from IANA, Apache and nginx), not a hand-kept list.
+import mime from 'mime-types';
 
-/** File extension for a mime type (parameters ignored); `bin` when unknown. */
+/** The bare, lower-case MIME type (`Application/PDF; charset=x` → `application/pdf`). */
+export function normalizeMimeType(mimeType: string): string {
+  return mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+// mime-db's first extension is not always the one people use (image/jpeg → "jpeg").
+const PREFERRED: Readonly<Record<string, string>> = { 'image/jpeg': 'jpg', 'image/tiff': 'tif', 'text/plain': 'txt' };
+
+/** File extension for a MIME type (parameters ignored); `+json`/`+xml` suffix types → json/xml; `bin` when unknown. */
 export function extensionFor(mimeType: string): string {
-  const mime = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (EXTENSIONS[mime]) return EXTENSIONS[mime];
-  if (mime.endsWith('+json')) return 'json';
-  if (mime.endsWith('+xml')) return 'xml';
+  const bare = normalizeMimeType(mimeType);
+  const known = PREFERRED[bare] ?? mime.extension(bare);
+  if (known) return known;
+  if (bare.endsWith('+json')) return 'json';
+  if (bare.endsWith('+xml')) return 'xml';
   return 'bin';
+}
+
+/** MIME type for a file name or extension; `application/octet-stream` when unknown. */
+export function mimeTypeFor(fileName: string): string {
+  return mime.lookup(fileName) || 'application/octet-stream';
 }

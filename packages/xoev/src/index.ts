@@ -14,3 +14,8 @@ export * from './file-extension.js';
 export * from './xbau-inspect.js';
 export * from './libxml-parse.js';
 export * from './unzip-package.js';
+export * from './xbau-codelists.js';
+export * from './content-facts.js';
+export * from './form-rows.js';
+export * from './application-pdf.js';
+export * from './xdomea-confirmation.js';

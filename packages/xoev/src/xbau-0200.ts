@@ -1,6 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { WeicheError, ErrorCode } from '@weiche/core';
+import { ANLAGEN, ERREICHBARKEIT, MIMETYPES_LIST_URI, MIMETYPES_LIST_VERSION, VERZEICHNISDIENST, assertPinnedCode, xbauMimeType } from './xbau-codelists.js';
 import { din91379Text, xbauDateiname } from './xbau-text.js';
 
 /** Target namespace of XBau 2.6 (xbau-nachrichten-baugenehmigung.xsd). */
@@ -10,23 +11,14 @@ export const XBAU_ANTRAG_0200 = 'baugenehmigung.antrag.0200';
 /** Code list of XBau message types (Code.XBauNachrichten, listVersionID fixed by the schema). */
 const NACHRICHTEN_LIST_URI = 'urn:xoev-de:xbau:codeliste:xbau-nachrichten';
 const NACHRICHTEN_LIST_VERSION = '4.0';
-/** Verzeichnisdienst code list (bn-uq-g2g Code.VerzeichnisdienstType; listVersionID required, value not fixed by the schema). */
-export const VERZEICHNISDIENST_LIST_URI = 'urn:xoev-de:kosit:codeliste:verzeichnisdienst';
-export const VERZEICHNISDIENST_LIST_VERSION = '2';
-/** XÖV Erreichbarkeit code list (Code.Erreichbarkeit): 01 E-Mail, 02 Telefon, 03 Mobil, 04 Fax. */
-export const ERREICHBARKEIT_LIST_URI = 'urn:de:xoev:codeliste:erreichbarkeit';
-export const ERREICHBARKEIT_LIST_VERSION = '3';
-/** XBau Anlagen code list (Code.AnlageArt). */
-export const ANLAGEN_LIST_URI = 'urn:xoev-de:xbau:codeliste:anlagen';
-export const ANLAGEN_LIST_VERSION = '2.6';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** An authority (bn-uq-g2g BehoerdeType): leser, autor, empfangendeStelle. */
 export interface XbauBehoerde {
-  /** Verzeichnisdienst code; default `DVDV`. */
+  /** Verzeichnisdienst code (pinned list VERZEICHNISDIENST); default `DVDV`. */
   verzeichnisdienst?: string;
-  /** e.g. `ags:05515000` (prefix and key, colon-separated as the DVDV expects). */
+  /** e.g. `ags:05515000` (prefix and key, colon-separated as the DVDV expects); never a placeholder. */
   kennung: string;
   name: string;
 }
@@ -41,9 +33,9 @@ export interface XbauAnschrift {
   zusatz?: string;
 }
 
-/** One communication channel; kanal is a code of the Erreichbarkeit list. */
+/** One communication channel; kanal is a code of the pinned Erreichbarkeit list. */
 export interface XbauKommunikation {
-  kanal: '01' | '02' | '03' | '04';
+  kanal: string;
   kennung: string;
 }
 
@@ -68,10 +60,20 @@ export interface XbauOrganisation {
 /** kernmodul Akteur: a person or an organisation. */
 export type XbauAkteur = { natuerlichePerson: XbauPerson } | { organisation: XbauOrganisation };
 
+/** A parcel in the cadastre (kernmodul KodierungFlurstueck): Gemarkung by number or name, Flur, Flurstück as Zähler/Nenner. */
+export interface XbauFlurstueck {
+  gemarkung?: { nummer: string } | { bezeichnung: string };
+  flur?: string;
+  zaehler?: string;
+  nenner?: string;
+}
+
 /** What the message says about the project (xbau:Bauvorhaben, the subset the hub fills). */
 export interface XbauBauvorhaben {
   bezeichnung?: string;
   grundstueck?: XbauAnschrift;
+  flurstuecke?: XbauFlurstueck[];
+  /** Only what no element of the schema can express (the XSD reserves weitereAngaben for that). */
   weitereAngaben?: string[];
 }
 
@@ -80,14 +82,17 @@ export interface XbauAnlage {
   bezeichnung?: string;
   /** YYYY-MM-DD */
   datum?: string;
-  /** Code of the XBau Anlagen list (e.g. `0100`). */
+  /** Code of the pinned XBau Anlagen list (e.g. `0300`). */
   anlageart?: string;
+  /** MIME type of the file (Code.XBau-MimeType; mandatory by the annotation of MetadatenAnlage/mimeType). */
+  mimeType: string;
   /** UUID of the document; written as `urn:uuid:<id>` (dokumentid is anyURI). */
   dokumentId: string;
   /** Package entry name; must already fit the kernmodul Dateiname pattern (see xbauDateiname). */
   dateiname: string;
   filesize?: number;
-  hashValue?: string;
+  /** SHA-256 of the file as shipped, lower-case hex (annotation of MetadatenAnhang/@hashValue). */
+  sha256: string;
   wirdNachgereicht?: boolean;
 }
 
@@ -130,7 +135,7 @@ function textEl(parent: XMLBuilder, name: string, value: string | undefined): vo
 }
 
 function behoerde(el: XMLBuilder, b: XbauBehoerde): void {
-  u(el, 'verzeichnisdienst').att('listVersionID', VERZEICHNISDIENST_LIST_VERSION).ele('code').txt(b.verzeichnisdienst ?? 'DVDV');
+  u(el, 'verzeichnisdienst').att('listURI', VERZEICHNISDIENST.uri).att('listVersionID', VERZEICHNISDIENST.version).ele('code').txt(b.verzeichnisdienst ?? 'DVDV');
   u(el, 'kennung').txt(din91379Text(b.kennung));
   u(el, 'name').txt(din91379Text(b.name));
 }
@@ -148,7 +153,7 @@ function anschrift(el: XMLBuilder, a: XbauAnschrift): void {
 function kommunikation(parent: XMLBuilder, list: XbauKommunikation[] | undefined): void {
   for (const k of list ?? []) {
     const el = u(parent, 'kommunikation');
-    u(el, 'kanal').att('listURI', ERREICHBARKEIT_LIST_URI).att('listVersionID', ERREICHBARKEIT_LIST_VERSION).ele('code').txt(k.kanal);
+    u(el, 'kanal').att('listURI', ERREICHBARKEIT.uri).att('listVersionID', ERREICHBARKEIT.version).ele('code').txt(k.kanal);
     u(el, 'kennung').txt(din91379Text(k.kennung));
   }
 }
@@ -175,7 +180,30 @@ function akteur(el: XMLBuilder, a: XbauAkteur): void {
   }
 }
 
+function flurstueck(el: XMLBuilder, f: XbauFlurstueck): void {
+  // kernmodul KodierungFlurstueck: gemarkung (nummer | bezeichnung), flur, zaehler, nenner in this order.
+  const k = u(el, 'kodierungFlurstueck');
+  if (f.gemarkung && 'nummer' in f.gemarkung) u(u(k, 'gemarkung'), 'nummer').txt(f.gemarkung.nummer);
+  else if (f.gemarkung) u(u(k, 'gemarkung'), 'bezeichnung').txt(din91379Text(f.gemarkung.bezeichnung));
+  if (f.flur !== undefined) u(k, 'flur').txt(f.flur);
+  if (f.zaehler !== undefined) u(k, 'zaehler').txt(f.zaehler);
+  if (f.nenner !== undefined) u(k, 'nenner').txt(f.nenner);
+}
+
+function checkBehoerde(b: XbauBehoerde, what: string): void {
+  assertPinnedCode(VERZEICHNISDIENST, b.verzeichnisdienst ?? 'DVDV', `${what} verzeichnisdienst`);
+  // A receiver routes its answers to this identity: an empty or placeholder one must never go out.
+  if (!/^[a-z]+:[^\s:]+/i.test(b.kennung) || /:unbekannt$/i.test(b.kennung)) throw invalid(`${what} kennung is not a real authority identifier`);
+}
+
 function check(input: XbauAntrag0200Input): void {
+  checkBehoerde(input.leser, 'leser');
+  checkBehoerde(input.autor, 'autor');
+  if (input.empfangendeStelle) checkBehoerde(input.empfangendeStelle, 'empfangendeStelle');
+  for (const a of input.antragsteller) {
+    const k = 'natuerlichePerson' in a ? a.natuerlichePerson.kommunikation : a.organisation.kommunikation;
+    for (const c of k ?? []) assertPinnedCode(ERREICHBARKEIT, c.kanal, 'kommunikation kanal');
+  }
   if (!UUID.test(input.nachrichtenUUID)) throw invalid('nachrichtenUUID is not a UUID');
   if (input.referenzAntragsservice !== undefined && !UUID.test(input.referenzAntragsservice)) throw invalid('referenzAntragsservice is not a UUID');
   if (Number.isNaN(input.createdAt.getTime())) throw invalid('createdAt is not a valid date');
@@ -185,6 +213,9 @@ function check(input: XbauAntrag0200Input): void {
   for (const a of input.anlagen) {
     if (!UUID.test(a.dokumentId)) throw invalid(`dokumentId is not a UUID: ${a.dokumentId}`);
     if (a.datum !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(a.datum)) throw invalid('anlage datum is not YYYY-MM-DD');
+    if (a.anlageart !== undefined) assertPinnedCode(ANLAGEN, a.anlageart, 'anlageart');
+    if (xbauMimeType(a.mimeType) === undefined) throw invalid(`mimeType is not a registered MIME type: ${a.mimeType}`);
+    if (!/^[0-9a-f]{64}$/.test(a.sha256)) throw invalid('sha256 is not 64 lower-case hex digits');
   }
 }
 
@@ -216,7 +247,13 @@ export function buildXbauAntrag0200(input: XbauAntrag0200Input): string {
   if (bv) {
     const el = q(root, 'bauvorhaben');
     if (bv.bezeichnung !== undefined) q(el, 'bezeichnungDesBauvorhabens').txt(din91379Text(bv.bezeichnung));
-    if (bv.grundstueck) anschrift(q(q(q(q(el, 'verortung'), 'baugrundstueck'), 'grundstueck'), 'anschrift'), bv.grundstueck);
+    const flurstuecke = bv.flurstuecke ?? [];
+    if (bv.grundstueck || flurstuecke.length > 0) {
+      // Baukasten Grundstueck: anschrift before flurstueck.
+      const grundstueck = q(q(q(el, 'verortung'), 'baugrundstueck'), 'grundstueck');
+      if (bv.grundstueck) anschrift(q(grundstueck, 'anschrift'), bv.grundstueck);
+      for (const f of flurstuecke) flurstueck(q(grundstueck, 'flurstueck'), f);
+    }
     for (const w of bv.weitereAngaben ?? []) q(el, 'weitereAngaben').txt(din91379Text(w));
   }
 
@@ -227,13 +264,15 @@ export function buildXbauAntrag0200(input: XbauAntrag0200Input): string {
       textEl(el, 'bezeichnung', a.bezeichnung);
       u(el, 'versionsnummer').txt('1');
       if (a.datum !== undefined) u(el, 'datum').txt(a.datum);
-      if (a.anlageart !== undefined) u(el, 'anlageart').att('listVersionID', ANLAGEN_LIST_VERSION).ele('code').txt(a.anlageart);
+      if (a.anlageart !== undefined) u(el, 'anlageart').att('listURI', ANLAGEN.uri).att('listVersionID', ANLAGEN.version).ele('code').txt(a.anlageart);
+      u(el, 'mimeType').att('listURI', MIMETYPES_LIST_URI).att('listVersionID', MIMETYPES_LIST_VERSION).ele('code').txt(xbauMimeType(a.mimeType) ?? '');
       const anhang = u(u(el, 'anhangOderVerlinkung'), 'anhang');
       if (a.filesize !== undefined && a.filesize > 0) anhang.att('filesize', String(a.filesize));
-      if (a.hashValue !== undefined) anhang.att('hashValue', a.hashValue);
+      anhang.att('hashValue', a.sha256);
       u(anhang, 'dokumentid').txt(`urn:uuid:${a.dokumentId.toLowerCase()}`);
       u(anhang, 'dateiname').txt(a.dateiname);
-      if (a.wirdNachgereicht !== undefined) q(el, 'wirdNachgereicht').txt(String(a.wirdNachgereicht));
+      // xs:boolean written 1/0, as the xÖV annotations document their flags.
+      if (a.wirdNachgereicht !== undefined) q(el, 'wirdNachgereicht').txt(a.wirdNachgereicht ? '1' : '0');
     }
   }
   return doc.end({ prettyPrint: true });

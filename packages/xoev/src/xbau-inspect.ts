@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { WeicheError, ErrorCode } from '@weiche/core';
+import { XBAU_ANTRAG_0200 } from './xbau-0200.js';
 import type { XsdValidator } from './xsd-validator.js';
 
 function localName(key: string): string {
@@ -35,3 +37,30 @@ export function assertXsdValid(validator: XsdValidator, xml: string | Uint8Array
   const errors = result.errors.slice(0, 5).map((e) => e.replace(/(value|string) '[^']*'/g, "$1 '…'"));
   throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, `${label} fails ${validator.standardId} XSD validation: ${errors.join('; ')}`, { status: 422, retryable: false });
 }
+
+function childrenOfRoot(doc: Record<string, unknown>, rootLocal: string): Record<string, unknown> | undefined {
+  const key = Object.keys(doc).find((k) => localName(k) === rootLocal);
+  const root = key === undefined ? undefined : doc[key];
+  return root !== null && typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>) : undefined;
+}
+
+function hasChild(node: Record<string, unknown> | undefined, local: string): boolean {
+  return node !== undefined && Object.keys(node).some((k) => localName(k) === local);
+}
+
+/**
+ * Parsed XML (parseXml) of a baugenehmigung.antrag.0200 that is an application: the XSD lets every
+ * body element be absent, but a message with only a header (no antragsteller, no bauvorhaben) is no
+ * Bauantrag a Bauaufsicht can work on, so it is refused as a schema violation of the input.
+ */
+export const XbauAntragXml = z.record(z.string(), z.unknown()).superRefine((doc, ctx) => {
+  const root = childrenOfRoot(doc, XBAU_ANTRAG_0200);
+  if (!root) {
+    ctx.addIssue({ code: 'custom', message: `root element must be ${XBAU_ANTRAG_0200}`, path: [XBAU_ANTRAG_0200] });
+    return;
+  }
+  for (const part of ['antragsteller', 'bauvorhaben']) {
+    if (!hasChild(root, part)) ctx.addIssue({ code: 'custom', message: `an application needs ${part}; a message with only a header is refused`, path: [XBAU_ANTRAG_0200, part] });
+  }
+});
+export type XbauAntragXml = z.infer<typeof XbauAntragXml>;

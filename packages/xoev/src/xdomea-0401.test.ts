@@ -8,7 +8,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { buildXdomea0401 } from './xdomea-0401.js';
-import type { Xdomea0401Input } from './xdomea-0401.js';
+import type { Xdomea0401Input, XdomeaDocumentInput } from './xdomea-0401.js';
+import type { Dateiformat } from './dateiformat.js';
 import { XsdValidator } from './xsd-validator.js';
 import { installTempSchemaCache } from './test-support.js';
 
@@ -39,9 +40,9 @@ async function xmllint(xml: string): Promise<{ ok: boolean; stderr: string }> {
   }
 }
 
-function doc(name: string, mimeType: string) {
+function doc(name: string, format: Dateiformat): XdomeaDocumentInput {
   const id = randomUUID();
-  return { id, title: name, fileName: `${id}_${name}`, originalName: name, mimeType };
+  return { id, title: name, formats: [{ fileName: `${id}_${name}`, originalName: name, format }] };
 }
 
 function input(over: Partial<Xdomea0401Input> = {}): Xdomea0401Input {
@@ -51,9 +52,13 @@ function input(over: Partial<Xdomea0401Input> = {}): Xdomea0401Input {
     sender: { behoerdenkennung: 'psw:01000000', name: 'Weiche Hub' },
     recipient: { behoerdenkennung: 'ags:05515000', name: 'Stadt Münster', organisationseinheit: 'Bauordnungsamt' },
     sendingSystem: { product: 'Weiche', version: '0.1.0' },
+    vorgangId: randomUUID(),
     subject: 'Baugenehmigung beantragen',
-    remarks: 'Leistung: urn:de:fim:leika:leistung:99010003001006; Submission: 1234',
-    documents: [doc('fachdaten.json', 'application/json'), doc('Bauzeichnung_Größe.pdf', 'application/pdf'), doc('Foto.JPG', 'image/jpeg')],
+    documents: [
+      doc('fachdaten.json', { code: '100', otherName: 'application/json', version: 'unbekannt' }),
+      doc('Bauzeichnung_Größe.pdf', { code: '018', version: '1.4' }),
+      doc('Foto.JPG', { code: '011', version: 'unbekannt' }),
+    ],
     cacheDir,
     ...over,
   };
@@ -81,7 +86,10 @@ describe('buildXdomea0401', () => {
     const formats = docs.map((d) => d['xdomea:Version']['xdomea:Format']);
     expect(formats.map((f) => String(f['xdomea:Name']['code']).padStart(3, '0'))).toEqual(['100', '018', '011']);
     expect(formats.map((f) => f['xdomea:Name']['@_listVersionID'])).toEqual(['1.0', '1.0', '1.0']);
-    expect(formats[1]['xdomea:Primaerdokument']['xdomea:Dateiname']).toBe(inp.documents[1]?.fileName);
+    expect(formats[1]['xdomea:Primaerdokument']['xdomea:Dateiname']).toBe(inp.documents[1]?.formats[0]?.fileName);
+    expect(formats[1]['xdomea:Version']).toBe(1.4);
+    expect(formats[0]['xdomea:SonstigerName']).toBe('application/json');
+    expect(root['xdomea:Kopf']['xdomea:Empfangsbestaetigung']).toBe(0);
     expect(formats[1]['xdomea:Primaerdokument']['xdomea:DateinameOriginal']).toBe('Bauzeichnung_Größe.pdf');
     // Every object has its own UUID.
     const ids = [inp.prozessId, vorgang['xdomea:Identifikation']['xdomea:ID'], ...inp.documents.map((d) => d.id)];
@@ -96,9 +104,39 @@ describe('buildXdomea0401', () => {
     expect((await xmllint(xml)).ok).toBe(false);
   });
 
-  it('works without remarks, Organisationseinheit and documents, and strips characters XML forbids', async () => {
+  it('carries several Formats per Dokument, filing metadata, Posteingangsdatum and the hub\'s extension fields', async () => {
+    const id = randomUUID();
+    const application: XdomeaDocumentInput = {
+      id,
+      title: 'Antrag',
+      receivedOn: '2025-03-01',
+      formats: [
+        { fileName: `${id}_Antrag.pdf`, originalName: 'Antrag.pdf', format: { code: '044', version: 'PDF/A-2b' } },
+        { fileName: `${id}_fachdaten.json`, originalName: 'fachdaten.json', format: { code: '100', otherName: 'application/json', version: 'unbekannt' } },
+      ],
+    };
     const xml = buildXdomea0401(
-      input({ subject: 'Antrag\u0001 Größe', documents: [], recipient: { behoerdenkennung: '05515000', name: 'Stadt' } }),
+      input({
+        documents: [application],
+        filing: { aktenplaneinheit: '63.01.02', vorgangstyp: 'Bauantrag' },
+        extension: { kennung: 'urn:weiche:xdomea:einreichung', name: 'Einreichung', version: '1', felder: [{ name: 'Einreichung', wert: 'abc' }] },
+      }),
+    );
+    expect(validator.validate(xml)).toEqual({ valid: true, errors: [] });
+    expect(await xmllint(xml)).toEqual({ ok: true, stderr: '' });
+    expect(xml.match(/<xdomea:Format>/g)).toHaveLength(2);
+    expect(xml).toContain('<xdomea:Aktenplaneinheit>\n          <xdomea:Kennzeichen>63.01.02</xdomea:Kennzeichen>');
+    expect(xml).toContain('<xdomea:Typ>Bauantrag</xdomea:Typ>');
+    expect(xml).toContain('<xdomea:Posteingangsdatum>2025-03-01</xdomea:Posteingangsdatum>');
+    expect(xml).toMatch(/<xdomea:Feld>\s*<xdomea:Name>Einreichung<\/xdomea:Name>\s*<xdomea:Wert>abc<\/xdomea:Wert>/);
+    expect(xml).not.toContain('Bemerkung');
+    expect(() => buildXdomea0401(input({ documents: [{ ...application, formats: [] }] }))).toThrow(/no Format/);
+    expect(() => buildXdomea0401(input({ documents: [doc('x.bin', { code: '999', version: '1' })] }))).toThrow(/not in the Dateiformat list/);
+  });
+
+  it('works without Organisationseinheit, Behoerdenkennung and documents, and strips characters XML forbids', async () => {
+    const xml = buildXdomea0401(
+      input({ subject: 'Antrag\u0001 Größe', documents: [], sender: { name: 'Portal' }, recipient: { behoerdenkennung: '05515000', name: 'Stadt' } }),
     );
     expect(xml).toContain('<xdomea:Betreff>Antrag Größe</xdomea:Betreff>');
     expect(validator.validate(xml).valid).toBe(true);
@@ -106,12 +144,13 @@ describe('buildXdomea0401', () => {
   });
 
   it('rejects reused ids and file names without a UUID prefix', () => {
-    const d = doc('a.pdf', 'application/pdf');
-    expect(() => buildXdomea0401(input({ documents: [d, { ...d, fileName: `${randomUUID()}_b.pdf` }] }))).toThrow(
+    const pdf = { code: '018', version: '1.7' };
+    const d = doc('a.pdf', pdf);
+    expect(() => buildXdomea0401(input({ documents: [d, { ...d, formats: [{ fileName: `${randomUUID()}_b.pdf`, originalName: 'b.pdf', format: pdf }] }] }))).toThrow(
       expect.objectContaining({ code: ErrorCode.UNPROCESSABLE }),
     );
     const p = input();
     expect(() => buildXdomea0401({ ...p, vorgangId: p.prozessId })).toThrow(/unique/);
-    expect(() => buildXdomea0401(input({ documents: [{ ...d, fileName: 'a.pdf' }] }))).toThrow(/Dateiname/);
+    expect(() => buildXdomea0401(input({ documents: [{ ...d, formats: [{ fileName: 'a.pdf', originalName: 'a.pdf', format: pdf }] }] }))).toThrow(/Dateiname/);
   });
 });

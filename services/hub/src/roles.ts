@@ -4,6 +4,7 @@ import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
 import { startAuditCheckpointer } from './audit-checkpointer.js';
 import type { HubDeps } from './context.js';
 import { deliveryWorker } from './dispatcher/delivery-worker.js';
+import { startConfirmationInboxes } from './dms-confirmations/inbox-poller.js';
 import { buildApp } from './gateway/app.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
@@ -66,6 +67,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
       await instance.adapter.start?.();
       workers.push(deliveryWorker(workerDeps, instance).worker);
     }
+    const inboxes = startConfirmationInboxes(deps);
+    stoppers.push(() => inboxes.stop());
   }
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));

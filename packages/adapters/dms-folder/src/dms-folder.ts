@@ -9,16 +9,24 @@ import {
   TransientDeliveryError,
   type Adapter,
   type AdapterFactory,
+  type ConfirmationInbox,
   type DeliveryOptions,
   type DeliveryPackage,
   type DeliveryReceipt,
+  type InboundMessage,
+  type InboundVerdict,
 } from '@weiche/adapter-sdk';
+import { collectInbox } from './dms-inbox.js';
 
 export const DMS_FOLDER_KIND = 'dms-folder';
 
 export const DmsFolderConfig = z.object({
   /** The DMS import folder of one tenant; created when missing. */
   path: z.string().min(1),
+  /** Optional: where the DMS drops its answers (xdomea 0402/0403); the hub files them into processed/ or failed/ there. */
+  inboxPath: z.string().min(1).optional(),
+  /** How often the hub looks into inboxPath (default 5000 ms). */
+  inboxPollMs: z.number().int().min(100).optional(),
 });
 export type DmsFolderConfig = z.infer<typeof DmsFolderConfig>;
 
@@ -62,7 +70,7 @@ class DmsFolderAdapter implements Adapter {
 
   constructor(
     readonly instanceId: string,
-    private readonly config: DmsFolderConfig,
+    protected readonly config: DmsFolderConfig,
   ) {}
 
   async deliver(pkg: DeliveryPackage, options: DeliveryOptions): Promise<DeliveryReceipt> {
@@ -121,9 +129,24 @@ class DmsFolderAdapter implements Adapter {
   }
 }
 
-/** Writes each package atomically (temp file, fsync, rename) into a DMS import folder. */
+/** With `inboxPath`: also reads the DMS's import confirmations (the ConfirmationInbox capability). */
+class DmsFolderWithInbox extends DmsFolderAdapter implements ConfirmationInbox {
+  readonly inboxPollMs: number;
+
+  constructor(instanceId: string, config: DmsFolderConfig & { inboxPath: string }) {
+    super(instanceId, config);
+    this.inboxPollMs = config.inboxPollMs ?? 5000;
+  }
+
+  collectInbound(handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal): Promise<number> {
+    return collectInbox(this.config.inboxPath ?? '', handle, signal);
+  }
+}
+
+/** Writes each package atomically (temp file, fsync, rename) into a DMS import folder; optionally reads its confirmations. */
 export const dmsFolderAdapter: AdapterFactory<DmsFolderConfig> = {
   kind: DMS_FOLDER_KIND,
   configSchema: DmsFolderConfig,
-  create: ({ instanceId, config }) => new DmsFolderAdapter(instanceId, config),
+  create: ({ instanceId, config }) =>
+    config.inboxPath === undefined ? new DmsFolderAdapter(instanceId, config) : new DmsFolderWithInbox(instanceId, { ...config, inboxPath: config.inboxPath }),
 };

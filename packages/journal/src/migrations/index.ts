@@ -4,6 +4,7 @@ import { migration0003 } from './0003_one_event_per_name.js';
 import { migration0004 } from './0004_xta_channel.js';
 import { migration0005 } from './0005_channel_neutral_row.js';
 import { migration0006 } from './0006_audit_chains.js';
+import { migration0007 } from './0007_dms_confirmations.js';
 
 export interface Migration {
   readonly id: string;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
-import { MappingRegistry, runMapping } from '@weiche/mapping-sdk';
+import { MappingRegistry, checkContentRules, runMapping } from '@weiche/mapping-sdk';
 import { installTempSchemaCache, loadSampleContext, runGoldenSamples } from '@weiche/mapping-sdk/golden';
 import { sharedXsdValidator } from '@weiche/xoev';
 import { BAUANTRAG_SCHEMA_URI, bauantragJsonSchema, bauantragXbau } from './index.js';
@@ -46,9 +47,54 @@ describe('bauantrag-xbau', () => {
     expect(xml).toContain('Gemeinnützige Wohnungsbaugesellschaft');
     expect(xml).toContain('<kurzbezeichnung>GWG Münster ?</kurzbezeichnung>');
     expect(xml).toContain('_Caf_ _D_j_ vu_ Zeichnung_.pdf</dateiname>');
-    // Long names are not cut in the XML (XBau sets no maximum), file names are (ZIP entry limit 200).
+    // Long names are not cut in the XML (XBau sets no maximum), file names are (255 bytes of UTF-8, NAME_MAX).
     expect(xml).toMatch(/Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Schwarzenegger-Ende/);
-    for (const d of report.samples[0]?.result?.documents ?? []) expect([...d.name].length).toBeLessThanOrEqual(200);
+    for (const d of report.samples[0]?.result?.documents ?? []) expect(Buffer.byteLength(d.name)).toBeLessThanOrEqual(255);
+  });
+
+  it('writes what a Fachverfahren checks: SHA-256 of the shipped file, mimeType, pinned code-list versions, Flurstück coded', async () => {
+    const report = await runGoldenSamples(bauantragXbau, { samplesDir, cacheDir, only: 'einfamilienhaus' });
+    const result = report.samples[0]!.result!;
+    expect(await checkContentRules(result, { cacheDir })).toEqual([]);
+    const xml = result.messageXml;
+    const jpeg = await readFile(`${samplesDir}/files/ansicht-sued.jpg`);
+    expect(xml).toContain(`hashValue="${createHash('sha256').update(jpeg).digest('hex')}"`);
+    expect(xml).not.toContain('sha512');
+    expect(xml.match(/<mimeType listURI="urn:xoev-de:xbau:codeliste:xbau-mimetypes" listVersionID="1.0">/g)).toHaveLength(3);
+    expect(xml).toContain('<code>image/jpeg</code>');
+    expect(xml).toContain('<anlageart listURI="urn:xoev-de:xbau:codeliste:anlagen" listVersionID="3.0">');
+    expect(xml).toMatch(/<kodierungFlurstueck>\s*<gemarkung>\s*<bezeichnung>Münster<\/bezeichnung>\s*<\/gemarkung>\s*<flur>12<\/flur>\s*<zaehler>345<\/zaehler>\s*<nenner>6<\/nenner>/);
+    expect(xml).not.toContain('Flurstück 345/6');
+
+    // the same checks catch what the old mapping wrote
+    const broken = {
+      ...result,
+      messageXml: xml
+        .replace(/hashValue="[0-9a-f]{64}"/, 'hashValue="sha512:abc"')
+        .replace('listVersionID="3.0"', 'listVersionID="2.6"')
+        .replace('psw:01000001', 'psw:unbekannt')
+        .replace(/<mimeType[^>]*>\s*<code>image\/jpeg<\/code>\s*<\/mimeType>/, ''),
+    };
+    const problems = await checkContentRules(broken, { cacheDir });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('hashValue is not the SHA-256'),
+        expect.stringContaining('has listVersionID 2.6, pinned 3.0'),
+        expect.stringContaining('placeholder identity "psw:unbekannt"'),
+        'anlage without mimeType',
+      ]),
+    );
+  });
+
+  it('refuses an anlageart outside the pinned list version, and invents no autor', async () => {
+    const form = JSON.parse(await readFile(`${samplesDir}/einfamilienhaus.input.json`, 'utf8')) as { anlagen: Array<{ anlageart?: string }> };
+    form.anlagen[0]!.anlageart = '0399';
+    await expect(runMapping(bauantragXbau, await contextWith(form))).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, message: expect.stringContaining('anlagen.0.anlageart') });
+    const ctx = await contextWith(JSON.parse(await readFile(`${samplesDir}/einfamilienhaus.input.json`, 'utf8')));
+    await expect(runMapping(bauantragXbau, { ...ctx, sender: { name: 'Portal ohne Kennung' } })).rejects.toMatchObject({
+      code: ErrorCode.CONFIG_INVALID,
+      message: expect.stringContaining('no behoerdenkennung configured'),
+    });
   });
 
   it('a fresh run (no sample clock) still validates', async () => {
@@ -57,6 +103,8 @@ describe('bauantrag-xbau', () => {
     const validator = await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' });
     expect(validator.validate(result.messageXml)).toEqual({ valid: true, errors: [] });
     expect(result.messageXml).not.toContain('00000000-0000-4000-8000-000000000001');
+    // ids derive from submission and target (UUIDv5): a replay produces the same message ids
+    expect((await runMapping(bauantragXbau, ctx)).prozessId).toBe(result.prozessId);
   });
 
   it('rejects invalid form data with SCHEMA_VIOLATION naming the field path, never the value', async () => {

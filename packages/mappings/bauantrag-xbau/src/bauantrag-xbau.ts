@@ -1,6 +1,6 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XBAU_ANTRAG_0200, XBAU_NS, buildXbauAntrag0200, extensionFor, safeEntryName, xbauDateiname } from '@weiche/xoev';
-import type { XbauAkteur, XbauAnlage, XbauAnschrift, XbauKommunikation } from '@weiche/xoev';
+import { XBAU_ANTRAG_0200, XBAU_NS, buildXbauAntrag0200, extensionFor, inspectContent, prefixedEntryName, safeEntryName, xbauDateiname } from '@weiche/xoev';
+import type { XbauAkteur, XbauAnlage, XbauAnschrift, XbauFlurstueck, XbauKommunikation } from '@weiche/xoev';
 import { newIdFor, nowFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionContext } from '@weiche/mapping-sdk';
 import { BAUANTRAG_SCHEMA_URI, BauantragForm } from './form-schema.js';
@@ -57,13 +57,26 @@ function akteur(a: z.infer<typeof Antragsteller>): XbauAkteur {
   };
 }
 
-function flurstueckAngabe(g: BauantragForm['bauvorhaben']['baugrundstueck']): string[] {
-  const parts = [
-    g.gemarkung === undefined ? undefined : `Gemarkung ${g.gemarkung}`,
-    g.flur === undefined ? undefined : `Flur ${g.flur}`,
-    g.flurstueck === undefined ? undefined : `Flurstück ${g.flurstueck}`,
-  ].filter((p): p is string => p !== undefined);
-  return parts.length === 0 ? [] : [parts.join(', ')];
+/**
+ * Gemarkung, Flur and Flurstück coded in kodierungFlurstueck: a Gemarkung of digits is its cadastral
+ * number, else its name; `345/6` is Zähler 345 and Nenner 6. A Flurstück the cadastre notation does not
+ * fit stays text in weitereAngaben (the XSD reserves it for what no element expresses).
+ */
+function flurstueck(g: BauantragForm['bauvorhaben']['baugrundstueck']): { coded: XbauFlurstueck[]; text: string[] } {
+  if (g.gemarkung === undefined && g.flur === undefined && g.flurstueck === undefined) return { coded: [], text: [] };
+  const nummer = g.flurstueck === undefined ? undefined : /^(\d+)(?:\s*\/\s*(\d+))?$/.exec(g.flurstueck);
+  const coded: XbauFlurstueck = {
+    ...(g.gemarkung === undefined ? {} : { gemarkung: /^\d+$/.test(g.gemarkung) ? { nummer: g.gemarkung } : { bezeichnung: g.gemarkung } }),
+    ...(g.flur === undefined ? {} : { flur: g.flur }),
+    ...(nummer?.[1] === undefined ? {} : { zaehler: nummer[1] }),
+    ...(nummer?.[2] === undefined ? {} : { nenner: nummer[2] }),
+  };
+  const text = g.flurstueck !== undefined && !nummer ? [`Flurstück ${g.flurstueck}`] : [];
+  return { coded: [coded], text };
+}
+
+function configError(message: string): WeicheError {
+  return new WeicheError(ErrorCode.CONFIG_INVALID, `bauantrag-xbau: ${message}`, { retryable: false });
 }
 
 /** Every form `anlagen[].attachmentId` must name a submitted attachment; otherwise the form lies about its files. */
@@ -87,33 +100,42 @@ export function createBauantragXbau(options: { produkthersteller?: string } = {}
     sources: [{ schemaUri: BAUANTRAG_SCHEMA_URI }],
     target: BAUANTRAG_XBAU_TARGET,
     inputSchema: BauantragForm,
-    map(form: BauantragForm, ctx: SubmissionContext): MappingResult {
+    async map(form: BauantragForm, ctx: SubmissionContext): Promise<MappingResult> {
       checkAnlagen(form, ctx);
+      // The Fachverfahren routes its replies to the autor: only a configured identity may go out.
+      const autorKennung = ctx.sender.behoerdenkennung;
+      if (autorKennung === undefined) throw configError(`sender ${ctx.sender.name} has no behoerdenkennung configured (senderClients[].behoerdenkennung)`);
       const nachrichtenUUID = newIdFor(ctx);
       const meta = new Map((form.anlagen ?? []).map((a) => [a.attachmentId, a]));
       const documents: PackageEntry[] = [];
-      const anlagen: XbauAnlage[] = ctx.attachments.map((a) => {
+      const anlagen: XbauAnlage[] = [];
+      for (const a of ctx.attachments) {
         const id = newIdFor(ctx);
-        const ext = extensionFor(a.mimeType);
+        // hashValue and mimeType describe the file as shipped: read from its bytes, not from the declaration.
+        const facts = await inspectContent(a.open(), a.mimeType);
+        const ext = extensionFor(facts.mimeType === 'application/octet-stream' ? a.mimeType : facts.mimeType);
         const original = safeEntryName(a.filename ?? `${a.attachmentId}.${ext}`);
         // The entry name must fit both the XBau Dateiname pattern and the ZIP rules (UUID prefix keeps it unique).
-        const name = safeEntryName(`${id}_${xbauDateiname(original, ext)}`);
-        documents.push({ name, mimeType: a.mimeType, source: () => a.open() });
+        const name = prefixedEntryName(id, xbauDateiname(original, ext));
+        documents.push({ name, mimeType: facts.mimeType, source: () => a.open() });
         const m = meta.get(a.attachmentId);
+        // bezeichnung falls back to the sender's own file name, so it is kept in the message.
         const bezeichnung = m?.bezeichnung ?? a.description ?? a.filename ?? a.attachmentId;
-        return {
+        anlagen.push({
           bezeichnung,
           ...(m?.anlageart === undefined ? {} : { anlageart: m.anlageart }),
           ...(m?.datum === undefined ? {} : { datum: m.datum }),
           ...(m?.wirdNachgereicht === undefined ? {} : { wirdNachgereicht: m.wirdNachgereicht }),
+          mimeType: facts.mimeType,
           dokumentId: id,
           dateiname: name,
-          ...(a.size > 0 ? { filesize: a.size } : {}),
-          hashValue: `sha512:${a.sha512}`,
-        };
-      });
+          ...(facts.size > 0 ? { filesize: facts.size } : {}),
+          sha256: facts.sha256,
+        });
+      }
       const bv = form.bauvorhaben;
       const g = bv.baugrundstueck;
+      const parcel = flurstueck(g);
       const empfaenger = ctx.tenant.organisationseinheit === undefined ? ctx.tenant.name : `${ctx.tenant.name} - ${ctx.tenant.organisationseinheit}`;
       const messageXml = buildXbauAntrag0200({
         nachrichtenUUID,
@@ -122,7 +144,7 @@ export function createBauantragXbau(options: { produkthersteller?: string } = {}
         produkthersteller: options.produkthersteller ?? `${ctx.hub.product}-Projekt`,
         produktversion: ctx.hub.version,
         leser: { kennung: ctx.tenant.behoerdenkennung, name: ctx.tenant.name },
-        autor: { kennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+        autor: { kennung: autorKennung, name: ctx.sender.name },
         // referenzAntragsservice is a UUID in XBau; FIT-Connect submission ids are UUIDs.
         ...(UUID.test(ctx.submissionId) ? { referenzAntragsservice: ctx.submissionId } : {}),
         empfangendeStelle: { kennung: ctx.tenant.behoerdenkennung, name: empfaenger },
@@ -130,7 +152,8 @@ export function createBauantragXbau(options: { produkthersteller?: string } = {}
         bauvorhaben: {
           bezeichnung: bv.bezeichnung,
           grundstueck: anschrift({ ort: g.ort, ...pick(g) }),
-          weitereAngaben: [...(bv.beschreibung === undefined ? [] : [bv.beschreibung]), ...flurstueckAngabe(g)],
+          flurstuecke: parcel.coded,
+          weitereAngaben: [...(bv.beschreibung === undefined ? [] : [bv.beschreibung]), ...parcel.text],
         },
         anlagen,
       });

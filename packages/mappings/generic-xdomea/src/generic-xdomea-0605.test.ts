@@ -26,8 +26,10 @@ describe('generic-xdomea-0605', () => {
     expect(xml).toContain('<code>0605</code>');
     expect(xml).toContain('<xdomea:Importbestaetigung>1</xdomea:Importbestaetigung>');
     expect(xml).toContain('<xdomea:DateinameOriginal>../../Straße/Ansicht Süd.jpg</xdomea:DateinameOriginal>');
-    for (const d of report.samples[0]?.result?.documents ?? []) expect([...d.name].length).toBeLessThanOrEqual(200);
-    expect(report.samples[1]?.result?.documents).toHaveLength(51);
+    expect(xml).toContain('<xdomea:Stapel>0</xdomea:Stapel>');
+    for (const d of report.samples[0]?.result?.documents ?? []) expect(Buffer.byteLength(d.name)).toBeLessThanOrEqual(255);
+    // the application as PDF/A with the data as its second Format, then the 50 attachments
+    expect(report.samples[1]?.result?.documents).toHaveLength(52);
   });
 
   it('is chosen for the 0605 target, the 0401 module for 0401', () => {

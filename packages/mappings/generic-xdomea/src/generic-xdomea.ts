@@ -1,80 +1,53 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { buildXdomea0401, buildXdomea0605, safeEntryName } from '@weiche/xoev';
-import type { XdomeaDocumentInput } from '@weiche/xoev';
-import type { MappingModule, MappingResult, PackageEntry, SubmissionContext } from '@weiche/mapping-sdk';
-import { extensionFor } from './file-extension.js';
+import { buildXdomea0401, buildXdomea0605, extensionFor } from '@weiche/xoev';
+import { newIdFor, nowFor, parseSubmissionData, planXdomeaVorgang } from '@weiche/mapping-sdk';
+import type { ApplicationData, MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
 
-/** Knobs for tests and special deployments; the exported module uses the defaults. */
+/** Knobs for special deployments; the exported modules use the defaults. */
 export interface GenericXdomeaOptions {
-  /** Schema cache holding the Dateiformat code list; default resolveSchemaCacheDir(). */
+  /** Schema cache holding the Dateiformat code list; default ctx.schemaCacheDir, then resolveSchemaCacheDir(). */
   cacheDir?: string;
-  /** Clock for Erstellungszeitpunkt. */
-  now?: () => Date;
 }
 
-interface PlannedDocument {
-  doc: XdomeaDocumentInput;
-  entry: PackageEntry;
+// The structured data as received: rendered into the PDF and shipped beside it as the second Format.
+function applicationData(ctx: SubmissionContext): ApplicationData | undefined {
+  if (!ctx.data) return undefined;
+  const ext = extensionFor(ctx.data.mimeType) === 'xml' ? 'xml' : 'json';
+  return { parsed: parseSubmissionData(ctx.data), content: ctx.data.content, mimeType: ctx.data.mimeType, fileName: `fachdaten.${ext}` };
 }
 
-function plan(title: string, originalName: string, mimeType: string, source: PackageEntry['source']): PlannedDocument {
-  const id = randomUUID();
-  // xdomea stringDateinameType: the Dateiname starts with a UUID; the rest is the sanitised sender name.
-  const fileName = safeEntryName(`${id}_${safeEntryName(originalName)}`);
-  return { doc: { id, title, fileName, originalName, mimeType }, entry: { name: fileName, mimeType, source } };
+function recipient(ctx: SubmissionContext): { behoerdenkennung: string; name: string; organisationseinheit?: string } {
+  return {
+    behoerdenkennung: ctx.tenant.behoerdenkennung,
+    name: ctx.tenant.name,
+    ...(ctx.tenant.organisationseinheit === undefined ? {} : { organisationseinheit: ctx.tenant.organisationseinheit }),
+  };
 }
 
-function remarks(ctx: SubmissionContext): string {
-  return [
-    `Leistung: ${ctx.serviceIdentifier}`,
-    ...(ctx.senderReference === undefined ? [] : [`Referenz des Absenders: ${ctx.senderReference}`]),
-    `Einreichung: ${ctx.submissionId}`,
-  ].join('; ');
-}
+const ID = 'generic-xdomea';
+const VERSION = '2.0.0';
 
-/** Builds the generic mapping: any submission → one xdomea 0401 Vorgang with one Dokument per file. */
+/** Builds the generic mapping: any submission → one xdomea 0401 Vorgang (application as PDF/A + data, then the attachments). */
 export function createGenericXdomea(options: GenericXdomeaOptions = {}): MappingModule<unknown> {
   return {
-    id: 'generic-xdomea',
-    version: '1.0.0',
+    id: ID,
+    version: VERSION,
     sources: [{ schemaUri: '*' }],
     target: 'xdomea-3.1.0:0401',
     inputSchema: z.unknown(),
-    map(_input: unknown, ctx: SubmissionContext): MappingResult {
-      const prozessId = randomUUID();
-      const attachments = ctx.attachments.map((a) => ({
-        purpose: a.purpose,
-        planned: plan(
-          a.description ?? a.filename ?? a.attachmentId,
-          a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`,
-          a.mimeType,
-          () => a.open(),
-        ),
-      }));
-      const data = ctx.data
-        ? [plan('Strukturierte Antragsdaten', `fachdaten.${extensionFor(ctx.data.mimeType) === 'xml' ? 'xml' : 'json'}`, ctx.data.mimeType, ctx.data.content)]
-        : [];
-      // Order a clerk expects (xoev-targets.md): the form PDF, the structured data, then the attachments.
-      const ordered = [
-        ...attachments.filter((a) => a.purpose === 'form').map((a) => a.planned),
-        ...data,
-        ...attachments.filter((a) => a.purpose !== 'form').map((a) => a.planned),
-      ];
+    async map(_input: unknown, ctx: SubmissionContext): Promise<MappingResult> {
+      const cacheDir = options.cacheDir ?? ctx.schemaCacheDir;
+      const prozessId = newIdFor(ctx);
+      const data = applicationData(ctx);
+      const vorgang = await planXdomeaVorgang(ctx, { id: ID, version: VERSION }, { ...(data ? { data } : {}), ...(cacheDir === undefined ? {} : { cacheDir }) });
       const messageXml = buildXdomea0401({
         prozessId,
-        createdAt: (options.now ?? (() => new Date()))(),
-        sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
-        recipient: {
-          behoerdenkennung: ctx.tenant.behoerdenkennung,
-          name: ctx.tenant.name,
-          ...(ctx.tenant.organisationseinheit === undefined ? {} : { organisationseinheit: ctx.tenant.organisationseinheit }),
-        },
+        createdAt: nowFor(ctx),
+        sender: ctx.sender,
+        recipient: recipient(ctx),
         sendingSystem: ctx.hub,
-        subject: ctx.serviceName ?? ctx.serviceIdentifier,
-        remarks: remarks(ctx),
-        documents: ordered.map((p) => p.doc),
-        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        ...vorgang,
+        ...(cacheDir === undefined ? {} : { cacheDir }),
       });
       return {
         targetProfile: 'xdomea-3.1.0:0401',
@@ -82,62 +55,40 @@ export function createGenericXdomea(options: GenericXdomeaOptions = {}): Mapping
         packageName: `${prozessId}_Abgabe.Abgabe.0401.zip`,
         messageName: `${prozessId}_Abgabe.Abgabe.0401.xml`,
         messageXml,
-        documents: ordered.map((p) => p.entry),
+        documents: vorgang.entries,
         prozessId,
       };
     },
   };
 }
 
-/** Any submission → one xdomea 0401 Vorgang (Betreff = service name or identifier). */
+/** Any submission → one xdomea 0401 Vorgang (Betreff = service name and applicant). */
 export const genericXdomea: MappingModule<unknown> = createGenericXdomea();
 
 /** Builds the 0605 variant: any submission → FVDaten.SGOAblegen.0605 (the hub files one Vorgang into the DMS as a Fachverfahren would). */
 export function createGenericXdomea0605(options: GenericXdomeaOptions = {}): MappingModule<unknown> {
+  const id = 'generic-xdomea-0605';
   return {
-    id: 'generic-xdomea-0605',
-    version: '1.0.0',
+    id,
+    version: VERSION,
     sources: [{ schemaUri: '*' }],
     target: 'xdomea-3.1.0:0605',
     inputSchema: z.unknown(),
-    map(_input: unknown, ctx: SubmissionContext): MappingResult {
-      const ids = ctx.newId ?? randomUUID;
-      const prozessId = ids();
-      const planned = (title: string, originalName: string, mimeType: string, source: PackageEntry['source']): PlannedDocument => {
-        const id = ids();
-        const fileName = safeEntryName(`${id}_${safeEntryName(originalName)}`);
-        return { doc: { id, title, fileName, originalName, mimeType }, entry: { name: fileName, mimeType, source } };
-      };
-      const attachments = ctx.attachments.map((a) => ({
-        purpose: a.purpose,
-        planned: planned(a.description ?? a.filename ?? a.attachmentId, a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`, a.mimeType, () => a.open()),
-      }));
-      const data = ctx.data
-        ? [planned('Strukturierte Antragsdaten', `fachdaten.${extensionFor(ctx.data.mimeType) === 'xml' ? 'xml' : 'json'}`, ctx.data.mimeType, ctx.data.content)]
-        : [];
-      const ordered = [
-        ...attachments.filter((a) => a.purpose === 'form').map((a) => a.planned),
-        ...data,
-        ...attachments.filter((a) => a.purpose !== 'form').map((a) => a.planned),
-      ];
+    async map(_input: unknown, ctx: SubmissionContext): Promise<MappingResult> {
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir;
+      const prozessId = newIdFor(ctx);
+      const data = applicationData(ctx);
+      const vorgang = await planXdomeaVorgang(ctx, { id, version: VERSION }, { ...(data ? { data } : {}), ...(cacheDir === undefined ? {} : { cacheDir }) });
       const messageXml = buildXdomea0605({
         prozessId,
-        createdAt: (options.now ?? ctx.now ?? (() => new Date()))(),
-        sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
-        recipient: {
-          behoerdenkennung: ctx.tenant.behoerdenkennung,
-          name: ctx.tenant.name,
-          ...(ctx.tenant.organisationseinheit === undefined ? {} : { organisationseinheit: ctx.tenant.organisationseinheit }),
-        },
+        createdAt: nowFor(ctx),
+        sender: ctx.sender,
+        recipient: recipient(ctx),
         sendingSystem: ctx.hub,
         // The hub files on behalf of the online service; its product name identifies the filing account.
         erstellerkennung: ctx.hub.product,
         fachverfahrenObjektId: ctx.submissionId,
-        subject: ctx.serviceName ?? ctx.serviceIdentifier,
-        remarks: remarks(ctx),
-        vorgangId: ids(),
-        documents: ordered.map((p) => p.doc),
+        ...vorgang,
         ...(cacheDir === undefined ? {} : { cacheDir }),
       });
       return {
@@ -146,7 +97,7 @@ export function createGenericXdomea0605(options: GenericXdomeaOptions = {}): Map
         packageName: `${prozessId}_FVDaten.SGOAblegen.0605.zip`,
         messageName: `${prozessId}_FVDaten.SGOAblegen.0605.xml`,
         messageXml,
-        documents: ordered.map((p) => p.entry),
+        documents: vorgang.entries,
         prozessId,
       };
     },

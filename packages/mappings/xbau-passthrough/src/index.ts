@@ -1,2 +1,2 @@
 export { xbauPassthrough, createXbauPassthrough, matchAttachments, XBAU_PASSTHROUGH_TARGET } from './xbau-passthrough.js';
-export { XbauAntragXml } from './xbau-input.js';
+export { XbauAntragXml } from '@weiche/xoev';

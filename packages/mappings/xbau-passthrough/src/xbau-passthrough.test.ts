@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { MappingRegistry, detectXmlRoot, runMapping } from '@weiche/mapping-sdk';
+import { sharedXsdValidator } from '@weiche/xoev';
 import { installTempSchemaCache, loadSampleContext, runGoldenSamples } from '@weiche/mapping-sdk/golden';
 import { xbauPassthrough } from './index.js';
 
@@ -55,6 +56,22 @@ describe('xbau-passthrough', () => {
       code: ErrorCode.SCHEMA_VIOLATION,
       message: expect.stringContaining('baugenehmigung.antrag.0200'),
     });
+  });
+
+  it('refuses an XSD-valid 0200 with only a header (no antragsteller, no bauvorhaben) as a schema violation of the input', async () => {
+    const full = await readFile(`${samplesDir}/minimal.input.xml`, 'utf8');
+    const headerOnly = full.replace(/\s*<xbau:empfangendeStelle>[\s\S]*<\/xbau:bauvorhaben>/, '');
+    expect(headerOnly).not.toContain('antragsteller');
+    const validator = await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' });
+    expect(validator.validate(headerOnly).valid).toBe(true);
+    const run = runMapping(xbauPassthrough, await ctxWith(headerOnly));
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, retryable: false });
+    await run.catch((e: Error) => {
+      expect(e.message).toContain('antragsteller');
+      expect(e.message).toContain('bauvorhaben');
+    });
+    const noBauvorhaben = full.replace(/\s*<xbau:bauvorhaben>[\s\S]*<\/xbau:bauvorhaben>/, '');
+    await expect(runMapping(xbauPassthrough, await ctxWith(noBauvorhaben))).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, message: expect.stringContaining('bauvorhaben') });
   });
 
   it('refuses a message whose referenced files were not all submitted', async () => {

@@ -2,7 +2,7 @@ import { WeicheError, ErrorCode } from '@weiche/core';
 import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, extensionFor, resolveSchemaCacheDir, safeEntryName, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
 import { newIdFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionAttachment, SubmissionContext } from '@weiche/mapping-sdk';
-import { XbauAntragXml } from './xbau-input.js';
+import { XbauAntragXml } from '@weiche/xoev';
 
 /** Target profile: the XBau message itself. */
 export const XBAU_PASSTHROUGH_TARGET = `xbau-2.6:${XBAU_ANTRAG_0200}` as const;

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('xbau-to-xdomea', () => {
-  it('wraps every golden sample into an XSD-valid 0401 with the XBau XML as first Dokument', async () => {
+  it('wraps every golden sample into an XSD-valid 0401: the application as PDF/A with the XBau XML as its second Format', async () => {
     const report = await runGoldenSamples(xbauToXdomea, { samplesDir, cacheDir });
     expect(report.samples.map((s) => [s.name, s.ok, s.xsd?.valid, s.problems, s.diff])).toEqual([
       ['einfamilienhaus', true, true, [], ''],
@@ -24,10 +24,15 @@ describe('xbau-to-xdomea', () => {
       ['minimal', true, true, [], ''],
     ]);
     const first = report.samples[0]?.result;
-    expect(first?.documents[0]?.name).toMatch(/^[0-9a-f-]{36}_baugenehmigung\.antrag\.0200\.xml$/);
-    expect(first?.documents[0]?.source).toEqual(expect.any(Buffer));
-    expect(first?.documents.map((d) => d.name).slice(1).join('|')).toContain('Ansicht Süd.jpg');
-    expect(report.samples[1]?.result?.documents).toHaveLength(51);
+    expect(first?.documents[0]?.name).toMatch(/^[0-9a-f-]{36}_Antrag\.pdf$/);
+    expect(first?.documents[1]?.name).toMatch(/^[0-9a-f-]{36}_baugenehmigung\.antrag\.0200\.xml$/);
+    expect(first?.documents[1]?.source).toEqual(expect.any(Buffer));
+    expect(first?.documents.map((d) => d.name).slice(2).join('|')).toContain('Ansicht Süd.jpg');
+    const xml = first?.messageXml ?? '';
+    expect(xml).toContain('<xdomea:Betreff>Baugenehmigung beantragen – Jürgen Müßig-Größer</xdomea:Betreff>');
+    expect(xml).toMatch(/<xdomea:Name>XBau-Nachricht<\/xdomea:Name>\s*<xdomea:Wert>00000000-0000-4000-8000-000000000001<\/xdomea:Wert>/);
+    expect(xml).toMatch(/<code>030<\/code>\s*<\/xdomea:Name>\s*<xdomea:Version>1\.0<\/xdomea:Version>/);
+    expect(report.samples[1]?.result?.documents).toHaveLength(52);
   });
 
   it('refuses input that is not an XBau 0200 with SCHEMA_VIOLATION naming the root', async () => {

@@ -32,35 +32,41 @@ export function scaffoldFiles(name: string): Record<string, string> {
     'tsconfig.json': `${JSON.stringify(tsconfig, null, 2)}\n`,
     'src/index.ts': `export { ${exportName} } from './${name}.js';\n`,
     [`src/${name}.ts`]: `import { z } from 'zod';
-import { buildXdomea0401, safeEntryName } from '@weiche/xoev';
-import { newIdFor, nowFor } from '@weiche/mapping-sdk';
+import { buildXdomea0401 } from '@weiche/xoev';
+import { newIdFor, nowFor, planXdomeaVorgang } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
 
 /** Input of the online service (replace with the real form fields). */
 export const Input = z.strictObject({ betreff: z.string().min(1).max(500) });
 export type Input = z.infer<typeof Input>;
 
+const ID = '${name}';
+const VERSION = '0.1.0';
+
 /** TODO: describe what this mapping does. */
 export const ${exportName}: MappingModule<Input> = {
-  id: '${name}',
-  version: '0.1.0',
+  id: ID,
+  version: VERSION,
   sources: [{ schemaUri: 'urn:weiche:schema:${name}:1.0' }],
   target: 'xdomea-3.1.0:0401',
   inputSchema: Input,
-  map(input: Input, ctx: SubmissionContext): MappingResult {
+  async map(input: Input, ctx: SubmissionContext): Promise<MappingResult> {
     const prozessId = newIdFor(ctx);
-    const data = { id: newIdFor(ctx), name: 'fachdaten.json' };
-    const fileName = safeEntryName(\`\${data.id}_\${data.name}\`);
+    const cacheDir = ctx.schemaCacheDir;
+    // The application as PDF/A (first Dokument, the data as its second Format), then the attachments.
+    const vorgang = await planXdomeaVorgang(ctx, { id: ID, version: VERSION }, {
+      ...(ctx.data ? { data: { parsed: input, content: ctx.data.content, mimeType: ctx.data.mimeType, fileName: 'fachdaten.json' } } : {}),
+      ...(cacheDir === undefined ? {} : { cacheDir }),
+    });
     const messageXml = buildXdomea0401({
       prozessId,
       createdAt: nowFor(ctx),
-      sender: { behoerdenkennung: ctx.sender.behoerdenkennung, name: ctx.sender.name },
+      sender: ctx.sender,
       recipient: { behoerdenkennung: ctx.tenant.behoerdenkennung, name: ctx.tenant.name },
       sendingSystem: ctx.hub,
+      ...vorgang,
       subject: input.betreff,
-      vorgangId: newIdFor(ctx),
-      documents: [{ id: data.id, title: 'Antragsdaten', fileName, originalName: data.name, mimeType: 'application/json' }],
-      ...(ctx.schemaCacheDir === undefined ? {} : { cacheDir: ctx.schemaCacheDir }),
+      ...(cacheDir === undefined ? {} : { cacheDir }),
     });
     return {
       targetProfile: 'xdomea-3.1.0:0401',
@@ -68,7 +74,7 @@ export const ${exportName}: MappingModule<Input> = {
       packageName: \`\${prozessId}_Abgabe.Abgabe.0401.zip\`,
       messageName: \`\${prozessId}_Abgabe.Abgabe.0401.xml\`,
       messageXml,
-      documents: [{ name: fileName, mimeType: 'application/json', source: Buffer.from(JSON.stringify(input)) }],
+      documents: vorgang.entries,
       prozessId,
     };
   },

@@ -40,7 +40,7 @@ describe('weiche mapping', () => {
     expect(await mappingNew('gewerbe-anmeldung', root)).toBe(0);
     const dir = join(root, 'packages', 'mappings', 'gewerbe-anmeldung');
     expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: '@weiche/mapping-gewerbe-anmeldung' });
-    expect(await readFile(join(dir, 'src', 'gewerbe-anmeldung.ts'), 'utf8')).toContain("id: 'gewerbe-anmeldung'");
+    expect(await readFile(join(dir, 'src', 'gewerbe-anmeldung.ts'), 'utf8')).toContain("const ID = 'gewerbe-anmeldung';");
     expect(await readFile(join(dir, 'src', 'gewerbe-anmeldung.test.ts'), 'utf8')).toContain('runGoldenSamples(gewerbeAnmeldung');
     expect(await readFile(join(dir, 'samples', 'beispiel.input.json'), 'utf8')).toContain('Größe');
     expect(await mappingNew('gewerbe-anmeldung', root)).toBe(1);

@@ -98,7 +98,7 @@ export const DeadLetterPage = z.object({
   items: z.array(SubmissionSummary.extend({ failedRoutes: z.array(Delivery) })),
 });
 export const TimelineEntry = z.object({
-  kind: z.enum(['audit', 'attempt', 'event']),
+  kind: z.enum(['audit', 'attempt', 'event', 'confirmation']),
   at: Timestamp,
   seq: z.number(),
   actor: z.string().optional(),
@@ -114,6 +114,12 @@ export const TimelineEntry = z.object({
   outcome: z.string().optional(),
   error: z.string().nullable().optional(),
   eventName: z.string().optional(),
+  /** confirmation: what the DMS answered (xdomea 0402 per object, 0403). */
+  messageType: z.string().optional(),
+  objectId: z.string().optional(),
+  imported: z.boolean().nullable().optional(),
+  reasons: z.array(z.string()).optional(),
+  source: z.string().optional(),
 });
 export const SubmissionDetail = z.object({ submission: SubmissionSummary, deliveries: z.array(Delivery), timeline: z.array(TimelineEntry) });
 export const Stats = z.object({

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/admin-plugin.js';
+import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
 import type { HubDeps } from '../context.js';
 import { withTimeout } from '../timeout.js';
 import { registerProblemHandler } from './problems.js';
@@ -24,6 +25,7 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
     for (const channel of deps.channels.all()) if (channel.routes) await app.register(channel.routes);
   }
   if (options.admin !== false) await app.register(adminPlugin(deps));
+  if (options.sender !== false) await app.register(dmsConfirmationRoutes(deps));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const probes: Array<Promise<unknown>> = [deps.journal.ping(), deps.blobs.ping(), deps.redis.ping()];

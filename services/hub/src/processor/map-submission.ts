@@ -39,7 +39,8 @@ function buildContext(deps: MapperDeps, row: SubmissionRow, opened: OpenedSubmis
       behoerdenkennung: tenant.behoerdenkennung,
       ...(tenant.organisationseinheit ? { organisationseinheit: tenant.organisationseinheit } : {}),
     },
-    sender: { name: opened.sender.name, behoerdenkennung: opened.sender.behoerdenkennung ?? 'psw:unbekannt' },
+    // never a placeholder identity: without a configured Behördenkennung the Absender has none
+    sender: { name: opened.sender.name, ...(opened.sender.behoerdenkennung ? { behoerdenkennung: opened.sender.behoerdenkennung } : {}) },
     ...(opened.data ? { data: opened.data } : {}),
     attachments: [...opened.attachments],
     hub: deps.hub,

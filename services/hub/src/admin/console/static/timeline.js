@@ -1,5 +1,5 @@
 // One submission: its summary, deliveries, the actions an operator can take, and the timeline of
-// journal records, audit actions, delivery attempts and events (ids, states and reasons only).
+// journal records, audit actions, delivery attempts, events and the DMS's import answers (ids, states and reasons only).
 import { discard, askDiscardReason, redeliver, replay, settle } from './actions.js';
 import { get } from './api.js';
 import { announce, h, table } from './dom.js';
@@ -11,6 +11,12 @@ function describe(entry) {
       return [t('tl.attempt', { route: entry.routeId, attempt: entry.attempt, outcome: entry.outcome }), entry.error ? h('span', { class: 'muted' }, ` – ${entry.error}`) : null];
     case 'event':
       return h('span', { class: 'mono' }, entry.eventName);
+    case 'confirmation': {
+      // the DMS's answer to the 0401: per object imported or not, with its reasons (0402), or received (0403)
+      if (entry.messageType === '0403') return [t('tl.received'), ` (${t('tl.by', { actor: entry.source })})`];
+      const reasons = entry.reasons?.length ? h('span', { class: 'muted' }, ` – ${entry.reasons.join('; ')}`) : null;
+      return [h('strong', { 'data-testid': 'dms-import' }, t(entry.imported ? 'tl.imported' : 'tl.notImported', { object: entry.objectId })), ` (${t('tl.by', { actor: entry.source })})`, reasons];
+    }
     default: {
       const move = entry.fromState || entry.toState ? ` ${entry.fromState ?? '∅'} → ${entry.toState ?? '∅'}` : '';
       const reason = typeof entry.details?.reason === 'string' ? ` – ${entry.details.reason}` : '';

@@ -1,0 +1,63 @@
+import { mkdtemp, readdir, readFile, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasConfirmationInbox, type InboundMessage } from '@weiche/adapter-sdk';
+import { dmsFolderAdapter } from './dms-folder.js';
+
+async function inboxAdapter() {
+  const dir = await mkdtemp(join(tmpdir(), 'dms-inbox-'));
+  const inbox = join(dir, 'inbox');
+  await mkdir(inbox);
+  const adapter = dmsFolderAdapter.create({ instanceId: 'dms', config: { path: join(dir, 'out'), inboxPath: inbox, inboxPollMs: 200 } });
+  if (!hasConfirmationInbox(adapter)) throw new Error('no inbox capability');
+  return { inbox, adapter };
+}
+
+describe('dms-folder confirmation inbox', () => {
+  it('has the capability only with inboxPath', () => {
+    expect(hasConfirmationInbox(dmsFolderAdapter.create({ instanceId: 'a', config: { path: '/tmp/x' } }))).toBe(false);
+  });
+
+  it('hands each file over once and files it into processed/ or failed/ with the reason, deleting nothing', async () => {
+    const { inbox, adapter } = await inboxAdapter();
+    await writeFile(join(inbox, 'a_0402.xml'), 'gut');
+    await writeFile(join(inbox, 'b_0402.xml'), 'schlecht');
+    await writeFile(join(inbox, '.hidden'), 'not for us');
+    const seen: InboundMessage[] = [];
+    const filed = await adapter.collectInbound(async (m) => {
+      seen.push(m);
+      return m.content.toString() === 'gut' ? { accepted: true } : { accepted: false, reason: 'ProzessID unbekannt' };
+    }, new AbortController().signal);
+    expect(filed).toBe(2);
+    expect(seen.map((m) => m.name)).toEqual(['a_0402.xml', 'b_0402.xml']);
+    expect((await readdir(inbox)).sort()).toEqual(['.hidden', '.weiche-claim', 'failed', 'processed']);
+    const processed = await readdir(join(inbox, 'processed'));
+    expect(processed).toHaveLength(1);
+    expect(processed[0]).toMatch(/_a_0402\.xml$/);
+    expect(await readFile(join(inbox, 'processed', processed[0]!), 'utf8')).toBe('gut');
+    const failed = (await readdir(join(inbox, 'failed'))).sort();
+    expect(failed).toHaveLength(2);
+    expect(await readFile(join(inbox, 'failed', failed.find((f) => f.endsWith('.reason.txt'))!), 'utf8')).toBe('ProzessID unbekannt\n');
+    expect(await adapter.collectInbound(() => Promise.reject(new Error('never called')), new AbortController().signal)).toBe(0);
+  });
+
+  it('puts a file back when the hub cannot handle it now, and restores claims of a process that died', async () => {
+    const { inbox, adapter } = await inboxAdapter();
+    await writeFile(join(inbox, 'c_0402.xml'), 'x');
+    await expect(adapter.collectInbound(() => Promise.reject(new Error('journal down')), new AbortController().signal)).rejects.toThrow('journal down');
+    expect(await readdir(inbox)).toContain('c_0402.xml');
+
+    const stale = join(inbox, '.weiche-claim', '00000000-0000-4000-8000-000000000001__d_0402.xml');
+    await writeFile(stale, 'y');
+    const old = new Date(Date.now() - 3600_000);
+    await utimes(stale, old, old);
+    const names: string[] = [];
+    await adapter.collectInbound(async (m) => {
+      names.push(m.name);
+      return { accepted: true };
+    }, new AbortController().signal);
+    expect(names).toEqual(['c_0402.xml', 'd_0402.xml']);
+    expect(await readdir(join(inbox, '.weiche-claim'))).toEqual([]);
+  });
+});

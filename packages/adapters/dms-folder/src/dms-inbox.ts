@@ -1,0 +1,81 @@
+// The DMS drops its answers (xdomea 0402/0403) into an inbox folder. Each file is claimed by an atomic
+// rename (so two hub replicas never read the same file twice), handed to the hub once, and filed into
+// processed/ or failed/ (with a .reason.txt beside it); nothing is deleted.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InboundMessage, InboundVerdict } from '@weiche/adapter-sdk';
+
+export const PROCESSED_DIR = 'processed';
+export const FAILED_DIR = 'failed';
+const CLAIM_DIR = '.weiche-claim';
+/** Larger files are no confirmation: they go to failed/ unread. */
+const MAX_BYTES = 10 * 1024 * 1024;
+/** Files handled per poll, so one full inbox cannot hold the hub for long. */
+const BATCH = 100;
+/** A claim older than this belongs to a process that died mid-way; the file goes back into the inbox. */
+const STALE_CLAIM_MS = 10 * 60 * 1000;
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+function isGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+async function restoreStaleClaims(inbox: string): Promise<void> {
+  const claims = join(inbox, CLAIM_DIR);
+  for (const entry of await readdir(claims, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(claims, entry.name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > STALE_CLAIM_MS) {
+      await rename(path, join(inbox, entry.name.slice(entry.name.indexOf('__') + 2))).catch(() => undefined);
+    }
+  }
+}
+
+/** Hands every waiting file of `inbox` to `handle` and files it; a throwing `handle` puts the file back and stops the round. */
+export async function collectInbox(inbox: string, handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal): Promise<number> {
+  await Promise.all([PROCESSED_DIR, FAILED_DIR, CLAIM_DIR].map((d) => mkdir(join(inbox, d), { recursive: true })));
+  await restoreStaleClaims(inbox);
+  const waiting = (await readdir(inbox, { withFileTypes: true }))
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .slice(0, BATCH);
+  let filed = 0;
+  for (const name of waiting) {
+    if (signal.aborted) break;
+    const claimed = join(inbox, CLAIM_DIR, `${randomUUID()}__${name}`);
+    try {
+      await rename(join(inbox, name), claimed);
+    } catch (error) {
+      if (isGone(error)) continue; // another replica took it
+      throw error;
+    }
+    const target = `${stamp()}_${name}`;
+    const info = await stat(claimed);
+    let verdict: InboundVerdict;
+    if (info.size > MAX_BYTES) {
+      verdict = { accepted: false, reason: `file has ${info.size} bytes, more than ${MAX_BYTES} (no xdomea confirmation is that large)` };
+    } else {
+      try {
+        verdict = await handle({ name, content: await readFile(claimed) });
+      } catch (error) {
+        // not the file's fault (e.g. the journal is down): back into the inbox for the next poll
+        await rename(claimed, join(inbox, name));
+        throw error;
+      }
+    }
+    if (verdict.accepted) {
+      await rename(claimed, join(inbox, PROCESSED_DIR, target));
+    } else {
+      await writeFile(join(inbox, FAILED_DIR, `${target}.reason.txt`), `${verdict.reason}\n`);
+      await rename(claimed, join(inbox, FAILED_DIR, target));
+    }
+    filed += 1;
+  }
+  return filed;
+}

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { berlinDate, renderApplicationPdf, type ApplicationPdfInput } from './application-pdf.js';
+import { inspectContent } from './content-facts.js';
+import { formRows } from './form-rows.js';
+
+const run = promisify(execFile);
+const repo = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+let dir: string;
+let formSchema: Record<string, unknown>;
+let data: unknown;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weiche-pdf-'));
+  formSchema = JSON.parse(await readFile(repo('schemas/forms/bauantrag-1.0.json'), 'utf8')) as Record<string, unknown>;
+  data = JSON.parse(await readFile(repo('packages/mappings/bauantrag-xbau/samples/einfamilienhaus.input.json'), 'utf8'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function input(over: Partial<ApplicationPdfInput> = {}): ApplicationPdfInput {
+  return {
+    title: 'Baugenehmigung beantragen',
+    applicant: 'Dr. Jürgen Müßig-Größer',
+    data,
+    formSchema,
+    createdAt: new Date('2025-03-01T10:00:05Z'),
+    producer: 'Weiche 0.1.0',
+    receipt: {
+      receivedAt: new Date('2025-03-01T10:00:00Z'),
+      channel: 'FIT-Connect',
+      sender: { name: 'Bauportal NRW', behoerdenkennung: 'psw:01000001' },
+      recipient: 'Stadt Münster – Bauordnungsamt',
+      submissionId: '5b0c2d9e-4a43-4c51-9f0e-3c9c4b5a0a01',
+      caseId: 'a1c3c0de-0000-4000-8000-000000000001',
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+      senderReference: 'PORTAL-2025-0042',
+      checks: [
+        { name: 'Entschlüsselung', status: 'passed', detail: 'RSA-OAEP-256 / A256GCM' },
+        { name: 'Prüfsummen', status: 'passed', detail: 'SHA-512 von Daten und Anlagen' },
+        { name: 'Signatur des Autors', status: 'not-applicable' },
+      ],
+      mapping: { id: 'generic-xdomea', version: '2.0.0' },
+      data: { name: 'fachdaten.json', mimeType: 'application/json', size: 1217, sha256: 'a'.repeat(64), schemaUri: 'urn:weiche:schema:bauantrag:1.0' },
+      attachments: [{ name: 'Lageplan_Größe_Straße.pdf', mimeType: 'application/pdf', size: 123_456, sha256: 'b'.repeat(64) }],
+    },
+    ...over,
+  };
+}
+
+async function pdfText(pdf: Buffer): Promise<string> {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.pdf`);
+  await writeFile(file, pdf);
+  // -raw keeps the content-stream order (a wrapped label stays together); whitespace is normalised
+  return (await run('pdftotext', ['-raw', '-enc', 'UTF-8', file, '-'])).stdout.replace(/\s+/g, ' ');
+}
+
+describe('renderApplicationPdf', () => {
+  it('renders PDF/A-2b with embedded fonts: XMP identification, pdffonts, and the form\'s labels and values as text', async () => {
+    const pdf = await renderApplicationPdf(input());
+    const file = join(dir, 'antrag.pdf');
+    await writeFile(file, pdf);
+
+    // PDF/A identification in the XMP packet (ISO 19005-2 part 2, conformance B) and the header version
+    const facts = await inspectContent(pdf, 'application/pdf');
+    expect(facts).toMatchObject({ mimeType: 'application/pdf', pdfVersion: '1.7', pdfa: { part: '2', conformance: 'B' } });
+    const raw = pdf.toString('latin1');
+    expect(raw).toMatch(/<pdfaid:part>2<\/pdfaid:part>/);
+    expect(raw).toMatch(/<pdfaid:conformance>B<\/pdfaid:conformance>/);
+    expect(raw).toContain('/OutputIntents');
+
+    // every font embedded (poppler's pdffonts: "emb" column yes), and only DejaVu
+    const { stdout: fonts } = await run('pdffonts', [file]);
+    const lines = fonts.trim().split('\n').slice(2);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) {
+      expect(line).toMatch(/DejaVu/);
+      expect(line).toMatch(/\s+yes\s+yes\s+yes\s+\d+\s+\d+$/);
+    }
+
+    const text = await pdfText(pdf);
+    for (const label of ['Antragsteller', 'Familienname', 'Vorname', 'Straße', 'Bezeichnung des Bauvorhabens', 'Baugrundstück', 'Gemarkung', 'Flurstück', 'Art der Anlage', 'Wird nachgereicht']) {
+      expect(text).toContain(label);
+    }
+    for (const value of ['Müßig-Größer', 'Jürgen', 'Weißdornweg', 'Neubau eines Einfamilienhauses mit Garage', '345/6', '20.02.2025', 'ja']) {
+      expect(text).toContain(value);
+    }
+    // the receipt sheet
+    for (const fact of ['Laufzettel', 'Eingegangen am', '01.03.2025, 11:00:00', 'FIT-Connect', 'Bauportal NRW (psw:01000001)', 'Entschlüsselung', 'bestanden', 'entfällt', 'generic-xdomea 2.0.0', 'Lageplan_Größe_Straße.pdf', 'b'.repeat(64), '120,6 KiB']) {
+      expect(text).toContain(fact);
+    }
+  });
+
+  it('renders a submission without form data and without channel facts honestly', async () => {
+    const base = input();
+    const { channel: _channel, ...receipt } = base.receipt;
+    const { data: _data, applicant: _applicant, ...rest } = base;
+    const text = await pdfText(await renderApplicationPdf({ ...rest, receipt: { ...receipt, checks: [] } }));
+    expect(text).toContain('keine strukturierten Antragsdaten');
+    expect(text).toContain('nicht angegeben');
+    expect(text).toContain('Der Hub hat keine Prüfergebnisse übergeben.');
+  });
+});
+
+describe('formRows', () => {
+  it('uses schema titles through unions and arrays, readable names where a schema has none', () => {
+    const rows = formRows(data, formSchema);
+    expect(rows).toContainEqual({ depth: 2, label: 'Familienname', value: 'Müßig-Größer' });
+    expect(rows).toContainEqual({ depth: 1, label: 'Natürliche Person' });
+    expect(rows).toContainEqual({ depth: 0, label: 'Antragsteller 1' });
+    const plain = formRows({ bezeichnungDesBauvorhabens: 'Carport', 'xbau:antragsteller': { name: { familienname: { name: 'Meier' } } }, flag: false });
+    expect(plain).toContainEqual({ depth: 0, label: 'Bezeichnung Des Bauvorhabens', value: 'Carport' });
+    expect(plain).toContainEqual({ depth: 2, label: 'Familienname', value: 'Meier' });
+    expect(formRows({ kanal: { code: '01' } })).toEqual([{ depth: 0, label: 'Kanal', value: '01' }]);
+    expect(plain).toContainEqual({ depth: 0, label: 'Flag', value: 'nein' });
+  });
+
+  it('gives the German calendar day of receipt', () => {
+    expect(berlinDate(new Date('2025-03-01T23:30:00Z'))).toBe('2025-03-02');
+    expect(berlinDate(new Date('2025-07-01T21:59:00Z'))).toBe('2025-07-01');
+  });
+});

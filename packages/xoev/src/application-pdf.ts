@@ -1,0 +1,232 @@
+// The application as a clerk reads it: a PDF/A-2b (ISO 19005-2, conformance b) with the form's fields
+// under German labels, followed by the "Laufzettel" (receipt sheet) that says how the hub received it.
+// pdfkit writes the XMP PDF/A identification and the sRGB output intent; DejaVu Sans (from the
+// dejavu-fonts-ttf package, Bitstream Vera licence) is embedded as a subset, so text stays extractable.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as PdfKit from 'pdfkit';
+import { formRows, type FormRow } from './form-rows.js';
+
+const require = createRequire(import.meta.url);
+// pdfkit is CommonJS with `export =`; without esModuleInterop it is loaded through require.
+const PDFDocument = require('pdfkit') as typeof PdfKit;
+// Read once per process: every rendering embeds a subset of the same three faces.
+const font = (file: string): Buffer => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+const FONT_REGULAR = font('DejaVuSans.ttf');
+const FONT_BOLD = font('DejaVuSans-Bold.ttf');
+const FONT_MONO = font('DejaVuSansMono.ttf');
+
+/** Outcome of one check, as the receipt sheet shows it. */
+export interface ReceiptCheck {
+  /** e.g. "Entschlüsselung". */
+  name: string;
+  status: 'passed' | 'failed' | 'not-applicable' | 'not-checked';
+  detail?: string;
+}
+
+/** One file that came with the application. */
+export interface ReceiptFile {
+  name: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+}
+
+/** The facts of the "Laufzettel". */
+export interface ReceiptSheet {
+  receivedAt: Date;
+  /** e.g. "FIT-Connect"; absent when the hub did not say. */
+  channel?: string;
+  sender: { name: string; behoerdenkennung?: string };
+  recipient: string;
+  submissionId: string;
+  /** FIT-Connect case id, where the channel has one. */
+  caseId?: string;
+  serviceIdentifier: string;
+  senderReference?: string;
+  checks: ReceiptCheck[];
+  mapping: { id: string; version: string };
+  data?: ReceiptFile & { schemaUri: string };
+  attachments: ReceiptFile[];
+}
+
+/** What the application PDF shows. */
+export interface ApplicationPdfInput {
+  /** The service's name, e.g. "Baugenehmigung beantragen". */
+  title: string;
+  /** Applicant or organisation, when known. */
+  applicant?: string;
+  /** Parsed form data; absent when the submission had none. */
+  data?: unknown;
+  /** JSON schema of the form data: field titles become the labels. */
+  formSchema?: Record<string, unknown>;
+  receipt: ReceiptSheet;
+  /** Creation time written into the PDF (deterministic in tests). */
+  createdAt: Date;
+  /** e.g. "Weiche 0.1.0". */
+  producer: string;
+}
+
+const STATUS_TEXT: Record<ReceiptCheck['status'], string> = {
+  passed: 'bestanden',
+  failed: 'nicht bestanden',
+  'not-applicable': 'entfällt',
+  'not-checked': 'nicht geprüft',
+};
+
+const BERLIN = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'medium' });
+const BERLIN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day in Germany (YYYY-MM-DD) of an instant: the date of receipt an authority records. */
+export function berlinDate(at: Date): string {
+  return BERLIN_DAY.format(at);
+}
+
+function when(at: Date): string {
+  return `${BERLIN.format(at)} (Europe/Berlin)`;
+}
+
+const DECIMAL = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 1 });
+const INTEGER = new Intl.NumberFormat('de-DE');
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} Byte`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${DECIMAL.format(v)} ${units[u]} (${INTEGER.format(n)} Byte)`;
+}
+
+class Layout {
+  private readonly left: number;
+  private readonly width: number;
+  constructor(private readonly doc: PDFKit.PDFDocument) {
+    this.left = doc.page.margins.left;
+    this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  }
+
+  heading(text: string, size = 16): void {
+    this.ensure(size * 2.2);
+    this.doc.font('bold').fontSize(size).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.4);
+  }
+
+  paragraph(text: string, size = 10): void {
+    this.doc.font('regular').fontSize(size).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.3);
+  }
+
+  // A label column and a value column; a row without value is a section heading.
+  row(row: FormRow, font: 'regular' | 'mono' = 'regular'): void {
+    const indent = Math.min(row.depth, 6) * 10;
+    const labelWidth = this.width * 0.36 - indent;
+    const valueX = this.left + this.width * 0.38;
+    const valueWidth = this.width * 0.62;
+    // A SHA-256 in the mono font at 7.5 pt fits one line of the value column, so a clerk can compare it at a glance.
+    const valueSize = font === 'mono' ? 7.5 : 9.5;
+    const labelHeight = this.doc.font('bold').fontSize(9.5).heightOfString(row.label, { width: row.value === undefined ? this.width - indent : labelWidth });
+    const valueHeight = row.value === undefined ? 0 : this.doc.font(font).fontSize(valueSize).heightOfString(row.value, { width: valueWidth });
+    const height = Math.max(labelHeight, valueHeight) + 3;
+    this.ensure(Math.min(height, 200));
+    const y = this.doc.y;
+    this.doc.font('bold').fontSize(9.5).text(row.label, this.left + indent, y, { width: row.value === undefined ? this.width - indent : labelWidth });
+    const afterLabel = this.doc.y;
+    if (row.value !== undefined) this.doc.font(font).fontSize(valueSize).text(row.value, valueX, y, { width: valueWidth });
+    this.doc.x = this.left;
+    this.doc.y = Math.max(afterLabel, this.doc.y) + 3;
+  }
+
+  private ensure(height: number): void {
+    if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+  }
+}
+
+function receiptRows(r: ReceiptSheet): FormRow[] {
+  const rows: FormRow[] = [
+    { depth: 0, label: 'Eingegangen am', value: when(r.receivedAt) },
+    { depth: 0, label: 'Eingangskanal', value: r.channel ?? 'nicht angegeben' },
+    { depth: 0, label: 'Absender', value: r.sender.behoerdenkennung === undefined ? r.sender.name : `${r.sender.name} (${r.sender.behoerdenkennung})` },
+    { depth: 0, label: 'Empfänger', value: r.recipient },
+    { depth: 0, label: 'Leistung', value: r.serviceIdentifier },
+    { depth: 0, label: 'Einreichung', value: r.submissionId },
+    ...(r.caseId === undefined ? [] : [{ depth: 0, label: 'Vorgangsnummer', value: r.caseId }]),
+  ];
+  if (r.senderReference !== undefined) rows.push({ depth: 0, label: 'Referenz des Absenders', value: r.senderReference });
+  rows.push({ depth: 0, label: 'Prüfungen' });
+  if (r.checks.length === 0) rows.push({ depth: 1, label: 'Keine Angaben', value: 'Der Hub hat keine Prüfergebnisse übergeben.' });
+  for (const c of r.checks) rows.push({ depth: 1, label: c.name, value: c.detail === undefined ? STATUS_TEXT[c.status] : `${STATUS_TEXT[c.status]} – ${c.detail}` });
+  rows.push({ depth: 0, label: 'Zuordnungsmodul', value: `${r.mapping.id} ${r.mapping.version}` });
+  return rows;
+}
+
+function fileRows(label: string, f: ReceiptFile): FormRow[] {
+  return [
+    { depth: 1, label, value: f.name },
+    { depth: 2, label: 'Typ, Größe', value: `${f.mimeType}, ${bytes(f.size)}` },
+    { depth: 2, label: 'SHA-256', value: f.sha256 },
+  ];
+}
+
+/** Renders the application and its receipt sheet as PDF/A-2b (fonts embedded, text extractable). */
+export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 56, right: 56 },
+    pdfVersion: '1.7',
+    subset: 'PDF/A-2b',
+    lang: 'de-DE',
+    // pdfkit takes a Buffer here as well (its typings say path only); no standard font is ever loaded (PDF/A)
+    font: FONT_REGULAR as unknown as string,
+    displayTitle: true,
+    info: {
+      Title: `Antrag: ${input.title}`,
+      Author: input.receipt.sender.name,
+      Subject: input.receipt.serviceIdentifier,
+      Creator: input.producer,
+      Producer: input.producer,
+      CreationDate: input.createdAt,
+      ModDate: input.createdAt,
+    },
+  });
+  doc.registerFont('regular', FONT_REGULAR);
+  doc.registerFont('bold', FONT_BOLD);
+  doc.registerFont('mono', FONT_MONO);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const page = new Layout(doc);
+  page.heading(`Antrag: ${input.title}`, 17);
+  if (input.applicant !== undefined) page.paragraph(`Antragsteller: ${input.applicant}`, 11);
+  page.paragraph(`Eingegangen am ${when(input.receipt.receivedAt)} · Einreichung ${input.receipt.submissionId}`, 9);
+  doc.moveDown(0.5);
+  const rows = input.data === undefined ? [] : formRows(input.data, input.formSchema);
+  if (rows.length === 0) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.');
+  for (const row of rows) page.row(row);
+
+  doc.addPage();
+  page.heading('Laufzettel');
+  page.paragraph('Wie diese Einreichung empfangen, geprüft und für die Akte aufbereitet wurde.', 9);
+  doc.moveDown(0.3);
+  for (const row of receiptRows(input.receipt)) page.row(row);
+  page.row({ depth: 0, label: 'Dateien' });
+  if (input.receipt.data) {
+    for (const r of fileRows('Strukturierte Antragsdaten', input.receipt.data)) page.row(r, r.label === 'SHA-256' ? 'mono' : 'regular');
+    page.row({ depth: 2, label: 'Schema', value: input.receipt.data.schemaUri });
+  }
+  input.receipt.attachments.forEach((a, i) => {
+    for (const r of fileRows(`Anlage ${i + 1}`, a)) page.row(r, r.label === 'SHA-256' ? 'mono' : 'regular');
+  });
+  if (!input.receipt.data && input.receipt.attachments.length === 0) page.row({ depth: 1, label: 'Keine', value: '–' });
+  doc.moveDown(0.5);
+  page.paragraph(`Erstellt von ${input.producer} am ${when(input.createdAt)}.`, 8);
+  doc.end();
+  return done;
+}
