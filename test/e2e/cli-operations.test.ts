@@ -45,8 +45,8 @@ describe('weiche CLI operations', () => {
     expect(resumed.code).toBe(0);
     expect(await queue.isPaused()).toBe(false);
     const audit = await weiche('audit', 'verify', '--config', cfg.file);
-    expect(audit.out).toMatch(/audit chain intact: [1-9]\d* record/);
-  });
+    expect(audit.out).toMatch(/audit intact: [1-9]\d* of [1-9]\d* records/);
+  }, 180_000);
 
   it('refuses an unknown adapter instance and a submission that does not exist', async () => {
     expect((await weiche('adapter', 'pause', 'nope', '--config', cfg.file)).code).toBe(1);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmsConfirmationStore, type DmsConfirmationRow } from '@weiche/journal';
+import { DmsConfirmationStore, verifyAudit, type DmsConfirmationRow } from '@weiche/journal';
 import { buildXdomea0402 } from '@weiche/xoev';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { tempDir, waitFor } from '../support/env.js';
@@ -131,7 +131,7 @@ describe('import confirmation loop: DMS → hub journal, admin API and console',
     expect(dms).toHaveLength(3);
     expect(dms.every((e) => e.imported === true && e.messageType === '0402')).toBe(true);
     expect(entries.some((e) => e.kind === 'audit' && e.stage === 'dms-confirmation' && e.actor === 'adapter:dms')).toBe(true);
-    expect((await hub.deps.journal.verifyAuditChain()).ok).toBe(true);
+    expect((await verifyAudit({ pool: hub.deps.pool, schema: hub.deps.config.database.schema, keys: hub.deps.evidence, log: hub.deps.auditLog })).ok).toBe(true);
   });
 
   it('a 0402 reporting a failed object shows that reason; foreign and hostile files go to failed/ with a reason', async () => {

@@ -3,3 +3,4 @@ export { TenantKeyring } from './tenant-keyring.js';
 export { putEncrypted, getDecrypted } from './encrypted-blob.js';
 export { isBlobKey } from './blob-key.js';
 export type { ByteSource } from './byte-source.js';
+export { WriteOnceFiles } from './write-once-files.js';

@@ -149,10 +149,16 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     identities: config.xta.identities.map((i) => (i.token === undefined ? i : { ...i, token: absFile(i.token) })),
     readers: config.xta.readers.map((r) => ({ ...r, keystore: { ...r.keystore, pkcs12File: abs(r.keystore.pkcs12File), passwordFile: abs(r.keystore.passwordFile) } })),
   };
+  const audit = {
+    ...config.audit,
+    ...(config.audit.evidenceKeyFile !== undefined ? { evidenceKeyFile: abs(config.audit.evidenceKeyFile) } : {}),
+    retiredEvidenceKeyFiles: config.audit.retiredEvidenceKeyFiles.map(abs),
+  };
   const dms = { clients: config.dms.clients.map((c) => ({ ...c, token: absFile(c.token) })) };
   return {
     ...config,
     admin,
+    audit,
     dms,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),

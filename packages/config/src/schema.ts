@@ -170,6 +170,19 @@ export const AdminConfig = z.object({
   metricsToken: SecretValue.optional(),
 });
 
+/** The audit chain's evidence key and checkpoints (docs/adr/0005-audit-chain.md). */
+export const AuditConfig = z.object({
+  /**
+   * PKCS#8 PEM of the current evidence key (EC P-256), which MACs every audit record and signs the checkpoints.
+   * Default: the key named by <dataDir>/keys/evidence/current, created on first start.
+   */
+  evidenceKeyFile: z.string().min(1).optional(),
+  /** Earlier evidence keys (private PEM), kept so the records and checkpoints they made still verify after a rotation. */
+  retiredEvidenceKeyFiles: z.array(z.string().min(1)).default([]),
+  /** Interval of signed checkpoints; records newer than the last checkpoint can be deleted undetected (ADR 0005). */
+  checkpointIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).default(60_000),
+});
+
 /** A DMS that posts its answers (xdomea 0402/0403) to the hub; `tenants` limits which submissions it may confirm. */
 export const DmsClientConfig = z.object({
   id: Id,
@@ -254,6 +267,7 @@ export const WeicheConfig = z.object({
   /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
   admin: AdminConfig.default({ tokens: [] }),
   xta: XtaConfig.optional(),
+  audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
 });

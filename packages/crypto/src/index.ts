@@ -22,3 +22,4 @@ export type {
 export { configureCryptoPool, cryptoPool, CryptoPool, defaultCryptoThreads } from './pool/crypto-pool.js';
 export type { CryptoPoolStats } from './pool/crypto-pool.js';
 export type { SignatureAlgorithm } from './pool/crypto-task.js';
+export { EvidenceKey, EvidenceKeyring, EvidenceSignatureError, generateEvidenceKeyPem, EVIDENCE_ALG } from './evidence-keys.js';

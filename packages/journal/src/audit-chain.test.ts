@@ -1,50 +1,367 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from './audit-hash.js';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PoolClient } from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
+import { checkpointName, writeCheckpoint } from './audit-checkpoint.js';
+import { auditHash, GENESIS_HASH, legacyAuditHash, macInput } from './audit-hash.js';
+import { bindAuditKeys } from './audit-keys.js';
+import type { AuditRecord } from './audit-rows.js';
 import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
-import { testDatabase } from './test-schema.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { testDatabase, type TestDatabase } from './test-schema.js';
 
-const db = testDatabase();
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
+/**
+ * Tampering as the owner of the database would do it: triggers off for the session
+ * (session_replication_role = replica), rows changed, deleted, inserted, hashes recomputed.
+ * Each test has its own schema, evidence key and checkpoint folder.
+ */
+const open: TestDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((db) => db.drop()));
 });
-afterAll(() => db.drop());
 
-describe('audit hash chain', () => {
-  it('stays linear under concurrent appends and verifies', async () => {
-    expect(await journal.verifyAuditChain()).toEqual({ ok: true, count: 0 });
-    await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        journal.audit({ actor: `operator-${i % 3}`, stage: 'operator', details: { i, nested: { b: 2, a: [1, 'x'] } } }),
-      ),
-    );
-    const records = await journal.listAudit({ limit: 100 });
-    expect(records).toHaveLength(30);
-    expect(records[0]?.prevHash).toBe(GENESIS_HASH);
-    for (let i = 1; i < records.length; i++) expect(records[i]?.prevHash).toBe(records[i - 1]?.hash);
-    expect(await journal.verifyAuditChain()).toEqual({ ok: true, count: 30 });
-    expect((await journal.listAudit({ afterSeq: records[27]!.seq, limit: 10 })).map((r) => r.seq)).toEqual([
-      records[28]!.seq,
-      records[29]!.seq,
-    ]);
+async function setup(): Promise<{ db: TestDatabase; journal: Journal; s: string }> {
+  const db = testDatabase();
+  open.push(db);
+  await migrate(db.pool, db.schema);
+  return { db, journal: new Journal({ pool: db.pool, schema: db.schema }), s: `"${db.schema}"` };
+}
+
+/** A submission with four records: intake, submit, open, map. */
+async function submission(journal: Journal, tenantId = 'stadt-a'): Promise<string> {
+  const id = randomUUID();
+  await journal.createSubmission({
+    submissionId: id,
+    tenantId,
+    channel: 'fit-connect',
+    channelRef: id,
+    channelMeta: { caseId: randomUUID(), destinationId: 'd', senderClientId: 'c', announcedAttachments: [] },
+    serviceIdentifier: 'urn:de:x:1',
+    state: 'CREATED',
+    actor: 'gateway',
+  });
+  await journal.transition(id, { from: ['CREATED'], to: 'RECEIVED', actor: 'gateway', stage: 'submit' });
+  await journal.transition(id, { from: ['RECEIVED'], to: 'OPENED', actor: 'processor', stage: 'open', inputHash: 'a'.repeat(64), details: { attachments: 2 } });
+  await journal.transition(id, { from: ['OPENED'], to: 'MAPPED', actor: 'processor', stage: 'map', outputHash: 'b'.repeat(64) });
+  return id;
+}
+
+/** Triggers off for one transaction (SET LOCAL: nothing leaks into a pooled connection, also through a transaction-mode pooler). */
+async function asOwner(db: TestDatabase, fn: (client: PoolClient, s: string) => Promise<unknown>): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL session_replication_role = replica');
+    await fn(client, `"${db.schema}"`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function chainOf(journal: Journal, submissionId: string): Promise<AuditRecord[]> {
+  return journal.listAudit({ submissionId, limit: 100 });
+}
+
+/** A record the way someone without the evidence key would forge it: hash recomputed, MAC from a key of their own. */
+function forge(db: TestDatabase, r: Omit<AuditRecord, 'hash' | 'mac' | 'kid'>): AuditRecord {
+  const hash = auditHash(r.prevHash, r);
+  const mallory = EvidenceKey.fromPrivatePem(generateEvidenceKeyPem());
+  return { ...r, hash, kid: db.keys.currentKid, mac: mallory.mac(macInput(hash)) };
+}
+
+async function insertRecord(client: PoolClient, s: string, r: AuditRecord): Promise<void> {
+  await client.query(
+    `INSERT INTO ${s}.audit (at, chain, chain_seq, tenant_id, submission_id, actor, stage, from_state, to_state, input_hash, output_hash, details, prev_hash, hash, kid, mac)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [r.at, r.chain, r.chainSeq, r.tenantId, r.submissionId, r.actor, r.stage, r.fromState, r.toState, r.inputHash, r.outputHash, JSON.stringify(r.details), r.prevHash, r.hash, r.kid, r.mac],
+  );
+}
+
+describe('audit chains', () => {
+  it('verifies untouched chains and counts what is anchored and what is newer', async () => {
+    const { db, journal } = await setup();
+    expect(await db.verify()).toMatchObject({ ok: true, checked: 0, total: 0, checkpoints: { verified: 0 } });
+    const ids = [await submission(journal), await submission(journal, 'stadt-b')];
+    await journal.audit({ actor: 'olga', stage: 'operator', details: { action: 'pause-adapter', adapterInstance: 'dms' } });
+    expect(await db.checkpoint()).toMatchObject({ no: 1, chains: 3, records: 9, kid: db.keys.currentKid });
+    expect(await db.checkpoint()).toBeUndefined(); // nothing changed since
+    await journal.transition(ids[0]!, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
+
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: true, checked: 10, total: 10, chains: 3, unanchored: 1, problems: 0, pruned: 0 });
+    expect(verdict.firstBad).toBeUndefined();
+    expect(verdict.gaps).toBeUndefined();
+    expect(verdict.checkpoints).toMatchObject({ verified: 1, latest: { no: 1, kid: db.keys.currentKid } });
+    expect(verdict.message).toMatch(/^audit intact: 10 of 10 records in 3 chains checked/);
+
+    const chain = await chainOf(journal, ids[0]!);
+    expect(chain.map((r) => [r.chain, r.chainSeq])).toEqual([1, 2, 3, 4, 5].map((n) => [`submission:${ids[0]}`, n]));
+    expect(chain.every((r) => r.tenantId === 'stadt-a' && r.kid === db.keys.currentKid && /^[0-9a-f]{64}$/.test(r.mac ?? ''))).toBe(true);
   });
 
-  it('reports the seq of a tampered record', async () => {
-    await journal.audit({ submissionId: 'sub-x', actor: 'gateway', stage: 'note', details: { verdict: 'accepted' } });
-    await journal.audit({ actor: 'gateway', stage: 'note' });
-    const records = await journal.listAudit({ limit: 1000 });
-    const victim = records[records.length - 2]!;
+  it('names a changed record', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    await submission(journal);
+    const victim = (await chainOf(journal, id))[2]!;
+    await asOwner(db, (c, s) => c.query(`UPDATE ${s}.audit SET details = '{"attachments": 0}' WHERE seq = $1`, [victim.seq]));
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, checked: 8, total: 8, problems: 1, firstBad: { chain: `submission:${id}`, seq: 3 } });
+    expect(verdict.firstBad?.reason).toMatch(/content changed/);
+    expect(verdict.message).toMatch(/NOT intact.*submission:.*#3: content changed/);
+  });
+
+  it('names a deleted record as a gap', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    const victim = (await chainOf(journal, id))[1]!;
+    await asOwner(db, (c, s) => c.query(`DELETE FROM ${s}.audit WHERE seq = $1`, [victim.seq]));
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, checked: 3, total: 4, problems: 0 });
+    expect(verdict.gaps).toEqual([{ chain: `submission:${id}`, fromSeq: 2, toSeq: 2, reason: 'records missing (deleted)' }]);
+    expect(verdict.message).toContain(`1 gap(s), 1 records missing, first: submission:${id} #2: records missing (deleted)`);
+  });
+
+  it('names an inserted record, even with a correctly computed hash', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    const [, second, third] = await chainOf(journal, id);
+    // slipped in after record 2, claiming position 3 and linking to 2
+    const inserted = forge(db, { ...third!, at: new Date(second!.at.getTime() + 1), stage: 'open', details: { attachments: 5 } });
+    await asOwner(db, (c, s) => insertRecord(c, s, inserted));
+    const verdict = await db.verify();
+    expect(verdict.ok).toBe(false);
+    expect(verdict.firstBad).toMatchObject({ chain: `submission:${id}`, seq: 3 });
+    expect(verdict.problems).toBe(2); // two records at position 3, and the forged MAC
+  });
+
+  it('names a forged record appended with a recomputed hash', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    const head = (await chainOf(journal, id)).at(-1)!;
+    const forged = forge(db, { ...head, chainSeq: 5, prevHash: head.hash, at: new Date(), fromState: 'MAPPED', toState: 'DELIVERED', stage: 'deliver', details: {} });
+    await asOwner(db, (c, s) => insertRecord(c, s, forged));
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, problems: 1, firstBad: { chain: `submission:${id}`, seq: 5 } });
+    expect(verdict.firstBad?.reason).toMatch(/MAC invalid/);
+
+    // a whole new chain made up from nothing fails the same way
+    const { db: db2, journal: journal2 } = await setup();
+    await submission(journal2);
+    const fake = forge(db2, { ...head, chain: 'submission:made-up', submissionId: 'made-up', chainSeq: 1, prevHash: '0'.repeat(64) });
+    await asOwner(db2, (c, s) => insertRecord(c, s, fake));
+    expect((await db2.verify()).firstBad).toMatchObject({ chain: 'submission:made-up', seq: 1 });
+  });
+
+  it('names the newest records deleted after a checkpoint sealed them, and whole chains deleted', async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal);
+    const b = await submission(journal);
+    await db.checkpoint();
+    const newest = (await chainOf(journal, a)).slice(2).map((r) => r.seq);
+    await asOwner(db, async (c, s) => {
+      await c.query(`DELETE FROM ${s}.audit WHERE seq = ANY($1::bigint[])`, [newest]);
+      await c.query(`DELETE FROM ${s}.audit WHERE submission_id = $1`, [b]);
+      await c.query(`DELETE FROM ${s}.audit_heads WHERE chain = $1`, [`submission:${b}`]);
+    });
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, checked: 2, total: 8, problems: 0 });
+    expect(verdict.gaps).toEqual(
+      expect.arrayContaining([
+        { chain: `submission:${a}`, fromSeq: 3, toSeq: 4, reason: 'newest records deleted (sealed by checkpoint 1)' },
+        { chain: `submission:${b}`, fromSeq: 1, toSeq: 4, reason: 'all records deleted (sealed by checkpoint 1)' },
+      ]),
+    );
+    expect(verdict.message).toMatch(/2 gap\(s\), 6 records missing/);
+  });
+
+  it('names a changed record even when every later record was re-chained', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    await db.checkpoint();
+    const records = await chainOf(journal, id);
+    await asOwner(db, async (c, s) => {
+      let prevHash = records[0]!.hash;
+      for (const r of records.slice(1)) {
+        const changed = forge(db, { ...r, prevHash, actor: r.chainSeq === 2 ? 'mallory' : r.actor });
+        await c.query(`UPDATE ${s}.audit SET actor = $2, prev_hash = $3, hash = $4, mac = $5 WHERE seq = $1`, [r.seq, changed.actor, prevHash, changed.hash, changed.mac]);
+        prevHash = changed.hash;
+      }
+    });
+    const verdict = await db.verify();
+    expect(verdict.ok).toBe(false);
+    expect(verdict.firstBad).toMatchObject({ chain: `submission:${id}`, seq: 2 });
+    expect(verdict.firstBad?.reason).toMatch(/MAC invalid/);
+    // the head no longer matches what checkpoint 1 sealed either
+    expect(verdict.problems).toBe(4);
+  });
+
+  it('detects a checkpoint removed from the log, and an altered database copy of one', async () => {
+    const { db, journal } = await setup();
+    await submission(journal);
+    await db.checkpoint();
+    const id = await submission(journal);
+    await db.checkpoint();
+    await asOwner(db, (c, s) => c.query(`DELETE FROM ${s}.audit_checkpoint_heads WHERE checkpoint_no = 2`));
+    let verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, firstBad: { chain: 'checkpoints', seq: 2 }, checkpoints: { verified: 2 } });
+    expect(verdict.firstBad?.reason).toMatch(/database copy of its sealed heads was altered/);
+    expect(id).toBeTruthy();
+
+    await rm(join(db.log.dir, checkpointName(1)), { force: true });
+    verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, firstBad: { chain: 'checkpoints', seq: 1 }, checkpoints: { verified: 0 } });
+    expect(verdict.firstBad?.reason).toMatch(/missing from the checkpoint log/);
+  });
+
+  it('keeps verifying after a key rotation; without the old key its records are named', async () => {
+    const { db, journal } = await setup();
+    const before = await submission(journal);
+    await db.checkpoint();
+    const rotated = new EvidenceKeyring(EvidenceKey.fromPrivatePem(generateEvidenceKeyPem()), [db.keys.current]);
+    bindAuditKeys(db.schema, rotated);
+    const after = await submission(journal);
+    expect(await writeCheckpoint({ pool: db.pool, schema: db.schema, keys: rotated, log: db.log })).toMatchObject({ no: 2, kid: rotated.currentKid });
+    expect((await chainOf(journal, after))[0]?.kid).toBe(rotated.currentKid);
+    expect((await chainOf(journal, before))[0]?.kid).toBe(db.keys.currentKid);
+    expect(await db.verify({ keys: rotated })).toMatchObject({ ok: true, checked: 8, checkpoints: { verified: 2 } });
+
+    const oldKeyLost = new EvidenceKeyring(rotated.current);
+    const verdict = await db.verify({ keys: oldKeyLost });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.firstBad).toMatchObject({ chain: 'checkpoints', seq: 1 });
+    expect(verdict.firstBad?.reason).toMatch(/unknown evidence key/);
+    expect(verdict.problems).toBe(5); // checkpoint 1 and the four records MACed with the old key
+  });
+
+  it('writes one checkpoint at a time across writers, and adopts one whose writer died before commit', async () => {
+    const { db, journal } = await setup();
+    await Promise.all(Array.from({ length: 5 }, () => submission(journal)));
+    const results = await Promise.all(Array.from({ length: 4 }, () => db.checkpoint()));
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+
+    await submission(journal);
+    // the file is written, then the writer's transaction fails: the anchor exists without its index
+    const dying = {
+      put: async (name: string, content: string) => (await db.log.put(name, content)) && Promise.reject(new Error('crash after the anchor was written')),
+      get: (name: string) => db.log.get(name),
+      list: () => db.log.list(),
+    };
+    await expect(writeCheckpoint({ pool: db.pool, schema: db.schema, keys: db.keys, log: dying })).rejects.toThrow();
+    expect(await db.log.list()).toEqual([checkpointName(1), checkpointName(2)]);
+    await submission(journal);
+    expect(await db.checkpoint()).toMatchObject({ no: 3, chains: 1, records: 4 });
+    expect(await db.verify()).toMatchObject({ ok: true, checked: 28, total: 28, unanchored: 0, checkpoints: { verified: 3 } });
+  });
+
+  it('keeps 50 submissions transitioning in parallel in intact chains, with checkpoints written meanwhile', async () => {
+    const { db, journal } = await setup();
+    let stop = false;
+    const checkpointer = (async () => {
+      while (!stop) await db.checkpoint();
+    })();
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => submission(journal, `stadt-${i % 3}`)));
+    stop = true;
+    await checkpointer;
+    await db.checkpoint();
+    const verdict = await db.verify({ batchSize: 7 });
+    expect(verdict).toMatchObject({ ok: true, checked: 200, total: 200, chains: 50, unanchored: 0, problems: 0 });
+    for (const id of ids.slice(0, 5)) expect((await chainOf(journal, id)).map((r) => r.chainSeq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('verifies one tenant, or what changed since a date, and reports progress', async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal, 'stadt-a');
+    const b = await submission(journal, 'stadt-b');
+    await journal.audit({ actor: 'olga', stage: 'operator' });
+    const victim = (await chainOf(journal, b))[0]!;
+    await asOwner(db, (c, s) => c.query(`UPDATE ${s}.audit SET actor = 'mallory' WHERE seq = $1`, [victim.seq]));
+
+    const progress: number[] = [];
+    const tenantA = await db.verify({ tenant: 'stadt-a', batchSize: 2, onProgress: (p) => progress.push(p.checked) });
+    expect(tenantA).toMatchObject({ ok: true, checked: 4, chains: 1 });
+    expect(progress).toEqual([2, 4]);
+    expect(await db.verify({ tenant: 'stadt-b' })).toMatchObject({ ok: false, checked: 4, firstBad: { chain: `submission:${b}`, seq: 1 } });
+
+    const later = new Date(Date.now() + 1000);
+    expect(await db.verify({ since: later })).toMatchObject({ ok: true, checked: 0 });
+    const marker = new Date();
+    await journal.transition(a, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
+    // chains with a record since the date are checked whole, from their first record
+    expect(await db.verify({ since: marker })).toMatchObject({ ok: true, checked: 5, chains: 1 });
+  });
+
+  it('tells records pruned by retention from records deleted', async () => {
+    const { db, journal } = await setup();
+    const old = await submission(journal);
+    await db.checkpoint();
+    // what dropping the oldest partition does, announced by the retention run in a signed checkpoint
+    await asOwner(db, (c, s) => c.query(`DELETE FROM ${s}.audit WHERE submission_id = $1`, [old]));
+    const horizon = new Date();
+    await submission(journal);
+    expect(await db.checkpoint({ prunedBefore: horizon })).toMatchObject({ no: 2 });
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: true, checked: 4, total: 8, pruned: 4 });
+    expect(verdict.message).toMatch(/4 records pruned by retention before/);
+  });
+
+  it('keeps the records of the old single chain verifying as the legacy chain, sealed by the first checkpoint', async () => {
+    const db = testDatabase();
+    open.push(db);
     const s = `"${db.schema}"`;
-    // as superuser, switch the append-only trigger off for the tampering, then back on
-    await db.pool.query(`ALTER TABLE ${s}.audit DISABLE TRIGGER audit_append_only`);
-    try {
-      await db.pool.query(`UPDATE ${s}.audit SET details = '{"verdict":"rejected"}' WHERE seq = $1`, [victim.seq]);
-    } finally {
-      await db.pool.query(`ALTER TABLE ${s}.audit ENABLE TRIGGER audit_append_only`);
+    // a journal as it was before 0006: the migrations before it and three records of the old global chain
+    await db.pool.query(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const m of MIGRATIONS.filter((m) => m.id < '0006')) {
+      await db.pool.query(m.sql(s));
+      await db.pool.query(`INSERT INTO ${s}.schema_migrations (id) VALUES ($1)`, [m.id]);
     }
-    expect(await journal.verifyAuditChain()).toEqual({ ok: false, count: records.length - 2, brokenAtSeq: victim.seq });
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= 3; seq++) {
+      const r = {
+        seq, chain: 'legacy', chainSeq: seq, tenantId: null, at: new Date(Date.UTC(2024, 10, seq, 8, 0, 0, 123)), submissionId: seq === 3 ? null : 'old-1',
+        actor: 'processor', stage: `step-${seq}`, fromState: null, toState: null, inputHash: null, outputHash: null, details: { n: seq, z: { b: 1, a: 2 } },
+      };
+      const hash = legacyAuditHash(prevHash, r);
+      await db.pool.query(
+        `INSERT INTO ${s}.audit (seq, at, submission_id, actor, stage, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [seq, r.at, r.submissionId, r.actor, r.stage, JSON.stringify(r.details), prevHash, hash],
+      );
+      prevHash = hash;
+    }
+    expect((await migrate(db.pool, db.schema)).applied).toEqual(MIGRATIONS.filter((m) => m.id >= '0006').map((m) => m.id));
+    const journal = new Journal({ pool: db.pool, schema: db.schema });
+    expect(await db.verify()).toMatchObject({ ok: true, checked: 3, chains: 1, unanchored: 3 });
+    await submission(journal);
+    expect(await db.checkpoint()).toMatchObject({ no: 1, chains: 2, records: 7 });
+    const legacy = (await journal.listAudit({ limit: 10 })).filter((r) => r.chain === 'legacy');
+    expect(legacy.map((r) => [r.seq, r.chainSeq, r.kid])).toEqual([[1, 1, null], [2, 2, null], [3, 3, null]]);
+    expect((await journal.listAudit({ limit: 10 }))[3]?.seq).toBe(4); // the global sequence goes on
+    expect(await db.verify()).toMatchObject({ ok: true, checked: 7, unanchored: 0 });
+
+    // the legacy chain has no MAC: a change re-chained with plain sha256 is caught by the checkpoint, and so is an append
+    await asOwner(db, async (c) => {
+      let prev = legacy[0]!.hash;
+      for (const r of legacy.slice(1)) {
+        const hash = legacyAuditHash(prev, { ...r, actor: 'mallory' });
+        await c.query(`UPDATE ${s}.audit SET actor = 'mallory', prev_hash = $2, hash = $3 WHERE seq = $1`, [r.seq, prev, hash]);
+        prev = hash;
+      }
+      const appended = { ...legacy[2]!, seq: 99, chainSeq: 4, prevHash: prev, at: new Date() };
+      await c.query(`INSERT INTO ${s}.audit (seq, at, chain, chain_seq, actor, stage, details, prev_hash, hash) VALUES (99, $1, 'legacy', 4, $2, $3, $4, $5, $6)`, [
+        appended.at, appended.actor, appended.stage, JSON.stringify(appended.details), prev, legacyAuditHash(prev, appended),
+      ]);
+    });
+    const verdict = await db.verify();
+    expect(verdict.ok).toBe(false);
+    expect(verdict.firstBad).toMatchObject({ chain: 'legacy', seq: 3 });
+    expect(verdict.firstBad?.reason).toMatch(/differs from what checkpoint 1 sealed/);
+    expect(verdict.problems).toBe(2); // the sealed head, and the record appended after it
   });
 });

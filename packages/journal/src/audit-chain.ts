@@ -1,8 +1,10 @@
+import { randomInt } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { GENESIS_HASH, auditHash } from './audit-hash.js';
+import { auditHash, GENESIS_HASH, macInput } from './audit-hash.js';
+import { auditKeysFor } from './audit-keys.js';
 
-/** Constant class of the transaction-level advisory lock that keeps the audit chain linear (one lock per schema). */
-const AUDIT_LOCK_CLASS = 0x57c4a0d1;
+/** Records without a submission (operator actions) spread over this many hub chains, so they rarely wait on each other. */
+const HUB_CHAINS = 4;
 
 export interface AuditInput {
   submissionId?: string | null;
@@ -15,24 +17,38 @@ export interface AuditInput {
   details?: Record<string, unknown> | undefined;
 }
 
+/** The chain a record goes to: its submission's own chain, else one of the hub chains. */
+export function chainOf(submissionId: string | null | undefined): string {
+  return submissionId ? `submission:${submissionId}` : `hub:${randomInt(HUB_CHAINS)}`;
+}
+
 /**
- * Appends one record to the hash chain inside the caller's transaction. The advisory lock (held until
- * commit) makes chain appends strictly sequential; call this last in a transaction to hold it briefly.
+ * Appends one record to its chain inside the caller's transaction, in two statements. The first takes
+ * the chain's head row (creating it for a new chain) and holds its lock until commit: appends to one chain
+ * are sequential, appends to different chains never wait on each other. A transition already holds its
+ * submission's row, so the head lock of that submission's chain is uncontended. The record's hash links
+ * it to the head; its MAC under the current evidence key is what a database owner cannot recompute.
  * Details go through JSON once so the hashed value is exactly what jsonb gives back.
  */
 export async function appendAudit(client: PoolClient, s: string, input: AuditInput): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [AUDIT_LOCK_CLASS, s]);
-  const last = await client.query<{ hash: string }>(`SELECT hash FROM ${s}.audit ORDER BY seq DESC LIMIT 1`);
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const seqRow = await client.query<{ seq: string }>(
-    `SELECT nextval(pg_get_serial_sequence($1, 'seq')) AS seq`,
-    [`${s}.audit`],
+  const keys = auditKeysFor(s);
+  const chain = chainOf(input.submissionId);
+  const submissionId = input.submissionId ?? null;
+  const head = await client.query<{ chain_seq: string; hash: string; tenant_id: string | null }>(
+    `INSERT INTO ${s}.audit_heads AS h (chain, chain_seq, hash, at) VALUES ($1, 0, $2, now())
+     ON CONFLICT (chain) DO UPDATE SET chain_seq = h.chain_seq
+     RETURNING h.chain_seq, h.hash, (SELECT tenant_id FROM ${s}.submissions WHERE submission_id = $3) AS tenant_id`,
+    [chain, GENESIS_HASH, submissionId],
   );
+  const { chain_seq: headSeq, hash: prevHash, tenant_id: tenantId } = head.rows[0]!;
   const record = {
-    seq: Number(seqRow.rows[0]?.seq),
+    seq: 0,
+    chain,
+    chainSeq: Number(headSeq) + 1,
     // milliseconds, as a JS Date holds them, so verification recomputes the same ISO string
     at: new Date(),
-    submissionId: input.submissionId ?? null,
+    tenantId,
+    submissionId,
     actor: input.actor,
     stage: input.stage,
     fromState: input.fromState ?? null,
@@ -42,12 +58,17 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
   };
   const hash = auditHash(prevHash, record);
+  const kid = keys.currentKid;
   await client.query(
-    `INSERT INTO ${s}.audit (seq, at, submission_id, actor, stage, from_state, to_state, input_hash, output_hash, details, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `WITH head AS (UPDATE ${s}.audit_heads SET chain_seq = $2, hash = $14, at = $3 WHERE chain = $1)
+     INSERT INTO ${s}.audit (chain, chain_seq, at, tenant_id, submission_id, actor, stage, from_state, to_state,
+                             input_hash, output_hash, details, prev_hash, hash, kid, mac)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
     [
-      record.seq,
+      chain,
+      record.chainSeq,
       record.at,
+      record.tenantId,
       record.submissionId,
       record.actor,
       record.stage,
@@ -58,6 +79,8 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
       JSON.stringify(record.details),
       prevHash,
       hash,
+      kid,
+      keys.mac(kid, macInput(hash)),
     ],
   );
 }

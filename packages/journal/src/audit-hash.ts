@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { AuditRecord } from './audit-rows.js';
 import { canonicalJson } from './canonical-json.js';
-import type { AuditRecord } from './rows.js';
 
-/** prevHash of the first audit record. */
+/** prevHash of the first record of every chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** sha256 hex over prevHash + '\n' + canonical JSON of the record's content fields. */
-export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
-  const content = canonicalJson({
-    seq: r.seq,
+/** The chain of the records written before migration 0006: one linear chain, hashed by legacyAuditHash, no MAC. */
+export const LEGACY_CHAIN = 'legacy';
+
+type Content = Omit<AuditRecord, 'prevHash' | 'hash' | 'kid' | 'mac'>;
+
+function sha256(prevHash: string, content: string): string {
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+}
+
+/** The fields both hash versions cover. */
+function common(r: Content): Record<string, unknown> {
+  return {
     at: r.at.toISOString(),
     submissionId: r.submissionId,
     actor: r.actor,
@@ -18,6 +26,23 @@ export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'h
     inputHash: r.inputHash,
     outputHash: r.outputHash,
     details: r.details,
-  });
-  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+  };
+}
+
+/**
+ * sha256 hex over prevHash + '\n' + canonical JSON of the record's content, including its chain and
+ * position and tenant. The global `seq` is left out: it only orders records for readers.
+ */
+export function auditHash(prevHash: string, r: Content): string {
+  return sha256(prevHash, canonicalJson({ v: 2, chain: r.chain, chainSeq: r.chainSeq, tenantId: r.tenantId, ...common(r) }));
+}
+
+/** The hash of the records before migration 0006 (one global chain ordered by seq), kept to verify them. */
+export function legacyAuditHash(prevHash: string, r: Content): string {
+  return sha256(prevHash, canonicalJson({ seq: r.seq, ...common(r) }));
+}
+
+/** What the MAC of a record covers: its hash, which covers its content and, through prevHash, all before it. */
+export function macInput(hash: string): string {
+  return `weiche-audit-record\n${hash}`;
 }

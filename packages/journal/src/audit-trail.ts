@@ -1,11 +1,9 @@
-import { toAuditRecord, type AuditDbRow, type AuditRecord } from './rows.js';
+import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { SchemaStore } from './schema-store.js';
 import type { Page, TimeRange } from './queries.js';
 
-/** An audit record as auditors read it: the record itself and the tenant of its submission. */
-export interface AuditTrailRecord extends AuditRecord {
-  tenantId: string | null;
-}
+/** An audit record as auditors read it (each record names its tenant since migration 0006). */
+export type AuditTrailRecord = AuditRecord;
 
 export interface AuditTrailSearch extends TimeRange {
   submissionId?: string;
@@ -18,14 +16,14 @@ export class AuditTrail extends SchemaStore {
   async records(search: AuditTrailSearch, page: Page): Promise<{ total: number; items: AuditTrailRecord[] }> {
     const where = `($1::text IS NULL OR a.submission_id = $1)
       AND ($2::timestamptz IS NULL OR a.at >= $2) AND ($3::timestamptz IS NULL OR a.at < $3)
-      AND ($4::text[] IS NULL OR s.tenant_id = ANY($4::text[]))`;
+      AND ($4::text[] IS NULL OR a.tenant_id = ANY($4::text[]))`;
     const params = [search.submissionId ?? null, search.from ?? null, search.to ?? null, search.tenantIds ? [...search.tenantIds] : null];
-    const from = `${this.s}.audit a LEFT JOIN ${this.s}.submissions s USING (submission_id)`;
+    const from = `${this.s}.audit a`;
     const [count, rows] = await Promise.all([
       this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, params),
-      this.query<AuditDbRow & { tenant_id: string | null }>(`SELECT a.*, s.tenant_id FROM ${from} WHERE ${where} ORDER BY a.seq OFFSET $5 LIMIT $6`, [...params, page.offset, page.limit]),
+      this.query<AuditDbRow>(`SELECT a.* FROM ${from} WHERE ${where} ORDER BY a.seq OFFSET $5 LIMIT $6`, [...params, page.offset, page.limit]),
     ]);
-    return { total: count[0]?.n ?? 0, items: rows.map((r) => ({ ...toAuditRecord(r), tenantId: r.tenant_id })) };
+    return { total: count[0]?.n ?? 0, items: rows.map(toAuditRecord) };
   }
 
   /** How many records the chain holds. */

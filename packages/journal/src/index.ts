@@ -1,8 +1,26 @@
 export { createPool } from './create-pool.js';
 export { migrate } from './migrate.js';
 export { Journal, type CreateSubmissionInput, type EventInput, type TransitionInput } from './journal.js';
-export type { SubmissionRow, SubmissionPatch, DeliveryRow, AuditRecord, StoredOutput, SubmissionProblem } from './rows.js';
-export { auditHash, GENESIS_HASH } from './audit-hash.js';
+export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, SubmissionProblem } from './rows.js';
+export type { AuditRecord } from './audit-rows.js';
+export { auditHash, legacyAuditHash, macInput, GENESIS_HASH, LEGACY_CHAIN } from './audit-hash.js';
+export { bindAuditKeys, type AuditKeys } from './audit-keys.js';
+export { appendAudit, chainOf, type AuditInput } from './audit-chain.js';
+export {
+  writeCheckpoint,
+  MAX_CHAINS_PER_CHECKPOINT,
+  ensureAuditPartitions,
+  openCheckpoint,
+  checkpointName,
+  CHECKPOINT_TYP,
+  type CheckpointLog,
+  type CheckpointPayload,
+  type CheckpointFile,
+  type CheckpointHead,
+  type CheckpointSummary,
+} from './audit-checkpoint.js';
+export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
+export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type TimeRange, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type MsgBoxEntry } from './xta-store.js';

@@ -2,16 +2,12 @@ import { SchemaStore } from './schema-store.js';
 import type { PoolClient } from 'pg';
 import { ErrorCode, WeicheError, canTransition, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
-import { GENESIS_HASH, auditHash } from './audit-hash.js';
 import { isForeignKeyViolation, isUniqueViolation } from './journal-error.js';
 import {
   JSON_PATCH_FIELDS,
   PATCH_COLUMNS,
-  toAuditRecord,
   toDelivery,
   toSubmission,
-  type AuditDbRow,
-  type AuditRecord,
   type DeliveryDbRow,
   type DeliveryRow,
   type SubmissionDbRow,
@@ -19,6 +15,7 @@ import {
   type SubmissionProblem,
   type SubmissionRow,
 } from './rows.js';
+import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { withTransaction } from './with-transaction.js';
 
 /** States the reconciler must look after: accepted for processing, not yet terminal. */
@@ -27,7 +24,6 @@ const UNFINISHED: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 
 const DELIVERING: readonly SubmissionState[] = ['ROUTED', 'DELIVERING'];
 /** Outcomes a channel acknowledges to the sender; FAILED waits for an operator. */
 const ACKNOWLEDGED: readonly SubmissionState[] = ['DELIVERED', 'REJECTED'];
-const VERIFY_BATCH = 1000;
 
 /** One entry of a case's event log (a signed SET), written in the same transaction as a state change. */
 export interface EventInput {
@@ -80,7 +76,7 @@ function notFound(what: string): WeicheError {
   return new WeicheError(ErrorCode.NOT_FOUND, `${what} not found`, { status: 404 });
 }
 
-/** Postgres journal: submissions, attachments, deliveries, case events and the hash-chained audit log. */
+/** Postgres journal: submissions, attachments, deliveries, case events and the audit chains (verified by verifyAudit). */
 export class Journal extends SchemaStore {
   /** Inserts a submission (CREATED or RECEIVED) with its intake audit record and events, in one transaction. */
   async createSubmission(input: CreateSubmissionInput): Promise<SubmissionRow> {
@@ -268,7 +264,7 @@ export class Journal extends SchemaStore {
     const s = this.s;
     try {
       await withTransaction(this.pool, async (client) => {
-        // lock order everywhere: submission row, then delivery row, then the audit lock
+        // lock order everywhere: submission row, then delivery row, then the audit chain's head row
         await client.query(`UPDATE ${s}.submissions SET updated_at = now() WHERE submission_id = $1`, [input.submissionId]);
         await client.query(
           `INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, error, receipt)
@@ -531,7 +527,7 @@ export class Journal extends SchemaStore {
     );
   }
 
-  /** Lists audit records in chain order, optionally for one submission and after a sequence number. */
+  /** Lists audit records in insertion order (global seq), optionally for one submission and after a sequence number. */
   async listAudit(opts: { submissionId?: string; afterSeq?: number; limit: number }): Promise<AuditRecord[]> {
     assertPaging(0, opts.limit);
     const rows = await this.query<AuditDbRow>(
@@ -541,33 +537,6 @@ export class Journal extends SchemaStore {
       [opts.submissionId ?? null, opts.afterSeq ?? 0, opts.limit],
     );
     return rows.map(toAuditRecord);
-  }
-
-  /**
-   * Recomputes the hash chain from the first record, in batches. Returns where it breaks: the first record
-   * whose prevHash or hash does not match; `count` is the number of intact records before that point.
-   * (Removing the newest records is not detectable from inside; compare the head hash with one kept elsewhere.)
-   */
-  async verifyAuditChain(): Promise<{ ok: boolean; count: number; brokenAtSeq?: number }> {
-    let prevHash = GENESIS_HASH;
-    let afterSeq = 0;
-    let count = 0;
-    for (;;) {
-      const rows = await this.query<AuditDbRow>(`SELECT * FROM ${this.s}.audit WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-        afterSeq,
-        VERIFY_BATCH,
-      ]);
-      for (const row of rows) {
-        const record = toAuditRecord(row);
-        if (record.prevHash !== prevHash || auditHash(prevHash, record) !== record.hash) {
-          return { ok: false, count, brokenAtSeq: record.seq };
-        }
-        prevHash = record.hash;
-        afterSeq = record.seq;
-        count += 1;
-      }
-      if (rows.length < VERIFY_BATCH) return { ok: true, count };
-    }
   }
 
   /** Checks that the database answers and the journal schema is migrated; for readiness checks. */

@@ -32,9 +32,13 @@ describe('migrate', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual([
+    // monthly audit partitions aside (see below)
+    expect(tables.rows.map((r) => r.table_name).filter((t) => !/^audit_\d{4}_\d{2}$/.test(t))).toEqual([
       'attachments',
       'audit',
+      'audit_checkpoint_heads',
+      'audit_checkpoints',
+      'audit_heads',
       'deliveries',
       'delivery_attempts',
       'dms_confirmations',
@@ -51,15 +55,34 @@ describe('migrate', () => {
     );
   });
 
-  it('makes the audit table append-only', async () => {
+  it('makes the audit table append-only, on every monthly partition, and partitions ahead', async () => {
     const s = `"${db.schema}"`;
     await db.pool.query(
-      `INSERT INTO ${s}.audit (at, actor, stage, prev_hash, hash) VALUES (now(), 'test', 'probe', $1, $2)`,
+      `INSERT INTO ${s}.audit (at, chain, chain_seq, actor, stage, prev_hash, hash) VALUES (now(), 'hub:0', 1, 'test', 'probe', $1, $2)`,
       ['0'.repeat(64), 'f'.repeat(64)],
     );
     await expect(db.pool.query(`UPDATE ${s}.audit SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
     await expect(db.pool.query(`DELETE FROM ${s}.audit`)).rejects.toThrow(/append-only/);
     await expect(db.pool.query(`TRUNCATE ${s}.audit`)).rejects.toThrow(/append-only/);
+    const partitions = await db.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${s}.audit'::regclass ORDER BY 1`,
+    );
+    // this month and the next two, in UTC
+    expect(partitions.rows).toHaveLength(3);
+    const now = new Date();
+    expect(partitions.rows[0]?.name).toBe(`audit_${now.getUTCFullYear()}_${String(now.getUTCMonth() + 1).padStart(2, '0')}`);
+    // the row lands in this month's partition; every partition refuses changes and TRUNCATE on its own
+    await expect(db.pool.query(`UPDATE ${s}.${partitions.rows[0]!.name} SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
+    await expect(db.pool.query(`DELETE FROM ${s}.${partitions.rows[0]!.name}`)).rejects.toThrow(/append-only/);
+    for (const { name } of partitions.rows) {
+      await expect(db.pool.query(`TRUNCATE ${s}.${name}`)).rejects.toThrow(/append-only/);
+      const triggers = await db.pool.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE tgrelid = '${s}.${name}'::regclass ORDER BY 1`);
+      expect(triggers.rows.map((t) => t.tgname)).toEqual(['audit_append_only', 'audit_no_truncate']);
+    }
+    for (const table of ['audit_checkpoints', 'audit_checkpoint_heads']) {
+      const triggers = await db.pool.query(`SELECT 1 FROM pg_trigger WHERE tgrelid = '${s}.${table}'::regclass AND tgname = '${table}_append_only'`);
+      expect(triggers.rowCount).toBe(1);
+    }
     const left = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.audit`);
     expect(left.rows[0]?.n).toBe(1);
   });

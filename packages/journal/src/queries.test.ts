@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 import { JournalQueries } from './queries.js';
+import { appendAudit } from './audit-chain.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
@@ -137,7 +138,7 @@ describe('JournalQueries dead letters and discard', () => {
     expect((await queries.getSummary(id))?.discarded).toBe(false);
     await journal.failDelivery({ submissionId: id, routeId: 'r2', reason: 'permanent: HTTP 400', actor: 'd' });
     expect((await queries.deadLetters({ tenantIds: [tenant] }, { limit: 10, offset: 0 })).total).toBe(1);
-    expect(await journal.verifyAuditChain()).toMatchObject({ ok: true });
+    expect(await db.verify()).toMatchObject({ ok: true, problems: 0 });
   });
 
   it('refuses to discard what is not FAILED or does not exist', async () => {
@@ -199,6 +200,22 @@ describe('JournalQueries statistics and incremental readers', () => {
     const after = await queries.heads();
     expect(after.auditSeq).toBeGreaterThan(before.auditSeq);
     expect(await queries.auditSince(after.auditSeq, 10)).toEqual([]);
+  });
+
+  it('holds back audit records behind a seq whose transaction has not committed yet', async () => {
+    const { auditSeq } = await queries.heads();
+    const slow = await db.pool.connect();
+    try {
+      await slow.query('BEGIN');
+      await appendAudit(slow, `"${db.schema}"`, { submissionId: `slow-${randomUUID()}`, actor: 'slow', stage: 'slow' });
+      await journal.audit({ submissionId: `fast-${randomUUID()}`, actor: 'fast', stage: 'fast' });
+      // the fast record committed, but the slow one holds the lower seq: counting the fast one now would skip the slow one for good
+      expect(await queries.auditSince(auditSeq, 10)).toEqual([]);
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
+    expect((await queries.auditSince(auditSeq, 10)).map((r) => r.stage)).toEqual(['slow', 'fast']);
   });
 
   it('lists operator actions scoped to tenants', async () => {

@@ -3,6 +3,7 @@ import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from
 import { appendAudit } from './audit-chain.js';
 import { deadLetterWhere, DISCARDED, type DeadLetterFilter } from './dead-letter-filter.js';
 import { DISCARD_STAGE } from './discard-stage.js';
+import type { AuditDbRow } from './audit-rows.js';
 import { withTransaction } from './with-transaction.js';
 
 export { DISCARD_STAGE };
@@ -114,6 +115,8 @@ export interface Timeline {
 }
 
 const MAX_LIMIT = 500;
+/** How long an incremental reader waits for a transaction holding a lower audit seq to commit. */
+const AUDIT_SETTLE_MS = 5000;
 
 
 interface SummaryDbRow {
@@ -282,18 +285,7 @@ export class JournalQueries extends SchemaStore {
     const s = this.s;
     const [deliveries, audit, attempts, events, confirmations] = await Promise.all([
       this.query<DeliveryDbRow>(`SELECT * FROM ${s}.deliveries WHERE submission_id = $1 ORDER BY route_id`, [submissionId]),
-      this.query<{
-        seq: string;
-        at: Date;
-        actor: string;
-        stage: string;
-        from_state: string | null;
-        to_state: string | null;
-        input_hash: string | null;
-        output_hash: string | null;
-        hash: string;
-        details: Record<string, unknown>;
-      }>(`SELECT seq, at, actor, stage, from_state, to_state, input_hash, output_hash, hash, details FROM ${s}.audit WHERE submission_id = $1 ORDER BY seq`, [
+      this.query<Pick<AuditDbRow, 'seq' | 'at' | 'actor' | 'stage' | 'from_state' | 'to_state' | 'input_hash' | 'output_hash' | 'hash' | 'details'>>(`SELECT seq, at, actor, stage, from_state, to_state, input_hash, output_hash, hash, details FROM ${s}.audit WHERE submission_id = $1 ORDER BY seq`, [
         submissionId,
       ]),
       this.query<{ id: string; route_id: string; attempt: number; outcome: string; error: string | null; at: Date }>(
@@ -438,8 +430,11 @@ export class JournalQueries extends SchemaStore {
   }
 
   /**
-   * Audit records after `afterSeq` in chain order with the time of the submission's previous record,
-   * so a reader can count stage transitions and observe how long each stage took.
+   * Audit records after `afterSeq` in seq order with the time of the submission's previous record,
+   * so a reader can count stage transitions and observe how long each stage took. Appends to different
+   * chains commit in parallel, so a missing seq just before a recent record may belong to a transaction
+   * that has not committed yet: the list stops there (the reader comes back for it); a gap older than
+   * AUDIT_SETTLE_MS is a rolled-back transaction and is passed over.
    */
   async auditSince(afterSeq: number, limit: number): Promise<Array<{ seq: number; stage: string; toState: string | null; at: Date; previousAt: Date | null }>> {
     const rows = await this.query<{ seq: string; stage: string; to_state: string | null; at: Date; previous_at: Date | null }>(
@@ -448,7 +443,15 @@ export class JournalQueries extends SchemaStore {
          FROM ${this.s}.audit a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`,
       [afterSeq, limit],
     );
-    return rows.map((r) => ({ seq: Number(r.seq), stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at }));
+    const settled = [];
+    let expected = afterSeq + 1;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== expected && Date.now() - r.at.getTime() < AUDIT_SETTLE_MS) break;
+      settled.push({ seq, stage: r.stage, toState: r.to_state, at: r.at, previousAt: r.previous_at });
+      expected = seq + 1;
+    }
+    return settled;
   }
 
   /** Delivery attempts after `afterId` with their adapter instance, outcome, time and error text. */

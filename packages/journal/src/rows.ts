@@ -85,21 +85,6 @@ export interface DeliveryRow {
   updatedAt: Date;
 }
 
-export interface AuditRecord {
-  seq: number;
-  at: Date;
-  submissionId: string | null;
-  actor: string;
-  stage: string;
-  fromState: string | null;
-  toState: string | null;
-  inputHash: string | null;
-  outputHash: string | null;
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
 /** Column of each patchable field; the whitelist that keeps caller keys out of SQL. */
 export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
   channelMeta: 'channel_meta',
@@ -198,38 +183,5 @@ export function toDelivery(r: DeliveryDbRow): DeliveryRow {
     lastError: r.last_error,
     deliveredAt: r.delivered_at,
     updatedAt: r.updated_at,
-  };
-}
-
-export interface AuditDbRow {
-  seq: string;
-  at: Date;
-  submission_id: string | null;
-  actor: string;
-  stage: string;
-  from_state: string | null;
-  to_state: string | null;
-  input_hash: string | null;
-  output_hash: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
-/** Maps an audit row to the API shape (bigserial arrives as a string). */
-export function toAuditRecord(r: AuditDbRow): AuditRecord {
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    submissionId: r.submission_id,
-    actor: r.actor,
-    stage: r.stage,
-    fromState: r.from_state,
-    toState: r.to_state,
-    inputHash: r.input_hash,
-    outputHash: r.output_hash,
-    details: r.details,
-    prevHash: r.prev_hash,
-    hash: r.hash,
   };
 }

@@ -1,19 +1,48 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
+import { WriteOnceFiles } from '@weiche/blobstore';
+import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
+import { writeCheckpoint, type CheckpointSummary } from './audit-checkpoint.js';
+import { bindAuditKeys } from './audit-keys.js';
+import { verifyAudit, type AuditVerdict, type VerifyAuditOptions } from './audit-verify.js';
 import { createPool } from './create-pool.js';
 
-/** For tests: a pool on DATABASE_URL (or the local default) and a fresh schema name `t_<random>`; drop() removes both. */
-export function testDatabase(): { pool: Pool; schema: string; url: string; drop: () => Promise<void> } {
+export interface TestDatabase {
+  pool: Pool;
+  schema: string;
+  url: string;
+  /** The evidence keys bound to the schema, as the hub binds its own at start. */
+  keys: EvidenceKeyring;
+  /** The checkpoint log: a real folder of write-once files, as under the hub's blob store. */
+  log: WriteOnceFiles;
+  checkpoint(opts?: { prunedBefore?: Date }): Promise<CheckpointSummary | undefined>;
+  verify(opts?: Partial<VerifyAuditOptions>): Promise<AuditVerdict>;
+  drop(): Promise<void>;
+}
+
+/** For tests: a pool on DATABASE_URL (or the local default), a fresh schema `t_<random>` with its own evidence key and checkpoint folder. */
+export function testDatabase(): TestDatabase {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const pool = createPool(url, { max: 12 });
   const schema = `t_${randomBytes(6).toString('hex')}`;
+  const keys = new EvidenceKeyring(EvidenceKey.fromPrivatePem(generateEvidenceKeyPem()));
+  const log = new WriteOnceFiles({ dir: join(tmpdir(), `weiche-${schema}`, 'audit-checkpoints') });
+  bindAuditKeys(schema, keys);
   return {
     pool,
     schema,
     url,
+    keys,
+    log,
+    checkpoint: (opts = {}) => writeCheckpoint({ pool, schema, keys, log, ...opts }),
+    verify: (opts = {}) => verifyAudit({ pool, schema, keys, log, ...opts }),
     drop: async () => {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();
+      await rm(join(tmpdir(), `weiche-${schema}`), { recursive: true, force: true });
     },
   };
 }

@@ -16,7 +16,9 @@ const USAGE = `weiche — operator command line of the Weiche hub
   weiche config check <file>              validate a config file; lists every problem at once
   weiche keys generate --out <dir> [--cn <name>]
                                           RSA-4096 key pair + self-signed certificate (destination or signing key)
-  weiche audit verify [--config <file>]   recompute the audit hash chain in PostgreSQL
+  weiche audit verify [--tenant <id>] [--since <date>] [--json] [--config <file>]
+                                          verify the audit chains (hashes, MACs) against the signed checkpoints;
+                                          names the first bad record or gap; exit 3 when not intact
   weiche adapter new <name> [--out <dir>] scaffold an adapter package (packages/adapters/<name>) that passes the conformance suite
   weiche adapter pause|resume <id> [--config <file>]
                                           hold back / release one adapter instance's deliveries (all dispatchers)
@@ -35,7 +37,7 @@ The hub itself runs with: node services/hub/dist/main.js [--role gateway|process
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['config check', ({ positionals }) => configCheck(positionals[0])],
   ['keys generate', ({ flags }) => keysGenerate(flags.out as string | undefined, flags.cn as string | undefined)],
-  ['audit verify', ({ flags }) => auditVerify(flags.config as string | undefined)],
+  ['audit verify', ({ flags }) => auditVerify({ config: flags.config as string | undefined, tenant: flags.tenant as string | undefined, since: flags.since as string | undefined, json: flags.json === true })],
   ['demo', () => demo()],
   ['mapping test', ({ positionals, flags }) => mappingTest(positionals, flags)],
   ['mapping new', ({ positionals }) => mappingNew(positionals[0])],
@@ -51,7 +53,16 @@ async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { out: { type: 'string' }, cn: { type: 'string' }, config: { type: 'string' }, route: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      cn: { type: 'string' },
+      config: { type: 'string' },
+      route: { type: 'string' },
+      tenant: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help || positionals.length === 0) {
     console.log(USAGE);

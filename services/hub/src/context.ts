@@ -6,10 +6,10 @@ import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
 import { httpAdapter } from '@weiche/adapter-http';
 import { sftpAdapter } from '@weiche/adapter-sftp';
 import { xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
-import { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
+import { FsBlobStore, TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
-import type { JwtSigner } from '@weiche/crypto';
+import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
 import { createPool, Journal, migrate } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
@@ -19,6 +19,7 @@ import { xbauToXdomea } from '@weiche/mapping-xbau-to-xdomea';
 import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
 import { createRedisConnection, HubQueues, type RedisConnection, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
+import { prepareAuditEvidence } from './audit-evidence.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
 import { createFitConnectChannel } from './channels/fit-connect/index.js';
@@ -56,6 +57,9 @@ export interface HubDeps {
   readonly redis: RedisConnection;
   readonly queues: HubQueues;
   readonly signer: JwtSigner;
+  /** Evidence keys (MAC of every audit record, checkpoint signatures) and the append-only checkpoint log. */
+  readonly evidence: EvidenceKeyring;
+  readonly auditLog: WriteOnceFiles;
   readonly channels: ChannelRegistry;
   readonly routing: Routing;
   readonly mapper: MapperDeps;
@@ -112,6 +116,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   };
 
   try {
+    const { evidence, auditLog } = await prepareAuditEvidence(config, pool);
     const [signer, masterKey, destinations] = await Promise.all([loadSigner(config.dataDir), loadMasterKey(config.dataDir, config.masterKey), loadDestinations(config.destinations)]);
     const publicBaseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const issuer = publicBaseUrl.replace(/\/$/, '');
@@ -149,6 +154,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       redis,
       queues,
       signer,
+      evidence,
+      auditLog,
       channels: new ChannelRegistry(channelList),
       routing,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)

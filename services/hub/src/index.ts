@@ -11,3 +11,5 @@ export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen
 export { XtaMeta, XTA_CHANNEL } from './channels/xta/index.js';
 export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta.js';
 export type { Channel, OpenedSubmission } from './channels/channel.js';
+export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
+export { checkpointNow } from './audit-checkpointer.js';

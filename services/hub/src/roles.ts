@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
+import { startAuditCheckpointer } from './audit-checkpointer.js';
 import type { HubDeps } from './context.js';
 import { deliveryWorker } from './dispatcher/delivery-worker.js';
 import { startConfirmationInboxes } from './dms-confirmations/inbox-poller.js';
@@ -54,6 +55,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
   const stoppers: Array<() => Promise<void>> = [];
   let app: FastifyInstance | undefined;
   let url: string | undefined;
+  const checkpointer = startAuditCheckpointer(deps);
   if (roles.includes('processor')) {
     workers.push(processorWorker(deps));
     const reconciler = startReconciler({ ...deps, processing: deps.config.processing });
@@ -105,6 +107,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
       await Promise.all(workers.map((w) => w.close()));
       for (const instance of deps.adapters.values()) await instance.adapter.stop?.();
       await health?.app.close();
+      // last: seals what the workers appended before they stopped
+      await checkpointer.stop();
     },
   };
 }

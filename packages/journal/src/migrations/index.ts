@@ -3,6 +3,7 @@ import { migration0002 } from './0002_outputs_and_tags.js';
 import { migration0003 } from './0003_one_event_per_name.js';
 import { migration0004 } from './0004_xta_channel.js';
 import { migration0005 } from './0005_channel_neutral_row.js';
+import { migration0006 } from './0006_audit_chains.js';
 import { migration0007 } from './0007_dms_confirmations.js';
 import { migration0009 } from './0009_audit_time_index.js';
 
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0007, migration0009];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0009];

@@ -1,14 +1,6 @@
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { loadConfigFile, type WeicheConfig } from '@weiche/config';
-import { createHubDeps, createLogger, demoConfig, pauseAdapter, redeliver, replayFromOpen, resumeAdapter, type HubDeps } from '@weiche/hub';
-
-/** The hub's config as the running hub sees it: --config / WEICHE_CONFIG, else the demo defaults. */
-async function hubConfig(configFile: string | undefined): Promise<WeicheConfig> {
-  const file = configFile ?? process.env.WEICHE_CONFIG;
-  if (file) return loadConfigFile(file);
-  return (await demoConfig(resolve(process.env.WEICHE_DATA_DIR ?? '.weiche'))).config;
-}
+import { createHubDeps, createLogger, pauseAdapter, redeliver, replayFromOpen, resumeAdapter, type HubDeps } from '@weiche/hub';
+import { hubConfig } from './hub-config.js';
 
 async function withHub(configFile: string | undefined, action: (deps: HubDeps, actor: string) => Promise<string>): Promise<number> {
   const deps = await createHubDeps(await hubConfig(configFile), createLogger({ level: 'warn' }));

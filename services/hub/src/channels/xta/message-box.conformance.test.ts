@@ -6,7 +6,8 @@ import { runAdapterConformance, type DeliveredItem } from '@weiche/adapter-sdk/c
 import { xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
 import { FsBlobStore, getDecrypted, TenantKeyring } from '@weiche/blobstore';
 import { XtaConfig } from '@weiche/config';
-import { createPool, Journal, migrate, XtaStore } from '@weiche/journal';
+import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
+import { bindAuditKeys, createPool, Journal, migrate, XtaStore } from '@weiche/journal';
 import { Routing } from '../../routing.js';
 import type { XtaIdentity } from './identities.js';
 import { HubMessageBox } from './message-box.js';
@@ -30,6 +31,8 @@ runAdapterConformance(xtaMsgBoxAdapter, {
   setup: async () => {
     root = await mkdtemp(join(tmpdir(), 'msgbox-conformance-'));
     await migrate(pool, schema);
+    // the box audits what it offers: the chain needs the hub's evidence keys, as createHubDeps binds them
+    bindAuditKeys(schema, new EvidenceKeyring(EvidenceKey.fromPrivatePem(generateEvidenceKeyPem())));
     blobs = new FsBlobStore({ root: blobRoot() });
     keyring = new TenantKeyring({ dir: join(root, 'keys'), masterKey: randomBytes(32) });
     store = new XtaStore({ pool, schema });
