@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, Journal, migrate } from '@weiche/journal';
+import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
+import { bindAuditKeys, createPool, Journal, migrate } from '@weiche/journal';
 import { REPO_ROOT, tempDir, uniqueName } from '../support/env.js';
 import { PGBOUNCER_BINARY, PgBouncer } from '../support/pgbouncer.js';
 
@@ -12,7 +13,7 @@ import { PGBOUNCER_BINARY, PgBouncer } from '../support/pgbouncer.js';
 // named prepared statements) does not survive between statements. The journal must not rely on any.
 // The real PgBouncer from the Debian package is started by the test; without it the test is skipped.
 const missing = PGBOUNCER_BINARY === undefined;
-if (missing) console.warn('pgbouncer.test: SKIPPED — the pgbouncer binary is not installed (Debian: apt-get install pgbouncer; .ci/run installs it)');
+if (missing) console.warn('pgbouncer.test: SKIPPED — the pgbouncer binary is not installed (npm test installs it; by hand: apt-get install pgbouncer)');
 
 interface VitestJson {
   numTotalTests: number;
@@ -71,6 +72,7 @@ describe.skipIf(missing)('the journal through PgBouncer in transaction mode', ()
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, schema)));
       expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
+      bindAuditKeys(schema, new EvidenceKeyring(EvidenceKey.fromPrivatePem(generateEvidenceKeyPem())));
       const journals = pools.map((pool) => new Journal({ pool, schema }));
       const ids = await Promise.all(
         Array.from({ length: 40 }, async (_, i) => {

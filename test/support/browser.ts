@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Request } from 'playwright-core';
 import { REPO_ROOT, tempDir } from './env.js';
 
-/** Debian's chromium (package `chromium`, installed by .ci/run); CHROMIUM_PATH overrides it. */
+/** Debian's chromium (package `chromium`, installed by npm test); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of browser tests (gitignored). */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'artifacts');
@@ -31,7 +31,7 @@ export interface TestBrowser {
 /** Fails with a clear message when Debian's chromium is not installed. */
 export function assertChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH`);
+    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: install Debian's package (npm test installs it: apt-get install chromium) or set CHROMIUM_PATH`);
   }
 }
 
