@@ -3,6 +3,7 @@
 //   sshd      (openssh-server) the SFTP server the sftp adapter is tested against
 //   chromium  (chromium)       the headless browser the console's browser tests drive
 //   pgbouncer (pgbouncer)      the pooler (transaction mode) the journal is tested through
+//   pdftotext, pdffonts (poppler-utils) read the application PDF back: embedded fonts, extractable text
 // On Debian/Ubuntu as root the missing packages are installed with apt-get; anywhere else the script
 // prints the command and exits 1, so `npm test` never runs with tests that cannot find their peer.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ const tools = [
   { name: 'sshd', pkg: 'openssh-server', paths: ['/usr/sbin/sshd'] },
   { name: 'chromium', pkg: 'chromium', paths: [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'] },
   { name: 'pgbouncer', pkg: 'pgbouncer', paths: ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'] },
+  { name: 'pdffonts', pkg: 'poppler-utils', paths: ['/usr/bin/pdffonts'] },
 ];
 
 const missing = tools.filter((tool) => !tool.paths.some((path) => existsSync(path)));

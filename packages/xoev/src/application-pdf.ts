@@ -10,8 +10,12 @@ import { formRows, type FormRow } from './form-rows.js';
 const require = createRequire(import.meta.url);
 // pdfkit is CommonJS with `export =`; without esModuleInterop it is loaded through require.
 const PDFDocument = require('pdfkit') as typeof PdfKit;
-// Read once per process: every rendering embeds a subset of the same three faces.
-const font = (file: string): Buffer => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+// pdfkit's own font parser (pdfkit also takes a parsed font where it takes a file). Parsing DejaVu's
+// tables costs far more than laying out a page, so each face is parsed once per process and every
+// document embeds its own subset of the same parsed font (pdfkit keeps subsets and layout caches per
+// document; the parsed font only caches what it read from the file).
+const fontkit = require('fontkit') as { create(buffer: Buffer): unknown };
+const font = (file: string): unknown => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
 const FONT_REGULAR = font('DejaVuSans.ttf');
 const FONT_BOLD = font('DejaVuSans-Bold.ttf');
 const FONT_MONO = font('DejaVuSansMono.ttf');
@@ -179,8 +183,10 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
     pdfVersion: '1.7',
     subset: 'PDF/A-2b',
     lang: 'de-DE',
-    // pdfkit takes a Buffer here as well (its typings say path only); no standard font is ever loaded (PDF/A)
-    font: FONT_REGULAR as unknown as string,
+    // No default font: pdfkit would load Helvetica, a standard font PDF/A forbids unembedded. Every text
+    // call below names one of the registered faces. (A parsed font as the default would also be re-opened
+    // and compared on every switch back to it, since pdfkit caches it under no name.)
+    font: null as unknown as string,
     displayTitle: true,
     info: {
       Title: `Antrag: ${input.title}`,
@@ -192,9 +198,9 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
       ModDate: input.createdAt,
     },
   });
-  doc.registerFont('regular', FONT_REGULAR);
-  doc.registerFont('bold', FONT_BOLD);
-  doc.registerFont('mono', FONT_MONO);
+  doc.registerFont('regular', FONT_REGULAR as string);
+  doc.registerFont('bold', FONT_BOLD as string);
+  doc.registerFont('mono', FONT_MONO as string);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
