@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     'crypto-ms': { type: 'string' },
     'timeout-s': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
+    /** where the .cpuprofile files go (kept after the run, for a flame graph); default a temp dir that is removed */
+    'cpu-prof-dir': { type: 'string' },
     processors: { type: 'string' },
   },
   allowPositionals: false,
@@ -139,7 +141,7 @@ async function main(): Promise<number> {
   const floor: CryptoFloor = measureCryptoFloor({ durationMs: CRYPTO_MS, attachments: ATTACHMENTS });
 
   const dir = await tempDir('bench');
-  const profileDir = join(dir, 'cpu-profiles');
+  const profileDir = args['cpu-prof-dir'] ?? join(dir, 'cpu-profiles');
   const port = await freePort();
   const cfg: TestHubConfig = await writeTestConfig(dir, {
     port,

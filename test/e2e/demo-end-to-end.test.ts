@@ -80,6 +80,18 @@ describe('demo: FIT-Connect submission → xdomea 0401 ZIP in the DMS folder', (
     }
     expect(eventPayload(tokens[2]!)).toEqual({ authenticationTags: sent.tags });
 
+    // polling is conditional: the same page with its ETag answers 304 and no body; a stale ETag gets the page
+    const eventsPath = `/v1/cases/${sent.caseId}/events`;
+    const page = await sender.request('GET', eventsPath);
+    const etag = page.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const unchanged = await sender.request('GET', eventsPath, undefined, undefined, { 'if-none-match': etag! });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+    const stale = await sender.request('GET', eventsPath, undefined, undefined, { 'if-none-match': `"events-2-0-${100}"` });
+    expect(stale.status).toBe(200);
+    expect(((await stale.json()) as { eventLog: string[] }).eventLog).toEqual(tokens);
+
     const zips = (await readdir(destination.outbox)).filter((f) => f.endsWith('_Abgabe.Abgabe.0401.zip'));
     expect(zips).toHaveLength(1);
     const entries = await readZip(join(destination.outbox, zips[0]!));

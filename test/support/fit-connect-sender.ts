@@ -83,11 +83,11 @@ export class TestSender {
     return this.token;
   }
 
-  async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+  async request(method: string, path: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Response> {
     const token = this.token ?? (await this.fetchToken());
     return fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   }

@@ -477,12 +477,21 @@ export class Journal extends SchemaStore {
   /** Case event log (SETs as compact JWS strings), in insertion order, one page at a time. */
   async listEvents(caseId: string, opts: { offset: number; limit: number }): Promise<{ totalCount: number; tokens: string[] }> {
     assertPaging(opts.offset, opts.limit);
-    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.events WHERE case_id = $1`, [caseId]);
+    const totalCount = await this.countEvents(caseId);
     const rows = await this.query<{ token: string }>(
       `SELECT token FROM ${this.s}.events WHERE case_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
       [caseId, opts.offset, opts.limit],
     );
-    return { totalCount: count[0]?.n ?? 0, tokens: rows.map((r) => r.token) };
+    return { totalCount, tokens: rows.map((r) => r.token) };
+  }
+
+  /**
+   * How many events the case has. The log is append-only and ordered, so this count fixes the content of
+   * every page: the sender API's ETag is built from it, and a poll that changed nothing reads no tokens.
+   */
+  async countEvents(caseId: string): Promise<number> {
+    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.events WHERE case_id = $1`, [caseId]);
+    return rows[0]?.n ?? 0;
   }
 
   /** True when an event of that name was recorded for the submission. */

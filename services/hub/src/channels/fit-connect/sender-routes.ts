@@ -215,15 +215,29 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       });
     });
 
-    app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request) => {
+    // Senders poll this until accept- or reject-submission appears. The log only grows, so its length
+    // fixes every page: the ETag names it, and a poll with a matching If-None-Match gets 304 without the
+    // tokens being read or sent (RFC 9110 §13.1.2).
+    app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const caseId = uuidParam(request.params.caseId, 'case');
       const owner = await journal.findSubmissionByCase(caseId);
       const meta = owner ? metaOf(owner) : undefined;
       if (!meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
       if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
-      const { totalCount, tokens } = await journal.listEvents(caseId, request.query);
-      return { count: tokens.length, offset: request.query.offset, totalCount, eventLog: tokens };
+      const { offset, limit } = request.query;
+      const etag = `"events-${await journal.countEvents(caseId)}-${offset}-${limit}"`;
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.status(304).send();
+      const { totalCount, tokens } = await journal.listEvents(caseId, { offset, limit });
+      return { count: tokens.length, offset, totalCount, eventLog: tokens };
     });
   };
+}
+
+/** If-None-Match (RFC 9110 §13.1.2): `*` or a list of entity tags, compared weakly. */
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
