@@ -7,8 +7,7 @@
  * the same file (read + write + fsync, like `cat`) measured in the same run. Writes the figures to
  * test/bench/results/stream-<timestamp>.json.
  */
-import { constants, createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { once } from 'node:events';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { FsBlobStore, putEncrypted, TenantKeyring } from '@weiche/blobstore';
 import { cryptoPool, decryptJweStream, sha512Tap } from '@weiche/crypto';
 import { tempDir } from '../support/env.js';
+import { writeJwe } from './jwe-file.js';
 import { round } from './stats.js';
 import { workspaceRoot } from './bench-hub.js';
 
@@ -41,34 +41,6 @@ async function memory(): Promise<{ peakMiB: number; rssMiB: number }> {
 async function resetPeak(): Promise<void> {
   global.gc?.();
   await writeFile('/proc/self/clear_refs', '5').catch(() => undefined);
-}
-
-/** Writes a compact JWE (RSA-OAEP-256 + A256GCM) of `bytes` random plaintext, streaming; the clock is not running. */
-async function writeJwe(path: string, bytes: number, publicKey: KeyObject): Promise<void> {
-  const cek = randomBytes(32);
-  const iv = randomBytes(12);
-  const header = Buffer.from(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID, cty: 'application/pdf' })).toString('base64url');
-  const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, cek).toString('base64url');
-  const cipher = createCipheriv('aes-256-gcm', cek, iv);
-  cipher.setAAD(Buffer.from(header, 'ascii'));
-  const out = createWriteStream(path);
-  const write = async (text: string): Promise<void> => {
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  await write(`${header}.${wrapped}.${iv.toString('base64url')}.`);
-  let carry = Buffer.alloc(0);
-  const block = 3 * MiB; // a multiple of 3: base64url of each block joins without padding
-  for (let done = 0; done < bytes; ) {
-    const n = Math.min(block, bytes - done);
-    done += n;
-    const all = Buffer.concat([carry, cipher.update(randomBytes(n))]);
-    const usable = all.length - (all.length % 3);
-    await write(all.subarray(0, usable).toString('base64url'));
-    carry = all.subarray(usable);
-  }
-  await write(Buffer.concat([carry, cipher.final()]).toString('base64url'));
-  await write(`.${cipher.getAuthTag().toString('base64url')}`);
-  await new Promise<void>((resolve, reject) => out.end(() => resolve()).once('error', reject));
 }
 
 /** The baseline: read the file and write a copy, then fsync (what `cat a > b && sync b` does). */
@@ -101,7 +73,7 @@ async function main(): Promise<void> {
   const keyring = new TenantKeyring({ dir: join(dir, 'keys'), masterKey: randomBytes(32) });
   const jwe = join(dir, 'attachment.jwe');
   console.log(`writing a ${MIB} MiB attachment as JWE (${PARTS} part${PARTS > 1 ? 's' : ''}; not timed) …`);
-  await writeJwe(jwe, plaintextBytes, publicKey);
+  await writeJwe(jwe, plaintextBytes, publicKey, KID);
   const jweBytes = (await stat(jwe)).size;
   const phases: Phase[] = [];
   const opts = { privateKey, expectedKid: KID };

@@ -9,6 +9,8 @@ interface ReadEntry {
   name: string;
   utf8Flag: boolean;
   content: string;
+  /** 0 stored, 8 deflated */
+  method: number;
 }
 
 function readZip(zip: Buffer): Promise<ReadEntry[]> {
@@ -21,7 +23,7 @@ function readZip(zip: Buffer): Promise<ReadEntry[]> {
           if (e || !stream) return reject(e ?? new Error('no stream'));
           readAll(stream).then(
             (buf) => {
-              out.push({ name: entry.fileName, utf8Flag: (entry.generalPurposeBitFlag & 0x800) !== 0, content: buf.toString('utf8') });
+              out.push({ name: entry.fileName, utf8Flag: (entry.generalPurposeBitFlag & 0x800) !== 0, content: buf.toString('utf8'), method: entry.compressionMethod });
               file.readEntry();
             },
             reject,
@@ -57,6 +59,29 @@ describe('zipPackage', () => {
     expect(entries.every((e) => !e.name.includes('/'))).toBe(true);
     expect(entries[2]?.content).toBe('stream');
     expect(opened).toBe(1);
+  });
+
+  it('deflates text formats and stores what is compressed already (PDF, images), unless told otherwise', async () => {
+    const text = Buffer.from('<a>'.repeat(1000));
+    const entries = await readZip(
+      await readAll(
+        zipPackage([
+          { name: 'p_Abgabe.Abgabe.0401.xml', source: text },
+          { name: 'antrag.json', source: () => Readable.from([text]) },
+          { name: 'plan.pdf', source: () => Readable.from([text]) },
+          { name: 'foto.JPG', source: text },
+          { name: 'plan2.pdf', source: text, compress: true },
+        ]),
+      ),
+    );
+    expect(entries.map((e) => [e.name, e.method])).toEqual([
+      ['p_Abgabe.Abgabe.0401.xml', 8],
+      ['antrag.json', 8],
+      ['plan.pdf', 0],
+      ['foto.JPG', 0],
+      ['plan2.pdf', 8],
+    ]);
+    expect(entries.every((e) => e.content === text.toString())).toBe(true);
   });
 
   it('rejects two entries that end up with the same name', () => {

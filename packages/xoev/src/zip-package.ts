@@ -7,6 +7,18 @@ import { safeEntryName } from './safe-entry-name.js';
 export interface ZipEntry {
   name: string;
   source: Buffer | (() => NodeJS.ReadableStream);
+  /** Deflate the entry; default: only text formats (see `compressible`). */
+  compress?: boolean;
+}
+
+// Only text shrinks under deflate. What citizens attach — PDF, JPEG, PNG, office files (ZIPs themselves)
+// — is compressed already: deflating it costs a core for every byte (the most expensive step of a 500 MB
+// attachment's way through the hub) and wins nothing, so those entries are stored (method 0).
+const TEXT = /\.(xml|json|txt|csv|tsv|html?|xhtml|svg|gml|md)$/i;
+
+/** Whether an entry of that name is deflated by default. */
+export function compressible(name: string): boolean {
+  return TEXT.test(name);
 }
 
 /** Streams a ZIP (yazl) of the entries at the root, UTF-8 names with the UTF-8 flag (bit 11) set, no directories. */
@@ -22,10 +34,11 @@ export function zipPackage(entries: ZipEntry[]): NodeJS.ReadableStream {
     // yazl always writes names as UTF-8 and sets general purpose bit 11 (xdomea packaging rule:
     // DMS importers fall back to CP437 otherwise).
     const source = entry.source;
+    const options = { compress: entry.compress ?? compressible(name) };
     if (Buffer.isBuffer(source)) {
-      zip.addBuffer(source, name);
+      zip.addBuffer(source, name, options);
     } else {
-      zip.addReadStreamLazy(name, (cb) => {
+      zip.addReadStreamLazy(name, options, (cb) => {
         try {
           cb(null, source());
         } catch (e) {
