@@ -1,6 +1,6 @@
 import { compactVerify, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateRsaKeyPair, keyIdOf } from './keys.js';
 import { AccessTokenRejectedError, JwtSigner } from './signer.js';
 
@@ -69,6 +69,20 @@ describe('JwtSigner access tokens', () => {
   it('tolerates 5 s of clock skew', async () => {
     const token = await signer.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: [], ttlSeconds: -2 });
     await expect(signer.verifyAccessToken(token, { issuer: ISS, audience: AUD })).resolves.toMatchObject({ clientId: 'c' });
+  });
+
+  it('remembers a verified token only until it expires, and only for its issuer and audience', async () => {
+    const token = await signer.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'c', scopes: ['s'], ttlSeconds: -3 });
+    // within the 5 s tolerance: verifies, and is remembered until exp + 5 s (about 2 s from now)
+    expect(await signer.verifyAccessToken(token, { issuer: ISS, audience: AUD })).toEqual({ clientId: 'c', scopes: ['s'] });
+    expect(await signer.verifyAccessToken(token, { issuer: ISS, audience: AUD })).toEqual({ clientId: 'c', scopes: ['s'] });
+    expect(await reasonOf(signer.verifyAccessToken(token, { issuer: ISS, audience: 'elsewhere' }))).toBe('invalid audience');
+    vi.useFakeTimers({ now: Date.now() + 3000, toFake: ['Date'] });
+    try {
+      expect(await reasonOf(signer.verifyAccessToken(token, { issuer: ISS, audience: AUD }))).toBe('expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a token signed by another key, for another audience or issuer', async () => {

@@ -50,6 +50,9 @@ function reasonOf(e: unknown): AccessTokenRejectionReason {
 }
 
 /** Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102) on the crypto pool. */
+/** How many verified access tokens are remembered (one per sender client and hour is typical). */
+const VERIFIED_TOKENS_MAX = 10_000;
+
 export class JwtSigner {
   readonly kid: string;
   readonly #privateKey: KeyObject;
@@ -62,6 +65,9 @@ export class JwtSigner {
     this.#publicKey = createPublicKey(opts.certificatePem);
     this.#certificatePem = opts.certificatePem;
   }
+
+  /** Access tokens whose signature verified, until their exp (insertion order: the oldest goes first when full). */
+  readonly #verified = new Map<string, { clientId: string; scopes: string[]; expiresAtMs: number; issuer: string; audience: string }>();
 
   /** SET: header { typ: 'secevent+jwt', alg: 'PS512', kid } (RFC 8417 §2.3). */
   async signSet(claims: Record<string, unknown>): Promise<string> {
@@ -90,8 +96,25 @@ export class JwtSigner {
     return signCompactJws({ typ: 'at+jwt', kid: this.kid }, claims, this.#privateKey, 'PS512');
   }
 
-  /** Verifies signature, typ at+jwt, iss, aud and exp (5 s tolerance); throws AccessTokenRejectedError (401) naming the reason. */
+  /**
+   * Verifies signature, typ at+jwt, iss, aud and exp (5 s tolerance); throws AccessTokenRejectedError (401) naming the reason.
+   * A sender presents the same token on every call until it expires (and polls its event log with it), so
+   * a token that verified once is remembered until its exp: one RSA verification per token, not per request.
+   * Only tokens whose signature verified are remembered, so input cannot fill the memory; it is bounded anyway.
+   */
   async verifyAccessToken(token: string, opts: { issuer: string; audience: string }): Promise<{ clientId: string; scopes: string[] }> {
+    const known = this.#verified.get(token);
+    if (known && known.issuer === opts.issuer && known.audience === opts.audience && Date.now() < known.expiresAtMs) {
+      return { clientId: known.clientId, scopes: [...known.scopes] };
+    }
+    this.#verified.delete(token);
+    const verified = await this.#verifyAccessToken(token, opts);
+    if (this.#verified.size >= VERIFIED_TOKENS_MAX) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, { ...verified, scopes: [...verified.scopes], ...opts });
+    return { clientId: verified.clientId, scopes: verified.scopes };
+  }
+
+  async #verifyAccessToken(token: string, opts: { issuer: string; audience: string }): Promise<{ clientId: string; scopes: string[]; expiresAtMs: number }> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.#publicKey, {
@@ -108,7 +131,8 @@ export class JwtSigner {
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : payload.sub;
     if (typeof clientId !== 'string') throw new AccessTokenRejectedError('invalid claims');
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { clientId, scopes: scope.split(' ').filter((s) => s.length > 0) };
+    // jwtVerify required exp; the same 5 s tolerance as its own check
+    return { clientId, scopes: scope.split(' ').filter((s) => s.length > 0), expiresAtMs: (payload.exp as number) * 1000 + 5000 };
   }
 
   /** The public signing JWK (PS512, verify) for /.well-known/jwks.json. */

@@ -81,6 +81,9 @@ describe('Journal submissions', () => {
     expect(await journal.getSubmission(randomUUID())).toBeUndefined();
     expect((await journal.findSubmissionByCase(caseId))?.submissionId).toBe(id);
     expect(await journal.findSubmissionByCase(randomUUID())).toBeUndefined();
+    expect(await journal.findCase(caseId)).toMatchObject({ submission: { submissionId: id }, eventCount: 1 });
+    expect(await journal.countEvents(caseId)).toBe(1);
+    expect(await journal.eventTokens(caseId, { offset: 0, limit: 10 })).toHaveLength(1);
     expect((await journal.findByChannelRef('test-channel', id))?.submissionId).toBe(id);
     expect(await journal.findByChannelRef('other-channel', id)).toBeUndefined();
   });

@@ -134,12 +134,23 @@ export class Journal extends SchemaStore {
 
   /** The submission that opened a case (the first in its event log, should a case hold several); for ownership checks. */
   async findSubmissionByCase(caseId: string): Promise<SubmissionRow | undefined> {
-    const rows = await this.query<SubmissionDbRow>(
-      `SELECT s.* FROM ${this.s}.submissions s
+    return (await this.findCase(caseId))?.submission;
+  }
+
+  /**
+   * The submission a case belongs to and how many events its log holds, in one statement: a sender's
+   * event-log poll that finds nothing new costs this one query (see countEvents).
+   */
+  async findCase(caseId: string): Promise<{ submission: SubmissionRow; eventCount: number } | undefined> {
+    const rows = await this.query<SubmissionDbRow & { event_count: number }>(
+      `SELECT s.*, (SELECT count(*)::int FROM ${this.s}.events c WHERE c.case_id = $1) AS event_count FROM ${this.s}.submissions s
         WHERE s.submission_id = (SELECT e.submission_id FROM ${this.s}.events e WHERE e.case_id = $1 ORDER BY e.seq LIMIT 1)`,
       [caseId],
     );
-    return rows[0] ? toSubmission(rows[0]) : undefined;
+    const row = rows[0];
+    if (!row) return undefined;
+    const { event_count: eventCount, ...submission } = row;
+    return { submission: toSubmission(submission), eventCount };
   }
 
   /**
@@ -476,18 +487,23 @@ export class Journal extends SchemaStore {
 
   /** Case event log (SETs as compact JWS strings), in insertion order, one page at a time. */
   async listEvents(caseId: string, opts: { offset: number; limit: number }): Promise<{ totalCount: number; tokens: string[] }> {
+    return { totalCount: await this.countEvents(caseId), tokens: await this.eventTokens(caseId, opts) };
+  }
+
+  /** One page of a case's event log (SETs as compact JWS strings), in insertion order. */
+  async eventTokens(caseId: string, opts: { offset: number; limit: number }): Promise<string[]> {
     assertPaging(opts.offset, opts.limit);
-    const totalCount = await this.countEvents(caseId);
     const rows = await this.query<{ token: string }>(
       `SELECT token FROM ${this.s}.events WHERE case_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
       [caseId, opts.offset, opts.limit],
     );
-    return { totalCount, tokens: rows.map((r) => r.token) };
+    return rows.map((r) => r.token);
   }
 
   /**
    * How many events the case has. The log is append-only and ordered, so this count fixes the content of
    * every page: the sender API's ETag is built from it, and a poll that changed nothing reads no tokens.
+   * (findCase returns it with the case's submission.)
    */
   async countEvents(caseId: string): Promise<number> {
     const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.events WHERE case_id = $1`, [caseId]);
