@@ -20,7 +20,7 @@ import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { BenchHub, workspaceRoot } from './bench-hub.js';
 import { CATEGORIES, summariseProfiles, type Category } from './cpu-profile.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
-import { auditTimes, packageNames, stateCounts } from './journal-figures.js';
+import { auditTimes, packageNames, stageDurations, stateCounts } from './journal-figures.js';
 import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, LoadSender, type PreparedSubmission, type TimedSubmission } from './load-generator.js';
 import { processCpuSeconds } from './process-cpu.js';
 import { percentile, round } from './stats.js';
@@ -199,6 +199,7 @@ async function main(): Promise<number> {
     const ids = all.map((t) => t.submissionId);
     const states = await stateCounts(client, cfg.schema, ids);
     const times = await auditTimes(client, cfg.schema, ids);
+    const stages = await stageDurations(client, cfg.schema, timed.map((t) => t.submissionId));
     const duplicates = times.filter((t) => t.deliveredRecords !== 1).length;
     const acceptEvents = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT submission_id FROM "${cfg.schema}".events WHERE event_name = 'accept-submission' AND submission_id = ANY($1) GROUP BY submission_id HAVING count(*) = 1) x`,
@@ -247,6 +248,8 @@ async function main(): Promise<number> {
       throughput: { submissionsPerSec: round(throughput, 2), elapsedS: round(elapsedS, 1), ratioToFloor: round(throughput / floor.floorSubmissionsPerSec, 3) },
       latencySubmitToAcceptMs: { p50: ms(percentile(latency, 50)), p95: ms(percentile(latency, 95)), p99: ms(percentile(latency, 99)), max: ms(Math.max(...latency)) },
       submitPutMs: { p50: ms(percentile(submit, 50)), p99: ms(percentile(submit, 99)) },
+      // where the latency goes: audit record of one state → the next (queue waits included), p50 / p99 ms
+      stagesMs: Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, { p50: ms(percentile(values, 50)), p99: ms(percentile(values, 99)) }])),
       cpu: {
         wallS: round(wallS, 1),
         hubCpuS: round(hubCpuS, 1),
@@ -274,6 +277,7 @@ async function main(): Promise<number> {
       ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last accept)`],
       ['achieved / floor', `${result.throughput.ratioToFloor}`],
       ['submit PUT → accept-submission', `p50 ${result.latencySubmitToAcceptMs.p50} ms, p99 ${result.latencySubmitToAcceptMs.p99} ms (max ${result.latencySubmitToAcceptMs.max})`],
+      ['stages p50 / p99 ms', Object.entries(result.stagesMs).map(([stage, v]) => `${stage.replace('accept-submission', 'accept')} ${v.p50}/${v.p99}`).join(', ')],
       ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],
       ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
       ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],

@@ -50,3 +50,38 @@ export async function packageNames(client: pg.Client, schema: string, ids: reado
   );
   return new Map(result.rows.flatMap((r) => (r.package_name ? [[r.submission_id, r.package_name] as const] : [])));
 }
+
+/** The stages of the hot path, as consecutive audit transitions (to_state), and the accept event after them. */
+export const STAGES = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING', 'DELIVERED', 'accept-submission'] as const;
+
+/**
+ * How long each stage took per submission, in ms: from the audit record of the previous state to the
+ * record of this one (queue waits included), and DELIVERED → the accept-submission event's created_at.
+ * Keys are "FROM→TO"; submissions missing a record are left out of that stage.
+ */
+export async function stageDurations(client: pg.Client, schema: string, ids: readonly string[]): Promise<Record<string, number[]>> {
+  const result = await client.query<{ submission_id: string; state: string; at: Date }>(
+    `SELECT submission_id, to_state AS state, min(at) AS at FROM "${schema}".audit
+      WHERE submission_id = ANY($1) AND to_state IS NOT NULL GROUP BY submission_id, to_state
+     UNION ALL
+     SELECT submission_id, event_name AS state, min(created_at) AS at FROM "${schema}".events
+      WHERE submission_id = ANY($1) AND event_name = 'accept-submission' GROUP BY submission_id, event_name`,
+    [ids],
+  );
+  const bySubmission = new Map<string, Map<string, number>>();
+  for (const r of result.rows) {
+    const times = bySubmission.get(r.submission_id) ?? new Map<string, number>();
+    times.set(r.state, r.at.getTime());
+    bySubmission.set(r.submission_id, times);
+  }
+  const out: Record<string, number[]> = {};
+  for (const times of bySubmission.values()) {
+    for (let i = 1; i < STAGES.length; i++) {
+      const from = times.get(STAGES[i - 1]!);
+      const to = times.get(STAGES[i]!);
+      if (from === undefined || to === undefined) continue;
+      (out[`${STAGES[i - 1]}→${STAGES[i]}`] ??= []).push(to - from);
+    }
+  }
+  return out;
+}
