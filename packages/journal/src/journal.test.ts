@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, WeicheError } from '@weiche/core';
+import { ErrorCode, WeicheError, type SubmissionState } from '@weiche/core';
 import { createPool } from './create-pool.js';
 import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
@@ -225,6 +225,20 @@ describe('Journal.transition', () => {
     expect(await journal.listAudit({ submissionId: id, limit: 10 })).toEqual(before);
     expect(await journal.getSubmission(id)).toMatchObject({ state: 'CREATED', reason: null });
     expect(await journal.transition(randomUUID(), { from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' })).toBeUndefined();
+  });
+
+  it('commits several steps in one transaction, each with its audit record, or none of them', async () => {
+    const id = await newSubmission();
+    const step = (from: SubmissionState, to: SubmissionState) => ({ from: [from], to, actor: 'worker', stage: 'map' });
+    // the second step does not apply (the row is not in OPENED after the first): nothing of the first stays
+    expect(await journal.transitions(id, [step('CREATED', 'RECEIVED'), step('OPENED', 'MAPPED')])).toBeUndefined();
+    expect(await journal.getSubmission(id)).toMatchObject({ state: 'CREATED' });
+    expect(await journal.listAudit({ submissionId: id, limit: 10 })).toHaveLength(1);
+    const row = await journal.transitions(id, [step('CREATED', 'RECEIVED'), step('RECEIVED', 'OPENED'), { ...step('OPENED', 'MAPPED'), patch: { reason: 'both' } }]);
+    expect(row).toMatchObject({ state: 'MAPPED', reason: 'both' });
+    const audit = await journal.listAudit({ submissionId: id, limit: 10 });
+    expect(audit.map((a) => [a.fromState, a.toState])).toEqual(expect.arrayContaining([[null, 'CREATED'], ['CREATED', 'RECEIVED'], ['RECEIVED', 'OPENED'], ['OPENED', 'MAPPED']]));
+    expect(audit).toHaveLength(4);
   });
 
   it('lets exactly one of several concurrent workers make the same transition', async () => {

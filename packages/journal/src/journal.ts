@@ -77,6 +77,14 @@ function notFound(what: string): WeicheError {
 }
 
 /** Postgres journal: submissions, attachments, deliveries, case events and the audit chains (verified by verifyAudit). */
+
+/** Thrown inside Journal.transitions to roll back the steps before one that did not apply (a WeicheError, so withTransaction passes it through). */
+class StepDidNotApply extends WeicheError {
+  constructor() {
+    super(ErrorCode.CONFLICT, 'a transition step found the submission in another state');
+  }
+}
+
 export class Journal extends SchemaStore {
   /** Inserts a submission (CREATED or RECEIVED) with its intake audit record and events, in one transaction. */
   async createSubmission(input: CreateSubmissionInput): Promise<SubmissionRow> {
@@ -198,57 +206,81 @@ export class Journal extends SchemaStore {
    * Re-routing a FAILED submission resets its FAILED deliveries to PENDING and leaves DELIVERED ones alone.
    */
   async transition(submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
-    if (t.from.length === 0) throw new WeicheError(ErrorCode.INTERNAL, 'transition needs at least one from-state');
-    for (const from of t.from) assertTransition(from, t.to);
-    const s = this.s;
+    return this.transitions(submissionId, [t]);
+  }
+
+  /**
+   * Several transitions of one submission in one transaction (e.g. MAPPED then ROUTED): each its own state
+   * change and audit record, as if done one after the other, but one commit. All or nothing: when a step
+   * finds the row in another state, nothing is written and undefined is returned. Returns the last row.
+   */
+  async transitions(submissionId: string, steps: readonly TransitionInput[]): Promise<SubmissionRow | undefined> {
+    for (const t of steps) {
+      if (t.from.length === 0) throw new WeicheError(ErrorCode.INTERNAL, 'transition needs at least one from-state');
+      for (const from of t.from) assertTransition(from, t.to);
+    }
     return withTransaction(this.pool, async (client) => {
-      // the row lock tells us the old state for the audit record and holds it until commit
-      const current = await client.query<{ state: SubmissionState }>(
-        `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE`,
-        [submissionId],
-      );
-      const fromState = current.rows[0]?.state;
-      if (fromState === undefined || !t.from.includes(fromState)) return undefined;
-
-      const sets = ['state = $3', 'updated_at = now()'];
-      const params: unknown[] = [submissionId, t.from, t.to];
-      for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof SubmissionPatch, string]>) {
-        if (!t.patch || !Object.hasOwn(t.patch, field) || t.patch[field] === undefined) continue;
-        const value = t.patch[field];
-        params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
-        sets.push(`${column} = $${params.length}`);
+      let row: SubmissionRow | undefined;
+      for (const t of steps) {
+        row = await this.#applyTransition(client, submissionId, t);
+        // ROLLBACK, not COMMIT, of the steps before: all or nothing
+        if (!row) throw new StepDidNotApply();
       }
-      const { rows } = await client.query<SubmissionDbRow>(
-        `UPDATE ${s}.submissions SET ${sets.join(', ')} WHERE submission_id = $1 AND state = ANY($2::text[]) RETURNING *`,
-        params,
-      );
-      const row = rows[0];
-      if (!row) return undefined;
-
-      await this.insertEvents(client, t.events);
-      for (const d of t.deliveries ?? []) {
-        await client.query(
-          `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
-           VALUES ($1, $2, $3, $4, 'PENDING')
-           ON CONFLICT (submission_id, route_id) DO UPDATE
-             SET adapter_instance = EXCLUDED.adapter_instance, target = EXCLUDED.target, state = 'PENDING',
-                 last_error = NULL, updated_at = now()
-             WHERE ${s}.deliveries.state <> 'DELIVERED'`,
-          [submissionId, d.routeId, d.adapterInstance, d.target],
-        );
-      }
-      await appendAudit(client, s, {
-        submissionId,
-        actor: t.actor,
-        stage: t.stage,
-        fromState,
-        toState: t.to,
-        inputHash: t.inputHash,
-        outputHash: t.outputHash,
-        details: t.details,
-      });
-      return toSubmission(row);
+      return row;
+    }).catch((error: unknown) => {
+      if (error instanceof StepDidNotApply) return undefined;
+      throw error;
     });
+  }
+
+  async #applyTransition(client: PoolClient, submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
+    const s = this.s;
+    // the row lock tells us the old state for the audit record and holds it until commit
+    const current = await client.query<{ state: SubmissionState }>(
+      `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE`,
+      [submissionId],
+    );
+    const fromState = current.rows[0]?.state;
+    if (fromState === undefined || !t.from.includes(fromState)) return undefined;
+
+    const sets = ['state = $3', 'updated_at = now()'];
+    const params: unknown[] = [submissionId, t.from, t.to];
+    for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof SubmissionPatch, string]>) {
+      if (!t.patch || !Object.hasOwn(t.patch, field) || t.patch[field] === undefined) continue;
+      const value = t.patch[field];
+      params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
+      sets.push(`${column} = $${params.length}`);
+    }
+    const { rows } = await client.query<SubmissionDbRow>(
+      `UPDATE ${s}.submissions SET ${sets.join(', ')} WHERE submission_id = $1 AND state = ANY($2::text[]) RETURNING *`,
+      params,
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+
+    await this.insertEvents(client, t.events);
+    for (const d of t.deliveries ?? []) {
+      await client.query(
+        `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
+         VALUES ($1, $2, $3, $4, 'PENDING')
+         ON CONFLICT (submission_id, route_id) DO UPDATE
+           SET adapter_instance = EXCLUDED.adapter_instance, target = EXCLUDED.target, state = 'PENDING',
+               last_error = NULL, updated_at = now()
+           WHERE ${s}.deliveries.state <> 'DELIVERED'`,
+        [submissionId, d.routeId, d.adapterInstance, d.target],
+      );
+    }
+    await appendAudit(client, s, {
+      submissionId,
+      actor: t.actor,
+      stage: t.stage,
+      fromState,
+      toState: t.to,
+      inputHash: t.inputHash,
+      outputHash: t.outputHash,
+      details: t.details,
+    });
+    return toSubmission(row);
   }
 
   /** Lists the delivery routes of a submission, ordered by route id. */

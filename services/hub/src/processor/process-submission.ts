@@ -85,15 +85,15 @@ async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: Opene
   });
 }
 
-/** map → validate → store → MAPPED: one package per distinct route target. */
-async function mapAndStore(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
+/** map → validate → store, then the MAPPED step: one package per distinct route target. */
+async function mapAndStore(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<TransitionInput> {
   if (routes.length === 0) throw new WeicheError(ErrorCode.NO_ROUTE, `no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`, { stage: 'route' });
   const { outputs, notes } = await mapSubmission(deps.mapper, row, opened, routes);
   const first = Object.values(outputs)[0];
   const summary = Object.fromEntries(
     Object.entries(outputs).map(([target, o]) => [target, { module: `${o.mappingModule}@${o.mappingVersion}`, sha256: o.sha256, size: o.size, ...(notes[target] ? { notes: notes[target] } : {}) }]),
   );
-  return deps.journal.transition(row.submissionId, {
+  return {
     ...step('OPENED', 'MAPPED', 'map'),
     inputHash: opened.data?.sha512,
     outputHash: first?.sha256,
@@ -103,21 +103,21 @@ async function mapAndStore(deps: ProcessDeps, row: SubmissionRow, opened: Opened
       // the first package also fills the single-output columns operators search by
       ...(first ? { outputBlobKey: first.blobKey, outputSha256: first.sha256, prozessId: first.prozessId, packageName: first.packageName, mappingModule: first.mappingModule, mappingVersion: first.mappingVersion } : {}),
     },
-  });
+  };
 }
 
-/** route → ROUTED: one delivery row per route, created in the same transaction. */
-async function recordRoutes(deps: ProcessDeps, row: SubmissionRow, routes: readonly RouteConfig[]): Promise<SubmissionRow | undefined> {
-  return deps.journal.transition(row.submissionId, {
+/** The ROUTED step: one delivery row per route, created in the same transaction. */
+function routedStep(routes: readonly RouteConfig[]): TransitionInput {
+  return {
     ...step('MAPPED', 'ROUTED', 'route'),
     details: { routes: routes.map((r) => ({ route: r.id, adapter: r.adapter, target: r.target })) },
     deliveries: routes.map((r) => ({ routeId: r.id, adapterInstance: r.adapter, target: r.target })),
-  });
+  };
 }
 
 /**
  * The processing stage: open (through the submission's channel) → map → validate → store → route, each
- * step one journal transition with its audit record. Re-entrant: it continues from whatever state the
+ * step one journal transition with its audit record (map and route committed together). Re-entrant: it continues from whatever state the
  * journal holds, so a job re-run after a crash never repeats a finished step's effects. A transition that
  * finds the row already moved on (another worker) returns undefined; the current row is read again then.
  * Input problems are REJECTED and the hub's own problems FAILED at once; only what may clear up (storage)
@@ -137,8 +137,9 @@ export async function processSubmission(data: ProcessJob, deps: ProcessDeps, job
       opened = await channel.open(current).catch((error: unknown) => Promise.reject(atStage(error, 'open')));
     }
     if (row.state === 'RECEIVED' && opened) row = (await recordOpened(deps, row, opened)) ?? (await reread(row));
-    if (row.state === 'OPENED' && opened) row = (await mapAndStore(deps, row, opened, routes)) ?? (await reread(row));
-    if (row.state === 'MAPPED') row = (await recordRoutes(deps, row, routes)) ?? (await reread(row));
+    // MAPPED and ROUTED are two audit records but one commit: nothing happens between them that a crash could interrupt
+    if (row.state === 'OPENED' && opened) row = (await deps.journal.transitions(row.submissionId, [await mapAndStore(deps, row, opened, routes), routedStep(routes)])) ?? (await reread(row));
+    if (row.state === 'MAPPED') row = (await deps.journal.transition(row.submissionId, routedStep(routes))) ?? (await reread(row));
     if (row.state === 'ROUTED' || row.state === 'DELIVERING') {
       await enqueuePendingDeliveries(deps, row.submissionId);
       return 'routed';
