@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -176,6 +177,21 @@ describe('Prometheus alert rules and Grafana dashboard', () => {
     expect(config.rule_files).toContain('alerts.yml');
     const jobs = rules.flatMap((r) => [...r.expr.matchAll(/job="([^"]+)"/g)].map((m) => m[1]));
     for (const job of jobs) expect(config.scrape_configs.map((s) => s.job_name)).toContain(job);
+  });
+
+  it('exports readiness as the alert reads it: 1 while ready, 0 with the failing check named', async () => {
+    const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(await scrape()).toMatch(/^weiche_ready 1$/m);
+    // the blob store cannot write (its tmp folder is a file): not ready, and the check says which
+    const blobTmp = join(cfg.dir, 'data', 'blobs', 'tmp');
+    await rm(blobTmp, { recursive: true, force: true });
+    await writeFile(blobTmp, 'not a folder');
+    const broken = await scrape();
+    expect(broken).toMatch(/^weiche_ready 0$/m);
+    expect(broken).toMatch(/^weiche_readiness_check\{check="blobstore"\} 0$/m);
+    expect(broken).toMatch(/^weiche_readiness_check\{check="redis"\} 1$/m);
+    await rm(blobTmp);
+    expect(await scrape()).toMatch(/^weiche_ready 1$/m);
   });
 
   it('lists as pending only metrics the hub does not export yet (remove an entry once it is)', () => {
