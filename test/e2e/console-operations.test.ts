@@ -229,6 +229,48 @@ describe('console operations in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('names tenants and services instead of ids, and keeps one scale and a named range across charts', async () => {
+    const page = await browser.context.newPage();
+    await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+    await signIn(page, hub, TOKENS.operator);
+    // Otherburg's dead letters (outside the bulk replay) with names from the configuration
+    await page.goto(`${hub.baseUrl}/admin/#/dead-letters?tenant=otherburg`);
+    await page.getByRole('heading', { level: 2, name: `${OTHERBURG} Treffer` }).waitFor();
+    const list = page.getByTestId('dead-letter-list');
+    const cells = await list.locator('tbody td').allInnerTexts();
+    expect(cells.filter((c) => c === 'Gemeinde Otherburg')).toHaveLength(OTHERBURG);
+    expect(cells.filter((c) => c === 'Baugenehmigung beantragen')).toHaveLength(OTHERBURG);
+    expect(cells.filter((c) => c === 'otherburg' || c.includes(SERVICE))).toEqual([]);
+
+    // the overview: Testhausen's 20 transitions this hour and Otherburg's 3 on one y scale
+    await page.goto(`${hub.baseUrl}/admin/#/`);
+    const charts = page.locator('svg.chart');
+    await charts.first().waitFor();
+    const topTicks = async (): Promise<string[]> => Promise.all((await charts.all()).map((c) => c.locator('text.axis[text-anchor="end"]').last().textContent().then((x) => x ?? '')));
+    const ticks = await topTicks();
+    expect(ticks).toHaveLength(2);
+    expect(ticks[0]).toBe(ticks[1]);
+    expect(Number(ticks[0])).toBeGreaterThanOrEqual(10); // Otherburg alone would get 4
+    expect(await charts.first().getAttribute('aria-label')).toMatch(/ zugestellt, \d+ fehlgeschlagen \(letzte 24 Stunden\)$/);
+
+    // a chosen range: seven days in daily bars, named as such, today's bar marked
+    await page.locator('#range-preset').selectOption({ label: 'letzte 7 Tage' });
+    await page.getByRole('button', { name: 'Zeitraum anzeigen' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Zustellungen und Fehler je Mandant (letzte 7 Tage)' }).waitFor();
+    expect(page.url()).toContain('range=7d');
+    for (const chart of await charts.all()) {
+      expect(await chart.getAttribute('aria-label')).toMatch(/\(letzte 7 Tage\)$/);
+      expect(await chart.locator('text.axis-title').allTextContents()).toEqual(['Anzahl', 'Tag']);
+      expect(await chart.locator('g.bar').count()).toBeGreaterThanOrEqual(7);
+      expect(await chart.locator('g.bar').count()).toBeLessThanOrEqual(8);
+      expect(await chart.locator('rect[data-current="true"]').count()).toBeGreaterThan(0);
+    }
+    const weekTicks = await topTicks();
+    expect(weekTicks[0]).toBe(weekTicks[1]);
+    await shot(page, '05b-range-7d');
+    await page.close();
+  }, 60_000);
+
   it('refreshes by itself and says when it read its numbers', async () => {
     const page = await browser.context.newPage();
     await signIn(page, hub, TOKENS.operator);

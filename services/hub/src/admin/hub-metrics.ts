@@ -3,6 +3,7 @@ import { cryptoPool } from '@weiche/crypto';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
+import { registerReadinessMetrics } from './readiness-metrics.js';
 import { circuitOf, jobCounts } from './queue-status.js';
 
 const BATCH = 5000;
@@ -117,6 +118,7 @@ export class HubMetrics {
       },
     });
     registerHealthMetrics(this.registry, deps);
+    registerReadinessMetrics(this.registry, deps);
   }
 
   /** Starts counting at the current journal head (call once; later scrapes also start it lazily). */

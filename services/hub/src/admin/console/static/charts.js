@@ -21,16 +21,17 @@ export function niceMax(value) {
 /**
  * Bars per bucket (hour or day) for one tenant: delivered at the bottom, failed stacked on top in
  * the alert colour. `max` is shared by every tenant's chart, so bars compare across charts. The
- * bucket holding the current time is marked (`data-current`).
+ * bucket holding the current time is marked (`data-current`). `period` names the range in the chart's
+ * accessible name (e.g. "letzte 7 Tage").
  */
-export function activityChart(tenant, buckets, { max, bucket, now = Date.now() }) {
+export function activityChart(tenant, buckets, { max, bucket, now = Date.now(), period }) {
   const totalDelivered = buckets.reduce((a, b) => a + b.delivered, 0);
   const totalFailed = buckets.reduce((a, b) => a + b.failed, 0);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / Math.max(1, buckets.length);
   const y = (v) => PAD.top + plotH - (v / max) * plotH;
-  const label = t('chart.summary', { tenant, delivered: formatNumber(totalDelivered), failed: formatNumber(totalFailed) });
+  const label = t('chart.summary', { tenant, delivered: formatNumber(totalDelivered), failed: formatNumber(totalFailed), period });
   const locale = lang() === 'de' ? 'de-DE' : 'en-GB';
   const tick = new Intl.DateTimeFormat(locale, bucket === 'day' ? { day: '2-digit', month: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
   const full = new Intl.DateTimeFormat(locale, bucket === 'day' ? { dateStyle: 'medium' } : { dateStyle: 'short', timeStyle: 'short' });

@@ -54,10 +54,15 @@ function rangeForm(ctx, range) {
   return form;
 }
 
-function activitySection(stats, names, now) {
+/** The range in words, for the charts' accessible names: the preset's name, or the chosen from–to. */
+function periodOf(range) {
+  return range.preset === 'custom' ? `${formatTime(range.from)} – ${formatTime(range.to)}` : t(`range.${range.preset}`);
+}
+
+function activitySection(stats, names, now, period) {
   const byTenant = new Map();
   for (const row of stats.activity) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
-  if (byTenant.size === 0) return [h('p', {}, t('chart.noData'))];
+  if (byTenant.size === 0) return [h('p', {}, t('chart.noData', { period }))];
   const series = [...byTenant.entries()].map(([tenantId, rows]) => ({ name: names.tenant(tenantId), buckets: timeBuckets(rows, stats.range) }))
     .sort((a, b) => a.name.localeCompare(b.name));
   // one scale for all tenants: equal heights mean equal counts
@@ -65,7 +70,7 @@ function activitySection(stats, names, now) {
   const legend = h('p', { class: 'legend', 'aria-hidden': 'true' },
     h('span', { class: 'swatch delivered' }), t('chart.delivered'), ' ', h('span', { class: 'swatch failed' }), t('chart.failed'));
   return [legend, h('div', { class: 'charts' }, series.map((x) =>
-    h('figure', {}, h('figcaption', {}, x.name), activityChart(x.name, x.buckets, { max, bucket: stats.range.bucket, now }))))];
+    h('figure', {}, h('figcaption', {}, x.name), activityChart(x.name, x.buckets, { max, bucket: stats.range.bucket, now, period }))))];
 }
 
 function statesTable(stats, names) {
@@ -199,7 +204,7 @@ export async function renderDashboard(main, ctx, params) {
     liveTitle(ctx, t('dash.heading'), asOf),
     h('section', { class: 'card', 'aria-label': t('range.label') }, rangeForm(ctx, range)),
     section('dead-h', t('dead.heading'), settled(dead, (v) => deadLetterTable(v, ctx, names))),
-    section('activity-h', t(range.preset === 'custom' ? 'chart.headingRange' : `chart.heading.${range.preset}`), settled(statsResult, (v) => activitySection(v, names, now))),
+    section('activity-h', t(range.preset === 'custom' ? 'chart.headingRange' : `chart.heading.${range.preset}`), settled(statsResult, (v) => activitySection(v, names, now, periodOf(range)))),
     section('adapters-h', t('adapters.heading'), settled(adapters, (v) => adaptersTable(v, ctx, names))),
     section('queues-h', t('queues.heading'), settled(queues, queuesTable)),
     h('div', { class: 'columns' },
