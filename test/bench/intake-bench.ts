@@ -22,7 +22,7 @@ import { CATEGORIES, summariseProfiles, type Category } from './cpu-profile.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
 import { auditTimes, packageNames, stageDurations, stateCounts } from './journal-figures.js';
 import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, LoadSender, type PreparedSubmission, type TimedSubmission } from './load-generator.js';
-import { processCpuSeconds } from './process-cpu.js';
+import { cpuDelta, cpuSecondsOfNamed, processCpuSeconds } from './process-cpu.js';
 import { percentile, round } from './stats.js';
 import { verifyOutbox } from './verify-outbox.js';
 
@@ -178,10 +178,17 @@ async function main(): Promise<number> {
     const crypto0 = await cryptoMetrics(baseUrl);
     const cpuOf = async (): Promise<number[]> => Promise.all([hub, ...processors].map(async (h) => (await processCpuSeconds(h.pid)) ?? Number.NaN));
     const cpu0 = await cpuOf();
+    // the rest of the machine's work per submission: the load generator (this process), PostgreSQL, Redis
+    const SERVICES = { postgres: ['postgres'], redis: ['redis-server'] } as const;
+    const services0 = { postgres: await cpuSecondsOfNamed(SERVICES.postgres), redis: await cpuSecondsOfNamed(SERVICES.redis) };
+    const sender0 = process.cpuUsage();
     const t0 = performance.now();
     const timed = await drive(senders, prepared, rate);
     const wallS = (performance.now() - t0) / 1000;
     const cpu1 = await cpuOf();
+    const senderCpuS = ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(sender0));
+    const postgresCpuS = cpuDelta(services0.postgres, await cpuSecondsOfNamed(SERVICES.postgres));
+    const redisCpuS = cpuDelta(services0.redis, await cpuSecondsOfNamed(SERVICES.redis));
     const processCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? Number.NaN));
     const crypto1 = await cryptoMetrics(baseUrl);
     load.end = loadavg().map((l) => round(l, 2));
@@ -256,6 +263,15 @@ async function main(): Promise<number> {
         hubCpuSPerSubmission: round(hubCpuS / N, 4),
         // per process: [gateway+dispatcher or all, processor 1, …]; a processor near wallS × its threads uses its core(s)
         perProcessCpuS: processCpuS.map((c) => round(c, 1)),
+        // CPU-s per submission of everything on the machine that took part: what P1 has to fit into cores ÷ (0.7 × floor)
+        perSubmission: {
+          hub: round(hubCpuS / N, 4),
+          loadGenerator: round(senderCpuS / N, 4),
+          postgres: round(postgresCpuS / N, 4),
+          redis: round(redisCpuS / N, 4),
+          total: round((hubCpuS + senderCpuS + postgresCpuS + redisCpuS) / N, 4),
+          budgetAtP1: round(floor.cores / (0.7 * floor.floorSubmissionsPerSec), 4),
+        },
         rsaUnwrapsPerSubmission: round(unwraps / N, 2),
         rsaSignsPerSubmission: round(signs / N, 2),
         rsaPoolSeconds: round(rsaS, 2),
@@ -279,6 +295,7 @@ async function main(): Promise<number> {
       ['submit PUT → accept-submission', `p50 ${result.latencySubmitToAcceptMs.p50} ms, p99 ${result.latencySubmitToAcceptMs.p99} ms (max ${result.latencySubmitToAcceptMs.max})`],
       ['stages p50 / p99 ms', Object.entries(result.stagesMs).map(([stage, v]) => `${stage.replace('accept-submission', 'accept')} ${v.p50}/${v.p99}`).join(', ')],
       ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],
+      ['machine CPU per submission', `hub ${result.cpu.perSubmission.hub} + load generator ${result.cpu.perSubmission.loadGenerator} + PostgreSQL ${result.cpu.perSubmission.postgres} + Redis ${result.cpu.perSubmission.redis} = ${result.cpu.perSubmission.total} CPU-s (P1 leaves ${result.cpu.perSubmission.budgetAtP1} on ${floor.cores} cores)`],
       ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
       ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],
       ...(result.cpu.profile ? ([['CPU profile split', `crypto ${round(result.cpu.profile.cryptoShare * 100, 1)} % (RSA ${round(share('rsa') * 100, 1)} %, AES+hash ${round(share('aes+hash') * 100, 1)} %), the rest ${round(result.cpu.profile.nonCryptoShare * 100, 1)} %`]] as const) : []),

@@ -14,3 +14,34 @@ export async function processCpuSeconds(pid: number | undefined): Promise<number
     return undefined;
   }
 }
+
+/** Process ids whose command name (/proc/<pid>/comm) is one of `names`, e.g. the PostgreSQL backends. */
+export async function pidsNamed(names: readonly string[]): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
+  const found = await Promise.all(
+    pids.map(async (pid) => {
+      const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+      return names.includes(comm) ? Number(pid) : undefined;
+    }),
+  );
+  return found.filter((pid): pid is number => pid !== undefined);
+}
+
+/**
+ * CPU seconds used so far by every process with one of these command names. Processes that start or end
+ * between two readings (PostgreSQL backends come and go) are only counted while they live; the hub keeps
+ * its pool connections open, so the backends that serve it are counted.
+ */
+export async function cpuSecondsOfNamed(names: readonly string[]): Promise<Map<number, number>> {
+  const pids = await pidsNamed(names);
+  const entries = await Promise.all(pids.map(async (pid) => [pid, await processCpuSeconds(pid)] as const));
+  return new Map(entries.filter((e): e is readonly [number, number] => e[1] !== undefined));
+}
+
+/** CPU seconds between two readings of cpuSecondsOfNamed (processes present in the second reading). */
+export function cpuDelta(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [pid, s] of after) sum += s - (before.get(pid) ?? 0);
+  return sum;
+}
