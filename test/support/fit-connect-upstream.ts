@@ -42,7 +42,8 @@ export async function upstreamFixture(zd: TestZustelldienst, dir: string, option
   const subscriberId = randomUUID();
   const subscriberSecret = zd.addClient(subscriberId, [`subscribe:destination:${destinationId}`]);
   const senderId = randomUUID();
-  const senderSecret = zd.addClient(senderId, ['send:region:DE']);
+  // the sender's tokens live long: only the subscriber's are meant to expire during a test
+  const senderSecret = zd.addClient(senderId, ['send:region:DE'], 3600);
   const decryptionKeyFile = join(dir, `${id}-destination.jwk.json`);
   const signingKeyFile = join(dir, `${id}-signing.key.pem`);
   await writeFile(decryptionKeyFile, JSON.stringify(privateJwk), { mode: 0o600 });

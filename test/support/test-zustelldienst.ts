@@ -18,6 +18,7 @@ const EVENT = (name: string): string => `https://schema.fitko.de/fit-connect/eve
 interface Client {
   readonly secret: string;
   readonly scopes: readonly string[];
+  readonly tokenTtlSeconds?: number;
 }
 
 export interface ZdDestination {
@@ -93,6 +94,7 @@ export class TestZustelldienst {
   /** Answers refused (signature, claims, state), with the reason. */
   readonly refusedAnswers: string[] = [];
   readonly hooks: ZdHooks = {};
+  /** Subscriber tokens issued. */
   tokensIssued = 0;
   /** Requests refused for an expired token. */
   expiredTokenRefusals = 0;
@@ -130,9 +132,10 @@ export class TestZustelldienst {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  addClient(clientId: string, scopes: readonly string[]): string {
+  /** A client; its tokens live `tokenTtlSeconds` (default: the Zustelldienst's). */
+  addClient(clientId: string, scopes: readonly string[], tokenTtlSeconds?: number): string {
     const secret = randomBytes(16).toString('hex');
-    this.clients.set(clientId, { secret, scopes });
+    this.clients.set(clientId, { secret, scopes, ...(tokenTtlSeconds !== undefined ? { tokenTtlSeconds } : {}) });
     return secret;
   }
 
@@ -190,9 +193,10 @@ export class TestZustelldienst {
       if (requested.some((s) => !client.scopes.includes(s))) return send(res, 400, { error: 'invalid_scope' });
       const token = randomBytes(24).toString('base64url');
       const scopes = requested.length > 0 ? requested : client.scopes;
-      this.tokens.set(token, { clientId: form.get('client_id') ?? '', scopes, expiresAt: Date.now() + this.options.tokenTtlSeconds * 1000 });
-      this.tokensIssued += 1;
-      return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds, scope: scopes.join(' ') });
+      const ttl = client.tokenTtlSeconds ?? this.options.tokenTtlSeconds;
+      this.tokens.set(token, { clientId: form.get('client_id') ?? '', scopes, expiresAt: Date.now() + ttl * 1000 });
+      if (requested.some((s) => s.startsWith('subscribe:'))) this.tokensIssued += 1;
+      return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
     }
     if (method === 'GET' && path === '/.well-known/jwks.json') return send(res, 200, { keys: [this.signing.publicJwk] });
 
