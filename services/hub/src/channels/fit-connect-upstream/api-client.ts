@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
 import type { z } from 'zod';
 import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
@@ -117,7 +118,7 @@ export class SubmissionApiClient {
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, 'get attachment');
     }
-    return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
   /** The whole event log of a case (all pages). */

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import type { FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream } from '@weiche/config';
@@ -27,8 +28,8 @@ export interface FitConnectUpstreamDeps extends PickupDeps {
 
 interface LoadedUpstream extends UpstreamConnection {
   readonly poller: UpstreamPoller;
-  readonly decryption: { readonly privateKey: import('node:crypto').KeyObject; readonly kid?: string };
-  readonly signingKey: import('node:crypto').KeyObject;
+  readonly decryption: { readonly privateKey: KeyObject; readonly kid?: string };
+  readonly signingKey: KeyObject;
 }
 
 /** The kid in a stored JWE's protected header (for a decryption key given as PEM, which names none). */

@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, WeicheError } from '@weiche/core';
 
@@ -14,7 +14,7 @@ export async function loadPrivateKeyFile(file: string, what: string): Promise<{ 
     if (text.startsWith('{')) {
       const jwk = JSON.parse(text) as { kid?: unknown; d?: unknown };
       if (typeof jwk.d !== 'string') throw new Error('the JWK holds no private key');
-      return { privateKey: createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }), ...(typeof jwk.kid === 'string' ? { kid: jwk.kid } : {}) };
+      return { privateKey: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), ...(typeof jwk.kid === 'string' ? { kid: jwk.kid } : {}) };
     }
     return { privateKey: createPrivateKey(text) };
   } catch (error) {
