@@ -9,7 +9,7 @@ import { fitConnectProblem } from '../fit-connect/problems.js';
 import type { UpstreamConnection } from './pickup.js';
 import type { FitConnectUpstreamMeta } from './meta.js';
 
-/** What answering needs: the upstream connection, its signing key, and the pool for the per-submission lock. */
+/** What answering needs besides the connection: the upstream's signing key, and the pool for the per-submission lock. */
 export interface AnswerDeps {
   readonly pool: pg.Pool;
   readonly signingKey: KeyObject;

@@ -82,11 +82,16 @@ export class SubmissionApiClient {
     }
   }
 
-  private async json<T extends z.ZodType>(schema: T, path: string, what: string): Promise<z.infer<T>> {
+  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes = 4 * 1024 * 1024): Promise<z.infer<T>> {
     const response = await this.call('GET', path);
     if (!response.ok) {
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, what);
+    }
+    // what the limits refuse is not read into memory first
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
+      throw new Error(`${what}: the answer exceeds ${maxBytes} bytes`);
     }
     return schema.parse(await response.json());
   }
@@ -107,8 +112,9 @@ export class SubmissionApiClient {
     }
   }
 
-  async submission(submissionId: string): Promise<UpstreamSubmission> {
-    return this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission');
+  /** One submission with its encrypted metadata and data (`maxBytes`: what the hub's limits allow for both). */
+  async submission(submissionId: string, maxBytes: number): Promise<UpstreamSubmission> {
+    return this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes);
   }
 
   /** One attachment's JWE (`application/jose`) as a stream, for the blob store. */

@@ -26,7 +26,7 @@ function sameTags(announced: unknown, actual: AuthenticationTags): boolean {
   );
 }
 
-/** True when a token's payload decodes (a transport-level check before the signature): used to skip others' events cheaply. */
+/** A token's claims without checking its signature, to find the one event that is then verified; undefined for what is no JWT. */
 function claimsOf(token: string): Record<string, unknown> | undefined {
   try {
     return decodeJwt(token);
@@ -56,7 +56,7 @@ export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], r
   } catch (error) {
     const name = (error as { code?: string }).code ?? '';
     // the key set itself unreachable: not a verdict on the log
-    if (name === 'ERR_JWKS_TIMEOUT' || name === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && /fetch/i.test(error.message))) throw error;
+    if (name === 'ERR_JWKS_TIMEOUT' || name === 'ERR_JOSE_GENERIC' || name === 'ERR_JWKS_INVALID' || (error instanceof TypeError && /fetch/i.test(error.message))) throw error;
     return { ok: false, detail: `Die Signatur des submit-submission-Events ist nicht gültig (${name || 'ungültig'}).` };
   }
   if (payload.txn !== `case:${ref.caseId}`) return { ok: false, detail: 'Das submit-submission-Event gehört zu einem anderen Vorgang (txn).' };

@@ -53,7 +53,9 @@ async function storedTag(blobs: PickupDeps['blobs'], key: string, size: number):
 export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string): Promise<PickupOutcome> {
   if (await deps.journal.findByChannelRef(FIT_CONNECT_UPSTREAM_CHANNEL, submissionId)) return 'known';
   const wire = jweLimits(deps.limits);
-  const submission = await up.client.submission(submissionId);
+  const submission = await up.client.submission(submissionId, wire.metadataBytes + wire.dataBytes + 64 * 1024);
+  // a callback may name any id: only this destination's submissions are ours to take (and to answer)
+  if (submission.destinationId !== up.config.destinationId) throw new Error(`submission ${submissionId} belongs to another destination`);
   const put = (text: string, maxBytes: number) => deps.blobs.put(Buffer.from(text.trim(), 'utf8'), { maxBytes });
   const metadata = submission.encryptedMetadata === undefined ? undefined : await put(submission.encryptedMetadata, wire.metadataBytes);
   const data = submission.encryptedData === undefined ? undefined : await put(submission.encryptedData, wire.dataBytes);

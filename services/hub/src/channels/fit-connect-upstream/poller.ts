@@ -32,7 +32,11 @@ export class UpstreamPoller {
 
   /** Picks up the announced submissions now, then polls the list (a callback may name only some). */
   trigger(submissionIds: readonly string[] = []): Promise<void> {
-    for (const id of submissionIds) void this.pickUpOne(id).catch(() => undefined);
+    for (const id of submissionIds) {
+      void this.pickUpOne(id).catch((error: unknown) =>
+        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: errorMessage(error) }, 'pickup after callback failed; the next poll tries again'),
+      );
+    }
     if (this.running) {
       this.again = true;
       return this.running;
