@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
+import { join } from 'node:path';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
 import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
 import { submissionMetadata } from '../support/fit-connect-sender.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
@@ -190,6 +192,8 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
   }, 90_000);
 
   it('shows upstream connections in the admin API and metrics, with overdue submissions while an accept is held up', async () => {
+    // what the hub picked up before is answered first (when this test runs alone)
+    await waitFor('earlier submissions accepted', async () => (early.every((s) => zd.answersFor(s.submissionId).length > 0) ? true : undefined), 120_000, 250);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     zd.hooks.beforeAnswerRecorded = () => held;
@@ -210,6 +214,29 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
       expect(metrics).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="zd-polled"\} [1-9]/);
       // tenant scope: another tenant's admin sees no upstream of testhausen
       expect(await (await admin('/admin/api/v1/upstreams', OTHER_TENANT_ADMIN)).json()).toEqual([]);
+
+      // the console's overview warns about the overdue submission and lists both connections
+      const browser = await launchBrowser({ locale: 'en-GB' });
+      try {
+        const page = await browser.context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => void errors.push(error.message));
+        await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+        await page.goto(`${hubUrl}/admin/`);
+        await page.getByLabel(/token/i).fill(OPERATOR);
+        await page.keyboard.press('Enter');
+        const warning = page.getByTestId('upstream-overdue');
+        await warning.waitFor({ timeout: 30_000 });
+        expect(await warning.textContent()).toContain('zd-polled: 1 picked-up submission(s) are overdue');
+        const upstreams = page.getByTestId('upstreams');
+        expect(await upstreams.getByText('zd-called').count()).toBe(1);
+        expect(await upstreams.getByRole('heading', { level: 2 }).count()).toBe(0);
+        expect(await page.getByRole('heading', { level: 2, name: 'Upstream connections (pickup)' }).count()).toBe(1);
+        await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-upstreams-overdue.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
       release();
       await waitFor('accepted once released', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
       await waitFor('backlog empty', async () => {
