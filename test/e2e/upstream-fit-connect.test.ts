@@ -117,6 +117,15 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
     expect(zd.answersFor(sent.submissionId)).toEqual([expect.objectContaining({ event: 'accept-submission', payload: { authenticationTags: sent.tags } })]);
   }, 90_000);
 
+  it('replaces a token the Zustelldienst revoked when it answers 401', async () => {
+    zd.revokeSubscriberTokens();
+    const refusedBefore = zd.unknownTokenRefusals;
+    const sent = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Dachgaube"}') });
+    await waitFor('accepted with a new token', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    expect(zd.unknownTokenRefusals).toBeGreaterThan(refusedBefore);
+    expect(zd.answersFor(sent.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+  }, 90_000);
+
   it('refuses callbacks with a bad HMAC or a stale timestamp (401) and for upstreams without a secret (404)', async () => {
     const body = JSON.stringify({ type: 'https://schema.fitko.de/fit-connect/submission-api/callbacks/new-submissions', submissionIds: [crypto.randomUUID()] });
     const post = (id: string, headers: Record<string, string>) => fetch(`${hubUrl}/callbacks/fit-connect/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -98,6 +98,8 @@ export class TestZustelldienst {
   tokensIssued = 0;
   /** Requests refused for an expired token. */
   expiredTokenRefusals = 0;
+  /** Requests refused for a token that is unknown or revoked. */
+  unknownTokenRefusals = 0;
   /** Pickup list pages served. */
   pagesServed = 0;
   /** Sign the next submit-submission SET with a key that is not in the JWKS (a forged event log). */
@@ -150,6 +152,11 @@ export class TestZustelldienst {
     this.destinations.get(destinationId)?.subscriberKeys.set(kid, createPublicKey(privateKeyPem));
   }
 
+  /** Revokes every subscriber token issued so far (as an authorization server may at any time): its next call answers 401. */
+  revokeSubscriberTokens(): void {
+    for (const [token, grant] of this.tokens) if (grant.scopes.some((s) => s.startsWith('subscribe:'))) this.tokens.delete(token);
+  }
+
   answersFor(submissionId: string): ZdAnswer[] {
     return this.answers.filter((a) => a.submissionId === submissionId);
   }
@@ -157,7 +164,10 @@ export class TestZustelldienst {
   private auth(req: IncomingMessage): { clientId: string; scopes: readonly string[] } {
     const header = req.headers.authorization ?? '';
     const token = this.tokens.get(header.replace(/^Bearer /, ''));
-    if (!token) throw new HttpError(401, 'no valid token');
+    if (!token) {
+      this.unknownTokenRefusals += 1;
+      throw new HttpError(401, 'no valid token');
+    }
     if (Date.now() >= token.expiresAt) {
       this.expiredTokenRefusals += 1;
       throw new HttpError(401, 'token expired');
