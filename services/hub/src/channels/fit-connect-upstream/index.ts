@@ -85,7 +85,8 @@ export async function createFitConnectUpstreamChannel(deps: FitConnectUpstreamDe
           journal: { listAttachments: async () => meta.attachmentBlobs },
           destinations: new Map([[meta.destinationId, { kid, privateKey: up.decryption.privateKey, config: { services: [] } }]]),
           metadata: deps.metadata,
-          senderClients: [],
+          // FIT-Connect names no sender to the subscriber: the upstream stands for it
+          senderClients: [{ clientId: meta.senderClientId, name: `FIT-Connect-Zustelldienst ${up.config.id}` }],
         },
         row,
         meta,

@@ -47,7 +47,8 @@ export class UpstreamPoller {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.runPass(), delayMs);
+    // through trigger: a pass a callback started is never run twice at once
+    this.timer = setTimeout(() => void this.trigger(), delayMs);
   }
 
   private runPass(): Promise<void> {

@@ -21,7 +21,8 @@ export interface FitConnectOpenDeps {
   readonly journal: { listAttachments(submissionId: string): Promise<ReadonlyArray<{ readonly attachmentId: string; readonly blobKey: string }>> };
   readonly destinations: ReadonlyMap<string, OpeningDestination>;
   readonly metadata: MetadataValidator;
-  readonly senderClients: readonly SenderClient[];
+  /** Who may have sent it: the sender's name (and Behördenkennung) as xÖV messages give them. */
+  readonly senderClients: ReadonlyArray<Pick<SenderClient, 'clientId' | 'name' | 'behoerdenkennung'>>;
 }
 
 function rethrowJwe(error: unknown, instance: ProblemInstance): never {
