@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { resolveFitConnectUpstream } from './upstream-fit-connect-schema.js';
 import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
@@ -76,6 +77,9 @@ function checkReferences(config: WeicheConfigParsed): string[] {
       if (!destinations.has(id)) problems.push(`senderClients.${i}.destinations.${j}: unknown destination "${id}"`);
     }),
   );
+  config.upstreams.fitConnect.forEach((u, i) => {
+    if (!tenants.has(u.tenant)) problems.push(`upstreams.fitConnect.${i}.tenant: unknown tenant "${u.tenant}"`);
+  });
   config.dms.clients.forEach((c, i) =>
     c.tenants.forEach((t, j) => {
       if (!tenants.has(t)) problems.push(`dms.clients.${i}.tenants.${j}: unknown tenant "${t}"`);
@@ -134,6 +138,12 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     clientSecret: readSecret(client.clientSecret, baseDir, `senderClients.${i}.clientSecret`, problems),
   }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
+  const upstreams = {
+    ...config.upstreams,
+    fitConnect: config.upstreams.fitConnect.map((u, i) =>
+      resolveFitConnectUpstream(u, (p) => (isAbsolute(p) ? p : resolve(baseDir, p)), (value, path) => readSecret(value, baseDir, path, problems), `upstreams.fitConnect.${i}`),
+    ),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   // every file a config names is relative to the config file, wherever the hub was started
   const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
@@ -171,6 +181,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     ),
     senderClients,
     masterKey,
+    upstreams,
   };
 }
 

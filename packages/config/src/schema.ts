@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from '@weiche/core';
+import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
 import { XtaConfig } from './xta-schema.js';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
@@ -270,12 +271,19 @@ export const WeicheConfig = z.object({
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
+  /** Upstreams the hub picks submissions up from (issue 10): FIT-Connect Zustelldienste as subscriber. */
+  upstreams: z.object({ fitConnect: FitConnectUpstreams }).default({ fitConnect: [] }),
+  /** An upstream submission not yet accepted after this long is overdue (metric, console warning); FIT-Connect auto-rejects after 14 days. */
+  upstreamOverdueAfter: DurationSeconds.default(2 * 86_400),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
 
 /** The validated configuration with every secret wrapped. */
-export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey'> & {
+export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey' | 'upstreams'> & {
   senderClients: Array<Omit<WeicheConfigParsed['senderClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
   masterKey: Secret | undefined;
+  upstreams: Omit<WeicheConfigParsed['upstreams'], 'fitConnect'> & { fitConnect: FitConnectUpstream[] };
 };
+/** A FIT-Connect upstream with its secrets read. */
+export type FitConnectUpstream = Omit<WeicheConfigParsed['upstreams']['fitConnect'][number], 'clientSecret' | 'callbackSecret'> & { clientSecret: Secret; callbackSecret?: Secret };

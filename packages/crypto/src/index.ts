@@ -23,3 +23,4 @@ export { configureCryptoPool, cryptoPool, CryptoPool, defaultCryptoThreads } fro
 export type { CryptoPoolStats } from './pool/crypto-pool.js';
 export type { SignatureAlgorithm } from './pool/crypto-task.js';
 export { EvidenceKey, EvidenceKeyring, EvidenceSignatureError, generateEvidenceKeyPem, EVIDENCE_ALG } from './evidence-keys.js';
+export { signCompactJws } from './jws.js';

@@ -24,6 +24,13 @@ describe('verifyCallback', () => {
     expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: new Date(NOW.getTime() + 60_000) })).toEqual({ ok: true });
   });
 
+  it('refuses timestamps further in the future than maxFutureSeconds', () => {
+    const early = new Date(NOW.getTime() - 61_000);
+    expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: early, maxFutureSeconds: 60 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: new Date(NOW.getTime() - 59_000), maxFutureSeconds: 60 })).toEqual({ ok: true });
+    expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: early })).toEqual({ ok: true });
+  });
+
   it('rejects callbacks older than 5 minutes', () => {
     expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: new Date(NOW.getTime() + 301_000) })).toEqual({ ok: false, reason: 'stale' });
     expect(verifyCallback({ secret: SECRET, body: BODY, headers, now: new Date(NOW.getTime() + 299_000) }).ok).toBe(true);

@@ -31,6 +31,8 @@ export function verifyCallback(opts: {
   body: string;
   headers: Partial<Record<string, string | string[] | undefined>>;
   now?: Date;
+  /** How far a timestamp may lie in the future (clock skew); default the same 5 minutes as into the past. */
+  maxFutureSeconds?: number;
 }): CallbackVerification {
   const pick = (name: string): string | undefined => {
     const v = opts.headers[name] ?? opts.headers[name.toLowerCase()];
@@ -40,7 +42,8 @@ export function verifyCallback(opts: {
   const timestamp = pick('callback-timestamp');
   if (!auth || !timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing-headers' };
   const nowSeconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  if (Math.abs(nowSeconds - Number(timestamp)) > CALLBACK_MAX_AGE_SECONDS) return { ok: false, reason: 'stale' };
+  const age = nowSeconds - Number(timestamp);
+  if (age > CALLBACK_MAX_AGE_SECONDS || -age > (opts.maxFutureSeconds ?? CALLBACK_MAX_AGE_SECONDS)) return { ok: false, reason: 'stale' };
   if (!constantTimeEqual(auth.toLowerCase(), hmacHex(opts.secret, timestamp, opts.body))) return { ok: false, reason: 'bad-signature' };
   return { ok: true };
 }

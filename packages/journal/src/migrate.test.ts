@@ -45,13 +45,14 @@ describe('migrate', () => {
       'events',
       'schema_migrations',
       'submissions',
+      'upstream_polls',
       'xta_msgbox',
     ]);
     const indexes = await db.pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [
       db.schema,
     ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
-      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx', 'submissions_prozess_idx', 'dms_confirmations_submission_idx']),
+      expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx', 'submissions_prozess_idx', 'dms_confirmations_submission_idx', 'submissions_upstream_unacknowledged_idx']),
     );
   });
 

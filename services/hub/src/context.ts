@@ -11,7 +11,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { createPool, Journal, migrate } from '@weiche/journal';
+import { createPool, Journal, migrate, UpstreamStore } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -23,6 +23,7 @@ import { prepareAuditEvidence } from './audit-evidence.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
 import { createFitConnectChannel } from './channels/fit-connect/index.js';
+import { createFitConnectUpstreamChannel } from './channels/fit-connect-upstream/index.js';
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
@@ -61,6 +62,8 @@ export interface HubDeps {
   readonly evidence: EvidenceKeyring;
   readonly auditLog: WriteOnceFiles;
   readonly channels: ChannelRegistry;
+  /** Poll outcomes and waiting submissions of the upstreams (admin API, console, metrics). */
+  readonly upstreams: UpstreamStore;
   readonly routing: Routing;
   readonly mapper: MapperDeps;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
@@ -125,6 +128,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const routing = new Routing(config.routes);
     const schemaCacheDir = resolveSchemaCacheDir();
 
+    const metadata = createMetadataValidator({ schemaDir: join(schemaCacheDir, 'fit-connect') });
     const fitConnect = createFitConnectChannel({
       journal,
       blobs,
@@ -136,12 +140,16 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       hub: HUB_PRODUCT,
       senderClients: config.senderClients,
       tokenTtlSeconds: config.tokens.ttlSeconds,
-      metadata: createMetadataValidator({ schemaDir: join(schemaCacheDir, 'fit-connect') }),
+      metadata,
     });
     const xta: XtaChannel | undefined = config.xta
       ? await createXtaChannel({ config: config.xta, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })
       : undefined;
+    const upstreams = new UpstreamStore({ pool, schema: config.database.schema });
     const channelList: Channel[] = xta ? [fitConnect, xta] : [fitConnect];
+    if (config.upstreams.fitConnect.length > 0) {
+      channelList.push(await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams }));
+    }
     const adapters = createAdapters(config, kinds, xta ? { messageBox: xta.messageBox } : {});
 
     return {
@@ -157,6 +165,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       evidence,
       auditLog,
       channels: new ChannelRegistry(channelList),
+      upstreams,
       routing,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)
       mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },

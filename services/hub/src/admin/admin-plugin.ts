@@ -18,6 +18,7 @@ import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
 import { useZodCompilers } from './route-schema.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { upstreamRoutes } from './upstream-routes.js';
 
 function sameBearer(header: string | undefined, expected: string): boolean {
   return constantTimeEqual(header ?? '', `Bearer ${expected}`);
@@ -68,6 +69,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(exportRoutes(deps, queries, who));
       await api.register(auditTrailRoutes(deps, who));
       await api.register(auditRoutes(deps, who));
+      await api.register(upstreamRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {

@@ -5,6 +5,7 @@ import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { registerReadinessMetrics } from './readiness-metrics.js';
 import { circuitOf, jobCounts } from './queue-status.js';
+import { registerUpstreamMetrics } from './upstream-metrics.js';
 
 const BATCH = 5000;
 const MAX_BATCHES_PER_SCRAPE = 20;
@@ -119,6 +120,7 @@ export class HubMetrics {
     });
     registerHealthMetrics(this.registry, deps);
     registerReadinessMetrics(this.registry, deps);
+    registerUpstreamMetrics(this.registry, deps);
   }
 
   /** Starts counting at the current journal head (call once; later scrapes also start it lazily). */

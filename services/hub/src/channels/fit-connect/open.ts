@@ -4,7 +4,7 @@ import type { FsBlobStore } from '@weiche/blobstore';
 import { ErrorCode, inputProblem, WeicheError, type SubmissionPart } from '@weiche/core';
 import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
 import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
-import type { Journal, SubmissionRow } from '@weiche/journal';
+import type { SubmissionRow } from '@weiche/journal';
 import type { SubmissionAttachment } from '@weiche/mapping-sdk';
 import type { OpenedSubmission } from '../channel.js';
 import type { LoadedDestination } from './destinations.js';
@@ -12,12 +12,17 @@ import type { FitConnectMeta } from './meta.js';
 import { rejectedFor } from './problems.js';
 import type { SenderClient } from './sender-auth.js';
 
+/** What opening needs of a destination: its key and the schemas it offers (none: any schema, as for an upstream destination). */
+export type OpeningDestination = Pick<LoadedDestination, 'kid' | 'privateKey'> & { readonly config: Pick<LoadedDestination['config'], 'services'> };
+
 export interface FitConnectOpenDeps {
   readonly blobs: Pick<FsBlobStore, 'read' | 'get'>;
-  readonly journal: Pick<Journal, 'listAttachments'>;
-  readonly destinations: ReadonlyMap<string, LoadedDestination>;
+  /** The uploaded attachments (the journal's, or those an upstream channel keeps in its metadata). */
+  readonly journal: { listAttachments(submissionId: string): Promise<ReadonlyArray<{ readonly attachmentId: string; readonly blobKey: string }>> };
+  readonly destinations: ReadonlyMap<string, OpeningDestination>;
   readonly metadata: MetadataValidator;
-  readonly senderClients: readonly SenderClient[];
+  /** Who may have sent it: the sender's name (and Behördenkennung) as xÖV messages give them. */
+  readonly senderClients: ReadonlyArray<Pick<SenderClient, 'clientId' | 'name' | 'behoerdenkennung'>>;
 }
 
 function rethrowJwe(error: unknown, instance: ProblemInstance): never {
@@ -25,14 +30,14 @@ function rethrowJwe(error: unknown, instance: ProblemInstance): never {
   throw error;
 }
 
-function destinationOf(deps: FitConnectOpenDeps, meta: FitConnectMeta): LoadedDestination {
+function destinationOf(deps: FitConnectOpenDeps, meta: FitConnectMeta): OpeningDestination {
   const destination = deps.destinations.get(meta.destinationId);
   // the hub's configuration changed under a received submission: an operator fixes it and replays
   if (!destination) throw new WeicheError(ErrorCode.CONFIG_INVALID, `destination ${meta.destinationId} is no longer configured`, { stage: 'open' });
   return destination;
 }
 
-async function decryptSmall(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance) {
+async function decryptSmall(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance) {
   const compact = (await deps.blobs.read(blobKey)).toString('utf8').trim();
   try {
     return await decryptCompactJwe(compact, { privateKey: destination.privateKey, expectedKid: destination.kid });
@@ -42,7 +47,7 @@ async function decryptSmall(deps: FitConnectOpenDeps, destination: LoadedDestina
 }
 
 /** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
-async function verifyAttachment(deps: FitConnectOpenDeps, destination: LoadedDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer }> {
+async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer }> {
   const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
   const tap = sha512Tap();
   let size = 0;

@@ -9,6 +9,7 @@ import { formatAge, formatNumber, formatTime, t } from './i18n.js';
 import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
 import { errorText, stateLabel } from './terms.js';
+import { upstreamsSection } from './upstreams.js';
 
 const PRESETS = { '6h': 6, '24h': 24, '3d': 72, '7d': 168, '30d': 720 };
 const DEFAULT_PRESET = '24h';
@@ -192,8 +193,8 @@ export async function renderDashboard(main, ctx, params) {
   const now = Date.now();
   const range = chosenRange(params, now);
   const stats = new URLSearchParams({ from: range.from, to: range.to });
-  const [statsResult, queues, adapters, dead, names] = await Promise.all([
-    ...[get(`/stats?${stats}`), get('/queues'), get('/adapters'), get(`/dead-letters?limit=${DASHBOARD_DEAD_LETTERS}`)].map((p) => p.then(
+  const [statsResult, queues, adapters, dead, upstreams, names] = await Promise.all([
+    ...[get(`/stats?${stats}`), get('/queues'), get('/adapters'), get(`/dead-letters?limit=${DASHBOARD_DEAD_LETTERS}`), get('/upstreams')].map((p) => p.then(
       (value) => ({ status: 'fulfilled', value }),
       (reason) => ({ status: 'rejected', reason }),
     )),
@@ -206,6 +207,7 @@ export async function renderDashboard(main, ctx, params) {
     section('dead-h', t('dead.heading'), settled(dead, (v) => deadLetterTable(v, ctx, names))),
     section('activity-h', t(range.preset === 'custom' ? 'chart.headingRange' : `chart.heading.${range.preset}`), settled(statsResult, (v) => activitySection(v, names, now, periodOf(range)))),
     section('adapters-h', t('adapters.heading'), settled(adapters, (v) => adaptersTable(v, ctx, names))),
+    section('upstreams-h', t('upstreams.heading'), settled(upstreams, (v) => upstreamsSection(v, names))),
     section('queues-h', t('queues.heading'), settled(queues, queuesTable)),
     h('div', { class: 'columns' },
       section('ozg-h', t('ozg.heading'), settled(statsResult, (v) => ozgTable(v, names))),

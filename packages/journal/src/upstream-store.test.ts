@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Journal } from './journal.js';
+import { migrate } from './migrate.js';
+import { testDatabase } from './test-schema.js';
+import { UpstreamStore } from './upstream-store.js';
+
+const db = testDatabase();
+let store: UpstreamStore;
+let journal: Journal;
+
+beforeAll(async () => {
+  await migrate(db.pool, db.schema);
+  store = new UpstreamStore({ pool: db.pool, schema: db.schema });
+  journal = new Journal({ pool: db.pool, schema: db.schema });
+});
+afterAll(() => db.drop());
+
+async function pickedUp(upstreamId: string, upstreamSubmittedAt?: string): Promise<string> {
+  const submissionId = randomUUID();
+  await journal.createSubmission({
+    submissionId,
+    tenantId: 'stadt-a',
+    channel: 'fit-connect-upstream',
+    channelRef: randomUUID(),
+    channelMeta: { upstreamId, ...(upstreamSubmittedAt ? { upstreamSubmittedAt } : {}) },
+    serviceIdentifier: 'urn:s',
+    state: 'RECEIVED',
+    actor: 'test',
+  });
+  return submissionId;
+}
+
+describe('UpstreamStore', () => {
+  it('keeps the last poll, success and error of an upstream', async () => {
+    await store.recordPoll('zd', 'fit-connect', { phase: 'start' });
+    await store.recordPoll('zd', 'fit-connect', { phase: 'error', message: 'list submissions → HTTP 503' });
+    await store.recordPoll('zd', 'fit-connect', { phase: 'start' });
+    await store.recordPoll('zd', 'fit-connect', { phase: 'success' });
+    const record = (await store.records(['zd'], 3600)).get('zd');
+    expect(record?.lastPollAt).toBeInstanceOf(Date);
+    expect(record?.lastSuccessAt).toBeInstanceOf(Date);
+    expect(record?.lastError?.message).toBe('list submissions → HTTP 503');
+    expect(record?.lastError && record.lastSuccessAt && record.lastError.at <= record.lastSuccessAt).toBe(true);
+  });
+
+  it('counts what waits for an answer upstream, its age from the upstream submission, and the overdue ones', async () => {
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000 - 60_000).toISOString();
+    const old = await pickedUp('box', twoDaysAgo);
+    await pickedUp('box');
+    await pickedUp('other');
+    const record = (await store.records(['box', 'never-polled'], 2 * 86_400)).get('box');
+    expect(record).toMatchObject({ backlog: 2, overdue: 1 });
+    expect(record?.oldestUnacknowledgedAt?.toISOString()).toBe(twoDaysAgo);
+    expect((await store.records(['never-polled'], 60)).get('never-polled')).toEqual({ backlog: 0, overdue: 0 });
+
+    // acknowledged upstream: no longer waiting
+    await journal.transition(old, { from: ['RECEIVED'], to: 'REJECTED', actor: 't', stage: 'open' });
+    await journal.markAcknowledged(old, { actor: 't', details: {} });
+    expect((await store.records(['box'], 2 * 86_400)).get('box')).toMatchObject({ backlog: 1, overdue: 0 });
+  });
+});

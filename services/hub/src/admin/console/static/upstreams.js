@@ -1,0 +1,37 @@
+// Upstream connections on the overview: FIT-Connect Zustelldienste and XTA message boxes the hub picks up
+// from, with the last poll, the last error, what waits for an answer upstream and how old the oldest is.
+// Overdue submissions (older than upstreamOverdueAfter, not yet accepted) get a warning: FIT-Connect
+// auto-rejects a submission 14 days after it was sent.
+import { h, table } from './dom.js';
+import { formatAge, formatNumber, formatTime, t } from './i18n.js';
+import { errorText } from './terms.js';
+
+/** A poll error is current when no success came after it. */
+function errorCell(u) {
+  if (!u.lastError) return '–';
+  const current = !u.lastSuccessAt || u.lastSuccessAt < u.lastError.at;
+  return h('span', { class: current ? 'error' : 'muted', title: u.lastError.message, 'data-testid': 'upstream-error' },
+    errorText(u.lastError.message), h('br'), h('span', { class: 'muted small' }, formatTime(u.lastError.at)));
+}
+
+/** The upstream table, with one warning per upstream holding overdue submissions. */
+export function upstreamsSection(list, names) {
+  if (list.length === 0) return h('p', { 'data-testid': 'no-upstreams' }, t('none'));
+  const warnings = list.filter((u) => u.overdue > 0).map((u) =>
+    h('p', { class: 'error', role: 'alert', 'data-testid': 'upstream-overdue' }, t('upstreams.overdueWarning', { id: u.id, count: formatNumber(u.overdue) })));
+  return [
+    ...warnings,
+    table(t('upstreams.heading'),
+      [t('upstreams.id'), t('upstreams.kind'), t('col.tenant'), t('upstreams.lastSuccess'), t('upstreams.lastError'), t('upstreams.backlog'), t('upstreams.oldest'), t('upstreams.overdue')],
+      list.map((u) => [
+        h('span', { class: 'mono' }, u.id),
+        u.kind === 'xta' ? 'XTA 2' : 'FIT-Connect',
+        names.tenant(u.tenant),
+        formatTime(u.lastSuccessAt),
+        errorCell(u),
+        h('span', { 'data-testid': 'upstream-backlog' }, formatNumber(u.backlog)),
+        u.oldestUnacknowledgedAgeSeconds === undefined ? '–' : formatAge(u.oldestUnacknowledgedAgeSeconds * 1000),
+        h('span', { class: u.overdue > 0 ? 'error' : '' }, formatNumber(u.overdue)),
+      ]), { class: 'visually-hidden-caption', 'data-testid': 'upstreams' }),
+  ];
+}

@@ -1,0 +1,37 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { HubDeps } from '../context.js';
+import { upstreamStatuses } from '../upstreams/status.js';
+
+/**
+ * Upstream gauges, read from the journal at scrape time: the age of the oldest picked-up submission not yet
+ * acknowledged upstream (FIT-Connect reports a submission not picked up after 3 days and auto-rejects it
+ * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0`.
+ */
+export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'upstreams'>): void {
+  let reading: Promise<Awaited<ReturnType<typeof upstreamStatuses>>> | undefined;
+  // both gauges of one scrape share one read
+  const statuses = () => {
+    reading ??= upstreamStatuses(deps).finally(() => setImmediate(() => (reading = undefined)));
+    return reading;
+  };
+  new Gauge({
+    name: 'weiche_upstream_oldest_unacknowledged_seconds',
+    help: 'Age of the oldest upstream submission not yet acknowledged upstream (0 when none)',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ upstream: s.id }, s.oldestUnacknowledgedAgeSeconds ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'weiche_upstream_overdue',
+    help: 'Upstream submissions not accepted and older than upstreamOverdueAfter',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ upstream: s.id }, s.overdue);
+    },
+  });
+}

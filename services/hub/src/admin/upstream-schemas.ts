@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { UpstreamStatus } from '../upstreams/status.js';
+
+/** The admin API's document of `UpstreamStatus` (upstreams/status.ts). */
+export const UpstreamStatusSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['fit-connect', 'xta']),
+  tenant: z.string(),
+  lastPollAt: z.string().optional().describe('start of the last poll (ISO 8601)'),
+  lastSuccessAt: z.string().optional().describe('end of the last poll that succeeded'),
+  lastError: z.object({ at: z.string(), message: z.string() }).optional().describe('the last poll error (kept after later successes; compare times)'),
+  backlog: z.number().int().describe('picked-up submissions not yet acknowledged upstream'),
+  oldestUnacknowledgedAgeSeconds: z.number().int().optional().describe('age of the oldest of them, counted from its upstream submission'),
+  overdue: z.number().int().describe('of them, how many are older than upstreamOverdueAfter'),
+});
+export const UpstreamStatusList = z.array(UpstreamStatusSchema);
+
+// the shared interface fits the documented schema
+export const asDocumented = (status: UpstreamStatus): z.input<typeof UpstreamStatusSchema> => status;

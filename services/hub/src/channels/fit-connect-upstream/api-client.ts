@@ -1,0 +1,148 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { FitConnectUpstream } from '@weiche/config';
+import type { z } from 'zod';
+import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
+
+/** A refused or failed call to the upstream (status and path only: never a body that could hold personal data). */
+export class UpstreamHttpError extends Error {
+  override readonly name = 'UpstreamHttpError';
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`${what} → HTTP ${status}`);
+  }
+}
+
+const PAGE = 100;
+const TIMEOUT_MS = 30_000;
+
+/**
+ * The receiver side of a FIT-Connect Submission API (OpenAPI 1.1.3) for one destination: OAuth2 client
+ * credentials with scope `subscribe:destination:<id>` (renewed before expiry, and once more when the
+ * upstream answers 401), the pickup list page by page, submissions, attachments, event log, and events.
+ */
+export class SubmissionApiClient {
+  private token: { value: string; renewAt: number } | undefined;
+  private fetching: Promise<string> | undefined;
+  private readonly base: string;
+
+  constructor(private readonly upstream: Pick<FitConnectUpstream, 'submissionApiUrl' | 'tokenUrl' | 'clientId' | 'clientSecret' | 'destinationId'>) {
+    this.base = upstream.submissionApiUrl.replace(/\/$/, '');
+  }
+
+  private async fetchToken(): Promise<string> {
+    const response = await fetch(this.upstream.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: this.upstream.clientId,
+        client_secret: this.upstream.clientSecret.reveal(),
+        scope: `subscribe:destination:${this.upstream.destinationId}`,
+      }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
+    const token = TokenResponse.parse(await response.json());
+    const lifetimeMs = (token.expires_in ?? 300) * 1000;
+    // renewed ahead of expiry: a quarter of its lifetime early, at most 60 s
+    this.token = { value: token.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 4) };
+    return token.access_token;
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && Date.now() < this.token.renewAt) return this.token.value;
+    // one token request at a time, however many calls need one
+    this.fetching ??= this.fetchToken().finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  private async call(method: string, path: string, init: { body?: string; contentType?: string; accept?: string } = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.accessToken();
+      const response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: init.accept ?? 'application/json',
+          ...(init.contentType ? { 'content-type': init.contentType } : {}),
+        },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      // a token the upstream no longer takes (expired early, revoked): one fresh token, one retry
+      if (response.status === 401 && attempt === 0) {
+        await response.body?.cancel();
+        this.token = undefined;
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes = 4 * 1024 * 1024): Promise<z.infer<T>> {
+    const response = await this.call('GET', path);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new UpstreamHttpError(response.status, what);
+    }
+    // what the limits refuse is not read into memory first
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
+      throw new Error(`${what}: the answer exceeds ${maxBytes} bytes`);
+    }
+    return schema.parse(await response.json());
+  }
+
+  /**
+   * Every submission ready for pickup, page by page: `offset += count` until `offset ≥ totalCount` (a page
+   * shorter than the limit is not the end; an empty page is, whatever totalCount says).
+   */
+  async *readyForPickup(): AsyncGenerator<SubmissionForPickup> {
+    let offset = 0;
+    for (;;) {
+      const query = new URLSearchParams({ destinationId: this.upstream.destinationId, offset: String(offset), limit: String(PAGE) });
+      const page = await this.json(SubmissionsForPickup, `/v1/submissions?${query.toString()}`, 'list submissions');
+      yield* page.submissions;
+      const count = page.count ?? page.submissions.length;
+      offset += count;
+      if (count === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
+    }
+  }
+
+  /** One submission with its encrypted metadata and data (`maxBytes`: what the hub's limits allow for both). */
+  async submission(submissionId: string, maxBytes: number): Promise<UpstreamSubmission> {
+    return this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes);
+  }
+
+  /** One attachment's JWE (`application/jose`) as a stream, for the blob store. */
+  async attachment(submissionId: string, attachmentId: string): Promise<Readable> {
+    const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose' });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new UpstreamHttpError(response.status, 'get attachment');
+    }
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  }
+
+  /** The whole event log of a case (all pages). */
+  async events(caseId: string): Promise<string[]> {
+    const tokens: string[] = [];
+    for (;;) {
+      const query = new URLSearchParams({ offset: String(tokens.length), limit: String(PAGE) });
+      const page = await this.json(EventLogPage, `/v1/cases/${encodeURIComponent(caseId)}/events?${query.toString()}`, 'get event log');
+      tokens.push(...page.eventLog);
+      if (page.eventLog.length === 0 || page.totalCount === undefined || tokens.length >= page.totalCount) return tokens;
+    }
+  }
+
+  /** Posts one signed SET to the case's event log; returns the status (2xx, or 409 when the submission is already answered). */
+  async postEvent(caseId: string, token: string): Promise<number> {
+    const response = await this.call('POST', `/v1/cases/${encodeURIComponent(caseId)}/events`, { body: token, contentType: 'application/jose' });
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 409) throw new UpstreamHttpError(response.status, 'post event');
+    return response.status;
+  }
+}

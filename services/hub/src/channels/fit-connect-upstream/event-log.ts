@@ -1,0 +1,68 @@
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { EVENT_URI, type AuthenticationTags } from '@weiche/fit-connect';
+
+/** The outcome of checking a case's event log for one submission. */
+export type EventLogVerdict = { ok: true; submittedAt?: string } | { ok: false; detail: string };
+
+type Jwks = ReturnType<typeof createRemoteJWKSet>;
+
+const SUBMIT = EVENT_URI('submit-submission');
+
+/** The Zustelldienst's signing keys, fetched on demand and cached by jose (refetched for an unknown kid). */
+export function zustelldienstKeys(jwksUrl: string): Jwks {
+  return createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 10_000, cooldownDuration: 30_000 });
+}
+
+function sameTags(announced: unknown, actual: AuthenticationTags): boolean {
+  if (typeof announced !== 'object' || announced === null) return false;
+  const a = announced as { metadata?: unknown; data?: unknown; attachments?: unknown };
+  const attachments = (typeof a.attachments === 'object' && a.attachments !== null ? a.attachments : {}) as Record<string, unknown>;
+  const ids = Object.keys(actual.attachments);
+  return (
+    a.metadata === actual.metadata &&
+    a.data === actual.data &&
+    Object.keys(attachments).length === ids.length &&
+    ids.every((id) => attachments[id] === actual.attachments[id])
+  );
+}
+
+/** A token's claims without checking its signature, to find the one event that is then verified; undefined for what is no JWT. */
+function claimsOf(token: string): Record<string, unknown> | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks the case's event log before anything of the submission is trusted (issue 10, docs.fitko.de
+ * "Event Log überprüfen"): the Zustelldienst's `submit-submission` SET for this submission must verify
+ * against its JWKS (PS512, `typ: secevent+jwt`) and its `authenticationTags` must equal the tags of the
+ * JWEs as fetched. A key set that cannot be fetched throws (try again later); a log that does not hold up
+ * is a verdict (the submission is rejected with invalid-event-log).
+ */
+export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], ref: { submissionId: string; caseId: string }, tags: AuthenticationTags): Promise<EventLogVerdict> {
+  const candidates = tokens.filter((t) => {
+    const claims = claimsOf(t);
+    const events = claims?.events;
+    return claims?.sub === `submission:${ref.submissionId}` && typeof events === 'object' && events !== null && SUBMIT in events;
+  });
+  if (candidates.length === 0) return { ok: false, detail: 'Das Event-Log enthält kein submit-submission-Event für diese Einreichung.' };
+  if (candidates.length > 1) return { ok: false, detail: 'Das Event-Log enthält mehr als ein submit-submission-Event für diese Einreichung.' };
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(candidates[0]!, keys, { typ: 'secevent+jwt', algorithms: ['PS512'] }));
+  } catch (error) {
+    const name = (error as { code?: string }).code ?? '';
+    // the key set itself unreachable: not a verdict on the log
+    if (name === 'ERR_JWKS_TIMEOUT' || name === 'ERR_JOSE_GENERIC' || name === 'ERR_JWKS_INVALID' || (error instanceof TypeError && /fetch/i.test(error.message))) throw error;
+    return { ok: false, detail: `Die Signatur des submit-submission-Events ist nicht gültig (${name || 'ungültig'}).` };
+  }
+  if (payload.txn !== `case:${ref.caseId}`) return { ok: false, detail: 'Das submit-submission-Event gehört zu einem anderen Vorgang (txn).' };
+  const event = (payload.events as Record<string, Record<string, unknown>>)[SUBMIT];
+  if (!sameTags(event?.authenticationTags, tags)) {
+    return { ok: false, detail: 'Die Authentication-Tags im submit-submission-Event stimmen nicht mit den übermittelten Daten überein.' };
+  }
+  return { ok: true, ...(typeof payload.iat === 'number' ? { submittedAt: new Date(payload.iat * 1000).toISOString() } : {}) };
+}

@@ -1,0 +1,104 @@
+import type { UpstreamStore } from '@weiche/journal';
+import { errorMessage } from '@weiche/core';
+import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
+
+/**
+ * Polls one upstream destination: every `pollIntervalMs`, and at once when a callback announces new
+ * submissions. One pass at a time; a trigger during a pass runs one more pass right after it. Each pass
+ * records its start, success or error (for the admin API, console and metrics).
+ */
+export class UpstreamPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly up: UpstreamConnection,
+    private readonly deps: PickupDeps & { readonly upstreams: Pick<UpstreamStore, 'recordPoll'> },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Picks up the announced submissions now, then polls the list (a callback may name only some). */
+  trigger(submissionIds: readonly string[] = []): Promise<void> {
+    for (const id of submissionIds) {
+      void this.pickUpOne(id).catch((error: unknown) =>
+        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: errorMessage(error) }, 'pickup after callback failed; the next poll tries again'),
+      );
+    }
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    return this.runPass();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    // through trigger: a pass a callback started is never run twice at once
+    this.timer = setTimeout(() => void this.trigger(), delayMs);
+  }
+
+  private runPass(): Promise<void> {
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+      this.schedule(this.up.config.pollIntervalMs);
+    });
+    return this.running;
+  }
+
+  private async pickUpOne(submissionId: string): Promise<void> {
+    // a callback and a poll in this process share the work; across processes the journal decides
+    if (this.inFlight.has(submissionId)) return;
+    this.inFlight.add(submissionId);
+    try {
+      const outcome = await pickUp(this.deps, this.up, submissionId);
+      if (outcome === 'picked-up') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'picked up an upstream submission');
+    } finally {
+      this.inFlight.delete(submissionId);
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const { id } = this.up.config;
+    const record = (outcome: Parameters<UpstreamStore['recordPoll']>[2]) =>
+      this.deps.upstreams.recordPoll(id, 'fit-connect', outcome).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot record the upstream poll'));
+    await record({ phase: 'start' });
+    let failure: string | undefined;
+    try {
+      for await (const ref of this.up.client.readyForPickup()) {
+        if (this.stopped) break;
+        if (ref.destinationId !== this.up.config.destinationId) {
+          failure = 'the upstream listed a submission for another destination; not picked up';
+          continue;
+        }
+        // one submission that cannot be taken now does not hold up the others
+        await this.pickUpOne(ref.submissionId).catch((error: unknown) => {
+          failure = errorMessage(error);
+          this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
+        });
+      }
+    } catch (error) {
+      failure = errorMessage(error);
+      this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
+    }
+    await record(failure === undefined ? { phase: 'success' } : { phase: 'error', message: failure });
+  }
+}

@@ -1,0 +1,51 @@
+import type { WeicheConfig } from '@weiche/config';
+import type { UpstreamRecord, UpstreamStore } from '@weiche/journal';
+
+/** One upstream connection as the admin API, the console and the metrics show it (shared by every upstream kind). */
+export interface UpstreamStatus {
+  id: string;
+  kind: 'fit-connect' | 'xta';
+  tenant: string;
+  lastPollAt?: string;
+  lastSuccessAt?: string;
+  lastError?: { at: string; message: string };
+  backlog: number;
+  oldestUnacknowledgedAgeSeconds?: number;
+  overdue: number;
+}
+
+/** The configured upstreams of every kind, as (id, kind, tenant). */
+export function configuredUpstreams(config: Pick<WeicheConfig, 'upstreams'>): Array<Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>> {
+  const upstreams = config.upstreams as { fitConnect: ReadonlyArray<{ id: string; tenant: string }>; xta?: ReadonlyArray<{ id: string; tenant: string }> };
+  return [
+    ...upstreams.fitConnect.map((u) => ({ id: u.id, kind: 'fit-connect' as const, tenant: u.tenant })),
+    ...(upstreams.xta ?? []).map((u) => ({ id: u.id, kind: 'xta' as const, tenant: u.tenant })),
+  ];
+}
+
+function statusOf(upstream: Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>, record: UpstreamRecord | undefined, now: Date): UpstreamStatus {
+  return {
+    ...upstream,
+    ...(record?.lastPollAt ? { lastPollAt: record.lastPollAt.toISOString() } : {}),
+    ...(record?.lastSuccessAt ? { lastSuccessAt: record.lastSuccessAt.toISOString() } : {}),
+    ...(record?.lastError ? { lastError: { at: record.lastError.at.toISOString(), message: record.lastError.message } } : {}),
+    backlog: record?.backlog ?? 0,
+    ...(record?.oldestUnacknowledgedAt ? { oldestUnacknowledgedAgeSeconds: Math.max(0, Math.floor((now.getTime() - record.oldestUnacknowledgedAt.getTime()) / 1000)) } : {}),
+    overdue: record?.overdue ?? 0,
+  };
+}
+
+/** The status of every configured upstream the filter admits (e.g. the principal's tenants). */
+export async function upstreamStatuses(
+  deps: { readonly config: Pick<WeicheConfig, 'upstreams' | 'upstreamOverdueAfter'>; readonly upstreams: Pick<UpstreamStore, 'records'> },
+  include: (tenant: string) => boolean = () => true,
+): Promise<UpstreamStatus[]> {
+  const list = configuredUpstreams(deps.config).filter((u) => include(u.tenant));
+  if (list.length === 0) return [];
+  const records = await deps.upstreams.records(
+    list.map((u) => u.id),
+    deps.config.upstreamOverdueAfter,
+  );
+  const now = new Date();
+  return list.map((u) => statusOf(u, records.get(u.id), now));
+}

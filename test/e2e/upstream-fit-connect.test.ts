@@ -1,0 +1,262 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zipsIn } from '../support/batch.js';
+import { join } from 'node:path';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
+import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { submissionMetadata } from '../support/fit-connect-sender.js';
+import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
+import { HubProcess } from '../support/hub-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { TestZustelldienst } from '../support/test-zustelldienst.js';
+
+const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
+const OPERATOR = randomBytes(16).toString('hex');
+const OTHER_TENANT_ADMIN = randomBytes(16).toString('hex');
+
+async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: DATABASE_URL() });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+// The hub as Subscriber of a FIT-Connect Zustelldienst (issue 10): a sender posts to the test Zustelldienst,
+// the hub polls (pages of 2, an access token living 3 s) or is called back, fetches, decrypts, delivers to
+// its DMS folder and answers with one signed accept-submission (or reject-submission) per submission, which
+// the Zustelldienst verifies against the key registered for the destination.
+describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
+  let zd: TestZustelldienst;
+  let cfg: TestHubConfig;
+  let hub: HubProcess;
+  let polled: UpstreamFixture;
+  let called: UpstreamFixture;
+  let hubUrl: string;
+  const early: Array<{ submissionId: string; tags: { metadata: string; data?: string; attachments: Record<string, string> } }> = [];
+
+  const upstreamRows = (upstreamSubmissionId: string) =>
+    query<{ state: string; acknowledged_at: Date | null; problem: { code: string } | null }>(
+      `SELECT state, acknowledged_at, problem FROM "${cfg.schema}".submissions WHERE channel = 'fit-connect-upstream' AND channel_ref = $1`,
+      [upstreamSubmissionId],
+    );
+  const admin = async (path: string, token = OPERATOR): Promise<Response> => fetch(`${hubUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    zd = await TestZustelldienst.start({ tokenTtlSeconds: 3, maxPageSize: 2 });
+    const dir = await tempDir('upstream-fit');
+    const port = await freePort();
+    hubUrl = `http://127.0.0.1:${port}`;
+    polled = await upstreamFixture(zd, dir, { id: 'zd-polled', pollIntervalMs: 300 });
+    called = await upstreamFixture(zd, dir, { id: 'zd-called', pollIntervalMs: 600_000, callbackUrl: `${hubUrl}/callbacks/fit-connect/zd-called` });
+    // 7 submissions wait upstream before the hub starts: its first poll pages through 4 pages of 2
+    for (let i = 0; i < 7; i++) {
+      const sent = await polled.sender.send({
+        destinationId: polled.destinationId,
+        serviceIdentifier: SERVICE,
+        data: Buffer.from(JSON.stringify({ laufnummer: i, vorhaben: 'Carport' })),
+        attachments: [{ content: randomBytes(3000), filename: `plan-${i}.pdf`, mimeType: 'application/pdf' }],
+      });
+      expect(sent.statuses.submit).toBe(202);
+      early.push({ submissionId: sent.submissionId, tags: sent.tags });
+    }
+    cfg = await writeTestConfig(dir, {
+      port,
+      overrides(raw) {
+        const { callbackSecret: _none, ...withoutCallback } = polled.config;
+        raw.upstreams = { fitConnect: [withoutCallback, called.config] };
+        raw.upstreamOverdueAfter = '2s';
+        (raw.tenants as unknown[]).push({ id: 'anderswo', name: 'Gemeinde Anderswo', ags: '05974999', behoerdenkennung: 'ags:05974999', organisationseinheit: 'Bauamt' });
+        raw.admin = {
+          tokens: [
+            { token: OPERATOR, subject: 'ops', role: 'operator' },
+            { token: OTHER_TENANT_ADMIN, subject: 'anderswo-admin', role: 'tenant-admin', tenants: ['anderswo'] },
+          ],
+        };
+      },
+    });
+    hub = new HubProcess(['--config', cfg.file]).start();
+    await hub.waitForLog('weiche hub started');
+  }, 180_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    await zd?.close();
+    if (cfg) await dropSchema(cfg.schema);
+  });
+
+  it('picks up every page, delivers each submission once and accepts it once with the JWE authentication tags', async () => {
+    await waitFor('7 accepted', async () => (early.every((s) => zd.answersFor(s.submissionId).length > 0) ? true : undefined), 120_000, 250);
+    await waitFor('7 ZIPs', async () => ((await zipsIn(cfg.outbox)).length === 7 ? true : undefined), 30_000);
+    for (const s of early) {
+      const answers = zd.answersFor(s.submissionId);
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.event).toBe('accept-submission');
+      expect(answers[0]?.payload).toEqual({ authenticationTags: s.tags });
+      const rows = await upstreamRows(s.submissionId);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.state).toBe('DELIVERED');
+      await waitFor('acknowledged in the journal', async () => ((await upstreamRows(s.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    }
+    expect(zd.refusedAnswers).toEqual([]);
+    // 7 ready submissions in pages of 2: the first poll alone needs 4 pages
+    expect(zd.pagesServed).toBeGreaterThanOrEqual(4);
+    // the 3-second token was renewed during the run (and before it expired: no request was refused for it)
+    expect(zd.tokensIssued).toBeGreaterThanOrEqual(3);
+    expect(zd.expiredTokenRefusals).toBe(0);
+  }, 150_000);
+
+  it('picks up at once on a new-submissions callback (the poll interval is 10 minutes)', async () => {
+    const started = Date.now();
+    const sent = await called.sender.send({ destinationId: called.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Wintergarten"}') });
+    await waitFor('accepted after the callback', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 100);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(zd.answersFor(sent.submissionId)).toEqual([expect.objectContaining({ event: 'accept-submission', payload: { authenticationTags: sent.tags } })]);
+  }, 90_000);
+
+  it('replaces a token the Zustelldienst revoked when it answers 401', async () => {
+    zd.revokeSubscriberTokens();
+    const refusedBefore = zd.unknownTokenRefusals;
+    const sent = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Dachgaube"}') });
+    await waitFor('accepted with a new token', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    expect(zd.unknownTokenRefusals).toBeGreaterThan(refusedBefore);
+    expect(zd.answersFor(sent.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+  }, 90_000);
+
+  it('refuses callbacks with a bad HMAC or a stale timestamp (401) and for upstreams without a secret (404)', async () => {
+    const body = JSON.stringify({ type: 'https://schema.fitko.de/fit-connect/submission-api/callbacks/new-submissions', submissionIds: [crypto.randomUUID()] });
+    const post = (id: string, headers: Record<string, string>) => fetch(`${hubUrl}/callbacks/fit-connect/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const now = String(Math.floor(Date.now() / 1000));
+    const sign = (secret: string, timestamp: string) => createHmac('sha512', secret).update(`${timestamp}.${body}`).digest('hex');
+
+    const forged = await post('zd-called', { 'callback-authentication': sign('not-the-secret', now), 'callback-timestamp': now });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('content-type')).toContain('application/problem+json');
+    const stale = String(Math.floor(Date.now() / 1000) - 600);
+    expect((await post('zd-called', { 'callback-authentication': sign(called.callbackSecret, stale), 'callback-timestamp': stale })).status).toBe(401);
+    const future = String(Math.floor(Date.now() / 1000) + 120);
+    expect((await post('zd-called', { 'callback-authentication': sign(called.callbackSecret, future), 'callback-timestamp': future })).status).toBe(401);
+    expect((await post('zd-polled', { 'callback-authentication': sign(called.callbackSecret, now), 'callback-timestamp': now })).status).toBe(404);
+    expect((await post('zd-called', { 'callback-authentication': sign(called.callbackSecret, now), 'callback-timestamp': now })).status).toBe(204);
+  });
+
+  it('rejects a hash mismatch with one reject-submission naming the hash problem, and delivers nothing', async () => {
+    const zipsBefore = (await zipsIn(cfg.outbox)).length;
+    const sent = await polled.sender.send({
+      destinationId: polled.destinationId,
+      serviceIdentifier: SERVICE,
+      data: Buffer.from('{"vorhaben":"Garage"}'),
+      tamper: {
+        metadata: (m) => {
+          const structure = m.contentStructure as { data: { hash: { content: string } } };
+          structure.data.hash.content = 'ab'.repeat(64);
+          return m;
+        },
+      },
+    });
+    await waitFor('rejected upstream', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    const answers = zd.answersFor(sent.submissionId);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.event).toBe('reject-submission');
+    expect((answers[0]?.payload.problems as Array<{ type: string; instance: string }>)[0]).toMatchObject({ type: PROBLEM('hash-mismatch'), instance: 'data' });
+    expect((await upstreamRows(sent.submissionId))[0]?.state).toBe('REJECTED');
+    expect((await zipsIn(cfg.outbox)).length).toBe(zipsBefore);
+  }, 90_000);
+
+  it('does not process a submission whose submit-submission SET is forged: reject with invalid-event-log', async () => {
+    const zipsBefore = (await zipsIn(cfg.outbox)).length;
+    zd.forgeNextSubmitEvent = true;
+    const sent = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Pool"}') });
+    await waitFor('rejected upstream', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    const answers = zd.answersFor(sent.submissionId);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.event).toBe('reject-submission');
+    expect((answers[0]?.payload.problems as Array<{ type: string }>)[0]?.type).toBe(PROBLEM('invalid-event-log'));
+    const rows = await upstreamRows(sent.submissionId);
+    expect(rows[0]?.state).toBe('REJECTED');
+    // never opened: no OPENED record in its audit trail
+    const opened = await query(`SELECT 1 FROM "${cfg.schema}".audit a JOIN "${cfg.schema}".submissions s USING (submission_id) WHERE s.channel_ref = $1 AND a.to_state = 'OPENED'`, [sent.submissionId]);
+    expect(opened).toHaveLength(0);
+    expect((await zipsIn(cfg.outbox)).length).toBe(zipsBefore);
+    expect(hub.output).toContain('upstream event log does not verify');
+  }, 90_000);
+
+  it('rejects metadata encrypted for another destination (encryption-issue)', async () => {
+    const zipsBefore = (await zipsIn(cfg.outbox)).length;
+    const dir = await tempDir('upstream-other');
+    const other = await upstreamFixture(zd, dir, { id: 'not-configured' });
+    const data = Buffer.from('{"vorhaben":"Zaun"}');
+    // the metadata the sender would send, encrypted with the other destination's key
+    const foreign = await polled.sender.encrypt(other.destinationId, Buffer.from(JSON.stringify(submissionMetadata({ data }, []))));
+    const sent = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data, tamper: { metadataJwe: () => foreign } });
+    await waitFor('rejected upstream', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    const answers = zd.answersFor(sent.submissionId);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.event).toBe('reject-submission');
+    expect((answers[0]?.payload.problems as Array<{ type: string; instance: string }>)[0]).toMatchObject({ type: PROBLEM('encryption-issue'), instance: 'metadata' });
+    expect((await zipsIn(cfg.outbox)).length).toBe(zipsBefore);
+  }, 90_000);
+
+  it('shows upstream connections in the admin API and metrics, with overdue submissions while an accept is held up', async () => {
+    // what the hub picked up before is answered first (when this test runs alone)
+    await waitFor('earlier submissions accepted', async () => (early.every((s) => zd.answersFor(s.submissionId).length > 0) ? true : undefined), 120_000, 250);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    zd.hooks.beforeAnswerRecorded = () => held;
+    try {
+      const sent = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Schuppen"}') });
+      await waitFor('delivered, accept held up', async () => ((await upstreamRows(sent.submissionId))[0]?.state === 'DELIVERED' ? true : undefined), 60_000, 200);
+      const status = await waitFor('overdue after 2 s', async () => {
+        const list = (await (await admin('/admin/api/v1/upstreams')).json()) as Array<Record<string, unknown>>;
+        const polledStatus = list.find((u) => u.id === 'zd-polled');
+        return polledStatus && (polledStatus.overdue as number) >= 1 ? { list, polledStatus } : undefined;
+      }, 30_000, 500);
+      expect(status.list.map((u) => u.id).sort()).toEqual(['zd-called', 'zd-polled']);
+      expect(status.polledStatus).toMatchObject({ kind: 'fit-connect', tenant: 'testhausen', backlog: 1, overdue: 1 });
+      expect(status.polledStatus.lastSuccessAt).toEqual(expect.any(String));
+      expect(status.polledStatus.oldestUnacknowledgedAgeSeconds).toBeGreaterThanOrEqual(2);
+      const metrics = await (await admin('/metrics')).text();
+      expect(metrics).toMatch(/weiche_upstream_overdue\{upstream="zd-polled"\} 1/);
+      expect(metrics).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="zd-polled"\} [1-9]/);
+      // tenant scope: another tenant's admin sees no upstream of testhausen
+      expect(await (await admin('/admin/api/v1/upstreams', OTHER_TENANT_ADMIN)).json()).toEqual([]);
+
+      // the console's overview warns about the overdue submission and lists both connections
+      const browser = await launchBrowser({ locale: 'en-GB' });
+      try {
+        const page = await browser.context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => void errors.push(error.message));
+        await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+        await page.goto(`${hubUrl}/admin/`);
+        await page.getByLabel(/token/i).fill(OPERATOR);
+        await page.keyboard.press('Enter');
+        const warning = page.getByTestId('upstream-overdue');
+        await warning.waitFor({ timeout: 30_000 });
+        expect(await warning.textContent()).toContain('zd-polled: 1 picked-up submission(s) are overdue');
+        const upstreams = page.getByTestId('upstreams');
+        expect(await upstreams.getByText('zd-called').count()).toBe(1);
+        expect(await upstreams.getByRole('heading', { level: 2 }).count()).toBe(0);
+        expect(await page.getByRole('heading', { level: 2, name: 'Upstream connections (pickup)' }).count()).toBe(1);
+        await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-upstreams-overdue.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+      release();
+      await waitFor('accepted once released', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+      await waitFor('backlog empty', async () => {
+        const list = (await (await admin('/admin/api/v1/upstreams')).json()) as Array<{ id: string; backlog: number; overdue: number }>;
+        const s = list.find((u) => u.id === 'zd-polled');
+        return s?.backlog === 0 && s.overdue === 0 ? true : undefined;
+      }, 30_000, 500);
+      expect(zd.answersFor(sent.submissionId)).toHaveLength(1);
+    } finally {
+      release();
+      delete zd.hooks.beforeAnswerRecorded;
+    }
+  }, 120_000);
+});
