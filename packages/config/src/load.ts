@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { checkXtaUpstreams, resolveXtaUpstreamFiles } from './upstream-xta-schema.js';
 import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
@@ -86,6 +87,7 @@ function checkReferences(config: WeicheConfigParsed): string[] {
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
   });
   problems.push(...checkXbauAuthors(config));
+  problems.push(...checkXtaUpstreams(config.upstreams.xta, tenants, new Set((config.xta?.readers ?? []).map((r) => r.identifier))));
   return problems;
 }
 
@@ -161,6 +163,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     audit,
     dms,
     ...(xta ? { xta } : {}),
+    upstreams: { ...config.upstreams, xta: resolveXtaUpstreamFiles(config.upstreams.xta, baseDir) },
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({
       ...d,

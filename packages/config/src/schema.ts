@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Secret } from '@weiche/core';
 import { XtaConfig } from './xta-schema.js';
+import { XtaUpstreamConfig } from './upstream-xta-schema.js';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
@@ -267,6 +268,8 @@ export const WeicheConfig = z.object({
   /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
   admin: AdminConfig.default({ tokens: [] }),
   xta: XtaConfig.optional(),
+  /** Upstreams the hub picks submissions up from (issue 10): `xta` = XTA 2 message boxes of intermediaries. */
+  upstreams: z.object({ xta: z.array(XtaUpstreamConfig).default([]) }).default({ xta: [] }),
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
