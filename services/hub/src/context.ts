@@ -25,6 +25,7 @@ import { loadDestinations } from './channels/fit-connect/destinations.js';
 import { createFitConnectChannel } from './channels/fit-connect/index.js';
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
+import { createXtaUpstreamChannel } from './channels/xta-upstream/index.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
@@ -142,6 +143,10 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       ? await createXtaChannel({ config: config.xta, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })
       : undefined;
     const channelList: Channel[] = xta ? [fitConnect, xta] : [fitConnect];
+    if (xta && config.xta && config.upstreams.xta.length > 0) {
+      const { schema } = config.database;
+      channelList.push(createXtaUpstreamChannel({ upstreams: config.upstreams.xta, xta: config.xta, readers: xta.readers, pool, schema, journal, blobs, keyring, queues, log }));
+    }
     const adapters = createAdapters(config, kinds, xta ? { messageBox: xta.messageBox } : {});
 
     return {
