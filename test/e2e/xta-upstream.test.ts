@@ -32,7 +32,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
       reader: parties.reader,
       author: 'dvdv:efa-bauportal',
       message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' },
-      attachments: [{ data: PDF, contentType: 'application/pdf', filename: '00000000-0000-4000-8000-000000000002_Bauantrag.pdf', id: 'att-form' }],
+      attachments: [{ data: PDF, contentType: 'application/pdf', filename: 'Anlage.pdf', id: 'att-1' }],
       certificatePem: opts.certificatePem ?? readerCert,
       mtom: opts.mtom,
       ...(opts.tamperTag ? { tamperTag: true } : {}),
@@ -44,7 +44,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     const client = await pki.client('weiche-soest');
     const stranger = await pki.client('not-an-account');
     const rogue = await (await createTestPki(dir, 'rogue')).client('weiche-soest');
-    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/einfamilienhaus.input.xml'));
+    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
     server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: client.cert, identity: 'ags:05974028' }] }).start();
     const upstream = (id: string, auth: Record<string, unknown>) => ({ id, tenant: 'testhausen', reader: 'ags:05974028', managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth, caFile: pki.caFile, pollIntervalMs: 200 });
     const made = await writeXtaTestConfig(dir, {
