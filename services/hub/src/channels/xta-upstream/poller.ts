@@ -107,7 +107,9 @@ export class XtaUpstreamPoller {
         throw error;
       }
     });
-    return result.locked ? result.value : { skipped: true, taken: 0, closed: 0, failed: 0, backlog: 0 };
+    if (result.locked) return result.value;
+    this.deps.log.debug({ upstream: this.upstream.id }, 'xta upstream poll skipped: another replica polls this box');
+    return { skipped: true, taken: 0, closed: 0, failed: 0, backlog: 0 };
   }
 
   private async poll(): Promise<PollOutcome> {
