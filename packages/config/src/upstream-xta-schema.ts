@@ -27,7 +27,12 @@ export const XtaUpstreamConfig = z.object({
   /** CA bundle (PEM) that signs the server's certificate; the system's CAs when absent. */
   caFile: z.string().min(1).optional(),
   pollIntervalMs: z.number().int().min(100).default(30_000),
-});
+})
+  // a client certificate is only ever presented over TLS: plain http would silently poll without it
+  .refine((u) => 'token' in u.auth || (u.msgBoxUrl.startsWith('https:') && u.managementUrl.startsWith('https:')), {
+    message: 'auth with a client certificate needs https URLs',
+    path: ['auth'],
+  });
 export type XtaUpstreamConfig = z.output<typeof XtaUpstreamConfig>;
 
 /** Cross-references of `upstreams.xta`: unique ids, a known tenant, a reader the hub has a keystore for. */
