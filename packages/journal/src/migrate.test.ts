@@ -46,6 +46,7 @@ describe('migrate', () => {
       'schema_migrations',
       'submissions',
       'xta_msgbox',
+      'xta_upstream_status',
     ]);
     const indexes = await db.pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [
       db.schema,
