@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDecrypted } from '@weiche/blobstore';
+import { readBounded } from '@weiche/xoev';
 import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef, type XtaUpstreamChannel } from '@weiche/hub';
 import { zipsIn } from '../support/batch.js';
 import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
@@ -27,7 +29,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
 
   const channel = (): XtaUpstreamChannel => hub.deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
   const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
-  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean }): BoxEntry =>
+  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean }): BoxEntry =>
     server.put({
       reader: parties.reader,
       author: 'dvdv:efa-bauportal',
@@ -36,6 +38,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
       certificatePem: opts.certificatePem ?? readerCert,
       mtom: opts.mtom,
       ...(opts.tamperTag ? { tamperTag: true } : {}),
+      ...(opts.broken ? { broken: true } : {}),
     });
 
   beforeAll(async () => {
@@ -130,6 +133,26 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     // the operator's view: rejected with the reason, acknowledged (the close was the whole answer upstream)
     const audit = await hub.deps.journal.listAudit({ submissionId: rows[0]!.submissionId, limit: 50 });
     expect(audit.map((a) => a.stage)).toEqual(expect.arrayContaining(['intake', 'upstream-close', 'open', 'acknowledge']));
+  }, 90_000);
+
+  it('keeps an answer that breaks the XTA profile as received, rejects it with the reason and closes it once', async () => {
+    const broken = put({ mtom: false, broken: true });
+    const row = await waitFor('rejected', async () => {
+      const r = await rowOf(broken);
+      return r?.state === 'REJECTED' ? r : undefined;
+    }, 60_000);
+    expect(row.problem?.code).toBe('WEICHE_ERR_SCHEMA_VIOLATION');
+    expect(row.reason).toMatch(/verletzt das XTA-Profil.*base64/);
+    const meta = XtaUpstreamMeta.parse(row.channelMeta);
+    expect(meta.container).toBe('unreadable');
+    // kept whole as the intermediary answered (encrypted at rest with the tenant key: it may hold plaintext)
+    expect((await hub.deps.blobs.read(meta.containerBlobKey)).toString('utf8')).not.toContain('this is not base64');
+    const kept = await readBounded(await getDecrypted(hub.deps.blobs, hub.deps.keyring, 'testhausen', meta.containerBlobKey), 10_000_000);
+    expect(kept.toString('utf8')).toContain('this is not base64');
+    expect(kept.toString('utf8')).toContain(broken.messageId);
+    const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
+    await waitFor('more polls', async () => server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest') >= lists + 4);
+    expect({ fetches: broken.fetches, closes: broken.closes }).toEqual({ fetches: 1, closes: 1 });
   }, 90_000);
 
   it('is refused without the right client certificate: no certificate, one of another CA, one that is no account', async () => {

@@ -23,6 +23,8 @@ export interface BoxEntry {
   readonly cipherValue: Buffer;
   readonly encryptedData: (cipherValueXml: string) => string;
   readonly mtom: boolean;
+  /** getMessage answers with a CipherValue that is no base64 (content that breaks the profile). */
+  readonly broken: boolean;
   /** getMessage answers given for it. */
   fetches: number;
   /** Effective closes (a held or refused close does not count). */
@@ -38,6 +40,7 @@ export interface PutOptions {
   readonly certificatePem: string;
   readonly mtom: boolean;
   readonly tamperTag?: boolean;
+  readonly broken?: boolean;
   readonly service?: string;
 }
 
@@ -149,6 +152,7 @@ export class XtaUpstreamServer {
       cipherValue: enc.cipherValue,
       encryptedData: enc.encryptedData,
       mtom: opts.mtom,
+      broken: opts.broken ?? false,
       fetches: 0,
       closes: 0,
     };
@@ -232,7 +236,7 @@ export class XtaUpstreamServer {
     const pending = this.open(identity).length - 1;
     const header = `${entry.metaXml}<osci:MsgBoxResponse MsgBoxRequestID="urn:uuid:${randomUUID()}"><osci:ItemsPending>${pending}</osci:ItemsPending></osci:MsgBoxResponse>`;
     if (!entry.mtom) {
-      const xml = envelope(ACTIONS.getMessage, relatesTo, header, `<xta:GenericContentContainer>${entry.encryptedData(entry.cipherValue.toString('base64'))}</xta:GenericContentContainer>`);
+      const xml = envelope(ACTIONS.getMessage, relatesTo, header, `<xta:GenericContentContainer>${entry.encryptedData(entry.broken ? '!!this is not base64!!' : entry.cipherValue.toString('base64'))}</xta:GenericContentContainer>`);
       return this.send(res, 200, `application/soap+xml; charset=utf-8; action="${ACTIONS.getMessage}"`, xml);
     }
     // as a CXF server answers with MTOM enabled: the CipherValue as its own binary MIME part

@@ -47,11 +47,20 @@ describe('XTA client requests and responses', () => {
       const res = buildGetMessageResponse({ operation: 'getMessage' }, { msgBoxResponse: { requestId: 'urn:uuid:r3', itemsPending: 0 }, messageMetaData: META, container, mtom });
       const fetched = parseFetchResponse({ status: 200, contentType: res.contentType, body: res.body }, DEFAULT_XTA_LIMITS);
       expect(fetched.mtom).toBe(mtom);
+      expect(fetched.kind).toBe('message');
       expect(fetched.messageMetaData).toEqual(META);
-      expect(fetched.container).toMatchObject({ kind: 'plain', message: { data: MESSAGE_BYTES }, attachments: [{ data: ATTACHMENT_BYTES, filename: 'plan.pdf' }] });
+      expect(fetched.kind === 'message' && fetched.container).toMatchObject({ kind: 'plain', message: { data: MESSAGE_BYTES }, attachments: [{ data: ATTACHMENT_BYTES, filename: 'plan.pdf' }] });
       expect(fetched.msgBoxResponse).toEqual({ requestId: 'urn:uuid:r3', itemsPending: 0 });
     });
   }
+
+  it('reads content that breaks the profile as unreadable, with the MessageMetaData and the reason', () => {
+    const res = buildGetMessageResponse({ operation: 'getMessage' }, { msgBoxResponse: { requestId: 'urn:uuid:r4', itemsPending: 0 }, messageMetaData: META, container: { kind: 'plain', message: { contentType: 'application/xml', data: MESSAGE_BYTES }, attachments: [] } });
+    const broken = Buffer.from(res.body.toString('utf8').replace(MESSAGE_BYTES.toString('base64'), '!!not base64!!'));
+    const fetched = parseFetchResponse({ status: 200, contentType: res.contentType, body: broken }, DEFAULT_XTA_LIMITS);
+    expect(fetched.kind).toBe('unreadable');
+    expect(fetched.kind === 'unreadable' && [fetched.problem.fehlernummer, fetched.messageMetaData?.messageId]).toEqual(['9052', META.messageId]);
+  });
 
   it('turns a SOAP fault into the XtaFault it carries, and a non-SOAP answer into a retryable error', () => {
     const fault = buildFaultResponse(xtaError('UNKNOWN_MESSAGE_ID'), { operation: 'close' });

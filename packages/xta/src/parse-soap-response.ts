@@ -128,23 +128,46 @@ export function parseStatusListResponse(response: XtaHttpResponse, limits: XtaLi
 }
 
 /** What getMessage answered: MessageMetaData header, the container (inline or MTOM, read the same), MsgBoxResponse. */
-export interface FetchResult {
+export interface FetchedMessage {
+  readonly kind: 'message';
   readonly messageMetaData: MessageMetaData;
   readonly container: GenericContentContainer;
   readonly msgBoxResponse?: MsgBoxResponse;
   readonly mtom: boolean;
 }
 
-/** Reads a getMessage / getNextMessage answer; a container that breaks the profile is an XtaFault (9052, 9023, …). */
+/**
+ * A getMessage answer the server gave as a SOAP message but whose content breaks the profile (a container
+ * that does not read, MessageMetaData that does not read): the client keeps it as received and rejects it.
+ */
+export interface UnreadableMessage {
+  readonly kind: 'unreadable';
+  readonly problem: XtaFault;
+  readonly messageMetaData?: MessageMetaData;
+  readonly msgBoxResponse?: MsgBoxResponse;
+  readonly mtom: boolean;
+}
+
+export type FetchResult = FetchedMessage | UnreadableMessage;
+
+/** Reads a getMessage / getNextMessage answer; a fault of the server is thrown, content that breaks the profile is `unreadable`. */
 export function parseFetchResponse(response: XtaHttpResponse, limits: XtaLimits): FetchResult {
   const { header, body, envelope } = readResponse(response, limits);
-  const metaEl = header ? childNamed(header, NS_OSCIMETA, 'MessageMetaData') : undefined;
-  if (!metaEl) throw xtaError('NO_PARAMETERS', 'getMessage answer without oscimeta:MessageMetaData header');
-  const gcc = childNamed(body, NS_XTA, 'GenericContentContainer');
-  if (!gcc) throw xtaError('NO_PARAMETERS', 'getMessage answer without xta:GenericContentContainer');
-  const container = parseGenericContentContainer(gcc, { maxContainerBytes: limits.maxContainerBytes, ...(envelope.resolveXop ? { resolveXop: envelope.resolveXop } : {}) });
   const msgBoxResponse = msgBoxResponseOf(header);
-  return { messageMetaData: parseMessageMetaData(metaEl), container, mtom: envelope.mtom, ...(msgBoxResponse ? { msgBoxResponse } : {}) };
+  const common = { mtom: envelope.mtom, ...(msgBoxResponse ? { msgBoxResponse } : {}) };
+  let messageMetaData: MessageMetaData | undefined;
+  try {
+    const metaEl = header ? childNamed(header, NS_OSCIMETA, 'MessageMetaData') : undefined;
+    if (!metaEl) throw xtaError('NO_PARAMETERS', 'getMessage answer without oscimeta:MessageMetaData header');
+    messageMetaData = parseMessageMetaData(metaEl);
+    const gcc = childNamed(body, NS_XTA, 'GenericContentContainer');
+    if (!gcc) throw xtaError('NO_PARAMETERS', 'getMessage answer without xta:GenericContentContainer');
+    const container = parseGenericContentContainer(gcc, { maxContainerBytes: limits.maxContainerBytes, ...(envelope.resolveXop ? { resolveXop: envelope.resolveXop } : {}) });
+    return { kind: 'message', messageMetaData, container, ...common };
+  } catch (error) {
+    if (!isXtaFault(error)) throw error;
+    return { kind: 'unreadable', problem: error, ...(messageMetaData ? { messageMetaData } : {}), ...common };
+  }
 }
 
 /** Reads an answer whose WSDL output is EmptyBody (close, checkAccountActive): only a fault matters. */

@@ -9,7 +9,12 @@ export const XTA_UPSTREAM_CHANNEL = 'xta-upstream';
  * `channel_ref` is `<reader>/<MessageID>` (xtaUpstreamRef): one box entry is taken in once, and the same
  * MessageID sent to two readers of this hub is two submissions.
  */
-export const XtaUpstreamMeta = XtaMeta.extend({ upstreamId: z.string() });
+export const XtaUpstreamMeta = XtaMeta.extend({
+  upstreamId: z.string(),
+  /** `unreadable`: the intermediary's answer broke the profile; kept as received (encrypted at rest) and rejected with `unreadableReason`. */
+  container: z.enum(['encrypted', 'plain', 'unreadable']),
+  unreadableReason: z.string().optional(),
+});
 export type XtaUpstreamMeta = z.infer<typeof XtaUpstreamMeta>;
 
 /** The journal reference of a message in a reader's upstream box. */

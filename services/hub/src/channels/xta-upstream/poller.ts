@@ -163,15 +163,21 @@ export class XtaUpstreamPoller {
     let taken = false;
     if (!(await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref))) {
       let fetched;
+      let raw: Buffer;
       try {
-        fetched = parseFetchResponse(await http.post(this.upstream.msgBoxUrl, buildFetchRequest(this.caller, item.messageId)), limits);
+        const response = await http.post(this.upstream.msgBoxUrl, buildFetchRequest(this.caller, item.messageId));
+        raw = response.body;
+        fetched = parseFetchResponse(response, limits);
       } catch (error) {
         // closed meanwhile (by whoever else reads this box): nothing left to take in
         if (isUnknownMessageId(error)) return { taken: false };
         throw error;
       }
-      if (fetched.messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${fetched.messageMetaData.messageId} instead`);
-      taken = (await takeIn(this.deps, this.upstream, fetched)).created;
+      // content that breaks the profile is taken in under the MessageMetaData the box listed it with
+      const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
+      if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
+      if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
+      taken = (await takeIn(this.deps, this.upstream, { ...fetched, messageMetaData }, raw)).created;
       requestId = fetched.msgBoxResponse?.requestId ?? requestId;
     }
     try {

@@ -5,7 +5,7 @@ import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
-import { contentContainerDocument, type FetchResult } from '@weiche/xta';
+import { contentContainerDocument, type FetchResult, type MessageMetaData } from '@weiche/xta';
 import { withTimeout } from '../../timeout.js';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamMeta } from './meta.js';
 
@@ -20,23 +20,27 @@ export interface TakeInDeps {
 /**
  * Makes a fetched message durable: the container exactly as received (ciphertext; a plain container
  * encrypted at rest with the tenant's key) in the blob store, and a RECEIVED journal row for the upstream's
- * tenant. Returns once both are committed — only then may the box entry be closed. A row that already exists
- * (a crash before close, another replica) counts as taken in: `created` is false.
+ * tenant. An answer whose content broke the profile is kept whole (encrypted at rest: it may hold plaintext)
+ * and rejected by `open` with the reason. Returns once both are committed — only then may the box entry be
+ * closed. A row that already exists (a crash before close, another replica) counts as taken in: `created` is false.
  */
-export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetched: FetchResult): Promise<{ created: boolean }> {
+export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetched: FetchResult & { messageMetaData: MessageMetaData }, raw: Buffer): Promise<{ created: boolean }> {
   const meta = fetched.messageMetaData;
-  const container = fetched.container;
   const stored =
-    container.kind === 'encrypted'
-      ? await deps.blobs.put(Buffer.from(container.encryptedDataXml, 'utf8'))
-      : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(container), 'utf8'));
+    fetched.kind === 'unreadable'
+      ? await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, raw)
+      : fetched.container.kind === 'encrypted'
+        ? await deps.blobs.put(Buffer.from(fetched.container.encryptedDataXml, 'utf8'))
+        : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(fetched.container), 'utf8'));
+  const container = fetched.kind === 'unreadable' ? 'unreadable' : fetched.container.kind;
   const submissionId = randomUUID();
   const channelMeta: XtaUpstreamMeta = {
     upstreamId: upstream.id,
     readerId: upstream.reader,
     authorId: meta.author.value,
     messageMetaData: meta,
-    container: container.kind,
+    container,
+    ...(fetched.kind === 'unreadable' ? { unreadableReason: fetched.problem.message } : {}),
     mtom: fetched.mtom,
     containerBlobKey: stored.key,
   };
@@ -52,7 +56,7 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
       state: 'RECEIVED',
       actor: `xta-upstream:${upstream.id}`,
       inputHash: stored.sha256,
-      details: { upstream: upstream.id, xtaMessageId: meta.messageId, readerId: upstream.reader, container: container.kind, mtom: fetched.mtom },
+      details: { upstream: upstream.id, xtaMessageId: meta.messageId, readerId: upstream.reader, container, mtom: fetched.mtom },
     });
   } catch (error) {
     if (isWeicheError(error) && error.code === ErrorCode.CONFLICT) return { created: false };
@@ -62,6 +66,6 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
   await withTimeout(deps.queues.enqueueProcess({ submissionId }), 2000, 'enqueue').catch((error: unknown) =>
     deps.log.warn({ err: error, submissionId }, 'enqueue failed; the reconciler will pick it up'),
   );
-  deps.log.info({ submissionId, upstream: upstream.id, container: container.kind, mtom: fetched.mtom }, 'xta upstream message received');
+  deps.log.info({ submissionId, upstream: upstream.id, container, mtom: fetched.mtom }, 'xta upstream message received');
   return { created: true };
 }
