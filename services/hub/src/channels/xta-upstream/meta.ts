@@ -14,6 +14,8 @@ export const XtaUpstreamMeta = XtaMeta.extend({
   /** `unreadable`: the intermediary's answer broke the profile; kept as received (encrypted at rest) and rejected with `unreadableReason`. */
   container: z.enum(['encrypted', 'plain', 'unreadable']),
   unreadableReason: z.string().optional(),
+  /** When the author sent it (DeliveryAttributes InitialSend, else Origin): the age an operator's view counts from. */
+  upstreamSubmittedAt: z.string().optional(),
 });
 export type XtaUpstreamMeta = z.infer<typeof XtaUpstreamMeta>;
 

@@ -33,6 +33,7 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
         ? await deps.blobs.put(Buffer.from(fetched.container.encryptedDataXml, 'utf8'))
         : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(fetched.container), 'utf8'));
   const container = fetched.kind === 'unreadable' ? 'unreadable' : fetched.container.kind;
+  const sentAt = meta.deliveryAttributes.initialSend ?? meta.deliveryAttributes.origin;
   const submissionId = randomUUID();
   const channelMeta: XtaUpstreamMeta = {
     upstreamId: upstream.id,
@@ -43,6 +44,7 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
     ...(fetched.kind === 'unreadable' ? { unreadableReason: fetched.problem.message } : {}),
     mtom: fetched.mtom,
     containerBlobKey: stored.key,
+    ...(sentAt !== undefined ? { upstreamSubmittedAt: sentAt } : {}),
   };
   try {
     await deps.journal.createSubmission({
