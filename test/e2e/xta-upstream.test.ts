@@ -165,6 +165,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
       expect(s.lastSuccessAt, s.id).toBeUndefined();
       expect(s.lastPollAt, s.id).toBeDefined();
     }
+    expect(statuses.find((s) => s.id === 'rz-no-cert')?.lastError?.message).toMatch(/TLS refused: ERR_SSL_.*CERTIFICATE_REQUIRED/);
     expect(statuses.find((s) => s.id === 'rz-stranger')?.lastError?.message).toContain('9012');
     // the TLS layer turned the other two away before any SOAP was read
     expect(server.refusedConnections).toBeGreaterThan(0);

@@ -17,6 +17,14 @@ function readFile(file: string, what: string): Buffer {
   }
 }
 
+/** A transport error in a line an operator reads: the TLS alert or socket code (e.g. a refused client certificate), never a secret. */
+function describe(error: Error & { code?: string }): string {
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  if (code?.startsWith('ERR_SSL_')) return `TLS refused: ${code}`;
+  const line = error.message.split('\n')[0]?.slice(0, 200) ?? 'connection failed';
+  return code && !line.includes(code) ? `${line} (${code})` : line;
+}
+
 /**
  * POSTs SOAP messages to an upstream XTA server: over HTTPS with the TLS client certificate (mutual TLS, how
  * Rechenzentren authenticate XTA clients) or with a bearer token; the server's certificate is checked against
@@ -67,8 +75,7 @@ export class XtaSoapHttpClient {
       };
       const req = secure ? https.request(target, { ...options, agent: this.agent }, onResponse) : http.request(target, options, onResponse);
       req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      // the error text names the TLS or socket problem (e.g. a refused client certificate), never a secret
-      req.on('error', (error) => fail(error.message, error));
+      req.on('error', (error) => fail(describe(error), error));
       req.end(request.body);
     });
   }
