@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { SchemaStore } from './schema-store.js';
 import { withTransaction } from './with-transaction.js';
 
@@ -27,13 +28,22 @@ interface StatusDbRow {
 
 /** Poll state of the XTA upstreams (migration 0016) and the lock that lets one replica poll a box at a time. */
 export class XtaUpstreamStore extends SchemaStore {
+  private readonly lockPool: Pool;
+
+  /** `lockPool`: where poll locks hold their connection for a whole poll (default: the store's pool). */
+  constructor(opts: { pool: Pool; schema: string; lockPool?: Pool }) {
+    super(opts);
+    this.lockPool = opts.lockPool ?? opts.pool;
+  }
+
   /**
    * Runs `fn` while this process holds the upstream's poll lock: a transaction-level advisory lock, so it
    * is released when the transaction ends or the process dies (no lease to expire), and it works through a
    * pooler in transaction mode. Another replica polling the same box gets `{ locked: false }` at once.
+   * The lock's connection stays checked out for the poll: give busy hubs a `lockPool` of their own.
    */
   async withPollLock<T>(upstreamId: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
-    return withTransaction(this.pool, async (client) => {
+    return withTransaction(this.lockPool, async (client) => {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`weiche.xta-upstream.${this.s}.${upstreamId}`]);
       if (rows[0]?.locked !== true) return { locked: false as const };
       return { locked: true as const, value: await fn() };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import type { XtaConfig, XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, inputProblem, WeicheError } from '@weiche/core';
-import { XtaUpstreamStore, type Journal } from '@weiche/journal';
+import { createPool, XtaUpstreamStore, type Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import type { Channel } from '../channel.js';
 import { openXta } from '../xta/open.js';
@@ -24,6 +24,8 @@ export interface XtaUpstreamChannelDeps {
   readonly xta: XtaConfig;
   readonly readers: ReadonlyMap<string, LoadedReader>;
   readonly pool: pg.Pool;
+  /** The journal's database URL: poll locks get connections of their own from it (one per upstream at most). */
+  readonly databaseUrl: string;
   readonly schema: string;
   readonly journal: Journal;
   readonly blobs: FsBlobStore;
@@ -45,7 +47,10 @@ export interface XtaUpstreamChannel extends Channel {
  */
 export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstreamChannel {
   const limits = xtaLimits(deps.xta);
-  const store = new XtaUpstreamStore({ pool: deps.pool, schema: deps.schema });
+  // a poll holds its lock's connection while it talks to the upstream: never from the pipeline's pool, which
+  // as many slow upstreams as it has connections would otherwise starve
+  const lockPool = createPool(deps.databaseUrl, { max: Math.max(1, deps.upstreams.length) });
+  const store = new XtaUpstreamStore({ pool: deps.pool, schema: deps.schema, lockPool });
   const clients = deps.upstreams.map((u) => new XtaSoapHttpClient(u, limits.maxBodyBytes));
   const pollers = deps.upstreams.map(
     (upstream, i) => new XtaUpstreamPoller({ journal: deps.journal, blobs: deps.blobs, keyring: deps.keyring, queues: deps.queues, store, http: clients[i]!, limits, log: deps.log }, upstream),
@@ -77,6 +82,7 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
     async stop() {
       await Promise.all(pollers.map((p) => p.stop()));
       for (const client of clients) client.close();
+      await lockPool.end();
     },
     async status() {
       const rows = await store.status(deps.upstreams.map((u) => u.id));
