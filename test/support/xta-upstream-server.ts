@@ -25,6 +25,8 @@ export interface BoxEntry {
   readonly mtom: boolean;
   /** getMessage answers with a CipherValue that is no base64 (content that breaks the profile). */
   readonly broken: boolean;
+  /** getMessage answers with fault 9030 (the intermediary's own trouble) while set. */
+  failFetch: boolean;
   /** getMessage answers given for it. */
   fetches: number;
   /** Effective closes (a held or refused close does not count). */
@@ -41,6 +43,7 @@ export interface PutOptions {
   readonly mtom: boolean;
   readonly tamperTag?: boolean;
   readonly broken?: boolean;
+  readonly failFetch?: boolean;
   readonly service?: string;
 }
 
@@ -153,6 +156,7 @@ export class XtaUpstreamServer {
       encryptedData: enc.encryptedData,
       mtom: opts.mtom,
       broken: opts.broken ?? false,
+      failFetch: opts.failFetch ?? false,
       fetches: 0,
       closes: 0,
     };
@@ -232,6 +236,7 @@ export class XtaUpstreamServer {
     const id = textsOf(selector, 'MessageID')[0];
     const entry = id ? this.box.get(id) : undefined;
     if (!entry || entry.reader !== identity || entry.closes > 0) throw new Fault('InvalidMessageIDException', '9070');
+    if (entry.failFetch) throw new Fault('XTAWSTechnicalProblemException', '9030', 'Receiver');
     entry.fetches += 1;
     const pending = this.open(identity).length - 1;
     const header = `${entry.metaXml}<osci:MsgBoxResponse MsgBoxRequestID="urn:uuid:${randomUUID()}"><osci:ItemsPending>${pending}</osci:ItemsPending></osci:MsgBoxResponse>`;
