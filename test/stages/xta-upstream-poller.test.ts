@@ -88,6 +88,16 @@ describe('XTA upstream poller', () => {
     expect((await channel.status())[0]?.oldestUnacknowledgedAgeSeconds).toBeUndefined();
   }, 60_000);
 
+  it('does not let entries failing at the head of the box hide the ones behind them', async () => {
+    const stuck = Array.from({ length: 52 }, () => put({ failFetch: true }));
+    const behind = Array.from({ length: 3 }, () => put());
+    const outcome = await channel.pollers[0]!.pollOnce();
+    expect(outcome).toMatchObject({ taken: 3, failed: 52, backlog: 52 });
+    for (const e of behind) expect([e.fetches, e.closes]).toEqual([1, 1]);
+    for (const e of stuck) e.failFetch = false;
+    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 52, failed: 0, backlog: 0 });
+  }, 60_000);
+
   it('never takes a message twice when two polls of the box start at the same moment', async () => {
     const entries = Array.from({ length: 5 }, () => put());
     const poller = channel.pollers[0]!;

@@ -21,8 +21,10 @@ import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
 import { takeIn, type TakeInDeps } from './take-in.js';
 
-/** Entries asked for per getStatusList; a fuller box is worked off in further rounds of the same poll. */
+/** Entries asked for per getStatusList beyond those that failed in this poll; a fuller box is worked off in further rounds. */
 const MAX_LIST_ITEMS = 50;
+/** Upper bound of one status list, so entries that keep failing at the head of the box cannot hide the rest from a poll. */
+const MAX_LIST_CAP = 1000;
 const MAX_ROUNDS = 20;
 /** A message waiting upstream longer than this counts as overdue (FIT-Connect's default warning age, for one view of both). */
 export const XTA_OVERDUE_AFTER_MS = 2 * 86_400_000;
@@ -124,17 +126,19 @@ export class XtaUpstreamPoller {
     let closed = 0;
     let itemsPending = 0;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const list = parseStatusListResponse(await http.post(this.upstream.msgBoxUrl, buildStatusListRequest(this.caller, MAX_LIST_ITEMS)), limits);
+      // closed entries leave the box; the ones that failed stay at its head, so ask for that many more
+      const size = Math.min(MAX_LIST_CAP, failed.size + MAX_LIST_ITEMS);
+      const list = parseStatusListResponse(await http.post(this.upstream.msgBoxUrl, buildStatusListRequest(this.caller, size)), limits);
       const box = list.msgBoxResponse;
       itemsPending = box && 'itemsPending' in box ? box.itemsPending : 0;
-      let progressed = 0;
+      let fresh = 0;
       for (const item of list.items) {
         if (failed.has(item.messageId)) continue;
+        fresh += 1;
         try {
           const done = await this.takeInAndClose(item, box?.requestId);
           if (done.taken) taken += 1;
           closed += 1;
-          progressed += 1;
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
@@ -143,7 +147,7 @@ export class XtaUpstreamPoller {
           await this.deps.store.recordError(this.upstream.id, message);
         }
       }
-      if (progressed === 0 || itemsPending === 0) break;
+      if (fresh === 0 || itemsPending === 0) break;
     }
     const now = Date.now();
     const waiting = [...failed.values()].filter((d): d is Date => d !== undefined);
