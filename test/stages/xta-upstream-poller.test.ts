@@ -20,6 +20,7 @@ const LIST = 'http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxSta
 let deps: HubDeps;
 let schema: string;
 let server: XtaUpstreamServer;
+let tokenServer: XtaUpstreamServer;
 let channel: XtaUpstreamChannel;
 let readerCert: string;
 let xbau: Buffer;
@@ -29,10 +30,12 @@ beforeAll(async () => {
   const pki = await createTestPki(dir, 'rz');
   const account = await pki.client('weiche');
   server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: account.cert, identity: READER }] }).start();
+  tokenServer = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [], tokens: new Map([['rz-token-value', READER]]) }).start();
+  const byToken = (id: string, token: string) => ({ id, tenant: 'testhausen', reader: READER, managementUrl: tokenServer.managementUrl, msgBoxUrl: tokenServer.msgBoxUrl, auth: { token }, caFile: pki.caFile });
   const written = await writeXtaTestConfig(dir, {
     overrides(raw) {
       raw.upstreams = {
-        xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile }],
+        xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile }, byToken('rz-token', 'rz-token-value'), byToken('rz-wrong-token', 'not-the-token')],
       };
     },
   });
@@ -48,6 +51,7 @@ afterAll(async () => {
   await channel?.stop?.();
   await deps?.close();
   await server?.stop();
+  await tokenServer?.stop();
   await dropSchema(schema);
 });
 
@@ -96,6 +100,18 @@ describe('XTA upstream poller', () => {
     for (const e of behind) expect([e.fetches, e.closes]).toEqual([1, 1]);
     for (const e of stuck) e.failFetch = false;
     expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 52, failed: 0, backlog: 0 });
+  }, 60_000);
+
+  it('authenticates with a bearer token where the upstream is configured so, and reports a wrong one', async () => {
+    const entry = tokenServer.put({ reader: READER, author: 'dvdv:efa', message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, certificatePem: readerCert, mtom: true });
+    const [, byToken, wrong] = channel.pollers;
+    expect(await byToken!.pollOnce()).toMatchObject({ taken: 1, closed: 1 });
+    expect([entry.fetches, entry.closes]).toEqual([1, 1]);
+    await expect(wrong!.pollOnce()).rejects.toThrow(/9012/);
+    const status = new Map((await channel.status()).map((s) => [s.id, s]));
+    expect(status.get('rz-token')?.lastSuccessAt).toBeDefined();
+    expect(status.get('rz-wrong-token')?.lastError?.message).toContain('9012');
+    expect(status.get('rz-wrong-token')?.lastSuccessAt).toBeUndefined();
   }, 60_000);
 
   it('never takes a message twice when two polls of the box start at the same moment', async () => {

@@ -54,6 +54,8 @@ export interface XtaUpstreamServerOptions {
   readonly ca: Buffer;
   /** Account per client certificate: the PEM → the identity whose box it may read. */
   readonly accounts: ReadonlyArray<{ readonly certificatePem: Buffer; readonly identity: string }>;
+  /** Instead of client certificates: bearer tokens → identity (server TLS only, as in test setups). */
+  readonly tokens?: ReadonlyMap<string, string>;
 }
 
 const sha256 = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
@@ -115,7 +117,8 @@ export class XtaUpstreamServer {
   }
 
   async start(): Promise<this> {
-    const server = createServer({ key: this.options.key, cert: this.options.cert, ca: this.options.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const mutual = this.options.tokens === undefined;
+    const server = createServer({ key: this.options.key, cert: this.options.cert, ca: this.options.ca, requestCert: mutual, rejectUnauthorized: mutual }, (req, res) => {
       void this.handle(req, res);
     });
     server.on('tlsClientError', () => (this.refusedConnections += 1));
@@ -189,9 +192,7 @@ export class XtaUpstreamServer {
     try {
       if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/soap+xml')) throw new Fault('ParameterIsNotValidException', '9022');
       if (!body.includes(`"${NS.soap12}"`)) throw new Fault('ParameterIsNotValidException', '9022');
-      // mutual TLS: the handshake already refused strangers; the certificate names the account
-      const peer = (req.socket as TLSSocket).getPeerCertificate();
-      const identity = peer.raw ? this.accounts.get(sha256(peer.raw)) : undefined;
+      const identity = this.identityOf(req);
       if (!identity) throw new Fault('PermissionDeniedException', '9012');
       call.identity = identity;
       // XTAHeader part AuthorIdentifier: an account reads only its own box
@@ -214,6 +215,16 @@ export class XtaUpstreamServer {
       const fault = error instanceof Fault ? error : new Fault('XTAWSTechnicalProblemException', '9030', 'Receiver');
       soap(faultXml(action, relatesTo, fault), fault.soapCode === 'Sender' ? 400 : 500);
     }
+  }
+
+  /** Mutual TLS: the handshake already refused strangers, the certificate names the account; else the bearer token does. */
+  private identityOf(req: IncomingMessage): string | undefined {
+    if (this.options.tokens) {
+      const header = req.headers.authorization ?? '';
+      return header.startsWith('Bearer ') ? this.options.tokens.get(header.slice(7)) : undefined;
+    }
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    return peer.raw ? this.accounts.get(sha256(peer.raw)) : undefined;
   }
 
   private statusList(identity: string, body: string, relatesTo: string | undefined, call: { listForm?: string }): string {
