@@ -17,7 +17,7 @@ export interface XtaTestParties {
  * A test hub with XTA: one reader (tenant testhausen, keystore generated on first start), two authors,
  * two Fachverfahren; XBau goes to the DMS folder as xdomea 0401 and as XBau into the box of `fachverfahren`.
  */
-export async function writeXtaTestConfig(dir: string, options: { maxContainerBytes?: number } = {}): Promise<{ cfg: TestHubConfig; parties: XtaTestParties }> {
+export async function writeXtaTestConfig(dir: string, options: { maxContainerBytes?: number; port?: number; overrides?: (raw: Record<string, unknown>) => void } = {}): Promise<{ cfg: TestHubConfig; parties: XtaTestParties }> {
   const token = (): string => randomBytes(18).toString('base64url');
   const parties: XtaTestParties = {
     author: { identifier: 'dvdv:portal-test', token: token() },
@@ -28,6 +28,7 @@ export async function writeXtaTestConfig(dir: string, options: { maxContainerByt
     msgboxOutbox: join(dir, 'outbox'),
   };
   const cfg = await writeTestConfig(dir, {
+    ...(options.port !== undefined ? { port: options.port } : {}),
     overrides: (raw) => {
       (raw.adapters as unknown[]).push({ id: 'fv-box', kind: 'xta-msgbox', config: { identity: parties.fachverfahren.identifier }, retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 200 } });
       raw.routes = [
@@ -52,6 +53,7 @@ export async function writeXtaTestConfig(dir: string, options: { maxContainerByt
         ],
         ...(options.maxContainerBytes ? { limits: { maxContainerBytes: options.maxContainerBytes } } : {}),
       };
+      options.overrides?.(raw);
     },
   });
   return { cfg, parties };

@@ -3,3 +3,4 @@ export * from './load.js';
 export * from './xta-schema.js';
 export * from './filing.js';
 export * from './upstream-fit-connect-schema.js';
+export * from './upstream-xta-schema.js';

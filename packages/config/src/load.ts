@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { resolveFitConnectUpstream } from './upstream-fit-connect-schema.js';
+import { checkXtaUpstreams, resolveXtaUpstreamFiles } from './upstream-xta-schema.js';
 import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
@@ -90,6 +91,7 @@ function checkReferences(config: WeicheConfigParsed): string[] {
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
   });
   problems.push(...checkXbauAuthors(config));
+  problems.push(...checkXtaUpstreams(config.upstreams.xta, tenants, new Set((config.xta?.readers ?? []).map((r) => r.identifier))));
   return problems;
 }
 
@@ -139,7 +141,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
   const upstreams = {
-    ...config.upstreams,
+    xta: resolveXtaUpstreamFiles(config.upstreams.xta, baseDir),
     fitConnect: config.upstreams.fitConnect.map((u, i) =>
       resolveFitConnectUpstream(u, (p) => (isAbsolute(p) ? p : resolve(baseDir, p)), (value, path) => readSecret(value, baseDir, path, problems), `upstreams.fitConnect.${i}`),
     ),

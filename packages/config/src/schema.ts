@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Secret } from '@weiche/core';
 import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
 import { XtaConfig } from './xta-schema.js';
+import { XtaUpstreamConfig } from './upstream-xta-schema.js';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
@@ -271,8 +272,11 @@ export const WeicheConfig = z.object({
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
-  /** Upstreams the hub picks submissions up from (issue 10): FIT-Connect Zustelldienste as subscriber. */
-  upstreams: z.object({ fitConnect: FitConnectUpstreams }).default({ fitConnect: [] }),
+  /**
+   * Upstreams the hub picks submissions up from (issue 10): `fitConnect` = FIT-Connect Zustelldienste, the hub as
+   * subscriber; `xta` = XTA 2 message boxes of intermediaries, the hub as XTA client.
+   */
+  upstreams: z.object({ fitConnect: FitConnectUpstreams, xta: z.array(XtaUpstreamConfig).default([]) }).default({ fitConnect: [], xta: [] }),
   /** An upstream submission not yet accepted after this long is overdue (metric, console warning); FIT-Connect auto-rejects after 14 days. */
   upstreamOverdueAfter: DurationSeconds.default(2 * 86_400),
 });

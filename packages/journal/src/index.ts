@@ -24,6 +24,7 @@ export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type TimeRange, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type MsgBoxEntry } from './xta-store.js';
+export { XtaUpstreamStore, type XtaUpstreamStatusRow } from './xta-upstream-store.js';
 export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, type ProzessOwner, type RecordConfirmationInput } from './dms-confirmation-store.js';
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';

@@ -10,3 +10,5 @@ export * from './soap-envelope.js';
 export * from './soap-fault.js';
 export * from './responses.js';
 export * from './xta-schema-validator.js';
+export * from './client-requests.js';
+export * from './parse-soap-response.js';

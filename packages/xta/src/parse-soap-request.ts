@@ -73,14 +73,16 @@ export type ParsedSoapRequest = {
   [K in XtaOperation]: SoapRequestBase & { readonly operation: K; readonly payload: XtaRequestPayloads[K] };
 }[XtaOperation];
 
-interface Envelope {
+/** A SOAP message split from its transport form: the root XML element and, under MTOM, the resolver of its binary parts. */
+export interface Envelope {
   root: XmlElement;
   resolveXop: XopResolver | undefined;
   mtom: boolean;
   mediaAction: string | undefined;
 }
 
-function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimits): Envelope {
+/** Splits an inline or MTOM (multipart/related) SOAP message into its envelope and binary parts; shared by requests and responses. */
+export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimits): Envelope {
   const media = parseMediaType(contentType);
   if (media.type === 'multipart/related') {
     const boundary = media.params.get('boundary');

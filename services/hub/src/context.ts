@@ -26,6 +26,7 @@ import { createFitConnectChannel } from './channels/fit-connect/index.js';
 import { createFitConnectUpstreamChannel } from './channels/fit-connect-upstream/index.js';
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
+import { createXtaUpstreamChannel } from './channels/xta-upstream/index.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
@@ -149,6 +150,10 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const channelList: Channel[] = xta ? [fitConnect, xta] : [fitConnect];
     if (config.upstreams.fitConnect.length > 0) {
       channelList.push(await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams }));
+    }
+    if (xta && config.xta && config.upstreams.xta.length > 0) {
+      const { schema } = config.database;
+      channelList.push(createXtaUpstreamChannel({ upstreams: config.upstreams.xta, xta: config.xta, readers: xta.readers, pool, databaseUrl: config.database.url, schema, journal, blobs, keyring, queues, log }));
     }
     const adapters = createAdapters(config, kinds, xta ? { messageBox: xta.messageBox } : {});
 

@@ -3,6 +3,7 @@ import type { Channel } from '../channel.js';
 import { HubMessageBox } from './message-box.js';
 import { XTA_CHANNEL, XtaMeta } from './meta.js';
 import { openXta } from './open.js';
+import type { LoadedReader } from './reader-keystores.js';
 import { xtaRoutes } from './xta-routes.js';
 import { createXtaRuntime, type XtaChannelDeps } from './xta-runtime.js';
 
@@ -13,6 +14,8 @@ export type { XtaChannelDeps } from './xta-runtime.js';
 /** The XTA channel and the message box it keeps (lent to the `xta-msgbox` adapter kind). */
 export interface XtaChannel extends Channel {
   readonly messageBox: HubMessageBox;
+  /** The readers' opened keystores (the XTA upstream channel opens with them too). */
+  readonly readers: ReadonlyMap<string, LoadedReader>;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel
   return {
     name: XTA_CHANNEL,
     messageBox,
+    readers: rt.readers,
     open: (row) => openXta({ ...rt, maxContainerBytes: rt.limits.maxContainerBytes }, row, XtaMeta.parse(row.channelMeta)),
     async acknowledge(row) {
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { XtaUpstreamConfig } from '@weiche/config';
+import { errorMessage } from '@weiche/core';
+import type { Journal, XtaUpstreamStore } from '@weiche/journal';
+import {
+  buildCheckAccountActiveRequest,
+  buildCloseRequest,
+  buildFetchRequest,
+  buildStatusListRequest,
+  isXtaFault,
+  parseEmptyResponse,
+  parseFetchResponse,
+  parseStatusListResponse,
+  XTA_ERRORS,
+  type StatusListItem,
+  type XtaCaller,
+  type XtaLimits,
+} from '@weiche/xta';
+import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
+import type { XtaSoapHttpClient } from './soap-http-client.js';
+import { takeIn, type TakeInDeps } from './take-in.js';
+
+/** Entries asked for per getStatusList beyond those that failed in this poll; a fuller box is worked off in further rounds. */
+const MAX_LIST_ITEMS = 50;
+/** Upper bound of one status list, so entries that keep failing at the head of the box cannot hide the rest from a poll. */
+const MAX_LIST_CAP = 1000;
+const MAX_ROUNDS = 20;
+/** A message waiting upstream longer than this counts as overdue (FIT-Connect's default warning age, for one view of both). */
+export const XTA_OVERDUE_AFTER_MS = 2 * 86_400_000;
+
+export interface PollerDeps extends TakeInDeps {
+  readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit'>;
+  readonly store: Pick<XtaUpstreamStore, 'withPollLock' | 'recordPollStart' | 'recordSuccess' | 'recordError'>;
+  readonly http: XtaSoapHttpClient;
+  readonly limits: XtaLimits;
+  readonly log: Logger;
+}
+
+/** What one poll did (for logs and tests). */
+export interface PollOutcome {
+  /** Another replica held the box's poll lock: this one did nothing. */
+  readonly skipped: boolean;
+  readonly taken: number;
+  readonly closed: number;
+  readonly failed: number;
+  readonly backlog: number;
+}
+
+const isUnknownMessageId = (error: unknown): boolean => isXtaFault(error) && error.fehlernummer === XTA_ERRORS.UNKNOWN_MESSAGE_ID.code;
+
+/** When a listed message reached the box (DeliveryAttributes Delivery, else InitialSend, else Origin). */
+function waitingSince(item: StatusListItem): Date | undefined {
+  if (!('messageMetaData' in item)) return undefined;
+  const d = item.messageMetaData.deliveryAttributes;
+  const at = d.delivery ?? d.initialSend ?? d.origin;
+  const time = at === undefined ? NaN : Date.parse(at);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+/**
+ * Polls one upstream XTA message box (issue 10, "XTA 2 client"): getStatusList for the reader, getMessage per
+ * MessageID not yet in the journal, and close once the message is durable — so a crash anywhere before the close
+ * leaves the entry in the box, and the next poll finds the journal row and only closes it. One replica polls a
+ * box at a time (XtaUpstreamStore.withPollLock), so two replicas neither fetch nor close anything twice.
+ */
+export class XtaUpstreamPoller {
+  private readonly caller: XtaCaller;
+  private accountChecked = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: PollerDeps,
+    readonly upstream: XtaUpstreamConfig,
+  ) {
+    // PartyIdentifierType needs a @type; XTA's own party type for a reader's identifier
+    this.caller = { author: { type: 'xoev', value: upstream.reader }, to: upstream.msgBoxUrl };
+  }
+
+  /** Polls at once, then `pollIntervalMs` after each poll ends. */
+  start(): void {
+    const tick = (): void => {
+      this.running = this.pollOnce()
+        .catch((error: unknown) => this.deps.log.warn({ upstream: this.upstream.id, err: errorMessage(error) }, 'xta upstream poll failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.upstream.pollIntervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops polling; a poll under way finishes first (it holds fetched messages that must be taken in or left in the box). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One poll under the box's lock; errors are recorded for the operator and thrown. */
+  async pollOnce(): Promise<PollOutcome> {
+    const result = await this.deps.store.withPollLock(this.upstream.id, async () => {
+      await this.deps.store.recordPollStart(this.upstream.id);
+      try {
+        return await this.poll();
+      } catch (error) {
+        await this.deps.store.recordError(this.upstream.id, errorMessage(error));
+        throw error;
+      }
+    });
+    if (result.locked) return result.value;
+    this.deps.log.debug({ upstream: this.upstream.id }, 'xta upstream poll skipped: another replica polls this box');
+    return { skipped: true, taken: 0, closed: 0, failed: 0, backlog: 0 };
+  }
+
+  private async poll(): Promise<PollOutcome> {
+    const { http, limits } = this.deps;
+    if (!this.accountChecked) {
+      // ManagementPort: a locked or unknown account is reported as such, not as an empty box
+      parseEmptyResponse(await http.post(this.upstream.managementUrl, buildCheckAccountActiveRequest({ ...this.caller, to: this.upstream.managementUrl })), limits);
+      this.accountChecked = true;
+    }
+    const failed = new Map<string, Date | undefined>();
+    let taken = 0;
+    let closed = 0;
+    let itemsPending = 0;
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      // closed entries leave the box; the ones that failed stay at its head, so ask for that many more
+      const size = Math.min(MAX_LIST_CAP, failed.size + MAX_LIST_ITEMS);
+      const list = parseStatusListResponse(await http.post(this.upstream.msgBoxUrl, buildStatusListRequest(this.caller, size)), limits);
+      const box = list.msgBoxResponse;
+      itemsPending = box && 'itemsPending' in box ? box.itemsPending : 0;
+      let fresh = 0;
+      for (const item of list.items) {
+        if (failed.has(item.messageId)) continue;
+        fresh += 1;
+        try {
+          const done = await this.takeInAndClose(item, box?.requestId);
+          if (done.taken) taken += 1;
+          closed += 1;
+        } catch (error) {
+          failed.set(item.messageId, waitingSince(item));
+          // MessageIDs are no personal data; the reason names the fault or the transport problem
+          const message = `message ${item.messageId}: ${errorMessage(error)}`;
+          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, err: errorMessage(error) }, 'xta upstream message not taken in; it stays in the box');
+          await this.deps.store.recordError(this.upstream.id, message);
+        }
+      }
+      if (fresh === 0 || itemsPending === 0) break;
+    }
+    const now = Date.now();
+    const waiting = [...failed.values()].filter((d): d is Date => d !== undefined);
+    const oldestPendingAt = waiting.length > 0 ? new Date(Math.min(...waiting.map((d) => d.getTime()))) : undefined;
+    const backlog = failed.size + itemsPending;
+    const overdue = waiting.filter((d) => now - d.getTime() > XTA_OVERDUE_AFTER_MS).length;
+    await this.deps.store.recordSuccess(this.upstream.id, { backlog, oldestPendingAt, overdue });
+    if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, backlog }, 'xta upstream polled');
+    return { skipped: false, taken, closed, failed: failed.size, backlog };
+  }
+
+  /** getMessage unless the journal already holds it, then close; nothing is closed that is not durable. */
+  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean }> {
+    const { http, limits, journal } = this.deps;
+    const ref = xtaUpstreamRef(this.upstream.reader, item.messageId);
+    let requestId = listRequestId;
+    let taken = false;
+    if (!(await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref))) {
+      let fetched;
+      let raw: Buffer;
+      try {
+        const response = await http.post(this.upstream.msgBoxUrl, buildFetchRequest(this.caller, item.messageId));
+        raw = response.body;
+        fetched = parseFetchResponse(response, limits);
+      } catch (error) {
+        // closed meanwhile (by whoever else reads this box): nothing left to take in
+        if (isUnknownMessageId(error)) return { taken: false };
+        throw error;
+      }
+      // content that breaks the profile is taken in under the MessageMetaData the box listed it with
+      const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
+      if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
+      if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
+      taken = (await takeIn(this.deps, this.upstream, { ...fetched, messageMetaData }, raw)).created;
+      requestId = fetched.msgBoxResponse?.requestId ?? requestId;
+    }
+    try {
+      parseEmptyResponse(await http.post(this.upstream.msgBoxUrl, buildCloseRequest(this.caller, requestId ?? `urn:uuid:${randomUUID()}`, [item.messageId])), limits);
+    } catch (error) {
+      // a repeated close after a crash may meet an entry the server already removed
+      if (!isUnknownMessageId(error)) throw error;
+    }
+    const row = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
+    await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: 'upstream-close', details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
+    return { taken };
+  }
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { XtaUpstreamConfig } from '@weiche/config';
+import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { XtaResponseError, type XtaClientRequest, type XtaHttpResponse } from '@weiche/xta';
+
+/** How long one SOAP call may take (a 40 MB container over a slow line included). */
+const REQUEST_TIMEOUT_MS = 120_000;
+
+function readFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    // the file name is not secret; its content would be
+    throw new WeicheError(ErrorCode.CONFIG_INVALID, `upstreams.xta: cannot read ${what} ${file}`, { cause: error });
+  }
+}
+
+/** A transport error in a line an operator reads: the TLS alert or socket code (e.g. a refused client certificate), never a secret. */
+function describe(error: Error & { code?: string }): string {
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  if (code?.startsWith('ERR_SSL_')) return `TLS refused: ${code}`;
+  const line = error.message.split('\n')[0]?.slice(0, 200) ?? 'connection failed';
+  return code && !line.includes(code) ? `${line} (${code})` : line;
+}
+
+/**
+ * POSTs SOAP messages to an upstream XTA server: over HTTPS with the TLS client certificate (mutual TLS, how
+ * Rechenzentren authenticate XTA clients) or with a bearer token; the server's certificate is checked against
+ * `caFile` when given, else the system's CAs. Answers are read up to `maxBodyBytes`.
+ */
+export class XtaSoapHttpClient {
+  private readonly agent: https.Agent;
+  private readonly token: Secret | undefined;
+
+  constructor(
+    upstream: Pick<XtaUpstreamConfig, 'id' | 'auth' | 'caFile'>,
+    private readonly maxBodyBytes: number,
+  ) {
+    const ca = upstream.caFile !== undefined ? readFile(upstream.caFile, 'CA file') : undefined;
+    const auth = upstream.auth;
+    if ('token' in auth) {
+      this.token = new Secret(typeof auth.token === 'string' ? auth.token : readFile(auth.token.file, 'token file').toString('utf8').trim());
+      this.agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+    } else {
+      this.token = undefined;
+      this.agent = new https.Agent({ keepAlive: true, cert: readFile(auth.clientCertificateFile, 'client certificate'), key: readFile(auth.clientKeyFile, 'client key'), ...(ca ? { ca } : {}) });
+    }
+  }
+
+  /** Sends one request; a transport problem (refused, TLS, timeout, oversized answer) is a retryable XtaResponseError. */
+  post(url: string, request: XtaClientRequest): Promise<XtaHttpResponse> {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const headers: Record<string, string> = { 'content-type': request.contentType, 'content-length': String(request.body.length) };
+    if (this.token) headers.authorization = `Bearer ${this.token.reveal()}`;
+    return new Promise((resolve, reject) => {
+      const fail = (message: string, cause?: unknown): void => reject(new XtaResponseError(`${request.operation}: ${message}`, { cause }));
+      const options = { method: 'POST', headers, timeout: REQUEST_TIMEOUT_MS };
+      const onResponse = (res: http.IncomingMessage): void => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxBodyBytes) {
+            res.destroy();
+            fail(`answer exceeds ${this.maxBodyBytes} bytes`);
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error) => fail('answer broke off', error));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
+      };
+      const req = secure ? https.request(target, { ...options, agent: this.agent }, onResponse) : http.request(target, options, onResponse);
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (error) => fail(describe(error), error));
+      req.end(request.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

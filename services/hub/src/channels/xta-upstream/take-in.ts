@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { putEncrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
+import type { XtaUpstreamConfig } from '@weiche/config';
+import { ErrorCode, isWeicheError } from '@weiche/core';
+import type { Journal } from '@weiche/journal';
+import type { HubQueues } from '@weiche/queue';
+import { contentContainerDocument, type FetchResult, type MessageMetaData } from '@weiche/xta';
+import { withTimeout } from '../../timeout.js';
+import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamMeta } from './meta.js';
+
+export interface TakeInDeps {
+  readonly journal: Pick<Journal, 'createSubmission'>;
+  readonly blobs: FsBlobStore;
+  readonly keyring: TenantKeyring;
+  readonly queues: Pick<HubQueues, 'enqueueProcess'>;
+  readonly log: Logger;
+}
+
+/**
+ * Makes a fetched message durable: the container exactly as received (ciphertext; a plain container
+ * encrypted at rest with the tenant's key) in the blob store, and a RECEIVED journal row for the upstream's
+ * tenant. An answer whose content broke the profile is kept whole (encrypted at rest: it may hold plaintext)
+ * and rejected by `open` with the reason. Returns once both are committed — only then may the box entry be
+ * closed. A row that already exists (a crash before close, another replica) counts as taken in: `created` is false.
+ */
+export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetched: FetchResult & { messageMetaData: MessageMetaData }, raw: Buffer): Promise<{ created: boolean }> {
+  const meta = fetched.messageMetaData;
+  const stored =
+    fetched.kind === 'unreadable'
+      ? await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, raw)
+      : fetched.container.kind === 'encrypted'
+        ? await deps.blobs.put(Buffer.from(fetched.container.encryptedDataXml, 'utf8'))
+        : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(fetched.container), 'utf8'));
+  const container = fetched.kind === 'unreadable' ? 'unreadable' : fetched.container.kind;
+  const sentAt = meta.deliveryAttributes.initialSend ?? meta.deliveryAttributes.origin;
+  const submissionId = randomUUID();
+  const channelMeta: XtaUpstreamMeta = {
+    upstreamId: upstream.id,
+    readerId: upstream.reader,
+    authorId: meta.author.value,
+    messageMetaData: meta,
+    container,
+    ...(fetched.kind === 'unreadable' ? { unreadableReason: fetched.problem.message } : {}),
+    mtom: fetched.mtom,
+    containerBlobKey: stored.key,
+    ...(sentAt !== undefined ? { upstreamSubmittedAt: sentAt } : {}),
+  };
+  try {
+    await deps.journal.createSubmission({
+      submissionId,
+      tenantId: upstream.tenant,
+      channel: XTA_UPSTREAM_CHANNEL,
+      channelRef: xtaUpstreamRef(upstream.reader, meta.messageId),
+      channelMeta,
+      // routed by the MessageMetaData service with the tenant's routes (an upstream box has no service list)
+      serviceIdentifier: meta.qualifier.service,
+      state: 'RECEIVED',
+      actor: `xta-upstream:${upstream.id}`,
+      inputHash: stored.sha256,
+      details: { upstream: upstream.id, xtaMessageId: meta.messageId, readerId: upstream.reader, container, mtom: fetched.mtom },
+    });
+  } catch (error) {
+    if (isWeicheError(error) && error.code === ErrorCode.CONFLICT) return { created: false };
+    throw error;
+  }
+  // durable from here: a queue problem must not hold up the close (the reconciler enqueues it)
+  await withTimeout(deps.queues.enqueueProcess({ submissionId }), 2000, 'enqueue').catch((error: unknown) =>
+    deps.log.warn({ err: error, submissionId }, 'enqueue failed; the reconciler will pick it up'),
+  );
+  deps.log.info({ submissionId, upstream: upstream.id, container, mtom: fetched.mtom }, 'xta upstream message received');
+  return { created: true };
+}

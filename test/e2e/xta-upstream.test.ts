@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDecrypted } from '@weiche/blobstore';
+import { readBounded } from '@weiche/xoev';
+import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef, type XtaUpstreamChannel } from '@weiche/hub';
+import { zipsIn } from '../support/batch.js';
+import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { createTestPki, type TestPki } from '../support/test-pki.js';
+import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
+import { XtaTestClient } from '../support/xta-sender.js';
+import { XtaUpstreamServer, type BoxEntry } from '../support/xta-upstream-server.js';
+
+const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) % 256)), Buffer.from('\n%%EOF\n')]);
+
+// Issue 10, "XTA 2 client": the hub polls an intermediary's message box over mutual TLS (a test XTA server
+// written from the WSDL), takes every message in, delivers it to the DMS folder and closes it upstream exactly
+// once — inline and MTOM; content it cannot open is kept, shown rejected and closed once; a client without the
+// right certificate is refused.
+describe('XTA upstream: the hub pulls an intermediary message box', () => {
+  let dir: string;
+  let pki: TestPki;
+  let server: XtaUpstreamServer;
+  let hub: InProcessHub;
+  let parties: XtaTestParties;
+  let readerCert: string;
+  let xbau: Buffer;
+
+  const channel = (): XtaUpstreamChannel => hub.deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
+  const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
+  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean }): BoxEntry =>
+    server.put({
+      reader: parties.reader,
+      author: 'dvdv:efa-bauportal',
+      message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' },
+      attachments: [{ data: PDF, contentType: 'application/pdf', filename: 'Anlage.pdf', id: 'att-1' }],
+      certificatePem: opts.certificatePem ?? readerCert,
+      mtom: opts.mtom,
+      ...(opts.tamperTag ? { tamperTag: true } : {}),
+      ...(opts.broken ? { broken: true } : {}),
+    });
+
+  beforeAll(async () => {
+    dir = await tempDir('xta-upstream');
+    pki = await createTestPki(dir, 'rz');
+    const client = await pki.client('weiche-soest');
+    const stranger = await pki.client('not-an-account');
+    const rogue = await (await createTestPki(dir, 'rogue')).client('weiche-soest');
+    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
+    server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: client.cert, identity: 'ags:05974028' }] }).start();
+    const upstream = (id: string, auth: Record<string, unknown>) => ({ id, tenant: 'testhausen', reader: 'ags:05974028', managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth, caFile: pki.caFile, pollIntervalMs: 200 });
+    const made = await writeXtaTestConfig(dir, {
+      overrides(raw) {
+        raw.upstreams = {
+          xta: [
+            upstream('rz-box', { clientCertificateFile: client.certFile, clientKeyFile: client.keyFile }),
+            upstream('rz-no-cert', { token: 'a-token-is-no-client-certificate' }),
+            upstream('rz-rogue-ca', { clientCertificateFile: rogue.certFile, clientKeyFile: rogue.keyFile }),
+            upstream('rz-stranger', { clientCertificateFile: stranger.certFile, clientKeyFile: stranger.keyFile }),
+          ],
+        };
+      },
+    });
+    parties = made.parties;
+    hub = await startInProcessHub(made.cfg);
+    readerCert = (await new XtaTestClient(hub.baseUrl, parties.author.token).readerCertificate(parties.reader)) ?? '';
+    expect(readerCert).toContain('BEGIN CERTIFICATE');
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    await server?.stop();
+  });
+
+  it('fetches inline and MTOM messages, delivers each to the DMS folder once and closes each upstream exactly once', async () => {
+    const outbox = join(dir, 'outbox');
+    const before = await zipsIn(outbox);
+    const entries = [put({ mtom: false }), put({ mtom: true }), put({ mtom: false }), put({ mtom: true })];
+    const rows = await waitFor('all four delivered', async () => {
+      const all = await Promise.all(entries.map(rowOf));
+      for (const r of all) if (r?.state === 'REJECTED' || r?.state === 'FAILED') throw new Error(`${r.state}: ${r.reason}`);
+      return all.every((r) => r?.state === 'DELIVERED') ? all : undefined;
+    }, 90_000);
+    for (const [i, row] of rows.entries()) {
+      const meta = XtaUpstreamMeta.parse(row!.channelMeta);
+      expect(meta).toMatchObject({ upstreamId: 'rz-box', readerId: parties.reader, container: 'encrypted', mtom: entries[i]!.mtom });
+      expect(row!.tenantId).toBe('testhausen');
+    }
+    // a few more polls: nothing is fetched or closed again
+    const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
+    await waitFor('two more polls', async () => server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest') >= lists + 4);
+    for (const e of entries) expect({ id: e.messageId, fetches: e.fetches, closes: e.closes }).toEqual({ id: e.messageId, fetches: 1, closes: 1 });
+    expect(server.open(parties.reader)).toHaveLength(0);
+    // one DMS package per message (xdomea 0401 via the XBau route)
+    const zips = await waitFor('four DMS packages', async () => {
+      const fresh = (await zipsIn(outbox)).filter((z) => !before.includes(z));
+      return fresh.length >= 4 ? fresh : undefined;
+    });
+    expect(zips).toHaveLength(4);
+    // the wire as the WSDL says: ListForm MessageMetaData, the reader as Author, the account checked on the ManagementPort
+    const ours = server.calls.filter((c) => c.identity === parties.reader);
+    expect(ours.filter((c) => c.listForm !== undefined).every((c) => c.listForm === 'MessageMetaData')).toBe(true);
+    expect(ours.some((c) => c.action === 'http://www.xta.de/XTA/CheckAccountActive' && c.path.endsWith('/management'))).toBe(true);
+    // each close is audited for its submission
+    const audit = await hub.deps.journal.listAudit({ submissionId: rows[0]!.submissionId, limit: 50 });
+    expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
+    const status = (await channel().status()).find((s) => s.id === 'rz-box');
+    expect(status).toMatchObject({ kind: 'xta', tenant: 'testhausen', backlog: 0, overdue: 0 });
+    expect(status?.lastSuccessAt).toBeDefined();
+  }, 120_000);
+
+  it('keeps a message for a foreign key and a tampered one as received, shows them rejected with the reason and closes each once', async () => {
+    const foreignCert = await readFile(join(dir, 'keys', 'dest.cert.pem'), 'utf8');
+    const foreign = put({ mtom: false, certificatePem: foreignCert });
+    const tampered = put({ mtom: true, tamperTag: true });
+    const rows = await waitFor('both rejected', async () => {
+      const all = await Promise.all([rowOf(foreign), rowOf(tampered)]);
+      return all.every((r) => r?.state === 'REJECTED') ? all : undefined;
+    }, 60_000);
+    expect(rows[0]!.reason).toMatch(/nicht entschlüsselt.*no-matching-key/);
+    expect(rows[1]!.reason).toMatch(/nicht entschlüsselt/);
+    for (const row of rows) {
+      expect(row!.problem?.code).toBe('WEICHE_ERR_ENCRYPTION');
+      // kept as received: the EncryptedData as the intermediary handed it over
+      const kept = (await hub.deps.blobs.read(XtaUpstreamMeta.parse(row!.channelMeta).containerBlobKey)).toString('utf8');
+      expect(kept).toContain('EncryptedData');
+    }
+    const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
+    await waitFor('more polls', async () => server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest') >= lists + 4);
+    // never fetched again, closed once
+    for (const e of [foreign, tampered]) expect({ fetches: e.fetches, closes: e.closes }).toEqual({ fetches: 1, closes: 1 });
+    // the operator's view: rejected with the reason, acknowledged (the close was the whole answer upstream)
+    const audit = await hub.deps.journal.listAudit({ submissionId: rows[0]!.submissionId, limit: 50 });
+    expect(audit.map((a) => a.stage)).toEqual(expect.arrayContaining(['intake', 'upstream-close', 'open', 'acknowledge']));
+  }, 90_000);
+
+  it('keeps an answer that breaks the XTA profile as received, rejects it with the reason and closes it once', async () => {
+    const broken = put({ mtom: false, broken: true });
+    const row = await waitFor('rejected', async () => {
+      const r = await rowOf(broken);
+      return r?.state === 'REJECTED' ? r : undefined;
+    }, 60_000);
+    expect(row.problem?.code).toBe('WEICHE_ERR_SCHEMA_VIOLATION');
+    expect(row.reason).toMatch(/verletzt das XTA-Profil.*base64/);
+    const meta = XtaUpstreamMeta.parse(row.channelMeta);
+    expect(meta.container).toBe('unreadable');
+    // kept whole as the intermediary answered (encrypted at rest with the tenant key: it may hold plaintext)
+    expect((await hub.deps.blobs.read(meta.containerBlobKey)).toString('utf8')).not.toContain('this is not base64');
+    const kept = await readBounded(await getDecrypted(hub.deps.blobs, hub.deps.keyring, 'testhausen', meta.containerBlobKey), 10_000_000);
+    expect(kept.toString('utf8')).toContain('this is not base64');
+    expect(kept.toString('utf8')).toContain(broken.messageId);
+    const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
+    await waitFor('more polls', async () => server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest') >= lists + 4);
+    expect({ fetches: broken.fetches, closes: broken.closes }).toEqual({ fetches: 1, closes: 1 });
+  }, 90_000);
+
+  it('is refused without the right client certificate: no certificate, one of another CA, one that is no account', async () => {
+    const statuses = await waitFor('errors recorded for the three refused upstreams', async () => {
+      const all = await channel().status();
+      const refused = all.filter((s) => s.id !== 'rz-box');
+      return refused.every((s) => s.lastError !== undefined) ? all : undefined;
+    });
+    for (const s of statuses.filter((x) => x.id !== 'rz-box')) {
+      expect(s.lastSuccessAt, s.id).toBeUndefined();
+      expect(s.lastPollAt, s.id).toBeDefined();
+    }
+    expect(statuses.find((s) => s.id === 'rz-no-cert')?.lastError?.message).toMatch(/TLS refused: ERR_SSL_.*CERTIFICATE_REQUIRED/);
+    expect(statuses.find((s) => s.id === 'rz-stranger')?.lastError?.message).toContain('9012');
+    // the TLS layer turned the other two away before any SOAP was read
+    expect(server.refusedConnections).toBeGreaterThan(0);
+    expect(server.calls.every((c) => c.identity === undefined || c.identity === parties.reader)).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,124 @@
+/**
+ * The XTA upstream poller called directly (no roles started), against the test intermediary over mutual TLS
+ * and the real journal, blob store and Redis: a box fuller than one status list is worked off in one poll,
+ * a message the intermediary cannot hand out stays in the box and shows as backlog, and a second poll of the
+ * same box at the same time takes nothing twice (across replicas the lock makes one stand back: e2e).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '@weiche/config';
+import { createHubDeps, createLogger, XTA_CHANNEL, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
+import { dropSchema, REPO_ROOT, tempDir } from '../support/env.js';
+import { createTestPki } from '../support/test-pki.js';
+import { writeXtaTestConfig } from '../support/xta-config.js';
+import { XtaUpstreamServer } from '../support/xta-upstream-server.js';
+
+const READER = 'ags:05974028';
+const LIST = 'http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest';
+
+let deps: HubDeps;
+let schema: string;
+let server: XtaUpstreamServer;
+let tokenServer: XtaUpstreamServer;
+let channel: XtaUpstreamChannel;
+let readerCert: string;
+let xbau: Buffer;
+
+beforeAll(async () => {
+  const dir = await tempDir('xta-upstream-poller');
+  const pki = await createTestPki(dir, 'rz');
+  const account = await pki.client('weiche');
+  server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: account.cert, identity: READER }] }).start();
+  tokenServer = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [], tokens: new Map([['rz-token-value', READER]]) }).start();
+  const byToken = (id: string, token: string) => ({ id, tenant: 'testhausen', reader: READER, managementUrl: tokenServer.managementUrl, msgBoxUrl: tokenServer.msgBoxUrl, auth: { token }, caFile: pki.caFile });
+  const written = await writeXtaTestConfig(dir, {
+    overrides(raw) {
+      raw.upstreams = {
+        xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile }, byToken('rz-token', 'rz-token-value'), byToken('rz-wrong-token', 'not-the-token')],
+      };
+    },
+  });
+  schema = written.cfg.schema;
+  deps = await createHubDeps(loadConfigFile(written.cfg.file, {}), createLogger({ level: 'silent' }));
+  channel = deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
+  const xta = deps.channels.get(XTA_CHANNEL) as unknown as { readers: ReadonlyMap<string, { certificatePem: string }> };
+  readerCert = xta.readers.get(READER)?.certificatePem ?? '';
+  xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
+}, 120_000);
+
+afterAll(async () => {
+  await channel?.stop?.();
+  await deps?.close();
+  await server?.stop();
+  await tokenServer?.stop();
+  await dropSchema(schema);
+});
+
+const put = (opts: { failFetch?: boolean } = {}) =>
+  server.put({ reader: READER, author: 'dvdv:efa', message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, certificatePem: readerCert, mtom: false, ...opts });
+
+describe('XTA upstream poller', () => {
+  it('works off a box fuller than one status list in one poll, each message taken in and closed once', async () => {
+    const entries = Array.from({ length: 57 }, () => put());
+    const poller = channel.pollers[0]!;
+    const outcome = await poller.pollOnce();
+    expect(outcome).toEqual({ skipped: false, taken: 57, closed: 57, failed: 0, backlog: 0 });
+    // 50 per status list: two rounds at least
+    expect(server.count(LIST)).toBeGreaterThanOrEqual(2);
+    for (const e of entries) {
+      expect([e.fetches, e.closes]).toEqual([1, 1]);
+      expect((await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, e.messageId)))?.state).toBe('RECEIVED');
+    }
+    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, failed: 0, backlog: 0 });
+  }, 120_000);
+
+  it('leaves a message the intermediary cannot hand out in the box, counts it as backlog with its age and the error', async () => {
+    const stuck = put({ failFetch: true });
+    const fine = put();
+    const outcome = await channel.pollers[0]!.pollOnce();
+    expect(outcome).toMatchObject({ taken: 1, failed: 1, backlog: 1 });
+    expect([stuck.fetches, stuck.closes, fine.closes]).toEqual([0, 0, 1]);
+    const status = (await channel.status())[0]!;
+    expect(status).toMatchObject({ id: 'rz-box', kind: 'xta', tenant: 'testhausen', backlog: 1, overdue: 0 });
+    expect(status.lastError?.message).toContain(stuck.messageId);
+    expect(status.lastError?.message).toContain('9030');
+    expect(status.oldestUnacknowledgedAgeSeconds).toBeGreaterThanOrEqual(0);
+    // the intermediary recovers: the next poll takes it in and the backlog is gone
+    stuck.failFetch = false;
+    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 1, failed: 0, backlog: 0 });
+    expect([stuck.fetches, stuck.closes]).toEqual([1, 1]);
+    expect((await channel.status())[0]).toMatchObject({ backlog: 0 });
+    expect((await channel.status())[0]?.oldestUnacknowledgedAgeSeconds).toBeUndefined();
+  }, 60_000);
+
+  it('does not let entries failing at the head of the box hide the ones behind them', async () => {
+    const stuck = Array.from({ length: 52 }, () => put({ failFetch: true }));
+    const behind = Array.from({ length: 3 }, () => put());
+    const outcome = await channel.pollers[0]!.pollOnce();
+    expect(outcome).toMatchObject({ taken: 3, failed: 52, backlog: 52 });
+    for (const e of behind) expect([e.fetches, e.closes]).toEqual([1, 1]);
+    for (const e of stuck) e.failFetch = false;
+    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 52, failed: 0, backlog: 0 });
+  }, 60_000);
+
+  it('authenticates with a bearer token where the upstream is configured so, and reports a wrong one', async () => {
+    const entry = tokenServer.put({ reader: READER, author: 'dvdv:efa', message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, certificatePem: readerCert, mtom: true });
+    const [, byToken, wrong] = channel.pollers;
+    expect(await byToken!.pollOnce()).toMatchObject({ taken: 1, closed: 1 });
+    expect([entry.fetches, entry.closes]).toEqual([1, 1]);
+    await expect(wrong!.pollOnce()).rejects.toThrow(/9012/);
+    const status = new Map((await channel.status()).map((s) => [s.id, s]));
+    expect(status.get('rz-token')?.lastSuccessAt).toBeDefined();
+    expect(status.get('rz-wrong-token')?.lastError?.message).toContain('9012');
+    expect(status.get('rz-wrong-token')?.lastSuccessAt).toBeUndefined();
+  }, 60_000);
+
+  it('never takes a message twice when two polls of the box start at the same moment', async () => {
+    const entries = Array.from({ length: 5 }, () => put());
+    const poller = channel.pollers[0]!;
+    const [a, b] = await Promise.all([poller.pollOnce(), poller.pollOnce()]);
+    expect(a.taken + b.taken).toBe(5);
+    for (const e of entries) expect([e.fetches, e.closes]).toEqual([1, 1]);
+  }, 60_000);
+});
