@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
-import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
+import { ADMIN_TOKEN_MIN_LENGTH, WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
 export const ENV_OVERRIDES = {
@@ -116,10 +116,37 @@ function readSecret(value: SecretValue, baseDir: string, path: string, problems:
 }
 
 /**
+ * Secrets the hub reads only when it builds a plugin (admin, metrics, DMS and XTA tokens): read once here,
+ * so a missing file or a short admin token fails at load (and in `weiche config check`), not at the first request.
+ */
+function checkLaterSecrets(config: WeicheConfigParsed, baseDir: string, problems: string[]): void {
+  const check = (value: SecretValue | undefined, path: string, minLength: number): void => {
+    if (value === undefined || typeof value === 'string') return;
+    const before = problems.length;
+    const secret = readSecret(value, baseDir, path, problems);
+    if (problems.length === before && secret.reveal().length < minLength) problems.push(`${path}: the file holds ${secret.reveal().length} characters, use at least ${minLength}`);
+  };
+  config.admin.tokens.forEach((t, i) => check(t.token, `admin.tokens.${i}.token`, ADMIN_TOKEN_MIN_LENGTH));
+  check(config.admin.metricsToken, 'admin.metricsToken', 1);
+  config.dms.clients.forEach((c, i) => check(c.token, `dms.clients.${i}.token`, 1));
+  config.xta?.identities.forEach((x, i) => check(x.token, `xta.identities.${i}.token`, 1));
+}
+
+/** Checks a caller adds to the config's own (the hub: adapter kinds and their config schemas); each returns problems. */
+export type ConfigCheck = (config: WeicheConfigParsed) => string[];
+
+export interface ResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Relative paths are resolved against this directory (the config file's). */
+  baseDir?: string;
+  checks?: readonly ConfigCheck[];
+}
+
+/**
  * Validates a raw config object (from YAML or built in code) with env overrides applied, and
  * reports every problem at once in a ConfigError. Relative paths are resolved against baseDir.
  */
-export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, options: { env?: NodeJS.ProcessEnv; baseDir?: string } = {}): WeicheConfig {
+export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, options: ResolveOptions = {}): WeicheConfig {
   const env = options.env ?? process.env;
   const baseDir = options.baseDir ?? process.cwd();
   const copy = structuredClone(raw) as Record<string, unknown>;
@@ -128,6 +155,8 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
   const config = parsed.data;
   const problems = checkReferences(config);
+  for (const check of options.checks ?? []) problems.push(...check(config));
+  checkLaterSecrets(config, baseDir, problems);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const senderClients = config.senderClients.map((client, i) => ({
     ...client,
@@ -175,7 +204,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
 }
 
 /** Loads and validates a YAML config file. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): WeicheConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WeicheConfig {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
@@ -183,5 +212,5 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
     throw new ConfigError([`${file}: ${(error as Error).message}`]);
   }
   if (typeof raw !== 'object' || raw === null) throw new ConfigError([`${file}: not a YAML mapping`]);
-  return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)) });
+  return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)), checks });
 }

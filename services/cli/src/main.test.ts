@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,9 +41,73 @@ describe('weiche CLI', () => {
     expect(result.stdout).toMatch(/kid [A-Za-z0-9_-]{43}/);
   });
 
-  it('answers an unknown command with usage and exit 64', async () => {
-    const result = await weiche('frobnicate');
-    expect(result.code).toBe(64);
-    expect(result.stderr).toContain('weiche config check');
+  it('config check refuses what the hub refuses: unknown adapter kinds, adapter configs, unknown keys, short admin tokens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-check-'));
+    const file = join(dir, 'weiche.yaml');
+    await writeFile(join(dir, 'ops.token'), 'too-short-token-value\n');
+    await writeFile(
+      file,
+      [
+        'tenants:',
+        '  - { id: t1, name: T, behoerdenkennung: "ags:05974028", colour: blue }',
+        'adapters:',
+        '  - { id: a1, kind: htp, config: {} }',
+        '  - { id: a2, kind: http, config: { url: "ftp://x" } }',
+        '  - { id: a3, kind: dms-folder, config: { path: out, pathh: typo } }',
+        'routes:',
+        '  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: nope }',
+        'admin:',
+        '  tokens:',
+        '    - { token: { file: ops.token }, subject: ops, role: operator }',
+        '',
+      ].join('\n'),
+    );
+    const unknownKey = await weiche('config', 'check', file);
+    expect(unknownKey.code).toBe(1);
+    expect(unknownKey.stderr).toContain('tenants.0: Unrecognized key: "colour"');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(', colour: blue', ''));
+    const result = await weiche('config', 'check', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('adapters.0.kind: unknown adapter kind "htp"');
+    expect(result.stderr).toContain('adapters.1.config.url: Invalid URL');
+    expect(result.stderr).toMatch(/adapters\.1\.config\.secret: /);
+    expect(result.stderr).toContain('adapters.2.config: Unrecognized key: "pathh"');
+    expect(result.stderr).toContain('routes.0.adapter: unknown adapter instance "nope"');
+    expect(result.stderr).toContain('admin.tokens.0.token: the file holds 21 characters, use at least 32');
+    expect(result.stderr + result.stdout).not.toContain('too-short-token-value');
+
+    const inline = await writeConfig(dir, 'admin:\n  tokens:\n    - { token: abc, subject: ops, role: operator }\n');
+    expect((await weiche('config', 'check', inline)).stderr).toContain('admin.tokens.0.token: use at least 32 characters');
+    const good = await writeConfig(dir, 'adapters:\n  - { id: api, kind: http, config: { url: "https://fv.example/in", secret: { file: s } } }\n');
+    // an adapter's own secret is a string in its schema: a { file } there is refused, not silently taken as the secret
+    expect((await weiche('config', 'check', good)).code).toBe(1);
+    const ok = await writeConfig(dir, `adapters:\n  - { id: api, kind: http, config: { url: "https://fv.example/in", secret: "${'s'.repeat(20)}" } }\n`);
+    const passed = await weiche('config', 'check', ok);
+    expect(passed.stdout).toContain('ok: 1 tenant(s), 0 destination(s), 1 adapter instance(s)');
+    expect(passed.code).toBe(0);
+    expect(passed.stdout + passed.stderr).not.toContain('s'.repeat(20));
+  });
+
+  it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {
+    const unknown = await weiche('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(unknown.stderr).toContain('weiche config check');
+    const typo = await weiche('audit', 'verify', '--confg', 'x');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option '--confg'");
+    expect(typo.stdout).not.toContain('intact');
+    expect((await weiche('adapter', 'pause')).code).toBe(2);
+    expect((await weiche('config', 'check', 'a.yaml', 'b.yaml')).code).toBe(2);
+    const version = await weiche('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await weiche('--help')).code).toBe(0);
   });
 });
+
+async function writeConfig(dir: string, extra: string): Promise<string> {
+  const file = join(dir, `w-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, `tenants:\n  - { id: t1, name: T, behoerdenkennung: "ags:05974028" }\n${extra}`);
+  return file;
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile, type WeicheConfig } from '@weiche/config';
+import type { WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
+import { loadHubConfig } from './config/hub-config.js';
 import { createHubDeps, redactUrl } from './context.js';
 import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   let config: WeicheConfig;
   let demo: Awaited<ReturnType<typeof demoConfig>>['state'] | undefined;
   if (configFile) {
-    config = loadConfigFile(configFile);
+    config = loadHubConfig(configFile);
   } else {
     const dataDir = resolve(process.env.WEICHE_DATA_DIR ?? '.weiche');
     ({ config, state: demo } = await demoConfig(dataDir));

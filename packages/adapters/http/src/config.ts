@@ -6,7 +6,7 @@ const Sha256Fingerprint = z
   .transform((s) => s.replace(/:/g, '').toLowerCase())
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the certificate DER as 64 hex digits'));
 
-export const HttpAdapterConfig = z.object({
+export const HttpAdapterConfig = z.strictObject({
   /** Endpoint the package is POSTed to (http: only for loopback tests; production endpoints use https:). */
   url: z.url({ protocol: /^https?$/ }),
   /** `zip`: the package as one application/zip body; `multipart`: the xÖV message XML and each document as parts. */
