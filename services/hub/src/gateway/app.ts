@@ -5,6 +5,7 @@ import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.
 import type { HubDeps } from '../context.js';
 import { readiness } from '../health.js';
 import { httpMetrics } from './http-metrics.js';
+import { landingPage } from './landing-page.js';
 import { registerProblemHandler } from './problems.js';
 
 /**
@@ -32,6 +33,7 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   }
   if (options.admin !== false) await app.register(adminPlugin(deps, { registry: metrics }));
   if (options.sender !== false) await app.register(dmsConfirmationRoutes(deps));
+  await app.register(landingPage({ sender: options.sender !== false, admin: options.admin !== false }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const { ready, checks } = await readiness(deps);
