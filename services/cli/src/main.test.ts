@@ -6,10 +6,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'main.js');
+const hubMain = join(import.meta.dirname, '..', '..', 'hub', 'dist', 'main.js');
 
-async function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([cli, ...args]);
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -86,6 +91,26 @@ describe('weiche CLI', () => {
     expect(passed.stdout).toContain('ok: 1 tenant(s), 0 destination(s), 1 adapter instance(s)');
     expect(passed.code).toBe(0);
     expect(passed.stdout + passed.stderr).not.toContain('s'.repeat(20));
+  });
+
+  it('config check and the hub at start refuse a bad file with the same problems (one validation)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-same-'));
+    const file = await writeConfig(dir, 'adapters:\n  - { id: a1, kind: htp, config: {} }\n  - { id: a2, kind: http, config: { url: "ftp://x" } }\nadmin:\n  tokens:\n    - { token: abcdefabcdefabcdefabcdefabcdefabcdef, subject: s, role: operator, extra: 1 }\n');
+    const problems = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('  - ')).sort();
+    const check = await weiche('config', 'check', file);
+    expect(check.code).toBe(1);
+    expect(problems(check.stderr)).toEqual(['  - admin.tokens.0: Unrecognized key: "extra"']);
+    // the hub refuses before it connects to anything (an unreachable database would otherwise be the first error)
+    const env = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
+    const hub = await run([hubMain, '--config', file], env);
+    expect(hub.code).toBe(1);
+    expect(problems(hub.stderr)).toEqual(problems(check.stderr));
+
+    await writeFile(file, (await readFile(file, 'utf8')).replace(', extra: 1', ''));
+    const second = await weiche('config', 'check', file);
+    expect(problems(second.stderr)).toEqual(['  - adapters.0.kind: unknown adapter kind "htp" (known: dms-folder, http, sftp, xta-msgbox)', '  - adapters.1.config.secret: Invalid input: expected string, received undefined', '  - adapters.1.config.url: Invalid URL'].sort());
+    const hubAgain = await run([hubMain, '--config', file], env);
+    expect(problems(hubAgain.stderr)).toEqual(problems(second.stderr));
   });
 
   it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {

@@ -378,6 +378,27 @@ describe('OpenAPI, metrics, health', () => {
     for (const queue of ['process', 'deliver:dms-a', 'deliver:dms-b', 'deliver:shared']) expect(text).toMatch(new RegExp(`weiche_queue_oldest_waiting_seconds\\{queue="${queue}"\\} [\\d.e+-]+\\n`));
   });
 
+  it('serves a landing page at / (HTML for browsers, a JSON index when asked), listing what this role serves', async () => {
+    const html = await app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('href="/admin/"');
+    expect(html.body).toContain('href="/docs"');
+    expect(html.body).toContain('href="/healthz"');
+    expect(html.body).not.toMatch(/(src|href)="https?:/);
+    expect((await app.inject({ url: '/', headers: { accept: '*/*' } })).headers['content-type']).toMatch(/^text\/html/);
+    const json = await app.inject({ url: '/', headers: { accept: 'application/json', host: 'hub.example:8080' } });
+    expect(json.json()).toMatchObject({ product: 'Weiche', links: { console: 'http://hub.example:8080/admin/', senderApi: 'http://hub.example:8080/v1', readiness: 'http://hub.example:8080/readyz' } });
+    const adminOnly = await buildApp(deps, { sender: false });
+    try {
+      const links = (await adminOnly.inject({ url: '/', headers: { accept: 'application/json' } })).json<{ links: Record<string, string> }>().links;
+      expect(Object.keys(links)).toEqual(expect.arrayContaining(['console', 'apiDocs', 'health']));
+      expect(links.senderApi).toBeUndefined();
+    } finally {
+      await adminOnly.close();
+    }
+  });
+
   it('serves the admin API without the sender API for the admin role alone', async () => {
     const adminOnly = await buildApp(deps, { sender: false });
     try {
