@@ -155,17 +155,22 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
   const config = parsed.data;
   const problems = checkReferences(config);
-  for (const check of options.checks ?? []) problems.push(...check(config));
-  checkLaterSecrets(config, baseDir, problems);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  // every file a config names is relative to the config file, wherever the hub was started
+  const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
+  // an adapter's `path` and its `{ file }` secrets too; the callers' checks (the adapter schemas) read them
+  const adapters = config.adapters.map((a) => ({
+    ...a,
+    config: Object.fromEntries(Object.entries(a.config).map(([key, value]) => [key, key === 'path' && typeof value === 'string' ? abs(value) : absFile(value)])),
+  }));
+  for (const check of options.checks ?? []) problems.push(...check({ ...config, adapters }));
+  checkLaterSecrets(config, baseDir, problems);
   const senderClients = config.senderClients.map((client, i) => ({
     ...client,
     clientSecret: readSecret(client.clientSecret, baseDir, `senderClients.${i}.clientSecret`, problems),
   }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  // every file a config names is relative to the config file, wherever the hub was started
-  const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
   const { oidc, metricsToken } = config.admin;
   const admin = {
     ...config.admin,
@@ -195,9 +200,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
       ...d,
       keys: { ...d.keys, privateKeyFile: abs(d.keys.privateKeyFile), certificateFile: abs(d.keys.certificateFile) },
     })),
-    adapters: config.adapters.map((a) =>
-      typeof a.config.path === 'string' ? { ...a, config: { ...a.config, path: abs(a.config.path) } } : a,
-    ),
+    adapters,
     senderClients,
     masterKey,
   };
