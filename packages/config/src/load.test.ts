@@ -92,6 +92,14 @@ describe('config', () => {
     expect(printed).not.toContain('from-file-secret');
   });
 
+  it('names a YAML syntax error by line and column without quoting the line (it may hold a secret)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-yaml-'));
+    const file = join(dir, 'weiche.yaml');
+    await writeFile(file, 'senderClients:\n  - { clientId: p, clientSecret: "hunter2-secret-value", name: P destinations: [x] \n');
+    expect(() => loadConfigFile(file, {})).toThrow(/weiche\.yaml: .* at line 2, column \d+/);
+    expect(() => loadConfigFile(file, {})).not.toThrow(/hunter2/);
+  });
+
   it('resolves the files named in admin and xta sections against the config file folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cfg-admin-'));
     await mkdir(join(dir, 'secrets'));

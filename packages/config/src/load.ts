@@ -212,7 +212,8 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError([`${file}: ${(error as Error).message}`]);
+    // the yaml parser quotes the offending line below its message: that line may hold a secret, so only the first line (rule and position) is kept
+    throw new ConfigError([`${file}: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (typeof raw !== 'object' || raw === null) throw new ConfigError([`${file}: not a YAML mapping`]);
   return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)), checks });
