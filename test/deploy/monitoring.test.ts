@@ -21,18 +21,8 @@ const DASHBOARD_FILE = join(REPO_ROOT, 'deploy', 'grafana', 'weiche-dashboard.js
 // Metrics the rules use that the hub on main does not export yet, each with the work that adds it.
 // Keep this short: the last test fails once an entry is exported, so it is removed then.
 const PENDING: ReadonlyArray<{ name: string; type: string; labels: string[]; by: string }> = [
-  // issue 14 telemetry (ops-cli): one weiche_ prefix for the default process metrics (today weiche_process_process_…)
-  { name: 'weiche_process_cpu_seconds_total', type: 'counter', labels: [], by: 'ops-cli' },
-  { name: 'weiche_process_resident_memory_bytes', type: 'gauge', labels: [], by: 'ops-cli' },
-  { name: 'weiche_http_request_duration_seconds', type: 'histogram', labels: ['route', 'status', 'method'], by: 'ops-cli' },
-  { name: 'weiche_delivery_duration_seconds', type: 'histogram', labels: ['adapter', 'outcome'], by: 'ops-cli' },
-  { name: 'weiche_queue_oldest_waiting_seconds', type: 'gauge', labels: ['queue'], by: 'ops-cli' },
-  { name: 'weiche_build_info', type: 'gauge', labels: ['version', 'commit', 'node'], by: 'ops-cli' },
   // key and certificate expiry (evidence-callbacks)
   { name: 'weiche_key_expiry_seconds', type: 'gauge', labels: ['kind', 'id'], by: 'evidence-callbacks' },
-  // upstream pickups (upstream-fit / upstream-xta)
-  { name: 'weiche_upstream_oldest_unacknowledged_seconds', type: 'gauge', labels: ['upstream'], by: 'upstream-fit' },
-  { name: 'weiche_upstream_overdue', type: 'gauge', labels: ['upstream'], by: 'upstream-fit' },
 ];
 // Series Prometheus itself adds to every scrape target, not the hub.
 const PROMETHEUS_OWN = new Map([['up', new Set(['job', 'instance'])]]);

@@ -140,6 +140,11 @@ describe('admin API on a running hub', () => {
     expect(series(after.text, 'weiche_dead_letters{tenant="testhausen"}')).toBe(0);
     expect(series(after.text, 'weiche_dead_letters{tenant="otherburg"}')).toBe(1);
     expect(after.text).toMatch(/weiche_stage_duration_seconds_bucket\{le="[^"]+",stage="deliver"\} \d+/);
+    // the real attempts were timed by the dispatcher: two transient, one success
+    const timed = 'weiche_delivery_duration_seconds_count{adapter="dms",outcome="success"}';
+    expect(series(after.text, timed)).toBe(series(before.text, timed) + 1);
+    expect(series(after.text, 'weiche_delivery_duration_seconds_sum{adapter="dms",outcome="success"}')).toBeGreaterThan(0);
+    expect(after.text).toMatch(/weiche_http_request_duration_seconds_count\{method="POST",route="\/admin\/api\/v1\/submissions\/:submissionId\/routes\/:routeId\/redeliver",status="200"\} 1\n/);
 
     const queues = await api(hub, TOKENS.adminA, 'GET', `${API}/queues`);
     const dms = queues.json<Array<{ name: string; deliveredLastHour: number }>>().find((q) => q.name === 'deliver:dms');

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullPrefix, deliverQueueName } from '@weiche/queue';
-import { dropSchema, REDIS_URL, REPO_ROOT, tempDir } from '../support/env.js';
+import { DATABASE_URL, dropSchema, REDIS_URL, REPO_ROOT, tempDir } from '../support/env.js';
 import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 async function weiche(...args: string[]): Promise<{ code: number; out: string }> {
@@ -40,6 +40,11 @@ describe('weiche CLI operations', () => {
     const paused = await weiche('adapter', 'pause', 'dms', '--config', cfg.file);
     expect(paused.out).toContain('adapter instance dms paused');
     expect(paused.code).toBe(0);
+    // names the data it worked on, without the password
+    const db = new URL(DATABASE_URL());
+    expect(paused.out).toContain(`database ${db.host}${db.pathname}, schema ${cfg.schema}`);
+    if (db.password) expect(paused.out).not.toContain(db.password);
+    expect(paused.out).toContain(`prefix ${cfg.prefix}`);
     expect(await queue.isPaused()).toBe(true);
     const resumed = await weiche('adapter', 'resume', 'dms', '--config', cfg.file);
     expect(resumed.code).toBe(0);
@@ -53,5 +58,14 @@ describe('weiche CLI operations', () => {
     const missing = await weiche('redeliver', '6f1c0a52-0000-4000-8000-000000000000', '--config', cfg.file);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('no such submission');
+  });
+
+  it('replays many submissions with a progress line each and a summary', async () => {
+    const ids = ['6f1c0a52-0000-4000-8000-000000000001', '6f1c0a52-0000-4000-8000-000000000002', '6f1c0a52-0000-4000-8000-000000000003'];
+    const replay = await weiche('replay', ...ids, '--reason', 'mapping fixed', '--config', cfg.file);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain(`[1/3] ${ids[0]}: not replayed`);
+    expect(replay.out).toContain(`[3/3] ${ids[2]}: not replayed`);
+    expect(replay.out).toContain('replayed 0 of 3 submission(s), 3 failed');
   });
 });

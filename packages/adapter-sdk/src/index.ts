@@ -1,3 +1,4 @@
 export * from './contract.js';
 export * from './errors.js';
 export * from './confirmation-inbox.js';
+export * from './secret-field.js';

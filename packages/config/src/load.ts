@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { resolveFitConnectUpstream } from './upstream-fit-connect-schema.js';
 import { checkXtaUpstreams, resolveXtaUpstreamFiles } from './upstream-xta-schema.js';
-import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
+import { ADMIN_TOKEN_MIN_LENGTH, WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
 export const ENV_OVERRIDES = {
@@ -122,10 +122,37 @@ function readSecret(value: SecretValue, baseDir: string, path: string, problems:
 }
 
 /**
+ * Secrets the hub reads only when it builds a plugin (admin, metrics, DMS and XTA tokens): read once here,
+ * so a missing file or a short admin token fails at load (and in `weiche config check`), not at the first request.
+ */
+function checkLaterSecrets(config: WeicheConfigParsed, baseDir: string, problems: string[]): void {
+  const check = (value: SecretValue | undefined, path: string, minLength: number): void => {
+    if (value === undefined || typeof value === 'string') return;
+    const before = problems.length;
+    const secret = readSecret(value, baseDir, path, problems);
+    if (problems.length === before && secret.reveal().length < minLength) problems.push(`${path}: the file holds ${secret.reveal().length} characters, use at least ${minLength}`);
+  };
+  config.admin.tokens.forEach((t, i) => check(t.token, `admin.tokens.${i}.token`, ADMIN_TOKEN_MIN_LENGTH));
+  check(config.admin.metricsToken, 'admin.metricsToken', 1);
+  config.dms.clients.forEach((c, i) => check(c.token, `dms.clients.${i}.token`, 1));
+  config.xta?.identities.forEach((x, i) => check(x.token, `xta.identities.${i}.token`, 1));
+}
+
+/** Checks a caller adds to the config's own (the hub: adapter kinds and their config schemas); each returns problems. */
+export type ConfigCheck = (config: WeicheConfigParsed) => string[];
+
+export interface ResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Relative paths are resolved against this directory (the config file's). */
+  baseDir?: string;
+  checks?: readonly ConfigCheck[];
+}
+
+/**
  * Validates a raw config object (from YAML or built in code) with env overrides applied, and
  * reports every problem at once in a ConfigError. Relative paths are resolved against baseDir.
  */
-export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, options: { env?: NodeJS.ProcessEnv; baseDir?: string } = {}): WeicheConfig {
+export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, options: ResolveOptions = {}): WeicheConfig {
   const env = options.env ?? process.env;
   const baseDir = options.baseDir ?? process.cwd();
   const copy = structuredClone(raw) as Record<string, unknown>;
@@ -135,6 +162,15 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   const config = parsed.data;
   const problems = checkReferences(config);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  // every file a config names is relative to the config file, wherever the hub was started
+  const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
+  // an adapter's `path` and its `{ file }` secrets too; the callers' checks (the adapter schemas) read them
+  const adapters = config.adapters.map((a) => ({
+    ...a,
+    config: Object.fromEntries(Object.entries(a.config).map(([key, value]) => [key, key === 'path' && typeof value === 'string' ? abs(value) : absFile(value)])),
+  }));
+  for (const check of options.checks ?? []) problems.push(...check({ ...config, adapters }));
+  checkLaterSecrets(config, baseDir, problems);
   const senderClients = config.senderClients.map((client, i) => ({
     ...client,
     clientSecret: readSecret(client.clientSecret, baseDir, `senderClients.${i}.clientSecret`, problems),
@@ -147,8 +183,6 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
-  // every file a config names is relative to the config file, wherever the hub was started
-  const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
   const { oidc, metricsToken } = config.admin;
   const admin = {
     ...config.admin,
@@ -178,9 +212,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
       ...d,
       keys: { ...d.keys, privateKeyFile: abs(d.keys.privateKeyFile), certificateFile: abs(d.keys.certificateFile) },
     })),
-    adapters: config.adapters.map((a) =>
-      typeof a.config.path === 'string' ? { ...a, config: { ...a.config, path: abs(a.config.path) } } : a,
-    ),
+    adapters,
     senderClients,
     masterKey,
     upstreams,
@@ -188,13 +220,14 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
 }
 
 /** Loads and validates a YAML config file. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): WeicheConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WeicheConfig {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError([`${file}: ${(error as Error).message}`]);
+    // the yaml parser quotes the offending line below its message: that line may hold a secret, so only the first line (rule and position) is kept
+    throw new ConfigError([`${file}: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (typeof raw !== 'object' || raw === null) throw new ConfigError([`${file}: not a YAML mapping`]);
-  return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)) });
+  return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)), checks });
 }

@@ -3,29 +3,29 @@ import type { Secret } from '@weiche/core';
 import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
 import { XtaConfig } from './xta-schema.js';
 import { XtaUpstreamConfig } from './upstream-xta-schema.js';
+import { Id, SecretValue } from './primitives.js';
 
-// Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
-const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
+export { SecretValue } from './primitives.js';
 
-/** A secret given inline or as a file path (`{ file: ... }`); becomes a Secret that never prints. */
-export const SecretValue = z
-  .union([z.string().min(1), z.object({ file: z.string().min(1) })])
+/** An admin API token must not be guessable: inline ones are checked here, `{ file }` ones when the file is read. */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+const AdminTokenValue = z
+  .union([z.string().min(ADMIN_TOKEN_MIN_LENGTH, `use at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`), z.strictObject({ file: z.string().min(1) })])
   .describe('inline value or { file: path }');
-export type SecretValue = z.infer<typeof SecretValue>;
 
-export const ServiceConfig = z.object({
+export const ServiceConfig = z.strictObject({
   /** LeiKa URN or another service URN, e.g. urn:de:fim:leika:leistung:99010003001006. */
   identifier: z.string().regex(/^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,.:=@;$_!*'%/?#-]+$/i),
   name: z.string().min(1),
   /** FIT-Connect regions as ARS with prefix, e.g. DE05974028. */
   regions: z.array(z.string()).default([]),
   submissionSchemas: z
-    .array(z.object({ schemaUri: z.string().min(1), mimeType: z.enum(['application/json', 'application/xml']) }))
+    .array(z.strictObject({ schemaUri: z.string().min(1), mimeType: z.enum(['application/json', 'application/xml']) }))
     .default([]),
 });
 
 /** Where the tenant's DMS files the applications of one service (xdomea 0401/0605). */
-export const FilingConfig = z.object({
+export const FilingConfig = z.strictObject({
   /** Service URN, or "*" for every service without an entry of its own. */
   service: z.string().min(1),
   /** AllgemeineMetadaten/Aktenplaneinheit/Kennzeichen: the file plan unit, e.g. "63.01.02". */
@@ -34,7 +34,7 @@ export const FilingConfig = z.object({
   vorgangstyp: z.string().min(1).max(200).optional(),
 });
 
-export const TenantConfig = z.object({
+export const TenantConfig = z.strictObject({
   id: Id,
   name: z.string().min(1),
   /** Amtlicher Gemeindeschlüssel (8 digits). */
@@ -46,13 +46,13 @@ export const TenantConfig = z.object({
   filing: z.array(FilingConfig).default([]),
 });
 
-export const DestinationConfig = z.object({
+export const DestinationConfig = z.strictObject({
   /** The FIT-Connect destinationId (UUID). */
   id: z.uuid(),
   tenant: Id,
   kind: z.literal('fit-connect').default('fit-connect'),
   /** PEM files of the encryption key pair; generated on first start when `generate` is true. */
-  keys: z.object({
+  keys: z.strictObject({
     privateKeyFile: z.string().min(1),
     certificateFile: z.string().min(1),
     generate: z.boolean().default(false),
@@ -60,7 +60,7 @@ export const DestinationConfig = z.object({
   services: z.array(ServiceConfig).min(1),
 });
 
-export const SenderClientConfig = z.object({
+export const SenderClientConfig = z.strictObject({
   clientId: z.string().min(3),
   clientSecret: SecretValue,
   name: z.string().min(1),
@@ -74,7 +74,7 @@ export const SenderClientConfig = z.object({
   destinations: z.array(z.uuid()).min(1),
 });
 
-export const RetryPolicy = z.object({
+export const RetryPolicy = z.strictObject({
   attempts: z.number().int().min(1).max(100).default(8),
   /** First backoff; each retry doubles it, with ±50 % jitter, capped at maxBackoffMs. */
   backoffMs: z.number().int().min(10).default(2000),
@@ -83,27 +83,27 @@ export const RetryPolicy = z.object({
   maxAgeMs: z.number().int().min(1000).default(24 * 3600 * 1000),
 });
 
-export const CircuitPolicy = z.object({
+export const CircuitPolicy = z.strictObject({
   /** Consecutive transient failures that open the circuit (no deliveries are tried while open). */
   failureThreshold: z.number().int().min(1).default(5),
   /** How long the circuit stays open before one probe delivery may try (half-open). */
   cooldownMs: z.number().int().min(100).default(30_000),
 });
 
-export const RateLimit = z.object({
+export const RateLimit = z.strictObject({
   /** At most `max` deliveries per `durationMs` for this adapter instance, across all dispatchers. */
   max: z.number().int().min(1),
   durationMs: z.number().int().min(10),
 });
 
-export const HealthCheckPolicy = z.object({
+export const HealthCheckPolicy = z.strictObject({
   /** How often a dispatcher calls the instance's health() (one dispatcher per interval across replicas). */
   intervalMs: z.number().int().min(1000).default(30_000),
   /** A health() that has not answered after this long counts as failed. */
   timeoutMs: z.number().int().min(100).default(10_000),
 });
 
-export const AdapterInstanceConfig = z.object({
+export const AdapterInstanceConfig = z.strictObject({
   id: Id,
   kind: z.string().min(1),
   /** Validated later against the adapter kind's own config schema. */
@@ -116,7 +116,7 @@ export const AdapterInstanceConfig = z.object({
   health: HealthCheckPolicy.default({ intervalMs: 30_000, timeoutMs: 10_000 }),
 });
 
-export const RouteConfig = z.object({
+export const RouteConfig = z.strictObject({
   id: Id,
   tenant: Id,
   /** Service identifier (URN) this route serves, or "*" for every service of the tenant. */
@@ -132,8 +132,8 @@ export const AdminRole = z.enum(['operator', 'tenant-admin', 'auditor']);
 
 /** A static API token of the admin API (bearer); `tenants` scopes a tenant-admin (and optionally an auditor). */
 export const AdminTokenConfig = z
-  .object({
-    token: SecretValue,
+  .strictObject({
+    token: AdminTokenValue,
     /** Who acts: recorded as the actor of every audited action. */
     subject: z.string().min(1),
     role: AdminRole,
@@ -143,7 +143,7 @@ export const AdminTokenConfig = z
 
 /** OIDC-compatible JWT validation (e.g. Keycloak): keys from jwksUrl or a static JWKS file. */
 export const AdminOidcConfig = z
-  .object({
+  .strictObject({
     issuer: z.string().min(1),
     audience: z.string().min(1),
     jwksUrl: z.url().optional(),
@@ -165,7 +165,7 @@ export const AdminOidcConfig = z
   .refine((o) => o.clientId === undefined || o.scopes.includes('openid'), { message: 'the console sign-in (clientId) needs the openid scope', path: ['scopes'] })
   .refine((o) => o.clientId === undefined || URL.canParse(o.issuer), { message: 'the console sign-in (clientId) needs the issuer as a URL', path: ['issuer'] });
 
-export const AdminConfig = z.object({
+export const AdminConfig = z.strictObject({
   tokens: z.array(AdminTokenConfig).default([]),
   oidc: AdminOidcConfig.optional(),
   /** When set, GET /metrics needs this bearer token; otherwise Prometheus scrapes without one. */
@@ -173,7 +173,7 @@ export const AdminConfig = z.object({
 });
 
 /** The audit chain's evidence key and checkpoints (docs/adr/0005-audit-chain.md). */
-export const AuditConfig = z.object({
+export const AuditConfig = z.strictObject({
   /**
    * PKCS#8 PEM of the current evidence key (EC P-256), which MACs every audit record and signs the checkpoints.
    * Default: the key named by <dataDir>/keys/evidence/current, created on first start.
@@ -186,7 +186,7 @@ export const AuditConfig = z.object({
 });
 
 /** A DMS that posts its answers (xdomea 0402/0403) to the hub; `tenants` limits which submissions it may confirm. */
-export const DmsClientConfig = z.object({
+export const DmsClientConfig = z.strictObject({
   id: Id,
   /** Bearer token of `POST /dms/v1/confirmations`. */
   token: SecretValue,
@@ -203,9 +203,9 @@ const LIMIT_DEFAULTS = {
   submissionBytes: 2 * 1024 * 1024 * 1024,
 };
 
-export const WeicheConfig = z.object({
+export const WeicheConfig = z.strictObject({
   server: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8080),
       /** Base URL senders use; used as token issuer and in demo.json. Default http://localhost:<port>. */
@@ -217,19 +217,19 @@ export const WeicheConfig = z.object({
     })
     .default({ host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 25_000 }),
   redis: z
-    .object({
+    .strictObject({
       url: z.string().default('redis://127.0.0.1:6379'),
       /** Hash tag of every key of this hub (`{weiche}:…`): all of them share one Redis Cluster slot. */
       prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche'),
       /** Redis Sentinel: master group name and sentinels as host:port (the url still gives password and db). */
-      sentinel: z.object({ name: z.string().min(1), nodes: z.array(HostPort).min(1) }).optional(),
+      sentinel: z.strictObject({ name: z.string().min(1), nodes: z.array(HostPort).min(1) }).optional(),
       /** Redis Cluster: seed nodes as host:port (the url still gives the password). */
-      cluster: z.object({ nodes: z.array(HostPort).min(1) }).optional(),
+      cluster: z.strictObject({ nodes: z.array(HostPort).min(1) }).optional(),
     })
     .refine((r) => !(r.sentinel && r.cluster), { message: 'give sentinel or cluster, not both' })
     .default({ url: 'redis://127.0.0.1:6379', prefix: 'weiche' }),
   database: z
-    .object({ url: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('weiche') })
+    .strictObject({ url: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('weiche') })
     .default({ url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'weiche' }),
   /** Blob store, keys, outbox of the demo: everything the hub keeps on disk. */
   dataDir: z.string().default('.weiche'),
@@ -241,16 +241,16 @@ export const WeicheConfig = z.object({
    * per attachment, 2 GB per submission (metadata + data + attachments).
    */
   limits: z
-    .object({
+    .strictObject({
       metadataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.metadataBytes),
       dataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.dataBytes),
       attachmentBytes: z.number().int().positive().default(LIMIT_DEFAULTS.attachmentBytes),
       submissionBytes: z.number().int().positive().default(LIMIT_DEFAULTS.submissionBytes),
     })
     .default(LIMIT_DEFAULTS),
-  tokens: z.object({ ttlSeconds: z.number().int().min(10).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
+  tokens: z.strictObject({ ttlSeconds: z.number().int().min(10).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
   processing: z
-    .object({
+    .strictObject({
       concurrency: z.number().int().min(1).max(64).default(4),
       /** BullMQ lock; a job whose worker died is picked up again after about this long. */
       lockDurationMs: z.number().int().min(1000).default(30_000),
@@ -271,12 +271,12 @@ export const WeicheConfig = z.object({
   xta: XtaConfig.optional(),
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
-  dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
+  dms: z.strictObject({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
   /**
    * Upstreams the hub picks submissions up from (issue 10): `fitConnect` = FIT-Connect Zustelldienste, the hub as
    * subscriber; `xta` = XTA 2 message boxes of intermediaries, the hub as XTA client.
    */
-  upstreams: z.object({ fitConnect: FitConnectUpstreams, xta: z.array(XtaUpstreamConfig).default([]) }).default({ fitConnect: [], xta: [] }),
+  upstreams: z.strictObject({ fitConnect: FitConnectUpstreams, xta: z.array(XtaUpstreamConfig).default([]) }).default({ fitConnect: [], xta: [] }),
   /** An upstream submission not yet accepted after this long is overdue (metric, console warning); FIT-Connect auto-rejects after 14 days. */
   upstreamOverdueAfter: DurationSeconds.default(2 * 86_400),
 });

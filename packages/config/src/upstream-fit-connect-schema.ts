@@ -1,16 +1,13 @@
 import { z } from 'zod';
 
-// same alphabet as the other ids of the config (paths, metric labels, URLs)
-const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
-/** Inline value or `{ file }`, as SecretValue in schema.ts (kept local so this file stands alone). */
-const UpstreamSecretValue = z.union([z.string().min(1), z.object({ file: z.string().min(1) })]);
+import { Id, SecretValue as UpstreamSecretValue } from './primitives.js';
 
 /**
  * The hub as Subscriber of a FIT-Connect Zustelldienst (FITKO's or another hub's) for one destination
  * (issue 10): it polls the submissions ready for pickup with the destination's client credentials,
  * decrypts them with the destination key and answers with SETs signed by the destination's signing key.
  */
-export const FitConnectUpstreamConfig = z.object({
+export const FitConnectUpstreamConfig = z.strictObject({
   id: Id,
   /** The tenant the picked-up submissions belong to; the tenant's routes apply as usual. */
   tenant: Id,

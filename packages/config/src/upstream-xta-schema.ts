@@ -1,8 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
-/** Inline value or `{ file }` (kept local so this file stands alone, as xta-schema.ts does). */
-const SecretValue = z.union([z.string().min(1), z.object({ file: z.string().min(1) })]);
+import { SecretValue } from './primitives.js';
 
 /** `auth` of an XTA upstream: a bearer token (tests) or a TLS client certificate (mutual TLS, as Rechenzentren authenticate). */
 export const XtaUpstreamAuth = z.union([
@@ -15,7 +14,7 @@ export const XtaUpstreamAuth = z.union([
  * box of `reader` (an `xta.readers[].identifier`, whose keystore opens the content) and takes what it finds
  * in for `tenant`.
  */
-export const XtaUpstreamConfig = z.object({
+export const XtaUpstreamConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]{1,63}$/, 'lowercase letters, digits and "-" (max 63)'),
   tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a tenant id'),
   reader: z.string().min(3),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 // same alphabet as the other ids of the config (paths, queue names)
 const TenantId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-" (max 63)');
 /** Inline value or `{ file }`, as SecretValue in schema.ts (kept local so this file stands alone). */
-const XtaSecretValue = z.union([z.string().min(1), z.object({ file: z.string().min(1) })]);
+const XtaSecretValue = z.union([z.string().min(1), z.strictObject({ file: z.string().min(1) })]);
 
 /** XTA party identifier value as MessageMetaData writes it, e.g. `ags:05515000` or a DVDV Behördenkennung. */
 const PartyValue = z.string().min(3).regex(/^\S(.*\S)?$/, 'no leading or trailing blanks');
@@ -14,7 +14,7 @@ const PartyValue = z.string().min(3).regex(/^\S(.*\S)?$/, 'no leading or trailin
  * (tests, demo) or by the SHA-256 fingerprint of its TLS client certificate (production).
  */
 export const XtaIdentityConfig = z
-  .object({
+  .strictObject({
     identifier: PartyValue,
     kind: z.enum(['author', 'reader', 'fachverfahren']),
     token: XtaSecretValue.optional(),
@@ -29,10 +29,10 @@ export const XtaIdentityConfig = z
   .refine((i) => i.token !== undefined || i.certificateSha256 !== undefined, { message: 'an identity needs a token or a certificateSha256' });
 
 /** A reader the hub opens messages for: the tenant's OSCI keystore (PKCS#12, password from a file). */
-export const XtaReaderConfig = z.object({
+export const XtaReaderConfig = z.strictObject({
   identifier: PartyValue,
   tenant: TenantId,
-  keystore: z.object({
+  keystore: z.strictObject({
     pkcs12File: z.string().min(1),
     /** The keystore password is never written into the config itself (xta-osci.md, "Content encryption"). */
     passwordFile: z.string().min(1),
@@ -50,18 +50,18 @@ export const XtaReaderConfig = z.object({
  * hub's own TLS connection; `proxy-header`: a trusted TLS-terminating proxy passes the certificate
  * (PEM, URL-encoded) or its SHA-256 in `proxyHeader`.
  */
-export const XtaAuthConfig = z.object({
+export const XtaAuthConfig = z.strictObject({
   modes: z.array(z.enum(['token', 'tls', 'proxy-header'])).min(1).default(['token']),
   proxyHeader: z.string().min(1).default('x-ssl-client-cert'),
   proxyHeaderFormat: z.enum(['pem', 'sha256']).default('pem'),
 });
 
-export const XtaConfig = z.object({
+export const XtaConfig = z.strictObject({
   identities: z.array(XtaIdentityConfig).default([]),
   readers: z.array(XtaReaderConfig).default([]),
   auth: XtaAuthConfig.default({ modes: ['token'], proxyHeader: 'x-ssl-client-cert', proxyHeaderFormat: 'pem' }),
   limits: z
-    .object({
+    .strictObject({
       /** XTA's rule: a content container must not exceed 40 MB unless the service profile says otherwise. */
       maxContainerBytes: z.number().int().positive().default(40 * 1024 * 1024),
     })

@@ -303,6 +303,8 @@ export class Journal extends SchemaStore {
     outcome: 'success' | 'transient' | 'permanent';
     error?: string;
     receipt?: Record<string, unknown>;
+    /** How long adapter.deliver took; absent when the attempt never reached the adapter. */
+    durationMs?: number;
   }): Promise<void> {
     const s = this.s;
     try {
@@ -310,8 +312,8 @@ export class Journal extends SchemaStore {
         // lock order everywhere: submission row, then delivery row, then the audit chain's head row
         await client.query(`UPDATE ${s}.submissions SET updated_at = now() WHERE submission_id = $1`, [input.submissionId]);
         await client.query(
-          `INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, error, receipt)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
+          `INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, error, receipt, duration_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             input.submissionId,
             input.routeId,
@@ -319,6 +321,7 @@ export class Journal extends SchemaStore {
             input.outcome,
             input.error ?? null,
             input.receipt ? JSON.stringify(input.receipt) : null,
+            input.durationMs === undefined ? null : Math.max(0, Math.round(input.durationMs)),
           ],
         );
         await client.query(

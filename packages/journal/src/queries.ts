@@ -455,13 +455,13 @@ export class JournalQueries extends SchemaStore {
   }
 
   /** Delivery attempts after `afterId` with their adapter instance, outcome, time and error text. */
-  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string; at: Date; error: string | null }>> {
-    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string; at: Date; error: string | null }>(
-      `SELECT a.id, d.adapter_instance, a.outcome, a.at, a.error FROM ${this.s}.delivery_attempts a
+  async attemptsSince(afterId: number, limit: number): Promise<Array<{ id: number; adapterInstance: string; outcome: string; at: Date; error: string | null; durationMs: number | null }>> {
+    const rows = await this.query<{ id: string; adapter_instance: string; outcome: string; at: Date; error: string | null; duration_ms: number | null }>(
+      `SELECT a.id, d.adapter_instance, a.outcome, a.at, a.error, a.duration_ms FROM ${this.s}.delivery_attempts a
          JOIN ${this.s}.deliveries d USING (submission_id, route_id) WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
       [afterId, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error }));
+    return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error, durationMs: r.duration_ms }));
   }
 
   /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard), newest first. */

@@ -1,15 +1,20 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'main.js');
+const hubMain = join(import.meta.dirname, '..', '..', 'hub', 'dist', 'main.js');
 
-async function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([cli, ...args]);
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -41,9 +46,101 @@ describe('weiche CLI', () => {
     expect(result.stdout).toMatch(/kid [A-Za-z0-9_-]{43}/);
   });
 
-  it('answers an unknown command with usage and exit 64', async () => {
-    const result = await weiche('frobnicate');
-    expect(result.code).toBe(64);
-    expect(result.stderr).toContain('weiche config check');
+  it('config check refuses what the hub refuses: unknown adapter kinds, adapter configs, unknown keys, short admin tokens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-check-'));
+    const file = join(dir, 'weiche.yaml');
+    await writeFile(join(dir, 'ops.token'), 'too-short-token-value\n');
+    await writeFile(
+      file,
+      [
+        'tenants:',
+        '  - { id: t1, name: T, behoerdenkennung: "ags:05974028", colour: blue }',
+        'adapters:',
+        '  - { id: a1, kind: htp, config: {} }',
+        '  - { id: a2, kind: http, config: { url: "ftp://x" } }',
+        '  - { id: a3, kind: dms-folder, config: { path: out, pathh: typo } }',
+        'routes:',
+        '  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: nope }',
+        'admin:',
+        '  tokens:',
+        '    - { token: { file: ops.token }, subject: ops, role: operator }',
+        '',
+      ].join('\n'),
+    );
+    const unknownKey = await weiche('config', 'check', file);
+    expect(unknownKey.code).toBe(1);
+    expect(unknownKey.stderr).toContain('tenants.0: Unrecognized key: "colour"');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(', colour: blue', ''));
+    const result = await weiche('config', 'check', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('adapters.0.kind: unknown adapter kind "htp"');
+    expect(result.stderr).toContain('adapters.1.config.url: Invalid URL');
+    expect(result.stderr).toContain('adapters.1.config.secret: required: the secret inline or as { file: path }');
+    expect(result.stderr).toContain('adapters.2.config: Unrecognized key: "pathh"');
+    expect(result.stderr).toContain('routes.0.adapter: unknown adapter instance "nope"');
+    expect(result.stderr).toContain('admin.tokens.0.token: the file holds 21 characters, use at least 32');
+    expect(result.stderr + result.stdout).not.toContain('too-short-token-value');
+
+    const inline = await writeConfig(dir, 'admin:\n  tokens:\n    - { token: abc, subject: ops, role: operator }\n');
+    expect((await weiche('config', 'check', inline)).stderr).toContain('admin.tokens.0.token: use at least 32 characters');
+    // an adapter's secret from a file, relative to the config file: read and checked, never printed
+    const fromFile = await writeConfig(dir, 'adapters:\n  - { id: api, kind: http, config: { url: "https://fv.example/in", secret: { file: hmac.secret } } }\n');
+    const missing = await weiche('config', 'check', fromFile);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`adapters.0.config.secret: cannot read secret file ${join(dir, 'hmac.secret')}`);
+    await writeFile(join(dir, 'hmac.secret'), 'short\n');
+    expect((await weiche('config', 'check', fromFile)).stderr).toContain('adapters.0.config.secret: use at least 16 characters for the HMAC secret (the file holds 5)');
+    await writeFile(join(dir, 'hmac.secret'), `${'h'.repeat(24)}\n`);
+    const read = await weiche('config', 'check', fromFile);
+    expect(read.code).toBe(0);
+    expect(read.stdout + read.stderr).not.toContain('h'.repeat(24));
+    const ok = await writeConfig(dir, `adapters:\n  - { id: api, kind: http, config: { url: "https://fv.example/in", secret: "${'s'.repeat(20)}" } }\n`);
+    const passed = await weiche('config', 'check', ok);
+    expect(passed.stdout).toContain('ok: 1 tenant(s), 0 destination(s), 1 adapter instance(s)');
+    expect(passed.code).toBe(0);
+    expect(passed.stdout + passed.stderr).not.toContain('s'.repeat(20));
+  });
+
+  it('config check and the hub at start refuse a bad file with the same problems (one validation)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-same-'));
+    const file = await writeConfig(dir, 'adapters:\n  - { id: a1, kind: htp, config: {} }\n  - { id: a2, kind: http, config: { url: "ftp://x" } }\nadmin:\n  tokens:\n    - { token: abcdefabcdefabcdefabcdefabcdefabcdef, subject: s, role: operator, extra: 1 }\n');
+    const problems = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('  - ')).sort();
+    const check = await weiche('config', 'check', file);
+    expect(check.code).toBe(1);
+    expect(problems(check.stderr)).toEqual(['  - admin.tokens.0: Unrecognized key: "extra"']);
+    // the hub refuses before it connects to anything (an unreachable database would otherwise be the first error)
+    const env = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
+    const hub = await run([hubMain, '--config', file], env);
+    expect(hub.code).toBe(1);
+    expect(problems(hub.stderr)).toEqual(problems(check.stderr));
+
+    await writeFile(file, (await readFile(file, 'utf8')).replace(', extra: 1', ''));
+    const second = await weiche('config', 'check', file);
+    expect(problems(second.stderr)).toEqual(['  - adapters.0.kind: unknown adapter kind "htp" (known: dms-folder, http, sftp, xta-msgbox)', '  - adapters.1.config.secret: required: the secret inline or as { file: path }', '  - adapters.1.config.url: Invalid URL'].sort());
+    const hubAgain = await run([hubMain, '--config', file], env);
+    expect(problems(hubAgain.stderr)).toEqual(problems(second.stderr));
+  });
+
+  it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {
+    const unknown = await weiche('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(unknown.stderr).toContain('weiche config check');
+    const typo = await weiche('audit', 'verify', '--confg', 'x');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option '--confg'");
+    expect(typo.stdout).not.toContain('intact');
+    expect((await weiche('adapter', 'pause')).code).toBe(2);
+    expect((await weiche('config', 'check', 'a.yaml', 'b.yaml')).code).toBe(2);
+    const version = await weiche('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await weiche('--help')).code).toBe(0);
   });
 });
+
+async function writeConfig(dir: string, extra: string): Promise<string> {
+  const file = join(dir, `w-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, `tenants:\n  - { id: t1, name: T, behoerdenkennung: "ags:05974028" }\n${extra}`);
+  return file;
+}

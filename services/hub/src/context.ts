@@ -2,10 +2,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { AdapterFactory, AdapterServices } from '@weiche/adapter-sdk';
-import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
-import { httpAdapter } from '@weiche/adapter-http';
-import { sftpAdapter } from '@weiche/adapter-sftp';
-import { xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
 import { FsBlobStore, TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
@@ -20,6 +16,8 @@ import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
 import { createRedisConnection, HubQueues, type RedisConnection, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
 import { prepareAuditEvidence } from './audit-evidence.js';
+import { ADAPTER_KINDS } from './config/adapter-kinds.js';
+import { assertHubConfig } from './config/hub-config.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
 import { createFitConnectChannel } from './channels/fit-connect/index.js';
@@ -37,13 +35,7 @@ import { HUB_PRODUCT } from './version.js';
 /** Mapping modules this hub knows; onboarding a service is one module package plus a line here and a route. */
 export const MAPPING_MODULES: readonly MappingModule<unknown>[] = [genericXdomea, genericXdomea0605, bauantragXbau, xbauPassthrough, xbauToXdomea];
 
-/** Adapter kinds this hub can instantiate; a new kind is one line here plus its package. */
-export const ADAPTER_KINDS: ReadonlyMap<string, AdapterFactory<unknown>> = new Map<string, AdapterFactory<unknown>>([
-  [dmsFolderAdapter.kind, dmsFolderAdapter as AdapterFactory<unknown>],
-  [httpAdapter.kind, httpAdapter as AdapterFactory<unknown>],
-  [sftpAdapter.kind, sftpAdapter as AdapterFactory<unknown>],
-  [xtaMsgBoxAdapter.kind, xtaMsgBoxAdapter as AdapterFactory<unknown>],
-]);
+export { ADAPTER_KINDS } from './config/adapter-kinds.js';
 
 /**
  * The hub as built from one config: the composition root that main, the roles, the admin API and the
@@ -74,23 +66,14 @@ export interface HubDeps {
   close(): Promise<void>;
 }
 
+/** Instantiates the adapters of a config that passed assertHubConfig (kinds known, configs valid). */
 function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, AdapterFactory<unknown>>, services: AdapterServices): Map<string, AdapterInstance> {
   const adapters = new Map<string, AdapterInstance>();
-  const problems: string[] = [];
-  config.adapters.forEach((instance, i) => {
+  for (const instance of config.adapters) {
     const factory = kinds.get(instance.kind);
-    if (!factory) {
-      problems.push(`adapters.${i}.kind: unknown adapter kind "${instance.kind}" (known: ${[...kinds.keys()].join(', ')})`);
-      return;
-    }
-    const parsed = factory.configSchema.safeParse(instance.config);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`adapters.${i}.config.${issue.path.join('.')}: ${issue.message}`);
-      return;
-    }
-    adapters.set(instance.id, { config: instance, adapter: factory.create({ instanceId: instance.id, config: parsed.data, services }) });
-  });
-  if (problems.length > 0) throw new WeicheError(ErrorCode.CONFIG_INVALID, `configuration invalid:\n  - ${problems.join('\n  - ')}`);
+    if (!factory) throw new WeicheError(ErrorCode.CONFIG_INVALID, `unknown adapter kind "${instance.kind}"`);
+    adapters.set(instance.id, { config: instance, adapter: factory.create({ instanceId: instance.id, config: factory.configSchema.parse(instance.config), services }) });
+  }
   return adapters;
 }
 
@@ -98,6 +81,8 @@ function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, Adapter
 export async function createHubDeps(config: WeicheConfig, log: Logger, options: { adapterKinds?: readonly AdapterFactory<unknown>[] } = {}): Promise<HubDeps> {
   const kinds = new Map(ADAPTER_KINDS);
   for (const kind of options.adapterKinds ?? []) kinds.set(kind.kind, kind);
+  // the checks `weiche config check` runs, before anything is connected: a bad config never half-starts a hub
+  assertHubConfig(config, kinds);
   const registry = new MappingRegistry();
   for (const module of MAPPING_MODULES) registry.register(module);
 

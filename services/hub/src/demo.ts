@@ -5,6 +5,7 @@ import { resolveConfig, type WeicheConfig, type WeicheConfigInput } from '@weich
 import { openOsciKeystore } from '@weiche/crypto';
 import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
 import { XTA_PORT_PATHS } from './channels/xta/index.js';
+import { hubLinks } from './gateway/links.js';
 
 const DEMO_TENANT = 'demo';
 
@@ -25,7 +26,12 @@ interface DemoState {
   clientSecret: string;
   /** XTA bearer tokens of the demo author and Fachverfahren (added on first start with XTA). */
   xta?: { authorToken: string; fachverfahrenToken: string };
+  /** The demo operator's admin API token: signs in to the console (added on first start with it). */
+  adminToken?: string;
 }
+
+/** Subject of the demo's operator token: the actor of what is done in the console with it. */
+export const DEMO_OPERATOR = 'demo-operator';
 
 /** XTA parties of the demo: an EfA portal (author), the demo tenant as reader, the Bauaufsicht's Fachverfahren. */
 const XTA_DEMO = {
@@ -46,12 +52,13 @@ async function demoState(dataDir: string): Promise<DemoState> {
   let state: DemoState;
   try {
     state = JSON.parse(await readFile(file, 'utf8')) as DemoState;
-    if (state.xta) return state;
+    if (state.xta && state.adminToken) return state;
   } catch {
     state = { destinationId: randomUUID(), clientId: 'demo-portal', clientSecret: randomBytes(24).toString('base64url') };
   }
-  // a demo from before XTA keeps its ids and gains the XTA tokens
-  state.xta = { authorToken: randomBytes(24).toString('base64url'), fachverfahrenToken: randomBytes(24).toString('base64url') };
+  // a demo from before XTA or the console token keeps its ids and gains what is missing
+  state.xta ??= { authorToken: randomBytes(24).toString('base64url'), fachverfahrenToken: randomBytes(24).toString('base64url') };
+  state.adminToken ??= randomBytes(32).toString('base64url');
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;
@@ -104,17 +111,21 @@ export async function demoConfig(dataDir: string, env: NodeJS.ProcessEnv = proce
       ],
       readers: [{ identifier: XTA_DEMO.reader, tenant: DEMO_TENANT, keystore: xtaKeystore(dataDir), generate: true }],
     },
+    admin: { tokens: state.adminToken ? [{ token: state.adminToken, subject: DEMO_OPERATOR, role: 'operator' }] : [] },
   };
   return { config: resolveConfig(raw, { env }), state };
 }
 
-/** Writes .weiche/demo.json: everything a test sender needs to try the hub. */
+/** Writes .weiche/demo.json: everything a test sender needs to try the hub, and the operator's console token. */
 export async function writeDemoJson(config: WeicheConfig, state: DemoState, baseUrl: string): Promise<string> {
   const file = join(config.dataDir, 'demo.json');
+  const links = hubLinks(baseUrl);
   const content = {
     baseUrl,
     clientId: state.clientId,
     clientSecret: state.clientSecret,
+    ...(state.adminToken ? { console: { url: links.console, token: state.adminToken, subject: DEMO_OPERATOR, role: 'operator' } } : {}),
+    links,
     destinations: [{ destinationId: state.destinationId, outbox: demoOutbox(config.dataDir) }],
     ...(state.xta ? { xta: await xtaDemoJson(config.dataDir, state.xta, baseUrl) } : {}),
   };
@@ -133,4 +144,27 @@ async function xtaDemoJson(dataDir: string, tokens: NonNullable<DemoState['xta']
     reader: { identifier: XTA_DEMO.reader, certificatePem: keystore.entries[0]?.certificatePem ?? '' },
     fachverfahren: { identifier: XTA_DEMO.fachverfahren, token: tokens.fachverfahrenToken },
   };
+}
+
+/** What `npm start` prints: where the sender API, the console (and how to sign in), the API docs and health are. */
+export function demoBanner(config: WeicheConfig, state: DemoState, baseUrl: string, demoJson: string): string {
+  const links = hubLinks(baseUrl);
+  return [
+    '',
+    `Weiche demo is running at ${baseUrl}  (landing page: ${baseUrl.replace(/\/$/, '')}/)`,
+    '',
+    `  Console:    ${links.console}`,
+    `              sign in with the operator token in ${demoJson} ("console.token"), or: npm run weiche -- demo`,
+    `  API docs:   ${links.apiDocs}  (admin API, OpenAPI at ${links.openApi})`,
+    `  Health:     ${links.health}  ·  ${links.readiness}  ·  metrics ${links.metrics}`,
+    '',
+    `  Sender API: ${baseUrl.replace(/\/$/, '')}  (FIT-Connect submission API), client id ${state.clientId}, client secret in ${demoJson}`,
+    `    1. Get a token:        POST ${links.token}  (grant_type=client_credentials, client_id=${state.clientId}, client_secret from demo.json)`,
+    `    2. Fetch the key:      GET  ${links.senderApi}/destinations/${state.destinationId}  → encryptionKid → /keys/<kid>`,
+    `    3. Send a submission:  POST ${links.senderApi}/submissions, PUT attachments (JWE), PUT ${links.senderApi}/submissions/<id>`,
+    `    4. Watch the result:   GET  ${links.senderApi}/cases/<caseId>/events, and the xdomea ZIP in ${demoOutbox(config.dataDir)}`,
+    '',
+    '  Stop with Ctrl+C.',
+    '',
+  ].join('\n');
 }

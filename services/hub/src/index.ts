@@ -1,4 +1,5 @@
-export { createHubDeps, type HubDeps, ADAPTER_KINDS } from './context.js';
+export { createHubDeps, type HubDeps, ADAPTER_KINDS, redactUrl } from './context.js';
+export { loadHubConfig, assertHubConfig } from './config/hub-config.js';
 export { buildApp } from './gateway/app.js';
 export { startRoles, parseRoles, ROLES, type Role, type RunningHub } from './roles.js';
 export { processSubmission } from './processor/process-submission.js';

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile, type WeicheConfig } from '@weiche/config';
+import type { WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
+import { loadHubConfig } from './config/hub-config.js';
 import { createHubDeps, redactUrl } from './context.js';
-import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
+import { demoBanner, demoConfig, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
 import { parseRoles, startRoles } from './roles.js';
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   let config: WeicheConfig;
   let demo: Awaited<ReturnType<typeof demoConfig>>['state'] | undefined;
   if (configFile) {
-    config = loadConfigFile(configFile);
+    config = loadHubConfig(configFile);
   } else {
     const dataDir = resolve(process.env.WEICHE_DATA_DIR ?? '.weiche');
     ({ config, state: demo } = await demoConfig(dataDir));
@@ -36,20 +37,7 @@ async function main(): Promise<void> {
   if (demo && hub.url) {
     const baseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const file = await writeDemoJson(config, demo, baseUrl);
-    const destinationId = demo.destinationId;
-    console.log(
-      [
-        '',
-        `Weiche demo is running at ${baseUrl}`,
-        `  Sender credentials and ids are in ${file}.`,
-        `  1. Get a token:        POST ${baseUrl}/token  (grant_type=client_credentials, client_id=${demo.clientId}, client_secret from demo.json)`,
-        `  2. Fetch the key:      GET  ${baseUrl}/v1/destinations/${destinationId}  → encryptionKid → /keys/<kid>`,
-        `  3. Send a submission:  POST ${baseUrl}/v1/submissions, PUT attachments (JWE), PUT /v1/submissions/<id>`,
-        `  4. Watch the result:   GET  ${baseUrl}/v1/cases/<caseId>/events, and the xdomea ZIP in ${demoOutbox(config.dataDir)}`,
-        '  Stop with Ctrl+C.',
-        '',
-      ].join('\n'),
-    );
+    console.log(demoBanner(config, demo, baseUrl, file));
   }
   let stopping = false;
   const stop = (signal: string): void => {

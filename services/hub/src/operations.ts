@@ -1,5 +1,6 @@
+import type { Logger } from 'pino';
 import { ErrorCode, WeicheError } from '@weiche/core';
-import type { Journal } from '@weiche/journal';
+import type { Journal, JournalQueries } from '@weiche/journal';
 import { deliverJobId, processJobId, type HubQueues } from '@weiche/queue';
 
 /**
@@ -11,6 +12,8 @@ export interface OperationDeps {
   readonly journal: Journal;
   readonly queues: Pick<HubQueues, 'deliverQueue' | 'process' | 'enqueueDelivery' | 'enqueueProcess'>;
   readonly config: { readonly adapters: ReadonlyArray<{ readonly id: string }> };
+  /** Each action is logged at info (who, what, which submission); the reason stays in the audit record only (free text). */
+  readonly log: Pick<Logger, 'info'>;
 }
 
 /** Who acts and why; `batch` ties together the records of one bulk action. */
@@ -35,12 +38,14 @@ export async function pauseAdapter(deps: OperationDeps, adapterInstance: string,
   requireAdapter(deps, adapterInstance);
   await deps.queues.deliverQueue(adapterInstance).pause();
   await deps.journal.audit({ actor, stage: 'operator', details: { action: 'pause-adapter', adapterInstance } });
+  deps.log.info({ actor, action: 'pause-adapter', adapterInstance }, 'operator action');
 }
 
 export async function resumeAdapter(deps: OperationDeps, adapterInstance: string, actor: string): Promise<void> {
   requireAdapter(deps, adapterInstance);
   await deps.queues.deliverQueue(adapterInstance).resume();
   await deps.journal.audit({ actor, stage: 'operator', details: { action: 'resume-adapter', adapterInstance } });
+  deps.log.info({ actor, action: 'resume-adapter', adapterInstance }, 'operator action');
 }
 
 export async function isAdapterPaused(deps: Pick<OperationDeps, 'queues'>, adapterInstance: string): Promise<boolean> {
@@ -75,6 +80,7 @@ export async function redeliver(deps: OperationDeps, submissionId: string, optio
     await (await queue.getJob(deliverJobId(submissionId, delivery.routeId)))?.remove();
     await deps.queues.enqueueDelivery(delivery.adapterInstance, { submissionId, routeId: delivery.routeId });
   }
+  deps.log.info({ actor: options.actor, action: 'redeliver', submissionId, routes: again.map((d) => d.routeId), ...(options.batch ? { batch: options.batch } : {}) }, 'operator action');
   return again.map((d) => d.routeId);
 }
 
@@ -91,5 +97,13 @@ export async function replayFromOpen(deps: OperationDeps, submissionId: string, 
   if (!moved) throw new WeicheError(ErrorCode.CONFLICT, 'only a FAILED submission can be replayed', { status: 409 });
   await (await deps.queues.process.getJob(processJobId(submissionId)))?.remove();
   await deps.queues.enqueueProcess({ submissionId });
+  deps.log.info({ actor: options.actor, action: 'replay', submissionId, ...(options.batch ? { batch: options.batch } : {}) }, 'operator action');
 }
 
+
+/** Discards a dead letter for good (it stays in the journal and the audit chain, marked discarded). */
+export async function discardDeadLetter(deps: Pick<OperationDeps, 'log'>, queries: Pick<JournalQueries, 'discard'>, submissionId: string, options: ActionAudit & { reason: string }): Promise<string[]> {
+  const { routes } = await queries.discard(submissionId, { actor: options.actor, reason: options.reason, ...(options.batch ? { batch: options.batch } : {}) });
+  deps.log.info({ actor: options.actor, action: 'discard', submissionId, routes, ...(options.batch ? { batch: options.batch } : {}) }, 'operator action');
+  return routes;
+}

@@ -20,7 +20,7 @@ import { collectInbox } from './dms-inbox.js';
 
 export const DMS_FOLDER_KIND = 'dms-folder';
 
-export const DmsFolderConfig = z.object({
+export const DmsFolderConfig = z.strictObject({
   /** The DMS import folder of one tenant; created when missing. */
   path: z.string().min(1),
   /** Optional: where the DMS drops its answers (xdomea 0402/0403); the hub files them into processed/ or failed/ there. */

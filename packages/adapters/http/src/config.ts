@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretField } from '@weiche/adapter-sdk';
 
 // Fingerprints are accepted as printed by `openssl x509 -fingerprint -sha256` (colons, any case) or as plain hex.
 const Sha256Fingerprint = z
@@ -6,13 +7,13 @@ const Sha256Fingerprint = z
   .transform((s) => s.replace(/:/g, '').toLowerCase())
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the certificate DER as 64 hex digits'));
 
-export const HttpAdapterConfig = z.object({
+export const HttpAdapterConfig = z.strictObject({
   /** Endpoint the package is POSTed to (http: only for loopback tests; production endpoints use https:). */
   url: z.url({ protocol: /^https?$/ }),
   /** `zip`: the package as one application/zip body; `multipart`: the xÖV message XML and each document as parts. */
   mode: z.enum(['zip', 'multipart']).default('zip'),
-  /** HMAC-SHA256 key of this instance; the endpoint checks `X-Weiche-Signature` with it. */
-  secret: z.string().min(16, 'use at least 16 characters for the HMAC secret'),
+  /** HMAC-SHA256 key of this instance, inline or `{ file: path }`; the endpoint checks `X-Weiche-Signature` with it. */
+  secret: secretField(16, 'use at least 16 characters for the HMAC secret'),
   /** Extra request headers (e.g. an API key of the Fachverfahren). */
   headers: z.record(z.string(), z.string()).optional(),
   /** Idle timeout of one request in ms (no bytes moving), not a cap on large uploads. */

@@ -73,7 +73,7 @@ class HttpAdapter implements Adapter {
       // Two passes over the body: the signature header must precede the body, and HTTP trailers are
       // dropped by many proxies and frameworks, so the HMAC is computed first and the body streamed again.
       const timestamp = Math.floor(Date.now() / 1000);
-      const signature = await signBody(this.config.secret, timestamp, await body.open(), signal);
+      const signature = await signBody(this.config.secret.reveal(), timestamp, await body.open(), signal);
       const answer = await this.post(body, {
         ...this.config.headers,
         'content-type': body.contentType,

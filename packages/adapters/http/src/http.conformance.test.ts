@@ -1,4 +1,5 @@
 import { runAdapterConformance } from '@weiche/adapter-sdk/conformance';
+import { Secret } from '@weiche/core';
 import { httpAdapter } from './http-adapter.js';
 import { startTestEndpoint, type TestEndpoint } from './test-endpoint.js';
 
@@ -16,7 +17,7 @@ runAdapterConformance(httpAdapter, {
   teardown: async () => {
     await endpoint?.close();
   },
-  config: () => ({ url: far().url, mode: 'zip', secret, timeoutMs: 5000 }),
+  config: () => ({ url: far().url, mode: 'zip' as const, secret: new Secret(secret), timeoutMs: 5000, idHeader: 'x-receipt-id' }),
   countDeliveries: () => Promise.resolve(far().stored.length),
   listDelivered: () => Promise.resolve(far().stored.map(({ name, size, sha256 }) => ({ name, size, sha256 }))),
   breakFarSide: (kind) => {

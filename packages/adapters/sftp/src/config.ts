@@ -18,7 +18,7 @@ export function parseHostKeyPin(pin: string): Buffer | undefined {
 }
 
 export const SftpConfig = z
-  .object({
+  .strictObject({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     username: z.string().min(1),

@@ -11,7 +11,7 @@ import {
 } from '@weiche/adapter-sdk';
 
 export const XTA_MSGBOX_KIND = 'xta-msgbox';
-export const XtaMsgBoxConfig = z.object({
+export const XtaMsgBoxConfig = z.strictObject({
   /** The XTA identity (a Fachverfahren) whose message box receives the packages. */
   identity: z.string().min(3),
 });

@@ -1,10 +1,13 @@
-import { ConfigError, loadConfigFile } from '@weiche/config';
+import { ConfigError } from '@weiche/config';
+import { loadHubConfig } from '@weiche/hub';
 
-/** `weiche config check <file>`: validates a config file and lists every problem at once. */
-export async function configCheck(file: string | undefined): Promise<number> {
-  if (!file) throw new Error('usage: weiche config check <file>');
+/**
+ * `weiche config check <file>`: runs the hub's own start-up validation (loadHubConfig) and lists every
+ * problem at once. Prints counts and paths, never a value: a config holds secrets.
+ */
+export async function configCheck(file: string): Promise<number> {
   try {
-    const config = loadConfigFile(file);
+    const config = loadHubConfig(file);
     console.log(`ok: ${config.tenants.length} tenant(s), ${config.destinations.length} destination(s), ${config.adapters.length} adapter instance(s), ${config.routes.length} route(s)`);
     return 0;
   } catch (error) {

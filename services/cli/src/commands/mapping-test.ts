@@ -36,11 +36,8 @@ export async function findMappingModule(id: string, root: string = ROOT): Promis
 }
 
 /** `weiche mapping test <module> [--sample <name>] [--update]`: runs the golden samples, prints XSD verdicts and diffs; 1 on mismatch. */
-export async function mappingTest(positionals: readonly string[], flags: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
-  const id = positionals[0];
-  if (!id) throw new Error('usage: weiche mapping test <module> [--sample <name>] [--update]');
-  // parseArgs runs with strict: false and does not know --sample, so `--sample x` arrives as a flag plus a positional.
-  const sample = typeof flags.sample === 'string' ? flags.sample : flags.sample === true ? positionals[1] : undefined;
+export async function mappingTest(id: string, options: { sample?: string | undefined; update?: boolean | undefined } = {}): Promise<number> {
+  const sample = options.sample;
   const found = await findMappingModule(id);
   if (!found) {
     console.error(`no mapping module ${id} in packages/mappings (built?)`);
@@ -52,7 +49,7 @@ export async function mappingTest(positionals: readonly string[], flags: Readonl
     samplesDir: found.samplesDir,
     cacheDir,
     ...(sample === undefined ? {} : { only: sample }),
-    update: flags.update === true,
+    update: options.update === true,
   });
   console.log(kit.formatGoldenReport(report));
   return report.ok ? 0 : 1;

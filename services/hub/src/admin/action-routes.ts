@@ -4,7 +4,7 @@ import { ErrorCode } from '@weiche/core';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
-import { pauseAdapter, redeliver, replayFromOpen, resumeAdapter } from '../operations.js';
+import { discardDeadLetter, pauseAdapter, redeliver, replayFromOpen, resumeAdapter } from '../operations.js';
 import * as S from './api-schemas.js';
 import { assertMayAct, assertSeesTenant, ownsAdapter, seesAdapter, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
@@ -92,7 +92,7 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
         const p = who(request);
         const { submissionId } = request.params;
         await submissionOf(p, submissionId);
-        const { routes } = await queries.discard(submissionId, { actor: p.subject, reason: request.body.reason });
+        const routes = await discardDeadLetter(deps, queries, submissionId, { actor: p.subject, reason: request.body.reason });
         return { ok: true as const, action: 'discard', actor: p.subject, routes };
       },
     );

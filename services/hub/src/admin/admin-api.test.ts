@@ -6,12 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '@weiche/config';
 import { createHubDeps, type HubDeps } from '../context.js';
 import { buildApp } from '../gateway/app.js';
 import { deliverJobId, processJobId } from '@weiche/queue';
 import { isAdapterPaused } from '../operations.js';
+import { HUB_PRODUCT } from '../version.js';
+import { oldestWaitingAgeMs } from './queue-status.js';
 import { AdminAuthenticator } from './authenticate.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -346,6 +348,55 @@ describe('OpenAPI, metrics, health', () => {
     expect(after).toMatch(/weiche_queue_jobs\{queue="deliver:dms-a",state="waiting"\} \d+/);
     expect(after).toMatch(/weiche_circuit_state\{adapter="shared"\} 0/);
     expect(value(after, 'weiche_dead_letters{tenant="stadt-b"}')).toBe(1);
+  });
+
+  it('names its metrics with one weiche_ prefix and labels routes by pattern, never by raw URL', async () => {
+    await app.inject({ url: `${API}/submissions/${ids.a}`, headers: { authorization: `Bearer ${TOKENS.operator}` } });
+    await app.inject({ url: `/no/such/path/${randomUUID()}` });
+    const id = await seed('stadt-b', false);
+    // a delivery waits (no dispatcher runs here), and one attempt that took 1.5 s is journaled
+    await deps.queues.enqueueDelivery('dms-b', { submissionId: id, routeId: 'r2' });
+    await deps.journal.recordAttempt({ submissionId: id, routeId: 'r2', attempt: 1, outcome: 'transient', error: 'busy', durationMs: 1500 });
+    await vi.waitFor(async () => expect(await oldestWaitingAgeMs(deps.queues.deliverQueue('dms-b'))).toBeGreaterThan(0));
+    const text = (await app.inject({ url: '/metrics' })).body;
+    const names = new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
+    expect([...names].filter((n) => !n!.startsWith('weiche_'))).toEqual([]);
+    expect([...names].filter((n) => n!.includes('process_process') || n!.startsWith('weiche_weiche'))).toEqual([]);
+    for (const name of ['weiche_process_cpu_seconds_total', 'weiche_process_resident_memory_bytes', 'weiche_nodejs_eventloop_lag_seconds', 'weiche_build_info', 'weiche_http_request_duration_seconds', 'weiche_delivery_duration_seconds', 'weiche_queue_oldest_waiting_seconds']) {
+      expect(names.has(name), name).toBe(true);
+    }
+    expect(text).toMatch(new RegExp(`weiche_build_info\\{version="${HUB_PRODUCT.version.replace(/\./g, '\\.')}",commit="[^"]+",node="${process.versions.node.replace(/\./g, '\\.')}"\\} 1`));
+    expect(text).toMatch(/weiche_http_request_duration_seconds_count\{method="GET",route="\/admin\/api\/v1\/submissions\/:submissionId",status="200"\} [1-9]/);
+    expect(text).toMatch(/weiche_http_request_duration_seconds_count\{method="GET",route="\(unmatched\)",status="404"\} [1-9]/);
+    // no id and no raw path in any label
+    expect(text).not.toContain(ids.a);
+    expect(text).not.toContain('/no/such/path');
+    expect(text).toMatch(/weiche_delivery_duration_seconds_bucket\{le="2.5",adapter="dms-b",outcome="transient"\} 1\n/);
+    expect(text).toMatch(/weiche_delivery_duration_seconds_bucket\{le="1",adapter="dms-b",outcome="transient"\} 0\n/);
+    const oldest = /weiche_queue_oldest_waiting_seconds\{queue="deliver:dms-b"\} ([\d.e+-]+)/.exec(text);
+    expect(Number(oldest?.[1])).toBeGreaterThan(0);
+    for (const queue of ['process', 'deliver:dms-a', 'deliver:dms-b', 'deliver:shared']) expect(text).toMatch(new RegExp(`weiche_queue_oldest_waiting_seconds\\{queue="${queue}"\\} [\\d.e+-]+\\n`));
+  });
+
+  it('serves a landing page at / (HTML for browsers, a JSON index when asked), listing what this role serves', async () => {
+    const html = await app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('href="/admin/"');
+    expect(html.body).toContain('href="/docs"');
+    expect(html.body).toContain('href="/healthz"');
+    expect(html.body).not.toMatch(/(src|href)="https?:/);
+    expect((await app.inject({ url: '/', headers: { accept: '*/*' } })).headers['content-type']).toMatch(/^text\/html/);
+    const json = await app.inject({ url: '/', headers: { accept: 'application/json', host: 'hub.example:8080' } });
+    expect(json.json()).toMatchObject({ product: 'Weiche', links: { console: 'http://hub.example:8080/admin/', senderApi: 'http://hub.example:8080/v1', readiness: 'http://hub.example:8080/readyz' } });
+    const adminOnly = await buildApp(deps, { sender: false });
+    try {
+      const links = (await adminOnly.inject({ url: '/', headers: { accept: 'application/json' } })).json<{ links: Record<string, string> }>().links;
+      expect(Object.keys(links)).toEqual(expect.arrayContaining(['console', 'apiDocs', 'health']));
+      expect(links.senderApi).toBeUndefined();
+    } finally {
+      await adminOnly.close();
+    }
   });
 
   it('serves the admin API without the sender API for the admin role alone', async () => {

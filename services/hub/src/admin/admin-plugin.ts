@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { constantTimeEqual, ErrorCode } from '@weiche/core';
 import { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
@@ -30,6 +31,8 @@ export const ADMIN_PREFIX = '/admin/api/v1';
 export interface AdminPluginOptions {
   /** Serve GET /metrics (default true). */
   readonly metrics?: boolean;
+  /** Registry /metrics serves, holding what the app measures itself (HTTP durations); default: a new one. */
+  readonly registry?: Registry;
 }
 
 /**
@@ -73,7 +76,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {
-      const metrics = new HubMetrics(deps, queries);
+      const metrics = new HubMetrics(deps, queries, options.registry);
       // a journal that is down at start only delays the baseline to the first scrape
       await metrics.start().catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'metrics start deferred'));
       const token = deps.config.admin.metricsToken === undefined ? undefined : resolveSecret(deps.config.admin.metricsToken);

@@ -5,7 +5,7 @@ import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
-import { redeliver, replayFromOpen, type ActionAudit } from '../operations.js';
+import { discardDeadLetter, redeliver, replayFromOpen, type ActionAudit } from '../operations.js';
 import * as S from './api-schemas.js';
 import { assertMayAct, seesTenant, type Principal } from './principal.js';
 import { deadLetterFilter } from './read-routes.js';
@@ -33,7 +33,7 @@ export function bulkRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
         case 'redeliver':
           return { submissionId, ok: true, status: 200, routes: await redeliver(deps, submissionId, audit) };
         case 'discard':
-          return { submissionId, ok: true, status: 200, routes: (await queries.discard(submissionId, audit)).routes };
+          return { submissionId, ok: true, status: 200, routes: await discardDeadLetter(deps, queries, submissionId, audit) };
         default:
           return action satisfies never;
       }

@@ -1,10 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { cryptoPool } from '@weiche/crypto';
 import type { JournalQueries } from '@weiche/journal';
+import { buildInfo } from '../build-info.js';
 import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { registerReadinessMetrics } from './readiness-metrics.js';
-import { circuitOf, jobCounts } from './queue-status.js';
+import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
 import { registerUpstreamMetrics } from './upstream-metrics.js';
 
 const BATCH = 5000;
@@ -22,20 +23,27 @@ const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
  * Queue depths, circuit states and dead letters are read at scrape time.
  */
 export class HubMetrics {
-  readonly registry = new Registry();
   private auditSeq: number | undefined;
   private attemptId: number | undefined;
   private catching: Promise<void> = Promise.resolve();
   private readonly transitions: Counter<'stage' | 'to_state'>;
   private readonly durations: Histogram<'stage'>;
   private readonly attempts: Counter<'adapter' | 'outcome'>;
+  private readonly deliveryDurations: Histogram<'adapter' | 'outcome'>;
 
   constructor(
     deps: HubDeps,
     private readonly queries: JournalQueries,
+    readonly registry: Registry = new Registry(),
   ) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'weiche_process_' });
+    // the default names already start with process_ / nodejs_: one weiche_ in front, not weiche_process_process_…
+    collectDefaultMetrics({ register: this.registry, prefix: 'weiche_' });
+    const info = buildInfo();
+    new Gauge({ name: 'weiche_build_info', help: 'Always 1; the labels say which hub version, source commit and Node version run', labelNames: ['version', 'commit', 'node'], registers }).set(
+      { version: info.version, commit: info.commit, node: info.node },
+      1,
+    );
     this.transitions = new Counter({
       name: 'weiche_journal_records_total',
       help: 'Journal (audit) records per stage and resulting state; to_state "" for records that are no state change',
@@ -50,6 +58,13 @@ export class HubMetrics {
       registers,
     });
     this.attempts = new Counter({ name: 'weiche_delivery_attempts_total', help: 'Delivery attempts per adapter instance and outcome', labelNames: ['adapter', 'outcome'], registers });
+    this.deliveryDurations = new Histogram({
+      name: 'weiche_delivery_duration_seconds',
+      help: 'Time adapter.deliver took per attempt, per adapter instance and outcome (success, transient, permanent)',
+      labelNames: ['adapter', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
     const queues = (): Array<{ name: string; queue: Parameters<typeof jobCounts>[0] }> => [
       { name: 'process', queue: deps.queues.process },
       ...deps.config.adapters.map((a) => ({ name: `deliver:${a.id}`, queue: deps.queues.deliverQueue(a.id) })),
@@ -64,6 +79,16 @@ export class HubMetrics {
         for (const { name, queue } of queues()) {
           for (const [state, n] of Object.entries(await jobCounts(queue))) this.set({ queue: name, state }, n);
         }
+      },
+    });
+    new Gauge({
+      name: 'weiche_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting to be picked up per queue (waiting, prioritized or paused); 0 when none waits',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { name, queue } of queues()) this.set({ queue: name }, ((await oldestWaitingAgeMs(queue)) ?? 0) / 1000);
       },
     });
     new Gauge({
@@ -154,6 +179,7 @@ export class HubMetrics {
       const rows = await this.queries.attemptsSince(this.attemptId ?? 0, BATCH);
       for (const a of rows) {
         this.attempts.inc({ adapter: a.adapterInstance, outcome: a.outcome });
+        if (a.durationMs !== null) this.deliveryDurations.observe({ adapter: a.adapterInstance, outcome: a.outcome }, a.durationMs / 1000);
         this.attemptId = a.id;
       }
       if (rows.length < BATCH) break;

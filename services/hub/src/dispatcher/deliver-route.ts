@@ -57,6 +57,8 @@ function packageOf(deps: DeliverDeps, row: SubmissionRow, output: StoredOutput):
 async function stop(deps: DeliverDeps, row: SubmissionRow, routeId: string, reason: string, lastOutcome: DeliveryStopped['lastOutcome']): Promise<never> {
   const code = lastOutcome === 'transient' ? ErrorCode.DELIVERY_TRANSIENT : ErrorCode.DELIVERY_PERMANENT;
   await deps.journal.failDelivery({ submissionId: row.submissionId, routeId, reason, actor: 'hub:dispatcher', problem: { code, stage: 'deliver', detail: reason } });
+  // a dead letter needs an operator: error, with ids and the reason only
+  deps.log.error({ submissionId: row.submissionId, tenant: row.tenantId, route: routeId, code, reason }, 'delivery dead-lettered: an operator can redeliver it');
   throw new DeliveryStopped(reason, lastOutcome);
 }
 
@@ -88,13 +90,14 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
   }
   const attempt = job.attemptsMade + 1;
   const log = deps.log.child({ submissionId: row.submissionId, route: delivery.routeId, adapter: delivery.adapterInstance, attempt });
+  const started = performance.now();
   try {
     const receipt = await instance.adapter.deliver(packageOf(deps, row, output), {
       idempotencyKey: `${row.submissionId}:${delivery.routeId}`,
       signal: AbortSignal.timeout(instance.config.timeoutMs),
       log,
     });
-    await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: 'success', receipt: { ...receipt } });
+    await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: 'success', receipt: { ...receipt }, durationMs: performance.now() - started });
     const done = await deps.journal.completeDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, receipt: { ...receipt }, actor: `adapter:${delivery.adapterInstance}` });
     log.info({ allDelivered: done.allDelivered }, 'route delivered');
     if (done.allDelivered) {
@@ -105,7 +108,7 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
   } catch (error) {
     const kind = classifyDeliveryError(error);
     const reason = errorMessage(error);
-    await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason });
+    await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason, durationMs: performance.now() - started });
     const age = Date.now() - (job.queuedAt ?? Date.now());
     const retry = instance.config.retry;
     const why =
@@ -116,10 +119,7 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
           : age > retry.maxAgeMs
             ? `max age of ${retry.maxAgeMs} ms exceeded after ${attempt} attempts: ${reason}`
             : undefined;
-    if (why) {
-      log.warn({ reason: why }, 'delivery dead-lettered');
-      return stop(deps, row, delivery.routeId, why, kind);
-    }
+    if (why) return stop(deps, row, delivery.routeId, why, kind);
     log.warn({ reason, kind }, 'delivery failed; will retry');
     throw error;
   }

@@ -1,8 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
 import type { HubDeps } from '../context.js';
 import { readiness } from '../health.js';
+import { httpMetrics } from './http-metrics.js';
+import { landingPage } from './landing-page.js';
 import { registerProblemHandler } from './problems.js';
 
 /**
@@ -14,18 +17,23 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
     loggerInstance: deps.log as FastifyBaseLogger,
-    // fastify logs method, url and status per request (ids only in paths); bodies are never logged
+    // the access log is written at debug by httpMetrics (route pattern, status, time); bodies are never logged
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     // on shutdown, end keep-alive connections instead of waiting for clients to close them
     forceCloseConnections: true,
   });
   registerProblemHandler(app);
+  // one registry per app: the HTTP histogram here, the hub's metrics added by the admin plugin
+  const metrics = new Registry();
+  httpMetrics(app, metrics);
   if (options.sender !== false) {
     for (const channel of deps.channels.all()) if (channel.routes) await app.register(channel.routes);
   }
-  if (options.admin !== false) await app.register(adminPlugin(deps));
+  if (options.admin !== false) await app.register(adminPlugin(deps, { registry: metrics }));
   if (options.sender !== false) await app.register(dmsConfirmationRoutes(deps));
+  await app.register(landingPage({ sender: options.sender !== false, admin: options.admin !== false }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const { ready, checks } = await readiness(deps);

@@ -59,7 +59,8 @@ async function fail(deps: ProcessDeps, row: SubmissionRow, problem: SubmissionPr
     details: { code: problem.code, reason: problem.detail },
     patch: { reason: problem.detail, problem },
   });
-  deps.log.warn({ submissionId: row.submissionId, code: problem.code, stage: problem.stage, reason: problem.detail }, 'submission failed; an operator can replay it');
+  // a dead letter needs an operator: error, with ids and the reason only
+  deps.log.error({ submissionId: row.submissionId, tenant: row.tenantId, code: problem.code, stage: problem.stage, reason: problem.detail }, 'submission dead-lettered: an operator can replay it');
 }
 
 /** Enqueues a delivery job for every route that is not delivered yet (idempotent by job id). */

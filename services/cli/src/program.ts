@@ -1,0 +1,135 @@
+import { Command, CommanderError } from 'commander';
+import { HUB_PRODUCT } from '@weiche/hub';
+import { adapterNew } from './commands/adapter-new.js';
+import { auditVerify } from './commands/audit-verify.js';
+import { configCheck } from './commands/config-check.js';
+import { demo } from './commands/demo.js';
+import { keysGenerate } from './commands/keys-generate.js';
+import { mappingNew } from './commands/mapping-new.js';
+import { mappingTest } from './commands/mapping-test.js';
+import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
+
+/** Exit code of a usage error (unknown command or flag, missing argument), as getopt-style tools use it. */
+export const USAGE_EXIT = 2;
+
+const CONFIG_HELP = 'hub config file (default: WEICHE_CONFIG, else the demo defaults)';
+
+/**
+ * The `weiche` command line. Commander refuses unknown commands and flags; every command that touches
+ * data names the config, database, schema and Redis prefix it works on before it starts (on stderr).
+ * A new command is one file in commands/ and one entry here.
+ */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('weiche')
+    .description('operator command line of the Weiche hub\n\nThe hub itself runs with: node services/hub/dist/main.js [--role gateway|processor|dispatcher|all] [--config <file>]')
+    .version(HUB_PRODUCT.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .showHelpAfterError()
+    .exitOverride();
+  const done = (run: Promise<number>): Promise<void> => run.then(setExit);
+
+  const config = program.command('config').description('configuration files');
+  config
+    .command('check')
+    .description('validate a config file exactly as the hub does at start; lists every problem at once, never a secret')
+    .argument('<file>', 'YAML config file')
+    .action((file: string) => done(configCheck(file)));
+
+  program
+    .command('keys')
+    .description('key material')
+    .command('generate')
+    .description('RSA-4096 key pair + self-signed certificate (destination or signing key)')
+    .requiredOption('--out <dir>', 'directory for key.pem and cert.pem')
+    .option('--cn <name>', 'certificate common name', 'Weiche')
+    .action((o: { out: string; cn: string }) => done(keysGenerate(o.out, o.cn)));
+
+  program
+    .command('audit')
+    .description('the audit trail')
+    .command('verify')
+    .description('verify the audit chains (hashes, MACs) against the signed checkpoints; names the first bad record or gap; exit 3 when not intact')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--since <date>', 'only records from this date (ISO 8601)')
+    .option('--json', 'print the verdict as JSON')
+    .option('--config <file>', CONFIG_HELP)
+    .action((o: { tenant?: string; since?: string; json?: boolean; config?: string }) => done(auditVerify(o)));
+
+  const adapter = program.command('adapter').description('adapter packages and instances');
+  adapter
+    .command('new')
+    .description('scaffold an adapter package (packages/adapters/<name>) that passes the conformance suite')
+    .argument('<name>', 'kebab-case name, e.g. acme-dms')
+    .option('--out <dir>', 'target directory')
+    .action((name: string, o: { out?: string }) => done(adapterNew(name, o.out)));
+  for (const what of ['pause', 'resume'] as const) {
+    adapter
+      .command(what)
+      .description(what === 'pause' ? "hold back one adapter instance's deliveries (all dispatchers)" : "release one adapter instance's deliveries")
+      .argument('<id>', 'adapter instance id')
+      .option('--config <file>', CONFIG_HELP)
+      .action((id: string, o: { config?: string }) => done(adapterPauseResume(what, id, o.config)));
+  }
+
+  program
+    .command('redeliver')
+    .description('deliver dead letters again (same idempotency keys); one progress line per submission')
+    .argument('<submissionId...>', 'one or more FAILED submissions')
+    .option('--route <id>', 'only this route')
+    .option('--reason <text>', 'why (kept in the audit record)')
+    .option('--config <file>', CONFIG_HELP)
+    .action((ids: string[], o: { route?: string; reason?: string; config?: string }) => done(redeliverCommand(ids, o)));
+
+  program
+    .command('replay')
+    .description('process FAILED submissions again from the start; one progress line per submission')
+    .argument('<submissionId...>', 'one or more FAILED submissions')
+    .option('--reason <text>', 'why (kept in the audit record)')
+    .option('--config <file>', CONFIG_HELP)
+    .action((ids: string[], o: { reason?: string; config?: string }) => done(replayCommand(ids, o)));
+
+  program
+    .command('demo')
+    .description("print the running demo's sender credentials and console token (.weiche/demo.json)")
+    .action(() => done(demo()));
+
+  const mapping = program.command('mapping').description('mapping modules');
+  mapping
+    .command('test')
+    .description("run a mapping's golden samples: XSD verdict + diff (exit 1 on mismatch)")
+    .argument('<module>', 'mapping module id')
+    .option('--sample <name>', 'only this sample')
+    .option('--update', 'write the current output as the expected one')
+    .action((id: string, o: { sample?: string; update?: boolean }) => done(mappingTest(id, o)));
+  mapping
+    .command('new')
+    .description('scaffold packages/mappings/<name> with a golden sample')
+    .argument('<name>', 'kebab-case name')
+    .action((name: string) => done(mappingNew(name)));
+
+  program.addHelpText('after', `\nAll commands:\n${leafUsages(program).join('\n')}`);
+  return program;
+}
+
+/** `weiche config check <file>`, … : the full words of every command, since the help lists one level only. */
+function leafUsages(command: Command, words: readonly string[] = []): string[] {
+  return command.commands.flatMap((c) => (c.commands.length > 0 ? leafUsages(c, [...words, c.name()]) : [`  weiche ${[...words, c.name()].join(' ')} ${c.usage()}`]));
+}
+
+/** Runs the command line; resolves to the exit code (0 ok, 1 failed, 2 usage, 3 audit not intact). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // --help and --version end with exit code 0; every other parse error is a usage error
+    return error.exitCode === 0 ? 0 : USAGE_EXIT;
+  }
+}
