@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { checkDelegations } from './delegation.js';
 import { WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
 
 /** Environment variables that override the file (documented in README, "Configuration"). */
@@ -86,6 +87,7 @@ function checkReferences(config: WeicheConfigParsed): string[] {
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
   });
   problems.push(...checkXbauAuthors(config));
+  if (config.delegations) problems.push(...checkDelegations(config.delegations, tenants));
   return problems;
 }
 
