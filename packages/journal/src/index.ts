@@ -28,3 +28,4 @@ export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, 
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
 export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
+export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';

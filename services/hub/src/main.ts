@@ -5,6 +5,7 @@ import { loadConfigFile, type WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
 import { createHubDeps, redactUrl } from './context.js';
+import { reloadDelegations } from './delegations/reload.js';
 import { demoConfig, demoOutbox, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
 import { parseRoles, startRoles } from './roles.js';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // SIGHUP applies the file's delegations without a restart (docs/delegation.md)
+  if (configFile) process.on('SIGHUP', () => void reloadDelegations(deps.delegations, configFile, log));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }
