@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { launchBrowser } from '../support/browser.js';
 import { DATABASE_URL, freePort, tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, TestSender } from '../support/fit-connect-sender.js';
 import { HubProcess } from '../support/hub-process.js';
@@ -145,4 +146,39 @@ describe('delegation of a service to a back-office town, end to end', () => {
       ['hub:config', 'config-file (SIGHUP)', ['gewerbe-kreis']],
     ]);
   });
+
+  it('the console shows "Ende-zu-Ende digital" as table and chart, each tenant-admin with its own figures', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const figures = async (token: string): Promise<{ rows: string[][]; chart: string | null }> => {
+        const page = await browser.context.newPage();
+        await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+        await page.goto(`${baseUrl}/admin/`);
+        await page.getByLabel('Admin-Token (Bearer)').fill(token);
+        await page.keyboard.press('Enter');
+        await page.getByRole('link', { name: 'Ende-zu-Ende digital' }).click();
+        const table = page.getByTestId('ozg-progress');
+        await table.waitFor({ timeout: 30_000 });
+        const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+        const chart = await page.locator('svg.chart.e2e').getAttribute('aria-label');
+        await page.close();
+        return { rows, chart };
+      };
+      const a = await figures(TOKENS.adminA);
+      // Testhausen: two Gewerbeanmeldungen (one processed by Bhausen) and one Baugenehmigung, all delivered
+      expect(a.rows.map((r) => [r[1], r[2], r[3], r[4], r[5], r[8]])).toEqual(
+        expect.arrayContaining([
+          ['Gemeinde Testhausen', 'Gewerbe anmelden', '2', '2', '100 %', '1'],
+          ['Gemeinde Testhausen', 'Baugenehmigung beantragen', '1', '1', '100 %', '0'],
+        ]),
+      );
+      expect(a.chart).toBe('3 Anträge eingegangen, 3 Ende-zu-Ende digital zugestellt');
+      // Bhausen: only the one it processed for Testhausen (Testhausen's names are not Bhausen's to see)
+      const b = await figures(TOKENS.adminB);
+      expect(b.rows.map((r) => [r[1], r[2], r[3], r[4], r[8]])).toEqual([['testhausen', GEWERBE, '1', '1', '1']]);
+      expect(b.chart).toBe('1 Anträge eingegangen, 1 Ende-zu-Ende digital zugestellt');
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
