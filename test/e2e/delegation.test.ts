@@ -177,6 +177,17 @@ describe('delegation of a service to a back-office town, end to end', () => {
       const b = await figures(TOKENS.adminB);
       expect(b.rows.map((r) => [r[1], r[2], r[3], r[4], r[8]])).toEqual([['testhausen', GEWERBE, '1', '1', '1']]);
       expect(b.chart).toBe('1 Anträge eingegangen, 1 Ende-zu-Ende digital zugestellt');
+
+      // A's timeline of the delegated submission says who processes it
+      const page = await browser.context.newPage();
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${baseUrl}/admin/`);
+      await page.getByLabel('Admin-Token (Bearer)').fill(TOKENS.adminA);
+      await page.keyboard.press('Enter');
+      await page.getByRole('link', { name: 'Ende-zu-Ende digital' }).waitFor();
+      await page.goto(`${baseUrl}/admin/#/submissions/${sent.gewerbe}`);
+      expect(await page.getByTestId('processed-by').textContent({ timeout: 30_000 })).toBe('bhausen (Delegation gewerbe-kreis)');
+      await page.close();
     } finally {
       await browser.close();
     }
