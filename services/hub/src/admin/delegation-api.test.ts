@@ -25,6 +25,7 @@ const DELEGATIONS = [
 ];
 
 let deps: HubDeps;
+const destinations = { a: randomUUID(), b: randomUUID() };
 let app: FastifyInstance;
 let schema: string;
 /** own: A's own; del: A's delegated to B; b: B's own. Failed ones are dead letters; one per action. */
@@ -69,6 +70,12 @@ beforeAll(async () => {
         { id: 'dms-a', kind: 'dms-folder', config: { path: join(dir, 'a') } },
         { id: 'dms-b', kind: 'dms-folder', config: { path: join(dir, 'b') } },
       ],
+      destinations: (['a', 'b'] as const).map((t) => ({
+        id: destinations[t],
+        tenant: `stadt-${t}`,
+        keys: { privateKeyFile: join(dir, `${t}.key.pem`), certificateFile: join(dir, `${t}.cert.pem`), generate: true },
+        services: [{ identifier: GEWERBE, name: 'Gewerbe anmelden' }],
+      })),
       routes: [
         { id: 'a-main', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-a' },
         { id: 'b-main', tenant: 'stadt-b', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms-b' },
@@ -173,14 +180,25 @@ describe('what each tenant-admin sees of delegated submissions', () => {
     expect(await records(TOKENS.adminA, ids.b)).toBe(0);
   });
 
-  it('configuration lists stay each tenant\'s own: B sees none of A\'s tenant, routes, adapters or queues', async () => {
-    expect((await call(TOKENS.adminB, 'GET', `${API}/tenants`)).json<Array<{ id: string }>>().map((t) => t.id)).toEqual(['stadt-b']);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/tenants/stadt-a`)).status).toBe(404);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/routes`)).json<Array<{ id: string }>>().map((r) => r.id)).toEqual(['b-main']);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/adapters`)).json<Array<{ id: string }>>().map((a) => a.id)).toEqual(['dms-b']);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/adapters/dms-a`)).status).toBe(404);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/queues`)).json<Array<{ name: string }>>().map((q) => q.name)).toEqual(['deliver:dms-b']);
-    expect((await call(TOKENS.adminB, 'GET', `${API}/destinations`)).json()).toEqual([]);
+  it("configuration lists and the caller's own data stay each tenant's own, for both tenant-admins", async () => {
+    const list = async (token: string, path: string, key: string): Promise<unknown[]> => (await call(token, 'GET', `${API}${path}`)).json<Array<Record<string, unknown>>>().map((x) => x[key]);
+    for (const [token, own, other] of [[TOKENS.adminA, 'a', 'b'], [TOKENS.adminB, 'b', 'a']] as const) {
+      expect((await call(token, 'GET', `${API}/me`)).json()).toMatchObject({ role: 'tenant-admin', tenants: [`stadt-${own}`] });
+      expect(await list(token, '/tenants', 'id')).toEqual([`stadt-${own}`]);
+      expect((await call(token, 'GET', `${API}/tenants/stadt-${other}`)).status).toBe(404);
+      expect(await list(token, '/routes', 'id')).toEqual([`${own}-main`]);
+      expect(await list(token, '/adapters', 'id')).toEqual([`dms-${own}`]);
+      expect((await call(token, 'GET', `${API}/adapters/dms-${other}`)).status).toBe(404);
+      expect(await list(token, '/queues', 'name')).toEqual([`deliver:dms-${own}`]);
+      expect(await list(token, '/destinations', 'tenant')).toEqual([`stadt-${own}`]);
+      expect((await call(token, 'GET', `${API}/destinations/${destinations[other]}`)).status).toBe(404);
+      expect((await call(token, 'GET', `${API}/destinations/${destinations[own]}`)).status).toBe(200);
+      // verification is for auditors and operators, delegated or not
+      expect((await call(token, 'GET', `${API}/audit/verify`)).status).toBe(403);
+    }
+    const auditA = (await call(TOKENS.adminA, 'GET', `${API}/audit?limit=100`)).json<{ items: Array<{ submissionId: string | null }> }>();
+    expect(sorted(auditA.items.map((i) => i.submissionId ?? ''))).toEqual(sorted([ids.aOwn, ids.aOwnFailed, ...DELEGATED()]));
+    expect(csvIds((await call(TOKENS.adminA, 'GET', `${API}/dead-letters.csv`)).body)).toEqual(sorted([ids.aOwnFailed, ...DELEGATED_FAILED()]));
   });
 
   it('delegations: each tenant-admin sees those that concern its tenant', async () => {

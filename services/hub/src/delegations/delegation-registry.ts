@@ -24,6 +24,8 @@ export function describeChange(old: readonly DelegationConfig[], next: readonly 
 export class DelegationRegistry {
   private snapshot: readonly DelegationConfig[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** The stored version last complained about, so a bad list is logged once, not on every read. */
+  private warnedVersion = -1;
 
   constructor(
     private readonly store: Pick<DelegationStore, 'read' | 'replace'>,
@@ -41,9 +43,12 @@ export class DelegationRegistry {
     const stored = await this.store.read();
     const parsed = DelegationList.safeParse(stored.delegations);
     const list = parsed.success ? parsed.data : [];
-    if (!parsed.success) this.log.error({ version: stored.version }, 'stored delegations do not parse; routing without them');
     const usable = list.filter((d) => this.tenantIds.has(d.from) && this.tenantIds.has(d.to));
-    if (usable.length !== list.length) this.log.warn({ ignored: list.filter((d) => !usable.includes(d)).map((d) => d.id) }, 'delegations naming unknown tenants are ignored');
+    if ((!parsed.success || usable.length !== list.length) && this.warnedVersion !== stored.version) {
+      this.warnedVersion = stored.version;
+      if (!parsed.success) this.log.error({ version: stored.version }, 'stored delegations do not parse; routing without them');
+      else this.log.warn({ ignored: list.filter((d) => !usable.includes(d)).map((d) => d.id) }, 'delegations naming tenants this process does not know are ignored');
+    }
     this.snapshot = usable;
     return usable;
   }
