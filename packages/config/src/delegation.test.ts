@@ -49,5 +49,14 @@ describe('delegations', () => {
     expect(resolveConfig(base).delegations).toBeUndefined();
     expect(resolveConfig({ ...base, delegations: [] }).delegations).toEqual([]);
     expect(() => resolveConfig({ ...base, delegations: [{ id: 'x', from: 'stadt-q', service: '*', to: 'stadt-b', reason: 'r' }] })).toThrow(/delegations\.0\.from: unknown tenant "stadt-q"/);
+    // a back office without a route for the service would fail every application it gets
+    const routed = {
+      ...base,
+      adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: 'outbox' } }],
+      routes: [{ id: 'b-gewerbe', tenant: 'stadt-b', service: GEWERBE, target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+    };
+    expect(resolveConfig({ ...routed, delegations: [{ id: 'x', from: 'stadt-a', service: GEWERBE, to: 'stadt-b', reason: 'r' }] }).delegations).toHaveLength(1);
+    expect(() => resolveConfig({ ...routed, delegations: [{ id: 'x', from: 'stadt-a', service: '*', to: 'stadt-b', reason: 'r' }] })).toThrow(/delegations\.0\.to: tenant "stadt-b" has no route for every service/);
+    expect(() => resolveConfig({ ...routed, delegations: [{ id: 'x', from: 'stadt-a', service: GEWERBE, to: 'stadt-c', reason: 'r' }] })).toThrow(/delegations\.0\.to: tenant "stadt-c" has no route for urn/);
   });
 });

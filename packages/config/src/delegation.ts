@@ -55,9 +55,15 @@ export function delegationFor(delegations: readonly DelegationConfig[], tenantId
 
 /**
  * What the schema cannot see: unique ids, known tenants, and no two delegations of one tenant and service
- * whose windows overlap (which back office would get the application?). Returns problems as `path: message`.
+ * whose windows overlap (which back office would get the application?), and — given the routes — a back office
+ * that has a route for the service (else every delegated application would fail). Returns `path: message` lines.
  */
-export function checkDelegations(delegations: readonly DelegationConfig[], tenantIds: ReadonlySet<string>, path = 'delegations'): string[] {
+export function checkDelegations(
+  delegations: readonly DelegationConfig[],
+  tenantIds: ReadonlySet<string>,
+  options: { path?: string; routes?: ReadonlyArray<{ tenant: string; service: string }> } = {},
+): string[] {
+  const path = options.path ?? 'delegations';
   const problems: string[] = [];
   const seen = new Set<string>();
   delegations.forEach((d, i) => {
@@ -65,6 +71,9 @@ export function checkDelegations(delegations: readonly DelegationConfig[], tenan
     seen.add(d.id);
     if (!tenantIds.has(d.from)) problems.push(`${path}.${i}.from: unknown tenant "${d.from}"`);
     if (!tenantIds.has(d.to)) problems.push(`${path}.${i}.to: unknown tenant "${d.to}"`);
+    else if (options.routes && !options.routes.some((r) => r.tenant === d.to && (r.service === '*' || r.service === d.service))) {
+      problems.push(`${path}.${i}.to: tenant "${d.to}" has no route for ${d.service === '*' ? 'every service ("*")' : d.service}`);
+    }
     delegations.slice(0, i).forEach((e) => {
       if (e.from !== d.from || e.service !== d.service) return;
       const [a0, a1] = windowOf(d);

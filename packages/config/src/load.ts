@@ -87,7 +87,7 @@ function checkReferences(config: WeicheConfigParsed): string[] {
     if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
   });
   problems.push(...checkXbauAuthors(config));
-  if (config.delegations) problems.push(...checkDelegations(config.delegations, tenants));
+  if (config.delegations) problems.push(...checkDelegations(config.delegations, tenants, { routes: config.routes }));
   return problems;
 }
 

@@ -127,7 +127,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const issuer = publicBaseUrl.replace(/\/$/, '');
     const blobs = new FsBlobStore({ root: join(config.dataDir, 'blobs') });
     const keyring = new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey });
-    const delegations = new DelegationRegistry(new DelegationStore({ pool, schema: config.database.schema }), new Set(config.tenants.map((t) => t.id)), log);
+    const delegations = new DelegationRegistry(new DelegationStore({ pool, schema: config.database.schema }), new Set(config.tenants.map((t) => t.id)), log, config.routes);
     // with the key in the file, the file is the source (docs/delegation.md); every change is audited
     if (config.delegations) await delegations.replace(config.delegations, 'hub:config', 'config-file');
     else await delegations.refresh();

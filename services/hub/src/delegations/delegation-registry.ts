@@ -31,6 +31,8 @@ export class DelegationRegistry {
     private readonly store: Pick<DelegationStore, 'read' | 'replace'>,
     private readonly tenantIds: ReadonlySet<string>,
     private readonly log: Logger,
+    /** The configured routes, so a back office without a route for the service is refused. */
+    private readonly routes: ReadonlyArray<{ tenant: string; service: string }> = [],
   ) {}
 
   /** The last snapshot read from the journal. */
@@ -59,13 +61,13 @@ export class DelegationRegistry {
   }
 
   /**
-   * Replaces the list (validated as the config key is: schema, known tenants, no overlaps), audited with the
+   * Replaces the list (validated as the config key is: schema, known tenants, no overlaps, a route at the back office), audited with the
    * actor and what changed; an equal list changes nothing. Invalid input is a 400 naming every problem.
    */
   async replace(input: unknown, actor: string, source: string): Promise<{ changed: boolean; version: number; delegations: readonly DelegationConfig[] }> {
     const parsed = DelegationList.safeParse(input);
     const problems = parsed.success
-      ? checkDelegations(parsed.data, this.tenantIds)
+      ? checkDelegations(parsed.data, this.tenantIds, { routes: this.routes })
       : parsed.error.issues.map((i) => `delegations${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
     if (!parsed.success || problems.length > 0) throw new WeicheError(ErrorCode.BAD_REQUEST, `delegations invalid: ${problems.join('; ')}`, { status: 400 });
     const next = parsed.data;
