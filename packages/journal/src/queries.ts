@@ -2,6 +2,7 @@ import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
 import { deadLetterWhere, DISCARDED, type DeadLetterFilter } from './dead-letter-filter.js';
+import { DELEGATIONS_STAGE } from './delegation-store.js';
 import { DISCARD_STAGE } from './discard-stage.js';
 import type { AuditDbRow } from './audit-rows.js';
 import { visibleTo, visibleToOrAll } from './tenant-scope.js';
@@ -473,14 +474,14 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error }));
   }
 
-  /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard), newest first. */
+  /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard, changes of the delegations), newest first. */
   async operatorAudit(scope: { tenantIds?: readonly string[] }, page: Page): Promise<Array<{ seq: number; at: Date; actor: string; stage: string; submissionId: string | null; details: Record<string, unknown> }>> {
     assertPage(page);
     // operator records without a submission (pause/resume) belong to no tenant: only unscoped readers see them
     const rows = await this.query<{ seq: string; at: Date; actor: string; stage: string; submission_id: string | null; details: Record<string, unknown> }>(
       `SELECT a.seq, a.at, a.actor, a.stage, a.submission_id, a.details FROM ${this.s}.audit a
          LEFT JOIN ${this.s}.submissions s USING (submission_id)
-        WHERE a.stage IN ('operator', 'replay', 'redeliver', '${DISCARD_STAGE}')
+        WHERE a.stage IN ('operator', 'replay', 'redeliver', '${DISCARD_STAGE}', '${DELEGATIONS_STAGE}')
           AND ${visibleToOrAll('s', '$1')}
         ORDER BY a.seq DESC OFFSET $2 LIMIT $3`,
       [scope.tenantIds ? [...scope.tenantIds] : null, page.offset, page.limit],

@@ -298,6 +298,10 @@ describe('changing delegations without a restart', () => {
       ['olga', 'admin-api', ['alles-c-a'], [], []],
       ['olga', 'admin-api', [], ['alles-c-a'], []],
     ]);
+    // the operator's action list shows them; a tenant-admin's does not (they belong to no tenant)
+    const actions = (await call(TOKENS.operator, 'GET', `${API}/audit?limit=100`)).json<{ items: Array<{ stage: string; actor: string }> }>().items;
+    expect(actions.filter((a) => a.stage === 'delegations').map((a) => a.actor)).toEqual(['olga', 'olga', 'olga', 'hub:config']);
+    expect((await call(TOKENS.adminA, 'GET', `${API}/audit?limit=100`)).json<{ items: Array<{ stage: string }> }>().items.some((a) => a.stage === 'delegations')).toBe(false);
     // the routing of this process follows at once; submissions routed before keep their back office
     expect(deps.routing.processingTenant('stadt-c', OTHER)).toBe('stadt-c');
     expect((await deps.journal.getSubmission(ids.del))?.processingTenantId).toBe('stadt-b');
