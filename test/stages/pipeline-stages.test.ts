@@ -4,22 +4,20 @@
  * Submissions are put into the journal the way the channels' intake does; the FIT-Connect JWEs and the
  * OSCI content are made here with node:crypto from the published keys.
  */
-import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@weiche/config';
 import { ErrorCode } from '@weiche/core';
-import { keyIdOf, openOsciKeystore } from '@weiche/crypto';
+import { openOsciKeystore } from '@weiche/crypto';
 import { createHubDeps, createLogger, deliverRoute, FIT_CONNECT_CHANNEL, processSubmission, reconcileOnce, XTA_CHANNEL, type HubDeps } from '@weiche/hub';
 import { deliverJobId, processJobId } from '@weiche/queue';
-import { encryptCompactJwe } from '../support/bad-jwe.js';
 import { dropSchema, tempDir } from '../support/env.js';
-import { SERVICE } from '../support/test-config.js';
+import { receivedFitConnect as receivedFitConnectFor } from '../support/received-fit-connect.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
 import { contentContainer, encryptFor, XBAU_NS, XBAU_SERVICE } from '../support/xta-sender.js';
 
-const sha512 = (b: Buffer): string => createHash('sha512').update(b).digest('hex');
 const ATTEMPTS = { attemptsMade: 0, maxAttempts: 5 };
 
 let deps: HubDeps;
@@ -44,37 +42,9 @@ afterAll(async () => {
   await dropSchema(schema);
 });
 
-/** A FIT-Connect submission as the sender API leaves it at RECEIVED: JWEs in the blob store, metadata in channel_meta. */
-async function receivedFitConnect(opts: { data: Buffer; attachment: Buffer; tamperDataHash?: boolean }): Promise<{ submissionId: string; caseId: string }> {
-  const certificate = await readFile(deps.config.destinations[0]?.keys.certificateFile ?? '', 'utf8');
-  const key = createPublicKey(certificate);
-  const kid = keyIdOf(certificate);
-  const jwe = (plaintext: Buffer): string => encryptCompactJwe(plaintext, key, { header: { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid } });
-  const submissionId = randomUUID();
-  const caseId = randomUUID();
-  const attachmentId = randomUUID();
-  const metadata = {
-    $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
-    contentStructure: {
-      data: { hash: { type: 'sha512', content: opts.tamperDataHash ? sha512(Buffer.from('other')) : sha512(opts.data) }, submissionSchema: { schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' } },
-      attachments: [{ attachmentId, hash: { type: 'sha512', content: sha512(opts.attachment) }, purpose: 'attachment', mimeType: 'application/pdf', filename: 'plan.pdf' }],
-    },
-  };
-  const meta = { caseId, destinationId, senderClientId: clientId, announcedAttachments: [attachmentId] };
-  await deps.journal.createSubmission({ submissionId, tenantId: 'testhausen', channel: FIT_CONNECT_CHANNEL, channelRef: submissionId, channelMeta: meta, serviceIdentifier: SERVICE, state: 'CREATED', actor: 'test' });
-  const upload = await deps.blobs.put(Buffer.from(jwe(opts.attachment)));
-  await deps.journal.recordAttachment({ submissionId, attachmentId, blobKey: upload.key, size: upload.size });
-  const metadataBlob = await deps.blobs.put(Buffer.from(jwe(Buffer.from(JSON.stringify(metadata)))));
-  const dataBlob = await deps.blobs.put(Buffer.from(jwe(opts.data)));
-  await deps.journal.transition(submissionId, {
-    from: ['CREATED'],
-    to: 'RECEIVED',
-    actor: 'test',
-    stage: 'intake',
-    patch: { channelMeta: { ...meta, metadataBlobKey: metadataBlob.key, dataBlobKey: dataBlob.key }, submittedAt: new Date() },
-  });
-  return { submissionId, caseId };
-}
+/** A FIT-Connect submission at RECEIVED, for this file's destination and client. */
+const receivedFitConnect = (opts: { data: Buffer; attachment: Buffer; tamperDataHash?: boolean }): Promise<{ submissionId: string; caseId: string }> =>
+  receivedFitConnectFor(deps, { destinationId, clientId, ...opts });
 
 /** An XTA message as sendMessage leaves it at RECEIVED: the EncryptedData as received, MessageMetaData in channel_meta. */
 async function receivedXta(message: Buffer, attachments: Array<{ data: Buffer; filename: string }> = []): Promise<string> {

@@ -4,3 +4,4 @@ export * from './xta-schema.js';
 export * from './filing.js';
 export * from './upstream-fit-connect-schema.js';
 export * from './upstream-xta-schema.js';
+export * from './delegation.js';

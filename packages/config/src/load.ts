@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { checkDelegations } from './delegation.js';
 import { resolveFitConnectUpstream } from './upstream-fit-connect-schema.js';
 import { checkXtaUpstreams, resolveXtaUpstreamFiles } from './upstream-xta-schema.js';
 import { ADMIN_TOKEN_MIN_LENGTH, WeicheConfig, type SecretValue, type WeicheConfigInput, type WeicheConfigParsed } from './schema.js';
@@ -92,6 +93,7 @@ function checkReferences(config: WeicheConfigParsed): string[] {
   });
   problems.push(...checkXbauAuthors(config));
   problems.push(...checkXtaUpstreams(config.upstreams.xta, tenants, new Set((config.xta?.readers ?? []).map((r) => r.identifier))));
+  if (config.delegations) problems.push(...checkDelegations(config.delegations, tenants, { routes: config.routes }));
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from '@weiche/core';
+import { DelegationList } from './delegation.js';
 import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
 import { XtaConfig } from './xta-schema.js';
 import { XtaUpstreamConfig } from './upstream-xta-schema.js';
@@ -266,6 +267,11 @@ export const WeicheConfig = z.strictObject({
   senderClients: z.array(SenderClientConfig).default([]),
   adapters: z.array(AdapterInstanceConfig).default([]),
   routes: z.array(RouteConfig).default([]),
+  /**
+   * Back offices (docs/delegation.md). When the key is present, the file is the source: the hub applies it to
+   * the journal at start and on SIGHUP; without it, delegations are managed through the admin API only.
+   */
+  delegations: DelegationList.optional(),
   /** Operator admin API: bearer tokens (static and OIDC) and the metrics token. */
   admin: AdminConfig.default({ tokens: [] }),
   xta: XtaConfig.optional(),

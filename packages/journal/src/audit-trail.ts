@@ -7,7 +7,10 @@ export type AuditTrailRecord = AuditRecord;
 
 export interface AuditTrailSearch extends TimeRange {
   submissionId?: string;
-  /** The caller's scope: undefined sees every tenant and the records of no submission (pause, resume). */
+  /**
+   * The caller's scope: undefined sees every tenant and the records of no submission (pause, resume); a
+   * back office also sees the records of the submissions it processes for another tenant.
+   */
   tenantIds?: readonly string[];
 }
 
@@ -16,7 +19,8 @@ export class AuditTrail extends SchemaStore {
   async records(search: AuditTrailSearch, page: Page): Promise<{ total: number; items: AuditTrailRecord[] }> {
     const where = `($1::text IS NULL OR a.submission_id = $1)
       AND ($2::timestamptz IS NULL OR a.at >= $2) AND ($3::timestamptz IS NULL OR a.at < $3)
-      AND ($4::text[] IS NULL OR a.tenant_id = ANY($4::text[]))`;
+      AND ($4::text[] IS NULL OR a.tenant_id = ANY($4::text[])
+           OR a.submission_id IN (SELECT p.submission_id FROM ${this.s}.submissions p WHERE p.processing_tenant = ANY($4::text[])))`;
     const params = [search.submissionId ?? null, search.from ?? null, search.to ?? null, search.tenantIds ? [...search.tenantIds] : null];
     const from = `${this.s}.audit a`;
     const [count, rows] = await Promise.all([

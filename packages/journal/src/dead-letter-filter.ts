@@ -1,4 +1,5 @@
 import { DISCARD_STAGE } from './discard-stage.js';
+import { visibleTo } from './tenant-scope.js';
 
 /**
  * Which dead letters an operator means: every filter is optional and they combine with AND.
@@ -33,7 +34,7 @@ export function deadLetterWhere(s: string, filter: DeadLetterFilter): { sql: str
     params.push(value);
     return `$${params.length}`;
   };
-  if (filter.tenantIds !== undefined) where.push(`s.tenant_id = ANY(${add([...filter.tenantIds])}::text[])`);
+  if (filter.tenantIds !== undefined) where.push(visibleTo('s', add([...filter.tenantIds])));
   if (filter.tenantId !== undefined) where.push(`s.tenant_id = ${add(filter.tenantId)}`);
   if (filter.serviceIdentifier !== undefined) where.push(`s.service_identifier = ${add(filter.serviceIdentifier)}`);
   if (filter.adapterInstance !== undefined) {

@@ -44,7 +44,7 @@ describe('DmsConfirmationStore', () => {
     const p1 = randomUUID();
     const p2 = randomUUID();
     const id = await routed(p1, p2);
-    expect(await store.findByProzessId(p1)).toEqual({ submissionId: id, tenantId: 'stadt-a', adapterInstances: ['dms-a'] });
+    expect(await store.findByProzessId(p1)).toEqual({ submissionId: id, tenantId: 'stadt-a', processingTenantId: null, adapterInstances: ['dms-a'] });
     expect((await store.findByProzessId(p2))?.submissionId).toBe(id);
     expect(await store.findByProzessId(randomUUID())).toBeUndefined();
   });

@@ -9,6 +9,8 @@ export const DMS_CONFIRMATION_STAGE = 'dms-confirmation';
 export interface ProzessOwner {
   submissionId: string;
   tenantId: string;
+  /** The back office that processes it (issue 15), whose DMS answers; null when the owner does. */
+  processingTenantId: string | null;
   /** Adapter instances of its routes (an inbox may only confirm what went through its adapter). */
   adapterInstances: string[];
 }
@@ -82,14 +84,14 @@ export class DmsConfirmationStore extends SchemaStore {
   async findByProzessId(prozessId: string): Promise<ProzessOwner | undefined> {
     const s = this.s;
     const owner = async (where: string): Promise<ProzessOwner | undefined> => {
-      const rows = await this.query<{ submission_id: string; tenant_id: string; adapters: string[] | null }>(
-        `SELECT sub.submission_id, sub.tenant_id,
+      const rows = await this.query<{ submission_id: string; tenant_id: string; processing_tenant: string | null; adapters: string[] | null }>(
+        `SELECT sub.submission_id, sub.tenant_id, sub.processing_tenant,
                 (SELECT array_agg(DISTINCT d.adapter_instance) FROM ${s}.deliveries d WHERE d.submission_id = sub.submission_id) AS adapters
            FROM ${s}.submissions sub WHERE ${where} LIMIT 1`,
         [prozessId],
       );
       const r = rows[0];
-      return r ? { submissionId: r.submission_id, tenantId: r.tenant_id, adapterInstances: r.adapters ?? [] } : undefined;
+      return r ? { submissionId: r.submission_id, tenantId: r.tenant_id, processingTenantId: r.processing_tenant, adapterInstances: r.adapters ?? [] } : undefined;
     };
     return (
       (await owner('sub.prozess_id = $1')) ??

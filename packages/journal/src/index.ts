@@ -29,3 +29,5 @@ export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, 
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
 export { UpstreamStore, type UpstreamRecord } from './upstream-store.js';
+export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
+export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';

@@ -283,6 +283,39 @@ export class Journal extends SchemaStore {
     return toSubmission(row);
   }
 
+  /**
+   * Records once who processes the submission (issue 15): the owner itself, or the back office of a delegation
+   * with an audit record naming it. A second call changes nothing and returns the row as decided before, so a
+   * replay or a later change of the delegations never re-routes it.
+   */
+  async recordProcessingTenant(
+    submissionId: string,
+    input: { processingTenantId: string; delegationId?: string; actor: string; details?: Record<string, unknown> },
+  ): Promise<SubmissionRow | undefined> {
+    const s = this.s;
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<SubmissionDbRow>(
+        `UPDATE ${s}.submissions SET processing_tenant = $2, delegation_id = $3 WHERE submission_id = $1 AND processing_tenant IS NULL RETURNING *`,
+        [submissionId, input.processingTenantId, input.delegationId ?? null],
+      );
+      const row = rows[0];
+      if (!row) {
+        const current = await client.query<SubmissionDbRow>(`SELECT * FROM ${s}.submissions WHERE submission_id = $1`, [submissionId]);
+        return current.rows[0] ? toSubmission(current.rows[0]) : undefined;
+      }
+      // the owner processing its own needs no evidence beyond its routes; a hand-over to another tenant does
+      if (input.delegationId !== undefined) {
+        await appendAudit(client, s, {
+          submissionId,
+          actor: input.actor,
+          stage: 'delegate',
+          details: { delegationId: input.delegationId, tenantId: row.tenant_id, processingTenantId: input.processingTenantId, ...input.details },
+        });
+      }
+      return toSubmission(row);
+    });
+  }
+
   /** Lists the delivery routes of a submission, ordered by route id. */
   async listDeliveries(submissionId: string): Promise<DeliveryRow[]> {
     const rows = await this.query<DeliveryDbRow>(

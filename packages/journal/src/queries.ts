@@ -2,8 +2,10 @@ import { SchemaStore } from './schema-store.js';
 import { ErrorCode, WeicheError, type DeliveryState, type SubmissionState } from '@weiche/core';
 import { appendAudit } from './audit-chain.js';
 import { deadLetterWhere, DISCARDED, type DeadLetterFilter } from './dead-letter-filter.js';
+import { DELEGATIONS_STAGE } from './delegation-store.js';
 import { DISCARD_STAGE } from './discard-stage.js';
 import type { AuditDbRow } from './audit-rows.js';
+import { visibleTo, visibleToOrAll } from './tenant-scope.js';
 import { withTransaction } from './with-transaction.js';
 
 export { DISCARD_STAGE };
@@ -33,6 +35,9 @@ export interface SubmissionSummary {
   reason: string | null;
   /** True while a FAILED submission is acknowledged by an operator's discard (not a dead letter). */
   discarded: boolean;
+  /** Who processes it: the owner, or the back office of `delegationId`; null until routed. */
+  processingTenantId: string | null;
+  delegationId: string | null;
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -132,6 +137,8 @@ interface SummaryDbRow {
   mapping_version: string | null;
   reason: string | null;
   discarded: boolean;
+  processing_tenant: string | null;
+  delegation_id: string | null;
   created_at: Date;
   submitted_at: Date | null;
   updated_at: Date;
@@ -163,6 +170,8 @@ function toSummary(r: SummaryDbRow): SubmissionSummary {
     mappingVersion: r.mapping_version,
     reason: r.reason,
     discarded: r.discarded,
+    processingTenantId: r.processing_tenant,
+    delegationId: r.delegation_id,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,
@@ -195,6 +204,7 @@ export class JournalQueries extends SchemaStore {
       ${alias}.service_identifier,
       ${alias}.state, ${alias}.sender_reference, ${alias}.mapping_module, ${alias}.mapping_version, ${alias}.reason,
       (${alias}.state = 'FAILED' AND ${DISCARDED(this.s, alias)}) AS discarded,
+      ${alias}.processing_tenant, ${alias}.delegation_id,
       ${alias}.created_at, ${alias}.submitted_at, ${alias}.updated_at`;
   }
 
@@ -216,7 +226,7 @@ export class JournalQueries extends SchemaStore {
     if (search.state !== undefined) add((n) => `s.state = ${n}`, search.state);
     if (search.from !== undefined) add((n) => `s.created_at >= ${n}`, search.from);
     if (search.to !== undefined) add((n) => `s.created_at < ${n}`, search.to);
-    if (search.tenantIds !== undefined) add((n) => `s.tenant_id = ANY(${n}::text[])`, [...search.tenantIds]);
+    if (search.tenantIds !== undefined) add((n) => visibleTo('s', n), [...search.tenantIds]);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.submissions s ${clause}`, params);
     const rows = await this.query<SummaryDbRow>(
@@ -367,7 +377,7 @@ export class JournalQueries extends SchemaStore {
       `SELECT d.adapter_instance, date_trunc('minute', d.delivered_at) AS minute, count(*)::int AS n
          FROM ${this.s}.deliveries d JOIN ${this.s}.submissions s USING (submission_id)
         WHERE d.state = 'DELIVERED' AND d.delivered_at >= now() - make_interval(mins => $1::int)
-          AND ($2::text[] IS NULL OR s.tenant_id = ANY($2::text[]))
+          AND ${visibleToOrAll('s', '$2')}
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [opts.minutes, opts.tenantIds ? [...opts.tenantIds] : null],
     );
@@ -377,8 +387,8 @@ export class JournalQueries extends SchemaStore {
   /** Submissions per tenant and state; with `from`/`to`, only those received in that time. */
   async countsByState(scope: { tenantIds?: readonly string[] } & TimeRange): Promise<Array<{ tenantId: string; state: SubmissionState; count: number }>> {
     const rows = await this.query<{ tenant_id: string; state: SubmissionState; n: number }>(
-      `SELECT tenant_id, state, count(*)::int AS n FROM ${this.s}.submissions
-        WHERE ($1::text[] IS NULL OR tenant_id = ANY($1::text[])) AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+      `SELECT tenant_id, state, count(*)::int AS n FROM ${this.s}.submissions s
+        WHERE ${visibleToOrAll('s', '$1')} AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [scope.tenantIds ? [...scope.tenantIds] : null, scope.from ?? null, scope.to ?? null],
     );
@@ -391,8 +401,8 @@ export class JournalQueries extends SchemaStore {
    */
   async deliveredByService(scope: { tenantIds?: readonly string[] } & TimeRange): Promise<Array<{ tenantId: string; serviceIdentifier: string; delivered: number }>> {
     const rows = await this.query<{ tenant_id: string; service_identifier: string; n: number }>(
-      `SELECT tenant_id, service_identifier, count(*)::int AS n FROM ${this.s}.submissions
-        WHERE state = 'DELIVERED' AND ($1::text[] IS NULL OR tenant_id = ANY($1::text[]))
+      `SELECT tenant_id, service_identifier, count(*)::int AS n FROM ${this.s}.submissions s
+        WHERE state = 'DELIVERED' AND ${visibleToOrAll('s', '$1')}
           AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [scope.tenantIds ? [...scope.tenantIds] : null, scope.from ?? null, scope.to ?? null],
@@ -413,7 +423,7 @@ export class JournalQueries extends SchemaStore {
               count(*) FILTER (WHERE a.to_state = 'FAILED')::int AS failed
          FROM ${this.s}.audit a JOIN ${this.s}.submissions s USING (submission_id)
         WHERE a.to_state IN ('DELIVERED', 'FAILED') AND ($2::timestamptz IS NULL OR a.at >= $2) AND ($3::timestamptz IS NULL OR a.at < $3)
-          AND ($1::text[] IS NULL OR s.tenant_id = ANY($1::text[]))
+          AND ${visibleToOrAll('s', '$1')}
         GROUP BY 1, 2 ORDER BY 2, 1`,
       [opts.tenantIds ? [...opts.tenantIds] : null, from, to, opts.bucket ?? 'hour'],
     );
@@ -464,15 +474,15 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ id: Number(r.id), adapterInstance: r.adapter_instance, outcome: r.outcome, at: r.at, error: r.error, durationMs: r.duration_ms }));
   }
 
-  /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard), newest first. */
+  /** Operator actions from the audit chain (pause/resume, replay, redeliver, discard, changes of the delegations), newest first. */
   async operatorAudit(scope: { tenantIds?: readonly string[] }, page: Page): Promise<Array<{ seq: number; at: Date; actor: string; stage: string; submissionId: string | null; details: Record<string, unknown> }>> {
     assertPage(page);
     // operator records without a submission (pause/resume) belong to no tenant: only unscoped readers see them
     const rows = await this.query<{ seq: string; at: Date; actor: string; stage: string; submission_id: string | null; details: Record<string, unknown> }>(
       `SELECT a.seq, a.at, a.actor, a.stage, a.submission_id, a.details FROM ${this.s}.audit a
          LEFT JOIN ${this.s}.submissions s USING (submission_id)
-        WHERE a.stage IN ('operator', 'replay', 'redeliver', '${DISCARD_STAGE}')
-          AND ($1::text[] IS NULL OR s.tenant_id = ANY($1::text[]))
+        WHERE a.stage IN ('operator', 'replay', 'redeliver', '${DISCARD_STAGE}', '${DELEGATIONS_STAGE}')
+          AND ${visibleToOrAll('s', '$1')}
         ORDER BY a.seq DESC OFFSET $2 LIMIT $3`,
       [scope.tenantIds ? [...scope.tenantIds] : null, page.offset, page.limit],
     );

@@ -41,6 +41,10 @@ export interface SubmissionRow {
   problem: SubmissionProblem | null;
   /** When the channel told the sender (or upstream) the final outcome; null until then. */
   acknowledgedAt: Date | null;
+  /** Who processes it (whose routes it takes): the owner itself or a back office; null until first routed. */
+  processingTenantId: string | null;
+  /** The delegation that sent it to a back office (config `delegations`); null when the owner processes it. */
+  delegationId: string | null;
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -124,6 +128,8 @@ export interface SubmissionDbRow {
   outputs: Record<string, StoredOutput> | null;
   problem: SubmissionProblem | null;
   acknowledged_at: Date | null;
+  processing_tenant: string | null;
+  delegation_id: string | null;
   created_at: Date;
   submitted_at: Date | null;
   updated_at: Date;
@@ -151,6 +157,8 @@ export function toSubmission(r: SubmissionDbRow): SubmissionRow {
     outputs: r.outputs,
     problem: r.problem,
     acknowledgedAt: r.acknowledged_at,
+    processingTenantId: r.processing_tenant ?? null,
+    delegationId: r.delegation_id ?? null,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

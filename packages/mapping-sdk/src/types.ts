@@ -52,7 +52,13 @@ export interface SubmissionContext {
   serviceName?: string;
   senderReference?: string;
   receivedAt: Date;
+  /** The owning authority (zuständige Stelle): the tenant the application is addressed to. */
   tenant: { id: string; name: string; behoerdenkennung: string; organisationseinheit?: string };
+  /**
+   * The back office that processes it on the owner's behalf (a delegation, docs/delegation.md); absent when
+   * the owner processes it itself. The message still names `tenant` as the authority it is addressed to.
+   */
+  processingTenant?: { id: string; name: string; behoerdenkennung: string; organisationseinheit?: string; delegationId: string };
   /** The sending portal or author; `behoerdenkennung` only when one is configured (never a placeholder). */
   sender: { name: string; behoerdenkennung?: string };
   /** The channel it arrived through, e.g. `fit-connect` or `xta`. */
@@ -61,7 +67,7 @@ export interface SubmissionContext {
   checks?: SubmissionChecks;
   /** JSON schema of the form data (by data.schemaUri), for readable labels; absent when unknown. */
   formSchema?: Record<string, unknown>;
-  /** Filing metadata configured for the tenant and service. */
+  /** Filing metadata configured for the tenant and service (the back office's, whose DMS files it, when delegated). */
   filing?: FilingMetadata;
   data?: { schemaUri: string; mimeType: string; content: Buffer; sha512: string };
   attachments: SubmissionAttachment[];

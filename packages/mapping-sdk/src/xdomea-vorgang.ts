@@ -13,6 +13,7 @@ import {
   type XdomeaDocumentInput,
   type XdomeaExtension,
   type XdomeaFiling,
+  type XdomeaParty,
   extensionFor,
 } from '@weiche/xoev';
 import { newIdFor, nowFor } from './context-tools.js';
@@ -39,7 +40,41 @@ export interface PlannedVorgang {
   documents: XdomeaDocumentInput[];
   entries: PackageEntry[];
   filing?: XdomeaFiling;
+  /** Set for a delegated submission (docs/delegation.md): the back office leads, both authorities are named. */
+  federfuehrung?: string;
+  kontakte?: XdomeaParty[];
+  hinweis?: string;
   extension: XdomeaExtension;
+}
+
+type Authority = SubmissionContext['tenant'];
+
+function label(t: Authority): string {
+  return t.organisationseinheit === undefined ? t.name : `${t.name} – ${t.organisationseinheit}`;
+}
+
+function kontakt(t: Authority, zustaendigkeit: string): XdomeaParty {
+  return { behoerdenkennung: t.behoerdenkennung, name: t.name, ...(t.organisationseinheit === undefined ? {} : { organisationseinheit: t.organisationseinheit }), zustaendigkeit };
+}
+
+/**
+ * What a delegation adds to the message (docs/delegation.md): the owner stays the Empfaenger of the Kopf; the
+ * Vorgang names the back office as Federfuehrung, both authorities as Kontakt with their Zustaendigkeit, and
+ * the Kopf/Hinweis says who processes it for whom.
+ */
+export function delegationParts(ctx: SubmissionContext): Pick<PlannedVorgang, 'federfuehrung' | 'kontakte' | 'hinweis'> & { fields: Array<{ name: string; wert: string }> } {
+  const back = ctx.processingTenant;
+  if (back === undefined) return { fields: [] };
+  return {
+    federfuehrung: label(back),
+    kontakte: [kontakt(ctx.tenant, 'Zuständige Stelle (Antrag gerichtet an)'), kontakt(back, `Bearbeitende Stelle im Auftrag von ${ctx.tenant.name}`)],
+    hinweis: `Bearbeitung durch ${label(back)} im Auftrag von ${label(ctx.tenant)} (Delegation ${back.delegationId}).`,
+    fields: [
+      { name: 'Zuständige Stelle', wert: ctx.tenant.behoerdenkennung },
+      { name: 'Bearbeitende Stelle', wert: back.behoerdenkennung },
+      { name: 'Delegation', wert: back.delegationId },
+    ],
+  };
 }
 
 const CHANNELS: Readonly<Record<string, string>> = { 'fit-connect': 'FIT-Connect', xta: 'XTA 2 / OSCI' };
@@ -145,7 +180,7 @@ export async function planXdomeaVorgang(
       receivedAt: ctx.receivedAt,
       ...(ctx.channel === undefined ? {} : { channel: CHANNELS[ctx.channel] ?? ctx.channel }),
       sender: ctx.sender,
-      recipient: ctx.tenant.organisationseinheit === undefined ? ctx.tenant.name : `${ctx.tenant.name} – ${ctx.tenant.organisationseinheit}`,
+      recipient: ctx.processingTenant === undefined ? label(ctx.tenant) : `${label(ctx.tenant)} (bearbeitet durch ${label(ctx.processingTenant)})`,
       submissionId: ctx.submissionId,
       ...(ctx.caseId === undefined ? {} : { caseId: ctx.caseId }),
       serviceIdentifier: ctx.serviceIdentifier,
@@ -184,6 +219,7 @@ export async function planXdomeaVorgang(
     entries.push({ name: p.fileName, mimeType: p.facts.mimeType, source: () => p.a.open() });
   }
 
+  const delegation = delegationParts(ctx);
   const fields = [
     { name: 'Einreichung', wert: ctx.submissionId },
     ...(ctx.caseId === undefined ? [] : [{ name: 'Vorgangsnummer', wert: ctx.caseId }]),
@@ -193,6 +229,7 @@ export async function planXdomeaVorgang(
     ...(ctx.channel === undefined ? [] : [{ name: 'Eingangskanal', wert: ctx.channel }]),
     { name: 'Eingang', wert: ctx.receivedAt.toISOString() },
     ...(opts.extraFields ?? []),
+    ...delegation.fields,
     { name: 'Zuordnungsmodul', wert: `${module.id}@${module.version}` },
   ];
   const filing = ctx.filing === undefined ? undefined : ctx.filing;
@@ -203,6 +240,9 @@ export async function planXdomeaVorgang(
     documents,
     entries,
     ...(filing === undefined ? {} : { filing }),
+    ...(delegation.federfuehrung === undefined ? {} : { federfuehrung: delegation.federfuehrung }),
+    ...(delegation.kontakte === undefined ? {} : { kontakte: delegation.kontakte }),
+    ...(delegation.hinweis === undefined ? {} : { hinweis: delegation.hinweis }),
     extension: { kennung: WEICHE_EXTENSION_KENNUNG, name: `${ctx.hub.product} – Einreichung`, version: '1', felder: fields },
   };
 }

@@ -26,6 +26,12 @@ export interface Xdomea0401Input {
   vorgangId: string;
   subject: string;
   filing?: XdomeaFiling;
+  /** Vorgang AllgemeineMetadaten/Federfuehrung (the processing back office). */
+  federfuehrung?: string;
+  /** Vorgang/Kontakt entries (owning authority and back office of a delegation). */
+  kontakte?: XdomeaParty[];
+  /** Kopf/Hinweis. */
+  hinweis?: string;
   extension?: XdomeaExtension;
   documents: XdomeaDocumentInput[];
   /** Empfangsbestaetigung: whether the DMS should also confirm receipt (0403); default no, as the schema recommends. */
@@ -35,11 +41,13 @@ export interface Xdomea0401Input {
 }
 
 /** The Vorgang part of a 0401/0605 input. */
-export function vorgangContent(input: Pick<Xdomea0401Input, 'vorgangId' | 'subject' | 'filing' | 'extension' | 'documents' | 'cacheDir'>): VorgangContent {
+export function vorgangContent(input: Pick<Xdomea0401Input, 'vorgangId' | 'subject' | 'filing' | 'federfuehrung' | 'kontakte' | 'extension' | 'documents' | 'cacheDir'>): VorgangContent {
   return {
     vorgangId: input.vorgangId,
     subject: input.subject,
     ...(input.filing === undefined ? {} : { filing: input.filing }),
+    ...(input.federfuehrung === undefined ? {} : { federfuehrung: input.federfuehrung }),
+    ...(input.kontakte === undefined ? {} : { kontakte: input.kontakte }),
     ...(input.extension === undefined ? {} : { extension: input.extension }),
     documents: input.documents,
     ...(input.cacheDir === undefined ? {} : { cacheDir: input.cacheDir }),

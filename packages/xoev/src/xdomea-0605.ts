@@ -16,6 +16,10 @@ export interface Xdomea0605Input {
   subject: string;
   vorgangId: string;
   filing?: XdomeaFiling;
+  /** Vorgang AllgemeineMetadaten/Federfuehrung, Vorgang/Kontakt, Kopf/Hinweis: as in 0401 (docs/delegation.md). */
+  federfuehrung?: string;
+  kontakte?: XdomeaParty[];
+  hinweis?: string;
   extension?: XdomeaExtension;
   documents: XdomeaDocumentInput[];
   /** Schema cache holding the Dateiformat code list; default resolveSchemaCacheDir(). */

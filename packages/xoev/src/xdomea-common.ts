@@ -9,6 +9,8 @@ export interface XdomeaParty {
   behoerdenkennung?: string;
   name: string;
   organisationseinheit?: string;
+  /** KontaktType/Zustaendigkeit: the part the authority plays, e.g. "Zuständige Stelle" or "Bearbeitende Stelle". */
+  zustaendigkeit?: string;
 }
 
 /** One rendering of a Dokument's content (Version/Format): the same document may come as PDF/A and as JSON. */
@@ -94,12 +96,23 @@ export function party(parent: XMLBuilder, name: string, p: XdomeaParty): void {
   if (p.organisationseinheit !== undefined) {
     el.ele(XDOMEA_NS, 'xdomea:Organisationseinheit').ele(XDOMEA_NS, 'xdomea:Name').txt(xmlText(p.organisationseinheit));
   }
+  // KontaktType: Name and Taetigkeit (a person's) come between Organisationseinheit and Zustaendigkeit
+  if (p.zustaendigkeit !== undefined) el.ele(XDOMEA_NS, 'xdomea:Zustaendigkeit').txt(xmlText(p.zustaendigkeit));
 }
 
 /** The Kopf up to SendendesSystem (NkBasisType), shared by 0401 and 0605; the caller appends the message's own flags. */
 export function kopfStart(
   root: XMLBuilder,
-  input: { prozessId: string; createdAt: Date; sender: XdomeaParty; recipient: XdomeaParty; sendingSystem: { product: string; version: string }; messageType: string },
+  input: {
+    prozessId: string;
+    createdAt: Date;
+    sender: XdomeaParty;
+    recipient: XdomeaParty;
+    sendingSystem: { product: string; version: string };
+    messageType: string;
+    /** Kopf/Hinweis: a note on the message, e.g. who processes it on the recipient's behalf. */
+    hinweis?: string;
+  },
 ): XMLBuilder {
   const kopf = root.ele(XDOMEA_NS, 'xdomea:Kopf');
   kopf.ele(XDOMEA_NS, 'xdomea:ProzessID').txt(input.prozessId);
@@ -110,6 +123,7 @@ export function kopfStart(
   const system = kopf.ele(XDOMEA_NS, 'xdomea:SendendesSystem');
   system.ele(XDOMEA_NS, 'xdomea:Produktname').txt(xmlText(input.sendingSystem.product));
   system.ele(XDOMEA_NS, 'xdomea:Version').txt(xmlText(input.sendingSystem.version));
+  if (input.hinweis !== undefined) kopf.ele(XDOMEA_NS, 'xdomea:Hinweis').txt(xmlText(input.hinweis));
   return kopf;
 }
 
@@ -133,6 +147,10 @@ export interface VorgangContent {
   vorgangId: string;
   subject: string;
   filing?: XdomeaFiling;
+  /** AllgemeineMetadaten/Federfuehrung: the organisation that leads the processing (a back office, docs/delegation.md). */
+  federfuehrung?: string;
+  /** Vorgang/Kontakt: the authorities involved, each with its Zustaendigkeit. */
+  kontakte?: XdomeaParty[];
   extension?: XdomeaExtension;
   documents: XdomeaDocumentInput[];
   cacheDir?: string;
@@ -159,6 +177,7 @@ export function vorgang(parent: XMLBuilder, content: VorgangContent): void {
   el.ele(XDOMEA_NS, 'xdomea:Identifikation').ele(XDOMEA_NS, 'xdomea:ID').txt(content.vorgangId);
   const meta = el.ele(XDOMEA_NS, 'xdomea:AllgemeineMetadaten');
   meta.ele(XDOMEA_NS, 'xdomea:Betreff').txt(xmlText(content.subject));
+  if (content.federfuehrung !== undefined) meta.ele(XDOMEA_NS, 'xdomea:Federfuehrung').txt(xmlText(content.federfuehrung));
   if (content.filing?.aktenplaneinheit !== undefined) {
     meta.ele(XDOMEA_NS, 'xdomea:Aktenplaneinheit').ele(XDOMEA_NS, 'xdomea:Kennzeichen').txt(xmlText(content.filing.aktenplaneinheit));
   }
@@ -185,5 +204,7 @@ export function vorgang(parent: XMLBuilder, content: VorgangContent): void {
       primaer.ele(XDOMEA_NS, 'xdomea:DateinameOriginal').txt(xmlText(f.originalName));
     }
   });
+  // VorgangType: Kontakt follows the Dokumente (and Verweise), before Teilvorgang and the extension
+  for (const k of content.kontakte ?? []) party(el, 'Kontakt', k);
   if (content.extension) extension(el, content.extension);
 }

@@ -7,7 +7,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { createPool, Journal, migrate, UpstreamStore } from '@weiche/journal';
+import { createPool, DelegationStore, Journal, migrate, UpstreamStore } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -25,6 +25,7 @@ import { createFitConnectUpstreamChannel } from './channels/fit-connect-upstream
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
 import { createXtaUpstreamChannel } from './channels/xta-upstream/index.js';
+import { DelegationRegistry } from './delegations/delegation-registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { loadMasterKey, loadSigner } from './hub-keys.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
@@ -58,6 +59,8 @@ export interface HubDeps {
   /** Poll outcomes and waiting submissions of the upstreams (admin API, console, metrics). */
   readonly upstreams: UpstreamStore;
   readonly routing: Routing;
+  /** Back offices (issue 15): the journal's current list, applied from the config file when it has the key. */
+  readonly delegations: DelegationRegistry;
   readonly mapper: MapperDeps;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   readonly hub: { readonly product: string; readonly version: string };
@@ -98,7 +101,9 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
   const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
   const queues = new HubQueues(redis, config.redis.prefix, retry);
+  let stopDelegations = (): void => {};
   const release = async (): Promise<void> => {
+    stopDelegations();
     await queues.close();
     redis.disconnect();
     await pool.end();
@@ -111,7 +116,13 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const issuer = publicBaseUrl.replace(/\/$/, '');
     const blobs = new FsBlobStore({ root: join(config.dataDir, 'blobs') });
     const keyring = new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey });
-    const routing = new Routing(config.routes);
+    const delegations = new DelegationRegistry(new DelegationStore({ pool, schema: config.database.schema }), new Set(config.tenants.map((t) => t.id)), log, config.routes);
+    // with the key in the file, the file is the source (docs/delegation.md); every change is audited
+    if (config.delegations) await delegations.replace(config.delegations, 'hub:config', 'config-file');
+    else await delegations.refresh();
+    delegations.start(Math.min(config.processing.reconcileIntervalMs, 10_000));
+    stopDelegations = () => delegations.stop();
+    const routing = new Routing(config.routes, () => delegations.current());
     const schemaCacheDir = resolveSchemaCacheDir();
 
     const metadata = createMetadataValidator({ schemaDir: join(schemaCacheDir, 'fit-connect') });
@@ -157,6 +168,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       channels: new ChannelRegistry(channelList),
       upstreams,
       routing,
+      delegations,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)
       mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },
       adapters,

@@ -6,6 +6,7 @@ import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
 import { loadHubConfig } from './config/hub-config.js';
 import { createHubDeps, redactUrl } from './context.js';
+import { reloadDelegations } from './delegations/reload.js';
 import { demoBanner, demoConfig, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
 import { parseRoles, startRoles } from './roles.js';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // SIGHUP applies the file's delegations without a restart (docs/delegation.md)
+  if (configFile) process.on('SIGHUP', () => void reloadDelegations(deps.delegations, configFile, log));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }

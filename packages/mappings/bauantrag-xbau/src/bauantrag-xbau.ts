@@ -143,7 +143,9 @@ export function createBauantragXbau(options: { produkthersteller?: string } = {}
         produkt: ctx.hub.product,
         produkthersteller: options.produkthersteller ?? `${ctx.hub.product}-Projekt`,
         produktversion: ctx.hub.version,
-        leser: { kennung: ctx.tenant.behoerdenkennung, name: ctx.tenant.name },
+        // leser: who reads and processes the message — the back office of a delegation (docs/delegation.md);
+        // empfangendeStelle stays the authority the application is addressed to
+        leser: ctx.processingTenant === undefined ? { kennung: ctx.tenant.behoerdenkennung, name: ctx.tenant.name } : { kennung: ctx.processingTenant.behoerdenkennung, name: ctx.processingTenant.name },
         autor: { kennung: autorKennung, name: ctx.sender.name },
         // referenzAntragsservice is a UUID in XBau; FIT-Connect submission ids are UUIDs.
         ...(UUID.test(ctx.submissionId) ? { referenzAntragsservice: ctx.submissionId } : {}),

@@ -6,7 +6,7 @@ import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { discardDeadLetter, pauseAdapter, redeliver, replayFromOpen, resumeAdapter } from '../operations.js';
 import * as S from './api-schemas.js';
-import { assertMayAct, assertSeesTenant, ownsAdapter, seesAdapter, type Principal } from './principal.js';
+import { assertActsOn, assertMayAct, ownsAdapter, seesAdapter, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
 
 type Who = (request: unknown) => Principal;
@@ -16,14 +16,15 @@ const ERRORS = { 403: S.ProblemBody, 404: S.ProblemBody, 409: S.ProblemBody };
 /**
  * Operator actions. Each runs the shared operation (operations.ts) or the journal's discard, all of
  * which write an audit record with the token's subject as actor. Checks run in this order: role
- * (403 for auditors, revealing nothing), then tenant (404 for what is not the caller's).
+ * (403 for auditors, revealing nothing), then tenant (404 for what is not the caller's), then who
+ * processes it (403 for the owner of a submission its back office processes).
  */
 export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
   async function submissionOf(principal: Principal, submissionId: string): Promise<void> {
     assertMayAct(principal);
     const row = await deps.journal.getSubmission(submissionId);
     if (!row) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
-    assertSeesTenant(principal, row.tenantId, 'submission');
+    assertActsOn(principal, row);
   }
 
   function controlledAdapter(principal: Principal, adapterId: string): string {

@@ -13,8 +13,10 @@ import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
+import { delegationRoutes } from './delegation-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
+import { ozgProgressRoutes } from './ozg-progress-routes.js';
 import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
 import { useZodCompilers } from './route-schema.js';
@@ -73,6 +75,8 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(auditTrailRoutes(deps, who));
       await api.register(auditRoutes(deps, who));
       await api.register(upstreamRoutes(deps, who));
+      await api.register(delegationRoutes(deps, who));
+      await api.register(ozgProgressRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {

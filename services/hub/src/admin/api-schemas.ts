@@ -24,7 +24,7 @@ const SubmissionFilter = {
 export const SubmissionQuery = z.object({ ...SubmissionFilter, ...Paging });
 
 /** How a CSV export is written: RFC 4180 (comma, CRLF) or for a German spreadsheet (semicolon, UTF-8 byte order mark). */
-const CsvDialect = z.enum(['rfc4180', 'excel-de']).default('rfc4180').describe('rfc4180: comma-separated; excel-de: semicolons and a UTF-8 byte order mark');
+export const CsvDialect = z.enum(['rfc4180', 'excel-de']).default('rfc4180').describe('rfc4180: comma-separated; excel-de: semicolons and a UTF-8 byte order mark');
 export const SubmissionCsvQuery = z.object({ ...SubmissionFilter, dialect: CsvDialect });
 
 /** Filters of the dead-letter list; a bulk action takes the same filter to select all of its matches. */
@@ -197,6 +197,8 @@ export const SubmissionSummary = z.object({
   mappingVersion: z.string().nullable(),
   reason: z.string().nullable(),
   discarded: z.boolean(),
+  processingTenantId: z.string().nullable().describe('who processes it: the owner, or the back office of delegationId (docs/delegation.md); null until routed'),
+  delegationId: z.string().nullable(),
   createdAt: Timestamp,
   submittedAt: Timestamp.nullable(),
   updatedAt: Timestamp,

@@ -186,7 +186,7 @@ describe('CSV export', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(String(res.headers['content-disposition'])).toMatch(/^attachment; filename="weiche-dead-letters-[\d-T]+Z?\.csv"$/);
     const lines = res.body.split('\r\n');
-    expect(lines[0]).toBe('submissionId,caseId,tenantId,tenantName,serviceIdentifier,serviceName,state,failedRoutes,adapters,lastErrors,reason,createdAt,updatedAt');
+    expect(lines[0]).toBe('submissionId,caseId,tenantId,tenantName,serviceIdentifier,serviceName,state,processingTenantId,delegationId,failedRoutes,adapters,lastErrors,reason,createdAt,updatedAt');
     const nasty = seeded.nasty?.id ?? '';
     const quoted = '"permanent: far side said ""no"", twice\nsee log"';
     expect(res.body).toContain(`,${quoted},${quoted},`);

@@ -7,7 +7,7 @@ import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { discardDeadLetter, redeliver, replayFromOpen, type ActionAudit } from '../operations.js';
 import * as S from './api-schemas.js';
-import { assertMayAct, seesTenant, type Principal } from './principal.js';
+import { assertMayAct, seesSubmission, seesTenant, type Principal } from './principal.js';
 import { deadLetterFilter } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
 
@@ -24,7 +24,10 @@ type ItemResult = z.infer<typeof S.BulkResult>['results'][number];
 export function bulkRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
   async function actOn(principal: Principal, submissionId: string, action: Action, audit: ActionAudit & { reason: string }): Promise<ItemResult> {
     const row = await deps.journal.getSubmission(submissionId);
-    if (!row || !seesTenant(principal, row.tenantId)) return { submissionId, ok: false, status: 404, error: 'no such submission' };
+    if (!row || !seesSubmission(principal, row)) return { submissionId, ok: false, status: 404, error: 'no such submission' };
+    // the owner sees what its back office processes, but the back office acts on it (docs/delegation.md)
+    const processing = row.processingTenantId ?? row.tenantId;
+    if (!seesTenant(principal, processing)) return { submissionId, ok: false, status: 403, error: `processed by the back office ${processing}` };
     try {
       switch (action) {
         case 'replay':

@@ -31,6 +31,9 @@ export function exportRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
     { header: 'serviceIdentifier', cell: (r) => r.serviceIdentifier },
     { header: 'serviceName', cell: (r) => names.service(r.serviceIdentifier) },
     { header: 'state', cell: (r) => r.state },
+    // where a back office processes it (docs/delegation.md): empty when the owner does
+    { header: 'processingTenantId', cell: (r) => (r.delegationId ? r.processingTenantId : '') },
+    { header: 'delegationId', cell: (r) => r.delegationId },
   ];
   const times: Array<CsvColumn<SubmissionSummary>> = [
     { header: 'createdAt', cell: (r) => r.createdAt },

@@ -30,6 +30,34 @@ export function assertSeesTenant(principal: Principal, tenantId: string, what: s
   if (!seesTenant(principal, tenantId)) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
 }
 
+/** A submission as far as visibility goes: its owner and, once routed, who processes it (issue 15). */
+export interface SubmissionScope {
+  readonly tenantId: string;
+  readonly processingTenantId: string | null;
+}
+
+/** The owner sees its submissions (also those a back office processes); the back office sees what it processes. */
+export function seesSubmission(principal: Principal, s: SubmissionScope): boolean {
+  return seesTenant(principal, s.tenantId) || (s.processingTenantId !== null && seesTenant(principal, s.processingTenantId));
+}
+
+/** 404 for a submission the principal may not see (as for another tenant's). */
+export function assertSeesSubmission(principal: Principal, s: SubmissionScope): void {
+  if (!seesSubmission(principal, s)) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
+}
+
+/**
+ * Actions (replay, redeliver, discard) on a submission are for whoever processes it: the back office of a
+ * delegation operates what it processes, and the owner, who sees it, is 403 for it (docs/delegation.md).
+ */
+export function assertActsOn(principal: Principal, s: SubmissionScope): void {
+  assertSeesSubmission(principal, s);
+  const processing = s.processingTenantId ?? s.tenantId;
+  if (!seesTenant(principal, processing)) {
+    throw httpProblem(403, ErrorCode.FORBIDDEN, `this submission is processed by the back office ${processing}; its tenant-admin or an operator acts on it`);
+  }
+}
+
 /** 403 for auditors: they read everything they see, and change nothing. */
 export function assertMayAct(principal: Principal): void {
   if (principal.role === 'auditor') throw httpProblem(403, ErrorCode.FORBIDDEN, 'the auditor role is read-only');

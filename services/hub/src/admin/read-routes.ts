@@ -7,7 +7,7 @@ import { httpProblem } from '../gateway/problems.js';
 import { isAdapterPaused } from '../operations.js';
 import { adapterHealthOf } from './adapter-health-view.js';
 import * as S from './api-schemas.js';
-import { assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
+import { assertSeesSubmission, assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
 import { routeSchema } from './route-schema.js';
 
@@ -192,7 +192,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       async (request) => {
         const timeline = await queries.timeline(request.params.submissionId);
         if (!timeline) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
-        assertSeesTenant(who(request), timeline.submission.tenantId, 'submission');
+        assertSeesSubmission(who(request), timeline.submission);
         return { submission: timeline.submission, deliveries: timeline.deliveries, timeline: timeline.entries };
       },
     );

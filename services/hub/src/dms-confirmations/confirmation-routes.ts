@@ -41,7 +41,8 @@ export function dmsConfirmationRoutes(deps: HubDeps) {
       const result = await receiveConfirmation(intake, {
         content: request.body,
         source: `http:${client.id}`,
-        mayConfirm: (owner) => client.tenants.has(owner.tenantId),
+        // a back office's DMS answers for what it processes on behalf of another tenant (issue 15)
+        mayConfirm: (owner) => client.tenants.has(owner.processingTenantId ?? owner.tenantId),
       });
       return result;
     });

@@ -26,23 +26,31 @@ export interface MapperDeps {
   readonly hub: { readonly product: string; readonly version: string };
 }
 
+type TenantConfig = WeicheConfig['tenants'][number];
+
+function authority(t: TenantConfig): SubmissionContext['tenant'] {
+  return { id: t.id, name: t.name, behoerdenkennung: t.behoerdenkennung, ...(t.organisationseinheit ? { organisationseinheit: t.organisationseinheit } : {}) };
+}
+
 function buildContext(deps: MapperDeps, row: SubmissionRow, opened: OpenedSubmission): SubmissionContext {
-  const tenant = deps.tenants.find((t) => t.id === row.tenantId);
-  if (!tenant) throw new WeicheError(ErrorCode.CONFIG_INVALID, `tenant ${row.tenantId} is no longer configured`, { stage: 'map' });
+  const configured = (id: string): TenantConfig => {
+    const tenant = deps.tenants.find((t) => t.id === id);
+    if (!tenant) throw new WeicheError(ErrorCode.CONFIG_INVALID, `tenant ${id} is no longer configured`, { stage: 'map' });
+    return tenant;
+  };
+  const tenant = configured(row.tenantId);
+  // a back office files into its own DMS, by its own file plan
+  const processing = row.delegationId && row.processingTenantId ? configured(row.processingTenantId) : undefined;
   const formSchema = opened.data ? deps.formSchemas.get(opened.data.schemaUri) : undefined;
-  const filing = filingFor(tenant, row.serviceIdentifier);
+  const filing = filingFor(processing ?? tenant, row.serviceIdentifier);
   return {
     submissionId: row.submissionId,
     serviceIdentifier: row.serviceIdentifier,
     ...(row.serviceName ? { serviceName: row.serviceName } : {}),
     ...(opened.senderReference ? { senderReference: opened.senderReference } : {}),
     receivedAt: row.submittedAt ?? row.createdAt,
-    tenant: {
-      id: tenant.id,
-      name: tenant.name,
-      behoerdenkennung: tenant.behoerdenkennung,
-      ...(tenant.organisationseinheit ? { organisationseinheit: tenant.organisationseinheit } : {}),
-    },
+    tenant: authority(tenant),
+    ...(processing && row.delegationId ? { processingTenant: { ...authority(processing), delegationId: row.delegationId } } : {}),
     // never a placeholder identity: without a configured Behördenkennung the Absender has none
     sender: { name: opened.sender.name, ...(opened.sender.behoerdenkennung ? { behoerdenkennung: opened.sender.behoerdenkennung } : {}) },
     channel: row.channel,

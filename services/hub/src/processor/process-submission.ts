@@ -5,6 +5,7 @@ import type { HubQueues, ProcessJob } from '@weiche/queue';
 import { acknowledgeOutcome } from '../acknowledge.js';
 import type { OpenedSubmission } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
+import type { DelegationRegistry } from '../delegations/delegation-registry.js';
 import type { RouteConfig, Routing } from '../routing.js';
 import type { JobAttempts } from '../worker-job.js';
 import { mapSubmission, type MapperDeps } from './map-submission.js';
@@ -16,6 +17,8 @@ export interface ProcessDeps {
   readonly journal: Journal;
   readonly channels: ChannelRegistry;
   readonly routing: Pick<Routing, 'routesFor'>;
+  /** Back offices: which tenant's routes a submission takes (issue 15). */
+  readonly delegations: Pick<DelegationRegistry, 'decide'>;
   readonly mapper: MapperDeps;
   readonly queues: Pick<HubQueues, 'enqueueDelivery'>;
   readonly log: Logger;
@@ -72,6 +75,24 @@ export async function enqueuePendingDeliveries(deps: Pick<ProcessDeps, 'journal'
   return pending.length;
 }
 
+/**
+ * Decides once, before anything else, whose routes the submission takes: the back office of the delegation
+ * that covers its receipt time, else its owner. Recorded in the journal (with an audit record naming the
+ * delegation), so a replay or a later change of the delegations keeps it where it was sent.
+ */
+async function decideProcessingTenant(deps: ProcessDeps, row: SubmissionRow): Promise<SubmissionRow> {
+  if (row.processingTenantId !== null || !BEFORE_ROUTING.includes(row.state)) return row;
+  const receivedAt = row.submittedAt ?? row.createdAt;
+  const delegation = await deps.delegations.decide(row.tenantId, row.serviceIdentifier, receivedAt);
+  const decided = await deps.journal.recordProcessingTenant(row.submissionId, {
+    processingTenantId: delegation?.to ?? row.tenantId,
+    actor: ACTOR,
+    ...(delegation ? { delegationId: delegation.id, details: { receivedAt: receivedAt.toISOString(), service: delegation.service, reason: delegation.reason } } : {}),
+  });
+  if (delegation) deps.log.info({ submissionId: row.submissionId, delegationId: delegation.id, processingTenantId: delegation.to }, 'submission delegated to a back office');
+  return decided ?? row;
+}
+
 /** open → OPENED: what the channel checked goes into the audit record, what it must remember into its metadata. */
 async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
   return deps.journal.transition(row.submissionId, {
@@ -88,7 +109,10 @@ async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: Opene
 
 /** map → validate → store, then the MAPPED step: one package per distinct route target. */
 async function mapAndStore(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission, routes: readonly RouteConfig[]): Promise<TransitionInput> {
-  if (routes.length === 0) throw new WeicheError(ErrorCode.NO_ROUTE, `no route for tenant ${row.tenantId} and service ${row.serviceIdentifier}`, { stage: 'route' });
+  if (routes.length === 0) {
+    const via = row.delegationId ? ` (processed by ${row.processingTenantId} under delegation ${row.delegationId})` : '';
+    throw new WeicheError(ErrorCode.NO_ROUTE, `no route for tenant ${row.tenantId}${via} and service ${row.serviceIdentifier}`, { stage: 'route' });
+  }
   const { outputs, notes } = await mapSubmission(deps.mapper, row, opened, routes);
   const first = Object.values(outputs)[0];
   const summary = Object.fromEntries(
@@ -130,7 +154,9 @@ export async function processSubmission(data: ProcessJob, deps: ProcessDeps, job
   const current = row;
   const reread = async (r: SubmissionRow): Promise<SubmissionRow> => (await deps.journal.getSubmission(r.submissionId)) ?? r;
   try {
-    const routes = deps.routing.routesFor(row.tenantId, row.serviceIdentifier);
+    row = await decideProcessingTenant(deps, row);
+    // a delegated submission stays its owner's, but takes the back office's routes (targets and adapters)
+    const routes = deps.routing.routesFor(row.processingTenantId ?? row.tenantId, row.serviceIdentifier);
     // decrypted material lives only in memory, so a re-run after a crash opens again
     let opened: OpenedSubmission | undefined;
     if (row.state === 'RECEIVED' || row.state === 'OPENED') {

@@ -8,6 +8,7 @@ import { renderDeadLetters } from './dead-letters.js';
 import { announce, h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
 import { finishSignIn, isCallback, startSignIn } from './oidc.js';
+import { renderOzg } from './ozg.js';
 import { refreshSeconds } from './refresh.js';
 import { renderSubmissions } from './submissions.js';
 import { renderTimeline } from './timeline.js';
@@ -27,6 +28,7 @@ function route() {
   if (path === '/submissions') return { view: 'submissions', params };
   if (path === '/dead-letters') return { view: 'dead-letters', params };
   if (path === '/audit') return { view: 'audit', params };
+  if (path === '/ozg') return { view: 'ozg', params };
   return { view: 'dashboard', params };
 }
 
@@ -69,6 +71,7 @@ function renderHeader() {
       h('li', {}, navLink('#/dead-letters', t('nav.deadLetters'), 'dead-letters')),
       h('li', {}, navLink('#/submissions', t('nav.submissions'), 'submissions')),
       h('li', {}, navLink('#/audit', t('nav.audit'), 'audit')),
+      h('li', {}, navLink('#/ozg', t('nav.ozg'), 'ozg')),
       me.role === 'tenant-admin' ? null : h('li', {}, h('button', {
         type: 'button',
         class: 'link',
@@ -181,6 +184,7 @@ async function render({ focus = false, keepStatus = false, auto = false } = {}) 
     else if (r.view === 'submissions') await renderSubmissions(target, ctx, r.params);
     else if (r.view === 'dead-letters') await renderDeadLetters(target, ctx, r.params);
     else if (r.view === 'audit') await renderAudit(target, ctx, r.params);
+    else if (r.view === 'ozg') await renderOzg(target, ctx, r.params);
     else await renderDashboard(target, ctx, r.params);
     // a newer navigation won the race: drop this result
     if (mine !== generation) return;

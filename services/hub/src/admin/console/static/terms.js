@@ -20,11 +20,13 @@ const STAGES = {
     route: 'Zuordnung (Routing)', deliver: 'Zustellung', 'deliver-route': 'Route zugestellt', 'dead-letter': 'Zustellung aufgegeben',
     redeliver: 'Erneute Zustellung', replay: 'Wiederholung', discard: 'Verworfen', operator: 'Betriebsaktion',
     'xta-msgbox-offer': 'Ins XTA-Postfach gestellt', 'xta-msgbox-close': 'Aus dem XTA-Postfach abgeholt',
+    delegate: 'An Back-Office übergeben (Delegation)', delegations: 'Delegationen geändert',
   },
   en: {
     intake: 'intake', submit: 'submission complete', open: 'decryption and checks', map: 'mapping', route: 'routing', deliver: 'delivery',
     'deliver-route': 'route delivered', 'dead-letter': 'delivery given up', redeliver: 'redelivery', replay: 'replay', discard: 'discarded',
     operator: 'operator action', 'xta-msgbox-offer': 'offered in the XTA message box', 'xta-msgbox-close': 'fetched from the XTA message box',
+    delegate: 'handed to a back office (delegation)', delegations: 'delegations changed',
   },
 };
 

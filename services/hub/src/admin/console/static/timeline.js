@@ -87,7 +87,7 @@ export async function renderTimeline(main, ctx, id) {
   const [detail, names] = await Promise.all([get(`/submissions/${encodeURIComponent(id)}`), namesOf()]);
   const s = detail.submission;
   const rerender = () => ctx.refresh({ keepStatus: true });
-  const dl = (pairs) => h('dl', { class: 'facts' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '–')]));
+  const dl = (pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '–')]));
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/' }, t('detail.back')), ' · ', h('a', { href: `#/audit?submissionId=${encodeURIComponent(s.submissionId)}` }, t('detail.audit'))),
     h('h1', { tabindex: '-1' }, t('detail.heading', { id: s.submissionId })),
@@ -95,6 +95,8 @@ export async function renderTimeline(main, ctx, id) {
       h('section', { class: 'card', 'aria-labelledby': 'sum-h' }, h('h2', { id: 'sum-h' }, t('detail.summary')), dl([
         [t('col.state'), h('span', { class: `state state-${s.state}`, 'data-testid': 'submission-state', 'data-state': s.state }, stateLabel(s.state), s.discarded ? ` (${t('detail.discarded')})` : '')],
         [t('col.tenant'), names.tenant(s.tenantId)],
+        // a back office processes it for the owner (docs/delegation.md)
+        s.delegationId ? [t('detail.processedBy'), h('span', { 'data-testid': 'processed-by' }, t('detail.delegation', { tenant: names.tenant(s.processingTenantId), id: s.delegationId }))] : null,
         [t('col.service'), h('span', { title: s.serviceIdentifier }, names.service(s.serviceIdentifier))],
         [t('detail.caseId'), h('span', { class: 'mono' }, s.caseId)],
         [t('detail.mapping'), s.mappingModule ? `${s.mappingModule} ${s.mappingVersion ?? ''}` : null],
