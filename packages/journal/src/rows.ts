@@ -73,6 +73,7 @@ export type SubmissionPatch = Partial<
     | 'problem'
     | 'submittedAt'
     | 'outputs'
+    | 'processingTenantId'
   >
 >;
 
@@ -103,6 +104,7 @@ export const PATCH_COLUMNS: Readonly<Record<keyof SubmissionPatch, string>> = {
   problem: 'problem',
   submittedAt: 'submitted_at',
   outputs: 'outputs',
+  processingTenantId: 'processing_tenant',
 };
 
 /** Patch fields stored as jsonb (serialized explicitly: node-postgres would turn arrays into PG arrays). */

@@ -84,6 +84,8 @@ async function decideProcessingTenant(deps: ProcessDeps, row: SubmissionRow): Pr
   if (row.processingTenantId !== null || !BEFORE_ROUTING.includes(row.state)) return row;
   const receivedAt = row.submittedAt ?? row.createdAt;
   const delegation = await deps.delegations.decide(row.tenantId, row.serviceIdentifier, receivedAt);
+  // the common case, the owner processes its own: recorded with the OPENED step (recordOpened), no transaction of its own
+  if (!delegation && row.state === 'RECEIVED') return { ...row, processingTenantId: row.tenantId };
   const decided = await deps.journal.recordProcessingTenant(row.submissionId, {
     processingTenantId: delegation?.to ?? row.tenantId,
     actor: ACTOR,
@@ -103,6 +105,8 @@ async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: Opene
     patch: {
       ...(opened.channelMeta !== undefined ? { channelMeta: opened.channelMeta } : {}),
       ...(opened.senderReference ? { senderReference: opened.senderReference } : {}),
+      // decided by decideProcessingTenant; written here once, with the state (a delegation was recorded before)
+      ...(row.processingTenantId !== null ? { processingTenantId: row.processingTenantId } : {}),
     },
   });
 }
