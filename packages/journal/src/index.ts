@@ -27,3 +27,4 @@ export { XtaStore, type MsgBoxEntry } from './xta-store.js';
 export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, type ProzessOwner, type RecordConfirmationInput } from './dms-confirmation-store.js';
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
+export { CallbackStore, CALLBACK_STAGE, type CallbackRow, type CallbackState } from './callback-store.js';
