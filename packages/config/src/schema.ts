@@ -191,6 +191,17 @@ export const DmsClientConfig = z.object({
   tenants: z.array(Id).min(1),
 });
 
+/** FIT-Connect callbacks to senders (CreateSubmission.callback): retried with backoff, given up by age. */
+export const CallbackConfig = z.object({
+  /** One POST may take this long (connect, TLS, answer). */
+  timeoutMs: z.number().int().min(100).default(10_000),
+  backoffMs: z.number().int().min(10).default(2000),
+  maxBackoffMs: z.number().int().min(10).default(300_000),
+  /** A callback not delivered this long after its event is given up, with the reason for operators (admin API, audit). */
+  maxAgeMs: z.number().int().min(1000).default(3 * 24 * 3600 * 1000),
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port');
 
 /** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
@@ -270,6 +281,7 @@ export const WeicheConfig = z.object({
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
+  callbacks: CallbackConfig.default({ timeoutMs: 10_000, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 3 * 24 * 3600 * 1000, concurrency: 4 }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

@@ -71,17 +71,18 @@ export class CallbackStore extends SchemaStore {
     return rows.map(toCallback);
   }
 
-  /** Callbacks for operators, newest first; optionally of one state or submission. */
-  async list(opts: { state?: CallbackState; submissionId?: string; limit: number; offset: number }): Promise<{ total: number; items: CallbackRow[] }> {
-    const where = `($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR submission_id = $2)`;
-    const params = [opts.state ?? null, opts.submissionId ?? null];
-    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.callbacks WHERE ${where}`, params);
-    const rows = await this.query<CallbackDbRow>(`SELECT * FROM ${this.s}.callbacks WHERE ${where} ORDER BY created_at DESC, jti OFFSET $3 LIMIT $4`, [
+  /** Callbacks for operators, newest first, with the submission's tenant; optionally of one state, submission or set of tenants. */
+  async list(opts: { state?: CallbackState; submissionId?: string; tenantIds?: readonly string[]; limit: number; offset: number }): Promise<{ total: number; items: Array<CallbackRow & { tenantId: string | null }> }> {
+    const from = `${this.s}.callbacks c LEFT JOIN ${this.s}.submissions s ON s.submission_id = c.submission_id
+      WHERE ($1::text IS NULL OR c.state = $1) AND ($2::text IS NULL OR c.submission_id = $2) AND ($3::text[] IS NULL OR s.tenant_id = ANY($3))`;
+    const params = [opts.state ?? null, opts.submissionId ?? null, opts.tenantIds ? [...opts.tenantIds] : null];
+    const count = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`, params);
+    const rows = await this.query<CallbackDbRow & { tenant_id: string | null }>(`SELECT c.*, s.tenant_id FROM ${from} ORDER BY c.created_at DESC, c.jti OFFSET $4 LIMIT $5`, [
       ...params,
       opts.offset,
       opts.limit,
     ]);
-    return { total: count[0]?.n ?? 0, items: rows.map(toCallback) };
+    return { total: count[0]?.n ?? 0, items: rows.map((r) => ({ ...toCallback(r), tenantId: r.tenant_id })) };
   }
 
   /** Counts per state, for metrics and the console. */

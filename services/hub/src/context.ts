@@ -11,7 +11,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { createPool, Journal, migrate } from '@weiche/journal';
+import { CallbackStore, createPool, Journal, migrate } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -61,6 +61,8 @@ export interface HubDeps {
   readonly evidence: EvidenceKeyring;
   readonly auditLog: WriteOnceFiles;
   readonly channels: ChannelRegistry;
+  /** Callbacks owed to FIT-Connect senders (sent by the channel; listed for operators). */
+  readonly callbacks: CallbackStore;
   readonly routing: Routing;
   readonly mapper: MapperDeps;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
@@ -125,8 +127,14 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const routing = new Routing(config.routes);
     const schemaCacheDir = resolveSchemaCacheDir();
 
+    const callbacks = new CallbackStore({ pool, schema: config.database.schema });
     const fitConnect = createFitConnectChannel({
       journal,
+      keyring,
+      callbacks,
+      redis,
+      config,
+      log,
       blobs,
       destinations,
       limits: config.limits,
@@ -157,6 +165,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       evidence,
       auditLog,
       channels: new ChannelRegistry(channelList),
+      callbacks,
       routing,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)
       mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },

@@ -11,6 +11,7 @@ import { auditRoutes } from './audit-routes.js';
 import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
+import { callbackRoutes } from './callback-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
@@ -68,6 +69,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(exportRoutes(deps, queries, who));
       await api.register(auditTrailRoutes(deps, who));
       await api.register(auditRoutes(deps, who));
+      await api.register(callbackRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {
