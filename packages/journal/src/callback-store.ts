@@ -103,20 +103,20 @@ export class CallbackStore extends SchemaStore {
     return this.finish(jti, 'SENT', null);
   }
 
-  /** Too old to keep trying: GIVEN_UP with the reason, in the audit too. False when it was no longer pending. */
-  async giveUp(jti: string, reason: string): Promise<boolean> {
-    return this.finish(jti, 'GIVEN_UP', reason);
+  /** Too old to keep trying (or nothing to send): GIVEN_UP with the reason, in the audit too; `attempted` when a POST failed just now. */
+  async giveUp(jti: string, reason: string, opts: { attempted: boolean } = { attempted: false }): Promise<boolean> {
+    return this.finish(jti, 'GIVEN_UP', reason, opts.attempted);
   }
 
-  private async finish(jti: string, state: Exclude<CallbackState, 'PENDING'>, reason: string | null): Promise<boolean> {
+  private async finish(jti: string, state: Exclude<CallbackState, 'PENDING'>, reason: string | null, attempted = true): Promise<boolean> {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<CallbackDbRow>(
         `UPDATE ${this.s}.callbacks
             SET state = $2, finished_at = now(), last_attempt_at = now(),
-                attempts = attempts + CASE WHEN $2 = 'SENT' THEN 1 ELSE 0 END,
+                attempts = attempts + CASE WHEN $4 THEN 1 ELSE 0 END,
                 last_error = COALESCE($3, last_error)
           WHERE jti = $1 AND state = 'PENDING' RETURNING *`,
-        [jti, state, reason],
+        [jti, state, reason, attempted],
       );
       const row = rows[0];
       if (!row) return false;

@@ -29,8 +29,8 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   const now = deps.now ?? (() => new Date());
   const owed = await deps.callbacks.get(job.jti);
   if (!owed || owed.state !== 'PENDING') return 'done-already';
-  const giveUp = async (reason: string): Promise<CallbackOutcome> => {
-    await deps.callbacks.giveUp(job.jti, reason);
+  const giveUp = async (reason: string, attempted = false): Promise<CallbackOutcome> => {
+    await deps.callbacks.giveUp(job.jti, reason, { attempted });
     deps.log.warn({ submissionId: owed.submissionId, event: owed.eventName, reason }, 'callback given up');
     return 'given-up';
   };
@@ -53,7 +53,7 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
     const reason = error instanceof CallbackPostError ? error.message : `callback failed: ${errorMessage(error)}`;
     const ageMs = now().getTime() - owed.createdAt.getTime();
     if (ageMs >= deps.policy.maxAgeMs) {
-      return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`);
+      return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`, true);
     }
     await deps.callbacks.recordFailure(job.jti, reason);
     throw new CallbackPostError(reason);
