@@ -54,6 +54,11 @@ export const DestinationConfig = z.object({
     privateKeyFile: z.string().min(1),
     certificateFile: z.string().min(1),
     generate: z.boolean().default(false),
+    /**
+     * Key rotation (docs/key-rotation.md): further key pairs that still open submissions (chosen by the JWE's
+     * kid) but are not published — the new key before it becomes current, the old one after.
+     */
+    decryptOnly: z.array(z.object({ privateKeyFile: z.string().min(1), certificateFile: z.string().min(1) })).default([]),
   }),
   services: z.array(ServiceConfig).min(1),
 });

@@ -105,9 +105,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
-      if (!destination || destination.kid !== request.params.keyId) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
+      const jwk = destination?.publicJwks.get(request.params.keyId);
+      if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       assertMaySend(client, id);
-      return destination.publicJwk;
+      return jwk;
     });
 
     app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
