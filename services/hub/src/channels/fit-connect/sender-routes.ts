@@ -24,7 +24,7 @@ export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly queues: Pick<HubQueues, 'enqueueProcess' | 'enqueueCallback'>;
   /** Seals callback secrets with the tenant's data key. */
   readonly keyring: TenantKeyring;
-  readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwk'>;
+  readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwks'>;
   readonly hub: { readonly product: string; readonly version: string };
 }
 
@@ -84,7 +84,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       product: deps.hub,
     }));
 
-    app.get('/.well-known/jwks.json', async () => ({ keys: [deps.signer.publicJwk()] }));
+    // during a signing key rotation the JWKS holds the previous and the next key too
+    app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
     app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request) => {
       const client = await authenticate(deps, request);
