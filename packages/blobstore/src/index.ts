@@ -5,3 +5,4 @@ export { isBlobKey } from './blob-key.js';
 export type { ByteSource } from './byte-source.js';
 export { WriteOnceFiles } from './write-once-files.js';
 export { sealSecret, openSecret } from './sealed-secret.js';
+export { masterKeyId, wrappedFor } from './tenant-key-file.js';

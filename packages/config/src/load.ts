@@ -134,6 +134,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     clientSecret: readSecret(client.clientSecret, baseDir, `senderClients.${i}.clientSecret`, problems),
   }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
+  const previousMasterKey = config.previousMasterKey === undefined ? undefined : readSecret(config.previousMasterKey, baseDir, 'previousMasterKey', problems);
   if (problems.length > 0) throw new ConfigError(problems);
   // every file a config names is relative to the config file, wherever the hub was started
   const absFile = <T>(value: T): T => (typeof value === 'object' && value !== null && 'file' in value && typeof value.file === 'string' ? { ...value, file: abs(value.file) } : value);
@@ -155,8 +156,9 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     retiredEvidenceKeyFiles: config.audit.retiredEvidenceKeyFiles.map(abs),
   };
   const dms = { clients: config.dms.clients.map((c) => ({ ...c, token: absFile(c.token) })) };
+  const { previousMasterKey: _rawPrevious, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     admin,
     audit,
     dms,
@@ -164,13 +166,19 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     dataDir: abs(config.dataDir),
     destinations: config.destinations.map((d) => ({
       ...d,
-      keys: { ...d.keys, privateKeyFile: abs(d.keys.privateKeyFile), certificateFile: abs(d.keys.certificateFile) },
+      keys: {
+        ...d.keys,
+        privateKeyFile: abs(d.keys.privateKeyFile),
+        certificateFile: abs(d.keys.certificateFile),
+        decryptOnly: d.keys.decryptOnly.map((k) => ({ privateKeyFile: abs(k.privateKeyFile), certificateFile: abs(k.certificateFile) })),
+      },
     })),
     adapters: config.adapters.map((a) =>
       typeof a.config.path === 'string' ? { ...a, config: { ...a.config, path: abs(a.config.path) } } : a,
     ),
     senderClients,
     masterKey,
+    previousMasterKey,
   };
 }
 

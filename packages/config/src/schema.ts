@@ -249,6 +249,8 @@ export const WeicheConfig = z.object({
   dataDir: z.string().default('.weiche'),
   /** Master key (32 bytes, base64) wrapping the per-tenant data keys; generated into dataDir when absent. */
   masterKey: SecretValue.optional(),
+  /** During a master key rotation (docs/key-rotation.md): the other master key that still opens tenant key files. */
+  previousMasterKey: SecretValue.optional(),
   /**
    * Size limits in plaintext bytes (what the citizen uploaded), not in JWE bytes: the gateway derives the
    * JWE limits (base64url 4/3 plus the fixed segments). Defaults accept FIT-Connect's maxima: 500 MB
@@ -292,7 +294,8 @@ export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
 
 /** The validated configuration with every secret wrapped. */
-export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey'> & {
+export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey' | 'previousMasterKey'> & {
   senderClients: Array<Omit<WeicheConfigParsed['senderClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
   masterKey: Secret | undefined;
+  previousMasterKey?: Secret | undefined;
 };

@@ -6,6 +6,7 @@ import { auditVerify } from './commands/audit-verify.js';
 import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
+import { keysRotate } from './commands/keys-rotate.js';
 import { mappingNew } from './commands/mapping-new.js';
 import { mappingTest } from './commands/mapping-test.js';
 import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
@@ -16,6 +17,8 @@ const USAGE = `weiche — operator command line of the Weiche hub
   weiche config check <file>              validate a config file; lists every problem at once
   weiche keys generate --out <dir> [--cn <name>]
                                           RSA-4096 key pair + self-signed certificate (destination or signing key)
+  weiche keys rotate master [--finish] | signing [--activate <kid>] | evidence [--config <file>]
+                                          rotate a key without downtime (docs/key-rotation.md)
   weiche audit verify [--tenant <id>] [--since <date>] [--json] [--config <file>]
                                           verify the audit chains (hashes, MACs) against the signed checkpoints;
                                           names the first bad record or gap; exit 3 when not intact
@@ -37,6 +40,7 @@ The hub itself runs with: node services/hub/dist/main.js [--role gateway|process
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['config check', ({ positionals }) => configCheck(positionals[0])],
   ['keys generate', ({ flags }) => keysGenerate(flags.out as string | undefined, flags.cn as string | undefined)],
+  ['keys rotate', ({ positionals, flags }) => keysRotate({ which: positionals[0], config: flags.config as string | undefined, finish: flags.finish === true, activate: flags.activate as string | undefined })],
   ['audit verify', ({ flags }) => auditVerify({ config: flags.config as string | undefined, tenant: flags.tenant as string | undefined, since: flags.since as string | undefined, json: flags.json === true })],
   ['demo', () => demo()],
   ['mapping test', ({ positionals, flags }) => mappingTest(positionals, flags)],
@@ -61,6 +65,8 @@ async function run(argv: string[]): Promise<number> {
       tenant: { type: 'string' },
       since: { type: 'string' },
       json: { type: 'boolean' },
+      finish: { type: 'boolean' },
+      activate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

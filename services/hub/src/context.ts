@@ -6,7 +6,7 @@ import { dmsFolderAdapter } from '@weiche/adapter-dms-folder';
 import { httpAdapter } from '@weiche/adapter-http';
 import { sftpAdapter } from '@weiche/adapter-sftp';
 import { xtaMsgBoxAdapter } from '@weiche/adapter-xta-msgbox';
-import { FsBlobStore, TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
+import { FsBlobStore, type TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
@@ -26,7 +26,8 @@ import { createFitConnectChannel } from './channels/fit-connect/index.js';
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
-import { loadMasterKey, loadSigner } from './hub-keys.js';
+import { loadSigner } from './hub-keys.js';
+import { loadMasterKeys, tenantKeyring } from './master-key-rotation.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
 import { Routing } from './routing.js';
@@ -119,11 +120,11 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
 
   try {
     const { evidence, auditLog } = await prepareAuditEvidence(config, pool);
-    const [signer, masterKey, destinations] = await Promise.all([loadSigner(config.dataDir), loadMasterKey(config.dataDir, config.masterKey), loadDestinations(config.destinations)]);
+    const [signer, masterKeys, destinations] = await Promise.all([loadSigner(config.dataDir), loadMasterKeys(config), loadDestinations(config.destinations)]);
     const publicBaseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const issuer = publicBaseUrl.replace(/\/$/, '');
     const blobs = new FsBlobStore({ root: join(config.dataDir, 'blobs') });
-    const keyring = new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey });
+    const keyring = tenantKeyring(config.dataDir, masterKeys);
     const routing = new Routing(config.routes);
     const schemaCacheDir = resolveSchemaCacheDir();
 

@@ -122,7 +122,7 @@ export async function loadMasterKey(dataDir: string, configured: Secret | undefi
   );
 }
 
-function decodeMasterKey(text: string): Buffer {
+export function decodeMasterKey(text: string): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32) throw new Error('master key must be 32 bytes, base64 encoded');
   return key;
