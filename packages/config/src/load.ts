@@ -164,6 +164,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     dms,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
+    keyExpiry: { ...config.keyExpiry, certificates: config.keyExpiry.certificates.map((c) => ({ ...c, file: abs(c.file) })) },
     destinations: config.destinations.map((d) => ({
       ...d,
       keys: {

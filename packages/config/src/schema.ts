@@ -207,6 +207,17 @@ export const CallbackConfig = z.object({
   concurrency: z.number().int().min(1).max(64).default(4),
 });
 
+/** Expiry warnings of keys and certificates (metric weiche_key_expiry_seconds, admin API, console). */
+export const KeyExpiryConfig = z.object({
+  /** Certificates that expire within this many days are shown as a warning. */
+  warnDays: z.number().int().min(1).max(365).default(30),
+  /**
+   * Further certificates to watch that the hub does not load itself: the TLS certificate its ingress or
+   * proxy serves, XTA authors' client certificates (PEM files).
+   */
+  certificates: z.array(z.object({ kind: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), id: z.string().min(1).max(200), file: z.string().min(1) })).default([]),
+});
+
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port');
 
 /** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
@@ -288,6 +299,7 @@ export const WeicheConfig = z.object({
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
+  keyExpiry: KeyExpiryConfig.default({ warnDays: 30, certificates: [] }),
   callbacks: CallbackConfig.default({ timeoutMs: 10_000, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 3 * 24 * 3600 * 1000, concurrency: 4 }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;

@@ -42,6 +42,7 @@ export async function keysRotate(args: KeysRotateArgs, log: (s: string) => void 
       log(`evidence key ${kid} is current (was ${previous}); each replica uses it from its next restart; records of the old key still verify`);
       return 0;
     }
+    case undefined:
     default:
       console.error(USAGE);
       return 64;
