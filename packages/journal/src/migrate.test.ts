@@ -39,6 +39,7 @@ describe('migrate', () => {
       'audit_checkpoint_heads',
       'audit_checkpoints',
       'audit_heads',
+      'callbacks',
       'deliveries',
       'delivery_attempts',
       'dms_confirmations',
