@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/env.js';
+import { launchBrowser } from '../support/browser.js';
+import { freePort, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 const OPERATOR = randomBytes(16).toString('hex');
 const TENANT_ADMIN = randomBytes(16).toString('hex');
@@ -29,6 +30,7 @@ describe('key and certificate expiry', () => {
     await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.pem'), '-days', '2', '-subj', '/CN=weiche.example']);
     cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
+        raw.callbacks = { backoffMs: 100, maxBackoffMs: 300, timeoutMs: 2000, maxAgeMs: 1000 };
         raw.keyExpiry = { certificates: [{ kind: 'tls', id: 'ingress', file: join(dir, 'tls.pem') }, { kind: 'xta-author', id: 'portal', file: join(dir, 'missing.pem') }] };
         raw.admin = {
           tokens: [
@@ -77,4 +79,27 @@ describe('key and certificate expiry', () => {
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
+
+  it('shows both kinds of warning to an operator on the console overview', async () => {
+    // a callback whose receiver never answers, given up after callbacks.maxAgeMs
+    const url = `https://127.0.0.1:${await freePort()}/callback`;
+    const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
+    await waitFor('a callback given up', async () => ((await hub.deps.callbacks.list({ state: 'GIVEN_UP', submissionId: sent.submissionId, limit: 10, offset: 0 })).total > 0 ? true : undefined), 60_000, 200);
+    const browser = await launchBrowser({ locale: 'en-GB' });
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel(/token/i).fill(OPERATOR);
+      await page.keyboard.press('Enter');
+      const keys = page.getByTestId('key-expiry-warning');
+      await keys.waitFor({ timeout: 30_000 });
+      expect(await keys.textContent()).toContain('2 keys or certificates expire within 30 days or cannot be read');
+      expect(await page.getByRole('table', { name: 'Expiring keys and certificates' }).getByText('ingress').count()).toBe(1);
+      expect(await page.getByTestId('callbacks-given-up').textContent()).toMatch(/\d+ callbacks to senders were given up/);
+      expect(await page.getByRole('table', { name: 'Callbacks given up' }).getByText(sent.submissionId).count()).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
