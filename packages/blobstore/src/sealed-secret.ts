@@ -17,7 +17,7 @@ function aad(tenantId: string, context: string): Buffer {
  * Seals a small secret (a callback secret) with the tenant's data key, for storage in the database:
  * what a database reader sees is ciphertext; shredding the tenant's key makes it unreadable.
  */
-export async function sealSecret(keyring: TenantKeyring, tenantId: string, context: string, secret: string): Promise<string> {
+export async function sealSecret(keyring: Pick<TenantKeyring, 'dataKey'>, tenantId: string, context: string, secret: string): Promise<string> {
   assertTenantId(tenantId);
   const key = await keyring.dataKey(tenantId);
   const iv = randomBytes(IV_BYTES);
@@ -28,7 +28,7 @@ export async function sealSecret(keyring: TenantKeyring, tenantId: string, conte
 }
 
 /** Opens what sealSecret made; ENCRYPTION when it does not open (other tenant or context, tampered), NOT_FOUND when the tenant's key is gone. */
-export async function openSecret(keyring: TenantKeyring, tenantId: string, context: string, sealed: string): Promise<Secret> {
+export async function openSecret(keyring: Pick<TenantKeyring, 'findDataKey'>, tenantId: string, context: string, sealed: string): Promise<Secret> {
   assertTenantId(tenantId);
   const [prefix, iv, ciphertext, tag, ...rest] = sealed.split('.');
   if (prefix !== PREFIX || !iv || ciphertext === undefined || !tag || rest.length > 0) {

@@ -1,4 +1,4 @@
-import type { FsBlobStore } from '@weiche/blobstore';
+import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { acceptPayload, rejectPayload, type MetadataValidator } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
@@ -20,6 +20,8 @@ export interface FitConnectChannelDeps extends SenderRoutesDeps {
   readonly metadata: MetadataValidator;
   readonly queues: SenderRoutesDeps['queues'] & Pick<HubQueues, 'callback' | 'hasLiveJob'>;
   readonly callbacks: CallbackStore;
+  /** Seals callback secrets at intake and opens them to sign each callback. */
+  readonly keyring: Pick<TenantKeyring, 'dataKey' | 'findDataKey'>;
   readonly redis: RedisConnection;
   readonly config: Pick<WeicheConfig, 'callbacks' | 'processing'> & { readonly redis: { readonly prefix: string } };
   readonly log: Logger;

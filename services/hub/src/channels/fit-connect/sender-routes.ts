@@ -23,7 +23,7 @@ export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly limits: WeicheConfig['limits'];
   readonly queues: Pick<HubQueues, 'enqueueProcess' | 'enqueueCallback'>;
   /** Seals callback secrets with the tenant's data key. */
-  readonly keyring: TenantKeyring;
+  readonly keyring: Pick<TenantKeyring, 'dataKey'>;
   readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwks'>;
   readonly hub: { readonly product: string; readonly version: string };
 }

@@ -11,7 +11,7 @@ import { CallbackPostError, postCallback } from './post-callback.js';
 export interface SendCallbackDeps {
   readonly callbacks: Pick<CallbackStore, 'get' | 'markSent' | 'recordFailure' | 'giveUp'>;
   readonly journal: Pick<Journal, 'getSubmission'>;
-  readonly keyring: Pick<TenantKeyring, 'findDataKey' | 'dataKey'>;
+  readonly keyring: Pick<TenantKeyring, 'findDataKey'>;
   readonly policy: Pick<WeicheConfig['callbacks'], 'timeoutMs' | 'maxAgeMs'>;
   readonly log: Logger;
   readonly now?: () => Date;
@@ -41,7 +41,7 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   if (!meta.callback) return giveUp('the submission has no callback');
   let secret;
   try {
-    secret = await openSecret(deps.keyring as TenantKeyring, row.tenantId, row.submissionId, meta.callback.sealedSecret);
+    secret = await openSecret(deps.keyring, row.tenantId, row.submissionId, meta.callback.sealedSecret);
   } catch (error) {
     return giveUp(`the callback secret cannot be opened: ${errorMessage(error)}`);
   }
