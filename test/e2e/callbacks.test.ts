@@ -66,6 +66,7 @@ describe('FIT-Connect callbacks to a sender', () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.text()).not.toContain(secret);
   });
 
   it('keeps the callback secret out of the database in plaintext', async () => {

@@ -30,6 +30,7 @@ describe('key and certificate expiry', () => {
     await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.pem'), '-days', '2', '-subj', '/CN=weiche.example']);
     cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
+        raw.xta = { readers: [{ identifier: 'ags:05974028', tenant: 'testhausen', keystore: { pkcs12File: join(dir, 'reader.p12'), passwordFile: join(dir, 'reader.password') }, generate: true }] };
         raw.callbacks = { backoffMs: 100, maxBackoffMs: 300, timeoutMs: 2000, maxAgeMs: 1000 };
         raw.keyExpiry = { certificates: [{ kind: 'tls', id: 'ingress', file: join(dir, 'tls.pem') }, { kind: 'xta-author', id: 'portal', file: join(dir, 'missing.pem') }] };
         raw.admin = {
@@ -62,6 +63,7 @@ describe('key and certificate expiry', () => {
     expect(destination?.id.startsWith(`${cfg.destinationId}/`)).toBe(true);
     expect(destination?.warning).toBe(false);
     expect(report.keys.some((k) => k.kind === 'signing' && !k.warning)).toBe(true);
+    expect(report.keys.find((k) => k.kind === 'xta-reader')).toMatchObject({ id: 'ags:05974028', warning: false });
     expect(report.warnings).toBe(2);
   });
 
