@@ -23,6 +23,8 @@ export interface SendOptions {
   readonly schemaUri?: string;
   readonly attachments?: readonly SenderAttachment[];
   readonly senderReference?: string;
+  /** CreateSubmission.callback: where the hub tells the sender of new events. */
+  readonly callback?: { readonly url: string; readonly secret: string };
   /** Hooks for bad-input tests: change what is announced, declared or uploaded. */
   readonly tamper?: {
     metadata?: (metadata: Record<string, unknown>) => Record<string, unknown>;
@@ -127,6 +129,7 @@ export class TestSender {
       destinationId: options.destinationId,
       serviceType: { identifier: options.serviceIdentifier, name: options.serviceName ?? 'Test-Leistung' },
       announcedAttachments: announced,
+      ...(options.callback ? { callback: options.callback } : {}),
     });
     const statuses: Record<string, number> = {};
     const tagOf = (jwe: string): string => jwe.split('.')[4] ?? '';

@@ -4,3 +4,5 @@ export { putEncrypted, getDecrypted } from './encrypted-blob.js';
 export { isBlobKey } from './blob-key.js';
 export type { ByteSource } from './byte-source.js';
 export { WriteOnceFiles } from './write-once-files.js';
+export { sealSecret, openSecret } from './sealed-secret.js';
+export { masterKeyId, wrappedFor } from './tenant-key-file.js';

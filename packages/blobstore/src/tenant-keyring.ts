@@ -1,17 +1,13 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { fsyncDir } from './fsync-dir.js';
 import { isMissing, storageUnavailable } from './storage-error.js';
 import { assertTenantId } from './tenant-id.js';
+import { decodeKeyFile, encodeKeyFile } from './tenant-key-file.js';
 
-/** Key file layout: 'WKK1' | 12-byte IV | 32-byte wrapped data key | 16-byte GCM tag. */
-const MAGIC = Buffer.from('WKK1', 'ascii');
-const IV_BYTES = 12;
 const KEY_BYTES = 32;
-const TAG_BYTES = 16;
-const FILE_BYTES = MAGIC.length + IV_BYTES + KEY_BYTES + TAG_BYTES;
 
 /**
  * Per-tenant data keys (AES-256), each wrapped with a master key (AES-256-GCM, AAD = tenant id, so a key
@@ -22,13 +18,16 @@ const FILE_BYTES = MAGIC.length + IV_BYTES + KEY_BYTES + TAG_BYTES;
 export class TenantKeyring {
   private readonly dir: string;
   private readonly masterKey: Buffer;
+  /** Master keys that still open key files during a master key rotation (the one before, or the next). */
+  private readonly otherMasterKeys: readonly Buffer[];
 
-  constructor(opts: { dir: string; masterKey: Buffer }) {
-    if (opts.masterKey.length !== KEY_BYTES) {
-      throw new WeicheError(ErrorCode.CONFIG_INVALID, `master key must be ${KEY_BYTES} bytes`);
+  constructor(opts: { dir: string; masterKey: Buffer; otherMasterKeys?: readonly Buffer[] }) {
+    for (const key of [opts.masterKey, ...(opts.otherMasterKeys ?? [])]) {
+      if (key.length !== KEY_BYTES) throw new WeicheError(ErrorCode.CONFIG_INVALID, `master key must be ${KEY_BYTES} bytes`);
     }
     this.dir = opts.dir;
     this.masterKey = Buffer.from(opts.masterKey);
+    this.otherMasterKeys = (opts.otherMasterKeys ?? []).map((k) => Buffer.from(k));
   }
 
   /** Returns the tenant's data key, creating (and durably storing) it on first use. */
@@ -80,11 +79,8 @@ export class TenantKeyring {
   /** Creates a key file atomically: write + fsync a temp file, then link() it, which fails if another process won. */
   private async create(tenantId: string): Promise<Buffer> {
     const key = randomBytes(KEY_BYTES);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
-    cipher.setAAD(Buffer.from(tenantId, 'utf8'));
-    const wrapped = Buffer.concat([cipher.update(key), cipher.final()]);
-    const file = Buffer.concat([MAGIC, iv, wrapped, cipher.getAuthTag()]);
+    // wrapped under every master key this process knows: made in the middle of a rotation, it opens for all
+    const file = encodeKeyFile(tenantId, key, [this.masterKey, ...this.otherMasterKeys]);
     const tmp = join(this.dir, `.${tenantId}.${randomUUID()}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -114,21 +110,42 @@ export class TenantKeyring {
   }
 
   private unwrap(tenantId: string, file: Buffer): Buffer {
-    if (file.length !== FILE_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new WeicheError(ErrorCode.ENCRYPTION, `key file of tenant ${tenantId} is malformed`);
+    return decodeKeyFile(tenantId, file, [this.masterKey, ...this.otherMasterKeys]);
+  }
+
+  /**
+   * Master key rotation: rewrites every tenant key file so that it holds the data key wrapped under exactly
+   * `wrapUnder` (e.g. [old, new] to prepare, [new] to finish), opening it with any master key this keyring
+   * knows. Each file is replaced atomically (temp file, fsync, rename); data keys themselves never change,
+   * so nothing encrypted with them is touched. Returns the tenant ids rewritten.
+   */
+  async rewrapAll(wrapUnder: readonly Buffer[]): Promise<string[]> {
+    const names = await readdir(this.dir).catch((error: unknown) => {
+      if (isMissing(error)) return [] as string[];
+      throw storageUnavailable('list tenant keys', error);
+    });
+    const done: string[] = [];
+    for (const name of names.sort()) {
+      if (!name.endsWith('.key') || name.startsWith('.')) continue;
+      const tenantId = name.slice(0, -'.key'.length);
+      const key = await this.findDataKey(tenantId);
+      if (!key) continue;
+      const tmp = join(this.dir, `.${tenantId}.${randomUUID()}.tmp`);
+      try {
+        const handle = await open(tmp, 'wx', 0o600);
+        try {
+          await handle.write(encodeKeyFile(tenantId, key, wrapUnder));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(tmp, this.pathOf(tenantId));
+      } finally {
+        await rm(tmp, { force: true }).catch(() => undefined);
+      }
+      done.push(tenantId);
     }
-    const iv = file.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
-    const wrapped = file.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + KEY_BYTES);
-    const tag = file.subarray(FILE_BYTES - TAG_BYTES);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.masterKey, iv);
-      decipher.setAAD(Buffer.from(tenantId, 'utf8'));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(wrapped), decipher.final()]);
-    } catch (error) {
-      throw new WeicheError(ErrorCode.ENCRYPTION, `key of tenant ${tenantId} does not unwrap (wrong master key?)`, {
-        cause: error,
-      });
-    }
+    await fsyncDir(this.dir);
+    return done;
   }
 }

@@ -184,6 +184,7 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
       resolveFitConnectUpstream(u, (p) => (isAbsolute(p) ? p : resolve(baseDir, p)), (value, path) => readSecret(value, baseDir, path, problems), `upstreams.fitConnect.${i}`),
     ),
   };
+  const previousMasterKey = config.previousMasterKey === undefined ? undefined : readSecret(config.previousMasterKey, baseDir, 'previousMasterKey', problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const { oidc, metricsToken } = config.admin;
   const admin = {
@@ -203,21 +204,29 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     retiredEvidenceKeyFiles: config.audit.retiredEvidenceKeyFiles.map(abs),
   };
   const dms = { clients: config.dms.clients.map((c) => ({ ...c, token: absFile(c.token) })) };
+  const { previousMasterKey: _rawPrevious, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     admin,
     audit,
     dms,
     ...(xta ? { xta } : {}),
     dataDir: abs(config.dataDir),
+    keyExpiry: { ...config.keyExpiry, certificates: config.keyExpiry.certificates.map((c) => ({ ...c, file: abs(c.file) })) },
     destinations: config.destinations.map((d) => ({
       ...d,
-      keys: { ...d.keys, privateKeyFile: abs(d.keys.privateKeyFile), certificateFile: abs(d.keys.certificateFile) },
+      keys: {
+        ...d.keys,
+        privateKeyFile: abs(d.keys.privateKeyFile),
+        certificateFile: abs(d.keys.certificateFile),
+        decryptOnly: d.keys.decryptOnly.map((k) => ({ privateKeyFile: abs(k.privateKeyFile), certificateFile: abs(k.certificateFile) })),
+      },
     })),
     adapters,
     senderClients,
     masterKey,
     upstreams,
+    previousMasterKey,
   };
 }
 

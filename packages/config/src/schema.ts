@@ -57,6 +57,11 @@ export const DestinationConfig = z.strictObject({
     privateKeyFile: z.string().min(1),
     certificateFile: z.string().min(1),
     generate: z.boolean().default(false),
+    /**
+     * Key rotation (docs/key-rotation.md): further key pairs that still open submissions (chosen by the JWE's
+     * kid) but are not published — the new key before it becomes current, the old one after.
+     */
+    decryptOnly: z.array(z.object({ privateKeyFile: z.string().min(1), certificateFile: z.string().min(1) })).default([]),
   }),
   services: z.array(ServiceConfig).min(1),
 });
@@ -194,6 +199,28 @@ export const DmsClientConfig = z.strictObject({
   tenants: z.array(Id).min(1),
 });
 
+/** FIT-Connect callbacks to senders (CreateSubmission.callback): retried with backoff, given up by age. */
+export const CallbackConfig = z.object({
+  /** One POST may take this long (connect, TLS, answer). */
+  timeoutMs: z.number().int().min(100).default(10_000),
+  backoffMs: z.number().int().min(10).default(2000),
+  maxBackoffMs: z.number().int().min(10).default(300_000),
+  /** A callback not delivered this long after its event is given up, with the reason for operators (admin API, audit). */
+  maxAgeMs: z.number().int().min(1000).default(3 * 24 * 3600 * 1000),
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+
+/** Expiry warnings of keys and certificates (metric weiche_key_expiry_seconds, admin API, console). */
+export const KeyExpiryConfig = z.object({
+  /** Certificates that expire within this many days are shown as a warning. */
+  warnDays: z.number().int().min(1).max(365).default(30),
+  /**
+   * Further certificates to watch that the hub does not load itself: the TLS certificate its ingress or
+   * proxy serves, XTA authors' client certificates (PEM files).
+   */
+  certificates: z.array(z.object({ kind: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), id: z.string().min(1).max(200), file: z.string().min(1) })).default([]),
+});
+
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port');
 
 /** FIT-Connect's maxima taken as MiB/GiB, so they hold whichever unit a sender means. */
@@ -236,6 +263,8 @@ export const WeicheConfig = z.strictObject({
   dataDir: z.string().default('.weiche'),
   /** Master key (32 bytes, base64) wrapping the per-tenant data keys; generated into dataDir when absent. */
   masterKey: SecretValue.optional(),
+  /** During a master key rotation (docs/key-rotation.md): the other master key that still opens tenant key files. */
+  previousMasterKey: SecretValue.optional(),
   /**
    * Size limits in plaintext bytes (what the citizen uploaded), not in JWE bytes: the gateway derives the
    * JWE limits (base64url 4/3 plus the fixed segments). Defaults accept FIT-Connect's maxima: 500 MB
@@ -285,14 +314,17 @@ export const WeicheConfig = z.strictObject({
   upstreams: z.strictObject({ fitConnect: FitConnectUpstreams, xta: z.array(XtaUpstreamConfig).default([]) }).default({ fitConnect: [], xta: [] }),
   /** An upstream submission not yet accepted after this long is overdue (metric, console warning); FIT-Connect auto-rejects after 14 days. */
   upstreamOverdueAfter: DurationSeconds.default(2 * 86_400),
+  keyExpiry: KeyExpiryConfig.default({ warnDays: 30, certificates: [] }),
+  callbacks: CallbackConfig.default({ timeoutMs: 10_000, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 3 * 24 * 3600 * 1000, concurrency: 4 }),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
 
 /** The validated configuration with every secret wrapped. */
-export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey' | 'upstreams'> & {
+export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey' | 'previousMasterKey' | 'upstreams'> & {
   senderClients: Array<Omit<WeicheConfigParsed['senderClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
   masterKey: Secret | undefined;
+  previousMasterKey?: Secret | undefined;
   upstreams: Omit<WeicheConfigParsed['upstreams'], 'fitConnect'> & { fitConnect: FitConnectUpstream[] };
 };
 /** A FIT-Connect upstream with its secrets read. */

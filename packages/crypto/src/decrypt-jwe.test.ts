@@ -252,3 +252,28 @@ describe('test helper cross-check', () => {
     expect(sha512Hex('ok')).toHaveLength(128);
   });
 });
+
+describe('key rotation: several keys of one recipient, chosen by kid', () => {
+  it('opens a JWE to the old key and one to the new key, and refuses a kid it does not hold', async () => {
+    const next = await generateRsaKeyPair({ commonName: 'decrypt-test-next' });
+    const nextPublic = createPublicKey(next.certificatePem);
+    const keys = new Map([
+      [KID, privateKey],
+      ['dest-key-2', privateKeyFromPem(next.privateKeyPem)],
+    ]);
+    const toOld = await joseEncrypt(Buffer.from('to the old key'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const toNew = await new CompactEncrypt(Buffer.from('to the new key')).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'dest-key-2' }).encrypt(nextPublic);
+    expect((await decryptCompactJwe(toOld, { privateKeys: keys })).plaintext.toString()).toBe('to the old key');
+    expect((await decryptCompactJwe(toNew, { privateKeys: keys })).plaintext.toString()).toBe('to the new key');
+    const streamed = decryptJweStream(Readable.from([toOld]), { privateKeys: keys });
+    const parts: Buffer[] = [];
+    for await (const chunk of streamed.plaintext) parts.push(chunk as Buffer);
+    expect(Buffer.concat(parts).toString()).toBe('to the old key');
+    // a kid outside the map is refused before any RSA operation, also when the key material would fit
+    const mislabelled = await joseEncrypt(Buffer.from('x'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'dest-key-3' });
+    await expect(decryptCompactJwe(mislabelled, { privateKeys: keys })).rejects.toMatchObject({ reason: 'unknown-kid' });
+    // a JWE labelled with one kid but wrapped to the other key does not open
+    const crossed = await joseEncrypt(Buffer.from('x'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'dest-key-2' });
+    await expect(decryptCompactJwe(crossed, { privateKeys: keys })).rejects.toMatchObject({ reason: 'decryption-failed' });
+  });
+});

@@ -12,7 +12,14 @@ import { cryptoPool } from './pool/crypto-pool.js';
  * `cek` an earlier decryption returned, which skips the RSA operation. The GCM tag still authenticates
  * the content either way, and the header is checked again.
  */
-export type JweKeyOptions = { readonly expectedKid: string } & ({ readonly privateKey: KeyObject } | { readonly cek: Buffer });
+export type JweKeyOptions =
+  | ({ readonly expectedKid: string } & ({ readonly privateKey: KeyObject } | { readonly cek: Buffer }))
+  /** Every key a recipient still holds (during a key rotation): the header's kid chooses; any other kid is refused. */
+  | { readonly privateKeys: ReadonlyMap<string, KeyObject> };
+
+function acceptedKids(opts: JweKeyOptions): string | ReadonlySet<string> {
+  return 'privateKeys' in opts ? new Set(opts.privateKeys.keys()) : opts.expectedKid;
+}
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 /** Header, encrypted key (a 4096-bit RSA key wraps to 683 chars) and IV never need more than this. */
@@ -26,15 +33,18 @@ function decodeSegment(segment: string, what: string): Buffer {
 }
 
 /** The 256-bit content key of a JWE: from the caller, or unwrapped on the crypto pool. */
-async function contentKey(opts: JweKeyOptions, encryptedKeyB64: string): Promise<Buffer> {
+async function contentKey(opts: JweKeyOptions, kid: unknown, encryptedKeyB64: string): Promise<Buffer> {
   if ('cek' in opts) {
     if (opts.cek.length !== 32) throw new JweRejectedError('decryption-failed', 'content key is not 256 bit');
     return opts.cek;
   }
   const wrapped = decodeSegment(encryptedKeyB64, 'encrypted key');
+  // the header was checked first: the kid is one of the map's
+  const key = 'privateKeys' in opts ? opts.privateKeys.get(String(kid)) : opts.privateKey;
+  if (!key) throw new JweRejectedError('unknown-kid');
   let cek: Buffer;
   try {
-    cek = await cryptoPool().run({ op: 'unwrap', key: opts.privateKey, wrapped, oaepHash: 'sha256' });
+    cek = await cryptoPool().run({ op: 'unwrap', key, wrapped, oaepHash: 'sha256' });
   } catch (e) {
     throw new JweRejectedError('decryption-failed', 'key unwrap failed', e);
   }
@@ -43,10 +53,10 @@ async function contentKey(opts: JweKeyOptions, encryptedKeyB64: string): Promise
 }
 
 /** Prepares an AES-256-GCM decipher with AAD = ASCII of the protected header (RFC 7516 §5.2 step 14). */
-async function openDecipher(opts: JweKeyOptions, protectedB64: string, encryptedKeyB64: string, ivB64: string): Promise<{ decipher: DecipherGCM; cek: Buffer }> {
+async function openDecipher(opts: JweKeyOptions, kid: unknown, protectedB64: string, encryptedKeyB64: string, ivB64: string): Promise<{ decipher: DecipherGCM; cek: Buffer }> {
   const iv = decodeSegment(ivB64, 'iv');
   if (iv.length !== 12) throw new JweRejectedError('malformed', 'iv is not 96 bit');
-  const cek = await contentKey(opts, encryptedKeyB64);
+  const cek = await contentKey(opts, kid, encryptedKeyB64);
   const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(protectedB64, 'ascii'));
   return { decipher, cek };
@@ -77,9 +87,9 @@ export async function decryptCompactJwe(
 ): Promise<{ plaintext: Buffer; header: JweHeader; authenticationTag: string; cek: Buffer }> {
   await Promise.resolve(); // keep failures asynchronous: callers always get a rejected promise, never a throw
   const trimmed = compact.trim();
-  const header = checkJweHeader(trimmed, opts.expectedKid);
+  const header = checkJweHeader(trimmed, acceptedKids(opts));
   const [protectedB64 = '', encryptedKey = '', iv = '', ciphertext = '', tag = ''] = trimmed.split('.');
-  const { decipher, cek } = await openDecipher(opts, protectedB64, encryptedKey, iv);
+  const { decipher, cek } = await openDecipher(opts, header.kid, protectedB64, encryptedKey, iv);
   setTag(decipher, tag);
   const first = decipher.update(decodeSegment(ciphertext, 'ciphertext'));
   const plaintext = Buffer.concat([first, finish(decipher)]);
@@ -154,13 +164,13 @@ export function decryptJweStream(
           continue;
         }
         const h = parseProtectedHeader(prefix.slice(0, dots[0]));
-        checkHeaderFields(h, opts.expectedKid);
+        checkHeaderFields(h, acceptedKids(opts));
         if (dots.length < 3) {
           if (prefix.length > MAX_PREFIX_CHARS) throw new JweRejectedError('malformed', 'header segments too long');
           continue;
         }
         const [d0 = 0, d1 = 0, d2 = 0] = dots;
-        const opened = await openDecipher(opts, prefix.slice(0, d0), prefix.slice(d0 + 1, d1), prefix.slice(d1 + 1, d2));
+        const opened = await openDecipher(opts, h.kid, prefix.slice(0, d0), prefix.slice(d0 + 1, d1), prefix.slice(d1 + 1, d2));
         decipher = opened.decipher;
         header.resolve(h);
         contentKeyOut.resolve(opened.cek);

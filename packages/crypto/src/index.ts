@@ -5,7 +5,7 @@ export type { JweHeader, JweRejectionReason } from './jwe-header.js';
 export { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';
 export type { JweKeyOptions } from './decrypt-jwe.js';
 export { sha512Hex, sha512Tap } from './hash.js';
-export { JwtSigner, AccessTokenRejectedError } from './signer.js';
+export { JwtSigner, AccessTokenRejectedError, type PublishedSigningCertificate } from './signer.js';
 export type { AccessTokenRejectionReason } from './signer.js';
 export { openOsciKeystore, decryptOsciContent, OsciDecryptionError, verifyAuthorSignature } from './osci/index.js';
 export type {

@@ -45,19 +45,20 @@ export function parseProtectedHeader(segment: string): JweHeader {
 }
 
 /** Applies the FIT-Connect rules (docs.fitko.de "Verschlüsselte Übertragung"): RSA-OAEP-256, A256GCM, no zip, the destination's kid. */
-export function checkHeaderFields(header: JweHeader, expectedKid: string): JweHeader {
+export function checkHeaderFields(header: JweHeader, expectedKid: string | ReadonlySet<string>): JweHeader {
   // zip is checked first: compressed plaintext would be decompressed before anything else (size bombs)
   if (header.zip !== undefined) throw new JweRejectedError('zip-not-allowed');
   if (header.alg !== 'RSA-OAEP-256') throw new JweRejectedError('unsupported-alg', `alg ${String(header.alg)}`);
   if (header.enc !== 'A256GCM') throw new JweRejectedError('unsupported-enc', `enc ${String(header.enc)}`);
   // RFC 7516 §4.1.11: we do not understand any critical extension
   if (header.crit !== undefined) throw new JweRejectedError('malformed', 'crit header not supported');
-  if (header.kid !== expectedKid) throw new JweRejectedError('unknown-kid');
+  const known = typeof expectedKid === 'string' ? header.kid === expectedKid : typeof header.kid === 'string' && expectedKid.has(header.kid);
+  if (!known) throw new JweRejectedError('unknown-kid');
   return header;
 }
 
 /** Parses and checks the protected header: alg must be RSA-OAEP-256, enc A256GCM, no zip, kid === expectedKid. */
-export function checkJweHeader(compact: string, expectedKid: string): JweHeader {
+export function checkJweHeader(compact: string, expectedKid: string | ReadonlySet<string>): JweHeader {
   const parts = compact.trim().split('.');
   // RFC 7516 §7.1: compact serialization has exactly five segments
   if (parts.length !== 5) throw new JweRejectedError('malformed', 'not five segments');

@@ -7,12 +7,14 @@ import { AccessTokenRejectedError, JwtSigner } from './signer.js';
 let signer: JwtSigner;
 let other: JwtSigner;
 let privateKeyPem: string;
+let certificatePem: string;
 const ISS = 'https://hub.example.org';
 const AUD = 'https://hub.example.org/v1';
 
 beforeAll(async () => {
   const pair = await generateRsaKeyPair({ commonName: 'signer-test' });
   privateKeyPem = pair.privateKeyPem;
+  certificatePem = pair.certificatePem;
   signer = new JwtSigner({ ...pair, kid: keyIdOf(pair.certificatePem) });
   const pair2 = await generateRsaKeyPair({ commonName: 'other', bits: 2048 });
   other = new JwtSigner({ ...pair2, kid: 'other' });
@@ -104,5 +106,27 @@ describe('JwtSigner access tokens', () => {
       .setExpirationTime(now + 60)
       .sign(createPrivateKey(privateKeyPem));
     expect(await reasonOf(signer.verifyAccessToken(set, { issuer: ISS, audience: AUD }))).toBe('invalid type');
+  });
+});
+
+describe('signing key rotation', () => {
+  it('publishes the other certificates and accepts access tokens signed by them; SETs of the old key verify against the JWKS', async () => {
+    const next = await generateRsaKeyPair({ commonName: 'signer-next', bits: 2048 });
+    const nextKid = keyIdOf(next.certificatePem);
+    // the replica still on the old key publishes the next one; the replica on the next key publishes the old one
+    const onOld = new JwtSigner({ privateKeyPem, certificatePem, kid: signer.kid, published: async () => [{ kid: nextKid, certificatePem: next.certificatePem }] });
+    const onNext = new JwtSigner({ ...next, kid: nextKid, published: async () => [{ kid: signer.kid, certificatePem }] });
+    expect((await onOld.publicJwks()).map((k) => k.kid)).toEqual([signer.kid, nextKid]);
+    expect((await onNext.publicJwks()).map((k) => k.kid)).toEqual([nextKid, signer.kid]);
+
+    const token = await onNext.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'portal', scopes: [], ttlSeconds: 60 });
+    expect((await onOld.verifyAccessToken(token, { issuer: ISS, audience: AUD })).clientId).toBe('portal');
+    const before = await onOld.signSet({ iss: ISS, jti: 'j1' });
+    const jwk = (await onNext.publicJwks()).find((k) => k.kid === decodeProtectedHeader(before).kid);
+    expect(jwk).toBeDefined();
+    await compactVerify(before, await importJWK({ ...jwk, alg: 'PS512' } as Parameters<typeof importJWK>[0], 'PS512'));
+    // a key nobody published is still refused
+    const stranger = await other.signAccessToken({ issuer: ISS, audience: AUD, clientId: 'portal', scopes: [], ttlSeconds: 60 });
+    expect(await reasonOf(onOld.verifyAccessToken(stranger, { issuer: ISS, audience: AUD }))).toBe('invalid signature');
   });
 });

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { signCompactJws } from './jws.js';
 import { publicSigningJwk } from './keys.js';
@@ -49,7 +49,19 @@ function reasonOf(e: unknown): AccessTokenRejectionReason {
   return 'malformed';
 }
 
-/** Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102) on the crypto pool. */
+/** A signing certificate published beside the current one (the previous key after a rotation, or the next before it). */
+export interface PublishedSigningCertificate {
+  readonly kid: string;
+  readonly certificatePem: string;
+}
+
+/**
+ * Signs Security Event Tokens and access tokens with PS512 (FIT-Connect, BSI TR-02102) on the crypto pool.
+ * `published` lists the other certificates the JWKS carries during a key rotation (read on each call, so a
+ * key published by the rotation command is served without a restart): what the previous key signed still
+ * verifies, and tokens another replica signed with the next key are accepted.
+ */
+
 /** How many verified access tokens are remembered (one per sender client and hour is typical). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
@@ -58,12 +70,27 @@ export class JwtSigner {
   readonly #privateKey: KeyObject;
   readonly #publicKey: KeyObject;
   readonly #certificatePem: string;
+  readonly #published: () => Promise<readonly PublishedSigningCertificate[]>;
 
-  constructor(opts: { privateKeyPem: string; certificatePem: string; kid: string }) {
+  constructor(opts: { privateKeyPem: string; certificatePem: string; kid: string; published?: () => Promise<readonly PublishedSigningCertificate[]> }) {
     this.kid = opts.kid;
     this.#privateKey = createPrivateKey(opts.privateKeyPem);
     this.#publicKey = createPublicKey(opts.certificatePem);
     this.#certificatePem = opts.certificatePem;
+    this.#published = opts.published ?? (() => Promise.resolve([]));
+  }
+
+  /** Every public signing JWK: the current key first, then the published ones (JWKS during a rotation). */
+  async publicJwks(): Promise<PublicJwk[]> {
+    const others = (await this.#published()).filter((c) => c.kid !== this.kid);
+    return [this.publicJwk(), ...others.map((c) => publicSigningJwk({ certificatePem: c.certificatePem, kid: c.kid }))];
+  }
+
+  /** The verification key for a kid: the current key, else a published one. */
+  private async verificationKey(kid: unknown): Promise<KeyObject> {
+    if (kid === undefined || kid === this.kid) return this.#publicKey;
+    const other = (await this.#published()).find((c) => c.kid === kid);
+    return other ? createPublicKey(other.certificatePem) : this.#publicKey;
   }
 
   /** Access tokens whose signature verified, until their exp (insertion order: the oldest goes first when full). */
@@ -117,7 +144,8 @@ export class JwtSigner {
   async #verifyAccessToken(token: string, opts: { issuer: string; audience: string }): Promise<{ clientId: string; scopes: string[]; expiresAtMs: number }> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.#publicKey, {
+      const key = await this.verificationKey(decodeProtectedHeader(token).kid);
+      ({ payload } = await jwtVerify(token, key, {
         issuer: opts.issuer,
         audience: opts.audience,
         typ: 'at+jwt',

@@ -47,3 +47,15 @@ export function verifyCallback(opts: {
   if (!constantTimeEqual(auth.toLowerCase(), hmacHex(opts.secret, timestamp, opts.body))) return { ok: false, reason: 'bad-signature' };
   return { ok: true };
 }
+
+/** Callback type of CallbackNewEvents (Submission API 1.1.3, components.callbacks.NewEvents). */
+export const NEW_EVENTS_CALLBACK_TYPE = 'https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events';
+
+/**
+ * Body of a NewEvents callback (CallbackNewEvents): the submission whose event log has a new event; the
+ * receiver fetches the log itself. The deprecated `submissionIds` is left out.
+ */
+export function newEventsCallbackBody(submission: { destinationId: string; submissionId: string; caseId: string }): string {
+  const { destinationId, submissionId, caseId } = submission;
+  return JSON.stringify({ type: NEW_EVENTS_CALLBACK_TYPE, submissions: [{ destinationId, submissionId, caseId }] });
+}

@@ -12,7 +12,7 @@ export type { Metadata, MetadataHash, MetadataValidation, MetadataValidator } fr
 export { checkAnnouncedAttachments, checkHash } from './content-checks.js';
 export { EVENT_URI, acceptPayload, buildSetClaims, rejectPayload } from './events.js';
 export type { AuthenticationTags, EventName, SetClaims } from './events.js';
-export { CALLBACK_MAX_AGE_SECONDS, callbackHeaders, verifyCallback } from './callback.js';
+export { CALLBACK_MAX_AGE_SECONDS, callbackHeaders, verifyCallback, newEventsCallbackBody, NEW_EVENTS_CALLBACK_TYPE } from './callback.js';
 export type { CallbackHeaders, CallbackVerification } from './callback.js';
 export { FIT_CONNECT_MAX_ATTACHMENT_BYTES, FIT_CONNECT_MAX_SUBMISSION_BYTES, jweLimits, maxCompactJweBytes, maxSubmissionJweBytes } from './limits.js';
 export type { PlaintextLimits } from './limits.js';

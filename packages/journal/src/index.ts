@@ -31,3 +31,4 @@ export type { DeadLetterFilter } from './dead-letter-filter.js';
 export { UpstreamStore, type UpstreamRecord } from './upstream-store.js';
 export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
 export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';
+export { CallbackStore, CALLBACK_STAGE, type CallbackRow, type CallbackState } from './callback-store.js';

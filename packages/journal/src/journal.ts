@@ -17,6 +17,7 @@ import {
 } from './rows.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { withTransaction } from './with-transaction.js';
+import { insertCallback } from './callback-store.js';
 
 /** States the reconciler must look after: accepted for processing, not yet terminal. */
 const UNFINISHED: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'];
@@ -32,6 +33,8 @@ export interface EventInput {
   eventName: string;
   jti: string;
   token: string;
+  /** The sender asked to be told of new events (FIT-Connect callback): a callback row is owed with the event. */
+  notifySender?: boolean;
 }
 
 export interface CreateSubmissionInput {
@@ -517,10 +520,12 @@ export class Journal extends SchemaStore {
 
   private async insertEvents(client: PoolClient, events: readonly EventInput[] | undefined): Promise<void> {
     for (const e of events ?? []) {
-      await client.query(
+      const inserted = await client.query(
         `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
         [e.caseId, e.submissionId, e.eventName, e.jti, e.token],
       );
+      // a callback only for an event that was written (a repeated one was told already)
+      if (e.notifySender && inserted.rowCount === 1) await insertCallback(client, this.s, e);
     }
   }
 

@@ -39,6 +39,7 @@ describe('migrate', () => {
       'audit_checkpoint_heads',
       'audit_checkpoints',
       'audit_heads',
+      'callbacks',
       'delegation_set',
       'deliveries',
       'delivery_attempts',
@@ -55,7 +56,6 @@ describe('migrate', () => {
     ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
       expect.arrayContaining(['submissions_state_updated_idx', 'submissions_tenant_idx', 'submissions_channel_ref_uq', 'submissions_unacknowledged_idx', 'events_case_submission_idx', 'xta_msgbox_offered_idx', 'submissions_prozess_idx', 'dms_confirmations_submission_idx', 'submissions_upstream_unacknowledged_idx', 'submissions_processing_tenant_idx']),
-
     );
   });
 

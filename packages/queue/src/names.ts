@@ -24,6 +24,13 @@ export function processJobId(submissionId: string): string {
   return `p-${submissionId}`;
 }
 
+/** FIT-Connect callbacks to senders: one job per owed callback (table `callbacks`), id from the event's jti. */
+export const CALLBACK_QUEUE = 'callback';
+
+export function callbackJobId(jti: string): string {
+  return `c-${jti.replaceAll(':', '.')}`;
+}
+
 export function deliverJobId(submissionId: string, routeId: string): string {
   // BullMQ forbids ':' in custom ids; '.' keeps submission and route readable.
   return `d-${submissionId}.${routeId}`;

@@ -6,3 +6,6 @@ export type ProcessJob = z.infer<typeof ProcessJob>;
 
 export const DeliverJob = z.object({ submissionId: z.uuid(), routeId: z.string().min(1) }).readonly();
 export type DeliverJob = z.infer<typeof DeliverJob>;
+
+export const CallbackJob = z.object({ jti: z.string().min(1).max(200) }).readonly();
+export type CallbackJob = z.infer<typeof CallbackJob>;

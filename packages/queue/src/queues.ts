@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { DeliverJob, ProcessJob } from './payloads.js';
+import { CallbackJob, DeliverJob, ProcessJob } from './payloads.js';
 import { JITTERED_BACKOFF, type RetryPolicy } from './backoff.js';
-import { bullPrefix, deliverJobId, deliverQueueName, PROCESS_QUEUE, processJobId } from './names.js';
+import { bullPrefix, CALLBACK_QUEUE, callbackJobId, deliverJobId, deliverQueueName, PROCESS_QUEUE, processJobId } from './names.js';
 
 // Jobs are removed once done: the journal in PostgreSQL is the record, Redis only the work list.
 // Failed jobs stay a week for inspection (the journal's dead-letter record is what counts).
@@ -10,9 +10,12 @@ const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+const CALLBACK_ATTEMPTS = 100_000;
+
 /** The hub's queues: one for processing, one per adapter instance for delivery. */
 export class HubQueues {
   readonly process: Queue<ProcessJob>;
+  readonly callback: Queue<CallbackJob>;
   private readonly deliver = new Map<string, Queue<DeliverJob>>();
 
   constructor(
@@ -22,6 +25,7 @@ export class HubQueues {
     private readonly processAttempts = 5,
   ) {
     this.process = new Queue<ProcessJob>(PROCESS_QUEUE, { connection, prefix: bullPrefix(prefix) });
+    this.callback = new Queue<CallbackJob>(CALLBACK_QUEUE, { connection, prefix: bullPrefix(prefix) });
   }
 
   deliverQueue(adapterInstance: string): Queue<DeliverJob> {
@@ -56,6 +60,20 @@ export class HubQueues {
     });
   }
 
+  /**
+   * Enqueues one owed callback; idempotent per event. Attempts are practically unbounded: the worker gives
+   * up by age (config callbacks.maxAgeMs), not by count, so a receiver down for a day still gets it.
+   */
+  async enqueueCallback(data: CallbackJob): Promise<void> {
+    const payload = CallbackJob.parse(data);
+    await this.callback.add('callback', payload, {
+      jobId: callbackJobId(payload.jti),
+      attempts: CALLBACK_ATTEMPTS,
+      backoff: { type: JITTERED_BACKOFF },
+      ...KEEP,
+    });
+  }
+
   /** True when a job for the id is waiting, delayed, active or being retried (not completed/failed). */
   async hasLiveJob(queue: Queue, jobId: string): Promise<boolean> {
     const job = await queue.getJob(jobId);
@@ -65,6 +83,6 @@ export class HubQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.process.close(), ...[...this.deliver.values()].map((q) => q.close())]);
+    await Promise.all([this.process.close(), this.callback.close(), ...[...this.deliver.values()].map((q) => q.close())]);
   }
 }

@@ -5,6 +5,7 @@ import { auditVerify } from './commands/audit-verify.js';
 import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
+import { keysRotate } from './commands/keys-rotate.js';
 import { mappingNew } from './commands/mapping-new.js';
 import { mappingTest } from './commands/mapping-test.js';
 import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
@@ -35,14 +36,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file>', 'YAML config file')
     .action((file: string) => done(configCheck(file)));
 
-  program
-    .command('keys')
-    .description('key material')
+  const keys = program.command('keys').description('key material');
+  keys
     .command('generate')
     .description('RSA-4096 key pair + self-signed certificate (destination or signing key)')
     .requiredOption('--out <dir>', 'directory for key.pem and cert.pem')
     .option('--cn <name>', 'certificate common name', 'Weiche')
     .action((o: { out: string; cn: string }) => done(keysGenerate(o.out, o.cn)));
+  keys
+    .command('rotate')
+    .description('rotate a key without downtime: master [--finish] | signing [--activate <kid>] | evidence (docs/key-rotation.md)')
+    .argument('<which>', 'master, signing or evidence')
+    .option('--finish', 'master: end the rotation once every replica runs with the new key')
+    .option('--activate <kid>', 'signing: make this published key the one that signs')
+    .option('--config <file>', CONFIG_HELP)
+    .action((which: string, o: { finish?: boolean; activate?: string; config?: string }) =>
+      done(keysRotate({ which, config: o.config, finish: o.finish === true, activate: o.activate })),
+    );
 
   program
     .command('audit')

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { AdapterFactory, AdapterServices } from '@weiche/adapter-sdk';
-import { FsBlobStore, TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
+import { FsBlobStore, type TenantKeyring, type WriteOnceFiles } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { createPool, DelegationStore, Journal, migrate, UpstreamStore } from '@weiche/journal';
+import { CallbackStore, createPool, DelegationStore, Journal, migrate, UpstreamStore } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -27,7 +27,8 @@ import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
 import { createXtaUpstreamChannel } from './channels/xta-upstream/index.js';
 import { DelegationRegistry } from './delegations/delegation-registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
-import { loadMasterKey, loadSigner } from './hub-keys.js';
+import { loadSigner } from './hub-keys.js';
+import { loadMasterKeys, tenantKeyring } from './master-key-rotation.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
 import { Routing } from './routing.js';
@@ -58,6 +59,8 @@ export interface HubDeps {
   readonly channels: ChannelRegistry;
   /** Poll outcomes and waiting submissions of the upstreams (admin API, console, metrics). */
   readonly upstreams: UpstreamStore;
+  /** Callbacks owed to FIT-Connect senders (sent by the channel; listed for operators). */
+  readonly callbacks: CallbackStore;
   readonly routing: Routing;
   /** Back offices (issue 15): the journal's current list, applied from the config file when it has the key. */
   readonly delegations: DelegationRegistry;
@@ -111,11 +114,11 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
 
   try {
     const { evidence, auditLog } = await prepareAuditEvidence(config, pool);
-    const [signer, masterKey, destinations] = await Promise.all([loadSigner(config.dataDir), loadMasterKey(config.dataDir, config.masterKey), loadDestinations(config.destinations)]);
+    const [signer, masterKeys, destinations] = await Promise.all([loadSigner(config.dataDir), loadMasterKeys(config), loadDestinations(config.destinations)]);
     const publicBaseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const issuer = publicBaseUrl.replace(/\/$/, '');
     const blobs = new FsBlobStore({ root: join(config.dataDir, 'blobs') });
-    const keyring = new TenantKeyring({ dir: join(config.dataDir, 'keys', 'tenants'), masterKey });
+    const keyring = tenantKeyring(config.dataDir, masterKeys);
     const delegations = new DelegationRegistry(new DelegationStore({ pool, schema: config.database.schema }), new Set(config.tenants.map((t) => t.id)), log, config.routes);
     // with the key in the file, the file is the source (docs/delegation.md); every change is audited
     if (config.delegations) await delegations.replace(config.delegations, 'hub:config', 'config-file');
@@ -126,8 +129,15 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const schemaCacheDir = resolveSchemaCacheDir();
 
     const metadata = createMetadataValidator({ schemaDir: join(schemaCacheDir, 'fit-connect') });
+
+    const callbacks = new CallbackStore({ pool, schema: config.database.schema });
     const fitConnect = createFitConnectChannel({
       journal,
+      keyring,
+      callbacks,
+      redis,
+      config,
+      log,
       blobs,
       destinations,
       limits: config.limits,
@@ -167,6 +177,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       auditLog,
       channels: new ChannelRegistry(channelList),
       upstreams,
+      callbacks,
       routing,
       delegations,
       // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)

@@ -15,3 +15,7 @@ export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta
 export type { Channel, OpenedSubmission } from './channels/channel.js';
 export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
 export { checkpointNow } from './audit-checkpointer.js';
+export { rotateSigningKey, loadSigner, signingKeyDir } from './hub-keys.js';
+export { rotateMasterKey, loadMasterKeys, tenantKeyring, type MasterKeys } from './master-key-rotation.js';
+export { rotateEvidenceKey } from './evidence-key-rotation.js';
+export { decodeMasterKey } from './hub-keys.js';

@@ -44,13 +44,14 @@ describe('migration 0005: the channel-neutral row', () => {
         destinationId: 'dest-1',
         senderClientId: 'portal',
         announcedAttachments: ['att-1'],
-        callback: { url: 'https://cb.example', secret: 's' },
         metadataBlobKey: 'mk',
         dataBlobKey: 'dk',
         authenticationTags: { metadata: 't1', attachments: { 'att-1': 't2' } },
       },
       acknowledgedAt: expect.any(Date) as unknown as Date,
     });
+    // 0005 moved the callback into channel_meta; 0014 removed it again, as its secret was plaintext
+    expect((await journal.getSubmission(fit))?.channelMeta).not.toHaveProperty('callback');
     expect(await journal.findByChannelRef('xta', messageId)).toMatchObject({
       submissionId: xta,
       channelMeta: { readerId: 'ags:05974028', authorId: 'dvdv:portal', container: 'encrypted', mtom: true, containerBlobKey: 'ck', messageMetaData: { messageId } },

@@ -12,6 +12,9 @@ import { auditRoutes } from './audit-routes.js';
 import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
+import { callbackRoutes } from './callback-routes.js';
+import { KeyExpiryWatch } from '../key-expiry.js';
+import { keyExpiryRoutes, registerKeyExpiryMetric } from './key-expiry-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
 import { delegationRoutes } from './delegation-routes.js';
 import { exportRoutes } from './export-routes.js';
@@ -46,6 +49,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
     const authenticator = new AdminAuthenticator(deps.config.admin);
     const queries = new JournalQueries({ pool: deps.pool, schema: deps.config.database.schema });
     const principals = new WeakMap<object, Principal>();
+    const keyExpiry = new KeyExpiryWatch(deps.config);
     const who = (request: unknown): Principal => {
       const principal = principals.get(request as object);
       if (!principal) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'not authenticated');
@@ -77,10 +81,13 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(upstreamRoutes(deps, who));
       await api.register(delegationRoutes(deps, who));
       await api.register(ozgProgressRoutes(deps, who));
+      await api.register(callbackRoutes(deps, who));
+      await api.register(keyExpiryRoutes(keyExpiry, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {
       const metrics = new HubMetrics(deps, queries, options.registry);
+      registerKeyExpiryMetric(metrics.registry, keyExpiry);
       // a journal that is down at start only delays the baseline to the first scrape
       await metrics.start().catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'metrics start deferred'));
       const token = deps.config.admin.metricsToken === undefined ? undefined : resolveSecret(deps.config.admin.metricsToken);

@@ -83,7 +83,7 @@ export async function createFitConnectUpstreamChannel(deps: FitConnectUpstreamDe
         {
           blobs: deps.blobs,
           journal: { listAttachments: async () => meta.attachmentBlobs },
-          destinations: new Map([[meta.destinationId, { kid, privateKey: up.decryption.privateKey, config: { services: [] } }]]),
+          destinations: new Map([[meta.destinationId, { privateKeys: new Map([[kid, up.decryption.privateKey]]), config: { services: [] } }]]),
           metadata: deps.metadata,
           // FIT-Connect names no sender to the subscriber: the upstream stands for it
           senderClients: [{ clientId: meta.senderClientId, name: `FIT-Connect-Zustelldienst ${up.config.id}` }],

@@ -6,12 +6,22 @@ import { generateRsaKeyPair, keyIdOf, privateKeyFromPem, publicEncryptionJwk, ty
 
 type DestinationConfig = WeicheConfig['destinations'][number];
 
-/** A destination with its key pair loaded: what intake and processing need of it. */
+/** A destination with its key pairs loaded: what intake and processing need of it. */
 export interface LoadedDestination {
   readonly config: DestinationConfig;
+  /** The key senders are told to encrypt to (published as encryptionKid). */
   readonly kid: string;
   readonly privateKey: KeyObject;
   readonly publicJwk: PublicJwk;
+  /** Every key that still opens submissions, by kid: the current one and `keys.decryptOnly` (a rotation's other half). */
+  readonly privateKeys: ReadonlyMap<string, KeyObject>;
+  /**
+   * Public keys of those, by kid: served at /keys/{kid}, so a sender told the new kid by one replica finds it
+   * at another that holds it as decryptOnly during a rolling rotation.
+   */
+  readonly publicJwks: ReadonlyMap<string, PublicJwk>;
+  /** Certificates of those keys, by kid (for expiry warnings). */
+  readonly certificates: ReadonlyMap<string, string>;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -19,6 +29,11 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+async function readPair(files: { privateKeyFile: string; certificateFile: string }): Promise<{ kid: string; privateKey: KeyObject; certificatePem: string }> {
+  const [privateKeyPem, certificatePem] = await Promise.all([readFile(files.privateKeyFile, 'utf8'), readFile(files.certificateFile, 'utf8')]);
+  return { kid: keyIdOf(certificatePem), privateKey: privateKeyFromPem(privateKeyPem), certificatePem };
 }
 
 /** Loads (or, where `generate` is set and nothing exists yet, creates) the encryption key pair of each destination. */
@@ -33,13 +48,17 @@ export async function loadDestinations(destinations: readonly DestinationConfig[
       await writeFile(privateKeyFile, pair.privateKeyPem, { mode: 0o600 });
       await writeFile(certificateFile, pair.certificatePem);
     }
-    const [privateKeyPem, certificatePem] = await Promise.all([readFile(privateKeyFile, 'utf8'), readFile(certificateFile, 'utf8')]);
-    const kid = keyIdOf(certificatePem);
+    const current = await readPair({ privateKeyFile, certificateFile });
+    const others = await Promise.all(config.keys.decryptOnly.map(readPair));
+    const all = [current, ...others];
     loaded.set(config.id, {
       config,
-      kid,
-      privateKey: privateKeyFromPem(privateKeyPem),
-      publicJwk: publicEncryptionJwk({ certificatePem, kid }),
+      kid: current.kid,
+      privateKey: current.privateKey,
+      publicJwk: publicEncryptionJwk({ certificatePem: current.certificatePem, kid: current.kid }),
+      privateKeys: new Map(all.map((p) => [p.kid, p.privateKey])),
+      publicJwks: new Map(all.map((p) => [p.kid, publicEncryptionJwk({ certificatePem: p.certificatePem, kid: p.kid })])),
+      certificates: new Map(all.map((p) => [p.kid, p.certificatePem])),
     });
   }
   return loaded;

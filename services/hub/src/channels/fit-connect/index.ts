@@ -1,9 +1,14 @@
-import type { FsBlobStore } from '@weiche/blobstore';
+import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { acceptPayload, rejectPayload, type MetadataValidator } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { Channel } from '../channel.js';
-import { emitEvent } from './events.js';
+import type { Logger } from 'pino';
+import type { WeicheConfig } from '@weiche/config';
+import type { CallbackStore } from '@weiche/journal';
+import type { HubQueues, RedisConnection } from '@weiche/queue';
+import { startCallbackWorker } from './callbacks/callback-worker.js';
+import { emitEvent, enqueueCallbacks } from './events.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { openFitConnect } from './open.js';
 import { fitConnectProblem } from './problems.js';
@@ -13,6 +18,13 @@ import { senderRoutes, type SenderRoutesDeps } from './sender-routes.js';
 export interface FitConnectChannelDeps extends SenderRoutesDeps {
   readonly blobs: SenderRoutesDeps['blobs'] & Pick<FsBlobStore, 'read' | 'get'>;
   readonly metadata: MetadataValidator;
+  readonly queues: SenderRoutesDeps['queues'] & Pick<HubQueues, 'callback' | 'hasLiveJob'>;
+  readonly callbacks: CallbackStore;
+  /** Seals callback secrets at intake and opens them to sign each callback. */
+  readonly keyring: Pick<TenantKeyring, 'dataKey' | 'findDataKey'>;
+  readonly redis: RedisConnection;
+  readonly config: Pick<WeicheConfig, 'callbacks' | 'processing'> & { readonly redis: { readonly prefix: string } };
+  readonly log: Logger;
 }
 
 /**
@@ -22,25 +34,43 @@ export interface FitConnectChannelDeps extends SenderRoutesDeps {
  */
 export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
   const metaOf = (row: SubmissionRow): FitConnectMeta => FitConnectMeta.parse(row.channelMeta);
+  let callbackWorker: { stop(): Promise<void> } | undefined;
   return {
     name: FIT_CONNECT_CHANNEL,
     open: (row) => openFitConnect(deps, row, metaOf(row)),
     async acknowledge(row) {
       const meta = metaOf(row);
-      const ref = { submissionId: row.submissionId, caseId: meta.caseId };
+      const ref = { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined };
       if (row.state === 'DELIVERED') {
         const tags = meta.authenticationTags;
         if (!tags) throw new WeicheError(ErrorCode.INTERNAL, 'a delivered FIT-Connect submission has no authentication tags');
         const payload = acceptPayload({ metadata: tags.metadata, attachments: tags.attachments, ...(tags.data !== undefined ? { data: tags.data } : {}) });
         const event = await emitEvent(deps, ref, 'accept-submission', payload);
+        await enqueueCallbacks(deps, [event]);
         return { event: 'accept-submission', ...(event ? { jti: event.jti } : {}) };
       }
       if (row.state === 'REJECTED') {
         const problem = fitConnectProblem(row.problem ?? { code: ErrorCode.INTERNAL, stage: 'open', detail: row.reason ?? 'rejected' });
         const event = await emitEvent(deps, ref, 'reject-submission', rejectPayload([problem]));
+        await enqueueCallbacks(deps, [event]);
         return { event: 'reject-submission', problem: problem.type, ...(event ? { jti: event.jti } : {}) };
       }
       throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);
+    },
+    // callbacks to senders are sent by the processor role (which runs channels' background work)
+    async start() {
+      const { callbacks, processing, redis } = deps.config;
+      callbackWorker = startCallbackWorker({
+        ...deps,
+        redisPrefix: redis.prefix,
+        policy: callbacks,
+        lockDurationMs: processing.lockDurationMs,
+        reconcileIntervalMs: processing.reconcileIntervalMs,
+      });
+    },
+    async stop() {
+      await callbackWorker?.stop();
+      callbackWorker = undefined;
     },
     async routes(app) {
       await app.register(tokenRoutes(deps));

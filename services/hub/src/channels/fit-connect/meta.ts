@@ -17,7 +17,8 @@ export const FitConnectMeta = z.object({
   destinationId: z.string(),
   senderClientId: z.string(),
   announcedAttachments: z.array(z.string()),
-  callback: z.object({ url: z.string(), secret: z.string() }).optional(),
+  /** The sender's callback: its secret sealed with the tenant's data key (never plaintext in the database). */
+  callback: z.object({ url: z.string(), sealedSecret: z.string() }).optional(),
   metadataBlobKey: z.string().optional(),
   dataBlobKey: z.string().optional(),
   authenticationTags: AuthenticationTags.optional(),

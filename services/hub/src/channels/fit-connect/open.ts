@@ -12,8 +12,8 @@ import type { FitConnectMeta } from './meta.js';
 import { rejectedFor } from './problems.js';
 import type { SenderClient } from './sender-auth.js';
 
-/** What opening needs of a destination: its key and the schemas it offers (none: any schema, as for an upstream destination). */
-export type OpeningDestination = Pick<LoadedDestination, 'kid' | 'privateKey'> & { readonly config: Pick<LoadedDestination['config'], 'services'> };
+/** What opening needs of a destination: its keys by kid and the schemas it offers (none: any schema, as for an upstream destination). */
+export type OpeningDestination = Pick<LoadedDestination, 'privateKeys'> & { readonly config: Pick<LoadedDestination['config'], 'services'> };
 
 export interface FitConnectOpenDeps {
   readonly blobs: Pick<FsBlobStore, 'read' | 'get'>;
@@ -40,15 +40,16 @@ function destinationOf(deps: FitConnectOpenDeps, meta: FitConnectMeta): OpeningD
 async function decryptSmall(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance) {
   const compact = (await deps.blobs.read(blobKey)).toString('utf8').trim();
   try {
-    return await decryptCompactJwe(compact, { privateKey: destination.privateKey, expectedKid: destination.kid });
+    // by the JWE's kid: what was encrypted to a key before its rotation still opens
+    return await decryptCompactJwe(compact, { privateKeys: destination.privateKeys });
   } catch (error) {
     return rethrowJwe(error, instance);
   }
 }
 
 /** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
-async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer }> {
-  const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKey: destination.privateKey, expectedKid: destination.kid });
+async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer; kid: string }> {
+  const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKeys: destination.privateKeys });
   const tap = sha512Tap();
   let size = 0;
   const count = new Writable({
@@ -59,8 +60,8 @@ async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDe
   });
   try {
     await pipeline(decrypted.plaintext, tap, count);
-    await decrypted.header;
-    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag, cek: await decrypted.cek };
+    const header = await decrypted.header;
+    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag, cek: await decrypted.cek, kid: String(header.kid) };
   } catch (error) {
     return rethrowJwe(error, instance);
   }
@@ -137,7 +138,7 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
       size: verified.size,
       // decrypted again while packaging (plaintext only ever exists in memory, in flight), with the content
       // key of the verify pass: no second RSA unwrap; the GCM tag still authenticates every byte
-      open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { cek: verified.cek, expectedKid: destination.kid }).plaintext,
+      open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { cek: verified.cek, expectedKid: verified.kid }).plaintext,
     });
   }
   const client = deps.senderClients.find((c) => c.clientId === meta.senderClientId);
@@ -148,9 +149,9 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     sender: { name: client?.name ?? meta.senderClientId, ...(client?.behoerdenkennung ? { behoerdenkennung: client.behoerdenkennung } : {}) },
     ...(senderReference ? { senderReference } : {}),
     inputHash: meta.metadataBlobKey,
-    evidence: { metadataVersion: validated.version, attachments: attachments.length, destinationKid: destination.kid },
+    evidence: { metadataVersion: validated.version, attachments: attachments.length, destinationKid: String(decryptedMeta.header.kid) },
     checks: {
-      decryption: { status: 'passed', detail: `JWE RSA-OAEP-256/A256GCM, Schlüssel ${destination.kid}` },
+      decryption: { status: 'passed', detail: `JWE RSA-OAEP-256/A256GCM, Schlüssel ${String(decryptedMeta.header.kid)}` },
       hashes: { status: 'passed', detail: `SHA-512 von ${data ? 'Fachdaten und ' : ''}${attachments.length} Anlage(n)` },
       // FIT-Connect carries no author signature over the content
       authorSignature: { status: 'not-applicable' },

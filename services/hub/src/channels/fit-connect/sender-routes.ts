@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { FsBlobStore } from '@weiche/blobstore';
+import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
@@ -12,7 +12,7 @@ import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
 import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
-import { signEvent } from './events.js';
+import { enqueueCallbacks, signEvent } from './events.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
@@ -21,8 +21,10 @@ export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly blobs: Pick<FsBlobStore, 'put'>;
   readonly destinations: ReadonlyMap<string, LoadedDestination>;
   readonly limits: WeicheConfig['limits'];
-  readonly queues: Pick<HubQueues, 'enqueueProcess'>;
-  readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwk'>;
+  readonly queues: Pick<HubQueues, 'enqueueProcess' | 'enqueueCallback'>;
+  /** Seals callback secrets with the tenant's data key. */
+  readonly keyring: Pick<TenantKeyring, 'dataKey'>;
+  readonly signer: SenderAuthDeps['signer'] & Pick<JwtSigner, 'signSet' | 'publicJwks'>;
   readonly hub: { readonly product: string; readonly version: string };
 }
 
@@ -82,7 +84,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       product: deps.hub,
     }));
 
-    app.get('/.well-known/jwks.json', async () => ({ keys: [deps.signer.publicJwk()] }));
+    // during a signing key rotation the JWKS holds the previous and the next key too
+    app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
     app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request) => {
       const client = await authenticate(deps, request);
@@ -103,9 +106,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
-      if (!destination || destination.kid !== request.params.keyId) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
+      const jwk = destination?.publicJwks.get(request.params.keyId);
+      if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       assertMaySend(client, id);
-      return destination.publicJwk;
+      return jwk;
     });
 
     app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
@@ -120,16 +124,19 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
       const submissionId = randomUUID();
       const caseId = randomUUID();
+      const tenantId = destination.config.tenant;
+      const callback = body.callback ? { url: body.callback.url, sealedSecret: await sealSecret(deps.keyring, tenantId, submissionId, body.callback.secret) } : undefined;
       const meta: FitConnectMeta = {
         caseId,
         destinationId: body.destinationId,
         senderClientId: client.clientId,
         announcedAttachments: announced,
-        ...(body.callback ? { callback: { url: body.callback.url, secret: body.callback.secret } } : {}),
+        ...(callback ? { callback } : {}),
       };
+      const created = await signEvent(deps, { submissionId, caseId, notifySender: callback !== undefined }, 'create-submission');
       await journal.createSubmission({
         submissionId,
-        tenantId: destination.config.tenant,
+        tenantId,
         channel: FIT_CONNECT_CHANNEL,
         channelRef: submissionId,
         channelMeta: meta,
@@ -139,8 +146,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         actor: `client:${client.clientId}`,
         // ids and counts only: never the callback secret
         details: { caseId, destinationId: body.destinationId, announcedAttachments: announced.length },
-        events: [await signEvent(deps, { submissionId, caseId }, 'create-submission')],
+        events: [created],
       });
+      await enqueueCallbacks({ queues: deps.queues, log: request.log }, [created]);
       return reply.status(201).send({ destinationId: body.destinationId, submissionId, caseId });
     });
 
@@ -191,6 +199,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
       const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
       // the sender is owed submit-submission with RECEIVED: both in one transaction
+      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission');
       const moved = await journal.transition(row.submissionId, {
         from: ['CREATED'],
         to: 'RECEIVED',
@@ -199,9 +208,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         inputHash: metadata.sha256,
         details: { attachments: meta.announcedAttachments.length, dataSha256: data?.sha256 ?? null },
         patch: { channelMeta: { ...meta, metadataBlobKey: metadata.key, ...(data ? { dataBlobKey: data.key } : {}) } satisfies FitConnectMeta, submittedAt: new Date() },
-        events: [await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId }, 'submit-submission')],
+        events: [submitted],
       });
       if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been submitted');
+      await enqueueCallbacks({ queues: deps.queues, log: request.log }, [submitted]);
       // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job)
       await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
         request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),

@@ -10,6 +10,7 @@ import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
 import { errorText, stateLabel } from './terms.js';
 import { upstreamsSection } from './upstreams.js';
+import { warningsSection } from './warnings.js';
 
 const PRESETS = { '6h': 6, '24h': 24, '3d': 72, '7d': 168, '30d': 720 };
 const DEFAULT_PRESET = '24h';
@@ -200,9 +201,11 @@ export async function renderDashboard(main, ctx, params) {
     )),
     namesOf(),
   ]);
+  const warnings = await warningsSection(ctx);
   const asOf = new Date();
   main.replaceChildren(
     liveTitle(ctx, t('dash.heading'), asOf),
+    ...(warnings ? [warnings] : []),
     h('section', { class: 'card', 'aria-label': t('range.label') }, rangeForm(ctx, range)),
     section('dead-h', t('dead.heading'), settled(dead, (v) => deadLetterTable(v, ctx, names))),
     section('activity-h', t(range.preset === 'custom' ? 'chart.headingRange' : `chart.heading.${range.preset}`), settled(statsResult, (v) => activitySection(v, names, now, periodOf(range)))),
