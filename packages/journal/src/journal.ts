@@ -485,6 +485,15 @@ export class Journal extends SchemaStore {
     return { totalCount: count[0]?.n ?? 0, tokens: rows.map((r) => r.token) };
   }
 
+  /** The events (SETs) recorded for one submission, in the order written: what its sender was told. */
+  async listSubmissionEvents(submissionId: string): Promise<Array<{ eventName: string; token: string; at: Date }>> {
+    const rows = await this.query<{ event_name: string; token: string; created_at: Date }>(
+      `SELECT event_name, token, created_at FROM ${this.s}.events WHERE submission_id = $1 ORDER BY seq`,
+      [submissionId],
+    );
+    return rows.map((r) => ({ eventName: r.event_name, token: r.token, at: r.created_at }));
+  }
+
   /** True when an event of that name was recorded for the submission. */
   async hasEvent(submissionId: string, eventName: string): Promise<boolean> {
     const rows = await this.query<{ found: boolean }>(

@@ -6,6 +6,7 @@ import { migration0005 } from './0005_channel_neutral_row.js';
 import { migration0006 } from './0006_audit_chains.js';
 import { migration0007 } from './0007_dms_confirmations.js';
 import { migration0009 } from './0009_audit_time_index.js';
+import { migration0015 } from './0015_data_lifecycle.js';
 
 export interface Migration {
   readonly id: string;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0009];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0009, migration0015];

@@ -12,6 +12,7 @@ import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
 import type { Principal } from './principal.js';
@@ -68,6 +69,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(exportRoutes(deps, queries, who));
       await api.register(auditTrailRoutes(deps, who));
       await api.register(auditRoutes(deps, who));
+      await api.register(evidenceRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {

@@ -1,5 +1,6 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
-import type { Channel } from '../channel.js';
+import type { Channel, ChannelRecord } from '../channel.js';
+import { transportReportOf } from './transport-report.js';
 import { HubMessageBox } from './message-box.js';
 import { XTA_CHANNEL, XtaMeta } from './meta.js';
 import { openXta } from './open.js';
@@ -31,6 +32,15 @@ export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);
       // the sender reads the outcome from its transport report: green or red from now on
       return { transportReport: row.state === 'DELIVERED' ? 'green' : 'red' };
+    },
+    async record(row): Promise<ChannelRecord> {
+      const meta = XtaMeta.parse(row.channelMeta);
+      const report = transportReportOf(row, meta, await rt.journal.listDeliveries(row.submissionId), rt.config.serverIdentity);
+      return {
+        received: [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'plain' ? { atRest: true } : {}) }],
+        // dates as ISO strings: the bundle is signed JSON
+        transport: { messageId: row.channelRef, transportReport: JSON.parse(JSON.stringify(report)) as Record<string, unknown> },
+      };
     },
     routes: xtaRoutes(rt, messageBox),
   };

@@ -1,0 +1,82 @@
+import { appendAudit } from './audit-chain.js';
+import { isBlobKey } from '@weiche/blobstore';
+import { toSubmission, type SubmissionDbRow, type SubmissionRow } from './rows.js';
+import { SchemaStore } from './schema-store.js';
+import { withTransaction } from './with-transaction.js';
+
+/** What retention deletes of a finished submission: its decrypted output packages, or the data as received. */
+export type RetainedData = 'outputs' | 'received';
+
+/** Audit stage of every retention deletion and of a tenant's crypto-shredding. */
+export const RETENTION_STAGE = 'retention';
+
+const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_deleted_at', received: 'received_deleted_at' };
+
+/**
+ * The journal's side of retention (docs/adr/0006-data-lifecycle.md): which finished submissions are due, which
+ * received blobs another submission still needs, and the record that something was deleted (row + audit, one
+ * transaction). Only DELIVERED and REJECTED count as finished: queued, failed and dead-lettered submissions are
+ * never selected, whatever their age.
+ */
+export class RetentionStore extends SchemaStore {
+  /** Finished submissions of `tenantId` that finished before `before` and still hold `what`, oldest first. */
+  async due(what: RetainedData, tenantId: string, before: Date, limit: number): Promise<SubmissionRow[]> {
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE tenant_id = $1 AND state IN ('DELIVERED', 'REJECTED') AND (outputs_deleted_at IS NULL OR received_deleted_at IS NULL)
+          AND ${DELETED_AT[what]} IS NULL AND updated_at < $2
+          ${what === 'outputs' ? 'AND outputs IS NOT NULL' : ''}
+        ORDER BY updated_at, submission_id LIMIT $3`,
+      [tenantId, before, limit],
+    );
+    return rows.map(toSubmission);
+  }
+
+  /**
+   * The keys among `keys` that a submission other than `except` still needs: one that keeps its received data
+   * and names the key as an attachment or anywhere in its channel metadata (any tenant, any state).
+   */
+  async receivedKeysInUse(keys: readonly string[], except: string): Promise<Set<string>> {
+    const inUse = new Set<string>();
+    for (const key of keys) {
+      // keys are sha256 hex (checked), so the jsonpath literal cannot be broken out of
+      if (!isBlobKey(key)) continue;
+      const rows = await this.query<{ used: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${this.s}.attachments a JOIN ${this.s}.submissions o USING (submission_id)
+                         WHERE a.blob_key = $1 AND o.submission_id <> $2 AND o.received_deleted_at IS NULL)
+             OR EXISTS (SELECT 1 FROM ${this.s}.submissions o
+                         WHERE o.channel_meta @? $3::jsonpath AND o.submission_id <> $2 AND o.received_deleted_at IS NULL) AS used`,
+        [key, except, `$.** ? (@ == "${key}")`],
+      );
+      if (rows[0]?.used) inUse.add(key);
+    }
+    return inUse;
+  }
+
+  /**
+   * Records that `what` of a finished submission was deleted at `at`, with its audit record, in one
+   * transaction. False (and nothing written) when it was recorded before or the submission is not finished.
+   */
+  async recordDeleted(what: RetainedData, submissionId: string, at: Date, audit: { actor: string; details: Record<string, unknown> }): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE ${this.s}.submissions SET ${DELETED_AT[what]} = $2
+          WHERE submission_id = $1 AND state IN ('DELIVERED', 'REJECTED') AND ${DELETED_AT[what]} IS NULL`,
+        [submissionId, at],
+      );
+      if (rowCount !== 1) return false;
+      await appendAudit(client, this.s, { submissionId, actor: audit.actor, stage: RETENTION_STAGE, details: { deleted: what, ...audit.details } });
+      return true;
+    });
+  }
+
+  /** When retention deleted the outputs and the received data of a submission (null: still kept). */
+  async deletedAt(submissionId: string): Promise<{ outputs: Date | null; received: Date | null } | undefined> {
+    const rows = await this.query<{ outputs_deleted_at: Date | null; received_deleted_at: Date | null }>(
+      `SELECT outputs_deleted_at, received_deleted_at FROM ${this.s}.submissions WHERE submission_id = $1`,
+      [submissionId],
+    );
+    const r = rows[0];
+    return r ? { outputs: r.outputs_deleted_at, received: r.received_deleted_at } : undefined;
+  }
+}
