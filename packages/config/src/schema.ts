@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from '@weiche/core';
+import { RETENTION_SCHEDULE_DEFAULT, RetentionSchedule, TenantRetention } from './retention-schema.js';
 import { XtaConfig } from './xta-schema.js';
 
 // Ids appear in paths, queue names and URLs, so they are kept to a safe alphabet.
@@ -42,6 +43,8 @@ export const TenantConfig = z.object({
   organisationseinheit: z.string().optional(),
   /** Filing metadata per service for the DMS (optional; without it the DMS files by its own rules). */
   filing: z.array(FilingConfig).default([]),
+  /** Retention of outputs and received ciphertext (docs/adr/0006-data-lifecycle.md); absent: kept. */
+  retention: TenantRetention.optional(),
 });
 
 export const DestinationConfig = z.object({
@@ -270,6 +273,7 @@ export const WeicheConfig = z.object({
   audit: AuditConfig.default({ retiredEvidenceKeyFiles: [], checkpointIntervalMs: 60_000 }),
   /** DMS answers over HTTP (the dms-folder adapter's inboxPath needs no client here). */
   dms: z.object({ clients: z.array(DmsClientConfig).default([]) }).default({ clients: [] }),
+  retention: RetentionSchedule.default(RETENTION_SCHEDULE_DEFAULT),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

@@ -19,15 +19,16 @@ const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_d
  * never selected, whatever their age.
  */
 export class RetentionStore extends SchemaStore {
-  /** Finished submissions of `tenantId` that finished before `before` and still hold `what`, oldest first. */
-  async due(what: RetainedData, tenantId: string, before: Date, limit: number): Promise<SubmissionRow[]> {
+  /** Finished submissions of `tenantId` that finished before `before` and still hold `what`, oldest first, after the cursor `after`. */
+  async due(what: RetainedData, tenantId: string, before: Date, limit: number, after?: { updatedAt: Date; submissionId: string }): Promise<SubmissionRow[]> {
     const rows = await this.query<SubmissionDbRow>(
       `SELECT * FROM ${this.s}.submissions
         WHERE tenant_id = $1 AND state IN ('DELIVERED', 'REJECTED') AND (outputs_deleted_at IS NULL OR received_deleted_at IS NULL)
           AND ${DELETED_AT[what]} IS NULL AND updated_at < $2
           ${what === 'outputs' ? 'AND outputs IS NOT NULL' : ''}
+          AND ($4::timestamptz IS NULL OR (updated_at, submission_id) > ($4, $5))
         ORDER BY updated_at, submission_id LIMIT $3`,
-      [tenantId, before, limit],
+      [tenantId, before, limit, after?.updatedAt ?? null, after?.submissionId ?? ''],
     );
     return rows.map(toSubmission);
   }

@@ -6,6 +6,7 @@ import { auditVerify } from './commands/audit-verify.js';
 import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
+import { retentionRun, tenantShred } from './commands/lifecycle.js';
 import { mappingNew } from './commands/mapping-new.js';
 import { mappingTest } from './commands/mapping-test.js';
 import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
@@ -26,6 +27,11 @@ const USAGE = `weiche — operator command line of the Weiche hub
                                           deliver a dead letter again (same idempotency key)
   weiche replay <submissionId> [--config <file>]
                                           process a FAILED submission again from the start
+  weiche retention run [--now <iso>] [--config <file>]
+                                          delete outputs and received ciphertext past each tenant's retention
+                                          (finished submissions only; every deletion audited)
+  weiche tenant shred <id> [--yes] [--config <file>]
+                                          destroy the tenant's data key (crypto-shredding); asks for the id unless --yes
   weiche demo                             print the running demo's sender credentials (.weiche/demo.json)
   weiche mapping test <module> [--sample <name>] [--update]
                                           run a mapping's golden samples: XSD verdict + diff (exit 1 on mismatch)
@@ -39,6 +45,8 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['keys generate', ({ flags }) => keysGenerate(flags.out as string | undefined, flags.cn as string | undefined)],
   ['audit verify', ({ flags }) => auditVerify({ config: flags.config as string | undefined, tenant: flags.tenant as string | undefined, since: flags.since as string | undefined, json: flags.json === true })],
   ['demo', () => demo()],
+  ['retention run', ({ flags }) => retentionRun(flags.now as string | undefined, flags.config as string | undefined)],
+  ['tenant shred', ({ positionals, flags }) => tenantShred(positionals[0], flags.yes === true, flags.config as string | undefined)],
   ['mapping test', ({ positionals, flags }) => mappingTest(positionals, flags)],
   ['mapping new', ({ positionals }) => mappingNew(positionals[0])],
   ['adapter new', ({ positionals, flags }) => adapterNew(positionals[0], flags.out as string | undefined)],
@@ -61,6 +69,8 @@ async function run(argv: string[]): Promise<number> {
       tenant: { type: 'string' },
       since: { type: 'string' },
       json: { type: 'boolean' },
+      now: { type: 'string' },
+      yes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -13,3 +13,6 @@ export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta
 export type { Channel, OpenedSubmission } from './channels/channel.js';
 export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
 export { checkpointNow } from './audit-checkpointer.js';
+export { runRetention, startRetention, type RetentionReport } from './lifecycle/run-retention.js';
+export { shredTenant } from './lifecycle/shred-tenant.js';
+export { buildEvidenceBundle, EVIDENCE_BUNDLE_TYP } from './evidence/evidence-bundle.js';

@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { createHubDeps, createLogger, pauseAdapter, redeliver, replayFromOpen, resumeAdapter, type HubDeps } from '@weiche/hub';
 import { hubConfig } from './hub-config.js';
 
-async function withHub(configFile: string | undefined, action: (deps: HubDeps, actor: string) => Promise<string>): Promise<number> {
+/** Runs an action on a hub built from the config (PostgreSQL, Redis, keys); prints what it returns. */
+export async function withHub(configFile: string | undefined, action: (deps: HubDeps, actor: string) => Promise<string>): Promise<number> {
   const deps = await createHubDeps(await hubConfig(configFile), createLogger({ level: 'warn' }));
   try {
     console.log(await action(deps, `cli:${userInfo().username}`));
