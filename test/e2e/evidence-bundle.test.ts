@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceKeyDir } from '@weiche/hub';
 import { auditHash } from '@weiche/journal';
+import { launchBrowser } from '../support/browser.js';
 import { DATABASE_URL, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
@@ -123,6 +124,30 @@ describe('evidence bundles', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
+
+  it('lets an auditor download the bundle from the console\'s submission view', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('navigation').waitFor();
+      await page.goto(`${hub.baseUrl}/admin/#/submissions/${submissionId}`);
+      const button = page.getByTestId('download-evidence');
+      await button.waitFor({ timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      expect(download.suggestedFilename()).toBe(`weiche-evidence-${submissionId}.jws`);
+      const file = join(dir, 'from-console.jws');
+      await download.saveAs(file);
+      const checked = await verifyOffline(file, pubKey);
+      expect(checked.out).toContain(`VERIFIED: evidence bundle of submission ${submissionId}`);
+      expect(checked.code).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('fails offline when a database owner re-chained the records after the checkpoint sealed them', async () => {
     const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
