@@ -518,6 +518,8 @@ export class Journal extends SchemaStore {
   /** Appends an audit record that is not a state transition (e.g. operator action, delivery attempt). */
   async audit(input: {
     submissionId?: string;
+    /** For a record without a submission: the tenant it concerns (auditors scoped to that tenant see it). */
+    tenantId?: string;
     actor: string;
     stage: string;
     inputHash?: string | undefined;
@@ -527,6 +529,7 @@ export class Journal extends SchemaStore {
     await withTransaction(this.pool, (client) =>
       appendAudit(client, this.s, {
         submissionId: input.submissionId ?? null,
+        tenantId: input.tenantId ?? null,
         actor: input.actor,
         stage: input.stage,
         inputHash: input.inputHash,

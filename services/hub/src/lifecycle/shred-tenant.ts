@@ -23,6 +23,6 @@ export async function shredTenant(deps: ShredDeps, tenantId: string, actor: stri
     keyExisted = true;
   }
   await deps.keyring.destroy(tenantId);
-  await deps.journal.audit({ actor, stage: SHRED_STAGE, details: { action: 'shred-tenant', tenantId, keyExisted, outcome: 'shredded' } });
+  await deps.journal.audit({ actor, stage: SHRED_STAGE, tenantId, details: { action: 'shred-tenant', tenantId, keyExisted, outcome: 'shredded' } });
   return { keyExisted };
 }
