@@ -23,7 +23,9 @@ export class RetentionStore extends SchemaStore {
   async due(what: RetainedData, tenantId: string, before: Date, limit: number, after?: { updatedAt: Date; submissionId: string }): Promise<SubmissionRow[]> {
     const rows = await this.query<SubmissionDbRow>(
       `SELECT * FROM ${this.s}.submissions
-        WHERE tenant_id = $1 AND state IN ('DELIVERED', 'REJECTED') AND (outputs_deleted_at IS NULL OR received_deleted_at IS NULL)
+        WHERE tenant_id = $1 AND state IN ('DELIVERED', 'REJECTED')
+          -- the index's own predicate, so the planner uses submissions_retention_idx
+          AND ((outputs IS NOT NULL AND outputs_deleted_at IS NULL) OR received_deleted_at IS NULL)
           AND ${DELETED_AT[what]} IS NULL AND updated_at < $2
           ${what === 'outputs' ? 'AND outputs IS NOT NULL' : ''}
           AND ($4::timestamptz IS NULL OR (updated_at, submission_id) > ($4, $5))

@@ -3,8 +3,9 @@
  * its received ciphertext from the blob store after the tenant's retention periods; the journal row, its
  * hashes and the audit chain stay (docs/adr/0006-data-lifecycle.md). The row records when each was deleted.
  *
- * - `submissions_retention_idx`: the finished submissions of a tenant that still hold data, by the time they
- *   finished (`updated_at` of a DELIVERED or REJECTED row: nothing changes those rows afterwards).
+ * - `submissions_retention_idx`: the finished submissions of a tenant that still hold data (a row leaves it once
+ *   retention deleted all it had), by the time they finished (`updated_at` of a DELIVERED or REJECTED row:
+ *   nothing changes those rows afterwards).
  * - Blobs are content-addressed, so two submissions may name the same received bytes (a sender sending the
  *   same ciphertext twice). Before deleting one, retention asks whether another submission that still keeps
  *   its received data names it: in its attachments, or anywhere in its channel metadata (the GIN index answers
@@ -16,7 +17,7 @@ export const migration0015 = {
 ALTER TABLE ${s}.submissions ADD COLUMN outputs_deleted_at timestamptz;
 ALTER TABLE ${s}.submissions ADD COLUMN received_deleted_at timestamptz;
 CREATE INDEX submissions_retention_idx ON ${s}.submissions (tenant_id, updated_at)
-  WHERE state IN ('DELIVERED', 'REJECTED') AND (outputs_deleted_at IS NULL OR received_deleted_at IS NULL);
+  WHERE state IN ('DELIVERED', 'REJECTED') AND ((outputs IS NOT NULL AND outputs_deleted_at IS NULL) OR received_deleted_at IS NULL);
 CREATE INDEX attachments_blob_key_idx ON ${s}.attachments (blob_key);
 CREATE INDEX submissions_channel_meta_gin ON ${s}.submissions USING gin (channel_meta);
 `,
