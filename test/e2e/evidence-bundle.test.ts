@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -109,6 +109,11 @@ describe('evidence bundles', () => {
     const bad = await verifyOffline(changed, pubKey);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/^NOT VERIFIED: weiche-evidence-bundle: the signature does not verify/);
+
+    // the public key is also published through the API (what a third party compares with the operator's kid)
+    const published = await fetch(`${hub.baseUrl}/admin/api/v1/audit/evidence-keys`, { headers: { authorization: `Bearer ${AUDITOR}` } });
+    const kid = hub.deps.evidence.currentKid;
+    expect(await published.json()).toEqual({ keys: [{ kid, current: true, publicKeyPem: await readFile(pubKey, 'utf8'), jwk: expect.objectContaining({ kid, kty: 'EC', crv: 'P-256' }) }] });
 
     // another key than the hub's proves nothing
     const stranger = join(dir, 'stranger.pub.pem');

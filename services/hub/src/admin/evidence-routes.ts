@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ErrorCode } from '@weiche/core';
 import { buildEvidenceBundle, type EvidenceBundleDeps } from '../evidence/evidence-bundle.js';
 import { httpProblem } from '../gateway/problems.js';
@@ -9,6 +9,10 @@ import { routeSchema } from './route-schema.js';
 
 type Who = (request: unknown) => Principal;
 
+const EvidenceKeys = z.object({
+  keys: z.array(z.object({ kid: z.string(), current: z.boolean(), publicKeyPem: z.string(), jwk: z.record(z.string(), z.unknown()) })),
+});
+
 /**
  * GET /submissions/{id}/evidence: the submission's evidence bundle as a compact JWS (`application/jose`,
  * RFC 7515 §9.2.1), for auditors and operators; a tenant-admin is 403 (evidence is an audit function, as
@@ -16,6 +20,22 @@ type Who = (request: unknown) => Principal;
  */
 export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    app.get(
+      '/audit/evidence-keys',
+      {
+        schema: routeSchema({
+          summary: "The hub's public evidence keys",
+          description: 'Every evidence key in the ring (current and retired) as SPKI PEM and JWK, by kid (RFC 7638 thumbprint): what verifies evidence bundles and checkpoints offline. Compare the kid with the one the hub\'s operator published.',
+          tags: ['audit'],
+          response: { 200: EvidenceKeys },
+        }),
+      },
+      async (request) => {
+        who(request);
+        return { keys: deps.evidence.keys.map((k) => ({ kid: k.kid, current: k.kid === deps.evidence.currentKid, publicKeyPem: k.publicPem(), jwk: k.publicJwk })) } satisfies z.input<typeof EvidenceKeys>;
+      },
+    );
+
     app.get<{ Params: z.infer<typeof S.SubmissionParams> }>(
       '/submissions/:submissionId/evidence',
       {
