@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,8 @@ describe('retention and crypto-shredding', () => {
   let delivered: SubmissionRow;
   let rejected: SubmissionRow;
   let failed: SubmissionRow;
+  /** A submission the sender created and never submitted, whose attachment is the very JWE of `delivered`'s. */
+  let pending: { submissionId: string; blobKey: string };
   const t0 = Date.now();
 
   const row = async (id: string): Promise<SubmissionRow> => (await hub.deps.journal.getSubmission(id))!;
@@ -79,11 +81,17 @@ describe('retention and crypto-shredding', () => {
       (m.contentStructure as { data: { hash: { content: string } } }).data.hash.content = sha512(Buffer.from('etwas anderes'));
       return m;
     };
+    let attachmentJwe = '';
     const [a, r, f] = await Promise.all([
-      hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, attachments: [attachment] }),
+      hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, attachments: [attachment], tamper: { attachmentJwe: (jwe) => (attachmentJwe = jwe) } }),
       hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, tamper: { metadata: wrongHash } }),
       hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE_B, serviceName: 'Gewerbe anmelden', data, attachments: [attachment] }),
     ]);
+    // the same bytes uploaded again to a submission that stays open: one blob, named by two submissions
+    const attachmentId = randomUUID();
+    const open = await hub.sender.json<{ submissionId: string }>('POST', '/v1/submissions', { destinationId: cfg.destinationId, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [attachmentId] });
+    expect((await hub.sender.request('PUT', `/v1/submissions/${open.submissionId}/attachments/${attachmentId}`, attachmentJwe, 'application/jose')).status).toBeLessThan(300);
+    pending = { submissionId: open.submissionId, blobKey: (await hub.deps.journal.listAttachments(open.submissionId))[0]!.blobKey };
     [delivered, rejected, failed] = await waitFor('delivered, rejected and dead-lettered', async () => {
       const rows = await Promise.all([row(a.submissionId), row(r.submissionId), row(f.submissionId)]);
       const [d, j, x] = rows;
@@ -105,7 +113,7 @@ describe('retention and crypto-shredding', () => {
     expect(await present(hub.deps, [...before.d.outputs, ...before.d.received])).not.toContain(false);
   });
 
-  it('deletes outputs after outputsDays and the ciphertext after ciphertextDays, never a dead letter\'s, and audits every deletion', async () => {
+  it('deletes outputs after outputsDays and the ciphertext after ciphertextDays, never a dead letter\'s or an open submission\'s, and audits every deletion', async () => {
     const d = await blobsOf(hub.deps, delivered);
     const j = await blobsOf(hub.deps, rejected);
     const f = await blobsOf(hub.deps, failed);
@@ -119,8 +127,13 @@ describe('retention and crypto-shredding', () => {
     await expect(getDecrypted(hub.deps.blobs, hub.deps.keyring, 'testhausen', d.outputs[0]!)).rejects.toMatchObject({ code: 'WEICHE_ERR_NOT_FOUND' });
 
     const at91 = await weiche(['retention', 'run', '--config', cfg.file, '--now', new Date(t0 + 91 * DAY).toISOString()]);
-    expect(at91.out).toContain('testhausen: outputs deleted for 0 submission(s), received data for 2');
-    expect(await present(hub.deps, [...d.received, ...j.received])).toEqual([...d.received, ...j.received].map(() => false));
+    expect(at91.out).toContain('testhausen: outputs deleted for 0 submission(s), received data for 2, 1 blob(s) kept for other submissions');
+    const gone = [...d.received, ...j.received].filter((k) => k !== pending.blobKey);
+    expect(d.received).toContain(pending.blobKey);
+    expect(await present(hub.deps, gone)).toEqual(gone.map(() => false));
+    // the open submission still has its attachment: the shared blob stays until its own retention
+    expect(await present(hub.deps, [pending.blobKey])).toEqual([true]);
+    expect((await row(pending.submissionId)).state).toBe('CREATED');
 
     // the dead letter keeps everything, however old: an operator may still replay or redeliver it
     expect(await present(hub.deps, [...f.outputs, ...f.received])).not.toContain(false);
@@ -130,7 +143,9 @@ describe('retention and crypto-shredding', () => {
     const dRecords = await retentionRecords(delivered.submissionId);
     expect(dRecords.map((r) => r.details.deleted)).toEqual(['outputs', 'received']);
     expect(dRecords[0]!.details).toMatchObject({ outputsDays: 30, packages: [{ target: 'xdomea-3.1.0:0401', storedAs: d.outputs[0], sha256: Object.values(delivered.outputs!)[0]!.sha256 }] });
-    expect((dRecords[1]!.details.parts as Array<{ sha256: string }>).map((p) => p.sha256).sort()).toEqual([...d.received].sort());
+    const parts = dRecords[1]!.details.parts as Array<{ sha256: string; keptFor?: string }>;
+    expect(parts.map((p) => p.sha256).sort()).toEqual([...d.received].sort());
+    expect(parts.filter((p) => p.keptFor).map((p) => p.sha256)).toEqual([pending.blobKey]);
     expect((await retentionRecords(rejected.submissionId)).map((r) => r.details.deleted)).toEqual(['received']);
     expect(await retentionRecords(failed.submissionId)).toEqual([]);
     expect(await new RetentionStore({ pool: hub.deps.pool, schema: cfg.schema }).deletedAt(delivered.submissionId)).toEqual({ outputs: new Date(t0 + 31 * DAY), received: new Date(t0 + 91 * DAY) });
