@@ -10,6 +10,8 @@
  *   same ciphertext twice). Before deleting one, retention asks whether another submission that still keeps
  *   its received data names it: in its attachments, or anywhere in its channel metadata (the GIN index answers
  *   `channel_meta @? '$.** ? (@ == "<key>")'` without knowing any channel's field names).
+ * - The XTA message box keeps its own copy of a delivered package until the recipient closes it; retention deletes
+ *   closed ones `outputsDays` after the close and records it in `xta_msgbox.package_deleted_at`.
  */
 export const migration0015 = {
   id: '0015_data_lifecycle',
@@ -20,5 +22,7 @@ CREATE INDEX submissions_retention_idx ON ${s}.submissions (tenant_id, updated_a
   WHERE state IN ('DELIVERED', 'REJECTED') AND ((outputs IS NOT NULL AND outputs_deleted_at IS NULL) OR received_deleted_at IS NULL);
 CREATE INDEX attachments_blob_key_idx ON ${s}.attachments (blob_key);
 CREATE INDEX submissions_channel_meta_gin ON ${s}.submissions USING gin (channel_meta);
+ALTER TABLE ${s}.xta_msgbox ADD COLUMN package_deleted_at timestamptz;
+CREATE INDEX xta_msgbox_retention_idx ON ${s}.xta_msgbox (closed_at) WHERE status = 'closed' AND package_deleted_at IS NULL;
 `,
 } as const;

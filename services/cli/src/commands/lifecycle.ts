@@ -12,7 +12,7 @@ export function retentionRun(now: string | undefined, configFile: string | undef
     return [
       `retention as of ${report.now}:`,
       ...report.tenants.map(
-        (t) => `  ${t.tenantId}: outputs deleted for ${t.outputs} submission(s), received data for ${t.received}${t.keptShared > 0 ? `, ${t.keptShared} blob(s) kept for other submissions` : ''}${t.skipped > 0 ? `, ${t.skipped} skipped (see the log)` : ''}`,
+        (t) => `  ${t.tenantId}: outputs deleted for ${t.outputs} submission(s), received data for ${t.received}${t.boxPackages > 0 ? `, ${t.boxPackages} closed message box package(s)` : ''}${t.keptShared > 0 ? `, ${t.keptShared} blob(s) kept for other submissions` : ''}${t.skipped > 0 ? `, ${t.skipped} skipped (see the log)` : ''}`,
       ),
     ].join('\n');
   });

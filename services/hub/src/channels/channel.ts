@@ -56,6 +56,11 @@ export interface Channel {
   acknowledge(row: SubmissionRow): Promise<Record<string, unknown>>;
   /** What the channel keeps of a submission (evidence bundles, retention); a channel without it keeps its received data for ever. */
   record?(row: SubmissionRow): Promise<ChannelRecord>;
+  /**
+   * Retention of copies of output packages the channel keeps itself (the XTA message box): deletes those of the
+   * tenant that are due as of `before`, audited; returns how many it deleted.
+   */
+  retainOutputs?(opts: { tenantId: string; before: Date; now: Date; actor: string; outputsDays: number }): Promise<number>;
   /** HTTP routes the gateway mounts for this channel (intake, status), if it serves any. */
   readonly routes?: FastifyPluginAsync;
   /** Background work of the channel (e.g. polling an upstream), run by the processor role. */

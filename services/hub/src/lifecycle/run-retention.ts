@@ -7,7 +7,7 @@ export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' 
 /** What one run deleted per tenant (submissions whose outputs / received data went), and what it had to keep. */
 export interface RetentionReport {
   now: string;
-  tenants: Array<{ tenantId: string; outputs: number; received: number; keptShared: number; skipped: number }>;
+  tenants: Array<{ tenantId: string; outputs: number; received: number; boxPackages: number; keptShared: number; skipped: number }>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -19,7 +19,8 @@ type Counts = RetentionReport['tenants'][number];
 /**
  * Applies every tenant's retention as of `now` (docs/adr/0006-data-lifecycle.md): the decrypted output
  * packages of submissions delivered (or rejected) more than `outputsDays` ago, and the ciphertext as received of
- * those finished more than `ciphertextDays` ago, are deleted from the blob store; the journal row records when,
+ * those finished more than `ciphertextDays` ago, are deleted from the blob store (and the copies channels keep
+ * themselves, such as closed XTA message box entries, `outputsDays` after their close); the journal row records when,
  * and an audit record in the submission's chain names every deleted blob with its hash. Only DELIVERED and
  * REJECTED submissions are touched. Blobs first, record second: a crash in between leaves the row due, and the
  * next run deletes again (idempotent) and records it, so no deletion stays unaudited. A received blob that
@@ -32,12 +33,15 @@ export async function runRetention(deps: RetentionDeps, opts: { actor: string; n
   for (const tenant of deps.config.tenants) {
     const policy = tenant.retention;
     if (policy?.outputsDays === undefined && policy?.ciphertextDays === undefined) continue;
-    const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, keptShared: 0, skipped: 0 };
+    const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, boxPackages: 0, keptShared: 0, skipped: 0 };
     const run = { deps, store, now, actor: opts.actor, counts };
-    if (policy.outputsDays !== undefined) await sweep(run, 'outputs', tenant.id, policy.outputsDays);
+    if (policy.outputsDays !== undefined) {
+      await sweep(run, 'outputs', tenant.id, policy.outputsDays);
+      await retainChannelCopies(run, tenant.id, policy.outputsDays);
+    }
     if (policy.ciphertextDays !== undefined) await sweep(run, 'received', tenant.id, policy.ciphertextDays);
     report.tenants.push(counts);
-    if (counts.outputs + counts.received > 0) deps.log.info({ ...counts }, 'retention run deleted data');
+    if (counts.outputs + counts.received + counts.boxPackages > 0) deps.log.info({ ...counts }, 'retention run deleted data');
   }
   return report;
 }
@@ -64,6 +68,14 @@ async function sweep(run: Run, what: RetainedData, tenantId: string, days: numbe
     if (rows.length < BATCH) return;
     const last = rows[rows.length - 1]!;
     after = { updatedAt: last.updatedAt, submissionId: last.submissionId };
+  }
+}
+
+/** Copies of output packages that channels keep themselves (the XTA message box), after the same period. */
+async function retainChannelCopies(run: Run, tenantId: string, days: number): Promise<void> {
+  const before = new Date(run.now.getTime() - days * DAY_MS);
+  for (const channel of run.deps.channels.all()) {
+    run.counts.boxPackages += (await channel.retainOutputs?.({ tenantId, before, now: run.now, actor: run.actor, outputsDays: days })) ?? 0;
   }
 }
 

@@ -1,8 +1,10 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
+import { MsgBoxRetentionStore } from '@weiche/journal';
 import type { Channel, ChannelRecord } from '../channel.js';
 import { transportReportOf } from './transport-report.js';
 import { HubMessageBox } from './message-box.js';
 import { XTA_CHANNEL, XtaMeta } from './meta.js';
+import { retainMessageBox } from './msgbox-retention.js';
 import { openXta } from './open.js';
 import { xtaRoutes } from './xta-routes.js';
 import { createXtaRuntime, type XtaChannelDeps } from './xta-runtime.js';
@@ -24,6 +26,7 @@ export interface XtaChannel extends Channel {
 export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel> {
   const rt = await createXtaRuntime(deps);
   const messageBox = new HubMessageBox(rt);
+  const boxRetention = new MsgBoxRetentionStore({ pool: deps.pool, schema: deps.schema });
   return {
     name: XTA_CHANNEL,
     messageBox,
@@ -42,6 +45,7 @@ export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel
         transport: { messageId: row.channelRef, transportReport: JSON.parse(JSON.stringify(report)) as Record<string, unknown> },
       };
     },
+    retainOutputs: (opts) => retainMessageBox({ blobs: rt.blobs, store: boxRetention }, opts),
     routes: xtaRoutes(rt, messageBox),
   };
 }
