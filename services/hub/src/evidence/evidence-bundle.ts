@@ -1,6 +1,6 @@
-import { EvidenceChainReader, RetentionStore, type AuditRecord, type SubmissionRow } from '@weiche/journal';
+import { EvidenceChainReader, RetentionStore, type AuditRecord } from '@weiche/journal';
 import { checkpointNow } from '../audit-checkpointer.js';
-import type { ChannelRecord } from '../channels/channel.js';
+import { channelRecord } from '../channels/channel-record.js';
 import type { HubDeps } from '../context.js';
 
 /** JWS `typ` of an evidence bundle (its payload is the bundle's JSON). */
@@ -19,12 +19,6 @@ function decryptedParts(records: readonly AuditRecord[]): unknown[] {
   const opened = records.filter((r) => r.toState === 'OPENED').at(-1);
   const parts = opened?.details.decrypted;
   return Array.isArray(parts) ? parts : [];
-}
-
-/** The channel's record of the submission; null for a channel this hub no longer runs or that keeps none. */
-export async function channelRecord(deps: Pick<HubDeps, 'channels'>, row: SubmissionRow): Promise<ChannelRecord | null> {
-  const channel = deps.channels.all().find((c) => c.name === row.channel);
-  return channel?.record ? channel.record(row) : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
-import { channelRecord } from '../evidence/evidence-bundle.js';
+import { channelRecord } from '../channels/channel-record.js';
 
 export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
 
