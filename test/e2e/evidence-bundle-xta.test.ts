@@ -71,7 +71,7 @@ describe('evidence bundle and retention of XTA messages', () => {
 
     const config = { ...hub.deps.config, tenants: hub.deps.config.tenants.map((t) => ({ ...t, retention: { outputsDays: 30 } })) };
     const report = await runRetention({ ...hub.deps, config }, { actor: 'test', now: new Date(Date.now() + 31 * 24 * 3600 * 1000) });
-    expect(report.tenants[0]).toMatchObject({ tenantId: 'testhausen', boxPackages: 1 });
+    expect(report?.tenants[0]).toMatchObject({ tenantId: 'testhausen', boxPackages: 1 });
 
     expect(await hub.deps.blobs.exists(takenEntry!.packageBlobKey)).toBe(false);
     expect(await hub.deps.blobs.exists(waitingEntry!.packageBlobKey)).toBe(true);

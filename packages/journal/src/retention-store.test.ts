@@ -59,6 +59,24 @@ describe('RetentionStore', () => {
     }
   });
 
+  it('lets one retention run at a time work on a journal', async () => {
+    let release!: () => void;
+    let acquired!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const running = new Promise<void>((resolve) => (acquired = resolve));
+    const first = store.exclusive(async () => {
+      acquired();
+      await held;
+      return 'first';
+    });
+    // the first run holds the lock until it is done: a second one is turned away, a later one gets it
+    await running;
+    expect(await store.exclusive(() => Promise.resolve('second'))).toBeUndefined();
+    release();
+    expect(await first).toBe('first');
+    expect(await store.exclusive(() => Promise.resolve('third'))).toBe('third');
+  });
+
   it('never records a deletion for a submission that is not finished', async () => {
     const id = await submission({});
     expect(await store.recordDeleted('received', id, new Date(), { actor: 'test', details: {} })).toBe(false);

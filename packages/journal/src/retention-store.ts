@@ -11,6 +11,8 @@ export type RetainedData = 'outputs' | 'received';
 export const RETENTION_STAGE = 'retention';
 
 const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_deleted_at', received: 'received_deleted_at' };
+/** Class of the transaction advisory lock that lets one retention run at a time work on a schema. */
+const RETENTION_LOCK_CLASS = 0x57c4a0d3;
 
 /**
  * The journal's side of retention (docs/adr/0006-data-lifecycle.md): which finished submissions are due, which
@@ -19,6 +21,18 @@ const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_d
  * never selected, whatever their age.
  */
 export class RetentionStore extends SchemaStore {
+  /**
+   * Runs `run` while holding the schema's retention lock (a transaction-level advisory lock on a connection of its
+   * own, released by commit, rollback or a dropped connection); undefined when another run holds it. One run at a
+   * time keeps two runs from each keeping a shared blob for the other's submission, which would then stay for ever.
+   */
+  async exclusive<T>(run: () => Promise<T>): Promise<T | undefined> {
+    return withTransaction(this.pool, async (client) => {
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [RETENTION_LOCK_CLASS, this.s]);
+      return locked.rows[0]?.ok ? run() : undefined;
+    });
+  }
+
   /** Finished submissions of `tenantId` that finished before `before` and still hold `what`, oldest first, after the cursor `after`. */
   async due(what: RetainedData, tenantId: string, before: Date, limit: number, after?: { updatedAt: Date; submissionId: string }): Promise<SubmissionRow[]> {
     const rows = await this.query<SubmissionDbRow>(

@@ -8,6 +8,7 @@ export function retentionRun(now: string | undefined, configFile: string | undef
   if (at !== undefined && Number.isNaN(at.getTime())) throw new Error(`--now: not a date (ISO 8601, e.g. 2025-01-31T12:00:00Z): ${now}`);
   return withHub(configFile, async (deps, actor) => {
     const report = await runRetention(deps, { actor, ...(at ? { now: at } : {}) });
+    if (!report) throw new Error('another retention run is in progress (a hub process); try again when it is done');
     if (report.tenants.length === 0) return 'no tenant has a retention policy (tenants[].retention)';
     return [
       `retention as of ${report.now}:`,

@@ -24,17 +24,21 @@ type Counts = RetentionReport['tenants'][number];
  * and an audit record in the submission's chain names every deleted blob with its hash. Only DELIVERED and
  * REJECTED submissions are touched. Blobs first, record second: a crash in between leaves the row due, and the
  * next run deletes again (idempotent) and records it, so no deletion stays unaudited. A received blob that
- * another submission still needs (the same bytes sent twice) is kept until that one's retention.
+ * another submission still needs (the same bytes sent twice) is kept until that one's retention. One run at a time
+ * per journal (an advisory lock): undefined when another process is running one.
  */
-export async function runRetention(deps: RetentionDeps, opts: { actor: string; now?: Date }): Promise<RetentionReport> {
-  const now = opts.now ?? new Date();
+export async function runRetention(deps: RetentionDeps, opts: { actor: string; now?: Date }): Promise<RetentionReport | undefined> {
   const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  return store.exclusive(() => runLocked(deps, store, opts.actor, opts.now ?? new Date()));
+}
+
+async function runLocked(deps: RetentionDeps, store: RetentionStore, actor: string, now: Date): Promise<RetentionReport> {
   const report: RetentionReport = { now: now.toISOString(), tenants: [] };
   for (const tenant of deps.config.tenants) {
     const policy = tenant.retention;
     if (policy?.outputsDays === undefined && policy?.ciphertextDays === undefined) continue;
     const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, boxPackages: 0, keptShared: 0, skipped: 0 };
-    const run = { deps, store, now, actor: opts.actor, counts };
+    const run = { deps, store, now, actor, counts };
     if (policy.outputsDays !== undefined) {
       await sweep(run, 'outputs', tenant.id, policy.outputsDays);
       await retainChannelCopies(run, tenant.id, policy.outputsDays);
@@ -100,10 +104,7 @@ async function deleteReceived(run: Run, row: SubmissionRow, days: number): Promi
   return run.store.recordDeleted('received', row.submissionId, run.now, { actor: run.actor, details: { parts, ciphertextDays: days } });
 }
 
-/**
- * Runs retention every `retention.intervalMs` in the processor role. Runs in several processes at once are
- * harmless (deletions are idempotent; each is recorded once), only wasteful.
- */
+/** Runs retention every `retention.intervalMs` in the processor role (a process that finds another's run in progress skips its turn). */
 export function startRetention(deps: RetentionDeps): { stop(): Promise<void> } {
   const configured = deps.config.tenants.some((t) => t.retention?.outputsDays !== undefined || t.retention?.ciphertextDays !== undefined);
   if (!configured) return { stop: () => Promise.resolve() };
