@@ -164,7 +164,7 @@ describe('retention and crypto-shredding', () => {
     expect(res.status).toBe(200);
     const jws = await res.text();
     const bundle = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as { retention: Record<string, string>; outputs: Array<{ sha256: string }> };
-    expect(bundle.retention).toEqual({ outputsDeletedAt: new Date(t0 + 31 * DAY).toISOString(), receivedDeletedAt: new Date(t0 + 91 * DAY).toISOString() });
+    expect(bundle.retention).toEqual({ outputsDeletedAt: new Date(t0 + 31 * DAY).toISOString(), receivedDeletedAt: new Date(t0 + 91 * DAY).toISOString(), tenantKeyShreddedAt: null });
     expect(bundle.outputs[0]!.sha256).toBe(Object.values(delivered.outputs!)[0]!.sha256);
     const file = join(cfg.dir, 'after-retention.jws');
     await writeFile(file, jws);
@@ -196,8 +196,11 @@ describe('retention and crypto-shredding', () => {
     const records = await hub.deps.journal.listAudit({ limit: 1000 });
     const shredRecords = records.filter((r) => r.stage === 'shred');
     expect(shredRecords.map((r) => r.details)).toEqual([expect.objectContaining({ action: 'shred-tenant', tenantId: 'testhausen', keyExisted: true, outcome: 'shredded' })]);
-    // the record names its tenant, so an auditor of that tenant sees it
+    // the record names its tenant, so an auditor of that tenant sees it, and the tenant's evidence bundles say so
     expect(shredRecords[0]!.tenantId).toBe('testhausen');
+    const res = await fetch(`${hub.baseUrl}/admin/api/v1/submissions/${failed.submissionId}/evidence`, { headers: { authorization: `Bearer ${AUDITOR}` } });
+    const bundle = JSON.parse(Buffer.from((await res.text()).split('.')[1]!, 'base64url').toString('utf8')) as { retention: { tenantKeyShreddedAt: string | null } };
+    expect(bundle.retention.tenantKeyShreddedAt).toBe(shredRecords[0]!.at.toISOString());
     expect(await verify()).toMatchObject({ ok: true, problems: 0 });
   });
 

@@ -7,8 +7,10 @@ import { withTransaction } from './with-transaction.js';
 /** What retention deletes of a finished submission: its decrypted output packages, or the data as received. */
 export type RetainedData = 'outputs' | 'received';
 
-/** Audit stage of every retention deletion and of a tenant's crypto-shredding. */
+/** Audit stage of every retention deletion. */
 export const RETENTION_STAGE = 'retention';
+/** Audit stage of a tenant's crypto-shredding (a record without a submission that names the tenant). */
+export const SHRED_STAGE = 'shred';
 
 const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_deleted_at', received: 'received_deleted_at' };
 /** Class of the transaction advisory lock that lets one retention run at a time work on a schema. */
@@ -85,6 +87,16 @@ export class RetentionStore extends SchemaStore {
       await appendAudit(client, this.s, { submissionId, actor: audit.actor, stage: RETENTION_STAGE, details: { deleted: what, ...audit.details } });
       return true;
     });
+  }
+
+  /** When the tenant's data key was last destroyed (crypto-shredding), from the audit; null if never. */
+  async shreddedAt(tenantId: string): Promise<Date | null> {
+    const rows = await this.query<{ at: Date }>(
+      // only the hub chains (records without a submission): a range on the (tenant_id, chain) index, not every record of the tenant
+      `SELECT max(at) AS at FROM ${this.s}.audit WHERE tenant_id = $1 AND chain >= 'hub:' AND chain < 'hub;' AND stage = $2`,
+      [tenantId, SHRED_STAGE],
+    );
+    return rows[0]?.at ?? null;
   }
 
   /** When retention deleted the outputs and the received data of a submission (null: still kept). */

@@ -25,7 +25,7 @@ function decryptedParts(records: readonly AuditRecord[]): unknown[] {
  * One signed JSON document of everything the hub can prove about a submission (docs/evidence.md): its journal
  * row, the hashes of what was received (blob keys are sha256 of the stored bytes), of the decrypted parts and of
  * every output package, mapping module and version, deliveries with the adapters' receipts, what the channel
- * told the sender, what retention deleted and when, and the submission's whole audit chain with the checkpoint
+ * told the sender, what retention deleted and when (and whether the tenant's key was shredded), and the submission's whole audit chain with the checkpoint
  * that anchors its head (JWS and Merkle audit path). Before building it seals the chain with a checkpoint, so
  * the bundle reaches a signed anchor; if another process is writing one at that moment, the newest records may
  * be unanchored (the offline check says so). Undefined when there is no such submission.
@@ -35,10 +35,12 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
   if (!row) return undefined;
   await checkpointNow(deps).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'checkpoint before an evidence bundle failed; the bundle names the last anchor'));
   const store = { pool: deps.pool, schema: deps.config.database.schema };
-  const [chain, deliveries, deleted, record] = await Promise.all([
+  const retention = new RetentionStore(store);
+  const [chain, deliveries, deleted, shreddedAt, record] = await Promise.all([
     new EvidenceChainReader(store).chainOf(submissionId, deps.auditLog),
     deps.journal.listDeliveries(submissionId),
-    new RetentionStore(store).deletedAt(submissionId),
+    retention.deletedAt(submissionId),
+    retention.shreddedAt(row.tenantId),
     channelRecord(deps, row),
   ]);
   const outputs = Object.entries(row.outputs ?? {}).map(([target, o]) => ({
@@ -79,7 +81,8 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
     mapping: [...new Set(outputs.map((o) => `${o.mappingModule}@${o.mappingVersion}`))],
     deliveries: deliveries.map((d) => ({ routeId: d.routeId, adapterInstance: d.adapterInstance, target: d.target, state: d.state, attempts: d.attempts, deliveredAt: d.deliveredAt, receipt: d.receipt })),
     transport: record?.transport ?? null,
-    retention: { outputsDeletedAt: deleted?.outputs ?? null, receivedDeletedAt: deleted?.received ?? null },
+    // what is gone on purpose; the tenant key's destruction is recorded in a hub chain (`weiche audit verify` checks it)
+    retention: { outputsDeletedAt: deleted?.outputs ?? null, receivedDeletedAt: deleted?.received ?? null, tenantKeyShreddedAt: shreddedAt },
     audit: chain,
   };
   // through JSON once: dates become ISO strings, and what is signed is exactly what a verifier parses

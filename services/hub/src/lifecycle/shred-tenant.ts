@@ -1,8 +1,6 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
+import { SHRED_STAGE } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
-
-/** Audit stage of a tenant's crypto-shredding. */
-export const SHRED_STAGE = 'shred';
 
 export type ShredDeps = Pick<HubDeps, 'keyring' | 'journal'>;
 
