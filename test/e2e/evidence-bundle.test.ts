@@ -65,10 +65,12 @@ describe('evidence bundles', () => {
     hub = await startInProcessHub(cfg);
     pubKey = join(evidenceKeyDir(join(cfg.dir, 'data')), `${hub.deps.evidence.currentKid}.pub.pem`);
     const attachment = { content: Buffer.from('%PDF-1.4 Lageplan'), filename: 'lageplan.pdf', mimeType: 'application/pdf' };
-    ({ submissionId } = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Carport"}'), attachments: [attachment] }));
+    // three submissions, so the checkpoint seals three chains and the bundle's Merkle proof has two steps
+    const sent = await Promise.all(['Carport', 'Gartenhaus', 'Zaun'].map((v) => hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"vorhaben":"${v}"}`), attachments: [attachment] })));
+    submissionId = sent[0]!.submissionId;
     await waitFor('delivered and acknowledged', async () => {
-      const row = await hub.deps.journal.getSubmission(submissionId);
-      return row?.state === 'DELIVERED' && row.acknowledgedAt !== null;
+      const rows = await Promise.all(sent.map((x) => hub.deps.journal.getSubmission(x.submissionId)));
+      return rows.every((row) => row?.state === 'DELIVERED' && row.acknowledgedAt !== null);
     });
   });
 
@@ -92,7 +94,7 @@ describe('evidence bundles', () => {
     expect(bundle.deliveries[0]).toMatchObject({ routeId: 'to-dms', state: 'DELIVERED', receipt: expect.any(Object) });
     expect(bundle.transport.events.map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     expect(bundle.audit.records.length).toBeGreaterThanOrEqual(6);
-    expect(bundle.audit.anchor).toMatchObject({ checkpoint: { no: 1 }, head: [`submission:${submissionId}`, bundle.audit.records.length, expect.any(String), expect.any(String)] });
+    expect(bundle.audit.anchor).toMatchObject({ checkpoint: { no: 1 }, head: [`submission:${submissionId}`, bundle.audit.records.length, expect.any(String), expect.any(String)], treeSize: 3, proof: [expect.any(String), expect.any(String)] });
 
     const file = join(dir, 'bundle.jws');
     await writeFile(file, jws);
