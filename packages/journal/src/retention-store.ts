@@ -13,6 +13,11 @@ export const RETENTION_STAGE = 'retention';
 export const SHRED_STAGE = 'shred';
 
 const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_deleted_at', received: 'received_deleted_at' };
+/**
+ * The sha256-hex strings anywhere in a row's channel metadata (alias `o`): the expression of the GIN index
+ * submissions_blob_refs_gin (migration 0015), written exactly as there so the planner uses it.
+ */
+export const BLOB_REFS = `jsonb_path_query_array(o.channel_meta, 'strict $.** ? (@.type() == "string" && @ like_regex "^[0-9a-f]{64}$")')`;
 /** Class of the transaction advisory lock that lets one retention run at a time work on a schema. */
 const RETENTION_LOCK_CLASS = 0x57c4a0d3;
 
@@ -58,14 +63,14 @@ export class RetentionStore extends SchemaStore {
   async receivedKeysInUse(keys: readonly string[], except: string): Promise<Set<string>> {
     const inUse = new Set<string>();
     for (const key of keys) {
-      // keys are sha256 hex (checked), so the jsonpath literal cannot be broken out of
+      // only blob keys (sha256 hex) can be named by the index; anything else is no blob of ours
       if (!isBlobKey(key)) continue;
       const rows = await this.query<{ used: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM ${this.s}.attachments a JOIN ${this.s}.submissions o USING (submission_id)
                          WHERE a.blob_key = $1 AND o.submission_id <> $2 AND o.received_deleted_at IS NULL)
              OR EXISTS (SELECT 1 FROM ${this.s}.submissions o
-                         WHERE o.channel_meta @? $3::jsonpath AND o.submission_id <> $2 AND o.received_deleted_at IS NULL) AS used`,
-        [key, except, `$.** ? (@ == "${key}")`],
+                         WHERE ${BLOB_REFS} @> jsonb_build_array($1::text) AND o.submission_id <> $2 AND o.received_deleted_at IS NULL) AS used`,
+        [key, except],
       );
       if (rows[0]?.used) inUse.add(key);
     }

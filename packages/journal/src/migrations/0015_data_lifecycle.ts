@@ -8,8 +8,8 @@
  *   nothing changes those rows afterwards).
  * - Blobs are content-addressed, so two submissions may name the same received bytes (a sender sending the
  *   same ciphertext twice). Before deleting one, retention asks whether another submission that still keeps
- *   its received data names it: in its attachments, or anywhere in its channel metadata (the GIN index answers
- *   `channel_meta @? '$.** ? (@ == "<key>")'` without knowing any channel's field names).
+ *   its received data names it: in its attachments, or anywhere in its channel metadata (a GIN index over the
+ *   sha256-hex strings found anywhere in `channel_meta` answers it without knowing any channel's field names).
  * - The XTA message box keeps its own copy of a delivered package until the recipient closes it; retention deletes
  *   closed ones `outputsDays` after the close and records it in `xta_msgbox.package_deleted_at`.
  */
@@ -21,7 +21,10 @@ ALTER TABLE ${s}.submissions ADD COLUMN received_deleted_at timestamptz;
 CREATE INDEX submissions_retention_idx ON ${s}.submissions (tenant_id, updated_at)
   WHERE state IN ('DELIVERED', 'REJECTED') AND ((outputs IS NOT NULL AND outputs_deleted_at IS NULL) OR received_deleted_at IS NULL);
 CREATE INDEX attachments_blob_key_idx ON ${s}.attachments (blob_key);
-CREATE INDEX submissions_channel_meta_gin ON ${s}.submissions USING gin (channel_meta);
+-- only the values shaped like a blob key (sha256 hex) are indexed: a few entries per row, whatever a channel keeps;
+-- RetentionStore.receivedKeysInUse queries with this very expression
+CREATE INDEX submissions_blob_refs_gin ON ${s}.submissions
+  USING gin ((jsonb_path_query_array(channel_meta, 'strict $.** ? (@.type() == "string" && @ like_regex "^[0-9a-f]{64}$")')) jsonb_path_ops);
 ALTER TABLE ${s}.xta_msgbox ADD COLUMN package_deleted_at timestamptz;
 CREATE INDEX xta_msgbox_retention_idx ON ${s}.xta_msgbox (closed_at) WHERE status = 'closed' AND package_deleted_at IS NULL;
 `,
