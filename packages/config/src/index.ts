@@ -5,3 +5,4 @@ export * from './filing.js';
 export * from './upstream-fit-connect-schema.js';
 export * from './upstream-xta-schema.js';
 export * from './delegation.js';
+export * from './retention-schema.js';

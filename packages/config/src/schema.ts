@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Secret } from '@weiche/core';
 import { DelegationList } from './delegation.js';
 import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
+import { RETENTION_SCHEDULE_DEFAULT, RetentionSchedule, TenantRetention } from './retention-schema.js';
 import { XtaConfig } from './xta-schema.js';
 import { XtaUpstreamConfig } from './upstream-xta-schema.js';
 import { Id, SecretValue } from './primitives.js';
@@ -45,6 +46,8 @@ export const TenantConfig = z.strictObject({
   organisationseinheit: z.string().optional(),
   /** Filing metadata per service for the DMS (optional; without it the DMS files by its own rules). */
   filing: z.array(FilingConfig).default([]),
+  /** Retention of outputs and received ciphertext (docs/adr/0006-data-lifecycle.md); absent: kept. */
+  retention: TenantRetention.optional(),
 });
 
 export const DestinationConfig = z.strictObject({
@@ -316,6 +319,7 @@ export const WeicheConfig = z.strictObject({
   upstreamOverdueAfter: DurationSeconds.default(2 * 86_400),
   keyExpiry: KeyExpiryConfig.default({ warnDays: 30, certificates: [] }),
   callbacks: CallbackConfig.default({ timeoutMs: 10_000, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 3 * 24 * 3600 * 1000, concurrency: 4 }),
+  retention: RetentionSchedule.default(RETENTION_SCHEDULE_DEFAULT),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

@@ -8,6 +8,8 @@ const HUB_CHAINS = 4;
 
 export interface AuditInput {
   submissionId?: string | null;
+  /** The tenant a record without a submission concerns (e.g. a tenant's crypto-shredding); a submission's record takes its submission's tenant. */
+  tenantId?: string | null;
   actor: string;
   stage: string;
   fromState?: string | null;
@@ -37,8 +39,8 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
   const head = await client.query<{ chain_seq: string; hash: string; tenant_id: string | null }>(
     `INSERT INTO ${s}.audit_heads AS h (chain, chain_seq, hash, at) VALUES ($1, 0, $2, now())
      ON CONFLICT (chain) DO UPDATE SET chain_seq = h.chain_seq
-     RETURNING h.chain_seq, h.hash, (SELECT tenant_id FROM ${s}.submissions WHERE submission_id = $3) AS tenant_id`,
-    [chain, GENESIS_HASH, submissionId],
+     RETURNING h.chain_seq, h.hash, COALESCE((SELECT tenant_id FROM ${s}.submissions WHERE submission_id = $3), $4) AS tenant_id`,
+    [chain, GENESIS_HASH, submissionId, input.tenantId ?? null],
   );
   const { chain_seq: headSeq, hash: prevHash, tenant_id: tenantId } = head.rows[0]!;
   const record = {

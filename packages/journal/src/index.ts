@@ -21,6 +21,9 @@ export {
 } from './audit-checkpoint.js';
 export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
 export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
+export { EvidenceChainReader, type EvidenceChain, type ChainAnchor } from './evidence-chain.js';
+export { RetentionStore, RETENTION_STAGE, SHRED_STAGE, type RetainedData } from './retention-store.js';
+export { MsgBoxRetentionStore, type ClosedPackage } from './msgbox-retention-store.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type TimeRange, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type MsgBoxEntry } from './xta-store.js';

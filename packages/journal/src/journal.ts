@@ -583,6 +583,15 @@ export class Journal extends SchemaStore {
     return rows[0]?.n ?? 0;
   }
 
+  /** The events (SETs) recorded for one submission, in the order written: what its sender was told. */
+  async listSubmissionEvents(submissionId: string): Promise<Array<{ eventName: string; token: string; at: Date }>> {
+    const rows = await this.query<{ event_name: string; token: string; created_at: Date }>(
+      `SELECT event_name, token, created_at FROM ${this.s}.events WHERE submission_id = $1 ORDER BY seq`,
+      [submissionId],
+    );
+    return rows.map((r) => ({ eventName: r.event_name, token: r.token, at: r.created_at }));
+  }
+
   /** True when an event of that name was recorded for the submission. */
   async hasEvent(submissionId: string, eventName: string): Promise<boolean> {
     const rows = await this.query<{ found: boolean }>(
@@ -607,6 +616,8 @@ export class Journal extends SchemaStore {
   /** Appends an audit record that is not a state transition (e.g. operator action, delivery attempt). */
   async audit(input: {
     submissionId?: string;
+    /** For a record without a submission: the tenant it concerns (auditors scoped to that tenant see it). */
+    tenantId?: string;
     actor: string;
     stage: string;
     inputHash?: string | undefined;
@@ -616,6 +627,7 @@ export class Journal extends SchemaStore {
     await withTransaction(this.pool, (client) =>
       appendAudit(client, this.s, {
         submissionId: input.submissionId ?? null,
+        tenantId: input.tenantId ?? null,
         actor: input.actor,
         stage: input.stage,
         inputHash: input.inputHash,

@@ -6,6 +6,7 @@ import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
 import { keysRotate } from './commands/keys-rotate.js';
+import { retentionRun, tenantShred } from './commands/lifecycle.js';
 import { mappingNew } from './commands/mapping-new.js';
 import { mappingTest } from './commands/mapping-test.js';
 import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
@@ -64,6 +65,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the verdict as JSON')
     .option('--config <file>', CONFIG_HELP)
     .action((o: { tenant?: string; since?: string; json?: boolean; config?: string }) => done(auditVerify(o)));
+
+  program
+    .command('retention')
+    .description('data lifecycle')
+    .command('run')
+    .description("delete outputs and received ciphertext past each tenant's retention (audited); unfinished submissions are never touched")
+    .option('--now <iso>', 'run as of this time (ISO 8601) instead of now')
+    .option('--config <file>', CONFIG_HELP)
+    .action((o: { now?: string; config?: string }) => done(retentionRun(o.now, o.config)));
+
+  program
+    .command('tenant')
+    .description('tenants')
+    .command('shred')
+    .description("destroy the tenant's data key (crypto-shredding, audited); asks for the id again unless --yes")
+    .argument('<id>', 'tenant id')
+    .option('--yes', 'do not ask')
+    .option('--config <file>', CONFIG_HELP)
+    .action((id: string, o: { yes?: boolean; config?: string }) => done(tenantShred(id, o.yes === true, o.config)));
 
   const adapter = program.command('adapter').description('adapter packages and instances');
   adapter

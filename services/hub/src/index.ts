@@ -19,3 +19,6 @@ export { rotateSigningKey, loadSigner, signingKeyDir } from './hub-keys.js';
 export { rotateMasterKey, loadMasterKeys, tenantKeyring, type MasterKeys } from './master-key-rotation.js';
 export { rotateEvidenceKey } from './evidence-key-rotation.js';
 export { decodeMasterKey } from './hub-keys.js';
+export { runRetention, startRetention, type RetentionReport } from './lifecycle/run-retention.js';
+export { shredTenant } from './lifecycle/shred-tenant.js';
+export { buildEvidenceBundle, EVIDENCE_BUNDLE_TYP } from './evidence/evidence-bundle.js';

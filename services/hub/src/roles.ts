@@ -8,6 +8,7 @@ import { startConfirmationInboxes } from './dms-confirmations/inbox-poller.js';
 import { buildApp } from './gateway/app.js';
 import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { startHealthListener } from './health.js';
+import { startRetention } from './lifecycle/run-retention.js';
 import { processSubmission } from './processor/process-submission.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
@@ -60,6 +61,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     workers.push(processorWorker(deps));
     const reconciler = startReconciler({ ...deps, processing: deps.config.processing });
     stoppers.push(() => reconciler.stop());
+    const retention = startRetention(deps);
+    stoppers.push(() => retention.stop());
     for (const channel of deps.channels.all()) {
       await channel.start?.();
       if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());

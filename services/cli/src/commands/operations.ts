@@ -3,7 +3,8 @@ import { errorMessage } from '@weiche/core';
 import { createHubDeps, createLogger, pauseAdapter, redeliver, replayFromOpen, resumeAdapter, type HubDeps } from '@weiche/hub';
 import { hubConfig, sayOnStderr, type Say } from './hub-config.js';
 
-async function withHub(configFile: string | undefined, action: (deps: HubDeps, actor: string) => Promise<number>): Promise<number> {
+/** Runs an action on a hub built from the config (PostgreSQL, Redis, keys); its result is the exit code. */
+export async function withHub(configFile: string | undefined, action: (deps: HubDeps, actor: string) => Promise<number>): Promise<number> {
   const deps = await createHubDeps(await hubConfig(configFile), createLogger({ level: 'warn' }));
   try {
     return await action(deps, `cli:${userInfo().username}`);

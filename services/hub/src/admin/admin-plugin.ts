@@ -17,6 +17,7 @@ import { KeyExpiryWatch } from '../key-expiry.js';
 import { keyExpiryRoutes, registerKeyExpiryMetric } from './key-expiry-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
 import { delegationRoutes } from './delegation-routes.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
 import { ozgProgressRoutes } from './ozg-progress-routes.js';
@@ -83,6 +84,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       await api.register(ozgProgressRoutes(deps, who));
       await api.register(callbackRoutes(deps, who));
       await api.register(keyExpiryRoutes(keyExpiry, who));
+      await api.register(evidenceRoutes(deps, who));
     }, { prefix: ADMIN_PREFIX });
 
     if (options.metrics !== false) {

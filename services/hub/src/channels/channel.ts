@@ -25,6 +25,18 @@ export interface OpenedSubmission {
 }
 
 /**
+ * What a channel keeps of a submission, for evidence bundles and retention: the stored bytes as received
+ * (content-addressed, so each blob key is the sha256 of what is stored) and its own record of what the
+ * sender was told.
+ */
+export interface ChannelRecord {
+  /** Parts as stored at intake (`metadata`, `data`, `attachment:<id>`, `container`), with `atRest` when the hub encrypted a plain part for storage. */
+  readonly received: ReadonlyArray<{ readonly part: string; readonly blobKey: string; readonly size?: number; readonly atRest?: boolean }>;
+  /** What the sender was told in the channel's terms (FIT-Connect: the submission's events as signed SETs; XTA: the transport report). */
+  readonly transport: Readonly<Record<string, unknown>>;
+}
+
+/**
  * One intake channel of the hub (docs/architecture.md, "The flow"): it takes submissions in (HTTP
  * routes, or pollers of an upstream), stores them RECEIVED in the channel-neutral journal, opens
  * them for the processor and tells the sender the outcome in its own terms. The processor and the
@@ -42,6 +54,13 @@ export interface Channel {
    * for the audit record.
    */
   acknowledge(row: SubmissionRow): Promise<Record<string, unknown>>;
+  /** What the channel keeps of a submission (evidence bundles, retention); a channel without it keeps its received data for ever. */
+  record?(row: SubmissionRow): Promise<ChannelRecord>;
+  /**
+   * Retention of copies of output packages the channel keeps itself (the XTA message box): deletes those of the
+   * tenant that are due as of `before`, audited; returns how many it deleted.
+   */
+  retainOutputs?(opts: { tenantId: string; before: Date; now: Date; actor: string; outputsDays: number }): Promise<number>;
   /** HTTP routes the gateway mounts for this channel (intake, status), if it serves any. */
   readonly routes?: FastifyPluginAsync;
   /** Background work of the channel (e.g. polling an upstream), run by the processor role. */

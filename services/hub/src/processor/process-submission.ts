@@ -95,13 +95,22 @@ async function decideProcessingTenant(deps: ProcessDeps, row: SubmissionRow): Pr
   return decided ?? row;
 }
 
+/** SHA-512 and size of each decrypted part (`data`, `attachment:<id>`), as the OPENED audit record keeps them. */
+function decryptedParts(opened: OpenedSubmission): Array<{ part: string; sha512: string; size: number }> {
+  return [
+    ...(opened.data ? [{ part: 'data', sha512: opened.data.sha512, size: opened.data.content.length }] : []),
+    ...opened.attachments.map((a) => ({ part: `attachment:${a.attachmentId}`, sha512: a.sha512, size: a.size })),
+  ];
+}
+
 /** open → OPENED: what the channel checked goes into the audit record, what it must remember into its metadata. */
 async function recordOpened(deps: ProcessDeps, row: SubmissionRow, opened: OpenedSubmission): Promise<SubmissionRow | undefined> {
   return deps.journal.transition(row.submissionId, {
     ...step('RECEIVED', 'OPENED', 'open'),
     inputHash: opened.inputHash,
     outputHash: opened.data?.sha512,
-    details: { ...opened.evidence, attachments: opened.attachments.length },
+    // the hashes of every decrypted part: after retention deleted the data, the chain still says what it was
+    details: { ...opened.evidence, attachments: opened.attachments.length, decrypted: decryptedParts(opened) },
     patch: {
       ...(opened.channelMeta !== undefined ? { channelMeta: opened.channelMeta } : {}),
       ...(opened.senderReference ? { senderReference: opened.senderReference } : {}),

@@ -2,7 +2,7 @@ import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { acceptPayload, rejectPayload, type MetadataValidator } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
-import type { Channel } from '../channel.js';
+import type { Channel, ChannelRecord } from '../channel.js';
 import type { Logger } from 'pino';
 import type { WeicheConfig } from '@weiche/config';
 import type { CallbackStore } from '@weiche/journal';
@@ -71,6 +71,18 @@ export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
     async stop() {
       await callbackWorker?.stop();
       callbackWorker = undefined;
+    },
+    async record(row): Promise<ChannelRecord> {
+      const meta = metaOf(row);
+      const [attachments, events] = await Promise.all([deps.journal.listAttachments(row.submissionId), deps.journal.listSubmissionEvents(row.submissionId)]);
+      return {
+        received: [
+          ...(meta.metadataBlobKey ? [{ part: 'metadata', blobKey: meta.metadataBlobKey }] : []),
+          ...(meta.dataBlobKey ? [{ part: 'data', blobKey: meta.dataBlobKey }] : []),
+          ...attachments.map((a) => ({ part: `attachment:${a.attachmentId}`, blobKey: a.blobKey, size: a.size })),
+        ],
+        transport: { caseId: meta.caseId, destinationId: meta.destinationId, events: events.map((e) => ({ event: e.eventName, at: e.at.toISOString(), token: e.token })) },
+      };
     },
     async routes(app) {
       await app.register(tokenRoutes(deps));

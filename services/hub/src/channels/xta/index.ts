@@ -1,7 +1,10 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
-import type { Channel } from '../channel.js';
+import { MsgBoxRetentionStore } from '@weiche/journal';
+import type { Channel, ChannelRecord } from '../channel.js';
+import { transportReportOf } from './transport-report.js';
 import { HubMessageBox } from './message-box.js';
 import { XTA_CHANNEL, XtaMeta } from './meta.js';
+import { retainMessageBox } from './msgbox-retention.js';
 import { openXta } from './open.js';
 import type { LoadedReader } from './reader-keystores.js';
 import { xtaRoutes } from './xta-routes.js';
@@ -26,6 +29,7 @@ export interface XtaChannel extends Channel {
 export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel> {
   const rt = await createXtaRuntime(deps);
   const messageBox = new HubMessageBox(rt);
+  const boxRetention = new MsgBoxRetentionStore({ pool: deps.pool, schema: deps.schema });
   return {
     name: XTA_CHANNEL,
     messageBox,
@@ -36,6 +40,16 @@ export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel
       // the sender reads the outcome from its transport report: green or red from now on
       return { transportReport: row.state === 'DELIVERED' ? 'green' : 'red' };
     },
+    async record(row): Promise<ChannelRecord> {
+      const meta = XtaMeta.parse(row.channelMeta);
+      const report = transportReportOf(row, meta, await rt.journal.listDeliveries(row.submissionId), rt.config.serverIdentity);
+      return {
+        received: [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'plain' ? { atRest: true } : {}) }],
+        // dates as ISO strings: the bundle is signed JSON
+        transport: { messageId: row.channelRef, transportReport: JSON.parse(JSON.stringify(report)) as Record<string, unknown> },
+      };
+    },
+    retainOutputs: (opts) => retainMessageBox({ blobs: rt.blobs, store: boxRetention }, opts),
     routes: xtaRoutes(rt, messageBox),
   };
 }

@@ -4,7 +4,8 @@ import { PermanentDeliveryError, TransientDeliveryError, type MessageBoxService 
 import { getDecrypted, putEncrypted } from '@weiche/blobstore';
 import type { MsgBoxEntry } from '@weiche/journal';
 import { readBounded, unzipPackage, XBAU_NS, XDOMEA_NS } from '@weiche/xoev';
-import type { ContentPart, MessageMetaData } from '@weiche/xta';
+import { xtaError, type ContentPart, type MessageMetaData } from '@weiche/xta';
+import { ErrorCode, isWeicheError } from '@weiche/core';
 import { newMessageId } from './message-ids.js';
 import { XtaMeta } from './meta.js';
 import type { XtaRuntime } from './xta-runtime.js';
@@ -90,7 +91,12 @@ export class HubMessageBox implements MessageBoxService {
 
   /** The content of a box entry as XTA content parts: the package unpacked, the first file the Message. */
   async content(entry: MsgBoxEntry, tenantId: string): Promise<{ message: ContentPart; attachments: ContentPart[] }> {
-    const zip = await readBounded(await getDecrypted(this.rt.blobs, this.rt.keyring, tenantId, entry.packageBlobKey), this.rt.config.limits.maxContainerBytes);
+    const stored = await getDecrypted(this.rt.blobs, this.rt.keyring, tenantId, entry.packageBlobKey).catch((error: unknown) => {
+      // retention deletes the package of a closed message after the tenant's outputsDays: asked again, it is gone
+      if (entry.status === 'closed' && isWeicheError(error) && error.code === ErrorCode.NOT_FOUND) throw xtaError('UNKNOWN_MESSAGE_ID', 'the message was closed and its content has since been deleted (retention)');
+      throw error;
+    });
+    const zip = await readBounded(stored, this.rt.config.limits.maxContainerBytes);
     const parts = (await unzipPackage(zip)).map(
       (f, i): ContentPart => ({ contentType: mimeTypeOf(f.name) || 'application/octet-stream', filename: f.name, id: `part-${i}`, data: f.content }),
     );

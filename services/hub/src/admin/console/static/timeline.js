@@ -1,7 +1,7 @@
 // One submission: its summary, deliveries, the actions an operator can take, and the timeline of
 // journal records, audit actions, delivery attempts, events and the DMS's import answers (ids, states and reasons only).
 import { discard, askDiscardReason, redeliver, replay, settle } from './actions.js';
-import { get } from './api.js';
+import { download, get } from './api.js';
 import { announce, h, table } from './dom.js';
 import { formatTime, t } from './i18n.js';
 import { namesOf } from './names.js';
@@ -82,6 +82,19 @@ function actionPanel(detail, ctx, rerender) {
   return [form, routeButtons.length > 0 ? h('div', { class: 'buttons' }, routeButtons) : null];
 }
 
+/** The signed evidence bundle of the submission, for auditors and operators (docs/evidence.md). */
+function evidenceButton(ctx, id) {
+  if (ctx.me.role === 'tenant-admin') return null;
+  return [' · ', h('button', {
+    type: 'button',
+    class: 'secondary',
+    'data-testid': 'download-evidence',
+    onclick: () => ctx.act(async () => {
+      announce(t('detail.evidenceDone', { name: await download(`/submissions/${encodeURIComponent(id)}/evidence`) }), 'ok');
+    }, { reload: false }),
+  }, t('detail.evidence'))];
+}
+
 /** Renders the submission `id` with its timeline. */
 export async function renderTimeline(main, ctx, id) {
   const [detail, names] = await Promise.all([get(`/submissions/${encodeURIComponent(id)}`), namesOf()]);
@@ -89,7 +102,7 @@ export async function renderTimeline(main, ctx, id) {
   const rerender = () => ctx.refresh({ keepStatus: true });
   const dl = (pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '–')]));
   main.replaceChildren(
-    h('p', {}, h('a', { href: '#/' }, t('detail.back')), ' · ', h('a', { href: `#/audit?submissionId=${encodeURIComponent(s.submissionId)}` }, t('detail.audit'))),
+    h('p', {}, h('a', { href: '#/' }, t('detail.back')), ' · ', h('a', { href: `#/audit?submissionId=${encodeURIComponent(s.submissionId)}` }, t('detail.audit')), evidenceButton(ctx, s.submissionId)),
     h('h1', { tabindex: '-1' }, t('detail.heading', { id: s.submissionId })),
     h('div', { class: 'columns' },
       h('section', { class: 'card', 'aria-labelledby': 'sum-h' }, h('h2', { id: 'sum-h' }, t('detail.summary')), dl([

@@ -1,0 +1,125 @@
+import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
+import type { HubDeps } from '../context.js';
+import { channelRecord } from '../channels/channel-record.js';
+
+export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
+
+/** What one run deleted per tenant (submissions whose outputs / received data went), and what it had to keep. */
+export interface RetentionReport {
+  now: string;
+  tenants: Array<{ tenantId: string; outputs: number; received: number; boxPackages: number; keptShared: number; skipped: number }>;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const BATCH = 200;
+
+/** One tenant's counters while a run goes on. */
+type Counts = RetentionReport['tenants'][number];
+
+/**
+ * Applies every tenant's retention as of `now` (docs/adr/0006-data-lifecycle.md): the decrypted output
+ * packages of submissions delivered (or rejected) more than `outputsDays` ago, and the ciphertext as received of
+ * those finished more than `ciphertextDays` ago, are deleted from the blob store (and the copies channels keep
+ * themselves, such as closed XTA message box entries, `outputsDays` after their close); the journal row records when,
+ * and an audit record in the submission's chain names every deleted blob with its hash. Only DELIVERED and
+ * REJECTED submissions are touched. Blobs first, record second: a crash in between leaves the row due, and the
+ * next run deletes again (idempotent) and records it, so no deletion stays unaudited. A received blob that
+ * another submission still needs (the same bytes sent twice) is kept until that one's retention. One run at a time
+ * per journal (an advisory lock): undefined when another process is running one.
+ */
+export async function runRetention(deps: RetentionDeps, opts: { actor: string; now?: Date }): Promise<RetentionReport | undefined> {
+  const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  return store.exclusive(() => runLocked(deps, store, opts.actor, opts.now ?? new Date()));
+}
+
+async function runLocked(deps: RetentionDeps, store: RetentionStore, actor: string, now: Date): Promise<RetentionReport> {
+  const report: RetentionReport = { now: now.toISOString(), tenants: [] };
+  for (const tenant of deps.config.tenants) {
+    const policy = tenant.retention;
+    if (policy?.outputsDays === undefined && policy?.ciphertextDays === undefined) continue;
+    const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, boxPackages: 0, keptShared: 0, skipped: 0 };
+    const run = { deps, store, now, actor, counts };
+    if (policy.outputsDays !== undefined) {
+      await sweep(run, 'outputs', tenant.id, policy.outputsDays);
+      await retainChannelCopies(run, tenant.id, policy.outputsDays);
+    }
+    if (policy.ciphertextDays !== undefined) await sweep(run, 'received', tenant.id, policy.ciphertextDays);
+    report.tenants.push(counts);
+    if (counts.outputs + counts.received + counts.boxPackages > 0) deps.log.info({ ...counts }, 'retention run deleted data');
+  }
+  return report;
+}
+
+interface Run {
+  deps: RetentionDeps;
+  store: RetentionStore;
+  now: Date;
+  actor: string;
+  counts: Counts;
+}
+
+/** Pages through the tenant's due submissions once (a submission that cannot be done now does not hold up the others). */
+async function sweep(run: Run, what: RetainedData, tenantId: string, days: number): Promise<void> {
+  const before = new Date(run.now.getTime() - days * DAY_MS);
+  let after: { updatedAt: Date; submissionId: string } | undefined;
+  for (;;) {
+    const rows = await run.store.due(what, tenantId, before, BATCH, after);
+    for (const row of rows) {
+      const done = what === 'outputs' ? await deleteOutputs(run, row, days) : await deleteReceived(run, row, days);
+      if (done) run.counts[what] += 1;
+      else run.counts.skipped += 1;
+    }
+    if (rows.length < BATCH) return;
+    const last = rows[rows.length - 1]!;
+    after = { updatedAt: last.updatedAt, submissionId: last.submissionId };
+  }
+}
+
+/** Copies of output packages that channels keep themselves (the XTA message box), after the same period. */
+async function retainChannelCopies(run: Run, tenantId: string, days: number): Promise<void> {
+  const before = new Date(run.now.getTime() - days * DAY_MS);
+  for (const channel of run.deps.channels.all()) {
+    run.counts.boxPackages += (await channel.retainOutputs?.({ tenantId, before, now: run.now, actor: run.actor, outputsDays: days })) ?? 0;
+  }
+}
+
+async function deleteOutputs(run: Run, row: SubmissionRow, days: number): Promise<boolean> {
+  const packages = Object.entries(row.outputs ?? {}).map(([target, o]) => ({ target, packageName: o.packageName, sha256: o.sha256, size: o.size, storedAs: o.blobKey }));
+  for (const p of packages) await run.deps.blobs.delete(p.storedAs);
+  return run.store.recordDeleted('outputs', row.submissionId, run.now, { actor: run.actor, details: { packages, outputsDays: days } });
+}
+
+async function deleteReceived(run: Run, row: SubmissionRow, days: number): Promise<boolean> {
+  const record = await channelRecord(run.deps, row);
+  if (!record) {
+    // the channel is not configured on this hub (or keeps no record): what it stored is unknown, so nothing is deleted
+    run.deps.log.warn({ submissionId: row.submissionId, channel: row.channel }, 'retention: the channel names no received data; kept');
+    return false;
+  }
+  const keys = [...new Set(record.received.map((p) => p.blobKey))];
+  const shared = await run.store.receivedKeysInUse(keys, row.submissionId);
+  for (const key of keys) if (!shared.has(key)) await run.deps.blobs.delete(key);
+  run.counts.keptShared += shared.size;
+  const parts = record.received.map((p) => ({ part: p.part, sha256: p.blobKey, ...(shared.has(p.blobKey) ? { keptFor: 'another submission with the same bytes' } : {}) }));
+  return run.store.recordDeleted('received', row.submissionId, run.now, { actor: run.actor, details: { parts, ciphertextDays: days } });
+}
+
+/** Runs retention every `retention.intervalMs` in the processor role (a process that finds another's run in progress skips its turn). */
+export function startRetention(deps: RetentionDeps): { stop(): Promise<void> } {
+  const configured = deps.config.tenants.some((t) => t.retention?.outputsDays !== undefined || t.retention?.ciphertextDays !== undefined);
+  if (!configured) return { stop: () => Promise.resolve() };
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = (): void => {
+    running = running.then(() =>
+      runRetention(deps, { actor: 'hub:retention' }).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'retention run failed; retrying at the next interval')),
+    );
+  };
+  const timer = setInterval(tick, deps.config.retention.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

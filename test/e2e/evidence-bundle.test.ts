@@ -1,0 +1,187 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidenceKeyDir } from '@weiche/hub';
+import { auditHash } from '@weiche/journal';
+import { launchBrowser } from '../support/browser.js';
+import { DATABASE_URL, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+
+const AUDITOR = randomBytes(16).toString('hex');
+const OTHER_AUDITOR = randomBytes(16).toString('hex');
+const TENANT_ADMIN = randomBytes(16).toString('hex');
+
+/** The documented offline check (docs/evidence.md), run as a third party would: a child process with the public key only. */
+async function verifyOffline(bundleFile: string, pubKey: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), bundleFile, pubKey]);
+    return { code: 0, out: stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string };
+    return { code: e.code, out: e.stdout };
+  }
+}
+
+/** What this test reads of a bundle. */
+interface EvidenceBundleShape {
+  received: Array<{ part: string }>;
+  decrypted: Array<{ part: string; sha512: string }>;
+  outputs: unknown[];
+  mapping: string[];
+  deliveries: unknown[];
+  transport: { events: Array<{ event: string }> };
+  audit: { records: unknown[]; anchor: unknown };
+}
+
+describe('evidence bundles', () => {
+  let cfg: TestHubConfig;
+  let hub: InProcessHub;
+  let dir: string;
+  let pubKey: string;
+  let submissionId: string;
+
+  const evidence = (id: string, token = AUDITOR): Promise<Response> =>
+    fetch(`${hub.baseUrl}/admin/api/v1/submissions/${id}/evidence`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    dir = await tempDir('evidence-bundle');
+    cfg = await writeTestConfig(dir, {
+      overrides: (raw) => {
+        raw.admin = {
+          tokens: [
+            { token: AUDITOR, subject: 'udo', role: 'auditor' },
+            { token: OTHER_AUDITOR, subject: 'olga', role: 'auditor', tenants: ['anderswo'] },
+            { token: TENANT_ADMIN, subject: 'tom', role: 'tenant-admin', tenants: ['testhausen'] },
+          ],
+        };
+        raw.audit = { checkpointIntervalMs: 3_600_000 };
+      },
+    });
+    hub = await startInProcessHub(cfg);
+    pubKey = join(evidenceKeyDir(join(cfg.dir, 'data')), `${hub.deps.evidence.currentKid}.pub.pem`);
+    const attachment = { content: Buffer.from('%PDF-1.4 Lageplan'), filename: 'lageplan.pdf', mimeType: 'application/pdf' };
+    // three submissions, so the checkpoint seals three chains and the bundle's Merkle proof has two steps
+    const sent = await Promise.all(['Carport', 'Gartenhaus', 'Zaun'].map((v) => hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"vorhaben":"${v}"}`), attachments: [attachment] })));
+    submissionId = sent[0]!.submissionId;
+    await waitFor('delivered and acknowledged', async () => {
+      const rows = await Promise.all(sent.map((x) => hub.deps.journal.getSubmission(x.submissionId)));
+      return rows.every((row) => row?.state === 'DELIVERED' && row.acknowledgedAt !== null);
+    });
+  });
+
+  afterAll(async () => {
+    await hub.stop();
+  });
+
+  it('gives an auditor a signed bundle that a third party verifies offline, and one changed byte fails it', async () => {
+    const res = await evidence(submissionId);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/jose/);
+    expect(res.headers.get('content-disposition')).toContain(`weiche-evidence-${submissionId}.jws`);
+    const jws = await res.text();
+    const bundle = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as EvidenceBundleShape;
+    // what the bundle holds: received ciphertext, decrypted parts, outputs, mapping, receipts, events, the chain and its anchor
+    expect(bundle.received.map((p) => p.part)).toEqual(expect.arrayContaining(['metadata', 'data', expect.stringMatching(/^attachment:/)]));
+    expect(bundle.decrypted).toHaveLength(2);
+    expect(bundle.decrypted[0]).toMatchObject({ part: 'data', sha512: expect.stringMatching(/^[0-9a-f]{128}$/) });
+    expect(bundle.outputs).toHaveLength(1);
+    expect(bundle.mapping[0]).toMatch(/^generic-xdomea@/);
+    expect(bundle.deliveries[0]).toMatchObject({ routeId: 'to-dms', state: 'DELIVERED', receipt: expect.any(Object) });
+    expect(bundle.transport.events.map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+    expect(bundle.audit.records.length).toBeGreaterThanOrEqual(6);
+    expect(bundle.audit.anchor).toMatchObject({ checkpoint: { no: 1 }, head: [`submission:${submissionId}`, bundle.audit.records.length, expect.any(String), expect.any(String)], treeSize: 3, proof: [expect.any(String), expect.any(String)] });
+
+    const file = join(dir, 'bundle.jws');
+    await writeFile(file, jws);
+    const good = await verifyOffline(file, pubKey);
+    expect(good.out).toContain(`VERIFIED: evidence bundle of submission ${submissionId} (DELIVERED)`);
+    expect(good.code).toBe(0);
+
+    // one byte changed, in the middle of the signed payload
+    const bytes = Buffer.from(jws, 'utf8');
+    const at = jws.indexOf('.') + Math.floor(jws.split('.')[1]!.length / 2);
+    bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+    const changed = join(dir, 'bundle-changed.jws');
+    await writeFile(changed, bytes);
+    const bad = await verifyOffline(changed, pubKey);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^NOT VERIFIED: weiche-evidence-bundle: the signature does not verify/);
+
+    // the public key is also published through the API (what a third party compares with the operator's kid)
+    const published = await fetch(`${hub.baseUrl}/admin/api/v1/audit/evidence-keys`, { headers: { authorization: `Bearer ${AUDITOR}` } });
+    const kid = hub.deps.evidence.currentKid;
+    expect(await published.json()).toEqual({ keys: [{ kid, current: true, publicKeyPem: await readFile(pubKey, 'utf8'), jwk: expect.objectContaining({ kid, kty: 'EC', crv: 'P-256' }) }] });
+
+    // another key than the hub's proves nothing
+    const stranger = join(dir, 'stranger.pub.pem');
+    const { generateKeyPairSync } = await import('node:crypto');
+    await writeFile(stranger, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    expect((await verifyOffline(file, stranger)).code).toBe(1);
+  });
+
+  it('is for auditors and operators of the submission\'s tenant only', async () => {
+    expect((await evidence(submissionId, TENANT_ADMIN)).status).toBe(403);
+    expect((await evidence(submissionId, OTHER_AUDITOR)).status).toBe(404);
+    const missing = await evidence('00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('lets an auditor download the bundle from the console\'s submission view', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('navigation').waitFor();
+      await page.goto(`${hub.baseUrl}/admin/#/submissions/${submissionId}`);
+      const button = page.getByTestId('download-evidence');
+      await button.waitFor({ timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      expect(download.suggestedFilename()).toBe(`weiche-evidence-${submissionId}.jws`);
+      const file = join(dir, 'from-console.jws');
+      await download.saveAs(file);
+      const checked = await verifyOffline(file, pubKey);
+      expect(checked.out).toContain(`VERIFIED: evidence bundle of submission ${submissionId}`);
+      expect(checked.code).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('fails offline when a database owner re-chained the records after the checkpoint sealed them', async () => {
+    const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
+    const client = await owner.connect();
+    try {
+      const records = await hub.deps.journal.listAudit({ submissionId, limit: 100 });
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      // change record #2 and recompute every later hash, as someone without the evidence key can
+      let prev = records[0]!.hash;
+      for (const r of records.slice(1)) {
+        const details = r.chainSeq === 2 ? { ...r.details, forged: true } : r.details;
+        const hash = auditHash(prev, { ...r, details });
+        await client.query(`UPDATE "${cfg.schema}".audit SET details = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [r.seq, JSON.stringify(details), prev, hash]);
+        prev = hash;
+      }
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await owner.end();
+    }
+    const res = await evidence(submissionId);
+    expect(res.status).toBe(200);
+    const file = join(dir, 'bundle-rechained.jws');
+    await writeFile(file, await res.text());
+    const result = await verifyOffline(file, pubKey);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^NOT VERIFIED: record #\d+, which checkpoint 1 sealed, is not the record in the bundle/);
+  });
+});
