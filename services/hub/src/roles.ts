@@ -40,7 +40,7 @@ function attemptsOf(job: Job): JobAttempts {
 
 function processorWorker(deps: HubDeps): Worker<ProcessJob> {
   const { concurrency, lockDurationMs } = deps.config.processing;
-  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => runJob(() => processSubmission(job.data, deps, attemptsOf(job))), {
+  return new Worker<ProcessJob>(PROCESS_QUEUE, (job, token) => runJob(job, token, () => processSubmission(job.data, deps, attemptsOf(job))), {
     connection: deps.redis,
     prefix: bullPrefix(deps.config.redis.prefix),
     concurrency,
