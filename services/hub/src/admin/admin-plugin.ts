@@ -12,6 +12,7 @@ import { auditTrailRoutes } from './audit-trail-routes.js';
 import { AdminAuthenticator, resolveSecret } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { consolePlugin } from './console/console-plugin.js';
+import { bearerToken } from '../gateway/authorization-header.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
 import type { Principal } from './principal.js';
@@ -20,7 +21,7 @@ import { useZodCompilers } from './route-schema.js';
 import { signInRoutes } from './sign-in-routes.js';
 
 function sameBearer(header: string | undefined, expected: string): boolean {
-  return constantTimeEqual(header ?? '', `Bearer ${expected}`);
+  return constantTimeEqual(bearerToken(header) ?? '', expected);
 }
 
 /** Path prefix of the admin API. */
