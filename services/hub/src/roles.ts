@@ -9,6 +9,7 @@ import { buildApp } from './gateway/app.js';
 import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { startHealthListener } from './health.js';
 import { processSubmission } from './processor/process-submission.js';
+import { startJanitor } from './janitor.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
 
@@ -60,6 +61,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     workers.push(processorWorker(deps));
     const reconciler = startReconciler({ ...deps, processing: deps.config.processing });
     stoppers.push(() => reconciler.stop());
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: true, adapterLeftovers: false });
+    stoppers.push(() => janitor.stop());
     for (const channel of deps.channels.all()) {
       await channel.start?.();
       if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());
@@ -75,6 +78,9 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => inboxes.stop());
     const health = startAdapterHealth(deps);
     stoppers.push(() => health.stop());
+    // the dispatcher's hosts are the ones that see the adapters' folders
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: false, adapterLeftovers: true });
+    stoppers.push(() => janitor.stop());
   }
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
