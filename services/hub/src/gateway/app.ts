@@ -4,6 +4,7 @@ import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.
 import type { HubDeps } from '../context.js';
 import { readiness } from '../health.js';
 import { registerEdgeStringCheck } from './edge-strings.js';
+import { registerJsonBodyCheck } from './json-body.js';
 import { frameworkErrorHandler, registerProblemHandler } from './problems.js';
 
 /**
@@ -25,6 +26,7 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   });
   registerProblemHandler(app);
   registerEdgeStringCheck(app);
+  registerJsonBodyCheck(app);
   // no route reads text/plain: without fastify's default parser such a body is a 415, not a schema 400
   app.removeContentTypeParser('text/plain');
   if (options.sender !== false) {
