@@ -69,6 +69,11 @@ function assertStorableFields(request: ParsedSoapRequest): void {
   if (fault) throw xtaError('INVALID_PARAMETER_COMBINATION', fault);
 }
 
+/** A refusal of the caller's input from outside the XTA package (edge checks, a value the journal cannot store) as a Sender fault 9022. */
+function senderFaultOf(error: unknown): unknown {
+  return !isXtaFault(error) && isWeicheError(error) && error.status === 400 ? xtaError('INVALID_PARAMETER_COMBINATION', error.message) : error;
+}
+
 function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
   return reply.status(response.httpStatus).header('content-type', response.contentType).send(response.body);
 }
@@ -84,13 +89,11 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
     // scoped to this plugin: HTTP-level refusals (too large, wrong media type) are XTA faults too
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const fault =
-        !isXtaFault(error) && isWeicheError(error) && error.status === 400
-          ? xtaError('INVALID_PARAMETER_COMBINATION', error.message)
-          : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${rt.limits.maxBodyBytes} bytes`)
           : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_TYPE'
             ? xtaError('PROFILE_VIOLATION', 'expected application/soap+xml or MTOM multipart/related')
-            : error;
+            : senderFaultOf(error);
       if (!isXtaFault(fault)) request.log.error({ err: error }, 'xta request failed');
       return send(reply, buildFaultResponse(fault));
     });
@@ -107,7 +110,8 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           const response = await dispatch(rt, box, identity, parsed);
           request.log.info({ xtaOperation: parsed.operation, identity: identity.identifier }, 'xta operation');
           return send(reply, response);
-        } catch (error) {
+        } catch (thrown) {
+          const error = senderFaultOf(thrown);
           if (isXtaFault(error)) {
             request.log.info({ xtaOperation: parsed?.operation, fault: error.fehlernummer }, 'xta fault');
           } else {
