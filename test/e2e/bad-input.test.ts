@@ -383,6 +383,14 @@ describe('bad input at the FIT-Connect intake', () => {
       );
     });
 
+    // issue 13: a NUL in senderReference ended FAILED after five attempts without an answer to the sender
+    it('13d: a NUL in senderReference → schema-violation, metadata; a NUL in the JSON data → syntax-violation, data', async () => {
+      const metadata = (m: Record<string, unknown>): Record<string, unknown> => ({ ...m, additionalReferenceInfo: { senderReference: 'AZ-1\u0000-2' } });
+      const problem = await expectRejection({ data: formData(), tamper: { metadata } }, 'schema-violation', () => 'metadata');
+      expect(problem.detail).toContain('NUL');
+      await expectRejection({ data: Buffer.from('{"vorhaben":"Garten\\u0000haus"}') }, 'syntax-violation', () => 'data');
+    });
+
     it('14: two attachments announced and uploaded, one declared → attachments-mismatch', async () => {
       const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
         const structure = m.contentStructure as { attachments: unknown[] };

@@ -72,6 +72,20 @@ describe('XTA 2 bad input', () => {
     expect(wrongNs.fault).toBe('9022');
   });
 
+  // issue 13: a NUL reached PostgreSQL and came back as 9030 with the driver's text
+  it('a NUL or an over-long MessageID → a Sender fault, never 9030 or internal text', async () => {
+    const wsa = (id: string): string => `<MessageID xmlns="${NS.wsa}">${id}</MessageID>`;
+    const nul = await author.post('management', envelope(ACTIONS.getTransportReport, wsa(`urn:de:xta:messageid:x\u0000y`)));
+    expect(nul.status).toBe(400);
+    expect(nul.fault).toBe('9052');
+    const inMeta = await author.send({ meta: meta({ messageId: `urn:de:xta:messageid:a\u0000b` }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect(inMeta.fault).toBe('9052');
+    const long = await author.post('management', envelope(ACTIONS.getTransportReport, wsa(`urn:de:xta:messageid:${'x'.repeat(5000)}`)));
+    expect(long.status).toBe(400);
+    expect(long.fault).toBe('9022');
+    for (const r of [nul, inMeta, long]) expect(r.text).not.toMatch(/invalid byte sequence|journal|9030/);
+  });
+
   it('sendMessage without MessageMetaData → 9020', async () => {
     const r = await author.post('send', envelope(ACTIONS.sendMessage, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`));
     expect(r.fault).toBe('9020');

@@ -16,6 +16,11 @@ export class HubProcess {
     return this.child?.pid;
   }
 
+  /** True once the process has ended (by itself or killed). */
+  get exited(): boolean {
+    return this.child !== undefined && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
   start(): this {
     this.output = '';
     const child = spawn(process.execPath, [join(REPO_ROOT, 'services', 'hub', 'dist', 'main.js'), ...this.args], {

@@ -43,6 +43,11 @@ export interface Adapter {
   health(): Promise<AdapterHealth>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /**
+   * Removes work files a crash left behind (a half-written temp file) that are older than `olderThanMs`;
+   * returns what it removed, with the submission each belonged to where the adapter knows it, for the audit.
+   */
+  sweepLeftovers?(olderThanMs: number): Promise<ReadonlyArray<{ readonly file: string; readonly submissionId?: string }>>;
 }
 
 /**

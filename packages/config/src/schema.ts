@@ -292,8 +292,13 @@ export const WeicheConfig = z.strictObject({
       reconcileAfterMs: z.number().int().min(0).default(60_000),
       /** Worker threads for RSA private-key operations (0 = on the event loop); default one per core, env WEICHE_CRYPTO_THREADS. */
       cryptoThreads: z.number().int().min(0).max(64).optional(),
+      /**
+       * Grace period for crash leftovers: a submission still CREATED (never submitted) and an adapter's
+       * half-written temp file (.part) older than this are cleaned up and audited (default 24 h).
+       */
+      leftoverGraceMs: z.number().int().min(1000).default(86_400_000),
     })
-    .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000 }),
+    .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, leftoverGraceMs: 86_400_000 }),
   tenants: z.array(TenantConfig).min(1),
   destinations: z.array(DestinationConfig).default([]),
   senderClients: z.array(SenderClientConfig).default([]),

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './secret.js';
 export * from './problem.js';
 export * from './constant-time.js';
+export * from './edge-string.js';

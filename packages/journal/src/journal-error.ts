@@ -19,8 +19,8 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 /**
  * Classifies a database failure: an unreachable or restarting server is STORAGE_UNAVAILABLE (503,
- * retryable) so the gateway answers 503, never 2xx; serialization failures and deadlocks are retryable
- * CONFLICTs; everything else is INTERNAL. WeicheErrors pass through unchanged.
+ * retryable) so the gateway answers 503, never 2xx; data exceptions (class 22) are 400 BAD_REQUEST;
+ * serialization failures and deadlocks are retryable CONFLICTs; everything else is INTERNAL. WeicheErrors pass through unchanged.
  */
 export function toJournalError(error: unknown): WeicheError {
   if (error instanceof WeicheError) return error;
@@ -39,6 +39,11 @@ export function toJournalError(error: unknown): WeicheError {
       retryable: true,
       cause: error,
     });
+  }
+  // SQLSTATE class 22 (data exception: a NUL, a malformed value for its column type) is a value from outside
+  // that the edge checks should have refused: the caller's problem, without the driver's text
+  if (code.startsWith('22')) {
+    return new WeicheError(ErrorCode.BAD_REQUEST, `a value cannot be stored (SQLSTATE ${code})`, { status: 400, retryable: false, cause: error });
   }
   if (code === '40001' || code === '40P01') {
     return new WeicheError(ErrorCode.CONFLICT, `journal: ${message}`, { status: 409, retryable: true, cause: error });

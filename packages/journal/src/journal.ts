@@ -547,6 +547,18 @@ export class Journal extends SchemaStore {
   }
 
   /** Finished submissions (DELIVERED, REJECTED) whose outcome the channel has not acknowledged yet, untouched for `olderThanMs`. */
+  /** Submissions still CREATED (never submitted) and untouched for `olderThanMs`: abandoned by their sender. */
+  async listAbandoned(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE state = 'CREATED' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY updated_at LIMIT $2`,
+      [opts.olderThanMs, opts.limit],
+    );
+    return rows.map(toSubmission);
+  }
+
   async listUnacknowledged(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
     assertPaging(0, opts.limit);
     const rows = await this.query<SubmissionDbRow>(

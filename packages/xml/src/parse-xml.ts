@@ -270,9 +270,26 @@ class Parser {
   }
 }
 
-/** Parses UTF-8 XML into a namespace-aware tree; refuses DTDs, entities other than the predefined five, and non-UTF-8 input. */
+// XML 1.0 §2.2 Char: no C0 controls but tab/LF/CR, no U+FFFE/U+FFFF, no unpaired surrogate (a raw NUL
+// would otherwise reach PostgreSQL, which refuses it, as a 500 instead of the sender's syntax problem)
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(input: Buffer): string {
+  try {
+    return UTF8.decode(input);
+  } catch {
+    // XML 1.0 §4.3.3: an encoding error is a fatal error (no silent U+FFFD)
+    throw new XmlSyntaxError('not well-formed UTF-8');
+  }
+}
+
+/** Parses UTF-8 XML into a namespace-aware tree; refuses DTDs, entities other than the predefined five, and non-UTF-8 input and characters XML does not allow. */
 export function parseXml(input: string | Buffer): XmlDocument {
-  let src = typeof input === 'string' ? input : input.toString('utf8');
+  let src = typeof input === 'string' ? input : decodeUtf8(input);
+  const bad = NOT_XML_CHAR.exec(src);
+  if (bad) throw new XmlSyntaxError(`character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML (offset ${bad.index})`);
   if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
   // end-of-line handling (XML 1.0 §2.11) before anything else, as every conforming parser does
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');

@@ -7,7 +7,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { CallbackStore, createPool, DelegationStore, Journal, migrate, UpstreamStore } from '@weiche/journal';
+import { CallbackStore, createPool, DelegationStore, Journal, UpstreamStore } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -33,6 +33,7 @@ import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
 import { Routing } from './routing.js';
 import { HUB_PRODUCT } from './version.js';
+import { migrateWhenReachable } from './wait-for-database.js';
 
 /** Mapping modules this hub knows; onboarding a service is one module package plus a line here and a route. */
 export const MAPPING_MODULES: readonly MappingModule<unknown>[] = [genericXdomea, genericXdomea0605, bauantragXbau, xbauPassthrough, xbauToXdomea];
@@ -94,7 +95,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
 
   const pool = createPool(config.database.url);
   try {
-    await migrate(pool, config.database.schema);
+    await migrateWhenReachable(pool, config.database.schema, log, redactUrl(config.database.url));
   } catch (error) {
     await pool.end();
     throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, `PostgreSQL at ${redactUrl(config.database.url)} is not usable: ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubDeps } from './context.js';
 import { withTimeout } from './timeout.js';
+import { frameworkErrorHandler, registerProblemHandler } from './gateway/problems.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -25,7 +26,9 @@ export async function startHealthListener(
   deps: Pick<HubDeps, 'journal' | 'blobs' | 'redis' | 'log'>,
   options: { host: string; port: number; workersRunning: () => boolean; draining: () => boolean },
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true });
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true, frameworkErrors: frameworkErrorHandler });
+  // probes are HTTP too: errors and unknown paths answer as problems like every other listener
+  registerProblemHandler(app);
   app.get('/healthz', async (_request, reply) => {
     const alive = options.workersRunning();
     return reply.status(alive ? 200 : 503).send({ status: alive ? 'ok' : 'workers stopped' });

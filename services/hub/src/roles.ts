@@ -10,6 +10,7 @@ import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { startHealthListener } from './health.js';
 import { startRetention } from './lifecycle/run-retention.js';
 import { processSubmission } from './processor/process-submission.js';
+import { startJanitor } from './janitor.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
 
@@ -41,7 +42,7 @@ function attemptsOf(job: Job): JobAttempts {
 
 function processorWorker(deps: HubDeps): Worker<ProcessJob> {
   const { concurrency, lockDurationMs } = deps.config.processing;
-  return new Worker<ProcessJob>(PROCESS_QUEUE, (job) => runJob(() => processSubmission(job.data, deps, attemptsOf(job))), {
+  return new Worker<ProcessJob>(PROCESS_QUEUE, (job, token) => runJob(job, token, () => processSubmission(job.data, deps, attemptsOf(job))), {
     connection: deps.redis,
     prefix: bullPrefix(deps.config.redis.prefix),
     concurrency,
@@ -63,6 +64,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => reconciler.stop());
     const retention = startRetention(deps);
     stoppers.push(() => retention.stop());
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: true, adapterLeftovers: false });
+    stoppers.push(() => janitor.stop());
     for (const channel of deps.channels.all()) {
       await channel.start?.();
       if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());
@@ -78,6 +81,9 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => inboxes.stop());
     const health = startAdapterHealth(deps);
     stoppers.push(() => health.stop());
+    // the dispatcher's hosts are the ones that see the adapters' folders
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: false, adapterLeftovers: true });
+    stoppers.push(() => janitor.stop());
   }
   for (const worker of workers) {
     worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -81,7 +81,8 @@ class DmsFolderAdapter implements Adapter {
     if (existing) return { ...existing, duplicate: true };
 
     const target = join(dir, fileName);
-    const tmp = join(dir, TMP_DIR, `${randomUUID()}.part`);
+    // named for its submission, so a leftover after a crash can be audited where it belongs (sweepLeftovers)
+    const tmp = join(dir, TMP_DIR, `${pkg.submissionId}.${randomUUID()}.part`);
     try {
       await mkdir(join(dir, TMP_DIR), { recursive: true });
       await mkdir(join(dir, RECEIPT_DIR), { recursive: true });
@@ -118,6 +119,23 @@ class DmsFolderAdapter implements Adapter {
     } catch (error) {
       return { ok: false, detail: `folder not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
     }
+  }
+
+  async sweepLeftovers(olderThanMs: number): Promise<Array<{ file: string; submissionId?: string }>> {
+    const tmpDir = join(this.config.path, TMP_DIR);
+    const names = await readdir(tmpDir).catch(() => [] as string[]);
+    const removed: Array<{ file: string; submissionId?: string }> = [];
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const path = join(tmpDir, name);
+      const modified = await stat(path).then((s) => s.mtimeMs, () => undefined);
+      // a .part younger than the grace period may still be written by a delivery in progress
+      if (modified === undefined || modified > cutoff) continue;
+      await rm(path, { force: true });
+      const submissionId = /^([0-9a-f-]{36})\./.exec(name)?.[1];
+      removed.push({ file: name, ...(submissionId ? { submissionId } : {}) });
+    }
+    return removed;
   }
 
   private async readReceipt(file: string): Promise<DeliveryReceipt | undefined> {

@@ -18,6 +18,7 @@ import { keyExpiryRoutes, registerKeyExpiryMetric } from './key-expiry-routes.js
 import { consolePlugin } from './console/console-plugin.js';
 import { delegationRoutes } from './delegation-routes.js';
 import { evidenceRoutes } from './evidence-routes.js';
+import { bearerToken } from '../gateway/authorization-header.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
 import { ozgProgressRoutes } from './ozg-progress-routes.js';
@@ -28,7 +29,7 @@ import { signInRoutes } from './sign-in-routes.js';
 import { upstreamRoutes } from './upstream-routes.js';
 
 function sameBearer(header: string | undefined, expected: string): boolean {
-  return constantTimeEqual(header ?? '', `Bearer ${expected}`);
+  return constantTimeEqual(bearerToken(header) ?? '', expected);
 }
 
 /** Path prefix of the admin API. */

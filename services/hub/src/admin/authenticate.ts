@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { SecretValue, WeicheConfig } from '@weiche/config';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
+import { bearerToken } from '../gateway/authorization-header.js';
 import { httpProblem } from '../gateway/problems.js';
 import type { AdminRole, Principal } from './principal.js';
 
@@ -78,9 +79,8 @@ export class AdminAuthenticator {
 
   /** Returns the principal of an `Authorization: Bearer …` header; 401 when missing or not valid. */
   async authenticate(header: string | undefined): Promise<Principal> {
-    if (!header?.startsWith('Bearer ')) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer token is required');
-    const token = header.slice(7).trim();
-    if (token.length === 0) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer token is required');
+    const token = bearerToken(header);
+    if (!token) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer token is required');
     const given = digest(token);
     let found: Principal | undefined;
     for (const candidate of this.tokens) {

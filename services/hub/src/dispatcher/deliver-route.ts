@@ -7,7 +7,7 @@ import type { Journal, StoredOutput, SubmissionRow } from '@weiche/journal';
 import type { DeliverJob } from '@weiche/queue';
 import { acknowledgeOutcome } from '../acknowledge.js';
 import type { ChannelRegistry } from '../channels/registry.js';
-import type { JobAttempts } from '../worker-job.js';
+import { isStorageOutage, type JobAttempts } from '../worker-job.js';
 
 export type DeliverOutcome = 'delivered' | 'duplicate' | 'skipped';
 
@@ -106,6 +106,9 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
     }
     return 'delivered';
   } catch (error) {
+    // our own journal or blob store is down (also after a successful hand-over): not the adapter's
+    // attempt to count; the job pauses and the idempotency key makes the redelivery harmless
+    if (isStorageOutage(error)) throw error;
     const kind = classifyDeliveryError(error);
     const reason = errorMessage(error);
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason, durationMs: performance.now() - started });

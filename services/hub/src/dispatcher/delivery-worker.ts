@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { classifyDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
 import { backoffDelay, bullPrefix, CircuitBreaker, deliverQueueName, type DeliverJob, type RedisConnection } from '@weiche/queue';
-import { runJob } from '../worker-job.js';
+import { isStorageOutage, runJob } from '../worker-job.js';
 import { deliverRoute, DeliveryStopped, type AdapterInstance, type DeliverDeps } from './deliver-route.js';
 
 export interface DeliveryWorkerDeps extends DeliverDeps {
@@ -25,7 +25,7 @@ export function deliveryWorker(deps: DeliveryWorkerDeps, instance: AdapterInstan
   const log = deps.log.child({ adapter: config.id });
   const worker: Worker<DeliverJob> = new Worker<DeliverJob>(
     deliverQueueName(config.id),
-    async (job) => {
+    async (job, token) => {
       const gate = await breaker.before();
       if (!gate.allow) {
         // not an attempt: the job goes back to waiting until the circuit lets deliveries through
@@ -33,12 +33,14 @@ export function deliveryWorker(deps: DeliveryWorkerDeps, instance: AdapterInstan
         throw Worker.RateLimitError();
       }
       // dead-lettered deliveries (DeliveryStopped) are not retryable: runJob stops BullMQ's retries
-      return runJob(async () => {
+      return runJob(job, token, async () => {
         try {
           const outcome = await deliverRoute(job.data, deps, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1, queuedAt: job.timestamp });
           if (outcome === 'delivered' && (await breaker.onSuccess())) log.info('circuit closed: the far side answers again');
           return outcome;
         } catch (error) {
+          // our own storage being down says nothing about the far side: no circuit breaker failure
+          if (isStorageOutage(error)) throw error;
           const transient = error instanceof DeliveryStopped ? error.lastOutcome === 'transient' : classifyDeliveryError(error) === 'transient';
           if (transient && (await breaker.onFailure())) log.warn({ cooldownMs: config.circuit.cooldownMs }, 'circuit opened: deliveries paused for this adapter instance');
           throw error;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '@weiche/core';
 import { resolveSecret } from '../admin/authenticate.js';
 import type { HubDeps } from '../context.js';
+import { bearerToken } from '../gateway/authorization-header.js';
 import { httpProblem } from '../gateway/problems.js';
 import { confirmationIntake } from './confirmation-intake.js';
 import { receiveConfirmation } from './receive-confirmation.js';
@@ -32,8 +33,7 @@ export function dmsConfirmationRoutes(deps: HubDeps) {
       if (!MEDIA_TYPES.includes(type)) throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send the xdomea message as application/xml');
     };
     app.post(DMS_CONFIRMATIONS_PATH, { onRequest }, async (request) => {
-      const header = request.headers.authorization ?? '';
-      const token = /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+      const token = bearerToken(request.headers.authorization);
       const given = token ? digest(token) : undefined;
       const client = given && clients.find((c) => timingSafeEqual(c.digest, given));
       if (!client) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a valid DMS bearer token is required');

@@ -4,9 +4,11 @@ import { adminPlugin } from '../admin/admin-plugin.js';
 import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
 import type { HubDeps } from '../context.js';
 import { readiness } from '../health.js';
+import { registerEdgeStringCheck } from './edge-strings.js';
 import { httpMetrics } from './http-metrics.js';
+import { registerJsonBodyCheck } from './json-body.js';
 import { landingPage } from './landing-page.js';
-import { registerProblemHandler } from './problems.js';
+import { frameworkErrorHandler, registerProblemHandler } from './problems.js';
 
 /**
  * Builds the HTTP app without listening (tests use app.inject()): the gateway role mounts every
@@ -23,11 +25,17 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
     trustProxy: true,
     // on shutdown, end keep-alive connections instead of waiting for clients to close them
     forceCloseConnections: true,
+    // undecodable URLs never reach the router: answer them as problems too
+    frameworkErrors: frameworkErrorHandler,
   });
   registerProblemHandler(app);
   // one registry per app: the HTTP histogram here, the hub's metrics added by the admin plugin
   const metrics = new Registry();
   httpMetrics(app, metrics);
+  registerEdgeStringCheck(app);
+  registerJsonBodyCheck(app);
+  // no route reads text/plain: without fastify's default parser such a body is a 415, not a schema 400
+  app.removeContentTypeParser('text/plain');
   if (options.sender !== false) {
     for (const channel of deps.channels.all()) if (channel.routes) await app.register(channel.routes);
   }

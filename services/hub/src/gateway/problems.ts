@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isWeicheError, WeicheError, type Problem } from '@weiche/core';
 
 const PROBLEM_TYPE_BASE = 'urn:weiche:problem:';
@@ -32,50 +33,54 @@ function looksLikeStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && !code.startsWith('FST_');
 }
 
-/** Answers every error as application/problem+json; never echoes request content. */
+/** Sends one problem document; the single place that writes application/problem+json. */
+function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
+  const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance: request.url };
+  if (status === 503) void reply.header('retry-after', '5');
+  // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
+  if (status === 413) void reply.header('connection', 'close');
+  return reply.status(status).type('application/problem+json').send(problem);
+}
+
+/** What the client is told about an error: its own mistakes in full, the hub's only as a fixed text (and an id in the log). */
+function classify(error: FastifyError | WeicheError, request: FastifyRequest): { status: number; code: string; detail: string } {
+  if (isWeicheError(error) && error.status < 500) return { status: error.status, code: error.code, detail: error.message };
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, detail: 'request body exceeds the configured limit' };
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, detail: `unsupported content type ${String(request.headers['content-type'] ?? '(none)').slice(0, 100)}` };
+  }
+  if (!isWeicheError(error) && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    // fastify's own client errors (malformed JSON, empty body, bad URL) describe the syntax only
+    return { status: error.statusCode, code: ErrorCode.BAD_REQUEST, detail: error.message };
+  }
+  if ((isWeicheError(error) && error.code === ErrorCode.STORAGE_UNAVAILABLE) || (!isWeicheError(error) && looksLikeStorageFailure(error))) {
+    // never the driver's text (host, port, SQLSTATE): what the sender can do is all it needs
+    return { status: 503, code: ErrorCode.STORAGE_UNAVAILABLE, detail: 'storage is unavailable; nothing was accepted, try again later' };
+  }
+  return { status: 500, code: ErrorCode.INTERNAL, detail: 'internal error' };
+}
+
+/**
+ * Answers every error as application/problem+json, including fastify's own (bad URL encoding via
+ * `frameworkErrorHandler`, body parsing, 404); never echoes request content, and a 5xx never carries
+ * internal text: "internal error" with an id that names the log line holding the cause.
+ */
 export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | WeicheError, request, reply) => {
-    let status: number;
-    let code: string;
-    let detail: string;
-    if (isWeicheError(error)) {
-      status = error.status;
-      code = error.code;
-      detail = error.message;
-    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      status = 413;
-      code = ErrorCode.PAYLOAD_TOO_LARGE;
-      detail = 'request body exceeds the configured limit';
-    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      status = 415;
-      code = ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-      detail = `unsupported content type ${request.headers['content-type'] ?? '(none)'}`;
-    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      status = error.statusCode;
-      code = ErrorCode.BAD_REQUEST;
-      // fastify's own client errors (malformed JSON, empty body) describe the syntax only
-      detail = error.message;
-    } else if (looksLikeStorageFailure(error)) {
-      status = 503;
-      code = ErrorCode.STORAGE_UNAVAILABLE;
-      detail = 'storage is unavailable; nothing was accepted, try again later';
-    } else {
-      status = 500;
-      code = ErrorCode.INTERNAL;
-      detail = 'internal error';
+    const { status, code, detail } = classify(error, request);
+    if (status >= 500) {
+      const errorId = randomUUID();
+      request.log.error({ err: error, code, errorId }, 'request failed');
+      return sendProblem(request, reply, status, code, status === 500 ? `${detail} (id ${errorId})` : detail);
     }
-    if (status >= 500) request.log.error({ err: error, code }, 'request failed');
-    else request.log.info({ code, status }, 'request refused');
-    const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance: request.url };
-    if (status === 503) void reply.header('retry-after', '5');
-    // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
-    if (status === 413) void reply.header('connection', 'close');
-    void reply.status(status).type('application/problem+json').send(problem);
+    request.log.info({ code, status }, 'request refused');
+    return sendProblem(request, reply, status, code, detail);
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .type('application/problem+json')
-      .send({ type: PROBLEM_TYPE_BASE + 'not-found', title: 'Not Found', status: 404, detail: 'no such resource', instance: request.url });
-  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, 'no such resource'));
+}
+
+/** fastify's `frameworkErrors` option: a URL that cannot be decoded (`%C0%AF`, `%FF%FE`) is a 400 problem too. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  request.log.info({ code: error.code }, 'request refused by the router');
+  void sendProblem(request, reply, 400, ErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : 'the request could not be routed');
 }

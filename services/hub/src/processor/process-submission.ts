@@ -7,7 +7,7 @@ import type { OpenedSubmission } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { DelegationRegistry } from '../delegations/delegation-registry.js';
 import type { RouteConfig, Routing } from '../routing.js';
-import type { JobAttempts } from '../worker-job.js';
+import { isStorageOutage, type JobAttempts } from '../worker-job.js';
 import { mapSubmission, type MapperDeps } from './map-submission.js';
 
 export type ProcessOutcome = 'routed' | 'rejected' | 'failed' | 'skipped';
@@ -197,7 +197,8 @@ export async function processSubmission(data: ProcessJob, deps: ProcessDeps, job
     }
     // may clear up (storage down): BullMQ retries; on the last attempt the submission is parked as
     // FAILED with the reason, so the reconciler does not loop on it
-    if (job.attemptsMade + 1 >= job.maxAttempts) {
+    // (a storage outage is not counted: runJob pauses the job until the storage is back)
+    if (job.attemptsMade + 1 >= job.maxAttempts && !isStorageOutage(error)) {
       const problem = problemOf(error, 'open');
       await fail(deps, row, { ...problem, detail: `processing error after ${job.maxAttempts} attempts: ${problem.detail}` });
       return 'failed';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '@weiche/blobstore';
-import { ErrorCode, inputProblem, WeicheError, type SubmissionPart } from '@weiche/core';
+import { ErrorCode, findUnstorableString, inputProblem, WeicheError, type SubmissionPart } from '@weiche/core';
 import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
 import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
@@ -67,6 +67,15 @@ async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDe
   }
 }
 
+/** JSON Fachdaten whose strings the xÖV package cannot carry (NUL, unpaired surrogates); malformed JSON is the mapping's to judge. */
+function unstorableInJson(content: Buffer): string | undefined {
+  try {
+    return findUnstorableString(JSON.parse(content.toString('utf8')) as unknown, 'data');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Opens a received FIT-Connect submission (specs/fit-connect.md, "Cryptography"): decrypts metadata and data
  * with the destination key, validates the metadata against its official schema, checks that it names the
@@ -85,6 +94,10 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
   } catch {
     throw problem(ErrorCode.SYNTAX_VIOLATION, 'Die Metadaten sind kein gültiges JSON.', 'metadata');
   }
+  // the storable-string rule of the edge (@weiche/core): senderReference, file names and the rest go into the
+  // journal and the xÖV package, and neither PostgreSQL nor XML can hold a NUL — the sender's problem, decided once
+  const unstorable = findUnstorableString(parsed, 'metadata');
+  if (unstorable) throw problem(ErrorCode.SCHEMA_VIOLATION, `Die Metadaten enthalten Zeichen, die nicht verarbeitet werden können (${unstorable}).`, 'metadata');
   const validated = deps.metadata.validate(parsed);
   if (!validated.ok) {
     const code = validated.problem === 'unsupported-schema' ? ErrorCode.UNSUPPORTED_SCHEMA : ErrorCode.SCHEMA_VIOLATION;
@@ -111,6 +124,8 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     const sha512 = sha512Hex(decrypted.plaintext);
     const mismatch = checkHash(declaredData.hash.content, sha512, 'data');
     if (mismatch) throw rejectedFor(mismatch);
+    const unstorableData = declaredData.submissionSchema.mimeType === 'application/json' ? unstorableInJson(decrypted.plaintext) : undefined;
+    if (unstorableData) throw problem(ErrorCode.SYNTAX_VIOLATION, `Die Fachdaten enthalten Zeichen, die nicht verarbeitet werden können (${unstorableData}).`, 'data');
     data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
     dataTag = decrypted.authenticationTag;
   } else if (meta.dataBlobKey) {

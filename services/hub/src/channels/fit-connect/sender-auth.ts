@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { WeicheConfig } from '@weiche/config';
 import { constantTimeEqual, ErrorCode } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
+import { basicCredentials, bearerToken } from '../../gateway/authorization-header.js';
 import { httpProblem } from '../../gateway/problems.js';
 
 export type SenderClient = WeicheConfig['senderClients'][number];
@@ -24,14 +25,6 @@ export interface SenderAuthDeps {
   readonly issuer: string;
 }
 
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
-}
-
 /** Scopes in FIT-Connect's form for what a sender client may do. */
 function scopesOf(client: SenderClient): string[] {
   return client.destinations.map((id) => `send:destination:${id}`);
@@ -49,6 +42,7 @@ export function tokenRoutes(deps: SenderAuthDeps) {
         return reply.status(400).send({ error: 'invalid_request', error_description: 'grant_type=client_credentials with client credentials expected' });
       }
       const basic = basicCredentials(request.headers.authorization);
+      if (basic === 'malformed') return reply.status(401).send({ error: 'invalid_client', error_description: 'the Basic authorization header cannot be read' });
       const clientId = basic?.id ?? parsed.data.client_id;
       const secret = basic?.secret ?? parsed.data.client_secret;
       const client = deps.senderClients.find((c) => c.clientId === clientId);
@@ -57,7 +51,11 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       }
       const granted = scopesOf(client);
       const requested = parsed.data.scope?.split(' ').filter(Boolean);
-      const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
+      // RFC 6749 §3.3: the token carries exactly the requested scopes; one the client does not hold is refused (§5.2)
+      if (requested && (requested.length === 0 || requested.some((s) => !granted.includes(s)))) {
+        return reply.status(400).send({ error: 'invalid_scope', error_description: 'the requested scope is not granted to this client' });
+      }
+      const scopes = requested ? [...new Set(requested)] : granted;
       const ttl = deps.tokenTtlSeconds;
       const token = await deps.signer.signAccessToken({ issuer: deps.issuer, audience: deps.issuer, clientId: client.clientId, scopes, ttlSeconds: ttl });
       return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
@@ -65,14 +63,18 @@ export function tokenRoutes(deps: SenderAuthDeps) {
   };
 }
 
-/** Verifies the bearer token and returns the sender client it belongs to (401 when missing, invalid or expired). */
+/**
+ * Verifies the bearer token and returns the sender client it belongs to, its destinations narrowed to
+ * the token's scopes (a token asked for with a narrower `scope` sends only there); 401 when missing,
+ * invalid or expired.
+ */
 export async function authenticate(deps: SenderAuthDeps, request: FastifyRequest): Promise<SenderClient> {
-  const header = request.headers.authorization;
-  if (!header?.startsWith('Bearer ')) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer access token from POST /token is required');
-  const { clientId } = await deps.signer.verifyAccessToken(header.slice(7).trim(), { issuer: deps.issuer, audience: deps.issuer });
+  const token = bearerToken(request.headers.authorization);
+  if (!token) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer access token from POST /token is required');
+  const { clientId, scopes } = await deps.signer.verifyAccessToken(token, { issuer: deps.issuer, audience: deps.issuer });
   const client = deps.senderClients.find((c) => c.clientId === clientId);
   if (!client) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
-  return client;
+  return { ...client, destinations: client.destinations.filter((id) => scopes.includes(`send:destination:${id}`)) };
 }
 
 /** 403 unless the client may send to the destination. */

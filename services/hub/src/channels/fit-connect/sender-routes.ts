@@ -65,6 +65,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const meta = row ? metaOf(row) : undefined;
     if (!row || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
     if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the submission belongs to another client');
+    // a token narrowed by scope continues only submissions to its destinations
+    assertMaySend(client, meta.destinationId);
     return { row, meta };
   }
 

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { XtaConfig, XtaIdentityConfig } from '@weiche/config';
 import { constantTimeEqual, ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { xtaError } from '@weiche/xta';
+import { bearerToken } from '../../gateway/authorization-header.js';
 
 /** A configured XTA caller with its token resolved. */
 export interface XtaIdentity {
@@ -77,9 +78,8 @@ function certificateFingerprint(request: FastifyRequest, auth: XtaConfig['auth']
  */
 export function authenticateIdentity(request: FastifyRequest, identities: readonly XtaIdentity[], auth: XtaConfig['auth']): XtaIdentity {
   if (auth.modes.includes('token')) {
-    const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      const given = header.slice(7).trim();
+    const given = bearerToken(request.headers.authorization);
+    if (given) {
       const found = identities.find((i) => i.token !== undefined && constantTimeEqual(given, i.token.reveal()));
       if (found) return found;
       throw xtaError('ACCOUNT_UNKNOWN', 'the bearer token belongs to no XTA identity');

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EDGE_STRING_MAX, findUnstorableString, isWeicheError } from '@weiche/core';
 import {
   buildFaultResponse,
   isXtaFault,
@@ -56,6 +57,23 @@ async function dispatch(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentit
   }
 }
 
+/**
+ * The storable-string check of @weiche/core on everything of a request that may reach the journal
+ * (MessageID, reader/author ids, service, selectors): the XML reader already refuses NUL, this bounds
+ * the length. The content container is the message itself and is bounded by the container limit.
+ */
+function assertStorableFields(request: ParsedSoapRequest): void {
+  const { payload, operation: _operation, ...envelope } = request;
+  const fields = 'container' in payload ? { ...payload, container: undefined } : payload;
+  const fault = findUnstorableString({ ...envelope, payload: fields }, '', EDGE_STRING_MAX);
+  if (fault) throw xtaError('INVALID_PARAMETER_COMBINATION', fault);
+}
+
+/** A refusal of the caller's input from outside the XTA package (edge checks, a value the journal cannot store) as a Sender fault 9022. */
+function senderFaultOf(error: unknown): unknown {
+  return !isXtaFault(error) && isWeicheError(error) && error.status === 400 ? xtaError('INVALID_PARAMETER_COMBINATION', error.message) : error;
+}
+
 function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
   return reply.status(response.httpStatus).header('content-type', response.contentType).send(response.body);
 }
@@ -75,7 +93,7 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           ? xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${rt.limits.maxBodyBytes} bytes`)
           : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_TYPE'
             ? xtaError('PROFILE_VIOLATION', 'expected application/soap+xml or MTOM multipart/related')
-            : error;
+            : senderFaultOf(error);
       if (!isXtaFault(fault)) request.log.error({ err: error }, 'xta request failed');
       return send(reply, buildFaultResponse(fault));
     });
@@ -87,11 +105,13 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           const identity = authenticateIdentity(request, rt.identities, rt.config.auth);
           const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           parsed = parseSoapRequest(body, request.headers['content-type'] ?? '', rt.limits);
+          assertStorableFields(parsed);
           if (XTA_OPERATION_PORT[parsed.operation] !== port) throw xtaError('INVALID_URI', `${parsed.operation} is not an operation of this port`);
           const response = await dispatch(rt, box, identity, parsed);
           request.log.info({ xtaOperation: parsed.operation, identity: identity.identifier }, 'xta operation');
           return send(reply, response);
-        } catch (error) {
+        } catch (thrown) {
+          const error = senderFaultOf(thrown);
           if (isXtaFault(error)) {
             request.log.info({ xtaOperation: parsed?.operation, fault: error.fehlernummer }, 'xta fault');
           } else {

@@ -33,7 +33,7 @@ export async function reconcileCallbacks(deps: Pick<CallbackWorkerDeps, 'callbac
 /** The callback worker (jittered exponential backoff from config.callbacks) and its reconciler; run by the processor role. */
 export function startCallbackWorker(deps: CallbackWorkerDeps): { stop(): Promise<void> } {
   const retry = { attempts: Number.MAX_SAFE_INTEGER, backoffMs: deps.policy.backoffMs, maxBackoffMs: deps.policy.maxBackoffMs };
-  const worker = new Worker<CallbackJob>(CALLBACK_QUEUE, (job) => runJob(() => sendCallback(job.data, deps)), {
+  const worker = new Worker<CallbackJob>(CALLBACK_QUEUE, (job, token) => runJob(job, token, () => sendCallback(job.data, deps)), {
     connection: deps.redis,
     prefix: bullPrefix(deps.redisPrefix),
     concurrency: deps.policy.concurrency,

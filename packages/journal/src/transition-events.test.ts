@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
+import { Journal } from './journal.js';
+import { migrate } from './migrate.js';
+import { testDatabase } from './test-schema.js';
+
+const db = testDatabase();
+let journal: Journal;
+
+beforeAll(async () => {
+  await migrate(db.pool, db.schema);
+  journal = new Journal({ pool: db.pool, schema: db.schema });
+});
+afterAll(() => db.drop());
+
+// Issue 13 §5: "a kill between committing RECEIVED and writing submit-submission". The event is written
+// in the transaction of the state, so there is no such point: here the database connection dies (the
+// backend is terminated, as by a crash of either side) after the state row was updated and while the
+// event is inserted — neither survives, and the retried submit writes both.
+describe('the event a sender is owed commits with its state, or neither does', () => {
+  it('a connection lost while the submit-submission event is written leaves CREATED and no event; the retry writes both', async () => {
+    const submissionId = randomUUID();
+    const caseId = randomUUID();
+    await journal.createSubmission({
+      submissionId,
+      tenantId: 'stadt-a',
+      channel: 'test-channel',
+      channelRef: submissionId,
+      channelMeta: { caseId },
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+      state: 'CREATED',
+      actor: 'gateway',
+    });
+    const s = `"${db.schema}"`;
+    await db.pool.query(`CREATE FUNCTION ${s}.die_on_submit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.event_name = 'submit-submission' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NEW;
+      END $$`);
+    await db.pool.query(`CREATE TRIGGER die_on_submit BEFORE INSERT ON ${s}.events FOR EACH ROW EXECUTE FUNCTION ${s}.die_on_submit()`);
+    const submit = () =>
+      journal.transition(submissionId, {
+        from: ['CREATED'],
+        to: 'RECEIVED',
+        actor: 'client:c',
+        stage: 'intake',
+        events: [{ caseId, submissionId, eventName: 'submit-submission', jti: randomUUID(), token: 'a.b.c' }],
+      });
+    // the dropped connection is an outage to the caller (503 at the gateway), not a crash of the process
+    await expect(submit()).rejects.toMatchObject({ code: ErrorCode.STORAGE_UNAVAILABLE });
+    expect((await journal.getSubmission(submissionId))?.state).toBe('CREATED');
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM ${s}.events WHERE submission_id = $1`, [submissionId])).rows[0]?.n).toBe(0);
+
+    await db.pool.query(`DROP TRIGGER die_on_submit ON ${s}.events`);
+    expect((await submit())?.state).toBe('RECEIVED');
+    const events = await db.pool.query<{ event_name: string }>(`SELECT event_name FROM ${s}.events WHERE submission_id = $1`, [submissionId]);
+    expect(events.rows.map((r) => r.event_name)).toEqual(['submit-submission']);
+  });
+});

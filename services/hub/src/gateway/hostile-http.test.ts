@@ -1,0 +1,188 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, WeicheError } from '@weiche/core';
+import { startTestHub, type TestHub } from '../test-hub.js';
+
+const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
+const ADMIN = randomBytes(16).toString('hex');
+const DEST = { a: randomUUID(), b: randomUUID() };
+
+let hub: TestHub;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  hub = await startTestHub((dir) => ({
+    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+    destinations: [DEST.a, DEST.b].map((id) => ({
+      id,
+      tenant: 'stadt-a',
+      keys: { privateKeyFile: join(dir, `${id}.key.pem`), certificateFile: join(dir, `${id}.cert.pem`), generate: true },
+      services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+    })),
+    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST.a, DEST.b] }],
+    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
+    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+    admin: { tokens: [{ token: ADMIN, subject: 'olga', role: 'operator' }] },
+  }));
+  app = hub.app;
+  // routes that fail the way a bug or an outage would, to see what the client is told
+  app.get('/test/internal', async () => {
+    throw new WeicheError(ErrorCode.INTERNAL, 'journal: invalid byte sequence for encoding "UTF8": 0x00');
+  });
+  app.get('/test/storage', async () => {
+    throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, 'journal unavailable: connect ECONNREFUSED 10.0.0.7:5432', { status: 503, retryable: true });
+  });
+  app.get('/test/crash', async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'secretField')");
+  });
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+async function token(fields: Record<string, string> = {}, authorization?: string): Promise<{ statusCode: number; json: () => Record<string, unknown> }> {
+  return app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
+    payload: form({ grant_type: 'client_credentials', ...fields }),
+  });
+}
+
+async function accessToken(scope?: string): Promise<string> {
+  const response = await token({ client_id: CLIENT.id, client_secret: CLIENT.secret, ...(scope ? { scope } : {}) });
+  expect(response.statusCode).toBe(200);
+  return response.json().access_token as string;
+}
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number): Record<string, unknown> {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  const problem = JSON.parse(response.body) as Record<string, unknown>;
+  expect(problem.status).toBe(status);
+  // nothing from inside the hub: no driver, SQL or stack text
+  expect(response.body).not.toMatch(/invalid byte sequence|ECONNREFUSED|journal|TypeError|secretField|at .*\.js:/);
+  return problem;
+}
+
+describe('strings that cannot be stored are refused at the edge (400 problem, never 500)', () => {
+  it('NUL or an unpaired surrogate in a path parameter, a query value or a JSON body', async () => {
+    const bearer = `Bearer ${await accessToken()}`;
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const cases = [
+      app.inject({ method: 'GET', url: `/v1/cases/${randomUUID()}%00/events`, headers: { authorization: bearer } }),
+      app.inject({ method: 'GET', url: '/v1/destinations/%00', headers: { authorization: bearer } }),
+      app.inject({ method: 'GET', url: '/admin/api/v1/submissions?senderReference=ref%00x', headers: admin }),
+      app.inject({ method: 'GET', url: '/admin/api/v1/submissions?id=%00', headers: admin }),
+      app.inject({ method: 'GET', url: '/admin/api/v1/submissions/abc%00def', headers: admin }),
+      app.inject({ method: 'GET', url: `/admin/api/v1/submissions?id=${'x'.repeat(5000)}`, headers: admin }),
+      app.inject({
+        method: 'POST',
+        url: '/v1/submissions',
+        headers: { authorization: bearer, 'content-type': 'application/json' },
+        payload: `{"destinationId":"${DEST.a}","serviceType":{"identifier":"${SERVICE}","name":"Bau\\u0000antrag"},"announcedAttachments":[]}`,
+      }),
+      app.inject({
+        method: 'POST',
+        url: '/v1/submissions',
+        headers: { authorization: bearer, 'content-type': 'application/json' },
+        payload: `{"destinationId":"${DEST.a}","serviceType":{"identifier":"${SERVICE}","name":"Bau\\ud800antrag"},"announcedAttachments":[]}`,
+      }),
+    ];
+    for (const response of await Promise.all(cases)) {
+      const problem = expectProblem(response, 400);
+      expect(String(problem.detail)).toMatch(/NUL|surrogate|longer than/);
+    }
+  });
+});
+
+describe('every error is application/problem+json', () => {
+  it('bad percent-encoding in the path (%C0%AF, %FF%FE) → 400 problem', async () => {
+    for (const url of ['/v1/submissions/%C0%AF', '/admin/api/v1/submissions/%FF%FE', '/%E0%A4%A']) {
+      expectProblem(await app.inject({ method: 'GET', url }), 400);
+    }
+  });
+
+  it('404, malformed JSON, wrong content type (415), body too large (413)', async () => {
+    const bearer = `Bearer ${await accessToken()}`;
+    expectProblem(await app.inject({ method: 'GET', url: '/nothing/here' }), 404);
+    expectProblem(await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/json' }, payload: '{"destinationId":' }), 400);
+    expectProblem(await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'text/plain' }, payload: 'hello' }), 415);
+    expectProblem(await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/xml' }, payload: '<a/>' }), 415);
+    // a content type another route of the plugin reads (attachments are application/jose) is still wrong here
+    expectProblem(await app.inject({ method: 'PUT', url: `/v1/submissions/${randomUUID()}`, headers: { authorization: bearer, 'content-type': 'application/jose' }, payload: 'a.b.c.d.e' }), 415);
+    expectProblem(await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer }, payload: 'x' }), 415);
+    expectProblem(
+      await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(70 * 1024)}"}` }),
+      413,
+    );
+  });
+
+  it('a 500 says only "internal error" with an id; a storage outage is a fixed 503', async () => {
+    for (const url of ['/test/internal', '/test/crash']) {
+      const problem = expectProblem(await app.inject({ method: 'GET', url }), 500);
+      expect(problem.detail).toMatch(/^internal error \(id [0-9a-f-]{36}\)$/);
+    }
+    const unavailable = await app.inject({ method: 'GET', url: '/test/storage' });
+    expectProblem(unavailable, 503);
+    expect(unavailable.headers['retry-after']).toBe('5');
+  });
+});
+
+describe('/token and bearer authentication', () => {
+  it('a malformed Basic header is 401 invalid_client, never a 500', async () => {
+    const headers = [
+      `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,
+      `Basic ${Buffer.from(`${CLIENT.id}:%E0%A4%A`).toString('base64')}`,
+      'Basic !!!not-base64!!!',
+      `Basic ${Buffer.from('no-colon-here').toString('base64')}`,
+      `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0x41]).toString('base64')}`,
+      'Basic',
+    ];
+    for (const authorization of headers) {
+      const response = await token({}, authorization);
+      expect(response.statusCode, authorization).toBe(401);
+      expect(response.json().error).toBe('invalid_client');
+    }
+    // RFC 6749 §2.3.1: form-encoded, then base64; the scheme in any case
+    const good = await token({}, `basic ${Buffer.from(`${encodeURIComponent(CLIENT.id)}:${encodeURIComponent(CLIENT.secret)}`).toString('base64')}`);
+    expect(good.statusCode).toBe(200);
+  });
+
+  it('a narrower scope is honoured: the token sends only there; a scope not granted is invalid_scope', async () => {
+    const narrow = await accessToken(`send:destination:${DEST.a}`);
+    const create = (destinationId: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/submissions',
+        headers: { authorization: `Bearer ${narrow}`, 'content-type': 'application/json' },
+        payload: { destinationId, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [] },
+      });
+    expect((await create(DEST.a)).statusCode).toBe(201);
+    expectProblem(await create(DEST.b), 403);
+    expectProblem(await app.inject({ method: 'GET', url: `/v1/destinations/${DEST.b}`, headers: { authorization: `Bearer ${narrow}` } }), 403);
+    for (const scope of [`send:destination:${randomUUID()}`, 'admin', `send:destination:${DEST.a} other`]) {
+      const refused = await token({ client_id: CLIENT.id, client_secret: CLIENT.secret, scope });
+      expect(refused.statusCode, scope).toBe(400);
+      expect(refused.json().error).toBe('invalid_scope');
+    }
+    const full = await token({ client_id: CLIENT.id, client_secret: CLIENT.secret });
+    expect(String(full.json().scope).split(' ').sort()).toEqual([`send:destination:${DEST.a}`, `send:destination:${DEST.b}`].sort());
+  });
+
+  it('the Bearer scheme is case-insensitive on the sender API and the admin API', async () => {
+    const sender = await accessToken();
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      expect((await app.inject({ method: 'GET', url: `/v1/destinations/${DEST.a}`, headers: { authorization: `${scheme} ${sender}` } })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/admin/api/v1/me', headers: { authorization: `${scheme} ${ADMIN}` } })).statusCode).toBe(200);
+    }
+  });
+});

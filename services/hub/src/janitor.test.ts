@@ -1,0 +1,107 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './test-hub.js';
+import { sweepAbandoned, sweepAdapterLeftovers } from './janitor.js';
+
+const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
+const DEST = randomUUID();
+const GRACE_MS = 60_000;
+
+let hub: TestHub;
+let outbox: string;
+
+beforeAll(async () => {
+  hub = await startTestHub((dir) => {
+    outbox = join(dir, 'out');
+    return {
+      tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+      destinations: [
+        {
+          id: DEST,
+          tenant: 'stadt-a',
+          keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
+          services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+        },
+      ],
+      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+      adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: outbox } }],
+      routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+      processing: { leftoverGraceMs: GRACE_MS },
+    };
+  });
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+async function bearer(): Promise<string> {
+  const response = await hub.app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString(),
+  });
+  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
+}
+
+/** Moves a submission's last change back in time, as if its sender had gone away that long ago. */
+async function age(submissionId: string, ms: number): Promise<void> {
+  await hub.deps.pool.query(`UPDATE "${hub.deps.config.database.schema}".submissions SET updated_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [submissionId, ms]);
+}
+
+describe('crash leftovers are cleaned up after the grace period, audited', () => {
+  it('a submission created but never submitted: REJECTED, uploads deleted, the sender told, audited', async () => {
+    const authorization = await bearer();
+    const attachmentId = randomUUID();
+    const create = async () =>
+      (
+        await hub.app.inject({
+          method: 'POST',
+          url: '/v1/submissions',
+          headers: { authorization, 'content-type': 'application/json' },
+          payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [attachmentId] },
+        })
+      ).json() as { submissionId: string; caseId: string };
+    const abandoned = await create();
+    const fresh = await create();
+    const upload = await hub.app.inject({ method: 'PUT', url: `/v1/submissions/${abandoned.submissionId}/attachments/${attachmentId}`, headers: { authorization, 'content-type': 'application/jose' }, payload: 'a.b.c.d.e' });
+    expect(upload.statusCode).toBe(204);
+    const [stored] = await hub.deps.journal.listAttachments(abandoned.submissionId);
+    expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(true);
+    await age(abandoned.submissionId, GRACE_MS + 1000);
+
+    expect(await sweepAbandoned({ ...hub.deps, processing: hub.deps.config.processing })).toBe(1);
+    const row = await hub.deps.journal.getSubmission(abandoned.submissionId);
+    expect(row?.state).toBe('REJECTED');
+    expect(row?.acknowledgedAt).not.toBeNull();
+    expect((await hub.deps.journal.getSubmission(fresh.submissionId))?.state).toBe('CREATED');
+    expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(false);
+    const audit = await hub.deps.journal.listAudit({ submissionId: abandoned.submissionId, limit: 50 });
+    expect(audit.some((r) => r.actor === 'hub:janitor' && r.toState === 'REJECTED')).toBe(true);
+    const events = await hub.app.inject({ method: 'GET', url: `/v1/cases/${abandoned.caseId}/events`, headers: { authorization } });
+    expect(events.json().eventLog).toHaveLength(2); // create-submission, reject-submission
+    // a second pass finds nothing more
+    expect(await sweepAbandoned({ ...hub.deps, processing: hub.deps.config.processing })).toBe(0);
+  });
+
+  it('a .part file of a crashed delivery in the DMS folder: removed after the grace period, audited; a younger one kept', async () => {
+    const tmp = join(outbox, '.weiche-tmp');
+    await mkdir(tmp, { recursive: true });
+    const submissionId = randomUUID();
+    const old = `${submissionId}.${randomUUID()}.part`;
+    const young = `${randomUUID()}.${randomUUID()}.part`;
+    await writeFile(join(tmp, old), 'half a zip');
+    await writeFile(join(tmp, young), 'being written');
+    const past = new Date(Date.now() - GRACE_MS - 5000);
+    await utimes(join(tmp, old), past, past);
+
+    expect(await sweepAdapterLeftovers({ ...hub.deps, processing: hub.deps.config.processing })).toBe(1);
+    expect(await readdir(tmp)).toEqual([young]);
+    const audit = await hub.deps.journal.listAudit({ submissionId, limit: 10 });
+    expect(audit.map((r) => ({ actor: r.actor, details: r.details }))).toEqual([{ actor: 'hub:janitor', details: { removedLeftover: old, adapter: 'dms', graceMs: GRACE_MS } }]);
+  });
+});

@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { FsBlobStore } from '@weiche/blobstore';
+import type { WeicheConfig } from '@weiche/config';
+import { ErrorCode, errorMessage } from '@weiche/core';
+import type { Journal, SubmissionProblem } from '@weiche/journal';
+import { acknowledgeOutcome } from './acknowledge.js';
+import type { ChannelRegistry } from './channels/registry.js';
+import type { AdapterInstance } from './dispatcher/deliver-route.js';
+
+const ACTOR = 'hub:janitor';
+
+export interface JanitorDeps {
+  readonly journal: Journal;
+  readonly blobs: Pick<FsBlobStore, 'delete'>;
+  readonly channels: ChannelRegistry;
+  readonly adapters: ReadonlyMap<string, AdapterInstance>;
+  readonly processing: WeicheConfig['processing'];
+  readonly log: Logger;
+}
+
+/**
+ * Submissions a sender created but never submitted (CREATED past the grace period, e.g. a portal that
+ * crashed between the uploads and the submit): REJECTED with the reason, audited by the transition, their
+ * uploaded attachments deleted, and the sender told through its channel like any rejection.
+ */
+export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
+  const graceMs = deps.processing.leftoverGraceMs;
+  let swept = 0;
+  for (const row of await deps.journal.listAbandoned({ olderThanMs: graceMs, limit })) {
+    const attachments = await deps.journal.listAttachments(row.submissionId);
+    const problem: SubmissionProblem = {
+      code: ErrorCode.MISSING_DATA,
+      stage: 'intake',
+      part: 'submission',
+      detail: `the submission was never submitted within ${Math.round(graceMs / 60_000)} minutes of its last change; its uploads were deleted`,
+    };
+    const rejected = await deps.journal.transition(row.submissionId, {
+      from: ['CREATED'],
+      to: 'REJECTED',
+      actor: ACTOR,
+      stage: 'intake',
+      details: { code: problem.code, abandoned: true, graceMs, attachmentsDeleted: attachments.length },
+      patch: { reason: problem.detail, problem },
+    });
+    // undefined: submitted in the meantime; its uploads are in use
+    if (!rejected) continue;
+    for (const attachment of attachments) await deps.blobs.delete(attachment.blobKey);
+    deps.log.info({ submissionId: row.submissionId, attachments: attachments.length }, 'abandoned submission rejected and its uploads deleted');
+    await acknowledgeOutcome(deps, rejected);
+    swept += 1;
+  }
+  return swept;
+}
+
+/** Half-written temp files of adapters (a crash mid-write) past the grace period: removed, each audited. */
+export async function sweepAdapterLeftovers(deps: Pick<JanitorDeps, 'journal' | 'adapters' | 'processing' | 'log'>): Promise<number> {
+  let swept = 0;
+  for (const instance of deps.adapters.values()) {
+    const removed = (await instance.adapter.sweepLeftovers?.(deps.processing.leftoverGraceMs)) ?? [];
+    for (const leftover of removed) {
+      await deps.journal.audit({
+        ...(leftover.submissionId ? { submissionId: leftover.submissionId } : {}),
+        actor: ACTOR,
+        stage: 'deliver',
+        details: { removedLeftover: leftover.file, adapter: instance.config.id, graceMs: deps.processing.leftoverGraceMs },
+      });
+    }
+    if (removed.length > 0) deps.log.info({ adapter: instance.config.id, removed: removed.length }, 'crash leftovers of an adapter removed');
+    swept += removed.length;
+  }
+  return swept;
+}
+
+/** Runs the given sweeps at start and then every reconcile interval; errors are logged, never fatal. */
+export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; adapterLeftovers: boolean }): { stop(): Promise<void> } {
+  const pass = async (): Promise<void> => {
+    try {
+      if (sweeps.abandoned) await sweepAbandoned(deps);
+      if (sweeps.adapterLeftovers) await sweepAdapterLeftovers(deps);
+    } catch (error) {
+      deps.log.warn({ err: errorMessage(error) }, 'janitor pass failed; trying again at the next interval');
+    }
+  };
+  let running: Promise<void> = pass();
+  const timer = setInterval(() => {
+    running = running.then(pass);
+  }, deps.processing.reconcileIntervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
