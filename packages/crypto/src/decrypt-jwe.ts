@@ -111,6 +111,22 @@ function deferred<T>(): Deferred<T> {
 }
 
 /**
+ * The JWE's characters in slices of at most 64 KiB. A megabyte chunk turned into one string lands in V8's
+ * large-object space, which only a full GC frees: a 500 MB attachment would leave hundreds of MB of dead
+ * strings behind. Small strings die young and are collected at once.
+ */
+async function* textSlices(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const SLICE = 64 * 1024;
+  for await (const raw of source) {
+    if (typeof raw === 'string') {
+      for (let at = 0; at < raw.length; at += SLICE) yield raw.slice(at, at + SLICE);
+    } else {
+      for (let at = 0; at < raw.length; at += SLICE) yield raw.toString('latin1', at, Math.min(raw.length, at + SLICE));
+    }
+  }
+}
+
+/**
  * Decrypts a compact JWE read from a stream (an attachment, possibly hundreds of MB) with bounded memory.
  * The plaintext stream emits JweRejectedError 'decryption-failed' if the tag does not verify: output is
  * untrusted until the stream ends without error. `cek` resolves once the content key is known: keep it
@@ -151,9 +167,8 @@ export function decryptJweStream(
     const decoder = new Base64UrlDecoder();
     let inTag = false;
     let tag = '';
-    for await (const raw of source as AsyncIterable<Buffer | string>) {
+    for await (let text of textSlices(source as AsyncIterable<Buffer | string>)) {
       if (stopped) return;
-      let text = typeof raw === 'string' ? raw : raw.toString('latin1');
       if (!decipher) {
         prefix += text;
         const dots: number[] = [];

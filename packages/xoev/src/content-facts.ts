@@ -31,6 +31,7 @@ export interface ContentFacts {
   xmlVersion?: string;
 }
 
+const PDFAID = Buffer.from('pdfaid:', 'latin1');
 const PDFAID_PART = /pdfaid:part(?:>|\s*=\s*["'])\s*(\d)/;
 const PDFAID_CONFORMANCE = /pdfaid:conformance(?:>|\s*=\s*["'])\s*([ABUabu])/;
 
@@ -65,21 +66,30 @@ export async function inspectContent(source: Buffer | NodeJS.ReadableStream, dec
   const headParts: Buffer[] = [];
   let headLength = 0;
   let size = 0;
-  let carry = '';
+  let carry: Buffer = Buffer.alloc(0);
   let part: string | undefined;
   let conformance: string | undefined;
   const take = (chunk: Buffer): void => {
     hash.update(chunk);
     size += chunk.length;
     if (headLength < HEAD_BYTES) {
-      headParts.push(chunk.subarray(0, HEAD_BYTES - headLength));
+      // a copy: a view would keep the whole (megabyte) chunk alive until the end
+      headParts.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - headLength)));
       headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
     }
     if (part === undefined || conformance === undefined) {
-      const window = carry + chunk.toString('latin1');
-      part ??= PDFAID_PART.exec(window)?.[1];
-      conformance ??= PDFAID_CONFORMANCE.exec(window)?.[1]?.toUpperCase();
-      carry = window.slice(-CARRY_BYTES);
+      // Searched in the bytes: only the few places that name `pdfaid:` become text. Turning every chunk of a
+      // 500 MB attachment into a string would churn the heap by its whole size.
+      // the seam between the previous chunk and this one (small), then the chunk itself
+      for (const window of [Buffer.concat([carry, chunk.subarray(0, CARRY_BYTES)]), chunk]) {
+        for (let at = window.indexOf(PDFAID); at !== -1; at = window.indexOf(PDFAID, at + 1)) {
+          const text = window.toString('latin1', at, Math.min(window.length, at + CARRY_BYTES));
+          part ??= PDFAID_PART.exec(text)?.[1];
+          conformance ??= PDFAID_CONFORMANCE.exec(text)?.[1]?.toUpperCase();
+        }
+      }
+      // a copy of the tail, for a name split across two chunks (not a view that pins the chunk)
+      carry = Buffer.from(chunk.subarray(Math.max(0, chunk.length - CARRY_BYTES)));
     }
   };
   if (Buffer.isBuffer(source)) take(source);
