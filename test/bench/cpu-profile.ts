@@ -7,12 +7,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string }; children?: number[] }>;
   samples: number[];
   timeDeltas: number[];
 }
 
-export const CATEGORIES = ['rsa', 'aes+hash', 'xml', 'zip', 'fs', 'postgres', 'redis+queue', 'http', 'json+schema', 'logging', 'gc', 'startup', 'other'] as const;
+export const CATEGORIES = ['rsa', 'aes+hash', 'xml', 'zip', 'fs', 'socket writes', 'postgres', 'redis+queue', 'http', 'json+schema', 'logging', 'gc', 'startup', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 const NATIVE_FS = new Set(['writev', 'writeBuffer', 'writeBuffers', 'writeString', 'openFileHandle', 'open', 'close', 'read', 'fsync', 'fdatasync', 'link', 'rename', 'mkdir', 'stat', 'fstat', 'lstat', 'unlink', 'readFileUtf8']);
@@ -36,6 +36,15 @@ function categorise(functionName: string, url: string): Category | 'idle' {
   return 'other';
 }
 
+/**
+ * The native write calls (writev, writeBuffer, writeString) serve files and sockets alike; a write whose
+ * caller is a stream socket (node:net, stream_base_commons) is network I/O — the kernel's loopback work
+ * for PostgreSQL, Redis and HTTP — not file system work.
+ */
+function socketWrite(parentUrl: string | undefined): boolean {
+  return parentUrl !== undefined && /stream_base_commons|node:net/.test(parentUrl);
+}
+
 /** Self time per category in seconds over every profile in `dir` (idle excluded), and the largest uncategorised frames. */
 export async function summariseProfiles(dir: string): Promise<{ seconds: Record<Category, number>; files: number; topOther: Array<[string, number]> }> {
   const seconds = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
@@ -45,7 +54,13 @@ export async function summariseProfiles(dir: string): Promise<{ seconds: Record<
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread; the others are the crypto pool's
     const worker = file.split('.')[4] !== '0';
-    const nodes = new Map(profile.nodes.map((n) => [n.id, { category: worker && !['(idle)', 'atomicsWaitLoop', '(program)'].includes(n.callFrame.functionName) ? ('rsa' as const) : categorise(n.callFrame.functionName, n.callFrame.url), frame: `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}` }]));
+    const parentUrl = new Map<number, string>();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parentUrl.set(child, n.callFrame.url);
+    const categoryOf = (n: CpuProfile['nodes'][number]): Category | 'idle' => {
+      const category = categorise(n.callFrame.functionName, n.callFrame.url);
+      return category === 'fs' && socketWrite(parentUrl.get(n.id)) ? 'socket writes' : category;
+    };
+    const nodes = new Map(profile.nodes.map((n) => [n.id, { category: worker && !['(idle)', 'atomicsWaitLoop', '(program)'].includes(n.callFrame.functionName) ? ('rsa' as const) : categoryOf(n), frame: `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}` }]));
     profile.samples.forEach((id, i) => {
       const node = nodes.get(id);
       if (node === undefined || node.category === 'idle') return;

@@ -46,7 +46,8 @@ export function toJournalError(error: unknown): WeicheError {
     return new WeicheError(ErrorCode.BAD_REQUEST, `a value cannot be stored (SQLSTATE ${code})`, { status: 400, retryable: false, cause: error });
   }
   if (code === '40001' || code === '40P01') {
-    return new WeicheError(ErrorCode.CONFLICT, `journal: ${message}`, { status: 409, retryable: true, cause: error });
+    // the driver's text stays in the cause (logged), not in an answer
+    return new WeicheError(ErrorCode.CONFLICT, `a concurrent change conflicted (SQLSTATE ${code}); try again`, { status: 409, retryable: true, cause: error });
   }
   return new WeicheError(ErrorCode.INTERNAL, `journal: ${message}`, { cause: error });
 }
