@@ -10,7 +10,8 @@ import { openXta } from '../xta/open.js';
 import type { LoadedReader } from '../xta/reader-keystores.js';
 import { xtaLimits } from '../xta/xta-runtime.js';
 import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta } from './meta.js';
-import { UPSTREAM_CLOSE_STAGE, XtaUpstreamPoller } from './poller.js';
+import { XtaUpstreamPoller } from './poller.js';
+import { xtaUpstreamRecord } from './record.js';
 import { XtaSoapHttpClient } from './soap-http-client.js';
 
 export { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef } from './meta.js';
@@ -76,25 +77,7 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       return { upstream: meta.upstreamId, closedUpstream: 'at intake' };
     },
     async record(row): Promise<ChannelRecord> {
-      const meta = XtaUpstreamMeta.parse(row.channelMeta);
-      // the close is the transport fact that matters upstream: the poller audits each one (again after a crash)
-      const closes = (await deps.journal.listAudit({ submissionId: row.submissionId, limit: 1000 })).filter((a) => a.stage === UPSTREAM_CLOSE_STAGE);
-      return {
-        // EncryptedData as received; a plain container or an answer that broke the profile is encrypted at rest
-        received: [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'encrypted' ? {} : { atRest: true }) }],
-        transport: {
-          upstream: meta.upstreamId,
-          messageId: meta.messageMetaData.messageId,
-          reader: meta.readerId,
-          author: meta.authorId,
-          container: meta.container,
-          mtom: meta.mtom,
-          ...(meta.upstreamSubmittedAt !== undefined ? { upstreamSubmittedAt: meta.upstreamSubmittedAt } : {}),
-          closedUpstreamAt: closes.map((c) => c.at.toISOString()),
-          // dates as ISO strings: the bundle is signed JSON
-          messageMetaData: JSON.parse(JSON.stringify(meta.messageMetaData)) as Record<string, unknown>,
-        },
-      };
+      return xtaUpstreamRecord(row, await deps.journal.listAudit({ submissionId: row.submissionId, limit: 1000 }));
     },
     async start() {
       for (const poller of pollers) poller.start();
