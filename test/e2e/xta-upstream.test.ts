@@ -121,6 +121,9 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(status).toMatchObject({ kind: 'xta', tenant: 'testhausen', backlog: 0, overdue: 0, waitingUpstream: 0 });
     expect(status?.lastSuccessAt).toBeDefined();
     expect(status?.lastPollAt).toBeDefined();
+    const metrics = await (await fetch(`${hub.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
+    expect(metrics).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="rz-box"\} 0/);
+    expect(metrics).toMatch(/weiche_upstream_waiting_upstream\{upstream="rz-box"\} 0/);
   }, 120_000);
 
   it('keeps a message for a foreign key and a tampered one as received, shows them rejected with the reason and closes each once', async () => {
