@@ -6,6 +6,7 @@ import { getDecrypted } from '@weiche/blobstore';
 import { readBounded } from '@weiche/xoev';
 import { buildEvidenceBundle, runRetention, XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef, type UpstreamStatus } from '@weiche/hub';
 import { zipsIn } from '../support/batch.js';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
 import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { createTestPki, type TestPki } from '../support/test-pki.js';
@@ -37,7 +38,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     return (await res.json()) as UpstreamStatus[];
   };
   const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
-  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean }): BoxEntry =>
+  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean; failFetch?: boolean }): BoxEntry =>
     server.put({
       reader: parties.reader,
       author: 'dvdv:efa-bauportal',
@@ -47,6 +48,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
       mtom: opts.mtom,
       ...(opts.tamperTag ? { tamperTag: true } : {}),
       ...(opts.broken ? { broken: true } : {}),
+      ...(opts.failFetch ? { failFetch: true } : {}),
     });
 
   beforeAll(async () => {
@@ -187,6 +189,43 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(server.refusedConnections).toBeGreaterThan(0);
     expect(server.calls.every((c) => c.identity === undefined || c.identity === parties.reader)).toBe(true);
   }, 60_000);
+
+  it('shows an entry the intermediary cannot hand out as waiting in the box, in the admin API and the console, until it can', async () => {
+    const stuck = put({ mtom: false, failFetch: true });
+    const status = await waitFor('the entry seen waiting', async () => {
+      const s = (await upstreams()).find((u) => u.id === 'rz-box');
+      return s?.waitingUpstream === 1 && s.lastError?.message.includes(stuck.messageId) ? s : undefined;
+    }, 30_000);
+    expect(status.lastError?.message).toContain('9030');
+    expect(status.oldestWaitingUpstreamAgeSeconds).toBeGreaterThanOrEqual(0);
+
+    const browser = await launchBrowser({ locale: 'en-GB' });
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => void errors.push(error.message));
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel(/token/i).fill(OPERATOR);
+      await page.keyboard.press('Enter');
+      const waiting = page.getByTestId('upstream-waiting');
+      await waiting.waitFor({ timeout: 30_000 });
+      expect(await waiting.textContent()).toMatch(/^\+1 still in the box/);
+      const table = page.getByTestId('upstreams');
+      for (const id of ['rz-box', 'rz-no-cert', 'rz-rogue-ca', 'rz-stranger']) expect(await table.getByText(id, { exact: true }).count(), id).toBe(1);
+      expect(await table.getByText('XTA 2').count()).toBe(4);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-upstreams-xta.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+
+    // the intermediary hands it out again: taken in, closed once, nothing waits any more
+    stuck.failFetch = false;
+    await waitFor('taken in', async () => ((await rowOf(stuck))?.state === 'DELIVERED' ? true : undefined), 60_000);
+    await waitFor('nothing waiting', async () => ((await upstreams()).find((u) => u.id === 'rz-box')?.waitingUpstream === 0 ? true : undefined), 30_000);
+    expect({ fetches: stuck.fetches, closes: stuck.closes }).toEqual({ fetches: 1, closes: 1 });
+  }, 120_000);
 
   it('names the received container and the close upstream in the evidence bundle, and retention deletes the container on time', async () => {
     const entry = put({ mtom: true });
