@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, freePort, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { submissionMetadata } from '../support/fit-connect-sender.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
 import { HubProcess } from '../support/hub-process.js';
@@ -69,6 +73,8 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
         const { callbackSecret: _none, ...withoutCallback } = polled.config;
         raw.upstreams = { fitConnect: [withoutCallback, called.config] };
         raw.upstreamOverdueAfter = '2s';
+        // the JWEs as fetched are kept 90 days; the last test runs retention as of a later day
+        (raw.tenants as Array<{ id: string; retention?: unknown }>).find((t) => t.id === 'testhausen')!.retention = { ciphertextDays: 90 };
         (raw.tenants as unknown[]).push({ id: 'anderswo', name: 'Gemeinde Anderswo', ags: '05974999', behoerdenkennung: 'ags:05974999', organisationseinheit: 'Bauamt' });
         raw.admin = {
           tokens: [
@@ -260,4 +266,47 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
       delete zd.hooks.beforeAnswerRecorded;
     }
   }, 120_000);
+
+  it('names the fetched JWEs, the verified submit-submission SET and our accept in the evidence bundle; retention deletes the JWEs on time', async () => {
+    const [first] = early;
+    await waitFor('acknowledged', async () => ((await upstreamRows(first!.submissionId))[0]?.acknowledged_at ? true : undefined), 120_000, 250);
+    const [row] = await query<{ submission_id: string; updated_at: Date; channel_meta: { metadataBlobKey: string; dataBlobKey: string; attachmentBlobs: Array<{ attachmentId: string; blobKey: string; size: number }> } }>(
+      `SELECT submission_id, updated_at, channel_meta FROM "${cfg.schema}".submissions WHERE channel = 'fit-connect-upstream' AND channel_ref = $1`,
+      [first!.submissionId],
+    );
+    const evidence = async () => {
+      const res = await admin(`/admin/api/v1/submissions/${row!.submission_id}/evidence`);
+      expect(res.status).toBe(200);
+      return decodeJwt(await res.text()) as { received: Array<{ part: string; blobKey: string }>; transport: Record<string, unknown> & { eventLog: { verified: boolean; submitSubmission: string }; answer: { event: string; jti: string; token: string } }; retention: { receivedDeletedAt: string | null } };
+    };
+    const bundle = await evidence();
+    const meta = row!.channel_meta;
+    const [attachment] = meta.attachmentBlobs;
+    expect(bundle.received).toEqual([
+      { part: 'metadata', blobKey: meta.metadataBlobKey },
+      { part: 'data', blobKey: meta.dataBlobKey },
+      { part: `attachment:${attachment!.attachmentId}`, blobKey: attachment!.blobKey, size: attachment!.size },
+    ]);
+    expect(bundle.transport).toMatchObject({ upstream: 'zd-polled', destinationId: polled.destinationId, upstreamSubmissionId: first!.submissionId, eventLog: { verified: true } });
+    // the Zustelldienst's SET verifies against its JWKS; our accept is the one the Zustelldienst recorded
+    const { payload } = await jwtVerify(bundle.transport.eventLog.submitSubmission, createRemoteJWKSet(new URL(`${zd.url}/.well-known/jwks.json`)), { typ: 'secevent+jwt' });
+    expect(payload.sub).toBe(`submission:${first!.submissionId}`);
+    const [accept] = zd.answersFor(first!.submissionId);
+    expect(bundle.transport.answer).toMatchObject({ event: 'accept-submission', jti: accept!.jti });
+    expect(decodeJwt(bundle.transport.answer.token)).toMatchObject({ jti: accept!.jti, sub: `submission:${first!.submissionId}`, iss: polled.destinationId });
+
+    const blobFile = (key: string) => join(cfg.dir, 'data', 'blobs', key.slice(0, 2), key);
+    const present = (key: string) => access(blobFile(key)).then(() => true, () => false);
+    const keys = bundle.received.map((r) => r.blobKey);
+    expect(await Promise.all(keys.map(present))).toEqual([true, true, true]);
+    const retention = (days: number) =>
+      promisify(execFile)(process.execPath, [join(REPO_ROOT, 'services/cli/dist/main.js'), 'retention', 'run', '--config', cfg.file, '--now', new Date(row!.updated_at.getTime() + days * 86_400_000).toISOString()], { cwd: REPO_ROOT });
+    await retention(89);
+    expect(await Promise.all(keys.map(present))).toEqual([true, true, true]);
+    await retention(91);
+    expect(await Promise.all(keys.map(present))).toEqual([false, false, false]);
+    const audit = await query<{ details: { deleted: string; parts: Array<{ part: string; sha256: string }> } }>(`SELECT details FROM "${cfg.schema}".audit WHERE submission_id = $1 AND stage = 'retention'`, [row!.submission_id]);
+    expect(audit.map((a) => a.details.parts.map((p) => p.sha256))).toEqual([keys]);
+    expect((await evidence()).retention.receivedDeletedAt).toEqual(expect.any(String));
+  }, 150_000);
 });

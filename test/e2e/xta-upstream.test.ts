@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDecrypted } from '@weiche/blobstore';
 import { readBounded } from '@weiche/xoev';
-import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef, type XtaUpstreamChannel } from '@weiche/hub';
+import { buildEvidenceBundle, runRetention, XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef, type UpstreamStatus } from '@weiche/hub';
 import { zipsIn } from '../support/batch.js';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
 import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { createTestPki, type TestPki } from '../support/test-pki.js';
@@ -12,6 +14,8 @@ import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.j
 import { XtaTestClient } from '../support/xta-sender.js';
 import { XtaUpstreamServer, type BoxEntry } from '../support/xta-upstream-server.js';
 
+const OPERATOR = randomBytes(16).toString('hex');
+const DAY = 86_400_000;
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) % 256)), Buffer.from('\n%%EOF\n')]);
 
 // Issue 10, "XTA 2 client": the hub polls an intermediary's message box over mutual TLS (a test XTA server
@@ -27,9 +31,14 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
   let readerCert: string;
   let xbau: Buffer;
 
-  const channel = (): XtaUpstreamChannel => hub.deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
+  // the operator's view of the upstream connections, as the console reads it
+  const upstreams = async (): Promise<UpstreamStatus[]> => {
+    const res = await fetch(`${hub.baseUrl}/admin/api/v1/upstreams`, { headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as UpstreamStatus[];
+  };
   const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
-  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean }): BoxEntry =>
+  const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean; failFetch?: boolean }): BoxEntry =>
     server.put({
       reader: parties.reader,
       author: 'dvdv:efa-bauportal',
@@ -39,6 +48,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
       mtom: opts.mtom,
       ...(opts.tamperTag ? { tamperTag: true } : {}),
       ...(opts.broken ? { broken: true } : {}),
+      ...(opts.failFetch ? { failFetch: true } : {}),
     });
 
   beforeAll(async () => {
@@ -52,6 +62,9 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     const upstream = (id: string, auth: Record<string, unknown>) => ({ id, tenant: 'testhausen', reader: 'ags:05974028', managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth, caFile: pki.caFile, pollIntervalMs: 200 });
     const made = await writeXtaTestConfig(dir, {
       overrides(raw) {
+        raw.admin = { tokens: [{ token: OPERATOR, subject: 'ops', role: 'operator' }] };
+        // ciphertext kept 90 days; the last test runs retention as of a later day
+        (raw.tenants as Array<{ id: string; retention?: unknown }>).find((t) => t.id === 'testhausen')!.retention = { ciphertextDays: 90 };
         raw.upstreams = {
           xta: [
             upstream('rz-box', { clientCertificateFile: client.certFile, clientKeyFile: client.keyFile }),
@@ -105,9 +118,14 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     // each close is audited for its submission
     const audit = await hub.deps.journal.listAudit({ submissionId: rows[0]!.submissionId, limit: 50 });
     expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
-    const status = (await channel().status()).find((s) => s.id === 'rz-box');
-    expect(status).toMatchObject({ kind: 'xta', tenant: 'testhausen', backlog: 0, overdue: 0 });
+    // all four finished and closed: nothing waits for an answer, nothing was left in the box
+    const status = (await upstreams()).find((s) => s.id === 'rz-box');
+    expect(status).toMatchObject({ kind: 'xta', tenant: 'testhausen', backlog: 0, overdue: 0, waitingUpstream: 0 });
     expect(status?.lastSuccessAt).toBeDefined();
+    expect(status?.lastPollAt).toBeDefined();
+    const metrics = await (await fetch(`${hub.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
+    expect(metrics).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="rz-box"\} 0/);
+    expect(metrics).toMatch(/weiche_upstream_waiting_upstream\{upstream="rz-box"\} 0/);
   }, 120_000);
 
   it('keeps a message for a foreign key and a tampered one as received, shows them rejected with the reason and closes each once', async () => {
@@ -157,7 +175,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
 
   it('is refused without the right client certificate: no certificate, one of another CA, one that is no account', async () => {
     const statuses = await waitFor('errors recorded for the three refused upstreams', async () => {
-      const all = await channel().status();
+      const all = await upstreams();
       const refused = all.filter((s) => s.id !== 'rz-box');
       return refused.every((s) => s.lastError !== undefined) ? all : undefined;
     });
@@ -171,4 +189,65 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(server.refusedConnections).toBeGreaterThan(0);
     expect(server.calls.every((c) => c.identity === undefined || c.identity === parties.reader)).toBe(true);
   }, 60_000);
+
+  it('shows an entry the intermediary cannot hand out as waiting in the box, in the admin API and the console, until it can', async () => {
+    const stuck = put({ mtom: false, failFetch: true });
+    const status = await waitFor('the entry seen waiting', async () => {
+      const s = (await upstreams()).find((u) => u.id === 'rz-box');
+      return s?.waitingUpstream === 1 && s.lastError?.message.includes(stuck.messageId) ? s : undefined;
+    }, 30_000);
+    expect(status.lastError?.message).toContain('9030');
+    expect(status.oldestWaitingUpstreamAgeSeconds).toBeGreaterThanOrEqual(0);
+
+    const browser = await launchBrowser({ locale: 'en-GB' });
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => void errors.push(error.message));
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel(/token/i).fill(OPERATOR);
+      await page.keyboard.press('Enter');
+      const waiting = page.getByTestId('upstream-waiting');
+      await waiting.waitFor({ timeout: 30_000 });
+      expect(await waiting.textContent()).toMatch(/^\+1 still in the box/);
+      const table = page.getByTestId('upstreams');
+      for (const id of ['rz-box', 'rz-no-cert', 'rz-rogue-ca', 'rz-stranger']) expect(await table.getByText(id, { exact: true }).count(), id).toBe(1);
+      expect(await table.getByText('XTA 2').count()).toBe(4);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-upstreams-xta.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+
+    // the intermediary hands it out again: taken in, closed once, nothing waits any more
+    stuck.failFetch = false;
+    await waitFor('taken in', async () => ((await rowOf(stuck))?.state === 'DELIVERED' ? true : undefined), 60_000);
+    await waitFor('nothing waiting', async () => ((await upstreams()).find((u) => u.id === 'rz-box')?.waitingUpstream === 0 ? true : undefined), 30_000);
+    expect({ fetches: stuck.fetches, closes: stuck.closes }).toEqual({ fetches: 1, closes: 1 });
+  }, 120_000);
+
+  it('names the received container and the close upstream in the evidence bundle, and retention deletes the container on time', async () => {
+    const entry = put({ mtom: true });
+    const row = await waitFor('delivered', async () => {
+      const r = await rowOf(entry);
+      return r?.state === 'DELIVERED' && r.acknowledgedAt ? r : undefined;
+    }, 60_000);
+    const meta = XtaUpstreamMeta.parse(row.channelMeta);
+    const bundle = (await buildEvidenceBundle(hub.deps, row.submissionId))!.bundle as { received: unknown[]; transport: Record<string, unknown>; audit: { records: Array<{ stage: string; at: string }> } };
+    expect(bundle.received).toEqual([{ part: 'container', blobKey: meta.containerBlobKey }]);
+    const close = bundle.audit.records.find((r) => r.stage === 'upstream-close');
+    expect(bundle.transport).toMatchObject({ upstream: 'rz-box', messageId: entry.messageId, reader: parties.reader, author: 'dvdv:efa-bauportal', container: 'encrypted', mtom: true, closedUpstreamAt: [close?.at] });
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(true);
+
+    // not yet due on day 89, gone on day 91 (audited with its hash)
+    const early = await runRetention(hub.deps, { actor: 'test', now: new Date(row.updatedAt.getTime() + 89 * DAY) });
+    expect(early?.tenants.find((t) => t.tenantId === 'testhausen')?.received).toBe(0);
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(true);
+    const due = await runRetention(hub.deps, { actor: 'test', now: new Date(row.updatedAt.getTime() + 91 * DAY) });
+    expect(due?.tenants.find((t) => t.tenantId === 'testhausen')?.received).toBeGreaterThanOrEqual(1);
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(false);
+    const retention = (await hub.deps.journal.listAudit({ submissionId: row.submissionId, limit: 50 })).filter((a) => a.stage === 'retention');
+    expect(retention.map((a) => a.details)).toEqual([expect.objectContaining({ deleted: 'received', parts: [{ part: 'container', sha256: meta.containerBlobKey }] })]);
+  }, 90_000);
 });

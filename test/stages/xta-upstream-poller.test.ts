@@ -1,14 +1,14 @@
 /**
  * The XTA upstream poller called directly (no roles started), against the test intermediary over mutual TLS
  * and the real journal, blob store and Redis: a box fuller than one status list is worked off in one poll,
- * a message the intermediary cannot hand out stays in the box and shows as backlog, and a second poll of the
+ * a message the intermediary cannot hand out stays in the box and shows as waiting upstream, and a second poll of the
  * same box at the same time takes nothing twice (across replicas the lock makes one stand back: e2e).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@weiche/config';
-import { createHubDeps, createLogger, XTA_CHANNEL, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
+import { createHubDeps, createLogger, upstreamStatuses, XTA_CHANNEL, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
 import { dropSchema, REPO_ROOT, tempDir } from '../support/env.js';
 import { createTestPki } from '../support/test-pki.js';
 import { writeXtaTestConfig } from '../support/xta-config.js';
@@ -63,43 +63,48 @@ describe('XTA upstream poller', () => {
     const entries = Array.from({ length: 57 }, () => put());
     const poller = channel.pollers[0]!;
     const outcome = await poller.pollOnce();
-    expect(outcome).toEqual({ skipped: false, taken: 57, closed: 57, failed: 0, backlog: 0 });
+    expect(outcome).toEqual({ skipped: false, taken: 57, closed: 57, failed: 0, waitingUpstream: 0 });
     // 50 per status list: two rounds at least
     expect(server.count(LIST)).toBeGreaterThanOrEqual(2);
     for (const e of entries) {
       expect([e.fetches, e.closes]).toEqual([1, 1]);
       expect((await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, e.messageId)))?.state).toBe('RECEIVED');
     }
-    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, failed: 0, backlog: 0 });
+    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, failed: 0, waitingUpstream: 0 });
+    // taken in and closed upstream, not yet processed (no roles run here): all 57 are backlog, none waits upstream
+    expect((await upstreamStatuses(deps)).find((s) => s.id === 'rz-box')).toMatchObject({ kind: 'xta', backlog: 57, waitingUpstream: 0 });
   }, 120_000);
 
-  it('leaves a message the intermediary cannot hand out in the box, counts it as backlog with its age and the error', async () => {
+  it('leaves a message the intermediary cannot hand out in the box, shows it as waiting upstream with its age and the error', async () => {
+    const statusOf = async () => (await upstreamStatuses(deps)).find((s) => s.id === 'rz-box')!;
+    const backlogBefore = (await statusOf()).backlog;
     const stuck = put({ failFetch: true });
     const fine = put();
     const outcome = await channel.pollers[0]!.pollOnce();
-    expect(outcome).toMatchObject({ taken: 1, failed: 1, backlog: 1 });
+    expect(outcome).toMatchObject({ taken: 1, failed: 1, waitingUpstream: 1 });
     expect([stuck.fetches, stuck.closes, fine.closes]).toEqual([0, 0, 1]);
-    const status = (await channel.status())[0]!;
-    expect(status).toMatchObject({ id: 'rz-box', kind: 'xta', tenant: 'testhausen', backlog: 1, overdue: 0 });
+    const status = await statusOf();
+    expect(status).toMatchObject({ id: 'rz-box', kind: 'xta', tenant: 'testhausen', backlog: backlogBefore + 1, waitingUpstream: 1 });
     expect(status.lastError?.message).toContain(stuck.messageId);
     expect(status.lastError?.message).toContain('9030');
+    expect(status.oldestWaitingUpstreamAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(status.oldestUnacknowledgedAgeSeconds).toBeGreaterThanOrEqual(0);
-    // the intermediary recovers: the next poll takes it in and the backlog is gone
+    // the intermediary recovers: the next poll takes it in and nothing waits upstream any more
     stuck.failFetch = false;
-    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 1, failed: 0, backlog: 0 });
+    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 1, failed: 0, waitingUpstream: 0 });
     expect([stuck.fetches, stuck.closes]).toEqual([1, 1]);
-    expect((await channel.status())[0]).toMatchObject({ backlog: 0 });
-    expect((await channel.status())[0]?.oldestUnacknowledgedAgeSeconds).toBeUndefined();
+    expect(await statusOf()).toMatchObject({ backlog: backlogBefore + 2, waitingUpstream: 0 });
+    expect((await statusOf()).oldestWaitingUpstreamAgeSeconds).toBeUndefined();
   }, 60_000);
 
   it('does not let entries failing at the head of the box hide the ones behind them', async () => {
     const stuck = Array.from({ length: 52 }, () => put({ failFetch: true }));
     const behind = Array.from({ length: 3 }, () => put());
     const outcome = await channel.pollers[0]!.pollOnce();
-    expect(outcome).toMatchObject({ taken: 3, failed: 52, backlog: 52 });
+    expect(outcome).toMatchObject({ taken: 3, failed: 52, waitingUpstream: 52 });
     for (const e of behind) expect([e.fetches, e.closes]).toEqual([1, 1]);
     for (const e of stuck) e.failFetch = false;
-    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 52, failed: 0, backlog: 0 });
+    expect(await channel.pollers[0]!.pollOnce()).toMatchObject({ taken: 52, failed: 0, waitingUpstream: 0 });
   }, 60_000);
 
   it('authenticates with a bearer token where the upstream is configured so, and reports a wrong one', async () => {
@@ -108,7 +113,7 @@ describe('XTA upstream poller', () => {
     expect(await byToken!.pollOnce()).toMatchObject({ taken: 1, closed: 1 });
     expect([entry.fetches, entry.closes]).toEqual([1, 1]);
     await expect(wrong!.pollOnce()).rejects.toThrow(/9012/);
-    const status = new Map((await channel.status()).map((s) => [s.id, s]));
+    const status = new Map((await upstreamStatuses(deps)).map((s) => [s.id, s]));
     expect(status.get('rz-token')?.lastSuccessAt).toBeDefined();
     expect(status.get('rz-wrong-token')?.lastError?.message).toContain('9012');
     expect(status.get('rz-wrong-token')?.lastSuccessAt).toBeUndefined();

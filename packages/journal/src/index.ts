@@ -27,11 +27,10 @@ export { MsgBoxRetentionStore, type ClosedPackage } from './msgbox-retention-sto
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type TimeRange, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
 export { XtaStore, type MsgBoxEntry } from './xta-store.js';
-export { XtaUpstreamStore, type XtaUpstreamStatusRow } from './xta-upstream-store.js';
 export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, type ProzessOwner, type RecordConfirmationInput } from './dms-confirmation-store.js';
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
-export { UpstreamStore, type UpstreamRecord } from './upstream-store.js';
+export { UpstreamStore, type UpstreamRecord, type PollOutcome as UpstreamPollOutcome } from './upstream-store.js';
 export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
 export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';
 export { CallbackStore, CALLBACK_STAGE, type CallbackRow, type CallbackState } from './callback-store.js';

@@ -49,7 +49,6 @@ describe('migrate', () => {
       'submissions',
       'upstream_polls',
       'xta_msgbox',
-      'xta_upstream_status',
     ]);
     const indexes = await db.pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [
       db.schema,

@@ -44,6 +44,38 @@ describe('UpstreamStore', () => {
     expect(record?.lastError && record.lastSuccessAt && record.lastError.at <= record.lastSuccessAt).toBe(true);
   });
 
+  it('keeps what a successful poll left upstream, until a later success says otherwise', async () => {
+    const since = new Date(Date.now() - 3 * 86_400_000);
+    await store.recordPoll('rz-box', 'xta', { phase: 'start' });
+    await store.recordPoll('rz-box', 'xta', { phase: 'success', waitingUpstream: { count: 2, since } });
+    expect((await store.records(['rz-box'], 60)).get('rz-box')?.waitingUpstream).toEqual({ count: 2, since });
+    await store.recordPoll('rz-box', 'xta', { phase: 'error', message: 'getStatusList → 9030' });
+    expect((await store.records(['rz-box'], 60)).get('rz-box')?.waitingUpstream).toEqual({ count: 2, since });
+    await store.recordPoll('rz-box', 'xta', { phase: 'success', waitingUpstream: { count: 0 } });
+    expect((await store.records(['rz-box'], 60)).get('rz-box')?.waitingUpstream).toEqual({ count: 0 });
+    // a kind that cannot see it reports nothing
+    await store.recordPoll('zd-2', 'fit-connect', { phase: 'success' });
+    expect((await store.records(['zd-2'], 60)).get('zd-2')?.waitingUpstream).toBeUndefined();
+  });
+
+  it('lets one poller hold an upstream at a time, releases the lock with the poll, and keeps other upstreams apart', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const first = store.withPollLock('rz-box', async () => {
+      entered();
+      await held;
+      return 'first';
+    });
+    await inside;
+    expect(await store.withPollLock('rz-box', async () => 'second')).toEqual({ locked: false });
+    expect(await store.withPollLock('other-box', async () => 'other')).toEqual({ locked: true, value: 'other' });
+    release();
+    expect(await first).toEqual({ locked: true, value: 'first' });
+    expect(await store.withPollLock('rz-box', async () => 'again')).toEqual({ locked: true, value: 'again' });
+  });
+
   it('counts what waits for an answer upstream, its age from the upstream submission, and the overdue ones', async () => {
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000 - 60_000).toISOString();
     const old = await pickedUp('box', twoDaysAgo);

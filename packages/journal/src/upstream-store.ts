@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import { SchemaStore } from './schema-store.js';
+import { withTransaction } from './with-transaction.js';
 
 /** What the journal knows of one upstream: its last poll outcome and what it still waits for. */
 export interface UpstreamRecord {
@@ -11,7 +13,15 @@ export interface UpstreamRecord {
   readonly oldestUnacknowledgedAt?: Date;
   /** Of them, how many are older than the overdue threshold. */
   readonly overdue: number;
+  /** What the last successful poll saw upstream but could not take in (XTA: entries left in the box), and since when the oldest waits. */
+  readonly waitingUpstream?: { readonly count: number; readonly since?: Date };
 }
+
+/** One poll's start, success (with what it left upstream, when it can tell) or error (a message without personal data). */
+export type PollOutcome =
+  | { phase: 'start' }
+  | { phase: 'success'; waitingUpstream?: { count: number; since?: Date | undefined } }
+  | { phase: 'error'; message: string };
 
 interface PollDbRow {
   upstream_id: string;
@@ -19,29 +29,56 @@ interface PollDbRow {
   last_success_at: Date | null;
   last_error_at: Date | null;
   last_error: string | null;
+  waiting_upstream: number | null;
+  waiting_upstream_since: Date | null;
 }
 
 /**
- * Upstream connections (migration 0012): poll outcomes are upserted by the poller; backlog and ages are
+ * Upstream connections (migrations 0012, 0016), one source for every kind: poll outcomes are upserted by the
+ * pollers, which take the upstream's poll lock where one replica at a time must poll; backlog and ages are
  * counted from the submissions carrying `channel_meta.upstreamId`. The age of a submission is taken from
  * `channel_meta.upstreamSubmittedAt` (when the sender submitted it upstream — the Zustelldienst's clocks run
  * from there) and else from when the hub picked it up.
  */
 export class UpstreamStore extends SchemaStore {
+  private readonly lockPool: Pool;
+
+  /** `lockPool`: where poll locks hold their connection for a whole poll (default: the store's pool). */
+  constructor(opts: { pool: Pool; schema: string; lockPool?: Pool }) {
+    super(opts);
+    this.lockPool = opts.lockPool ?? opts.pool;
+  }
+
+  /**
+   * Runs `fn` while this process holds the upstream's poll lock: a transaction-level advisory lock, so it is
+   * released when the transaction ends or the process dies (no lease to expire), and it works through a pooler
+   * in transaction mode. Another replica polling the same upstream gets `{ locked: false }` at once. The lock's
+   * connection stays checked out for the poll: give busy hubs a `lockPool` of their own.
+   */
+  async withPollLock<T>(upstreamId: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    return withTransaction(this.lockPool, async (client) => {
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`weiche.upstream.${this.s}.${upstreamId}`]);
+      if (rows[0]?.locked !== true) return { locked: false as const };
+      return { locked: true as const, value: await fn() };
+    });
+  }
+
   /** Records the start of a poll, and then its success or its error (a message without personal data). */
-  async recordPoll(upstreamId: string, kind: string, outcome: { phase: 'start' } | { phase: 'success' } | { phase: 'error'; message: string }): Promise<void> {
-    const set =
+  async recordPoll(upstreamId: string, kind: string, outcome: PollOutcome): Promise<void> {
+    const [set, params]: [string, unknown[]] =
       outcome.phase === 'start'
-        ? 'last_poll_at = now()'
-        : outcome.phase === 'success'
-          ? 'last_success_at = now()'
-          : 'last_error_at = now(), last_error = $3';
+        ? ['last_poll_at = now()', []]
+        : outcome.phase === 'error'
+          ? ['last_error_at = now(), last_error = $3', [outcome.message.slice(0, 500)]]
+          : outcome.waitingUpstream === undefined
+            ? ['last_success_at = now()', []]
+            : ['last_success_at = now(), waiting_upstream = $3, waiting_upstream_since = $4', [outcome.waitingUpstream.count, outcome.waitingUpstream.since ?? null]];
     await this.query(
       `INSERT INTO ${this.s}.upstream_polls (upstream_id, kind) VALUES ($1, $2)
        ON CONFLICT (upstream_id) DO NOTHING`,
       [upstreamId, kind],
     );
-    await this.query(`UPDATE ${this.s}.upstream_polls SET ${set} WHERE upstream_id = $1 AND kind = $2`, outcome.phase === 'error' ? [upstreamId, kind, outcome.message.slice(0, 500)] : [upstreamId, kind]);
+    await this.query(`UPDATE ${this.s}.upstream_polls SET ${set} WHERE upstream_id = $1 AND kind = $2`, [upstreamId, kind, ...params]);
   }
 
   /** The record of each given upstream id (ones never polled have only their backlog). */
@@ -69,6 +106,7 @@ export class UpstreamStore extends SchemaStore {
         backlog: w?.backlog ?? 0,
         ...(w?.oldest ? { oldestUnacknowledgedAt: w.oldest } : {}),
         overdue: w?.overdue ?? 0,
+        ...(p?.waiting_upstream != null ? { waitingUpstream: { count: p.waiting_upstream, ...(p.waiting_upstream_since ? { since: p.waiting_upstream_since } : {}) } } : {}),
       });
     }
     return byId;

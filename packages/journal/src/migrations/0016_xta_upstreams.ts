@@ -1,21 +1,15 @@
 /**
- * 0016 — XTA upstreams (issue 10, part B): the hub polls intermediaries' XTA message boxes. What each poll
- * found is kept per upstream, so any replica's admin API and console show the same connection state
- * (last poll, last success, last error, what still waits upstream and since when). The messages themselves
- * are ordinary journal rows of channel `xta-upstream` (channel_ref unique: a box entry is taken in once).
+ * 0016 — XTA upstreams (issue 10, part B): the hub polls intermediaries' XTA message boxes and records its polls
+ * in `upstream_polls` (0012) like every upstream. What it took in is counted from the submissions (channel
+ * `xta-upstream`, channel_ref unique: a box entry is taken in once); what it could not take in stays in the box,
+ * and only the poll sees it: how many such entries the last successful poll left there and since when the oldest
+ * of them waits. Any upstream kind that can see what it did not take in may report it; FIT-Connect does not yet.
  */
 export const migration0016 = {
   id: '0016_xta_upstreams',
   sql: (s: string): string => `
-CREATE TABLE IF NOT EXISTS ${s}.xta_upstream_status (
-  upstream_id        text PRIMARY KEY,
-  last_poll_at       timestamptz,
-  last_success_at    timestamptz,
-  last_error_at      timestamptz,
-  last_error_message text,
-  backlog            integer NOT NULL DEFAULT 0 CHECK (backlog >= 0),
-  oldest_pending_at  timestamptz,
-  overdue            integer NOT NULL DEFAULT 0 CHECK (overdue >= 0)
-);
+ALTER TABLE ${s}.upstream_polls
+  ADD COLUMN waiting_upstream       integer CHECK (waiting_upstream >= 0),
+  ADD COLUMN waiting_upstream_since timestamptz;
 `,
 } as const;

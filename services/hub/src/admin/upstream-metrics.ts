@@ -5,11 +5,12 @@ import { upstreamStatuses } from '../upstreams/status.js';
 /**
  * Upstream gauges, read from the journal at scrape time: the age of the oldest picked-up submission not yet
  * acknowledged upstream (FIT-Connect reports a submission not picked up after 3 days and auto-rejects it
- * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0`.
+ * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0` — and,
+ * for XTA boxes, how many entries the last poll had to leave in the box (alert when it stays above 0).
  */
 export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'upstreams'>): void {
   let reading: Promise<Awaited<ReturnType<typeof upstreamStatuses>>> | undefined;
-  // both gauges of one scrape share one read
+  // the gauges of one scrape share one read
   const statuses = () => {
     reading ??= upstreamStatuses(deps).finally(() => setImmediate(() => (reading = undefined)));
     return reading;
@@ -32,6 +33,16 @@ export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 
     async collect() {
       this.reset();
       for (const s of await statuses()) this.set({ upstream: s.id }, s.overdue);
+    },
+  });
+  new Gauge({
+    name: 'weiche_upstream_waiting_upstream',
+    help: 'Entries the last successful poll left upstream without taking them in (XTA message boxes)',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) if (s.waitingUpstream !== undefined) this.set({ upstream: s.id }, s.waitingUpstream);
     },
   });
 }

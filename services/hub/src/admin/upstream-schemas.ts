@@ -9,9 +9,11 @@ export const UpstreamStatusSchema = z.object({
   lastPollAt: z.string().optional().describe('start of the last poll (ISO 8601)'),
   lastSuccessAt: z.string().optional().describe('end of the last poll that succeeded'),
   lastError: z.object({ at: z.string(), message: z.string() }).optional().describe('the last poll error (kept after later successes; compare times)'),
-  backlog: z.number().int().describe('picked-up submissions not yet acknowledged upstream'),
+  backlog: z.number().int().describe('submissions taken in from the upstream whose outcome is not yet acknowledged (FIT-Connect: no accept/reject SET yet; XTA: closed upstream at intake, not yet finished here)'),
   oldestUnacknowledgedAgeSeconds: z.number().int().optional().describe('age of the oldest of them, counted from its upstream submission'),
   overdue: z.number().int().describe('of them, how many are older than upstreamOverdueAfter'),
+  waitingUpstream: z.number().int().optional().describe('XTA: entries the last successful poll left in the box without taking them in (fetch failed, or more than one poll lists)'),
+  oldestWaitingUpstreamAgeSeconds: z.number().int().optional().describe('age of the oldest of them, from its delivery to the box'),
 });
 export const UpstreamStatusList = z.array(UpstreamStatusSchema);
 

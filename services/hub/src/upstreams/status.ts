@@ -1,7 +1,10 @@
 import type { WeicheConfig } from '@weiche/config';
 import type { UpstreamRecord, UpstreamStore } from '@weiche/journal';
 
-/** One upstream connection as the admin API, the console and the metrics show it (shared by every upstream kind). */
+/**
+ * One upstream connection as the admin API, the console and the metrics show it (shared by every upstream kind;
+ * docs/architecture.md "Upstreams" says what backlog and waiting upstream mean).
+ */
 export interface UpstreamStatus {
   id: string;
   kind: 'fit-connect' | 'xta';
@@ -12,7 +15,12 @@ export interface UpstreamStatus {
   backlog: number;
   oldestUnacknowledgedAgeSeconds?: number;
   overdue: number;
+  /** Kinds that see it (XTA): entries the last successful poll left upstream, not taken in. */
+  waitingUpstream?: number;
+  oldestWaitingUpstreamAgeSeconds?: number;
 }
+
+const ageSeconds = (since: Date, now: Date): number => Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000));
 
 /** The configured upstreams of every kind, as (id, kind, tenant). */
 export function configuredUpstreams(config: Pick<WeicheConfig, 'upstreams'>): Array<Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>> {
@@ -30,8 +38,10 @@ function statusOf(upstream: Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>, reco
     ...(record?.lastSuccessAt ? { lastSuccessAt: record.lastSuccessAt.toISOString() } : {}),
     ...(record?.lastError ? { lastError: { at: record.lastError.at.toISOString(), message: record.lastError.message } } : {}),
     backlog: record?.backlog ?? 0,
-    ...(record?.oldestUnacknowledgedAt ? { oldestUnacknowledgedAgeSeconds: Math.max(0, Math.floor((now.getTime() - record.oldestUnacknowledgedAt.getTime()) / 1000)) } : {}),
+    ...(record?.oldestUnacknowledgedAt ? { oldestUnacknowledgedAgeSeconds: ageSeconds(record.oldestUnacknowledgedAt, now) } : {}),
     overdue: record?.overdue ?? 0,
+    ...(record?.waitingUpstream ? { waitingUpstream: record.waitingUpstream.count } : {}),
+    ...(record?.waitingUpstream?.since ? { oldestWaitingUpstreamAgeSeconds: ageSeconds(record.waitingUpstream.since, now) } : {}),
   };
 }
 

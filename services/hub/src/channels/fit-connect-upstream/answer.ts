@@ -17,8 +17,8 @@ export interface AnswerDeps {
 
 const ANSWERS: readonly EventName[] = ['accept-submission', 'reject-submission'];
 
-/** Our answer already in the case's event log (iss = the destination, sub = the submission): its event name and jti. */
-function answerInLog(tokens: readonly string[], destinationId: string, submissionId: string): { event: string; jti?: string } | undefined {
+/** Our answer already in the case's event log (iss = the destination, sub = the submission): its event name, jti and the SET. */
+function answerInLog(tokens: readonly string[], destinationId: string, submissionId: string): { event: string; jti?: string; token: string } | undefined {
   for (const token of tokens) {
     let claims: Record<string, unknown>;
     try {
@@ -29,7 +29,7 @@ function answerInLog(tokens: readonly string[], destinationId: string, submissio
     if (claims.iss !== destinationId || claims.sub !== `submission:${submissionId}`) continue;
     const events = (claims.events ?? {}) as Record<string, unknown>;
     const event = ANSWERS.find((name) => EVENT_URI(name) in events);
-    if (event) return { event, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}) };
+    if (event) return { event, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), token };
   }
   return undefined;
 }
@@ -55,7 +55,8 @@ async function exclusively<T>(pool: pg.Pool, key: string, work: () => Promise<T>
  * (reject-submission with the FIT-Connect problem) submission: one signed SET (`typ: secevent+jwt`,
  * PS512, `kid` = the registered signing key, `iss` = the destination). Never two for one submission:
  * one process at a time (advisory lock), and the case's event log is read first — an answer of ours
- * already there (posted before a crash, before the journal recorded it) is the answer.
+ * already there (posted before a crash, before the journal recorded it) is the answer. What it returns, the
+ * SET included, goes into the acknowledge audit record: the evidence of what the upstream was told.
  */
 export async function answerUpstream(deps: AnswerDeps, up: UpstreamConnection, row: SubmissionRow, meta: FitConnectUpstreamMeta): Promise<Record<string, unknown>> {
   const ref = { submissionId: meta.upstreamSubmissionId, caseId: meta.caseId };
@@ -77,15 +78,15 @@ export async function answerUpstream(deps: AnswerDeps, up: UpstreamConnection, r
   }
   return exclusively(deps.pool, `fit-connect-upstream:${up.config.id}:${ref.submissionId}`, async () => {
     const before = answerInLog(await up.client.events(ref.caseId), up.config.destinationId, ref.submissionId);
-    if (before) return { upstream: up.config.id, event: before.event, ...(before.jti ? { jti: before.jti } : {}), alreadyInEventLog: true };
+    if (before) return { upstream: up.config.id, event: before.event, ...(before.jti ? { jti: before.jti } : {}), token: before.token, alreadyInEventLog: true };
     const claims = buildSetClaims({ issuer: up.config.destinationId, event, submissionId: ref.submissionId, caseId: ref.caseId, payload });
     const token = await signCompactJws({ typ: 'secevent+jwt', kid: up.config.signingKeyId }, claims, deps.signingKey, 'PS512');
     const status = await up.client.postEvent(ref.caseId, token);
     if (status === 409) {
       // the submission was answered meanwhile — by us (then the log shows it) or by the Zustelldienst itself (auto-reject)
       const after = answerInLog(await up.client.events(ref.caseId), up.config.destinationId, ref.submissionId);
-      return { upstream: up.config.id, event: after?.event ?? 'none', ...(after?.jti ? { jti: after.jti } : {}), conflict: true };
+      return { upstream: up.config.id, event: after?.event ?? 'none', ...(after?.jti ? { jti: after.jti, token: after.token } : {}), conflict: true };
     }
-    return { upstream: up.config.id, event, jti: claims.jti, ...(problemType ? { problem: problemType } : {}) };
+    return { upstream: up.config.id, event, jti: claims.jti, token, ...(problemType ? { problem: problemType } : {}) };
   });
 }

@@ -2,7 +2,8 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { EVENT_URI, type AuthenticationTags } from '@weiche/fit-connect';
 
 /** The outcome of checking a case's event log for one submission. */
-export type EventLogVerdict = { ok: true; submittedAt?: string } | { ok: false; detail: string };
+/** `token`: the verified submit-submission SET itself, kept as evidence of what the Zustelldienst attested. */
+export type EventLogVerdict = { ok: true; token: string; submittedAt?: string } | { ok: false; detail: string };
 
 type Jwks = ReturnType<typeof createRemoteJWKSet>;
 
@@ -64,5 +65,5 @@ export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], r
   if (!sameTags(event?.authenticationTags, tags)) {
     return { ok: false, detail: 'Die Authentication-Tags im submit-submission-Event stimmen nicht mit den übermittelten Daten überein.' };
   }
-  return { ok: true, ...(typeof payload.iat === 'number' ? { submittedAt: new Date(payload.iat * 1000).toISOString() } : {}) };
+  return { ok: true, token: candidates[0]!, ...(typeof payload.iat === 'number' ? { submittedAt: new Date(payload.iat * 1000).toISOString() } : {}) };
 }

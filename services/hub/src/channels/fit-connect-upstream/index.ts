@@ -4,8 +4,8 @@ import type { FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream } from '@weiche/config';
 import { ErrorCode, inputProblem, WeicheError } from '@weiche/core';
 import type { MetadataValidator } from '@weiche/fit-connect';
-import type { SubmissionRow, UpstreamStore } from '@weiche/journal';
-import type { Channel } from '../channel.js';
+import type { Journal, SubmissionRow, UpstreamStore } from '@weiche/journal';
+import type { Channel, ChannelRecord } from '../channel.js';
 import { openFitConnect } from '../fit-connect/open.js';
 import { SubmissionApiClient } from './api-client.js';
 import { answerUpstream } from './answer.js';
@@ -15,10 +15,12 @@ import { loadPrivateKeyFile } from './keys.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, FitConnectUpstreamMeta } from './meta.js';
 import type { PickupDeps, UpstreamConnection } from './pickup.js';
 import { UpstreamPoller } from './poller.js';
+import { fitConnectUpstreamRecord } from './record.js';
 
 export { FIT_CONNECT_UPSTREAM_CHANNEL } from './meta.js';
 
 export interface FitConnectUpstreamDeps extends PickupDeps {
+  readonly journal: PickupDeps['journal'] & Pick<Journal, 'listAudit'>;
   readonly upstreamConfigs: readonly FitConnectUpstream[];
   readonly blobs: PickupDeps['blobs'] & Pick<FsBlobStore, 'read'>;
   readonly metadata: MetadataValidator;
@@ -48,7 +50,8 @@ async function kidOf(blobs: Pick<FsBlobStore, 'read'>, key: string | undefined):
  * role) and callbacks (gateway) pick submissions up into the journal; they are opened by the same code as
  * the hub's own FIT-Connect intake (no service list: an upstream destination offers whatever the Zustelldienst
  * routes to it), routed by their service with the tenant's routes, and answered upstream with signed SETs once
- * the outcome is committed.
+ * the outcome is committed. It keeps no copies of outputs (no `retainOutputs`): retention deletes the JWEs it
+ * fetched through `record`.
  */
 export async function createFitConnectUpstreamChannel(deps: FitConnectUpstreamDeps): Promise<Channel> {
   const upstreams = new Map<string, LoadedUpstream>();
@@ -95,6 +98,9 @@ export async function createFitConnectUpstreamChannel(deps: FitConnectUpstreamDe
     async acknowledge(row) {
       const { meta, up } = of(row);
       return answerUpstream({ pool: deps.pool, signingKey: up.signingKey }, up, row, meta);
+    },
+    async record(row): Promise<ChannelRecord> {
+      return fitConnectUpstreamRecord(row, await deps.journal.listAudit({ submissionId: row.submissionId, limit: 1000 }));
     },
     routes: callbackRoutes(upstreams, deps.log),
     async start() {

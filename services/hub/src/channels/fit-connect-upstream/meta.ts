@@ -7,14 +7,16 @@ export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
  * What the upstream channel keeps in `channel_meta`: the FIT-Connect fields the shared opening reads (case,
  * destination, announced attachments, blob keys of the JWEs as fetched, then the authentication tags), plus
  * which upstream it came from, the upstream's submission id (also the row's `channel_ref`), when the sender
- * submitted it upstream (the Zustelldienst's clocks run from there), the fetched attachments, and — when the
- * case's event log did not verify — why (the submission is then rejected without being opened).
+ * submitted it upstream (the Zustelldienst's clocks run from there), the fetched attachments, the
+ * Zustelldienst's submit-submission SET that verified (evidence), and — when the case's event log did not
+ * verify — why (the submission is then rejected without being opened).
  */
 export const FitConnectUpstreamMeta = FitConnectMeta.extend({
   upstreamId: z.string(),
   upstreamSubmissionId: z.string(),
   upstreamSubmittedAt: z.string().optional(),
   attachmentBlobs: z.array(z.object({ attachmentId: z.string(), blobKey: z.string(), size: z.number() })),
+  submitEvent: z.string().optional(),
   eventLogProblem: z.string().optional(),
 });
 export type FitConnectUpstreamMeta = z.infer<typeof FitConnectUpstreamMeta>;

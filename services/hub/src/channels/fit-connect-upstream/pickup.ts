@@ -83,7 +83,7 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
     upstreamSubmissionId: submissionId,
     ...(verdict.ok && verdict.submittedAt ? { upstreamSubmittedAt: verdict.submittedAt } : {}),
     attachmentBlobs,
-    ...(verdict.ok ? {} : { eventLogProblem: verdict.detail }),
+    ...(verdict.ok ? { submitEvent: verdict.token } : { eventLogProblem: verdict.detail }),
   };
   try {
     const row = await deps.journal.createSubmission({

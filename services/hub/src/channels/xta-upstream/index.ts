@@ -3,20 +3,19 @@ import type { Logger } from 'pino';
 import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import type { XtaConfig, XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, inputProblem, WeicheError } from '@weiche/core';
-import { createPool, XtaUpstreamStore, type Journal } from '@weiche/journal';
+import { createPool, UpstreamStore, type Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
-import type { Channel } from '../channel.js';
+import type { Channel, ChannelRecord } from '../channel.js';
 import { openXta } from '../xta/open.js';
 import type { LoadedReader } from '../xta/reader-keystores.js';
 import { xtaLimits } from '../xta/xta-runtime.js';
 import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta } from './meta.js';
 import { XtaUpstreamPoller } from './poller.js';
+import { xtaUpstreamRecord } from './record.js';
 import { XtaSoapHttpClient } from './soap-http-client.js';
-import type { UpstreamStatus } from './upstream-status.js';
 
 export { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef } from './meta.js';
-export { XtaUpstreamPoller, XTA_OVERDUE_AFTER_MS, type PollOutcome } from './poller.js';
-export type { UpstreamStatus } from './upstream-status.js';
+export { XtaUpstreamPoller, type PollOutcome } from './poller.js';
 
 /** What the XTA upstream channel is built from; the readers' keystores are the XTA channel's (opened once). */
 export interface XtaUpstreamChannelDeps {
@@ -34,26 +33,27 @@ export interface XtaUpstreamChannelDeps {
   readonly log: Logger;
 }
 
-/** The XTA upstream channel and the state of its connections. */
+/** The XTA upstream channel and its pollers (their state is the shared upstream status: upstreams/status.ts). */
 export interface XtaUpstreamChannel extends Channel {
   readonly pollers: readonly XtaUpstreamPoller[];
-  status(): Promise<UpstreamStatus[]>;
 }
 
 /**
- * The hub as XTA 2 client of intermediaries' message boxes (architecture "xta-client"): pollers take messages
- * in and close them upstream once durable; opening is the XTA channel's (the reader's keystore, the same
- * checks); there is nothing to tell the upstream about the outcome — the close was the whole answer.
+ * The hub as XTA 2 client of intermediaries' message boxes (docs/architecture.md, "xta-upstream"): pollers take
+ * messages in and close them upstream once durable, recording each poll in the upstream bookkeeping every kind
+ * shares; opening is the XTA channel's (the reader's keystore, the same checks); there is nothing to tell the
+ * upstream about the outcome — the close was the whole answer. It keeps no copies of outputs (no
+ * `retainOutputs`): retention deletes what it received through `record`.
  */
 export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstreamChannel {
   const limits = xtaLimits(deps.xta);
   // a poll holds its lock's connection while it talks to the upstream: never from the pipeline's pool, which
   // as many slow upstreams as it has connections would otherwise starve
   const lockPool = createPool(deps.databaseUrl, { max: Math.max(1, deps.upstreams.length) });
-  const store = new XtaUpstreamStore({ pool: deps.pool, schema: deps.schema, lockPool });
+  const upstreams = new UpstreamStore({ pool: deps.pool, schema: deps.schema, lockPool });
   const clients = deps.upstreams.map((u) => new XtaSoapHttpClient(u, limits.maxBodyBytes));
   const pollers = deps.upstreams.map(
-    (upstream, i) => new XtaUpstreamPoller({ journal: deps.journal, blobs: deps.blobs, keyring: deps.keyring, queues: deps.queues, store, http: clients[i]!, limits, log: deps.log }, upstream),
+    (upstream, i) => new XtaUpstreamPoller({ journal: deps.journal, blobs: deps.blobs, keyring: deps.keyring, queues: deps.queues, upstreams, http: clients[i]!, limits, log: deps.log }, upstream),
   );
   return {
     name: XTA_UPSTREAM_CHANNEL,
@@ -76,6 +76,9 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       // XTA has no outcome message from a reader to its intermediary: the box entry was closed when it was taken in
       return { upstream: meta.upstreamId, closedUpstream: 'at intake' };
     },
+    async record(row): Promise<ChannelRecord> {
+      return xtaUpstreamRecord(row, await deps.journal.listAudit({ submissionId: row.submissionId, limit: 1000 }));
+    },
     async start() {
       for (const poller of pollers) poller.start();
     },
@@ -83,24 +86,6 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       await Promise.all(pollers.map((p) => p.stop()));
       for (const client of clients) client.close();
       await lockPool.end();
-    },
-    async status() {
-      const rows = await store.status(deps.upstreams.map((u) => u.id));
-      const now = Date.now();
-      return deps.upstreams.map((u): UpstreamStatus => {
-        const r = rows.get(u.id);
-        return {
-          id: u.id,
-          kind: 'xta',
-          tenant: u.tenant,
-          ...(r?.lastPollAt ? { lastPollAt: r.lastPollAt.toISOString() } : {}),
-          ...(r?.lastSuccessAt ? { lastSuccessAt: r.lastSuccessAt.toISOString() } : {}),
-          ...(r?.lastError ? { lastError: { at: r.lastError.at.toISOString(), message: r.lastError.message } } : {}),
-          backlog: r?.backlog ?? 0,
-          ...(r?.oldestPendingAt ? { oldestUnacknowledgedAgeSeconds: Math.max(0, Math.round((now - r.oldestPendingAt.getTime()) / 1000)) } : {}),
-          overdue: r?.overdue ?? 0,
-        };
-      });
     },
   };
 }

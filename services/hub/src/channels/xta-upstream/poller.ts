@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { XtaUpstreamConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
-import type { Journal, XtaUpstreamStore } from '@weiche/journal';
+import type { Journal, UpstreamPollOutcome, UpstreamStore } from '@weiche/journal';
 import {
   buildCheckAccountActiveRequest,
   buildCloseRequest,
@@ -26,12 +26,13 @@ const MAX_LIST_ITEMS = 50;
 /** Upper bound of one status list, so entries that keep failing at the head of the box cannot hide the rest from a poll. */
 const MAX_LIST_CAP = 1000;
 const MAX_ROUNDS = 20;
-/** A message waiting upstream longer than this counts as overdue (FIT-Connect's default warning age, for one view of both). */
-export const XTA_OVERDUE_AFTER_MS = 2 * 86_400_000;
+/** Audit stage of a close upstream (the channel's evidence record names each). */
+export const UPSTREAM_CLOSE_STAGE = 'upstream-close';
 
 export interface PollerDeps extends TakeInDeps {
   readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit'>;
-  readonly store: Pick<XtaUpstreamStore, 'withPollLock' | 'recordPollStart' | 'recordSuccess' | 'recordError'>;
+  /** The upstream bookkeeping every upstream kind shares (poll lock, last poll, success and error). */
+  readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll'>;
   readonly http: XtaSoapHttpClient;
   readonly limits: XtaLimits;
   readonly log: Logger;
@@ -44,7 +45,8 @@ export interface PollOutcome {
   readonly taken: number;
   readonly closed: number;
   readonly failed: number;
-  readonly backlog: number;
+  /** Entries left in the box that this poll could not take in (failed, or beyond what it listed). */
+  readonly waitingUpstream: number;
 }
 
 const isUnknownMessageId = (error: unknown): boolean => isXtaFault(error) && error.fehlernummer === XTA_ERRORS.UNKNOWN_MESSAGE_ID.code;
@@ -62,7 +64,7 @@ function waitingSince(item: StatusListItem): Date | undefined {
  * Polls one upstream XTA message box (issue 10, "XTA 2 client"): getStatusList for the reader, getMessage per
  * MessageID not yet in the journal, and close once the message is durable — so a crash anywhere before the close
  * leaves the entry in the box, and the next poll finds the journal row and only closes it. One replica polls a
- * box at a time (XtaUpstreamStore.withPollLock), so two replicas neither fetch nor close anything twice.
+ * box at a time (UpstreamStore.withPollLock), so two replicas neither fetch nor close anything twice.
  */
 export class XtaUpstreamPoller {
   private readonly caller: XtaCaller;
@@ -100,18 +102,22 @@ export class XtaUpstreamPoller {
 
   /** One poll under the box's lock; errors are recorded for the operator and thrown. */
   async pollOnce(): Promise<PollOutcome> {
-    const result = await this.deps.store.withPollLock(this.upstream.id, async () => {
-      await this.deps.store.recordPollStart(this.upstream.id);
+    const result = await this.deps.upstreams.withPollLock(this.upstream.id, async () => {
+      await this.record({ phase: 'start' });
       try {
         return await this.poll();
       } catch (error) {
-        await this.deps.store.recordError(this.upstream.id, errorMessage(error));
+        await this.record({ phase: 'error', message: errorMessage(error) });
         throw error;
       }
     });
     if (result.locked) return result.value;
     this.deps.log.debug({ upstream: this.upstream.id }, 'xta upstream poll skipped: another replica polls this box');
-    return { skipped: true, taken: 0, closed: 0, failed: 0, backlog: 0 };
+    return { skipped: true, taken: 0, closed: 0, failed: 0, waitingUpstream: 0 };
+  }
+
+  private record(outcome: UpstreamPollOutcome): Promise<void> {
+    return this.deps.upstreams.recordPoll(this.upstream.id, 'xta', outcome);
   }
 
   private async poll(): Promise<PollOutcome> {
@@ -144,19 +150,17 @@ export class XtaUpstreamPoller {
           // MessageIDs are no personal data; the reason names the fault or the transport problem
           const message = `message ${item.messageId}: ${errorMessage(error)}`;
           this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, err: errorMessage(error) }, 'xta upstream message not taken in; it stays in the box');
-          await this.deps.store.recordError(this.upstream.id, message);
+          await this.record({ phase: 'error', message });
         }
       }
       if (fresh === 0 || itemsPending === 0) break;
     }
-    const now = Date.now();
     const waiting = [...failed.values()].filter((d): d is Date => d !== undefined);
-    const oldestPendingAt = waiting.length > 0 ? new Date(Math.min(...waiting.map((d) => d.getTime()))) : undefined;
-    const backlog = failed.size + itemsPending;
-    const overdue = waiting.filter((d) => now - d.getTime() > XTA_OVERDUE_AFTER_MS).length;
-    await this.deps.store.recordSuccess(this.upstream.id, { backlog, oldestPendingAt, overdue });
-    if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, backlog }, 'xta upstream polled');
-    return { skipped: false, taken, closed, failed: failed.size, backlog };
+    const since = waiting.length > 0 ? new Date(Math.min(...waiting.map((d) => d.getTime()))) : undefined;
+    const waitingUpstream = failed.size + itemsPending;
+    await this.record({ phase: 'success', waitingUpstream: { count: waitingUpstream, since } });
+    if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, waitingUpstream }, 'xta upstream polled');
+    return { skipped: false, taken, closed, failed: failed.size, waitingUpstream };
   }
 
   /** getMessage unless the journal already holds it, then close; nothing is closed that is not durable. */
@@ -191,7 +195,7 @@ export class XtaUpstreamPoller {
       if (!isUnknownMessageId(error)) throw error;
     }
     const row = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
-    await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: 'upstream-close', details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
+    await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: UPSTREAM_CLOSE_STAGE, details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
     return { taken };
   }
 }

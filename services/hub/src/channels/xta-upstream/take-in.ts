@@ -33,7 +33,9 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
         ? await deps.blobs.put(Buffer.from(fetched.container.encryptedDataXml, 'utf8'))
         : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(fetched.container), 'utf8'));
   const container = fetched.kind === 'unreadable' ? 'unreadable' : fetched.container.kind;
-  const sentAt = meta.deliveryAttributes.initialSend ?? meta.deliveryAttributes.origin;
+  // normalised: the upstream status reads it as timestamptz, and one unparsable date must not break that for all
+  const sentTime = Date.parse(meta.deliveryAttributes.initialSend ?? meta.deliveryAttributes.origin ?? '');
+  const sentAt = Number.isNaN(sentTime) ? undefined : new Date(sentTime).toISOString();
   const submissionId = randomUUID();
   const channelMeta: XtaUpstreamMeta = {
     upstreamId: upstream.id,

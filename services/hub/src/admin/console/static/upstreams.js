@@ -1,5 +1,6 @@
 // Upstream connections on the overview: FIT-Connect Zustelldienste and XTA message boxes the hub picks up
-// from, with the last poll, the last error, what waits for an answer upstream and how old the oldest is.
+// from, with the last poll, the last error, what waits for an answer upstream and how old the oldest is, and
+// for XTA boxes what the last poll had to leave in the box.
 // Overdue submissions (older than upstreamOverdueAfter, not yet accepted) get a warning: FIT-Connect
 // auto-rejects a submission 14 days after it was sent.
 import { h, table } from './dom.js';
@@ -12,6 +13,14 @@ function errorCell(u) {
   const current = !u.lastSuccessAt || u.lastSuccessAt < u.lastError.at;
   return h('span', { class: current ? 'error' : 'muted', title: u.lastError.message, 'data-testid': 'upstream-error' },
     errorText(u.lastError.message), h('br'), h('span', { class: 'muted small' }, formatTime(u.lastError.at)));
+}
+
+/** What waits for an answer; for XTA also what the last poll left in the box without taking it in. */
+function backlogCell(u) {
+  const backlog = h('span', { 'data-testid': 'upstream-backlog' }, formatNumber(u.backlog));
+  if (!u.waitingUpstream) return backlog;
+  const age = u.oldestWaitingUpstreamAgeSeconds === undefined ? '–' : formatAge(u.oldestWaitingUpstreamAgeSeconds * 1000);
+  return [backlog, h('br'), h('span', { class: 'error small', 'data-testid': 'upstream-waiting' }, t('upstreams.waitingUpstream', { count: formatNumber(u.waitingUpstream), age }))];
 }
 
 /** The upstream table, with one warning per upstream holding overdue submissions. */
@@ -29,7 +38,7 @@ export function upstreamsSection(list, names) {
         names.tenant(u.tenant),
         formatTime(u.lastSuccessAt),
         errorCell(u),
-        h('span', { 'data-testid': 'upstream-backlog' }, formatNumber(u.backlog)),
+        backlogCell(u),
         u.oldestUnacknowledgedAgeSeconds === undefined ? '–' : formatAge(u.oldestUnacknowledgedAgeSeconds * 1000),
         h('span', { class: u.overdue > 0 ? 'error' : '' }, formatNumber(u.overdue)),
       ]), { class: 'visually-hidden-caption', 'data-testid': 'upstreams' }),
