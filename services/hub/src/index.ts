@@ -10,7 +10,7 @@ export { createLogger } from './logger.js';
 export { HUB_PRODUCT } from './version.js';
 export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen } from './operations.js';
 export { XtaMeta, XTA_CHANNEL } from './channels/xta/index.js';
-export { XtaUpstreamMeta, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamChannel } from './channels/xta-upstream/index.js';
+export { XtaUpstreamMeta, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamChannel } from './channels/xta/upstream/index.js';
 export { upstreamStatuses, type UpstreamStatus } from './upstreams/status.js';
 export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta.js';
 export type { Channel, OpenedSubmission } from './channels/channel.js';

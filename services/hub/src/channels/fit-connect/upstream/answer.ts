@@ -5,7 +5,7 @@ import { ErrorCode, WeicheError } from '@weiche/core';
 import { signCompactJws } from '@weiche/crypto';
 import { acceptPayload, buildSetClaims, EVENT_URI, rejectPayload, type EventName } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
-import { fitConnectProblem } from '../fit-connect/problems.js';
+import { fitConnectProblem } from '../problems.js';
 import type { UpstreamConnection } from './pickup.js';
 import type { FitConnectUpstreamMeta } from './meta.js';
 

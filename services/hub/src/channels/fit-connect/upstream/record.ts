@@ -1,5 +1,5 @@
 import type { AuditRecord, SubmissionRow } from '@weiche/journal';
-import type { ChannelRecord } from '../channel.js';
+import type { ChannelRecord } from '../../channel.js';
 import { FitConnectUpstreamMeta } from './meta.js';
 
 /**

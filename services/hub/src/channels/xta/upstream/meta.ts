@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { XtaMeta } from '../xta/meta.js';
+import { XtaMeta } from '../meta.js';
 
 export const XTA_UPSTREAM_CHANNEL = 'xta-upstream';
 

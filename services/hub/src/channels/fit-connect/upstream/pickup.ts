@@ -6,7 +6,7 @@ import { ErrorCode, isWeicheError } from '@weiche/core';
 import { jweLimits } from '@weiche/fit-connect';
 import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
-import { withTimeout } from '../../timeout.js';
+import { withTimeout } from '../../../timeout.js';
 import type { SubmissionApiClient } from './api-client.js';
 import { verifySubmitEvent, type zustelldienstKeys } from './event-log.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, type FitConnectUpstreamMeta } from './meta.js';

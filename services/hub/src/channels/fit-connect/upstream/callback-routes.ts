@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, errorMessage } from '@weiche/core';
 import type { FitConnectUpstream } from '@weiche/config';
 import { verifyCallback } from '@weiche/fit-connect';
-import { httpProblem } from '../../gateway/problems.js';
+import { httpProblem } from '../../../gateway/problems.js';
 import { NewSubmissionsCallback } from './api-schemas.js';
 import type { UpstreamPoller } from './poller.js';
 

@@ -1,5 +1,5 @@
 import type { AuditRecord, SubmissionRow } from '@weiche/journal';
-import type { ChannelRecord } from '../channel.js';
+import type { ChannelRecord } from '../../channel.js';
 import { XtaUpstreamMeta } from './meta.js';
 import { UPSTREAM_CLOSE_STAGE } from './poller.js';
 

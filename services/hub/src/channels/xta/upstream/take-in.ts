@@ -6,7 +6,7 @@ import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { contentContainerDocument, type FetchResult, type MessageMetaData } from '@weiche/xta';
-import { withTimeout } from '../../timeout.js';
+import { withTimeout } from '../../../timeout.js';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamMeta } from './meta.js';
 
 export interface TakeInDeps {

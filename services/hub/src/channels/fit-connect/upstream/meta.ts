@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FitConnectMeta } from '../fit-connect/meta.js';
+import { FitConnectMeta } from '../meta.js';
 
 export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
 
