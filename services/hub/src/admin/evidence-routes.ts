@@ -6,6 +6,7 @@ import { httpProblem } from '../gateway/problems.js';
 import * as S from './api-schemas.js';
 import { assertSeesTenant, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -19,7 +20,8 @@ const EvidenceKeys = z.object({
  * verification is), another tenant's submission 404. docs/evidence.md shows how to check it offline.
  */
 export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     app.get(
       '/audit/evidence-keys',
       {
@@ -36,7 +38,7 @@ export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
       },
     );
 
-    app.get<{ Params: z.infer<typeof S.SubmissionParams> }>(
+    app.get(
       '/submissions/:submissionId/evidence',
       {
         schema: routeSchema({
