@@ -34,7 +34,7 @@ export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
       },
       async (request) => {
         who(request);
-        return { keys: deps.evidence.keys.map((k) => ({ kid: k.kid, current: k.kid === deps.evidence.currentKid, publicKeyPem: k.publicPem(), jwk: k.publicJwk })) } satisfies z.input<typeof EvidenceKeys>;
+        return { keys: deps.evidence.keys.map((k) => ({ kid: k.kid, current: k.kid === deps.evidence.currentKid, publicKeyPem: k.publicPem(), jwk: k.publicJwk })) };
       },
     );
 
