@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
 /** `first.path: message` of a failed validation; the problem handler sends it as the detail of a 400 problem. */
@@ -17,7 +17,7 @@ function readableValidationError(errors: ReadonlyArray<{ instancePath?: string; 
  * schema says string, an extra field) into a 500 after the work is done.
  */
 export function zodRoutes(app: FastifyInstance) {
-  app.setValidatorCompiler(validatorCompiler as FastifySchemaCompiler<unknown>);
+  app.setValidatorCompiler(validatorCompiler);
   app.setSchemaErrorFormatter((errors) => readableValidationError(errors));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   return app.withTypeProvider<ZodTypeProvider>();
