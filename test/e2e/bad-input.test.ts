@@ -112,6 +112,12 @@ describe('bad input at the FIT-Connect intake', () => {
       await expectProblem(response, 400, 'bad-request');
     });
 
+    it('1b: a body the schema refuses (no serviceType) → 400 naming the field', async () => {
+      const response = await sender.request('POST', '/v1/submissions', { destinationId: cfg.destinationId, announcedAttachments: [] });
+      const problem = await expectProblem(response, 400, 'bad-request');
+      expect(problem.detail).toMatch(/^serviceType: /);
+    });
+
     it('2: an unknown destination → 404', async () => {
       const response = await sender.request('POST', '/v1/submissions', { destinationId: randomUUID(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
       await expectProblem(response, 404, 'not-found');

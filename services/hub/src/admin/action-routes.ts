@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
 import { ErrorCode } from '@weiche/core';
 import type { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
@@ -8,6 +7,7 @@ import { discardDeadLetter, pauseAdapter, redeliver, replayFromOpen, resumeAdapt
 import * as S from './api-schemas.js';
 import { assertActsOn, assertMayAct, ownsAdapter, seesAdapter, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -37,8 +37,9 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
     return instance.id;
   }
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.post<{ Params: z.infer<typeof S.SubmissionParams>; Body: z.infer<typeof S.ReplayBody> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.post(
       '/submissions/:submissionId/replay',
       {
         schema: routeSchema({
@@ -64,7 +65,7 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.post<{ Params: z.infer<typeof S.RouteParams>; Body: z.infer<typeof S.RedeliverBody> }>(
+    app.post(
       '/submissions/:submissionId/routes/:routeId/redeliver',
       { schema: routeSchema({ summary: 'Deliver one failed route of a FAILED submission again', tags: ['actions'], params: S.RouteParams, body: S.RedeliverBody, response: { 200: S.ActionResult, ...ERRORS } }) },
       async (request) => {
@@ -77,7 +78,7 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.post<{ Params: z.infer<typeof S.SubmissionParams>; Body: z.infer<typeof S.DiscardBody> }>(
+    app.post(
       '/submissions/:submissionId/discard',
       {
         schema: routeSchema({
@@ -98,7 +99,7 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.post<{ Params: z.infer<typeof S.AdapterParams> }>(
+    app.post(
       '/adapters/:adapterId/pause',
       { schema: routeSchema({ summary: 'Pause deliveries of an adapter instance (jobs wait)', tags: ['actions'], params: S.AdapterParams, response: { 200: S.ActionResult, ...ERRORS } }) },
       async (request) => {
@@ -108,7 +109,7 @@ export function actionRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.post<{ Params: z.infer<typeof S.AdapterParams> }>(
+    app.post(
       '/adapters/:adapterId/resume',
       { schema: routeSchema({ summary: 'Resume deliveries of an adapter instance', tags: ['actions'], params: S.AdapterParams, response: { 200: S.ActionResult, ...ERRORS } }) },
       async (request) => {

@@ -119,9 +119,9 @@ afterAll(async () => {
 });
 
 type Method = 'GET' | 'POST';
-async function call(token: string | undefined, method: Method, url: string, body?: unknown): Promise<{ status: number; json: () => unknown; body: string }> {
+async function call(token: string | undefined, method: Method, url: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; json: () => unknown; body: string }> {
   const res = await app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}) });
-  return { status: res.statusCode, json: () => res.json() as unknown, body: res.body };
+  return { status: res.statusCode, headers: res.headers, json: () => res.json() as unknown, body: res.body };
 }
 
 describe('admin API authentication', () => {
@@ -176,7 +176,11 @@ describe('admin API reads', () => {
     const bad = await call(TOKENS.operator, 'GET', `${API}/submissions?state=LOST`);
     expect(bad.status).toBe(400);
     expect(bad.json()).toMatchObject({ type: 'urn:weiche:problem:bad-request' });
-    expect((await call(TOKENS.operator, 'GET', `${API}/submissions?limit=0`)).status).toBe(400);
+    expect((bad.json() as { detail: string }).detail).toMatch(/^state: /);
+    const tooFew = await call(TOKENS.operator, 'GET', `${API}/submissions?limit=0`);
+    expect(tooFew.status).toBe(400);
+    expect(tooFew.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((tooFew.json() as { detail: string }).detail).toMatch(/^limit: /);
   });
 
   it('shows a timeline of journal, audit and attempts without personal data', async () => {
@@ -282,7 +286,9 @@ describe('actions (audited with the token subject)', () => {
     const id = await seed('stadt-a', true);
     const listed = async (): Promise<string[]> => ((await call(TOKENS.adminA, 'GET', `${API}/dead-letters?limit=100`)).json() as { items: Array<{ submissionId: string }> }).items.map((i) => i.submissionId);
     expect(await listed()).toContain(id);
-    expect((await call(TOKENS.adminA, 'POST', `${API}/submissions/${id}/discard`, {})).status).toBe(400);
+    const noReason = await call(TOKENS.adminA, 'POST', `${API}/submissions/${id}/discard`, {});
+    expect(noReason.status).toBe(400);
+    expect((noReason.json() as { detail: string }).detail).toMatch(/^reason: /);
     const res = await call(TOKENS.adminA, 'POST', `${API}/submissions/${id}/discard`, { reason: 'sent twice' });
     expect(res.json()).toEqual({ ok: true, action: 'discard', actor: 'anna', routes: ['r2'] });
     expect(await listed()).not.toContain(id);
@@ -326,6 +332,32 @@ describe('OpenAPI, metrics, health', () => {
     expect(ui.statusCode).toBe(200);
     expect(ui.body).not.toMatch(/src="https?:\/\//);
     expect((await app.inject({ url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
+  });
+
+  it('documents every admin route: summary, tags, bearer security, its path parameters and a response schema', async () => {
+    type Operation = { summary?: string; tags?: string[]; security?: unknown[]; parameters?: Array<{ name: string; in: string }>; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const doc = (await app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
+    const documented = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith(API))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(servedRoutes(app, API).sort());
+    expect(documented).toEqual(expect.arrayContaining([`GET ${API}/submissions/{submissionId}`, `POST ${API}/submissions/{submissionId}/routes/{routeId}/redeliver`, `GET ${API}/sign-in`]));
+    // routes that answer CSV or a JWS have no JSON response schema
+    const notJson = new Set([`${API}/submissions.csv`, `${API}/dead-letters.csv`, `${API}/ozg-progress.csv`, `${API}/submissions/{submissionId}/evidence`]);
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith(API))) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        expect(op.summary, where).toBeTruthy();
+        expect(op.tags?.length, where).toBeGreaterThan(0);
+        expect(op.security, where).toEqual(path === `${API}/sign-in` ? [] : [{ bearer: [] }]);
+        const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        expect(op.parameters?.filter((p) => p.in === 'path').map((p) => p.name).sort() ?? [], where).toEqual(pathParams.sort());
+        if (!notJson.has(path)) expect(op.responses?.['200']?.content?.['application/json']?.schema, where).toBeDefined();
+      }
+    }
+    const submissions = doc.paths[`${API}/submissions`]?.get?.responses?.['200']?.content?.['application/json']?.schema as { properties: { items: { items: { properties: Record<string, { format?: string }> } } } };
+    expect(submissions.properties.items.items.properties.createdAt?.format).toBe('date-time');
+    expect(Object.keys(submissions.properties.items.items.properties)).toEqual(expect.arrayContaining(['channel', 'channelRef', 'caseId']));
   });
 
   it('exposes metrics whose stage counters move with the journal', async () => {
@@ -423,3 +455,19 @@ describe('AdminAuthenticator configuration', () => {
     );
   });
 });
+
+/** `METHOD /path/{param}` of every route the app serves under `prefix` (HEAD left out), read from fastify's route tree. */
+function servedRoutes(server: FastifyInstance, prefix: string): string[] {
+  const stack: string[] = [];
+  const routes: string[] = [];
+  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    stack.length = depth;
+    stack.push(match[2] ?? '');
+    const path = stack.join('').replace(/:(\w+)/g, '{$1}');
+    for (const method of (match[3] ?? '').split(', ').filter((m) => m && m !== 'HEAD')) if (path.startsWith(prefix)) routes.push(`${method} ${path}`);
+  }
+  return routes;
+}

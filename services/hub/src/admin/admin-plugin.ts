@@ -1,11 +1,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { constantTimeEqual, ErrorCode } from '@weiche/core';
 import { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 import { HUB_PRODUCT } from '../version.js';
 import { actionRoutes } from './action-routes.js';
 import { auditRoutes } from './audit-routes.js';
@@ -24,7 +26,6 @@ import { HubMetrics } from './hub-metrics.js';
 import { ozgProgressRoutes } from './ozg-progress-routes.js';
 import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
-import { useZodCompilers } from './route-schema.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { upstreamRoutes } from './upstream-routes.js';
 
@@ -58,8 +59,10 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       return principal;
     };
 
-    useZodCompilers(app);
+    zodRoutes(app);
     await app.register(swagger, {
+      // the route schemas are zod: the provider turns them into the document's JSON schemas
+      transform: jsonSchemaTransform,
       openapi: {
         openapi: '3.0.3',
         info: { title: 'Weiche admin API', version: HUB_PRODUCT.version, description: 'Operator API of the Weiche integration hub. Bearer tokens: static API tokens or OIDC JWTs.' },

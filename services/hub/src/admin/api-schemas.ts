@@ -4,6 +4,8 @@ import { DeliveryState, SubmissionState } from '@weiche/core';
 /** zod schemas of the admin API: requests are validated with them, the OpenAPI document is generated from them. */
 
 const Timestamp = z.iso.datetime({ offset: true });
+/** A point in time in a reply: the handler returns a Date, JSON carries it as an ISO 8601 string (date-time in the OpenAPI document). */
+const Instant = z.date();
 const Paging = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
@@ -85,7 +87,7 @@ export const AuditRecordPage = z.object({
   items: z.array(
     z.object({
       seq: z.number(),
-      at: Timestamp,
+      at: Instant,
       submissionId: z.string().nullable(),
       tenantId: z.string().nullable(),
       actor: z.string(),
@@ -182,14 +184,15 @@ const Delivery = z.object({
   state: DeliveryState,
   attempts: z.number(),
   lastError: z.string().nullable(),
-  deliveredAt: Timestamp.nullable(),
-  updatedAt: Timestamp,
+  deliveredAt: Instant.nullable(),
+  updatedAt: Instant,
 });
 export const SubmissionSummary = z.object({
   submissionId: z.string(),
-  caseId: z.string(),
   tenantId: z.string(),
-  destinationId: z.string(),
+  channel: z.string().describe('intake channel (fit-connect, xta)'),
+  channelRef: z.string().describe("the channel's own reference of the message (e.g. an XTA MessageID)"),
+  caseId: z.string().nullable().describe('the case of the event log, where the channel keeps one (FIT-Connect)'),
   serviceIdentifier: z.string(),
   state: SubmissionState,
   senderReference: z.string().nullable(),
@@ -199,9 +202,9 @@ export const SubmissionSummary = z.object({
   discarded: z.boolean(),
   processingTenantId: z.string().nullable().describe('who processes it: the owner, or the back office of delegationId (docs/delegation.md); null until routed'),
   delegationId: z.string().nullable(),
-  createdAt: Timestamp,
-  submittedAt: Timestamp.nullable(),
-  updatedAt: Timestamp,
+  createdAt: Instant,
+  submittedAt: Instant.nullable(),
+  updatedAt: Instant,
 });
 export const SubmissionPage = z.object({ total: z.number(), limit: z.number(), offset: z.number(), items: z.array(SubmissionSummary) });
 export const DeadLetterPage = z.object({
@@ -212,7 +215,7 @@ export const DeadLetterPage = z.object({
 });
 export const TimelineEntry = z.object({
   kind: z.enum(['audit', 'attempt', 'event', 'confirmation']),
-  at: Timestamp,
+  at: Instant,
   seq: z.number(),
   actor: z.string().optional(),
   stage: z.string().optional(),
@@ -236,15 +239,15 @@ export const TimelineEntry = z.object({
 });
 export const SubmissionDetail = z.object({ submission: SubmissionSummary, deliveries: z.array(Delivery), timeline: z.array(TimelineEntry) });
 export const Stats = z.object({
-  range: z.object({ from: Timestamp, to: Timestamp, bucket: z.enum(['hour', 'day']) }),
+  range: z.object({ from: Instant, to: Instant, bucket: z.enum(['hour', 'day']) }),
   countsByState: z.array(z.object({ tenantId: z.string(), state: SubmissionState, count: z.number() })),
   deliveredByService: z.array(z.object({ tenantId: z.string(), serviceIdentifier: z.string(), delivered: z.number() })),
-  activity: z.array(z.object({ tenantId: z.string(), hour: Timestamp.describe('start of the bucket (an hour or a day, UTC)'), delivered: z.number(), failed: z.number() })),
+  activity: z.array(z.object({ tenantId: z.string(), hour: Instant.describe('start of the bucket (an hour or a day, UTC)'), delivered: z.number(), failed: z.number() })),
 });
 export const AuditPage = z.object({
   limit: z.number(),
   offset: z.number(),
-  items: z.array(z.object({ seq: z.number(), at: Timestamp, actor: z.string(), stage: z.string(), submissionId: z.string().nullable(), details: z.record(z.string(), z.unknown()) })),
+  items: z.array(z.object({ seq: z.number(), at: Instant, actor: z.string(), stage: z.string(), submissionId: z.string().nullable(), details: z.record(z.string(), z.unknown()) })),
 });
 export const ActionResult = z.object({ ok: z.literal(true), action: z.string(), actor: z.string(), routes: z.array(z.string()).optional() });
 export const ProblemBody = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), instance: z.string().optional() });

@@ -6,6 +6,7 @@ import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
 import { assertSeesTenant, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type AuditDeps = Pick<HubDeps, 'config' | 'pool' | 'evidence' | 'auditLog'>;
 type Who = (request: unknown) => Principal;
@@ -39,8 +40,9 @@ export const AuditVerdict = z.object({
  * the admin API. Each submission has its own chain, so a tenant's chains verify without anyone else's.
  */
 export function auditRoutes(deps: AuditDeps, who: Who) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: z.infer<typeof AuditVerifyQuery> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.get(
       '/audit/verify',
       {
         schema: routeSchema({
@@ -71,7 +73,7 @@ export function auditRoutes(deps: AuditDeps, who: Who) {
           ...(tenant !== undefined ? { tenant } : {}),
           ...(request.query.since !== undefined ? { since: new Date(request.query.since) } : {}),
         });
-        return verdict satisfies z.input<typeof AuditVerdict>;
+        return verdict;
       },
     );
   };

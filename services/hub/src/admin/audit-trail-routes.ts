@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
 import { AuditTrail } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import * as S from './api-schemas.js';
 import type { Principal } from './principal.js';
 import { scopeArg } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
 /** `GET /audit/records`: the audit chain for auditors, by submission and time range. */
 export function auditTrailRoutes(deps: HubDeps, who: Who) {
   const trail = new AuditTrail({ pool: deps.pool, schema: deps.config.database.schema });
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: z.infer<typeof S.AuditRecordQuery> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.get(
       '/audit/records',
       {
         schema: routeSchema({

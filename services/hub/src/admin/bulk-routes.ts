@@ -10,6 +10,7 @@ import * as S from './api-schemas.js';
 import { assertMayAct, seesSubmission, seesTenant, type Principal } from './principal.js';
 import { deadLetterFilter } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 type Action = z.infer<typeof S.BulkAction>['action'];
@@ -47,8 +48,9 @@ export function bulkRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
     }
   }
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.post<{ Body: z.infer<typeof S.BulkAction> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.post(
       '/dead-letters/bulk',
       {
         schema: routeSchema({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { HubDeps } from '../context.js';
 import { tenantScope, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -29,8 +30,9 @@ const CallbackPage = z.object({ total: z.number(), limit: z.number(), offset: z.
 
 /** GET /callbacks: the FIT-Connect callbacks owed to senders — pending (with the last error), sent, given up (with the reason). */
 export function callbackRoutes(deps: Pick<HubDeps, 'callbacks'>, who: Who) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: z.infer<typeof CallbackQuery> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.get(
       '/callbacks',
       {
         schema: routeSchema({

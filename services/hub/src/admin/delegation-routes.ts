@@ -7,6 +7,7 @@ import { httpProblem } from '../gateway/problems.js';
 import * as S from './api-schemas.js';
 import { seesTenant, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -31,14 +32,15 @@ export function delegationRoutes(deps: Pick<HubDeps, 'delegations'>, who: Who) {
     return { changed: result.changed, version: result.version, delegations: [...result.delegations] };
   };
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     app.get(
       '/delegations',
       { schema: routeSchema({ summary: 'Delegations (back offices) that concern the caller\'s tenants', tags: ['configuration'], response: { 200: DelegationsResult } }) },
       async (request) => ({ delegations: visible(who(request), await deps.delegations.refresh()) }),
     );
 
-    app.put<{ Body: z.infer<typeof DelegationsBody> }>(
+    app.put(
       '/delegations',
       {
         schema: routeSchema({
@@ -56,7 +58,7 @@ export function delegationRoutes(deps: Pick<HubDeps, 'delegations'>, who: Who) {
       },
     );
 
-    app.post<{ Body: z.infer<typeof DelegationConfig> }>(
+    app.post(
       '/delegations',
       { schema: routeSchema({ summary: 'Add a delegation, or replace the one with its id (operator)', tags: ['configuration'], body: DelegationConfig, response: { 200: DelegationsResult, ...ERRORS } }) },
       async (request) => {
@@ -67,7 +69,7 @@ export function delegationRoutes(deps: Pick<HubDeps, 'delegations'>, who: Who) {
       },
     );
 
-    app.delete<{ Params: z.infer<typeof DelegationParams> }>(
+    app.delete(
       '/delegations/:delegationId',
       { schema: routeSchema({ summary: 'End a delegation now by removing it (operator); routed submissions keep their back office', tags: ['configuration'], params: DelegationParams, response: { 200: DelegationsResult, ...ERRORS } }) },
       async (request) => {

@@ -6,6 +6,7 @@ import { httpProblem } from '../gateway/problems.js';
 import * as S from './api-schemas.js';
 import { assertSeesTenant, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -19,7 +20,8 @@ const EvidenceKeys = z.object({
  * verification is), another tenant's submission 404. docs/evidence.md shows how to check it offline.
  */
 export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     app.get(
       '/audit/evidence-keys',
       {
@@ -32,11 +34,11 @@ export function evidenceRoutes(deps: EvidenceBundleDeps, who: Who) {
       },
       async (request) => {
         who(request);
-        return { keys: deps.evidence.keys.map((k) => ({ kid: k.kid, current: k.kid === deps.evidence.currentKid, publicKeyPem: k.publicPem(), jwk: k.publicJwk })) } satisfies z.input<typeof EvidenceKeys>;
+        return { keys: deps.evidence.keys.map((k) => ({ kid: k.kid, current: k.kid === deps.evidence.currentKid, publicKeyPem: k.publicPem(), jwk: k.publicJwk })) };
       },
     );
 
-    app.get<{ Params: z.infer<typeof S.SubmissionParams> }>(
+    app.get(
       '/submissions/:submissionId/evidence',
       {
         schema: routeSchema({

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
 import type { DeadLetter, JournalQueries, SubmissionSummary } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import * as S from './api-schemas.js';
@@ -7,6 +6,7 @@ import { allPages, sendCsv, type CsvColumn } from './csv-export.js';
 import type { Principal } from './principal.js';
 import { deadLetterFilter, submissionSearch } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -56,8 +56,9 @@ export function exportRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
     ...times,
   ];
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: z.infer<typeof S.SubmissionCsvQuery> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.get(
       '/submissions.csv',
       {
         schema: routeSchema({
@@ -74,7 +75,7 @@ export function exportRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.DeadLetterCsvQuery> }>(
+    app.get(
       '/dead-letters.csv',
       {
         schema: routeSchema({

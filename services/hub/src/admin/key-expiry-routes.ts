@@ -6,6 +6,7 @@ import { httpProblem } from '../gateway/problems.js';
 import type { KeyExpiryWatch } from '../key-expiry.js';
 import { assertMayAct, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -21,7 +22,8 @@ const KeyExpiryReport = z.object({
  * within keyExpiry.warnDays. Keys are the hub's, not a tenant's: operators only (a tenant-admin or auditor is 403).
  */
 export function keyExpiryRoutes(watch: KeyExpiryWatch, who: Who) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     app.get(
       '/keys/expiry',
       { schema: routeSchema({ summary: 'Expiry of keys and certificates (destination, signing, XTA reader, watched TLS/author certificates)', tags: ['operations'], response: { 200: KeyExpiryReport } }) },

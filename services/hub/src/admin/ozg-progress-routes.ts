@@ -7,6 +7,7 @@ import { sendCsv, type CsvColumn } from './csv-export.js';
 import type { Principal } from './principal.js';
 import { scopeArg } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
 
@@ -60,8 +61,9 @@ export function ozgProgressRoutes(deps: Pick<HubDeps, 'config' | 'pool'>, who: W
     ['month', 'tenantId', 'tenantName', 'serviceIdentifier', 'serviceName', 'received', 'delivered', 'rejected', 'deadLettered', 'delegated', 'endToEndShare', 'medianSecondsToDelivered'] as const
   ).map((key) => ({ header: key, cell: (r: Row) => r[key] }));
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: z.infer<typeof OzgQuery> }>(
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.get(
       '/ozg-progress',
       {
         schema: routeSchema({
@@ -75,7 +77,7 @@ export function ozgProgressRoutes(deps: Pick<HubDeps, 'config' | 'pool'>, who: W
       async (request) => ({ items: await rows(who(request), request.query) }),
     );
 
-    app.get<{ Querystring: z.infer<typeof OzgCsvQuery> }>(
+    app.get(
       '/ozg-progress.csv',
       { schema: routeSchema({ summary: 'OZG progress as CSV (one row per tenant, service and month)', tags: ['operations'], querystring: OzgCsvQuery }) },
       async (request, reply) => {

@@ -10,6 +10,7 @@ import * as S from './api-schemas.js';
 import { assertSeesSubmission, assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 type AdapterInstance = HubDeps['config']['adapters'][number];
 type Who = (request: unknown) => Principal;
@@ -40,10 +41,11 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
     return instance;
   }
 
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     app.get('/me', { schema: routeSchema({ summary: 'The caller: subject, role and tenants', tags: ['session'], response: { 200: S.Me } }) }, async (request) => {
       const p = who(request);
-      return { subject: p.subject, role: p.role, tenants: p.tenants === 'all' ? 'all' : [...p.tenants].sort() };
+      return { subject: p.subject, role: p.role, tenants: p.tenants === 'all' ? ('all' as const) : [...p.tenants].sort() };
     });
 
     app.get('/tenants', { schema: routeSchema({ summary: 'Tenants (municipalities)', tags: ['configuration'], response: { 200: S.list(S.Tenant) } }) }, async (request) => {
@@ -51,7 +53,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       return config.tenants.filter((t) => seesTenant(p, t.id));
     });
 
-    app.get<{ Params: z.infer<typeof S.TenantParams> }>(
+    app.get(
       '/tenants/:tenantId',
       { schema: routeSchema({ summary: 'One tenant', tags: ['configuration'], params: S.TenantParams, response: { 200: S.Tenant } }) },
       async (request) => {
@@ -71,7 +73,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       const p = who(request);
       return config.destinations.filter((d) => seesTenant(p, d.tenant)).map(destinationView);
     });
-    app.get<{ Params: z.infer<typeof S.DestinationParams> }>(
+    app.get(
       '/destinations/:destinationId',
       { schema: routeSchema({ summary: 'One destination', tags: ['configuration'], params: S.DestinationParams, response: { 200: S.Destination } }) },
       async (request) => {
@@ -95,7 +97,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
         return Promise.all(config.adapters.filter((a) => seesAdapter(p, config, a.id)).map((a) => adapterView(p, a)));
       },
     );
-    app.get<{ Params: z.infer<typeof S.AdapterParams> }>(
+    app.get(
       '/adapters/:adapterId',
       { schema: routeSchema({ summary: 'One adapter instance', tags: ['operations'], params: S.AdapterParams, response: { 200: S.Adapter } }) },
       async (request) => {
@@ -149,7 +151,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.DeadLetterQuery> }>(
+    app.get(
       '/dead-letters',
       {
         schema: routeSchema({
@@ -167,7 +169,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.SubmissionQuery> }>(
+    app.get(
       '/submissions',
       { schema: routeSchema({ summary: 'Search submissions (newest first)', tags: ['submissions'], querystring: S.SubmissionQuery, response: { 200: S.SubmissionPage } }) },
       async (request) => {
@@ -178,7 +180,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Params: z.infer<typeof S.SubmissionParams> }>(
+    app.get(
       '/submissions/:submissionId',
       {
         schema: routeSchema({
@@ -197,7 +199,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.StatsQuery> }>(
+    app.get(
       '/stats',
       {
         schema: routeSchema({
@@ -220,7 +222,7 @@ export function readRoutes(deps: HubDeps, queries: JournalQueries, who: Who) {
       },
     );
 
-    app.get<{ Querystring: z.infer<typeof S.PageQuery> }>(
+    app.get(
       '/audit',
       { schema: routeSchema({ summary: 'Operator actions from the audit chain, newest first', tags: ['audit'], querystring: S.PageQuery, response: { 200: S.AuditPage } }) },
       async (request) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HubDeps } from '../context.js';
 import * as S from './api-schemas.js';
 import { routeSchema } from './route-schema.js';
+import { zodRoutes } from '../gateway/zod-routes.js';
 
 /**
  * `GET /sign-in` (no token needed): how the console may sign in. Token paste always; with
@@ -14,7 +15,8 @@ export function signInRoutes(deps: HubDeps) {
     token: true as const,
     oidc: oidc?.clientId !== undefined ? { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes } : null,
   };
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     const schema = routeSchema({ summary: 'How the console signs in (public)', tags: ['session'], response: { 200: S.SignInOptions } });
     app.get('/sign-in', { schema: { ...schema, security: [] } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(options));
   };

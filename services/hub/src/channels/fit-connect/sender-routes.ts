@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
@@ -10,6 +9,7 @@ import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } 
 import type { Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
+import { zodRoutes } from '../../gateway/zod-routes.js';
 import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
@@ -75,8 +75,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
   }
 
   return async function plugin(fastify: FastifyInstance): Promise<void> {
-    fastify.setValidatorCompiler(validatorCompiler);
-    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const app = zodRoutes(fastify);
     // Attachment bodies are streamed straight to the blob store (never buffered whole).
     app.addContentTypeParser('application/jose', (_request, payload, done) => done(null, payload));
 

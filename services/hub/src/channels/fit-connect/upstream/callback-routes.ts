@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { ErrorCode, errorMessage } from '@weiche/core';
 import type { FitConnectUpstream } from '@weiche/config';
 import { verifyCallback } from '@weiche/fit-connect';
 import { httpProblem } from '../../../gateway/problems.js';
+import { zodRoutes } from '../../../gateway/zod-routes.js';
 import { NewSubmissionsCallback } from './api-schemas.js';
 import type { UpstreamPoller } from './poller.js';
+
+const CallbackParams = z.object({ id: z.string() });
 
 /**
  * `POST /callbacks/fit-connect/{id}`: the Zustelldienst's new-submissions callback for an upstream with a
@@ -14,12 +18,13 @@ import type { UpstreamPoller } from './poller.js';
  * a reason to refuse it; ids it names are picked up first, and the list is polled in any case.
  */
 export function callbackRoutes(upstreams: ReadonlyMap<string, { config: FitConnectUpstream; poller: UpstreamPoller }>, log: Logger) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
     // the HMAC is over the body as sent: keep it as a string
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
 
-    app.post<{ Params: { id: string } }>('/callbacks/fit-connect/:id', async (request, reply) => {
+    app.post('/callbacks/fit-connect/:id', { schema: { params: CallbackParams } }, async (request, reply) => {
       const upstream = upstreams.get(request.params.id);
       const secret = upstream?.config.callbackSecret;
       if (!upstream || !secret) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no callback for this upstream');
