@@ -94,7 +94,12 @@ describe('evidence bundles', () => {
     expect(bundle.deliveries[0]).toMatchObject({ routeId: 'to-dms', state: 'DELIVERED', receipt: expect.any(Object) });
     expect(bundle.transport.events.map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     expect(bundle.audit.records.length).toBeGreaterThanOrEqual(6);
-    expect(bundle.audit.anchor).toMatchObject({ checkpoint: { no: 1 }, head: [`submission:${submissionId}`, bundle.audit.records.length, expect.any(String), expect.any(String)], treeSize: 3, proof: [expect.any(String), expect.any(String)] });
+    expect(bundle.audit.anchor).toMatchObject({ checkpoint: { no: 1 }, head: [`submission:${submissionId}`, bundle.audit.records.length, expect.any(String), expect.any(String)], treeSize: 3 });
+    // in a Merkle tree of 3 heads the path has 1 or 2 siblings, by where the (random) chain name sorts
+    const proof = (bundle.audit.anchor as { proof: unknown[] }).proof;
+    expect(proof.length).toBeGreaterThanOrEqual(1);
+    expect(proof.length).toBeLessThanOrEqual(2);
+    expect(proof.every((p) => typeof p === 'string')).toBe(true);
 
     const file = join(dir, 'bundle.jws');
     await writeFile(file, jws);
