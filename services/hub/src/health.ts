@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubDeps } from './context.js';
 import { withTimeout } from './timeout.js';
 import { frameworkErrorHandler, registerProblemHandler } from './gateway/problems.js';
@@ -26,7 +26,7 @@ export async function startHealthListener(
   deps: Pick<HubDeps, 'journal' | 'blobs' | 'redis' | 'log'>,
   options: { host: string; port: number; workersRunning: () => boolean; draining: () => boolean },
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true, frameworkErrors: frameworkErrorHandler });
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, frameworkErrors: frameworkErrorHandler });
   // probes are HTTP too: errors and unknown paths answer as problems like every other listener
   registerProblemHandler(app);
   app.get('/healthz', async (_request, reply) => {

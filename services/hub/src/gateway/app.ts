@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
@@ -19,8 +19,9 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
     loggerInstance: deps.log as FastifyBaseLogger,
-    // the access log is written at debug by httpMetrics (route pattern, status, time); bodies are never logged
-    disableRequestLogging: true,
+    // the access log is written at debug by httpMetrics (route pattern, status, time); bodies are never logged,
+    // and fastify's own request lines are off (LogController: the top-level option is deprecated in fastify 5)
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     // on shutdown, end keep-alive connections instead of waiting for clients to close them
