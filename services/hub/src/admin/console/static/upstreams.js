@@ -27,7 +27,8 @@ function backlogCell(u) {
 export function upstreamsSection(list, names) {
   if (list.length === 0) return h('p', { 'data-testid': 'no-upstreams' }, t('none'));
   const warnings = list.filter((u) => u.overdue > 0).map((u) =>
-    h('p', { class: 'error', role: 'alert', 'data-testid': 'upstream-overdue' }, t('upstreams.overdueWarning', { id: u.id, count: formatNumber(u.overdue) })));
+    // FIT-Connect's Zustelldienst auto-rejects after 14 days; an XTA intermediary was answered by the close already
+    h('p', { class: 'error', role: 'alert', 'data-testid': 'upstream-overdue' }, t(u.kind === 'xta' ? 'upstreams.overdueWarningXta' : 'upstreams.overdueWarning', { id: u.id, count: formatNumber(u.overdue) })));
   return [
     ...warnings,
     table(t('upstreams.heading'),
