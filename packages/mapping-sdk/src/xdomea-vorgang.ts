@@ -17,7 +17,7 @@ import {
   extensionFor,
 } from '@weiche/xoev';
 import { newIdFor, nowFor } from './context-tools.js';
-import type { MappingModule, PackageEntry, SubmissionChecks, SubmissionContext } from './types.js';
+import type { MappingModule, MappingResult, PackageEntry, SubmissionChecks, SubmissionContext, TargetProfile } from './types.js';
 
 /** Kennung of the hub's AnwendungsspezifischeErweiterung (documented in docs/xoev-content.md). */
 export const WEICHE_EXTENSION_KENNUNG = 'urn:weiche:xdomea:erweiterung:einreichung';
@@ -244,5 +244,27 @@ export async function planXdomeaVorgang(
     ...(delegation.kontakte === undefined ? {} : { kontakte: delegation.kontakte }),
     ...(delegation.hinweis === undefined ? {} : { hinweis: delegation.hinweis }),
     extension: { kennung: WEICHE_EXTENSION_KENNUNG, name: `${ctx.hub.product} – Einreichung`, version: '1', felder: fields },
+  };
+}
+
+/**
+ * The result of a module that writes one xdomea message: `{ProzessID}_{message}.xml` in `{ProzessID}_{message}.zip`
+ * (the xdomea naming rule), the planned Vorgang's documents beside it.
+ */
+export function xdomeaResult(
+  target: TargetProfile,
+  message: 'Abgabe.Abgabe.0401' | 'FVDaten.SGOAblegen.0605',
+  prozessId: string,
+  messageXml: string,
+  vorgang: Pick<PlannedVorgang, 'entries'>,
+): MappingResult {
+  return {
+    targetProfile: target,
+    standardId: 'xdomea-3.1.0',
+    packageName: `${prozessId}_${message}.zip`,
+    messageName: `${prozessId}_${message}.xml`,
+    messageXml,
+    documents: vorgang.entries,
+    prozessId,
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildXdomea0401, buildXdomea0605, extensionFor } from '@weiche/xoev';
-import { newIdFor, nowFor, parseSubmissionData, planXdomeaVorgang } from '@weiche/mapping-sdk';
+import { newIdFor, nowFor, parseSubmissionData, planXdomeaVorgang, xdomeaResult } from '@weiche/mapping-sdk';
 import type { ApplicationData, MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
 
 /** Knobs for special deployments; the exported modules use the defaults. */
@@ -49,15 +49,7 @@ export function createGenericXdomea(options: GenericXdomeaOptions = {}): Mapping
         ...vorgang,
         ...(cacheDir === undefined ? {} : { cacheDir }),
       });
-      return {
-        targetProfile: 'xdomea-3.1.0:0401',
-        standardId: 'xdomea-3.1.0',
-        packageName: `${prozessId}_Abgabe.Abgabe.0401.zip`,
-        messageName: `${prozessId}_Abgabe.Abgabe.0401.xml`,
-        messageXml,
-        documents: vorgang.entries,
-        prozessId,
-      };
+      return xdomeaResult('xdomea-3.1.0:0401', 'Abgabe.Abgabe.0401', prozessId, messageXml, vorgang);
     },
   };
 }
@@ -91,15 +83,7 @@ export function createGenericXdomea0605(options: GenericXdomeaOptions = {}): Map
         ...vorgang,
         ...(cacheDir === undefined ? {} : { cacheDir }),
       });
-      return {
-        targetProfile: 'xdomea-3.1.0:0605',
-        standardId: 'xdomea-3.1.0',
-        packageName: `${prozessId}_FVDaten.SGOAblegen.0605.zip`,
-        messageName: `${prozessId}_FVDaten.SGOAblegen.0605.xml`,
-        messageXml,
-        documents: vorgang.entries,
-        prozessId,
-      };
+      return xdomeaResult('xdomea-3.1.0:0605', 'FVDaten.SGOAblegen.0605', prozessId, messageXml, vorgang);
     },
   };
 }

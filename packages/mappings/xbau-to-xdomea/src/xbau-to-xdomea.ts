@@ -1,5 +1,5 @@
 import { XBAU_ANTRAG_0200, XBAU_NS, XbauAntragXml, assertXsdValid, buildXdomea0401, resolveSchemaCacheDir, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
-import { newIdFor, nowFor, planXdomeaVorgang } from '@weiche/mapping-sdk';
+import { newIdFor, nowFor, planXdomeaVorgang, xdomeaResult } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
 
 /** Target profile: an xdomea Abgabe for the DMS. */
@@ -46,15 +46,7 @@ export function createXbauToXdomea(options: { cacheDir?: string } = {}): Mapping
         ...vorgang,
         cacheDir,
       });
-      return {
-        targetProfile: XBAU_TO_XDOMEA_TARGET,
-        standardId: 'xdomea-3.1.0',
-        packageName: `${prozessId}_Abgabe.Abgabe.0401.zip`,
-        messageName: `${prozessId}_Abgabe.Abgabe.0401.xml`,
-        messageXml,
-        documents: vorgang.entries,
-        prozessId,
-      };
+      return xdomeaResult(XBAU_TO_XDOMEA_TARGET, 'Abgabe.Abgabe.0401', prozessId, messageXml, vorgang);
     },
   };
 }
