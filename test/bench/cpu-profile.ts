@@ -12,13 +12,13 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export const CATEGORIES = ['rsa', 'aes+hash', 'xml', 'zip', 'fs', 'socket writes', 'postgres', 'redis+queue', 'http', 'json+schema', 'logging', 'gc', 'startup', 'other'] as const;
+export const CATEGORIES = ['rsa', 'aes+hash', 'xml', 'pdf', 'zip', 'fs', 'socket writes', 'postgres', 'redis+queue', 'http', 'json+schema', 'logging', 'gc', 'startup', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 const NATIVE_FS = new Set(['writev', 'writeBuffer', 'writeBuffers', 'writeString', 'openFileHandle', 'open', 'close', 'read', 'fsync', 'fdatasync', 'link', 'rename', 'mkdir', 'stat', 'fstat', 'lstat', 'unlink', 'readFileUtf8']);
 
 /** Which part of the work a frame of the main thread belongs to, by its function and source (self time only). */
-function categorise(functionName: string, url: string): Category | 'idle' {
+export function categorise(functionName: string, url: string): Category | 'idle' {
   if (functionName === '(idle)' || functionName === 'atomicsWaitLoop' || functionName === '(program)') return 'idle';
   if (functionName === '(garbage collector)') return 'gc';
   // RSA: privateDecrypt is an anonymous closure in internal/crypto/cipher, sign is signOneShot; piscina's dispatch
@@ -27,6 +27,8 @@ function categorise(functionName: string, url: string): Category | 'idle' {
   if (url === '' && NATIVE_FS.has(functionName)) return 'fs';
   if (url.includes('internal/crypto') || url.includes('node:crypto') || url.includes('base64url-decoder') || url.includes('decrypt-jwe') || url.includes('encrypted-blob') || url.includes('hash.js')) return 'aes+hash';
   if (url.startsWith('wasm://') || /libxml2|xmlbuilder2|fast-xml-parser|xoev\/dist|mapping/.test(url)) return 'xml';
+  // the application PDF: pdfkit lays out and embeds, fontkit shapes and subsets (restructure decodes font tables)
+  if (/pdfkit|fontkit|restructure|unicode-properties|unicode-trie|application-pdf|form-rows|linebreak/.test(url)) return 'pdf';
   if (/yazl|yauzl|zlib|zip-package/.test(url)) return 'zip';
   if (/\/pg\/|pg-protocol|pg-pool|journal\/dist/.test(url)) return 'postgres';
   if (/ioredis|bullmq|queue\/dist|msgpackr/.test(url)) return 'redis+queue';

@@ -20,6 +20,7 @@ import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { BenchHub, workspaceRoot } from './bench-hub.js';
 import { CATEGORIES, summariseProfiles, type Category } from './cpu-profile.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
+import { perfAvailable, PerfRecorder, summarisePerf, type PerfSummary } from './perf-profile.js';
 import { auditTimes, packageNames, stageDurations, stateCounts } from './journal-figures.js';
 import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, LoadSender, type PreparedSubmission, type TimedSubmission } from './load-generator.js';
 import { cpuDelta, cpuSecondsOfNamed, processCpuSeconds } from './process-cpu.js';
@@ -40,6 +41,8 @@ const { values: args } = parseArgs({
     /** where the .cpuprofile files go (kept after the run, for a flame graph); default a temp dir that is removed */
     'cpu-prof-dir': { type: 'string' },
     processors: { type: 'string' },
+    /** on-CPU profile of the whole machine with Linux perf during the measured window (P4 split, P1 budget) */
+    perf: { type: 'boolean' },
   },
   allowPositionals: false,
 });
@@ -151,7 +154,9 @@ async function main(): Promise<number> {
       (raw.adapters as Array<Record<string, unknown>>)[0]!.concurrency = 8;
     },
   });
-  const profiling = args['cpu-prof'] ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {};
+  if (args.perf && !(await perfAvailable())) throw new Error('--perf needs Linux perf (Debian: apt-get install linux-perf)');
+  const nodeArgs = [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(args.perf ? ['--perf-basic-prof'] : [])];
+  const profiling = nodeArgs.length > 0 ? { nodeArgs } : {};
   const hub = new BenchHub(cfg.file, { ...profiling, ...(PROCESSORS > 0 ? { role: 'gateway,dispatcher' } : {}) });
   const processors = Array.from({ length: PROCESSORS }, () => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))) } }));
   const client = new pg.Client({ connectionString: DATABASE_URL() });
@@ -182,9 +187,11 @@ async function main(): Promise<number> {
     const SERVICES = { postgres: ['postgres'], redis: ['redis-server'] } as const;
     const services0 = { postgres: await cpuSecondsOfNamed(SERVICES.postgres), redis: await cpuSecondsOfNamed(SERVICES.redis) };
     const sender0 = process.cpuUsage();
+    const recorder = args.perf ? new PerfRecorder(join(dir, 'perf.data')) : undefined;
     const t0 = performance.now();
     const timed = await drive(senders, prepared, rate);
     const wallS = (performance.now() - t0) / 1000;
+    await recorder?.stop();
     const cpu1 = await cpuOf();
     const senderCpuS = ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(sender0));
     const postgresCpuS = cpuDelta(services0.postgres, await cpuSecondsOfNamed(SERVICES.postgres));
@@ -231,6 +238,12 @@ async function main(): Promise<number> {
     const rsaIdleCoreS = unwraps / floor.decryptOpsPerSec + signs / floor.signOpsPerSec;
     await Promise.all([hub, ...processors].map((h) => h.stop()));
     const profile = args['cpu-prof'] ? await summariseProfiles(profileDir) : undefined;
+    const hubPids = [hub, ...processors].map((h) => h.pid).filter((p): p is number => p !== undefined);
+    const perf: PerfSummary | undefined = recorder ? await summarisePerf(recorder.dataFile, { hub: hubPids, loadGenerator: process.pid }, recorder.frequency) : undefined;
+    // --perf-basic-prof leaves one symbol map per hub process in /tmp
+    if (perf) await Promise.all(hubPids.map((p) => rm(`/tmp/perf-${p}.map`, { force: true })));
+    const perfCrypto = perf ? (perf.hub.rsa ?? 0) + (perf.hub.aes ?? 0) + (perf.hub.hash ?? 0) : Number.NaN;
+    const perfHubTotal = perf ? Object.values(perf.hub).reduce((a, b) => a + b, 0) : Number.NaN;
     // start-up (module loading, key generation) is not per-submission work
     const profileTotal = profile ? CATEGORIES.filter((c) => c !== 'startup').reduce((sum, c) => sum + profile.seconds[c], 0) : Number.NaN;
     const share = (c: Category): number => (profile ? round(profile.seconds[c] / profileTotal, 3) : Number.NaN);
@@ -279,6 +292,17 @@ async function main(): Promise<number> {
         rsaShareOfHubCpu: round(rsaIdleCoreS / hubCpuS, 3),
         profile: profile ? { files: profile.files, topOther: profile.topOther, note: 'self time over the hub’s whole life (warm-up included); shares exclude start-up', seconds: Object.fromEntries(CATEGORIES.map((c) => [c, round(profile.seconds[c], 2)])), shares: Object.fromEntries(CATEGORIES.map((c) => [c, share(c)])), cryptoShare: round(share('rsa') + share('aes+hash'), 3), nonCryptoShare: round(1 - share('rsa') - share('aes+hash'), 3) } : null,
       },
+      // on-CPU samples (perf, cpu-clock) of the measured window: CPU-s per party and the hub's by category
+      perf: perf
+        ? {
+            note: 'perf record -a -g during the measured window; CPU-s = samples ÷ frequency; hub threads all included',
+            secondsPerSubmission: Object.fromEntries(Object.entries(perf.seconds).map(([k, v]) => [k, round(v / N, 4)])),
+            hubSeconds: Object.fromEntries(Object.entries(perf.hub).map(([k, v]) => [k, round(v, 2)])),
+            hubCryptoShare: round(perfCrypto / perfHubTotal, 3),
+            hubNonCryptoShare: round(1 - perfCrypto / perfHubTotal, 3),
+            topUncategorised: perf.topUncategorised.map(([k, v]) => [k, round(v, 2)]),
+          }
+        : null,
       verification: { accepted: accepted.length, delivered: states.DELIVERED ?? 0, zipFiles: verdict.zipFiles, expectedZips: all.length, problems },
     };
 
@@ -299,8 +323,15 @@ async function main(): Promise<number> {
       ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
       ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],
       ...(result.cpu.profile ? ([['CPU profile split', `crypto ${round(result.cpu.profile.cryptoShare * 100, 1)} % (RSA ${round(share('rsa') * 100, 1)} %, AES+hash ${round(share('aes+hash') * 100, 1)} %), the rest ${round(result.cpu.profile.nonCryptoShare * 100, 1)} %`]] as const) : []),
+      ...(result.perf
+        ? ([
+            ['perf: CPU-s per submission', Object.entries(result.perf.secondsPerSubmission).map(([k, v]) => `${k} ${v}`).join(', ')],
+            ['perf: P4 split of the hub', `crypto ${round(result.perf.hubCryptoShare * 100, 1)} % (RSA ${round(((perf?.hub.rsa ?? 0) / perfHubTotal) * 100, 1)} %, AES ${round(((perf?.hub.aes ?? 0) / perfHubTotal) * 100, 1)} %, hashing ${round(((perf?.hub.hash ?? 0) / perfHubTotal) * 100, 1)} %), the rest ${round(result.perf.hubNonCryptoShare * 100, 1)} %`],
+          ] as const)
+        : []),
       ['verification', ok ? `OK: ${accepted.length} accepted, ${verdict.zipFiles} ZIPs (incl. warm-up), each once, contents intact` : `FAILED: ${problems.length} problem(s)`],
     ]);
+    if (result.perf) console.log(`  perf: hub CPU-s by category: ${JSON.stringify(result.perf.hubSeconds)}\n  perf: largest uncategorised leaves: ${JSON.stringify(result.perf.topUncategorised)}`);
     if (result.cpu.profile) console.log(`  profile seconds: ${JSON.stringify(result.cpu.profile.seconds)}\n  largest uncategorised: ${JSON.stringify(profile?.topOther)}`);
     for (const problem of problems.slice(0, 20)) console.log(`  ! ${problem}`);
 
