@@ -57,11 +57,12 @@ interface GlyphData {
   bearing: number;
 }
 
-// DejaVu's labels and fixed texts of a few dozen forms are far fewer words; beyond this, words are laid
-// out per document as before.
-const MAX_SHARED_WORDS = 4000;
+// The labels and fixed texts of a form and its receipt sheet are ~130 words; 2,000 per font cover a few
+// dozen forms at a few MiB at most. Beyond that, words are laid out per document as before.
+const MAX_SHARED_WORDS = 2000;
 
-const sharedWords = new WeakMap<ParsedFont, Map<string, Run>>();
+// Keyed by the parsed fonts, which live as long as the process (a few per process).
+const sharedWords = new Map<ParsedFont, Map<string, Run>>();
 const glyphData = new WeakMap<ParsedFont, Map<number, GlyphData>>();
 const adopted = new WeakSet<object>();
 
@@ -99,6 +100,11 @@ function addGlyph(this: TtfSubset, gid: number): number {
   this.hmtx.metrics.push({ advance: g.advance, bearing: g.bearing });
   this.offset += buffer.length;
   return this.glyf.length - 1;
+}
+
+/** The words whose layouts the process shares, over all fonts (for tests and diagnostics). */
+export function sharedWordList(): string[] {
+  return [...sharedWords.values()].flatMap((words) => [...words.keys()]);
 }
 
 /** Shares word layouts and glyph data of one document's fonts with every other document of the process. */
