@@ -14,7 +14,8 @@ const PDFDocument = require('pdfkit') as typeof PdfKit;
 // pdfkit's own font parser (pdfkit also takes a parsed font where it takes a file). Parsing DejaVu's
 // tables costs far more than laying out a page, so each face is parsed once per process and every
 // document embeds its own subset of the same parsed font (pdfkit keeps subsets and layout caches per
-// document; the parsed font only caches what it read from the file).
+// document; the parsed font only caches what it read from the file). What every document would redo with
+// it, shaping the labels and decoding glyphs for the subset, is shared through pdf-font-caches.ts.
 const fontkit = require('fontkit') as { create(buffer: Buffer): unknown };
 const font = (file: string): unknown => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
 const FONT_REGULAR = font('DejaVuSans.ttf');
