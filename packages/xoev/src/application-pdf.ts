@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as PdfKit from 'pdfkit';
 import { formRows, type FormRow } from './form-rows.js';
+import { SharedFontWork } from './pdf-font-caches.js';
 
 const require = createRequire(import.meta.url);
 // pdfkit is CommonJS with `export =`; without esModuleInterop it is loaded through require.
@@ -13,7 +14,8 @@ const PDFDocument = require('pdfkit') as typeof PdfKit;
 // pdfkit's own font parser (pdfkit also takes a parsed font where it takes a file). Parsing DejaVu's
 // tables costs far more than laying out a page, so each face is parsed once per process and every
 // document embeds its own subset of the same parsed font (pdfkit keeps subsets and layout caches per
-// document; the parsed font only caches what it read from the file).
+// document; the parsed font only caches what it read from the file). What every document would redo with
+// it, shaping the labels and decoding glyphs for the subset, is shared through pdf-font-caches.ts.
 const fontkit = require('fontkit') as { create(buffer: Buffer): unknown };
 const font = (file: string): unknown => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
 const FONT_REGULAR = font('DejaVuSans.ttf');
@@ -105,41 +107,63 @@ function bytes(n: number): string {
   return `${DECIMAL.format(v)} ${units[u]} (${INTEGER.format(n)} Byte)`;
 }
 
+// A row of the receipt sheet whose value is the hub's own wording (status texts, channel, mapping), not
+// something the sender wrote: such values may join the shared word layouts like labels do.
+type SheetRow = FormRow & { fixed?: boolean };
+type Face = 'regular' | 'bold' | 'mono';
+
 class Layout {
   private readonly left: number;
   private readonly width: number;
+  private readonly fonts = new SharedFontWork();
   constructor(private readonly doc: PDFKit.PDFDocument) {
     this.left = doc.page.margins.left;
     this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   }
 
+  // Every text call goes through here, so each font the document opens is hooked into the shared caches.
+  private use(face: Face, size: number): PDFKit.PDFDocument {
+    this.doc.font(face).fontSize(size);
+    this.fonts.adopt(this.doc);
+    return this.doc;
+  }
+
+  // Runs `render` with its words shared across documents when `vocabulary`, else per document only.
+  private words<T>(vocabulary: boolean, render: () => T): T {
+    return vocabulary ? this.fonts.asVocabulary(render) : render();
+  }
+
+  /** A heading: fixed wording or the service's name, so its words are shared. */
   heading(text: string, size = 16): void {
     this.ensure(size * 2.2);
-    this.doc.font('bold').fontSize(size).text(text, this.left, this.doc.y, { width: this.width });
+    this.words(true, () => this.use('bold', size).text(text, this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.4);
   }
 
-  paragraph(text: string, size = 10): void {
-    this.doc.font('regular').fontSize(size).text(text, this.left, this.doc.y, { width: this.width });
+  /** A paragraph; `fixed` when it is the hub's wording with nothing of the submission in it. */
+  paragraph(text: string, size = 10, fixed = false): void {
+    this.words(fixed, () => this.use('regular', size).text(text, this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.3);
   }
 
   // A label column and a value column; a row without value is a section heading.
-  row(row: FormRow, font: 'regular' | 'mono' = 'regular'): void {
+  row(row: SheetRow, font: 'regular' | 'mono' = 'regular'): void {
     const indent = Math.min(row.depth, 6) * 10;
     const labelWidth = this.width * 0.36 - indent;
     const valueX = this.left + this.width * 0.38;
     const valueWidth = this.width * 0.62;
     // A SHA-256 in the mono font at 7.5 pt fits one line of the value column, so a clerk can compare it at a glance.
     const valueSize = font === 'mono' ? 7.5 : 9.5;
-    const labelHeight = this.doc.font('bold').fontSize(9.5).heightOfString(row.label, { width: row.value === undefined ? this.width - indent : labelWidth });
-    const valueHeight = row.value === undefined ? 0 : this.doc.font(font).fontSize(valueSize).heightOfString(row.value, { width: valueWidth });
+    const value = row.value;
+    const labelOptions = { width: value === undefined ? this.width - indent : labelWidth };
+    const labelHeight = this.words(true, () => this.use('bold', 9.5).heightOfString(row.label, labelOptions));
+    const valueHeight = value === undefined ? 0 : this.words(row.fixed === true, () => this.use(font, valueSize).heightOfString(value, { width: valueWidth }));
     const height = Math.max(labelHeight, valueHeight) + 3;
     this.ensure(Math.min(height, 200));
     const y = this.doc.y;
-    this.doc.font('bold').fontSize(9.5).text(row.label, this.left + indent, y, { width: row.value === undefined ? this.width - indent : labelWidth });
+    this.words(true, () => this.use('bold', 9.5).text(row.label, this.left + indent, y, labelOptions));
     const afterLabel = this.doc.y;
-    if (row.value !== undefined) this.doc.font(font).fontSize(valueSize).text(row.value, valueX, y, { width: valueWidth });
+    if (value !== undefined) this.words(row.fixed === true, () => this.use(font, valueSize).text(value, valueX, y, { width: valueWidth }));
     this.doc.x = this.left;
     this.doc.y = Math.max(afterLabel, this.doc.y) + 3;
   }
@@ -149,21 +173,22 @@ class Layout {
   }
 }
 
-function receiptRows(r: ReceiptSheet): FormRow[] {
-  const rows: FormRow[] = [
+function receiptRows(r: ReceiptSheet): SheetRow[] {
+  const rows: SheetRow[] = [
     { depth: 0, label: 'Eingegangen am', value: when(r.receivedAt) },
-    { depth: 0, label: 'Eingangskanal', value: r.channel ?? 'nicht angegeben' },
+    { depth: 0, label: 'Eingangskanal', value: r.channel ?? 'nicht angegeben', fixed: true },
     { depth: 0, label: 'Absender', value: r.sender.behoerdenkennung === undefined ? r.sender.name : `${r.sender.name} (${r.sender.behoerdenkennung})` },
-    { depth: 0, label: 'Empfänger', value: r.recipient },
-    { depth: 0, label: 'Leistung', value: r.serviceIdentifier },
+    { depth: 0, label: 'Empfänger', value: r.recipient, fixed: true },
+    { depth: 0, label: 'Leistung', value: r.serviceIdentifier, fixed: true },
     { depth: 0, label: 'Einreichung', value: r.submissionId },
     ...(r.caseId === undefined ? [] : [{ depth: 0, label: 'Vorgangsnummer', value: r.caseId }]),
   ];
   if (r.senderReference !== undefined) rows.push({ depth: 0, label: 'Referenz des Absenders', value: r.senderReference });
   rows.push({ depth: 0, label: 'Prüfungen' });
-  if (r.checks.length === 0) rows.push({ depth: 1, label: 'Keine Angaben', value: 'Der Hub hat keine Prüfergebnisse übergeben.' });
-  for (const c of r.checks) rows.push({ depth: 1, label: c.name, value: c.detail === undefined ? STATUS_TEXT[c.status] : `${STATUS_TEXT[c.status]} – ${c.detail}` });
-  rows.push({ depth: 0, label: 'Zuordnungsmodul', value: `${r.mapping.id} ${r.mapping.version}` });
+  if (r.checks.length === 0) rows.push({ depth: 1, label: 'Keine Angaben', value: 'Der Hub hat keine Prüfergebnisse übergeben.', fixed: true });
+  // check names and details are the hub's (algorithms, what was compared), not the sender's
+  for (const c of r.checks) rows.push({ depth: 1, label: c.name, value: c.detail === undefined ? STATUS_TEXT[c.status] : `${STATUS_TEXT[c.status]} – ${c.detail}`, fixed: true });
+  rows.push({ depth: 0, label: 'Zuordnungsmodul', value: `${r.mapping.id} ${r.mapping.version}`, fixed: true });
   return rows;
 }
 
@@ -214,23 +239,23 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
   page.paragraph(`Eingegangen am ${when(input.receipt.receivedAt)} · Einreichung ${input.receipt.submissionId}`, 9);
   doc.moveDown(0.5);
   const rows = input.data === undefined ? [] : formRows(input.data, input.formSchema);
-  if (rows.length === 0) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.');
+  if (rows.length === 0) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.', 10, true);
   for (const row of rows) page.row(row);
 
   doc.addPage();
   page.heading('Laufzettel');
-  page.paragraph('Wie diese Einreichung empfangen, geprüft und für die Akte aufbereitet wurde.', 9);
+  page.paragraph('Wie diese Einreichung empfangen, geprüft und für die Akte aufbereitet wurde.', 9, true);
   doc.moveDown(0.3);
   for (const row of receiptRows(input.receipt)) page.row(row);
   page.row({ depth: 0, label: 'Dateien' });
   if (input.receipt.data) {
     for (const r of fileRows('Strukturierte Antragsdaten', input.receipt.data)) page.row(r, r.label === 'SHA-256' ? 'mono' : 'regular');
-    page.row({ depth: 2, label: 'Schema', value: input.receipt.data.schemaUri });
+    page.row({ depth: 2, label: 'Schema', value: input.receipt.data.schemaUri, fixed: true });
   }
   input.receipt.attachments.forEach((a, i) => {
     for (const r of fileRows(`Anlage ${i + 1}`, a)) page.row(r, r.label === 'SHA-256' ? 'mono' : 'regular');
   });
-  if (!input.receipt.data && input.receipt.attachments.length === 0) page.row({ depth: 1, label: 'Keine', value: '–' });
+  if (!input.receipt.data && input.receipt.attachments.length === 0) page.row({ depth: 1, label: 'Keine', value: '–', fixed: true });
   doc.moveDown(0.5);
   page.paragraph(`Erstellt von ${input.producer} am ${when(input.createdAt)}.`, 8);
   doc.end();
