@@ -155,7 +155,8 @@ async function main(): Promise<number> {
     },
   });
   if (args.perf && !(await perfAvailable())) throw new Error('--perf needs Linux perf (Debian: apt-get install linux-perf)');
-  const nodeArgs = [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(args.perf ? ['--perf-basic-prof'] : [])];
+  // --perf-basic-prof also writes V8's code log per isolate: into the temp dir, not the working directory
+  const nodeArgs = [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(args.perf ? ['--perf-basic-prof', `--logfile=${join(dir, 'v8.log')}`] : [])];
   const profiling = nodeArgs.length > 0 ? { nodeArgs } : {};
   const hub = new BenchHub(cfg.file, { ...profiling, ...(PROCESSORS > 0 ? { role: 'gateway,dispatcher' } : {}) });
   const processors = Array.from({ length: PROCESSORS }, () => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))) } }));
