@@ -79,6 +79,38 @@ export interface TransitionInput {
   events?: EventInput[];
 }
 
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * CTEs that write `events` (in order) and the callbacks owed for them, once per row of the CTE `subject`
+ * (the submission row the statement wrote; none when it wrote none), so events go in the same statement as
+ * the state they belong to. A repeated jti or event name is ignored, and owes no callback. Parameters are
+ * appended to `params`; returns the SQL to put after the statement's other CTEs (empty for no events).
+ */
+function eventCtes(s: string, subject: string, events: readonly EventInput[] | undefined, params: unknown[]): string {
+  if (!events || events.length === 0) return '';
+  const column = (values: unknown[]): string => {
+    params.push(values);
+    return `$${params.length}::text[]`;
+  };
+  const arrays = [
+    column(events.map((e) => e.caseId)),
+    column(events.map((e) => e.submissionId)),
+    column(events.map((e) => e.eventName)),
+    column(events.map((e) => e.jti)),
+    column(events.map((e) => e.token)),
+  ];
+  const notify = column(events.filter((e) => e.notifySender).map((e) => e.jti));
+  return `,
+    event AS (
+      INSERT INTO ${s}.events (case_id, submission_id, event_name, jti, token)
+      SELECT e.case_id, e.submission_id, e.event_name, e.jti, e.token
+        FROM ${subject}, unnest(${arrays.join(', ')}) WITH ORDINALITY AS e(case_id, submission_id, event_name, jti, token, n)
+       ORDER BY e.n
+      ON CONFLICT DO NOTHING RETURNING jti, submission_id, event_name),
+    callback AS (${insertCallbackSql(s, 'event', `jti = ANY(${notify})`)})`;
+}
+
 function assertTransition(from: SubmissionState, to: SubmissionState): void {
   if (!canTransition(from, to)) throw new WeicheError(ErrorCode.INTERNAL, `illegal transition ${from} → ${to}`);
 }
@@ -106,26 +138,26 @@ export class Journal extends SchemaStore {
     const chain = submissionChain(input.submissionId);
     try {
       return await withTransaction(this.pool, async (client) => {
+        const params: unknown[] = [
+          input.submissionId,
+          input.tenantId,
+          input.channel,
+          input.channelRef,
+          JSON.stringify(input.channelMeta),
+          input.serviceIdentifier,
+          input.serviceName ?? null,
+          input.state,
+          chain,
+        ];
         const { rows } = await client.query<SubmissionDbRow & HeadColumns>(
           `WITH created AS (
              INSERT INTO ${s}.submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, service_name, state, submitted_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'RECEIVED' THEN now() END) RETURNING *),
-           ${newHeadCte(s, '$9::text', 'created')}
+           ${newHeadCte(s, '$9::text', 'created')}${eventCtes(s, 'created', input.events, params)}
            SELECT created.*, head.* FROM created, head`,
-          [
-            input.submissionId,
-            input.tenantId,
-            input.channel,
-            input.channelRef,
-            JSON.stringify(input.channelMeta),
-            input.serviceIdentifier,
-            input.serviceName ?? null,
-            input.state,
-            chain,
-          ],
+          params,
         );
         const { head_seq, head_hash, ...row } = rows[0]!;
-        await this.insertEvents(client, input.events);
         // ids and counts only: never a callback secret, never form content
         await appendAuditAt(client, s, headOf({ head_seq, head_hash }, chain, row.tenant_id)!, {
           submissionId: input.submissionId,
@@ -268,10 +300,10 @@ export class Journal extends SchemaStore {
   }
 
   /**
-   * One step: the row lock, the old state, the update and the chain head's lock in one statement (the
+   * One step: the row lock, the old state, the update, the step's events and the chain head's lock in one statement (the
    * subquery's FOR UPDATE waits for a concurrent transition and then sees its committed state; the head is
-   * locked only after the submission row, the lock order everywhere), then the step's events, deliveries
-   * and its audit record. A later step of the same transaction reads the head the step before wrote.
+   * locked only after the submission row, the lock order everywhere), then the step's deliveries and its
+   * audit record. A later step of the same transaction reads the head the step before wrote.
    */
   async #applyTransition(client: PoolClient, submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
     const s = this.s;
@@ -288,7 +320,7 @@ export class Journal extends SchemaStore {
       `WITH old AS (SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE),
        moved AS (UPDATE ${s}.submissions s SET ${sets.join(', ')} FROM old
                   WHERE s.submission_id = $1 AND old.state = ANY($2::text[])
-                  RETURNING s.*, old.state AS from_state)
+                  RETURNING s.*, old.state AS from_state)${eventCtes(s, 'moved', t.events, params)}
        SELECT moved.*, head.* FROM moved ${headForUpdateSql(s, '$4')}`,
       params,
     );
@@ -296,7 +328,6 @@ export class Journal extends SchemaStore {
     if (!updated) return undefined;
     const { from_state: fromState, head_seq, head_hash, ...row } = updated;
 
-    await this.insertEvents(client, t.events);
     for (const d of t.deliveries ?? []) {
       await client.query(
         `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
@@ -462,8 +493,11 @@ export class Journal extends SchemaStore {
       const state = locked.row.state;
       const changed = locked.routeState !== 'DELIVERED';
       const attempt = input.attempt;
-      // S2, a statement of its own after the locks: its snapshot sees what routes finishing before us committed
-      const { rows } = await client.query<{ others_open: number } & HeadColumns>(
+      if (DELIVERING.includes(state)) assertTransition(state, 'DELIVERED');
+      // A statement of its own after the locks, so its snapshot sees what routes finishing before us committed.
+      // It records the attempt, marks the route, and moves the submission to DELIVERED when no other route is
+      // open (one UPDATE of the submission row: it also touches updated_at for the attempt).
+      const { rows } = await client.query<{ others_open: number } & Nullable<SubmissionDbRow> & HeadColumns>(
         `WITH attempt AS (
            INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, receipt, duration_ms)
            SELECT $1, $2, $4::int, 'success', $3::jsonb, $5::int WHERE $6::boolean),
@@ -474,9 +508,17 @@ export class Journal extends SchemaStore {
                   delivered_at = CASE WHEN state = 'DELIVERED' THEN delivered_at ELSE now() END,
                   state = 'DELIVERED', last_error = NULL, updated_at = now()
             WHERE submission_id = $1 AND route_id = $2 AND (state <> 'DELIVERED' OR $6)),
-         touched AS (UPDATE ${s}.submissions SET updated_at = now() WHERE submission_id = $1 AND $6)
-         SELECT (SELECT count(*)::int FROM ${s}.deliveries WHERE submission_id = $1 AND route_id <> $2 AND state <> 'DELIVERED') AS others_open, head.*
-           FROM (SELECT 1) one ${headForUpdateSql(s, '$7')}`,
+         others AS (
+           -- this route is DELIVERED now (not visible within this statement): the count covers the others
+           SELECT count(*)::int AS open FROM ${s}.deliveries WHERE submission_id = $1 AND route_id <> $2 AND state <> 'DELIVERED'),
+         moved AS (
+           UPDATE ${s}.submissions u
+              SET updated_at = now(),
+                  state = CASE WHEN others.open = 0 AND u.state = ANY($8::text[]) THEN 'DELIVERED' ELSE u.state END
+             FROM others
+            WHERE u.submission_id = $1 AND ($6 OR (others.open = 0 AND u.state = ANY($8::text[])))
+           RETURNING u.*)
+         SELECT others.open AS others_open, moved.*, head.* FROM others LEFT JOIN moved ON true ${headForUpdateSql(s, '$7')}`,
         [
           input.submissionId,
           input.routeId,
@@ -485,22 +527,16 @@ export class Journal extends SchemaStore {
           attempt?.durationMs === undefined ? null : Math.max(0, Math.round(attempt.durationMs)),
           attempt !== undefined,
           submissionChain(input.submissionId),
+          DELIVERING,
         ],
       );
-      const counted = rows[0]!;
-      // this route is DELIVERED now; the count covers the others
-      const allDelivered = counted.others_open === 0;
-      let row = locked.row;
-      // the head S2 locked; a submission from before the per-submission chains has none yet
+      const { others_open: othersOpen, head_seq, head_hash, ...updated } = rows[0]!;
+      const allDelivered = othersOpen === 0;
+      const row = updated.submission_id === null ? locked.row : toSubmission(updated as SubmissionDbRow);
+      // the head this statement locked; a submission from before the per-submission chains has none yet
       const head = async (): Promise<AuditHead> =>
-        headOf(counted, submissionChain(input.submissionId), locked.row.tenantId) ?? lockHead(client, s, { submissionId: input.submissionId });
+        headOf({ head_seq, head_hash }, submissionChain(input.submissionId), locked.row.tenantId) ?? lockHead(client, s, { submissionId: input.submissionId });
       if (allDelivered && DELIVERING.includes(state)) {
-        assertTransition(state, 'DELIVERED');
-        const moved = await client.query<SubmissionDbRow>(
-          `UPDATE ${s}.submissions SET state = 'DELIVERED', updated_at = now() WHERE submission_id = $1 RETURNING *`,
-          [input.submissionId],
-        );
-        row = toSubmission(moved.rows[0]!);
         await appendAuditAt(client, s, await head(), {
           submissionId: input.submissionId,
           actor: input.actor,
@@ -592,10 +628,6 @@ export class Journal extends SchemaStore {
     } catch (error) {
       throw toJournalError(error);
     }
-  }
-
-  private async insertEvents(client: PoolClient, events: readonly EventInput[] | undefined): Promise<void> {
-    for (const e of events ?? []) await this.insertEvent(client, e);
   }
 
   /** The event and, when the sender asked to be told, its callback row: only for an event that was written (a repeated one was told already). */
