@@ -300,10 +300,10 @@ export class Journal extends SchemaStore {
   }
 
   /**
-   * One step: the row lock, the old state, the update, the step's events and the chain head's lock in one statement (the
-   * subquery's FOR UPDATE waits for a concurrent transition and then sees its committed state; the head is
-   * locked only after the submission row, the lock order everywhere), then the step's deliveries and its
-   * audit record. A later step of the same transaction reads the head the step before wrote.
+   * One step: the row lock, the old state, the update, the step's events and the chain head's lock in one
+   * statement (the subquery's FOR UPDATE waits for a concurrent transition and then sees its committed state;
+   * the head is locked only after the submission row, the lock order everywhere), then the step's deliveries
+   * and its audit record. A later step of the same transaction reads the head the step before wrote.
    */
   async #applyTransition(client: PoolClient, submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
     const s = this.s;
