@@ -19,38 +19,102 @@ export interface AuditInput {
   details?: Record<string, unknown> | undefined;
 }
 
+/** The chain of everything that happens to one submission. */
+export function submissionChain(submissionId: string): string {
+  return `submission:${submissionId}`;
+}
+
 /** The chain a record goes to: its submission's own chain, else one of the hub chains. */
 export function chainOf(submissionId: string | null | undefined): string {
-  return submissionId ? `submission:${submissionId}` : `hub:${randomInt(HUB_CHAINS)}`;
+  return submissionId ? submissionChain(submissionId) : `hub:${randomInt(HUB_CHAINS)}`;
+}
+
+/** A chain's head, read under its row lock (held until commit): where the next record goes and what it links to. */
+export interface AuditHead {
+  readonly chain: string;
+  readonly seq: number;
+  readonly hash: string;
+  /** The tenant the chain's records carry (a submission's tenant). */
+  readonly tenantId: string | null;
 }
 
 /**
- * Appends one record to its chain inside the caller's transaction, in two statements. The first takes
- * the chain's head row (creating it for a new chain) and holds its lock until commit: appends to one chain
- * are sequential, appends to different chains never wait on each other. A transition already holds its
- * submission's row, so the head lock of that submission's chain is uncontended. The record's hash links
- * it to the head; its MAC under the current evidence key is what a database owner cannot recompute.
- * Details go through JSON once so the hashed value is exactly what jsonb gives back.
+ * SQL for a lateral subquery that locks an existing chain head and reads it (`head_seq`, `head_hash`), so a
+ * statement that already writes the submission row takes the head in the same round trip. The chain name is
+ * the parameter `chainParam`. A chain without a head row yet gives NULLs: the caller then takes it with lockHead.
  */
-export async function appendAudit(client: PoolClient, s: string, input: AuditInput): Promise<void> {
-  const keys = auditKeysFor(s);
+export function headForUpdateSql(s: string, chainParam: string): string {
+  return `LEFT JOIN LATERAL (SELECT chain_seq AS head_seq, hash AS head_hash FROM ${s}.audit_heads WHERE chain = ${chainParam} FOR UPDATE) head ON true`;
+}
+
+/**
+ * SQL for a CTE `head` that creates the head row of a new chain (or takes the existing one) in the statement
+ * that creates its subject (the CTE `subject`, so the subject's row comes first in the lock order), locked
+ * until commit like lockHead. Gives `head_seq`, `head_hash`.
+ */
+export function newHeadCte(s: string, chainParam: string, subject: string): string {
+  return `head AS (INSERT INTO ${s}.audit_heads AS h (chain, chain_seq, hash, at) SELECT ${chainParam}, 0, '${GENESIS_HASH}', now() FROM ${subject}
+     ON CONFLICT (chain) DO UPDATE SET chain_seq = h.chain_seq RETURNING h.chain_seq AS head_seq, h.hash AS head_hash)`;
+}
+
+/** The columns headForUpdateSql adds to a statement's result. */
+export interface HeadColumns {
+  head_seq: string | null;
+  head_hash: string | null;
+}
+
+/** The head read by headForUpdateSql, or undefined when the chain has no head row yet. */
+export function headOf(
+  row: HeadColumns,
+  chain: string,
+  tenantId: string | null,
+): AuditHead | undefined {
+  if (row.head_seq === null || row.head_hash === null) return undefined;
+  return { chain, seq: Number(row.head_seq), hash: row.head_hash, tenantId };
+}
+
+/**
+ * Takes a chain's head row (creating it for a new chain) and holds its lock until commit: appends to one
+ * chain are sequential, appends to different chains never wait on each other. A transition already holds
+ * its submission's row, so the head lock of that submission's chain is uncontended.
+ */
+export async function lockHead(client: PoolClient, s: string, input: Pick<AuditInput, 'submissionId' | 'tenantId'>): Promise<AuditHead> {
   const chain = chainOf(input.submissionId);
-  const submissionId = input.submissionId ?? null;
   const head = await client.query<{ chain_seq: string; hash: string; tenant_id: string | null }>(
     `INSERT INTO ${s}.audit_heads AS h (chain, chain_seq, hash, at) VALUES ($1, 0, $2, now())
      ON CONFLICT (chain) DO UPDATE SET chain_seq = h.chain_seq
      RETURNING h.chain_seq, h.hash, COALESCE((SELECT tenant_id FROM ${s}.submissions WHERE submission_id = $3), $4) AS tenant_id`,
-    [chain, GENESIS_HASH, submissionId, input.tenantId ?? null],
+    [chain, GENESIS_HASH, input.submissionId ?? null, input.tenantId ?? null],
   );
-  const { chain_seq: headSeq, hash: prevHash, tenant_id: tenantId } = head.rows[0]!;
+  const row = head.rows[0]!;
+  return { chain, seq: Number(row.chain_seq), hash: row.hash, tenantId: row.tenant_id };
+}
+
+/**
+ * Appends one record to its chain inside the caller's transaction, in two statements: lockHead, then
+ * appendAuditAt. The record's hash links it to the head; its MAC under the current evidence key is what a
+ * database owner cannot recompute.
+ */
+export async function appendAudit(client: PoolClient, s: string, input: AuditInput): Promise<void> {
+  await appendAuditAt(client, s, await lockHead(client, s, input), input);
+}
+
+/**
+ * Writes the record after `head` and moves the head to it, in one statement. `head` must have been read
+ * under its row lock in this same transaction (lockHead or headForUpdateSql) and after any earlier append
+ * of this transaction to the chain, so nothing appended in between.
+ * Details go through JSON once so the hashed value is exactly what jsonb gives back.
+ */
+export async function appendAuditAt(client: PoolClient, s: string, head: AuditHead, input: AuditInput): Promise<void> {
+  const keys = auditKeysFor(s);
   const record = {
     seq: 0,
-    chain,
-    chainSeq: Number(headSeq) + 1,
+    chain: head.chain,
+    chainSeq: head.seq + 1,
     // milliseconds, as a JS Date holds them, so verification recomputes the same ISO string
     at: new Date(),
-    tenantId,
-    submissionId,
+    tenantId: head.tenantId,
+    submissionId: input.submissionId ?? null,
     actor: input.actor,
     stage: input.stage,
     fromState: input.fromState ?? null,
@@ -59,7 +123,7 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
     outputHash: input.outputHash ?? null,
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
   };
-  const hash = auditHash(prevHash, record);
+  const hash = auditHash(head.hash, record);
   const kid = keys.currentKid;
   await client.query(
     `WITH head AS (UPDATE ${s}.audit_heads SET chain_seq = $2, hash = $14, at = $3 WHERE chain = $1)
@@ -67,7 +131,7 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
                              input_hash, output_hash, details, prev_hash, hash, kid, mac)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
     [
-      chain,
+      record.chain,
       record.chainSeq,
       record.at,
       record.tenantId,
@@ -79,7 +143,7 @@ export async function appendAudit(client: PoolClient, s: string, input: AuditInp
       record.inputHash,
       record.outputHash,
       JSON.stringify(record.details),
-      prevHash,
+      head.hash,
       hash,
       kid,
       keys.mac(kid, macInput(hash)),

@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import { appendAudit } from './audit-chain.js';
 import { SchemaStore } from './schema-store.js';
 import { withTransaction } from './with-transaction.js';
@@ -49,13 +48,13 @@ function toCallback(r: CallbackDbRow): CallbackRow {
   };
 }
 
-/** Inserts the callback owed for an event, inside the transaction that writes the event. */
-export async function insertCallback(client: PoolClient, s: string, event: { jti: string; submissionId: string; eventName: string }): Promise<void> {
-  await client.query(`INSERT INTO ${s}.callbacks (jti, submission_id, event_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-    event.jti,
-    event.submissionId,
-    event.eventName,
-  ]);
+/**
+ * SQL ending a statement whose CTE `events` returned the events it just wrote (jti, submission_id,
+ * event_name): inserts the callbacks owed for them when `notify` (a boolean SQL expression) holds, so a
+ * callback is written in the same statement as its event, and only for an event that was written.
+ */
+export function insertCallbackSql(s: string, events: string, notify: string): string {
+  return `INSERT INTO ${s}.callbacks (jti, submission_id, event_name) SELECT jti, submission_id, event_name FROM ${events} WHERE ${notify} ON CONFLICT DO NOTHING`;
 }
 
 /** The callbacks the hub owes senders: what is pending, what was sent, what was given up and why. */

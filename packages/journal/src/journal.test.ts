@@ -252,6 +252,25 @@ describe('Journal.transition', () => {
   });
 });
 
+describe('Journal chains of submissions from before the per-submission chains', () => {
+  it('gives a submission without a chain head its chain at the first transition', async () => {
+    const id = randomUUID();
+    // as migration 0006 left a submission of the old single chain: a row, no head of its own
+    await db.pool.query(
+      `INSERT INTO "${db.schema}".submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, state)
+       VALUES ($1, 'stadt-a', 'test-channel', $1, '{}', 'urn:x', 'RECEIVED')`,
+      [id],
+    );
+    expect(await journal.transitions(id, [{ from: ['RECEIVED'], to: 'OPENED', actor: 'w', stage: 'open' }, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map' }])).toMatchObject({ state: 'MAPPED' });
+    const audit = await journal.listAudit({ submissionId: id, limit: 10 });
+    expect(audit.map((a) => [a.chainSeq, a.fromState, a.toState, a.tenantId])).toEqual([
+      [1, 'RECEIVED', 'OPENED', 'stadt-a'],
+      [2, 'OPENED', 'MAPPED', 'stadt-a'],
+    ]);
+    expect(await db.verify()).toMatchObject({ ok: true, problems: 0 });
+  });
+});
+
 describe('Journal deliveries', () => {
   it('completes a submission exactly once when 20 completions race across 2 routes', async () => {
     const id = await routed(['r1', 'r2']);
@@ -274,13 +293,52 @@ describe('Journal deliveries', () => {
   it('reports a single route completion without finishing the submission', async () => {
     const id = await routed(['r1', 'r2']);
     const first = await journal.completeDelivery({ submissionId: id, routeId: 'r1', receipt: { id: 'R-1' }, actor: 'd' });
-    expect(first).toEqual({ submissionState: 'ROUTED', allDelivered: false, changed: true });
+    expect(first).toMatchObject({ submissionState: 'ROUTED', allDelivered: false, changed: true });
     const again = await journal.completeDelivery({ submissionId: id, routeId: 'r1', receipt: { id: 'R-2' }, actor: 'd' });
-    expect(again).toEqual({ submissionState: 'ROUTED', allDelivered: false, changed: false });
+    expect(again).toMatchObject({ submissionState: 'ROUTED', allDelivered: false, changed: false });
     expect((await journal.listDeliveries(id))[0]?.receipt).toEqual({ id: 'R-1' });
     await expect(journal.completeDelivery({ submissionId: id, routeId: 'nope', receipt: {}, actor: 'd' })).rejects.toMatchObject({
       code: ErrorCode.NOT_FOUND,
+      message: `delivery ${id}/nope not found`,
     });
+    const unknown = randomUUID();
+    await expect(journal.failDelivery({ submissionId: unknown, routeId: 'r1', reason: 'x', actor: 'd' })).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+      message: `submission ${unknown} not found`,
+    });
+  });
+
+  it('records the successful attempt with the completion: attempt row, route counter, the submission touched', async () => {
+    const id = await routed(['r1', 'r2']);
+    const before = (await journal.getSubmission(id))!.updatedAt;
+    const first = await journal.completeDelivery({ submissionId: id, routeId: 'r1', receipt: { id: 'R-1' }, actor: 'd', attempt: { attempt: 2, durationMs: 12.6 } });
+    expect(first).toMatchObject({ submissionState: 'ROUTED', allDelivered: false, changed: true, row: { state: 'ROUTED' } });
+    expect((await journal.getSubmission(id))!.updatedAt.getTime()).toBeGreaterThan(before.getTime());
+    const done = await journal.completeDelivery({ submissionId: id, routeId: 'r2', receipt: { id: 'R-2' }, actor: 'd', attempt: { attempt: 1 } });
+    expect(done).toMatchObject({ submissionState: 'DELIVERED', allDelivered: true, changed: true, row: { submissionId: id, state: 'DELIVERED', acknowledgedAt: null } });
+    expect((await journal.listAttempts(id)).map((a) => [a.routeId, a.attempt, a.outcome, a.error])).toEqual([
+      ['r1', 2, 'success', null],
+      ['r2', 1, 'success', null],
+    ]);
+    expect((await journal.listDeliveries(id)).map((d) => [d.routeId, d.state, d.attempts, d.receipt])).toEqual([
+      ['r1', 'DELIVERED', 1, { id: 'R-1' }],
+      ['r2', 'DELIVERED', 1, { id: 'R-2' }],
+    ]);
+    // a redelivery after a crash records its attempt again but keeps the first receipt and changes no state
+    const again = await journal.completeDelivery({ submissionId: id, routeId: 'r2', receipt: { id: 'R-3' }, actor: 'd', attempt: { attempt: 2 } });
+    expect(again).toMatchObject({ submissionState: 'DELIVERED', allDelivered: true, changed: false });
+    expect((await journal.listDeliveries(id)).find((d) => d.routeId === 'r2')).toMatchObject({ attempts: 2, receipt: { id: 'R-2' } });
+    const audit = await journal.listAudit({ submissionId: id, limit: 100 });
+    expect(audit.map((a) => a.stage).slice(-2)).toEqual(['deliver-route', 'deliver']);
+    expect(await db.verify()).toMatchObject({ ok: true, problems: 0 });
+  });
+
+  it('reads a submission with one route, or without it when the route is unknown', async () => {
+    const id = await routed(['r1']);
+    expect(await journal.getRoute(id, 'r1')).toMatchObject({ row: { submissionId: id, state: 'ROUTED' }, delivery: { routeId: 'r1', state: 'PENDING', adapterInstance: 'dms-r1', target: '/out/r1', attempts: 0, deliveredAt: null } });
+    expect((await journal.getRoute(id, 'r1'))?.delivery?.updatedAt).toBeInstanceOf(Date);
+    expect(await journal.getRoute(id, 'nope')).toMatchObject({ row: { submissionId: id }, delivery: undefined });
+    expect(await journal.getRoute(randomUUID(), 'r1')).toBeUndefined();
   });
 
   it('records attempts and dead-letters a failed route; a replay resets only the failed route', async () => {
@@ -319,7 +377,7 @@ describe('Journal deliveries', () => {
       ['r2', 'PENDING', null],
     ]);
     const done = await journal.completeDelivery({ submissionId: id, routeId: 'r2', receipt: {}, actor: 'd' });
-    expect(done).toEqual({ submissionState: 'DELIVERED', allDelivered: true, changed: true });
+    expect(done).toMatchObject({ submissionState: 'DELIVERED', allDelivered: true, changed: true, row: { state: 'DELIVERED' } });
     await expect(
       journal.recordAttempt({ submissionId: id, routeId: 'missing', attempt: 1, outcome: 'transient' }),
     ).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });

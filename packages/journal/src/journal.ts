@@ -1,8 +1,8 @@
 import { SchemaStore } from './schema-store.js';
 import type { PoolClient } from 'pg';
 import { ErrorCode, WeicheError, canTransition, type SubmissionState } from '@weiche/core';
-import { appendAudit } from './audit-chain.js';
-import { isForeignKeyViolation, isUniqueViolation } from './journal-error.js';
+import { appendAudit, appendAuditAt, headForUpdateSql, headOf, lockHead, newHeadCte, submissionChain, type AuditHead, type HeadColumns } from './audit-chain.js';
+import { isForeignKeyViolation, isUniqueViolation, toJournalError } from './journal-error.js';
 import {
   JSON_PATCH_FIELDS,
   PATCH_COLUMNS,
@@ -17,7 +17,7 @@ import {
 } from './rows.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { withTransaction } from './with-transaction.js';
-import { insertCallback } from './callback-store.js';
+import { insertCallbackSql } from './callback-store.js';
 
 /** States the reconciler must look after: accepted for processing, not yet terminal. */
 const UNFINISHED: readonly SubmissionState[] = ['RECEIVED', 'OPENED', 'MAPPED', 'ROUTED', 'DELIVERING'];
@@ -35,6 +35,14 @@ export interface EventInput {
   token: string;
   /** The sender asked to be told of new events (FIT-Connect callback): a callback row is owed with the event. */
   notifySender?: boolean;
+}
+
+/** An uploaded attachment as the journal records it. */
+export interface AttachmentRow {
+  attachmentId: string;
+  blobKey: string;
+  size: number;
+  uploadedAt: Date;
 }
 
 export interface CreateSubmissionInput {
@@ -71,6 +79,38 @@ export interface TransitionInput {
   events?: EventInput[];
 }
 
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * CTEs that write `events` (in order) and the callbacks owed for them, once per row of the CTE `subject`
+ * (the submission row the statement wrote; none when it wrote none), so events go in the same statement as
+ * the state they belong to. A repeated jti or event name is ignored, and owes no callback. Parameters are
+ * appended to `params`; returns the SQL to put after the statement's other CTEs (empty for no events).
+ */
+function eventCtes(s: string, subject: string, events: readonly EventInput[] | undefined, params: unknown[]): string {
+  if (!events || events.length === 0) return '';
+  const column = (values: unknown[]): string => {
+    params.push(values);
+    return `$${params.length}::text[]`;
+  };
+  const arrays = [
+    column(events.map((e) => e.caseId)),
+    column(events.map((e) => e.submissionId)),
+    column(events.map((e) => e.eventName)),
+    column(events.map((e) => e.jti)),
+    column(events.map((e) => e.token)),
+  ];
+  const notify = column(events.filter((e) => e.notifySender).map((e) => e.jti));
+  return `,
+    event AS (
+      INSERT INTO ${s}.events (case_id, submission_id, event_name, jti, token)
+      SELECT e.case_id, e.submission_id, e.event_name, e.jti, e.token
+        FROM ${subject}, unnest(${arrays.join(', ')}) WITH ORDINALITY AS e(case_id, submission_id, event_name, jti, token, n)
+       ORDER BY e.n
+      ON CONFLICT DO NOTHING RETURNING jti, submission_id, event_name),
+    callback AS (${insertCallbackSql(s, 'event', `jti = ANY(${notify})`)})`;
+}
+
 function assertTransition(from: SubmissionState, to: SubmissionState): void {
   if (!canTransition(from, to)) throw new WeicheError(ErrorCode.INTERNAL, `illegal transition ${from} → ${to}`);
 }
@@ -89,28 +129,37 @@ class StepDidNotApply extends WeicheError {
 }
 
 export class Journal extends SchemaStore {
-  /** Inserts a submission (CREATED or RECEIVED) with its intake audit record and events, in one transaction. */
+  /**
+   * Inserts a submission (CREATED or RECEIVED) with its intake audit record and events, in one transaction.
+   * The insert also creates and locks the new chain's head (one statement), so the audit record needs one more.
+   */
   async createSubmission(input: CreateSubmissionInput): Promise<SubmissionRow> {
     const s = this.s;
+    const chain = submissionChain(input.submissionId);
     try {
       return await withTransaction(this.pool, async (client) => {
-        const { rows } = await client.query<SubmissionDbRow>(
-          `INSERT INTO ${s}.submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, service_name, state, submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'RECEIVED' THEN now() END) RETURNING *`,
-          [
-            input.submissionId,
-            input.tenantId,
-            input.channel,
-            input.channelRef,
-            JSON.stringify(input.channelMeta),
-            input.serviceIdentifier,
-            input.serviceName ?? null,
-            input.state,
-          ],
+        const params: unknown[] = [
+          input.submissionId,
+          input.tenantId,
+          input.channel,
+          input.channelRef,
+          JSON.stringify(input.channelMeta),
+          input.serviceIdentifier,
+          input.serviceName ?? null,
+          input.state,
+          chain,
+        ];
+        const { rows } = await client.query<SubmissionDbRow & HeadColumns>(
+          `WITH created AS (
+             INSERT INTO ${s}.submissions (submission_id, tenant_id, channel, channel_ref, channel_meta, service_identifier, service_name, state, submitted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'RECEIVED' THEN now() END) RETURNING *),
+           ${newHeadCte(s, '$9::text', 'created')}${eventCtes(s, 'created', input.events, params)}
+           SELECT created.*, head.* FROM created, head`,
+          params,
         );
-        await this.insertEvents(client, input.events);
+        const { head_seq, head_hash, ...row } = rows[0]!;
         // ids and counts only: never a callback secret, never form content
-        await appendAudit(client, s, {
+        await appendAuditAt(client, s, headOf({ head_seq, head_hash }, chain, row.tenant_id)!, {
           submissionId: input.submissionId,
           actor: input.actor,
           stage: 'intake',
@@ -119,7 +168,7 @@ export class Journal extends SchemaStore {
           inputHash: input.inputHash,
           details: { channel: input.channel, tenantId: input.tenantId, serviceIdentifier: input.serviceIdentifier, ...input.details },
         });
-        return toSubmission(rows[0]!);
+        return toSubmission(row);
       });
     } catch (error) {
       if (error instanceof WeicheError && isUniqueViolation(error.cause)) {
@@ -167,34 +216,48 @@ export class Journal extends SchemaStore {
   /**
    * Upserts an uploaded attachment (a re-upload before submit replaces the blob key). Only while the
    * submission is CREATED: the share lock makes a concurrent submit wait, so no upload slips in after it.
+   * One statement, so no transaction of its own: the lock and the upsert commit together.
    */
   async recordAttachment(input: { submissionId: string; attachmentId: string; blobKey: string; size: number }): Promise<void> {
     const s = this.s;
-    await withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ state: SubmissionState }>(
-        `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR SHARE`,
-        [input.submissionId],
-      );
-      const state = rows[0]?.state;
-      if (state === undefined) throw notFound(`submission ${input.submissionId}`);
-      if (state !== 'CREATED') {
-        throw new WeicheError(ErrorCode.CONFLICT, `submission ${input.submissionId} is ${state}; attachments are closed`, {
-          status: 409,
-        });
-      }
-      await client.query(
-        `INSERT INTO ${s}.attachments (submission_id, attachment_id, blob_key, size) VALUES ($1, $2, $3, $4)
+    const rows = await this.query<{ state: SubmissionState }>(
+      `WITH sub AS (SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR SHARE),
+       upserted AS (
+         INSERT INTO ${s}.attachments (submission_id, attachment_id, blob_key, size)
+         SELECT $1, $2, $3, $4 FROM sub WHERE sub.state = 'CREATED'
          ON CONFLICT (submission_id, attachment_id)
-         DO UPDATE SET blob_key = EXCLUDED.blob_key, size = EXCLUDED.size, uploaded_at = now()`,
-        [input.submissionId, input.attachmentId, input.blobKey, input.size],
-      );
-    });
+         DO UPDATE SET blob_key = EXCLUDED.blob_key, size = EXCLUDED.size, uploaded_at = now())
+       SELECT state FROM sub`,
+      [input.submissionId, input.attachmentId, input.blobKey, input.size],
+    );
+    const state = rows[0]?.state;
+    if (state === undefined) throw notFound(`submission ${input.submissionId}`);
+    if (state !== 'CREATED') {
+      throw new WeicheError(ErrorCode.CONFLICT, `submission ${input.submissionId} is ${state}; attachments are closed`, {
+        status: 409,
+      });
+    }
+  }
+
+  /** One submission with its uploaded attachments (ordered by attachment id), in one statement. */
+  async getSubmissionWithAttachments(submissionId: string): Promise<{ row: SubmissionRow; attachments: AttachmentRow[] } | undefined> {
+    const rows = await this.query<SubmissionDbRow & { attachment_list: Array<{ attachment_id: string; blob_key: string; size: number; uploaded_at: string }> }>(
+      `SELECT s.*, COALESCE((SELECT json_agg(json_build_object('attachment_id', a.attachment_id, 'blob_key', a.blob_key, 'size', a.size, 'uploaded_at', a.uploaded_at) ORDER BY a.attachment_id)
+                               FROM ${this.s}.attachments a WHERE a.submission_id = s.submission_id), '[]') AS attachment_list
+         FROM ${this.s}.submissions s WHERE s.submission_id = $1`,
+      [submissionId],
+    );
+    const found = rows[0];
+    if (!found) return undefined;
+    const { attachment_list, ...row } = found;
+    return {
+      row: toSubmission(row),
+      attachments: attachment_list.map((a) => ({ attachmentId: a.attachment_id, blobKey: a.blob_key, size: Number(a.size), uploadedAt: new Date(a.uploaded_at) })),
+    };
   }
 
   /** Lists the uploaded attachments of a submission, ordered by attachment id. */
-  async listAttachments(
-    submissionId: string,
-  ): Promise<Array<{ attachmentId: string; blobKey: string; size: number; uploadedAt: Date }>> {
+  async listAttachments(submissionId: string): Promise<AttachmentRow[]> {
     const rows = await this.query<{ attachment_id: string; blob_key: string; size: string; uploaded_at: Date }>(
       `SELECT attachment_id, blob_key, size, uploaded_at FROM ${this.s}.attachments WHERE submission_id = $1 ORDER BY attachment_id`,
       [submissionId],
@@ -236,32 +299,35 @@ export class Journal extends SchemaStore {
     });
   }
 
+  /**
+   * One step: the row lock, the old state, the update, the step's events and the chain head's lock in one
+   * statement (the subquery's FOR UPDATE waits for a concurrent transition and then sees its committed state;
+   * the head is locked only after the submission row, the lock order everywhere), then the step's deliveries
+   * and its audit record. A later step of the same transaction reads the head the step before wrote.
+   */
   async #applyTransition(client: PoolClient, submissionId: string, t: TransitionInput): Promise<SubmissionRow | undefined> {
     const s = this.s;
-    // the row lock tells us the old state for the audit record and holds it until commit
-    const current = await client.query<{ state: SubmissionState }>(
-      `SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE`,
-      [submissionId],
-    );
-    const fromState = current.rows[0]?.state;
-    if (fromState === undefined || !t.from.includes(fromState)) return undefined;
-
+    const chain = submissionChain(submissionId);
     const sets = ['state = $3', 'updated_at = now()'];
-    const params: unknown[] = [submissionId, t.from, t.to];
+    const params: unknown[] = [submissionId, t.from, t.to, chain];
     for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof SubmissionPatch, string]>) {
       if (!t.patch || !Object.hasOwn(t.patch, field) || t.patch[field] === undefined) continue;
       const value = t.patch[field];
       params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
       sets.push(`${column} = $${params.length}`);
     }
-    const { rows } = await client.query<SubmissionDbRow>(
-      `UPDATE ${s}.submissions SET ${sets.join(', ')} WHERE submission_id = $1 AND state = ANY($2::text[]) RETURNING *`,
+    const { rows } = await client.query<SubmissionDbRow & HeadColumns & { from_state: SubmissionState }>(
+      `WITH old AS (SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE),
+       moved AS (UPDATE ${s}.submissions s SET ${sets.join(', ')} FROM old
+                  WHERE s.submission_id = $1 AND old.state = ANY($2::text[])
+                  RETURNING s.*, old.state AS from_state)${eventCtes(s, 'moved', t.events, params)}
+       SELECT moved.*, head.* FROM moved ${headForUpdateSql(s, '$4')}`,
       params,
     );
-    const row = rows[0];
-    if (!row) return undefined;
+    const updated = rows[0];
+    if (!updated) return undefined;
+    const { from_state: fromState, head_seq, head_hash, ...row } = updated;
 
-    await this.insertEvents(client, t.events);
     for (const d of t.deliveries ?? []) {
       await client.query(
         `INSERT INTO ${s}.deliveries (submission_id, route_id, adapter_instance, target, state)
@@ -273,7 +339,7 @@ export class Journal extends SchemaStore {
         [submissionId, d.routeId, d.adapterInstance, d.target],
       );
     }
-    await appendAudit(client, s, {
+    const audit = {
       submissionId,
       actor: t.actor,
       stage: t.stage,
@@ -282,7 +348,10 @@ export class Journal extends SchemaStore {
       inputHash: t.inputHash,
       outputHash: t.outputHash,
       details: t.details,
-    });
+    };
+    // a submission from before the per-submission chains has no head row yet: lockHead creates it
+    const head = headOf({ head_seq, head_hash }, chain, row.tenant_id) ?? (await lockHead(client, s, { submissionId }));
+    await appendAuditAt(client, s, head, audit);
     return toSubmission(row);
   }
 
@@ -388,57 +457,106 @@ export class Journal extends SchemaStore {
     return rows.map((r) => ({ routeId: r.route_id, attempt: r.attempt, outcome: r.outcome, error: r.error, at: r.at }));
   }
 
+  /** A submission and one of its delivery routes (undefined when the submission has no such route), in one statement. */
+  async getRoute(submissionId: string, routeId: string): Promise<{ row: SubmissionRow; delivery: DeliveryRow | undefined } | undefined> {
+    const rows = await this.query<SubmissionDbRow & { route: (Omit<DeliveryDbRow, 'delivered_at' | 'updated_at'> & { delivered_at: string | null; updated_at: string }) | null }>(
+      `SELECT s.*, (SELECT to_jsonb(d) FROM ${this.s}.deliveries d WHERE d.submission_id = s.submission_id AND d.route_id = $2) AS route
+         FROM ${this.s}.submissions s WHERE s.submission_id = $1`,
+      [submissionId, routeId],
+    );
+    const found = rows[0];
+    if (!found) return undefined;
+    const { route, ...row } = found;
+    const delivery = route
+      ? toDelivery({ ...route, delivered_at: route.delivered_at === null ? null : new Date(route.delivered_at), updated_at: new Date(route.updated_at) })
+      : undefined;
+    return { row: toSubmission(row), delivery };
+  }
+
   /**
    * Marks the route DELIVERED with its receipt (no-op if it already is) and, in the same transaction, moves
    * the submission from ROUTED/DELIVERING to DELIVERED (+ audit) once every route is DELIVERED. The submission
    * row lock (FOR UPDATE) serializes routes finishing at once, so exactly one of them sees "all delivered".
+   * With `attempt`, the successful attempt is recorded in the same transaction (as recordAttempt would).
+   * Returns the submission as this transaction left it (updated_at aside when it did not move).
    */
   async completeDelivery(input: {
     submissionId: string;
     routeId: string;
     receipt: Record<string, unknown>;
     actor: string;
-  }): Promise<{ submissionState: SubmissionState; allDelivered: boolean; changed: boolean }> {
+    attempt?: { attempt: number; durationMs?: number };
+  }): Promise<{ submissionState: SubmissionState; allDelivered: boolean; changed: boolean; row: SubmissionRow }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
-      const state = await this.lockSubmission(client, input.submissionId);
-      const delivery = await this.lockDelivery(client, input.submissionId, input.routeId);
-      let changed = false;
-      if (delivery.state !== 'DELIVERED') {
-        await client.query(
-          `UPDATE ${s}.deliveries SET state = 'DELIVERED', receipt = $3, delivered_at = now(), last_error = NULL, updated_at = now()
-            WHERE submission_id = $1 AND route_id = $2`,
-          [input.submissionId, input.routeId, JSON.stringify(input.receipt)],
-        );
-        changed = true;
-      }
-      const allDelivered = await this.allDelivered(client, input.submissionId);
-      let submissionState = state;
-      if (allDelivered && DELIVERING.includes(state)) {
-        assertTransition(state, 'DELIVERED');
-        await client.query(`UPDATE ${s}.submissions SET state = 'DELIVERED', updated_at = now() WHERE submission_id = $1`, [
+      const locked = await this.lockRoute(client, input.submissionId, input.routeId);
+      const state = locked.row.state;
+      const changed = locked.routeState !== 'DELIVERED';
+      const attempt = input.attempt;
+      if (DELIVERING.includes(state)) assertTransition(state, 'DELIVERED');
+      // A statement of its own after the locks, so its snapshot sees what routes finishing before us committed.
+      // It records the attempt, marks the route, and moves the submission to DELIVERED when no other route is
+      // open (one UPDATE of the submission row: it also touches updated_at for the attempt).
+      const { rows } = await client.query<{ others_open: number } & Nullable<SubmissionDbRow> & HeadColumns>(
+        `WITH attempt AS (
+           INSERT INTO ${s}.delivery_attempts (submission_id, route_id, attempt, outcome, receipt, duration_ms)
+           SELECT $1, $2, $4::int, 'success', $3::jsonb, $5::int WHERE $6::boolean),
+         route AS (
+           UPDATE ${s}.deliveries
+              SET attempts = attempts + CASE WHEN $6 THEN 1 ELSE 0 END,
+                  receipt = CASE WHEN state = 'DELIVERED' THEN receipt ELSE $3 END,
+                  delivered_at = CASE WHEN state = 'DELIVERED' THEN delivered_at ELSE now() END,
+                  state = 'DELIVERED', last_error = NULL, updated_at = now()
+            WHERE submission_id = $1 AND route_id = $2 AND (state <> 'DELIVERED' OR $6)),
+         others AS (
+           -- this route is DELIVERED now (not visible within this statement): the count covers the others
+           SELECT count(*)::int AS open FROM ${s}.deliveries WHERE submission_id = $1 AND route_id <> $2 AND state <> 'DELIVERED'),
+         moved AS (
+           UPDATE ${s}.submissions u
+              SET updated_at = now(),
+                  state = CASE WHEN others.open = 0 AND u.state = ANY($8::text[]) THEN 'DELIVERED' ELSE u.state END
+             FROM others
+            WHERE u.submission_id = $1 AND ($6 OR (others.open = 0 AND u.state = ANY($8::text[])))
+           RETURNING u.*)
+         SELECT others.open AS others_open, moved.*, head.* FROM others LEFT JOIN moved ON true ${headForUpdateSql(s, '$7')}`,
+        [
           input.submissionId,
-        ]);
-        submissionState = 'DELIVERED';
-        changed = true;
-        await appendAudit(client, s, {
+          input.routeId,
+          JSON.stringify(input.receipt),
+          attempt?.attempt ?? null,
+          attempt?.durationMs === undefined ? null : Math.max(0, Math.round(attempt.durationMs)),
+          attempt !== undefined,
+          submissionChain(input.submissionId),
+          DELIVERING,
+        ],
+      );
+      const { others_open: othersOpen, head_seq, head_hash, ...updated } = rows[0]!;
+      const allDelivered = othersOpen === 0;
+      const row = updated.submission_id === null ? locked.row : toSubmission(updated as SubmissionDbRow);
+      // the head this statement locked; a submission from before the per-submission chains has none yet
+      const head = async (): Promise<AuditHead> =>
+        headOf({ head_seq, head_hash }, submissionChain(input.submissionId), locked.row.tenantId) ?? lockHead(client, s, { submissionId: input.submissionId });
+      if (allDelivered && DELIVERING.includes(state)) {
+        await appendAuditAt(client, s, await head(), {
           submissionId: input.submissionId,
           actor: input.actor,
           stage: 'deliver',
           fromState: state,
           toState: 'DELIVERED',
-          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance },
+          details: { routeId: input.routeId, adapterInstance: locked.adapterInstance },
         });
-      } else if (changed) {
+        return { submissionState: 'DELIVERED' as const, allDelivered, changed: true, row };
+      }
+      if (changed) {
         // one route done, others pending: still evidence, but not a state transition
-        await appendAudit(client, s, {
+        await appendAuditAt(client, s, await head(), {
           submissionId: input.submissionId,
           actor: input.actor,
           stage: 'deliver-route',
-          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance },
+          details: { routeId: input.routeId, adapterInstance: locked.adapterInstance },
         });
       }
-      return { submissionState, allDelivered, changed };
+      return { submissionState: state, allDelivered, changed, row };
     });
   }
 
@@ -446,11 +564,11 @@ export class Journal extends SchemaStore {
   async failDelivery(input: { submissionId: string; routeId: string; reason: string; actor: string; problem?: SubmissionProblem }): Promise<{ changed: boolean }> {
     const s = this.s;
     return withTransaction(this.pool, async (client) => {
-      const state = await this.lockSubmission(client, input.submissionId);
-      const delivery = await this.lockDelivery(client, input.submissionId, input.routeId);
+      const locked = await this.lockRoute(client, input.submissionId, input.routeId);
+      const state = locked.row.state;
       let routeChanged = false;
       // a route that was confirmed delivered stays delivered: the receipt is the stronger evidence
-      if (delivery.state === 'PENDING') {
+      if (locked.routeState === 'PENDING') {
         await client.query(
           `UPDATE ${s}.deliveries SET state = 'FAILED', last_error = $3, updated_at = now() WHERE submission_id = $1 AND route_id = $2`,
           [input.submissionId, input.routeId, input.reason],
@@ -472,61 +590,55 @@ export class Journal extends SchemaStore {
           stage: 'dead-letter',
           fromState: moves ? state : null,
           toState: moves ? 'FAILED' : null,
-          details: { routeId: input.routeId, adapterInstance: delivery.adapterInstance, reason: input.reason },
+          details: { routeId: input.routeId, adapterInstance: locked.adapterInstance, reason: input.reason },
         });
       }
       return { changed: moves || routeChanged };
     });
   }
 
-  private async lockSubmission(client: PoolClient, submissionId: string): Promise<SubmissionState> {
-    const { rows } = await client.query<{ state: SubmissionState }>(
-      `SELECT state FROM ${this.s}.submissions WHERE submission_id = $1 FOR UPDATE`,
-      [submissionId],
-    );
-    const state = rows[0]?.state;
-    if (state === undefined) throw notFound(`submission ${submissionId}`);
-    return state;
-  }
-
-  private async lockDelivery(
+  /** Locks the submission row, then its route's row (the lock order everywhere), in one statement; NOT_FOUND names what is missing. */
+  private async lockRoute(
     client: PoolClient,
     submissionId: string,
     routeId: string,
-  ): Promise<{ state: DeliveryRow['state']; adapterInstance: string }> {
-    const { rows } = await client.query<{ state: DeliveryRow['state']; adapter_instance: string }>(
-      `SELECT state, adapter_instance FROM ${this.s}.deliveries WHERE submission_id = $1 AND route_id = $2 FOR UPDATE`,
+  ): Promise<{ row: SubmissionRow; routeState: DeliveryRow['state']; adapterInstance: string }> {
+    const { rows } = await client.query<SubmissionDbRow & { route_state: DeliveryRow['state']; route_adapter: string }>(
+      `SELECT s.*, d.state AS route_state, d.adapter_instance AS route_adapter
+         FROM ${this.s}.submissions s JOIN ${this.s}.deliveries d ON d.submission_id = s.submission_id AND d.route_id = $2
+        WHERE s.submission_id = $1 FOR UPDATE OF s, d`,
       [submissionId, routeId],
     );
-    const row = rows[0];
-    if (!row) throw notFound(`delivery ${submissionId}/${routeId}`);
-    return { state: row.state, adapterInstance: row.adapter_instance };
-  }
-
-  private async allDelivered(client: PoolClient, submissionId: string): Promise<boolean> {
-    const { rows } = await client.query<{ total: number; open: number }>(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE state <> 'DELIVERED')::int AS open
-         FROM ${this.s}.deliveries WHERE submission_id = $1`,
-      [submissionId],
-    );
-    const r = rows[0];
-    return r !== undefined && r.total > 0 && r.open === 0;
-  }
-
-  /** Appends a Security Event Token to the case event log; a repeated jti or event name is ignored (idempotent redelivery). */
-  async appendEvent(input: EventInput): Promise<void> {
-    await withTransaction(this.pool, (client) => this.insertEvents(client, [input]));
-  }
-
-  private async insertEvents(client: PoolClient, events: readonly EventInput[] | undefined): Promise<void> {
-    for (const e of events ?? []) {
-      const inserted = await client.query(
-        `INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-        [e.caseId, e.submissionId, e.eventName, e.jti, e.token],
-      );
-      // a callback only for an event that was written (a repeated one was told already)
-      if (e.notifySender && inserted.rowCount === 1) await insertCallback(client, this.s, e);
+    const found = rows[0];
+    if (!found) {
+      const exists = await client.query(`SELECT 1 FROM ${this.s}.submissions WHERE submission_id = $1`, [submissionId]);
+      throw notFound(exists.rowCount ? `delivery ${submissionId}/${routeId}` : `submission ${submissionId}`);
     }
+    const { route_state: routeState, route_adapter: adapterInstance, ...row } = found;
+    return { row: toSubmission(row), routeState, adapterInstance };
+  }
+
+  /**
+   * Appends a Security Event Token to the case event log; a repeated jti or event name is ignored (idempotent
+   * redelivery). One statement (event and owed callback together), so no transaction of its own.
+   */
+  async appendEvent(input: EventInput): Promise<void> {
+    try {
+      await this.insertEvent(this.pool, input);
+    } catch (error) {
+      throw toJournalError(error);
+    }
+  }
+
+  /** The event and, when the sender asked to be told, its callback row: only for an event that was written (a repeated one was told already). */
+  private async insertEvent(client: Pick<PoolClient, 'query'>, e: EventInput): Promise<void> {
+    await client.query(
+      `WITH event AS (
+         INSERT INTO ${this.s}.events (case_id, submission_id, event_name, jti, token) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING jti, submission_id, event_name)
+       ${insertCallbackSql(this.s, 'event', '$6::boolean')}`,
+      [e.caseId, e.submissionId, e.eventName, e.jti, e.token, e.notifySender === true],
+    );
   }
 
   /**
@@ -534,14 +646,20 @@ export class Journal extends SchemaStore {
    * naming what it sent. Once per submission: a second call changes nothing and returns false.
    */
   async markAcknowledged(submissionId: string, input: { actor: string; details: Record<string, unknown> }): Promise<boolean> {
+    const s = this.s;
+    const chain = submissionChain(submissionId);
     return withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ state: SubmissionState }>(
-        `UPDATE ${this.s}.submissions SET acknowledged_at = now() WHERE submission_id = $1 AND acknowledged_at IS NULL
-            AND state = ANY($2::text[]) RETURNING state`,
-        [submissionId, ACKNOWLEDGED],
+      const { rows } = await client.query<{ state: SubmissionState; tenant_id: string } & HeadColumns>(
+        `WITH acked AS (
+           UPDATE ${s}.submissions SET acknowledged_at = now() WHERE submission_id = $1 AND acknowledged_at IS NULL
+              AND state = ANY($2::text[]) RETURNING state, tenant_id)
+         SELECT acked.*, head.* FROM acked ${headForUpdateSql(s, '$3')}`,
+        [submissionId, ACKNOWLEDGED, chain],
       );
-      if (!rows[0]) return false;
-      await appendAudit(client, this.s, { submissionId, actor: input.actor, stage: 'acknowledge', details: { state: rows[0].state, ...input.details } });
+      const acked = rows[0];
+      if (!acked) return false;
+      const head = headOf(acked, chain, acked.tenant_id) ?? (await lockHead(client, s, { submissionId }));
+      await appendAuditAt(client, s, head, { submissionId, actor: input.actor, stage: 'acknowledge', details: { state: acked.state, ...input.details } });
       return true;
     });
   }

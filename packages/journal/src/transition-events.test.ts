@@ -57,4 +57,40 @@ describe('the event a sender is owed commits with its state, or neither does', (
     const events = await db.pool.query<{ event_name: string }>(`SELECT event_name FROM ${s}.events WHERE submission_id = $1`, [submissionId]);
     expect(events.rows.map((r) => r.event_name)).toEqual(['submit-submission']);
   });
+
+  it('writes the events of a step in order with the callbacks owed, only when the step applies, and a repeated one not again', async () => {
+    const submissionId = randomUUID();
+    const caseId = randomUUID();
+    const s = `"${db.schema}"`;
+    await journal.createSubmission({
+      submissionId,
+      tenantId: 'stadt-a',
+      channel: 'test-channel',
+      channelRef: submissionId,
+      channelMeta: { caseId },
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+      state: 'CREATED',
+      actor: 'gateway',
+    });
+    const event = (eventName: string, notifySender: boolean) => ({ caseId, submissionId, eventName, jti: randomUUID(), token: `t.${eventName}.s`, notifySender });
+    const events = [event('e-1', true), event('e-2', false), event('e-3', true)];
+    const step = { from: ['RECEIVED' as const], to: 'OPENED' as const, actor: 'w', stage: 'open', events };
+    // not in RECEIVED yet: nothing written
+    expect(await journal.transition(submissionId, step)).toBeUndefined();
+    expect(await journal.listSubmissionEvents(submissionId)).toEqual([]);
+    await journal.transition(submissionId, { from: ['CREATED'], to: 'RECEIVED', actor: 'c', stage: 'intake' });
+    expect(await journal.transition(submissionId, step)).toMatchObject({ state: 'OPENED' });
+    expect((await journal.listSubmissionEvents(submissionId)).map((e) => [e.eventName, e.token])).toEqual([
+      ['e-1', 't.e-1.s'],
+      ['e-2', 't.e-2.s'],
+      ['e-3', 't.e-3.s'],
+    ]);
+    const owed = async (): Promise<string[]> =>
+      (await db.pool.query<{ jti: string }>(`SELECT jti FROM ${s}.callbacks WHERE submission_id = $1 ORDER BY event_name`, [submissionId])).rows.map((r) => r.jti);
+    expect(await owed()).toEqual([events[0]!.jti, events[2]!.jti]);
+    // the same event name again (another jti) is ignored and owes no second callback
+    await journal.transition(submissionId, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map', events: [event('e-1', true)] });
+    expect(await journal.listSubmissionEvents(submissionId)).toHaveLength(3);
+    expect(await owed()).toEqual([events[0]!.jti, events[2]!.jti]);
+  });
 });

@@ -69,9 +69,9 @@ async function stop(deps: DeliverDeps, row: SubmissionRow, routeId: string, reas
  * When the last route is delivered, the submission's channel tells the sender.
  */
 export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: JobAttempts & { queuedAt?: number }): Promise<DeliverOutcome> {
-  const row = await deps.journal.getSubmission(data.submissionId);
-  if (!row) return 'skipped';
-  const delivery = (await deps.journal.listDeliveries(row.submissionId)).find((d) => d.routeId === data.routeId);
+  const found = await deps.journal.getRoute(data.submissionId, data.routeId);
+  if (!found) return 'skipped';
+  const { row, delivery } = found;
   if (!delivery || delivery.state === 'FAILED' || row.state === 'FAILED') return 'skipped';
   if (delivery.state === 'DELIVERED') {
     // a re-run after a crash between journal and acknowledgement: make sure the sender hears of it
@@ -97,13 +97,16 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
       signal: AbortSignal.timeout(instance.config.timeoutMs),
       log,
     });
-    await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: 'success', receipt: { ...receipt }, durationMs: performance.now() - started });
-    const done = await deps.journal.completeDelivery({ submissionId: row.submissionId, routeId: delivery.routeId, receipt: { ...receipt }, actor: `adapter:${delivery.adapterInstance}` });
+    // the successful attempt is recorded in the completion's transaction; the row it returns is what was committed
+    const done = await deps.journal.completeDelivery({
+      submissionId: row.submissionId,
+      routeId: delivery.routeId,
+      receipt: { ...receipt },
+      actor: `adapter:${delivery.adapterInstance}`,
+      attempt: { attempt, durationMs: performance.now() - started },
+    });
     log.info({ allDelivered: done.allDelivered }, 'route delivered');
-    if (done.allDelivered) {
-      const delivered = await deps.journal.getSubmission(row.submissionId);
-      if (delivered?.state === 'DELIVERED' && !delivered.acknowledgedAt) await acknowledgeOutcome(deps, delivered);
-    }
+    if (done.allDelivered && done.row.state === 'DELIVERED' && !done.row.acknowledgedAt) await acknowledgeOutcome(deps, done.row);
     return 'delivered';
   } catch (error) {
     // our own journal or blob store is down (also after a successful hand-over): not the adapter's

@@ -6,7 +6,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
 import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } from '@weiche/fit-connect';
-import type { Journal, SubmissionRow } from '@weiche/journal';
+import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
 import { zodRoutes } from '../../gateway/zod-routes.js';
@@ -60,14 +60,15 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
   }
 
-  async function ownSubmission(client: SenderClient, submissionId: string): Promise<{ row: SubmissionRow; meta: FitConnectMeta }> {
-    const row = await journal.getSubmission(submissionId);
-    const meta = row ? metaOf(row) : undefined;
-    if (!row || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
+  /** The sender's own submission, with its attachments as uploaded so far (both callers count them; one statement). */
+  async function ownSubmission(client: SenderClient, submissionId: string): Promise<{ row: SubmissionRow; meta: FitConnectMeta; attachments: AttachmentRow[] }> {
+    const found = await journal.getSubmissionWithAttachments(submissionId);
+    const meta = found ? metaOf(found.row) : undefined;
+    if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
     if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the submission belongs to another client');
     // a token narrowed by scope continues only submissions to its destinations
     assertMaySend(client, meta.destinationId);
-    return { row, meta };
+    return { row: found.row, meta, attachments: found.attachments };
   }
 
   function requireCreated(row: SubmissionRow): void {
@@ -155,7 +156,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
 
     app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
-      const { row, meta } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
       if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
@@ -165,7 +166,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }
       // what the other attachments already use counts against the submission's total
-      const others = (await journal.listAttachments(row.submissionId)).filter((a) => a.attachmentId !== attachmentId);
+      const others = attachments.filter((a) => a.attachmentId !== attachmentId);
       const budget = maxSubmissionJweBytes(limits.submissionBytes, meta.announcedAttachments.length) - others.reduce((sum, a) => sum + a.size, 0);
       const limit = Math.min(wire.attachmentBytes, budget);
       const tooLarge = `attachment exceeds the limit of ${limits.attachmentBytes} bytes per attachment or ${limits.submissionBytes} bytes per submission (plaintext)`;
@@ -184,12 +185,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const submitLimit = metadataLimit + dataLimit + 1024;
     app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission } }, async (request, reply) => {
       const client = await authenticate(deps, request);
-      const { row, meta } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
       const body = request.body;
       if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${limits.metadataBytes} bytes of metadata`);
       if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${limits.dataBytes} bytes of data`);
       requireCreated(row);
-      const attachments = await journal.listAttachments(row.submissionId);
       const total = attachments.reduce((sum, a) => sum + a.size, body.encryptedMetadata.length + (body.encryptedData?.length ?? 0));
       if (total > maxSubmissionJweBytes(limits.submissionBytes, attachments.length + 2)) {
         throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `the submission exceeds the limit of ${limits.submissionBytes} bytes (plaintext)`);
