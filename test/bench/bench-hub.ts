@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 
 /** The directory holding pnpm-workspace.yaml, searched upwards from this file. */
 export function workspaceRoot(from: string = import.meta.dirname): string {
@@ -28,7 +29,8 @@ export class BenchHub {
   async start(): Promise<void> {
     const root = workspaceRoot();
     // cwd = workspace root: the hub finds its schema cache at ./.weiche/schemas
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), join(root, 'services', 'hub', 'dist', 'main.js'), '--config', this.configFile, '--role', this.options.role ?? 'all'], {
+    // with the flags the hub is deployed with, so the figures are the deployed hub's
+    const child = spawn(process.execPath, [...HUB_NODE_FLAGS, ...(this.options.nodeArgs ?? []), join(root, 'services', 'hub', 'dist', 'main.js'), '--config', this.configFile, '--role', this.options.role ?? 'all'], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

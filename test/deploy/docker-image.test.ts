@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfigFile } from '@weiche/config';
+import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 import { DATABASE_URL, freePort, REDIS_URL, REPO_ROOT, tempDir, waitFor, dropSchema } from '../support/env.js';
 import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
@@ -111,7 +112,8 @@ describe('Dockerfile', () => {
     expect(final).toMatch(/^USER node$/m);
     expect(final.indexOf('USER node')).toBeLessThan(final.indexOf('CMD '));
     expect(final).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/app\/deploy\/docker-entrypoint\.sh"\]$/m);
-    expect(final).toMatch(/^CMD \["node", "services\/hub\/dist\/main\.js"\]$/m);
+    // started with the hub's Node flags (V8 sizes its heap at start; the hub cannot set them itself)
+    expect(final).toContain(`CMD [${['node', ...HUB_NODE_FLAGS, 'services/hub/dist/main.js'].map((a) => JSON.stringify(a)).join(', ')}]\n`);
     expect(final).toMatch(/^HEALTHCHECK .*CMD \["node", "deploy\/healthcheck\.mjs"\]$/m);
     expect(readFileSync(join(DEPLOY, 'healthcheck.mjs'), 'utf8')).toContain('/readyz');
   });
@@ -147,7 +149,7 @@ describe('entrypoint and HEALTHCHECK against a real hub process', () => {
     await writeFile(join(dir, 'redis_url'), REDIS_URL());
     await writeFile(join(dir, 'database_url'), `${DATABASE_URL()}\n`);
     const { REDIS_URL: _redis, DATABASE_URL: _database, ...inherited } = process.env;
-    child = spawn('sh', [join(DEPLOY, 'docker-entrypoint.sh'), process.execPath, 'services/hub/dist/main.js', '--config', cfg.file], {
+    child = spawn('sh', [join(DEPLOY, 'docker-entrypoint.sh'), process.execPath, ...HUB_NODE_FLAGS, 'services/hub/dist/main.js', '--config', cfg.file], {
       cwd: REPO_ROOT,
       env: { ...inherited, LOG_LEVEL: 'info', REDIS_URL_FILE: join(dir, 'redis_url'), DATABASE_URL_FILE: join(dir, 'database_url') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,7 +173,7 @@ describe('entrypoint and HEALTHCHECK against a real hub process', () => {
 
   it('execs node in place of the shell (so signals reach it), with the URLs from the secret files', async () => {
     const cmdline = (await readFile(`/proc/${child.pid ?? 0}/cmdline`, 'utf8')).split('\0');
-    expect(cmdline.slice(0, 2)).toEqual([process.execPath, 'services/hub/dist/main.js']);
+    expect(cmdline.slice(0, 2 + HUB_NODE_FLAGS.length)).toEqual([process.execPath, ...HUB_NODE_FLAGS, 'services/hub/dist/main.js']);
   });
 
   it('reports healthy while /readyz answers 200, unhealthy on 503 and when nothing answers', async () => {

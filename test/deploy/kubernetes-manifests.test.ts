@@ -7,6 +7,7 @@ import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'ku
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_OVERRIDES, WeicheConfig } from '@weiche/config';
+import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 import { bullPrefix, deliverQueueName, PROCESS_QUEUE } from '@weiche/queue';
 import { REPO_ROOT } from '../support/env.js';
 
@@ -107,6 +108,8 @@ describe('deploy/kubernetes', () => {
     const { labels, spec } = podOf(deployment!);
     const hub = spec.containers.find((c) => c.name === 'hub')!;
     expect(hub.args?.slice(hub.args.indexOf('--role'), hub.args.indexOf('--role') + 2)).toEqual(['--role', role]);
+    // `args` replaces the image's CMD: the hub's Node flags must be repeated here
+    expect(hub.args?.slice(0, 2 + HUB_NODE_FLAGS.length)).toEqual(['node', ...HUB_NODE_FLAGS, 'services/hub/dist/main.js']);
     expect(spec.securityContext?.runAsNonRoot).toBe(true);
     for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
       expect(c.securityContext?.readOnlyRootFilesystem, c.name).toBe(true);

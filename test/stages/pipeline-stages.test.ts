@@ -13,6 +13,7 @@ import { ErrorCode } from '@weiche/core';
 import { openOsciKeystore } from '@weiche/crypto';
 import { createHubDeps, createLogger, deliverRoute, FIT_CONNECT_CHANNEL, processSubmission, reconcileOnce, XTA_CHANNEL, type HubDeps } from '@weiche/hub';
 import { deliverJobId, processJobId } from '@weiche/queue';
+import { inspectContent } from '@weiche/xoev';
 import { dropSchema, tempDir } from '../support/env.js';
 import { receivedFitConnect as receivedFitConnectFor } from '../support/received-fit-connect.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
@@ -89,6 +90,20 @@ describe('channel.open', () => {
     expect(opened.attachments).toHaveLength(1);
     expect(opened.sender.name).toBe('Testportal');
     expect(opened.channelMeta).toMatchObject({ authenticationTags: { metadata: expect.any(String) as unknown, attachments: expect.any(Object) as unknown } });
+  });
+
+  it('FIT-Connect: takes the content facts in the verify pass, the same the mapping would read from the bytes it packages', async () => {
+    // a PDF/A head and XMP identification, so format, version and PDF/A all have to come out of the pass
+    const attachment = Buffer.concat([
+      Buffer.from('%PDF-1.7\n<x:xmpmeta><pdfaid:part>2</pdfaid:part><pdfaid:conformance>b</pdfaid:conformance></x:xmpmeta>\n', 'latin1'),
+      randomBytes(300_000),
+    ]);
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment });
+    const opened = await deps.channels.get(FIT_CONNECT_CHANNEL).open((await deps.journal.getSubmission(submissionId))!);
+    const [a] = opened.attachments;
+    expect(a?.facts).toMatchObject({ mimeType: 'application/pdf', pdfVersion: '1.7', pdfa: { part: '2', conformance: 'B' }, size: attachment.length });
+    expect(a?.facts).toEqual(await inspectContent(attachment, a!.mimeType));
+    expect(a?.facts).toEqual(await inspectContent(a!.open(), a!.mimeType));
   });
 
   it('FIT-Connect: a data hash that does not match is an input problem of stage open, part data', async () => {

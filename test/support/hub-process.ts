@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 import { REPO_ROOT, waitFor } from './env.js';
 
 /** The built hub (services/hub/dist) running as a child process — a real process that can be SIGKILLed. */
@@ -23,7 +24,7 @@ export class HubProcess {
 
   start(): this {
     this.output = '';
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'services', 'hub', 'dist', 'main.js'), ...this.args], {
+    const child = spawn(process.execPath, [...HUB_NODE_FLAGS, join(REPO_ROOT, 'services', 'hub', 'dist', 'main.js'), ...this.args], {
       cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

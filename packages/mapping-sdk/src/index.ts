@@ -6,3 +6,4 @@ export * from './context-tools.js';
 export * from './xml-root.js';
 export * from './content-rules.js';
 export * from './xdomea-vorgang.js';
+export * from './attachment-facts.js';

@@ -1,3 +1,4 @@
+import type { ContentFacts } from '@weiche/xoev';
 import type { z } from 'zod';
 
 /** `<standard>:<message>`, e.g. `xdomea-3.1.0:0401`. */
@@ -15,6 +16,11 @@ export interface SubmissionAttachment {
   description?: string;
   size: number;
   sha512: string;
+  /**
+   * What the channel read from the plaintext (declared as `mimeType`) while it verified the hash, so a
+   * mapping need not decrypt the attachment once more for them; absent when the channel did not take them.
+   */
+  facts?: ContentFacts;
   open(): NodeJS.ReadableStream;
 }
 

@@ -16,6 +16,7 @@ import {
   type XdomeaParty,
   extensionFor,
 } from '@weiche/xoev';
+import { attachmentFacts } from './attachment-facts.js';
 import { newIdFor, nowFor } from './context-tools.js';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionChecks, SubmissionContext, TargetProfile } from './types.js';
 
@@ -161,7 +162,7 @@ export async function planXdomeaVorgang(
   const attachments = [...ctx.attachments.filter((a) => a.purpose === 'form'), ...ctx.attachments.filter((a) => a.purpose !== 'form')];
   const planned = [];
   for (const a of attachments) {
-    const facts = await factsOf(() => a.open(), a.mimeType);
+    const facts = await attachmentFacts(a);
     const id = newIdFor(ctx);
     const originalName = a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`;
     planned.push({ a, facts, id, originalName, fileName: prefixedEntryName(id, originalName) });

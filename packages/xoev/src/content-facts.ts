@@ -57,56 +57,68 @@ function textType(head: Buffer, declared: string): string | undefined {
 }
 
 /**
- * Reads a file once: size, SHA-256, the format from its magic bytes (file-type), the PDF version
- * from the header and the PDF/A identification from the XMP packet (PDF/A forbids filtering the
- * metadata stream, so it is readable in the raw bytes).
+ * Takes the facts of a file chunk by chunk, so whoever already streams the bytes (a channel verifying a
+ * hash while it decrypts) gets them in the same pass: size, SHA-256, the head for the magic bytes, and
+ * the PDF/A identification (PDF/A forbids filtering the metadata stream, so it is readable in the raw bytes).
  */
-export async function inspectContent(source: Buffer | NodeJS.ReadableStream, declaredMimeType: string): Promise<ContentFacts> {
-  const hash = createHash('sha256');
-  const headParts: Buffer[] = [];
-  let headLength = 0;
-  let size = 0;
-  let carry: Buffer = Buffer.alloc(0);
-  let part: string | undefined;
-  let conformance: string | undefined;
-  const take = (chunk: Buffer): void => {
-    hash.update(chunk);
-    size += chunk.length;
-    if (headLength < HEAD_BYTES) {
+export class ContentInspector {
+  readonly #hash = createHash('sha256');
+  readonly #headParts: Buffer[] = [];
+  #headLength = 0;
+  #size = 0;
+  #carry: Buffer = Buffer.alloc(0);
+  #part: string | undefined;
+  #conformance: string | undefined;
+
+  update(chunk: Buffer): void {
+    this.#hash.update(chunk);
+    this.#size += chunk.length;
+    if (this.#headLength < HEAD_BYTES) {
       // a copy: a view would keep the whole (megabyte) chunk alive until the end
-      headParts.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - headLength)));
-      headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
+      this.#headParts.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - this.#headLength)));
+      this.#headLength += Math.min(chunk.length, HEAD_BYTES - this.#headLength);
     }
-    if (part === undefined || conformance === undefined) {
+    if (this.#part === undefined || this.#conformance === undefined) {
       // Searched in the bytes: only the few places that name `pdfaid:` become text. Turning every chunk of a
       // 500 MB attachment into a string would churn the heap by its whole size.
       // the seam between the previous chunk and this one (small), then the chunk itself
-      for (const window of [Buffer.concat([carry, chunk.subarray(0, CARRY_BYTES)]), chunk]) {
+      for (const window of [Buffer.concat([this.#carry, chunk.subarray(0, CARRY_BYTES)]), chunk]) {
         for (let at = window.indexOf(PDFAID); at !== -1; at = window.indexOf(PDFAID, at + 1)) {
           const text = window.toString('latin1', at, Math.min(window.length, at + CARRY_BYTES));
-          part ??= PDFAID_PART.exec(text)?.[1];
-          conformance ??= PDFAID_CONFORMANCE.exec(text)?.[1]?.toUpperCase();
+          this.#part ??= PDFAID_PART.exec(text)?.[1];
+          this.#conformance ??= PDFAID_CONFORMANCE.exec(text)?.[1]?.toUpperCase();
         }
       }
-      // a copy of the tail, for a name split across two chunks (not a view that pins the chunk)
-      carry = Buffer.from(chunk.subarray(Math.max(0, chunk.length - CARRY_BYTES)));
+      // a copy of the stream's tail (not of this chunk's alone: chunks can be shorter than a name), for a name
+      // split across chunks; a copy, not a view that pins the chunk
+      const tail = chunk.length >= CARRY_BYTES ? chunk : Buffer.concat([this.#carry, chunk]);
+      this.#carry = Buffer.from(tail.subarray(Math.max(0, tail.length - CARRY_BYTES)));
     }
-  };
-  if (Buffer.isBuffer(source)) take(source);
-  else for await (const chunk of source) take(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-
-  const head = Buffer.concat(headParts);
-  const declared = normalizeMimeType(declaredMimeType);
-  const magic = await fileTypeFromBuffer(head);
-  const fromText = magic ? undefined : textType(head, declared);
-  const mimeType = magic?.mime ?? fromText ?? 'application/octet-stream';
-  const facts: ContentFacts = { size, sha256: hash.digest('hex'), mimeType, detected: magic !== undefined || fromText !== undefined };
-  if (mimeType === 'application/pdf') {
-    const version = /^%PDF-(\d\.\d)/.exec(head.toString('latin1'))?.[1];
-    if (version) facts.pdfVersion = version;
-    if (part && conformance) facts.pdfa = { part, conformance };
   }
-  const xmlVersion = /xml$/.test(mimeType) ? /^\uFEFF?\s*<\?xml\s+version\s*=\s*["'](\d\.\d)["']/.exec(head.toString('utf8'))?.[1] : undefined;
-  if (xmlVersion) facts.xmlVersion = xmlVersion;
-  return facts;
+
+  /** The facts of all bytes given so far; call once, after the last chunk. */
+  async facts(declaredMimeType: string): Promise<ContentFacts> {
+    const head = Buffer.concat(this.#headParts);
+    const declared = normalizeMimeType(declaredMimeType);
+    const magic = await fileTypeFromBuffer(head);
+    const fromText = magic ? undefined : textType(head, declared);
+    const mimeType = magic?.mime ?? fromText ?? 'application/octet-stream';
+    const facts: ContentFacts = { size: this.#size, sha256: this.#hash.digest('hex'), mimeType, detected: magic !== undefined || fromText !== undefined };
+    if (mimeType === 'application/pdf') {
+      const version = /^%PDF-(\d\.\d)/.exec(head.toString('latin1'))?.[1];
+      if (version) facts.pdfVersion = version;
+      if (this.#part && this.#conformance) facts.pdfa = { part: this.#part, conformance: this.#conformance };
+    }
+    const xmlVersion = /xml$/.test(mimeType) ? /^\uFEFF?\s*<\?xml\s+version\s*=\s*["'](\d\.\d)["']/.exec(head.toString('utf8'))?.[1] : undefined;
+    if (xmlVersion) facts.xmlVersion = xmlVersion;
+    return facts;
+  }
+}
+
+/** Reads a file once and returns its facts (see ContentInspector). */
+export async function inspectContent(source: Buffer | NodeJS.ReadableStream, declaredMimeType: string): Promise<ContentFacts> {
+  const inspector = new ContentInspector();
+  if (Buffer.isBuffer(source)) inspector.update(source);
+  else for await (const chunk of source) inspector.update(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return inspector.facts(declaredMimeType);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
-import { inspectContent } from './content-facts.js';
+import { ContentInspector, inspectContent } from './content-facts.js';
 import { dateiformatCode, dateiformatFor } from './dateiformat.js';
 import { installTempSchemaCache } from './test-support.js';
 
@@ -46,6 +46,17 @@ describe('dateiformatFor (format from content)', () => {
     const facts = await inspectContent(pdf('%PDF-1.7', xmp), 'application/pdf');
     expect(facts.pdfa).toEqual({ part: '2', conformance: 'B' });
     expect(dateiformatFor(facts, { cacheDir })).toEqual({ code: '044', version: 'PDF/A-2b' });
+  });
+
+  it('takes the same facts chunk by chunk, with the PDF/A identification split across chunks', async () => {
+    const xmp = '<rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"><pdfaid:part>3</pdfaid:part><pdfaid:conformance>u</pdfaid:conformance></rdf:Description>';
+    const whole = pdf('%PDF-1.7', xmp);
+    const inspector = new ContentInspector();
+    // 7-byte chunks cut the head, `pdfaid:` and the values everywhere
+    for (let at = 0; at < whole.length; at += 7) inspector.update(whole.subarray(at, at + 7));
+    const facts = await inspector.facts('application/pdf');
+    expect(facts.pdfa).toEqual({ part: '3', conformance: 'U' });
+    expect(facts).toEqual(await inspectContent(whole, 'application/pdf'));
   });
 
   it('believes magic bytes, not the declared type or name', async () => {

@@ -9,6 +9,7 @@ import { createHubDeps, redactUrl } from './context.js';
 import { reloadDelegations } from './delegations/reload.js';
 import { demoBanner, demoConfig, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
+import { missingNodeFlags } from './node-flags.js';
 import { parseRoles, startRoles } from './roles.js';
 
 const { values } = parseArgs({
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
     log.info({ dataDir }, 'no config file given (--config or WEICHE_CONFIG): starting with the embedded demo defaults');
   }
   if (config.processing.cryptoThreads !== undefined) configureCryptoPool({ threads: config.processing.cryptoThreads });
+  const missing = missingNodeFlags();
+  // a changed start command (e.g. a Kubernetes `args` of its own) loses them silently otherwise
+  if (missing.length > 0) log.warn({ missing }, 'started without the Node.js flags the hub is deployed with: its peak memory is higher (see deploy/Dockerfile)');
   const deps = await createHubDeps(config, log);
   const hub = await startRoles(deps, roles);
   log.info({ roles, url: hub.url, healthUrl: hub.healthUrl, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');

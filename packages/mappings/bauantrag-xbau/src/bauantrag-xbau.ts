@@ -1,7 +1,7 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XBAU_ANTRAG_0200, XBAU_NS, buildXbauAntrag0200, extensionFor, inspectContent, prefixedEntryName, safeEntryName, xbauDateiname } from '@weiche/xoev';
+import { XBAU_ANTRAG_0200, XBAU_NS, buildXbauAntrag0200, extensionFor, prefixedEntryName, safeEntryName, xbauDateiname } from '@weiche/xoev';
 import type { XbauAkteur, XbauAnlage, XbauAnschrift, XbauFlurstueck, XbauKommunikation } from '@weiche/xoev';
-import { newIdFor, nowFor } from '@weiche/mapping-sdk';
+import { attachmentFacts, newIdFor, nowFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionContext } from '@weiche/mapping-sdk';
 import { BAUANTRAG_SCHEMA_URI, BauantragForm } from './form-schema.js';
 import type { Anschrift, Antragsteller, Kommunikation } from './form-schema.js';
@@ -112,7 +112,7 @@ export function createBauantragXbau(options: { produkthersteller?: string } = {}
       for (const a of ctx.attachments) {
         const id = newIdFor(ctx);
         // hashValue and mimeType describe the file as shipped: read from its bytes, not from the declaration.
-        const facts = await inspectContent(a.open(), a.mimeType);
+        const facts = await attachmentFacts(a);
         const ext = extensionFor(facts.mimeType === 'application/octet-stream' ? a.mimeType : facts.mimeType);
         const original = safeEntryName(a.filename ?? `${a.attachmentId}.${ext}`);
         // The entry name must fit both the XBau Dateiname pattern and the ZIP rules (UUID prefix keeps it unique).

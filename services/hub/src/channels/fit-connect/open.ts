@@ -6,6 +6,7 @@ import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha51
 import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+import { ContentInspector, type ContentFacts } from '@weiche/xoev';
 import type { OpenedSubmission } from '../channel.js';
 import type { LoadedDestination } from './destinations.js';
 import type { FitConnectMeta } from './meta.js';
@@ -47,21 +48,34 @@ async function decryptSmall(deps: FitConnectOpenDeps, destination: OpeningDestin
   }
 }
 
-/** Streams one attachment through decryption and SHA-512 without keeping the plaintext. */
-async function verifyAttachment(deps: FitConnectOpenDeps, destination: OpeningDestination, blobKey: string, instance: ProblemInstance): Promise<{ sha512: string; size: number; tag: string; cek: Buffer; kid: string }> {
+/**
+ * Streams one attachment through decryption and SHA-512 without keeping the plaintext, and takes its content
+ * facts (SHA-256, format, PDF/A) in the same pass: the mapping needs them and would otherwise decrypt it again.
+ */
+async function verifyAttachment(
+  deps: FitConnectOpenDeps,
+  destination: OpeningDestination,
+  blobKey: string,
+  declaredMimeType: string,
+  instance: ProblemInstance,
+): Promise<{ sha512: string; size: number; facts: ContentFacts; tag: string; cek: Buffer; kid: string }> {
   const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKeys: destination.privateKeys });
   const tap = sha512Tap();
+  const inspector = new ContentInspector();
   let size = 0;
-  const count = new Writable({
+  const inspect = new Writable({
     write(chunk: Buffer, _enc, done) {
       size += chunk.length;
+      inspector.update(chunk);
       done();
     },
   });
   try {
-    await pipeline(decrypted.plaintext, tap, count);
+    await pipeline(decrypted.plaintext, tap, inspect);
     const header = await decrypted.header;
-    return { sha512: tap.digestHex(), size, tag: await decrypted.authenticationTag, cek: await decrypted.cek, kid: String(header.kid) };
+    // only after the pipeline ended, i.e. after the GCM tag verified every byte the facts were taken from
+    const facts = await inspector.facts(declaredMimeType);
+    return { sha512: tap.digestHex(), size, facts, tag: await decrypted.authenticationTag, cek: await decrypted.cek, kid: String(header.kid) };
   } catch (error) {
     return rethrowJwe(error, instance);
   }
@@ -139,7 +153,7 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     const where: ProblemInstance = `attachment:${declared.attachmentId}`;
     const upload = uploaded.get(declared.attachmentId);
     if (!upload) throw problem(ErrorCode.ATTACHMENTS_MISMATCH, 'Eine in den Metadaten beschriebene Anlage wurde nicht hochgeladen.', where);
-    const verified = await verifyAttachment(deps, destination, upload.blobKey, where);
+    const verified = await verifyAttachment(deps, destination, upload.blobKey, declared.mimeType, where);
     const mismatch = checkHash(declared.hash.content, verified.sha512, where);
     if (mismatch) throw rejectedFor(mismatch);
     tags[declared.attachmentId] = verified.tag;
@@ -151,6 +165,7 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
       ...(declared.description !== undefined ? { description: declared.description } : {}),
       sha512: verified.sha512,
       size: verified.size,
+      facts: verified.facts,
       // decrypted again while packaging (plaintext only ever exists in memory, in flight), with the content
       // key of the verify pass: no second RSA unwrap; the GCM tag still authenticates every byte
       open: () => decryptJweStream(deps.blobs.get(upload.blobKey), { cek: verified.cek, expectedKid: verified.kid }).plaintext,
