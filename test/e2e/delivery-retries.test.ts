@@ -61,7 +61,12 @@ describe('delivery retries', () => {
       expect(gaps[2]).toBeGreaterThanOrEqual(400);
       const attempts = await ctx.hub.deps.journal.listAttempts(submissionId);
       expect(attempts.map((a) => a.outcome)).toEqual(['transient', 'transient', 'transient', 'success']);
-      expect(eventNames(await ctx.hub.sender.events(caseId))).toContain('accept-submission');
+      // the accept event follows the DELIVERED commit (the acknowledgement is its own step): wait for it
+      const events = await waitFor('accept-submission', async () => {
+        const names = eventNames(await ctx.hub.sender.events(caseId));
+        return names.includes('accept-submission') || names.includes('reject-submission') ? names : undefined;
+      }, 10_000, 50);
+      expect(events).toContain('accept-submission');
     });
   });
 
