@@ -1,5 +1,6 @@
 import { ensureAuditPartitions, MAX_CHAINS_PER_CHECKPOINT, writeCheckpoint } from '@weiche/journal';
 import type { HubDeps } from './context.js';
+import { runPeriodically } from './periodic.js';
 
 type CheckpointDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'evidence' | 'auditLog'>;
 
@@ -26,26 +27,17 @@ export async function checkpointNow(deps: CheckpointDeps): Promise<number> {
  * and a last checkpoint on stop, after the workers are closed, so a clean shutdown leaves nothing unanchored.
  */
 export function startAuditCheckpointer(deps: CheckpointDeps): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
   let partitionsAt = Date.now();
-  const tick = (): Promise<unknown> =>
-    (running = running.then(async () => {
-      try {
-        if (Date.now() - partitionsAt > DAY_MS) {
-          await ensureAuditPartitions(deps.pool, deps.config.database.schema);
-          partitionsAt = Date.now();
-        }
-        await checkpointNow(deps);
-      } catch (error) {
-        deps.log.warn({ err: (error as Error).message }, 'audit checkpoint failed; retrying at the next interval');
+  const pass = async (): Promise<void> => {
+    try {
+      if (Date.now() - partitionsAt > DAY_MS) {
+        await ensureAuditPartitions(deps.pool, deps.config.database.schema);
+        partitionsAt = Date.now();
       }
-    }));
-  const timer = setInterval(() => void tick(), deps.config.audit.checkpointIntervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await tick();
-    },
+      await checkpointNow(deps);
+    } catch (error) {
+      deps.log.warn({ err: (error as Error).message }, 'audit checkpoint failed; retrying at the next interval');
+    }
   };
+  return runPeriodically(pass, deps.config.audit.checkpointIntervalMs, { passOnStop: true, unref: true });
 }

@@ -6,6 +6,7 @@ import type { Journal, SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
+import { runPeriodically } from './periodic.js';
 
 const ACTOR = 'hub:janitor';
 
@@ -81,14 +82,5 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; ad
       deps.log.warn({ err: errorMessage(error) }, 'janitor pass failed; trying again at the next interval');
     }
   };
-  let running: Promise<void> = pass();
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, deps.processing.reconcileIntervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(pass, deps.processing.reconcileIntervalMs, { atStart: true });
 }

@@ -4,6 +4,7 @@ import type { Journal } from '@weiche/journal';
 import { deliverJobId, processJobId, type HubQueues } from '@weiche/queue';
 import { acknowledgeOutcome } from './acknowledge.js';
 import type { ChannelRegistry } from './channels/registry.js';
+import { runPeriodically } from './periodic.js';
 
 const PRE_ROUTING = new Set(['RECEIVED', 'OPENED', 'MAPPED']);
 
@@ -55,14 +56,5 @@ export async function reconcileOnce(deps: ReconcilerDeps, limit = 500): Promise<
 export function startReconciler(deps: ReconcilerDeps): { stop(): Promise<void> } {
   const pass = (): Promise<unknown> => reconcileOnce(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'reconciler pass failed'));
   // at start too: a process that restarts more often than the interval must still reconcile
-  let running: Promise<unknown> = pass();
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, deps.processing.reconcileIntervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(pass, deps.processing.reconcileIntervalMs, { atStart: true });
 }

@@ -1,6 +1,7 @@
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { channelRecord } from '../channels/channel-record.js';
+import { runPeriodically } from '../periodic.js';
 
 export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
 
@@ -108,18 +109,7 @@ async function deleteReceived(run: Run, row: SubmissionRow, days: number): Promi
 export function startRetention(deps: RetentionDeps): { stop(): Promise<void> } {
   const configured = deps.config.tenants.some((t) => t.retention?.outputsDays !== undefined || t.retention?.ciphertextDays !== undefined);
   if (!configured) return { stop: () => Promise.resolve() };
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = (): void => {
-    running = running.then(() =>
-      runRetention(deps, { actor: 'hub:retention' }).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'retention run failed; retrying at the next interval')),
-    );
-  };
-  const timer = setInterval(tick, deps.config.retention.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const pass = (): Promise<unknown> =>
+    runRetention(deps, { actor: 'hub:retention' }).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'retention run failed; retrying at the next interval'));
+  return runPeriodically(pass, deps.config.retention.intervalMs, { unref: true });
 }

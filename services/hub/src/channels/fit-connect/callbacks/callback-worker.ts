@@ -3,6 +3,7 @@ import { backoffDelay, bullPrefix, CALLBACK_QUEUE, callbackJobId, type CallbackJ
 import type { CallbackStore } from '@weiche/journal';
 import { runJob } from '../../../worker-job.js';
 import { sendCallback, type SendCallbackDeps } from './send-callback.js';
+import { runPeriodically } from '../../../periodic.js';
 
 export interface CallbackWorkerDeps extends SendCallbackDeps {
   readonly callbacks: SendCallbackDeps['callbacks'] & Pick<CallbackStore, 'listPending'>;
@@ -47,14 +48,10 @@ export function startCallbackWorker(deps: CallbackWorkerDeps): { stop(): Promise
     reconcileCallbacks(deps)
       .then((n) => n > 0 && deps.log.info({ requeued: n }, 'callbacks re-enqueued from the journal'))
       .catch((error: unknown) => deps.log.warn({ err: error }, 'callback reconciler pass failed'));
-  let running: Promise<unknown> = pass();
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, deps.reconcileIntervalMs);
+  const reconciler = runPeriodically(pass, deps.reconcileIntervalMs, { atStart: true });
   return {
     async stop() {
-      clearInterval(timer);
-      await running;
+      await reconciler.stop();
       await worker.close();
     },
   };
