@@ -21,6 +21,8 @@ function manifests() {
     }
   }
   files.push('test/package.json');
+  // a changed patch of a dependency (package.json#pnpm.patchedDependencies) needs a re-install too
+  if (existsSync(join(root, 'patches'))) for (const name of readdirSync(join(root, 'patches')).sort()) files.push(join('patches', name));
   return files;
 }
 
