@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, freePort, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
@@ -65,5 +66,44 @@ describe('a callback whose receiver stays down', () => {
     const givenUp = audit.filter((r) => r.stage === 'callback');
     expect(givenUp.map((r) => r.details.outcome)).toEqual(['given-up', 'given-up', 'given-up']);
     expect(givenUp.every((r) => typeof r.details.reason === 'string' && (r.details.reason as string).includes('ECONNREFUSED'))).toBe(true);
+  }, 90_000);
+});
+
+// A callback that fails before it is posted (here: its settings in the journal no longer parse) used to
+// be retried forever without an attempt counted, never given up; now it is given up at once with the
+// reason, like a secret that cannot be opened.
+describe('a callback that can no longer be prepared', () => {
+  let cfg: TestHubConfig;
+  let hub: InProcessHub;
+  let db: pg.Pool;
+
+  beforeAll(async () => {
+    cfg = await writeTestConfig(await tempDir('callbacks-unpreparable'), {
+      overrides: (raw) => {
+        raw.callbacks = { backoffMs: 100, maxBackoffMs: 300, timeoutMs: 2000, maxAgeMs: 600_000 };
+        raw.admin = { tokens: [{ token: OPERATOR, subject: 'olga', role: 'operator' }] };
+      },
+    });
+    hub = await startInProcessHub(cfg);
+    db = new pg.Pool({ connectionString: DATABASE_URL(), max: 2 });
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    await db?.end();
+  });
+
+  it('is given up with the reason instead of being retried forever', async () => {
+    const url = `https://127.0.0.1:${await freePort()}/callback`;
+    const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
+    // the receiver is down: attempts fail and are retried with backoff …
+    await waitFor('a failed attempt', async () => (await hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 })).items.some((c) => c.attempts > 0) || undefined, 30_000, 50);
+    // … until the callback settings no longer parse
+    await db.query(`UPDATE "${cfg.schema}".submissions SET channel_meta = jsonb_set(channel_meta, '{callback}', '"broken"') WHERE submission_id = $1`, [sent.submissionId]);
+    const page = await waitFor('every callback given up', async () => {
+      const listed = await hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 });
+      return listed.total > 0 && listed.items.every((c) => c.state === 'GIVEN_UP') ? listed : undefined;
+    }, 30_000, 100);
+    for (const item of page.items) expect(item.lastError).toBe("the submission's callback settings cannot be read");
   }, 90_000);
 });

@@ -6,6 +6,7 @@ import { callbackHeaders, newEventsCallbackBody } from '@weiche/fit-connect';
 import type { CallbackStore, Journal } from '@weiche/journal';
 import type { CallbackJob } from '@weiche/queue';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from '../meta.js';
+import { isStorageOutage } from '../../../worker-job.js';
 import { CallbackPostError, postCallback } from './post-callback.js';
 
 export interface SendCallbackDeps {
@@ -35,29 +36,50 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
     return 'given-up';
   };
 
-  const row = await deps.journal.getSubmission(owed.submissionId);
-  if (!row || row.channel !== FIT_CONNECT_CHANNEL) return giveUp('the submission is no longer in the journal');
-  const meta = FitConnectMeta.parse(row.channelMeta);
-  if (!meta.callback) return giveUp('the submission has no callback');
+  // Every failure of an attempt — before the POST as well as the POST itself — is counted, retried with
+  // backoff and given up after maxAgeMs; only a storage outage pauses the job without counting. (Thrown on
+  // as is, a failure before the POST retried forever, or, if not retryable, failed the job, which the
+  // reconciler re-enqueued on every pass.)
+  let attempt: CallbackAttempt | undefined;
+  let reason: string | undefined;
+  try {
+    attempt = await prepare(owed.submissionId, deps, now());
+    if ('cannot' in attempt) return giveUp(attempt.cannot);
+    await postCallback(attempt.url, attempt.body, attempt.headers, deps.policy.timeoutMs);
+  } catch (error) {
+    if (isStorageOutage(error)) throw error;
+    reason = error instanceof CallbackPostError ? error.message : `callback ${attempt ? 'failed' : 'cannot be prepared'}: ${errorMessage(error)}`;
+  }
+  if (reason === undefined) {
+    await deps.callbacks.markSent(job.jti);
+    return 'sent';
+  }
+  const ageMs = now().getTime() - owed.createdAt.getTime();
+  if (ageMs >= deps.policy.maxAgeMs) {
+    return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`, true);
+  }
+  await deps.callbacks.recordFailure(job.jti, reason);
+  throw new CallbackPostError(reason);
+}
+
+/** One attempt's POST, or why the callback can never be sent (given up at once). */
+type CallbackAttempt = { readonly url: string; readonly body: string; readonly headers: Record<string, string> } | { readonly cannot: string };
+
+/** The POST of one attempt: the sender's callback URL, the NewEvents body and headers signed now. */
+async function prepare(submissionId: string, deps: SendCallbackDeps, at: Date): Promise<CallbackAttempt> {
+  const row = await deps.journal.getSubmission(submissionId);
+  if (!row || row.channel !== FIT_CONNECT_CHANNEL) return { cannot: 'the submission is no longer in the journal' };
+  const meta = FitConnectMeta.safeParse(row.channelMeta);
+  if (!meta.success) return { cannot: 'the submission\'s callback settings cannot be read' };
+  const { callback, destinationId, caseId } = meta.data;
+  if (!callback) return { cannot: 'the submission has no callback' };
   let secret;
   try {
-    secret = await openSecret(deps.keyring, row.tenantId, row.submissionId, meta.callback.sealedSecret);
+    secret = await openSecret(deps.keyring, row.tenantId, row.submissionId, callback.sealedSecret);
   } catch (error) {
-    return giveUp(`the callback secret cannot be opened: ${errorMessage(error)}`);
+    if (isStorageOutage(error)) throw error;
+    return { cannot: `the callback secret cannot be opened: ${errorMessage(error)}` };
   }
-
-  const body = newEventsCallbackBody({ destinationId: meta.destinationId, submissionId: row.submissionId, caseId: meta.caseId });
-  try {
-    await postCallback(meta.callback.url, body, callbackHeaders(secret, body, now()), deps.policy.timeoutMs);
-  } catch (error) {
-    const reason = error instanceof CallbackPostError ? error.message : `callback failed: ${errorMessage(error)}`;
-    const ageMs = now().getTime() - owed.createdAt.getTime();
-    if (ageMs >= deps.policy.maxAgeMs) {
-      return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`, true);
-    }
-    await deps.callbacks.recordFailure(job.jti, reason);
-    throw new CallbackPostError(reason);
-  }
-  await deps.callbacks.markSent(job.jti);
-  return 'sent';
+  const body = newEventsCallbackBody({ destinationId, submissionId: row.submissionId, caseId });
+  return { url: callback.url, body, headers: callbackHeaders(secret, body, at) };
 }
