@@ -26,8 +26,8 @@ afterEach(async () => {
 async function setup(): Promise<{ db: TestDatabase; journal: Journal; s: string }> {
   const db = testDatabase();
   open.push(db);
-  await migrate(db.pool, db.schema);
-  return { db, journal: new Journal({ pool: db.pool, schema: db.schema }), s: `"${db.schema}"` };
+  await db.migrate();
+  return { db, journal: db.store(Journal), s: `"${db.schema}"` };
 }
 
 /** A submission with four records: intake, submit, open, map. */

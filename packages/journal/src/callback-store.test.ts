@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackStore } from './callback-store.js';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-beforeAll(() => migrate(db.pool, db.schema));
+const journal = db.store(Journal);
+const callbacks = db.store(CallbackStore);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
-const journal = new Journal({ pool: db.pool, schema: db.schema });
-const callbacks = new CallbackStore({ pool: db.pool, schema: db.schema });
 
 describe('callbacks owed with their events', () => {
   it('writes a callback row exactly for each new event of a sender that asked, and finishes it once with an audit record', async () => {

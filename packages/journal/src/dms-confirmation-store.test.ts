@@ -2,21 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DMS_CONFIRMATION_STAGE, DmsConfirmationStore } from './dms-confirmation-store.js';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { JournalQueries } from './queries.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let store: DmsConfirmationStore;
-let journal: Journal;
-let queries: JournalQueries;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  store = new DmsConfirmationStore({ pool: db.pool, schema: db.schema });
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-  queries = new JournalQueries({ pool: db.pool, schema: db.schema });
-});
+const store = db.store(DmsConfirmationStore);
+const journal = db.store(Journal);
+const queries = db.store(JournalQueries);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 // A routed submission whose first package carries `prozessId` and a second one `second`.

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-});
+const journal = db.store(Journal);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 // Defence behind the edge checks: a value PostgreSQL refuses (SQLSTATE class 22) is the caller's 400,

@@ -3,16 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, WeicheError, type SubmissionState } from '@weiche/core';
 import { createPool } from './create-pool.js';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-});
+const journal = db.store(Journal);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 const CHANNEL_META = { destinationId: 'dest-1', senderClientId: 'client-1', announcedAttachments: ['att-1'] };

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { OzgProgress, type OzgProgressRow } from './ozg-progress.js';
 import { testDatabase } from './test-schema.js';
 
 // Issue 15: the OZG figures of a generated month of traffic, written through the Journal API, must match
 // what this test counts itself from its own plan (and, for the delivery times, its own SQL on the audit).
 const db = testDatabase();
-let journal: Journal;
+const journal = db.store(Journal);
 const SERVICES = ['urn:de:fim:leika:leistung:99050012104000', 'urn:de:fim:leika:leistung:99010003001006'];
 const TENANTS = ['stadt-a', 'stadt-b'];
 type Outcome = 'DELIVERED' | 'REJECTED' | 'FAILED' | 'ROUTED';
@@ -45,8 +44,7 @@ async function write(p: Planned): Promise<void> {
 }
 
 beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
+  await db.migrate();
   const random = prng(20261101);
   const start = Date.parse('2026-10-31T23:00:00Z'); // 1 November 2026, 00:00 in Berlin
   const end = Date.parse('2026-11-30T23:00:00Z');
@@ -111,14 +109,14 @@ async function expected(scope?: readonly string[]): Promise<OzgProgressRow[]> {
 
 describe('OZG progress', () => {
   it('matches an independent count of a generated month of traffic, per tenant, service and Berlin month', async () => {
-    const report = await new OzgProgress({ pool: db.pool, schema: db.schema }).byMonth({});
+    const report = await db.store(OzgProgress).byMonth({});
     expect(report).toEqual(await expected());
     expect(report.map((r) => r.month)).toEqual(expect.arrayContaining(['2026-10', '2026-11', '2026-12']));
     expect(report.reduce((n, r) => n + r.received, 0)).toBe(plan.length);
   });
 
   it('scopes like every read model: a tenant counts its own and what it processes for the other', async () => {
-    const progress = new OzgProgress({ pool: db.pool, schema: db.schema });
+    const progress = db.store(OzgProgress);
     const onlyB = await progress.byMonth({ tenantIds: ['stadt-b'] });
     expect(onlyB).toEqual(await expected(['stadt-b']));
     expect(onlyB.filter((r) => r.tenantId === 'stadt-a').every((r) => r.delegated === r.received)).toBe(true);

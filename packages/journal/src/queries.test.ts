@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { JournalQueries } from './queries.js';
 import { appendAudit } from './audit-chain.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let journal: Journal;
-let queries: JournalQueries;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-  queries = new JournalQueries({ pool: db.pool, schema: db.schema });
-});
+const journal = db.store(Journal);
+const queries = db.store(JournalQueries);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';

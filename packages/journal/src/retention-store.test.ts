@@ -1,19 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { BLOB_REFS, RetentionStore } from './retention-store.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let journal: Journal;
-let store: RetentionStore;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-  store = new RetentionStore({ pool: db.pool, schema: db.schema });
-});
+const journal = db.store(Journal);
+const store = db.store(RetentionStore);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 const key = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -9,6 +9,7 @@ import { writeCheckpoint, type CheckpointSummary } from './audit-checkpoint.js';
 import { bindAuditKeys } from './audit-keys.js';
 import { verifyAudit, type AuditVerdict, type VerifyAuditOptions } from './audit-verify.js';
 import { createPool } from './create-pool.js';
+import { migrate } from './migrate.js';
 
 export interface TestDatabase {
   pool: Pool;
@@ -20,6 +21,10 @@ export interface TestDatabase {
   log: WriteOnceFiles;
   checkpoint(opts?: { prunedBefore?: Date }): Promise<CheckpointSummary | undefined>;
   verify(opts?: Partial<VerifyAuditOptions>): Promise<AuditVerdict>;
+  /** Applies the migrations to the schema (once; later calls share the first). */
+  migrate(): Promise<void>;
+  /** A store (Journal, JournalQueries, CallbackStore, …) on this pool and schema; constructing one runs no query. */
+  store<T>(Store: new (opts: { pool: Pool; schema: string }) => T): T;
   drop(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export function testDatabase(): TestDatabase {
   const keys = new EvidenceKeyring(EvidenceKey.fromPrivatePem(generateEvidenceKeyPem()));
   const log = new WriteOnceFiles({ dir: join(tmpdir(), `weiche-${schema}`, 'audit-checkpoints') });
   bindAuditKeys(schema, keys);
+  let migrated: Promise<void> | undefined;
   return {
     pool,
     schema,
@@ -39,6 +45,8 @@ export function testDatabase(): TestDatabase {
     log,
     checkpoint: (opts = {}) => writeCheckpoint({ pool, schema, keys, log, ...opts }),
     verify: (opts = {}) => verifyAudit({ pool, schema, keys, log, ...opts }),
+    migrate: () => (migrated ??= migrate(pool, schema).then(() => undefined)),
+    store: (Store) => new Store({ pool, schema }),
     drop: async () => {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-});
+const journal = db.store(Journal);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 // Issue 13 §5: "a kill between committing RECEIVED and writing submit-submission". The event is written

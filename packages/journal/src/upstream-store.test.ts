@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 import { UpstreamStore } from './upstream-store.js';
 
 const db = testDatabase();
-let store: UpstreamStore;
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  store = new UpstreamStore({ pool: db.pool, schema: db.schema });
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-});
+const store = db.store(UpstreamStore);
+const journal = db.store(Journal);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 async function pickedUp(upstreamId: string, upstreamSubmittedAt?: string): Promise<string> {

@@ -2,19 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { Journal } from './journal.js';
-import { migrate } from './migrate.js';
 import { testDatabase } from './test-schema.js';
 import { XtaStore } from './xta-store.js';
 
 const db = testDatabase();
-let store: XtaStore;
-let journal: Journal;
-
-beforeAll(async () => {
-  await migrate(db.pool, db.schema);
-  store = new XtaStore({ pool: db.pool, schema: db.schema });
-  journal = new Journal({ pool: db.pool, schema: db.schema });
-});
+const store = db.store(XtaStore);
+const journal = db.store(Journal);
+beforeAll(() => db.migrate());
 afterAll(() => db.drop());
 
 async function received(xtaMessageId = `urn:de:xta:messageid:t:${randomUUID()}`): Promise<string> {
