@@ -195,8 +195,10 @@ export function decryptJweStream(
       if (!inTag) {
         const dot = text.indexOf('.');
         const cipherPart = dot === -1 ? text : text.slice(0, dot);
-        if (!B64URL.test(cipherPart)) throw new JweRejectedError('malformed', 'ciphertext is not base64url');
-        for (const bytes of decoder.write(cipherPart)) await emit(decipher.update(bytes));
+        const decoded = decoder.write(cipherPart);
+        if (!decoded) throw new JweRejectedError('malformed', 'ciphertext is not base64url');
+        // decipher.update copies: the decoder's scratch space is free again before the next write
+        for (const bytes of decoded) await emit(decipher.update(bytes));
         if (dot === -1) continue;
         inTag = true;
         text = text.slice(dot + 1);
@@ -209,7 +211,9 @@ export function decryptJweStream(
     // a trailing newline from a file upload is tolerated; anything else in the tag is not
     tag = tag.replace(/\s+$/, '');
     if (tag.includes('.')) throw new JweRejectedError('malformed', 'more than five segments');
-    await emit(decipher.update(decoder.end()));
+    const last = decoder.end();
+    if (!last) throw new JweRejectedError('malformed', 'ciphertext is not base64url');
+    await emit(decipher.update(last));
     setTag(decipher, tag);
     await emit(finish(decipher));
     authenticationTag.resolve(tag);
