@@ -60,6 +60,7 @@ interface Phase {
   readonly copySeconds: number;
   /** copy time ÷ phase time for the same input file: 1.0 = as fast as a plain copy. */
   readonly ratioToCopy: number;
+  readonly cpuSeconds: number;
   readonly peakRssMiB: number;
   readonly rssBeforeMiB: number;
 }
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
     await resetPeak();
     const before = await memory();
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let p = 0; p < PARTS; p++) await run();
     const seconds = (performance.now() - start) / 1000;
+    // CPU of all this process's threads (main, crypto pool, libuv): less sensitive to a busy machine than wall time
+    const cpu = process.cpuUsage(cpuStart);
     const after = await memory();
     const phase = {
       name,
@@ -98,11 +102,12 @@ async function main(): Promise<void> {
       plaintextMBps: round(totalPlaintext / 1e6 / seconds),
       copySeconds: round(copySeconds, 2),
       ratioToCopy: round(copySeconds / seconds, 2),
+      cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
       peakRssMiB: after.peakMiB,
       rssBeforeMiB: before.rssMiB,
     };
     phases.push(phase);
-    console.log(`${name.padEnd(34)} ${String(phase.seconds).padStart(7)} s  ${String(phase.plaintextMBps).padStart(7)} MB/s plaintext  copy ${phase.copySeconds} s  ratio ${phase.ratioToCopy}  peak RSS ${phase.peakRssMiB} MiB (before ${phase.rssBeforeMiB})`);
+    console.log(`${name.padEnd(34)} ${String(phase.seconds).padStart(7)} s  ${String(phase.plaintextMBps).padStart(7)} MB/s plaintext  copy ${phase.copySeconds} s  ratio ${phase.ratioToCopy}  CPU ${phase.cpuSeconds} s  peak RSS ${phase.peakRssMiB} MiB (before ${phase.rssBeforeMiB})`);
   }
 
   await measure('intake: store JWE (sha256, fsync)', async () => {

@@ -11,6 +11,7 @@ import { demoBanner, demoConfig, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
 import { missingNodeFlags } from './node-flags.js';
 import { parseRoles, startRoles } from './roles.js';
+import { startHint } from './start-hint.js';
 
 const { values } = parseArgs({
   options: { role: { type: 'string' }, config: { type: 'string' } },
@@ -73,8 +74,7 @@ main().catch((error: unknown) => {
   const message = errorMessage(error);
   log.fatal({ err: error }, 'weiche hub could not start');
   console.error(`\nweiche: could not start: ${message}`);
-  if (/ECONNREFUSED|not usable|connect/i.test(message)) {
-    console.error('  Are PostgreSQL and Redis running? Start them, set DATABASE_URL / REDIS_URL, or use: docker compose -f deploy/docker-compose.yml up');
-  }
+  const hint = startHint(message);
+  if (hint) console.error(`  ${hint}`);
   process.exit(1);
 });

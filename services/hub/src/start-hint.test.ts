@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { startHint } from './start-hint.js';
+
+describe('startHint', () => {
+  it('points to PostgreSQL and Redis when they cannot be reached', () => {
+    for (const message of [
+      'PostgreSQL at postgres://postgres@127.0.0.1:5432/postgres is not usable: connect ECONNREFUSED 127.0.0.1:5432',
+      'connect ECONNREFUSED 127.0.0.1:6379',
+      'getaddrinfo ENOTFOUND redis',
+      'Connection is closed.',
+    ]) expect(startHint(message)).toMatch(/PostgreSQL and Redis/);
+  });
+
+  it('points to the schema installer when an official schema is missing — not to the databases', () => {
+    const message = "metadata schema not readable: /srv/weiche/.weiche/schemas/fit-connect/metadata.schema-1.0.0.json: ENOENT: no such file or directory, open '/srv/weiche/.weiche/schemas/fit-connect/metadata.schema-1.0.0.json'";
+    expect(startHint(message)).toMatch(/install-schemas/);
+  });
+
+  it('adds nothing where the message says it all', () => {
+    expect(startHint('config: adapters[0].kind: unknown adapter kind "ftp"')).toBeUndefined();
+  });
+});
