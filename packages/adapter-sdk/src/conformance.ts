@@ -77,6 +77,19 @@ export interface GeneratedPackage extends DeliveryPackage {
   readonly opened: readonly Readable[];
 }
 
+/** A package of the given bytes, as the hub hands one to `deliver` (for adapter tests with small, known content). */
+export function bufferPackage(name: string, content: Buffer, ids: { submissionId?: string; tenantId?: string } = {}): DeliveryPackage {
+  return {
+    name,
+    mimeType: 'application/zip',
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    submissionId: ids.submissionId ?? 's-1',
+    tenantId: ids.tenantId ?? 'demo',
+    open: () => Promise.resolve(Readable.from([content])),
+  };
+}
+
 /** Builds a generated, deterministic package of `size` bytes for adapter tests (also used by the suite). */
 export function generatedPackage(name: string, size: number, options: GeneratedOptions = {}): GeneratedPackage {
   const seed = randomBytes(CHUNK);

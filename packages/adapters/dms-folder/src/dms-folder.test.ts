@@ -1,25 +1,12 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
+import { PermanentDeliveryError } from '@weiche/adapter-sdk';
+import { bufferPackage as pkg } from '@weiche/adapter-sdk/conformance';
 import { dmsFolderAdapter } from './dms-folder.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function pkg(name: string, content: Buffer): DeliveryPackage {
-  return {
-    name,
-    mimeType: 'application/zip',
-    size: content.length,
-    sha256: createHash('sha256').update(content).digest('hex'),
-    submissionId: 's-1',
-    tenantId: 'demo',
-    open: () => Promise.resolve(Readable.from([content])),
-  };
-}
 
 describe('dms-folder adapter', () => {
   it('writes the package under its name and nothing else visible', async () => {

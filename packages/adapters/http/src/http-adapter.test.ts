@@ -3,11 +3,10 @@ import { createServer } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
-import { PermanentDeliveryError, TransientDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
-import { generatedPackage } from '@weiche/adapter-sdk/conformance';
+import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
+import { bufferPackage, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { generateRsaKeyPair } from '@weiche/crypto';
 import { HttpAdapterConfig } from './config.js';
 import { httpAdapter } from './http-adapter.js';
@@ -29,10 +28,6 @@ async function zipOf(entries: Record<string, string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-function bufferPackage(name: string, content: Buffer): DeliveryPackage {
-  return { name, mimeType: 'application/zip', size: content.length, sha256: '', submissionId: 's', tenantId: 't', open: () => Promise.resolve(Readable.from([content])) };
 }
 
 describe('http adapter', () => {

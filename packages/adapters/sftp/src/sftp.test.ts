@@ -1,27 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, TransientDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
-import { generatedPackage } from '@weiche/adapter-sdk/conformance';
+import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
+import { bufferPackage as pkg, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { PrivateSshd } from '../../../../test/support/sshd.js';
 import { sftpAdapter } from './sftp.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const never = (): AbortSignal => new AbortController().signal;
-
-function pkg(name: string, content: Buffer): DeliveryPackage {
-  return {
-    name,
-    mimeType: 'application/zip',
-    size: content.length,
-    sha256: createHash('sha256').update(content).digest('hex'),
-    submissionId: 's-1',
-    tenantId: 'demo',
-    open: () => Promise.resolve(Readable.from([content])),
-  };
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
