@@ -60,7 +60,7 @@ export interface ZdHooks {
   afterAnswerRecorded?: (submissionId: string) => Promise<void>;
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     detail: string,
