@@ -127,6 +127,30 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     expect(s.zd.refusedAnswers).toEqual([]);
   }, 180_000);
 
+  it('a submission the Zustelldienst answers outside the API schema: rejected once in the case the pickup list names, not fetched every poll', async () => {
+    const s = (current = await scenario());
+    const bad = await send(s, 2000);
+    const fine = await send(s, 2000);
+    let fetches = 0;
+    s.zd.hooks.submissionAnswer = (submissionId, body) => {
+      if (submissionId !== bad.submissionId) return body;
+      fetches += 1;
+      const { serviceType: _dropped, ...rest } = body;
+      return rest;
+    };
+    await startHub(s);
+    await waitFor('rejected upstream', async () => (s.zd.answersFor(bad.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    const answers = s.zd.answersFor(bad.submissionId);
+    expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
+    expect(answers[0]!.payload.problems).toEqual([expect.objectContaining({ type: 'https://schema.fitko.de/fit-connect/events/problems/technical-error', instance: 'submission' })]);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, bad.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    expect((await rowsOf(s, bad.submissionId)).map((r) => [r.state, r.problem?.code])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED']]);
+    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    const polls = s.zd.pagesServed;
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    expect(fetches).toBe(1);
+  }, 180_000);
+
   it('a transient failure (503 on the attachment once) is tried again by the next poll and then accepted', async () => {
     const s = (current = await scenario());
     const sent = await send(s, 2000);
