@@ -57,7 +57,8 @@ function tooLarge(error: unknown): boolean {
  */
 function submissionRefusal(error: unknown, limits: PickupDeps['limits']): string | undefined {
   if (tooLarge(error)) return `Die Einreichung überschreitet die Größengrenzen des Empfängers (Metadaten höchstens ${limits.metadataBytes} Bytes, Fachdaten höchstens ${limits.dataBytes} Bytes).`;
-  if (error instanceof ZodError || error instanceof SyntaxError) return 'Die Einreichung entspricht nicht der Submission API und kann nicht übernommen werden.';
+  // JSON of the wrong shape; what is no JSON at all (a proxy's error page) may be gone by the next poll
+  if (error instanceof ZodError) return 'Die Einreichung entspricht nicht der Submission API und kann nicht übernommen werden.';
   return undefined;
 }
 
