@@ -141,7 +141,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     for (const row of rows) {
       expect(row!.problem?.code).toBe('WEICHE_ERR_ENCRYPTION');
       // kept as received: the EncryptedData as the intermediary handed it over
-      const kept = (await hub.deps.blobs.read(XtaUpstreamMeta.parse(row!.channelMeta).containerBlobKey)).toString('utf8');
+      const kept = (await hub.deps.blobs.read(XtaUpstreamMeta.parse(row!.channelMeta).containerBlobKey!)).toString('utf8');
       expect(kept).toContain('EncryptedData');
     }
     const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
@@ -164,8 +164,8 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     const meta = XtaUpstreamMeta.parse(row.channelMeta);
     expect(meta.container).toBe('unreadable');
     // kept whole as the intermediary answered (encrypted at rest with the tenant key: it may hold plaintext)
-    expect((await hub.deps.blobs.read(meta.containerBlobKey)).toString('utf8')).not.toContain('this is not base64');
-    const kept = await readBounded(await getDecrypted(hub.deps.blobs, hub.deps.keyring, 'testhausen', meta.containerBlobKey), 10_000_000);
+    expect((await hub.deps.blobs.read(meta.containerBlobKey!)).toString('utf8')).not.toContain('this is not base64');
+    const kept = await readBounded(await getDecrypted(hub.deps.blobs, hub.deps.keyring, 'testhausen', meta.containerBlobKey!), 10_000_000);
     expect(kept.toString('utf8')).toContain('this is not base64');
     expect(kept.toString('utf8')).toContain(broken.messageId);
     const lists = server.count('http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest');
@@ -238,15 +238,15 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(bundle.received).toEqual([{ part: 'container', blobKey: meta.containerBlobKey }]);
     const close = bundle.audit.records.find((r) => r.stage === 'upstream-close');
     expect(bundle.transport).toMatchObject({ upstream: 'rz-box', messageId: entry.messageId, reader: parties.reader, author: 'dvdv:efa-bauportal', container: 'encrypted', mtom: true, closedUpstreamAt: [close?.at] });
-    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(true);
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey!)).toBe(true);
 
     // not yet due on day 89, gone on day 91 (audited with its hash)
     const early = await runRetention(hub.deps, { actor: 'test', now: new Date(row.updatedAt.getTime() + 89 * DAY) });
     expect(early?.tenants.find((t) => t.tenantId === 'testhausen')?.received).toBe(0);
-    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(true);
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey!)).toBe(true);
     const due = await runRetention(hub.deps, { actor: 'test', now: new Date(row.updatedAt.getTime() + 91 * DAY) });
     expect(due?.tenants.find((t) => t.tenantId === 'testhausen')?.received).toBeGreaterThanOrEqual(1);
-    expect(await hub.deps.blobs.exists(meta.containerBlobKey)).toBe(false);
+    expect(await hub.deps.blobs.exists(meta.containerBlobKey!)).toBe(false);
     const retention = (await hub.deps.journal.listAudit({ submissionId: row.submissionId, limit: 50 })).filter((a) => a.stage === 'retention');
     expect(retention.map((a) => a.details)).toEqual([expect.objectContaining({ deleted: 'received', parts: [{ part: 'container', sha256: meta.containerBlobKey }] })]);
   }, 90_000);

@@ -52,6 +52,8 @@ export interface ZdAnswer {
 }
 
 export interface ZdHooks {
+  /** Changes a submission as the subscriber fetches it (an upstream answering outside the API's shape). */
+  submissionAnswer?: (submissionId: string, body: Record<string, unknown>) => Record<string, unknown>;
   /** Before an attachment download is answered (may stall). */
   beforeAttachment?: (submissionId: string, attachmentId: string) => Promise<void>;
   /** Before a verified subscriber event is recorded (may stall: the event is then not recorded yet). */
@@ -60,7 +62,7 @@ export interface ZdHooks {
   afterAnswerRecorded?: (submissionId: string) => Promise<void>;
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     detail: string,
@@ -289,7 +291,7 @@ export class TestZustelldienst {
       const s = this.submissionOf(m[1]!);
       this.mustSubscribe(req, s.destinationId);
       if (s.state === 'created') throw new HttpError(404, 'not submitted');
-      return send(res, 200, {
+      const body = {
         destinationId: s.destinationId,
         submissionId: s.submissionId,
         caseId: s.caseId,
@@ -297,7 +299,8 @@ export class TestZustelldienst {
         serviceType: s.serviceType,
         encryptedMetadata: s.encryptedMetadata,
         ...(s.encryptedData !== undefined ? { encryptedData: s.encryptedData } : {}),
-      });
+      };
+      return send(res, 200, this.hooks.submissionAnswer?.(s.submissionId, body) ?? body);
     }
     if (method === 'GET' && (m = path.match(/^\/v1\/submissions\/([^/]+)\/attachments\/([^/]+)$/))) {
       const s = this.submissionOf(m[1]!);

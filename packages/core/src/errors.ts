@@ -25,6 +25,8 @@ export const ErrorCode = {
   UNSUPPORTED_SERVICE: 'WEICHE_ERR_UNSUPPORTED_SERVICE',
   SERVICE_MISMATCH: 'WEICHE_ERR_SERVICE_MISMATCH',
   INVALID_EVENT_LOG: 'WEICHE_ERR_INVALID_EVENT_LOG',
+  /** The input can never be taken as it came (over a size limit of the receiver, a transport shape that does not hold). */
+  INPUT_REFUSED: 'WEICHE_ERR_INPUT_REFUSED',
   // problems of the hub's own making (an operator fixes and replays)
   NO_ROUTE: 'WEICHE_ERR_NO_ROUTE',
   XSD_INVALID: 'WEICHE_ERR_XSD_INVALID',
@@ -48,6 +50,7 @@ export const INPUT_PROBLEM_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.UNSUPPORTED_SERVICE,
   ErrorCode.SERVICE_MISMATCH,
   ErrorCode.INVALID_EVENT_LOG,
+  ErrorCode.INPUT_REFUSED,
 ]);
 
 /** Stages of the pipeline; an audit record names the one that decided. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
+import { ErrorCode, WeicheError } from '@weiche/core';
 import type { z } from 'zod';
 import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
 
@@ -91,7 +92,7 @@ export class SubmissionApiClient {
     // what the limits refuse is not read into memory first
     if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
       await response.body?.cancel();
-      throw new Error(`${what}: the answer exceeds ${maxBytes} bytes`);
+      throw new WeicheError(ErrorCode.PAYLOAD_TOO_LARGE, `${what}: the answer exceeds ${maxBytes} bytes`, { status: 413 });
     }
     return schema.parse(await response.json());
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SubmissionPart } from '@weiche/core';
 import { FitConnectMeta } from '../meta.js';
 
 export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
@@ -9,7 +10,9 @@ export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
  * which upstream it came from, the upstream's submission id (also the row's `channel_ref`), when the sender
  * submitted it upstream (the Zustelldienst's clocks run from there), the fetched attachments, the
  * Zustelldienst's submit-submission SET that verified (evidence), and — when the case's event log did not
- * verify — why (the submission is then rejected without being opened).
+ * verify — why (the submission is then rejected without being opened). `pickupProblem`: why the upstream's data
+ * could never be taken as it is (over a limit of the hub, not the API's shape); the row then holds what was fetched
+ * within the limits, and is rejected unopened like one whose event log did not verify.
  */
 export const FitConnectUpstreamMeta = FitConnectMeta.extend({
   upstreamId: z.string(),
@@ -18,5 +21,11 @@ export const FitConnectUpstreamMeta = FitConnectMeta.extend({
   attachmentBlobs: z.array(z.object({ attachmentId: z.string(), blobKey: z.string(), size: z.number() })),
   submitEvent: z.string().optional(),
   eventLogProblem: z.string().optional(),
+  pickupProblem: z
+    .object({
+      part: z.custom<SubmissionPart>((v) => typeof v === 'string' && (['metadata', 'data', 'submission'].includes(v) || v.startsWith('attachment:'))),
+      detail: z.string(),
+    })
+    .optional(),
 });
 export type FitConnectUpstreamMeta = z.infer<typeof FitConnectUpstreamMeta>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FsBlobStore } from '@weiche/blobstore';
+import { ZodError } from 'zod';
+import type { BlobRef, FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream, WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import { jweLimits } from '@weiche/fit-connect';
@@ -8,7 +9,8 @@ import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { withTimeout } from '../../../timeout.js';
 import type { SubmissionApiClient } from './api-client.js';
-import { verifySubmitEvent, type zustelldienstKeys } from './event-log.js';
+import type { SubmissionForPickup, UpstreamSubmission } from './api-schemas.js';
+import { verifySubmitEvent, type EventLogVerdict, type zustelldienstKeys } from './event-log.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, type FitConnectUpstreamMeta } from './meta.js';
 
 /** What picking up needs of the hub. */
@@ -27,7 +29,8 @@ export interface UpstreamConnection {
   readonly keys: ReturnType<typeof zustelldienstKeys>;
 }
 
-export type PickupOutcome = 'picked-up' | 'known' | 'raced';
+/** `refused`: recorded to be rejected, the upstream's data can never be taken as it is (see pickUp). */
+export type PickupOutcome = 'picked-up' | 'refused' | 'known' | 'raced';
 
 /** The fifth segment of a compact JWE (its GCM tag); '' for what is no JWE (opening rejects it then). */
 function tagOf(jwe: string): string {
@@ -42,28 +45,91 @@ async function storedTag(blobs: PickupDeps['blobs'], key: string, size: number):
   return tail.includes('.') ? (tail.split('.').pop() ?? '') : '';
 }
 
+/** Why a fetched part can never be taken: it broke a size limit of the hub (the operator's `limits`). */
+function tooLarge(error: unknown): boolean {
+  return isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE;
+}
+
+/**
+ * Why the upstream's answer for a submission can never be taken as it is — over the hub's limits, or not the
+ * API's shape — as the detail the sender is told; undefined for what may pass on a later poll (network, 5xx,
+ * timeouts, our own storage), which is thrown and tried again.
+ */
+function submissionRefusal(error: unknown, limits: PickupDeps['limits']): string | undefined {
+  if (tooLarge(error)) return `Die Einreichung überschreitet die Größengrenzen des Empfängers (Metadaten höchstens ${limits.metadataBytes} Bytes, Fachdaten höchstens ${limits.dataBytes} Bytes).`;
+  // JSON of the wrong shape; what is no JSON at all (a proxy's error page) may be gone by the next poll
+  if (error instanceof ZodError) return 'Die Einreichung entspricht nicht der Submission API und kann nicht übernommen werden.';
+  return undefined;
+}
+
+/** What was fetched of a submission, for its journal row. */
+interface Fetched {
+  readonly submissionId: string;
+  readonly caseId: string;
+  readonly announced: readonly string[];
+  readonly serviceType?: UpstreamSubmission['serviceType'];
+  metadata?: BlobRef;
+  data?: BlobRef;
+  readonly attachmentBlobs: FitConnectUpstreamMeta['attachmentBlobs'];
+}
+
 /**
  * Picks one submission up from the upstream (issue 10): fetches it and its attachments into the blob store,
  * checks the case's event log, and stores it RECEIVED in the journal — one transaction, unique per upstream
  * submission id (`channel_ref`), which is what keeps overlapping polls, a callback racing a poll, and two hub
  * replicas from taking it twice. Nothing is answered upstream here: the answer follows the outcome, after
  * commit. A crash before the commit leaves only unreferenced blobs; the submission is still listed upstream
- * and picked up by the next poll.
+ * and picked up by the next poll. A submission that can never be taken as it is (a part over the hub's
+ * limits, an answer not of the API's shape) is stored the same way with what was fetched within the limits and
+ * why (`pickupProblem`): `open` rejects it, and the answer tells the sender — instead of a retry every poll.
+ * That needs its case: `listed` (the pickup list's entry) names it when the submission itself does not read.
  */
-export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string): Promise<PickupOutcome> {
+export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string, listed?: SubmissionForPickup): Promise<PickupOutcome> {
   if (await deps.journal.findByChannelRef(FIT_CONNECT_UPSTREAM_CHANNEL, submissionId)) return 'known';
   const wire = jweLimits(deps.limits);
-  const submission = await up.client.submission(submissionId, wire.metadataBytes + wire.dataBytes + 64 * 1024);
+  let submission: UpstreamSubmission;
+  try {
+    submission = await up.client.submission(submissionId, wire.metadataBytes + wire.dataBytes + 64 * 1024);
+  } catch (error) {
+    const detail = submissionRefusal(error, deps.limits);
+    // a callback's pickup knows no case to answer in: the next poll lists it with its case
+    if (detail === undefined || listed === undefined) throw error;
+    return record(deps, up, { submissionId, caseId: listed.caseId, announced: [], attachmentBlobs: [] }, { problem: { part: 'submission', detail } });
+  }
   // a callback may name any id: only this destination's submissions are ours to take (and to answer)
   if (submission.destinationId !== up.config.destinationId) throw new Error(`submission ${submissionId} belongs to another destination`);
+  const fetched: Fetched = {
+    submissionId,
+    caseId: submission.caseId,
+    announced: submission.attachments,
+    serviceType: submission.serviceType,
+    attachmentBlobs: [],
+  };
   const put = (text: string, maxBytes: number) => deps.blobs.put(Buffer.from(text.trim(), 'utf8'), { maxBytes });
-  const metadata = submission.encryptedMetadata === undefined ? undefined : await put(submission.encryptedMetadata, wire.metadataBytes);
-  const data = submission.encryptedData === undefined ? undefined : await put(submission.encryptedData, wire.dataBytes);
-  const attachmentBlobs: FitConnectUpstreamMeta['attachmentBlobs'] = [];
+  try {
+    if (submission.encryptedMetadata !== undefined) fetched.metadata = await put(submission.encryptedMetadata, wire.metadataBytes);
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+    return record(deps, up, fetched, { problem: { part: 'metadata', detail: `Die Metadaten überschreiten die Größengrenze des Empfängers von ${deps.limits.metadataBytes} Bytes.` } });
+  }
+  try {
+    if (submission.encryptedData !== undefined) fetched.data = await put(submission.encryptedData, wire.dataBytes);
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+    return record(deps, up, fetched, { problem: { part: 'data', detail: `Die Fachdaten überschreiten die Größengrenze des Empfängers von ${deps.limits.dataBytes} Bytes.` } });
+  }
   const attachmentTags: Record<string, string> = {};
   for (const attachmentId of submission.attachments) {
-    const ref = await deps.blobs.put(await up.client.attachment(submissionId, attachmentId), { maxBytes: wire.attachmentBytes });
-    attachmentBlobs.push({ attachmentId, blobKey: ref.key, size: ref.size });
+    let ref: BlobRef;
+    try {
+      // the blob store stops reading at the limit: an oversized attachment is never downloaded whole
+      ref = await deps.blobs.put(await up.client.attachment(submissionId, attachmentId), { maxBytes: wire.attachmentBytes });
+    } catch (error) {
+      if (!tooLarge(error)) throw error;
+      const detail = `Die Anlage ${attachmentId} überschreitet die Größengrenze des Empfängers von ${deps.limits.attachmentBytes} Bytes je Anlage.`;
+      return record(deps, up, fetched, { problem: { part: `attachment:${attachmentId}`, detail } });
+    }
+    fetched.attachmentBlobs.push({ attachmentId, blobKey: ref.key, size: ref.size });
     attachmentTags[attachmentId] = await storedTag(deps.blobs, ref.key, ref.size);
   }
   const tags = {
@@ -72,18 +138,35 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
     attachments: attachmentTags,
   };
   const verdict = await verifySubmitEvent(up.keys, await up.client.events(submission.caseId), { submissionId, caseId: submission.caseId }, tags);
+  return record(deps, up, fetched, { verdict });
+}
+
+/**
+ * Stores a fetched submission RECEIVED (unique per upstream submission id) and enqueues it. With a verdict on the
+ * event log that did not hold, or a pickup problem, `open` rejects it unopened and the answer tells the upstream.
+ */
+async function record(
+  deps: PickupDeps,
+  up: UpstreamConnection,
+  fetched: Fetched,
+  outcome: { verdict: EventLogVerdict } | { problem: NonNullable<FitConnectUpstreamMeta['pickupProblem']> },
+): Promise<PickupOutcome> {
+  const { submissionId, metadata, data, attachmentBlobs } = fetched;
+  const verdict = 'verdict' in outcome ? outcome.verdict : undefined;
+  const problem = 'problem' in outcome ? outcome.problem : undefined;
   const meta: FitConnectUpstreamMeta = {
-    caseId: submission.caseId,
-    destinationId: submission.destinationId,
+    caseId: fetched.caseId,
+    destinationId: up.config.destinationId,
     senderClientId: `upstream:${up.config.id}`,
-    announcedAttachments: submission.attachments,
+    announcedAttachments: [...fetched.announced],
     ...(metadata ? { metadataBlobKey: metadata.key } : {}),
     ...(data ? { dataBlobKey: data.key } : {}),
     upstreamId: up.config.id,
     upstreamSubmissionId: submissionId,
-    ...(verdict.ok && verdict.submittedAt ? { upstreamSubmittedAt: verdict.submittedAt } : {}),
+    ...(verdict?.ok && verdict.submittedAt ? { upstreamSubmittedAt: verdict.submittedAt } : {}),
     attachmentBlobs,
-    ...(verdict.ok ? { submitEvent: verdict.token } : { eventLogProblem: verdict.detail }),
+    ...(verdict ? (verdict.ok ? { submitEvent: verdict.token } : { eventLogProblem: verdict.detail }) : {}),
+    ...(problem ? { pickupProblem: problem } : {}),
   };
   try {
     const row = await deps.journal.createSubmission({
@@ -92,19 +175,31 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
       channel: FIT_CONNECT_UPSTREAM_CHANNEL,
       channelRef: submissionId,
       channelMeta: meta,
-      serviceIdentifier: submission.serviceType.identifier,
-      ...(submission.serviceType.name ? { serviceName: submission.serviceType.name } : {}),
+      // a submission that did not read names no service; it is rejected before anything routes by it
+      serviceIdentifier: fetched.serviceType?.identifier ?? '',
+      ...(fetched.serviceType?.name ? { serviceName: fetched.serviceType.name } : {}),
       state: 'RECEIVED',
       actor: `upstream:${up.config.id}`,
       inputHash: metadata?.sha256,
-      details: { upstream: up.config.id, upstreamSubmissionId: submissionId, caseId: submission.caseId, attachments: attachmentBlobs.length, eventLog: verdict.ok ? 'verified' : 'invalid' },
+      details: {
+        upstream: up.config.id,
+        upstreamSubmissionId: submissionId,
+        caseId: fetched.caseId,
+        attachments: attachmentBlobs.length,
+        ...(verdict ? { eventLog: verdict.ok ? 'verified' : 'invalid' } : {}),
+        ...(problem ? { pickupRefused: problem } : {}),
+      },
     });
-    if (!verdict.ok) deps.log.error({ upstream: up.config.id, submissionId: row.submissionId, upstreamSubmissionId: submissionId, reason: verdict.detail }, 'upstream event log does not verify; the submission is rejected unopened');
+    const reason = problem?.detail ?? (verdict?.ok === false ? verdict.detail : undefined);
+    if (reason !== undefined) {
+      const what = problem ? 'upstream submission cannot be taken as it is' : 'upstream event log does not verify';
+      deps.log.error({ upstream: up.config.id, submissionId: row.submissionId, upstreamSubmissionId: submissionId, reason }, `${what}; the submission is rejected unopened`);
+    }
     // durable from here: the reconciler enqueues what has no job
     await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
       deps.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
     );
-    return 'picked-up';
+    return problem ? 'refused' : 'picked-up';
   } catch (error) {
     if (isWeicheError(error) && error.code === ErrorCode.CONFLICT) return 'raced';
     throw error;

@@ -1,5 +1,6 @@
 import type { UpstreamStore } from '@weiche/journal';
 import { errorMessage } from '@weiche/core';
+import type { SubmissionForPickup } from './api-schemas.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
 /**
@@ -64,13 +65,15 @@ export class UpstreamPoller {
     return this.running;
   }
 
-  private async pickUpOne(submissionId: string): Promise<void> {
+  private async pickUpOne(submissionId: string, listed?: SubmissionForPickup): Promise<void> {
     // a callback and a poll in this process share the work; across processes the journal decides
     if (this.inFlight.has(submissionId)) return;
     this.inFlight.add(submissionId);
     try {
-      const outcome = await pickUp(this.deps, this.up, submissionId);
+      const outcome = await pickUp(this.deps, this.up, submissionId, listed);
       if (outcome === 'picked-up') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'picked up an upstream submission');
+      // not a failing poll: it is in the journal with the reason and will be rejected upstream (pickUp logged why)
+      if (outcome === 'refused') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'took in an upstream submission to reject it');
     } finally {
       this.inFlight.delete(submissionId);
     }
@@ -90,7 +93,7 @@ export class UpstreamPoller {
           continue;
         }
         // one submission that cannot be taken now does not hold up the others
-        await this.pickUpOne(ref.submissionId).catch((error: unknown) => {
+        await this.pickUpOne(ref.submissionId, ref).catch((error: unknown) => {
           failure = errorMessage(error);
           this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
         });

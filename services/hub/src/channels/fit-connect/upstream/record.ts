@@ -25,7 +25,10 @@ export function fitConnectUpstreamRecord(row: SubmissionRow, audit: readonly Aud
       caseId: meta.caseId,
       upstreamSubmissionId: meta.upstreamSubmissionId,
       ...(meta.upstreamSubmittedAt !== undefined ? { upstreamSubmittedAt: meta.upstreamSubmittedAt } : {}),
-      eventLog: meta.eventLogProblem === undefined ? { verified: true, submitSubmission: meta.submitEvent ?? null } : { verified: false, problem: meta.eventLogProblem },
+      // a submission refused at pickup was never checked against the event log
+      ...(meta.pickupProblem !== undefined
+        ? { pickupProblem: meta.pickupProblem }
+        : { eventLog: meta.eventLogProblem === undefined ? { verified: true, submitSubmission: meta.submitEvent ?? null } : { verified: false, problem: meta.eventLogProblem } }),
       answer,
     },
   };

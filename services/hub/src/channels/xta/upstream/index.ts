@@ -63,12 +63,17 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       if (meta.container === 'unreadable') {
         throw inputProblem(ErrorCode.SCHEMA_VIOLATION, `Die Nachricht des Intermediärs verletzt das XTA-Profil: ${meta.unreadableReason ?? 'unlesbar'}`, { part: 'data', stage: 'open' });
       }
+      if (meta.container === 'refused') {
+        throw inputProblem(ErrorCode.INPUT_REFUSED, meta.refusedReason ?? 'Die Nachricht überschreitet die Größengrenze des Empfängers.', { part: 'data', stage: 'open' });
+      }
+      const { containerBlobKey } = meta;
+      if (containerBlobKey === undefined) throw new WeicheError(ErrorCode.INTERNAL, 'an xta upstream row without its container', { stage: 'open' });
       const reader = deps.readers.get(meta.readerId);
       // the reader's rule holds for what an intermediary hands over as for what the hub's own XTA server takes
       if (meta.container === 'plain' && reader && !reader.config.allowUnencrypted) {
         throw inputProblem(ErrorCode.ENCRYPTION, 'Der Leser nimmt nur verschlüsselte Inhalte an; der Inhalt kam unverschlüsselt.', { part: 'data', stage: 'open' });
       }
-      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: limits.maxContainerBytes }, row, { ...meta, container: meta.container });
+      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: limits.maxContainerBytes }, row, { ...meta, container: meta.container, containerBlobKey });
     },
     async acknowledge(row) {
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);

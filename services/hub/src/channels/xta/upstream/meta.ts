@@ -11,9 +11,15 @@ export const XTA_UPSTREAM_CHANNEL = 'xta-upstream';
  */
 export const XtaUpstreamMeta = XtaMeta.extend({
   upstreamId: z.string(),
-  /** `unreadable`: the intermediary's answer broke the profile; kept as received (encrypted at rest) and rejected with `unreadableReason`. */
-  container: z.enum(['encrypted', 'plain', 'unreadable']),
+  /**
+   * `unreadable`: the intermediary's answer broke the profile; kept as received (encrypted at rest) and rejected with `unreadableReason`.
+   * `refused`: the answer was over the hub's limit, so it can never be fetched; nothing of it is kept (no `containerBlobKey`),
+   * it is taken in under the listed MessageMetaData and rejected with `refusedReason`.
+   */
+  container: z.enum(['encrypted', 'plain', 'unreadable', 'refused']),
+  containerBlobKey: z.string().optional(),
   unreadableReason: z.string().optional(),
+  refusedReason: z.string().optional(),
   /** When the author sent it (DeliveryAttributes InitialSend, else Origin): the age an operator's view counts from. */
   upstreamSubmittedAt: z.string().optional(),
 });

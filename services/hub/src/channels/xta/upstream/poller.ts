@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { XtaUpstreamConfig } from '@weiche/config';
-import { errorMessage } from '@weiche/core';
+import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
 import type { Journal, UpstreamPollOutcome, UpstreamStore } from '@weiche/journal';
 import {
   buildCheckAccountActiveRequest,
@@ -19,7 +19,7 @@ import {
 } from '@weiche/xta';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
-import { takeIn, type TakeInDeps } from './take-in.js';
+import { takeIn, takeInRefused, type TakeInDeps } from './take-in.js';
 
 /** Entries asked for per getStatusList beyond those that failed in this poll; a fuller box is worked off in further rounds. */
 const MAX_LIST_ITEMS = 50;
@@ -50,6 +50,8 @@ export interface PollOutcome {
 }
 
 const isUnknownMessageId = (error: unknown): boolean => isXtaFault(error) && error.fehlernummer === XTA_ERRORS.UNKNOWN_MESSAGE_ID.code;
+/** An answer over the hub's body limit (XtaSoapHttpClient): it is as large on every try. */
+const isTooLarge = (error: unknown): boolean => isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE;
 
 /** When a listed message reached the box (DeliveryAttributes Delivery, else InitialSend, else Origin). */
 function waitingSince(item: StatusListItem): Date | undefined {
@@ -163,6 +165,33 @@ export class XtaUpstreamPoller {
     return { skipped: false, taken, closed, failed: failed.size, waitingUpstream };
   }
 
+  /**
+   * getMessage and take the message in; undefined when the box no longer holds it. An answer over the hub's limit
+   * would be just as large on every poll: the message is taken in refused (to be rejected) under its listed
+   * MessageMetaData, and closed like any other; listed without one, it stays in the box with the error.
+   */
+  private async fetchAndTakeIn(item: StatusListItem): Promise<{ taken: boolean; requestId?: string } | undefined> {
+    const { http, limits } = this.deps;
+    let fetched;
+    let raw: Buffer;
+    try {
+      const response = await http.post(this.upstream.msgBoxUrl, buildFetchRequest(this.caller, item.messageId));
+      raw = response.body;
+      fetched = parseFetchResponse(response, limits);
+    } catch (error) {
+      if (isUnknownMessageId(error)) return undefined;
+      if (!isTooLarge(error) || !('messageMetaData' in item)) throw error;
+      const reason = `Die Nachricht überschreitet die Größengrenze des Empfängers (Inhaltscontainer höchstens ${limits.maxContainerBytes} Bytes).`;
+      return { taken: (await takeInRefused(this.deps, this.upstream, item.messageMetaData, reason)).created };
+    }
+    // content that breaks the profile is taken in under the MessageMetaData the box listed it with
+    const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
+    if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
+    if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
+    const taken = (await takeIn(this.deps, this.upstream, { ...fetched, messageMetaData }, raw)).created;
+    return { taken, ...(fetched.msgBoxResponse?.requestId !== undefined ? { requestId: fetched.msgBoxResponse.requestId } : {}) };
+  }
+
   /** getMessage unless the journal already holds it, then close; nothing is closed that is not durable. */
   private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean }> {
     const { http, limits, journal } = this.deps;
@@ -170,23 +199,11 @@ export class XtaUpstreamPoller {
     let requestId = listRequestId;
     let taken = false;
     if (!(await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref))) {
-      let fetched;
-      let raw: Buffer;
-      try {
-        const response = await http.post(this.upstream.msgBoxUrl, buildFetchRequest(this.caller, item.messageId));
-        raw = response.body;
-        fetched = parseFetchResponse(response, limits);
-      } catch (error) {
-        // closed meanwhile (by whoever else reads this box): nothing left to take in
-        if (isUnknownMessageId(error)) return { taken: false };
-        throw error;
-      }
-      // content that breaks the profile is taken in under the MessageMetaData the box listed it with
-      const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
-      if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
-      if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
-      taken = (await takeIn(this.deps, this.upstream, { ...fetched, messageMetaData }, raw)).created;
-      requestId = fetched.msgBoxResponse?.requestId ?? requestId;
+      const done = await this.fetchAndTakeIn(item);
+      // closed meanwhile (by whoever else reads this box): nothing left to take in
+      if (!done) return { taken: false };
+      taken = done.taken;
+      requestId = done.requestId ?? requestId;
     }
     try {
       parseEmptyResponse(await http.post(this.upstream.msgBoxUrl, buildCloseRequest(this.caller, requestId ?? `urn:uuid:${randomUUID()}`, [item.messageId])), limits);

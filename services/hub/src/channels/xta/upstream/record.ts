@@ -13,13 +13,15 @@ export function xtaUpstreamRecord(row: SubmissionRow, audit: readonly AuditRecor
   const meta = XtaUpstreamMeta.parse(row.channelMeta);
   return {
     // EncryptedData as received; a plain container or an answer that broke the profile is encrypted at rest
-    received: [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'encrypted' ? {} : { atRest: true }) }],
+    // a message refused for its size was never fetched: nothing of it is kept
+    received: meta.containerBlobKey === undefined ? [] : [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'encrypted' ? {} : { atRest: true }) }],
     transport: {
       upstream: meta.upstreamId,
       messageId: meta.messageMetaData.messageId,
       reader: meta.readerId,
       author: meta.authorId,
       container: meta.container,
+      ...(meta.refusedReason !== undefined ? { refusedReason: meta.refusedReason } : {}),
       mtom: meta.mtom,
       ...(meta.upstreamSubmittedAt !== undefined ? { upstreamSubmittedAt: meta.upstreamSubmittedAt } : {}),
       closedUpstreamAt: audit.filter((a) => a.stage === UPSTREAM_CLOSE_STAGE).map((a) => a.at.toISOString()),

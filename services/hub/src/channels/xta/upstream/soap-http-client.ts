@@ -49,7 +49,10 @@ export class XtaSoapHttpClient {
     }
   }
 
-  /** Sends one request; a transport problem (refused, TLS, timeout, oversized answer) is a retryable XtaResponseError. */
+  /**
+   * Sends one request; a transport problem (refused, TLS, timeout) is a retryable XtaResponseError. An answer over
+   * `maxBodyBytes` is PAYLOAD_TOO_LARGE: asking again brings the same answer (the poller refuses such a message).
+   */
   post(url: string, request: XtaClientRequest): Promise<XtaHttpResponse> {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
@@ -65,7 +68,7 @@ export class XtaSoapHttpClient {
           size += chunk.length;
           if (size > this.maxBodyBytes) {
             res.destroy();
-            fail(`answer exceeds ${this.maxBodyBytes} bytes`);
+            reject(new WeicheError(ErrorCode.PAYLOAD_TOO_LARGE, `${request.operation}: answer exceeds ${this.maxBodyBytes} bytes`, { status: 413 }));
             return;
           }
           chunks.push(chunk);

@@ -33,6 +33,35 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
         ? await deps.blobs.put(Buffer.from(fetched.container.encryptedDataXml, 'utf8'))
         : await putEncrypted(deps.blobs, deps.keyring, upstream.tenant, Buffer.from(contentContainerDocument(fetched.container), 'utf8'));
   const container = fetched.kind === 'unreadable' ? 'unreadable' : fetched.container.kind;
+  return createRow(deps, upstream, meta, {
+    container,
+    ...(fetched.kind === 'unreadable' ? { unreadableReason: fetched.problem.message } : {}),
+    mtom: fetched.mtom,
+    containerBlobKey: stored.key,
+    inputHash: stored.sha256,
+  });
+}
+
+/**
+ * Takes in a message whose answer was over the hub's limit: it can never be fetched, and nothing of it is kept. A
+ * RECEIVED row under the MessageMetaData the box listed it with, and the reason; `open` rejects it, and the box entry
+ * is closed like any other taken in (ADR 0016) instead of being fetched again every poll.
+ */
+export async function takeInRefused(deps: TakeInDeps, upstream: XtaUpstreamConfig, meta: MessageMetaData, reason: string): Promise<{ created: boolean }> {
+  const created = await createRow(deps, upstream, meta, { container: 'refused', refusedReason: reason, mtom: false });
+  if (created.created) deps.log.error({ upstream: upstream.id, xtaMessageId: meta.messageId, reason }, 'xta upstream message over the limit; taken in to be rejected and closed');
+  return created;
+}
+
+/** The RECEIVED row of a box entry (unique per reader and MessageID), then the process job. */
+async function createRow(
+  deps: TakeInDeps,
+  upstream: XtaUpstreamConfig,
+  meta: MessageMetaData,
+  taken: Pick<XtaUpstreamMeta, 'container' | 'unreadableReason' | 'refusedReason' | 'mtom' | 'containerBlobKey'> & { inputHash?: string },
+): Promise<{ created: boolean }> {
+  const { inputHash, ...received } = taken;
+  const { container, mtom } = received;
   // normalised: the upstream status reads it as timestamptz, and one unparsable date must not break that for all
   const sentTime = Date.parse(meta.deliveryAttributes.initialSend ?? meta.deliveryAttributes.origin ?? '');
   const sentAt = Number.isNaN(sentTime) ? undefined : new Date(sentTime).toISOString();
@@ -42,10 +71,7 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
     readerId: upstream.reader,
     authorId: meta.author.value,
     messageMetaData: meta,
-    container,
-    ...(fetched.kind === 'unreadable' ? { unreadableReason: fetched.problem.message } : {}),
-    mtom: fetched.mtom,
-    containerBlobKey: stored.key,
+    ...received,
     ...(sentAt !== undefined ? { upstreamSubmittedAt: sentAt } : {}),
   };
   try {
@@ -59,8 +85,8 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
       serviceIdentifier: meta.qualifier.service,
       state: 'RECEIVED',
       actor: `xta-upstream:${upstream.id}`,
-      inputHash: stored.sha256,
-      details: { upstream: upstream.id, xtaMessageId: meta.messageId, readerId: upstream.reader, container, mtom: fetched.mtom },
+      inputHash,
+      details: { upstream: upstream.id, xtaMessageId: meta.messageId, readerId: upstream.reader, container, mtom, ...(received.refusedReason !== undefined ? { refused: received.refusedReason } : {}) },
     });
   } catch (error) {
     if (isWeicheError(error) && error.code === ErrorCode.CONFLICT) return { created: false };
@@ -70,6 +96,6 @@ export async function takeIn(deps: TakeInDeps, upstream: XtaUpstreamConfig, fetc
   await withTimeout(deps.queues.enqueueProcess({ submissionId }), 2000, 'enqueue').catch((error: unknown) =>
     deps.log.warn({ err: error, submissionId }, 'enqueue failed; the reconciler will pick it up'),
   );
-  deps.log.info({ submissionId, upstream: upstream.id, container, mtom: fetched.mtom }, 'xta upstream message received');
+  deps.log.info({ submissionId, upstream: upstream.id, container, mtom }, 'xta upstream message received');
   return { created: true };
 }

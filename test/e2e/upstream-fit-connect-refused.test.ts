@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
+import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
+import { HubProcess } from '../support/hub-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HttpError, TestZustelldienst } from '../support/test-zustelldienst.js';
+
+/** The operator lowered the attachment limit below FIT-Connect's maxima (plaintext bytes per attachment). */
+const ATTACHMENT_LIMIT = 10_000;
+
+async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: DATABASE_URL() });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+interface Scenario {
+  zd: TestZustelldienst;
+  fixture: UpstreamFixture;
+  cfg: TestHubConfig;
+  hub?: HubProcess;
+  /** Attachment downloads the Zustelldienst served or refused, per upstream submission id. */
+  downloads: Map<string, number>;
+}
+
+async function scenario(): Promise<Scenario> {
+  const zd = await TestZustelldienst.start();
+  const dir = await tempDir('upstream-refused');
+  const fixture = await upstreamFixture(zd, dir, { pollIntervalMs: 200 });
+  const cfg = await writeTestConfig(dir, {
+    overrides(raw) {
+      const { callbackSecret: _none, ...config } = fixture.config;
+      raw.upstreams = { fitConnect: [config] };
+      raw.limits = { attachmentBytes: ATTACHMENT_LIMIT };
+    },
+  });
+  const downloads = new Map<string, number>();
+  return { zd, fixture, cfg, downloads };
+}
+
+async function send(s: Scenario, attachmentBytes: number): Promise<{ submissionId: string; attachmentId: string }> {
+  const sent = await s.fixture.sender.send({
+    destinationId: s.fixture.destinationId,
+    serviceIdentifier: SERVICE,
+    data: Buffer.from(JSON.stringify({ vorhaben: 'Carport' })),
+    attachments: [{ content: randomBytes(attachmentBytes), filename: 'plan.pdf', mimeType: 'application/pdf' }],
+  });
+  expect(sent.statuses.submit).toBe(202);
+  return { submissionId: sent.submissionId, attachmentId: sent.attachmentIds[0]! };
+}
+
+const rowsOf = (s: Scenario, upstreamSubmissionId: string) =>
+  query<{ submission_id: string; state: string; acknowledged_at: Date | null; problem: { code: string; part?: string } | null; channel_meta: { attachmentBlobs: unknown[] } }>(
+    `SELECT submission_id, state, acknowledged_at, problem, channel_meta FROM "${s.cfg.schema}".submissions WHERE channel = 'fit-connect-upstream' AND channel_ref = $1`,
+    [upstreamSubmissionId],
+  );
+
+async function startHub(s: Scenario): Promise<HubProcess> {
+  s.hub = new HubProcess(['--config', s.cfg.file]).start();
+  await s.hub.waitForLog('weiche hub started');
+  return s.hub;
+}
+
+// A pickup that can never succeed (issue: an attachment over the operator's lowered limit) ends in one
+// reject-submission upstream instead of a failing poll every interval; a transient failure still retries.
+describe('FIT-Connect upstream: submissions that can never be taken', () => {
+  let current: Scenario | undefined;
+
+  afterEach(async () => {
+    await current?.hub?.stop();
+    await current?.zd.close();
+    if (current) await dropSchema(current.cfg.schema);
+    current = undefined;
+  });
+
+  it('an attachment over the limit: recorded once, rejected upstream with technical-error, never downloaded again; the others go through', async () => {
+    const s = (current = await scenario());
+    s.zd.hooks.beforeAttachment = async (submissionId) => {
+      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
+    };
+    const small1 = await send(s, 2000);
+    const big = await send(s, 4 * ATTACHMENT_LIMIT);
+    const small2 = await send(s, 2000);
+    await startHub(s);
+
+    await waitFor('the oversized submission rejected upstream', async () => (s.zd.answersFor(big.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    const answers = s.zd.answersFor(big.submissionId);
+    expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
+    const problems = answers[0]!.payload.problems as Array<{ type: string; instance: string; detail: string }>;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.type).toBe('https://schema.fitko.de/fit-connect/events/problems/technical-error');
+    expect(problems[0]!.instance).toBe(`attachment:${big.attachmentId}`);
+    expect(problems[0]!.detail).toContain(String(ATTACHMENT_LIMIT));
+
+    // one journal row, REJECTED for the refused input, acknowledged; the oversized blob is not kept
+    await waitFor('the reject acknowledged in the journal', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    const rows = await rowsOf(s, big.submissionId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.state).toBe('REJECTED');
+    expect(rows[0]!.problem).toMatchObject({ code: 'WEICHE_ERR_INPUT_REFUSED', part: `attachment:${big.attachmentId}` });
+    expect(rows[0]!.channel_meta.attachmentBlobs).toEqual([]);
+    // the operator finds the reason in the audit trail of the pickup
+    const audit = await query<{ details: { pickupRefused?: { detail: string } } }>(`SELECT details FROM "${s.cfg.schema}".audit WHERE submission_id = $1 AND details ? 'pickupRefused'`, [rows[0]!.submission_id]);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.details.pickupRefused?.detail).toContain(String(ATTACHMENT_LIMIT));
+
+    // the other submissions of the same poll went through
+    for (const small of [small1, small2]) {
+      await waitFor('accepted', async () => (s.zd.answersFor(small.submissionId).length > 0 ? true : undefined), 60_000, 250);
+      expect(s.zd.answersFor(small.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+      expect((await rowsOf(s, small.submissionId)).map((r) => r.state)).toEqual(['DELIVERED']);
+    }
+
+    // later polls (every 200 ms) neither download it again nor report a failing poll
+    const polls = s.zd.pagesServed;
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    expect(s.downloads.get(big.submissionId)).toBe(1);
+    const status = await query<{ last_error: string | null; last_success_at: Date | null }>(`SELECT last_error, last_success_at FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
+    expect(status[0]?.last_success_at).not.toBeNull();
+    expect(status[0]?.last_error).toBeNull();
+    expect(s.zd.refusedAnswers).toEqual([]);
+  }, 180_000);
+
+  it('a submission the Zustelldienst answers outside the API schema: rejected once in the case the pickup list names, not fetched every poll', async () => {
+    const s = (current = await scenario());
+    const bad = await send(s, 2000);
+    const fine = await send(s, 2000);
+    let fetches = 0;
+    s.zd.hooks.submissionAnswer = (submissionId, body) => {
+      if (submissionId !== bad.submissionId) return body;
+      fetches += 1;
+      const { serviceType: _dropped, ...rest } = body;
+      return rest;
+    };
+    await startHub(s);
+    await waitFor('rejected upstream', async () => (s.zd.answersFor(bad.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    const answers = s.zd.answersFor(bad.submissionId);
+    expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
+    expect(answers[0]!.payload.problems).toEqual([expect.objectContaining({ type: 'https://schema.fitko.de/fit-connect/events/problems/technical-error', instance: 'submission' })]);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, bad.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    expect((await rowsOf(s, bad.submissionId)).map((r) => [r.state, r.problem?.code])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED']]);
+    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    const polls = s.zd.pagesServed;
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    expect(fetches).toBe(1);
+  }, 180_000);
+
+  it('a transient failure (503 on the attachment once) is tried again by the next poll and then accepted', async () => {
+    const s = (current = await scenario());
+    const sent = await send(s, 2000);
+    s.zd.hooks.beforeAttachment = async (submissionId) => {
+      const n = (s.downloads.get(submissionId) ?? 0) + 1;
+      s.downloads.set(submissionId, n);
+      if (n === 1) throw new HttpError(503, 'busy');
+    };
+    await startHub(s);
+    await waitFor('accepted after the retry', async () => (s.zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    expect(s.zd.answersFor(sent.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+    expect(s.downloads.get(sent.submissionId)).toBe(2);
+    expect((await rowsOf(s, sent.submissionId)).map((r) => r.state)).toEqual(['DELIVERED']);
+    // the failed poll was reported as such
+    const status = await query<{ last_error: string | null }>(`SELECT last_error FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
+    expect(status[0]?.last_error).toContain('503');
+  }, 180_000);
+});
