@@ -211,6 +211,8 @@ class Parser {
     this.pos++;
     const qname = this.name();
     const raw: { qname: string; value: string }[] = [];
+    // sets, not scans: a start tag with n attributes must cost O(n), not O(n²) (a hostile tag has hundreds of thousands)
+    const rawNames = new Set<string>();
     const nsDeclarations = new Map<string, string>();
     let selfClosing = false;
     for (;;) {
@@ -240,7 +242,7 @@ class Parser {
       const value = decodeEntities(literal.replace(/[\t\n\r]/g, ' '), this.pos);
       this.pos = end + 1;
       const declared = name === 'xmlns' ? nsDeclarations.has('') : name.startsWith('xmlns:') && nsDeclarations.has(name.slice(6));
-      if (declared || raw.some((a) => a.qname === name)) {
+      if (declared || rawNames.has(name)) {
         throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
       }
       if (name === 'xmlns') nsDeclarations.set('', value);
@@ -250,20 +252,25 @@ class Parser {
           throw new XmlSyntaxError(`illegal namespace declaration at offset ${at}`);
         }
         nsDeclarations.set(p, value);
-      } else raw.push({ qname: name, value });
+      } else {
+        raw.push({ qname: name, value });
+        rawNames.add(name);
+      }
     }
     const { prefix, localName } = splitQName(qname, at);
     const el: XmlElement = { kind: 'element', prefix, localName, namespaceUri: '', attributes: [], nsDeclarations, children: [], parent };
     const namespaceUri = lookupNamespace(el, prefix);
     if (namespaceUri === undefined) throw new XmlSyntaxError(`unbound prefix at offset ${at}`);
     (el as { namespaceUri: string }).namespaceUri = namespaceUri;
+    const expandedNames = new Set<string>();
     for (const a of raw) {
       const q = splitQName(a.qname, at);
       const uri = q.prefix === '' ? '' : lookupNamespace(el, q.prefix);
       if (uri === undefined) throw new XmlSyntaxError(`unbound attribute prefix at offset ${at}`);
-      if (el.attributes.some((b) => b.namespaceUri === uri && b.localName === q.localName)) {
-        throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
-      }
+      // a local name holds no space, so "uri local" names one expanded name unambiguously
+      const expanded = `${uri} ${q.localName}`;
+      if (expandedNames.has(expanded)) throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
+      expandedNames.add(expanded);
       el.attributes.push({ prefix: q.prefix, localName: q.localName, namespaceUri: uri, value: a.value });
     }
     return { el, qname, selfClosing };
