@@ -50,6 +50,6 @@ describe('parseXml on hostile sizes', () => {
     const started = performance.now();
     expect(parseXml(`<r ${attrs}/>`).root.attributes).toHaveLength(50_000);
     expect(() => parseXml(`<r ${attrs} a49999="y"/>`)).toThrow(/duplicate attribute/);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
