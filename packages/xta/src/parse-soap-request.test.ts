@@ -187,6 +187,11 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '')), 'application/json')).fehlernummer).toBe('9052');
     const latin = envelope('checkAccountActive', '').replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
     expect(faultOf(() => parseSoapRequest(Buffer.from(latin), SOAP)).fehlernummer).toBe('9051');
+    // no declaration at all: ISO-8859-1 bytes were read as UTF-8 with U+FFFD in their place and accepted
+    const undeclared = Buffer.from(envelope('createMessageId', '', '<oscimeta:Author><oscimeta:Identifier type="xoev">M\u00fcller</oscimeta:Identifier></oscimeta:Author>'), 'latin1');
+    expect(faultOf(() => parseSoapRequest(undeclared, SOAP)).fehlernummer).toBe('9051');
+    const utf16 = Buffer.from(`\ufeff${envelope('checkAccountActive', '').replace(/^<\?xml[^>]*\?>/, '')}`, 'utf16le');
+    expect(faultOf(() => parseSoapRequest(utf16, SOAP)).fehlernummer).toBe('9051');
   });
 
   it('refuses an unknown mustUnderstand header with a MustUnderstand fault, accepts known ones', () => {

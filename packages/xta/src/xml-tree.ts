@@ -78,12 +78,24 @@ function view(el: StrictElement, parentScope: () => ReadonlyMap<string, string>,
   return out;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// Buffer#toString would turn bytes of another encoding (ISO-8859-1 without a declaration) into U+FFFD
+// and the request would be accepted with its names and ids silently changed (XML 1.0 §4.3.3: fatal).
+function decodeUtf8(input: Buffer): string {
+  try {
+    return UTF8.decode(input);
+  } catch {
+    throw xtaError('WRONG_ENCODING', 'the XML is not well-formed UTF-8');
+  }
+}
+
 /**
  * Parses XML into a namespace-resolved tree with the hub's one XML reader, which refuses DTDs and entity
  * declarations (no XXE, no entity expansion); non-UTF-8 XML is fault 9051, malformed XML 9052.
  */
 export function parseXmlTree(input: string | Buffer): XmlElement {
-  let text = typeof input === 'string' ? input : input.toString('utf8');
+  let text = typeof input === 'string' ? input : decodeUtf8(input);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const decl = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(text);
   if (decl?.[1] && !/^utf-?8$/i.test(decl[1])) throw xtaError('WRONG_ENCODING', 'only UTF-8 encoded XML is accepted');
