@@ -52,4 +52,9 @@ describe('parseXml on hostile sizes', () => {
     expect(() => parseXml(`<r ${attrs} a49999="y"/>`)).toThrow(/duplicate attribute/);
     expect(performance.now() - started).toBeLessThan(10_000);
   });
+
+  it('refuses more elements than maxElements allows, counting the root', () => {
+    expect(parseXml('<r><a/><b/></r>', { maxElements: 3 }).root.children).toHaveLength(2);
+    expect(() => parseXml('<r><a/><b/><c/></r>', { maxElements: 3 })).toThrow(/more than 3 elements/);
+  });
 });

@@ -47,4 +47,20 @@ describe('parseXmlTree', () => {
     expect(back.children[n - 1]).toMatchObject({ ns: `urn:q${n - 1}`, local: 'c' });
     expect(back.scope.get('p0')).toBe('urn:p0');
   });
+
+  // an 8 MB body of empty elements took 2 GB of heap; the default body limit's worth ran the hub out of memory
+  it('refuses more than 100 000 elements before building them', () => {
+    const fault = (() => {
+      try {
+        parseXmlTree(`<r>${'<a/>'.repeat(100_000)}</r>`);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(fault).toBeInstanceOf(XtaFault);
+    expect((fault as XtaFault).fehlernummer).toBe('9052');
+    expect((fault as XtaFault).message).toMatch(/more than 100000 elements/);
+    expect(parseXmlTree(`<r>${'<a/>'.repeat(99_999)}</r>`).children).toHaveLength(99_999);
+  });
 });
