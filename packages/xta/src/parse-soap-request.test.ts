@@ -62,6 +62,21 @@ describe('parseSoapRequest: sendMessage', () => {
     expect(c.encryptedDataXml).not.toContain('xop:Include');
   });
 
+  it('refuses MTOM where an xop:Include is ambiguous: two parts with one Content-ID, a second Include, text beside it', () => {
+    const { body, contentType } = mtomEncryptedSendMessage();
+    const text = body.toString('latin1');
+    const close = text.lastIndexOf('\r\n--uuid:0f3b2c1a-mtom--');
+    const twoParts = `${text.slice(0, close)}\r\n--uuid:0f3b2c1a-mtom\r\nContent-Type: application/octet-stream\r\nContent-ID: <cipher@1>\r\n\r\nother bytes${text.slice(close)}`;
+    const twoIncludes = text.replace('<xop:Include href="cid:cipher%401"/>', '<xop:Include href="cid:cipher%401"/><xop:Include href="cid:cipher%401"/>');
+    const textBeside = text.replace('<xop:Include href="cid:cipher%401"/>', 'AAAA<xop:Include href="cid:cipher%401"/>');
+    for (const hostile of [twoParts, twoIncludes, textBeside]) {
+      expect(faultOf(() => parseSoapRequest(Buffer.from(hostile, 'latin1'), contentType)).fehlernummer).toBe('9052');
+    }
+    // whitespace around the one Include is fine
+    const spaced = text.replace('<xop:Include href="cid:cipher%401"/>', '\n  <xop:Include href="cid:cipher%401"/>\n');
+    expect(parseSoapRequest(Buffer.from(spaced, 'latin1'), contentType).operation).toBe('sendMessage');
+  });
+
   it('parses MTOM with plain content parts and a base64 transfer-encoded part', () => {
     const boundary = 'b1';
     const root = envelope(

@@ -96,6 +96,9 @@ export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimi
       throw xtaError('PROFILE_VIOLATION', 'MTOM root part must be application/xop+xml');
     }
     const byId = new Map(parts.filter((p) => p !== root && p.contentId !== undefined).map((p) => [p.contentId as string, p.body]));
+    // RFC 2392: a Content-ID names one part; with two, which bytes an xop:Include means depends on the reader
+    const ids = parts.flatMap((p) => (p.contentId === undefined ? [] : [p.contentId]));
+    if (new Set(ids).size !== ids.length) throw xtaError('PROFILE_VIOLATION', 'two MIME parts share a Content-ID');
     const startInfo = media.params.get('start-info') ?? rootMedia.params.get('type');
     return {
       root: parseXmlTree(root.body),
