@@ -198,6 +198,18 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(xml), SOAP)).fehlernummer).toBe('9021');
   });
 
+  it('refuses an Envelope with a second Body, a Header after the Body, or a repeated MessageMetaData or wsa:Action', () => {
+    const xml = inlineSendMessage();
+    const secondBody = xml.replace('</soap:Envelope>', '<soap:Body><xta:GenericContentContainer/></soap:Body></soap:Envelope>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(secondBody), SOAP)).fehlernummer).toBe('9052');
+    const headerLast = envelope('checkAccountActive', '').replace(/<soap:Header>([\s\S]*)<\/soap:Header>\s*(<soap:Body>[\s\S]*<\/soap:Body>)/, '$2<soap:Header>$1</soap:Header>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(headerLast), SOAP)).fehlernummer).toBe('9052');
+    const otherReader = META_XML.replace('ags:05515000', 'ags:99999999');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(xml.replace('</soap:Header>', `${otherReader}</soap:Header>`)), SOAP)).fehlernummer).toBe('9022');
+    const twoActions = envelope('checkAccountActive', '', '<wsa:Action>http://www.xta.de/XTA/CreateMessageID</wsa:Action>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(twoActions), SOAP)).fehlernummer).toBe('9022');
+  });
+
   it('refuses an unsupported media type and non-UTF-8 encodings', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '')), 'application/json')).fehlernummer).toBe('9052');
     const latin = envelope('checkAccountActive', '').replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
