@@ -41,3 +41,20 @@ describe('parseXml', () => {
     expect(() => parseXml(xml)).toThrow(message);
   });
 });
+
+describe('parseXml on hostile sizes', () => {
+  // a start tag with very many attributes once cost O(n²) in the duplicate check: 50 000 attributes
+  // (under 1 MB) kept the event loop busy for tens of seconds
+  it('reads a start tag with 50 000 attributes in linear time, and still finds a duplicate among them', () => {
+    const attrs = Array.from({ length: 50_000 }, (_, i) => `a${i}="x"`).join(' ');
+    const started = performance.now();
+    expect(parseXml(`<r ${attrs}/>`).root.attributes).toHaveLength(50_000);
+    expect(() => parseXml(`<r ${attrs} a49999="y"/>`)).toThrow(/duplicate attribute/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses more elements than maxElements allows, counting the root', () => {
+    expect(parseXml('<r><a/><b/></r>', { maxElements: 3 }).root.children).toHaveLength(2);
+    expect(() => parseXml('<r><a/><b/><c/></r>', { maxElements: 3 })).toThrow(/more than 3 elements/);
+  });
+});

@@ -86,9 +86,19 @@ export function lookupNamespace(element: XmlElement | undefined, prefix: string)
   return prefix === '' ? '' : undefined;
 }
 
+/** Bounds for one document (beyond the nesting depth every document has). */
+export interface ParseXmlOptions {
+  /** Most elements the document may hold; a reader of small envelopes sets it so a body of `<a/>`s cannot take gigabytes of heap. */
+  readonly maxElements?: number;
+}
+
 class Parser {
   private pos = 0;
-  constructor(private readonly src: string) {}
+  private elements = 0;
+  constructor(
+    private readonly src: string,
+    private readonly maxElements = Infinity,
+  ) {}
 
   parse(): XmlDocument {
     const children: XmlNode[] = [];
@@ -183,6 +193,7 @@ class Parser {
         parent?.el.children.push(this.pi());
       } else if (this.src.startsWith('<', this.pos)) {
         if (stack.length >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
+        if (++this.elements > this.maxElements) throw new XmlSyntaxError(`more than ${this.maxElements} elements`);
         const { el, qname, selfClosing } = this.startTag(parent?.el);
         if (parent) parent.el.children.push(el);
         else root = el;
@@ -211,6 +222,8 @@ class Parser {
     this.pos++;
     const qname = this.name();
     const raw: { qname: string; value: string }[] = [];
+    // sets, not scans: a start tag with n attributes must cost O(n), not O(n²) (a hostile tag has hundreds of thousands)
+    const rawNames = new Set<string>();
     const nsDeclarations = new Map<string, string>();
     let selfClosing = false;
     for (;;) {
@@ -240,7 +253,7 @@ class Parser {
       const value = decodeEntities(literal.replace(/[\t\n\r]/g, ' '), this.pos);
       this.pos = end + 1;
       const declared = name === 'xmlns' ? nsDeclarations.has('') : name.startsWith('xmlns:') && nsDeclarations.has(name.slice(6));
-      if (declared || raw.some((a) => a.qname === name)) {
+      if (declared || rawNames.has(name)) {
         throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
       }
       if (name === 'xmlns') nsDeclarations.set('', value);
@@ -250,20 +263,25 @@ class Parser {
           throw new XmlSyntaxError(`illegal namespace declaration at offset ${at}`);
         }
         nsDeclarations.set(p, value);
-      } else raw.push({ qname: name, value });
+      } else {
+        raw.push({ qname: name, value });
+        rawNames.add(name);
+      }
     }
     const { prefix, localName } = splitQName(qname, at);
     const el: XmlElement = { kind: 'element', prefix, localName, namespaceUri: '', attributes: [], nsDeclarations, children: [], parent };
     const namespaceUri = lookupNamespace(el, prefix);
     if (namespaceUri === undefined) throw new XmlSyntaxError(`unbound prefix at offset ${at}`);
     (el as { namespaceUri: string }).namespaceUri = namespaceUri;
+    const expandedNames = new Set<string>();
     for (const a of raw) {
       const q = splitQName(a.qname, at);
       const uri = q.prefix === '' ? '' : lookupNamespace(el, q.prefix);
       if (uri === undefined) throw new XmlSyntaxError(`unbound attribute prefix at offset ${at}`);
-      if (el.attributes.some((b) => b.namespaceUri === uri && b.localName === q.localName)) {
-        throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
-      }
+      // a local name holds no space, so "uri local" names one expanded name unambiguously
+      const expanded = `${uri} ${q.localName}`;
+      if (expandedNames.has(expanded)) throw new XmlSyntaxError(`duplicate attribute at offset ${at}`);
+      expandedNames.add(expanded);
       el.attributes.push({ prefix: q.prefix, localName: q.localName, namespaceUri: uri, value: a.value });
     }
     return { el, qname, selfClosing };
@@ -286,14 +304,14 @@ function decodeUtf8(input: Buffer): string {
 }
 
 /** Parses UTF-8 XML into a namespace-aware tree; refuses DTDs, entities other than the predefined five, and non-UTF-8 input and characters XML does not allow. */
-export function parseXml(input: string | Buffer): XmlDocument {
+export function parseXml(input: string | Buffer, options: ParseXmlOptions = {}): XmlDocument {
   let src = typeof input === 'string' ? input : decodeUtf8(input);
   const bad = NOT_XML_CHAR.exec(src);
   if (bad) throw new XmlSyntaxError(`character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML (offset ${bad.index})`);
   if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
   // end-of-line handling (XML 1.0 §2.11) before anything else, as every conforming parser does
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
-  return new Parser(src).parse();
+  return new Parser(src, options.maxElements).parse();
 }
 
 /** Child elements of `el` with the given namespace and local name. */

@@ -44,6 +44,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function readBinary(el: XmlElement, resolve: XopResolver | undefined, budget: Budget): Buffer {
   const include = childNamed(el, NS_XOP, 'Include');
   if (include) {
+    // XOP 1.0 §3: the xop:Include stands in for the whole content; a second one or text beside it
+    // would be bytes one reader takes and another drops
+    if (el.children.length !== 1 || el.text.trim() !== '') throw xtaError('PROFILE_VIOLATION', `${el.local} must hold exactly one xop:Include and nothing else`);
     const href = attrValue(include, 'href');
     if (!href) throw xtaError('PROFILE_VIOLATION', 'xop:Include without @href');
     const bytes = resolve?.(href);

@@ -62,6 +62,21 @@ describe('parseSoapRequest: sendMessage', () => {
     expect(c.encryptedDataXml).not.toContain('xop:Include');
   });
 
+  it('refuses MTOM where an xop:Include is ambiguous: two parts with one Content-ID, a second Include, text beside it', () => {
+    const { body, contentType } = mtomEncryptedSendMessage();
+    const text = body.toString('latin1');
+    const close = text.lastIndexOf('\r\n--uuid:0f3b2c1a-mtom--');
+    const twoParts = `${text.slice(0, close)}\r\n--uuid:0f3b2c1a-mtom\r\nContent-Type: application/octet-stream\r\nContent-ID: <cipher@1>\r\n\r\nother bytes${text.slice(close)}`;
+    const twoIncludes = text.replace('<xop:Include href="cid:cipher%401"/>', '<xop:Include href="cid:cipher%401"/><xop:Include href="cid:cipher%401"/>');
+    const textBeside = text.replace('<xop:Include href="cid:cipher%401"/>', 'AAAA<xop:Include href="cid:cipher%401"/>');
+    for (const hostile of [twoParts, twoIncludes, textBeside]) {
+      expect(faultOf(() => parseSoapRequest(Buffer.from(hostile, 'latin1'), contentType)).fehlernummer).toBe('9052');
+    }
+    // whitespace around the one Include is fine
+    const spaced = text.replace('<xop:Include href="cid:cipher%401"/>', '\n  <xop:Include href="cid:cipher%401"/>\n');
+    expect(parseSoapRequest(Buffer.from(spaced, 'latin1'), contentType).operation).toBe('sendMessage');
+  });
+
   it('parses MTOM with plain content parts and a base64 transfer-encoded part', () => {
     const boundary = 'b1';
     const root = envelope(
@@ -183,10 +198,27 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(xml), SOAP)).fehlernummer).toBe('9021');
   });
 
+  it('refuses an Envelope with a second Body, a Header after the Body, or a repeated MessageMetaData or wsa:Action', () => {
+    const xml = inlineSendMessage();
+    const secondBody = xml.replace('</soap:Envelope>', '<soap:Body><xta:GenericContentContainer/></soap:Body></soap:Envelope>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(secondBody), SOAP)).fehlernummer).toBe('9052');
+    const headerLast = envelope('checkAccountActive', '').replace(/<soap:Header>([\s\S]*)<\/soap:Header>\s*(<soap:Body>[\s\S]*<\/soap:Body>)/, '$2<soap:Header>$1</soap:Header>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(headerLast), SOAP)).fehlernummer).toBe('9052');
+    const otherReader = META_XML.replace('ags:05515000', 'ags:99999999');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(xml.replace('</soap:Header>', `${otherReader}</soap:Header>`)), SOAP)).fehlernummer).toBe('9022');
+    const twoActions = envelope('checkAccountActive', '', '<wsa:Action>http://www.xta.de/XTA/CreateMessageID</wsa:Action>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(twoActions), SOAP)).fehlernummer).toBe('9022');
+  });
+
   it('refuses an unsupported media type and non-UTF-8 encodings', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '')), 'application/json')).fehlernummer).toBe('9052');
     const latin = envelope('checkAccountActive', '').replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
     expect(faultOf(() => parseSoapRequest(Buffer.from(latin), SOAP)).fehlernummer).toBe('9051');
+    // no declaration at all: ISO-8859-1 bytes were read as UTF-8 with U+FFFD in their place and accepted
+    const undeclared = Buffer.from(envelope('createMessageId', '', '<oscimeta:Author><oscimeta:Identifier type="xoev">M\u00fcller</oscimeta:Identifier></oscimeta:Author>'), 'latin1');
+    expect(faultOf(() => parseSoapRequest(undeclared, SOAP)).fehlernummer).toBe('9051');
+    const utf16 = Buffer.from(`\ufeff${envelope('checkAccountActive', '').replace(/^<\?xml[^>]*\?>/, '')}`, 'utf16le');
+    expect(faultOf(() => parseSoapRequest(utf16, SOAP)).fehlernummer).toBe('9051');
   });
 
   it('refuses an unknown mustUnderstand header with a MustUnderstand fault, accepts known ones', () => {

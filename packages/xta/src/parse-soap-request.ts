@@ -96,6 +96,9 @@ export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimi
       throw xtaError('PROFILE_VIOLATION', 'MTOM root part must be application/xop+xml');
     }
     const byId = new Map(parts.filter((p) => p !== root && p.contentId !== undefined).map((p) => [p.contentId as string, p.body]));
+    // RFC 2392: a Content-ID names one part; with two, which bytes an xop:Include means depends on the reader
+    const ids = parts.flatMap((p) => (p.contentId === undefined ? [] : [p.contentId]));
+    if (new Set(ids).size !== ids.length) throw xtaError('PROFILE_VIOLATION', 'two MIME parts share a Content-ID');
     const startInfo = media.params.get('start-info') ?? rootMedia.params.get('type');
     return {
       root: parseXmlTree(root.body),
@@ -172,6 +175,31 @@ function checkMustUnderstand(header: XmlElement | undefined): void {
   }
 }
 
+// Header blocks that say one thing about the message (WS-Addressing 1.0 SOAP Binding §3: at most one each).
+const SINGLE_HEADERS: readonly (readonly [string, string])[] = [
+  [NS_WSA, 'Action'],
+  [NS_WSA, 'MessageID'],
+  [NS_WSA, 'To'],
+  [NS_WSA, 'ReplyTo'],
+  [NS_OSCIMETA, 'MessageMetaData'],
+  [NS_OSCIMETA, 'Author'],
+];
+
+/**
+ * SOAP 1.2 Part 1 §5: an optional Header, then one Body, nothing else; and each addressing or metadata
+ * block once. Only the first of two would be read here, while a gateway in front of the hub may check
+ * the other one (a second Body, or a second MessageMetaData naming another Reader).
+ */
+function checkEnvelopeShape(root: XmlElement, header: XmlElement | undefined, body: XmlElement): void {
+  const expected = header ? [header, body] : [body];
+  if (root.children.length !== expected.length || root.children.some((c, i) => c !== expected[i])) {
+    throw xtaError('PROFILE_VIOLATION', 'a SOAP Envelope holds an optional Header and one Body, in that order, and nothing else');
+  }
+  for (const [ns, local] of SINGLE_HEADERS) {
+    if (header && childrenNamed(header, ns, local).length > 1) throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${ns}}${local} appears more than once`);
+  }
+}
+
 function emptyBody(body: XmlElement): Record<string, never> {
   if (body.children.length > 0) throw xtaError('INVALID_PARAMETER_COMBINATION', 'this operation takes an empty SOAP Body');
   return {};
@@ -195,6 +223,7 @@ export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaL
   const header = childNamed(root, NS_SOAP12, 'Header');
   const soapBody = childNamed(root, NS_SOAP12, 'Body');
   if (!soapBody) throw xtaError('PROFILE_VIOLATION', 'SOAP Envelope has no Body');
+  checkEnvelopeShape(root, header, soapBody);
   checkMustUnderstand(header);
   const action = headerText(header, 'Action') ?? env.mediaAction;
   if (!action) throw xtaError('NO_PARAMETERS', 'wsa:Action header missing');

@@ -32,4 +32,35 @@ describe('parseXmlTree', () => {
     expect(attrValue(back, 'x')).toBe('"q"');
     expect(childNamed(back, 'urn:a', 'leaf')).toBeDefined();
   });
+
+  // the in-scope bindings were copied into every element that declares a namespace: 10 000 declarations
+  // on the root and 10 000 children declaring one more each (under 1 MB) took tens of seconds
+  it('reads and serialises many namespace declarations on many elements in linear time', () => {
+    const n = 10_000;
+    const decls = Array.from({ length: n }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('');
+    const kids = Array.from({ length: n }, (_, i) => `<q${i}:c xmlns:q${i}="urn:q${i}"/>`).join('');
+    const started = performance.now();
+    const root = parseXmlTree(`<r${decls}>${kids}</r>`);
+    const back = parseXmlTree(serializeElement(root));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(back.children).toHaveLength(n);
+    expect(back.children[n - 1]).toMatchObject({ ns: `urn:q${n - 1}`, local: 'c' });
+    expect(back.scope.get('p0')).toBe('urn:p0');
+  });
+
+  // an 8 MB body of empty elements took 2 GB of heap; the default body limit's worth ran the hub out of memory
+  it('refuses more than 100 000 elements before building them', () => {
+    const fault = (() => {
+      try {
+        parseXmlTree(`<r>${'<a/>'.repeat(100_000)}</r>`);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(fault).toBeInstanceOf(XtaFault);
+    expect((fault as XtaFault).fehlernummer).toBe('9052');
+    expect((fault as XtaFault).message).toMatch(/more than 100000 elements/);
+    expect(parseXmlTree(`<r>${'<a/>'.repeat(99_999)}</r>`).children).toHaveLength(99_999);
+  });
 });
