@@ -1,3 +1,5 @@
+import type { XtaExceptionKind } from './xta-errors.js';
+
 /** XTA 2 V3 ports of the WSDL service `XTAService`. */
 export type XtaPort = 'management' | 'send' | 'msgBox';
 
@@ -48,6 +50,29 @@ export const XTA_OPERATION_PORT: Readonly<Record<XtaOperation, XtaPort>> = {
   getNextMessage: 'msgBox',
   getNextStatusList: 'msgBox',
   close: 'msgBox',
+};
+
+const BASE_FAULTS = ['PermissionDeniedException', 'XTAWSTechnicalProblemException'] as const;
+const SEND_FAULTS = [...BASE_FAULTS, 'ParameterIsNotValidException', 'MessageSchemaViolationException', 'MessageVirusDetectionException', 'SyncAsyncException'] as const;
+
+/**
+ * The XTA exceptions each operation declares as faults in XTA.wsdl (portType). Clients generated from the
+ * WSDL (JAX-WS/CXF, .NET) map only these to typed exceptions; soap-fault.ts answers any other one as
+ * XTAWSTechnicalProblemException. Checked against the WSDL in operations.test.ts.
+ */
+export const XTA_DECLARED_FAULTS: Readonly<Record<XtaOperation, readonly XtaExceptionKind[]>> = {
+  createMessageId: BASE_FAULTS,
+  checkAccountActive: BASE_FAULTS,
+  lookupService: [...BASE_FAULTS, 'ParameterIsNotValidException'],
+  getTransportReport: [...BASE_FAULTS, 'InvalidMessageIDException'],
+  cancelMessage: [...BASE_FAULTS, 'ParameterIsNotValidException', 'CancelDeniedException'],
+  sendMessage: SEND_FAULTS,
+  sendMessageSync: SEND_FAULTS,
+  getStatusList: BASE_FAULTS,
+  getMessage: [...BASE_FAULTS, 'InvalidMessageIDException'],
+  getNextMessage: [...BASE_FAULTS, 'InvalidMessageIDException'],
+  getNextStatusList: BASE_FAULTS,
+  close: [...BASE_FAULTS, 'InvalidMessageIDException'],
 };
 
 const byAction = new Map<string, XtaOperation>(Object.entries(XTA_ACTIONS).map(([op, action]) => [action, op as XtaOperation]));

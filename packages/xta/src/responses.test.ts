@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { resolveSchemaCacheDir } from '@weiche/xoev';
 import { XtaSchemaValidator } from './xta-schema-validator.js';
@@ -14,6 +16,7 @@ import {
 } from './responses.js';
 import type { XtaSoapResponse } from './soap-envelope.js';
 import { buildFaultResponse } from './soap-fault.js';
+import { XTA_DECLARED_FAULTS, type XtaOperation } from './operations.js';
 import { XTA_ERRORS, xtaError, xtaFault } from './xta-errors.js';
 import type { XtaErrorName } from './xta-errors.js';
 import { parseSoapRequest } from './parse-soap-request.js';
@@ -185,13 +188,38 @@ describe('faults', () => {
   it('every catalogue entry builds a schema-valid SOAP 1.2 fault with its exception and code', () => {
     for (const name of Object.keys(XTA_ERRORS) as XtaErrorName[]) {
       const fault = xtaError(name);
-      const res = buildFaultResponse(fault, { operation: 'sendMessage', messageId: 'urn:uuid:req' });
-      expectValid(res);
       const entry = XTA_ERRORS[name];
+      // an operation that declares the exception (each one is declared by at least one)
+      const operation = (Object.keys(XTA_DECLARED_FAULTS) as XtaOperation[]).find((op) => XTA_DECLARED_FAULTS[op].includes(entry.kind));
+      expect(operation, entry.kind).toBeDefined();
+      const res = buildFaultResponse(fault, { operation: operation!, messageId: 'urn:uuid:req' });
+      expectValid(res);
       expect(res.envelope).toContain(`<xta:${entry.kind}>`);
       expect(res.envelope).toContain(`<code>${entry.code}</code>`);
       expect(res.httpStatus).toBe(entry.kind === 'XTAWSTechnicalProblemException' ? 500 : 400);
     }
+  });
+
+  it('an exception the operation does not declare in the WSDL is answered as XTAWSTechnicalProblemException 9000, still the sender\'s fault', () => {
+    const res = buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION', 'MessageID longer than 2000 characters'), { operation: 'getMessage', messageId: 'urn:uuid:req' });
+    expectValid(res);
+    expect(res.envelope).toContain('<s:Value>s:Sender</s:Value><s:Subcode><s:Value>xta:XTAWSTechnicalProblemException</s:Value>');
+    expect(res.envelope).toContain('<code>9000</code>');
+    expect(res.envelope).toContain('9022 Ungültige Parameterkombination: MessageID longer than 2000 characters');
+    expect(res.httpStatus).toBe(400);
+    // where it is declared, it stays as it is
+    expect(buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION'), { operation: 'sendMessage' }).envelope).toContain('<xta:ParameterIsNotValidException>');
+  });
+
+  it('XTA_DECLARED_FAULTS lists exactly the faults of each operation in XTA.wsdl', async () => {
+    const wsdl = await readFile(join(resolveSchemaCacheDir(), 'xta2-v3', 'XTA.wsdl'), 'utf8');
+    const portTypes = wsdl.split('<binding')[0] ?? '';
+    const declared: Record<string, string[]> = {};
+    for (const [, name, body] of portTypes.matchAll(/<operation name="(\w+)">([\s\S]*?)<\/operation>/g)) {
+      declared[name!] = [...body!.matchAll(/<fault [^>]*message="xta:(\w+)"/g)].map((m) => m[1]!).sort();
+    }
+    expect(Object.keys(declared).sort()).toEqual(Object.keys(XTA_DECLARED_FAULTS).sort());
+    for (const [operation, kinds] of Object.entries(XTA_DECLARED_FAULTS)) expect([...kinds].sort(), operation).toEqual(declared[operation]);
   });
 
   it('xtaFault builds a fault of a given kind and code; unknown numbers are refused', () => {

@@ -1,10 +1,10 @@
 import { FEHLERNUMMER_LIST_URI, NS_SOAP12 } from './namespaces.js';
-import { XTA_ACTIONS, WSA_FAULT_ACTION } from './operations.js';
+import { XTA_ACTIONS, XTA_DECLARED_FAULTS, WSA_FAULT_ACTION } from './operations.js';
 import type { XtaOperation } from './operations.js';
 import { plainResponse, soapEnvelope } from './soap-envelope.js';
 import type { ReplyContext, XtaSoapResponse } from './soap-envelope.js';
 import { escapeXml } from './xml-tree.js';
-import { isXtaFault, xtaError } from './xta-errors.js';
+import { isXtaFault, xtaError, xtaFault } from './xta-errors.js';
 import type { XtaFault } from './xta-errors.js';
 
 /** The XTA exception element (Detail content) for a fault. */
@@ -16,13 +16,26 @@ export function xtaExceptionXml(fault: XtaFault): string {
 }
 
 /**
+ * The fault as the operation declares it: an exception the WSDL does not list for the operation (e.g. a
+ * malformed getMessage request, ParameterIsNotValidException 9020/9022, where getMessage declares only
+ * PermissionDenied, XTAWSTechnicalProblem and InvalidMessageID) becomes XTAWSTechnicalProblemException with
+ * 9000 "Unspezifizierter Fehler" — the one Fehlernummer the code list allows under any exception — keeping the
+ * SOAP code (Sender: the request is at fault) and saying the original number and reason in the Reason text.
+ */
+function declaredFor(fault: XtaFault, operation: XtaOperation | undefined): XtaFault {
+  if (!operation || XTA_DECLARED_FAULTS[operation].includes(fault.kind)) return fault;
+  const reason = fault.message === fault.fehlernummerName ? fault.message : `${fault.fehlernummerName}: ${fault.message}`;
+  return xtaFault('XTAWSTechnicalProblemException', '9000', `${fault.fehlernummer} ${reason}`, { soapCode: fault.soapCode, cause: fault });
+}
+
+/**
  * Builds the SOAP 1.2 Fault response for an XtaFault (any other error becomes 9030 without its
- * message, which may carry internals): Code/Value Sender|Receiver|VersionMismatch, Subcode the
+ * message, which may carry internals), as one the operation declares: Code/Value Sender|Receiver|VersionMismatch, Subcode the
  * XTA exception QName, Detail the exception element with its Fehlernummer. The wsa:Action is the
  * operation's (the WSDL gives faults the operation action), else the WS-Addressing fault action.
  */
 export function buildFaultResponse(error: unknown, request?: ReplyContext & { readonly operation?: XtaOperation }): XtaSoapResponse {
-  const fault = isXtaFault(error) ? error : xtaError('INTERNAL_ERROR');
+  const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request?.operation);
   const action = request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
   // SOAP 1.2 Part 1 §5.4.8: a VersionMismatch fault carries an Upgrade header naming what we speak.
   const upgrade =

@@ -117,7 +117,9 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           } else {
             request.log.error({ err: error, xtaOperation: parsed?.operation }, 'xta operation failed');
           }
-          const context = parsed ? { operation: parsed.operation, ...(parsed.messageId ? { messageId: parsed.messageId } : {}) } : undefined;
+          // an operation of another port is answered as no operation (its declared faults do not apply here)
+          const atThisPort = parsed !== undefined && XTA_OPERATION_PORT[parsed.operation] === port;
+          const context = parsed ? { ...(atThisPort ? { operation: parsed.operation } : {}), ...(parsed.messageId ? { messageId: parsed.messageId } : {}) } : undefined;
           return send(reply, buildFaultResponse(error, context));
         }
       });
