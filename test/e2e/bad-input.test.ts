@@ -397,6 +397,13 @@ describe('bad input at the FIT-Connect intake', () => {
       await expectRejection({ data: Buffer.from('{"vorhaben":"Garten\\u0000haus"}') }, 'syntax-violation', () => 'data');
     });
 
+    // JSON.parse takes any depth, but the checks and the mapping after it recurse: 7,000 nested arrays (14 KB)
+    // overflowed the stack in the mapping and ended as a dead letter, without an answer to the sender
+    it('13e: JSON data nested 7,000 levels deep → syntax-violation, data', async () => {
+      const problem = await expectRejection({ data: Buffer.from('['.repeat(7000) + ']'.repeat(7000)) }, 'syntax-violation', () => 'data');
+      expect(problem.detail).toContain('nested deeper than');
+    });
+
     it('14: two attachments announced and uploaded, one declared → attachments-mismatch', async () => {
       const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
         const structure = m.contentStructure as { attachments: unknown[] };

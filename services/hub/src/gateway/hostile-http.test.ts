@@ -102,6 +102,17 @@ describe('strings that cannot be stored are refused at the edge (400 problem, ne
       expect(String(problem.detail)).toMatch(/NUL|surrogate|longer than/);
     }
   });
+
+  // JSON.parse takes any depth; the check after it recursed until the stack overflowed (a 500)
+  it('a JSON body nested 10,000 levels deep (arrays or objects, under the 64 KB body limit) → 400, never 500', async () => {
+    const bearer = `Bearer ${await accessToken()}`;
+    const deepObject = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const deepArray = `{"destinationId":"${DEST.a}","serviceType":{"identifier":"${SERVICE}","name":"x"},"announcedAttachments":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    for (const payload of [deepObject, deepArray]) {
+      const response = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/json' }, payload });
+      expect(String(expectProblem(response, 400).detail)).toContain('nested deeper than');
+    }
+  });
 });
 
 describe('every error is application/problem+json', () => {
