@@ -8,6 +8,7 @@ import { encryptCompactJwe, flipSegmentChar, foreignPublicKey, publicKeyFromJwk 
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, sha512, TestSender, type SenderAttachment, type SendOptions } from '../support/fit-connect-sender.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { readZip } from '../support/zip.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 // What a FIT-Connect sender notices when it sends something wrong: synchronous RFC 7807 problems
@@ -435,6 +436,28 @@ describe('bad input at the FIT-Connect intake', () => {
         return names.length === 3 ? names : undefined;
       }, 60_000, 250);
       expect(tokens).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+    });
+
+    // xmlbuilder2 left `&` unescaped before an entity name and `;`: "&e;" in a file name made the xdomea
+    // message not well-formed, a dead letter without an answer to the sender
+    it('control 2: file names with entity-like text ("&e;", "A&lt;B") → accepted, the names verbatim in the xdomea message', async () => {
+      const named = (filename: string): SenderAttachment => ({ ...pdf(), filename });
+      const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [named('Plan &e;.pdf'), named('A&lt;B.pdf')] });
+      expect(sent.statuses).toEqual({ attachment0: 204, attachment1: 204, submit: 202 });
+      good.push(sent.submissionId);
+      const names = await waitFor('accept or reject', async () => {
+        const tokens = eventNames(await sender.events(sent.caseId));
+        return tokens.length === 3 ? tokens : undefined;
+      }, 60_000, 250);
+      expect(names).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+      const row = await waitFor('DELIVERED', async () => {
+        const current = await hub.deps.journal.getSubmission(sent.submissionId);
+        return current?.state === 'DELIVERED' ? current : undefined;
+      }, 20_000, 100);
+      const entries = await readZip(join(cfg.outbox, `${row.prozessId}_Abgabe.Abgabe.0401.zip`));
+      const xml = entries.find((e) => e.name.endsWith('.xml'))?.content.toString('utf8') ?? '';
+      expect(xml).toContain('<xdomea:DateinameOriginal>Plan &amp;e;.pdf</xdomea:DateinameOriginal>');
+      expect(xml).toContain('<xdomea:DateinameOriginal>A&amp;lt;B.pdf</xdomea:DateinameOriginal>');
     });
   });
 
