@@ -80,9 +80,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // Attachment bodies are streamed straight to the blob store (never buffered whole).
     app.addContentTypeParser('application/jose', (_request, payload, done) => done(null, payload));
 
+    // OpenAPI `Info`: the API version as {major, minor, patch} (a string fails a client that validates it)
     app.get('/v1/info', async () => ({
       description: 'Weiche — FIT-Connect-compatible delivery service and subscriber of the hub',
-      version: '1.1.3',
+      version: { major: 1, minor: 1, patch: 3 },
       product: deps.hub,
     }));
 

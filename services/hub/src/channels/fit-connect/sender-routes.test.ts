@@ -1,0 +1,44 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../../test-hub.js';
+
+// Answers of the sender API in the shapes of the official OpenAPI (Submission API 1.1.3), for clients
+// that validate what they get.
+const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
+const DEST = randomUUID();
+
+let hub: TestHub;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  hub = await startTestHub((dir) => ({
+    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+    destinations: [
+      {
+        id: DEST,
+        tenant: 'stadt-a',
+        keys: { privateKeyFile: join(dir, 'dest.key.pem'), certificateFile: join(dir, 'dest.cert.pem'), generate: true },
+        services: [{ identifier: SERVICE, name: 'Baugenehmigung', regions: ['DE05974028'], submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+      },
+    ],
+    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
+    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+  }));
+  app = hub.app;
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+describe('the sender API in the shapes of the OpenAPI', () => {
+  it('GET /v1/info: version is the Version object {major, minor, patch}', async () => {
+    const response = await app.inject({ method: 'GET', url: '/v1/info' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().version).toEqual({ major: 1, minor: 1, patch: 3 });
+  });
+});
