@@ -226,6 +226,22 @@ describe('bad input at the FIT-Connect intake', () => {
       }
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
     });
+
+    // OpenAPI CreateAttachment: a compact JWE; these were stored with 204 and refused only after submit
+    it('8b: an empty, binary or three-segment body as application/jose → 400, nothing recorded', async () => {
+      const id = randomUUID();
+      const created = await create([id]);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`];
+      for (const body of bodies) {
+        const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, 'application/jose');
+        expect((await expectProblem(response, 400, 'bad-request')).detail).toContain('compact JWE');
+      }
+      expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
+      // the JWE itself, with the CRLF a sender may end it with, is taken
+      const ok = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, `${jwe}\r\n`, 'application/jose');
+      expect(ok.status).toBe(204);
+    });
   });
 
   describe.concurrent('asynchronous rejections (reject-submission event, REJECTED, nothing delivered)', () => {

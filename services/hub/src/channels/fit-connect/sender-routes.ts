@@ -13,6 +13,7 @@ import { zodRoutes } from '../../gateway/zod-routes.js';
 import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
+import { compactJweBytes } from './jwe-body.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
@@ -173,7 +174,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const tooLarge = `attachment exceeds the limit of ${limits.attachmentBytes} bytes per attachment or ${limits.submissionBytes} bytes per submission (plaintext)`;
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge);
-      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit }).catch((error: unknown) => {
+      const ref = await blobs.put(compactJweBytes(request.body as AsyncIterable<Buffer>), { maxBytes: limit }).catch((error: unknown) => {
+        // refused mid-body, the rest is unread on the socket: close it rather than reuse it (as the 413 does)
+        if (isWeicheError(error) && error.code === ErrorCode.BAD_REQUEST) void reply.header('connection', 'close');
         throw isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE ? httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge) : error;
       });
       await journal.recordAttachment({ submissionId: row.submissionId, attachmentId, blobKey: ref.key, size: ref.size });
