@@ -35,10 +35,25 @@ afterAll(async () => {
   await hub?.close();
 });
 
+async function accessToken(): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString() });
+  return response.json().access_token as string;
+}
+
 describe('the sender API in the shapes of the OpenAPI', () => {
   it('GET /v1/info: version is the Version object {major, minor, patch}', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/info' });
     expect(response.statusCode).toBe(200);
     expect(response.json().version).toEqual({ major: 1, minor: 1, patch: 3 });
+  });
+
+  it('GET destination and GET key: Cache-Control no-cache, as the OpenAPI requires for both', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const destination = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
+    expect(destination.statusCode).toBe(200);
+    expect(destination.headers['cache-control']).toBe('no-cache');
+    const key = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${destination.json().encryptionKid}`, headers });
+    expect(key.statusCode).toBe(200);
+    expect(key.headers['cache-control']).toBe('no-cache');
   });
 });

@@ -91,12 +91,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // during a signing key rotation the JWKS holds the previous and the next key too
     app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
-    app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request) => {
+    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation)
+    app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
       assertMaySend(client, id);
+      void reply.header('cache-control', 'no-cache');
       return {
         destinationId: id,
         status: 'active',
@@ -106,13 +108,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       };
     });
 
-    app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request) => {
+    app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       const jwk = destination?.publicJwks.get(request.params.keyId);
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       assertMaySend(client, id);
+      void reply.header('cache-control', 'no-cache');
       return jwk;
     });
 
