@@ -56,4 +56,21 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(key.statusCode).toBe(200);
     expect(key.headers['cache-control']).toBe('no-cache');
   });
+
+  it('GET events: offset is an int32 (OpenAPI); beyond it → 400, up to it → an empty page', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    const events = (offset: number) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?offset=${offset}`, headers });
+    const last = await events(2 ** 31 - 1);
+    expect(last.statusCode).toBe(200);
+    expect(last.json()).toMatchObject({ count: 0, offset: 2 ** 31 - 1, eventLog: [] });
+    const beyond = await events(2 ** 31);
+    expect(beyond.statusCode).toBe(400);
+    expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
 });

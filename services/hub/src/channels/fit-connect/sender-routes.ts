@@ -35,8 +35,9 @@ const KeyParams = z.object({ destinationId: z.string(), keyId: z.string() });
 const SubmissionParams = z.object({ submissionId: z.string() });
 const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
+// OpenAPI `offset`: int32 — a larger one was echoed back in an EventLog that fails its own schema
 const Paging = z.object({
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
