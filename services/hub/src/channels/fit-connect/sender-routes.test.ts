@@ -73,4 +73,14 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(beyond.statusCode).toBe(400);
     expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
+
+  it('problems name the request as an absolute URI in `instance` (OpenAPI Error: format uri)', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const unknown = randomUUID();
+    const response = await app.inject({ method: 'GET', url: `/v1/destinations/${unknown}?x=1`, headers });
+    expect(response.statusCode).toBe(404);
+    const instance = new URL(String(response.json().instance));
+    expect(instance.pathname).toBe(`/v1/destinations/${unknown}`);
+    expect(instance.search).toBe('');
+  });
 });
