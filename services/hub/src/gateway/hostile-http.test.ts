@@ -149,6 +149,17 @@ describe('every error is application/problem+json', () => {
 });
 
 describe('/token and bearer authentication', () => {
+  it('another grant type is 400 unsupported_grant_type (RFC 6749 §5.2); none at all is invalid_request', async () => {
+    for (const grant of ['password', 'authorization_code']) {
+      const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ grant_type: grant, client_id: CLIENT.id, client_secret: CLIENT.secret }) });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('unsupported_grant_type');
+    }
+    const none = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ client_id: CLIENT.id }) });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toBe('invalid_request');
+  });
+
   it('a malformed Basic header is 401 invalid_client, never a 500', async () => {
     const headers = [
       `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,
