@@ -39,6 +39,8 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, status: numbe
   const instance = `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`;
   const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance };
   if (status === 503) void reply.header('retry-after', '5');
+  // RFC 6750 §3: a 401 of a bearer-protected resource names the scheme (the APIs here take bearer tokens only)
+  if (status === 401) void reply.header('www-authenticate', 'Bearer');
   // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
   if (status === 413) void reply.header('connection', 'close');
   return reply.status(status).type('application/problem+json').send(problem);

@@ -83,4 +83,12 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(instance.pathname).toBe(`/v1/destinations/${unknown}`);
     expect(instance.search).toBe('');
   });
+
+  it('401 without or with a bad token names the Bearer scheme in WWW-Authenticate (RFC 6750 §3)', async () => {
+    for (const headers of [{}, { authorization: 'Bearer not.a.token' }]) {
+      const response = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
 });
