@@ -8,6 +8,7 @@ import { encryptCompactJwe, flipSegmentChar, foreignPublicKey, publicKeyFromJwk 
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, sha512, TestSender, type SenderAttachment, type SendOptions } from '../support/fit-connect-sender.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { readZip } from '../support/zip.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 // What a FIT-Connect sender notices when it sends something wrong: synchronous RFC 7807 problems
@@ -225,6 +226,22 @@ describe('bad input at the FIT-Connect intake', () => {
       }
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
     });
+
+    // OpenAPI CreateAttachment: a compact JWE; these were stored with 204 and refused only after submit
+    it('8b: an empty, binary or three-segment body as application/jose → 400, nothing recorded', async () => {
+      const id = randomUUID();
+      const created = await create([id]);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`];
+      for (const body of bodies) {
+        const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, 'application/jose');
+        expect((await expectProblem(response, 400, 'bad-request')).detail).toContain('compact JWE');
+      }
+      expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
+      // the JWE itself, with the CRLF a sender may end it with, is taken
+      const ok = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, `${jwe}\r\n`, 'application/jose');
+      expect(ok.status).toBe(204);
+    });
   });
 
   describe.concurrent('asynchronous rejections (reject-submission event, REJECTED, nothing delivered)', () => {
@@ -397,6 +414,13 @@ describe('bad input at the FIT-Connect intake', () => {
       await expectRejection({ data: Buffer.from('{"vorhaben":"Garten\\u0000haus"}') }, 'syntax-violation', () => 'data');
     });
 
+    // JSON.parse takes any depth, but the checks and the mapping after it recurse: 7,000 nested arrays (14 KB)
+    // overflowed the stack in the mapping and ended as a dead letter, without an answer to the sender
+    it('13e: JSON data nested 7,000 levels deep → syntax-violation, data', async () => {
+      const problem = await expectRejection({ data: Buffer.from('['.repeat(7000) + ']'.repeat(7000)) }, 'syntax-violation', () => 'data');
+      expect(problem.detail).toContain('nested deeper than');
+    });
+
     it('14: two attachments announced and uploaded, one declared → attachments-mismatch', async () => {
       const metadata = (m: Record<string, unknown>): Record<string, unknown> => {
         const structure = m.contentStructure as { attachments: unknown[] };
@@ -428,6 +452,28 @@ describe('bad input at the FIT-Connect intake', () => {
         return names.length === 3 ? names : undefined;
       }, 60_000, 250);
       expect(tokens).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+    });
+
+    // xmlbuilder2 left `&` unescaped before an entity name and `;`: "&e;" in a file name made the xdomea
+    // message not well-formed, a dead letter without an answer to the sender
+    it('control 2: file names with entity-like text ("&e;", "A&lt;B") → accepted, the names verbatim in the xdomea message', async () => {
+      const named = (filename: string): SenderAttachment => ({ ...pdf(), filename });
+      const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [named('Plan &e;.pdf'), named('A&lt;B.pdf')] });
+      expect(sent.statuses).toEqual({ attachment0: 204, attachment1: 204, submit: 202 });
+      good.push(sent.submissionId);
+      const names = await waitFor('accept or reject', async () => {
+        const tokens = eventNames(await sender.events(sent.caseId));
+        return tokens.length === 3 ? tokens : undefined;
+      }, 60_000, 250);
+      expect(names).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+      const row = await waitFor('DELIVERED', async () => {
+        const current = await hub.deps.journal.getSubmission(sent.submissionId);
+        return current?.state === 'DELIVERED' ? current : undefined;
+      }, 20_000, 100);
+      const entries = await readZip(join(cfg.outbox, `${row.prozessId}_Abgabe.Abgabe.0401.zip`));
+      const xml = entries.find((e) => e.name.endsWith('.xml'))?.content.toString('utf8') ?? '';
+      expect(xml).toContain('<xdomea:DateinameOriginal>Plan &amp;e;.pdf</xdomea:DateinameOriginal>');
+      expect(xml).toContain('<xdomea:DateinameOriginal>A&amp;lt;B.pdf</xdomea:DateinameOriginal>');
     });
   });
 

@@ -21,17 +21,26 @@ export function edgeStringFault(value: string, maxLength: number = EDGE_STRING_M
 }
 
 /**
- * The first unstorable string in a parsed value (JSON body, params, query), as `path: reason`.
- * `maxLength` bounds only keys and short fields; long values (a compact JWE) are bounded by the body limit.
+ * Deepest nesting of arrays and objects accepted. JSON.parse takes any depth, but this check and what reads
+ * the value after it (the mappings' form rows, the XML builders) recurse: a body of 20,000 `[` overflowed
+ * the stack (a 500 at the edge, a dead letter in the mapping). No form or metadata comes near it.
  */
-export function findUnstorableString(value: unknown, path = '', maxLength = Number.POSITIVE_INFINITY): string | undefined {
+export const MAX_NESTING = 100;
+
+/**
+ * The first unstorable string in a parsed value (JSON body, params, query), as `path: reason`; a value
+ * nested deeper than MAX_NESTING is refused the same way. `maxLength` bounds only keys and short fields;
+ * long values (a compact JWE) are bounded by the body limit.
+ */
+export function findUnstorableString(value: unknown, path = '', maxLength = Number.POSITIVE_INFINITY, depth = 0): string | undefined {
+  if (depth > MAX_NESTING) return `${path || 'value'}: nested deeper than ${MAX_NESTING} levels`;
   if (typeof value === 'string') {
     const fault = edgeStringFault(value, maxLength);
     return fault ? `${path || 'value'}: ${fault}` : undefined;
   }
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      const found = findUnstorableString(item, `${path}[${i}]`, maxLength);
+      const found = findUnstorableString(item, `${path}[${i}]`, maxLength, depth + 1);
       if (found) return found;
     }
     return undefined;
@@ -41,7 +50,7 @@ export function findUnstorableString(value: unknown, path = '', maxLength = Numb
       const keyFault = edgeStringFault(key, EDGE_STRING_MAX);
       const where = path ? `${path}.${keyFault ? '(key)' : key}` : keyFault ? '(key)' : key;
       if (keyFault) return `${where}: ${keyFault}`;
-      const found = findUnstorableString(item, where, maxLength);
+      const found = findUnstorableString(item, where, maxLength, depth + 1);
       if (found) return found;
     }
   }

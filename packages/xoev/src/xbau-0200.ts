@@ -3,6 +3,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { WeicheError, ErrorCode } from '@weiche/core';
 import { ANLAGEN, ERREICHBARKEIT, MIMETYPES_LIST_URI, MIMETYPES_LIST_VERSION, VERZEICHNISDIENST, assertPinnedCode, xbauMimeType } from './xbau-codelists.js';
 import { din91379Text, xbauDateiname } from './xbau-text.js';
+import { ampersandsEscaped } from './xml-ampersand.js';
 
 /** Target namespace of XBau 2.6 (xbau-nachrichten-baugenehmigung.xsd). */
 export const XBAU_NS = 'http://www.xleitstelle.de/xbau/2/6';
@@ -183,11 +184,12 @@ function akteur(el: XMLBuilder, a: XbauAkteur): void {
 function flurstueck(el: XMLBuilder, f: XbauFlurstueck): void {
   // kernmodul KodierungFlurstueck: gemarkung (nummer | bezeichnung), flur, zaehler, nenner in this order.
   const k = u(el, 'kodierungFlurstueck');
-  if (f.gemarkung && 'nummer' in f.gemarkung) u(u(k, 'gemarkung'), 'nummer').txt(f.gemarkung.nummer);
+  // form text (the mapping bounds its length only): `&` escaped for xmlbuilder2 as din91379Text does
+  if (f.gemarkung && 'nummer' in f.gemarkung) u(u(k, 'gemarkung'), 'nummer').txt(ampersandsEscaped(f.gemarkung.nummer));
   else if (f.gemarkung) u(u(k, 'gemarkung'), 'bezeichnung').txt(din91379Text(f.gemarkung.bezeichnung));
-  if (f.flur !== undefined) u(k, 'flur').txt(f.flur);
-  if (f.zaehler !== undefined) u(k, 'zaehler').txt(f.zaehler);
-  if (f.nenner !== undefined) u(k, 'nenner').txt(f.nenner);
+  if (f.flur !== undefined) u(k, 'flur').txt(ampersandsEscaped(f.flur));
+  if (f.zaehler !== undefined) u(k, 'zaehler').txt(ampersandsEscaped(f.zaehler));
+  if (f.nenner !== undefined) u(k, 'nenner').txt(ampersandsEscaped(f.nenner));
 }
 
 function checkBehoerde(b: XbauBehoerde, what: string): void {

@@ -1,5 +1,6 @@
 // Character repertoires XBau 2.6 imposes on text: DIN 91379 "datatypeC" (names, addresses) and
 // the kernmodul `Dateiname` pattern (xbau-kernmodul-basisdatentypen.xsd).
+import { ampersandsEscaped } from './xml-ampersand.js';
 
 // Single code points of DIN 91379 datatypeC (din-91379-datatypes.xsd). The combining sequences the
 // norm also allows are covered by NFC first; whatever remains outside the list becomes '?'. This is
@@ -16,14 +17,17 @@ function inDatatypeC(cp: number): boolean {
   return DATATYPE_C_RANGES.some(([lo, hi]) => cp >= lo && cp <= hi);
 }
 
-/** Text fit for a DIN 91379 datatypeC element: NFC, line breaks/tabs → space, other characters outside the norm → '?'. */
+/**
+ * Text fit for a DIN 91379 datatypeC element: NFC, line breaks/tabs → space, other characters outside the norm → '?';
+ * with `&` escaped for xmlbuilder2 (xml-ampersand.ts), so the result goes to `.txt()`/`.att()` only.
+ */
 export function din91379Text(value: string): string {
   let out = '';
   for (const ch of value.normalize('NFC').replace(/[\t\r\n]+/g, ' ')) {
     const cp = ch.codePointAt(0) ?? 0;
     out += inDatatypeC(cp) ? ch : '?';
   }
-  return out.trim();
+  return ampersandsEscaped(out.trim());
 }
 
 const DATEINAME_CHAR = /[-a-zA-Z0-9ÄÖÜäöüß _!=+~,;.#°§$%()[\]]/;

@@ -143,6 +143,21 @@ describe('buildXdomea0401', () => {
     expect((await xmllint(xml)).ok).toBe(true);
   });
 
+  // xmlbuilder2 leaves an `&` unescaped when an entity name and `;` follow: "&e;" broke the message, "&lt;" changed the name
+  it('carries sender text with entity-like sequences verbatim and well-formed', async () => {
+    const names = ['Plan &e;.pdf', 'A&lt;B&amp;C&#0;.pdf', 'Müller & Söhne.pdf'];
+    const documents = names.map((name) => doc(name, { code: '018', version: '1.4' }));
+    const xml = buildXdomea0401(input({ subject: 'Antrag &nbsp;&e;', documents }));
+    expect(validator.validate(xml)).toEqual({ valid: true, errors: [] });
+    expect(await xmllint(xml)).toEqual({ ok: true, stderr: '' });
+    const root = new XMLParser({ processEntities: true, htmlEntities: false, isArray: (n) => n === 'xdomea:Dokument' }).parse(xml)['xdomea:Abgabe.Abgabe.0401'];
+    const vorgang = root['xdomea:Schriftgutobjekt']['xdomea:Vorgang'];
+    expect(vorgang['xdomea:AllgemeineMetadaten']['xdomea:Betreff']).toBe('Antrag &nbsp;&e;');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed XML is untyped
+    const originals = (vorgang['xdomea:Dokument'] as Array<Record<string, any>>).map((d) => d['xdomea:Version']['xdomea:Format']['xdomea:Primaerdokument']['xdomea:DateinameOriginal']);
+    expect(originals).toEqual(names);
+  });
+
   it('rejects reused ids and file names without a UUID prefix', () => {
     const pdf = { code: '018', version: '1.7' };
     const d = doc('a.pdf', pdf);

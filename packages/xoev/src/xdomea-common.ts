@@ -1,6 +1,7 @@
 // Building blocks shared by the xdomea 3.1.0 messages (0401, 0605); not part of the public barrel.
 import { WeicheError, ErrorCode } from '@weiche/core';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { ampersandsEscaped } from './xml-ampersand.js';
 import { DATEIFORMAT_LIST_URI, DATEIFORMAT_LIST_VERSION, loadDateiformatList, type Dateiformat } from './dateiformat.js';
 
 /** An authority as it appears in the Kopf (Absender / Empfaenger). */
@@ -62,7 +63,7 @@ const INVALID_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|
 
 /** Removes characters XML 1.0 cannot carry. */
 export function xmlText(value: string): string {
-  return value.replace(INVALID_XML_CHARS, '');
+  return ampersandsEscaped(value.replace(INVALID_XML_CHARS, ''));
 }
 
 /** UNPROCESSABLE error naming the message type. */

@@ -102,6 +102,17 @@ describe('strings that cannot be stored are refused at the edge (400 problem, ne
       expect(String(problem.detail)).toMatch(/NUL|surrogate|longer than/);
     }
   });
+
+  // JSON.parse takes any depth; the check after it recursed until the stack overflowed (a 500)
+  it('a JSON body nested 10,000 levels deep (arrays or objects, under the 64 KB body limit) → 400, never 500', async () => {
+    const bearer = `Bearer ${await accessToken()}`;
+    const deepObject = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const deepArray = `{"destinationId":"${DEST.a}","serviceType":{"identifier":"${SERVICE}","name":"x"},"announcedAttachments":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    for (const payload of [deepObject, deepArray]) {
+      const response = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/json' }, payload });
+      expect(String(expectProblem(response, 400).detail)).toContain('nested deeper than');
+    }
+  });
 });
 
 describe('every error is application/problem+json', () => {
@@ -138,6 +149,17 @@ describe('every error is application/problem+json', () => {
 });
 
 describe('/token and bearer authentication', () => {
+  it('another grant type is 400 unsupported_grant_type (RFC 6749 §5.2); none at all is invalid_request', async () => {
+    for (const grant of ['password', 'authorization_code']) {
+      const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ grant_type: grant, client_id: CLIENT.id, client_secret: CLIENT.secret }) });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('unsupported_grant_type');
+    }
+    const none = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ client_id: CLIENT.id }) });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toBe('invalid_request');
+  });
+
   it('a malformed Basic header is 401 invalid_client, never a 500', async () => {
     const headers = [
       `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,

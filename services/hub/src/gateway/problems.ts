@@ -35,8 +35,12 @@ function looksLikeStorageFailure(error: unknown): boolean {
 
 /** Sends one problem document; the single place that writes application/problem+json. */
 function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
-  const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance: request.url };
+  // `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query
+  const instance = `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`;
+  const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance };
   if (status === 503) void reply.header('retry-after', '5');
+  // RFC 6750 §3: a 401 of a bearer-protected resource names the scheme (the APIs here take bearer tokens only)
+  if (status === 401) void reply.header('www-authenticate', 'Bearer');
   // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
   if (status === 413) void reply.header('connection', 'close');
   return reply.status(status).type('application/problem+json').send(problem);

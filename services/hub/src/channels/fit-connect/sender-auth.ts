@@ -37,6 +37,11 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       done(null, parseQuery(body as string));
     });
     app.post('/token', async (request, reply) => {
+      const grantType = (request.body as { grant_type?: unknown } | undefined)?.grant_type;
+      // RFC 6749 §5.2: another grant (password, authorization_code) is unsupported_grant_type, not a malformed request
+      if (typeof grantType === 'string' && grantType !== 'client_credentials') {
+        return reply.status(400).send({ error: 'unsupported_grant_type', error_description: 'only grant_type=client_credentials is supported' });
+      }
       const parsed = TokenRequest.safeParse(request.body ?? {});
       if (!parsed.success) {
         return reply.status(400).send({ error: 'invalid_request', error_description: 'grant_type=client_credentials with client credentials expected' });

@@ -13,6 +13,7 @@ import { zodRoutes } from '../../gateway/zod-routes.js';
 import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
+import { compactJweBytes } from './jwe-body.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
@@ -34,8 +35,9 @@ const KeyParams = z.object({ destinationId: z.string(), keyId: z.string() });
 const SubmissionParams = z.object({ submissionId: z.string() });
 const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
+// OpenAPI `offset`: int32 — a larger one was echoed back in an EventLog that fails its own schema
 const Paging = z.object({
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -80,21 +82,24 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // Attachment bodies are streamed straight to the blob store (never buffered whole).
     app.addContentTypeParser('application/jose', (_request, payload, done) => done(null, payload));
 
+    // OpenAPI `Info`: the API version as {major, minor, patch} (a string fails a client that validates it)
     app.get('/v1/info', async () => ({
       description: 'Weiche — FIT-Connect-compatible delivery service and subscriber of the hub',
-      version: '1.1.3',
+      version: { major: 1, minor: 1, patch: 3 },
       product: deps.hub,
     }));
 
     // during a signing key rotation the JWKS holds the previous and the next key too
     app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
-    app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request) => {
+    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation)
+    app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
       assertMaySend(client, id);
+      void reply.header('cache-control', 'no-cache');
       return {
         destinationId: id,
         status: 'active',
@@ -104,13 +109,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       };
     });
 
-    app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request) => {
+    app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       const jwk = destination?.publicJwks.get(request.params.keyId);
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       assertMaySend(client, id);
+      void reply.header('cache-control', 'no-cache');
       return jwk;
     });
 
@@ -172,7 +178,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const tooLarge = `attachment exceeds the limit of ${limits.attachmentBytes} bytes per attachment or ${limits.submissionBytes} bytes per submission (plaintext)`;
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge);
-      const ref = await blobs.put(request.body as NodeJS.ReadableStream, { maxBytes: limit }).catch((error: unknown) => {
+      const ref = await blobs.put(compactJweBytes(request.body as AsyncIterable<Buffer>), { maxBytes: limit }).catch((error: unknown) => {
+        // refused mid-body, the rest is unread on the socket: close it rather than reuse it (as the 413 does)
+        if (isWeicheError(error) && error.code === ErrorCode.BAD_REQUEST) void reply.header('connection', 'close');
         throw isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE ? httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge) : error;
       });
       await journal.recordAttachment({ submissionId: row.submissionId, attachmentId, blobKey: ref.key, size: ref.size });

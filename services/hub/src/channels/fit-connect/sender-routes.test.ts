@@ -1,0 +1,94 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../../test-hub.js';
+
+// Answers of the sender API in the shapes of the official OpenAPI (Submission API 1.1.3), for clients
+// that validate what they get.
+const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
+const DEST = randomUUID();
+
+let hub: TestHub;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  hub = await startTestHub((dir) => ({
+    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+    destinations: [
+      {
+        id: DEST,
+        tenant: 'stadt-a',
+        keys: { privateKeyFile: join(dir, 'dest.key.pem'), certificateFile: join(dir, 'dest.cert.pem'), generate: true },
+        services: [{ identifier: SERVICE, name: 'Baugenehmigung', regions: ['DE05974028'], submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+      },
+    ],
+    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
+    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+  }));
+  app = hub.app;
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+async function accessToken(): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString() });
+  return response.json().access_token as string;
+}
+
+describe('the sender API in the shapes of the OpenAPI', () => {
+  it('GET /v1/info: version is the Version object {major, minor, patch}', async () => {
+    const response = await app.inject({ method: 'GET', url: '/v1/info' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().version).toEqual({ major: 1, minor: 1, patch: 3 });
+  });
+
+  it('GET destination and GET key: Cache-Control no-cache, as the OpenAPI requires for both', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const destination = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
+    expect(destination.statusCode).toBe(200);
+    expect(destination.headers['cache-control']).toBe('no-cache');
+    const key = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${destination.json().encryptionKid}`, headers });
+    expect(key.statusCode).toBe(200);
+    expect(key.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('GET events: offset is an int32 (OpenAPI); beyond it → 400, up to it → an empty page', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    const events = (offset: number) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?offset=${offset}`, headers });
+    const last = await events(2 ** 31 - 1);
+    expect(last.statusCode).toBe(200);
+    expect(last.json()).toMatchObject({ count: 0, offset: 2 ** 31 - 1, eventLog: [] });
+    const beyond = await events(2 ** 31);
+    expect(beyond.statusCode).toBe(400);
+    expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('problems name the request as an absolute URI in `instance` (OpenAPI Error: format uri)', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const unknown = randomUUID();
+    const response = await app.inject({ method: 'GET', url: `/v1/destinations/${unknown}?x=1`, headers });
+    expect(response.statusCode).toBe(404);
+    const instance = new URL(String(response.json().instance));
+    expect(instance.pathname).toBe(`/v1/destinations/${unknown}`);
+    expect(instance.search).toBe('');
+  });
+
+  it('401 without or with a bad token names the Bearer scheme in WWW-Authenticate (RFC 6750 §3)', async () => {
+    for (const headers of [{}, { authorization: 'Bearer not.a.token' }]) {
+      const response = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+});
