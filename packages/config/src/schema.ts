@@ -20,7 +20,7 @@ export const ServiceConfig = z.strictObject({
   identifier: z.string().regex(/^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,.:=@;$_!*'%/?#-]+$/i),
   name: z.string().min(1),
   /** FIT-Connect regions as ARS with prefix, e.g. DE05974028. */
-  regions: z.array(z.string()).default([]),
+  regions: z.array(z.string().regex(/^DE[0-9]{0,12}$/, 'an ARS with the prefix DE, e.g. DE059740028028 (OpenAPI ServiceRegion)')).default([]),
   submissionSchemas: z
     .array(z.strictObject({ schemaUri: z.string().min(1), mimeType: z.enum(['application/json', 'application/xml']) }))
     .default([]),

@@ -8,7 +8,7 @@ import { registerEdgeStringCheck } from './edge-strings.js';
 import { httpMetrics } from './http-metrics.js';
 import { registerJsonBodyCheck } from './json-body.js';
 import { landingPage } from './landing-page.js';
-import { frameworkErrorHandler, registerProblemHandler } from './problems.js';
+import { clientErrorProblem, frameworkErrorHandler, registerProblemHandler } from './problems.js';
 
 /**
  * Builds the HTTP app without listening (tests use app.inject()): the gateway role mounts every
@@ -28,6 +28,8 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
     forceCloseConnections: true,
     // undecodable URLs never reach the router: answer them as problems too
     frameworkErrors: frameworkErrorHandler,
+    // and what Node's HTTP parser refuses before routing (431 header overflow, malformed request lines)
+    clientErrorHandler: clientErrorProblem,
   });
   registerProblemHandler(app);
   // one registry per app: the HTTP histogram here, the hub's metrics added by the admin plugin

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,30 @@ describe('every error is application/problem+json', () => {
       await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: bearer, 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(70 * 1024)}"}` }),
       413,
     );
+  });
+
+  // refused by Node's HTTP parser before any route runs: fastify's default answer was plain JSON
+  it('headers over the limit (431) and a request line that is not HTTP (400), on a real socket', async () => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const [request, status] of [
+      [`GET /v1/info HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      ['NOT HTTP AT ALL\r\n\r\n', 400],
+    ] as const) {
+      const answer = await raw(request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status, type: expect.stringMatching(/^urn:weiche:problem:/) });
+    }
   });
 
   it('a 500 says only "internal error" with an id; a storage outage is a fixed 503', async () => {

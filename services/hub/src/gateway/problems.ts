@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isWeicheError, WeicheError, type Problem } from '@weiche/core';
 
@@ -87,4 +88,25 @@ export function registerProblemHandler(app: FastifyInstance): void {
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   request.log.info({ code: error.code }, 'request refused by the router');
   void sendProblem(request, reply, 400, ErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : 'the request could not be routed');
+}
+
+/**
+ * fastify's `clientErrorHandler`: what Node's HTTP parser refuses before any route runs (header block over
+ * the limit: 431; a request line or headers that do not parse: 400; a request too slow: 408) is answered as
+ * application/problem+json too (fastify's default writes plain JSON), then the socket is closed — its
+ * framing is unknown.
+ */
+export function clientErrorProblem(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, title, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers exceed the limit']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request was not received in time']
+        : [400, 'Bad Request', 'the request is not valid HTTP/1.1'];
+  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + (status === 431 ? 'header-too-large' : status === 408 ? 'request-timeout' : 'bad-request'), title, status, detail });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

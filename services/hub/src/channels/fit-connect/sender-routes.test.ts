@@ -7,8 +7,11 @@ import { startTestHub, type TestHub } from '../../test-hub.js';
 // Answers of the sender API in the shapes of the official OpenAPI (Submission API 1.1.3), for clients
 // that validate what they get.
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+const OTHER_SERVICE = 'urn:de:fim:leika:leistung:99050012104000';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
 const DEST = randomUUID();
+const DEST_2 = randomUUID();
+const OTHER_CLIENT = { id: 'other-portal', secret: randomBytes(16).toString('hex') };
 
 let hub: TestHub;
 let app: FastifyInstance;
@@ -21,10 +24,22 @@ beforeAll(async () => {
         id: DEST,
         tenant: 'stadt-a',
         keys: { privateKeyFile: join(dir, 'dest.key.pem'), certificateFile: join(dir, 'dest.cert.pem'), generate: true },
-        services: [{ identifier: SERVICE, name: 'Baugenehmigung', regions: ['DE05974028'], submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+        services: [
+          { identifier: SERVICE, name: 'Baugenehmigung', regions: ['DE05974028'], submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] },
+          { identifier: OTHER_SERVICE, name: 'Gewerbeanzeige', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] },
+        ],
+      },
+      {
+        id: DEST_2,
+        tenant: 'stadt-a',
+        keys: { privateKeyFile: join(dir, 'dest2.key.pem'), certificateFile: join(dir, 'dest2.cert.pem'), generate: true },
+        services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
       },
     ],
-    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    senderClients: [
+      { clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST, DEST_2] },
+      { clientId: OTHER_CLIENT.id, clientSecret: OTHER_CLIENT.secret, name: 'Other portal', destinations: [DEST] },
+    ],
     adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
     routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
   }));
@@ -35,8 +50,8 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function accessToken(): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString() });
+async function accessToken(client = CLIENT): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }).toString() });
   return response.json().access_token as string;
 }
 
@@ -55,6 +70,46 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     const key = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${destination.json().encryptionKid}`, headers });
     expect(key.statusCode).toBe(200);
     expect(key.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('GET key needs no token (the OpenAPI names no security for it); an unknown key is 404', async () => {
+    const destination = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers: { authorization: `Bearer ${await accessToken()}` } });
+    const key = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${destination.json().encryptionKid}` });
+    expect(key.statusCode).toBe(200);
+    expect(key.json()).toMatchObject({ kty: 'RSA', alg: 'RSA-OAEP-256', kid: destination.json().encryptionKid });
+    expect(key.json()).not.toHaveProperty('d');
+    expect((await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/no-such-key` })).statusCode).toBe(404);
+  });
+
+  it('GET destination: every service names at least one region (OpenAPI minItems 1); none configured → DE, all of Germany', async () => {
+    const response = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers: { authorization: `Bearer ${await accessToken()}` } });
+    const regions = Object.fromEntries((response.json().services as Array<{ identifier: string; regions: string[] }>).map((s) => [s.identifier, s.regions]));
+    expect(regions).toEqual({ [SERVICE]: ['DE05974028'], [OTHER_SERVICE]: ['DE'] });
+  });
+
+  it('CreateSubmission with caseId: a reply in the sender\'s own case at the same destination; else 404, 403, 422', async () => {
+    const create = async (client: typeof CLIENT, destinationId: string, caseId?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/submissions',
+        headers: { authorization: `Bearer ${await accessToken(client)}`, 'content-type': 'application/json' },
+        payload: { destinationId, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [], ...(caseId ? { caseId } : {}) },
+      });
+    const first = await create(CLIENT, DEST);
+    expect(first.statusCode).toBe(201);
+    const { caseId } = first.json() as { caseId: string };
+    const reply = await create(CLIENT, DEST, caseId.toUpperCase());
+    expect(reply.statusCode).toBe(201);
+    expect(reply.json()).toMatchObject({ caseId, destinationId: DEST });
+    expect(reply.json().submissionId).not.toBe(first.json().submissionId);
+    // both submissions' events in the one case's log, in order
+    const log = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/events`, headers: { authorization: `Bearer ${await accessToken()}` } });
+    const subjects = (log.json().eventLog as string[]).map((token) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string);
+    expect(subjects).toEqual([`submission:${first.json().submissionId}`, `submission:${reply.json().submissionId}`]);
+
+    expect((await create(CLIENT, DEST, randomUUID())).statusCode).toBe(404);
+    expect((await create(OTHER_CLIENT, DEST, caseId)).statusCode).toBe(403);
+    expect((await create(CLIENT, DEST_2, caseId)).statusCode).toBe(422);
   });
 
   it('GET events: offset is an int32 (OpenAPI); beyond it → 400, up to it → an empty page', async () => {

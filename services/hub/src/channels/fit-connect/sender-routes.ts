@@ -62,6 +62,19 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
   }
 
+  /**
+   * The case a reply (CreateSubmission with `caseId`) joins: one this sender opened, at the same destination —
+   * the new submission's events go into its event log after the earlier ones'.
+   */
+  async function replyCase(client: SenderClient, requested: string, destinationId: string): Promise<string> {
+    const found = await journal.findCase(requested.toLowerCase());
+    const meta = found ? metaOf(found.submission) : undefined;
+    if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+    if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
+    if (meta.destinationId !== destinationId) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the case belongs to another destination');
+    return meta.caseId;
+  }
+
   /** The sender's own submission, with its attachments as uploaded so far (both callers count them; one statement). */
   async function ownSubmission(client: SenderClient, submissionId: string): Promise<{ row: SubmissionRow; meta: FitConnectMeta; attachments: AttachmentRow[] }> {
     const found = await journal.getSubmissionWithAttachments(submissionId);
@@ -105,17 +118,18 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         status: 'active',
         encryptionKid: destination.kid,
         metadataVersions: ['1.0.0', '2.1.0'],
-        services: destination.config.services.map((s) => ({ identifier: s.identifier, submissionSchemas: s.submissionSchemas, regions: s.regions })),
+        // OpenAPI DestinationService.regions: at least one ARS; a service configured without regions is offered in all of Germany
+        services: destination.config.services.map((s) => ({ identifier: s.identifier, submissionSchemas: s.submissionSchemas, regions: s.regions.length > 0 ? s.regions : ['DE'] })),
       };
     });
 
+    // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination
+    // (and verifies its events); the destination's details above stay behind the sender's token
     app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
-      const client = await authenticate(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       const jwk = destination?.publicJwks.get(request.params.keyId);
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
-      assertMaySend(client, id);
       void reply.header('cache-control', 'no-cache');
       return jwk;
     });
@@ -131,7 +145,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const announced = body.announcedAttachments;
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
       const submissionId = randomUUID();
-      const caseId = randomUUID();
+      // OpenAPI CreateSubmission.caseId: a reply within an existing case of this sender, else a new case
+      const caseId = body.caseId === undefined ? randomUUID() : await replyCase(client, body.caseId, body.destinationId);
       const tenantId = destination.config.tenant;
       const callback = body.callback ? { url: body.callback.url, sealedSecret: await sealSecret(deps.keyring, tenantId, submissionId, body.callback.secret) } : undefined;
       const meta: FitConnectMeta = {
