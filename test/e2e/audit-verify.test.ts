@@ -53,9 +53,11 @@ describe('audit verification of a running hub', () => {
       const { submissionId } = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"n":${i}}`) });
       sent.push(submissionId);
     }
-    await waitFor('all delivered', async () => {
+    // acknowledged too: the accept-submission step appends the chain's last record after DELIVERED commits,
+    // and a checkpoint taken before it leaves that record unanchored
+    await waitFor('all delivered and acknowledged', async () => {
       const rows = await Promise.all(sent.map((id) => hub.deps.journal.getSubmission(id)));
-      return rows.every((r) => r?.state === 'DELIVERED');
+      return rows.every((r) => r?.state === 'DELIVERED' && r.acknowledgedAt !== null);
     });
   });
 

@@ -96,9 +96,14 @@ describe('a callback that can no longer be prepared', () => {
   it('is given up with the reason instead of being retried forever', async () => {
     const url = `https://127.0.0.1:${await freePort()}/callback`;
     const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
-    // the receiver is down: attempts fail and are retried with backoff …
-    await waitFor('a failed attempt', async () => (await hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 })).items.some((c) => c.attempts > 0) || undefined, 30_000, 50);
-    // … until the callback settings no longer parse
+    // the receiver is down: attempts fail and are retried with backoff; the submission finishes meanwhile (its
+    // steps write channel_meta, so it is broken only after the last one: the accept-submission step) …
+    await waitFor('delivered, acknowledged, every callback attempted', async () => {
+      const row = await hub.deps.journal.getSubmission(sent.submissionId);
+      const owed = await hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 });
+      return row?.state === 'DELIVERED' && row.acknowledgedAt !== null && owed.total === 3 && owed.items.every((c) => c.attempts > 0) ? true : undefined;
+    }, 60_000, 50);
+    // … then the callback settings no longer parse
     await db.query(`UPDATE "${cfg.schema}".submissions SET channel_meta = jsonb_set(channel_meta, '{callback}', '"broken"') WHERE submission_id = $1`, [sent.submissionId]);
     const page = await waitFor('every callback given up', async () => {
       const listed = await hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 });
