@@ -14,7 +14,8 @@ export class CallbackTargetRefused extends CallbackPostError {}
  * POSTs one callback over HTTPS. The receiver's certificate is verified against Node's trust store,
  * which includes the certificates named by NODE_EXTRA_CA_CERTS (and the OS store when Node runs with
  * --use-openssl-ca); plain http is refused (the OpenAPI's Callback.url pattern is ^https://). Redirects
- * are not followed: only a 2xx answer counts as received.
+ * are not followed: only a 2xx answer counts as received. Only addresses `permits` allows are connected to
+ * (callback-target.ts); otherwise it fails with CallbackTargetRefused before anything is sent.
  */
 export function postCallback(url: string, body: string, headers: Record<string, string>, timeoutMs: number, permits: TargetCheck): Promise<void> {
   const target = new URL(url);
