@@ -42,7 +42,8 @@ export async function writeTestConfig(dir: string, options: { port?: number; red
         services: [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }],
       },
     ],
-    senderClients: [{ clientId, clientSecret, name: 'Testportal', behoerdenkennung: 'psw:testportal', destinations: [destinationId] }],
+    // callback receivers of tests listen on 127.0.0.1: allowed for the test portal as an operator allows an internal portal
+    senderClients: [{ clientId, clientSecret, name: 'Testportal', behoerdenkennung: 'psw:testportal', destinations: [destinationId], callbackTargets: ['127.0.0.1/32'] }],
     adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: outbox }, concurrency: 4, retry: { attempts: 4, backoffMs: 100, maxBackoffMs: 1000 } }],
     routes: [{ id: 'to-dms', tenant: 'testhausen', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
   };

@@ -6,3 +6,4 @@ export * from './upstream-fit-connect-schema.js';
 export * from './upstream-xta-schema.js';
 export * from './delegation.js';
 export * from './retention-schema.js';
+export * from './callback-target.js';

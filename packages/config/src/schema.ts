@@ -6,6 +6,7 @@ import { RETENTION_SCHEDULE_DEFAULT, RetentionSchedule, TenantRetention } from '
 import { XtaConfig } from './xta-schema.js';
 import { XtaUpstreamConfig } from './upstream-xta-schema.js';
 import { Id, SecretValue } from './primitives.js';
+import { CallbackTarget } from './callback-target.js';
 
 export { SecretValue } from './primitives.js';
 
@@ -81,6 +82,11 @@ export const SenderClientConfig = z.strictObject({
   behoerdenkennung: z.string().regex(/^[a-z]+:.+$/).optional(),
   /** destinationIds this client may send to. */
   destinations: z.array(z.uuid()).min(1),
+  /**
+   * Callback targets allowed although not globally routable (docs/callbacks.md): https origins or CIDR ranges.
+   * Without an entry, callbacks to loopback, private, link-local and other internal addresses are refused.
+   */
+  callbackTargets: z.array(CallbackTarget).default([]),
 });
 
 export const RetryPolicy = z.strictObject({

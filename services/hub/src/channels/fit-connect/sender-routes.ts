@@ -13,6 +13,7 @@ import { zodRoutes } from '../../gateway/zod-routes.js';
 import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
+import { literalAddress, refusalOf, targetCheck } from './callbacks/callback-target.js';
 import { compactJweBytes } from './jwe-body.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
@@ -46,6 +47,18 @@ function uuidParam(value: string, what: string): string {
   const result = Uuid.safeParse(value);
   if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
   return result.data;
+}
+
+/**
+ * A callback URL naming an internal address literally is refused at once (names are checked when each callback
+ * connects, on the addresses they resolve to then: post-callback.ts).
+ */
+function assertCallbackTarget(client: SenderClient, url: string): void {
+  const target = new URL(url);
+  const literal = literalAddress(target);
+  if (literal !== undefined && !targetCheck(client.callbackTargets, target)(literal)) {
+    throw httpProblem(400, ErrorCode.BAD_REQUEST, `callback.url: ${refusalOf(literal, literal)}`);
+  }
 }
 
 /**
@@ -144,6 +157,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
       const announced = body.announcedAttachments;
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
+      if (body.callback) assertCallbackTarget(client, body.callback.url);
       const submissionId = randomUUID();
       // OpenAPI CreateSubmission.caseId: a reply within an existing case of this sender, else a new case
       const caseId = body.caseId === undefined ? randomUUID() : await replyCase(client, body.caseId, body.destinationId);

@@ -1,19 +1,27 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request } from 'node:https';
+import { literalAddress, refusalOf, type TargetCheck } from './callback-target.js';
 
 /** Why a callback POST did not succeed, in words safe for logs and operators (no body, no secret, no URL path). */
 export class CallbackPostError extends Error {
   override readonly name = 'CallbackPostError';
 }
 
+/** The callback's target address is not allowed (callback-target.ts): retrying will not change that. */
+export class CallbackTargetRefused extends CallbackPostError {}
+
 /**
  * POSTs one callback over HTTPS. The receiver's certificate is verified against Node's trust store,
  * which includes the certificates named by NODE_EXTRA_CA_CERTS (and the OS store when Node runs with
  * --use-openssl-ca); plain http is refused (the OpenAPI's Callback.url pattern is ^https://). Redirects
- * are not followed: only a 2xx answer counts as received.
+ * are not followed: only a 2xx answer counts as received. Only addresses `permits` allows are connected to
+ * (callback-target.ts); otherwise it fails with CallbackTargetRefused before anything is sent.
  */
-export function postCallback(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+export function postCallback(url: string, body: string, headers: Record<string, string>, timeoutMs: number, permits: TargetCheck): Promise<void> {
   const target = new URL(url);
   if (target.protocol !== 'https:') return Promise.reject(new CallbackPostError('callback URL is not https'));
+  const literal = literalAddress(target);
+  if (literal !== undefined && !permits(literal)) return Promise.reject(new CallbackTargetRefused(refusalOf(literal, literal)));
   return new Promise((resolve, reject) => {
     const req = request(
       target,
@@ -22,6 +30,11 @@ export function postCallback(url: string, body: string, headers: Record<string, 
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
         timeout: timeoutMs,
         rejectUnauthorized: true,
+        // the name is resolved here and only checked addresses are connected to (a second lookup that answers
+        // 127.0.0.1 cannot slip through); TLS still checks the certificate against the name
+        lookup: checkedLookup(permits),
+        // no pooled socket: one connected under another sender client's allowance must not be reused
+        agent: false,
       },
       (res) => {
         // the answer's body is of no interest (and may hold anything): drain it
@@ -43,4 +56,20 @@ export function postCallback(url: string, body: string, headers: Record<string, 
 function codeOf(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code ?? error.message;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** dns.lookup that answers only addresses `permits` allows, and refuses the name when none is left. */
+function checkedLookup(permits: TargetCheck): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const usable = addresses.filter((a) => permits(a.address));
+      const first = usable[0];
+      if (!first) return callback(new CallbackTargetRefused(refusalOf(hostname, addresses.map((a) => a.address).join(', '))), []);
+      if (options.all) callback(null, usable);
+      else callback(null, first.address, first.family);
+    });
+  };
 }

@@ -7,13 +7,16 @@ import type { CallbackStore, Journal } from '@weiche/journal';
 import type { CallbackJob } from '@weiche/queue';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from '../meta.js';
 import { isStorageOutage } from '../../../worker-job.js';
-import { CallbackPostError, postCallback } from './post-callback.js';
+import { targetCheck, type TargetCheck } from './callback-target.js';
+import { CallbackPostError, CallbackTargetRefused, postCallback } from './post-callback.js';
 
 export interface SendCallbackDeps {
   readonly callbacks: Pick<CallbackStore, 'get' | 'markSent' | 'recordFailure' | 'giveUp'>;
   readonly journal: Pick<Journal, 'getSubmission'>;
   readonly keyring: Pick<TenantKeyring, 'findDataKey'>;
   readonly policy: Pick<WeicheConfig['callbacks'], 'timeoutMs' | 'maxAgeMs'>;
+  /** Their `callbackTargets`: internal addresses a sender client's callbacks may go to. */
+  readonly senderClients: ReadonlyArray<Pick<WeicheConfig['senderClients'][number], 'clientId' | 'callbackTargets'>>;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -24,7 +27,9 @@ export type CallbackOutcome = 'sent' | 'given-up' | 'done-already';
  * Sends one owed callback (a NewEvents notice for one event of the sender's case), signed with the
  * sender's secret and a timestamp taken at this attempt, so a callback retried hours later is still
  * fresh to the receiver (which refuses timestamps older than 5 minutes). A failed attempt is thrown for
- * BullMQ's backoff — unless the callback is older than `maxAgeMs`, then it is given up with the reason.
+ * BullMQ's backoff — unless the callback is older than `maxAgeMs`, then it is given up with the reason. A
+ * target address the sender client may not reach (callback-target.ts) is given up at once: retrying will not
+ * change it, and the operator sees why.
  */
 export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Promise<CallbackOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -45,9 +50,10 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   try {
     attempt = await prepare(owed.submissionId, deps, now());
     if ('cannot' in attempt) return giveUp(attempt.cannot);
-    await postCallback(attempt.url, attempt.body, attempt.headers, deps.policy.timeoutMs);
+    await postCallback(attempt.url, attempt.body, attempt.headers, deps.policy.timeoutMs, attempt.permits);
   } catch (error) {
     if (isStorageOutage(error)) throw error;
+    if (error instanceof CallbackTargetRefused) return giveUp(error.message);
     reason = error instanceof CallbackPostError ? error.message : `callback ${attempt ? 'failed' : 'cannot be prepared'}: ${errorMessage(error)}`;
   }
   if (reason === undefined) {
@@ -63,7 +69,9 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
 }
 
 /** One attempt's POST, or why the callback can never be sent (given up at once). */
-type CallbackAttempt = { readonly url: string; readonly body: string; readonly headers: Record<string, string> } | { readonly cannot: string };
+type CallbackAttempt =
+  | { readonly url: string; readonly body: string; readonly headers: Record<string, string>; readonly permits: TargetCheck }
+  | { readonly cannot: string };
 
 /** The POST of one attempt: the sender's callback URL, the NewEvents body and headers signed now. */
 async function prepare(submissionId: string, deps: SendCallbackDeps, at: Date): Promise<CallbackAttempt> {
@@ -71,7 +79,7 @@ async function prepare(submissionId: string, deps: SendCallbackDeps, at: Date): 
   if (!row || row.channel !== FIT_CONNECT_CHANNEL) return { cannot: 'the submission is no longer in the journal' };
   const meta = FitConnectMeta.safeParse(row.channelMeta);
   if (!meta.success) return { cannot: 'the submission\'s callback settings cannot be read' };
-  const { callback, destinationId, caseId } = meta.data;
+  const { callback, destinationId, caseId, senderClientId } = meta.data;
   if (!callback) return { cannot: 'the submission has no callback' };
   let secret;
   try {
@@ -81,5 +89,8 @@ async function prepare(submissionId: string, deps: SendCallbackDeps, at: Date): 
     return { cannot: `the callback secret cannot be opened: ${errorMessage(error)}` };
   }
   const body = newEventsCallbackBody({ destinationId, submissionId: row.submissionId, caseId });
-  return { url: callback.url, body, headers: callbackHeaders(secret, body, at) };
+  // a sender client no longer configured has no allowance left
+  const targets = deps.senderClients.find((c) => c.clientId === senderClientId)?.callbackTargets ?? [];
+  if (!URL.canParse(callback.url)) return { cannot: 'the callback URL cannot be read' };
+  return { url: callback.url, body, headers: callbackHeaders(secret, body, at), permits: targetCheck(targets, new URL(callback.url)) };
 }
