@@ -14,8 +14,8 @@ import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { compactJweBytes } from './jwe-body.js';
-import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
-import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from './meta.js';
+import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
@@ -59,7 +59,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
   const wire = jweLimits(limits);
 
   function metaOf(row: SubmissionRow): FitConnectMeta | undefined {
-    return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
+    // a relay destination's submissions are the sender's as any other (docs/relay-destinations.md)
+    return row.channel === FIT_CONNECT_CHANNEL || row.channel === FIT_CONNECT_RELAY_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
   }
 
   /** The sender's own submission, with its attachments as uploaded so far (both callers count them; one statement). */
@@ -145,7 +146,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       await journal.createSubmission({
         submissionId,
         tenantId,
-        channel: FIT_CONNECT_CHANNEL,
+        // a relay destination's submissions wait for its subscriber: never opened, mapped or routed by the hub (ADR 0017)
+        channel: destination.relay ? FIT_CONNECT_RELAY_CHANNEL : FIT_CONNECT_CHANNEL,
         channelRef: submissionId,
         channelMeta: meta,
         serviceIdentifier: service.identifier,
@@ -221,10 +223,13 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       });
       if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been submitted');
       await enqueueCallbacks({ queues: deps.queues, log: request.log }, [submitted]);
-      // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job)
-      await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
-        request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
-      );
+      // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job);
+      // a relay submission is not processed here, it waits for its subscriber
+      if (row.channel !== FIT_CONNECT_RELAY_CHANNEL) {
+        await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
+          request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
+        );
+      }
       return reply.status(202).send({
         destinationId: meta.destinationId,
         submissionId: row.submissionId,
@@ -238,12 +243,16 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // fixes every page: the ETag names it, and a poll with a matching If-None-Match gets 304 without the
     // tokens being read or sent (RFC 9110 §13.1.2).
     app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request, reply) => {
-      const client = await authenticate(deps, request);
+      // the sender of the case, or the subscriber of its relay destination (get-case-events serves both)
+      const principal = await authenticateAny(deps, request);
       const caseId = uuidParam(request.params.caseId, 'case');
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
+      const allowed = principal.sender
+        ? meta.senderClientId === principal.sender.clientId
+        : found.submission.channel === FIT_CONNECT_RELAY_CHANNEL && principal.subscriber.destinations.includes(meta.destinationId);
+      if (!allowed) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
       const { offset, limit } = request.query;
       const totalCount = found.eventCount;
       const etag = `"events-${totalCount}-${offset}-${limit}"`;
