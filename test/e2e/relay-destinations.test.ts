@@ -109,7 +109,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect((await subscriberA.request('GET', `/v1/submissions/${sent.submissionId}`)).status).toBe(404);
     const done = await row(sent.submissionId);
     expect(done.state).toBe('DELIVERED');
-    expect(done.acknowledgedAt).toBeDefined();
+    expect(done.acknowledgedAt).not.toBeNull();
     expect(done.outputBlobKey ?? null).toBeNull();
     expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
     expect(await readdir(cfg.outbox).catch(() => [])).toEqual([]);
