@@ -21,6 +21,9 @@ export interface SubscriberKeys {
   readonly signatureJwks: { keys: JWK[] };
   readonly encryptionKeyFile: string;
   readonly signatureKeysFile: string;
+  /** The private parts as JWK files (with kid), for a Weiche hub as this subscriber (`upstreams.fitConnect`). */
+  readonly decryptionKeyFile: string;
+  readonly signingKeyFile: string;
 }
 
 export async function subscriberKeys(dir: string, name: string): Promise<SubscriberKeys> {
@@ -34,7 +37,11 @@ export async function subscriberKeys(dir: string, name: string): Promise<Subscri
   const signatureKeysFile = join(dir, 'keys', `${name}.sig.jwks.json`);
   await writeFile(encryptionKeyFile, JSON.stringify(encryptionJwk));
   await writeFile(signatureKeysFile, JSON.stringify(signatureJwks));
-  return { decryptionKey: enc.privateKey, signingKey: sig.privateKey, signingKid, encryptionJwk, signatureJwks, encryptionKeyFile, signatureKeysFile };
+  const decryptionKeyFile = join(dir, 'keys', `${name}.enc.private.jwk.json`);
+  const signingKeyFile = join(dir, 'keys', `${name}.sig.private.jwk.json`);
+  await writeFile(decryptionKeyFile, JSON.stringify({ ...(await exportJWK(enc.privateKey)), kid: encryptionJwk.kid, alg: 'RSA-OAEP-256' }), { mode: 0o600 });
+  await writeFile(signingKeyFile, JSON.stringify({ ...(await exportJWK(sig.privateKey)), kid: signingKid, alg: 'PS512' }), { mode: 0o600 });
+  return { decryptionKey: enc.privateKey, signingKey: sig.privateKey, signingKid, encryptionJwk, signatureJwks, encryptionKeyFile, signatureKeysFile, decryptionKeyFile, signingKeyFile };
 }
 
 export interface PickedUpSubmission {
@@ -96,15 +103,15 @@ export class TestSubscriber {
   /** A SET as a subscriber signs it (iss = destination, PS512, typ secevent+jwt); `claims`/`header` override for bad-input tests. */
   async set(submission: Pick<PickedUpSubmission, 'destinationId' | 'submissionId' | 'caseId'>, event: string, payload: Record<string, unknown>, opts: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: PrivateKey } = {}): Promise<string> {
     return new SignJWT({
+      iss: submission.destinationId,
+      iat: Math.floor(Date.now() / 1000),
+      jti: randomUUID(),
       sub: `submission:${submission.submissionId}`,
       txn: `case:${submission.caseId}`,
       events: { [EVENT(event)]: payload },
       ...opts.claims,
     })
       .setProtectedHeader({ alg: 'PS512', typ: 'secevent+jwt', kid: this.keys.signingKid, ...opts.header })
-      .setIssuer(submission.destinationId)
-      .setIssuedAt()
-      .setJti(randomUUID())
       .sign(opts.key ?? this.keys.signingKey);
   }
 

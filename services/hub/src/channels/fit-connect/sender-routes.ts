@@ -14,7 +14,7 @@ import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { compactJweBytes } from './jwe-body.js';
-import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from './meta.js';
+import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
@@ -60,7 +60,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
 
   function metaOf(row: SubmissionRow): FitConnectMeta | undefined {
     // a relay destination's submissions are the sender's as any other (docs/relay-destinations.md)
-    return row.channel === FIT_CONNECT_CHANNEL || row.channel === FIT_CONNECT_RELAY_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
+    return isSenderApiChannel(row.channel) ? FitConnectMeta.parse(row.channelMeta) : undefined;
   }
 
   /** The sender's own submission, with its attachments as uploaded so far (both callers count them; one statement). */
