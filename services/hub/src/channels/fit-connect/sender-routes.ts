@@ -5,7 +5,7 @@ import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobst
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
-import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } from '@weiche/fit-connect';
+import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission, type AuthenticationTags } from '@weiche/fit-connect';
 import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
@@ -15,11 +15,12 @@ import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { compactJweBytes } from './jwe-body.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
+import { storedTag } from './upstream/pickup.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
-  readonly blobs: Pick<FsBlobStore, 'put'>;
+  readonly blobs: Pick<FsBlobStore, 'put' | 'get'>;
   readonly destinations: ReadonlyMap<string, LoadedDestination>;
   readonly limits: WeicheConfig['limits'];
   readonly queues: Pick<HubQueues, 'enqueueProcess' | 'enqueueCallback'>;
@@ -72,6 +73,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // a token narrowed by scope continues only submissions to its destinations
     assertMaySend(client, meta.destinationId);
     return { row: found.row, meta, attachments: found.attachments };
+  }
+
+  /** The fifth segment of each JWE of a submission, the attachments' read from the end of their blobs. */
+  async function submittedTags(body: { encryptedMetadata: string; encryptedData?: string | undefined }, attachments: readonly AttachmentRow[]): Promise<AuthenticationTags> {
+    const tagOf = (jwe: string): string => jwe.trim().split('.')[4] ?? '';
+    const tags: Record<string, string> = {};
+    for (const a of attachments) tags[a.attachmentId] = await storedTag(blobs, a.blobKey, a.size);
+    return { metadata: tagOf(body.encryptedMetadata), ...(body.encryptedData !== undefined ? { data: tagOf(body.encryptedData) } : {}), attachments: tags };
   }
 
   function requireCreated(row: SubmissionRow): void {
@@ -209,8 +218,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
       const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
-      // the sender is owed submit-submission with RECEIVED: both in one transaction
-      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission');
+      // the sender is owed submit-submission with RECEIVED: both in one transaction. For a relay destination it carries the
+      // authentication tags (FIT-Connect's submit-submission payload): the subscriber checks the JWEs it fetches against them.
+      const tags = row.channel === FIT_CONNECT_RELAY_CHANNEL ? await submittedTags(body, attachments) : undefined;
+      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission', tags && { authenticationTags: tags });
       const moved = await journal.transition(row.submissionId, {
         from: ['CREATED'],
         to: 'RECEIVED',
