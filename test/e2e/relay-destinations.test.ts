@@ -102,6 +102,8 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const verified = await jwtVerify(log[2] ?? '', createLocalJWKSet(keysA.signatureJwks), { algorithms: ['PS512'], typ: 'secevent+jwt' });
     expect(verified.payload.iss).toBe(relayA);
     expect(eventPayload(log[2] ?? '')).toEqual({ authenticationTags });
+    // the hub's submit-submission names the same tags: the subscriber can check what it fetched against the log
+    expect(eventPayload(log[1] ?? '')).toEqual({ authenticationTags });
     // the subscriber reads the same log
     expect((await subscriberA.json<{ eventLog: string[] }>(`/v1/cases/${sent.caseId}/events`)).eventLog).toEqual(log);
 

@@ -36,7 +36,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export async function verifyAnswer(token: string, expect: AnswerExpectation): Promise<RelayAnswer> {
   let payload: Record<string, unknown>;
   try {
-    const keys = createLocalJWKSet(expect.signatureKeys as JSONWebKeySet);
+    const keys = createLocalJWKSet(expect.signatureKeys as unknown as JSONWebKeySet);
     ({ payload } = await jwtVerify(token, keys, { algorithms: ['PS512'], typ: 'secevent+jwt' }));
   } catch (error) {
     throw unprocessable(`the SET does not verify with the destination's signature keys: ${(error as Error).message}`);
