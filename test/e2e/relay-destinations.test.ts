@@ -114,7 +114,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(done.acknowledgedAt).not.toBeNull();
     expect(done.outputBlobKey ?? null).toBeNull();
     expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
-    expect(await readdir(cfg.outbox).catch(() => [])).toEqual([]);
+    expect((await readdir(cfg.outbox).catch(() => [])).filter((f) => !f.startsWith('.'))).toEqual([]);
     const audit = await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 });
     expect(audit.filter((a) => a.stage === 'pickup').map((a) => [a.actor, (a.details as { part: string }).part])).toEqual([
       ['subscriber:subscriber-a', 'submission'],
@@ -197,7 +197,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     }
     expect((await subscriberB.pickupList()).submissions.map((s) => s.submissionId)).not.toContain(sent.submissionId);
     expect((await subscriberB.request('GET', `/v1/cases/${sent.caseId}/events`)).status).toBe(403);
-    const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE }, announcedAttachments: [] }), 'application/json');
+    const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [] }), 'application/json');
     expect(create.status).toBe(403);
     // a subscriber cannot ask for a sender's scope
     const token = await fetch(`${hub.baseUrl}/token`, {
