@@ -4,7 +4,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileOnce } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
-import { tempDir } from '../support/env.js';
+import { tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
 import { subscriberKeys, TestSubscriber, type PickedUpSubmission, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
@@ -218,5 +218,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const waiting = await row(sent.submissionId);
     expect(waiting.state).toBe('RECEIVED');
     expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).toContain(sent.submissionId);
+    // a process job for one, however enqueued (an operator, an older replica), is skipped: never opened, never FAILED
+    await hub.deps.queues.enqueueProcess({ submissionId: sent.submissionId });
+    // completed jobs are removed; a failed one would be kept
+    await waitFor('the process job done', async () => (await hub.deps.queues.process.getJob(processJobId(sent.submissionId))) === undefined, 10_000);
+    expect((await row(sent.submissionId)).state).toBe('RECEIVED');
+    expect((await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 })).map((a) => a.stage)).not.toContain('open');
   }, 60_000);
 });
