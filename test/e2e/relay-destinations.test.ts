@@ -206,6 +206,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'subscriber-a', client_secret: (cfg.raw.subscriberClients as Array<{ clientSecret: string }>)[0]?.clientSecret ?? '', scope: `send:destination:${relayA}` }),
     });
     expect(token.status).toBe(400);
+    // unknown ids are 404; an answer that is not application/jose is 415
+    expect((await subscriberA.request('GET', `/v1/submissions/${randomUUID()}`)).status).toBe(404);
+    expect((await subscriberA.request('GET', `/v1/submissions/${sent.submissionId}/attachments/${randomUUID()}`)).status).toBe(404);
+    expect((await subscriberA.postEvent(randomUUID(), set)).status).toBe(404);
+    expect((await subscriberA.request('POST', `/v1/cases/${sent.caseId}/events`, set, 'text/plain')).status).toBe(415);
     expect((await row(sent.submissionId)).state).toBe('RECEIVED');
   }, 60_000);
 
