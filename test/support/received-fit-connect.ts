@@ -23,7 +23,7 @@ export interface ReceivedFitConnectOptions {
 /** A FIT-Connect submission as the sender API leaves it at RECEIVED: JWEs in the blob store, metadata in channel_meta. */
 export async function receivedFitConnect(deps: HubDeps, opts: ReceivedFitConnectOptions): Promise<{ submissionId: string; caseId: string }> {
   const destination = deps.config.destinations.find((d) => d.id === opts.destinationId);
-  const certificate = await readFile(destination?.keys.certificateFile ?? '', 'utf8');
+  const certificate = await readFile(destination?.keys?.certificateFile ?? '', 'utf8');
   const key = createPublicKey(certificate);
   const kid = keyIdOf(certificate);
   const jwe = (plaintext: Buffer): string => encryptCompactJwe(plaintext, key, { header: { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid } });

@@ -27,9 +27,25 @@ describe('config', () => {
     const config = resolveConfig(valid, { env: { PORT: '9999', DATABASE_URL: 'postgres://x@db/y' }, baseDir: '/etc/weiche' });
     expect(config.server.port).toBe(9999);
     expect(config.database.url).toBe('postgres://x@db/y');
-    expect(config.destinations[0]?.keys.privateKeyFile).toBe('/etc/weiche/keys/d.key.pem');
+    expect(config.destinations[0]?.keys?.privateKeyFile).toBe('/etc/weiche/keys/d.key.pem');
     expect(config.adapters[0]?.config.path).toBe('/etc/weiche/outbox');
     expect(config.adapters[0]?.retry.attempts).toBe(8);
+  });
+
+  it('takes relay destinations (keys or relay, never both) and subscriber clients of relay destinations only', () => {
+    const relayId = '7c0a4a34-1b2c-4d5e-8f90-0a1b2c3d4e5f';
+    const relay = { id: relayId, tenant: 'musterstadt', relay: { encryptionKeyFile: 'keys/sub.enc.json', signatureKeysFile: 'keys/sub.sig.json' }, services: valid.destinations[0]!.services };
+    const subscriber = { clientId: 'fachverfahren', clientSecret: 'another-s3cret', name: 'Fachverfahren', destinations: [relayId] };
+    const config = resolveConfig({ ...valid, destinations: [...valid.destinations, relay], subscriberClients: [subscriber] }, { baseDir: '/etc/weiche' });
+    expect(config.destinations[1]?.relay).toEqual({ encryptionKeyFile: '/etc/weiche/keys/sub.enc.json', signatureKeysFile: '/etc/weiche/keys/sub.sig.json' });
+    expect(config.destinations[1]?.keys).toBeUndefined();
+    expect(config.subscriberClients[0]?.clientSecret.reveal()).toBe('another-s3cret');
+    const both = { ...relay, keys: valid.destinations[0]!.keys };
+    expect(() => resolveConfig({ ...valid, destinations: [...valid.destinations, both] })).toThrow(/either keys .* or relay/);
+    const { relay: _none, ...neither } = relay;
+    expect(() => resolveConfig({ ...valid, destinations: [...valid.destinations, neither] })).toThrow(/either keys .* or relay/);
+    expect(() => resolveConfig({ ...valid, subscriberClients: [{ ...subscriber, destinations: [destinationId] }] })).toThrow(/subscriberClients\.0\.destinations\.0: .* is no relay destination/);
+    expect(() => resolveConfig({ ...valid, destinations: [...valid.destinations, relay], subscriberClients: [{ ...subscriber, clientId: 'portal' }] })).toThrow(/duplicate/i);
   });
 
   it('needs a real Behördenkennung for a portal whose tenant has an XBau route, and invents none', () => {

@@ -65,7 +65,8 @@ function checkReferences(config: WeicheConfigParsed): string[] {
   };
   unique('tenants', config.tenants.map((t) => t.id));
   unique('destinations', config.destinations.map((d) => d.id));
-  unique('senderClients', config.senderClients.map((c) => c.clientId));
+  // one namespace for both: POST /token finds a client by its id
+  unique('senderClients and subscriberClients', [...config.senderClients, ...config.subscriberClients].map((c) => c.clientId));
   unique('adapters', config.adapters.map((a) => a.id));
   unique('routes', config.routes.map((r) => r.id));
   const tenants = new Set(config.tenants.map((t) => t.id));
@@ -77,6 +78,12 @@ function checkReferences(config: WeicheConfigParsed): string[] {
   config.senderClients.forEach((c, i) =>
     c.destinations.forEach((id, j) => {
       if (!destinations.has(id)) problems.push(`senderClients.${i}.destinations.${j}: unknown destination "${id}"`);
+    }),
+  );
+  const relays = new Set(config.destinations.filter((d) => d.relay).map((d) => d.id));
+  config.subscriberClients.forEach((c, i) =>
+    c.destinations.forEach((id, j) => {
+      if (!relays.has(id)) problems.push(`subscriberClients.${i}.destinations.${j}: "${id}" is no relay destination`);
     }),
   );
   config.upstreams.fitConnect.forEach((u, i) => {
@@ -177,6 +184,10 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     ...client,
     clientSecret: readSecret(client.clientSecret, baseDir, `senderClients.${i}.clientSecret`, problems),
   }));
+  const subscriberClients = config.subscriberClients.map((client, i) => ({
+    ...client,
+    clientSecret: readSecret(client.clientSecret, baseDir, `subscriberClients.${i}.clientSecret`, problems),
+  }));
   const masterKey = config.masterKey === undefined ? undefined : readSecret(config.masterKey, baseDir, 'masterKey', problems);
   const upstreams = {
     xta: resolveXtaUpstreamFiles(config.upstreams.xta, baseDir),
@@ -215,15 +226,21 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
     keyExpiry: { ...config.keyExpiry, certificates: config.keyExpiry.certificates.map((c) => ({ ...c, file: abs(c.file) })) },
     destinations: config.destinations.map((d) => ({
       ...d,
-      keys: {
-        ...d.keys,
-        privateKeyFile: abs(d.keys.privateKeyFile),
-        certificateFile: abs(d.keys.certificateFile),
-        decryptOnly: d.keys.decryptOnly.map((k) => ({ privateKeyFile: abs(k.privateKeyFile), certificateFile: abs(k.certificateFile) })),
-      },
+      ...(d.keys
+        ? {
+            keys: {
+              ...d.keys,
+              privateKeyFile: abs(d.keys.privateKeyFile),
+              certificateFile: abs(d.keys.certificateFile),
+              decryptOnly: d.keys.decryptOnly.map((k) => ({ privateKeyFile: abs(k.privateKeyFile), certificateFile: abs(k.certificateFile) })),
+            },
+          }
+        : {}),
+      ...(d.relay ? { relay: { encryptionKeyFile: abs(d.relay.encryptionKeyFile), signatureKeysFile: abs(d.relay.signatureKeysFile) } } : {}),
     })),
     adapters,
     senderClients,
+    subscriberClients,
     masterKey,
     upstreams,
     previousMasterKey,

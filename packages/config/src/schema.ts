@@ -56,7 +56,7 @@ export const DestinationConfig = z.strictObject({
   id: z.uuid(),
   tenant: Id,
   kind: z.literal('fit-connect').default('fit-connect'),
-  /** PEM files of the encryption key pair; generated on first start when `generate` is true. */
+  /** PEM files of the encryption key pair; generated on first start when `generate` is true. Absent for a relay destination. */
   keys: z.strictObject({
     privateKeyFile: z.string().min(1),
     certificateFile: z.string().min(1),
@@ -66,9 +66,15 @@ export const DestinationConfig = z.strictObject({
      * kid) but are not published — the new key before it becomes current, the old one after.
      */
     decryptOnly: z.array(z.object({ privateKeyFile: z.string().min(1), certificateFile: z.string().min(1) })).default([]),
-  }),
+  }).optional(),
+  /**
+   * A relay destination (docs/relay-destinations.md): the hub does not hold its private key; a subscriber picks its
+   * submissions up and answers them. `encryptionKeyFile`: the subscriber's public encryption JWK (RSA-OAEP-256, with
+   * kid) served to senders; `signatureKeysFile`: the JWKS the subscriber signs its SETs with (PS512).
+   */
+  relay: z.strictObject({ encryptionKeyFile: z.string().min(1), signatureKeysFile: z.string().min(1) }).optional(),
   services: z.array(ServiceConfig).min(1),
-});
+}).refine((d) => (d.keys === undefined) !== (d.relay === undefined), { message: 'a destination has either keys (the hub decrypts) or relay (a subscriber picks up), not both' });
 
 export const SenderClientConfig = z.strictObject({
   clientId: z.string().min(3),
@@ -87,6 +93,15 @@ export const SenderClientConfig = z.strictObject({
    * Without an entry, callbacks to loopback, private, link-local and other internal addresses are refused.
    */
   callbackTargets: z.array(CallbackTarget).default([]),
+});
+
+/** A subscriber (e.g. the receiving authority's own system, or another Weiche hub) that picks up relay destinations' submissions. */
+export const SubscriberClientConfig = z.strictObject({
+  clientId: z.string().min(3),
+  clientSecret: SecretValue,
+  name: z.string().min(1),
+  /** Relay destinations whose submissions this client picks up and answers. */
+  destinations: z.array(z.uuid()).min(1),
 });
 
 export const RetryPolicy = z.strictObject({
@@ -308,6 +323,7 @@ export const WeicheConfig = z.strictObject({
   tenants: z.array(TenantConfig).min(1),
   destinations: z.array(DestinationConfig).default([]),
   senderClients: z.array(SenderClientConfig).default([]),
+  subscriberClients: z.array(SubscriberClientConfig).default([]),
   adapters: z.array(AdapterInstanceConfig).default([]),
   routes: z.array(RouteConfig).default([]),
   /**
@@ -336,8 +352,9 @@ export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;
 
 /** The validated configuration with every secret wrapped. */
-export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'masterKey' | 'previousMasterKey' | 'upstreams'> & {
+export type WeicheConfig = Omit<WeicheConfigParsed, 'senderClients' | 'subscriberClients' | 'masterKey' | 'previousMasterKey' | 'upstreams'> & {
   senderClients: Array<Omit<WeicheConfigParsed['senderClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
+  subscriberClients: Array<Omit<WeicheConfigParsed['subscriberClients'][number], 'clientSecret'> & { clientSecret: Secret }>;
   masterKey: Secret | undefined;
   previousMasterKey?: Secret | undefined;
   upstreams: Omit<WeicheConfigParsed['upstreams'], 'fitConnect'> & { fitConnect: FitConnectUpstream[] };

@@ -27,7 +27,8 @@ export function isTerminal(state: SubmissionState): boolean {
 /** Which states may follow which; every journal transition is checked against this table. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<SubmissionState, readonly SubmissionState[]>> = {
   CREATED: ['RECEIVED', 'REJECTED'],
-  RECEIVED: ['OPENED', 'REJECTED', 'FAILED'],
+  // DELIVERED from RECEIVED: a relay submission, accepted by the subscriber that picked it up (docs/adr/0017)
+  RECEIVED: ['OPENED', 'DELIVERED', 'REJECTED', 'FAILED'],
   // FAILED from OPENED/MAPPED: the input was fine but the hub could not map or route it
   // (an output that fails its XSD, no route configured) — an operator fixes and replays.
   OPENED: ['MAPPED', 'REJECTED', 'FAILED'],

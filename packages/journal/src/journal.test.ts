@@ -422,6 +422,59 @@ describe('Journal.listUnfinished', () => {
   });
 });
 
+describe('relay submissions (docs/adr/0017)', () => {
+  async function relaySubmission(destinationId: string): Promise<{ submissionId: string; caseId: string }> {
+    const submissionId = randomUUID();
+    const caseId = randomUUID();
+    await journal.createSubmission({
+      submissionId,
+      tenantId: 'stadt-a',
+      channel: 'relay-test',
+      channelRef: submissionId,
+      channelMeta: { caseId, destinationId },
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+      state: 'CREATED',
+      actor: 'gateway',
+    });
+    await journal.transition(submissionId, { from: ['CREATED'], to: 'RECEIVED', actor: 'g', stage: 'intake', patch: { submittedAt: new Date() } });
+    return { submissionId, caseId };
+  }
+
+  it('leaves channels that await pickup out of listUnfinished, in the query (they never fill its page)', async () => {
+    const waiting = await relaySubmission(randomUUID());
+    const stuck = await newSubmission();
+    await journal.transition(stuck, { from: ['CREATED'], to: 'RECEIVED', actor: 'g', stage: 'submit' });
+    const ids = (opts: { exceptChannels?: string[] }) => journal.listUnfinished({ olderThanMs: 0, limit: 1000, ...opts }).then((rows) => rows.map((r) => r.submissionId));
+    expect(await ids({})).toEqual(expect.arrayContaining([waiting.submissionId, stuck]));
+    const excepted = await ids({ exceptChannels: ['relay-test'] });
+    expect(excepted).toContain(stuck);
+    expect(excepted).not.toContain(waiting.submissionId);
+  });
+
+  it('lists submissions for pickup by destination, paged with the total; a jti is known once used', async () => {
+    const destination = randomUUID();
+    const first = await relaySubmission(destination);
+    const second = await relaySubmission(destination);
+    await relaySubmission(randomUUID());
+    const answered = await relaySubmission(destination);
+    const jti = randomUUID();
+    await journal.transition(answered.submissionId, {
+      from: ['RECEIVED'],
+      to: 'DELIVERED',
+      actor: 'subscriber:x',
+      stage: 'answer',
+      events: [{ caseId: answered.caseId, submissionId: answered.submissionId, eventName: 'accept-submission', jti, token: 'a.b.c' }],
+    });
+    const page = await journal.listForPickup({ channel: 'relay-test', state: 'RECEIVED', destinationIds: [destination], offset: 0, limit: 1 });
+    expect(page.totalCount).toBe(2);
+    expect(page.rows.map((r) => r.submissionId)).toEqual([first.submissionId]);
+    const next = await journal.listForPickup({ channel: 'relay-test', state: 'RECEIVED', destinationIds: [destination], offset: 1, limit: 10 });
+    expect(next.rows.map((r) => r.submissionId)).toEqual([second.submissionId]);
+    expect(await journal.hasEventJti(jti)).toBe(true);
+    expect(await journal.hasEventJti(randomUUID())).toBe(false);
+  });
+});
+
 describe('Journal.ping', () => {
   it('answers for a migrated schema and fails for a missing one', async () => {
     await journal.ping();

@@ -731,16 +731,42 @@ export class Journal extends SchemaStore {
     return rows[0]?.found === true;
   }
 
-  /** Non-terminal submissions the reconciler must look at: state RECEIVED..DELIVERING, untouched for `olderThanMs`, oldest first. */
-  async listUnfinished(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+  /**
+   * Non-terminal submissions the reconciler must look at: state RECEIVED..DELIVERING, untouched for `olderThanMs`, oldest first.
+   * `exceptChannels`: channels whose submissions wait for someone else (relay destinations, docs/adr/0017) — left out in
+   * the query, so that many of them waiting never fill the page and hide a stuck one.
+   */
+  async listUnfinished(opts: { olderThanMs: number; limit: number; exceptChannels?: readonly string[] }): Promise<SubmissionRow[]> {
     assertPaging(0, opts.limit);
     const rows = await this.query<SubmissionDbRow>(
       `SELECT * FROM ${this.s}.submissions
         WHERE state = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2::double precision / 1000)
+          AND NOT (channel = ANY($4::text[]))
         ORDER BY updated_at LIMIT $3`,
-      [UNFINISHED, opts.olderThanMs, opts.limit],
+      [UNFINISHED, opts.olderThanMs, opts.limit, opts.exceptChannels ?? []],
     );
     return rows.map(toSubmission);
+  }
+
+  /**
+   * Submissions of `channel` in `state` whose `channel_meta.destinationId` is one of `destinationIds`, oldest submitted
+   * first, one page, with the total: what a FIT-Connect subscriber may pick up (get-submissions-for-pickup).
+   */
+  async listForPickup(opts: { channel: string; state: SubmissionState; destinationIds: readonly string[]; offset: number; limit: number }): Promise<{ totalCount: number; rows: SubmissionRow[] }> {
+    assertPaging(opts.offset, opts.limit);
+    const where = `channel = $1 AND state = $2 AND channel_meta->>'destinationId' = ANY($3::text[])`;
+    const params = [opts.channel, opts.state, opts.destinationIds];
+    const [count, rows] = await Promise.all([
+      this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.submissions WHERE ${where}`, params),
+      this.query<SubmissionDbRow>(`SELECT * FROM ${this.s}.submissions WHERE ${where} ORDER BY submitted_at, submission_id OFFSET $4 LIMIT $5`, [...params, opts.offset, opts.limit]),
+    ]);
+    return { totalCount: count[0]?.n ?? 0, rows: rows.map(toSubmission) };
+  }
+
+  /** True when an event with this jti is in any case's event log (a SET's jti is used once). */
+  async hasEventJti(jti: string): Promise<boolean> {
+    const rows = await this.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${this.s}.events WHERE jti = $1) AS found`, [jti]);
+    return rows[0]?.found === true;
   }
 
   /** Appends an audit record that is not a state transition (e.g. operator action, delivery attempt). */

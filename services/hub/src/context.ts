@@ -20,7 +20,8 @@ import { ADAPTER_KINDS } from './config/adapter-kinds.js';
 import { assertHubConfig } from './config/hub-config.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
-import { createFitConnectChannel } from './channels/fit-connect/index.js';
+import { createFitConnectChannel, fitConnectRecord } from './channels/fit-connect/index.js';
+import { createRelayChannel } from './channels/fit-connect/relay/channel.js';
 import { createFitConnectUpstreamChannel } from './channels/fit-connect/upstream/index.js';
 import { ChannelRegistry } from './channels/registry.js';
 import { createXtaChannel, type XtaChannel } from './channels/xta/index.js';
@@ -147,6 +148,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       issuer,
       hub: HUB_PRODUCT,
       senderClients: config.senderClients,
+      subscriberClients: config.subscriberClients,
       tokenTtlSeconds: config.tokens.ttlSeconds,
       metadata,
     });
@@ -154,7 +156,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       ? await createXtaChannel({ config: config.xta, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })
       : undefined;
     const upstreams = new UpstreamStore({ pool, schema: config.database.schema });
-    const channelList: Channel[] = xta ? [fitConnect, xta] : [fitConnect];
+    const relay = createRelayChannel({ journal, record: (row) => fitConnectRecord({ journal }, row) });
+    const channelList: Channel[] = xta ? [fitConnect, relay, xta] : [fitConnect, relay];
     if (config.upstreams.fitConnect.length > 0) {
       channelList.push(await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams }));
     }

@@ -80,7 +80,9 @@ async function collect(config: ExpiryConfig): Promise<{ certs: Array<{ kind: str
     }
   };
   for (const d of config.destinations) {
-    for (const file of [d.keys.certificateFile, ...d.keys.decryptOnly.map((k) => k.certificateFile)]) {
+    // a relay destination's keys are its subscriber's (no certificate here)
+    const files = d.keys ? [d.keys.certificateFile, ...d.keys.decryptOnly.map((k) => k.certificateFile)] : [];
+    for (const file of files) {
       await add('destination', d.id, async () => {
         const pem = await readFile(file, 'utf8');
         return { pem, id: `${d.id}/${keyIdOf(pem)}` };

@@ -23,7 +23,9 @@ export interface ReconcilerDeps {
  * acknowledged now. Returns how many jobs it re-created and outcomes it acknowledged.
  */
 export async function reconcileOnce(deps: ReconcilerDeps, limit = 500): Promise<number> {
-  const rows = await deps.journal.listUnfinished({ olderThanMs: deps.processing.reconcileAfterMs, limit });
+  // relay submissions wait RECEIVED for their subscriber, as long as it takes: not stuck
+  const exceptChannels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
+  const rows = await deps.journal.listUnfinished({ olderThanMs: deps.processing.reconcileAfterMs, limit, exceptChannels });
   let requeued = 0;
   for (const row of rows) {
     if (PRE_ROUTING.has(row.state)) {

@@ -49,7 +49,7 @@ export async function tenantShred(tenantId: string | undefined, yes: boolean, co
   }
   return withHub(configFile, async (deps, actor) => {
     const { keyExisted } = await shredTenant(deps, tenantId, actor);
-    const keys = deps.config.destinations.filter((d) => d.tenant === tenantId).map((d) => d.keys.privateKeyFile);
+    const keys = deps.config.destinations.filter((d) => d.tenant === tenantId).flatMap((d) => (d.keys ? [d.keys.privateKeyFile] : []));
     console.log([
       keyExisted ? `tenant ${tenantId} shredded: its data key is destroyed (audited)` : `tenant ${tenantId} had no data key (already shredded or never used); recorded in the audit`,
       ...(keys.length > 0 ? [`ciphertext as received is encrypted to its destination keys, which the hub keeps as configured files: delete them too to make it unreadable: ${keys.join(', ')}`] : []),

@@ -61,6 +61,11 @@ export interface Channel {
    * tenant that are due as of `before`, audited; returns how many it deleted.
    */
   retainOutputs?(opts: { tenantId: string; before: Date; now: Date; actor: string; outputsDays: number }): Promise<number>;
+  /**
+   * Its submissions wait for someone outside the hub (a relay destination's subscriber, docs/adr/0017): the processor
+   * never opens them and the reconciler never enqueues them.
+   */
+  readonly awaitsPickup?: boolean;
   /** HTTP routes the gateway mounts for this channel (intake, status), if it serves any. */
   readonly routes?: FastifyPluginAsync;
   /** Background work of the channel (e.g. polling an upstream), run by the processor role. */

@@ -164,6 +164,8 @@ function routedStep(routes: readonly RouteConfig[]): TransitionInput {
 export async function processSubmission(data: ProcessJob, deps: ProcessDeps, job: JobAttempts): Promise<ProcessOutcome> {
   let row = await deps.journal.getSubmission(data.submissionId);
   if (!row || !ACTIVE.includes(row.state)) return 'skipped';
+  // a relay submission is its subscriber's to open (docs/adr/0017); a job for one (however enqueued) changes nothing
+  if (deps.channels.all().some((c) => c.name === row?.channel && c.awaitsPickup === true)) return 'skipped';
   const current = row;
   const reread = async (r: SubmissionRow): Promise<SubmissionRow> => (await deps.journal.getSubmission(r.submissionId)) ?? r;
   try {

@@ -1,7 +1,7 @@
 import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { acceptPayload, rejectPayload, type MetadataValidator } from '@weiche/fit-connect';
-import type { SubmissionRow } from '@weiche/journal';
+import type { Journal, SubmissionRow } from '@weiche/journal';
 import type { Channel, ChannelRecord } from '../channel.js';
 import type { Logger } from 'pino';
 import type { WeicheConfig } from '@weiche/config';
@@ -13,6 +13,7 @@ import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { openFitConnect } from './open.js';
 import { fitConnectProblem } from './problems.js';
 import { tokenRoutes } from './sender-auth.js';
+import { receiverRoutes } from './relay/receiver-routes.js';
 import { senderRoutes, type SenderRoutesDeps } from './sender-routes.js';
 
 export interface FitConnectChannelDeps extends SenderRoutesDeps {
@@ -72,21 +73,26 @@ export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
       await callbackWorker?.stop();
       callbackWorker = undefined;
     },
-    async record(row): Promise<ChannelRecord> {
-      const meta = metaOf(row);
-      const [attachments, events] = await Promise.all([deps.journal.listAttachments(row.submissionId), deps.journal.listSubmissionEvents(row.submissionId)]);
-      return {
-        received: [
-          ...(meta.metadataBlobKey ? [{ part: 'metadata', blobKey: meta.metadataBlobKey }] : []),
-          ...(meta.dataBlobKey ? [{ part: 'data', blobKey: meta.dataBlobKey }] : []),
-          ...attachments.map((a) => ({ part: `attachment:${a.attachmentId}`, blobKey: a.blobKey, size: a.size })),
-        ],
-        transport: { caseId: meta.caseId, destinationId: meta.destinationId, events: events.map((e) => ({ event: e.eventName, at: e.at.toISOString(), token: e.token })) },
-      };
-    },
+    record: (row) => fitConnectRecord(deps, row),
     async routes(app) {
       await app.register(tokenRoutes(deps));
       await app.register(senderRoutes(deps));
+      // the receiver side for subscribers of relay destinations (docs/relay-destinations.md)
+      await app.register(receiverRoutes(deps));
     },
+  };
+}
+
+/** What the FIT-Connect channels keep of a submission: the JWEs as received and the case's event log. */
+export async function fitConnectRecord(deps: { readonly journal: Pick<Journal, 'listAttachments' | 'listSubmissionEvents'> }, row: SubmissionRow): Promise<ChannelRecord> {
+  const meta = FitConnectMeta.parse(row.channelMeta);
+  const [attachments, events] = await Promise.all([deps.journal.listAttachments(row.submissionId), deps.journal.listSubmissionEvents(row.submissionId)]);
+  return {
+    received: [
+      ...(meta.metadataBlobKey ? [{ part: 'metadata', blobKey: meta.metadataBlobKey }] : []),
+      ...(meta.dataBlobKey ? [{ part: 'data', blobKey: meta.dataBlobKey }] : []),
+      ...attachments.map((a) => ({ part: `attachment:${a.attachmentId}`, blobKey: a.blobKey, size: a.size })),
+    ],
+    transport: { caseId: meta.caseId, destinationId: meta.destinationId, events: events.map((e) => ({ event: e.eventName, at: e.at.toISOString(), token: e.token })) },
   };
 }

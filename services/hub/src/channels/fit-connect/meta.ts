@@ -26,3 +26,10 @@ export const FitConnectMeta = z.object({
 export type FitConnectMeta = z.infer<typeof FitConnectMeta>;
 
 export const FIT_CONNECT_CHANNEL = 'fit-connect';
+/** Submissions to relay destinations: stored and kept for their subscriber, never opened by the hub (docs/adr/0017). */
+export const FIT_CONNECT_RELAY_CHANNEL = 'fit-connect-relay';
+
+/** Channels whose submissions came through the hub's own sender API (their senders read the event log and get callbacks). */
+export function isSenderApiChannel(channel: string): boolean {
+  return channel === FIT_CONNECT_CHANNEL || channel === FIT_CONNECT_RELAY_CHANNEL;
+}

@@ -8,6 +8,8 @@ import { basicCredentials, bearerToken } from '../../gateway/authorization-heade
 import { httpProblem } from '../../gateway/problems.js';
 
 export type SenderClient = WeicheConfig['senderClients'][number];
+/** A subscriber of relay destinations (docs/relay-destinations.md): picks their submissions up and answers them. */
+export type SubscriberClient = WeicheConfig['subscriberClients'][number];
 
 const TokenRequest = z.object({
   grant_type: z.literal('client_credentials'),
@@ -19,15 +21,29 @@ const TokenRequest = z.object({
 /** What the token endpoint and the sender API's authentication need. */
 export interface SenderAuthDeps {
   readonly senderClients: readonly SenderClient[];
+  /** Subscribers of relay destinations: tokens with `subscribe:destination:<id>`, which never send. */
+  readonly subscriberClients?: readonly SubscriberClient[];
   readonly tokenTtlSeconds: number;
   readonly signer: Pick<JwtSigner, 'signAccessToken' | 'verifyAccessToken'>;
   /** Issuer and audience of access tokens: the hub's public base URL. */
   readonly issuer: string;
 }
 
-/** Scopes in FIT-Connect's form for what a sender client may do. */
-function scopesOf(client: SenderClient): string[] {
-  return client.destinations.map((id) => `send:destination:${id}`);
+/** Scopes in FIT-Connect's form for what a client may do: a sender sends, a subscriber picks up. */
+function scopesOf(client: SenderClient | SubscriberClient, kind: 'sender' | 'subscriber'): string[] {
+  return client.destinations.map((id) => scopeOf(kind, id));
+}
+
+function scopeOf(kind: 'sender' | 'subscriber', destinationId: string): string {
+  return kind === 'sender' ? `send:destination:${destinationId}` : `subscribe:destination:${destinationId}`;
+}
+
+/** The client of an id, sender or subscriber (their ids are unique across both, load.ts checks). */
+function clientOf(deps: SenderAuthDeps, clientId: string | undefined): { kind: 'sender' | 'subscriber'; client: SenderClient | SubscriberClient } | undefined {
+  const sender = deps.senderClients.find((c) => c.clientId === clientId);
+  if (sender) return { kind: 'sender', client: sender };
+  const subscriber = deps.subscriberClients?.find((c) => c.clientId === clientId);
+  return subscriber ? { kind: 'subscriber', client: subscriber } : undefined;
 }
 
 /** OAuth2 client-credentials token endpoint (RFC 6749 §4.4), as FIT-Connect senders use it. */
@@ -50,11 +66,12 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       if (basic === 'malformed') return reply.status(401).send({ error: 'invalid_client', error_description: 'the Basic authorization header cannot be read' });
       const clientId = basic?.id ?? parsed.data.client_id;
       const secret = basic?.secret ?? parsed.data.client_secret;
-      const client = deps.senderClients.find((c) => c.clientId === clientId);
-      if (!client || secret === undefined || !constantTimeEqual(secret, client.clientSecret.reveal())) {
+      const found = clientOf(deps, clientId);
+      const client = found?.client;
+      if (!found || !client || secret === undefined || !constantTimeEqual(secret, client.clientSecret.reveal())) {
         return reply.status(401).send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
       }
-      const granted = scopesOf(client);
+      const granted = scopesOf(client, found.kind);
       const requested = parsed.data.scope?.split(' ').filter(Boolean);
       // RFC 6749 §3.3: the token carries exactly the requested scopes; one the client does not hold is refused (§5.2)
       if (requested && (requested.length === 0 || requested.some((s) => !granted.includes(s)))) {
@@ -74,12 +91,34 @@ export function tokenRoutes(deps: SenderAuthDeps) {
  * invalid or expired.
  */
 export async function authenticate(deps: SenderAuthDeps, request: FastifyRequest): Promise<SenderClient> {
+  const principal = await authenticateAny(deps, request);
+  if (!principal.sender) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a subscriber client does not send submissions');
+  return principal.sender;
+}
+
+/**
+ * The client of the bearer token, sender or subscriber, its destinations narrowed to the token's scopes (a
+ * `send:` scope never lets a subscriber send, a `subscribe:` scope never lets a sender pick up); 401 as above.
+ */
+export async function authenticateAny(deps: SenderAuthDeps, request: FastifyRequest): Promise<{ sender: SenderClient; subscriber?: never } | { subscriber: SubscriberClient; sender?: never }> {
   const token = bearerToken(request.headers.authorization);
   if (!token) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'a bearer access token from POST /token is required');
   const { clientId, scopes } = await deps.signer.verifyAccessToken(token, { issuer: deps.issuer, audience: deps.issuer });
-  const client = deps.senderClients.find((c) => c.clientId === clientId);
-  if (!client) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
-  return { ...client, destinations: client.destinations.filter((id) => scopes.includes(`send:destination:${id}`)) };
+  const found = clientOf(deps, clientId);
+  if (!found) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
+  if (found.kind === 'sender') {
+    const sender = found.client as SenderClient;
+    return { sender: { ...sender, destinations: sender.destinations.filter((id) => scopes.includes(scopeOf('sender', id))) } };
+  }
+  const subscriber = found.client as SubscriberClient;
+  return { subscriber: { ...subscriber, destinations: subscriber.destinations.filter((id) => scopes.includes(scopeOf('subscriber', id))) } };
+}
+
+/** The subscriber client of the bearer token; 403 for a sender's token (it never reads submissions). */
+export async function authenticateSubscriber(deps: SenderAuthDeps, request: FastifyRequest): Promise<SubscriberClient> {
+  const principal = await authenticateAny(deps, request);
+  if (!principal.subscriber) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a sender client does not pick up submissions');
+  return principal.subscriber;
 }
 
 /** 403 unless the client may send to the destination. */

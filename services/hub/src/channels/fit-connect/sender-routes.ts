@@ -5,7 +5,7 @@ import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobst
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
-import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission } from '@weiche/fit-connect';
+import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission, type AuthenticationTags } from '@weiche/fit-connect';
 import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../gateway/problems.js';
@@ -15,12 +15,13 @@ import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { literalAddress, refusalOf, targetCheck } from './callbacks/callback-target.js';
 import { compactJweBytes } from './jwe-body.js';
-import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
-import { assertMaySend, authenticate, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
+import { storedTag } from './upstream/pickup.js';
+import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
-  readonly blobs: Pick<FsBlobStore, 'put'>;
+  readonly blobs: Pick<FsBlobStore, 'put' | 'get'>;
   readonly destinations: ReadonlyMap<string, LoadedDestination>;
   readonly limits: WeicheConfig['limits'];
   readonly queues: Pick<HubQueues, 'enqueueProcess' | 'enqueueCallback'>;
@@ -72,7 +73,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
   const wire = jweLimits(limits);
 
   function metaOf(row: SubmissionRow): FitConnectMeta | undefined {
-    return row.channel === FIT_CONNECT_CHANNEL ? FitConnectMeta.parse(row.channelMeta) : undefined;
+    // a relay destination's submissions are the sender's as any other (docs/relay-destinations.md)
+    return isSenderApiChannel(row.channel) ? FitConnectMeta.parse(row.channelMeta) : undefined;
   }
 
   /**
@@ -97,6 +99,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // a token narrowed by scope continues only submissions to its destinations
     assertMaySend(client, meta.destinationId);
     return { row: found.row, meta, attachments: found.attachments };
+  }
+
+  /** The fifth segment of each JWE of a submission, the attachments' read from the end of their blobs. */
+  async function submittedTags(body: { encryptedMetadata: string; encryptedData?: string | undefined }, attachments: readonly AttachmentRow[]): Promise<AuthenticationTags> {
+    const tagOf = (jwe: string): string => jwe.trim().split('.')[4] ?? '';
+    const tags: Record<string, string> = {};
+    for (const a of attachments) tags[a.attachmentId] = await storedTag(blobs, a.blobKey, a.size);
+    return { metadata: tagOf(body.encryptedMetadata), ...(body.encryptedData !== undefined ? { data: tagOf(body.encryptedData) } : {}), attachments: tags };
   }
 
   function requireCreated(row: SubmissionRow): void {
@@ -174,7 +184,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       await journal.createSubmission({
         submissionId,
         tenantId,
-        channel: FIT_CONNECT_CHANNEL,
+        // a relay destination's submissions wait for its subscriber: never opened, mapped or routed by the hub (ADR 0017)
+        channel: destination.relay ? FIT_CONNECT_RELAY_CHANNEL : FIT_CONNECT_CHANNEL,
         channelRef: submissionId,
         channelMeta: meta,
         serviceIdentifier: service.identifier,
@@ -236,8 +247,10 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
       const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
-      // the sender is owed submit-submission with RECEIVED: both in one transaction
-      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission');
+      // the sender is owed submit-submission with RECEIVED: both in one transaction. For a relay destination it carries the
+      // authentication tags (FIT-Connect's submit-submission payload): the subscriber checks the JWEs it fetches against them.
+      const tags = row.channel === FIT_CONNECT_RELAY_CHANNEL ? await submittedTags(body, attachments) : undefined;
+      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission', tags && { authenticationTags: tags });
       const moved = await journal.transition(row.submissionId, {
         from: ['CREATED'],
         to: 'RECEIVED',
@@ -250,10 +263,13 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       });
       if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been submitted');
       await enqueueCallbacks({ queues: deps.queues, log: request.log }, [submitted]);
-      // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job)
-      await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
-        request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
-      );
+      // durable from here: a queue problem must not turn it into an error (the reconciler enqueues whatever has no job);
+      // a relay submission is not processed here, it waits for its subscriber
+      if (row.channel !== FIT_CONNECT_RELAY_CHANNEL) {
+        await withTimeout(deps.queues.enqueueProcess({ submissionId: row.submissionId }), 2000, 'enqueue').catch((error: unknown) =>
+          request.log.warn({ err: error, submissionId: row.submissionId }, 'enqueue failed; the reconciler will pick it up'),
+        );
+      }
       return reply.status(202).send({
         destinationId: meta.destinationId,
         submissionId: row.submissionId,
@@ -267,12 +283,16 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // fixes every page: the ETag names it, and a poll with a matching If-None-Match gets 304 without the
     // tokens being read or sent (RFC 9110 §13.1.2).
     app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request, reply) => {
-      const client = await authenticate(deps, request);
+      // the sender of the case, or the subscriber of its relay destination (get-case-events serves both)
+      const principal = await authenticateAny(deps, request);
       const caseId = uuidParam(request.params.caseId, 'case');
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
+      const allowed = principal.sender
+        ? meta.senderClientId === principal.sender.clientId
+        : found.submission.channel === FIT_CONNECT_RELAY_CHANNEL && principal.subscriber.destinations.includes(meta.destinationId);
+      if (!allowed) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
       const { offset, limit } = request.query;
       const totalCount = found.eventCount;
       const etag = `"events-${totalCount}-${offset}-${limit}"`;

@@ -5,7 +5,7 @@ import { errorMessage } from '@weiche/core';
 import { callbackHeaders, newEventsCallbackBody } from '@weiche/fit-connect';
 import type { CallbackStore, Journal } from '@weiche/journal';
 import type { CallbackJob } from '@weiche/queue';
-import { FIT_CONNECT_CHANNEL, FitConnectMeta } from '../meta.js';
+import { FitConnectMeta, isSenderApiChannel } from '../meta.js';
 import { isStorageOutage } from '../../../worker-job.js';
 import { targetCheck, type TargetCheck } from './callback-target.js';
 import { CallbackPostError, CallbackTargetRefused, postCallback } from './post-callback.js';
@@ -76,7 +76,7 @@ type CallbackAttempt =
 /** The POST of one attempt: the sender's callback URL, the NewEvents body and headers signed now. */
 async function prepare(submissionId: string, deps: SendCallbackDeps, at: Date): Promise<CallbackAttempt> {
   const row = await deps.journal.getSubmission(submissionId);
-  if (!row || row.channel !== FIT_CONNECT_CHANNEL) return { cannot: 'the submission is no longer in the journal' };
+  if (!row || !isSenderApiChannel(row.channel)) return { cannot: 'the submission is no longer in the journal' };
   const meta = FitConnectMeta.safeParse(row.channelMeta);
   if (!meta.success) return { cannot: 'the submission\'s callback settings cannot be read' };
   const { callback, destinationId, caseId, senderClientId } = meta.data;

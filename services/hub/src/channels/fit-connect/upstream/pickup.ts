@@ -38,7 +38,7 @@ function tagOf(jwe: string): string {
 }
 
 /** The last segment of a stored attachment JWE, read from the end of the blob (attachments are never held whole). */
-async function storedTag(blobs: PickupDeps['blobs'], key: string, size: number): Promise<string> {
+export async function storedTag(blobs: Pick<FsBlobStore, 'get'>, key: string, size: number): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of blobs.get(key, { start: Math.max(0, size - 128) })) chunks.push(Buffer.from(chunk as Uint8Array));
   const tail = Buffer.concat(chunks).toString('ascii').trim();

@@ -1,0 +1,78 @@
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { ErrorCode } from '@weiche/core';
+import { EVENT_URI, type AuthenticationTags, type RejectionProblem } from '@weiche/fit-connect';
+import { httpProblem } from '../../../gateway/problems.js';
+
+/** The subscriber's answer to a relay submission, as verified from its SET. */
+export type RelayAnswer =
+  | { readonly event: 'accept-submission'; readonly jti: string; readonly authenticationTags: AuthenticationTags }
+  | { readonly event: 'reject-submission'; readonly jti: string; readonly problems: readonly RejectionProblem[] };
+
+/** What the SET must name: the destination (its issuer), the case and its submission. */
+export interface AnswerExpectation {
+  readonly destinationId: string;
+  readonly caseId: string;
+  readonly submissionId: string;
+  /** The subscriber's signing keys (relay.signatureKeysFile). */
+  readonly signatureKeys: { readonly keys: readonly object[] };
+}
+
+const ANSWERS = { [EVENT_URI('accept-submission')]: 'accept-submission', [EVENT_URI('reject-submission')]: 'reject-submission' } as const;
+
+function unprocessable(detail: string): Error {
+  return httpProblem(422, ErrorCode.UNPROCESSABLE, detail);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Verifies a subscriber's SET (docs.fitko.de/fit-connect "SET Erzeugung"): PS512 with one of the destination's relay
+ * signature keys, `typ: secevent+jwt`, `iss` the destination, `sub: submission:<id>`, `txn: case:<id>`, exactly one
+ * event, accept-submission (with authenticationTags) or reject-submission (with problems). 422 for anything else;
+ * whether its jti is new and whether the submission is still open the caller checks against the journal.
+ */
+export async function verifyAnswer(token: string, expect: AnswerExpectation): Promise<RelayAnswer> {
+  let payload: Record<string, unknown>;
+  try {
+    const keys = createLocalJWKSet(expect.signatureKeys as unknown as JSONWebKeySet);
+    ({ payload } = await jwtVerify(token, keys, { algorithms: ['PS512'], typ: 'secevent+jwt' }));
+  } catch (error) {
+    throw unprocessable(`the SET does not verify with the destination's signature keys: ${(error as Error).message}`);
+  }
+  if (payload.iss !== expect.destinationId) throw unprocessable('iss must be the destinationId of the submission');
+  if (payload.sub !== `submission:${expect.submissionId}`) throw unprocessable('sub must name the submission of this case (submission:<submissionId>)');
+  if (payload.txn !== `case:${expect.caseId}`) throw unprocessable('txn must name this case (case:<caseId>)');
+  if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw unprocessable('the SET has no jti');
+  if (typeof payload.iat !== 'number') throw unprocessable('the SET has no iat');
+  const events = isRecord(payload.events) ? Object.entries(payload.events) : [];
+  const [entry] = events;
+  if (events.length !== 1 || !entry) throw unprocessable('the SET must carry exactly one event');
+  const [uri, body] = entry;
+  const event = (ANSWERS as Record<string, 'accept-submission' | 'reject-submission' | undefined>)[uri];
+  if (!event) throw unprocessable('only accept-submission or reject-submission may be sent for a submission');
+  if (!isRecord(body)) throw unprocessable('the event payload must be an object');
+  if (event === 'accept-submission') {
+    const tags = body.authenticationTags;
+    if (!isRecord(tags) || typeof tags.metadata !== 'string' || !isRecord(tags.attachments) || (tags.data !== undefined && typeof tags.data !== 'string')) {
+      throw unprocessable('accept-submission needs authenticationTags { metadata, data?, attachments }');
+    }
+    return { event, jti: payload.jti, authenticationTags: tags as AuthenticationTags };
+  }
+  const problems = body.problems;
+  if (!Array.isArray(problems) || problems.length === 0 || !problems.every((p) => isRecord(p) && typeof p.type === 'string')) {
+    throw unprocessable('reject-submission needs problems, each with a type');
+  }
+  return { event, jti: payload.jti, problems: problems as RejectionProblem[] };
+}
+
+/** 422 unless the tags echo the stored JWEs' (the subscriber answers for exactly what was submitted). */
+export function assertTags(sent: AuthenticationTags, stored: AuthenticationTags): void {
+  const mismatch = (part: string): Error => unprocessable(`authenticationTags.${part} does not match the submitted JWE`);
+  if (sent.metadata !== stored.metadata) throw mismatch('metadata');
+  if (sent.data !== stored.data) throw mismatch('data');
+  const ids = Object.keys(stored.attachments);
+  if (Object.keys(sent.attachments).length !== ids.length) throw mismatch('attachments');
+  for (const id of ids) if (sent.attachments[id] !== stored.attachments[id]) throw mismatch(`attachments.${id}`);
+}

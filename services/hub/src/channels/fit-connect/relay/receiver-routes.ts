@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { FsBlobStore } from '@weiche/blobstore';
+import { ErrorCode } from '@weiche/core';
+import type { AuthenticationTags } from '@weiche/fit-connect';
+import type { AttachmentRow, Journal, SubmissionProblem, SubmissionRow } from '@weiche/journal';
+import type { HubQueues } from '@weiche/queue';
+import { httpProblem } from '../../../gateway/problems.js';
+import { zodRoutes } from '../../../gateway/zod-routes.js';
+import type { LoadedDestination } from '../destinations.js';
+import { enqueueCallbacks } from '../events.js';
+import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
+import { rejectedFor } from '../problems.js';
+import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
+import { storedTag } from '../upstream/pickup.js';
+import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
+
+export interface ReceiverRoutesDeps extends SenderAuthDeps {
+  readonly journal: Journal;
+  readonly blobs: Pick<FsBlobStore, 'read' | 'get'>;
+  readonly destinations: ReadonlyMap<string, LoadedDestination>;
+  readonly queues: Pick<HubQueues, 'enqueueCallback'>;
+}
+
+const Uuid = z.uuid();
+const SubmissionParams = z.object({ submissionId: z.string() });
+const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
+const CaseParams = z.object({ caseId: z.string() });
+const PickupQuery = z.object({
+  destinationId: z.uuid().optional(),
+  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+// a reject-submission with its problems is a few KiB; this leaves room and no more
+const SET_BODY_LIMIT = 256 * 1024;
+
+function uuidParam(value: string, what: string): string {
+  const result = Uuid.safeParse(value);
+  if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
+  return result.data;
+}
+
+/**
+ * The receiver side of the FIT-Connect Submission API 1.1.3 for relay destinations (docs/relay-destinations.md):
+ * a subscriber lists what it may pick up, fetches the submission and its attachments as stored (the hub cannot
+ * read them) and answers with one SET, which is appended to the case's event log unchanged.
+ */
+export function receiverRoutes(deps: ReceiverRoutesDeps) {
+  const { journal } = deps;
+
+  /** A relay submission of one of the subscriber's destinations; 404 for none, 403 for another destination's. */
+  async function subscribersSubmission(client: SubscriberClient, submissionId: string): Promise<{ row: SubmissionRow; meta: FitConnectMeta; attachments: AttachmentRow[] }> {
+    const found = await journal.getSubmissionWithAttachments(submissionId);
+    if (!found || found.row.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
+    const meta = FitConnectMeta.parse(found.row.channelMeta);
+    if (!client.destinations.includes(meta.destinationId)) throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
+    return { row: found.row, meta, attachments: found.attachments };
+  }
+
+  /** OpenAPI: only submitted ones (here RECEIVED, not yet answered) are served; 404 otherwise. */
+  function requireSubmitted(row: SubmissionRow): void {
+    if (row.state !== 'RECEIVED') throw httpProblem(404, ErrorCode.NOT_FOUND, 'the submission is not in state submitted');
+  }
+
+  async function auditPickup(client: SubscriberClient, row: SubmissionRow, part: string): Promise<void> {
+    await journal.audit({ submissionId: row.submissionId, actor: `subscriber:${client.clientId}`, stage: 'pickup', details: { part } });
+  }
+
+  /** The authentication tags of the JWEs as stored: what an accept-submission must echo. */
+  async function storedTags(meta: FitConnectMeta, attachments: readonly AttachmentRow[]): Promise<AuthenticationTags> {
+    const tagOf = (jwe: Buffer): string => jwe.toString('ascii').trim().split('.')[4] ?? '';
+    const metadata = meta.metadataBlobKey ? tagOf(await deps.blobs.read(meta.metadataBlobKey)) : '';
+    const data = meta.dataBlobKey ? tagOf(await deps.blobs.read(meta.dataBlobKey)) : undefined;
+    const tags: Record<string, string> = {};
+    for (const a of attachments) tags[a.attachmentId] = await storedTag(deps.blobs, a.blobKey, a.size);
+    return { metadata, ...(data !== undefined ? { data } : {}), attachments: tags };
+  }
+
+  return async function plugin(fastify: FastifyInstance): Promise<void> {
+    const app = zodRoutes(fastify);
+    app.addContentTypeParser('application/jose', { parseAs: 'string', bodyLimit: SET_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+    app.get('/v1/submissions', { schema: { querystring: PickupQuery } }, async (request) => {
+      const client = await authenticateSubscriber(deps, request);
+      const { destinationId, offset, limit } = request.query;
+      if (destinationId !== undefined && !client.destinations.includes(destinationId)) {
+        throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
+      }
+      const destinationIds = destinationId !== undefined ? [destinationId] : client.destinations;
+      const { totalCount, rows } = await journal.listForPickup({ channel: FIT_CONNECT_RELAY_CHANNEL, state: 'RECEIVED', destinationIds, offset, limit });
+      const submissions = rows.map((row) => {
+        const meta = FitConnectMeta.parse(row.channelMeta);
+        return { destinationId: meta.destinationId, submissionId: row.submissionId, caseId: meta.caseId };
+      });
+      return { count: submissions.length, offset, totalCount, submissions };
+    });
+
+    app.get('/v1/submissions/:submissionId', { schema: { params: SubmissionParams } }, async (request) => {
+      const client = await authenticateSubscriber(deps, request);
+      const { row, meta } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      requireSubmitted(row);
+      if (!meta.metadataBlobKey) throw httpProblem(404, ErrorCode.NOT_FOUND, 'the submission is not in state submitted');
+      const [encryptedMetadata, encryptedData] = await Promise.all([
+        deps.blobs.read(meta.metadataBlobKey),
+        meta.dataBlobKey ? deps.blobs.read(meta.dataBlobKey) : undefined,
+      ]);
+      await auditPickup(client, row, 'submission');
+      // the sender's callback (its URL and secret) is the sender's: not passed on
+      return {
+        destinationId: meta.destinationId,
+        submissionId: row.submissionId,
+        caseId: meta.caseId,
+        serviceType: { identifier: row.serviceIdentifier, ...(row.serviceName ? { name: row.serviceName } : {}) },
+        attachments: meta.announcedAttachments,
+        encryptedMetadata: encryptedMetadata.toString('utf8'),
+        ...(encryptedData ? { encryptedData: encryptedData.toString('utf8') } : {}),
+      };
+    });
+
+    app.get('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
+      const client = await authenticateSubscriber(deps, request);
+      const { row, attachments } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      requireSubmitted(row);
+      const attachment = attachments.find((a) => a.attachmentId === request.params.attachmentId);
+      if (!attachment) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such attachment');
+      await auditPickup(client, row, `attachment:${attachment.attachmentId}`);
+      // streamed from the blob store: attachments are never held whole
+      return reply.header('content-type', 'application/jose').header('content-length', String(attachment.size)).send(deps.blobs.get(attachment.blobKey));
+    });
+
+    app.post('/v1/cases/:caseId/events', { schema: { params: CaseParams } }, async (request, reply) => {
+      const client = await authenticateSubscriber(deps, request);
+      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+        throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'events are sent as application/jose (one SET)');
+      }
+      const found = await journal.findCase(uuidParam(request.params.caseId, 'case'));
+      if (!found || found.submission.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+      const { row, meta, attachments } = await subscribersSubmission(client, found.submission.submissionId);
+      const destination = deps.destinations.get(meta.destinationId);
+      if (!destination?.relay) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+      const token = typeof request.body === 'string' ? request.body.trim() : '';
+      const answer = await verifyAnswer(token, { destinationId: meta.destinationId, caseId: meta.caseId, submissionId: row.submissionId, signatureKeys: destination.relay.signatureKeys });
+      if (row.state !== 'RECEIVED') throw httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${row.state})`);
+      if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await storedTags(meta, attachments));
+      if (await journal.hasEventJti(answer.jti)) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'a SET with this jti was sent before');
+      const event = { caseId: meta.caseId, submissionId: row.submissionId, eventName: answer.event, jti: answer.jti, token, ...(meta.callback ? { notifySender: true } : {}) };
+      // the subscriber's SET goes into the log as it came, in one transaction with the end state
+      const moved = await journal.transition(row.submissionId, {
+        from: ['RECEIVED'],
+        to: answer.event === 'accept-submission' ? 'DELIVERED' : 'REJECTED',
+        actor: `subscriber:${client.clientId}`,
+        stage: 'answer',
+        details: { event: answer.event, jti: answer.jti, destinationId: meta.destinationId, ...(answer.event === 'reject-submission' ? { problems: answer.problems.map((p) => p.type) } : {}) },
+        ...(answer.event === 'reject-submission' ? { patch: rejection(answer) } : {}),
+        events: [event],
+      });
+      if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been answered');
+      await enqueueCallbacks({ queues: deps.queues, log: request.log }, [event]);
+      // the outcome is told: the sender reads the subscriber's own SET (the reconciler repeats this after a crash)
+      await journal.markAcknowledged(row.submissionId, { actor: `channel:${FIT_CONNECT_RELAY_CHANNEL}`, details: { event: answer.event, jti: answer.jti } });
+      return reply.status(204).send();
+    });
+  };
+}
+
+/** The journal's reason and problem of a submission the subscriber rejected: its first problem, as the catalogue knows it. */
+function rejection(answer: Extract<RelayAnswer, { event: 'reject-submission' }>): { reason: string; problem: SubmissionProblem } {
+  const [first] = answer.problems;
+  const detail = first?.detail ?? first?.title ?? 'rejected by the subscriber';
+  const part = first?.instance;
+  const problem: SubmissionProblem = { code: first ? rejectedFor(first).code : ErrorCode.UNPROCESSABLE, stage: 'answer', detail, ...(part ? { part } : {}) };
+  return { reason: `rejected by the subscriber: ${answer.problems.map((p) => p.type).join(', ')}`, problem };
+}

@@ -1,0 +1,233 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileOnce } from '@weiche/hub';
+import { processJobId } from '@weiche/queue';
+import { tempDir, waitFor } from '../support/env.js';
+import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
+import { subscriberKeys, TestSubscriber, type PickedUpSubmission, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
+import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+
+const SERVICES = [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }];
+const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
+const sha512 = (data: Buffer): string => createHash('sha512').update(data).digest('hex');
+const tagOf = (jwe: string): string => jwe.split('.')[4] ?? '';
+
+// The hub as delivery service (Zustelldienst) of relay destinations whose private keys it does not hold: a sender
+// sends through the hub as to any destination; the authority's own subscriber (written from the OpenAPI with
+// fetch + jose) picks up, decrypts itself and answers with its signed SET, which the sender reads in the event log.
+describe('relay destinations: a subscriber picks up from the hub', () => {
+  let cfg: TestHubConfig;
+  let hub: InProcessHub;
+  let sender: TestSender;
+  let keysA: SubscriberKeys;
+  let keysB: SubscriberKeys;
+  let subscriberA: TestSubscriber;
+  let subscriberB: TestSubscriber;
+  const relayA = randomUUID();
+  const relayB = randomUUID();
+
+  beforeAll(async () => {
+    const dir = await tempDir('relay');
+    [keysA, keysB] = await Promise.all([subscriberKeys(dir, 'subscriber-a'), subscriberKeys(dir, 'subscriber-b')]);
+    const secretA = randomBytes(16).toString('hex');
+    const secretB = randomBytes(16).toString('hex');
+    cfg = await writeTestConfig(dir, {
+      overrides(raw) {
+        const relay = (id: string, keys: SubscriberKeys) => ({ id, tenant: 'testhausen', relay: { encryptionKeyFile: keys.encryptionKeyFile, signatureKeysFile: keys.signatureKeysFile }, services: SERVICES });
+        (raw.destinations as unknown[]).push(relay(relayA, keysA), relay(relayB, keysB));
+        (raw.senderClients as Array<{ destinations: string[] }>)[0]?.destinations.push(relayA, relayB);
+        raw.subscriberClients = [
+          { clientId: 'subscriber-a', clientSecret: secretA, name: 'Fachverfahren A', destinations: [relayA] },
+          { clientId: 'subscriber-b', clientSecret: secretB, name: 'Fachverfahren B', destinations: [relayB] },
+        ];
+      },
+    });
+    hub = await startInProcessHub(cfg);
+    sender = hub.sender;
+    subscriberA = new TestSubscriber(hub.baseUrl, 'subscriber-a', secretA, keysA);
+    subscriberB = new TestSubscriber(hub.baseUrl, 'subscriber-b', secretB, keysB);
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  const send = async (options: { callback?: { url: string; secret: string } } = {}) => {
+    const data = Buffer.from(JSON.stringify({ vorhaben: 'Carport', flurstueck: '12/3' }));
+    const attachment = randomBytes(5000);
+    const sent = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data, attachments: [{ content: attachment, filename: 'plan.pdf', mimeType: 'application/pdf' }], ...options });
+    expect(sent.statuses).toMatchObject({ attachment0: 204, submit: 202 });
+    return { ...sent, data, attachment };
+  };
+  const row = async (submissionId: string) => (await hub.deps.journal.getSubmission(submissionId))!;
+
+  it('sender → hub → subscriber: picked up, decrypted by the subscriber, accepted; the sender reads the accept; nothing mapped or delivered', async () => {
+    // the sender is served the subscriber's key (the hub has no private key for it)
+    const key = await sender.destinationKey(relayA);
+    expect(key.kid).toBe(keysA.encryptionJwk.kid);
+    expect(key.jwk.n).toBe(keysA.encryptionJwk.n);
+    const sent = await send();
+
+    const list = await subscriberA.pickupList(relayA);
+    expect(list.submissions).toContainEqual({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId });
+    const submission = await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId}`);
+    expect(submission).toMatchObject({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId, serviceType: { identifier: SERVICE }, attachments: sent.attachmentIds });
+    const metadata = JSON.parse((await subscriberA.decrypt(submission.encryptedMetadata)).toString('utf8')) as {
+      contentStructure: { data: { hash: { content: string } }; attachments: Array<{ attachmentId: string; hash: { content: string } }> };
+    };
+    const data = await subscriberA.decrypt(submission.encryptedData ?? '');
+    expect(data.equals(sent.data)).toBe(true);
+    expect(sha512(data)).toBe(metadata.contentStructure.data.hash.content);
+    const attachmentId = sent.attachmentIds[0] ?? '';
+    const response = await subscriberA.request('GET', `/v1/submissions/${sent.submissionId}/attachments/${attachmentId}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/jose/);
+    const attachmentJwe = await response.text();
+    const attachment = await subscriberA.decrypt(attachmentJwe);
+    expect(sha512(attachment)).toBe(metadata.contentStructure.attachments[0]?.hash.content);
+    expect(attachment.equals(sent.attachment)).toBe(true);
+
+    const authenticationTags = { metadata: tagOf(submission.encryptedMetadata), data: tagOf(submission.encryptedData ?? ''), attachments: { [attachmentId]: tagOf(attachmentJwe) } };
+    const accept = await subscriberA.set(submission, 'accept-submission', { authenticationTags });
+    const answered = await subscriberA.postEvent(sent.caseId, accept);
+    expect(answered.status, await answered.clone().text()).toBe(204);
+
+    const log = await sender.events(sent.caseId);
+    expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+    // the accept is the subscriber's SET as it was sent, verifying with the subscriber's key
+    expect(log[2]).toBe(accept);
+    const verified = await jwtVerify(log[2] ?? '', createLocalJWKSet(keysA.signatureJwks), { algorithms: ['PS512'], typ: 'secevent+jwt' });
+    expect(verified.payload.iss).toBe(relayA);
+    expect(eventPayload(log[2] ?? '')).toEqual({ authenticationTags });
+    // the hub's submit-submission names the same tags: the subscriber can check what it fetched against the log
+    expect(eventPayload(log[1] ?? '')).toEqual({ authenticationTags });
+    // the subscriber reads the same log
+    expect((await subscriberA.json<{ eventLog: string[] }>(`/v1/cases/${sent.caseId}/events`)).eventLog).toEqual(log);
+
+    expect((await subscriberA.pickupList()).submissions.map((s) => s.submissionId)).not.toContain(sent.submissionId);
+    expect((await subscriberA.request('GET', `/v1/submissions/${sent.submissionId}`)).status).toBe(404);
+    const done = await row(sent.submissionId);
+    expect(done.state).toBe('DELIVERED');
+    expect(done.acknowledgedAt).not.toBeNull();
+    expect(done.outputBlobKey ?? null).toBeNull();
+    expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
+    expect((await readdir(cfg.outbox).catch(() => [])).filter((f) => !f.startsWith('.'))).toEqual([]);
+    const audit = await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 });
+    expect(audit.filter((a) => a.stage === 'pickup').map((a) => [a.actor, (a.details as { part: string }).part])).toEqual([
+      ['subscriber:subscriber-a', 'submission'],
+      ['subscriber:subscriber-a', `attachment:${attachmentId}`],
+    ]);
+    expect(audit.find((a) => a.stage === 'answer')).toMatchObject({ actor: 'subscriber:subscriber-a', toState: 'DELIVERED' });
+
+    // answering again: the submission is no longer open
+    const again = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags }));
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ status: 409 });
+  }, 60_000);
+
+  it('reject-submission: the submission ends REJECTED with the subscriber’s problem, the sender reads the reject', async () => {
+    // the sender asked for callbacks: one is owed for the subscriber's answer as for any event
+    const sent = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
+    const submission = { destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId };
+    const problems = [{ type: PROBLEM('hash-mismatch'), title: 'Prüfsumme stimmt nicht', detail: 'Die Prüfsumme der Fachdaten stimmt nicht.', instance: 'data' }];
+    const answered = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'reject-submission', { problems }));
+    expect(answered.status, await answered.clone().text()).toBe(204);
+    const log = await sender.events(sent.caseId);
+    expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
+    expect(eventPayload(log[2] ?? '')).toEqual({ problems });
+    const done = await row(sent.submissionId);
+    expect(done.state).toBe('REJECTED');
+    expect(done.problem).toMatchObject({ detail: problems[0]?.detail, part: 'data' });
+    const callbacks = await hub.deps.pool.query<{ event_name: string }>(`SELECT event_name FROM "${cfg.schema}".callbacks WHERE submission_id = $1 ORDER BY created_at`, [sent.submissionId]);
+    expect(callbacks.rows.map((r) => r.event_name)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
+    const again = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: sent.tags }));
+    expect(again.status).toBe(409);
+  }, 60_000);
+
+  it('a SET that does not verify or says something else is 422, and the submission stays open', async () => {
+    const sent = await send();
+    const other = await send();
+    const submission = { destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId };
+    const accept = { authenticationTags: sent.tags };
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'secevent+jwt' })).toString('base64url');
+    const claims = Buffer.from(
+      JSON.stringify({ iss: relayA, iat: 1, jti: randomUUID(), sub: `submission:${sent.submissionId}`, txn: `case:${sent.caseId}`, events: { 'https://schema.fitko.de/fit-connect/events/accept-submission': accept } }),
+    ).toString('base64url');
+    const bad: Array<[string, string]> = [
+      ['unsigned', `${header}.${claims}.`],
+      ['foreign key', await subscriberA.set(submission, 'accept-submission', accept, { key: keysB.signingKey })],
+      ['typ jwt', await subscriberA.set(submission, 'accept-submission', accept, { header: { typ: 'JWT' } })],
+      ['another submission', await subscriberA.set({ ...submission, submissionId: other.submissionId }, 'accept-submission', accept)],
+      ['another case', await subscriberA.set({ ...submission, caseId: other.caseId }, 'accept-submission', accept)],
+      ['not an answer', await subscriberA.set(submission, 'submit-submission', {})],
+      ['two events', await subscriberA.set(submission, 'accept-submission', accept, { claims: { events: { 'https://schema.fitko.de/fit-connect/events/accept-submission': accept, 'https://schema.fitko.de/fit-connect/events/reject-submission': { problems: [] } } } })],
+      ['wrong tags', await subscriberA.set(submission, 'accept-submission', { authenticationTags: { ...sent.tags, metadata: other.tags.metadata } })],
+      ['reject without problems', await subscriberA.set(submission, 'reject-submission', { problems: [] })],
+      ['garbage', 'not-a-jwt'],
+    ];
+    for (const [what, set] of bad) {
+      const response = await subscriberA.postEvent(sent.caseId, set);
+      expect(response.status, what).toBe(422);
+      expect(((await response.json()) as { status: number }).status, what).toBe(422);
+    }
+    // a jti used before (the other submission's accepted answer) is refused too
+    const first = await subscriberA.set({ ...submission, submissionId: other.submissionId, caseId: other.caseId }, 'accept-submission', { authenticationTags: other.tags });
+    expect((await subscriberA.postEvent(other.caseId, first)).status).toBe(204);
+    const { jti } = JSON.parse(Buffer.from(first.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string };
+    const replayedJti = await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti } });
+    expect((await subscriberA.postEvent(sent.caseId, replayedJti)).status).toBe(422);
+    expect((await row(sent.submissionId)).state).toBe('RECEIVED');
+    expect(eventNames(await sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission']);
+  }, 60_000);
+
+  it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {
+    const sent = await send();
+    const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'accept-submission', { authenticationTags: sent.tags });
+    for (const [method, path, body] of [
+      ['GET', `/v1/submissions?destinationId=${relayA}`, undefined],
+      ['GET', `/v1/submissions/${sent.submissionId}`, undefined],
+      ['GET', `/v1/submissions/${sent.submissionId}/attachments/${sent.attachmentIds[0]}`, undefined],
+      ['POST', `/v1/cases/${sent.caseId}/events`, set],
+    ] as const) {
+      expect((await sender.request(method, path, body, 'application/jose')).status, `sender ${method} ${path}`).toBe(403);
+      expect((await subscriberB.request(method, path, body)).status, `subscriber B ${method} ${path}`).toBe(403);
+    }
+    expect((await subscriberB.pickupList()).submissions.map((s) => s.submissionId)).not.toContain(sent.submissionId);
+    expect((await subscriberB.request('GET', `/v1/cases/${sent.caseId}/events`)).status).toBe(403);
+    const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [] }), 'application/json');
+    expect(create.status).toBe(403);
+    // a subscriber cannot ask for a sender's scope
+    const token = await fetch(`${hub.baseUrl}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'subscriber-a', client_secret: (cfg.raw.subscriberClients as Array<{ clientSecret: string }>)[0]?.clientSecret ?? '', scope: `send:destination:${relayA}` }),
+    });
+    expect(token.status).toBe(400);
+    // unknown ids are 404; an answer that is not application/jose is 415
+    expect((await subscriberA.request('GET', `/v1/submissions/${randomUUID()}`)).status).toBe(404);
+    expect((await subscriberA.request('GET', `/v1/submissions/${sent.submissionId}/attachments/${randomUUID()}`)).status).toBe(404);
+    expect((await subscriberA.postEvent(randomUUID(), set)).status).toBe(404);
+    expect((await subscriberA.request('POST', `/v1/cases/${sent.caseId}/events`, set, 'text/plain')).status).toBe(415);
+    expect((await row(sent.submissionId)).state).toBe('RECEIVED');
+  }, 60_000);
+
+  it('the reconciler leaves waiting relay submissions alone: no job, no FAILED', async () => {
+    const sent = await send();
+    // older than reconcileAfterMs (500 ms in tests), and reconciled by the running hub and once more here
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await reconcileOnce({ ...hub.deps, processing: { ...hub.deps.config.processing, reconcileAfterMs: 0 }, log: hub.deps.log });
+    expect(await hub.deps.queues.process.getJob(processJobId(sent.submissionId))).toBeUndefined();
+    const waiting = await row(sent.submissionId);
+    expect(waiting.state).toBe('RECEIVED');
+    expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).toContain(sent.submissionId);
+    // a process job for one, however enqueued (an operator, an older replica), is skipped: never opened, never FAILED
+    await hub.deps.queues.enqueueProcess({ submissionId: sent.submissionId });
+    // completed jobs are removed; a failed one would be kept
+    await waitFor('the process job done', async () => (await hub.deps.queues.process.getJob(processJobId(sent.submissionId))) === undefined, 10_000);
+    expect((await row(sent.submissionId)).state).toBe('RECEIVED');
+    expect((await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 })).map((a) => a.stage)).not.toContain('open');
+  }, 60_000);
+});
