@@ -1,22 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, queryOnce as query, tempDir, waitFor } from '../support/env.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { TestZustelldienst } from '../support/test-zustelldienst.js';
-
-async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL() });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 interface Scenario {
   zd: TestZustelldienst;

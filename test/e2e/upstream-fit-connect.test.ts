@@ -3,12 +3,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
-import { DATABASE_URL, dropSchema, freePort, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, freePort, queryOnce as query, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { submissionMetadata } from '../support/fit-connect-sender.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
 import { HubProcess } from '../support/hub-process.js';
@@ -18,16 +17,6 @@ import { TestZustelldienst } from '../support/test-zustelldienst.js';
 const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
 const OPERATOR = randomBytes(16).toString('hex');
 const OTHER_TENANT_ADMIN = randomBytes(16).toString('hex');
-
-async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL() });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 // The hub as Subscriber of a FIT-Connect Zustelldienst (issue 10): a sender posts to the test Zustelldienst,
 // the hub polls (pages of 2, an access token living 3 s) or is called back, fetches, decrypts, delivers to

@@ -39,14 +39,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function dropSchema(schema: string): Promise<void> {
+/** One statement on a connection of its own (opened and closed around it): for tests that look into the journal. */
+export async function queryOnce<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: DATABASE_URL() });
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return (await client.query<R>(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  await queryOnce(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
