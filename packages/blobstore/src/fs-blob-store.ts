@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { link, mkdir, open, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { blobPath } from './blob-key.js';
@@ -19,6 +19,15 @@ export interface BlobRef {
 /** Marks an error thrown by the byte source (not by the disk), so it is not reported as a storage failure. */
 class SourceError {
   constructor(readonly error: unknown) {}
+}
+
+/** Writes the whole chunk at `position` (pwrite may write less than asked, e.g. when interrupted). */
+async function writeAll(file: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < chunk.byteLength; ) {
+    const { bytesWritten } = await file.write(chunk, done, chunk.byteLength - done, position + done);
+    if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
+    done += bytesWritten;
+  }
 }
 
 /** Content-addressed filesystem store: key = sha256 hex, file at <root>/<k[0..2]>/<key>. */
@@ -49,6 +58,10 @@ export class FsBlobStore {
     let size = 0;
     try {
       const file = await open(tmp, 'wx', 0o600);
+      // One write in flight while the next chunk is produced (read, decrypted, hashed): the copy into the page
+      // cache runs on libuv's pool beside the main thread instead of after it. The write's outcome is caught at
+      // once (an unobserved rejection would end the process) and checked before the next write and at the end.
+      let writing: Promise<unknown> = Promise.resolve(undefined);
       try {
         const iterator = chunksOf(source)[Symbol.asyncIterator]();
         for (;;) {
@@ -69,10 +82,16 @@ export class FsBlobStore {
             });
           }
           hash.update(chunk);
-          await file.write(chunk);
+          const failed = await writing;
+          if (failed) throw failed;
+          writing = writeAll(file, chunk, size - chunk.byteLength).then(() => undefined, (error: unknown) => error ?? new Error('write failed'));
         }
+        const failed = await writing;
+        if (failed) throw failed;
         await file.sync();
       } finally {
+        // never close the file under a write still in flight (a source error or the size limit ends the loop early)
+        await writing;
         await file.close();
       }
       const key = hash.digest('hex');
