@@ -18,6 +18,8 @@ import {
 } from '@weiche/adapter-sdk';
 import { collectInbox } from './dms-inbox.js';
 
+const WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
+
 export const DMS_FOLDER_KIND = 'dms-folder';
 
 export const DmsFolderConfig = z.strictObject({
@@ -90,7 +92,9 @@ class DmsFolderAdapter implements Adapter {
       if (!alreadyThere) {
         // A crash after the rename but before the receipt leaves the file in place: the retry
         // finds it (same deterministic name and size) and only writes the receipt.
-        await pipeline(await pkg.open(), createWriteStream(tmp, { flags: 'wx' }), { signal: options.signal });
+        // room for two 1 MiB chunks (the default is 16 KiB): a chunk is decrypted while the one before is written,
+        // instead of the stream pausing after every chunk until the disk has it
+        await pipeline(await pkg.open(), createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }), { signal: options.signal });
         await fsyncPath(tmp);
         await rename(tmp, target);
         await fsyncPath(dir);
