@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MISSING_ATTACHMENT_TRIES } from '@weiche/hub';
 import { dropSchema, queryOnce as query, tempDir, waitFor } from '../support/env.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
 import { HubProcess } from '../support/hub-process.js';
@@ -18,7 +19,7 @@ interface Scenario {
   downloads: Map<string, number>;
 }
 
-async function scenario(): Promise<Scenario> {
+async function scenario(limits: Record<string, number> = { attachmentBytes: ATTACHMENT_LIMIT }): Promise<Scenario> {
   const zd = await TestZustelldienst.start();
   const dir = await tempDir('upstream-refused');
   const fixture = await upstreamFixture(zd, dir, { pollIntervalMs: 200 });
@@ -26,23 +27,34 @@ async function scenario(): Promise<Scenario> {
     overrides(raw) {
       const { callbackSecret: _none, ...config } = fixture.config;
       raw.upstreams = { fitConnect: [config] };
-      raw.limits = { attachmentBytes: ATTACHMENT_LIMIT };
+      raw.limits = limits;
     },
   });
   const downloads = new Map<string, number>();
   return { zd, fixture, cfg, downloads };
 }
 
-async function send(s: Scenario, attachmentBytes: number): Promise<{ submissionId: string; attachmentId: string }> {
+/** Sends one submission with attachments of the given sizes (one by default). */
+async function send(s: Scenario, ...attachmentBytes: number[]): Promise<{ submissionId: string; attachmentId: string; attachmentIds: string[] }> {
   const sent = await s.fixture.sender.send({
     destinationId: s.fixture.destinationId,
     serviceIdentifier: SERVICE,
     data: Buffer.from(JSON.stringify({ vorhaben: 'Carport' })),
-    attachments: [{ content: randomBytes(attachmentBytes), filename: 'plan.pdf', mimeType: 'application/pdf' }],
+    attachments: attachmentBytes.map((bytes, i) => ({ content: randomBytes(bytes), filename: `plan-${i}.pdf`, mimeType: 'application/pdf' })),
   });
   expect(sent.statuses.submit).toBe(202);
-  return { submissionId: sent.submissionId, attachmentId: sent.attachmentIds[0]! };
+  return { submissionId: sent.submissionId, attachmentId: sent.attachmentIds[0]!, attachmentIds: sent.attachmentIds };
 }
+
+/** The problems of the one answer the Zustelldienst recorded for a submission, once there is one. */
+async function rejectedWith(s: Scenario, submissionId: string): Promise<Array<{ type: string; instance: string; detail: string }>> {
+  await waitFor('rejected upstream', async () => (s.zd.answersFor(submissionId).length > 0 ? true : undefined), 60_000, 250);
+  const answers = s.zd.answersFor(submissionId);
+  expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
+  return answers[0]!.payload.problems as Array<{ type: string; instance: string; detail: string }>;
+}
+
+const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
 
 const rowsOf = (s: Scenario, upstreamSubmissionId: string) =>
   query<{ submission_id: string; state: string; acknowledged_at: Date | null; problem: { code: string; part?: string } | null; channel_meta: { attachmentBlobs: unknown[] } }>(
@@ -156,5 +168,78 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     // the failed poll was reported as such
     const status = await query<{ last_error: string | null }>(`SELECT last_error FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
     expect(status[0]?.last_error).toContain('503');
+  }, 180_000);
+
+  it('an announced attachment the Zustelldienst answers 404 for: tried over a bounded number of polls, then rejected once with missing-attachments', async () => {
+    const s = (current = await scenario());
+    const gone = await send(s, 2000);
+    const fine = await send(s, 2000);
+    // the Zustelldienst lost it: get-submission-attachment answers 404 "attachment for submission not found"
+    s.zd.submissions.get(gone.submissionId)!.attachments.delete(gone.attachmentId);
+    s.zd.hooks.beforeAttachment = async (submissionId) => {
+      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
+    };
+    await startHub(s);
+
+    const problems = await rejectedWith(s, gone.submissionId);
+    expect(problems).toEqual([expect.objectContaining({ type: PROBLEM('missing-attachments'), instance: `attachment:${gone.attachmentId}` })]);
+    expect(s.downloads.get(gone.submissionId)).toBe(MISSING_ATTACHMENT_TRIES);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, gone.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    const rows = await rowsOf(s, gone.submissionId);
+    expect(rows.map((r) => [r.state, r.problem?.code, r.problem?.part])).toEqual([['REJECTED', 'WEICHE_ERR_MISSING_ATTACHMENTS', `attachment:${gone.attachmentId}`]]);
+    // the other submission was not held up
+    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    expect(s.zd.answersFor(fine.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+
+    // no longer asked for, no longer a failing poll
+    const polls = s.zd.pagesServed;
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    expect(s.downloads.get(gone.submissionId)).toBe(MISSING_ATTACHMENT_TRIES);
+    // the 404s were reported as failing polls while they lasted; the polls since succeed
+    const status = await query<{ last_error_at: Date | null; last_success_at: Date | null }>(`SELECT last_error_at, last_success_at FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
+    expect(status[0]!.last_success_at!.getTime()).toBeGreaterThan(status[0]!.last_error_at!.getTime());
+    expect(s.zd.refusedAnswers).toEqual([]);
+  }, 180_000);
+
+  it('a submission sent chunked (no Content-Length) over the limits: the hub stops reading at the limit and rejects it once', async () => {
+    const s = (current = await scenario({ dataBytes: 100_000 }));
+    const big = await send(s, 2000);
+    s.zd.chunkedSubmissions = true;
+    // 64 MiB of metadata: far over what the limits allow for the submission, and more than socket buffers hold
+    s.zd.hooks.submissionAnswer = (submissionId, body) => (submissionId === big.submissionId ? { ...body, encryptedMetadata: `${String(body.encryptedMetadata)}${'A'.repeat(64 * 1024 * 1024)}` } : body);
+    await startHub(s);
+
+    const problems = await rejectedWith(s, big.submissionId);
+    expect(problems).toEqual([expect.objectContaining({ type: PROBLEM('technical-error'), instance: 'submission' })]);
+    const transfers = s.zd.submissionTransfers.filter((t) => t.submissionId === big.submissionId);
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.complete).toBe(false);
+    expect(transfers[0]!.written).toBeLessThan(transfers[0]!.total / 2);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    expect((await rowsOf(s, big.submissionId)).map((r) => [r.state, r.problem?.code])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED']]);
+  }, 180_000);
+
+  it('a submission over submissionBytes (each attachment within its limit): rejected once, the attachments past the limit never downloaded', async () => {
+    // 10 000 plaintext bytes per submission; four attachments of 8 000 bytes each pass the per-attachment limit
+    const s = (current = await scenario({ submissionBytes: 10_000 }));
+    const big = await send(s, 8000, 8000, 8000, 8000);
+    const fine = await send(s, 2000);
+    s.zd.hooks.beforeAttachment = async (submissionId) => {
+      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
+    };
+    await startHub(s);
+
+    const problems = await rejectedWith(s, big.submissionId);
+    expect(problems).toEqual([expect.objectContaining({ type: PROBLEM('technical-error'), instance: 'submission' })]);
+    expect(problems[0]!.detail).toContain('10000');
+    // the download that passed the limit was the last one: the fourth attachment was never asked for
+    expect(s.downloads.get(big.submissionId)).toBeLessThan(4);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    expect((await rowsOf(s, big.submissionId)).map((r) => [r.state, r.problem?.code, r.problem?.part])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED', 'submission']]);
+    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    expect(s.zd.answersFor(fine.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+    const polls = s.zd.pagesServed;
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    expect(s.downloads.get(big.submissionId)).toBeLessThan(4);
   }, 180_000);
 });

@@ -54,7 +54,7 @@ export interface ZdAnswer {
 export interface ZdHooks {
   /** Changes a submission as the subscriber fetches it (an upstream answering outside the API's shape). */
   submissionAnswer?: (submissionId: string, body: Record<string, unknown>) => Record<string, unknown>;
-  /** Before an attachment download is answered (may stall). */
+  /** Before an attachment download is answered, whether the attachment exists or not (may stall, may throw an HttpError). */
   beforeAttachment?: (submissionId: string, attachmentId: string) => Promise<void>;
   /** Before a verified subscriber event is recorded (may stall: the event is then not recorded yet). */
   beforeAnswerRecorded?: (submissionId: string) => Promise<void>;
@@ -104,6 +104,10 @@ export class TestZustelldienst {
   unknownTokenRefusals = 0;
   /** Pickup list pages served. */
   pagesServed = 0;
+  /** Send submissions to subscribers chunked (no Content-Length), as a streaming server or proxy may. */
+  chunkedSubmissions = false;
+  /** Chunked submission answers: bytes written before the subscriber stopped reading, of the total; complete when all were sent. */
+  readonly submissionTransfers: Array<{ submissionId: string; written: number; total: number; complete: boolean }> = [];
   /** Sign the next submit-submission SET with a key that is not in the JWKS (a forged event log). */
   forgeNextSubmitEvent = false;
   private readonly tokens = new Map<string, { clientId: string; scopes: readonly string[]; expiresAt: number }>();
@@ -300,14 +304,16 @@ export class TestZustelldienst {
         encryptedMetadata: s.encryptedMetadata,
         ...(s.encryptedData !== undefined ? { encryptedData: s.encryptedData } : {}),
       };
-      return send(res, 200, this.hooks.submissionAnswer?.(s.submissionId, body) ?? body);
+      const answer = this.hooks.submissionAnswer?.(s.submissionId, body) ?? body;
+      if (this.chunkedSubmissions) return this.sendChunked(res, s.submissionId, Buffer.from(JSON.stringify(answer)));
+      return send(res, 200, answer);
     }
     if (method === 'GET' && (m = path.match(/^\/v1\/submissions\/([^/]+)\/attachments\/([^/]+)$/))) {
       const s = this.submissionOf(m[1]!);
       this.mustSubscribe(req, s.destinationId);
+      await this.hooks.beforeAttachment?.(s.submissionId, m[2]!);
       const jwe = s.attachments.get(m[2]!);
       if (jwe === undefined) throw new HttpError(404, 'no such attachment');
-      await this.hooks.beforeAttachment?.(s.submissionId, m[2]!);
       return send(res, 200, jwe, 'application/jose');
     }
     if ((m = path.match(/^\/v1\/cases\/([^/]+)\/events$/))) {
@@ -330,6 +336,30 @@ export class TestZustelldienst {
       }
     }
     throw new HttpError(404, `no route ${method} ${path}`);
+  }
+
+  /** Writes a JSON answer in 64 KiB chunks as the subscriber reads them (backpressure), until done or the subscriber hangs up. */
+  private async sendChunked(res: ServerResponse, submissionId: string, body: Buffer): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const transfer = { submissionId, written: 0, total: body.length, complete: false };
+    this.submissionTransfers.push(transfer);
+    for (let at = 0; at < body.length && !res.destroyed; at += 64 * 1024) {
+      const chunk = body.subarray(at, at + 64 * 1024);
+      const more = res.write(chunk);
+      transfer.written += chunk.length;
+      if (!more) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.on('drain', done).on('close', done);
+        });
+      }
+    }
+    if (res.destroyed) return;
+    await new Promise<void>((resolve) => res.once('close', resolve).end(() => resolve()));
+    transfer.complete = res.writableFinished;
   }
 
   /** Verifies a subscriber's SET against its registered key and the submission, records it, and moves the state. */

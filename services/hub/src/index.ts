@@ -13,6 +13,7 @@ export { XtaMeta, XTA_CHANNEL } from './channels/xta/index.js';
 export { XtaUpstreamMeta, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamChannel } from './channels/xta/upstream/index.js';
 export { upstreamStatuses, type UpstreamStatus } from './upstreams/status.js';
 export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta.js';
+export { MISSING_ATTACHMENT_TRIES } from './channels/fit-connect/upstream/missing-attachments.js';
 export type { Channel, OpenedSubmission } from './channels/channel.js';
 export { loadEvidenceKeys, auditCheckpointLog, evidenceKeyDir } from './audit-evidence.js';
 export { checkpointNow } from './audit-checkpointer.js';

@@ -10,6 +10,7 @@ const PROBLEM_OF: Partial<Record<string, ProblemName>> = {
   [ErrorCode.SCHEMA_VIOLATION]: 'schema-violation',
   [ErrorCode.MISSING_DATA]: 'missing-data',
   [ErrorCode.ATTACHMENTS_MISMATCH]: 'attachments-mismatch',
+  [ErrorCode.MISSING_ATTACHMENTS]: 'missing-attachments',
   [ErrorCode.UNSUPPORTED_SCHEMA]: 'unsupported-schema',
   [ErrorCode.UNSUPPORTED_SERVICE]: 'unsupported-service',
   [ErrorCode.SERVICE_MISMATCH]: 'service-mismatch',

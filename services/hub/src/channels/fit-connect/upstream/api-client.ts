@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
-import { ErrorCode, WeicheError } from '@weiche/core';
 import type { z } from 'zod';
+import { payloadTooLarge, readBounded } from './bounded-body.js';
 import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
 
 /** A refused or failed call to the upstream (status and path only: never a body that could hold personal data). */
@@ -89,12 +89,9 @@ export class SubmissionApiClient {
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, what);
     }
-    // what the limits refuse is not read into memory first
-    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-      await response.body?.cancel();
-      throw new WeicheError(ErrorCode.PAYLOAD_TOO_LARGE, `${what}: the answer exceeds ${maxBytes} bytes`, { status: 413 });
-    }
-    return schema.parse(await response.json());
+    // what the limits refuse is not read into memory first, declared or not (chunked)
+    const body = await readBounded(response, maxBytes, what);
+    return schema.parse(JSON.parse(body.toString('utf8')));
   }
 
   /**
@@ -118,12 +115,16 @@ export class SubmissionApiClient {
     return this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes);
   }
 
-  /** One attachment's JWE (`application/jose`) as a stream, for the blob store. */
-  async attachment(submissionId: string, attachmentId: string): Promise<Readable> {
+  /** One attachment's JWE (`application/jose`) as a stream, for the blob store (which stops at `maxBytes`; a declared length over it is refused unread). */
+  async attachment(submissionId: string, attachmentId: string, maxBytes: number): Promise<Readable> {
     const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose' });
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, 'get attachment');
+    }
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body.cancel();
+      throw payloadTooLarge('get attachment', maxBytes);
     }
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }

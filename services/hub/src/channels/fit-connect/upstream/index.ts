@@ -80,7 +80,7 @@ export async function createFitConnectUpstreamChannel(deps: FitConnectUpstreamDe
     async open(row) {
       const { meta, up } = of(row);
       if (meta.eventLogProblem !== undefined) throw inputProblem(ErrorCode.INVALID_EVENT_LOG, meta.eventLogProblem, { part: 'submission', stage: 'open' });
-      if (meta.pickupProblem !== undefined) throw inputProblem(ErrorCode.INPUT_REFUSED, meta.pickupProblem.detail, { part: meta.pickupProblem.part, stage: 'open' });
+      if (meta.pickupProblem !== undefined) throw inputProblem(meta.pickupProblem.code ?? ErrorCode.INPUT_REFUSED, meta.pickupProblem.detail, { part: meta.pickupProblem.part, stage: 'open' });
       // a JWK names the key's kid; for a PEM the key itself decides (a JWE for another key fails to unwrap)
       const kid = up.decryption.kid ?? (await kidOf(deps.blobs, meta.metadataBlobKey));
       return openFitConnect(

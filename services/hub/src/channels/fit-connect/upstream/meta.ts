@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SubmissionPart } from '@weiche/core';
+import { ErrorCode, type SubmissionPart } from '@weiche/core';
 import { FitConnectMeta } from '../meta.js';
 
 export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
@@ -12,7 +12,8 @@ export const FIT_CONNECT_UPSTREAM_CHANNEL = 'fit-connect-upstream';
  * Zustelldienst's submit-submission SET that verified (evidence), and — when the case's event log did not
  * verify — why (the submission is then rejected without being opened). `pickupProblem`: why the upstream's data
  * could never be taken as it is (over a limit of the hub, not the API's shape); the row then holds what was fetched
- * within the limits, and is rejected unopened like one whose event log did not verify.
+ * within the limits, and is rejected unopened like one whose event log did not verify — with `code` (default
+ * `WEICHE_ERR_INPUT_REFUSED`; `WEICHE_ERR_MISSING_ATTACHMENTS` for an announced attachment the Zustelldienst does not have).
  */
 export const FitConnectUpstreamMeta = FitConnectMeta.extend({
   upstreamId: z.string(),
@@ -25,6 +26,7 @@ export const FitConnectUpstreamMeta = FitConnectMeta.extend({
     .object({
       part: z.custom<SubmissionPart>((v) => typeof v === 'string' && (['metadata', 'data', 'submission'].includes(v) || v.startsWith('attachment:'))),
       detail: z.string(),
+      code: z.enum([ErrorCode.INPUT_REFUSED, ErrorCode.MISSING_ATTACHMENTS]).optional(),
     })
     .optional(),
 });

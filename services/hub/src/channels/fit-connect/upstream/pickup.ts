@@ -4,14 +4,15 @@ import { ZodError } from 'zod';
 import type { BlobRef, FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream, WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
-import { jweLimits } from '@weiche/fit-connect';
+import { jweLimits, maxSubmissionJweBytes } from '@weiche/fit-connect';
 import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { withTimeout } from '../../../timeout.js';
-import type { SubmissionApiClient } from './api-client.js';
+import { UpstreamHttpError, type SubmissionApiClient } from './api-client.js';
 import type { SubmissionForPickup, UpstreamSubmission } from './api-schemas.js';
 import { verifySubmitEvent, type EventLogVerdict, type zustelldienstKeys } from './event-log.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, type FitConnectUpstreamMeta } from './meta.js';
+import type { MissingAttachments } from './missing-attachments.js';
 
 /** What picking up needs of the hub. */
 export interface PickupDeps {
@@ -27,6 +28,12 @@ export interface UpstreamConnection {
   readonly config: FitConnectUpstream;
   readonly client: SubmissionApiClient;
   readonly keys: ReturnType<typeof zustelldienstKeys>;
+}
+
+/** How a pickup came about: `listed` is the pickup list's entry (absent for a callback's), `missing` counts 404s on attachments. */
+export interface PickupSource {
+  readonly listed?: SubmissionForPickup;
+  readonly missing?: MissingAttachments;
 }
 
 /** `refused`: recorded to be rejected, the upstream's data can never be taken as it is (see pickUp). */
@@ -62,6 +69,8 @@ function submissionRefusal(error: unknown, limits: PickupDeps['limits']): string
   return undefined;
 }
 
+type PickupProblem = NonNullable<FitConnectUpstreamMeta['pickupProblem']>;
+
 /** What was fetched of a submission, for its journal row. */
 interface Fetched {
   readonly submissionId: string;
@@ -82,9 +91,13 @@ interface Fetched {
  * and picked up by the next poll. A submission that can never be taken as it is (a part over the hub's
  * limits, an answer not of the API's shape) is stored the same way with what was fetched within the limits and
  * why (`pickupProblem`): `open` rejects it, and the answer tells the sender — instead of a retry every poll.
- * That needs its case: `listed` (the pickup list's entry) names it when the submission itself does not read.
+ * That needs its case: `listed` (the pickup list's entry) names it when the submission itself does not read. So is
+ * one over the operator's `submissionBytes` (metadata, data and attachments together; what is left of it bounds each
+ * download), and — after `MISSING_ATTACHMENT_TRIES` pickups from the list — one whose announced attachment the
+ * Zustelldienst answers 404 for (`missing-attachments`).
  */
-export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string, listed?: SubmissionForPickup): Promise<PickupOutcome> {
+export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string, source: PickupSource = {}): Promise<PickupOutcome> {
+  const { listed } = source;
   if (await deps.journal.findByChannelRef(FIT_CONNECT_UPSTREAM_CHANNEL, submissionId)) return 'known';
   const wire = jweLimits(deps.limits);
   let submission: UpstreamSubmission;
@@ -118,20 +131,29 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
     if (!tooLarge(error)) throw error;
     return record(deps, up, fetched, { problem: { part: 'data', detail: `Die Fachdaten überschreiten die Größengrenze des Empfängers von ${deps.limits.dataBytes} Bytes.` } });
   }
+  // FIT-Connect announces no sizes: the actual ones count, each download bounded by what is left of the limit
+  const budget = maxSubmissionJweBytes(deps.limits.submissionBytes, submission.attachments.length + 2);
+  const overSubmissionLimit = `Die Einreichung überschreitet die Größengrenze des Empfängers von ${deps.limits.submissionBytes} Bytes je Einreichung (Metadaten, Fachdaten und Anlagen zusammen).`;
+  let used = (fetched.metadata?.size ?? 0) + (fetched.data?.size ?? 0);
+  if (used > budget) return record(deps, up, fetched, { problem: { part: 'submission', detail: overSubmissionLimit } });
   const attachmentTags: Record<string, string> = {};
   for (const attachmentId of submission.attachments) {
+    const left = budget - used;
+    const maxBytes = Math.min(wire.attachmentBytes, left);
     let ref: BlobRef;
     try {
       // the blob store stops reading at the limit: an oversized attachment is never downloaded whole
-      ref = await deps.blobs.put(await up.client.attachment(submissionId, attachmentId), { maxBytes: wire.attachmentBytes });
+      ref = await deps.blobs.put(await up.client.attachment(submissionId, attachmentId, maxBytes), { maxBytes });
     } catch (error) {
-      if (!tooLarge(error)) throw error;
-      const detail = `Die Anlage ${attachmentId} überschreitet die Größengrenze des Empfängers von ${deps.limits.attachmentBytes} Bytes je Anlage.`;
-      return record(deps, up, fetched, { problem: { part: `attachment:${attachmentId}`, detail } });
+      const problem = attachmentProblem(error, attachmentId, { deps, source, submissionId, bySubmissionLimit: left < wire.attachmentBytes, overSubmissionLimit });
+      if (problem === undefined) throw error;
+      return record(deps, up, fetched, { problem });
     }
+    used += ref.size;
     fetched.attachmentBlobs.push({ attachmentId, blobKey: ref.key, size: ref.size });
     attachmentTags[attachmentId] = await storedTag(deps.blobs, ref.key, ref.size);
   }
+  source.missing?.forget(submissionId);
   const tags = {
     metadata: submission.encryptedMetadata === undefined ? '' : tagOf(submission.encryptedMetadata),
     ...(submission.encryptedData !== undefined ? { data: tagOf(submission.encryptedData) } : {}),
@@ -142,6 +164,28 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
 }
 
 /**
+ * Why an attachment download can never succeed, or undefined for what the next poll tries again: over a limit (the
+ * attachment's own, or what the submission's limit leaves), or a 404 for an announced attachment once it has
+ * lasted (MissingAttachments; a callback's pickup does not count, the submission may just have been answered).
+ */
+function attachmentProblem(
+  error: unknown,
+  attachmentId: string,
+  at: { deps: PickupDeps; source: PickupSource; submissionId: string; bySubmissionLimit: boolean; overSubmissionLimit: string },
+): PickupProblem | undefined {
+  if (tooLarge(error)) {
+    if (at.bySubmissionLimit) return { part: 'submission', detail: at.overSubmissionLimit };
+    return { part: `attachment:${attachmentId}`, detail: `Die Anlage ${attachmentId} überschreitet die Größengrenze des Empfängers von ${at.deps.limits.attachmentBytes} Bytes je Anlage.` };
+  }
+  const missing = error instanceof UpstreamHttpError && error.status === 404 && at.source.listed !== undefined;
+  if (missing && at.source.missing?.missed(at.submissionId)) {
+    const detail = `Die angekündigte Anlage ${attachmentId} ist beim Zustelldienst nicht vorhanden und kann nicht abgerufen werden.`;
+    return { part: `attachment:${attachmentId}`, detail, code: ErrorCode.MISSING_ATTACHMENTS };
+  }
+  return undefined;
+}
+
+/**
  * Stores a fetched submission RECEIVED (unique per upstream submission id) and enqueues it. With a verdict on the
  * event log that did not hold, or a pickup problem, `open` rejects it unopened and the answer tells the upstream.
  */
@@ -149,7 +193,7 @@ async function record(
   deps: PickupDeps,
   up: UpstreamConnection,
   fetched: Fetched,
-  outcome: { verdict: EventLogVerdict } | { problem: NonNullable<FitConnectUpstreamMeta['pickupProblem']> },
+  outcome: { verdict: EventLogVerdict } | { problem: PickupProblem },
 ): Promise<PickupOutcome> {
   const { submissionId, metadata, data, attachmentBlobs } = fetched;
   const verdict = 'verdict' in outcome ? outcome.verdict : undefined;

@@ -1,6 +1,7 @@
 import type { UpstreamStore } from '@weiche/journal';
 import { errorMessage } from '@weiche/core';
 import type { SubmissionForPickup } from './api-schemas.js';
+import { MissingAttachments } from './missing-attachments.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
 /**
@@ -14,11 +15,14 @@ export class UpstreamPoller {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<string>();
+  private readonly missing: MissingAttachments;
 
   constructor(
     private readonly up: UpstreamConnection,
     private readonly deps: PickupDeps & { readonly upstreams: Pick<UpstreamStore, 'recordPoll'> },
-  ) {}
+  ) {
+    this.missing = new MissingAttachments(up.config.pollIntervalMs);
+  }
 
   start(): void {
     this.stopped = false;
@@ -70,7 +74,7 @@ export class UpstreamPoller {
     if (this.inFlight.has(submissionId)) return;
     this.inFlight.add(submissionId);
     try {
-      const outcome = await pickUp(this.deps, this.up, submissionId, listed);
+      const outcome = await pickUp(this.deps, this.up, submissionId, listed ? { listed, missing: this.missing } : {});
       if (outcome === 'picked-up') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'picked up an upstream submission');
       // not a failing poll: it is in the journal with the reason and will be rejected upstream (pickUp logged why)
       if (outcome === 'refused') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'took in an upstream submission to reject it');
@@ -85,9 +89,12 @@ export class UpstreamPoller {
       this.deps.upstreams.recordPoll(id, 'fit-connect', outcome).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot record the upstream poll'));
     await record({ phase: 'start' });
     let failure: string | undefined;
+    const listed = new Set<string>();
+    let complete = false;
     try {
       for await (const ref of this.up.client.readyForPickup()) {
         if (this.stopped) break;
+        listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
           failure = 'the upstream listed a submission for another destination; not picked up';
           continue;
@@ -98,10 +105,13 @@ export class UpstreamPoller {
           this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
         });
       }
+      complete = !this.stopped;
     } catch (error) {
       failure = errorMessage(error);
       this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
     }
+    // only a list read to its end tells what is no longer ready for pickup
+    if (complete) this.missing.keepOnly(listed);
     await record(failure === undefined ? { phase: 'success' } : { phase: 'error', message: failure });
   }
 }
