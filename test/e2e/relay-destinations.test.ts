@@ -4,6 +4,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileOnce } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
+import { requestToken } from '../support/client-credentials.js';
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
 import { subscriberKeys, TestSubscriber, type PickedUpSubmission, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
@@ -200,11 +201,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [] }), 'application/json');
     expect(create.status).toBe(403);
     // a subscriber cannot ask for a sender's scope
-    const token = await fetch(`${hub.baseUrl}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'subscriber-a', client_secret: (cfg.raw.subscriberClients as Array<{ clientSecret: string }>)[0]?.clientSecret ?? '', scope: `send:destination:${relayA}` }),
-    });
+    const token = await requestToken(hub.baseUrl, { clientId: 'subscriber-a', clientSecret: (cfg.raw.subscriberClients as Array<{ clientSecret: string }>)[0]?.clientSecret ?? '', scope: `send:destination:${relayA}` });
     expect(token.status).toBe(400);
     // unknown ids are 404; an answer that is not application/jose is 415
     expect((await subscriberA.request('GET', `/v1/submissions/${randomUUID()}`)).status).toBe(404);

@@ -4,21 +4,16 @@
  * a message the intermediary cannot hand out stays in the box and shows as waiting upstream, and a second poll of the
  * same box at the same time takes nothing twice (across replicas the lock makes one stand back: e2e).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '@weiche/config';
-import { createHubDeps, createLogger, upstreamStatuses, XTA_CHANNEL, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
-import { dropSchema, REPO_ROOT, tempDir } from '../support/env.js';
-import { createTestPki } from '../support/test-pki.js';
-import { writeXtaTestConfig } from '../support/xta-config.js';
+import { upstreamStatuses, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
 import { XtaUpstreamServer } from '../support/xta-upstream-server.js';
+import { startXtaUpstreamStage, UPSTREAM_READER, type XtaUpstreamStage } from '../support/xta-upstream-stage.js';
 
-const READER = 'ags:05974028';
+const READER = UPSTREAM_READER;
 const LIST = 'http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest';
 
+let stage: XtaUpstreamStage;
 let deps: HubDeps;
-let schema: string;
 let server: XtaUpstreamServer;
 let tokenServer: XtaUpstreamServer;
 let channel: XtaUpstreamChannel;
@@ -26,33 +21,19 @@ let readerCert: string;
 let xbau: Buffer;
 
 beforeAll(async () => {
-  const dir = await tempDir('xta-upstream-poller');
-  const pki = await createTestPki(dir, 'rz');
-  const account = await pki.client('weiche');
-  server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: account.cert, identity: READER }] }).start();
-  tokenServer = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [], tokens: new Map([['rz-token-value', READER]]) }).start();
-  const byToken = (id: string, token: string) => ({ id, tenant: 'testhausen', reader: READER, managementUrl: tokenServer.managementUrl, msgBoxUrl: tokenServer.msgBoxUrl, auth: { token }, caFile: pki.caFile });
-  const written = await writeXtaTestConfig(dir, {
-    overrides(raw) {
-      raw.upstreams = {
-        xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile }, byToken('rz-token', 'rz-token-value'), byToken('rz-wrong-token', 'not-the-token')],
-      };
+  stage = await startXtaUpstreamStage('xta-upstream-poller', {
+    async moreUpstreams(pki) {
+      tokenServer = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [], tokens: new Map([['rz-token-value', READER]]) }).start();
+      const byToken = (id: string, token: string) => ({ id, tenant: 'testhausen', reader: READER, managementUrl: tokenServer.managementUrl, msgBoxUrl: tokenServer.msgBoxUrl, auth: { token }, caFile: pki.caFile });
+      return [byToken('rz-token', 'rz-token-value'), byToken('rz-wrong-token', 'not-the-token')];
     },
   });
-  schema = written.cfg.schema;
-  deps = await createHubDeps(loadConfigFile(written.cfg.file, {}), createLogger({ level: 'silent' }));
-  channel = deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
-  const xta = deps.channels.get(XTA_CHANNEL) as unknown as { readers: ReadonlyMap<string, { certificatePem: string }> };
-  readerCert = xta.readers.get(READER)?.certificatePem ?? '';
-  xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
+  ({ deps, server, channel, readerCert, xbau } = stage);
 }, 120_000);
 
 afterAll(async () => {
-  await channel?.stop?.();
-  await deps?.close();
-  await server?.stop();
+  await stage?.stop();
   await tokenServer?.stop();
-  await dropSchema(schema);
 });
 
 const put = (opts: { failFetch?: boolean } = {}) =>

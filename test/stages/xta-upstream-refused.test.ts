@@ -4,54 +4,30 @@
  * the reason), closed, rejected by `open` — not fetched again on every poll while the rest of the box goes through.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
-import { createHubDeps, createLogger, upstreamStatuses, XTA_CHANNEL, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
-import { dropSchema, REPO_ROOT, tempDir } from '../support/env.js';
-import { createTestPki } from '../support/test-pki.js';
-import { writeXtaTestConfig } from '../support/xta-config.js';
-import { XtaUpstreamServer } from '../support/xta-upstream-server.js';
+import { upstreamStatuses, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type HubDeps, type XtaUpstreamChannel } from '@weiche/hub';
+import type { XtaUpstreamServer } from '../support/xta-upstream-server.js';
+import { startXtaUpstreamStage, UPSTREAM_READER, type XtaUpstreamStage } from '../support/xta-upstream-stage.js';
 
-const READER = 'ags:05974028';
+const READER = UPSTREAM_READER;
 /** The answer limit is what base64 of the container needs plus 1 MiB: a 1.5 MB message is over it. */
 const MAX_CONTAINER_BYTES = 10_000;
 
+let stage: XtaUpstreamStage;
 let deps: HubDeps;
-let schema: string;
 let server: XtaUpstreamServer;
 let channel: XtaUpstreamChannel;
 let readerCert: string;
 let xbau: Buffer;
 
 beforeAll(async () => {
-  const dir = await tempDir('xta-upstream-refused');
-  const pki = await createTestPki(dir, 'rz');
-  const account = await pki.client('weiche');
-  server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: account.cert, identity: READER }] }).start();
-  const written = await writeXtaTestConfig(dir, {
-    maxContainerBytes: MAX_CONTAINER_BYTES,
-    overrides(raw) {
-      raw.upstreams = {
-        xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile }],
-      };
-    },
-  });
-  schema = written.cfg.schema;
-  deps = await createHubDeps(loadConfigFile(written.cfg.file, {}), createLogger({ level: 'silent' }));
-  channel = deps.channels.get(XTA_UPSTREAM_CHANNEL) as XtaUpstreamChannel;
-  const xta = deps.channels.get(XTA_CHANNEL) as unknown as { readers: ReadonlyMap<string, { certificatePem: string }> };
-  readerCert = xta.readers.get(READER)?.certificatePem ?? '';
-  xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
+  stage = await startXtaUpstreamStage('xta-upstream-refused', { maxContainerBytes: MAX_CONTAINER_BYTES });
+  ({ deps, server, channel, readerCert, xbau } = stage);
 }, 120_000);
 
 afterAll(async () => {
-  await channel?.stop?.();
-  await deps?.close();
-  await server?.stop();
-  await dropSchema(schema);
+  await stage?.stop();
 });
 
 describe('XTA upstream: a message over the limit', () => {

@@ -42,6 +42,8 @@ export interface ReceivedCallback {
 
 export class CallbackReceiver {
   readonly received: ReceivedCallback[] = [];
+  /** TCP connections accepted, whether or not a callback (or even a TLS handshake) followed: was it reached at all? */
+  connections = 0;
   private server: Server | undefined;
 
   constructor(
@@ -70,6 +72,9 @@ export class CallbackReceiver {
         res.statusCode = fresh && macOk ? 200 : 401;
         res.end();
       });
+    });
+    server.on('connection', () => {
+      this.connections += 1;
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

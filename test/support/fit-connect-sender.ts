@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
+import { clientCredentialsToken } from './client-credentials.js';
 
 type KeyLike = Awaited<ReturnType<typeof importJWK>>;
 
@@ -75,13 +76,7 @@ export class TestSender {
   ) {}
 
   async fetchToken(): Promise<string> {
-    const response = await fetch(`${this.baseUrl}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.clientId, client_secret: this.clientSecret }),
-    });
-    if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-    this.token = ((await response.json()) as { access_token: string }).access_token;
+    this.token = await clientCredentialsToken(this.baseUrl, { clientId: this.clientId, clientSecret: this.clientSecret });
     return this.token;
   }
 

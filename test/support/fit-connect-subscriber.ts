@@ -1,12 +1,14 @@
 /**
  * A FIT-Connect subscriber written from the Submission API's OpenAPI with plain `fetch` and `jose` only — not
  * this repository's packages — that picks up from a hub's relay destination, decrypts with its own keys and
- * answers with signed SETs (docs/relay-destinations.md).
+ * answers with signed SETs (docs/relay-destinations.md). Its token request is the OAuth grant the test sender makes
+ * too (client-credentials.ts, plain `fetch`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactDecrypt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { clientCredentialsToken } from './client-credentials.js';
 
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -65,13 +67,7 @@ export class TestSubscriber {
   ) {}
 
   async fetchToken(): Promise<string> {
-    const response = await fetch(`${this.baseUrl}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.clientId, client_secret: this.clientSecret }),
-    });
-    if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-    this.token = ((await response.json()) as { access_token: string }).access_token;
+    this.token = await clientCredentialsToken(this.baseUrl, { clientId: this.clientId, clientSecret: this.clientSecret });
     return this.token;
   }
 

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallbackTarget } from './callback-target.js';
 import { resolveConfig } from './load.js';
+import { validConfigInput } from './test-fixtures.js';
 
-const destinationId = '2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10';
-const withTargets = (callbackTargets: unknown) => ({
-  tenants: [{ id: 'musterstadt', name: 'Stadt Musterstadt', behoerdenkennung: 'ags:05974028' }],
-  destinations: [
-    {
-      id: destinationId,
-      tenant: 'musterstadt',
-      keys: { privateKeyFile: 'keys/d.key.pem', certificateFile: 'keys/d.cert.pem' },
-      services: [{ identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'Baugenehmigung' }],
-    },
-  ],
-  senderClients: [{ clientId: 'portal', clientSecret: 's3cr3t-value', name: 'Portal', destinations: [destinationId], callbackTargets }],
-});
+const withTargets = (callbackTargets: unknown) => ({ ...validConfigInput, senderClients: [{ ...validConfigInput.senderClients[0]!, callbackTargets }] });
 
 describe('senderClients[].callbackTargets', () => {
   it('is empty unless given', () => {

@@ -5,22 +5,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { filingFor } from './filing.js';
 import { ConfigError, loadConfigFile, resolveConfig, type ConfigCheck } from './load.js';
-
-const destinationId = '2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10';
-const valid = {
-  tenants: [{ id: 'musterstadt', name: 'Stadt Musterstadt', behoerdenkennung: 'ags:05974028' }],
-  destinations: [
-    {
-      id: destinationId,
-      tenant: 'musterstadt',
-      keys: { privateKeyFile: 'keys/d.key.pem', certificateFile: 'keys/d.cert.pem' },
-      services: [{ identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'Baugenehmigung' }],
-    },
-  ],
-  senderClients: [{ clientId: 'portal', clientSecret: 's3cr3t-value', name: 'Portal', destinations: [destinationId] }],
-  adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: 'outbox' } }],
-  routes: [{ id: 'r1', tenant: 'musterstadt', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
-};
+import { FIXTURE_DESTINATION_ID as destinationId, validConfigInput as valid } from './test-fixtures.js';
 
 describe('config', () => {
   it('applies defaults, env overrides and resolves paths', () => {

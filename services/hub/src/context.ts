@@ -20,6 +20,7 @@ import { ADAPTER_KINDS } from './config/adapter-kinds.js';
 import { assertHubConfig } from './config/hub-config.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
+import type { ResolveHost } from './channels/fit-connect/callbacks/post-callback.js';
 import { createFitConnectChannel, fitConnectRecord } from './channels/fit-connect/index.js';
 import { createRelayChannel } from './channels/fit-connect/relay/channel.js';
 import { createFitConnectUpstreamChannel } from './channels/fit-connect/upstream/index.js';
@@ -85,8 +86,16 @@ function createAdapters(config: WeicheConfig, kinds: ReadonlyMap<string, Adapter
   return adapters;
 }
 
+/** What a hub is built with besides its config. */
+export interface HubOptions {
+  /** Adapter kinds beyond the built-in ones (ADAPTER_KINDS). */
+  readonly adapterKinds?: readonly AdapterFactory<unknown>[];
+  /** How callback host names are resolved when a callback connects: the system resolver unless given (tests script DNS). */
+  readonly resolveHost?: ResolveHost;
+}
+
 /** Connects to PostgreSQL and Redis, migrates, loads keys, builds the channels, the adapters and the stages' dependencies. */
-export async function createHubDeps(config: WeicheConfig, log: Logger, options: { adapterKinds?: readonly AdapterFactory<unknown>[] } = {}): Promise<HubDeps> {
+export async function createHubDeps(config: WeicheConfig, log: Logger, options: HubOptions = {}): Promise<HubDeps> {
   const kinds = new Map(ADAPTER_KINDS);
   for (const kind of options.adapterKinds ?? []) kinds.set(kind.kind, kind);
   // the checks `weiche config check` runs, before anything is connected: a bad config never half-starts a hub
@@ -151,6 +160,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       subscriberClients: config.subscriberClients,
       tokenTtlSeconds: config.tokens.ttlSeconds,
       metadata,
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
     const xta: XtaChannel | undefined = config.xta
       ? await createXtaChannel({ config: config.xta, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })

@@ -1,4 +1,5 @@
-export { createHubDeps, type HubDeps, ADAPTER_KINDS, redactUrl } from './context.js';
+export { createHubDeps, type HubDeps, type HubOptions, ADAPTER_KINDS, redactUrl } from './context.js';
+export type { ResolveHost } from './channels/fit-connect/callbacks/post-callback.js';
 export { loadHubConfig, assertHubConfig } from './config/hub-config.js';
 export { buildApp } from './gateway/app.js';
 export { startRoles, parseRoles, ROLES, type Role, type RunningHub } from './roles.js';

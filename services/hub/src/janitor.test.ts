@@ -2,10 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './test-hub.js';
+import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, type TestHub } from './test-hub.js';
 import { sweepAbandoned, sweepAdapterLeftovers } from './janitor.js';
 
-const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
 const DEST = randomUUID();
 const GRACE_MS = 60_000;
@@ -17,18 +16,10 @@ beforeAll(async () => {
   hub = await startTestHub((dir) => {
     outbox = join(dir, 'out');
     return {
-      tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-      destinations: [
-        {
-          id: DEST,
-          tenant: 'stadt-a',
-          keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
-          services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-        },
-      ],
-      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
-      adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: outbox } }],
-      routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+      ...smallHubConfig(dir, {
+        destinations: [testDestination(dir, DEST)],
+        senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+      }),
       processing: { leftoverGraceMs: GRACE_MS },
     };
   });

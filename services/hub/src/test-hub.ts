@@ -21,11 +21,41 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** The config of a test hub apart from what startTestHub gives each test (server, Redis, database, data folder). */
+export type TestHubConfigParts = Omit<WeicheConfigInput, 'server' | 'redis' | 'database' | 'dataDir'>;
+type DestinationInput = NonNullable<TestHubConfigParts['destinations']>[number];
+type SenderClientInput = NonNullable<TestHubConfigParts['senderClients']>[number];
+
+export const TEST_SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
+
+/** A service taking one JSON schema, the Baugenehmigung unless named otherwise. */
+export function testService(identifier = TEST_SERVICE, name = 'Baugenehmigung'): { identifier: string; name: string; submissionSchemas: Array<{ schemaUri: string; mimeType: 'application/json' }> } {
+  return { identifier, name, submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] };
+}
+
+/** A destination of tenant stadt-a whose key pair is generated in `dir` (named by the id), offering `services`. */
+export function testDestination(dir: string, id: string, services: DestinationInput['services'] = [testService()]): DestinationInput {
+  return { id, tenant: 'stadt-a', keys: { privateKeyFile: join(dir, `${id}.key.pem`), certificateFile: join(dir, `${id}.cert.pem`), generate: true }, services };
+}
+
+/**
+ * The small hub most gateway tests need: tenant stadt-a with `destinations`, the sender clients that may send to
+ * them, and every submission routed to a dms-folder adapter `dms` writing to `dir/out`.
+ */
+export function smallHubConfig(dir: string, parts: { destinations: DestinationInput[]; senderClients: SenderClientInput[] }): TestHubConfigParts {
+  return {
+    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+    ...parts,
+    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
+    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+  };
+}
+
 /**
  * Builds the hub for a test from the config parts it cares about: its own database schema, queue
  * prefix and data folder, so test files never see each other; close() drops the schema.
  */
-export async function startTestHub(config: (dir: string) => Omit<WeicheConfigInput, 'server' | 'redis' | 'database' | 'dataDir'>): Promise<TestHub> {
+export async function startTestHub(config: (dir: string) => TestHubConfigParts): Promise<TestHub> {
   const dir = await mkdtemp(join(tmpdir(), 'weiche-test-hub-'));
   const schema = `t_${randomBytes(5).toString('hex')}`;
   const resolved = resolveConfig(

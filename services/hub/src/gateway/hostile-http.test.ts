@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, WeicheError } from '@weiche/core';
-import { startTestHub, type TestHub } from '../test-hub.js';
+import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, type TestHub } from '../test-hub.js';
 
-const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
 const ADMIN = randomBytes(16).toString('hex');
 const DEST = { a: randomUUID(), b: randomUUID() };
@@ -16,16 +14,10 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   hub = await startTestHub((dir) => ({
-    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-    destinations: [DEST.a, DEST.b].map((id) => ({
-      id,
-      tenant: 'stadt-a',
-      keys: { privateKeyFile: join(dir, `${id}.key.pem`), certificateFile: join(dir, `${id}.cert.pem`), generate: true },
-      services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-    })),
-    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST.a, DEST.b] }],
-    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
-    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+    ...smallHubConfig(dir, {
+      destinations: [testDestination(dir, DEST.a), testDestination(dir, DEST.b)],
+      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST.a, DEST.b] }],
+    }),
     admin: { tokens: [{ token: ADMIN, subject: 'olga', role: 'operator' }] },
   }));
   app = hub.app;

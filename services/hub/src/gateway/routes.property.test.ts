@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../test-hub.js';
+import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, type TestHub } from '../test-hub.js';
 
 // Issue 13 §6: the HTTP routes (sender API, /token, admin API) through fastify's inject with arbitrary
 // methods, paths, percent-encodings, headers and bodies → a 2xx/3xx or a 4xx problem (OAuth errors on
@@ -10,7 +9,6 @@ import { startTestHub, type TestHub } from '../test-hub.js';
 // Seeded and bounded for `npm test`; FC_SEED / FC_RUNS run it longer (docs/property-tests.md).
 const seed = Number(process.env.FC_SEED ?? 13013);
 const numRuns = Number(process.env.FC_RUNS ?? 300);
-const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
 const ADMIN = randomBytes(16).toString('hex');
 const DEST = randomUUID();
@@ -21,18 +19,10 @@ let known = { submissionId: randomUUID(), caseId: randomUUID() };
 
 beforeAll(async () => {
   hub = await startTestHub((dir) => ({
-    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-    destinations: [
-      {
-        id: DEST,
-        tenant: 'stadt-a',
-        keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
-        services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-      },
-    ],
-    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
-    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
-    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
+    ...smallHubConfig(dir, {
+      destinations: [testDestination(dir, DEST)],
+      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    }),
     admin: { tokens: [{ token: ADMIN, subject: 'olga', role: 'operator' }] },
   }));
   const token = await hub.app.inject({

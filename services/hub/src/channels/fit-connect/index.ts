@@ -8,6 +8,7 @@ import type { WeicheConfig } from '@weiche/config';
 import type { CallbackStore } from '@weiche/journal';
 import type { HubQueues, RedisConnection } from '@weiche/queue';
 import { startCallbackWorker } from './callbacks/callback-worker.js';
+import type { ResolveHost } from './callbacks/post-callback.js';
 import { emitEvent, enqueueCallbacks } from './events.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { openFitConnect } from './open.js';
@@ -26,6 +27,8 @@ export interface FitConnectChannelDeps extends SenderRoutesDeps {
   readonly redis: RedisConnection;
   readonly config: Pick<WeicheConfig, 'callbacks' | 'processing'> & { readonly redis: { readonly prefix: string } };
   readonly log: Logger;
+  /** How callback host names are resolved (the system resolver unless given). */
+  readonly resolveHost?: ResolveHost;
 }
 
 /**

@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test-hub.js';
+import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, testService, type TestHub } from '../../test-hub.js';
 
 // Answers of the sender API in the shapes of the official OpenAPI (Submission API 1.1.3), for clients
 // that validate what they get.
-const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const OTHER_SERVICE = 'urn:de:fim:leika:leistung:99050012104000';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
 const DEST = randomUUID();
@@ -17,32 +15,18 @@ let hub: TestHub;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  hub = await startTestHub((dir) => ({
-    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-    destinations: [
-      {
-        id: DEST,
-        tenant: 'stadt-a',
-        keys: { privateKeyFile: join(dir, 'dest.key.pem'), certificateFile: join(dir, 'dest.cert.pem'), generate: true },
-        services: [
-          { identifier: SERVICE, name: 'Baugenehmigung', regions: ['DE05974028'], submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] },
-          { identifier: OTHER_SERVICE, name: 'Gewerbeanzeige', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] },
-        ],
-      },
-      {
-        id: DEST_2,
-        tenant: 'stadt-a',
-        keys: { privateKeyFile: join(dir, 'dest2.key.pem'), certificateFile: join(dir, 'dest2.cert.pem'), generate: true },
-        services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-      },
-    ],
-    senderClients: [
-      { clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST, DEST_2] },
-      { clientId: OTHER_CLIENT.id, clientSecret: OTHER_CLIENT.secret, name: 'Other portal', destinations: [DEST] },
-    ],
-    adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: join(dir, 'out') } }],
-    routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
-  }));
+  hub = await startTestHub((dir) =>
+    smallHubConfig(dir, {
+      destinations: [
+        testDestination(dir, DEST, [{ ...testService(SERVICE), regions: ['DE05974028'] }, testService(OTHER_SERVICE, 'Gewerbeanzeige')]),
+        testDestination(dir, DEST_2, [testService(SERVICE)]),
+      ],
+      senderClients: [
+        { clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST, DEST_2] },
+        { clientId: OTHER_CLIENT.id, clientSecret: OTHER_CLIENT.secret, name: 'Other portal', destinations: [DEST] },
+      ],
+    }),
+  );
   app = hub.app;
 });
 

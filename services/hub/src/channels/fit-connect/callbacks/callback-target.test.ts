@@ -23,6 +23,7 @@ describe('callback target addresses', () => {
     '::ffff:127.0.0.1',
     '::ffff:7f00:1',
     '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
     '::127.0.0.1',
     'fc00::1',
     'fd12:3456::1',
@@ -31,6 +32,13 @@ describe('callback target addresses', () => {
     'fec0::1',
     'ff02::1',
     '64:ff9b::a00:1',
+    '64:ff9b::7f00:1',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::',
+    '64:ff9b:1::808:808', // the local-use NAT64 prefix (RFC 8215) is no global address
+    '64:ff9b::1:808:808', // outside 64:ff9b::/96
+    '::808:808', // IPv4-compatible (deprecated), not mapped
     '2001:db8::1',
     '2002:7f00:1::1',
     '2001:0:4136:e378::1',
@@ -42,6 +50,14 @@ describe('callback target addresses', () => {
   it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2a00:1450:4001:82b::200e', '2606:4700:4700::1111'])('allows %s', (address) => {
     expect(isGloballyRoutable(address)).toBe(true);
   });
+
+  // an IPv6-only hub reaches IPv4 portals through NAT64 (RFC 6052); a dual-stack socket reaches a mapped address over IPv4
+  it.each(['64:ff9b::808:808', '64:ff9b::8.8.8.8', '64:FF9B:0:0:0:0:0808:0808', '64:ff9b::5db8:d822', '::ffff:8.8.8.8', '::ffff:808:808'])(
+    'allows %s by the global IPv4 address inside',
+    (address) => {
+      expect(isGloballyRoutable(address)).toBe(true);
+    },
+  );
 
   it('reads the address a URL names literally', () => {
     expect(literalAddress(new URL('https://127.0.0.1:6379/x'))).toBe('127.0.0.1');
@@ -79,5 +95,14 @@ describe('callbackTargets of a sender client', () => {
     expect(permits('192.168.7.9')).toBe(true);
     expect(permits('192.168.7.10')).toBe(false);
     expect(permits('127.0.0.1')).toBe(false);
+  });
+
+  it('judges NAT64 and IPv4-mapped addresses by the IPv4 address inside, against the ranges too', () => {
+    const permits = targetCheck(['10.20.0.0/16'], url);
+    expect(permits('64:ff9b::a14:1e28')).toBe(true); // 10.20.30.40
+    expect(permits('::ffff:10.20.30.40')).toBe(true);
+    expect(permits('64:ff9b::a15:1')).toBe(false); // 10.21.0.1
+    expect(permits('64:ff9b::7f00:1')).toBe(false);
+    expect(targetCheck(['64:ff9b::/96'], url)('64:ff9b::7f00:1')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { parseCallbackTarget } from '@weiche/config';
+import { embeddedIpv4 } from './embedded-ipv4.js';
 
 /**
  * Which addresses a callback may connect to. A portal names the callback URL, so without a check it could make
@@ -25,7 +26,10 @@ const NOT_GLOBAL_V4 = [
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved, incl. broadcast 255.255.255.255
 ];
-/** Within global unicast 2000::/3 (everything outside it is refused: ::, ::1, IPv4-mapped, fc00::/7, fe80::/10, ff00::/8, …). */
+/**
+ * Within global unicast 2000::/3 (everything outside it is refused: ::, ::1, IPv4-compatible, fc00::/7, fe80::/10,
+ * ff00::/8, …). IPv4-mapped and NAT64 addresses are judged by the IPv4 address inside (embedded-ipv4.ts).
+ */
 const NOT_GLOBAL_V6 = [
   '2001::/23', // IETF protocol assignments, incl. Teredo
   '2001:db8::/32', // documentation
@@ -44,16 +48,33 @@ function addRange(list: BlockList, range: string, family: 'ipv4' | 'ipv6'): void
   list.addSubnet(address, Number(prefix), family);
 }
 
+interface Address {
+  readonly bare: string;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
 /** An address without its IPv6 zone (fe80::1%eth0), and its family; undefined when it is no IP address. */
-function addressOf(address: string): { bare: string; family: 'ipv4' | 'ipv6' } | undefined {
+function addressOf(address: string): Address | undefined {
   const bare = address.replace(/%.*$/, '');
   const version = isIP(bare);
   return version === 0 ? undefined : { bare, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/**
+ * The address a connection to `a` reaches: the IPv4 address inside an IPv4-mapped or NAT64 address (an IPv6-only
+ * hub reaches IPv4 portals through NAT64, and 64:ff9b::7f00:1 is 127.0.0.1 as seen from the translator), else `a`.
+ */
+function reachedAddress(a: Address): Address {
+  const ipv4 = a.family === 'ipv6' ? embeddedIpv4(a.bare) : undefined;
+  return ipv4 === undefined ? a : { bare: ipv4, family: 'ipv4' };
+}
+
 export function isGloballyRoutable(address: string): boolean {
   const a = addressOf(address);
-  if (!a) return false;
+  return a !== undefined && isGlobal(reachedAddress(a));
+}
+
+function isGlobal(a: Address): boolean {
   if (a.family === 'ipv6' && !globalUnicastV6.check(a.bare, 'ipv6')) return false;
   return !notGlobal.check(a.bare, a.family);
 }
@@ -82,7 +103,10 @@ export function targetCheck(callbackTargets: readonly string[], url: URL): Targe
   }
   return (address) => {
     const a = addressOf(address);
-    return a !== undefined && (isGloballyRoutable(a.bare) || allowed.check(a.bare, a.family));
+    if (a === undefined) return false;
+    const reached = reachedAddress(a);
+    // an allowed range admits the address as connected to (fd00::/8, 64:ff9b::/96) or as reached (10.20.0.0/16)
+    return isGlobal(reached) || allowed.check(a.bare, a.family) || allowed.check(reached.bare, reached.family);
   };
 }
 

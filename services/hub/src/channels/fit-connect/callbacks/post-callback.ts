@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request } from 'node:https';
 import { literalAddress, refusalOf, type TargetCheck } from './callback-target.js';
 
@@ -10,6 +10,21 @@ export class CallbackPostError extends Error {
 /** The callback's target address is not allowed (callback-target.ts): retrying will not change that. */
 export class CallbackTargetRefused extends CallbackPostError {}
 
+/** Every address a host name resolves to (the system resolver unless the hub is given another, e.g. by a test). */
+export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]>;
+
+const systemResolver: ResolveHost = (hostname) => dns.lookup(hostname, { all: true });
+
+export interface CallbackPost {
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+  readonly timeoutMs: number;
+  /** Which addresses this callback may connect to (callback-target.ts). */
+  readonly permits: TargetCheck;
+  readonly resolveHost?: ResolveHost | undefined;
+}
+
 /**
  * POSTs one callback over HTTPS. The receiver's certificate is verified against Node's trust store,
  * which includes the certificates named by NODE_EXTRA_CA_CERTS (and the OS store when Node runs with
@@ -17,7 +32,7 @@ export class CallbackTargetRefused extends CallbackPostError {}
  * are not followed: only a 2xx answer counts as received. Only addresses `permits` allows are connected to
  * (callback-target.ts); otherwise it fails with CallbackTargetRefused before anything is sent.
  */
-export function postCallback(url: string, body: string, headers: Record<string, string>, timeoutMs: number, permits: TargetCheck): Promise<void> {
+export function postCallback({ url, body, headers, timeoutMs, permits, resolveHost = systemResolver }: CallbackPost): Promise<void> {
   const target = new URL(url);
   if (target.protocol !== 'https:') return Promise.reject(new CallbackPostError('callback URL is not https'));
   const literal = literalAddress(target);
@@ -32,7 +47,7 @@ export function postCallback(url: string, body: string, headers: Record<string, 
         rejectUnauthorized: true,
         // the name is resolved here and only checked addresses are connected to (a second lookup that answers
         // 127.0.0.1 cannot slip through); TLS still checks the certificate against the name
-        lookup: checkedLookup(permits),
+        lookup: checkedLookup(permits, resolveHost),
         // no pooled socket: one connected under another sender client's allowance must not be reused
         agent: false,
       },
@@ -60,16 +75,20 @@ function codeOf(error: Error): string {
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** dns.lookup that answers only addresses `permits` allows, and refuses the name when none is left. */
-function checkedLookup(permits: TargetCheck): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+/** A dns.lookup for the connection that answers only addresses `permits` allows, and refuses the name when none is left. */
+function checkedLookup(permits: TargetCheck, resolveHost: ResolveHost): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const usable = addresses.filter((a) => permits(a.address));
-      const first = usable[0];
-      if (!first) return callback(new CallbackTargetRefused(refusalOf(hostname, addresses.map((a) => a.address).join(', '))), []);
-      if (options.all) callback(null, usable);
-      else callback(null, first.address, first.family);
-    });
+    resolveHost(hostname).then(
+      (addresses) => {
+        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : undefined;
+        const answered = family === undefined ? addresses : addresses.filter((a) => a.family === family);
+        const usable = answered.filter((a) => permits(a.address));
+        const first = usable[0];
+        if (!first) return callback(new CallbackTargetRefused(refusalOf(hostname, answered.map((a) => a.address).join(', '))), []);
+        if (options.all) callback(null, [...usable]);
+        else callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, []),
+    );
   };
 }

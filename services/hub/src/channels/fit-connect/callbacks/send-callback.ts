@@ -8,7 +8,7 @@ import type { CallbackJob } from '@weiche/queue';
 import { FitConnectMeta, isSenderApiChannel } from '../meta.js';
 import { isStorageOutage } from '../../../worker-job.js';
 import { targetCheck, type TargetCheck } from './callback-target.js';
-import { CallbackPostError, CallbackTargetRefused, postCallback } from './post-callback.js';
+import { CallbackPostError, CallbackTargetRefused, postCallback, type ResolveHost } from './post-callback.js';
 
 export interface SendCallbackDeps {
   readonly callbacks: Pick<CallbackStore, 'get' | 'markSent' | 'recordFailure' | 'giveUp'>;
@@ -19,6 +19,8 @@ export interface SendCallbackDeps {
   readonly senderClients: ReadonlyArray<Pick<WeicheConfig['senderClients'][number], 'clientId' | 'callbackTargets'>>;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** How callback host names are resolved when a callback connects: the system resolver unless given. */
+  readonly resolveHost?: ResolveHost;
 }
 
 export type CallbackOutcome = 'sent' | 'given-up' | 'done-already';
@@ -50,7 +52,7 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   try {
     attempt = await prepare(owed.submissionId, deps, now());
     if ('cannot' in attempt) return giveUp(attempt.cannot);
-    await postCallback(attempt.url, attempt.body, attempt.headers, deps.policy.timeoutMs, attempt.permits);
+    await postCallback({ ...attempt, timeoutMs: deps.policy.timeoutMs, resolveHost: deps.resolveHost });
   } catch (error) {
     if (isStorageOutage(error)) throw error;
     if (error instanceof CallbackTargetRefused) return giveUp(error.message);
