@@ -30,4 +30,15 @@ export class BlobReferenceStore extends SchemaStore {
     const rows = await this.query<{ key: string }>(BLOB_REFERENCE_SQL(this.s), [candidates]);
     return new Set(rows.map((r) => r.key));
   }
+
+  /**
+   * True when no row names anything yet (no submission, no message box entry). A sweep against such a journal would
+   * take every blob for an orphan: the sign of a wrong `database.schema` next to the right blob folder, not of orphans.
+   */
+  async journalEmpty(): Promise<boolean> {
+    const rows = await this.query<{ empty: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM ${this.s}.submissions) AND NOT EXISTS (SELECT 1 FROM ${this.s}.xta_msgbox) AS empty`,
+    );
+    return rows[0]?.empty === true;
+  }
 }

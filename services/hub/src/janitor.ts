@@ -95,7 +95,8 @@ export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<v
   const pass = async (): Promise<void> => {
     try {
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
-      if (report.orphans + report.tempFiles > 0) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
+      if (report.refused) deps.log.warn({ ...report }, 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)');
+      else if (report.orphans + report.tempFiles > 0) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
     } catch (error) {
       deps.log.warn({ err: errorMessage(error) }, 'orphan blob sweep failed; trying again at the next interval');
     }

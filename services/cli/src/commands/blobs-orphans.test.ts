@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { access, mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,11 +67,24 @@ describe('weiche blobs orphans', () => {
     expect(dry.stdout).toMatch(/dry run: nothing deleted/);
     expect(await exists(old)).toBe(true);
 
+    // the journal (migrated by the first run) names something, as any journal in use does: an empty one refuses to delete
+    const refused = await weiche('blobs', 'orphans', '--delete', '--config', file);
+    expect(refused.stdout).toMatch(/nothing deleted: the journal names no blob at all/);
+    expect(await exists(old)).toBe(true);
+    const pool = createPool(DATABASE_URL, { max: 1 });
+    const submissionId = randomUUID();
+    // a bare row (the hub's evidence key, which a Journal write would need for its audit record, is the hub's)
+    await pool.query(
+      `INSERT INTO "${schema}".submissions (submission_id, tenant_id, service_identifier, state, channel, channel_ref, channel_meta) VALUES ($1, 'testhausen', 'urn:test', 'RECEIVED', 'test', $1, '{}')`,
+      [submissionId],
+    );
+    await pool.end();
+
     const deleted = await weiche('blobs', 'orphans', '--delete', '--json', '--config', file);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ dryRun: false, checked: 1, orphans: 1, orphanBytes: 2048, deleted: 1 });
     expect(await exists(old)).toBe(false);
     expect(await exists(young)).toBe(true);
-    for (const out of [dry, deleted]) expect(out.stdout + out.stderr).not.toContain(oldKey);
+    for (const out of [dry, refused, deleted]) expect(out.stdout + out.stderr).not.toContain(oldKey);
   });
 });

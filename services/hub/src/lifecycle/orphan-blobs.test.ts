@@ -3,6 +3,7 @@ import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { migrate } from '@weiche/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrphanBlobSweep } from '../janitor.js';
 import { startTestHub, type TestHub } from '../test-hub.js';
@@ -121,6 +122,23 @@ describe('orphan blobs: what no journal row names is deleted after the grace per
     for (const key of cutKeys) await age(key, GRACE_MS + HOUR);
     expect(await sweepOrphanBlobs(hub.deps, { dryRun: false })).toMatchObject({ orphans: 0, deleted: 0 });
     for (const key of cutKeys) expect(await hub.deps.blobs.exists(key)).toBe(true);
+  });
+
+  it('against a journal that names nothing at all (a wrong database.schema) it counts but deletes nothing', async () => {
+    const orphan = await hub.deps.blobs.put(Buffer.from(`vielleicht ${randomUUID()}`));
+    await age(orphan.key, GRACE_MS + HOUR);
+    const empty = `t_${randomBytes(5).toString('hex')}`;
+    await migrate(hub.deps.pool, empty);
+    try {
+      const config = { ...hub.deps.config, database: { ...hub.deps.config.database, schema: empty } };
+      const report = await sweepOrphanBlobs({ ...hub.deps, config }, { dryRun: false });
+      expect(report).toMatchObject({ refused: 'empty-journal', deleted: 0 });
+      expect(report.orphans).toBeGreaterThanOrEqual(2); // the orphan and the blobs the other test's journal names
+      expect(await hub.deps.blobs.exists(orphan.key)).toBe(true);
+    } finally {
+      await hub.deps.pool.query(`DROP SCHEMA "${empty}" CASCADE`);
+      await hub.deps.blobs.delete(orphan.key);
+    }
   });
 
   it('the periodic pass (processor role) sweeps at start and logs counts, never a key', async () => {

@@ -16,6 +16,8 @@ export interface OrphanSweepReport {
   /** Temp files of puts that died mid-write (removed unless a dry run), and their bytes. */
   tempFiles: number;
   tempBytes: number;
+  /** Set when nothing was deleted although asked to: the journal names nothing at all (see BlobReferenceStore.journalEmpty). */
+  refused?: 'empty-journal';
 }
 
 /**
@@ -30,6 +32,9 @@ export async function sweepOrphanBlobs(deps: OrphanSweepDeps, opts: { dryRun: bo
   const before = new Date((opts.now ?? new Date()).getTime() - graceMs);
   const references = new BlobReferenceStore({ pool: deps.pool, schema: deps.config.database.schema });
   const report: OrphanSweepReport = { dryRun: opts.dryRun, checked: 0, orphans: 0, orphanBytes: 0, deleted: 0, tempFiles: 0, tempBytes: 0 };
+  // an empty journal next to a full blob folder is a misconfiguration (a wrong schema), not a folder of orphans: count only
+  const dryRun = opts.dryRun || (await references.journalEmpty());
+  if (dryRun && !opts.dryRun) report.refused = 'empty-journal';
   for await (const page of deps.blobs.listStale(before, batchSize)) {
     const named = await references.referenced(page.map((b) => b.key));
     report.checked += page.length;
@@ -38,10 +43,10 @@ export async function sweepOrphanBlobs(deps: OrphanSweepDeps, opts: { dryRun: bo
       report.orphans += 1;
       report.orphanBytes += blob.size;
       // deleteStale looks at the file again: one stored again since the listing (same bytes, new row coming) stays
-      if (!opts.dryRun && (await deps.blobs.deleteStale(blob.key, before))) report.deleted += 1;
+      if (!dryRun && (await deps.blobs.deleteStale(blob.key, before))) report.deleted += 1;
     }
   }
-  const temp = await deps.blobs.sweepTemp(before, { dryRun: opts.dryRun });
+  const temp = await deps.blobs.sweepTemp(before, { dryRun });
   report.tempFiles = temp.files;
   report.tempBytes = temp.bytes;
   return report;
