@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOB_REFERENCE_SQL, BlobReferenceStore } from './blob-reference-store.js';
 import { Journal } from './journal.js';
-import { testDatabase } from './test-schema.js';
+import { testDatabase, testSubmission } from './test-schema.js';
 import { XtaStore } from './xta-store.js';
 
 const db = testDatabase();
@@ -13,11 +13,7 @@ afterAll(() => db.drop());
 
 const key = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-async function submission(channelMeta: unknown, state: 'CREATED' | 'RECEIVED' = 'RECEIVED'): Promise<string> {
-  const submissionId = randomUUID();
-  await journal.createSubmission({ submissionId, tenantId: 'stadt-a', channel: 'test-channel', channelRef: submissionId, channelMeta, serviceIdentifier: 'urn:test:service', state, actor: 'test' });
-  return submissionId;
-}
+const submission = (channelMeta: unknown, state?: 'CREATED' | 'RECEIVED'): Promise<string> => testSubmission(journal, channelMeta, state);
 
 describe('BlobReferenceStore: which blobs a journal row still names', () => {
   it('finds every kind of reference, in one batch, and nothing else', async () => {

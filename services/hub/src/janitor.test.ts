@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './test-hub.js';
+import { oneDestination, senderBearer, startTestHub, type TestHub } from './test-hub.js';
 import { sweepAbandoned, sweepAdapterLeftovers } from './janitor.js';
 
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
@@ -17,16 +17,7 @@ beforeAll(async () => {
   hub = await startTestHub((dir) => {
     outbox = join(dir, 'out');
     return {
-      tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-      destinations: [
-        {
-          id: DEST,
-          tenant: 'stadt-a',
-          keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
-          services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-        },
-      ],
-      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+      ...oneDestination(dir, { destinationId: DEST, service: SERVICE, client: CLIENT }),
       adapters: [{ id: 'dms', kind: 'dms-folder', config: { path: outbox } }],
       routes: [{ id: 'r', tenant: 'stadt-a', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' }],
       processing: { leftoverGraceMs: GRACE_MS },
@@ -38,15 +29,7 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function bearer(): Promise<string> {
-  const response = await hub.app.inject({
-    method: 'POST',
-    url: '/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString(),
-  });
-  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
-}
+const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
 
 /** Moves a submission's last change back in time, as if its sender had gone away that long ago. */
 async function age(submissionId: string, ms: number): Promise<void> {

@@ -54,3 +54,39 @@ export async function startTestHub(config: (dir: string) => Omit<WeicheConfigInp
     },
   };
 }
+
+/** A sender client's credentials, as configured in `senderClients`. */
+export interface TestSenderClient {
+  readonly id: string;
+  readonly secret: string;
+}
+
+/**
+ * The smallest FIT-Connect intake: tenant `stadt-a`, one destination (key pair generated into `dir`) offering
+ * `service`, and one portal that may send to it.
+ */
+export function oneDestination(dir: string, opts: { destinationId: string; service: string; client: TestSenderClient }): Pick<WeicheConfigInput, 'tenants' | 'destinations' | 'senderClients'> {
+  return {
+    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
+    destinations: [
+      {
+        id: opts.destinationId,
+        tenant: 'stadt-a',
+        keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
+        services: [{ identifier: opts.service, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
+      },
+    ],
+    senderClients: [{ clientId: opts.client.id, clientSecret: opts.client.secret, name: 'Portal', destinations: [opts.destinationId] }],
+  };
+}
+
+/** `Bearer <token>` for a sender client, from the hub's own token endpoint. */
+export async function senderBearer(app: FastifyInstance, client: TestSenderClient): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }).toString(),
+  });
+  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
+}

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { migrate } from '@weiche/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrphanBlobSweep } from '../janitor.js';
-import { startTestHub, type TestHub } from '../test-hub.js';
+import { oneDestination, senderBearer, startTestHub, type TestHub } from '../test-hub.js';
 import { sweepOrphanBlobs } from './orphan-blobs.js';
 
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
@@ -20,16 +20,7 @@ let blobRoot: string;
 
 beforeAll(async () => {
   hub = await startTestHub((dir) => ({
-    tenants: [{ id: 'stadt-a', name: 'Stadt A', behoerdenkennung: 'ags:00000001' }],
-    destinations: [
-      {
-        id: DEST,
-        tenant: 'stadt-a',
-        keys: { privateKeyFile: join(dir, 'd.key.pem'), certificateFile: join(dir, 'd.cert.pem'), generate: true },
-        services: [{ identifier: SERVICE, name: 'Baugenehmigung', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' as const }] }],
-      },
-    ],
-    senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    ...oneDestination(dir, { destinationId: DEST, service: SERVICE, client: CLIENT }),
     orphanBlobs: { graceMs: GRACE_MS, batchSize: 2 },
   }));
   blobRoot = hub.deps.blobs.root;
@@ -55,15 +46,7 @@ async function storedKeys(): Promise<string[]> {
   return keys.sort();
 }
 
-async function bearer(): Promise<string> {
-  const response = await hub.app.inject({
-    method: 'POST',
-    url: '/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString(),
-  });
-  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
-}
+const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
 
 /** A FIT-Connect submission created with one attachment, uploaded (the attachments row names its blob). */
 async function createWithUpload(authorization: string, attachment: string): Promise<{ submissionId: string; attachmentKey: string }> {
