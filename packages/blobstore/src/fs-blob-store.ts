@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { link, mkdir, open, readFile, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { blobPath } from './blob-key.js';
 import { chunksOf, type ByteSource } from './byte-source.js';
 import { fsyncDir } from './fsync-dir.js';
+import { staleBlobs, sweepTempFiles, type StoredBlob } from './stale-files.js';
 import { blobNotFound, isMissing, storageUnavailable } from './storage-error.js';
 
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -117,6 +118,10 @@ export class FsBlobStore {
       await link(tmp, target);
     } catch (error) {
       if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST')) throw error;
+      // the same bytes again (a sender's retry): the existing file may be an old orphan, so it counts as written
+      // now, or the orphan sweep could take it in the moment before the new journal row names it
+      const now = new Date();
+      await utimes(target, now, now);
     }
     await unlink(tmp);
     await fsyncDir(dir);
@@ -186,6 +191,44 @@ export class FsBlobStore {
       });
     } catch (error) {
       throw storageUnavailable('delete', error);
+    }
+  }
+
+  /**
+   * The blobs last written before `before`, in pages of at most `pageSize` (for the orphan sweep: whoever calls it
+   * decides which of them nothing references). I/O failure → STORAGE_UNAVAILABLE.
+   */
+  async *listStale(before: Date, pageSize: number): AsyncGenerator<StoredBlob[]> {
+    try {
+      yield* staleBlobs(this.root, before, pageSize);
+    } catch (error) {
+      throw storageUnavailable('list', error);
+    }
+  }
+
+  /**
+   * Deletes a blob only if it was still last written before `before`; false when it is gone or was written (or put
+   * again, see place) since it was listed, so a blob someone has just stored again is never taken.
+   */
+  async deleteStale(key: string, before: Date): Promise<boolean> {
+    const path = blobPath(this.root, key);
+    try {
+      const stats = await lstat(path);
+      if (stats.mtime >= before) return false;
+      await this.delete(key);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw storageUnavailable('delete', error);
+    }
+  }
+
+  /** Removes (with `dryRun` only counts) temp files of puts that died mid-write, last written before `before`. */
+  async sweepTemp(before: Date, opts: { dryRun: boolean }): Promise<{ files: number; bytes: number }> {
+    try {
+      return await sweepTempFiles(this.tmpDir, before, opts.dryRun);
+    } catch (error) {
+      throw storageUnavailable('sweep temp files', error);
     }
   }
 

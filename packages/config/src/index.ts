@@ -6,4 +6,5 @@ export * from './upstream-fit-connect-schema.js';
 export * from './upstream-xta-schema.js';
 export * from './delegation.js';
 export * from './retention-schema.js';
+export * from './orphan-blobs-schema.js';
 export * from './callback-target.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Secret } from '@weiche/core';
 import { DelegationList } from './delegation.js';
 import { DurationSeconds, FitConnectUpstreams } from './upstream-fit-connect-schema.js';
+import { ORPHAN_BLOB_SWEEP_DEFAULT, OrphanBlobSweep } from './orphan-blobs-schema.js';
 import { RETENTION_SCHEDULE_DEFAULT, RetentionSchedule, TenantRetention } from './retention-schema.js';
 import { XtaConfig } from './xta-schema.js';
 import { XtaUpstreamConfig } from './upstream-xta-schema.js';
@@ -347,6 +348,7 @@ export const WeicheConfig = z.strictObject({
   keyExpiry: KeyExpiryConfig.default({ warnDays: 30, certificates: [] }),
   callbacks: CallbackConfig.default({ timeoutMs: 10_000, backoffMs: 2000, maxBackoffMs: 300_000, maxAgeMs: 3 * 24 * 3600 * 1000, concurrency: 4 }),
   retention: RetentionSchedule.default(RETENTION_SCHEDULE_DEFAULT),
+  orphanBlobs: OrphanBlobSweep.default(ORPHAN_BLOB_SWEEP_DEFAULT),
 });
 export type WeicheConfigInput = z.input<typeof WeicheConfig>;
 export type WeicheConfigParsed = z.output<typeof WeicheConfig>;

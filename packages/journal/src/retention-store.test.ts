@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from './journal.js';
 import { BLOB_REFS, RetentionStore } from './retention-store.js';
-import { testDatabase } from './test-schema.js';
+import { testDatabase, testSubmission } from './test-schema.js';
 
 const db = testDatabase();
 const journal = db.store(Journal);
@@ -12,11 +12,7 @@ afterAll(() => db.drop());
 
 const key = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-async function submission(channelMeta: unknown, state: 'CREATED' | 'RECEIVED' = 'RECEIVED'): Promise<string> {
-  const submissionId = randomUUID();
-  await journal.createSubmission({ submissionId, tenantId: 'stadt-a', channel: 'test-channel', channelRef: submissionId, channelMeta, serviceIdentifier: 'urn:test:service', state, actor: 'test' });
-  return submissionId;
-}
+const submission = (channelMeta: unknown, state?: 'CREATED' | 'RECEIVED'): Promise<string> => testSubmission(journal, channelMeta, state);
 
 describe('RetentionStore', () => {
   it('keeps a received blob that another submission still names, in its metadata (any field, any depth) or as an attachment', async () => {

@@ -1,5 +1,6 @@
 import { appendAudit } from './audit-chain.js';
 import { isBlobKey } from '@weiche/blobstore';
+import { blobRefsIn } from './blob-refs.js';
 import { toSubmission, type SubmissionDbRow, type SubmissionRow } from './rows.js';
 import { SchemaStore } from './schema-store.js';
 import { withTransaction } from './with-transaction.js';
@@ -17,7 +18,7 @@ const DELETED_AT: Readonly<Record<RetainedData, string>> = { outputs: 'outputs_d
  * The sha256-hex strings anywhere in a row's channel metadata (alias `o`): the expression of the GIN index
  * submissions_blob_refs_gin (migration 0015), written exactly as there so the planner uses it.
  */
-export const BLOB_REFS = `jsonb_path_query_array(o.channel_meta, 'strict $.** ? (@.type() == "string" && @ like_regex "^[0-9a-f]{64}$")')`;
+export const BLOB_REFS = blobRefsIn('o.channel_meta');
 /** Class of the transaction advisory lock that lets one retention run at a time work on a schema. */
 const RETENTION_LOCK_CLASS = 0x57c4a0d3;
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { writeCheckpoint, type CheckpointSummary } from './audit-checkpoint.js';
 import { bindAuditKeys } from './audit-keys.js';
 import { verifyAudit, type AuditVerdict, type VerifyAuditOptions } from './audit-verify.js';
 import { createPool } from './create-pool.js';
+import type { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 
 export interface TestDatabase {
@@ -53,4 +54,11 @@ export function testDatabase(): TestDatabase {
       await rm(join(tmpdir(), `weiche-${schema}`), { recursive: true, force: true });
     },
   };
+}
+
+/** For tests: a submission of tenant `stadt-a` on a made-up channel with the given channel metadata; returns its id. */
+export async function testSubmission(journal: Journal, channelMeta: unknown, state: 'CREATED' | 'RECEIVED' = 'RECEIVED'): Promise<string> {
+  const submissionId = randomUUID();
+  await journal.createSubmission({ submissionId, tenantId: 'stadt-a', channel: 'test-channel', channelRef: submissionId, channelMeta, serviceIdentifier: 'urn:test:service', state, actor: 'test' });
+  return submissionId;
 }

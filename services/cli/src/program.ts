@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HUB_PRODUCT } from '@weiche/hub';
 import { adapterNew } from './commands/adapter-new.js';
 import { auditVerify } from './commands/audit-verify.js';
+import { blobsOrphans } from './commands/blobs-orphans.js';
 import { configCheck } from './commands/config-check.js';
 import { demo } from './commands/demo.js';
 import { keysGenerate } from './commands/keys-generate.js';
@@ -74,6 +75,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--now <iso>', 'run as of this time (ISO 8601) instead of now')
     .option('--config <file>', CONFIG_HELP)
     .action((o: { now?: string; config?: string }) => done(retentionRun(o.now, o.config)));
+
+  program
+    .command('blobs')
+    .description('the blob store')
+    .command('orphans')
+    .description('count the blobs no journal row names (older than orphanBlobs.graceMs) and their size; --delete deletes them, as the hub does periodically')
+    .option('--delete', 'delete them now (default: dry run, nothing changes)')
+    .option('--json', 'print the counts as JSON')
+    .option('--config <file>', CONFIG_HELP)
+    .action((o: { delete?: boolean; json?: boolean; config?: string }) => done(blobsOrphans(o)));
 
   program
     .command('tenant')

@@ -23,5 +23,6 @@ export { rotateMasterKey, loadMasterKeys, tenantKeyring, type MasterKeys } from 
 export { rotateEvidenceKey } from './evidence-key-rotation.js';
 export { decodeMasterKey } from './hub-keys.js';
 export { runRetention, startRetention, type RetentionReport } from './lifecycle/run-retention.js';
+export { sweepOrphanBlobs, type OrphanSweepReport } from './lifecycle/orphan-blobs.js';
 export { shredTenant } from './lifecycle/shred-tenant.js';
 export { buildEvidenceBundle, EVIDENCE_BUNDLE_TYP } from './evidence/evidence-bundle.js';

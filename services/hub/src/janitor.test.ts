@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, type TestHub } from './test-hub.js';
+import { senderBearer, smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, type TestHub } from './test-hub.js';
 import { sweepAbandoned, sweepAdapterLeftovers } from './janitor.js';
 
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
@@ -29,15 +29,7 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function bearer(): Promise<string> {
-  const response = await hub.app.inject({
-    method: 'POST',
-    url: '/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret }).toString(),
-  });
-  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
-}
+const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
 
 /** Moves a submission's last change back in time, as if its sender had gone away that long ago. */
 async function age(submissionId: string, ms: number): Promise<void> {

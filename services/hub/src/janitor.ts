@@ -4,6 +4,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
 import type { Journal, SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
+import { sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { runPeriodically } from './periodic.js';
@@ -83,4 +84,22 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; ad
     }
   };
   return runPeriodically(pass, deps.processing.reconcileIntervalMs, { atStart: true });
+}
+
+/**
+ * Sweeps orphan blobs every `orphanBlobs.intervalMs` (processor role; off with `orphanBlobs.enabled: false`), the
+ * first pass at start: a process that died with orphans left them exactly when it was restarting. Logs counts only.
+ */
+export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<void> } {
+  if (!deps.config.orphanBlobs.enabled) return { stop: () => Promise.resolve() };
+  const pass = async (): Promise<void> => {
+    try {
+      const report = await sweepOrphanBlobs(deps, { dryRun: false });
+      if (report.refused) deps.log.warn({ ...report }, 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)');
+      else if (report.orphans + report.tempFiles > 0) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
+    } catch (error) {
+      deps.log.warn({ err: errorMessage(error) }, 'orphan blob sweep failed; trying again at the next interval');
+    }
+  };
+  return runPeriodically(pass, deps.config.orphanBlobs.intervalMs, { atStart: true, unref: true });
 }

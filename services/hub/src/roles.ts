@@ -10,7 +10,7 @@ import { startAdapterHealth } from './health/adapter-health-monitor.js';
 import { startHealthListener } from './health.js';
 import { startRetention } from './lifecycle/run-retention.js';
 import { processSubmission } from './processor/process-submission.js';
-import { startJanitor } from './janitor.js';
+import { startJanitor, startOrphanBlobSweep } from './janitor.js';
 import { startReconciler } from './reconciler.js';
 import { runJob, type JobAttempts } from './worker-job.js';
 
@@ -66,6 +66,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => retention.stop());
     const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: true, adapterLeftovers: false });
     stoppers.push(() => janitor.stop());
+    const orphans = startOrphanBlobSweep(deps);
+    stoppers.push(() => orphans.stop());
     for (const channel of deps.channels.all()) {
       await channel.start?.();
       if (channel.stop) stoppers.push(() => channel.stop?.() ?? Promise.resolve());

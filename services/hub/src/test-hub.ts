@@ -84,3 +84,20 @@ export async function startTestHub(config: (dir: string) => TestHubConfigParts):
     },
   };
 }
+
+/** A sender client's credentials, as configured in `senderClients`. */
+export interface TestSenderClient {
+  readonly id: string;
+  readonly secret: string;
+}
+
+/** `Bearer <token>` for a sender client, from the hub's own token endpoint. */
+export async function senderBearer(app: FastifyInstance, client: TestSenderClient): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }).toString(),
+  });
+  return `Bearer ${(response.json() as { access_token: string }).access_token}`;
+}

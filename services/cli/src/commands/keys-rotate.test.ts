@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@weiche/config';
 import { loadEvidenceKeys, loadMasterKeys, loadSigner, tenantKeyring } from '@weiche/hub';
-
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
-
-async function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { weiche } from '../test-cli.js';
 
 async function hubDir(): Promise<{ file: string; dataDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cli-rotate-'));
