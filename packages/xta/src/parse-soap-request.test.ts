@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSoapRequest, DEFAULT_XTA_LIMITS } from './parse-soap-request.js';
+import { parseSoapRequest, parseSoapRequestBody, readSoapRequestHead, DEFAULT_XTA_LIMITS } from './parse-soap-request.js';
 import { XtaFault } from './xta-errors.js';
 import { NS_OSCIMETA, NS_SOAP11, NS_WSA } from './namespaces.js';
 import { parseXmlTree } from './xml-tree.js';
@@ -200,6 +200,14 @@ describe('parseSoapRequest: hostile and wrong input', () => {
   it('refuses an envelope in a wrong namespace', () => {
     const xml = envelope('checkAccountActive', '', '', 'urn:not-soap');
     expect(faultOf(() => parseSoapRequest(Buffer.from(xml), SOAP)).soapCode).toBe('VersionMismatch');
+  });
+
+  it('knows the operation before reading its parameters, so their refusal can be answered as that operation declares', () => {
+    const xml = envelope('getTransportReport', '<MessageID xmlns="urn:not-wsa">x</MessageID>');
+    const head = readSoapRequestHead(Buffer.from(xml), SOAP);
+    expect(head.operation).toBe('getTransportReport');
+    expect(faultOf(() => parseSoapRequestBody(head)).fehlernummer).toBe('9022');
+    expect(faultOf(() => readSoapRequestHead(Buffer.from(xml.replace('</soap:Body>', '')), SOAP)).fehlernummer).toBe('9052');
   });
 
   it('refuses a body element in the wrong namespace with 9022', () => {
