@@ -30,7 +30,7 @@ const ALL_OPERATIONS = Object.keys(XTA_ACTIONS) as XtaOperation[];
  * 9000 "Unspezifizierter Fehler" — the one Fehlernummer the code list allows under any exception — keeping the
  * SOAP code (Sender: the request is at fault) and saying the original number and reason in the Reason text.
  * With the operation unknown (envelope not well-formed, no wsa:Action) the fault must be one every operation
- * the request may be declares: those of the port, else of all operations.
+ * the request may be declares: those of the port, else of all operations (docs/adr/0018).
  */
 function declaredFor(fault: XtaFault, context: FaultContext | undefined): XtaFault {
   const operations = context?.operation ? [context.operation] : context?.port ? operationsOfPort(context.port) : ALL_OPERATIONS;
