@@ -3,10 +3,6 @@ import { xtaError } from './xta-errors.js';
 // XML Schema base64Binary (XSD 1.1 Part 2 §3.3.16) and MIME base64 (RFC 2045 §6.8) both allow
 // whitespace and line breaks between the characters; nothing else outside the alphabet.
 const WHITESPACE = /[ \t\r\n]+/g;
-const ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/;
-// The character before "=" / "==" carries bits that must be zero (XSD: B16 / B04), else two texts decode alike.
-const BEFORE_ONE_PAD = 'AEIMQUYcgkosw048';
-const BEFORE_TWO_PADS = 'AQgw';
 
 /** The base64 characters of a text without the whitespace the encodings allow between them. */
 export function base64Characters(text: string): string {
@@ -19,13 +15,15 @@ export function base64Characters(text: string): string {
  * with fault 9052 (the message breaks the XTA profile), naming only `what`, never the content.
  */
 export function decodeBase64Strict(text: string, what: string): Buffer {
-  const compact = base64Characters(text);
-  const pads = compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
-  const last = compact.charAt(compact.length - pads - 1);
-  const valid =
-    compact.length % 4 === 0 &&
-    ALPHABET.test(compact) &&
-    (pads === 0 || (pads === 1 ? BEFORE_ONE_PAD : BEFORE_TWO_PADS).includes(last));
-  if (!valid) throw xtaError('PROFILE_VIOLATION', `${what} is not valid base64`);
-  return Buffer.from(compact, 'base64');
+  return decodeBase64Characters(base64Characters(text), what);
+}
+
+/** decodeBase64Strict for text already without whitespace (see base64Characters). */
+export function decodeBase64Characters(compact: string, what: string): Buffer {
+  const bytes = Buffer.from(compact, 'base64');
+  // Canonical base64 of the decoded bytes equals the text exactly when the text is valid base64Binary: no foreign
+  // or base64url character, padding where due and nowhere else, zero bits after the last byte (XSD's B04/B16 rule,
+  // else two texts decode alike). Native both ways; a regular expression over 50 MB took four times as long.
+  if (bytes.toString('base64') !== compact) throw xtaError('PROFILE_VIOLATION', `${what} is not valid base64`);
+  return bytes;
 }

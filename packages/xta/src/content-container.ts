@@ -1,4 +1,4 @@
-import { base64Characters, decodeBase64Strict } from './base64.js';
+import { base64Characters, decodeBase64Characters } from './base64.js';
 import { NS_XENC, NS_XOP, NS_XTA } from './namespaces.js';
 import { attrValue, childNamed, childrenNamed, escapeXml, serializeElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
@@ -57,7 +57,7 @@ function readBinary(el: XmlElement, resolve: XopResolver | undefined, budget: Bu
   const text = base64Characters(el.text);
   // Estimate before decoding so an oversized inline body is refused without allocating it.
   spend(budget, Math.floor((text.length * 3) / 4));
-  return decodeBase64Strict(text, el.local);
+  return decodeBase64Characters(text, el.local);
 }
 
 function parsePart(el: XmlElement, resolve: XopResolver | undefined, budget: Budget): ContentPart {
