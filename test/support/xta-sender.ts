@@ -24,6 +24,7 @@ export const ACTIONS = {
   checkAccountActive: 'http://www.xta.de/XTA/CheckAccountActive',
   lookupService: 'http://www.xta.de/XTA/IsServiceAvailable',
   getTransportReport: 'http://www.xta.de/XTA/GetTransportReport',
+  cancelMessage: 'http://www.xta.de/XTA/CancelMessage',
   sendMessage: 'http://www.xta.de/XTA/SendMessage',
   sendMessageSync: 'http://www.xta.de/XTA/SendMessageSync',
   getStatusList: `${MT}MsgBoxStatusListRequest`,
@@ -159,10 +160,10 @@ export class XtaTestClient {
     readonly token: string | undefined,
   ) {}
 
-  async post(port: 'management' | 'send' | 'msgbox', body: Buffer | string, contentType = 'application/soap+xml; charset=utf-8'): Promise<SoapReply> {
+  async post(port: 'management' | 'send' | 'msgbox', body: Buffer | string, contentType = 'application/soap+xml; charset=utf-8', headers: Readonly<Record<string, string>> = {}): Promise<SoapReply> {
     const response = await fetch(`${this.baseUrl}/xta/v3/${port}`, {
       method: 'POST',
-      headers: { 'content-type': contentType, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      headers: { ...headers, 'content-type': contentType, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
       body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     const buf = Buffer.from(await response.arrayBuffer());

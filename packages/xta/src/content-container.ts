@@ -1,3 +1,4 @@
+import { base64Characters, decodeBase64Characters } from './base64.js';
 import { NS_XENC, NS_XOP, NS_XTA } from './namespaces.js';
 import { attrValue, childNamed, childrenNamed, escapeXml, serializeElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
@@ -38,8 +39,6 @@ function spend(budget: Budget, bytes: number): void {
   if (budget.remaining < 0) throw xtaError('MESSAGE_TOO_LARGE', `content container exceeds the limit of ${budget.limit} bytes`);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 // Binary content is either base64 text or exactly one xop:Include child (XOP 1.0 §3).
 function readBinary(el: XmlElement, resolve: XopResolver | undefined, budget: Budget): Buffer {
   const include = childNamed(el, NS_XOP, 'Include');
@@ -55,11 +54,10 @@ function readBinary(el: XmlElement, resolve: XopResolver | undefined, budget: Bu
     return bytes;
   }
   if (el.children.length > 0) throw xtaError('PROFILE_VIOLATION', `${el.local} must hold base64 or one xop:Include`);
-  const text = el.text.replace(/\s+/g, '');
+  const text = base64Characters(el.text);
   // Estimate before decoding so an oversized inline body is refused without allocating it.
   spend(budget, Math.floor((text.length * 3) / 4));
-  if (!BASE64.test(text) || text.length % 4 !== 0) throw xtaError('PROFILE_VIOLATION', `${el.local} is not valid base64`);
-  return Buffer.from(text, 'base64');
+  return decodeBase64Characters(text, el.local);
 }
 
 function parsePart(el: XmlElement, resolve: XopResolver | undefined, budget: Budget): ContentPart {

@@ -6,6 +6,7 @@ export * from './mime-multipart.js';
 export * from './message-metadata.js';
 export * from './content-container.js';
 export * from './parse-soap-request.js';
+export * from './operation-hint.js';
 export * from './soap-envelope.js';
 export * from './soap-fault.js';
 export * from './responses.js';

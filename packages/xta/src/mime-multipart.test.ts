@@ -29,4 +29,24 @@ describe('mime multipart', () => {
     const many = joinMultipart('bnd', Array.from({ length: 4 }, () => ({ headers: {}, body: Buffer.from('x') })));
     expect(() => splitMultipart(many, 'bnd', 3)).toThrow(/more than 3 parts/);
   });
+
+  it('decodes base64 parts with MIME line breaks and refuses damaged ones with 9052 instead of other bytes', () => {
+    const bin = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) % 256));
+    const part = (text: string): Buffer =>
+      joinMultipart('bnd', [{ headers: { 'Content-ID': '<a@x>', 'Content-Transfer-Encoding': 'base64' }, body: Buffer.from(text, 'latin1') }]);
+    const lines = bin.toString('base64').replace(/.{1,76}/g, '$&\r\n');
+    expect(splitMultipart(part(lines), 'bnd', 5)[0]?.body.equals(bin)).toBe(true);
+    // Node's decoder skips the "!" and the "ä" and would hand on bytes nobody sent
+    for (const damaged of [lines.replace('A', '!'), `${lines}\u00e4`, lines.slice(0, 10) + '-' + lines.slice(11)]) {
+      let fault: unknown;
+      try {
+        splitMultipart(part(damaged), 'bnd', 5);
+      } catch (e) {
+        fault = e;
+      }
+      expect(fault).toBeInstanceOf(XtaFault);
+      expect((fault as XtaFault).fehlernummer).toBe('9052');
+      expect((fault as XtaFault).message).toBe('MIME part 1 is not valid base64');
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { decodeBase64Strict } from './base64.js';
 import { xtaError } from './xta-errors.js';
 
 /** A parsed media type: lower-cased type and parameters (names lower-cased, quotes removed). */
@@ -81,7 +82,7 @@ export function splitMultipart(body: Buffer, boundary: string, maxParts: number)
       content = body.subarray(headerEnd + 4, next);
     }
     const cte = headers.get('content-transfer-encoding')?.toLowerCase();
-    if (cte === 'base64') content = Buffer.from(content.toString('latin1'), 'base64');
+    if (cte === 'base64') content = decodeBase64Strict(content.toString('latin1'), `MIME part ${parts.length + 1}`);
     else if (cte !== undefined && cte !== 'binary' && cte !== '8bit' && cte !== '7bit') {
       throw xtaError('PROFILE_VIOLATION', `unsupported Content-Transfer-Encoding ${cte}`);
     }

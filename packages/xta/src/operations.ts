@@ -75,6 +75,22 @@ export const XTA_DECLARED_FAULTS: Readonly<Record<XtaOperation, readonly XtaExce
   close: [...BASE_FAULTS, 'InvalidMessageIDException'],
 };
 
+/** The operations of a port, in WSDL order. */
+export function operationsOfPort(port: XtaPort): XtaOperation[] {
+  return (Object.keys(XTA_OPERATION_PORT) as XtaOperation[]).filter((op) => XTA_OPERATION_PORT[op] === port);
+}
+
+/**
+ * The exceptions every one of these operations declares: what a fault may be when the request could be any of
+ * them (its envelope unreadable, so its operation unknown). For all operations that is PermissionDenied and
+ * XTAWSTechnicalProblem; for the send port, whose two operations declare the same faults, all of them.
+ */
+export function faultsDeclaredByAll(operations: readonly XtaOperation[]): XtaExceptionKind[] {
+  const [first, ...rest] = operations;
+  if (!first) return [];
+  return XTA_DECLARED_FAULTS[first].filter((kind) => rest.every((op) => XTA_DECLARED_FAULTS[op].includes(kind)));
+}
+
 const byAction = new Map<string, XtaOperation>(Object.entries(XTA_ACTIONS).map(([op, action]) => [action, op as XtaOperation]));
 
 /** Operation for a wsa:Action, or undefined. */

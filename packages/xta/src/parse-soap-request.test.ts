@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSoapRequest, DEFAULT_XTA_LIMITS } from './parse-soap-request.js';
+import { parseSoapRequest, parseSoapRequestBody, readSoapRequestHead, DEFAULT_XTA_LIMITS } from './parse-soap-request.js';
 import { XtaFault } from './xta-errors.js';
 import { NS_OSCIMETA, NS_SOAP11, NS_WSA } from './namespaces.js';
 import { parseXmlTree } from './xml-tree.js';
@@ -98,6 +98,27 @@ describe('parseSoapRequest: sendMessage', () => {
     expect(req.payload.container.attachments[0]?.data.equals(ATTACHMENT_BYTES)).toBe(true);
   });
 
+  it('refuses damaged base64 with 9052 instead of delivering other bytes: an MTOM part, inline content', () => {
+    const boundary = 'b1';
+    const root = envelope(
+      'sendMessage',
+      `<xta:GenericContentContainer xmlns:xop="http://www.w3.org/2004/08/xop/include"><xta:ContentContainer><xta:Message contentType="application/xml"><xop:Include href="cid:m1"/></xta:Message></xta:ContentContainer></xta:GenericContentContainer>`,
+      META_XML,
+    );
+    const mtom = (partText: string): Buffer =>
+      Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; type="application/soap+xml"\r\n\r\n${root}\r\n--${boundary}\r\nContent-ID: <m1>\r\nContent-Transfer-Encoding: base64\r\n\r\n${partText}\r\n--${boundary}--`, 'latin1');
+    const contentType = `multipart/related; type="application/xop+xml"; boundary=${boundary}`;
+    const good = MESSAGE_BYTES.toString('base64');
+    const ok = parseSoapRequest(mtom(good.replace(/.{1,20}/g, '$&\r\n')), contentType);
+    if (ok.operation !== 'sendMessage' || ok.payload.container.kind !== 'plain') throw new Error('narrowing');
+    expect(ok.payload.container.message.data.equals(MESSAGE_BYTES)).toBe(true);
+    expect(faultOf(() => parseSoapRequest(mtom(`${good.slice(0, 8)}%${good.slice(8)}`), contentType)).fehlernummer).toBe('9052');
+    // "YR==" decodes like "YQ==" under Node; base64Binary forbids the stray bits
+    const inline = inlineSendMessage().replace(good, 'YR==');
+    const f = faultOf(() => parseSoapRequest(Buffer.from(inline), SOAP));
+    expect([f.fehlernummer, f.message]).toEqual(['9052', 'Message is not valid base64']);
+  });
+
   it('answers a missing MessageMetaData with ParameterIsNotValidException 9020', () => {
     const xml = inlineSendMessage().replace(META_XML, '');
     const f = faultOf(() => parseSoapRequest(Buffer.from(xml), SOAP));
@@ -179,6 +200,14 @@ describe('parseSoapRequest: hostile and wrong input', () => {
   it('refuses an envelope in a wrong namespace', () => {
     const xml = envelope('checkAccountActive', '', '', 'urn:not-soap');
     expect(faultOf(() => parseSoapRequest(Buffer.from(xml), SOAP)).soapCode).toBe('VersionMismatch');
+  });
+
+  it('knows the operation before reading its parameters, so their refusal can be answered as that operation declares', () => {
+    const xml = envelope('getTransportReport', '<MessageID xmlns="urn:not-wsa">x</MessageID>');
+    const head = readSoapRequestHead(Buffer.from(xml), SOAP);
+    expect(head.operation).toBe('getTransportReport');
+    expect(faultOf(() => parseSoapRequestBody(head)).fehlernummer).toBe('9022');
+    expect(faultOf(() => readSoapRequestHead(Buffer.from(xml.replace('</soap:Body>', '')), SOAP)).fehlernummer).toBe('9052');
   });
 
   it('refuses a body element in the wrong namespace with 9022', () => {

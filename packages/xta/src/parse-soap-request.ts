@@ -205,11 +205,22 @@ function emptyBody(body: XmlElement): Record<string, never> {
   return {};
 }
 
+/** A request read up to its operation: the envelope checked, wsa:Action known; its parameters not yet read. */
+export interface SoapRequestHead {
+  readonly operation: XtaOperation;
+  readonly action: string;
+  /** wsa:MessageID, for the reply's RelatesTo (also a fault's). */
+  readonly messageId?: string;
+  readonly envelope: Envelope;
+  readonly header: XmlElement | undefined;
+  readonly body: XmlElement;
+}
+
 /**
- * Parses an XTA 2 V3 SOAP 1.2 request (inline or MTOM/XOP) into a typed request; every refusal
- * is an XtaFault (SOAP 1.1 → VersionMismatch, DTD/entities/malformed → 9052, too large → 9023).
+ * Reads a request up to its operation (inline or MTOM/XOP). Refusals here come before the operation is known
+ * (SOAP 1.1 → VersionMismatch, DTD/entities/malformed → 9052, too large → 9023, no or unknown action).
  */
-export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS): ParsedSoapRequest {
+export function readSoapRequestHead(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS): SoapRequestHead {
   if (body.length > limits.maxBodyBytes) throw xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${limits.maxBodyBytes} bytes`);
   const env = splitEnvelope(body, contentType, limits);
   const root = env.root;
@@ -224,16 +235,26 @@ export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaL
   const soapBody = childNamed(root, NS_SOAP12, 'Body');
   if (!soapBody) throw xtaError('PROFILE_VIOLATION', 'SOAP Envelope has no Body');
   checkEnvelopeShape(root, header, soapBody);
-  checkMustUnderstand(header);
   const action = headerText(header, 'Action') ?? env.mediaAction;
   if (!action) throw xtaError('NO_PARAMETERS', 'wsa:Action header missing');
   const operation = operationForAction(action);
   if (!operation) throw xtaError('INVALID_URI', 'wsa:Action is not an XTA 2 V3 operation');
+  const messageId = headerText(header, 'MessageID');
+  return { operation, action, ...(messageId ? { messageId } : {}), envelope: env, header, body: soapBody };
+}
 
+/**
+ * Reads the parameters of a request whose head is read; every refusal is an XtaFault, now of a known
+ * operation (so it can be answered as one that operation declares).
+ */
+export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = DEFAULT_XTA_LIMITS): ParsedSoapRequest {
+  const { operation, action, messageId, envelope: env, header, body: soapBody } = head;
+  // SOAP 1.2 Part 1 §5.2.3: before anything of the message is processed (reading wsa:Action to know whom to
+  // answer is not processing it)
+  checkMustUnderstand(header);
   const metaEl = header ? childNamed(header, NS_OSCIMETA, 'MessageMetaData') : undefined;
   const authorEl = header ? childNamed(header, NS_OSCIMETA, 'Author') : undefined;
   const messageMetaData = metaEl ? parseMessageMetaData(metaEl) : undefined;
-  const messageId = headerText(header, 'MessageID');
   const to = headerText(header, 'To');
   const replyToEl = header ? childNamed(header, NS_WSA, 'ReplyTo') : undefined;
   const replyTo = replyToEl ? childNamed(replyToEl, NS_WSA, 'Address')?.text.trim() : undefined;
@@ -313,4 +334,12 @@ export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaL
     case 'close':
       return { ...base, operation, payload: parseIterator(soapBody, 'MsgBoxCloseRequest') };
   }
+}
+
+/**
+ * Parses an XTA 2 V3 SOAP 1.2 request (inline or MTOM/XOP) into a typed request; every refusal
+ * is an XtaFault (SOAP 1.1 → VersionMismatch, DTD/entities/malformed → 9052, too large → 9023).
+ */
+export function parseSoapRequest(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS): ParsedSoapRequest {
+  return parseSoapRequestBody(readSoapRequestHead(body, contentType, limits), limits);
 }

@@ -16,9 +16,9 @@ import {
 } from './responses.js';
 import type { XtaSoapResponse } from './soap-envelope.js';
 import { buildFaultResponse } from './soap-fault.js';
-import { XTA_DECLARED_FAULTS, type XtaOperation } from './operations.js';
+import { XTA_ACTIONS, XTA_DECLARED_FAULTS, type XtaOperation } from './operations.js';
 import { XTA_ERRORS, xtaError, xtaFault } from './xta-errors.js';
-import type { XtaErrorName } from './xta-errors.js';
+import type { XtaErrorName, XtaFault } from './xta-errors.js';
 import { parseSoapRequest } from './parse-soap-request.js';
 import { parseXmlTree, childNamed } from './xml-tree.js';
 import { parseMediaType, splitMultipart } from './mime-multipart.js';
@@ -209,6 +209,29 @@ describe('faults', () => {
     expect(res.httpStatus).toBe(400);
     // where it is declared, it stays as it is
     expect(buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION'), { operation: 'sendMessage' }).envelope).toContain('<xta:ParameterIsNotValidException>');
+  });
+
+  it('a fault found before the operation is known is one every operation the request may be declares, the reason kept', () => {
+    const malformed = (): XtaFault => xtaError('PROFILE_VIOLATION', 'XML not well-formed');
+    // any operation: only PermissionDenied and XTAWSTechnicalProblem are declared by all twelve
+    for (const context of [undefined, { port: 'management' as const }, { port: 'msgBox' as const, messageId: 'urn:uuid:req' }]) {
+      const res = buildFaultResponse(malformed(), context);
+      expectValid(res);
+      expect(res.envelope).toContain('<s:Value>s:Sender</s:Value><s:Subcode><s:Value>xta:XTAWSTechnicalProblemException</s:Value>');
+      expect(res.envelope).toContain('<code>9000</code>');
+      expect(res.envelope).toContain('9052 Nachricht verletzt das entsprechende Service Profil.: XML not well-formed');
+      expect(res.envelope).toContain('<wsa:Action>http://www.w3.org/2005/08/addressing/soap/fault</wsa:Action>');
+      expect(res.httpStatus).toBe(400);
+    }
+    // both operations of the send port declare MessageSchemaViolation and ParameterIsNotValid
+    expect(buildFaultResponse(malformed(), { port: 'send' }).envelope).toContain('<xta:MessageSchemaViolationException>');
+    expect(buildFaultResponse(xtaError('NO_PARAMETERS'), { port: 'send' }).envelope).toContain('<code>9020</code>');
+    // PermissionDenied is declared everywhere
+    expect(buildFaultResponse(xtaError('ACCOUNT_UNKNOWN')).envelope).toContain('<code>9012</code>');
+    // the operation, when known, decides (and gives the fault its action)
+    const cancel = buildFaultResponse(xtaError('NO_PARAMETERS'), { port: 'management', operation: 'cancelMessage' });
+    expect(cancel.envelope).toContain('<code>9020</code>');
+    expect(cancel.envelope).toContain(`<wsa:Action>${XTA_ACTIONS.cancelMessage}</wsa:Action>`);
   });
 
   it('XTA_DECLARED_FAULTS lists exactly the faults of each operation in XTA.wsdl', async () => {

@@ -1,6 +1,6 @@
 import { FEHLERNUMMER_LIST_URI, NS_SOAP12 } from './namespaces.js';
-import { XTA_ACTIONS, XTA_DECLARED_FAULTS, WSA_FAULT_ACTION } from './operations.js';
-import type { XtaOperation } from './operations.js';
+import { faultsDeclaredByAll, operationsOfPort, XTA_ACTIONS, WSA_FAULT_ACTION } from './operations.js';
+import type { XtaOperation, XtaPort } from './operations.js';
 import { plainResponse, soapEnvelope } from './soap-envelope.js';
 import type { ReplyContext, XtaSoapResponse } from './soap-envelope.js';
 import { escapeXml } from './xml-tree.js';
@@ -15,15 +15,26 @@ export function xtaExceptionXml(fault: XtaFault): string {
   );
 }
 
+/** Which request a fault answers: its operation when known, else the port it came to (any of its operations), else any operation. */
+export interface FaultContext extends ReplyContext {
+  readonly operation?: XtaOperation;
+  readonly port?: XtaPort;
+}
+
+const ALL_OPERATIONS = Object.keys(XTA_ACTIONS) as XtaOperation[];
+
 /**
- * The fault as the operation declares it: an exception the WSDL does not list for the operation (e.g. a
+ * The fault as the request's operation declares it: an exception the WSDL does not list for it (e.g. a
  * malformed getMessage request, ParameterIsNotValidException 9020/9022, where getMessage declares only
  * PermissionDenied, XTAWSTechnicalProblem and InvalidMessageID) becomes XTAWSTechnicalProblemException with
  * 9000 "Unspezifizierter Fehler" — the one Fehlernummer the code list allows under any exception — keeping the
  * SOAP code (Sender: the request is at fault) and saying the original number and reason in the Reason text.
+ * With the operation unknown (envelope not well-formed, no wsa:Action) the fault must be one every operation
+ * the request may be declares: those of the port, else of all operations (docs/adr/0018).
  */
-function declaredFor(fault: XtaFault, operation: XtaOperation | undefined): XtaFault {
-  if (!operation || XTA_DECLARED_FAULTS[operation].includes(fault.kind)) return fault;
+function declaredFor(fault: XtaFault, context: FaultContext | undefined): XtaFault {
+  const operations = context?.operation ? [context.operation] : context?.port ? operationsOfPort(context.port) : ALL_OPERATIONS;
+  if (faultsDeclaredByAll(operations).includes(fault.kind)) return fault;
   const reason = fault.message === fault.fehlernummerName ? fault.message : `${fault.fehlernummerName}: ${fault.message}`;
   return xtaFault('XTAWSTechnicalProblemException', '9000', `${fault.fehlernummer} ${reason}`, { soapCode: fault.soapCode, cause: fault });
 }
@@ -34,8 +45,8 @@ function declaredFor(fault: XtaFault, operation: XtaOperation | undefined): XtaF
  * XTA exception QName, Detail the exception element with its Fehlernummer. The wsa:Action is the
  * operation's (the WSDL gives faults the operation action), else the WS-Addressing fault action.
  */
-export function buildFaultResponse(error: unknown, request?: ReplyContext & { readonly operation?: XtaOperation }): XtaSoapResponse {
-  const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request?.operation);
+export function buildFaultResponse(error: unknown, request?: FaultContext): XtaSoapResponse {
+  const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request);
   const action = request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
   // SOAP 1.2 Part 1 §5.4.8: a VersionMismatch fault carries an Upgrade header naming what we speak.
   const upgrade =

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import {
   buildCreateMessageIdResponse,
   buildEmptyResponse,
@@ -35,12 +34,12 @@ export function checkAccountActive(request: Op<'checkAccountActive'>): XtaSoapRe
  * lookupService: available when the hub serves the reader and its tenant has a route for the service —
  * the same table sendMessage checks — with the reader's encryption certificate as ServiceParameter.
  */
-export function lookupService(rt: XtaRuntime, request: Op<'lookupService'>): XtaSoapResponse {
+export function lookupService(rt: Pick<XtaRuntime, 'readers' | 'routing'>, request: Op<'lookupService'>): XtaSoapResponse {
   const results = request.payload.lookups.map((l) => {
     const reader = rt.readers.get(l.reader.value);
     if (!reader || !rt.routing.isRouted(reader.config.tenant, l.serviceType)) return { reader: l.reader, serviceType: l.serviceType, available: false };
-    const der = new X509Certificate(reader.certificatePem).raw;
-    return { reader: l.reader, serviceType: l.serviceType, available: true, parameters: [encryptionCertificateParameter(der)] };
+    // the DER decoded when the keystore was opened: parsing the PEM per entry cost ~160 µs each (10,000 entries ~1.6 s)
+    return { reader: l.reader, serviceType: l.serviceType, available: true, parameters: [encryptionCertificateParameter(reader.certificateDer)] };
   });
   return buildLookupServiceResponse(reply(request), results);
 }

@@ -1,4 +1,4 @@
-import { generateKeyPair, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -17,6 +17,8 @@ export interface LoadedReader {
   readonly keystore: OsciKeystore;
   /** Encryption certificate senders encrypt to (the keystore's first entry). */
   readonly certificatePem: string;
+  /** The same certificate as DER, decoded once at load: lookupService hands it out per entry of every request. */
+  readonly certificateDer: Buffer;
 }
 
 function abs(path: string): string {
@@ -87,7 +89,7 @@ export async function loadReaders(readers: readonly XtaReaderConfig[]): Promise<
     const keystore = openOsciKeystore({ pkcs12, password });
     const first = keystore.entries[0];
     if (!first) throw new WeicheError(ErrorCode.CONFIG_INVALID, `xta.readers: keystore of reader ${reader.identifier} is empty`);
-    loaded.set(reader.identifier, { config: reader, keystore, certificatePem: first.certificatePem });
+    loaded.set(reader.identifier, { config: reader, keystore, certificatePem: first.certificatePem, certificateDer: new X509Certificate(first.certificatePem).raw });
   }
   return loaded;
 }

@@ -3,10 +3,14 @@ import { EDGE_STRING_MAX, findUnstorableString, isWeicheError } from '@weiche/co
 import {
   buildFaultResponse,
   isXtaFault,
-  parseSoapRequest,
+  operationHint,
+  parseSoapRequestBody,
+  readSoapRequestHead,
   xtaError,
   XTA_OPERATION_PORT,
+  type FaultContext,
   type ParsedSoapRequest,
+  type SoapRequestHead,
   type XtaPort,
   type XtaSoapResponse,
 } from '@weiche/xta';
@@ -74,6 +78,23 @@ function senderFaultOf(error: unknown): unknown {
   return !isXtaFault(error) && isWeicheError(error) && error.status === 400 ? xtaError('INVALID_PARAMETER_COMBINATION', error.message) : error;
 }
 
+/**
+ * What a fault answers: the operation the envelope names, else the one the Content-Type's action or a SOAPAction
+ * header names (envelope unreadable), else only the port of the URL. An operation of another port is answered
+ * as the port's, whose declared faults apply here.
+ */
+function faultContext(request: FastifyRequest, port: XtaPort, head: SoapRequestHead | undefined): FaultContext {
+  const soapAction = request.headers['soapaction'];
+  const operation = head?.operation ?? operationHint(request.headers['content-type'] ?? '', Array.isArray(soapAction) ? soapAction[0] : soapAction);
+  return {
+    port,
+    ...(operation !== undefined && XTA_OPERATION_PORT[operation] === port ? { operation } : {}),
+    ...(head?.messageId ? { messageId: head.messageId } : {}),
+  };
+}
+
+const PORT_OF_PATH = new Map(Object.entries(XTA_PORT_PATHS).map(([port, path]) => [path, port as XtaPort]));
+
 function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
   return reply.status(response.httpStatus).header('content-type', response.contentType).send(response.body);
 }
@@ -95,16 +116,19 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
             ? xtaError('PROFILE_VIOLATION', 'expected application/soap+xml or MTOM multipart/related')
             : senderFaultOf(error);
       if (!isXtaFault(fault)) request.log.error({ err: error }, 'xta request failed');
-      return send(reply, buildFaultResponse(fault));
+      // refused before the body was read (too large, wrong media type): only the URL and headers tell the operation
+      const port = PORT_OF_PATH.get(request.routeOptions.url ?? '');
+      return send(reply, buildFaultResponse(fault, port ? faultContext(request, port, undefined) : undefined));
     });
     for (const [port, path] of Object.entries(XTA_PORT_PATHS) as Array<[XtaPort, string]>) {
       app.post(path, async (request: FastifyRequest, reply) => {
-        let parsed: ParsedSoapRequest | undefined;
+        let head: SoapRequestHead | undefined;
         try {
           // who is calling is settled before the body is parsed
           const identity = authenticateIdentity(request, rt.identities, rt.config.auth);
           const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-          parsed = parseSoapRequest(body, request.headers['content-type'] ?? '', rt.limits);
+          head = readSoapRequestHead(body, request.headers['content-type'] ?? '', rt.limits);
+          const parsed = parseSoapRequestBody(head, rt.limits);
           assertStorableFields(parsed);
           if (XTA_OPERATION_PORT[parsed.operation] !== port) throw xtaError('INVALID_URI', `${parsed.operation} is not an operation of this port`);
           const response = await dispatch(rt, box, identity, parsed);
@@ -113,14 +137,11 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
         } catch (thrown) {
           const error = senderFaultOf(thrown);
           if (isXtaFault(error)) {
-            request.log.info({ xtaOperation: parsed?.operation, fault: error.fehlernummer }, 'xta fault');
+            request.log.info({ xtaOperation: head?.operation, fault: error.fehlernummer }, 'xta fault');
           } else {
-            request.log.error({ err: error, xtaOperation: parsed?.operation }, 'xta operation failed');
+            request.log.error({ err: error, xtaOperation: head?.operation }, 'xta operation failed');
           }
-          // an operation of another port is answered as no operation (its declared faults do not apply here)
-          const atThisPort = parsed !== undefined && XTA_OPERATION_PORT[parsed.operation] === port;
-          const context = parsed ? { ...(atThisPort ? { operation: parsed.operation } : {}), ...(parsed.messageId ? { messageId: parsed.messageId } : {}) } : undefined;
-          return send(reply, buildFaultResponse(error, context));
+          return send(reply, buildFaultResponse(error, faultContext(request, port, head)));
         }
       });
     }
