@@ -183,6 +183,42 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(eventNames(await sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission']);
   }, 60_000);
 
+  it('two SETs with one jti for two submissions at the same instant: one answer is taken, the other is 422 and its submission stays open', async () => {
+    const [first, second] = [await send(), await send()];
+    const jti = randomUUID();
+    const problems = [{ type: PROBLEM('hash-mismatch'), title: 'Prüfsumme stimmt nicht', instance: 'data' }];
+    const answer = (sent: typeof first) => subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'reject-submission', { problems }, { claims: { jti } });
+    const [setA, setB] = await Promise.all([answer(first), answer(second)]);
+    // both requests pass every check (the jti is in no log yet) and then wait on the rows held here, so their
+    // transitions run at the same instant once they are released
+    const blocker = await hub.deps.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${cfg.schema}".submissions WHERE submission_id = ANY($1) FOR UPDATE`, [[first.submissionId, second.submissionId]]);
+      const posted = Promise.all([subscriberA.postEvent(first.caseId, setA), subscriberA.postEvent(second.caseId, setB)]);
+      await waitFor('both answers waiting on the submission rows', async () => {
+        const { rows } = await hub.deps.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0 AND query LIKE '%FOR UPDATE%' AND pid <> $2`,
+          [`"${cfg.schema}".submissions`, (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid],
+        );
+        return (rows[0]?.n ?? 0) >= 2;
+      }, 20_000, 50);
+      await blocker.query('COMMIT');
+      const responses = await posted;
+      expect(responses.map((r) => r.status).sort()).toEqual([204, 422]);
+      const loser = responses[0]?.status === 422 ? first : second;
+      const winner = loser === first ? second : first;
+      expect((await row(winner.submissionId)).state).toBe('REJECTED');
+      // the refused answer changed nothing: still open, no answer in its log, still in the pickup list
+      expect((await row(loser.submissionId)).state).toBe('RECEIVED');
+      expect(eventNames(await sender.events(loser.caseId))).toEqual(['create-submission', 'submit-submission']);
+      expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).toContain(loser.submissionId);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+    }
+  }, 60_000);
+
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {
     const sent = await send();
     const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'accept-submission', { authenticationTags: sent.tags });
