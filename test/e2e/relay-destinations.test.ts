@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileOnce } from '@weiche/hub';
+import { reconcileOnce, sweepUnansweredPickups } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
@@ -217,6 +217,44 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
       await blocker.query('ROLLBACK').catch(() => undefined);
       blocker.release();
     }
+  }, 60_000);
+
+  it('a submission no subscriber answers within relayRetentionMs: REJECTED as undeliverable, attachments deleted, audited, the sender reads the hub’s reject-submission', async () => {
+    const retentionMs = 10 * 60_000;
+    const sweep = () => sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } });
+    const expired = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
+    const waiting = await send();
+    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
+    // submitted longer ago than the retention period (the other one just now)
+    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
+
+    expect(await sweep()).toBe(1);
+    const done = await row(expired.submissionId);
+    expect(done.state).toBe('REJECTED');
+    expect(done.problem).toMatchObject({ code: 'WEICHE_ERR_NOT_PICKED_UP', part: 'submission' });
+    expect(done.acknowledgedAt).not.toBeNull();
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(false);
+    expect((await hub.deps.journal.listAudit({ submissionId: expired.submissionId, limit: 100 })).find((a) => a.toState === 'REJECTED')).toMatchObject({ actor: 'hub:janitor', fromState: 'RECEIVED' });
+    expect((await row(waiting.submissionId)).state).toBe('RECEIVED');
+
+    // the sender reads a reject-submission signed by the hub (the delivery service), as from FIT-Connect's, and is called back
+    const log = await sender.events(expired.caseId);
+    expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
+    const jwks = createLocalJWKSet((await (await fetch(`${hub.baseUrl}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0]);
+    await jwtVerify(log[2] ?? '', jwks, { algorithms: ['PS512'], typ: 'secevent+jwt' });
+    const [problem] = (eventPayload(log[2] ?? '') as { problems: Array<{ type: string; instance: string; detail: string }> }).problems;
+    expect(problem).toMatchObject({ type: PROBLEM('technical-error'), instance: 'submission' });
+    expect(problem?.detail).toMatch(/not picked up/);
+    const callbacks = await hub.deps.pool.query<{ event_name: string }>(`SELECT event_name FROM "${cfg.schema}".callbacks WHERE submission_id = $1 ORDER BY created_at`, [expired.submissionId]);
+    expect(callbacks.rows.map((r) => r.event_name)).toContain('reject-submission');
+
+    // the subscriber can no longer fetch or answer it
+    const submission = { destinationId: relayA, submissionId: expired.submissionId, caseId: expired.caseId };
+    expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).not.toContain(expired.submissionId);
+    expect((await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}`)).status).toBe(404);
+    expect((await subscriberA.postEvent(expired.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: expired.tags }))).status).toBe(409);
+    expect(await sweep()).toBe(0);
   }, 60_000);
 
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {

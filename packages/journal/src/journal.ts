@@ -697,6 +697,22 @@ export class Journal extends SchemaStore {
     return rows.map(toSubmission);
   }
 
+  /**
+   * Submissions of the given channels (those that wait for a receiver to pick them up) still RECEIVED this long
+   * after they were submitted: nobody answered them. Oldest first.
+   */
+  async listUnansweredPickups(opts: { channels: readonly string[]; olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE state = 'RECEIVED' AND channel = ANY($1::text[])
+          AND coalesce(submitted_at, created_at) < now() - make_interval(secs => $2::double precision / 1000)
+        ORDER BY coalesce(submitted_at, created_at) LIMIT $3`,
+      [opts.channels, opts.olderThanMs, opts.limit],
+    );
+    return rows.map(toSubmission);
+  }
+
   async listUnacknowledged(opts: { olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
     assertPaging(0, opts.limit);
     const rows = await this.query<SubmissionDbRow>(
