@@ -257,6 +257,22 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(await sweep()).toBe(0);
   }, 60_000);
 
+  it('expiry keeps an attachment blob that a waiting submission holds too (blobs are content-addressed)', async () => {
+    const retentionMs = 10 * 60_000;
+    const expired = await send();
+    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
+    // the sender uploads the same JWE bytes to another submission: stored once
+    const jwe = await (await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}/attachments/${attachment?.attachmentId ?? ''}`)).text();
+    const attachmentId = randomUUID();
+    const other = await sender.json<{ submissionId: string }>('POST', '/v1/submissions', { destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [attachmentId] });
+    expect((await sender.request('PUT', `/v1/submissions/${other.submissionId}/attachments/${attachmentId}`, jwe, 'application/jose')).status).toBe(204);
+    expect((await hub.deps.journal.listAttachments(other.submissionId))[0]?.blobKey).toBe(attachment?.blobKey);
+    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
+    expect(await sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } })).toBe(1);
+    expect((await row(expired.submissionId)).state).toBe('REJECTED');
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
+  }, 60_000);
+
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {
     const sent = await send();
     const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'accept-submission', { authenticationTags: sent.tags });

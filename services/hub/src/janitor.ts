@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { FsBlobStore } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
-import type { Journal, SubmissionProblem } from '@weiche/journal';
+import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
+import type { Pool } from 'pg';
 import { acknowledgeOutcome } from './acknowledge.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
@@ -17,6 +18,9 @@ export interface JanitorDeps {
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   readonly processing: WeicheConfig['processing'];
   readonly log: Logger;
+  /** For the received blobs another submission still needs (blobs are content-addressed, so two can share one). */
+  readonly pool: Pool;
+  readonly config: { readonly database: { readonly schema: string } };
 }
 
 /**
@@ -24,7 +28,7 @@ export interface JanitorDeps {
  * crashed between the uploads and the submit): REJECTED with the reason, audited by the transition, their
  * uploaded attachments deleted, and the sender told through its channel like any rejection.
  */
-export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
+export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters' | 'pool' | 'config'>, limit = 200): Promise<number> {
   const graceMs = deps.processing.leftoverGraceMs;
   let swept = 0;
   for (const row of await deps.journal.listAbandoned({ olderThanMs: graceMs, limit })) {
@@ -63,6 +67,7 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
   const retentionMs = deps.processing.relayRetentionMs;
   const channels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
   if (channels.length === 0) return 0;
+  const received = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
   let swept = 0;
   for (const row of await deps.journal.listUnansweredPickups({ channels, olderThanMs: retentionMs, limit })) {
     const attachments = await deps.journal.listAttachments(row.submissionId);
@@ -83,7 +88,8 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
     });
     // undefined: answered by its subscriber in the meantime
     if (!rejected) continue;
-    for (const attachment of attachments) await deps.blobs.delete(attachment.blobKey);
+    const shared = await received.receivedKeysInUse(attachments.map((a) => a.blobKey), row.submissionId);
+    for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
     deps.log.info({ submissionId: row.submissionId, channel: row.channel, attachments: attachments.length }, 'unanswered submission rejected as undeliverable and its attachments deleted');
     await acknowledgeOutcome(deps, rejected);
     swept += 1;
