@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileOnce } from '@weiche/hub';
+import { reconcileOnce, sweepUnansweredPickups } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
 import { requestToken } from '../support/client-credentials.js';
 import { tempDir, waitFor } from '../support/env.js';
@@ -182,6 +182,96 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect((await subscriberA.postEvent(sent.caseId, replayedJti)).status).toBe(422);
     expect((await row(sent.submissionId)).state).toBe('RECEIVED');
     expect(eventNames(await sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission']);
+  }, 60_000);
+
+  it('two SETs with one jti for two submissions at the same instant: one answer is taken, the other is 422 and its submission stays open', async () => {
+    const [first, second] = [await send(), await send()];
+    const jti = randomUUID();
+    const problems = [{ type: PROBLEM('hash-mismatch'), title: 'Prüfsumme stimmt nicht', instance: 'data' }];
+    const answer = (sent: typeof first) => subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'reject-submission', { problems }, { claims: { jti } });
+    const [setA, setB] = await Promise.all([answer(first), answer(second)]);
+    // both requests pass every check (the jti is in no log yet) and then wait on the rows held here, so their
+    // transitions run at the same instant once they are released
+    const blocker = await hub.deps.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${cfg.schema}".submissions WHERE submission_id = ANY($1) FOR UPDATE`, [[first.submissionId, second.submissionId]]);
+      const posted = Promise.all([subscriberA.postEvent(first.caseId, setA), subscriberA.postEvent(second.caseId, setB)]);
+      await waitFor('both answers waiting on the submission rows', async () => {
+        const { rows } = await hub.deps.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0 AND query LIKE '%FOR UPDATE%' AND pid <> $2`,
+          [`"${cfg.schema}".submissions`, (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid],
+        );
+        return (rows[0]?.n ?? 0) >= 2;
+      }, 20_000, 50);
+      await blocker.query('COMMIT');
+      const responses = await posted;
+      expect(responses.map((r) => r.status).sort()).toEqual([204, 422]);
+      const loser = responses[0]?.status === 422 ? first : second;
+      const winner = loser === first ? second : first;
+      expect((await row(winner.submissionId)).state).toBe('REJECTED');
+      // the refused answer changed nothing: still open, no answer in its log, still in the pickup list
+      expect((await row(loser.submissionId)).state).toBe('RECEIVED');
+      expect(eventNames(await sender.events(loser.caseId))).toEqual(['create-submission', 'submit-submission']);
+      expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).toContain(loser.submissionId);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+    }
+  }, 60_000);
+
+  it('a submission no subscriber answers within relayRetentionMs: REJECTED as undeliverable, attachments deleted, audited, the sender reads the hub’s reject-submission', async () => {
+    const retentionMs = 10 * 60_000;
+    const sweep = () => sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } });
+    const expired = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
+    const waiting = await send();
+    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
+    // submitted longer ago than the retention period (the other one just now)
+    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
+
+    expect(await sweep()).toBe(1);
+    const done = await row(expired.submissionId);
+    expect(done.state).toBe('REJECTED');
+    expect(done.problem).toMatchObject({ code: 'WEICHE_ERR_NOT_PICKED_UP', part: 'submission' });
+    expect(done.acknowledgedAt).not.toBeNull();
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(false);
+    expect((await hub.deps.journal.listAudit({ submissionId: expired.submissionId, limit: 100 })).find((a) => a.toState === 'REJECTED')).toMatchObject({ actor: 'hub:janitor', fromState: 'RECEIVED' });
+    expect((await row(waiting.submissionId)).state).toBe('RECEIVED');
+
+    // the sender reads a reject-submission signed by the hub (the delivery service), as from FIT-Connect's, and is called back
+    const log = await sender.events(expired.caseId);
+    expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
+    const jwks = createLocalJWKSet((await (await fetch(`${hub.baseUrl}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0]);
+    await jwtVerify(log[2] ?? '', jwks, { algorithms: ['PS512'], typ: 'secevent+jwt' });
+    const [problem] = (eventPayload(log[2] ?? '') as { problems: Array<{ type: string; instance: string; detail: string }> }).problems;
+    expect(problem).toMatchObject({ type: PROBLEM('technical-error'), instance: 'submission' });
+    expect(problem?.detail).toMatch(/not picked up/);
+    const callbacks = await hub.deps.pool.query<{ event_name: string }>(`SELECT event_name FROM "${cfg.schema}".callbacks WHERE submission_id = $1 ORDER BY created_at`, [expired.submissionId]);
+    expect(callbacks.rows.map((r) => r.event_name)).toContain('reject-submission');
+
+    // the subscriber can no longer fetch or answer it
+    const submission = { destinationId: relayA, submissionId: expired.submissionId, caseId: expired.caseId };
+    expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).not.toContain(expired.submissionId);
+    expect((await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}`)).status).toBe(404);
+    expect((await subscriberA.postEvent(expired.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: expired.tags }))).status).toBe(409);
+    expect(await sweep()).toBe(0);
+  }, 60_000);
+
+  it('expiry keeps an attachment blob that a waiting submission holds too (blobs are content-addressed)', async () => {
+    const retentionMs = 10 * 60_000;
+    const expired = await send();
+    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
+    // the sender uploads the same JWE bytes to another submission: stored once
+    const jwe = await (await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}/attachments/${attachment?.attachmentId ?? ''}`)).text();
+    const attachmentId = randomUUID();
+    const other = await sender.json<{ submissionId: string }>('POST', '/v1/submissions', { destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [attachmentId] });
+    expect((await sender.request('PUT', `/v1/submissions/${other.submissionId}/attachments/${attachmentId}`, jwe, 'application/jose')).status).toBe(204);
+    expect((await hub.deps.journal.listAttachments(other.submissionId))[0]?.blobKey).toBe(attachment?.blobKey);
+    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
+    expect(await sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } })).toBe(1);
+    expect((await row(expired.submissionId)).state).toBe('REJECTED');
+    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
   }, 60_000);
 
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {

@@ -33,6 +33,14 @@ describe('config', () => {
     expect(() => resolveConfig({ ...valid, destinations: [...valid.destinations, relay], subscriberClients: [{ ...subscriber, clientId: 'portal' }] })).toThrow(/duplicate/i);
   });
 
+  it('relay submissions expire after 14 days unless processing.relayRetentionMs says otherwise (FIT-Connect: rejected after 14 days)', () => {
+    expect(resolveConfig(valid).processing.relayRetentionMs).toBe(14 * 24 * 3600 * 1000);
+    // a processing section that names other fields only still gets the default
+    expect(resolveConfig({ ...valid, processing: { concurrency: 2 } }).processing.relayRetentionMs).toBe(14 * 24 * 3600 * 1000);
+    expect(resolveConfig({ ...valid, processing: { relayRetentionMs: 3_600_000 } }).processing.relayRetentionMs).toBe(3_600_000);
+    expect(() => resolveConfig({ ...valid, processing: { relayRetentionMs: 0 } })).toThrow(/relayRetentionMs/);
+  });
+
   it('needs a real Behördenkennung for a portal whose tenant has an XBau route, and invents none', () => {
     expect(resolveConfig(valid).senderClients[0]?.behoerdenkennung).toBeUndefined();
     const xbau = { ...valid, routes: [...valid.routes, { id: 'r2', tenant: 'musterstadt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' }] };

@@ -9,6 +9,9 @@ import { XtaUpstreamConfig } from './upstream-xta-schema.js';
 import { Id, SecretValue } from './primitives.js';
 import { CallbackTarget } from './callback-target.js';
 
+/** FIT-Connect rejects a submission not picked up 14 days after it arrived. */
+const RELAY_RETENTION_DEFAULT_MS = 14 * 86_400_000;
+
 export { SecretValue } from './primitives.js';
 
 /** An admin API token must not be guessable: inline ones are checked here, `{ file }` ones when the file is read. */
@@ -319,8 +322,14 @@ export const WeicheConfig = z.strictObject({
        * half-written temp file (.part) older than this are cleaned up and audited (default 24 h).
        */
       leftoverGraceMs: z.number().int().min(1000).default(86_400_000),
+      /**
+       * A relay destination's submission its subscriber has not answered this long after it was submitted is REJECTED
+       * as undeliverable (reject-submission to the sender), its attachments deleted. Default 14 days, as FIT-Connect's
+       * delivery service does (docs.fitko.de "Benachrichtigungen und Löschfristen").
+       */
+      relayRetentionMs: z.number().int().min(1000).default(RELAY_RETENTION_DEFAULT_MS),
     })
-    .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, leftoverGraceMs: 86_400_000 }),
+    .default({ concurrency: 4, lockDurationMs: 30_000, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, leftoverGraceMs: 86_400_000, relayRetentionMs: RELAY_RETENTION_DEFAULT_MS }),
   tenants: z.array(TenantConfig).min(1),
   destinations: z.array(DestinationConfig).default([]),
   senderClients: z.array(SenderClientConfig).default([]),

@@ -29,6 +29,8 @@ export const ErrorCode = {
   INVALID_EVENT_LOG: 'WEICHE_ERR_INVALID_EVENT_LOG',
   /** The input can never be taken as it came (over a size limit of the receiver, a transport shape that does not hold). */
   INPUT_REFUSED: 'WEICHE_ERR_INPUT_REFUSED',
+  /** Waited for its receiver (a relay destination's subscriber) past the retention period without an answer: rejected as undeliverable. */
+  NOT_PICKED_UP: 'WEICHE_ERR_NOT_PICKED_UP',
   // problems of the hub's own making (an operator fixes and replays)
   NO_ROUTE: 'WEICHE_ERR_NO_ROUTE',
   XSD_INVALID: 'WEICHE_ERR_XSD_INVALID',

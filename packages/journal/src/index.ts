@@ -1,6 +1,6 @@
 export { createPool } from './create-pool.js';
 export { migrate } from './migrate.js';
-export { Journal, type AttachmentRow, type CreateSubmissionInput, type EventInput, type TransitionInput } from './journal.js';
+export { EventNotWritten, Journal, type AttachmentRow, type CreateSubmissionInput, type EventInput, type TransitionInput } from './journal.js';
 export type { SubmissionRow, SubmissionPatch, DeliveryRow, StoredOutput, SubmissionProblem } from './rows.js';
 export type { AuditRecord } from './audit-rows.js';
 export { auditHash, legacyAuditHash, macInput, GENESIS_HASH, LEGACY_CHAIN } from './audit-hash.js';

@@ -77,6 +77,12 @@ export interface TransitionInput {
   deliveries?: Array<{ routeId: string; adapterInstance: string; target: string }>;
   /** Event log entries the sender is owed with this state (written atomically with it). */
   events?: EventInput[];
+  /**
+   * The state stands or falls with its events: when one is not written (its jti, or its name for this submission,
+   * is in the log already, e.g. a concurrent SET with the same jti), nothing of the step is and EventNotWritten is
+   * thrown. Without it a repeated event is ignored (an idempotent replay of the hub's own events).
+   */
+  eventsRequired?: boolean;
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -125,6 +131,15 @@ function notFound(what: string): WeicheError {
 class StepDidNotApply extends WeicheError {
   constructor() {
     super(ErrorCode.CONFLICT, 'a transition step found the submission in another state');
+  }
+}
+
+/** A step with `eventsRequired` whose events were not all written (a jti or event name already in the log): rolled back. */
+export class EventNotWritten extends WeicheError {
+  override readonly name = 'EventNotWritten';
+
+  constructor(readonly jtis: readonly string[]) {
+    super(ErrorCode.CONFLICT, 'an event of the transition is in the event log already (its jti or its name); nothing was written', { status: 409, retryable: false });
   }
 }
 
@@ -316,17 +331,22 @@ export class Journal extends SchemaStore {
       params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
       sets.push(`${column} = $${params.length}`);
     }
-    const { rows } = await client.query<SubmissionDbRow & HeadColumns & { from_state: SubmissionState }>(
+    const { rows } = await client.query<SubmissionDbRow & HeadColumns & { from_state: SubmissionState; events_written?: string[] | null }>(
       `WITH old AS (SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE),
        moved AS (UPDATE ${s}.submissions s SET ${sets.join(', ')} FROM old
                   WHERE s.submission_id = $1 AND old.state = ANY($2::text[])
                   RETURNING s.*, old.state AS from_state)${eventCtes(s, 'moved', t.events, params)}
-       SELECT moved.*, head.* FROM moved ${headForUpdateSql(s, '$4')}`,
+       SELECT moved.*, head.*${t.events?.length ? ', (SELECT array_agg(jti) FROM event) AS events_written' : ''} FROM moved ${headForUpdateSql(s, '$4')}`,
       params,
     );
     const updated = rows[0];
     if (!updated) return undefined;
-    const { from_state: fromState, head_seq, head_hash, ...row } = updated;
+    const { from_state: fromState, head_seq, head_hash, events_written: written, ...row } = updated;
+    if (t.eventsRequired && t.events) {
+      // ON CONFLICT DO NOTHING waited for a concurrent writer of the same jti and skipped ours: the whole step rolls back
+      const skipped = t.events.map((e) => e.jti).filter((jti) => !(written ?? []).includes(jti));
+      if (skipped.length > 0) throw new EventNotWritten(skipped);
+    }
 
     for (const d of t.deliveries ?? []) {
       await client.query(
@@ -673,6 +693,22 @@ export class Journal extends SchemaStore {
         WHERE state = 'CREATED' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
         ORDER BY updated_at LIMIT $2`,
       [opts.olderThanMs, opts.limit],
+    );
+    return rows.map(toSubmission);
+  }
+
+  /**
+   * Submissions of the given channels (those that wait for a receiver to pick them up) still RECEIVED this long
+   * after they were submitted: nobody answered them. Oldest first.
+   */
+  async listUnansweredPickups(opts: { channels: readonly string[]; olderThanMs: number; limit: number }): Promise<SubmissionRow[]> {
+    assertPaging(0, opts.limit);
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE state = 'RECEIVED' AND channel = ANY($1::text[])
+          AND coalesce(submitted_at, created_at) < now() - make_interval(secs => $2::double precision / 1000)
+        ORDER BY coalesce(submitted_at, created_at) LIMIT $3`,
+      [opts.channels, opts.olderThanMs, opts.limit],
     );
     return rows.map(toSubmission);
   }

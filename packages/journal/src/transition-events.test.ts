@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
-import { Journal } from './journal.js';
+import { EventNotWritten, Journal } from './journal.js';
 import { testDatabase } from './test-schema.js';
 
 const db = testDatabase();
@@ -87,5 +87,46 @@ describe('the event a sender is owed commits with its state, or neither does', (
     await journal.transition(submissionId, { from: ['OPENED'], to: 'MAPPED', actor: 'w', stage: 'map', events: [event('e-1', true)] });
     expect(await journal.listSubmissionEvents(submissionId)).toHaveLength(3);
     expect(await owed()).toEqual([events[0]!.jti, events[2]!.jti]);
+  });
+
+  it('eventsRequired: a step whose event is not written (its jti in the log already) writes nothing and throws; a free jti moves it', async () => {
+    const s = `"${db.schema}"`;
+    const create = async () => {
+      const submissionId = randomUUID();
+      const caseId = randomUUID();
+      await journal.createSubmission({
+        submissionId,
+        tenantId: 'stadt-a',
+        channel: 'test-channel',
+        channelRef: submissionId,
+        channelMeta: { caseId },
+        serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+        state: 'RECEIVED',
+        actor: 'gateway',
+      });
+      return { submissionId, caseId };
+    };
+    const first = await create();
+    const second = await create();
+    const jti = randomUUID();
+    const answer = (ref: { submissionId: string; caseId: string }, eventJti: string) =>
+      journal.transition(ref.submissionId, {
+        from: ['RECEIVED'],
+        to: 'DELIVERED',
+        actor: 'subscriber:s',
+        stage: 'answer',
+        events: [{ ...ref, eventName: 'accept-submission', jti: eventJti, token: `t.${ref.submissionId}.s`, notifySender: true }],
+        eventsRequired: true,
+      });
+    expect(await answer(first, jti)).toMatchObject({ state: 'DELIVERED' });
+    const refused = await answer(second, jti).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventNotWritten);
+    expect(refused).toMatchObject({ code: ErrorCode.CONFLICT, jtis: [jti] });
+    // rolled back: the state, the audit record and the callback of the step are not written
+    expect((await journal.getSubmission(second.submissionId))?.state).toBe('RECEIVED');
+    expect(await journal.listSubmissionEvents(second.submissionId)).toEqual([]);
+    expect((await journal.listAudit({ submissionId: second.submissionId, limit: 10 })).map((a) => a.stage)).toEqual(['intake']);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM ${s}.callbacks WHERE submission_id = $1`, [second.submissionId])).rows[0]?.n).toBe(0);
+    expect(await answer(second, randomUUID())).toMatchObject({ state: 'DELIVERED' });
   });
 });

@@ -166,7 +166,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       ? await createXtaChannel({ config: config.xta, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })
       : undefined;
     const upstreams = new UpstreamStore({ pool, schema: config.database.schema });
-    const relay = createRelayChannel({ journal, record: (row) => fitConnectRecord({ journal }, row) });
+    const relay = createRelayChannel({ journal, signer, issuer, queues, log, record: (row) => fitConnectRecord({ journal }, row) });
     const channelList: Channel[] = xta ? [fitConnect, relay, xta] : [fitConnect, relay];
     if (config.upstreams.fitConnect.length > 0) {
       channelList.push(await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams }));

@@ -6,6 +6,7 @@ export { startRoles, parseRoles, ROLES, type Role, type RunningHub } from './rol
 export { processSubmission } from './processor/process-submission.js';
 export { deliverRoute } from './dispatcher/deliver-route.js';
 export { reconcileOnce } from './reconciler.js';
+export { sweepUnansweredPickups } from './janitor.js';
 export { demoConfig, writeDemoJson } from './demo.js';
 export { createLogger } from './logger.js';
 export { HUB_PRODUCT } from './version.js';

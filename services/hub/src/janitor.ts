@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { FsBlobStore } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
-import type { Journal, SubmissionProblem } from '@weiche/journal';
+import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
+import type { Pool } from 'pg';
 import { acknowledgeOutcome } from './acknowledge.js';
 import { sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
@@ -18,6 +19,9 @@ export interface JanitorDeps {
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   readonly processing: WeicheConfig['processing'];
   readonly log: Logger;
+  /** For the received blobs another submission still needs (blobs are content-addressed, so two can share one). */
+  readonly pool: Pool;
+  readonly config: { readonly database: { readonly schema: string } };
 }
 
 /**
@@ -25,7 +29,7 @@ export interface JanitorDeps {
  * crashed between the uploads and the submit): REJECTED with the reason, audited by the transition, their
  * uploaded attachments deleted, and the sender told through its channel like any rejection.
  */
-export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
+export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters' | 'pool' | 'config'>, limit = 200): Promise<number> {
   const graceMs = deps.processing.leftoverGraceMs;
   let swept = 0;
   for (const row of await deps.journal.listAbandoned({ olderThanMs: graceMs, limit })) {
@@ -54,6 +58,46 @@ export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit 
   return swept;
 }
 
+/**
+ * Submissions waiting for a receiver to pick them up (channels that `awaitsPickup`: relay destinations) that nobody
+ * answered within `processing.relayRetentionMs` of their submit: REJECTED as undeliverable, as FIT-Connect's delivery
+ * service does after 14 days, audited by the transition, their attachments deleted, and the sender told through the
+ * channel like any rejection. A subscriber answering at the same moment either wins (this skips it) or gets 409.
+ */
+export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
+  const retentionMs = deps.processing.relayRetentionMs;
+  const channels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
+  if (channels.length === 0) return 0;
+  const received = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  let swept = 0;
+  for (const row of await deps.journal.listUnansweredPickups({ channels, olderThanMs: retentionMs, limit })) {
+    const attachments = await deps.journal.listAttachments(row.submissionId);
+    const days = Math.round((retentionMs / 86_400_000) * 10) / 10;
+    const problem: SubmissionProblem = {
+      code: ErrorCode.NOT_PICKED_UP,
+      stage: 'pickup',
+      part: 'submission',
+      detail: `the submission was not picked up and answered by its receiver within ${days} days of its submit; it is undeliverable and its attachments were deleted`,
+    };
+    const rejected = await deps.journal.transition(row.submissionId, {
+      from: ['RECEIVED'],
+      to: 'REJECTED',
+      actor: ACTOR,
+      stage: 'pickup',
+      details: { code: problem.code, notPickedUp: true, retentionMs, attachmentsDeleted: attachments.length },
+      patch: { reason: problem.detail, problem },
+    });
+    // undefined: answered by its subscriber in the meantime
+    if (!rejected) continue;
+    const shared = await received.receivedKeysInUse(attachments.map((a) => a.blobKey), row.submissionId);
+    for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
+    deps.log.info({ submissionId: row.submissionId, channel: row.channel, attachments: attachments.length }, 'unanswered submission rejected as undeliverable and its attachments deleted');
+    await acknowledgeOutcome(deps, rejected);
+    swept += 1;
+  }
+  return swept;
+}
+
 /** Half-written temp files of adapters (a crash mid-write) past the grace period: removed, each audited. */
 export async function sweepAdapterLeftovers(deps: Pick<JanitorDeps, 'journal' | 'adapters' | 'processing' | 'log'>): Promise<number> {
   let swept = 0;
@@ -74,10 +118,11 @@ export async function sweepAdapterLeftovers(deps: Pick<JanitorDeps, 'journal' | 
 }
 
 /** Runs the given sweeps at start and then every reconcile interval; errors are logged, never fatal. */
-export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; adapterLeftovers: boolean }): { stop(): Promise<void> } {
+export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; unansweredPickups: boolean; adapterLeftovers: boolean }): { stop(): Promise<void> } {
   const pass = async (): Promise<void> => {
     try {
       if (sweeps.abandoned) await sweepAbandoned(deps);
+      if (sweeps.unansweredPickups) await sweepUnansweredPickups(deps);
       if (sweeps.adapterLeftovers) await sweepAdapterLeftovers(deps);
     } catch (error) {
       deps.log.warn({ err: errorMessage(error) }, 'janitor pass failed; trying again at the next interval');

@@ -64,7 +64,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => reconciler.stop());
     const retention = startRetention(deps);
     stoppers.push(() => retention.stop());
-    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: true, adapterLeftovers: false });
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: true, unansweredPickups: true, adapterLeftovers: false });
     stoppers.push(() => janitor.stop());
     const orphans = startOrphanBlobSweep(deps);
     stoppers.push(() => orphans.stop());
@@ -84,7 +84,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     const health = startAdapterHealth(deps);
     stoppers.push(() => health.stop());
     // the dispatcher's hosts are the ones that see the adapters' folders
-    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: false, adapterLeftovers: true });
+    const janitor = startJanitor({ ...deps, processing: deps.config.processing }, { abandoned: false, unansweredPickups: false, adapterLeftovers: true });
     stoppers.push(() => janitor.stop());
   }
   for (const worker of workers) {

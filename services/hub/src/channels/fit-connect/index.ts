@@ -1,6 +1,6 @@
 import type { FsBlobStore, TenantKeyring } from '@weiche/blobstore';
 import { ErrorCode, WeicheError } from '@weiche/core';
-import { acceptPayload, rejectPayload, type MetadataValidator } from '@weiche/fit-connect';
+import { acceptPayload, type MetadataValidator } from '@weiche/fit-connect';
 import type { Journal, SubmissionRow } from '@weiche/journal';
 import type { Channel, ChannelRecord } from '../channel.js';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import type { ResolveHost } from './callbacks/post-callback.js';
 import { emitEvent, enqueueCallbacks } from './events.js';
 import { FIT_CONNECT_CHANNEL, FitConnectMeta } from './meta.js';
 import { openFitConnect } from './open.js';
-import { fitConnectProblem } from './problems.js';
+import { announceRejection } from './reject-event.js';
 import { tokenRoutes } from './sender-auth.js';
 import { receiverRoutes } from './relay/receiver-routes.js';
 import { senderRoutes, type SenderRoutesDeps } from './sender-routes.js';
@@ -53,12 +53,7 @@ export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
         await enqueueCallbacks(deps, [event]);
         return { event: 'accept-submission', ...(event ? { jti: event.jti } : {}) };
       }
-      if (row.state === 'REJECTED') {
-        const problem = fitConnectProblem(row.problem ?? { code: ErrorCode.INTERNAL, stage: 'open', detail: row.reason ?? 'rejected' });
-        const event = await emitEvent(deps, ref, 'reject-submission', rejectPayload([problem]));
-        await enqueueCallbacks(deps, [event]);
-        return { event: 'reject-submission', problem: problem.type, ...(event ? { jti: event.jti } : {}) };
-      }
+      if (row.state === 'REJECTED') return announceRejection(deps, row, ref);
       throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);
     },
     // callbacks to senders are sent by the processor role (which runs channels' background work)

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { CompactEncrypt, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, testService, type TestHub } from '../../test-hub.js';
 
@@ -121,6 +122,43 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     const instance = new URL(String(response.json().instance));
     expect(instance.pathname).toBe(`/v1/destinations/${unknown}`);
     expect(instance.search).toBe('');
+  });
+
+  // FIT-Connect "Ereignisse": the delivery service's submit-submission carries the authenticationTags (the fifth JWE
+  // segment) of metadata, data and every attachment, for any destination, so the sender can check what was received
+  it('submit-submission is signed by the hub and carries the authenticationTags of the uploaded JWEs', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const destination = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
+    const kid = destination.json().encryptionKid as string;
+    const { key_ops: _ops, ...jwk } = (await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${kid}` })).json() as JWK;
+    const key = await importJWK(jwk, 'RSA-OAEP-256');
+    const encrypt = (text: string) => new CompactEncrypt(Buffer.from(text)).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid }).encrypt(key);
+    const tagOf = (jwe: string) => jwe.split('.')[4];
+    const attachmentId = randomUUID();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [attachmentId] },
+    });
+    const { submissionId, caseId } = created.json() as { submissionId: string; caseId: string };
+    const attachment = await encrypt('%PDF-1.7 plan');
+    const upload = await app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}/attachments/${attachmentId}`, headers: { ...headers, 'content-type': 'application/jose' }, payload: attachment });
+    expect(upload.statusCode).toBe(204);
+    // the hub only stores the parts at submit: their content does not matter for the event
+    const [encryptedMetadata, encryptedData] = await Promise.all([encrypt('{}'), encrypt('{"vorhaben":"Carport"}')]);
+    const submit = await app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}`, headers: { ...headers, 'content-type': 'application/json' }, payload: { encryptedMetadata, encryptedData } });
+    expect(submit.statusCode).toBe(202);
+
+    const log = (await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/events`, headers })).json().eventLog as string[];
+    const jwks = createLocalJWKSet((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet);
+    const { payload } = await jwtVerify(log[1] ?? '', jwks, { algorithms: ['PS512'], typ: 'secevent+jwt' });
+    expect(payload).toMatchObject({ sub: `submission:${submissionId}`, txn: `case:${caseId}` });
+    expect(payload.events).toEqual({
+      'https://schema.fitko.de/fit-connect/events/submit-submission': {
+        authenticationTags: { metadata: tagOf(encryptedMetadata), data: tagOf(encryptedData), attachments: { [attachmentId]: tagOf(attachment) } },
+      },
+    });
   });
 
   it('401 without or with a bad token names the Bearer scheme in WWW-Authenticate (RFC 6750 §3)', async () => {

@@ -247,10 +247,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
       const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
-      // the sender is owed submit-submission with RECEIVED: both in one transaction. For a relay destination it carries the
-      // authentication tags (FIT-Connect's submit-submission payload): the subscriber checks the JWEs it fetches against them.
-      const tags = row.channel === FIT_CONNECT_RELAY_CHANNEL ? await submittedTags(body, attachments) : undefined;
-      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission', tags && { authenticationTags: tags });
+      // the sender is owed submit-submission with RECEIVED: both in one transaction. It carries the authentication tags of
+      // every part, as FIT-Connect's delivery service writes it (docs.fitko.de "Ereignisse", submit-submission), for any
+      // destination: the sender sees what was received, and a relay destination's subscriber checks what it fetches.
+      const tags = await submittedTags(body, attachments);
+      const submitted = await signEvent(deps, { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined }, 'submit-submission', { authenticationTags: tags });
       const moved = await journal.transition(row.submissionId, {
         from: ['CREATED'],
         to: 'RECEIVED',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FsBlobStore } from '@weiche/blobstore';
 import { ErrorCode } from '@weiche/core';
 import type { AuthenticationTags } from '@weiche/fit-connect';
-import type { AttachmentRow, Journal, SubmissionProblem, SubmissionRow } from '@weiche/journal';
+import { EventNotWritten, type AttachmentRow, type Journal, type SubmissionProblem, type SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { httpProblem } from '../../../gateway/problems.js';
 import { zodRoutes } from '../../../gateway/zod-routes.js';
@@ -31,6 +31,7 @@ const PickupQuery = z.object({
   offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+const REPEATED_JTI = 'a SET with this jti was sent before';
 // a reject-submission with its problems is a few KiB; this leaves room and no more
 const SET_BODY_LIMIT = 256 * 1024;
 
@@ -142,9 +143,10 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       const answer = await verifyAnswer(token, { destinationId: meta.destinationId, caseId: meta.caseId, submissionId: row.submissionId, signatureKeys: destination.relay.signatureKeys });
       if (row.state !== 'RECEIVED') throw httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${row.state})`);
       if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await storedTags(meta, attachments));
-      if (await journal.hasEventJti(answer.jti)) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'a SET with this jti was sent before');
+      if (await journal.hasEventJti(answer.jti)) throw httpProblem(422, ErrorCode.UNPROCESSABLE, REPEATED_JTI);
       const event = { caseId: meta.caseId, submissionId: row.submissionId, eventName: answer.event, jti: answer.jti, token, ...(meta.callback ? { notifySender: true } : {}) };
-      // the subscriber's SET goes into the log as it came, in one transaction with the end state
+      // the subscriber's SET goes into the log as it came, in one transaction with the end state; the check above misses a
+      // concurrent SET with the same jti, so the transition fails unless the event is written (then 422 as above)
       const moved = await journal.transition(row.submissionId, {
         from: ['RECEIVED'],
         to: answer.event === 'accept-submission' ? 'DELIVERED' : 'REJECTED',
@@ -153,6 +155,9 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
         details: { event: answer.event, jti: answer.jti, destinationId: meta.destinationId, ...(answer.event === 'reject-submission' ? { problems: answer.problems.map((p) => p.type) } : {}) },
         ...(answer.event === 'reject-submission' ? { patch: rejection(answer) } : {}),
         events: [event],
+        eventsRequired: true,
+      }).catch((error: unknown) => {
+        throw error instanceof EventNotWritten ? httpProblem(422, ErrorCode.UNPROCESSABLE, REPEATED_JTI) : error;
       });
       if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been answered');
       await enqueueCallbacks({ queues: deps.queues, log: request.log }, [event]);
