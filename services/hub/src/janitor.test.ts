@@ -31,6 +31,21 @@ afterAll(async () => {
 
 const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
 
+async function create(authorization: string, attachmentId: string): Promise<{ submissionId: string; caseId: string }> {
+  const response = await hub.app.inject({
+    method: 'POST',
+    url: '/v1/submissions',
+    headers: { authorization, 'content-type': 'application/json' },
+    payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [attachmentId] },
+  });
+  return response.json();
+}
+
+async function upload(authorization: string, submissionId: string, attachmentId: string, jwe: string): Promise<number> {
+  const response = await hub.app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}/attachments/${attachmentId}`, headers: { authorization, 'content-type': 'application/jose' }, payload: jwe });
+  return response.statusCode;
+}
+
 /** Moves a submission's last change back in time, as if its sender had gone away that long ago. */
 async function age(submissionId: string, ms: number): Promise<void> {
   await hub.deps.pool.query(`UPDATE "${hub.deps.config.database.schema}".submissions SET updated_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [submissionId, ms]);
@@ -40,19 +55,9 @@ describe('crash leftovers are cleaned up after the grace period, audited', () =>
   it('a submission created but never submitted: REJECTED, uploads deleted, the sender told, audited', async () => {
     const authorization = await bearer();
     const attachmentId = randomUUID();
-    const create = async () =>
-      (
-        await hub.app.inject({
-          method: 'POST',
-          url: '/v1/submissions',
-          headers: { authorization, 'content-type': 'application/json' },
-          payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [attachmentId] },
-        })
-      ).json() as { submissionId: string; caseId: string };
-    const abandoned = await create();
-    const fresh = await create();
-    const upload = await hub.app.inject({ method: 'PUT', url: `/v1/submissions/${abandoned.submissionId}/attachments/${attachmentId}`, headers: { authorization, 'content-type': 'application/jose' }, payload: 'a.b.c.d.e' });
-    expect(upload.statusCode).toBe(204);
+    const abandoned = await create(authorization, attachmentId);
+    const fresh = await create(authorization, attachmentId);
+    expect(await upload(authorization, abandoned.submissionId, attachmentId, 'a.b.c.d.e')).toBe(204);
     const [stored] = await hub.deps.journal.listAttachments(abandoned.submissionId);
     expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(true);
     await age(abandoned.submissionId, GRACE_MS + 1000);
@@ -69,6 +74,20 @@ describe('crash leftovers are cleaned up after the grace period, audited', () =>
     expect(events.json().eventLog).toHaveLength(2); // create-submission, reject-submission
     // a second pass finds nothing more
     expect(await sweepAbandoned({ ...hub.deps, processing: hub.deps.config.processing })).toBe(0);
+  });
+
+  it('an upload another submission names too (the same bytes, one file) is kept', async () => {
+    const authorization = await bearer();
+    const attachmentId = randomUUID();
+    const abandoned = await create(authorization, attachmentId);
+    const other = await create(authorization, attachmentId);
+    for (const submission of [abandoned, other]) expect(await upload(authorization, submission.submissionId, attachmentId, 'k.l.m.n.o')).toBe(204);
+    const [stored] = await hub.deps.journal.listAttachments(abandoned.submissionId);
+    await age(abandoned.submissionId, GRACE_MS + 1000);
+
+    expect(await sweepAbandoned({ ...hub.deps, processing: hub.deps.config.processing })).toBe(1);
+    expect((await hub.deps.journal.getSubmission(abandoned.submissionId))?.state).toBe('REJECTED');
+    expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(true);
   });
 
   it('a .part file of a crashed delivery in the DMS folder: removed after the grace period, audited; a younger one kept', async () => {

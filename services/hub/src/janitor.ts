@@ -25,11 +25,21 @@ export interface JanitorDeps {
 }
 
 /**
+ * Deletes a rejected submission's uploads, except a file another submission names too: the blob store keeps
+ * identical bytes once, so a sender uploading the same JWE to two submissions shares one file.
+ */
+async function deleteUnshared(deps: Pick<JanitorDeps, 'blobs' | 'pool' | 'config'>, submissionId: string, attachments: ReadonlyArray<{ blobKey: string }>): Promise<void> {
+  const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  const shared = await store.receivedKeysInUse(attachments.map((a) => a.blobKey), submissionId);
+  for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
+}
+
+/**
  * Submissions a sender created but never submitted (CREATED past the grace period, e.g. a portal that
  * crashed between the uploads and the submit): REJECTED with the reason, audited by the transition, their
  * uploaded attachments deleted, and the sender told through its channel like any rejection.
  */
-export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters' | 'pool' | 'config'>, limit = 200): Promise<number> {
+export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
   const graceMs = deps.processing.leftoverGraceMs;
   let swept = 0;
   for (const row of await deps.journal.listAbandoned({ olderThanMs: graceMs, limit })) {
@@ -50,7 +60,7 @@ export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters' | 'pool'
     });
     // undefined: submitted in the meantime; its uploads are in use
     if (!rejected) continue;
-    for (const attachment of attachments) await deps.blobs.delete(attachment.blobKey);
+    await deleteUnshared(deps, row.submissionId, attachments);
     deps.log.info({ submissionId: row.submissionId, attachments: attachments.length }, 'abandoned submission rejected and its uploads deleted');
     await acknowledgeOutcome(deps, rejected);
     swept += 1;
@@ -68,7 +78,6 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
   const retentionMs = deps.processing.relayRetentionMs;
   const channels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
   if (channels.length === 0) return 0;
-  const received = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
   let swept = 0;
   for (const row of await deps.journal.listUnansweredPickups({ channels, olderThanMs: retentionMs, limit })) {
     const attachments = await deps.journal.listAttachments(row.submissionId);
@@ -89,8 +98,7 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
     });
     // undefined: answered by its subscriber in the meantime
     if (!rejected) continue;
-    const shared = await received.receivedKeysInUse(attachments.map((a) => a.blobKey), row.submissionId);
-    for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
+    await deleteUnshared(deps, row.submissionId, attachments);
     deps.log.info({ submissionId: row.submissionId, channel: row.channel, attachments: attachments.length }, 'unanswered submission rejected as undeliverable and its attachments deleted');
     await acknowledgeOutcome(deps, rejected);
     swept += 1;
