@@ -1,16 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { HUB_PRODUCT } from '@weiche/hub';
-import { adapterNew } from './commands/adapter-new.js';
-import { auditVerify } from './commands/audit-verify.js';
-import { blobsOrphans } from './commands/blobs-orphans.js';
-import { configCheck } from './commands/config-check.js';
-import { demo } from './commands/demo.js';
-import { keysGenerate } from './commands/keys-generate.js';
-import { keysRotate } from './commands/keys-rotate.js';
-import { retentionRun, tenantShred } from './commands/lifecycle.js';
-import { mappingNew } from './commands/mapping-new.js';
-import { mappingTest } from './commands/mapping-test.js';
-import { adapterPauseResume, redeliverCommand, replayCommand } from './commands/operations.js';
+import { HUB_PRODUCT } from '@weiche/hub/version';
 
 /** Exit code of a usage error (unknown command or flag, missing argument), as getopt-style tools use it. */
 export const USAGE_EXIT = 2;
@@ -20,7 +9,8 @@ const CONFIG_HELP = 'hub config file (default: WEICHE_CONFIG, else the demo defa
 /**
  * The `weiche` command line. Commander refuses unknown commands and flags; every command that touches
  * data names the config, database, schema and Redis prefix it works on before it starts (on stderr).
- * A new command is one file in commands/ and one entry here.
+ * A new command is one file in commands/ and one entry here. Each command's module is imported when it runs:
+ * the hub's packages (PDF fonts, XSD validators, crypto pool) cost seconds of start-up that `config check` never needs.
  */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('weiche')
@@ -36,7 +26,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('check')
     .description('validate a config file exactly as the hub does at start; lists every problem at once, never a secret')
     .argument('<file>', 'YAML config file')
-    .action((file: string) => done(configCheck(file)));
+    .action(async (file: string) => done((await import('./commands/config-check.js')).configCheck(file)));
 
   const keys = program.command('keys').description('key material');
   keys
@@ -44,7 +34,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('RSA-4096 key pair + self-signed certificate (destination or signing key)')
     .requiredOption('--out <dir>', 'directory for key.pem and cert.pem')
     .option('--cn <name>', 'certificate common name', 'Weiche')
-    .action((o: { out: string; cn: string }) => done(keysGenerate(o.out, o.cn)));
+    .action(async (o: { out: string; cn: string }) => done((await import('./commands/keys-generate.js')).keysGenerate(o.out, o.cn)));
   keys
     .command('rotate')
     .description('rotate a key without downtime: master [--finish] | signing [--activate <kid>] | evidence (docs/key-rotation.md)')
@@ -52,8 +42,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--finish', 'master: end the rotation once every replica runs with the new key')
     .option('--activate <kid>', 'signing: make this published key the one that signs')
     .option('--config <file>', CONFIG_HELP)
-    .action((which: string, o: { finish?: boolean; activate?: string; config?: string }) =>
-      done(keysRotate({ which, config: o.config, finish: o.finish === true, activate: o.activate })),
+    .action(async (which: string, o: { finish?: boolean; activate?: string; config?: string }) =>
+      done((await import('./commands/keys-rotate.js')).keysRotate({ which, config: o.config, finish: o.finish === true, activate: o.activate })),
     );
 
   program
@@ -65,7 +55,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--since <date>', 'only records from this date (ISO 8601)')
     .option('--json', 'print the verdict as JSON')
     .option('--config <file>', CONFIG_HELP)
-    .action((o: { tenant?: string; since?: string; json?: boolean; config?: string }) => done(auditVerify(o)));
+    .action(async (o: { tenant?: string; since?: string; json?: boolean; config?: string }) => done((await import('./commands/audit-verify.js')).auditVerify(o)));
 
   program
     .command('retention')
@@ -74,7 +64,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("delete outputs and received ciphertext past each tenant's retention (audited); unfinished submissions are never touched")
     .option('--now <iso>', 'run as of this time (ISO 8601) instead of now')
     .option('--config <file>', CONFIG_HELP)
-    .action((o: { now?: string; config?: string }) => done(retentionRun(o.now, o.config)));
+    .action(async (o: { now?: string; config?: string }) => done((await import('./commands/lifecycle.js')).retentionRun(o.now, o.config)));
 
   program
     .command('blobs')
@@ -84,7 +74,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--delete', 'delete them now (default: dry run, nothing changes)')
     .option('--json', 'print the counts as JSON')
     .option('--config <file>', CONFIG_HELP)
-    .action((o: { delete?: boolean; json?: boolean; config?: string }) => done(blobsOrphans(o)));
+    .action(async (o: { delete?: boolean; json?: boolean; config?: string }) => done((await import('./commands/blobs-orphans.js')).blobsOrphans(o)));
 
   program
     .command('tenant')
@@ -94,7 +84,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>', 'tenant id')
     .option('--yes', 'do not ask')
     .option('--config <file>', CONFIG_HELP)
-    .action((id: string, o: { yes?: boolean; config?: string }) => done(tenantShred(id, o.yes === true, o.config)));
+    .action(async (id: string, o: { yes?: boolean; config?: string }) => done((await import('./commands/lifecycle.js')).tenantShred(id, o.yes === true, o.config)));
 
   const adapter = program.command('adapter').description('adapter packages and instances');
   adapter
@@ -102,14 +92,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('scaffold an adapter package (packages/adapters/<name>) that passes the conformance suite')
     .argument('<name>', 'kebab-case name, e.g. acme-dms')
     .option('--out <dir>', 'target directory')
-    .action((name: string, o: { out?: string }) => done(adapterNew(name, o.out)));
+    .action(async (name: string, o: { out?: string }) => done((await import('./commands/adapter-new.js')).adapterNew(name, o.out)));
   for (const what of ['pause', 'resume'] as const) {
     adapter
       .command(what)
       .description(what === 'pause' ? "hold back one adapter instance's deliveries (all dispatchers)" : "release one adapter instance's deliveries")
       .argument('<id>', 'adapter instance id')
       .option('--config <file>', CONFIG_HELP)
-      .action((id: string, o: { config?: string }) => done(adapterPauseResume(what, id, o.config)));
+      .action(async (id: string, o: { config?: string }) => done((await import('./commands/operations.js')).adapterPauseResume(what, id, o.config)));
   }
 
   program
@@ -119,7 +109,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--route <id>', 'only this route')
     .option('--reason <text>', 'why (kept in the audit record)')
     .option('--config <file>', CONFIG_HELP)
-    .action((ids: string[], o: { route?: string; reason?: string; config?: string }) => done(redeliverCommand(ids, o)));
+    .action(async (ids: string[], o: { route?: string; reason?: string; config?: string }) => done((await import('./commands/operations.js')).redeliverCommand(ids, o)));
 
   program
     .command('replay')
@@ -127,12 +117,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<submissionId...>', 'one or more FAILED submissions')
     .option('--reason <text>', 'why (kept in the audit record)')
     .option('--config <file>', CONFIG_HELP)
-    .action((ids: string[], o: { reason?: string; config?: string }) => done(replayCommand(ids, o)));
+    .action(async (ids: string[], o: { reason?: string; config?: string }) => done((await import('./commands/operations.js')).replayCommand(ids, o)));
 
   program
     .command('demo')
     .description("print the running demo's sender credentials and console token (.weiche/demo.json)")
-    .action(() => done(demo()));
+    .action(async () => done((await import('./commands/demo.js')).demo()));
 
   const mapping = program.command('mapping').description('mapping modules');
   mapping
@@ -141,12 +131,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<module>', 'mapping module id')
     .option('--sample <name>', 'only this sample')
     .option('--update', 'write the current output as the expected one')
-    .action((id: string, o: { sample?: string; update?: boolean }) => done(mappingTest(id, o)));
+    .action(async (id: string, o: { sample?: string; update?: boolean }) => done((await import('./commands/mapping-test.js')).mappingTest(id, o)));
   mapping
     .command('new')
     .description('scaffold packages/mappings/<name> with a golden sample')
     .argument('<name>', 'kebab-case name')
-    .action((name: string) => done(mappingNew(name)));
+    .action(async (name: string) => done((await import('./commands/mapping-new.js')).mappingNew(name)));
 
   program.addHelpText('after', `\nAll commands:\n${leafUsages(program).join('\n')}`);
   return program;

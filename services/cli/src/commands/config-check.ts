@@ -1,5 +1,6 @@
 import { ConfigError } from '@weiche/config';
-import { loadHubConfig } from '@weiche/hub';
+// the config module alone, not the hub's index: a check should not load the hub's runtime (seconds of start-up)
+import { loadHubConfig } from '@weiche/hub/config';
 
 /**
  * `weiche config check <file>`: runs the hub's own start-up validation (loadHubConfig) and lists every
