@@ -18,6 +18,14 @@ export class UpstreamHttpError extends Error {
 
 const PAGE = 100;
 const TIMEOUT_MS = 30_000;
+/**
+ * What one case's event log may hold in all its pages together (SETs of 1–2 KB: thousands of events). The pages
+ * follow `totalCount`, which the Zustelldienst names: without a bound, one answering ever more pages would grow
+ * the list until the hub runs out of memory.
+ */
+export const MAX_EVENT_LOG_BYTES = 4 * 1024 * 1024;
+/** What each SET counts beyond its characters, so a log of empty strings is bounded as well. */
+const EVENT_ENTRY_BYTES = 16;
 
 /**
  * The receiver side of a FIT-Connect Submission API (OpenAPI 1.1.3) for one destination: OAuth2 client
@@ -129,12 +137,16 @@ export class SubmissionApiClient {
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
-  /** The whole event log of a case (all pages). */
+  /** The whole event log of a case (all pages), at most MAX_EVENT_LOG_BYTES (PAYLOAD_TOO_LARGE beyond). */
   async events(caseId: string): Promise<string[]> {
     const tokens: string[] = [];
+    let held = 0;
     for (;;) {
       const query = new URLSearchParams({ offset: String(tokens.length), limit: String(PAGE) });
-      const page = await this.json(EventLogPage, `/v1/cases/${encodeURIComponent(caseId)}/events?${query.toString()}`, 'get event log');
+      // each page is read within what is left of the bound (a page is never smaller than the SETs it carries)
+      const page = await this.json(EventLogPage, `/v1/cases/${encodeURIComponent(caseId)}/events?${query.toString()}`, 'get event log', MAX_EVENT_LOG_BYTES - held);
+      for (const token of page.eventLog) held += token.length + EVENT_ENTRY_BYTES;
+      if (held > MAX_EVENT_LOG_BYTES) throw payloadTooLarge('get event log', MAX_EVENT_LOG_BYTES);
       tokens.push(...page.eventLog);
       if (page.eventLog.length === 0 || page.totalCount === undefined || tokens.length >= page.totalCount) return tokens;
     }
