@@ -152,6 +152,30 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     expect(fetches).toBe(1);
   }, 180_000);
 
+  it('an attachment list off the API (an id repeated, an id that is no UUID): rejected once as outside the schema, nothing downloaded', async () => {
+    const s = (current = await scenario());
+    const repeated = await send(s, 2000);
+    const notUuid = await send(s, 2000);
+    const fine = await send(s, 2000);
+    // Submission.attachments is a list of attachment UUIDs: the same one ten times would be downloaded and delivered
+    // ten times, and each entry widened the submission's size allowance by a JWE's fixed segments
+    s.zd.hooks.submissionAnswer = (submissionId, body) => {
+      if (submissionId === repeated.submissionId) return { ...body, attachments: Array<string>(10).fill(repeated.attachmentId) };
+      if (submissionId === notUuid.submissionId) return { ...body, attachments: [...notUuid.attachmentIds, '../../admin'] };
+      return body;
+    };
+    s.zd.hooks.beforeAttachment = async (submissionId) => {
+      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
+    };
+    await startHub(s);
+    for (const bad of [repeated, notUuid]) {
+      expect(await rejectedWith(s, bad.submissionId)).toEqual([expect.objectContaining({ type: PROBLEM('technical-error'), instance: 'submission' })]);
+      expect(s.downloads.get(bad.submissionId)).toBeUndefined();
+    }
+    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
+    expect(s.zd.answersFor(fine.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
+  }, 180_000);
+
   it('a transient failure (503 on the attachment once) is tried again by the next poll and then accepted', async () => {
     const s = (current = await scenario());
     const sent = await send(s, 2000);

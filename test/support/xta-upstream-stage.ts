@@ -29,7 +29,7 @@ export interface XtaUpstreamStage {
  */
 export async function startXtaUpstreamStage(
   name: string,
-  options: { maxContainerBytes?: number; moreUpstreams?: (pki: TestPki) => Promise<Array<Record<string, unknown>>> } = {},
+  options: { maxContainerBytes?: number; submissionBytes?: number; moreUpstreams?: (pki: TestPki) => Promise<Array<Record<string, unknown>>> } = {},
 ): Promise<XtaUpstreamStage> {
   const dir = await tempDir(name);
   const pki = await createTestPki(dir, 'rz');
@@ -41,6 +41,7 @@ export async function startXtaUpstreamStage(
     ...(options.maxContainerBytes !== undefined ? { maxContainerBytes: options.maxContainerBytes } : {}),
     overrides(raw) {
       raw.upstreams = { xta: [box, ...more] };
+      if (options.submissionBytes !== undefined) raw.limits = { ...(raw.limits as object | undefined), submissionBytes: options.submissionBytes };
     },
   });
   const { schema } = written.cfg;

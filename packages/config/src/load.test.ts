@@ -41,6 +41,12 @@ describe('config', () => {
     expect(() => resolveConfig({ ...valid, processing: { relayRetentionMs: 0 } })).toThrow(/relayRetentionMs/);
   });
 
+  it('refuses metadata and data limits whose JWEs could never be read from one JSON body (at most 64 MiB and 256 MiB)', () => {
+    expect(resolveConfig({ ...valid, limits: { metadataBytes: 64 * 1024 * 1024, dataBytes: 256 * 1024 * 1024 } }).limits.dataBytes).toBe(256 * 1024 * 1024);
+    expect(() => resolveConfig({ ...valid, limits: { dataBytes: 1024 * 1024 * 1024 } })).toThrow(/limits\.dataBytes/);
+    expect(() => resolveConfig({ ...valid, limits: { metadataBytes: 64 * 1024 * 1024 + 1 } })).toThrow(/limits\.metadataBytes/);
+  });
+
   it('needs a real Behördenkennung for a portal whose tenant has an XBau route, and invents none', () => {
     expect(resolveConfig(valid).senderClients[0]?.behoerdenkennung).toBeUndefined();
     const xbau = { ...valid, routes: [...valid.routes, { id: 'r2', tenant: 'musterstadt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' }] };

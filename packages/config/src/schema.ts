@@ -259,6 +259,9 @@ const LIMIT_DEFAULTS = {
   submissionBytes: 2 * 1024 * 1024 * 1024,
 };
 
+/** The most metadata and data can be: both as JWEs in one JSON body stay well below V8's longest string (~512 Mi characters). */
+const LIMIT_MAXIMA = { metadataBytes: 64 * 1024 * 1024, dataBytes: 256 * 1024 * 1024 };
+
 export const WeicheConfig = z.strictObject({
   server: z
     .strictObject({
@@ -300,8 +303,11 @@ export const WeicheConfig = z.strictObject({
    */
   limits: z
     .strictObject({
-      metadataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.metadataBytes),
-      dataBytes: z.number().int().positive().default(LIMIT_DEFAULTS.dataBytes),
+      // metadata and data arrive as JWE strings in one JSON body (submit-submission, an upstream's get-submission),
+      // 4/3 of these sizes: above the maxima their body passes V8's longest string (2^29 - 24 characters) and could
+      // never be read — an upstream's submission would be downloaded again every poll, never refused
+      metadataBytes: z.number().int().positive().max(LIMIT_MAXIMA.metadataBytes).default(LIMIT_DEFAULTS.metadataBytes),
+      dataBytes: z.number().int().positive().max(LIMIT_MAXIMA.dataBytes).default(LIMIT_DEFAULTS.dataBytes),
       attachmentBytes: z.number().int().positive().default(LIMIT_DEFAULTS.attachmentBytes),
       submissionBytes: z.number().int().positive().default(LIMIT_DEFAULTS.submissionBytes),
     })

@@ -173,7 +173,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     }
     if (xta && config.xta && config.upstreams.xta.length > 0) {
       const { schema } = config.database;
-      channelList.push(createXtaUpstreamChannel({ upstreams: config.upstreams.xta, xta: config.xta, readers: xta.readers, pool, databaseUrl: config.database.url, schema, journal, blobs, keyring, queues, log }));
+      channelList.push(createXtaUpstreamChannel({ upstreams: config.upstreams.xta, xta: config.xta, submissionBytes: config.limits.submissionBytes, readers: xta.readers, pool, databaseUrl: config.database.url, schema, journal, blobs, keyring, queues, log }));
     }
     const adapters = createAdapters(config, kinds, xta ? { messageBox: xta.messageBox } : {});
 

@@ -18,6 +18,20 @@ export class UpstreamHttpError extends Error {
 
 const PAGE = 100;
 const TIMEOUT_MS = 30_000;
+/**
+ * What one case's event log may hold in all its pages together (SETs of 1–2 KB: thousands of events). The pages
+ * follow `totalCount`, which the Zustelldienst names: without a bound, one answering ever more pages would grow
+ * the list until the hub runs out of memory.
+ */
+export const MAX_EVENT_LOG_BYTES = 4 * 1024 * 1024;
+/** What each SET counts beyond its characters, so a log of empty strings is bounded as well. */
+const EVENT_ENTRY_BYTES = 16;
+/**
+ * Entries of the pickup list one pass reads at most. The pages follow the Zustelldienst's `totalCount`: one listing
+ * ever more entries (or the same ones over and over) would hold a pass, and what it lists, without end. What lies
+ * beyond is read by the next pass, once the first entries are answered and gone from the list.
+ */
+export const MAX_PICKUP_LIST_ENTRIES = 10_000;
 
 /**
  * The receiver side of a FIT-Connect Submission API (OpenAPI 1.1.3) for one destination: OAuth2 client
@@ -96,14 +110,19 @@ export class SubmissionApiClient {
 
   /**
    * Every submission ready for pickup, page by page: `offset += count` until `offset ≥ totalCount` (a page
-   * shorter than the limit is not the end; an empty page is, whatever totalCount says).
+   * shorter than the limit is not the end; an empty page is, whatever totalCount says) — at most
+   * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end).
    */
   async *readyForPickup(): AsyncGenerator<SubmissionForPickup> {
     let offset = 0;
+    let entries = 0;
     for (;;) {
       const query = new URLSearchParams({ destinationId: this.upstream.destinationId, offset: String(offset), limit: String(PAGE) });
       const page = await this.json(SubmissionsForPickup, `/v1/submissions?${query.toString()}`, 'list submissions');
-      yield* page.submissions;
+      for (const entry of page.submissions) {
+        if (entries++ >= MAX_PICKUP_LIST_ENTRIES) return;
+        yield entry;
+      }
       const count = page.count ?? page.submissions.length;
       offset += count;
       if (count === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
@@ -129,12 +148,16 @@ export class SubmissionApiClient {
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
-  /** The whole event log of a case (all pages). */
+  /** The whole event log of a case (all pages), at most MAX_EVENT_LOG_BYTES (PAYLOAD_TOO_LARGE beyond). */
   async events(caseId: string): Promise<string[]> {
     const tokens: string[] = [];
+    let held = 0;
     for (;;) {
       const query = new URLSearchParams({ offset: String(tokens.length), limit: String(PAGE) });
-      const page = await this.json(EventLogPage, `/v1/cases/${encodeURIComponent(caseId)}/events?${query.toString()}`, 'get event log');
+      // each page is read within what is left of the bound (a page is never smaller than the SETs it carries)
+      const page = await this.json(EventLogPage, `/v1/cases/${encodeURIComponent(caseId)}/events?${query.toString()}`, 'get event log', MAX_EVENT_LOG_BYTES - held);
+      for (const token of page.eventLog) held += token.length + EVENT_ENTRY_BYTES;
+      if (held > MAX_EVENT_LOG_BYTES) throw payloadTooLarge('get event log', MAX_EVENT_LOG_BYTES);
       tokens.push(...page.eventLog);
       if (page.eventLog.length === 0 || page.totalCount === undefined || tokens.length >= page.totalCount) return tokens;
     }

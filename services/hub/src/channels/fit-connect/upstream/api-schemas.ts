@@ -22,7 +22,12 @@ export const UpstreamSubmission = z.object({
   destinationId: z.string(),
   submissionId: z.string(),
   caseId: z.string(),
-  attachments: z.array(z.string()).default([]),
+  // "Liste von UUIDs der Anlagen" (each `format: uuid`): an id repeated would be downloaded and delivered once per
+  // entry, and one that is no UUID names no attachment the Submission API can hold
+  attachments: z
+    .array(z.guid())
+    .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, 'attachment ids repeat')
+    .default([]),
   serviceType: z.object({ identifier: z.string().min(1), name: z.string().optional() }),
   encryptedMetadata: z.string().optional(),
   encryptedData: z.string().optional(),

@@ -1,5 +1,6 @@
 import type { UpstreamStore } from '@weiche/journal';
 import { errorMessage } from '@weiche/core';
+import { MAX_PICKUP_LIST_ENTRIES } from './api-client.js';
 import type { SubmissionForPickup } from './api-schemas.js';
 import { MissingAttachments } from './missing-attachments.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
@@ -90,10 +91,12 @@ export class UpstreamPoller {
     await record({ phase: 'start' });
     let failure: string | undefined;
     const listed = new Set<string>();
+    let entries = 0;
     let complete = false;
     try {
       for await (const ref of this.up.client.readyForPickup()) {
         if (this.stopped) break;
+        entries += 1;
         listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
           failure = 'the upstream listed a submission for another destination; not picked up';
@@ -105,7 +108,9 @@ export class UpstreamPoller {
           this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
         });
       }
-      complete = !this.stopped;
+      // a list cut at its bound was not read to its end: the next pass reads on (what is answered is gone from it)
+      complete = !this.stopped && entries < MAX_PICKUP_LIST_ENTRIES;
+      if (entries >= MAX_PICKUP_LIST_ENTRIES) this.deps.log.info({ upstream: id, entries }, 'pickup list read to its bound in this pass; the rest follows in the next');
     } catch (error) {
       failure = errorMessage(error);
       this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');

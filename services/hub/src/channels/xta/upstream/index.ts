@@ -13,6 +13,7 @@ import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta } from './meta.js';
 import { XtaUpstreamPoller } from './poller.js';
 import { xtaUpstreamRecord } from './record.js';
 import { XtaSoapHttpClient } from './soap-http-client.js';
+import { upstreamXtaLimits } from './submission-limit.js';
 
 export { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef } from './meta.js';
 export { XtaUpstreamPoller, type PollOutcome } from './poller.js';
@@ -21,6 +22,8 @@ export { XtaUpstreamPoller, type PollOutcome } from './poller.js';
 export interface XtaUpstreamChannelDeps {
   readonly upstreams: readonly XtaUpstreamConfig[];
   readonly xta: XtaConfig;
+  /** The hub's `limits.submissionBytes`: what one message taken in may hold (refused at pickup above it). */
+  readonly submissionBytes: number;
   readonly readers: ReadonlyMap<string, LoadedReader>;
   readonly pool: pg.Pool;
   /** The journal's database URL: poll locks get connections of their own from it (one per upstream at most). */
@@ -46,14 +49,15 @@ export interface XtaUpstreamChannel extends Channel {
  * `retainOutputs`): retention deletes what it received through `record`.
  */
 export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstreamChannel {
-  const limits = xtaLimits(deps.xta);
+  const channelLimits = xtaLimits(deps.xta);
+  const limits = upstreamXtaLimits(channelLimits, deps.submissionBytes);
   // a poll holds its lock's connection while it talks to the upstream: never from the pipeline's pool, which
   // as many slow upstreams as it has connections would otherwise starve
   const lockPool = createPool(deps.databaseUrl, { max: Math.max(1, deps.upstreams.length) });
   const upstreams = new UpstreamStore({ pool: deps.pool, schema: deps.schema, lockPool });
   const clients = deps.upstreams.map((u) => new XtaSoapHttpClient(u, limits.maxBodyBytes));
   const pollers = deps.upstreams.map(
-    (upstream, i) => new XtaUpstreamPoller({ journal: deps.journal, blobs: deps.blobs, keyring: deps.keyring, queues: deps.queues, upstreams, http: clients[i]!, limits, log: deps.log }, upstream),
+    (upstream, i) => new XtaUpstreamPoller({ journal: deps.journal, blobs: deps.blobs, keyring: deps.keyring, queues: deps.queues, upstreams, http: clients[i]!, limits, submissionBytes: deps.submissionBytes, log: deps.log }, upstream),
   );
   return {
     name: XTA_UPSTREAM_CHANNEL,
@@ -73,7 +77,7 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       if (meta.container === 'plain' && reader && !reader.config.allowUnencrypted) {
         throw inputProblem(ErrorCode.ENCRYPTION, 'Der Leser nimmt nur verschlüsselte Inhalte an; der Inhalt kam unverschlüsselt.', { part: 'data', stage: 'open' });
       }
-      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: limits.maxContainerBytes }, row, { ...meta, container: meta.container, containerBlobKey });
+      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: channelLimits.maxContainerBytes }, row, { ...meta, container: meta.container, containerBlobKey });
     },
     async acknowledge(row) {
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);

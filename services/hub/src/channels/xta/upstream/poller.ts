@@ -19,6 +19,7 @@ import {
 } from '@weiche/xta';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
+import { overSubmissionLimit, overSubmissionLimitReason } from './submission-limit.js';
 import { takeIn, takeInRefused, type TakeInDeps } from './take-in.js';
 
 /** Entries asked for per getStatusList beyond those that failed in this poll; a fuller box is worked off in further rounds. */
@@ -34,7 +35,10 @@ export interface PollerDeps extends TakeInDeps {
   /** The upstream bookkeeping every upstream kind shares (poll lock, last poll, success and error). */
   readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll'>;
   readonly http: XtaSoapHttpClient;
-  readonly limits: XtaLimits;
+  /** The client's answer bound already lowered to `submissionBytes` where that is tighter (upstreamXtaLimits). */
+  readonly limits: XtaLimits & { readonly bodyBySubmissionLimit?: boolean };
+  /** The operator's `limits.submissionBytes`: a message over it is refused at pickup, as the FIT-Connect upstream does. */
+  readonly submissionBytes: number;
   readonly log: Logger;
 }
 
@@ -181,13 +185,19 @@ export class XtaUpstreamPoller {
     } catch (error) {
       if (isUnknownMessageId(error)) return undefined;
       if (!isTooLarge(error) || !('messageMetaData' in item)) throw error;
-      const reason = `Die Nachricht überschreitet die Größengrenze des Empfängers (Inhaltscontainer höchstens ${limits.maxContainerBytes} Bytes).`;
+      const reason = limits.bodyBySubmissionLimit
+        ? overSubmissionLimitReason(this.deps.submissionBytes)
+        : `Die Nachricht überschreitet die Größengrenze des Empfängers (Inhaltscontainer höchstens ${limits.maxContainerBytes} Bytes).`;
       return { taken: (await takeInRefused(this.deps, this.upstream, item.messageMetaData, reason)).created };
     }
     // content that breaks the profile is taken in under the MessageMetaData the box listed it with
     const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
     if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
     if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
+    // within the answer bound, yet over the submission limit: refused like the FIT-Connect upstream, nothing kept
+    if (fetched.kind === 'message' && overSubmissionLimit(fetched.container, this.deps.submissionBytes)) {
+      return { taken: (await takeInRefused(this.deps, this.upstream, messageMetaData, overSubmissionLimitReason(this.deps.submissionBytes))).created };
+    }
     const taken = (await takeIn(this.deps, this.upstream, { ...fetched, messageMetaData }, raw)).created;
     return { taken, ...(fetched.msgBoxResponse?.requestId !== undefined ? { requestId: fetched.msgBoxResponse.requestId } : {}) };
   }

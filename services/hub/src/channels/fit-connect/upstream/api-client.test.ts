@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, Secret } from '@weiche/core';
+import { MAX_EVENT_LOG_BYTES, MAX_PICKUP_LIST_ENTRIES, SubmissionApiClient } from './api-client.js';
+
+/** A Zustelldienst whose pickup list never ends (`totalCount` always ahead) until `pages` pages were served. */
+async function endlessPickupList(pages: number): Promise<{ url: string; server: Server; served: () => number }> {
+  let served = 0;
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+    served += 1;
+    const submissions = served > pages ? [] : Array.from({ length: 100 }, () => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
+    res.end(JSON.stringify({ totalCount: 1_000_000_000, count: submissions.length, submissions }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, served: () => served };
+}
+
+const DESTINATION = '00000000-0000-4000-8000-000000000000';
+
+function clientOf(url: string): SubmissionApiClient {
+  return new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: DESTINATION });
+}
+
+/**
+ * A Zustelldienst whose event log never ends: every page is full and `totalCount` always lies ahead. It stops
+ * (an empty page) only after `pages`, far beyond the bound, and counts what it served.
+ */
+async function endlessEventLog(pages: number): Promise<{ url: string; server: Server; served: () => number }> {
+  let served = 0;
+  const token = 'e'.repeat(2000);
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+    served += 1;
+    const eventLog = served > pages ? [] : Array<string>(100).fill(token);
+    res.end(JSON.stringify({ totalCount: 1_000_000_000, count: eventLog.length, eventLog }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, served: () => served };
+}
+
+describe('SubmissionApiClient on a Zustelldienst whose lists never end', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+
+  it('stops an event log that pages on and on at MAX_EVENT_LOG_BYTES (413) instead of holding it all', async () => {
+    // 200 pages of 200 KB: 40 MB if read to the end
+    const zd = await endlessEventLog(200);
+    server = zd.server;
+    await expect(clientOf(zd.url).events('case')).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+    expect(zd.served()).toBeLessThanOrEqual(Math.ceil(MAX_EVENT_LOG_BYTES / (100 * 2000)) + 1);
+  });
+
+  it('reads at most MAX_PICKUP_LIST_ENTRIES of a pickup list that pages on and on in one pass', async () => {
+    // 300 pages of 100: 30,000 entries if read to the end
+    const zd = await endlessPickupList(300);
+    server = zd.server;
+    let entries = 0;
+    for await (const _entry of clientOf(zd.url).readyForPickup()) entries += 1;
+    expect(entries).toBe(MAX_PICKUP_LIST_ENTRIES);
+    expect(zd.served()).toBeLessThanOrEqual(MAX_PICKUP_LIST_ENTRIES / 100 + 1);
+  });
+});
