@@ -39,4 +39,17 @@ describe('Base64UrlDecoder', () => {
     expect(decodeInSlices('AAAAB', 1000)).toBeUndefined();
     expect(decodeInSlices('AAAABB', 1000)?.length).toBe(4);
   });
+
+  it('appends many writes into one chunk, keeping what it decoded when its scratch space grows', () => {
+    const data = randomBytes(300_000);
+    const text = data.toString('base64url');
+    const d = new Base64UrlDecoder();
+    // odd slice sizes: quanta carried across appends land between bodies
+    for (let i = 0; i < text.length; i += 4099) expect(d.append(text.slice(i, i + 4099))).toBe(true);
+    const last = d.end();
+    expect(last).toBeDefined();
+    expect(d.pending).toBeGreaterThan(290_000);
+    expect(Buffer.concat([d.take(), last ?? Buffer.alloc(0)]).equals(data)).toBe(true);
+    expect(d.pending).toBe(0);
+  });
 });
