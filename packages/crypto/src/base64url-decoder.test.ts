@@ -7,10 +7,9 @@ function decodeInSlices(text: string, size: number): Buffer | undefined {
   const d = new Base64UrlDecoder();
   const out: Buffer[] = [];
   for (let i = 0; i < text.length; i += size) {
-    const views = d.write(text.slice(i, i + size));
-    if (!views) return undefined;
-    // views into the decoder's scratch space: copied before the next write
-    for (const view of views) out.push(Buffer.from(view));
+    if (!d.append(text.slice(i, i + size))) return undefined;
+    // a view into the decoder's scratch space: copied before the next append
+    out.push(Buffer.from(d.take()));
   }
   const last = d.end();
   return last ? Buffer.concat([...out, last]) : undefined;

@@ -1,6 +1,6 @@
 /**
  * Incremental, strict base64url decoder: chunk boundaries may fall anywhere, so up to three characters
- * are carried to the next write (four characters always decode to three bytes).
+ * are carried to the next append (four characters always decode to three bytes).
  *
  * Built for attachments of hundreds of MB, where this was the costliest step after the cipher and the hash:
  * - a chunk is decoded into one reused scratch buffer (`Buffer#write`), not into a new buffer each time
@@ -16,16 +16,6 @@ export class Base64UrlDecoder {
   #scratch = Buffer.allocUnsafe(0);
   /** Bytes decoded into the scratch space since the last take(). */
   #filled = 0;
-
-  /**
-   * Decodes what can be decoded now, as up to one buffer — a view into the decoder's scratch space, valid
-   * until the next call (copy or consume it at once) — or undefined if `chars` is not base64url.
-   */
-  write(chars: string): Buffer[] | undefined {
-    if (!this.append(chars)) return undefined;
-    const bytes = this.take();
-    return bytes.length > 0 ? [bytes] : [];
-  }
 
   /**
    * Decodes `chars` behind what earlier appends decoded (false if they are not base64url): a caller can feed
@@ -65,7 +55,7 @@ export class Base64UrlDecoder {
     return this.#filled;
   }
 
-  /** The bytes appended since the last take(), as a view valid until the next append or write. */
+  /** The bytes appended since the last take(), as a view into the scratch space, valid until the next append. */
   take(): Buffer {
     const bytes = this.#scratch.subarray(0, this.#filled);
     this.#filled = 0;
