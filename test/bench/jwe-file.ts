@@ -9,8 +9,8 @@ import { createWriteStream } from 'node:fs';
 
 const MiB = 1024 * 1024;
 
-/** Writes the JWE; returns the SHA-512 (hex) of the plaintext and the JWE's authentication tag. */
-export async function writeJwe(path: string, bytes: number, publicKey: KeyObject, kid: string, cty = 'application/pdf'): Promise<{ sha512: string; tag: string }> {
+/** Writes the JWE; returns the SHA-512 (hex) of the plaintext, the JWE's authentication tag and its content key. */
+export async function writeJwe(path: string, bytes: number, publicKey: KeyObject, kid: string, cty = 'application/pdf'): Promise<{ sha512: string; tag: string; cek: Buffer }> {
   const cek = randomBytes(32);
   const iv = randomBytes(12);
   const header = Buffer.from(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid, cty })).toString('base64url');
@@ -39,5 +39,5 @@ export async function writeJwe(path: string, bytes: number, publicKey: KeyObject
   const tag = cipher.getAuthTag().toString('base64url');
   await write(`.${tag}`);
   await new Promise<void>((resolve, reject) => out.end(() => resolve()).once('error', reject));
-  return { sha512: hash.digest('hex'), tag };
+  return { sha512: hash.digest('hex'), tag, cek };
 }

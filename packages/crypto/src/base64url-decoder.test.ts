@@ -7,10 +7,9 @@ function decodeInSlices(text: string, size: number): Buffer | undefined {
   const d = new Base64UrlDecoder();
   const out: Buffer[] = [];
   for (let i = 0; i < text.length; i += size) {
-    const views = d.write(text.slice(i, i + size));
-    if (!views) return undefined;
-    // views into the decoder's scratch space: copied before the next write
-    for (const view of views) out.push(Buffer.from(view));
+    if (!d.append(text.slice(i, i + size))) return undefined;
+    // a view into the decoder's scratch space: copied before the next append
+    out.push(Buffer.from(d.take()));
   }
   const last = d.end();
   return last ? Buffer.concat([...out, last]) : undefined;
@@ -38,5 +37,18 @@ describe('Base64UrlDecoder', () => {
   it('refuses a single character left over at the end (no valid base64url ends so)', () => {
     expect(decodeInSlices('AAAAB', 1000)).toBeUndefined();
     expect(decodeInSlices('AAAABB', 1000)?.length).toBe(4);
+  });
+
+  it('appends many writes into one chunk, keeping what it decoded when its scratch space grows', () => {
+    const data = randomBytes(300_000);
+    const text = data.toString('base64url');
+    const d = new Base64UrlDecoder();
+    // odd slice sizes: quanta carried across appends land between bodies
+    for (let i = 0; i < text.length; i += 4099) expect(d.append(text.slice(i, i + 4099))).toBe(true);
+    const last = d.end();
+    expect(last).toBeDefined();
+    expect(d.pending).toBeGreaterThan(290_000);
+    expect(Buffer.concat([d.take(), last ?? Buffer.alloc(0)]).equals(data)).toBe(true);
+    expect(d.pending).toBe(0);
   });
 });

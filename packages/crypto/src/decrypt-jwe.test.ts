@@ -172,6 +172,25 @@ describe('decryptJweStream', () => {
     expect((await drain(out.plaintext)).length).toBe(200_000);
   });
 
+  it('emits one plaintext chunk per source chunk read, under 1 MiB whatever the source chunks', async () => {
+    const MiB = 1024 * 1024;
+    const plaintext = randomBytes(6 * MiB);
+    const jwe = encryptCompactRaw({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID }, plaintext, publicKeyPem);
+    // 1 MiB reads, as the blob store makes them: each is one chunk for the hash tap and the store behind
+    const read = decryptJweStream(Readable.from(chunked(jwe, MiB)), { privateKey, expectedKid: KID });
+    const chunks: Buffer[] = [];
+    for await (const c of read.plaintext) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(plaintext)).toBe(true);
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(jwe.length / MiB) + 1);
+    // the whole JWE as one buffer: still chunks of 768 KiB (+ one 64 KiB slice decoded), not one of 6 MiB
+    const whole = decryptJweStream(Readable.from([Buffer.from(jwe, 'latin1')]), { privateKey, expectedKid: KID });
+    const sizes: number[] = [];
+    for await (const c of whole.plaintext) sizes.push((c as Buffer).length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(plaintext.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(768 * 1024 + 48 * 1024);
+    expect(sizes.length).toBeGreaterThanOrEqual(7);
+  });
+
   it('decrypts a 64 MB attachment fed in 999-byte chunks with bounded memory', async () => {
     const path = join(dir, 'big.jwe');
     const MB = 1024 * 1024;
