@@ -225,7 +225,7 @@ export function readSoapRequestHead(body: Buffer, contentType: string, limits: X
   const env = splitEnvelope(body, contentType, limits);
   const root = env.root;
   if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
-    throw xtaError('PROFILE_VIOLATION', 'SOAP 1.1 is not supported; XTA 2 Version 3 requires SOAP 1.2', { soapCode: 'VersionMismatch' });
+    throw xtaError('PROFILE_VIOLATION', 'SOAP 1.1 is not supported; XTA 2 Version 3 requires SOAP 1.2', { soapCode: 'VersionMismatch', soap11: true });
   }
   if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
     // SOAP 1.2 Part 1 §5.4.7: a root that is not a SOAP 1.2 Envelope is a version mismatch.
