@@ -90,4 +90,13 @@ describe('deleteStale against a put of the same bytes', () => {
     }
     expect(at).toBeGreaterThanOrEqual(3); // link (taken), utimes, unlink of the temp file
   });
+
+  it('a second sweeper\'s temp sweep taking the file set aside (old: an orphan as well) is no error', async () => {
+    const key = await oldOrphan();
+    // before step 1, the look at the file renamed aside into tmp/
+    const { result: deleted, other } = await race(1, () => store.deleteStale(key, cutOff), () => store.sweepTemp(cutOff, { dryRun: false }));
+    expect(other).toBe('ok');
+    expect(deleted).toBe(false);
+    expect(await store.exists(key)).toBe(false);
+  });
 });

@@ -243,6 +243,8 @@ export class FsBlobStore {
       await fsyncDir(dirname(path));
       return true;
     } catch (error) {
+      // another process's sweepTemp took it first: only an old one, an orphan as well
+      if (isMissing(error)) return false;
       throw storageUnavailable('delete', error);
     }
   }
