@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { link, lstat, mkdir, open, readFile, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { blobPath } from './blob-key.js';
@@ -114,14 +114,23 @@ export class FsBlobStore {
     const dir = dirname(target);
     const created = await mkdir(dir, { recursive: true });
     if (created !== undefined) await fsyncDir(this.root);
-    try {
-      await link(tmp, target);
-    } catch (error) {
-      if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST')) throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await link(tmp, target);
+        break;
+      } catch (error) {
+        if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST')) throw error;
+      }
       // the same bytes again (a sender's retry): the existing file may be an old orphan, so it counts as written
       // now, or the orphan sweep could take it in the moment before the new journal row names it
       const now = new Date();
-      await utimes(target, now, now);
+      try {
+        await utimes(target, now, now);
+        break;
+      } catch (error) {
+        // deleteStale moved it aside between the link and now: link ours (it decides on the file it moved)
+        if (!isMissing(error) || attempt >= 3) throw error;
+      }
     }
     await unlink(tmp);
     await fsyncDir(dir);
@@ -209,15 +218,32 @@ export class FsBlobStore {
   /**
    * Deletes a blob only if it was still last written before `before`; false when it is gone or was written (or put
    * again, see place) since it was listed, so a blob someone has just stored again is never taken.
+   * The file is first renamed aside (atomic), and its time looked at there: a put of the same bytes either refreshed
+   * it before (it goes back) or finds no file after (place links its own). Looking first and deleting after would
+   * take a file a put refreshed in between, after that put had returned.
    */
   async deleteStale(key: string, before: Date): Promise<boolean> {
     const path = blobPath(this.root, key);
+    // named like a put's temp file, so a crash right here leaves it to sweepTemp
+    const aside = join(this.tmpDir, `${randomUUID()}.part`);
     try {
-      const stats = await lstat(path);
-      if (stats.mtime >= before) return false;
-      await this.delete(key);
+      await mkdir(this.tmpDir, { recursive: true });
+      await rename(path, aside);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw storageUnavailable('delete', error);
+    }
+    try {
+      if ((await lstat(aside)).mtime >= before) {
+        // the same bytes as any file a put linked meanwhile: replacing that one changes nothing
+        await rename(aside, path);
+        return false;
+      }
+      await rm(aside, { force: true });
+      await fsyncDir(dirname(path));
       return true;
     } catch (error) {
+      // another process's sweepTemp took it first: only an old one, an orphan as well
       if (isMissing(error)) return false;
       throw storageUnavailable('delete', error);
     }

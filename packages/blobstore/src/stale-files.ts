@@ -15,6 +15,9 @@ const PREFIX = /^[0-9a-f]{2}$/;
 /** Files FsBlobStore itself leaves in <root>/tmp: a put's temp file (<uuid>.part) and a readiness probe (ping-<uuid>). */
 const TEMP_FILE = /^(?:[0-9a-f-]{36}\.part|ping-[0-9a-f-]{36})$/;
 
+/** Files looked at together: a sequential await per file cost ~60 µs CPU each (1M blobs: a minute per sweep). */
+const STAT_BATCH = 64;
+
 /**
  * The blobs below `root` last written before `before`, in pages of at most `pageSize`, one fan-out folder after the
  * other (opendir: a folder is streamed, never read whole). Only files named as blobs in the folder of their prefix
@@ -23,22 +26,48 @@ const TEMP_FILE = /^(?:[0-9a-f-]{36}\.part|ping-[0-9a-f-]{36})$/;
 export async function* staleBlobs(root: string, before: Date, pageSize: number): AsyncGenerator<StoredBlob[]> {
   let page: StoredBlob[] = [];
   for (const prefix of (await namesIn(root)).filter((n) => PREFIX.test(n)).sort()) {
-    const dir = join(root, prefix);
-    for await (const entry of await opendir(dir)) {
-      if (!entry.isFile() || !isBlobKey(entry.name) || !entry.name.startsWith(prefix)) continue;
-      const stats = await lstat(join(dir, entry.name)).catch((error: unknown) => {
-        if (isMissing(error)) return undefined;
-        throw error;
-      });
-      if (!stats || stats.mtime >= before) continue;
-      page.push({ key: entry.name, size: stats.size, modifiedAt: stats.mtime });
-      if (page.length >= pageSize) {
-        yield page;
-        page = [];
+    for await (const batch of blobNamesIn(join(root, prefix), prefix)) {
+      for (const blob of await statBlobs(join(root, prefix), batch)) {
+        if (blob.modifiedAt >= before) continue;
+        page.push(blob);
+        if (page.length >= pageSize) {
+          yield page;
+          page = [];
+        }
       }
     }
   }
   if (page.length > 0) yield page;
+}
+
+/** The blob file names of one fan-out folder, STAT_BATCH at a time. */
+async function* blobNamesIn(dir: string, prefix: string): AsyncGenerator<string[]> {
+  let batch: string[] = [];
+  for await (const entry of await opendir(dir)) {
+    if (!entry.isFile() || !isBlobKey(entry.name) || !entry.name.startsWith(prefix)) continue;
+    batch.push(entry.name);
+    if (batch.length >= STAT_BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Size and last write of each named file, all at once (libuv's pool runs them side by side); a vanished one is left out. */
+async function statBlobs(dir: string, names: readonly string[]): Promise<StoredBlob[]> {
+  const stats = await Promise.all(
+    names.map((name) =>
+      lstat(join(dir, name)).catch((error: unknown) => {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }),
+    ),
+  );
+  return names.flatMap((key, i) => {
+    const s = stats[i];
+    return s ? [{ key, size: s.size, modifiedAt: s.mtime }] : [];
+  });
 }
 
 /**

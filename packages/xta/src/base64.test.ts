@@ -32,6 +32,10 @@ describe('decodeBase64Strict', () => {
       `${b64.slice(0, 40)}*${b64.slice(41)}`, // a character outside the alphabet
       `${b64.slice(0, 40)}-_${b64.slice(42)}`, // base64url
       `${b64.slice(0, 40)}\u00a0${b64.slice(40)}`, // a space that is not XML whitespace
+      `${b64.slice(0, 40)}\f${b64.slice(41)}`, // form feed: whitespace to Node's decoder, not to XML or MIME
+      `${b64.slice(0, 40)}\u0141${b64.slice(41)}`, // Node's decoder reads a character by its low byte: "A"
+      `${b64.slice(0, 40)}\u013d${b64.slice(41)}`, // … and this one as "=", ending the decode
+      `${b64.slice(0, 40)}=${b64.slice(41)}`, // padding inside
       b64.slice(0, -1), // truncated
       'YQ', // padding left out
       'YQ==YQ==', // padding inside

@@ -1,4 +1,4 @@
-import { base64Characters, decodeBase64Characters } from './base64.js';
+import { decodeBase64Strict } from './base64.js';
 import { NS_XENC, NS_XOP, NS_XTA } from './namespaces.js';
 import { attrValue, childNamed, childrenNamed, escapeXml, serializeElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
@@ -54,10 +54,8 @@ function readBinary(el: XmlElement, resolve: XopResolver | undefined, budget: Bu
     return bytes;
   }
   if (el.children.length > 0) throw xtaError('PROFILE_VIOLATION', `${el.local} must hold base64 or one xop:Include`);
-  const text = base64Characters(el.text);
-  // Estimate before decoding so an oversized inline body is refused without allocating it.
-  spend(budget, Math.floor((text.length * 3) / 4));
-  return decodeBase64Characters(text, el.local);
+  // Spent before decoding so an oversized inline body is refused without allocating it.
+  return decodeBase64Strict(el.text, el.local, (length) => spend(budget, length));
 }
 
 function parsePart(el: XmlElement, resolve: XopResolver | undefined, budget: Budget): ContentPart {

@@ -260,6 +260,18 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse.replace('"true"', '"false"'))), SOAP).operation).toBe('checkAccountActive');
   });
 
+  it('checks mustUnderstand only on blocks meant for the hub: no role, next or ultimateReceiver (SOAP 1.2 Part 1 §2.2, §5.2.3)', () => {
+    const ROLE = 'http://www.w3.org/2003/05/soap-envelope/role/';
+    const block = (role: string): string => `<wsse:Security xmlns:wsse="urn:wsse" soap:mustUnderstand="true" soap:role="${role}"/>`;
+    for (const role of [`${ROLE}next`, `${ROLE}ultimateReceiver`]) {
+      expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', block(role))), SOAP)).soapCode, role).toBe('MustUnderstand');
+    }
+    // "none" is never processed, and the hub acts in no other role: such a block is not its to understand
+    for (const role of [`${ROLE}none`, 'urn:some-intermediary']) {
+      expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', block(role))), SOAP).operation, role).toBe('checkAccountActive');
+    }
+  });
+
   it('refuses deep nesting', () => {
     const deep = `${'<a>'.repeat(200)}${'</a>'.repeat(200)}`;
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', deep)), SOAP)).fehlernummer).toBe('9052');

@@ -164,10 +164,17 @@ const UNDERSTOOD_HEADERS = new Set([
   `${NS_OSCI} MsgBoxResponse`,
 ]);
 
+/** The roles the hub plays (SOAP 1.2 Part 1 §2.2): a block without a role is the ultimate receiver's. */
+const HUB_ROLES = new Set(['http://www.w3.org/2003/05/soap-envelope/role/next', 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver']);
+
 function checkMustUnderstand(header: XmlElement | undefined): void {
   for (const block of header?.children ?? []) {
     const mu = attrValue(block, 'mustUnderstand', NS_SOAP12);
     if (mu !== 'true' && mu !== '1') continue;
+    // §5.2.3 binds only blocks targeted at this node (§2.2): the hub is the ultimate receiver and plays "next";
+    // "none" is never processed, and a block for another role is an intermediary's to understand
+    const role = attrValue(block, 'role', NS_SOAP12)?.trim();
+    if (role !== undefined && role !== '' && !HUB_ROLES.has(role)) continue;
     if (block.ns === NS_WSA || UNDERSTOOD_HEADERS.has(`${block.ns} ${block.local}`)) continue;
     throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${block.ns}}${block.local} is marked mustUnderstand and is not supported`, {
       soapCode: 'MustUnderstand',
@@ -225,7 +232,7 @@ export function readSoapRequestHead(body: Buffer, contentType: string, limits: X
   const env = splitEnvelope(body, contentType, limits);
   const root = env.root;
   if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
-    throw xtaError('PROFILE_VIOLATION', 'SOAP 1.1 is not supported; XTA 2 Version 3 requires SOAP 1.2', { soapCode: 'VersionMismatch' });
+    throw xtaError('PROFILE_VIOLATION', 'SOAP 1.1 is not supported; XTA 2 Version 3 requires SOAP 1.2', { soapCode: 'VersionMismatch', soap11: true });
   }
   if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
     // SOAP 1.2 Part 1 §5.4.7: a root that is not a SOAP 1.2 Envelope is a version mismatch.

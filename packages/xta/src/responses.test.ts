@@ -254,14 +254,36 @@ describe('faults', () => {
     expect(xtaFault('SyncAsyncException', '9000', 'x').kind).toBe('SyncAsyncException');
   });
 
-  it('parser faults validate, SOAP 1.1 gets VersionMismatch with Upgrade', () => {
-    let caught: unknown;
+  const versionMismatchOf = (envelopeNs: string): unknown => {
     try {
-      parseSoapRequest(Buffer.from(`<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body/></e:Envelope>`), 'text/xml');
+      parseSoapRequest(Buffer.from(`<e:Envelope xmlns:e="${envelopeNs}"><e:Body/></e:Envelope>`), 'text/xml');
     } catch (e) {
-      caught = e;
+      return e;
     }
-    const res = buildFaultResponse(caught);
+    throw new Error('no fault');
+  };
+
+  it('SOAP 1.1 gets its VersionMismatch as a SOAP 1.1 fault with the Upgrade header (SOAP 1.2 Part 1 Appendix A: a 1.1 node must be able to read it)', () => {
+    for (const context of [undefined, { port: 'management' as const }, { operation: 'checkAccountActive' as const, messageId: 'urn:uuid:req' }]) {
+      const res = buildFaultResponse(versionMismatchOf('http://schemas.xmlsoap.org/soap/envelope/'), context);
+      const root = parseXmlTree(res.body);
+      expect(root.ns).toBe('http://schemas.xmlsoap.org/soap/envelope/');
+      const upgrade = childNamed(childNamed(root, root.ns, 'Header')!, NS_SOAP12, 'Upgrade');
+      expect(childNamed(upgrade!, NS_SOAP12, 'SupportedEnvelope')).toBeDefined();
+      const fault = childNamed(childNamed(root, root.ns, 'Body')!, root.ns, 'Fault')!;
+      // SOAP 1.1 §4.4: faultcode and faultstring unqualified, the code a QName in the 1.1 envelope namespace
+      const faultcode = childNamed(fault, '', 'faultcode')!.text;
+      expect(faultcode.split(':')[1]).toBe('VersionMismatch');
+      expect(res.envelope).toContain(`xmlns:${faultcode.split(':')[0]}="http://schemas.xmlsoap.org/soap/envelope/"`);
+      expect(childNamed(fault, '', 'faultstring')!.text).toMatch(/^9052 Nachricht verletzt .*: SOAP 1\.1 is not supported/);
+      // SOAP 1.1 over HTTP: text/xml, a fault with 500
+      expect(res.contentType).toMatch(/^text\/xml; charset=utf-8/);
+      expect(res.httpStatus).toBe(500);
+    }
+  });
+
+  it('a root that is no SOAP envelope at all gets the SOAP 1.2 VersionMismatch with Upgrade', () => {
+    const res = buildFaultResponse(versionMismatchOf('urn:not-soap'));
     expectValid(res);
     expect(res.envelope).toContain('<s:Value>s:VersionMismatch</s:Value>');
     expect(res.envelope).toContain('SupportedEnvelope');

@@ -2,6 +2,7 @@ import { FEHLERNUMMER_LIST_URI, NS_SOAP12 } from './namespaces.js';
 import { faultsDeclaredByAll, operationsOfPort, XTA_ACTIONS, WSA_FAULT_ACTION } from './operations.js';
 import type { XtaOperation, XtaPort } from './operations.js';
 import { plainResponse, soapEnvelope } from './soap-envelope.js';
+import { soap11VersionMismatch } from './soap11-fault.js';
 import type { ReplyContext, XtaSoapResponse } from './soap-envelope.js';
 import { escapeXml } from './xml-tree.js';
 import { isXtaFault, xtaError, xtaFault } from './xta-errors.js';
@@ -46,6 +47,7 @@ function declaredFor(fault: XtaFault, context: FaultContext | undefined): XtaFau
  * operation's (the WSDL gives faults the operation action), else the WS-Addressing fault action.
  */
 export function buildFaultResponse(error: unknown, request?: FaultContext): XtaSoapResponse {
+  if (isXtaFault(error) && error.soap11) return soap11VersionMismatch(error);
   const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request);
   const action = request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
   // SOAP 1.2 Part 1 §5.4.8: a VersionMismatch fault carries an Upgrade header naming what we speak.

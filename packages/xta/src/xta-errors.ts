@@ -72,6 +72,12 @@ function weicheCodeFor(kind: XtaExceptionKind): ErrorCode {
   }
 }
 
+export interface XtaFaultOptions {
+  readonly soapCode?: SoapFaultCode;
+  readonly cause?: unknown;
+  readonly soap11?: boolean;
+}
+
 /** An XTA fault to answer as a SOAP 1.2 Fault; `status` is the SOAP-over-HTTP status (Sender 400, else 500). */
 export class XtaFault extends WeicheError {
   override readonly name: string = 'XtaFault';
@@ -81,8 +87,10 @@ export class XtaFault extends WeicheError {
   /** Official name of the Fehlernummer (goes into `errorCode/name`). */
   readonly fehlernummerName: string;
   readonly soapCode: SoapFaultCode;
+  /** The request was a SOAP 1.1 envelope: its VersionMismatch must be a SOAP 1.1 fault (SOAP 1.2 Part 1 Appendix A). */
+  readonly soap11: boolean;
 
-  constructor(kind: XtaExceptionKind, fehlernummer: string, message: string, opts: { soapCode?: SoapFaultCode; cause?: unknown } = {}) {
+  constructor(kind: XtaExceptionKind, fehlernummer: string, message: string, opts: XtaFaultOptions = {}) {
     const soapCode = opts.soapCode ?? (kind === 'XTAWSTechnicalProblemException' ? 'Receiver' : 'Sender');
     super(weicheCodeFor(kind), message, {
       status: soapCode === 'Sender' ? 400 : 500,
@@ -99,16 +107,17 @@ export class XtaFault extends WeicheError {
     this.fehlernummer = fehlernummer;
     this.fehlernummerName = entry.name;
     this.soapCode = soapCode;
+    this.soap11 = opts.soap11 === true;
   }
 }
 
 /** Creates an XTA fault of a given exception kind and Fehlernummer (the message must not contain personal data). */
-export function xtaFault(kind: XtaExceptionKind, code: string, message: string, opts: { soapCode?: SoapFaultCode; cause?: unknown } = {}): XtaFault {
+export function xtaFault(kind: XtaExceptionKind, code: string, message: string, opts: XtaFaultOptions = {}): XtaFault {
   return new XtaFault(kind, code, message, opts);
 }
 
 /** Creates an XTA fault from the catalogue by stable name; the kind comes with the number. */
-export function xtaError(name: XtaErrorName, message?: string, opts: { soapCode?: SoapFaultCode; cause?: unknown } = {}): XtaFault {
+export function xtaError(name: XtaErrorName, message?: string, opts: XtaFaultOptions = {}): XtaFault {
   const entry: CatalogueEntry = XTA_ERRORS[name];
   return new XtaFault(entry.kind, entry.code, message ?? entry.name, opts);
 }

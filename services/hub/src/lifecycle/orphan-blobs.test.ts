@@ -3,7 +3,7 @@ import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { migrate } from '@weiche/journal';
+import { createPool, migrate } from '@weiche/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrphanBlobSweep } from '../janitor.js';
 import { senderBearer, smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../test-hub.js';
@@ -123,6 +123,31 @@ describe('orphan blobs: what no journal row names is deleted after the grace per
       expect(await hub.deps.blobs.exists(orphan.key)).toBe(true);
     } finally {
       await hub.deps.pool.query(`DROP SCHEMA "${empty}" CASCADE`);
+      await hub.deps.blobs.delete(orphan.key);
+    }
+  });
+
+  it('with the journal out of reach the sweep fails and deletes nothing: no answer is never read as "no row names it"', async () => {
+    const orphan = await hub.deps.blobs.put(Buffer.from(`niemandes ${randomUUID()}`));
+    await age(orphan.key, GRACE_MS + HOUR);
+    // PostgreSQL down: a real pool to a port nothing listens on
+    const down = createPool('postgres://weiche@127.0.0.1:1/test');
+    // PostgreSQL answering the first question, then not the reference query of a page: the attachments table locked
+    // by another session and the sweep's statements given 300 ms
+    const url = new URL(hub.deps.config.database.url);
+    url.searchParams.set('options', '-c statement_timeout=300');
+    const slow = createPool(url.toString());
+    const locker = await hub.deps.pool.connect();
+    try {
+      await expect(sweepOrphanBlobs({ ...hub.deps, pool: down }, { dryRun: false })).rejects.toThrow();
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${hub.deps.config.database.schema}".attachments IN ACCESS EXCLUSIVE MODE`);
+      await expect(sweepOrphanBlobs({ ...hub.deps, pool: slow }, { dryRun: false })).rejects.toThrow(/statement timeout/);
+      expect(await hub.deps.blobs.exists(orphan.key)).toBe(true);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+      await Promise.all([down.end(), slow.end()]);
       await hub.deps.blobs.delete(orphan.key);
     }
   });
