@@ -26,8 +26,13 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
 const MAX_PREFIX_CHARS = 64 * 1024;
 /** A GCM tag is 16 bytes = 22 base64url characters; anything much longer is not a JWE. */
 const MAX_TAG_CHARS = 64;
-/** A plaintext chunk is emitted once this much is decoded (what a 1 MiB read of base64url decodes to), or at the end of a read. */
-const PLAINTEXT_CHUNK_BYTES = 768 * 1024;
+/**
+ * A plaintext chunk is emitted once this much is decoded, or at the end of a read: a few chunks per 1 MiB read instead
+ * of one per 64 KiB slice. Not larger: with 768 KiB chunks the hub's whole 500 MiB path (verify, ZIP, store, deliver)
+ * took more CPU and ~40 MiB more peak RSS than with 48 KiB ones (glibc serves such blocks by mmap, page faults and all),
+ * while 128 KiB took less of both (docs/benchmarks.md, fifth pass).
+ */
+const PLAINTEXT_CHUNK_BYTES = 128 * 1024;
 
 function decodeSegment(segment: string, what: string): Buffer {
   if (!B64URL.test(segment)) throw new JweRejectedError('malformed', `${what} is not base64url`);
