@@ -25,13 +25,32 @@ export interface JanitorDeps {
 }
 
 /**
- * Deletes a rejected submission's uploads, except a file another submission names too: the blob store keeps
- * identical bytes once, so a sender uploading the same JWE to two submissions shares one file.
+ * Rejects one swept submission (audited by the transition) if it is still in `from`, deletes its uploads except a file
+ * another submission names too (the blob store keeps identical bytes once), and tells the sender through its channel
+ * like any rejection. False when the submission moved on in the meantime (submitted, answered): nothing is deleted.
  */
-async function deleteUnshared(deps: Pick<JanitorDeps, 'blobs' | 'pool' | 'config'>, submissionId: string, attachments: ReadonlyArray<{ blobKey: string }>): Promise<void> {
+async function rejectSwept(
+  deps: Omit<JanitorDeps, 'adapters'>,
+  row: { submissionId: string },
+  step: { from: 'CREATED' | 'RECEIVED'; stage: 'intake' | 'pickup'; code: ErrorCode; detail: string; details: Record<string, unknown>; logged: string },
+): Promise<boolean> {
+  const attachments = await deps.journal.listAttachments(row.submissionId);
+  const problem: SubmissionProblem = { code: step.code, stage: step.stage, part: 'submission', detail: step.detail };
+  const rejected = await deps.journal.transition(row.submissionId, {
+    from: [step.from],
+    to: 'REJECTED',
+    actor: ACTOR,
+    stage: step.stage,
+    details: { code: problem.code, ...step.details, attachmentsDeleted: attachments.length },
+    patch: { reason: problem.detail, problem },
+  });
+  if (!rejected) return false;
   const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
-  const shared = await store.receivedKeysInUse(attachments.map((a) => a.blobKey), submissionId);
+  const shared = await store.receivedKeysInUse(attachments.map((a) => a.blobKey), row.submissionId);
   for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
+  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, attachments: attachments.length }, step.logged);
+  await acknowledgeOutcome(deps, rejected);
+  return true;
 }
 
 /**
@@ -43,27 +62,16 @@ export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit 
   const graceMs = deps.processing.leftoverGraceMs;
   let swept = 0;
   for (const row of await deps.journal.listAbandoned({ olderThanMs: graceMs, limit })) {
-    const attachments = await deps.journal.listAttachments(row.submissionId);
-    const problem: SubmissionProblem = {
+    // false: submitted in the meantime; its uploads are in use
+    const rejected = await rejectSwept(deps, row, {
+      from: 'CREATED',
+      stage: 'intake',
       code: ErrorCode.MISSING_DATA,
-      stage: 'intake',
-      part: 'submission',
       detail: `the submission was never submitted within ${Math.round(graceMs / 60_000)} minutes of its last change; its uploads were deleted`,
-    };
-    const rejected = await deps.journal.transition(row.submissionId, {
-      from: ['CREATED'],
-      to: 'REJECTED',
-      actor: ACTOR,
-      stage: 'intake',
-      details: { code: problem.code, abandoned: true, graceMs, attachmentsDeleted: attachments.length },
-      patch: { reason: problem.detail, problem },
+      details: { abandoned: true, graceMs },
+      logged: 'abandoned submission rejected and its uploads deleted',
     });
-    // undefined: submitted in the meantime; its uploads are in use
-    if (!rejected) continue;
-    await deleteUnshared(deps, row.submissionId, attachments);
-    deps.log.info({ submissionId: row.submissionId, attachments: attachments.length }, 'abandoned submission rejected and its uploads deleted');
-    await acknowledgeOutcome(deps, rejected);
-    swept += 1;
+    if (rejected) swept += 1;
   }
   return swept;
 }
@@ -78,30 +86,19 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
   const retentionMs = deps.processing.relayRetentionMs;
   const channels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
   if (channels.length === 0) return 0;
+  const days = Math.round((retentionMs / 86_400_000) * 10) / 10;
   let swept = 0;
   for (const row of await deps.journal.listUnansweredPickups({ channels, olderThanMs: retentionMs, limit })) {
-    const attachments = await deps.journal.listAttachments(row.submissionId);
-    const days = Math.round((retentionMs / 86_400_000) * 10) / 10;
-    const problem: SubmissionProblem = {
+    // false: answered by its subscriber in the meantime
+    const rejected = await rejectSwept(deps, row, {
+      from: 'RECEIVED',
+      stage: 'pickup',
       code: ErrorCode.NOT_PICKED_UP,
-      stage: 'pickup',
-      part: 'submission',
       detail: `the submission was not picked up and answered by its receiver within ${days} days of its submit; it is undeliverable and its attachments were deleted`,
-    };
-    const rejected = await deps.journal.transition(row.submissionId, {
-      from: ['RECEIVED'],
-      to: 'REJECTED',
-      actor: ACTOR,
-      stage: 'pickup',
-      details: { code: problem.code, notPickedUp: true, retentionMs, attachmentsDeleted: attachments.length },
-      patch: { reason: problem.detail, problem },
+      details: { notPickedUp: true, retentionMs },
+      logged: 'unanswered submission rejected as undeliverable and its attachments deleted',
     });
-    // undefined: answered by its subscriber in the meantime
-    if (!rejected) continue;
-    await deleteUnshared(deps, row.submissionId, attachments);
-    deps.log.info({ submissionId: row.submissionId, channel: row.channel, attachments: attachments.length }, 'unanswered submission rejected as undeliverable and its attachments deleted');
-    await acknowledgeOutcome(deps, rejected);
-    swept += 1;
+    if (rejected) swept += 1;
   }
   return swept;
 }
