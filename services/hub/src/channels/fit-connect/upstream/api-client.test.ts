@@ -69,3 +69,56 @@ describe('SubmissionApiClient on a Zustelldienst whose lists never end', () => {
     expect(zd.served()).toBeLessThanOrEqual(MAX_PICKUP_LIST_ENTRIES / 100 + 1);
   });
 });
+
+/**
+ * A Zustelldienst sending an attachment in `chunks` pieces of 1 KiB, `gapMs` apart, after a pause of `stallMs` before
+ * the last piece (0: none) — a slow link, or one that stops.
+ */
+async function slowAttachment(chunks: number, gapMs: number, stallMs = 0): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+    res.setHeader('content-type', 'application/jose');
+    let sent = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      res.write(Buffer.alloc(1024, 0x61));
+      sent += 1;
+      if (sent === chunks) return void res.end();
+      setTimeout(next, sent === chunks - 1 ? stallMs || gapMs : gapMs);
+    };
+    next();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function download(client: SubmissionApiClient): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of await client.attachment(randomUUID(), randomUUID(), 1_000_000)) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+describe('SubmissionApiClient downloading an attachment over a slow link', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+  const TIMEOUT_MS = 400;
+  const clientWithTimeout = (url: string): SubmissionApiClient =>
+    new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: DESTINATION }, TIMEOUT_MS);
+
+  it('finishes a download that takes far longer than the timeout as long as bytes keep coming', async () => {
+    // 12 pieces 100 ms apart: 1.1 s in all, nearly three times the timeout, never 400 ms without a byte
+    const zd = await slowAttachment(12, 100);
+    server = zd.server;
+    expect(await download(clientWithTimeout(zd.url))).toBe(12 * 1024);
+  });
+
+  it('gives up on a download that stops sending for longer than the timeout', async () => {
+    const zd = await slowAttachment(4, 50, 1500);
+    server = zd.server;
+    await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/no data for 400 ms|aborted|timeout/i);
+  });
+});

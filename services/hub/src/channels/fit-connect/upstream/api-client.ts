@@ -17,7 +17,36 @@ export class UpstreamHttpError extends Error {
 }
 
 const PAGE = 100;
+/** How long a call may wait for an answer; for an attachment's body, how long it may go without a byte. */
 const TIMEOUT_MS = 30_000;
+
+/**
+ * Aborts a download when nothing arrives for `ms`: before the answer's head, and between chunks of its body. A total
+ * deadline would cut off a 500 MB attachment on any link slower than ~20 MB/s — on every poll again, each time after
+ * downloading what fit into it.
+ */
+class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout;
+  readonly signal = this.controller.signal;
+
+  constructor(private readonly ms: number) {
+    this.timer = this.arm();
+  }
+
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => this.controller.abort(new DOMException(`no data for ${this.ms} ms`, 'TimeoutError')), this.ms).unref();
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = this.arm();
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
 /**
  * What one case's event log may hold in all its pages together (SETs of 1–2 KB: thousands of events). The pages
  * follow `totalCount`, which the Zustelldienst names: without a bound, one answering ever more pages would grow
@@ -43,7 +72,10 @@ export class SubmissionApiClient {
   private fetching: Promise<string> | undefined;
   private readonly base: string;
 
-  constructor(private readonly upstream: Pick<FitConnectUpstream, 'submissionApiUrl' | 'tokenUrl' | 'clientId' | 'clientSecret' | 'destinationId'>) {
+  constructor(
+    private readonly upstream: Pick<FitConnectUpstream, 'submissionApiUrl' | 'tokenUrl' | 'clientId' | 'clientSecret' | 'destinationId'>,
+    private readonly timeoutMs = TIMEOUT_MS,
+  ) {
     this.base = upstream.submissionApiUrl.replace(/\/$/, '');
   }
 
@@ -57,7 +89,7 @@ export class SubmissionApiClient {
         client_secret: this.upstream.clientSecret.reveal(),
         scope: `subscribe:destination:${this.upstream.destinationId}`,
       }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
     const token = TokenResponse.parse(await response.json());
@@ -74,7 +106,7 @@ export class SubmissionApiClient {
     return this.fetching;
   }
 
-  private async call(method: string, path: string, init: { body?: string; contentType?: string; accept?: string } = {}): Promise<Response> {
+  private async call(method: string, path: string, init: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken();
       const response = await fetch(`${this.base}${path}`, {
@@ -85,7 +117,7 @@ export class SubmissionApiClient {
           ...(init.contentType ? { 'content-type': init.contentType } : {}),
         },
         ...(init.body !== undefined ? { body: init.body } : {}),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: init.signal ?? AbortSignal.timeout(this.timeoutMs),
       });
       // a token the upstream no longer takes (expired early, revoked): one fresh token, one retry
       if (response.status === 401 && attempt === 0) {
@@ -136,16 +168,35 @@ export class SubmissionApiClient {
 
   /** One attachment's JWE (`application/jose`) as a stream, for the blob store (which stops at `maxBytes`; a declared length over it is refused unread). */
   async attachment(submissionId: string, attachmentId: string, maxBytes: number): Promise<Readable> {
-    const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose' });
+    const idle = new IdleTimeout(this.timeoutMs);
+    const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose', signal: idle.signal }).catch((error: unknown) => {
+      idle.clear();
+      throw error;
+    });
     if (!response.ok || !response.body) {
+      idle.clear();
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, 'get attachment');
     }
     if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      idle.clear();
       await response.body.cancel();
       throw payloadTooLarge('get attachment', maxBytes);
     }
-    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    const touched = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          idle.touch();
+          controller.enqueue(chunk);
+        },
+        flush() {
+          idle.clear();
+        },
+      }),
+    );
+    const body = Readable.fromWeb(touched as WebReadableStream<Uint8Array>);
+    body.once('close', () => idle.clear());
+    return body;
   }
 
   /** The whole event log of a case (all pages), at most MAX_EVENT_LOG_BYTES (PAYLOAD_TOO_LARGE beyond). */
