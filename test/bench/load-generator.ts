@@ -54,6 +54,7 @@ export class LoadSender extends TestSender {
     clientSecret: string,
     private readonly destinationId: string,
     private readonly pollMs: number,
+    private readonly options: { conditional: boolean } = { conditional: true },
   ) {
     super(baseUrl, clientId, clientSecret);
   }
@@ -112,7 +113,7 @@ export class LoadSender extends TestSender {
         headers: { authorization: `Bearer ${token}`, ...(etag ? { 'if-none-match': etag } : {}) },
       });
       if (response.status === 200) {
-        etag = response.headers.get('etag') ?? undefined;
+        etag = this.options.conditional ? (response.headers.get('etag') ?? undefined) : undefined;
         if (etag) this.etags = true;
         const names = eventNames(((await response.json()) as { eventLog: string[] }).eventLog);
         if (names.includes('accept-submission')) return 'accepted';
