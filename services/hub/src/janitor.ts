@@ -145,8 +145,10 @@ export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<v
   const pass = async (): Promise<void> => {
     try {
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
-      if (report.refused) deps.log.warn({ ...report }, 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)');
-      else if (report.orphans + report.tempFiles > 0) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
+      const found = report.orphans + report.tempFiles > 0;
+      // an empty journal beside an empty (or young) store is a fresh hub, not a misconfiguration: nothing to say
+      if (report.refused && found) deps.log.warn({ ...report }, 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)');
+      else if (found && !report.refused) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
     } catch (error) {
       deps.log.warn({ err: errorMessage(error) }, 'orphan blob sweep failed; trying again at the next interval');
     }
