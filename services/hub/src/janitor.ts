@@ -5,7 +5,7 @@ import { ErrorCode, errorMessage } from '@weiche/core';
 import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
 import type { Pool } from 'pg';
 import { acknowledgeOutcome } from './acknowledge.js';
-import { sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
+import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { runPeriodically } from './periodic.js';
@@ -145,10 +145,8 @@ export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<v
   const pass = async (): Promise<void> => {
     try {
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
-      const found = report.orphans + report.tempFiles > 0;
-      // an empty journal beside an empty (or young) store is a fresh hub, not a misconfiguration: nothing to say
-      if (report.refused && found) deps.log.warn({ ...report }, 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)');
-      else if (found && !report.refused) deps.log.info({ ...report }, 'orphan blobs deleted (no journal row named them)');
+      const line = sweepLogLine(report);
+      if (line) deps.log[line.level]({ ...report }, line.msg);
     } catch (error) {
       deps.log.warn({ err: errorMessage(error) }, 'orphan blob sweep failed; trying again at the next interval');
     }

@@ -7,7 +7,7 @@ import { createPool, migrate } from '@weiche/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrphanBlobSweep } from '../janitor.js';
 import { senderBearer, smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../test-hub.js';
-import { sweepOrphanBlobs } from './orphan-blobs.js';
+import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepReport } from './orphan-blobs.js';
 
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
 const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
@@ -163,5 +163,20 @@ describe('orphan blobs: what no journal row names is deleted after the grace per
     expect(lines.join('')).toMatch(/orphan blobs deleted/);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ deleted: 1, orphans: 1 });
     expect(lines.join('')).not.toContain(orphan.key);
+  });
+});
+
+describe('what a periodic pass logs', () => {
+  const report = (over: Partial<OrphanSweepReport>): OrphanSweepReport => ({ dryRun: false, checked: 0, orphans: 0, orphanBytes: 0, deleted: 0, tempFiles: 0, tempBytes: 0, ...over });
+
+  it('says nothing on a fresh hub: an empty journal beside nothing stale is no misconfiguration', () => {
+    expect(sweepLogLine(report({ dryRun: true, refused: 'empty-journal' }))).toBeUndefined();
+    expect(sweepLogLine(report({}))).toBeUndefined();
+  });
+
+  it('warns when an empty journal sits beside stale blobs, and counts what it deleted otherwise', () => {
+    expect(sweepLogLine(report({ dryRun: true, refused: 'empty-journal', checked: 3, orphans: 3, orphanBytes: 300 }))?.level).toBe('warn');
+    expect(sweepLogLine(report({ checked: 3, orphans: 2, orphanBytes: 200, deleted: 2 }))).toMatchObject({ level: 'info' });
+    expect(sweepLogLine(report({ tempFiles: 1, tempBytes: 10 }))).toMatchObject({ level: 'info' });
   });
 });

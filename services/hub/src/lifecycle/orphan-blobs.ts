@@ -51,3 +51,15 @@ export async function sweepOrphanBlobs(deps: OrphanSweepDeps, opts: { dryRun: bo
   report.tempBytes = temp.bytes;
   return report;
 }
+
+/**
+ * What a periodic pass says about its report: a warning when an empty journal sits beside stale blobs (a wrong
+ * `database.schema` for this `dataDir`, so nothing was deleted), the counts when it deleted something, else nothing —
+ * an empty journal beside an empty or young store is a fresh hub.
+ */
+export function sweepLogLine(report: OrphanSweepReport): { level: 'warn' | 'info'; msg: string } | undefined {
+  const found = report.orphans + report.tempFiles > 0;
+  if (!found) return undefined;
+  if (report.refused) return { level: 'warn', msg: 'orphan blob sweep: the journal names no blob at all, nothing deleted (is database.schema the one of this dataDir?)' };
+  return { level: 'info', msg: 'orphan blobs deleted (no journal row named them)' };
+}
