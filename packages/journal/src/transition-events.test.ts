@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { EventNotWritten, Journal } from './journal.js';
-import { testDatabase } from './test-schema.js';
+import { testDatabase, testSubmission } from './test-schema.js';
 
 const db = testDatabase();
 const journal = db.store(Journal);
@@ -15,18 +15,8 @@ afterAll(() => db.drop());
 // event is inserted — neither survives, and the retried submit writes both.
 describe('the event a sender is owed commits with its state, or neither does', () => {
   it('a connection lost while the submit-submission event is written leaves CREATED and no event; the retry writes both', async () => {
-    const submissionId = randomUUID();
     const caseId = randomUUID();
-    await journal.createSubmission({
-      submissionId,
-      tenantId: 'stadt-a',
-      channel: 'test-channel',
-      channelRef: submissionId,
-      channelMeta: { caseId },
-      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
-      state: 'CREATED',
-      actor: 'gateway',
-    });
+    const submissionId = await testSubmission(journal, { caseId }, 'CREATED');
     const s = `"${db.schema}"`;
     await db.pool.query(`CREATE FUNCTION ${s}.die_on_submit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -92,19 +82,8 @@ describe('the event a sender is owed commits with its state, or neither does', (
   it('eventsRequired: a step whose event is not written (its jti in the log already) writes nothing and throws; a free jti moves it', async () => {
     const s = `"${db.schema}"`;
     const create = async () => {
-      const submissionId = randomUUID();
       const caseId = randomUUID();
-      await journal.createSubmission({
-        submissionId,
-        tenantId: 'stadt-a',
-        channel: 'test-channel',
-        channelRef: submissionId,
-        channelMeta: { caseId },
-        serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
-        state: 'RECEIVED',
-        actor: 'gateway',
-      });
-      return { submissionId, caseId };
+      return { submissionId: await testSubmission(journal, { caseId }), caseId };
     };
     const first = await create();
     const second = await create();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, Secret } from '@weiche/core';
 import { MAX_EVENT_LOG_BYTES, MAX_PICKUP_LIST_ENTRIES, SubmissionApiClient } from './api-client.js';
+import { closeLocal, listenLocal } from './test-server.js';
 
 /** A Zustelldienst whose pickup list never ends (`totalCount` always ahead) until `pages` pages were served. */
 async function endlessPickupList(pages: number): Promise<{ url: string; server: Server; served: () => number }> {
@@ -15,8 +15,7 @@ async function endlessPickupList(pages: number): Promise<{ url: string; server: 
     const submissions = served > pages ? [] : Array.from({ length: 100 }, () => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
     res.end(JSON.stringify({ totalCount: 1_000_000_000, count: submissions.length, submissions }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, served: () => served };
+  return { url: await listenLocal(server), server, served: () => served };
 }
 
 const DESTINATION = '00000000-0000-4000-8000-000000000000';
@@ -39,15 +38,13 @@ async function endlessEventLog(pages: number): Promise<{ url: string; server: Se
     const eventLog = served > pages ? [] : Array<string>(100).fill(token);
     res.end(JSON.stringify({ totalCount: 1_000_000_000, count: eventLog.length, eventLog }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, served: () => served };
+  return { url: await listenLocal(server), server, served: () => served };
 }
 
 describe('SubmissionApiClient on a Zustelldienst whose lists never end', () => {
   let server: Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeLocal(server);
     server = undefined;
   });
 
@@ -88,8 +85,7 @@ async function slowAttachment(chunks: number, gapMs: number, stallMs = 0): Promi
     };
     next();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { url: await listenLocal(server), server };
 }
 
 async function download(client: SubmissionApiClient): Promise<number> {
@@ -101,8 +97,7 @@ async function download(client: SubmissionApiClient): Promise<number> {
 describe('SubmissionApiClient downloading an attachment over a slow link', () => {
   let server: Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeLocal(server);
     server = undefined;
   });
   const TIMEOUT_MS = 400;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { readBounded } from './bounded-body.js';
+import { closeLocal, listenLocal } from './test-server.js';
 
 /** A server that answers with `total` bytes in 16 KiB chunks, without Content-Length (chunked), and notes whether it got them all out. */
 async function chunkedServer(total: number): Promise<{ url: string; server: Server; sent: Promise<{ complete: boolean }> }> {
@@ -22,15 +22,13 @@ async function chunkedServer(total: number): Promise<{ url: string; server: Serv
     res.on('close', () => report({ complete: left === 0 && res.writableFinished }));
     pump();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, sent };
+  return { url: `${await listenLocal(server)}/`, server, sent };
 }
 
 describe('readBounded', () => {
   let server: Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeLocal(server);
     server = undefined;
   });
 
