@@ -177,4 +177,20 @@ describe('relay destinations: expiry of submissions nobody answers', () => {
       expect(eventNames(await relay.hub.sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
     }, 60_000);
   });
+
+  it('operators see per relay destination what waits for its subscriber and for how long (FIT-Connect reminds after 3 and 9 days)', async () => {
+    const { relayA, relayB } = relay;
+    const sent = await relay.send();
+    // submitted 4 days ago: past FIT-Connect's first reminder, short of the hub's own 14-day expiry
+    await deps().pool.query(`UPDATE "${relay.cfg.schema}".submissions SET submitted_at = now() - interval '4 days' WHERE submission_id = $1`, [sent.submissionId]);
+    const metrics = await (await fetch(`${relay.hub.baseUrl}/metrics`)).text();
+    const sample = (name: string, destination: string): number => Number(new RegExp(`^${name}\\{destination="${destination}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const waitingA = (await relay.subscriberA.pickupList(relayA)).totalCount;
+    expect(sample('weiche_relay_waiting', relayA)).toBe(waitingA);
+    expect(sample('weiche_relay_oldest_waiting_seconds', relayA)).toBeGreaterThanOrEqual(4 * 86_400);
+    expect(sample('weiche_relay_oldest_waiting_seconds', relayA)).toBeLessThan(5 * 86_400);
+    // a relay destination with nothing waiting shows 0, not no sample
+    expect(sample('weiche_relay_waiting', relayB)).toBe(0);
+    expect(sample('weiche_relay_oldest_waiting_seconds', relayB)).toBe(0);
+  }, 60_000);
 });
