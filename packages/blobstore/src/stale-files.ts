@@ -89,7 +89,7 @@ export async function sweepTempFiles(tmpDir: string, before: Date, dryRun: boole
 }
 
 /** The names in a folder; none when it does not exist (an empty store). */
-async function namesIn(dir: string): Promise<string[]> {
+export async function namesIn(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (error) {

@@ -43,7 +43,7 @@ export async function sweepOrphanBlobs(deps: OrphanSweepDeps, opts: { dryRun: bo
       report.orphans += 1;
       report.orphanBytes += blob.size;
       // deleteStale looks at the file again: one stored again since the listing (same bytes, new row coming) stays
-      if (!dryRun && (await deps.blobs.deleteStale(blob.key, before))) report.deleted += 1;
+      if (!dryRun && (await deps.blobs.deleteStale(blob.key, before)) === 'deleted') report.deleted += 1;
     }
   }
   const temp = await deps.blobs.sweepTemp(before, { dryRun });
