@@ -4,7 +4,7 @@ import { ErrorCode, errorMessage } from '@weiche/core';
 import type { Journal, SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
 import { deleteReceivedBlobs, type DeleteReceivedDeps } from './lifecycle/delete-received.js';
-import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
+import { RESTORED, restoreSetAside, sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { runPeriodically } from './periodic.js';
@@ -134,11 +134,16 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; un
 /**
  * Sweeps orphan blobs every `orphanBlobs.intervalMs` (processor role; off with `orphanBlobs.enabled: false`), the
  * first pass at start: a process that died with orphans left them exactly when it was restarting. Logs counts only.
+ * Switched off, a pass only puts back the blobs a crash left set aside (restoreSetAside).
  */
 export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<void> } {
-  if (!deps.config.orphanBlobs.enabled) return { stop: () => Promise.resolve() };
   const pass = async (): Promise<void> => {
     try {
+      if (!deps.config.orphanBlobs.enabled) {
+        const restored = await restoreSetAside(deps);
+        if (restored > 0) deps.log.warn({ restored }, RESTORED);
+        return;
+      }
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
       const line = sweepLogLine(report);
       if (line) deps.log[line.level]({ ...report }, line.msg);
