@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileOnce, sweepUnansweredPickups } from '@weiche/hub';
@@ -227,7 +228,10 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const waiting = await send();
     const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
     expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
-    // submitted longer ago than the retention period (the other one just now)
+    // submitted longer ago than the retention period (the other one just now), uploaded before the orphan grace: a blob
+    // stored within orphanBlobs.graceMs is kept (another submission's row may be about to name it)
+    const past = new Date(Date.now() - hub.deps.config.orphanBlobs.graceMs - 60_000);
+    await utimes(join(hub.deps.blobs.root, attachment!.blobKey.slice(0, 2), attachment!.blobKey), past, past);
     await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
 
     expect(await sweep()).toBe(1);

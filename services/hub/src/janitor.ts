@@ -1,27 +1,23 @@
 import type { Logger } from 'pino';
-import type { FsBlobStore } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
-import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
-import type { Pool } from 'pg';
+import type { Journal, SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
-import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
+import { deleteReceivedBlobs, type DeleteReceivedDeps } from './lifecycle/delete-received.js';
+import { RESTORED, restoreSetAside, sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { runPeriodically } from './periodic.js';
 
 const ACTOR = 'hub:janitor';
 
-export interface JanitorDeps {
+/** `pool`, `blobs` and `config`: to delete the received blobs no other submission needs (deleteReceivedBlobs). */
+export interface JanitorDeps extends DeleteReceivedDeps {
   readonly journal: Journal;
-  readonly blobs: Pick<FsBlobStore, 'delete'>;
   readonly channels: ChannelRegistry;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   readonly processing: WeicheConfig['processing'];
   readonly log: Logger;
-  /** For the received blobs another submission still needs (blobs are content-addressed, so two can share one). */
-  readonly pool: Pool;
-  readonly config: { readonly database: { readonly schema: string } };
 }
 
 /**
@@ -45,10 +41,9 @@ async function rejectSwept(
     patch: { reason: problem.detail, problem },
   });
   if (!rejected) return false;
-  const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
-  const shared = await store.receivedKeysInUse(attachments.map((a) => a.blobKey), row.submissionId);
-  for (const attachment of attachments) if (!shared.has(attachment.blobKey)) await deps.blobs.delete(attachment.blobKey);
-  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, attachments: attachments.length }, step.logged);
+  // a blob stored again recently is kept too: it goes with the rejected row's retention (or the other row names it)
+  const { recent } = await deleteReceivedBlobs(deps, row.submissionId, attachments.map((a) => a.blobKey));
+  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, attachments: attachments.length, keptRecent: recent.size }, step.logged);
   await acknowledgeOutcome(deps, rejected);
   return true;
 }
@@ -139,11 +134,16 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; un
 /**
  * Sweeps orphan blobs every `orphanBlobs.intervalMs` (processor role; off with `orphanBlobs.enabled: false`), the
  * first pass at start: a process that died with orphans left them exactly when it was restarting. Logs counts only.
+ * Switched off, a pass only puts back the blobs a crash left set aside (restoreSetAside).
  */
 export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<void> } {
-  if (!deps.config.orphanBlobs.enabled) return { stop: () => Promise.resolve() };
   const pass = async (): Promise<void> => {
     try {
+      if (!deps.config.orphanBlobs.enabled) {
+        const restored = await restoreSetAside(deps);
+        if (restored > 0) deps.log.warn({ restored }, RESTORED);
+        return;
+      }
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
       const line = sweepLogLine(report);
       if (line) deps.log[line.level]({ ...report }, line.msg);

@@ -1,6 +1,7 @@
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { channelRecord } from '../channels/channel-record.js';
+import { deleteReceivedBlobs } from './delete-received.js';
 import { runPeriodically } from '../periodic.js';
 
 export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
@@ -97,9 +98,13 @@ async function deleteReceived(run: Run, row: SubmissionRow, days: number): Promi
     run.deps.log.warn({ submissionId: row.submissionId, channel: row.channel }, 'retention: the channel names no received data; kept');
     return false;
   }
-  const keys = [...new Set(record.received.map((p) => p.blobKey))];
-  const shared = await run.store.receivedKeysInUse(keys, row.submissionId);
-  for (const key of keys) if (!shared.has(key)) await run.deps.blobs.delete(key);
+  const { shared, recent } = await deleteReceivedBlobs(run.deps, row.submissionId, record.received.map((p) => p.blobKey), run.now);
+  if (recent.size > 0) {
+    // stored again within the grace (another submission's row may be about to name it): not recorded, so the row
+    // stays due and a later run deletes the blob once it is old, or keeps it for the submission that now names it
+    run.deps.log.info({ submissionId: row.submissionId, recent: recent.size }, 'retention: a received blob was stored again recently; trying again at a later run');
+    return false;
+  }
   run.counts.keptShared += shared.size;
   const parts = record.received.map((p) => ({ part: p.part, sha256: p.blobKey, ...(shared.has(p.blobKey) ? { keptFor: 'another submission with the same bytes' } : {}) }));
   return run.store.recordDeleted('received', row.submissionId, run.now, { actor: run.actor, details: { parts, ciphertextDays: days } });
