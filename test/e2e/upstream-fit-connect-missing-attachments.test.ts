@@ -32,6 +32,11 @@ function loseAttachment(s: Scenario, sent: { submissionId: string; attachmentId:
   return () => attachments.set(sent.attachmentId, jwe);
 }
 
+/** Waits until `enough` pickups found the attachment missing — or the submission was taken in (to be rejected) before. */
+async function missedOn(s: Scenario, upstreamSubmissionId: string, enough: () => boolean): Promise<void> {
+  await waitFor('pickups finding the attachment missing', async () => enough() || (await rowsOf(s, upstreamSubmissionId)).length > 0, 30_000, 100);
+}
+
 const downloadsOf = (s: Scenario, upstreamSubmissionId: string): number => s.downloads.get(upstreamSubmissionId) ?? 0;
 
 /** Lines a hub process logged with the given message about an upstream submission. */
@@ -57,7 +62,7 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
     await startHub(s);
 
     // twice the tries, over more than their poll intervals
-    await waitFor('pickups finding the attachment missing', async () => downloadsOf(s, sent.submissionId) >= 2 * MISSING_ATTACHMENT_TRIES, 30_000, 100);
+    await missedOn(s, sent.submissionId, () => downloadsOf(s, sent.submissionId) >= 2 * MISSING_ATTACHMENT_TRIES);
     expect(await rowsOf(s, sent.submissionId)).toEqual([]);
     expect(s.zd.answersFor(sent.submissionId)).toEqual([]);
     expect((await missingRecord(s, sent.submissionId))?.pickups).toBeGreaterThanOrEqual(2 * MISSING_ATTACHMENT_TRIES - 1);
@@ -77,14 +82,16 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
     const fine = await send(s, 2000);
     loseAttachment(s, gone);
     const first = await startHub(s);
-    await waitFor('pickups finding the attachment missing', async () => downloadsOf(s, gone.submissionId) > MISSING_ATTACHMENT_TRIES, 30_000, 100);
+    await missedOn(s, gone.submissionId, () => downloadsOf(s, gone.submissionId) > MISSING_ATTACHMENT_TRIES);
     await first.stop();
+    expect(await rowsOf(s, gone.submissionId)).toEqual([]);
     const before = (await missingRecord(s, gone.submissionId))!;
     expect(before.pickups).toBeGreaterThan(MISSING_ATTACHMENT_TRIES - 1);
     const atRestart = downloadsOf(s, gone.submissionId);
 
     await startHub(s);
-    await waitFor('pickups after the restart', async () => downloadsOf(s, gone.submissionId) >= atRestart + 3, 30_000, 100);
+    await missedOn(s, gone.submissionId, () => downloadsOf(s, gone.submissionId) >= atRestart + 3);
+    expect(await rowsOf(s, gone.submissionId)).toEqual([]);
     const after = (await missingRecord(s, gone.submissionId))!;
     expect(after.first_missing_at).toEqual(before.first_missing_at);
     expect(after.pickups).toBeGreaterThanOrEqual(before.pickups + 2);
@@ -117,7 +124,8 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
     const hubs = [await startHub(s), await startHub(s, { replica: true })];
 
     const FAILED = 'upstream pickup failed';
-    await waitFor('both processes finding the attachment missing', async () => hubs.every((hub) => logged(hub, FAILED, gone.submissionId) >= 2), 30_000, 100);
+    await missedOn(s, gone.submissionId, () => hubs.every((hub) => logged(hub, FAILED, gone.submissionId) >= 2));
+    expect(await rowsOf(s, gone.submissionId)).toEqual([]);
     // read the logs first: each failure was counted before it was logged
     const failures = hubs.map((hub) => logged(hub, FAILED, gone.submissionId));
     expect((await missingRecord(s, gone.submissionId))!.pickups).toBeGreaterThanOrEqual(failures[0]! + failures[1]!);
