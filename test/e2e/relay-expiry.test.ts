@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@weiche/core';
@@ -27,16 +29,24 @@ describe('relay destinations: expiry of submissions nobody answers', () => {
 
   const deps = () => relay.hub.deps;
   const sweep = () => sweepUnansweredPickups({ ...deps(), processing: { ...deps().config.processing, relayRetentionMs: RETENTION_MS } });
-  const expire = (submissionId: string) =>
-    deps().pool.query(`UPDATE "${relay.cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [
-      submissionId,
-      RETENTION_MS + 60_000,
-    ]);
   /** The blobs of a submission's content: the encrypted metadata and data and its attachments, by part. */
   const contentBlobs = async (submissionId: string): Promise<Record<string, string>> => {
     const meta = (await relay.row(submissionId)).channelMeta as { metadataBlobKey: string; dataBlobKey: string };
     const attachments = await deps().journal.listAttachments(submissionId);
     return { metadata: meta.metadataBlobKey, data: meta.dataBlobKey, ...Object.fromEntries(attachments.map((a) => [`attachment:${a.attachmentId}`, a.blobKey])) };
+  };
+  /** Its blobs written before the orphan grace, as after 14 days (one stored within it is kept: deleteReceivedBlobs). */
+  const ageContent = async (submissionId: string): Promise<void> => {
+    const past = new Date(Date.now() - deps().config.orphanBlobs.graceMs - 60_000);
+    for (const key of Object.values(await contentBlobs(submissionId))) await utimes(join(deps().blobs.root, key.slice(0, 2), key), past, past);
+  };
+  /** Submitted longer ago than the retention period, its content written as long ago. */
+  const expire = async (submissionId: string): Promise<void> => {
+    await ageContent(submissionId);
+    await deps().pool.query(`UPDATE "${relay.cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [
+      submissionId,
+      RETENTION_MS + 60_000,
+    ]);
   };
   const stored = async (blobs: Record<string, string>): Promise<Record<string, boolean>> =>
     Object.fromEntries(await Promise.all(Object.entries(blobs).map(async ([part, key]) => [part, await deps().blobs.exists(key)] as const)));
@@ -110,6 +120,7 @@ describe('relay destinations: expiry of submissions nobody answers', () => {
     const sent = await relay.send();
     const blobs = await contentBlobs(sent.submissionId);
     expect(Object.values(await stored(blobs))).toEqual([true, true, true]);
+    await ageContent(sent.submissionId);
     // what a pass leaves that crashed right after its transition committed: REJECTED as not picked up, content still there
     const problem = { code: ErrorCode.NOT_PICKED_UP, stage: 'pickup', part: 'submission', detail: 'not picked up' } as const;
     await deps().journal.transition(sent.submissionId, { from: ['RECEIVED'], to: 'REJECTED', actor: 'hub:janitor', stage: 'pickup', patch: { reason: problem.detail, problem } });
@@ -122,6 +133,21 @@ describe('relay destinations: expiry of submissions nobody answers', () => {
     const records = await deletionRecords(sent.submissionId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ actor: 'hub:janitor', details: { deleted: 'received', notPickedUp: true } });
+  }, 60_000);
+
+  it('content stored again within the orphan grace is kept at expiry, unrecorded, and deleted by a later pass once old', async () => {
+    const sent = await relay.send();
+    const blobs = await contentBlobs(sent.submissionId);
+    // due for expiry, but its blobs just written (as when the same bytes were stored again moments ago)
+    await deps().pool.query(`UPDATE "${relay.cfg.schema}".submissions SET submitted_at = now() - interval '1 day' WHERE submission_id = $1`, [sent.submissionId]);
+    expect(await sweep()).toBe(1);
+    expect((await relay.row(sent.submissionId)).state).toBe('REJECTED');
+    expect(Object.values(await stored(blobs))).toEqual([true, true, true]);
+    expect(await receivedDeletedAt(sent.submissionId)).toBeNull();
+    await ageContent(sent.submissionId);
+    expect(await sweep()).toBe(0);
+    expect(Object.values(await stored(blobs))).toEqual([false, false, false]);
+    expect(await deletionRecords(sent.submissionId)).toHaveLength(1);
   }, 60_000);
 
   describe('a subscriber in the instant expiry rejects the submission', () => {

@@ -1,72 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MISSING_ATTACHMENT_TRIES } from '@weiche/hub';
-import { dropSchema, queryOnce as query, tempDir, waitFor } from '../support/env.js';
-import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
-import { HubProcess } from '../support/hub-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
-import { HttpError, TestZustelldienst } from '../support/test-zustelldienst.js';
+import { queryOnce as query, waitFor } from '../support/env.js';
+import { HttpError } from '../support/test-zustelldienst.js';
+import { countDownloads, endScenario, PROBLEM, rejectedWith, rowsOf, scenario, send, startHub, type Scenario } from '../support/upstream-scenario.js';
 
 /** The operator lowered the attachment limit below FIT-Connect's maxima (plaintext bytes per attachment). */
 const ATTACHMENT_LIMIT = 10_000;
-
-interface Scenario {
-  zd: TestZustelldienst;
-  fixture: UpstreamFixture;
-  cfg: TestHubConfig;
-  hub?: HubProcess;
-  /** Attachment downloads the Zustelldienst served or refused, per upstream submission id. */
-  downloads: Map<string, number>;
-}
-
-async function scenario(limits: Record<string, number> = { attachmentBytes: ATTACHMENT_LIMIT }): Promise<Scenario> {
-  const zd = await TestZustelldienst.start();
-  const dir = await tempDir('upstream-refused');
-  const fixture = await upstreamFixture(zd, dir, { pollIntervalMs: 200 });
-  const cfg = await writeTestConfig(dir, {
-    overrides(raw) {
-      const { callbackSecret: _none, ...config } = fixture.config;
-      raw.upstreams = { fitConnect: [config] };
-      raw.limits = limits;
-    },
-  });
-  const downloads = new Map<string, number>();
-  return { zd, fixture, cfg, downloads };
-}
-
-/** Sends one submission with attachments of the given sizes (one by default). */
-async function send(s: Scenario, ...attachmentBytes: number[]): Promise<{ submissionId: string; attachmentId: string; attachmentIds: string[] }> {
-  const sent = await s.fixture.sender.send({
-    destinationId: s.fixture.destinationId,
-    serviceIdentifier: SERVICE,
-    data: Buffer.from(JSON.stringify({ vorhaben: 'Carport' })),
-    attachments: attachmentBytes.map((bytes, i) => ({ content: randomBytes(bytes), filename: `plan-${i}.pdf`, mimeType: 'application/pdf' })),
-  });
-  expect(sent.statuses.submit).toBe(202);
-  return { submissionId: sent.submissionId, attachmentId: sent.attachmentIds[0]!, attachmentIds: sent.attachmentIds };
-}
-
-/** The problems of the one answer the Zustelldienst recorded for a submission, once there is one. */
-async function rejectedWith(s: Scenario, submissionId: string): Promise<Array<{ type: string; instance: string; detail: string }>> {
-  await waitFor('rejected upstream', async () => (s.zd.answersFor(submissionId).length > 0 ? true : undefined), 60_000, 250);
-  const answers = s.zd.answersFor(submissionId);
-  expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
-  return answers[0]!.payload.problems as Array<{ type: string; instance: string; detail: string }>;
-}
-
-const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
-
-const rowsOf = (s: Scenario, upstreamSubmissionId: string) =>
-  query<{ submission_id: string; state: string; acknowledged_at: Date | null; problem: { code: string; part?: string } | null; channel_meta: { attachmentBlobs: unknown[] } }>(
-    `SELECT submission_id, state, acknowledged_at, problem, channel_meta FROM "${s.cfg.schema}".submissions WHERE channel = 'fit-connect-upstream' AND channel_ref = $1`,
-    [upstreamSubmissionId],
-  );
-
-async function startHub(s: Scenario): Promise<HubProcess> {
-  s.hub = new HubProcess(['--config', s.cfg.file]).start();
-  await s.hub.waitForLog('weiche hub started');
-  return s.hub;
-}
 
 // A pickup that can never succeed (issue: an attachment over the operator's lowered limit) ends in one
 // reject-submission upstream instead of a failing poll every interval; a transient failure still retries.
@@ -74,17 +12,13 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
   let current: Scenario | undefined;
 
   afterEach(async () => {
-    await current?.hub?.stop();
-    await current?.zd.close();
-    if (current) await dropSchema(current.cfg.schema);
+    await endScenario(current);
     current = undefined;
   });
 
   it('an attachment over the limit: recorded once, rejected upstream with technical-error, never downloaded again; the others go through', async () => {
-    const s = (current = await scenario());
-    s.zd.hooks.beforeAttachment = async (submissionId) => {
-      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
-    };
+    const s = (current = await scenario({ attachmentBytes: ATTACHMENT_LIMIT }));
+    countDownloads(s);
     const small1 = await send(s, 2000);
     const big = await send(s, 4 * ATTACHMENT_LIMIT);
     const small2 = await send(s, 2000);
@@ -129,7 +63,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
   }, 180_000);
 
   it('a submission the Zustelldienst answers outside the API schema: rejected once in the case the pickup list names, not fetched every poll', async () => {
-    const s = (current = await scenario());
+    const s = (current = await scenario({ attachmentBytes: ATTACHMENT_LIMIT }));
     const bad = await send(s, 2000);
     const fine = await send(s, 2000);
     let fetches = 0;
@@ -153,7 +87,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
   }, 180_000);
 
   it('an attachment list off the API (an id repeated, an id that is no UUID): rejected once as outside the schema, nothing downloaded', async () => {
-    const s = (current = await scenario());
+    const s = (current = await scenario({ attachmentBytes: ATTACHMENT_LIMIT }));
     const repeated = await send(s, 2000);
     const notUuid = await send(s, 2000);
     const fine = await send(s, 2000);
@@ -164,9 +98,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
       if (submissionId === notUuid.submissionId) return { ...body, attachments: [...notUuid.attachmentIds, '../../admin'] };
       return body;
     };
-    s.zd.hooks.beforeAttachment = async (submissionId) => {
-      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
-    };
+    countDownloads(s);
     await startHub(s);
     for (const bad of [repeated, notUuid]) {
       expect(await rejectedWith(s, bad.submissionId)).toEqual([expect.objectContaining({ type: PROBLEM('technical-error'), instance: 'submission' })]);
@@ -177,7 +109,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
   }, 180_000);
 
   it('a transient failure (503 on the attachment once) is tried again by the next poll and then accepted', async () => {
-    const s = (current = await scenario());
+    const s = (current = await scenario({ attachmentBytes: ATTACHMENT_LIMIT }));
     const sent = await send(s, 2000);
     s.zd.hooks.beforeAttachment = async (submissionId) => {
       const n = (s.downloads.get(submissionId) ?? 0) + 1;
@@ -192,37 +124,6 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     // the failed poll was reported as such
     const status = await query<{ last_error: string | null }>(`SELECT last_error FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
     expect(status[0]?.last_error).toContain('503');
-  }, 180_000);
-
-  it('an announced attachment the Zustelldienst answers 404 for: tried over a bounded number of polls, then rejected once with missing-attachments', async () => {
-    const s = (current = await scenario());
-    const gone = await send(s, 2000);
-    const fine = await send(s, 2000);
-    // the Zustelldienst lost it: get-submission-attachment answers 404 "attachment for submission not found"
-    s.zd.submissions.get(gone.submissionId)!.attachments.delete(gone.attachmentId);
-    s.zd.hooks.beforeAttachment = async (submissionId) => {
-      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
-    };
-    await startHub(s);
-
-    const problems = await rejectedWith(s, gone.submissionId);
-    expect(problems).toEqual([expect.objectContaining({ type: PROBLEM('missing-attachments'), instance: `attachment:${gone.attachmentId}` })]);
-    expect(s.downloads.get(gone.submissionId)).toBe(MISSING_ATTACHMENT_TRIES);
-    await waitFor('acknowledged', async () => ((await rowsOf(s, gone.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
-    const rows = await rowsOf(s, gone.submissionId);
-    expect(rows.map((r) => [r.state, r.problem?.code, r.problem?.part])).toEqual([['REJECTED', 'WEICHE_ERR_MISSING_ATTACHMENTS', `attachment:${gone.attachmentId}`]]);
-    // the other submission was not held up
-    await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
-    expect(s.zd.answersFor(fine.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
-
-    // no longer asked for, no longer a failing poll
-    const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
-    expect(s.downloads.get(gone.submissionId)).toBe(MISSING_ATTACHMENT_TRIES);
-    // the 404s were reported as failing polls while they lasted; the polls since succeed
-    const status = await query<{ last_error_at: Date | null; last_success_at: Date | null }>(`SELECT last_error_at, last_success_at FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
-    expect(status[0]!.last_success_at!.getTime()).toBeGreaterThan(status[0]!.last_error_at!.getTime());
-    expect(s.zd.refusedAnswers).toEqual([]);
   }, 180_000);
 
   it('a submission sent chunked (no Content-Length) over the limits: the hub stops reading at the limit and rejects it once', async () => {
@@ -248,9 +149,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     const s = (current = await scenario({ submissionBytes: 10_000 }));
     const big = await send(s, 8000, 8000, 8000, 8000);
     const fine = await send(s, 2000);
-    s.zd.hooks.beforeAttachment = async (submissionId) => {
-      s.downloads.set(submissionId, (s.downloads.get(submissionId) ?? 0) + 1);
-    };
+    countDownloads(s);
     await startHub(s);
 
     const problems = await rejectedWith(s, big.submissionId);

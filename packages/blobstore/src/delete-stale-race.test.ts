@@ -75,7 +75,7 @@ describe('deleteStale against a put of the same bytes', () => {
       await expectStored(key, `put before step ${at} of deleteStale (deleted: ${deleted})`);
     }
     expect(at).toBeGreaterThanOrEqual(3); // moved aside, looked at, deleted
-    expect((await readdir(join(root, 'tmp'))).filter((n) => n.endsWith('.part'))).toEqual([]);
+    expect((await readdir(join(root, 'tmp'))).filter((n) => n.endsWith('.part') || n.endsWith('.aside'))).toEqual([]);
   });
 
   it('deleteStale landing before any step of a put: the put succeeds and its blob stays', async () => {
@@ -91,12 +91,12 @@ describe('deleteStale against a put of the same bytes', () => {
     expect(at).toBeGreaterThanOrEqual(3); // link (taken), utimes, unlink of the temp file
   });
 
-  it('a second sweeper\'s temp sweep taking the file set aside (old: an orphan as well) is no error', async () => {
+  it('a second sweeper\'s recovery taking the file set aside (old and unnamed: an orphan as well) is no error', async () => {
     const key = await oldOrphan();
     // before step 1, the look at the file renamed aside into tmp/
-    const { result: deleted, other } = await race(1, () => store.deleteStale(key, cutOff), () => store.sweepTemp(cutOff, { dryRun: false }));
+    const { result: deleted, other } = await race(1, () => store.deleteStale(key, cutOff), () => store.recoverSetAside(cutOff, () => Promise.resolve(new Set()), { dryRun: false }));
     expect(other).toBe('ok');
-    expect(deleted).toBe(false);
+    expect(deleted).toBe('gone');
     expect(await store.exists(key)).toBe(false);
   });
 });

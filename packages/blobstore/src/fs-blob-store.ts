@@ -6,10 +6,14 @@ import { ErrorCode, WeicheError } from '@weiche/core';
 import { blobPath } from './blob-key.js';
 import { chunksOf, type ByteSource } from './byte-source.js';
 import { fsyncDir } from './fsync-dir.js';
+import { recoverSetAsideFiles, setAsideName, type SetAsideRecovery } from './set-aside.js';
 import { staleBlobs, sweepTempFiles, type StoredBlob } from './stale-files.js';
 import { blobNotFound, isMissing, storageUnavailable } from './storage-error.js';
 
 const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** What deleteStale did: deleted the blob, kept it (written since the cut-off), or found no file (deleted before). */
+export type StaleDeletion = 'deleted' | 'recent' | 'gone';
 
 export interface BlobRef {
   key: string;
@@ -216,36 +220,49 @@ export class FsBlobStore {
   }
 
   /**
-   * Deletes a blob only if it was still last written before `before`; false when it is gone or was written (or put
-   * again, see place) since it was listed, so a blob someone has just stored again is never taken.
+   * Deletes a blob only if it was still last written before `before`: 'recent' (kept) when it was written, or put again
+   * (see place), since — so a blob someone has just stored is never taken —, 'gone' when there is no such file.
    * The file is first renamed aside (atomic), and its time looked at there: a put of the same bytes either refreshed
    * it before (it goes back) or finds no file after (place links its own). Looking first and deleting after would
-   * take a file a put refreshed in between, after that put had returned.
+   * take a file a put refreshed in between, after that put had returned. The aside name carries the key, so a crash
+   * in between leaves a file recoverSetAside can put back.
    */
-  async deleteStale(key: string, before: Date): Promise<boolean> {
+  async deleteStale(key: string, before: Date): Promise<StaleDeletion> {
     const path = blobPath(this.root, key);
-    // named like a put's temp file, so a crash right here leaves it to sweepTemp
-    const aside = join(this.tmpDir, `${randomUUID()}.part`);
+    const aside = join(this.tmpDir, setAsideName(key));
     try {
       await mkdir(this.tmpDir, { recursive: true });
       await rename(path, aside);
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return 'gone';
       throw storageUnavailable('delete', error);
     }
     try {
       if ((await lstat(aside)).mtime >= before) {
         // the same bytes as any file a put linked meanwhile: replacing that one changes nothing
         await rename(aside, path);
-        return false;
+        return 'recent';
       }
       await rm(aside, { force: true });
       await fsyncDir(dirname(path));
-      return true;
+      return 'deleted';
     } catch (error) {
-      // another process's sweepTemp took it first: only an old one, an orphan as well
-      if (isMissing(error)) return false;
+      // another process's recoverSetAside took it first (deleted an old unnamed one, or put a recent one back)
+      if (isMissing(error)) return 'gone';
       throw storageUnavailable('delete', error);
+    }
+  }
+
+  /**
+   * Finishes what a crash inside deleteStale left in <root>/tmp (a blob renamed aside, neither deleted nor put back):
+   * one written since `before`, or one `named` says a journal row names, goes back to its place; the others are
+   * deleted unless `dryRun` (putting back loses nothing, so a dry run does it too).
+   */
+  async recoverSetAside(before: Date, named: (keys: string[]) => Promise<Set<string>>, opts: { dryRun: boolean }): Promise<SetAsideRecovery> {
+    try {
+      return await recoverSetAsideFiles({ root: this.root, tmpDir: this.tmpDir }, before, named, opts.dryRun);
+    } catch (error) {
+      throw storageUnavailable('recover set-aside blobs', error);
     }
   }
 

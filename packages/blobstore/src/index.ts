@@ -1,4 +1,5 @@
-export { FsBlobStore, type BlobRef } from './fs-blob-store.js';
+export { FsBlobStore, type BlobRef, type StaleDeletion } from './fs-blob-store.js';
+export type { SetAsideRecovery } from './set-aside.js';
 export type { StoredBlob } from './stale-files.js';
 export { TenantKeyring } from './tenant-keyring.js';
 export { putEncrypted, getDecrypted } from './encrypted-blob.js';

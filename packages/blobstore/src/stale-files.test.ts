@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStore } from './fs-blob-store.js';
 import type { StoredBlob } from './stale-files.js';
@@ -68,7 +68,7 @@ describe('FsBlobStore: what the orphan sweep sees', () => {
     expect((await stat(pathOf(first.key))).mtime.getTime()).toBeGreaterThan(cutOff.getTime());
     expect(await listAll(cutOff)).toEqual([]);
     // listed before the second put: deleteStale looks again and keeps it
-    expect(await store.deleteStale(first.key, cutOff)).toBe(false);
+    expect(await store.deleteStale(first.key, cutOff)).toBe('recent');
     expect(await store.exists(first.key)).toBe(true);
   });
 
@@ -76,9 +76,9 @@ describe('FsBlobStore: what the orphan sweep sees', () => {
     const ref = await store.put(Buffer.from('alt'));
     await age(pathOf(ref.key), 2 * HOUR);
     const cutOff = new Date(Date.now() - HOUR);
-    expect(await store.deleteStale(ref.key, cutOff)).toBe(true);
+    expect(await store.deleteStale(ref.key, cutOff)).toBe('deleted');
     expect(await store.exists(ref.key)).toBe(false);
-    expect(await store.deleteStale(ref.key, cutOff)).toBe(false);
+    expect(await store.deleteStale(ref.key, cutOff)).toBe('gone');
   });
 
   it('sweepTemp removes temp files of puts that died long ago, keeps fresh ones and foreign files, and counts in a dry run', async () => {
@@ -98,5 +98,44 @@ describe('FsBlobStore: what the orphan sweep sees', () => {
     expect((await readdir(tmp)).sort()).toHaveLength(3);
     expect(await store.sweepTemp(cutOff, { dryRun: false })).toEqual({ files: 1, bytes: 1000 });
     expect((await readdir(tmp)).sort()).toEqual(['6fa459ea-ee8a-4ca4-894e-db77e160355e.part', 'operator-notes.txt']);
+  });
+
+  it('recoverSetAside: a blob a crash left set aside goes back when it is recent or named; an old unnamed one is deleted (a dry run only counts it)', async () => {
+    const tmp = join(root, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    const [recent, named, orphan, again] = await Promise.all(['neu', 'benannt', 'verwaist', 'doppelt'].map((t) => store.put(Buffer.from(t))));
+    // the state a crash between deleteStale's rename and its decision leaves: the file in tmp/ under its aside name
+    const aside = async (key: string, ms: number): Promise<string> => {
+      const path = join(tmp, `${key}.3f2504e0-4f89-41d3-9a0c-0305e82c3301.aside`);
+      await rename(pathOf(key), path);
+      await age(path, ms);
+      return path;
+    };
+    await aside(recent!.key, 0);
+    await aside(named!.key, 2 * HOUR);
+    const orphanAside = await aside(orphan!.key, 2 * HOUR);
+    await aside(again!.key, 2 * HOUR);
+    // a put of the same bytes found the place empty and linked its own, young file
+    await store.put(Buffer.from('doppelt'));
+    const cutOff = new Date(Date.now() - HOUR);
+    const asked: string[][] = [];
+    const journal = (keys: string[]): Promise<Set<string>> => {
+      asked.push([...keys].sort());
+      return Promise.resolve(new Set([named!.key, again!.key]));
+    };
+
+    expect(await store.recoverSetAside(cutOff, journal, { dryRun: true })).toEqual({ restored: 3, deleted: 1, deletedBytes: 8 });
+    expect(asked).toEqual([[named!.key, orphan!.key, again!.key].sort()]);
+    expect(await readdir(tmp)).toEqual([basename(orphanAside)]);
+    expect(await Promise.all([recent, named, again].map(async (ref) => (await store.read(ref!.key)).toString()))).toEqual(['neu', 'benannt', 'doppelt']);
+    expect(await store.exists(orphan!.key)).toBe(false);
+    // the place the put had filled keeps its young time: an old file put back over it would look stale to the sweep
+    expect((await stat(pathOf(again!.key))).mtime.getTime()).toBeGreaterThan(cutOff.getTime());
+    expect((await stat(pathOf(named!.key))).mtime.getTime()).toBeLessThan(cutOff.getTime());
+
+    expect(await store.recoverSetAside(cutOff, journal, { dryRun: false })).toEqual({ restored: 0, deleted: 1, deletedBytes: 8 });
+    expect(await readdir(tmp)).toEqual([]);
+    expect(await store.exists(orphan!.key)).toBe(false);
+    expect(await store.recoverSetAside(cutOff, journal, { dryRun: false })).toEqual({ restored: 0, deleted: 0, deletedBytes: 0 });
   });
 });

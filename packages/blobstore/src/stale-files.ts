@@ -12,7 +12,10 @@ export interface StoredBlob {
 
 /** Names of the 256 fan-out folders (<root>/<k[0..2]>); anything else below the root (tmp, audit-checkpoints) is not a blob. */
 const PREFIX = /^[0-9a-f]{2}$/;
-/** Files FsBlobStore itself leaves in <root>/tmp: a put's temp file (<uuid>.part) and a readiness probe (ping-<uuid>). */
+/**
+ * Files FsBlobStore itself leaves in <root>/tmp: a put's temp file (<uuid>.part) and a readiness probe (ping-<uuid>).
+ * Not a blob deleteStale set aside (<key>.<uuid>.aside): one may still be named, recoverSetAside decides about those.
+ */
 const TEMP_FILE = /^(?:[0-9a-f-]{36}\.part|ping-[0-9a-f-]{36})$/;
 
 /** Files looked at together: a sequential await per file cost ~60 µs CPU each (1M blobs: a minute per sweep). */
@@ -89,7 +92,7 @@ export async function sweepTempFiles(tmpDir: string, before: Date, dryRun: boole
 }
 
 /** The names in a folder; none when it does not exist (an empty store). */
-async function namesIn(dir: string): Promise<string[]> {
+export async function namesIn(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (error) {

@@ -31,6 +31,7 @@ describe('upstreams.fitConnect', () => {
     expect(u.decryptionKeyFile).toBe(join(dir, 'keys/fitko-destination.key.pem'));
     expect(u.signingKeyFile).toBe(join(dir, 'keys/fitko-signing.key.pem'));
     expect(u.pollIntervalMs).toBe(30_000);
+    expect(u.missingAttachmentGraceMs).toBe(3_600_000);
     expect(config.upstreamOverdueAfter).toBe(2 * 86_400);
     // secrets never print
     expect(inspect(config)).not.toContain('client-secret-from-file');
@@ -42,7 +43,7 @@ describe('upstreams.fitConnect', () => {
     expect(() => resolveConfig({ ...base, upstreamOverdueAfter: '2 days' }, { env: {} })).toThrow(ConfigError);
   });
 
-  it('refuses an unknown tenant, duplicate ids, a poll interval below 100 ms and an unreadable secret file', () => {
+  it('refuses an unknown tenant, duplicate ids, a poll interval below 100 ms, a missing-attachment grace below a minute and an unreadable secret file', () => {
     const problems = (raw: Record<string, unknown>): string => {
       try {
         resolveConfig({ ...base, ...raw }, { env: {}, baseDir: '/nonexistent' });
@@ -54,6 +55,7 @@ describe('upstreams.fitConnect', () => {
     expect(problems({ upstreams: { fitConnect: [{ ...upstream, tenant: 'nowhere', clientSecret: 'x' }] } })).toMatch(/upstreams\.fitConnect\.0\.tenant: unknown tenant "nowhere"/);
     expect(problems({ upstreams: { fitConnect: [{ ...upstream, clientSecret: 'x' }, { ...upstream, clientSecret: 'x' }] } })).toMatch(/unique/);
     expect(problems({ upstreams: { fitConnect: [{ ...upstream, clientSecret: 'x', pollIntervalMs: 50 }] } })).toMatch(/pollIntervalMs/);
+    expect(problems({ upstreams: { fitConnect: [{ ...upstream, clientSecret: 'x', missingAttachmentGraceMs: 1000 }] } })).toMatch(/upstreams\.fitConnect\.0\.missingAttachmentGraceMs/);
     expect(problems({ upstreams: { fitConnect: [upstream] } })).toMatch(/upstreams\.fitConnect\.0\.clientSecret: cannot read secret file/);
   });
 });

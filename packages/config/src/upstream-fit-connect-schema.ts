@@ -26,6 +26,14 @@ export const FitConnectUpstreamConfig = z.strictObject({
   /** Default `{submissionApiUrl}/.well-known/jwks.json`. */
   zustelldienstJwksUrl: z.url().optional(),
   pollIntervalMs: z.number().int().min(100).default(30_000),
+  /**
+   * How long an announced attachment the Zustelldienst answers 404 for must stay missing (and over
+   * `MISSING_ATTACHMENT_TRIES` pickups) before the submission is rejected with `missing-attachments`. Default one
+   * hour: longer than a Zustelldienst's restart, failover or storage lag after an upload, yet the sender still hears
+   * the same day, far inside FIT-Connect's 3 days before a submission not picked up is reported. At least a minute:
+   * below that a hiccup of seconds would reject a valid submission.
+   */
+  missingAttachmentGraceMs: z.number().int().min(60_000).default(3_600_000),
   /** Enables `POST /callbacks/fit-connect/{id}` (HMAC-SHA512 of the Zustelldienst's new-submissions callbacks). */
   callbackSecret: UpstreamSecretValue.optional(),
 });

@@ -31,6 +31,7 @@ export { XtaStore, type MsgBoxEntry } from './xta-store.js';
 export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, type ProzessOwner, type RecordConfirmationInput } from './dms-confirmation-store.js';
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
+export { MissingAttachmentStore, type MissingSince } from './missing-attachment-store.js';
 export { UpstreamStore, type UpstreamRecord, type PollOutcome as UpstreamPollOutcome } from './upstream-store.js';
 export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
 export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';

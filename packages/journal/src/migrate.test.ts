@@ -47,6 +47,7 @@ describe('migrate', () => {
       'events',
       'schema_migrations',
       'submissions',
+      'upstream_missing_attachments',
       'upstream_polls',
       'xta_msgbox',
     ]);
@@ -88,6 +89,41 @@ describe('migrate', () => {
     }
     const left = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.audit`);
     expect(left.rows[0]?.n).toBe(1);
+  });
+
+  it('0017 keeps the indexes an operator built beforehand with CREATE INDEX CONCURRENTLY, and builds again one whose concurrent build failed (INVALID)', async () => {
+    const s = `"${db.schema}"`;
+    const names = ['submissions_output_blob_key_idx', 'submissions_output_refs_gin', 'xta_msgbox_package_blob_key_idx'];
+    // the journal as before the upgrade: 0017 not applied, its indexes absent
+    await db.pool.query(`DROP INDEX ${names.map((n) => `${s}.${n}`).join(', ')}`);
+    await db.pool.query(`DELETE FROM ${s}.schema_migrations WHERE id = '0017_blob_reference_indexes'`);
+    // the upgrade note: one built by hand; one whose concurrent build failed half-way (a duplicate under a unique
+    // build stands in for a cancelled one), which leaves an INVALID index under the name
+    await db.pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS submissions_output_blob_key_idx ON ${s}.submissions (output_blob_key) WHERE output_blob_key IS NOT NULL`);
+    await db.pool.query(`INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, meta)
+                         VALUES ('i', 'm1', 's1', 'k1', 'dupe', 1, '{}'), ('i', 'm2', 's2', 'k2', 'dupe', 1, '{}')`);
+    await expect(db.pool.query(`CREATE UNIQUE INDEX CONCURRENTLY xta_msgbox_package_blob_key_idx ON ${s}.xta_msgbox (package_blob_key)`)).rejects.toThrow(/could not create unique index/);
+    const state = async (): Promise<Array<{ name: string; valid: boolean; unique: boolean }>> =>
+      (
+        await db.pool.query<{ name: string; valid: boolean; unique: boolean }>(
+          `SELECT c.relname AS name, i.indisvalid AS valid, i.indisunique AS unique FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relnamespace = $1::regnamespace AND c.relname = ANY($2) ORDER BY c.relname`,
+          [s, names],
+        )
+      ).rows;
+    const built = await db.pool.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [`${s}.submissions_output_blob_key_idx`]);
+    expect(await state()).toEqual([
+      { name: 'submissions_output_blob_key_idx', valid: true, unique: false },
+      { name: 'xta_msgbox_package_blob_key_idx', valid: false, unique: true },
+    ]);
+    try {
+      expect(await migrate(db.pool, db.schema)).toEqual({ applied: ['0017_blob_reference_indexes'] });
+      expect(await state()).toEqual(names.map((name) => ({ name, valid: true, unique: false })));
+      // the one built by hand is kept, not built again
+      expect((await db.pool.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [`${s}.submissions_output_blob_key_idx`])).rows).toEqual(built.rows);
+    } finally {
+      await db.pool.query(`DELETE FROM ${s}.xta_msgbox WHERE identity = 'i'`);
+    }
   });
 
   it('refuses schema names that are not plain identifiers', async () => {

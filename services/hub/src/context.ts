@@ -7,7 +7,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
-import { CallbackStore, createPool, DelegationStore, Journal, UpstreamStore } from '@weiche/journal';
+import { CallbackStore, createPool, DelegationStore, Journal, MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
 import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
 import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
 import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
@@ -169,7 +169,10 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     const relay = createRelayChannel({ journal, signer, issuer, queues, log, record: (row) => fitConnectRecord({ journal }, row) });
     const channelList: Channel[] = xta ? [fitConnect, relay, xta] : [fitConnect, relay];
     if (config.upstreams.fitConnect.length > 0) {
-      channelList.push(await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams }));
+      const missingAttachments = new MissingAttachmentStore({ pool, schema: config.database.schema });
+      channelList.push(
+        await createFitConnectUpstreamChannel({ upstreamConfigs: config.upstreams.fitConnect, journal, blobs, queues, limits: config.limits, log, metadata, pool, upstreams, missingAttachments }),
+      );
     }
     if (xta && config.xta && config.upstreams.xta.length > 0) {
       const { schema } = config.database;

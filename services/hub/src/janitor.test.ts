@@ -61,6 +61,9 @@ describe('crash leftovers are cleaned up after the grace period, audited', () =>
     const [stored] = await hub.deps.journal.listAttachments(abandoned.submissionId);
     expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(true);
     await age(abandoned.submissionId, GRACE_MS + 1000);
+    // uploaded before the orphan grace too (one written since is kept: delete-received.test.ts)
+    const past = new Date(Date.now() - hub.deps.config.orphanBlobs.graceMs - 1000);
+    await utimes(join(hub.deps.blobs.root, stored!.blobKey.slice(0, 2), stored!.blobKey), past, past);
 
     expect(await sweepAbandoned({ ...hub.deps, processing: hub.deps.config.processing })).toBe(1);
     const row = await hub.deps.journal.getSubmission(abandoned.submissionId);

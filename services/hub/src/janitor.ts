@@ -1,28 +1,23 @@
 import type { Logger } from 'pino';
-import type { FsBlobStore } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
 import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
-import type { Pool } from 'pg';
 import { acknowledgeOutcome } from './acknowledge.js';
-import { deleteReceived } from './lifecycle/delete-received.js';
-import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
+import { deleteReceived, type DeleteReceivedDataDeps } from './lifecycle/delete-received.js';
+import { RESTORED, restoreSetAside, sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
 import { runPeriodically } from './periodic.js';
 
 const ACTOR = 'hub:janitor';
 
-export interface JanitorDeps {
+/** `pool`, `blobs`, `config`, `channels`, `log`: to delete and record the received data no other submission needs (deleteReceived). */
+export interface JanitorDeps extends DeleteReceivedDataDeps {
   readonly journal: Journal;
-  readonly blobs: Pick<FsBlobStore, 'delete'>;
   readonly channels: ChannelRegistry;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   readonly processing: WeicheConfig['processing'];
   readonly log: Logger;
-  /** For the received blobs another submission still needs (blobs are content-addressed, so two can share one). */
-  readonly pool: Pool;
-  readonly config: { readonly database: { readonly schema: string } };
 }
 
 /**
@@ -46,9 +41,10 @@ async function rejectSwept(
     patch: { reason: problem.detail, problem },
   });
   if (!rejected) return false;
-  // a crash from here on leaves a REJECTED row holding its data: finishNotPickedUp (relay expiry) or retention redoes this
-  await deleteReceived(deps, rejected, { actor: ACTOR, at: new Date(), details: step.details });
-  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel }, step.logged);
+  // a crash from here on leaves a REJECTED row holding its data, and so does a blob stored again recently (another
+  // row may be about to name it): finishNotPickedUp (relay expiry) or retention deletes and records it later
+  const { keptRecent } = await deleteReceived(deps, rejected, { actor: ACTOR, at: new Date(), details: step.details });
+  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, keptRecent }, step.logged);
   await acknowledgeOutcome(deps, rejected);
   return true;
 }
@@ -105,7 +101,7 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
   return swept;
 }
 
-/** Deletes the content of submissions rejected as not picked up that still hold it (idempotent: recorded once). */
+/** Deletes the content of submissions rejected as not picked up that still hold it (idempotent: recorded once; a blob stored again recently waits for a later pass). */
 async function finishNotPickedUp(deps: Omit<JanitorDeps, 'adapters'>, channels: readonly string[], limit: number): Promise<void> {
   const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
   for (const row of await store.notPickedUpHoldingData(channels, limit)) {
@@ -150,11 +146,16 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; un
 /**
  * Sweeps orphan blobs every `orphanBlobs.intervalMs` (processor role; off with `orphanBlobs.enabled: false`), the
  * first pass at start: a process that died with orphans left them exactly when it was restarting. Logs counts only.
+ * Switched off, a pass only puts back the blobs a crash left set aside (restoreSetAside).
  */
 export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<void> } {
-  if (!deps.config.orphanBlobs.enabled) return { stop: () => Promise.resolve() };
   const pass = async (): Promise<void> => {
     try {
+      if (!deps.config.orphanBlobs.enabled) {
+        const restored = await restoreSetAside(deps);
+        if (restored > 0) deps.log.warn({ restored }, RESTORED);
+        return;
+      }
       const report = await sweepOrphanBlobs(deps, { dryRun: false });
       const line = sweepLogLine(report);
       if (line) deps.log[line.level]({ ...report }, line.msg);

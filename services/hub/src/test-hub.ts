@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +100,22 @@ export async function senderBearer(app: FastifyInstance, client: TestSenderClien
     payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }).toString(),
   });
   return `Bearer ${(response.json() as { access_token: string }).access_token}`;
+}
+
+/**
+ * A FIT-Connect submission created (to `destinationId`, TEST_SERVICE) with one attachment uploaded, left open (CREATED):
+ * its attachments row names the blob `sha256(attachment)`.
+ */
+export async function createWithUpload(app: FastifyInstance, authorization: string, destinationId: string, attachment: string): Promise<{ submissionId: string; attachmentKey: string }> {
+  const attachmentId = randomUUID();
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/submissions',
+    headers: { authorization, 'content-type': 'application/json' },
+    payload: { destinationId, serviceType: { identifier: TEST_SERVICE, name: 'Bau' }, announcedAttachments: [attachmentId] },
+  });
+  const { submissionId } = created.json() as { submissionId: string };
+  const upload = await app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}/attachments/${attachmentId}`, headers: { authorization, 'content-type': 'application/jose' }, payload: attachment });
+  if (upload.statusCode !== 204) throw new Error(`upload answered ${upload.statusCode}: ${upload.body}`);
+  return { submissionId, attachmentKey: createHash('sha256').update(attachment, 'utf8').digest('hex') };
 }

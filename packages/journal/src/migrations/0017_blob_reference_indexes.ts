@@ -5,13 +5,34 @@
  * `attachments.blob_key` and the blob keys in `submissions.channel_meta` have theirs (0015); added here are the
  * output package (`submissions.output_blob_key`, and every sha256-hex string in `submissions.outputs`, the same
  * expression as 0015's over `channel_meta`) and the XTA message box's copy (`xta_msgbox.package_blob_key`).
+ *
+ * Built inside the migration transaction (migrate() applies all pending migrations in one, under a transaction-level
+ * lock, so it also works through a transaction-mode pooler; CREATE INDEX CONCURRENTLY cannot run in a transaction),
+ * so writes to `submissions` and `xta_msgbox` wait while they are built. On a large journal the operator builds them
+ * beforehand with CREATE INDEX CONCURRENTLY under these names (CHANGELOG, upgrade note): IF NOT EXISTS then keeps them.
+ * A concurrent build that failed leaves an INVALID index under the name, which IF NOT EXISTS would keep too, unused
+ * for ever: such a one is dropped and built again here.
  */
+const INDEXES: ReadonlyArray<{ name: string; on: string }> = [
+  { name: 'submissions_output_blob_key_idx', on: 'submissions (output_blob_key) WHERE output_blob_key IS NOT NULL' },
+  {
+    name: 'submissions_output_refs_gin',
+    on: `submissions USING gin ((jsonb_path_query_array(outputs, 'strict $.** ? (@.type() == "string" && @ like_regex "^[0-9a-f]{64}$")')) jsonb_path_ops)`,
+  },
+  { name: 'xta_msgbox_package_blob_key_idx', on: 'xta_msgbox (package_blob_key)' },
+];
+
+/** Drops `name` in schema `s` when it is an INVALID index (a failed CREATE INDEX CONCURRENTLY). */
+function dropIfInvalid(s: string, name: string): string {
+  return `DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+              WHERE c.relname = '${name}' AND c.relnamespace = '${s}'::regnamespace AND NOT i.indisvalid) THEN
+    DROP INDEX ${s}.${name};
+  END IF;
+END $$;`;
+}
+
 export const migration0017 = {
   id: '0017_blob_reference_indexes',
-  sql: (s: string): string => `
-CREATE INDEX submissions_output_blob_key_idx ON ${s}.submissions (output_blob_key) WHERE output_blob_key IS NOT NULL;
-CREATE INDEX submissions_output_refs_gin ON ${s}.submissions
-  USING gin ((jsonb_path_query_array(outputs, 'strict $.** ? (@.type() == "string" && @ like_regex "^[0-9a-f]{64}$")')) jsonb_path_ops);
-CREATE INDEX xta_msgbox_package_blob_key_idx ON ${s}.xta_msgbox (package_blob_key);
-`,
+  sql: (s: string): string => INDEXES.map(({ name, on }) => `${dropIfInvalid(s, name)}\nCREATE INDEX IF NOT EXISTS ${name} ON ${s}.${on};`).join('\n'),
 } as const;

@@ -20,6 +20,7 @@ function summary(r: OrphanSweepReport, graceMs: number): string {
     `${r.checked} blob(s) older than ${hours} h checked against the journal`,
     `orphans (named by no journal row): ${r.orphans}, ${bytes(r.orphanBytes)}${r.dryRun ? '' : `; ${verb} ${r.deleted}`}`,
     `temp files of interrupted writes: ${r.tempFiles}, ${bytes(r.tempBytes)}`,
+    ...(r.restored > 0 ? [`blobs an interrupted deletion had set aside, put back (recent or named by a row): ${r.restored}`] : []),
     ...(r.refused ? ['nothing deleted: the journal names no blob at all — is database.schema the one of this dataDir?'] : []),
     ...(r.dryRun && r.orphans + r.tempFiles > 0 ? ['dry run: nothing deleted (--delete deletes them; the hub does every orphanBlobs.intervalMs)'] : []),
   ].join('\n');

@@ -1,12 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readdir, utimes } from 'node:fs/promises';
+import { readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createPool, migrate } from '@weiche/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrphanBlobSweep } from '../janitor.js';
-import { senderBearer, smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../test-hub.js';
+import { createWithUpload as uploaded, senderBearer, smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../test-hub.js';
 import { sweepLogLine, sweepOrphanBlobs, type OrphanSweepReport } from './orphan-blobs.js';
 
 const SERVICE = 'urn:de:fim:leika:leistung:99010003001006';
@@ -51,20 +51,7 @@ async function storedKeys(): Promise<string[]> {
 
 const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
 
-/** A FIT-Connect submission created with one attachment, uploaded (the attachments row names its blob). */
-async function createWithUpload(authorization: string, attachment: string): Promise<{ submissionId: string; attachmentKey: string }> {
-  const attachmentId = randomUUID();
-  const created = await hub.app.inject({
-    method: 'POST',
-    url: '/v1/submissions',
-    headers: { authorization, 'content-type': 'application/json' },
-    payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [attachmentId] },
-  });
-  const { submissionId } = created.json() as { submissionId: string };
-  const upload = await hub.app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}/attachments/${attachmentId}`, headers: { authorization, 'content-type': 'application/jose' }, payload: attachment });
-  expect(upload.statusCode).toBe(204);
-  return { submissionId, attachmentKey: sha256(attachment) };
-}
+const createWithUpload = (authorization: string, attachment: string): ReturnType<typeof uploaded> => uploaded(hub.app, authorization, DEST, attachment);
 
 describe('orphan blobs: what no journal row names is deleted after the grace period, nothing else', () => {
   it('a PostgreSQL cut between the blob writes and the commit: the blobs stay unnamed, the sweep deletes them; named and young blobs stay', async () => {
@@ -152,6 +139,40 @@ describe('orphan blobs: what no journal row names is deleted after the grace per
     }
   });
 
+  it('a crash inside a deletion left blobs set aside in tmp/: a pass puts back the recent and the named ones, deletes the old unnamed one; switched off, it only puts back', async () => {
+    const authorization = await bearer();
+    const { attachmentKey: named } = await createWithUpload(authorization, `benannt.${randomBytes(6).toString('hex')}.c.d.e`);
+    const recent = await hub.deps.blobs.put(Buffer.from(`eben wieder gespeichert ${randomUUID()}`));
+    const orphan = await hub.deps.blobs.put(Buffer.from(`niemandes ${randomUUID()}`));
+    const tmp = join(blobRoot, 'tmp');
+    /** The state deleteStale leaves when the process dies right after its rename: the file in tmp/ under its aside name. */
+    const setAside = async (key: string, ms: number): Promise<void> => {
+      const aside = join(tmp, `${key}.${randomUUID()}.aside`);
+      await rename(pathOf(key), aside);
+      const then = new Date(Date.now() - ms);
+      await utimes(aside, then, then);
+    };
+    const asideNames = async (): Promise<string[]> => (await readdir(tmp)).filter((n) => n.endsWith('.aside'));
+    await setAside(named, GRACE_MS + HOUR);
+    await setAside(recent.key, 0);
+    await setAside(orphan.key, GRACE_MS + HOUR);
+
+    // switched off (orphanBlobs.enabled: false): a pass puts back what is recent or named, and deletes nothing
+    const off = { ...hub.deps, config: { ...hub.deps.config, orphanBlobs: { ...hub.deps.config.orphanBlobs, enabled: false } } };
+    await startOrphanBlobSweep(off).stop();
+    for (const key of [named, recent.key]) expect(await hub.deps.blobs.exists(key)).toBe(true);
+    expect(await asideNames()).toEqual([expect.stringMatching(new RegExp(`^${orphan.key}\\.`))]);
+
+    await setAside(named, GRACE_MS + HOUR);
+    await setAside(recent.key, 0);
+    const report = await sweepOrphanBlobs(hub.deps, { dryRun: false });
+    expect(report).toMatchObject({ restored: 2 });
+    expect(report.deleted).toBeGreaterThanOrEqual(1);
+    for (const key of [named, recent.key]) expect(await hub.deps.blobs.exists(key)).toBe(true);
+    expect(await hub.deps.blobs.exists(orphan.key)).toBe(false);
+    expect(await asideNames()).toEqual([]);
+  });
+
   it('the periodic pass (processor role) sweeps at start and logs counts, never a key', async () => {
     const orphan = await hub.deps.blobs.put(Buffer.from(`niemandes ${randomUUID()}`));
     await age(orphan.key, GRACE_MS + HOUR);
@@ -167,7 +188,7 @@ describe('orphan blobs: what no journal row names is deleted after the grace per
 });
 
 describe('what a periodic pass logs', () => {
-  const report = (over: Partial<OrphanSweepReport>): OrphanSweepReport => ({ dryRun: false, checked: 0, orphans: 0, orphanBytes: 0, deleted: 0, tempFiles: 0, tempBytes: 0, ...over });
+  const report = (over: Partial<OrphanSweepReport>): OrphanSweepReport => ({ dryRun: false, checked: 0, orphans: 0, orphanBytes: 0, deleted: 0, tempFiles: 0, tempBytes: 0, restored: 0, ...over });
 
   it('says nothing on a fresh hub: an empty journal beside nothing stale is no misconfiguration', () => {
     expect(sweepLogLine(report({ dryRun: true, refused: 'empty-journal' }))).toBeUndefined();
@@ -178,5 +199,6 @@ describe('what a periodic pass logs', () => {
     expect(sweepLogLine(report({ dryRun: true, refused: 'empty-journal', checked: 3, orphans: 3, orphanBytes: 300 }))?.level).toBe('warn');
     expect(sweepLogLine(report({ checked: 3, orphans: 2, orphanBytes: 200, deleted: 2 }))).toMatchObject({ level: 'info' });
     expect(sweepLogLine(report({ tempFiles: 1, tempBytes: 10 }))).toMatchObject({ level: 'info' });
+    expect(sweepLogLine(report({ restored: 1 }))).toMatchObject({ level: 'warn' });
   });
 });

@@ -92,7 +92,9 @@ async function deleteOutputs(run: Run, row: SubmissionRow, days: number): Promis
 
 async function deleteReceivedOf(run: Run, row: SubmissionRow, days: number): Promise<boolean> {
   const deleted = await deleteReceived(run.deps, row, { actor: run.actor, at: run.now, details: { ciphertextDays: days } });
-  run.counts.keptShared += deleted.keptShared;
+  // a blob stored again within the grace: not recorded, so the row stays due (deleteReceived)
+  if (deleted.keptRecent > 0) run.deps.log.info({ submissionId: row.submissionId, recent: deleted.keptRecent }, 'retention: a received blob was stored again recently; trying again at a later run');
+  else run.counts.keptShared += deleted.keptShared;
   return deleted.recorded;
 }
 

@@ -4,7 +4,7 @@ import type { FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream } from '@weiche/config';
 import { ErrorCode, inputProblem, WeicheError } from '@weiche/core';
 import type { MetadataValidator } from '@weiche/fit-connect';
-import type { Journal, SubmissionRow, UpstreamStore } from '@weiche/journal';
+import type { Journal, MissingAttachmentStore, SubmissionRow, UpstreamStore } from '@weiche/journal';
 import type { Channel, ChannelRecord } from '../../channel.js';
 import { openFitConnect } from '../open.js';
 import { SubmissionApiClient } from './api-client.js';
@@ -26,6 +26,7 @@ export interface FitConnectUpstreamDeps extends PickupDeps {
   readonly metadata: MetadataValidator;
   readonly pool: pg.Pool;
   readonly upstreams: Pick<UpstreamStore, 'recordPoll'>;
+  readonly missingAttachments: Pick<MissingAttachmentStore, 'missed' | 'forget' | 'keepOnly'>;
 }
 
 interface LoadedUpstream extends UpstreamConnection {

@@ -93,8 +93,8 @@ interface Fetched {
  * why (`pickupProblem`): `open` rejects it, and the answer tells the sender — instead of a retry every poll.
  * That needs its case: `listed` (the pickup list's entry) names it when the submission itself does not read. So is
  * one over the operator's `submissionBytes` (metadata, data and attachments together; what is left of it bounds each
- * download), and — after `MISSING_ATTACHMENT_TRIES` pickups from the list — one whose announced attachment the
- * Zustelldienst answers 404 for (`missing-attachments`).
+ * download), and — once missing for the upstream's `missingAttachmentGraceMs` over `MISSING_ATTACHMENT_TRIES` pickups
+ * from the list — one whose announced attachment the Zustelldienst answers 404 for (`missing-attachments`).
  */
 export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissionId: string, source: PickupSource = {}): Promise<PickupOutcome> {
   const { listed } = source;
@@ -145,15 +145,19 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
       // the blob store stops reading at the limit: an oversized attachment is never downloaded whole
       ref = await deps.blobs.put(await up.client.attachment(submissionId, attachmentId, maxBytes), { maxBytes });
     } catch (error) {
-      const problem = attachmentProblem(error, attachmentId, { deps, source, submissionId, bySubmissionLimit: left < wire.attachmentBytes, overSubmissionLimit });
+      const problem = await attachmentProblem(error, attachmentId, { deps, source, submissionId, bySubmissionLimit: left < wire.attachmentBytes, overSubmissionLimit });
       if (problem === undefined) throw error;
-      return record(deps, up, fetched, { problem });
+      const outcome = await record(deps, up, fetched, { problem });
+      // in the journal now (by this pickup or a racing one): nothing left to count
+      if (problem.code === ErrorCode.MISSING_ATTACHMENTS) await source.missing?.forget(submissionId);
+      return outcome;
     }
     used += ref.size;
     fetched.attachmentBlobs.push({ attachmentId, blobKey: ref.key, size: ref.size });
     attachmentTags[attachmentId] = await storedTag(deps.blobs, ref.key, ref.size);
   }
-  source.missing?.forget(submissionId);
+  // every announced attachment arrived: a 404 before was passing
+  await source.missing?.forget(submissionId);
   const tags = {
     metadata: submission.encryptedMetadata === undefined ? '' : tagOf(submission.encryptedMetadata),
     ...(submission.encryptedData !== undefined ? { data: tagOf(submission.encryptedData) } : {}),
@@ -168,17 +172,17 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
  * attachment's own, or what the submission's limit leaves), or a 404 for an announced attachment once it has
  * lasted (MissingAttachments; a callback's pickup does not count, the submission may just have been answered).
  */
-function attachmentProblem(
+async function attachmentProblem(
   error: unknown,
   attachmentId: string,
   at: { deps: PickupDeps; source: PickupSource; submissionId: string; bySubmissionLimit: boolean; overSubmissionLimit: string },
-): PickupProblem | undefined {
+): Promise<PickupProblem | undefined> {
   if (tooLarge(error)) {
     if (at.bySubmissionLimit) return { part: 'submission', detail: at.overSubmissionLimit };
     return { part: `attachment:${attachmentId}`, detail: `Die Anlage ${attachmentId} überschreitet die Größengrenze des Empfängers von ${at.deps.limits.attachmentBytes} Bytes je Anlage.` };
   }
   const missing = error instanceof UpstreamHttpError && error.status === 404 && at.source.listed !== undefined;
-  if (missing && at.source.missing?.missed(at.submissionId)) {
+  if (missing && (await at.source.missing?.missed(at.submissionId))) {
     const detail = `Die angekündigte Anlage ${attachmentId} ist beim Zustelldienst nicht vorhanden und kann nicht abgerufen werden.`;
     return { part: `attachment:${attachmentId}`, detail, code: ErrorCode.MISSING_ATTACHMENTS };
   }

@@ -1,4 +1,4 @@
-import type { UpstreamStore } from '@weiche/journal';
+import type { MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
 import { errorMessage } from '@weiche/core';
 import { MAX_PICKUP_LIST_ENTRIES } from './api-client.js';
 import type { SubmissionForPickup } from './api-schemas.js';
@@ -20,9 +20,12 @@ export class UpstreamPoller {
 
   constructor(
     private readonly up: UpstreamConnection,
-    private readonly deps: PickupDeps & { readonly upstreams: Pick<UpstreamStore, 'recordPoll'> },
+    private readonly deps: PickupDeps & {
+      readonly upstreams: Pick<UpstreamStore, 'recordPoll'>;
+      readonly missingAttachments: Pick<MissingAttachmentStore, 'missed' | 'forget' | 'keepOnly'>;
+    },
   ) {
-    this.missing = new MissingAttachments(up.config.pollIntervalMs);
+    this.missing = new MissingAttachments(deps.missingAttachments, up.config.id, up.config.missingAttachmentGraceMs);
   }
 
   start(): void {
@@ -75,7 +78,8 @@ export class UpstreamPoller {
     if (this.inFlight.has(submissionId)) return;
     this.inFlight.add(submissionId);
     try {
-      const outcome = await pickUp(this.deps, this.up, submissionId, listed ? { listed, missing: this.missing } : {});
+      // only the list's pickups count a missing attachment; any pickup that gets them all clears the count
+      const outcome = await pickUp(this.deps, this.up, submissionId, { missing: this.missing, ...(listed ? { listed } : {}) });
       if (outcome === 'picked-up') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'picked up an upstream submission');
       // not a failing poll: it is in the journal with the reason and will be rejected upstream (pickUp logged why)
       if (outcome === 'refused') this.deps.log.info({ upstream: this.up.config.id, upstreamSubmissionId: submissionId }, 'took in an upstream submission to reject it');
@@ -93,6 +97,7 @@ export class UpstreamPoller {
     const listed = new Set<string>();
     let entries = 0;
     let complete = false;
+    const listedSince = new Date();
     try {
       for await (const ref of this.up.client.readyForPickup()) {
         if (this.stopped) break;
@@ -116,7 +121,7 @@ export class UpstreamPoller {
       this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
     }
     // only a list read to its end tells what is no longer ready for pickup
-    if (complete) this.missing.keepOnly(listed);
+    if (complete) await this.missing.keepOnly(listed, listedSince).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot prune the missing-attachment records'));
     await record(failure === undefined ? { phase: 'success' } : { phase: 'error', message: failure });
   }
 }

@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FsBlobStore } from '@weiche/blobstore';
+import { RetentionStore } from '@weiche/journal';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepAbandoned } from '../janitor.js';
+import { createWithUpload, senderBearer, smallHubConfig, startTestHub, testDestination, type TestHub } from '../test-hub.js';
+import { runRetention } from './run-retention.js';
+
+// The paths that delete a submission's received blobs ask the journal whether another submission names them, then
+// delete. A sender storing the same bytes in between (its put finds the file and refreshes it) has its row committed
+// after that question: the delete must not take its file. `between` runs exactly there, on the real store and journal.
+
+const CLIENT = { id: 'portal', secret: randomBytes(16).toString('hex') };
+const DEST = randomUUID();
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const GRACE_MS = 2 * HOUR;
+const LEFTOVER_GRACE_MS = 60_000;
+
+let hub: TestHub;
+
+beforeAll(async () => {
+  hub = await startTestHub((dir) => ({
+    ...smallHubConfig(dir, {
+      destinations: [testDestination(dir, DEST)],
+      senderClients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret, name: 'Portal', destinations: [DEST] }],
+    }),
+    processing: { leftoverGraceMs: LEFTOVER_GRACE_MS },
+    orphanBlobs: { graceMs: GRACE_MS },
+  }));
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+const bearer = (): Promise<string> => senderBearer(hub.app, CLIENT);
+const schema = (): string => hub.deps.config.database.schema;
+
+/** Sets a blob's last write back in time, as if it had been stored that long ago. */
+async function ageBlob(key: string, ms: number): Promise<void> {
+  const then = new Date(Date.now() - ms);
+  await utimes(join(hub.deps.blobs.root, key.slice(0, 2), key), then, then);
+}
+
+/** Moves a submission's last change back in time. */
+async function ageRow(submissionId: string, ms: number): Promise<void> {
+  await hub.deps.pool.query(`UPDATE "${schema()}".submissions SET updated_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [submissionId, ms]);
+}
+
+/** The hub's blob store, except that `between` runs once right before the first deletion of `key`, whichever method deletes. */
+function racing(key: string, between: () => Promise<unknown>): FsBlobStore {
+  const blobs = hub.deps.blobs;
+  let armed = true;
+  const first = async (k: string): Promise<void> => {
+    if (!armed || k !== key) return;
+    armed = false;
+    await between();
+  };
+  return Object.assign(Object.create(blobs) as FsBlobStore, {
+    delete: async (k: string) => (await first(k), blobs.delete(k)),
+    deleteStale: async (k: string, before: Date) => (await first(k), blobs.deleteStale(k, before)),
+  });
+}
+
+/** Rejects the abandoned submissions (the janitor), deleting through `blobs`. */
+const sweep = (blobs: FsBlobStore = hub.deps.blobs): Promise<number> => sweepAbandoned({ ...hub.deps, blobs, processing: hub.deps.config.processing });
+
+describe('deleting received blobs while a sender stores the same bytes again', () => {
+  it('the janitor: an abandoned submission’s upload, sent again by another submission between the question and the delete, stays', async () => {
+    const authorization = await bearer();
+    const bytes = `anlage.${randomBytes(6).toString('hex')}.c.d.e`;
+    const abandoned = await createWithUpload(hub.app, authorization, DEST, bytes);
+    await ageBlob(abandoned.attachmentKey, 2 * DAY);
+    await ageRow(abandoned.submissionId, LEFTOVER_GRACE_MS + 1000);
+
+    let other: { submissionId: string } | undefined;
+    expect(await sweep(racing(abandoned.attachmentKey, async () => (other = await createWithUpload(hub.app, authorization, DEST, bytes))))).toBe(1);
+    expect((await hub.deps.journal.getSubmission(abandoned.submissionId))?.state).toBe('REJECTED');
+    // the other submission's committed row names the blob: it must be there
+    const [named] = await hub.deps.journal.listAttachments(other!.submissionId);
+    expect(named?.blobKey).toBe(abandoned.attachmentKey);
+    expect((await hub.deps.blobs.read(abandoned.attachmentKey)).toString()).toBe(bytes);
+  });
+
+  it('the janitor keeps an upload written within the grace (it goes with the rejected row’s retention) and deletes an old one', async () => {
+    const authorization = await bearer();
+    const young = await createWithUpload(hub.app, authorization, DEST, `jung.${randomBytes(6).toString('hex')}.c.d.e`);
+    const old = await createWithUpload(hub.app, authorization, DEST, `alt.${randomBytes(6).toString('hex')}.c.d.e`);
+    await ageBlob(old.attachmentKey, GRACE_MS + HOUR);
+    for (const s of [young, old]) await ageRow(s.submissionId, LEFTOVER_GRACE_MS + 1000);
+
+    expect(await sweep()).toBe(2);
+    expect(await hub.deps.blobs.exists(young.attachmentKey)).toBe(true);
+    expect(await hub.deps.blobs.exists(old.attachmentKey)).toBe(false);
+  });
+
+  it('retention: a received blob sent again between the question and the delete stays; the row stays due and is recorded once the blob is old', async () => {
+    const authorization = await bearer();
+    const bytes = `antrag.${randomBytes(6).toString('hex')}.c.d.e`;
+    // a finished (REJECTED) submission past its ciphertext retention, whose upload another submission does not name yet
+    const finished = await createWithUpload(hub.app, authorization, DEST, bytes);
+    await ageBlob(finished.attachmentKey, 2 * DAY);
+    // made REJECTED directly: how it got there does not matter to retention
+    await hub.deps.pool.query(`UPDATE "${schema()}".submissions SET state = 'REJECTED' WHERE submission_id = $1`, [finished.submissionId]);
+    await ageRow(finished.submissionId, 91 * DAY);
+    const config = { ...hub.deps.config, tenants: hub.deps.config.tenants.map((t) => ({ ...t, retention: { ciphertextDays: 90 } })) };
+    const retention = (blobs: FsBlobStore = hub.deps.blobs) => runRetention({ ...hub.deps, config, blobs }, { actor: 'test' });
+    const store = new RetentionStore({ pool: hub.deps.pool, schema: schema() });
+
+    let other: { submissionId: string } | undefined;
+    const first = await retention(racing(finished.attachmentKey, async () => (other = await createWithUpload(hub.app, authorization, DEST, bytes))));
+    expect((await hub.deps.journal.listAttachments(other!.submissionId))[0]?.blobKey).toBe(finished.attachmentKey);
+    expect((await hub.deps.blobs.read(finished.attachmentKey)).toString()).toBe(bytes);
+    // kept as recent, not recorded: the row is due again
+    expect(first?.tenants[0]).toMatchObject({ received: 0, skipped: 1 });
+    expect((await store.deletedAt(finished.submissionId))?.received).toBeNull();
+
+    // a day later: the blob is old, and the other submission names it, so it is kept for that one and the deletion recorded
+    await ageBlob(finished.attachmentKey, DAY);
+    expect((await retention())?.tenants[0]).toMatchObject({ received: 1, keptShared: 1, skipped: 0 });
+    expect((await store.deletedAt(finished.submissionId))?.received).not.toBeNull();
+    expect(await hub.deps.blobs.exists(finished.attachmentKey)).toBe(true);
+  });
+});
