@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { waitFor } from '../support/env.js';
 import { XtaMeta } from '@weiche/hub';
-import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
+import type { InProcessHub } from '../support/hub-in-process.js';
+import type { XtaTestParties } from '../support/xta-config.js';
+import { startXtaTestHub } from '../support/xta-hub.js';
 import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
 import { xpathString } from '../support/zip.js';
 
@@ -28,13 +27,7 @@ describe('XTA 2 bad input', () => {
   const meta = (overrides: Partial<{ author: string; reader: string; messageId: string; msgSize: number }> = {}) => ({ author: parties.author.identifier, reader: parties.reader, messageId: messageId(), ...overrides });
 
   beforeAll(async () => {
-    const dir = await tempDir('xta-bad');
-    const made = await writeXtaTestConfig(dir, { maxContainerBytes: LIMIT });
-    parties = made.parties;
-    hub = await startInProcessHub(made.cfg);
-    author = new XtaTestClient(hub.baseUrl, parties.author.token);
-    readerCert = (await author.readerCertificate(parties.reader)) ?? '';
-    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/einfamilienhaus.input.xml'));
+    ({ hub, parties, author, readerCert, xbau } = await startXtaTestHub('xta-bad', { maxContainerBytes: LIMIT }));
   }, 120_000);
 
   afterAll(async () => {
