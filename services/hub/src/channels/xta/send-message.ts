@@ -14,8 +14,9 @@ type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
  * sendMessage: the author may send only as itself (9014); the Reader decides tenant and keystore (unknown
  * reader 9022); a service the reader's tenant has no route for is refused now (9013, "Dienst ist nicht
  * gebucht") instead of being accepted and failing later; plain content only where the reader allows it;
- * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key (a repeat is 9024). The container is kept exactly as received
- * (ciphertext; a plain container encrypted at rest) and the message is RECEIVED before the answer.
+ * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key (a repeat is 9024).
+ * The container is kept exactly as received (ciphertext; a plain container encrypted at rest) and the message
+ * is RECEIVED before the answer.
  */
 export async function sendMessage(rt: XtaRuntime, identity: XtaIdentity, request: SendRequest): Promise<XtaSoapResponse> {
   const { messageMetaData: meta, container } = request.payload;
