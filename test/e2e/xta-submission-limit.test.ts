@@ -66,6 +66,21 @@ describe('XTA 2 server: limits.submissionBytes', () => {
     expect([body.status, body.fault]).toEqual([400, '9023']);
   });
 
+  // the ciphertext of 100,001 bytes of parts is within what 100 kB may take encrypted: only opening it tells
+  it('rejects an encrypted message whose parts are over the limit when it is opened: red transport report 9023', async () => {
+    const id = messageId();
+    const sent = await t.author.send({ meta: meta(id), plaintext: contentContainer(...parts(SUBMISSION_BYTES + 1)), certificatePem: t.readerCert, mtom: true });
+    expect(sent.fault).toBeUndefined();
+    // green (1) or red (3): the outcome
+    const report = await waitFor('a final transport report', async () => {
+      const r = await t.author.transportStatus(id);
+      return r.status === 1 || r.status === 3 ? r : undefined;
+    });
+    expect(report.status).toBe(3);
+    expect(report.reply.text).toContain('<code>9023</code>');
+    expect(report.reply.text).toContain(`${SUBMISSION_BYTES} Bytes je Einreichung`);
+  });
+
   it('takes a message of exactly the limit, plain or encrypted, and delivers it', async () => {
     const plainId = messageId();
     expect((await sendPlain(plainId, SUBMISSION_BYTES)).fault).toBeUndefined();

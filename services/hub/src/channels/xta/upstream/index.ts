@@ -77,7 +77,7 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       if (meta.container === 'plain' && reader && !reader.config.allowUnencrypted) {
         throw inputProblem(ErrorCode.ENCRYPTION, 'Der Leser nimmt nur verschlüsselte Inhalte an; der Inhalt kam unverschlüsselt.', { part: 'data', stage: 'open' });
       }
-      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: channelLimits.maxContainerBytes }, row, { ...meta, container: meta.container, containerBlobKey });
+      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: channelLimits.maxContainerBytes, submissionBytes: deps.submissionBytes }, row, { ...meta, container: meta.container, containerBlobKey });
     },
     async acknowledge(row) {
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);
