@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { waitFor } from '../support/env.js';
 import { XtaMeta } from '@weiche/hub';
-import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
+import type { InProcessHub } from '../support/hub-in-process.js';
+import type { XtaTestParties } from '../support/xta-config.js';
+import { startXtaTestHub } from '../support/xta-hub.js';
 import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
+import { xpathString } from '../support/zip.js';
 
 const LIMIT = 256 * 1024;
 
@@ -27,13 +27,7 @@ describe('XTA 2 bad input', () => {
   const meta = (overrides: Partial<{ author: string; reader: string; messageId: string; msgSize: number }> = {}) => ({ author: parties.author.identifier, reader: parties.reader, messageId: messageId(), ...overrides });
 
   beforeAll(async () => {
-    const dir = await tempDir('xta-bad');
-    const made = await writeXtaTestConfig(dir, { maxContainerBytes: LIMIT });
-    parties = made.parties;
-    hub = await startInProcessHub(made.cfg);
-    author = new XtaTestClient(hub.baseUrl, parties.author.token);
-    readerCert = (await author.readerCertificate(parties.reader)) ?? '';
-    xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/einfamilienhaus.input.xml'));
+    ({ hub, parties, author, readerCert, xbau } = await startXtaTestHub('xta-bad', { maxContainerBytes: LIMIT }));
   }, 120_000);
 
   afterAll(async () => {
@@ -118,6 +112,47 @@ describe('XTA 2 bad input', () => {
     const tooLarge = await author.post('management', Buffer.alloc(2 * 1024 * 1024, 0x20));
     expect(tooLarge.fault).toBe('9000');
     expect(tooLarge.text).toContain('9023 ');
+  });
+
+  // RFC 9110 §15.5.16 and SOAP 1.2 Part 2 §7.5.2.2: a media type the hub does not read is 415, with the SOAP fault
+  // (as every other refusal, declared as ADR 0018 says) in an application/soap+xml body
+  it('another media type, none at all, or a multipart/related that is not MTOM → HTTP 415 with a SOAP fault', async () => {
+    const check = envelope(ACTIONS.checkAccountActive, '');
+    const cases: Array<[string, 'management' | 'send', Buffer | string, string]> = [
+      ['text/plain', 'send', check, 'text/plain; charset=utf-8'],
+      ['application/json', 'management', '{"operation":"checkAccountActive"}', 'application/json'],
+      ['not a media type', 'management', check, 'nonsense'],
+      ['no Content-Type, with a body', 'management', check, ''],
+      ['no Content-Type, no body', 'send', '', ''],
+      ['multipart/related of another root type', 'send', `--b\r\nContent-Type: text/plain\r\n\r\n${check}\r\n--b--\r\n`, 'multipart/related; type="text/plain"; boundary="b"'],
+    ];
+    for (const [name, port, body, contentType] of cases) {
+      const r = await author.post(port, body, contentType);
+      expect([r.status, r.contentType.split(';')[0]], name).toEqual([415, 'application/soap+xml']);
+      // sendMessage declares MessageSchemaViolationException (9052); the management port's operations do not: 9000 naming 9052
+      if (port === 'send') expect([r.fault, r.faultKind], name).toEqual(['9052', 'MessageSchemaViolationException']);
+      else expect([r.fault, r.text.includes('9052 Nachricht verletzt')], name).toEqual(['9000', true]);
+    }
+    // what the hub reads stays as it was: MTOM, SOAP 1.2, and SOAP 1.1's text/xml (its VersionMismatch fault, 500)
+    expect((await author.post('management', check)).status).toBe(200);
+    expect((await author.post('management', envelope(ACTIONS.checkAccountActive, '', '', NS.soap11), 'text/xml; charset=utf-8')).status).toBe(500);
+  });
+
+  // SOAP 1.2 Part 1 §5.4.8: one env:NotUnderstood per mandatory block not understood, its QName's namespace in scope
+  it('mandatory headers the hub does not understand → MustUnderstand fault naming each in a NotUnderstood block', async () => {
+    const blocks =
+      `<wsse:Security xmlns:wsse="urn:example:wsse" soap:mustUnderstand="true"/><tr:Trace xmlns:tr="urn:example:trace" soap:mustUnderstand="1"/>` +
+      `<opt:Hint xmlns:opt="urn:example:optional"/><nx:Relay xmlns:nx="urn:example:relay" soap:mustUnderstand="true" soap:role="urn:example:some-intermediary"/>`;
+    const r = await author.post('management', envelope(ACTIONS.checkAccountActive, '', blocks));
+    expect(r.status).toBe(500);
+    const SOAP = `namespace-uri()='${NS.soap12}'`;
+    expect(await xpathString(r.text, `/*/*[local-name()='Body' and ${SOAP}]/*/*[local-name()='Code']/*[local-name()='Value']`)).toBe('s:MustUnderstand');
+    const notUnderstood = `/*/*[local-name()='Header' and ${SOAP}]/*[local-name()='NotUnderstood' and ${SOAP}]`;
+    expect(await xpathString(r.text, `count(${notUnderstood})`)).toBe('2');
+    // each qname resolved through the namespace declarations in scope on its element, as a QName-aware reader does
+    const resolved = (i: number): Promise<string> =>
+      xpathString(r.text, `concat((${notUnderstood})[${i}]/namespace::*[name()=substring-before(../@qname, ':')], ' ', substring-after((${notUnderstood})[${i}]/@qname, ':'))`);
+    expect([await resolved(1), await resolved(2)]).toEqual(['urn:example:wsse Security', 'urn:example:trace Trace']);
   });
 
   it('sendMessage without MessageMetaData → 9020', async () => {

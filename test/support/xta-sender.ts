@@ -160,11 +160,13 @@ export class XtaTestClient {
     readonly token: string | undefined,
   ) {}
 
+  /** POSTs to a port; `contentType` '' sends no Content-Type header at all. */
   async post(port: 'management' | 'send' | 'msgbox', body: Buffer | string, contentType = 'application/soap+xml; charset=utf-8', headers: Readonly<Record<string, string>> = {}): Promise<SoapReply> {
     const response = await fetch(`${this.baseUrl}/xta/v3/${port}`, {
       method: 'POST',
-      headers: { ...headers, 'content-type': contentType, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: typeof body === 'string' ? body : new Uint8Array(body),
+      headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      // bytes, not a string: fetch would add text/plain to a string body sent without a Content-Type
+      body: new Uint8Array(typeof body === 'string' ? Buffer.from(body, 'utf8') : body),
     });
     const buf = Buffer.from(await response.arrayBuffer());
     const text = buf.toString('utf8');

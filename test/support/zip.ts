@@ -50,3 +50,10 @@ export async function xmllint(xml: Buffer | string, xsd: string, dir: string): P
     return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
   }
 }
+
+/** The string value of an XPath 1.0 expression over XML, read by the xmllint command line (libxml2), not by the hub's reader. */
+export async function xpathString(xml: Buffer | string, expr: string): Promise<string> {
+  const run = promisify(execFile)('xmllint', ['--nonet', '--xpath', `string(${expr})`, '-']);
+  run.child.stdin?.end(xml);
+  return (await run).stdout.trim();
+}

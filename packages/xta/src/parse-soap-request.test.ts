@@ -190,6 +190,18 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(parseSoapRequest(Buffer.from(xml), SOAP).to).toBe('https://hub.example/a?b=1&c=2');
   });
 
+  it('refuses a media type it does not read with HTTP 415: none, another, a multipart/related of another root type', () => {
+    const xml = Buffer.from(envelope('checkAccountActive', ''));
+    for (const contentType of ['', 'text/plain', 'application/json; charset=utf-8', 'multipart/related; type="text/plain"; boundary=b']) {
+      const f = faultOf(() => readSoapRequestHead(xml, contentType));
+      expect([f.fehlernummer, f.status, f.soapCode], contentType).toEqual(['9052', 415, 'Sender']);
+    }
+    // MTOM's and SOAP 1.2's own (and text/xml, for SOAP 1.1's VersionMismatch) are read; a wrong root part is a 400
+    expect(readSoapRequestHead(xml, SOAP).operation).toBe('checkAccountActive');
+    const wrongRoot = Buffer.from(`--b\r\nContent-Type: text/plain\r\n\r\n${xml.toString()}\r\n--b--`);
+    expect(faultOf(() => readSoapRequestHead(wrongRoot, 'multipart/related; type="application/xop+xml"; boundary=b')).status).toBe(400);
+  });
+
   it('answers SOAP 1.1 with a VersionMismatch fault', () => {
     const xml = envelope('checkAccountActive', '', '', NS_SOAP11);
     const f = faultOf(() => parseSoapRequest(Buffer.from(xml), 'text/xml; charset=utf-8'));
@@ -255,6 +267,11 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     const f = faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse)), SOAP));
     expect(f.soapCode).toBe('MustUnderstand');
     expect(f.status).toBe(500);
+    expect(f.notUnderstood).toEqual([{ ns: 'urn:wsse', local: 'Security' }]);
+    // every block not understood is named (SOAP 1.2 Part 1 §5.4.8), not only the first
+    const trace = '<tr:Trace xmlns:tr="urn:trace" soap:mustUnderstand="1"/><o:Optional xmlns:o="urn:o"/>';
+    const two = faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse + trace)), SOAP));
+    expect(two.notUnderstood).toEqual([{ ns: 'urn:wsse', local: 'Security' }, { ns: 'urn:trace', local: 'Trace' }]);
     const known = '<oscimeta:Author soap:mustUnderstand="true"><oscimeta:Identifier type="xoev">a</oscimeta:Identifier></oscimeta:Author>';
     expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', known)), SOAP).header.author?.value).toBe('a');
     expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse.replace('"true"', '"false"'))), SOAP).operation).toBe('checkAccountActive');

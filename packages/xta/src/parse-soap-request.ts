@@ -9,6 +9,7 @@ import type { GenericContentContainer, XopResolver } from './content-container.j
 import { attrValue, childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 import { xtaError } from './xta-errors.js';
+import type { XtaFault } from './xta-errors.js';
 
 /** Size limits, all checked before the bytes they guard are parsed or decoded. */
 export interface XtaLimits {
@@ -81,10 +82,24 @@ export interface Envelope {
   mediaAction: string | undefined;
 }
 
+// The root part types of a multipart/related message read here: MTOM/XOP's, and SOAP 1.2 with attachments'.
+const MULTIPART_ROOT_TYPES = new Set(['application/xop+xml', 'application/soap+xml']);
+
+/**
+ * A media type the hub does not read (none, another one, a multipart/related of another root type): HTTP 415
+ * (RFC 9110 §15.5.16, SOAP 1.2 Part 2 §7.5.2.2), with the SOAP fault every other refusal carries in its body.
+ */
+export function unsupportedMediaType(what: string): XtaFault {
+  return xtaError('PROFILE_VIOLATION', `${what}: expected application/soap+xml or MTOM multipart/related; type="application/xop+xml"`, { httpStatus: 415 });
+}
+
 /** Splits an inline or MTOM (multipart/related) SOAP message into its envelope and binary parts; shared by requests and responses. */
 export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimits): Envelope {
   const media = parseMediaType(contentType);
   if (media.type === 'multipart/related') {
+    // RFC 2387 §3.1: `type` names the root part's media type; a sender that leaves it out is judged by the root part
+    const rootType = media.params.get('type')?.trim().toLowerCase();
+    if (rootType !== undefined && !MULTIPART_ROOT_TYPES.has(rootType)) throw unsupportedMediaType(`multipart/related of type ${rootType}`);
     const boundary = media.params.get('boundary');
     if (!boundary) throw xtaError('PROFILE_VIOLATION', 'multipart/related without boundary');
     const parts = splitMultipart(body, boundary, limits.maxParts);
@@ -92,7 +107,7 @@ export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimi
     const root = start === undefined ? parts[0] : parts.find((p) => p.contentId === normalizeContentId(start));
     if (!root) throw xtaError('PROFILE_VIOLATION', 'MTOM root part (start) not found');
     const rootMedia = parseMediaType(root.contentType);
-    if (rootMedia.type !== 'application/xop+xml' && rootMedia.type !== 'application/soap+xml') {
+    if (!MULTIPART_ROOT_TYPES.has(rootMedia.type)) {
       throw xtaError('PROFILE_VIOLATION', 'MTOM root part must be application/xop+xml');
     }
     const byId = new Map(parts.filter((p) => p !== root && p.contentId !== undefined).map((p) => [p.contentId as string, p.body]));
@@ -109,7 +124,7 @@ export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimi
   }
   // text/xml is SOAP 1.1's media type; let the envelope namespace decide so the client gets a VersionMismatch.
   if (media.type !== 'application/soap+xml' && media.type !== 'text/xml' && media.type !== 'application/xml') {
-    throw xtaError('PROFILE_VIOLATION', `unsupported media type ${media.type} (expected application/soap+xml or MTOM multipart/related)`);
+    throw unsupportedMediaType(media.type ? `unsupported media type ${media.type}` : 'no Content-Type');
   }
   return { root: parseXmlTree(body), resolveXop: undefined, mtom: false, mediaAction: media.params.get('action') };
 }
@@ -168,18 +183,22 @@ const UNDERSTOOD_HEADERS = new Set([
 const HUB_ROLES = new Set(['http://www.w3.org/2003/05/soap-envelope/role/next', 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver']);
 
 function checkMustUnderstand(header: XmlElement | undefined): void {
-  for (const block of header?.children ?? []) {
+  const notUnderstood = (header?.children ?? []).filter((block) => {
     const mu = attrValue(block, 'mustUnderstand', NS_SOAP12);
-    if (mu !== 'true' && mu !== '1') continue;
+    if (mu !== 'true' && mu !== '1') return false;
     // §5.2.3 binds only blocks targeted at this node (§2.2): the hub is the ultimate receiver and plays "next";
     // "none" is never processed, and a block for another role is an intermediary's to understand
     const role = attrValue(block, 'role', NS_SOAP12)?.trim();
-    if (role !== undefined && role !== '' && !HUB_ROLES.has(role)) continue;
-    if (block.ns === NS_WSA || UNDERSTOOD_HEADERS.has(`${block.ns} ${block.local}`)) continue;
-    throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${block.ns}}${block.local} is marked mustUnderstand and is not supported`, {
-      soapCode: 'MustUnderstand',
-    });
-  }
+    if (role !== undefined && role !== '' && !HUB_ROLES.has(role)) return false;
+    return block.ns !== NS_WSA && !UNDERSTOOD_HEADERS.has(`${block.ns} ${block.local}`);
+  });
+  if (notUnderstood.length === 0) return;
+  // §5.4.8: the fault names every block not understood (one env:NotUnderstood each), not only the first
+  const names = notUnderstood.map(({ ns, local }) => `{${ns}}${local}`).join(', ');
+  throw xtaError('INVALID_PARAMETER_COMBINATION', `header block(s) ${names} marked mustUnderstand and not supported`, {
+    soapCode: 'MustUnderstand',
+    notUnderstood: notUnderstood.map(({ ns, local }) => ({ ns, local })),
+  });
 }
 
 // Header blocks that say one thing about the message (WS-Addressing 1.0 SOAP Binding §3: at most one each).

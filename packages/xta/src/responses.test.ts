@@ -290,10 +290,31 @@ describe('faults', () => {
     expect(res.httpStatus).toBe(500);
   });
 
-  it('MustUnderstand fault validates', () => {
-    const res = buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION', 'x', { soapCode: 'MustUnderstand' }));
+  it('MustUnderstand fault validates, with one NotUnderstood header block per block not understood', () => {
+    const notUnderstood = [{ ns: 'urn:wsse', local: 'Security' }, { ns: 'urn:a&b', local: 'Trace' }];
+    const res = buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION', 'x', { soapCode: 'MustUnderstand', notUnderstood }), { operation: 'sendMessage' });
     expectValid(res);
     expect(res.envelope).toContain('<s:Value>s:MustUnderstand</s:Value>');
+    const header = childNamed(parseXmlTree(Buffer.from(res.envelope)), NS_SOAP12, 'Header')!;
+    // SOAP 1.2 Part 1 §5.4.8: the qname resolves through the namespace declared on the block
+    const named = header.children.filter((c) => c.ns === NS_SOAP12 && c.local === 'NotUnderstood').map((c) => {
+      const [prefix, local] = (c.attrs.find((a) => a.local === 'qname')?.value ?? '').split(':');
+      return { ns: c.scope.get(prefix ?? ''), local };
+    });
+    expect(named).toEqual(notUnderstood);
+    // an operation that does not declare ParameterIsNotValidException gets 9000, still with the blocks and HTTP 500
+    const undeclared = buildFaultResponse(xtaError('INVALID_PARAMETER_COMBINATION', 'x', { soapCode: 'MustUnderstand', notUnderstood }), { operation: 'getStatusList' });
+    expectValid(undeclared);
+    expect(undeclared.envelope).toContain('<code>9000</code>');
+    expect(undeclared.envelope.match(/<s:NotUnderstood /g)).toHaveLength(2);
+    expect(undeclared.httpStatus).toBe(500);
+  });
+
+  it('a 415 for a media type the hub does not read stays 415 when the fault becomes 9000', () => {
+    const fault = xtaError('PROFILE_VIOLATION', 'no Content-Type', { httpStatus: 415 });
+    expect(buildFaultResponse(fault, { port: 'send' }).httpStatus).toBe(415);
+    const management = buildFaultResponse(fault, { port: 'management' });
+    expect([management.httpStatus, management.envelope.includes('<code>9000</code>')]).toEqual([415, true]);
   });
 
   it('a non-XTA error becomes 9030 without leaking its message', () => {

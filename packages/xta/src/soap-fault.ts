@@ -37,7 +37,24 @@ function declaredFor(fault: XtaFault, context: FaultContext | undefined): XtaFau
   const operations = context?.operation ? [context.operation] : context?.port ? operationsOfPort(context.port) : ALL_OPERATIONS;
   if (faultsDeclaredByAll(operations).includes(fault.kind)) return fault;
   const reason = fault.message === fault.fehlernummerName ? fault.message : `${fault.fehlernummerName}: ${fault.message}`;
-  return xtaFault('XTAWSTechnicalProblemException', '9000', `${fault.fehlernummer} ${reason}`, { soapCode: fault.soapCode, cause: fault });
+  return xtaFault('XTAWSTechnicalProblemException', '9000', `${fault.fehlernummer} ${reason}`, {
+    soapCode: fault.soapCode,
+    cause: fault,
+    httpStatus: fault.status,
+    notUnderstood: fault.notUnderstood,
+  });
+}
+
+/**
+ * The header blocks a fault's SOAP code calls for (SOAP 1.2 Part 1 §5.4.8): VersionMismatch names what we speak
+ * (Upgrade); MustUnderstand names each block not understood (NotUnderstood, its QName's namespace declared on it).
+ */
+function faultHeaders(fault: XtaFault): string {
+  if (fault.soapCode === 'VersionMismatch') return `<s:Upgrade><s:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${NS_SOAP12}"/></s:Upgrade>`;
+  if (fault.soapCode !== 'MustUnderstand') return '';
+  return fault.notUnderstood
+    .map(({ ns, local }) => (ns ? `<s:NotUnderstood qname="nu:${local}" xmlns:nu="${escapeXml(ns)}"/>` : `<s:NotUnderstood qname="${local}"/>`))
+    .join('');
 }
 
 /**
@@ -50,15 +67,10 @@ export function buildFaultResponse(error: unknown, request?: FaultContext): XtaS
   if (isXtaFault(error) && error.soap11) return soap11VersionMismatch(error);
   const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request);
   const action = request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
-  // SOAP 1.2 Part 1 §5.4.8: a VersionMismatch fault carries an Upgrade header naming what we speak.
-  const upgrade =
-    fault.soapCode === 'VersionMismatch'
-      ? `<s:Upgrade><s:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${NS_SOAP12}"/></s:Upgrade>`
-      : '';
   const body =
     `<s:Fault><s:Code><s:Value>s:${fault.soapCode}</s:Value><s:Subcode><s:Value>xta:${fault.kind}</s:Value></s:Subcode></s:Code>` +
     `<s:Reason><s:Text xml:lang="en">${escapeXml(fault.message)}</s:Text></s:Reason>` +
     `<s:Detail>${xtaExceptionXml(fault)}</s:Detail></s:Fault>`;
-  const envelope = soapEnvelope({ action, reply: request, headers: upgrade, body });
+  const envelope = soapEnvelope({ action, reply: request, headers: faultHeaders(fault), body });
   return plainResponse(envelope, action, fault.status);
 }

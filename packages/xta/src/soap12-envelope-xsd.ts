@@ -22,6 +22,9 @@ export const SOAP12_ENVELOPE_XSD = `<?xml version="1.0" encoding="UTF-8"?>
       <xs:anyAttribute namespace="##other" processContents="lax"/>
     </xs:complexType>
   </xs:element>
+  <xs:element name="NotUnderstood">
+    <xs:complexType><xs:attribute name="qname" type="xs:QName" use="required"/></xs:complexType>
+  </xs:element>
   <xs:element name="Upgrade">
     <xs:complexType>
       <xs:sequence><xs:element name="SupportedEnvelope" maxOccurs="unbounded">

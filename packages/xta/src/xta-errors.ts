@@ -72,13 +72,23 @@ function weicheCodeFor(kind: XtaExceptionKind): ErrorCode {
   }
 }
 
+/** A header block by namespace and local name (`ns` empty for none). */
+export interface HeaderBlockName {
+  readonly ns: string;
+  readonly local: string;
+}
+
 export interface XtaFaultOptions {
   readonly soapCode?: SoapFaultCode;
   readonly cause?: unknown;
   readonly soap11?: boolean;
+  /** HTTP status where the SOAP code's (Sender 400, else 500) is not the one, e.g. 415 for a media type the hub does not read. */
+  readonly httpStatus?: number;
+  /** The mandatory header blocks not understood, for a MustUnderstand fault's `env:NotUnderstood` blocks (SOAP 1.2 Part 1 §5.4.8). */
+  readonly notUnderstood?: readonly HeaderBlockName[];
 }
 
-/** An XTA fault to answer as a SOAP 1.2 Fault; `status` is the SOAP-over-HTTP status (Sender 400, else 500). */
+/** An XTA fault to answer as a SOAP 1.2 Fault; `status` is the SOAP-over-HTTP status (Sender 400, else 500, unless `httpStatus` says). */
 export class XtaFault extends WeicheError {
   override readonly name: string = 'XtaFault';
   readonly kind: XtaExceptionKind;
@@ -89,11 +99,12 @@ export class XtaFault extends WeicheError {
   readonly soapCode: SoapFaultCode;
   /** The request was a SOAP 1.1 envelope: its VersionMismatch must be a SOAP 1.1 fault (SOAP 1.2 Part 1 Appendix A). */
   readonly soap11: boolean;
+  readonly notUnderstood: readonly HeaderBlockName[];
 
   constructor(kind: XtaExceptionKind, fehlernummer: string, message: string, opts: XtaFaultOptions = {}) {
     const soapCode = opts.soapCode ?? (kind === 'XTAWSTechnicalProblemException' ? 'Receiver' : 'Sender');
     super(weicheCodeFor(kind), message, {
-      status: soapCode === 'Sender' ? 400 : 500,
+      status: opts.httpStatus ?? (soapCode === 'Sender' ? 400 : 500),
       retryable: kind === 'XTAWSTechnicalProblemException',
       ...(opts.cause === undefined ? {} : { cause: opts.cause }),
     });
@@ -108,6 +119,7 @@ export class XtaFault extends WeicheError {
     this.fehlernummerName = entry.name;
     this.soapCode = soapCode;
     this.soap11 = opts.soap11 === true;
+    this.notUnderstood = opts.notUnderstood ?? [];
   }
 }
 

@@ -9,12 +9,15 @@ import { isXtaFault, NS_XTA, parseGenericContentContainer, parseXmlTree, type Co
 import type { OpenedSubmission } from '../channel.js';
 import type { XtaMeta } from './meta.js';
 import type { LoadedReader } from './reader-keystores.js';
+import { overSubmissionLimit, overSubmissionLimitReason } from './submission-limit.js';
 
 export interface XtaOpenDeps {
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly readers: ReadonlyMap<string, LoadedReader>;
   readonly maxContainerBytes: number;
+  /** The operator's `limits.submissionBytes`: what the parts of one message may hold together. */
+  readonly submissionBytes: number;
 }
 
 const problem = (code: ErrorCode, detail: string) => inputProblem(code, detail, { part: 'data', stage: 'open' });
@@ -82,6 +85,8 @@ export async function openXta(deps: XtaOpenDeps, row: SubmissionRow, meta: XtaMe
   // xta-osci.md: the author signature's verdict is audited
   evidence.authorSignature = { present: signature.present, valid: signature.valid, ...(signature.reason ? { reason: signature.reason } : {}), ...(signature.signer ? { signerCertificateSha256: signature.signer.certificateSha256 } : {}) };
   const container = parseContainer(plaintext, limit);
+  // an encrypted container was judged at intake by its ciphertext (its base64 and XML allowance); its parts are known only now
+  if (overSubmissionLimit(container, deps.submissionBytes)) throw problem(ErrorCode.INPUT_REFUSED, overSubmissionLimitReason(deps.submissionBytes));
   const message = container.message;
   evidence.attachments = container.attachments.length;
   const sha512 = sha512Hex(message.data);

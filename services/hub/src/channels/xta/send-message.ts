@@ -5,6 +5,7 @@ import { buildEmptyResponse, contentContainerDocument, xtaError, type ParsedSoap
 import { withTimeout } from '../../timeout.js';
 import type { XtaIdentity } from './identities.js';
 import { XTA_CHANNEL, type XtaMeta } from './meta.js';
+import { overSubmissionLimit } from './submission-limit.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
 type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
@@ -13,8 +14,9 @@ type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
  * sendMessage: the author may send only as itself (9014); the Reader decides tenant and keystore (unknown
  * reader 9022); a service the reader's tenant has no route for is refused now (9013, "Dienst ist nicht
  * gebucht") instead of being accepted and failing later; plain content only where the reader allows it;
- * the MessageID is the idempotency key (a repeat is 9024). The container is kept exactly as received
- * (ciphertext; a plain container encrypted at rest) and the message is RECEIVED before the answer.
+ * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key (a repeat is 9024).
+ * The container is kept exactly as received (ciphertext; a plain container encrypted at rest) and the message
+ * is RECEIVED before the answer.
  */
 export async function sendMessage(rt: XtaRuntime, identity: XtaIdentity, request: SendRequest): Promise<XtaSoapResponse> {
   const { messageMetaData: meta, container } = request.payload;
@@ -27,6 +29,10 @@ export async function sendMessage(rt: XtaRuntime, identity: XtaIdentity, request
   }
   if (container.kind === 'plain' && !reader.config.allowUnencrypted) {
     throw xtaError('PROFILE_VIOLATION', 'the Reader accepts only encrypted content (xenc:EncryptedData); unencrypted content is not allowed for it');
+  }
+  // the operator's limit for one submission, as the XTA upstream and FIT-Connect apply it: refused before anything is stored
+  if (overSubmissionLimit(container, rt.submissionBytes)) {
+    throw xtaError('MESSAGE_TOO_LARGE', `the message and its attachments exceed the limit of ${rt.submissionBytes} bytes per submission`);
   }
   if (await rt.journal.findByChannelRef(XTA_CHANNEL, meta.messageId)) throw xtaError('MESSAGE_ID_IN_USE');
   const stored =

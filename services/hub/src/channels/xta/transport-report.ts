@@ -21,6 +21,8 @@ const FEHLERNUMMER_OF: Partial<Record<string, XtaErrorName>> = {
   [ErrorCode.UNSUPPORTED_SCHEMA]: 'SCHEMA_VIOLATION',
   [ErrorCode.UNSUPPORTED_SERVICE]: 'SERVICE_NOT_BOOKED',
   [ErrorCode.SERVICE_MISMATCH]: 'SERVICE_NOT_BOOKED',
+  // an XTA message is refused for one reason only: over limits.submissionBytes, found when its encrypted content is opened
+  [ErrorCode.INPUT_REFUSED]: 'MESSAGE_TOO_LARGE',
   [ErrorCode.NO_ROUTE]: 'DELIVERY_ERROR',
   [ErrorCode.DELIVERY_PERMANENT]: 'DELIVERY_ERROR',
   [ErrorCode.DELIVERY_TRANSIENT]: 'DELIVERY_ERROR',

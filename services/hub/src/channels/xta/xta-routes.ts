@@ -6,6 +6,7 @@ import {
   operationHint,
   parseSoapRequestBody,
   readSoapRequestHead,
+  unsupportedMediaType,
   xtaError,
   XTA_OPERATION_PORT,
   type FaultContext,
@@ -29,7 +30,7 @@ export const XTA_PORT_PATHS: Readonly<Record<XtaPort, string>> = {
 };
 
 // SOAP 1.2 (application/soap+xml) and MTOM (multipart/related); text/xml is read too so a SOAP 1.1
-// client hears a VersionMismatch fault instead of an HTTP 415.
+// client hears a VersionMismatch fault instead of an HTTP 415. Any other (or none) is a 415 with a SOAP fault.
 const MEDIA_TYPES = ['application/soap+xml', 'multipart/related', 'text/xml', 'application/xml'];
 
 async function dispatch(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: ParsedSoapRequest): Promise<XtaSoapResponse> {
@@ -113,7 +114,7 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${rt.limits.maxBodyBytes} bytes`)
           : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_TYPE'
-            ? xtaError('PROFILE_VIOLATION', 'expected application/soap+xml or MTOM multipart/related')
+            ? unsupportedMediaType(request.headers['content-type'] === undefined ? 'no Content-Type' : 'unsupported media type')
             : senderFaultOf(error);
       if (!isXtaFault(fault)) request.log.error({ err: error }, 'xta request failed');
       // refused before the body was read (too large, wrong media type): only the URL and headers tell the operation

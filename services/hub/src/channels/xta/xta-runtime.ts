@@ -8,6 +8,7 @@ import { DEFAULT_XTA_LIMITS, type XtaLimits } from '@weiche/xta';
 import type { Routing } from '../../routing.js';
 import { loadIdentities, type XtaIdentity } from './identities.js';
 import { loadReaders, type LoadedReader } from './reader-keystores.js';
+import { xtaLimitsWithin } from './submission-limit.js';
 
 /** What the XTA channel is built from. */
 export interface XtaChannelDeps {
@@ -18,6 +19,8 @@ export interface XtaChannelDeps {
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly queues: Pick<HubQueues, 'enqueueProcess'>;
+  /** The hub's `limits.submissionBytes`: what one message sent to the XTA server may hold (9023 above it). */
+  readonly submissionBytes: number;
   /** The routing table: a (reader, service) without a route is refused at send time. */
   readonly routing: Pick<Routing, 'isRouted' | 'route'>;
   readonly log: Logger;
@@ -45,6 +48,7 @@ export async function createXtaRuntime(deps: XtaChannelDeps): Promise<XtaRuntime
     identities: loadIdentities(deps.config),
     readers: await loadReaders(deps.config.readers),
     store: new XtaStore({ pool, schema }),
-    limits: xtaLimits(deps.config),
+    // the body bound lowered to what a message within submissionBytes can need: larger ones are refused unread
+    limits: xtaLimitsWithin(xtaLimits(deps.config), deps.submissionBytes),
   };
 }

@@ -13,7 +13,7 @@ import { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta } from './meta.js';
 import { XtaUpstreamPoller } from './poller.js';
 import { xtaUpstreamRecord } from './record.js';
 import { XtaSoapHttpClient } from './soap-http-client.js';
-import { upstreamXtaLimits } from './submission-limit.js';
+import { xtaLimitsWithin } from '../submission-limit.js';
 
 export { XTA_UPSTREAM_CHANNEL, XtaUpstreamMeta, xtaUpstreamRef } from './meta.js';
 export { XtaUpstreamPoller, type PollOutcome } from './poller.js';
@@ -50,7 +50,7 @@ export interface XtaUpstreamChannel extends Channel {
  */
 export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstreamChannel {
   const channelLimits = xtaLimits(deps.xta);
-  const limits = upstreamXtaLimits(channelLimits, deps.submissionBytes);
+  const limits = xtaLimitsWithin(channelLimits, deps.submissionBytes);
   // a poll holds its lock's connection while it talks to the upstream: never from the pipeline's pool, which
   // as many slow upstreams as it has connections would otherwise starve
   const lockPool = createPool(deps.databaseUrl, { max: Math.max(1, deps.upstreams.length) });
@@ -77,7 +77,7 @@ export function createXtaUpstreamChannel(deps: XtaUpstreamChannelDeps): XtaUpstr
       if (meta.container === 'plain' && reader && !reader.config.allowUnencrypted) {
         throw inputProblem(ErrorCode.ENCRYPTION, 'Der Leser nimmt nur verschlüsselte Inhalte an; der Inhalt kam unverschlüsselt.', { part: 'data', stage: 'open' });
       }
-      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: channelLimits.maxContainerBytes }, row, { ...meta, container: meta.container, containerBlobKey });
+      return openXta({ blobs: deps.blobs, keyring: deps.keyring, readers: deps.readers, maxContainerBytes: channelLimits.maxContainerBytes, submissionBytes: deps.submissionBytes }, row, { ...meta, container: meta.container, containerBlobKey });
     },
     async acknowledge(row) {
       if (row.state !== 'DELIVERED' && row.state !== 'REJECTED') throw new WeicheError(ErrorCode.INTERNAL, `nothing to acknowledge in state ${row.state}`);

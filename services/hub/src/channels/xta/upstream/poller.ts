@@ -19,7 +19,7 @@ import {
 } from '@weiche/xta';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
-import { overSubmissionLimit, overSubmissionLimitReason } from './submission-limit.js';
+import { overSubmissionLimit, overSubmissionLimitReason } from '../submission-limit.js';
 import { takeIn, takeInRefused, type TakeInDeps } from './take-in.js';
 
 /** Entries asked for per getStatusList beyond those that failed in this poll; a fuller box is worked off in further rounds. */
@@ -35,7 +35,7 @@ export interface PollerDeps extends TakeInDeps {
   /** The upstream bookkeeping every upstream kind shares (poll lock, last poll, success and error). */
   readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll'>;
   readonly http: XtaSoapHttpClient;
-  /** The client's answer bound already lowered to `submissionBytes` where that is tighter (upstreamXtaLimits). */
+  /** The client's answer bound already lowered to `submissionBytes` where that is tighter (xtaLimitsWithin). */
   readonly limits: XtaLimits & { readonly bodyBySubmissionLimit?: boolean };
   /** The operator's `limits.submissionBytes`: a message over it is refused at pickup, as the FIT-Connect upstream does. */
   readonly submissionBytes: number;

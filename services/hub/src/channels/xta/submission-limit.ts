@@ -2,9 +2,10 @@ import type { GenericContentContainer, XtaLimits } from '@weiche/xta';
 
 /**
  * The operator's `limits.submissionBytes` (plaintext bytes: what the sender's files hold together) applied to an
- * XTA upstream message, as the FIT-Connect upstream applies it at pickup. A plain container's parts count as they
- * are; an encrypted one is judged by its ciphertext, whose plaintext is a ContentContainer with the parts in
- * base64 — so its allowance is the base64 growth plus the XML around the parts (as FIT-Connect's JWE allowance).
+ * XTA message — one `sendMessage` to the hub's own XTA server, and one the XTA upstream fetches (as the FIT-Connect
+ * upstream applies it at pickup). A plain container's parts count as they are; an encrypted one is judged by its
+ * ciphertext, whose plaintext is a ContentContainer with the parts in base64 — so its allowance is the base64
+ * growth plus the XML around the parts (as FIT-Connect's JWE allowance).
  */
 const CONTAINER_XML_ALLOWANCE = 64 * 1024;
 
@@ -14,16 +15,16 @@ export function maxEncryptedContainerBytes(submissionBytes: number): number {
 }
 
 /**
- * The upstream's answer bound: the XTA channel's (from `xta.limits.maxContainerBytes`), lowered to what a message
- * within `submissionBytes` can need (its container in base64, plus the SOAP around it), so an over-limit message
- * is not downloaded whole first.
+ * The body bound of an XTA message (a request to the XTA server, an answer to the upstream's fetch): the XTA
+ * channel's (from `xta.limits.maxContainerBytes`), lowered to what a message within `submissionBytes` can need
+ * (its container in base64, plus the SOAP around it), so an over-limit message is not read whole first.
  */
-export function upstreamXtaLimits(xta: XtaLimits, submissionBytes: number): XtaLimits & { readonly bodyBySubmissionLimit: boolean } {
+export function xtaLimitsWithin(xta: XtaLimits, submissionBytes: number): XtaLimits & { readonly bodyBySubmissionLimit: boolean } {
   const bySubmission = Math.ceil(maxEncryptedContainerBytes(submissionBytes) / 3) * 4 + 1024 * 1024;
   return { ...xta, maxBodyBytes: Math.min(xta.maxBodyBytes, bySubmission), bodyBySubmissionLimit: bySubmission < xta.maxBodyBytes };
 }
 
-/** Whether a fetched container holds more than `submissionBytes` (see above for an encrypted one). */
+/** Whether a received or fetched container holds more than `submissionBytes` (see above for an encrypted one). */
 export function overSubmissionLimit(container: GenericContentContainer, submissionBytes: number): boolean {
   if (container.kind === 'encrypted') return container.cipherValue.length > maxEncryptedContainerBytes(submissionBytes);
   return container.attachments.reduce((sum, part) => sum + part.data.length, container.message.data.length) > submissionBytes;
