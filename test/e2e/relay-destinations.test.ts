@@ -1,18 +1,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readdir, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileOnce, sweepUnansweredPickups } from '@weiche/hub';
+import { reconcileOnce } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
 import { requestToken } from '../support/client-credentials.js';
-import { tempDir, waitFor } from '../support/env.js';
+import { waitFor } from '../support/env.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
-import { subscriberKeys, TestSubscriber, type PickedUpSubmission, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
-import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import type { PickedUpSubmission, SubscriberKeys, TestSubscriber } from '../support/fit-connect-subscriber.js';
+import type { InProcessHub } from '../support/hub-in-process.js';
+import { startRelayHub, type RelayHub } from '../support/relay-hub.js';
+import { SERVICE, type TestHubConfig } from '../support/test-config.js';
 
-const SERVICES = [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }];
 const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
 const sha512 = (data: Buffer): string => createHash('sha512').update(data).digest('hex');
 const tagOf = (jwe: string): string => jwe.split('.')[4] ?? '';
@@ -20,7 +19,9 @@ const tagOf = (jwe: string): string => jwe.split('.')[4] ?? '';
 // The hub as delivery service (Zustelldienst) of relay destinations whose private keys it does not hold: a sender
 // sends through the hub as to any destination; the authority's own subscriber (written from the OpenAPI with
 // fetch + jose) picks up, decrypts itself and answers with its signed SET, which the sender reads in the event log.
+// Expiry of unanswered submissions: relay-expiry.test.ts.
 describe('relay destinations: a subscriber picks up from the hub', () => {
+  let relay: RelayHub;
   let cfg: TestHubConfig;
   let hub: InProcessHub;
   let sender: TestSender;
@@ -28,43 +29,20 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
   let keysB: SubscriberKeys;
   let subscriberA: TestSubscriber;
   let subscriberB: TestSubscriber;
-  const relayA = randomUUID();
-  const relayB = randomUUID();
+  let relayA: string;
 
   beforeAll(async () => {
-    const dir = await tempDir('relay');
-    [keysA, keysB] = await Promise.all([subscriberKeys(dir, 'subscriber-a'), subscriberKeys(dir, 'subscriber-b')]);
-    const secretA = randomBytes(16).toString('hex');
-    const secretB = randomBytes(16).toString('hex');
-    cfg = await writeTestConfig(dir, {
-      overrides(raw) {
-        const relay = (id: string, keys: SubscriberKeys) => ({ id, tenant: 'testhausen', relay: { encryptionKeyFile: keys.encryptionKeyFile, signatureKeysFile: keys.signatureKeysFile }, services: SERVICES });
-        (raw.destinations as unknown[]).push(relay(relayA, keysA), relay(relayB, keysB));
-        (raw.senderClients as Array<{ destinations: string[] }>)[0]?.destinations.push(relayA, relayB);
-        raw.subscriberClients = [
-          { clientId: 'subscriber-a', clientSecret: secretA, name: 'Fachverfahren A', destinations: [relayA] },
-          { clientId: 'subscriber-b', clientSecret: secretB, name: 'Fachverfahren B', destinations: [relayB] },
-        ];
-      },
-    });
-    hub = await startInProcessHub(cfg);
+    relay = await startRelayHub('relay');
+    ({ cfg, hub, keysA, keysB, subscriberA, subscriberB, relayA } = relay);
     sender = hub.sender;
-    subscriberA = new TestSubscriber(hub.baseUrl, 'subscriber-a', secretA, keysA);
-    subscriberB = new TestSubscriber(hub.baseUrl, 'subscriber-b', secretB, keysB);
   }, 120_000);
 
   afterAll(async () => {
-    await hub?.stop();
+    await relay?.hub.stop();
   });
 
-  const send = async (options: { callback?: { url: string; secret: string } } = {}) => {
-    const data = Buffer.from(JSON.stringify({ vorhaben: 'Carport', flurstueck: '12/3' }));
-    const attachment = randomBytes(5000);
-    const sent = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data, attachments: [{ content: attachment, filename: 'plan.pdf', mimeType: 'application/pdf' }], ...options });
-    expect(sent.statuses).toMatchObject({ attachment0: 204, submit: 202 });
-    return { ...sent, data, attachment };
-  };
-  const row = async (submissionId: string) => (await hub.deps.journal.getSubmission(submissionId))!;
+  const send: RelayHub['send'] = (options) => relay.send(options);
+  const row: RelayHub['row'] = (submissionId) => relay.row(submissionId);
 
   it('sender → hub → subscriber: picked up, decrypted by the subscriber, accepted; the sender reads the accept; nothing mapped or delivered', async () => {
     // the sender is served the subscriber's key (the hub has no private key for it)
@@ -219,63 +197,6 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
       await blocker.query('ROLLBACK').catch(() => undefined);
       blocker.release();
     }
-  }, 60_000);
-
-  it('a submission no subscriber answers within relayRetentionMs: REJECTED as undeliverable, attachments deleted, audited, the sender reads the hub’s reject-submission', async () => {
-    const retentionMs = 10 * 60_000;
-    const sweep = () => sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } });
-    const expired = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
-    const waiting = await send();
-    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
-    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
-    // submitted longer ago than the retention period (the other one just now), uploaded before the orphan grace: a blob
-    // stored within orphanBlobs.graceMs is kept (another submission's row may be about to name it)
-    const past = new Date(Date.now() - hub.deps.config.orphanBlobs.graceMs - 60_000);
-    await utimes(join(hub.deps.blobs.root, attachment!.blobKey.slice(0, 2), attachment!.blobKey), past, past);
-    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
-
-    expect(await sweep()).toBe(1);
-    const done = await row(expired.submissionId);
-    expect(done.state).toBe('REJECTED');
-    expect(done.problem).toMatchObject({ code: 'WEICHE_ERR_NOT_PICKED_UP', part: 'submission' });
-    expect(done.acknowledgedAt).not.toBeNull();
-    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(false);
-    expect((await hub.deps.journal.listAudit({ submissionId: expired.submissionId, limit: 100 })).find((a) => a.toState === 'REJECTED')).toMatchObject({ actor: 'hub:janitor', fromState: 'RECEIVED' });
-    expect((await row(waiting.submissionId)).state).toBe('RECEIVED');
-
-    // the sender reads a reject-submission signed by the hub (the delivery service), as from FIT-Connect's, and is called back
-    const log = await sender.events(expired.caseId);
-    expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
-    const jwks = createLocalJWKSet((await (await fetch(`${hub.baseUrl}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0]);
-    await jwtVerify(log[2] ?? '', jwks, { algorithms: ['PS512'], typ: 'secevent+jwt' });
-    const [problem] = (eventPayload(log[2] ?? '') as { problems: Array<{ type: string; instance: string; detail: string }> }).problems;
-    expect(problem).toMatchObject({ type: PROBLEM('technical-error'), instance: 'submission' });
-    expect(problem?.detail).toMatch(/not picked up/);
-    const callbacks = await hub.deps.pool.query<{ event_name: string }>(`SELECT event_name FROM "${cfg.schema}".callbacks WHERE submission_id = $1 ORDER BY created_at`, [expired.submissionId]);
-    expect(callbacks.rows.map((r) => r.event_name)).toContain('reject-submission');
-
-    // the subscriber can no longer fetch or answer it
-    const submission = { destinationId: relayA, submissionId: expired.submissionId, caseId: expired.caseId };
-    expect((await subscriberA.pickupList(relayA)).submissions.map((s) => s.submissionId)).not.toContain(expired.submissionId);
-    expect((await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}`)).status).toBe(404);
-    expect((await subscriberA.postEvent(expired.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: expired.tags }))).status).toBe(409);
-    expect(await sweep()).toBe(0);
-  }, 60_000);
-
-  it('expiry keeps an attachment blob that a waiting submission holds too (blobs are content-addressed)', async () => {
-    const retentionMs = 10 * 60_000;
-    const expired = await send();
-    const [attachment] = await hub.deps.journal.listAttachments(expired.submissionId);
-    // the sender uploads the same JWE bytes to another submission: stored once
-    const jwe = await (await subscriberA.request('GET', `/v1/submissions/${expired.submissionId}/attachments/${attachment?.attachmentId ?? ''}`)).text();
-    const attachmentId = randomUUID();
-    const other = await sender.json<{ submissionId: string }>('POST', '/v1/submissions', { destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [attachmentId] });
-    expect((await sender.request('PUT', `/v1/submissions/${other.submissionId}/attachments/${attachmentId}`, jwe, 'application/jose')).status).toBe(204);
-    expect((await hub.deps.journal.listAttachments(other.submissionId))[0]?.blobKey).toBe(attachment?.blobKey);
-    await hub.deps.pool.query(`UPDATE "${cfg.schema}".submissions SET submitted_at = now() - make_interval(secs => $2::double precision / 1000) WHERE submission_id = $1`, [expired.submissionId, retentionMs + 60_000]);
-    expect(await sweepUnansweredPickups({ ...hub.deps, processing: { ...hub.deps.config.processing, relayRetentionMs: retentionMs } })).toBe(1);
-    expect((await row(expired.submissionId)).state).toBe('REJECTED');
-    expect(await hub.deps.blobs.exists(attachment?.blobKey ?? '')).toBe(true);
   }, 60_000);
 
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {

@@ -330,8 +330,8 @@ export const WeicheConfig = z.strictObject({
       leftoverGraceMs: z.number().int().min(1000).default(86_400_000),
       /**
        * A relay destination's submission its subscriber has not answered this long after it was submitted is REJECTED
-       * as undeliverable (reject-submission to the sender), its attachments deleted. Default 14 days, as FIT-Connect's
-       * delivery service does (docs.fitko.de "Benachrichtigungen und Löschfristen").
+       * as undeliverable (reject-submission to the sender), its content (metadata, data, attachments) deleted. Default
+       * 14 days, as FIT-Connect's delivery service does (docs.fitko.de "Benachrichtigungen und Löschfristen").
        */
       relayRetentionMs: z.number().int().min(1000).default(RELAY_RETENTION_DEFAULT_MS),
     })

@@ -288,6 +288,21 @@ export class JournalQueries extends SchemaStore {
     return rows.map((r) => ({ tenantId: r.tenant_id, count: r.n }));
   }
 
+  /**
+   * Per destination, the submissions of `channel` waiting for their receiver to pick them up and answer (RECEIVED),
+   * and when the oldest of them was submitted (for the relay gauges; FIT-Connect reminds a destination's operator
+   * of submissions not picked up after 3 and 9 days).
+   */
+  async waitingForPickup(channel: string): Promise<Array<{ destinationId: string; count: number; oldestSubmittedAt: Date }>> {
+    const rows = await this.query<{ destination_id: string; n: number; oldest: Date }>(
+      `SELECT channel_meta->>'destinationId' AS destination_id, count(*)::int AS n, min(coalesce(submitted_at, created_at)) AS oldest
+         FROM ${this.s}.submissions WHERE state = 'RECEIVED' AND channel = $1
+        GROUP BY 1 ORDER BY 1`,
+      [channel],
+    );
+    return rows.map((r) => ({ destinationId: r.destination_id, count: r.n, oldestSubmittedAt: r.oldest }));
+  }
+
   /** The submission, its routes and its timeline (audit records, delivery attempts, case event names); undefined if unknown. */
   async timeline(submissionId: string): Promise<Timeline | undefined> {
     const submission = await this.getSummary(submissionId);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@weiche/core';
 import { Journal } from './journal.js';
 import { BLOB_REFS, RetentionStore } from './retention-store.js';
 import { testDatabase, testSubmission } from './test-schema.js';
@@ -76,5 +77,37 @@ describe('RetentionStore', () => {
     expect(await store.deletedAt(id)).toEqual({ outputs: null, received: null });
     expect((await journal.listAudit({ submissionId: id, limit: 10 })).map((r) => r.stage)).toEqual(['intake']);
     expect(await store.due('received', 'stadt-a', new Date(Date.now() + 86_400_000), 100)).toEqual([]);
+  });
+  it('finds the submissions rejected as not picked up that still hold their received data, from their partial index', async () => {
+    const reject = async (code: ErrorCode): Promise<string> => {
+      const id = await submission({});
+      const problem = { code, stage: 'pickup', part: 'submission', detail: 'test' } as const;
+      await journal.transition(id, { from: ['RECEIVED'], to: 'REJECTED', actor: 'test', stage: 'pickup', patch: { reason: 'test', problem } });
+      return id;
+    };
+    const holding = await reject(ErrorCode.NOT_PICKED_UP);
+    const done = await reject(ErrorCode.NOT_PICKED_UP);
+    await store.recordDeleted('received', done, new Date(), { actor: 'test', details: {} });
+    await reject(ErrorCode.MISSING_DATA);
+    await submission({});
+    expect((await store.notPickedUpHoldingData(['test-channel'], 100)).map((r) => r.submissionId)).toEqual([holding]);
+    expect(await store.notPickedUpHoldingData(['another-channel'], 100)).toEqual([]);
+
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      // the statement of notPickedUpHoldingData, as the planner sees it
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT * FROM "${db.schema}".submissions
+          WHERE state = 'REJECTED' AND received_deleted_at IS NULL AND problem->>'code' = 'WEICHE_ERR_NOT_PICKED_UP'
+            AND channel = ANY($1::text[]) ORDER BY updated_at LIMIT $2`,
+        [['test-channel'], 100],
+      );
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('submissions_not_picked_up_data_idx');
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
   });
 });

@@ -79,6 +79,22 @@ export class RetentionStore extends SchemaStore {
   }
 
   /**
+   * Submissions of `channels` (those that wait for a receiver to pick them up) REJECTED because nobody did
+   * (`WEICHE_ERR_NOT_PICKED_UP`) that still hold their received data: the expiry that rejected them did not get to
+   * deleting it (a crash in between). Oldest first, from the partial index of migration 0019 (same predicate).
+   */
+  async notPickedUpHoldingData(channels: readonly string[], limit: number): Promise<SubmissionRow[]> {
+    const rows = await this.query<SubmissionDbRow>(
+      `SELECT * FROM ${this.s}.submissions
+        WHERE state = 'REJECTED' AND received_deleted_at IS NULL AND problem->>'code' = 'WEICHE_ERR_NOT_PICKED_UP'
+          AND channel = ANY($1::text[])
+        ORDER BY updated_at LIMIT $2`,
+      [channels, limit],
+    );
+    return rows.map(toSubmission);
+  }
+
+  /**
    * Records that `what` of a finished submission was deleted at `at`, with its audit record, in one
    * transaction. False (and nothing written) when it was recorded before or the submission is not finished.
    */

@@ -73,6 +73,8 @@ describe('crash leftovers are cleaned up after the grace period, audited', () =>
     expect(await hub.deps.blobs.exists(stored?.blobKey ?? '')).toBe(false);
     const audit = await hub.deps.journal.listAudit({ submissionId: abandoned.submissionId, limit: 50 });
     expect(audit.some((r) => r.actor === 'hub:janitor' && r.toState === 'REJECTED')).toBe(true);
+    // recorded as retention records a deletion: retention passes it by, the evidence bundle names when
+    expect(audit.find((r) => r.stage === 'retention')).toMatchObject({ actor: 'hub:janitor', details: { deleted: 'received', abandoned: true, parts: [{ part: `attachment:${attachmentId}`, sha256: stored?.blobKey }] } });
     const events = await hub.app.inject({ method: 'GET', url: `/v1/cases/${abandoned.caseId}/events`, headers: { authorization } });
     expect(events.json().eventLog).toHaveLength(2); // create-submission, reject-submission
     // a second pass finds nothing more

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
-import type { Journal, SubmissionProblem } from '@weiche/journal';
+import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
-import { deleteReceivedBlobs, type DeleteReceivedDeps } from './lifecycle/delete-received.js';
+import { deleteReceived, type DeleteReceivedDataDeps } from './lifecycle/delete-received.js';
 import { RESTORED, restoreSetAside, sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
@@ -11,8 +11,8 @@ import { runPeriodically } from './periodic.js';
 
 const ACTOR = 'hub:janitor';
 
-/** `pool`, `blobs` and `config`: to delete the received blobs no other submission needs (deleteReceivedBlobs). */
-export interface JanitorDeps extends DeleteReceivedDeps {
+/** `pool`, `blobs`, `config`, `channels`, `log`: to delete and record the received data no other submission needs (deleteReceived). */
+export interface JanitorDeps extends DeleteReceivedDataDeps {
   readonly journal: Journal;
   readonly channels: ChannelRegistry;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
@@ -21,29 +21,30 @@ export interface JanitorDeps extends DeleteReceivedDeps {
 }
 
 /**
- * Rejects one swept submission (audited by the transition) if it is still in `from`, deletes its uploads except a file
- * another submission names too (the blob store keeps identical bytes once), and tells the sender through its channel
- * like any rejection. False when the submission moved on in the meantime (submitted, answered): nothing is deleted.
+ * Rejects one swept submission (audited by the transition) if it is still in `from`, deletes what it holds as
+ * received (deleteReceived: recorded as retention records it, a blob another submission names too is kept) and tells
+ * the sender through its channel like any rejection. False when the submission moved on in the meantime (submitted,
+ * answered): nothing is deleted.
  */
 async function rejectSwept(
   deps: Omit<JanitorDeps, 'adapters'>,
   row: { submissionId: string },
   step: { from: 'CREATED' | 'RECEIVED'; stage: 'intake' | 'pickup'; code: ErrorCode; detail: string; details: Record<string, unknown>; logged: string },
 ): Promise<boolean> {
-  const attachments = await deps.journal.listAttachments(row.submissionId);
   const problem: SubmissionProblem = { code: step.code, stage: step.stage, part: 'submission', detail: step.detail };
   const rejected = await deps.journal.transition(row.submissionId, {
     from: [step.from],
     to: 'REJECTED',
     actor: ACTOR,
     stage: step.stage,
-    details: { code: problem.code, ...step.details, attachmentsDeleted: attachments.length },
+    details: { code: problem.code, ...step.details },
     patch: { reason: problem.detail, problem },
   });
   if (!rejected) return false;
-  // a blob stored again recently is kept too: it goes with the rejected row's retention (or the other row names it)
-  const { recent } = await deleteReceivedBlobs(deps, row.submissionId, attachments.map((a) => a.blobKey));
-  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, attachments: attachments.length, keptRecent: recent.size }, step.logged);
+  // a crash from here on leaves a REJECTED row holding its data, and so does a blob stored again recently (another
+  // row may be about to name it): finishNotPickedUp (relay expiry) or retention deletes and records it later
+  const { keptRecent } = await deleteReceived(deps, rejected, { actor: ACTOR, at: new Date(), details: step.details });
+  deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, keptRecent }, step.logged);
   await acknowledgeOutcome(deps, rejected);
   return true;
 }
@@ -74,13 +75,15 @@ export async function sweepAbandoned(deps: Omit<JanitorDeps, 'adapters'>, limit 
 /**
  * Submissions waiting for a receiver to pick them up (channels that `awaitsPickup`: relay destinations) that nobody
  * answered within `processing.relayRetentionMs` of their submit: REJECTED as undeliverable, as FIT-Connect's delivery
- * service does after 14 days, audited by the transition, their attachments deleted, and the sender told through the
- * channel like any rejection. A subscriber answering at the same moment either wins (this skips it) or gets 409.
+ * service does after 14 days, audited by the transition, their content (metadata, data, attachments) deleted, and the
+ * sender told through the channel like any rejection. A subscriber answering at the same moment either wins (this
+ * skips it) or gets 409. First it finishes the deletions an earlier pass did not get to (a crash after the transition).
  */
 export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>, limit = 200): Promise<number> {
   const retentionMs = deps.processing.relayRetentionMs;
   const channels = deps.channels.all().filter((c) => c.awaitsPickup === true).map((c) => c.name);
   if (channels.length === 0) return 0;
+  await finishNotPickedUp(deps, channels, limit);
   const days = Math.round((retentionMs / 86_400_000) * 10) / 10;
   let swept = 0;
   for (const row of await deps.journal.listUnansweredPickups({ channels, olderThanMs: retentionMs, limit })) {
@@ -89,13 +92,22 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
       from: 'RECEIVED',
       stage: 'pickup',
       code: ErrorCode.NOT_PICKED_UP,
-      detail: `the submission was not picked up and answered by its receiver within ${days} days of its submit; it is undeliverable and its attachments were deleted`,
+      detail: `the submission was not picked up and answered by its receiver within ${days} days of its submit; it is undeliverable and its content was deleted`,
       details: { notPickedUp: true, retentionMs },
-      logged: 'unanswered submission rejected as undeliverable and its attachments deleted',
+      logged: 'unanswered submission rejected as undeliverable and its content deleted',
     });
     if (rejected) swept += 1;
   }
   return swept;
+}
+
+/** Deletes the content of submissions rejected as not picked up that still hold it (idempotent: recorded once; a blob stored again recently waits for a later pass). */
+async function finishNotPickedUp(deps: Omit<JanitorDeps, 'adapters'>, channels: readonly string[], limit: number): Promise<void> {
+  const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  for (const row of await store.notPickedUpHoldingData(channels, limit)) {
+    const { recorded } = await deleteReceived(deps, row, { actor: ACTOR, at: new Date(), details: { notPickedUp: true, resumed: true } });
+    if (recorded) deps.log.info({ submissionId: row.submissionId, channel: row.channel }, 'content of a submission rejected as not picked up deleted (left by an earlier pass)');
+  }
 }
 
 /** Half-written temp files of adapters (a crash mid-write) past the grace period: removed, each audited. */

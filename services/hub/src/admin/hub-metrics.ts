@@ -6,6 +6,7 @@ import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { registerReadinessMetrics } from './readiness-metrics.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
+import { registerRelayMetrics } from './relay-metrics.js';
 import { registerUpstreamMetrics } from './upstream-metrics.js';
 
 const BATCH = 5000;
@@ -146,6 +147,7 @@ export class HubMetrics {
     registerHealthMetrics(this.registry, deps);
     registerReadinessMetrics(this.registry, deps);
     registerUpstreamMetrics(this.registry, deps);
+    registerRelayMetrics(this.registry, deps, queries);
   }
 
   /** Starts counting at the current journal head (call once; later scrapes also start it lazily). */

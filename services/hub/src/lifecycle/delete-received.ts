@@ -1,6 +1,9 @@
+import type { Logger } from 'pino';
 import type { FsBlobStore } from '@weiche/blobstore';
-import { RetentionStore } from '@weiche/journal';
+import { RetentionStore, type SubmissionRow } from '@weiche/journal';
 import type { Pool } from 'pg';
+import { channelRecord } from '../channels/channel-record.js';
+import type { ChannelRegistry } from '../channels/registry.js';
 
 export interface DeleteReceivedDeps {
   readonly pool: Pool;
@@ -39,4 +42,48 @@ export async function deleteReceivedBlobs(deps: DeleteReceivedDeps, submissionId
     if ((await deps.blobs.deleteStale(key, before)) === 'recent') recent.add(key);
   }
   return { shared, recent };
+}
+
+export interface DeleteReceivedDataDeps extends DeleteReceivedDeps {
+  readonly channels: ChannelRegistry;
+  readonly log: Logger;
+}
+
+/** What deleteReceived did with a submission's received data. */
+export interface ReceivedDeletion {
+  /** True when the deletion was recorded now; false when it was recorded before, the submission is not finished, its channel names nothing, or a blob was kept as recent. */
+  readonly recorded: boolean;
+  /** Blobs kept because another submission still needs them. */
+  readonly keptShared: number;
+  /** Blobs kept because they were stored (again) within the orphan grace: nothing is recorded, a later run tries again. */
+  readonly keptRecent: number;
+}
+
+/**
+ * Deletes the data a finished (DELIVERED or REJECTED) submission holds as received — every blob its channel's record
+ * names, through deleteReceivedBlobs — and records it: `received_deleted_at` and an audit record (stage `retention`)
+ * naming every part with its hash, in one transaction. Retention and the janitor's rejections (relay expiry,
+ * abandoned uploads) record through this, so retention, the orphan sweep and the evidence bundle see the same. Blobs
+ * first, record second: a crash in between, or a blob kept as recent, leaves the row unrecorded, and doing it again is
+ * harmless.
+ */
+export async function deleteReceived(
+  deps: DeleteReceivedDataDeps,
+  row: SubmissionRow,
+  audit: { actor: string; at: Date; details: Record<string, unknown> },
+): Promise<ReceivedDeletion> {
+  const record = await channelRecord(deps, row);
+  if (!record) {
+    // the channel is not configured on this hub (or keeps no record): what it stored is unknown, so nothing is deleted
+    deps.log.warn({ submissionId: row.submissionId, channel: row.channel }, 'the channel names no received data; kept');
+    return { recorded: false, keptShared: 0, keptRecent: 0 };
+  }
+  const { shared, recent } = await deleteReceivedBlobs(deps, row.submissionId, record.received.map((p) => p.blobKey), audit.at);
+  // stored again within the grace (another submission's row may be about to name it): not recorded, so a later run
+  // deletes it once it is old, or keeps it for the submission that then names it
+  if (recent.size > 0) return { recorded: false, keptShared: shared.size, keptRecent: recent.size };
+  const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
+  const parts = record.received.map((p) => ({ part: p.part, sha256: p.blobKey, ...(shared.has(p.blobKey) ? { keptFor: 'another submission with the same bytes' } : {}) }));
+  const recorded = await store.recordDeleted('received', row.submissionId, audit.at, { actor: audit.actor, details: { parts, ...audit.details } });
+  return { recorded, keptShared: shared.size, keptRecent: 0 };
 }

@@ -1,8 +1,7 @@
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
-import { channelRecord } from '../channels/channel-record.js';
-import { deleteReceivedBlobs } from './delete-received.js';
 import { runPeriodically } from '../periodic.js';
+import { deleteReceived } from './delete-received.js';
 
 export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
 
@@ -67,7 +66,7 @@ async function sweep(run: Run, what: RetainedData, tenantId: string, days: numbe
   for (;;) {
     const rows = await run.store.due(what, tenantId, before, BATCH, after);
     for (const row of rows) {
-      const done = what === 'outputs' ? await deleteOutputs(run, row, days) : await deleteReceived(run, row, days);
+      const done = what === 'outputs' ? await deleteOutputs(run, row, days) : await deleteReceivedOf(run, row, days);
       if (done) run.counts[what] += 1;
       else run.counts.skipped += 1;
     }
@@ -91,23 +90,12 @@ async function deleteOutputs(run: Run, row: SubmissionRow, days: number): Promis
   return run.store.recordDeleted('outputs', row.submissionId, run.now, { actor: run.actor, details: { packages, outputsDays: days } });
 }
 
-async function deleteReceived(run: Run, row: SubmissionRow, days: number): Promise<boolean> {
-  const record = await channelRecord(run.deps, row);
-  if (!record) {
-    // the channel is not configured on this hub (or keeps no record): what it stored is unknown, so nothing is deleted
-    run.deps.log.warn({ submissionId: row.submissionId, channel: row.channel }, 'retention: the channel names no received data; kept');
-    return false;
-  }
-  const { shared, recent } = await deleteReceivedBlobs(run.deps, row.submissionId, record.received.map((p) => p.blobKey), run.now);
-  if (recent.size > 0) {
-    // stored again within the grace (another submission's row may be about to name it): not recorded, so the row
-    // stays due and a later run deletes the blob once it is old, or keeps it for the submission that now names it
-    run.deps.log.info({ submissionId: row.submissionId, recent: recent.size }, 'retention: a received blob was stored again recently; trying again at a later run');
-    return false;
-  }
-  run.counts.keptShared += shared.size;
-  const parts = record.received.map((p) => ({ part: p.part, sha256: p.blobKey, ...(shared.has(p.blobKey) ? { keptFor: 'another submission with the same bytes' } : {}) }));
-  return run.store.recordDeleted('received', row.submissionId, run.now, { actor: run.actor, details: { parts, ciphertextDays: days } });
+async function deleteReceivedOf(run: Run, row: SubmissionRow, days: number): Promise<boolean> {
+  const deleted = await deleteReceived(run.deps, row, { actor: run.actor, at: run.now, details: { ciphertextDays: days } });
+  // a blob stored again within the grace: not recorded, so the row stays due (deleteReceived)
+  if (deleted.keptRecent > 0) run.deps.log.info({ submissionId: row.submissionId, recent: deleted.keptRecent }, 'retention: a received blob was stored again recently; trying again at a later run');
+  else run.counts.keptShared += deleted.keptShared;
+  return deleted.recorded;
 }
 
 /** Runs retention every `retention.intervalMs` in the processor role (a process that finds another's run in progress skips its turn). */

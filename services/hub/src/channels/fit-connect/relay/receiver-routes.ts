@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FsBlobStore } from '@weiche/blobstore';
-import { ErrorCode } from '@weiche/core';
+import { ErrorCode, isWeicheError } from '@weiche/core';
 import type { AuthenticationTags } from '@weiche/fit-connect';
 import { EventNotWritten, type AttachmentRow, type Journal, type SubmissionProblem, type SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
@@ -32,6 +32,10 @@ const PickupQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const REPEATED_JTI = 'a SET with this jti was sent before';
+// the OpenAPI's 404 of get-submission and get-submission-attachment: "not in state submitted or forwarded"
+const notSubmitted = () => httpProblem(404, ErrorCode.NOT_FOUND, 'the submission is not in state submitted');
+// the OpenAPI's 409 of send-case-event: "Invalid state transition"
+const notAnswerable = (state: string) => httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${state})`);
 // a reject-submission with its problems is a few KiB; this leaves room and no more
 const SET_BODY_LIMIT = 256 * 1024;
 
@@ -60,7 +64,24 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
 
   /** OpenAPI: only submitted ones (here RECEIVED, not yet answered) are served; 404 otherwise. */
   function requireSubmitted(row: SubmissionRow): void {
-    if (row.state !== 'RECEIVED') throw httpProblem(404, ErrorCode.NOT_FOUND, 'the submission is not in state submitted');
+    if (row.state !== 'RECEIVED') throw notSubmitted();
+  }
+
+  /**
+   * Reads the content of a submission found RECEIVED. Expiry may reject it and delete its content in between (the
+   * janitor holds no lock the reader waits for): a blob gone because the submission is no longer RECEIVED gets the
+   * answer for its new state, `moved(state)`, not the blob store's NOT_FOUND. A blob missing from a submission still
+   * RECEIVED is a fault of the store and stays one.
+   */
+  async function whileReceived<T>(row: SubmissionRow, read: () => T | Promise<T>, moved: (state: string) => Error): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(isWeicheError(error) && error.code === ErrorCode.NOT_FOUND)) throw error;
+      const now = await journal.getSubmission(row.submissionId);
+      if (now && now.state !== 'RECEIVED') throw moved(now.state);
+      throw error;
+    }
   }
 
   async function auditPickup(client: SubscriberClient, row: SubmissionRow, part: string): Promise<void> {
@@ -100,11 +121,13 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       const client = await authenticateSubscriber(deps, request);
       const { row, meta } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission'));
       requireSubmitted(row);
-      if (!meta.metadataBlobKey) throw httpProblem(404, ErrorCode.NOT_FOUND, 'the submission is not in state submitted');
-      const [encryptedMetadata, encryptedData] = await Promise.all([
-        deps.blobs.read(meta.metadataBlobKey),
-        meta.dataBlobKey ? deps.blobs.read(meta.dataBlobKey) : undefined,
-      ]);
+      const { metadataBlobKey, dataBlobKey } = meta;
+      if (!metadataBlobKey) throw notSubmitted();
+      const [encryptedMetadata, encryptedData] = await whileReceived(
+        row,
+        () => Promise.all([deps.blobs.read(metadataBlobKey), dataBlobKey ? deps.blobs.read(dataBlobKey) : undefined]),
+        notSubmitted,
+      );
       await auditPickup(client, row, 'submission');
       // the sender's callback (its URL and secret) is the sender's: not passed on
       return {
@@ -124,9 +147,10 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       requireSubmitted(row);
       const attachment = attachments.find((a) => a.attachmentId === request.params.attachmentId);
       if (!attachment) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such attachment');
+      // streamed from the blob store: attachments are never held whole (get opens it, or throws NOT_FOUND, at once)
+      const body = await whileReceived(row, () => deps.blobs.get(attachment.blobKey), notSubmitted);
       await auditPickup(client, row, `attachment:${attachment.attachmentId}`);
-      // streamed from the blob store: attachments are never held whole
-      return reply.header('content-type', 'application/jose').header('content-length', String(attachment.size)).send(deps.blobs.get(attachment.blobKey));
+      return reply.header('content-type', 'application/jose').header('content-length', String(attachment.size)).send(body);
     });
 
     app.post('/v1/cases/:caseId/events', { schema: { params: CaseParams } }, async (request, reply) => {
@@ -141,8 +165,8 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       if (!destination?.relay) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
       const token = typeof request.body === 'string' ? request.body.trim() : '';
       const answer = await verifyAnswer(token, { destinationId: meta.destinationId, caseId: meta.caseId, submissionId: row.submissionId, signatureKeys: destination.relay.signatureKeys });
-      if (row.state !== 'RECEIVED') throw httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${row.state})`);
-      if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await storedTags(meta, attachments));
+      if (row.state !== 'RECEIVED') throw notAnswerable(row.state);
+      if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await whileReceived(row, () => storedTags(meta, attachments), notAnswerable));
       if (await journal.hasEventJti(answer.jti)) throw httpProblem(422, ErrorCode.UNPROCESSABLE, REPEATED_JTI);
       const event = { caseId: meta.caseId, submissionId: row.submissionId, eventName: answer.event, jti: answer.jti, token, ...(meta.callback ? { notifySender: true } : {}) };
       // the subscriber's SET goes into the log as it came, in one transaction with the end state; the check above misses a
@@ -159,7 +183,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       }).catch((error: unknown) => {
         throw error instanceof EventNotWritten ? httpProblem(422, ErrorCode.UNPROCESSABLE, REPEATED_JTI) : error;
       });
-      if (!moved) throw httpProblem(409, ErrorCode.CONFLICT, 'the submission has already been answered');
+      if (!moved) throw notAnswerable((await journal.getSubmission(row.submissionId))?.state ?? 'unknown');
       await enqueueCallbacks({ queues: deps.queues, log: request.log }, [event]);
       // the outcome is told: the sender reads the subscriber's own SET (the reconciler repeats this after a crash)
       await journal.markAcknowledged(row.submissionId, { actor: `channel:${FIT_CONNECT_RELAY_CHANNEL}`, details: { event: answer.event, jti: answer.jti } });
