@@ -124,4 +124,23 @@ describe('deleting received blobs while a sender stores the same bytes again', (
     expect((await store.deletedAt(finished.submissionId))?.received).not.toBeNull();
     expect(await hub.deps.blobs.exists(finished.attachmentKey)).toBe(true);
   });
+
+  it('retention: a put of the same bytes just before the run whose row commits between the question and the delete: the blob stays', async () => {
+    const authorization = await bearer();
+    const bytes = `eingang.${randomBytes(6).toString('hex')}.c.d.e`;
+    const finished = await createWithUpload(hub.app, authorization, DEST, bytes);
+    await ageBlob(finished.attachmentKey, 2 * DAY);
+    await hub.deps.pool.query(`UPDATE "${schema()}".submissions SET state = 'REJECTED' WHERE submission_id = $1`, [finished.submissionId]);
+    await ageRow(finished.submissionId, 91 * DAY);
+    const config = { ...hub.deps.config, tenants: hub.deps.config.tenants.map((t) => ({ ...t, retention: { ciphertextDays: 90 } })) };
+    // another submission's upload of the same bytes: its put (refreshing the file) ran before the run read its clock,
+    // its attachments row commits only after the journal was asked — the case orphanBlobs.graceMs is subtracted for
+    const other = await createWithUpload(hub.app, authorization, DEST, `anderes.${randomBytes(6).toString('hex')}.c.d.e`);
+    await hub.deps.blobs.put(Buffer.from(bytes));
+    const commitOther = () => hub.deps.pool.query(`UPDATE "${schema()}".attachments SET blob_key = $2 WHERE submission_id = $1`, [other.submissionId, finished.attachmentKey]);
+
+    await runRetention({ ...hub.deps, config, blobs: racing(finished.attachmentKey, commitOther) }, { actor: 'test' });
+    expect((await hub.deps.journal.listAttachments(other.submissionId))[0]?.blobKey).toBe(finished.attachmentKey);
+    expect((await hub.deps.blobs.read(finished.attachmentKey)).toString()).toBe(bytes);
+  });
 });
