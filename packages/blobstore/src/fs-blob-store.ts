@@ -245,7 +245,8 @@ export class FsBlobStore {
         return 'recent';
       }
       await rm(aside, { force: true });
-      await fsyncDir(dirname(path));
+      // both entries gone for good: an aside name a power loss brought back would be put back if a row names it
+      await Promise.all([fsyncDir(dirname(path)), fsyncDir(this.tmpDir)]);
       outcome = 'deleted';
     } catch (error) {
       if (!isMissing(error)) throw storageUnavailable('delete', error);
