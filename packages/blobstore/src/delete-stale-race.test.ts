@@ -99,4 +99,22 @@ describe('deleteStale against a put of the same bytes', () => {
     expect(deleted).toBe('gone');
     expect(await store.exists(key)).toBe(false);
   });
+
+  it('another process\'s recovery putting back the named blob it finds set aside, before any step: deleteStale never says deleted while the blob is in place', async () => {
+    let at = 0;
+    for (; ; at++) {
+      const key = await oldOrphan();
+      // a row names it (the submission whose retention is deleting it): the recovery puts it back
+      const recover = (): Promise<unknown> => store.recoverSetAside(cutOff, () => Promise.resolve(new Set([key])), { dryRun: false });
+      const { result, other } = await race(at, () => store.deleteStale(key, cutOff), recover);
+      if (other === undefined) break;
+      expect(other, `recovery before step ${at}`).toBe('ok');
+      // retention records the data deleted unless told 'recent': a blob still in place must be reported kept
+      const stored = await store.exists(key);
+      expect({ at, result, stored }).toEqual({ at, result: stored ? 'recent' : 'deleted', stored });
+      if (stored) await rm(join(root, key.slice(0, 2), key));
+    }
+    expect(at).toBeGreaterThanOrEqual(3); // moved aside, looked at, deleted
+    expect((await readdir(join(root, 'tmp'))).filter((n) => n.endsWith('.aside'))).toEqual([]);
+  });
 });

@@ -12,7 +12,7 @@ import { blobNotFound, isMissing, storageUnavailable } from './storage-error.js'
 
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-/** What deleteStale did: deleted the blob, kept it (written since the cut-off), or found no file (deleted before). */
+/** What deleteStale did: deleted the blob, kept it (written since the cut-off, or stored again or put back meanwhile), or found no file. */
 export type StaleDeletion = 'deleted' | 'recent' | 'gone';
 
 export interface BlobRef {
@@ -237,6 +237,7 @@ export class FsBlobStore {
       if (isMissing(error)) return 'gone';
       throw storageUnavailable('delete', error);
     }
+    let outcome: StaleDeletion;
     try {
       if ((await lstat(aside)).mtime >= before) {
         // the same bytes as any file a put linked meanwhile: replacing that one changes nothing
@@ -244,13 +245,18 @@ export class FsBlobStore {
         return 'recent';
       }
       await rm(aside, { force: true });
-      await fsyncDir(dirname(path));
-      return 'deleted';
+      // both entries gone for good: an aside name a power loss brought back would be put back if a row names it
+      await Promise.all([fsyncDir(dirname(path)), fsyncDir(this.tmpDir)]);
+      outcome = 'deleted';
     } catch (error) {
-      // another process's recoverSetAside took it first (deleted an old unnamed one, or put a recent one back)
-      if (isMissing(error)) return 'gone';
-      throw storageUnavailable('delete', error);
+      if (!isMissing(error)) throw storageUnavailable('delete', error);
+      // another process's recoverSetAside took it first: deleted it (old, unnamed) or put it back (recent or named)
+      outcome = 'gone';
     }
+    // Another process's recoverSetAside cannot tell this deletion from a crashed one: one that found the file aside
+    // before the rm above and a row naming it has linked it back (and a put finding no place links its own). The
+    // blob is then stored, and the caller must not record it deleted (retention would, and keep it for ever).
+    return (await this.exists(key)) ? 'recent' : outcome;
   }
 
   /**

@@ -65,6 +65,20 @@ function racing(key: string, between: () => Promise<unknown>): FsBlobStore {
   });
 }
 
+/** A finished (REJECTED) submission past its ciphertext retention of 90 days, its upload `bytes` 2 days old. */
+async function finishedPastRetention(authorization: string, bytes: string): Promise<{ submissionId: string; attachmentKey: string }> {
+  const finished = await createWithUpload(hub.app, authorization, DEST, bytes);
+  await ageBlob(finished.attachmentKey, 2 * DAY);
+  // made REJECTED directly: how it got there does not matter to retention
+  await hub.deps.pool.query(`UPDATE "${schema()}".submissions SET state = 'REJECTED' WHERE submission_id = $1`, [finished.submissionId]);
+  await ageRow(finished.submissionId, 91 * DAY);
+  return finished;
+}
+
+/** Runs retention with a ciphertext retention of 90 days, deleting through `blobs`. */
+const retention = (blobs: FsBlobStore = hub.deps.blobs) =>
+  runRetention({ ...hub.deps, config: { ...hub.deps.config, tenants: hub.deps.config.tenants.map((t) => ({ ...t, retention: { ciphertextDays: 90 } })) }, blobs }, { actor: 'test' });
+
 /** Rejects the abandoned submissions (the janitor), deleting through `blobs`. */
 const sweep = (blobs: FsBlobStore = hub.deps.blobs): Promise<number> => sweepAbandoned({ ...hub.deps, blobs, processing: hub.deps.config.processing });
 
@@ -100,14 +114,8 @@ describe('deleting received blobs while a sender stores the same bytes again', (
   it('retention: a received blob sent again between the question and the delete stays; the row stays due and is recorded once the blob is old', async () => {
     const authorization = await bearer();
     const bytes = `antrag.${randomBytes(6).toString('hex')}.c.d.e`;
-    // a finished (REJECTED) submission past its ciphertext retention, whose upload another submission does not name yet
-    const finished = await createWithUpload(hub.app, authorization, DEST, bytes);
-    await ageBlob(finished.attachmentKey, 2 * DAY);
-    // made REJECTED directly: how it got there does not matter to retention
-    await hub.deps.pool.query(`UPDATE "${schema()}".submissions SET state = 'REJECTED' WHERE submission_id = $1`, [finished.submissionId]);
-    await ageRow(finished.submissionId, 91 * DAY);
-    const config = { ...hub.deps.config, tenants: hub.deps.config.tenants.map((t) => ({ ...t, retention: { ciphertextDays: 90 } })) };
-    const retention = (blobs: FsBlobStore = hub.deps.blobs) => runRetention({ ...hub.deps, config, blobs }, { actor: 'test' });
+    // its upload another submission does not name yet
+    const finished = await finishedPastRetention(authorization, bytes);
     const store = new RetentionStore({ pool: hub.deps.pool, schema: schema() });
 
     let other: { submissionId: string } | undefined;
@@ -123,5 +131,20 @@ describe('deleting received blobs while a sender stores the same bytes again', (
     expect((await retention())?.tenants[0]).toMatchObject({ received: 1, keptShared: 1, skipped: 0 });
     expect((await store.deletedAt(finished.submissionId))?.received).not.toBeNull();
     expect(await hub.deps.blobs.exists(finished.attachmentKey)).toBe(true);
+  });
+
+  it('retention: a put of the same bytes just before the run whose row commits between the question and the delete: the blob stays', async () => {
+    const authorization = await bearer();
+    const bytes = `eingang.${randomBytes(6).toString('hex')}.c.d.e`;
+    const finished = await finishedPastRetention(authorization, bytes);
+    // another submission's upload of the same bytes: its put (refreshing the file) ran before the run read its clock,
+    // its attachments row commits only after the journal was asked — the case orphanBlobs.graceMs is subtracted for
+    const other = await createWithUpload(hub.app, authorization, DEST, `anderes.${randomBytes(6).toString('hex')}.c.d.e`);
+    await hub.deps.blobs.put(Buffer.from(bytes));
+    const commitOther = () => hub.deps.pool.query(`UPDATE "${schema()}".attachments SET blob_key = $2 WHERE submission_id = $1`, [other.submissionId, finished.attachmentKey]);
+
+    await retention(racing(finished.attachmentKey, commitOther));
+    expect((await hub.deps.journal.listAttachments(other.submissionId))[0]?.blobKey).toBe(finished.attachmentKey);
+    expect((await hub.deps.blobs.read(finished.attachmentKey)).toString()).toBe(bytes);
   });
 });

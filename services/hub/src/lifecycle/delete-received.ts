@@ -11,7 +11,7 @@ export interface DeleteReceivedDeps {
   readonly config: { readonly database: { readonly schema: string }; readonly orphanBlobs: { readonly graceMs: number } };
 }
 
-/** The received blobs deleteReceivedBlobs kept: named by another submission, or stored (again) within the grace. */
+/** The received blobs deleteReceivedBlobs kept: named by another submission, or stored (again) within the grace or meanwhile (see deleteStale). */
 export interface KeptReceived {
   readonly shared: ReadonlySet<string>;
   readonly recent: ReadonlySet<string>;
