@@ -275,6 +275,8 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     const known = '<oscimeta:Author soap:mustUnderstand="true"><oscimeta:Identifier type="xoev">a</oscimeta:Identifier></oscimeta:Author>';
     expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', known)), SOAP).header.author?.value).toBe('a');
     expect(parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse.replace('"true"', '"false"'))), SOAP).operation).toBe('checkAccountActive');
+    // xs:boolean's whitespace is collapsed before the value is read
+    expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse.replace('"true"', '" true\n"'))), SOAP)).soapCode).toBe('MustUnderstand');
   });
 
   it('checks mustUnderstand only on blocks meant for the hub: no role, next or ultimateReceiver (SOAP 1.2 Part 1 §2.2, §5.2.3)', () => {

@@ -184,7 +184,8 @@ const HUB_ROLES = new Set(['http://www.w3.org/2003/05/soap-envelope/role/next', 
 
 function checkMustUnderstand(header: XmlElement | undefined): void {
   const notUnderstood = (header?.children ?? []).filter((block) => {
-    const mu = attrValue(block, 'mustUnderstand', NS_SOAP12);
+    // xs:boolean collapses whitespace: " true " is true
+    const mu = attrValue(block, 'mustUnderstand', NS_SOAP12)?.trim();
     if (mu !== 'true' && mu !== '1') return false;
     // §5.2.3 binds only blocks targeted at this node (§2.2): the hub is the ultimate receiver and plays "next";
     // "none" is never processed, and a block for another role is an intermediary's to understand
