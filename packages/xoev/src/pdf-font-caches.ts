@@ -11,6 +11,10 @@
 //
 // These reach into pdfkit's EmbeddedFont (layoutCached, layoutRun, layoutCache, subset) and fontkit's
 // TTFSubset (_addGlyph and its tables). Where a font does not look like that, it is left alone.
+//
+// Words of plain Latin text are laid out without fontkit's shaping engine (pdf-plain-layout.ts), with the
+// same glyphs and positions.
+import { PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
 
 /** What pdfkit keeps of a word's layout (a fontkit GlyphRun, positions scaled to 1000 units/em). */
 interface Run {
@@ -43,6 +47,7 @@ interface ParsedFont {
 
 interface EmbeddedFont {
   font: ParsedFont;
+  scale: number;
   layoutCache?: Record<string, Run>;
   layoutCached(text: string): Run;
   layoutRun(text: string): Run;
@@ -65,6 +70,31 @@ const MAX_SHARED_WORDS = 2000;
 const sharedWords = new Map<ParsedFont, Map<string, Run>>();
 const glyphData = new WeakMap<ParsedFont, Map<number, GlyphData>>();
 const adopted = new WeakSet<object>();
+const plainLayouts = new Map<ParsedFont, PlainLayout | undefined>();
+
+// Characters the plain layout may take: Basic Latin to Latin Extended-B, general punctuation, the euro sign.
+const PLAIN_CANDIDATES = [...range(0x20, 0x24f), ...range(0x2010, 0x206f), 0x20ac];
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+function plainLayoutOf(font: ParsedFont): PlainLayout | undefined {
+  if (!plainLayouts.has(font)) plainLayouts.set(font, PlainLayout.of(font as unknown as LayoutFont, PLAIN_CANDIDATES));
+  return plainLayouts.get(font);
+}
+
+// A plain layout as pdfkit's EmbeddedFont.layoutRun turns fontkit's run into its own: every position
+// scaled to 1000 units/em, the glyph's advance beside it, the run's width the sum of the advances.
+function scaledRun(run: { glyphs: LayoutGlyph[]; positions: Position[] }, scale: number): Run {
+  let advanceWidth = 0;
+  const positions = run.positions.map((p, i) => {
+    const scaled = { xAdvance: p.xAdvance * scale, yAdvance: p.yAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale, advanceWidth: (run.glyphs[i]?.advanceWidth ?? 0) * scale };
+    advanceWidth += scaled.xAdvance;
+    return scaled;
+  });
+  return { glyphs: run.glyphs, positions, advanceWidth };
+}
 
 function glyphOf(font: ParsedFont, gid: number): GlyphData {
   let byId = glyphData.get(font);
@@ -126,7 +156,13 @@ export class SharedFontWork {
     if (!shared) sharedWords.set(parsed, (shared = new Map()));
     const words = shared;
     const local = new Map<string, Run>();
-    const layoutRun = font.layoutRun.bind(font);
+    const plain = plainLayoutOf(parsed);
+    const shape = font.layoutRun.bind(font);
+    const scale = font.scale ?? 1;
+    const layoutRun = (text: string): Run => {
+      const run = plain?.layout(text);
+      return run ? scaledRun(run, scale) : shape(text);
+    };
     font.layoutCached = (text: string): Run => {
       const known = local.get(text) ?? words.get(text);
       if (known) return known;
