@@ -37,25 +37,24 @@ describe('plain layout (fontkit without its shaping engine for plain Latin words
       const codePoints = plain.plainCodePoints();
       // the letters of German words and of hex digests are plain (so the shortcut is taken at all) …
       for (const ch of 'aeinrstuäöüßAÄÖÜZ0123456789-.,:/ ') expect(codePoints).toContain(ch.codePointAt(0));
-      // … ligature starts, the soft hyphen and marks are not
+      // … the soft hyphen and marks are not, and a ligature's first letter only where it does not ligate
       expect(codePoints).not.toContain(0xad);
       expect(codePoints).not.toContain(0x301);
-      if (file !== 'DejaVuSansMono.ttf') expect(codePoints).not.toContain(0x66); // f: "fi", "fl" ligatures
       expect(plain.layout('Muster\u0301')).toBeUndefined();
+      expect(plain.layout('Aufbau')).toBeDefined();
+      if (file !== 'DejaVuSansMono.ttf') for (const word of ['Grundfläche', 'Häfi', 'fl']) expect(plain.layout(word), word).toBeUndefined();
 
       const latin1 = codePoints.filter((cp) => cp < 0x100);
+      // the shortcut either declines a word or gives exactly fontkit's glyphs and positions
       let compared = 0;
-      for (const a of latin1) {
-        for (const b of latin1) {
-          const text = String.fromCodePoint(a, b);
-          expect(plainLayout(plain, text), text).toEqual(fontkitLayout(font, text));
-          compared++;
-        }
-      }
-      for (const text of words(codePoints, 3000, file.length)) {
-        expect(plainLayout(plain, text), text).toEqual(fontkitLayout(font, text));
+      const check = (text: string): void => {
+        const shortcut = plainLayout(plain, text);
+        if (shortcut === undefined) return;
+        expect(shortcut, text).toEqual(fontkitLayout(font, text));
         compared++;
-      }
+      };
+      for (const a of latin1) for (const b of latin1) check(String.fromCodePoint(a, b));
+      for (const text of words(codePoints, 3000, file.length)) check(text);
       expect(compared).toBeGreaterThan(30_000);
     }, 120_000);
   }

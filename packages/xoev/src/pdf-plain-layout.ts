@@ -153,28 +153,33 @@ function appliedLookups(table: LayoutTable | undefined): Lookup[] {
   return [...indexes].flatMap((i) => (lookups[i] ? [lookups[i]] : []));
 }
 
+// A glyph at which a lookup could change a plain word: always, or (a ligature's first component) only
+// when the glyph after it is the ligature's second component.
+type Trigger = [glyph: number, next?: number];
+
 /**
  * The glyphs (of `plain`) at which a lookup subtable could change a word made only of `plain` glyphs.
  * A context or ligature rule counts only if every glyph or class its sequence needs can be plain.
  */
-function triggers(type: number, table: SubTable, plain: Set<number>, contextType: number, chainType: number, ligatureType: number): number[] {
+function triggers(type: number, table: SubTable, plain: Set<number>, contextType: number, chainType: number, ligatureType: number): Trigger[] {
   const all = (glyphs: number[]): boolean => glyphs.every((g) => plain.has(g));
   const someIn = (coverage: Coverage | undefined): boolean => coverageGlyphs(coverage).some((g) => plain.has(g));
   const classHasPlain = (classDef: ClassDef | undefined, cls: number): boolean => plainClasses(classDef, plain).has(cls);
+  const always = (glyphs: number[]): Trigger[] => glyphs.filter((g) => plain.has(g)).map((g) => [g]);
   const covered = coverageGlyphs(table.coverage);
   if (type === ligatureType && table.ligatureSets) {
     const sets = table.ligatureSets.toArray();
-    return covered.filter((g, k) => plain.has(g) && (sets[k] ?? []).some((lig) => all(lig.components)));
+    return covered.flatMap((g, k) => (plain.has(g) ? (sets[k] ?? []).filter((lig) => all(lig.components)).map((lig): Trigger => (lig.components[0] === undefined ? [g] : [g, lig.components[0]])) : []));
   }
   if (type === contextType || type === chainType) {
     if (table.version === 3) {
       const sequence = [...(table.backtrackCoverage ?? []), ...(table.inputCoverage ?? table.coverages ?? []), ...(table.lookaheadCoverage ?? [])];
       const first = (table.inputCoverage ?? table.coverages ?? [])[0];
-      return sequence.every(someIn) ? coverageGlyphs(first).filter((g) => plain.has(g)) : [];
+      return sequence.every(someIn) ? always(coverageGlyphs(first)) : [];
     }
     if (table.version === 1) {
       const sets = table.ruleSets ?? table.chainRuleSets ?? [];
-      return covered.filter((g, k) => plain.has(g) && (sets[k] ?? []).some((r) => all([...(r.backtrack ?? []), ...(r.input ?? []), ...(r.lookahead ?? [])])));
+      return always(covered.filter((_, k) => (sets[k] ?? []).some((r) => all([...(r.backtrack ?? []), ...(r.input ?? []), ...(r.lookahead ?? [])]))));
     }
     const inputDef = table.inputClassDef ?? table.classDef;
     const sets = table.chainClassSet ?? table.classSet ?? [];
@@ -182,21 +187,28 @@ function triggers(type: number, table: SubTable, plain: Set<number>, contextType
       (rule.backtrack ?? []).every((c) => classHasPlain(table.backtrackClassDef, c)) &&
       (rule.input ?? rule.classes ?? []).every((c) => classHasPlain(inputDef, c)) &&
       (rule.lookahead ?? []).every((c) => classHasPlain(table.lookaheadClassDef, c));
-    return covered.filter((g) => plain.has(g) && (sets[classOf(g, inputDef)] ?? []).some(possible));
+    return always(covered.filter((g) => (sets[classOf(g, inputDef)] ?? []).some(possible)));
   }
   // any other lookup acts on the covered glyph (marks: the mark's coverage)
-  return [...covered, ...coverageGlyphs(table.markCoverage), ...coverageGlyphs(table.mark1Coverage)].filter((g) => plain.has(g));
+  return always([...covered, ...coverageGlyphs(table.markCoverage), ...coverageGlyphs(table.mark1Coverage)]);
 }
 
-/** Glyph ids that some applied lookup other than a GPOS pair adjustment could change in a plain word. */
-function touchedGlyphs(font: LayoutFont, plain: Set<number>): Set<number> {
-  const touched = new Set<number>();
+/**
+ * Glyph ids that some applied lookup other than a GPOS pair adjustment could change in a plain word:
+ * 'always', or only before one of the given glyphs (ligatures).
+ */
+function touchedGlyphs(font: LayoutFont, plain: Set<number>): Map<number, Set<number> | 'always'> {
+  const touched = new Map<number, Set<number> | 'always'>();
   const scan = (table: LayoutTable | undefined, extensionType: number, skip: number, types: [number, number, number]): void => {
     for (const lookup of appliedLookups(table)) {
       for (const sub of toArray(lookup.subTables)) {
         const [type, subtable] = lookup.lookupType === extensionType && sub.extension ? [sub.lookupType ?? 0, sub.extension] : [lookup.lookupType, sub];
         if (type === skip) continue;
-        for (const g of triggers(type, subtable, plain, ...types)) touched.add(g);
+        for (const [g, next] of triggers(type, subtable, plain, ...types)) {
+          const known = touched.get(g);
+          if (next === undefined || known === 'always') touched.set(g, 'always');
+          else touched.set(g, (known ?? new Set()).add(next));
+        }
       }
     }
   };
@@ -209,6 +221,8 @@ function touchedGlyphs(font: LayoutFont, plain: Set<number>): Set<number> {
 /** Lays out plain words of one font as fontkit would; `undefined` for any other word. */
 export class PlainLayout {
   private readonly glyphs = new Map<number, LayoutGlyph>();
+  // a ligature's first glyph → the second components after which it would ligate ("f" before "i", "l")
+  private readonly notBefore = new Map<number, Set<number>>();
   // per script tag and pair "a b" (code points): what the pair adds to the first and to the second glyph
   private readonly pairs = new Map<string, [Position, Position]>();
 
@@ -230,12 +244,14 @@ export class PlainLayout {
       plain.add(glyph.id);
       layout.glyphs.set(cp, glyph);
     }
-    const touched = touchedGlyphs(font, plain);
-    for (const [cp, glyph] of layout.glyphs) if (touched.has(glyph.id)) layout.glyphs.delete(cp);
+    for (const [g, touched] of touchedGlyphs(font, plain)) {
+      if (touched !== 'always') layout.notBefore.set(g, touched);
+      else for (const [cp, glyph] of layout.glyphs) if (glyph.id === g) layout.glyphs.delete(cp);
+    }
     return layout;
   }
 
-  /** The code points laid out by the shortcut (for tests). */
+  /** The code points the shortcut may lay out, in some words (for tests). */
   plainCodePoints(): number[] {
     return [...this.glyphs.keys()];
   }
@@ -248,6 +264,7 @@ export class PlainLayout {
       const cp = ch.codePointAt(0) ?? 0;
       const glyph = this.glyphs.get(cp);
       if (!glyph) return undefined;
+      if (this.notBefore.get(glyphs.at(-1)?.id ?? -1)?.has(glyph.id)) return undefined;
       glyphs.push(glyph);
       codePoints.push(cp);
     }
