@@ -21,6 +21,9 @@ const font = (file: string): unknown => fontkit.create(readFileSync(require.reso
 const FONT_REGULAR = font('DejaVuSans.ttf');
 const FONT_BOLD = font('DejaVuSans-Bold.ttf');
 const FONT_MONO = font('DejaVuSansMono.ttf');
+// Every document embeds a subset of each face prepared once per process (pdf-prepared-subset.ts): German
+// text for the text faces; the mono face shows only SHA-256 digests, so its subset holds the hex digits.
+const REPERTOIRES = new Map([[FONT_MONO, [...'0123456789abcdef']]]);
 
 /** Outcome of one check, as the receipt sheet shows it. */
 export interface ReceiptCheck {
@@ -115,7 +118,7 @@ type Face = 'regular' | 'bold' | 'mono';
 class Layout {
   private readonly left: number;
   private readonly width: number;
-  private readonly fonts = new SharedFontWork();
+  private readonly fonts = new SharedFontWork(REPERTOIRES);
   constructor(private readonly doc: PDFKit.PDFDocument) {
     this.left = doc.page.margins.left;
     this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;

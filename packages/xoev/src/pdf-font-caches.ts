@@ -15,6 +15,7 @@
 // Words of plain Latin text are laid out without fontkit's shaping engine (pdf-plain-layout.ts), with the
 // same glyphs and positions.
 import { PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
+import { GERMAN_TEXT, usePreparedSubset, type SubsetFont } from './pdf-prepared-subset.js';
 
 /** What pdfkit keeps of a word's layout (a fontkit GlyphRun, positions scaled to 1000 units/em). */
 interface Run {
@@ -142,6 +143,12 @@ export class SharedFontWork {
   // Whether the text being laid out is vocabulary (labels, fixed texts) that may be shared.
   private vocabulary = false;
 
+  /**
+   * `repertoires`: per parsed font, the texts whose glyphs every document embeds from a subset prepared
+   * once (pdf-prepared-subset.ts); German text for any other font.
+   */
+  constructor(private readonly repertoires: ReadonlyMap<unknown, readonly string[]> = new Map()) {}
+
   /** Hooks the document's current font (pdfkit's `doc._font`) into the caches; once per font and document. */
   adopt(doc: object): void {
     const font = (doc as { _font?: unknown })._font as Partial<EmbeddedFont> | undefined;
@@ -151,6 +158,8 @@ export class SharedFontWork {
     const subset = font.subset;
     if (subset && subset.cff === undefined && !parsed._variationProcessor && typeof subset._addGlyph === 'function' && Array.isArray(parsed.loca?.offsets)) {
       subset._addGlyph = addGlyph;
+      const newSubset = (): SubsetFont['subset'] => (parsed as unknown as { createSubset(): SubsetFont['subset'] }).createSubset();
+      usePreparedSubset(font as unknown as SubsetFont, newSubset, this.repertoires.get(parsed) ?? GERMAN_TEXT);
     }
     let shared = sharedWords.get(parsed);
     if (!shared) sharedWords.set(parsed, (shared = new Map()));
