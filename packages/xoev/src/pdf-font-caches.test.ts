@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApplicationPdfInput } from './application-pdf.js';
 import { SharedFontWork } from './pdf-font-caches.js';
 import { GERMAN_TEXT } from './pdf-prepared-subset.js';
+import { applicationPdfInput as input } from './test-support.js';
 
 const require = createRequire(import.meta.url);
 const PDFDocument = require('pdfkit') as typeof PdfKit;
@@ -19,29 +20,6 @@ interface Font {
   getGlyph(id: number): { _decode(): { numberOfContours: number } | null };
 }
 const fontkit = require('fontkit') as { create(buffer: Buffer): Font };
-
-function input(value: string, label: string): ApplicationPdfInput {
-  return {
-    title: 'Baugenehmigung beantragen',
-    applicant: value,
-    data: { [label]: value, antragsteller: { familienname: value, vorname: 'Jürgen' } },
-    createdAt: new Date('2025-03-01T10:00:05Z'),
-    producer: 'Weiche 0.1.0',
-    receipt: {
-      receivedAt: new Date('2025-03-01T10:00:00Z'),
-      channel: 'FIT-Connect',
-      sender: { name: 'Bauportal NRW' },
-      recipient: 'Stadt Münster – Bauordnungsamt',
-      submissionId: '5b0c2d9e-4a43-4c51-9f0e-3c9c4b5a0a01',
-      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
-      senderReference: value,
-      checks: [{ name: 'Entschlüsselung', status: 'passed', detail: 'RSA-OAEP-256 / A256GCM' }],
-      mapping: { id: 'generic-xdomea', version: '2.0.0' },
-      data: { name: 'fachdaten.json', mimeType: 'application/json', size: 1217, sha256: 'a'.repeat(64), schemaUri: 'urn:weiche:schema:bauantrag:1.0' },
-      attachments: [{ name: `${value}.pdf`, mimeType: 'application/pdf', size: 123_456, sha256: 'b'.repeat(64) }],
-    },
-  };
-}
 
 // A fresh copy of the renderer and its caches: nothing shared with what other tests rendered before.
 async function freshRenderer(): Promise<{ render: (i: ApplicationPdfInput) => Promise<Buffer>; shared: () => string[] }> {

@@ -3,7 +3,8 @@
 // again (fontkit GSUB/GPOS) and fully decoded every glyph outline again only to copy its bytes into the
 // subset. Both results depend on the parsed font alone, which every document shares: pdfkit shapes with
 // default features and scales to 1000 units/em whatever the font size, and a glyph's bytes, advance and
-// bearing are the font's. So the PDFs stay byte for byte what pdfkit writes without these caches.
+// bearing are the font's. So the pages stay what pdfkit writes without these caches: the same glyphs at
+// the same places (the font subsets differ: see pdf-prepared-subset.ts).
 //
 // Personal data: only words the caller marks as vocabulary (labels, fixed texts) enter the shared word
 // layouts, at most MAX_SHARED_WORDS per font; values keep pdfkit's per-document cache and leave with it.
@@ -13,7 +14,7 @@
 // TTFSubset (_addGlyph and its tables). Where a font does not look like that, it is left alone.
 //
 // Words of plain Latin text are laid out without fontkit's shaping engine (pdf-plain-layout.ts), with the
-// same glyphs and positions.
+// same glyphs and positions; each document's subset starts with glyphs prepared once (pdf-prepared-subset.ts).
 import { PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
 import { GERMAN_TEXT, usePreparedSubset, type SubsetFont } from './pdf-prepared-subset.js';
 
