@@ -223,8 +223,8 @@ export class PlainLayout {
   private readonly glyphs = new Map<number, LayoutGlyph>();
   // a ligature's first glyph → the second components after which it would ligate ("f" before "i", "l")
   private readonly notBefore = new Map<number, Set<number>>();
-  // per script tag and pair "a b" (code points): what the pair adds to the first and to the second glyph
-  private readonly pairs = new Map<string, [Position, Position]>();
+  // per script tag, per pair of code points (a × 0x110000 + b): what the pair adds to the first and to the second glyph
+  private readonly pairs = new Map<string, Map<number, [Position, Position]>>();
 
   private constructor(private readonly font: LayoutFont) {}
 
@@ -280,12 +280,14 @@ export class PlainLayout {
   }
 
   private pair(script: string, a: number, b: number): [Position, Position] {
-    const key = `${script} ${a} ${b}`;
-    let known = this.pairs.get(key);
+    let pairs = this.pairs.get(script);
+    if (!pairs) this.pairs.set(script, (pairs = new Map()));
+    const key = a * 0x110000 + b;
+    let known = pairs.get(key);
     if (!known) {
       const run = this.font.layout(String.fromCodePoint(a, b), undefined, script);
       known = [delta(run.positions[0], run.glyphs[0]), delta(run.positions[1], run.glyphs[1])];
-      this.pairs.set(key, known);
+      pairs.set(key, known);
     }
     return known;
   }
