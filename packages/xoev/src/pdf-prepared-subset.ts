@@ -22,7 +22,15 @@ export interface SubsetFont {
   unicode: number[][];
   subset: { glyphs: number[]; cff?: unknown; includeGlyph(gid: number): number; encode(): Uint8Array };
   embed(): void;
-  document: { ref(data?: object): { compress: boolean; data: Record<string, unknown> } };
+  toUnicodeCmap(): unknown;
+  document: { ref(data?: object): PdfStream };
+}
+
+/** A pdfkit PDFReference, as a stream object. */
+interface PdfStream {
+  compress: boolean;
+  data: Record<string, unknown>;
+  end(chunk?: Uint8Array | string): void;
 }
 
 /** German text: the texts whose glyphs a subset holds — characters, and the ligatures fontkit forms of them. */
@@ -34,6 +42,8 @@ interface Prepared {
   glyphCount: number;
   /** The encoded subset, deflated. */
   deflated: Buffer;
+  /** The ToUnicode CMap of a document that used only the repertoire, deflated; taken from the first one (null: not to be had). */
+  toUnicode?: Buffer | null;
 }
 
 // Keyed by the parsed fonts, which live as long as the process.
@@ -98,16 +108,47 @@ export function usePreparedSubset(font: SubsetFont, newSubset: () => SubsetFont[
     const ref = doc.ref;
     doc.ref = (data?: object) => {
       doc.ref = ref;
-      const file = ref.call(doc, data);
-      file.compress = false;
-      file.data.Filter = 'FlateDecode';
-      return file;
+      return deflated(ref.call(doc, data));
     };
     font.subset.encode = () => ready.deflated;
+    // the CMap is the same for every such document too: written by pdfkit once, then as prepared
+    ready.toUnicode ??= preparedCmap(font);
+    const cmap = ready.toUnicode;
+    if (cmap) {
+      font.toUnicodeCmap = () => {
+        const stream = deflated(doc.ref());
+        stream.end(cmap);
+        return stream;
+      };
+    }
     try {
       embed();
     } finally {
       doc.ref = ref;
     }
   };
+}
+
+/** Marks a pdfkit stream as holding deflated bytes, so pdfkit does not deflate them again. */
+function deflated(stream: PdfStream): PdfStream {
+  stream.compress = false;
+  stream.data.Filter = 'FlateDecode';
+  return stream;
+}
+
+/**
+ * pdfkit's ToUnicode CMap of the font's glyphs so far (its text, as pdfkit writes it into the stream), deflated;
+ * null where pdfkit's toUnicodeCmap() does not write it as expected (a later version), so pdfkit keeps writing it.
+ */
+function preparedCmap(font: SubsetFont): Buffer | null {
+  let text = '';
+  const capture = { unicode: font.unicode, document: { ref: () => ({ end: (chunk: unknown) => (text = typeof chunk === 'string' ? chunk : '') }) } };
+  try {
+    font.toUnicodeCmap.call(capture);
+  } catch {
+    return null;
+  }
+  if (!text.includes('beginbfrange')) return null;
+  // as pdfkit's PDFReference.write turns a string into bytes
+  return deflateSync(Buffer.from(`${text}\n`, 'latin1'));
 }
