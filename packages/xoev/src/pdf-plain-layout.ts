@@ -223,8 +223,12 @@ export class PlainLayout {
   private readonly glyphs = new Map<number, LayoutGlyph>();
   // a ligature's first glyph → the second components after which it would ligate ("f" before "i", "l")
   private readonly notBefore = new Map<number, Set<number>>();
-  // per script tag, per pair of code points (a × 0x110000 + b): what the pair adds to the first and to the second glyph
-  private readonly pairs = new Map<string, Map<number, [Position, Position]>>();
+  // plain code point → its number among them, for the pair tables
+  private readonly index = new Map<number, number>();
+  // Per script tag, what a pair adds to its first and second glyph. Most pairs add nothing, so the table of
+  // pairs seen holds a byte per pair (0 not yet laid out, 1 nothing, 2 kerned) and only kerned ones keep
+  // their adjustments: bounded by the square of the plain characters (~270 KiB), whatever the texts.
+  private readonly pairs = new Map<string, { seen: Uint8Array; kerned: Map<number, Pair> }>();
 
   private constructor(private readonly font: LayoutFont) {}
 
@@ -248,12 +252,18 @@ export class PlainLayout {
       if (touched !== 'always') layout.notBefore.set(g, touched);
       else for (const [cp, glyph] of layout.glyphs) if (glyph.id === g) layout.glyphs.delete(cp);
     }
+    for (const cp of layout.glyphs.keys()) layout.index.set(cp, layout.index.size);
     return layout;
   }
 
   /** The code points the shortcut may lay out, in some words (for tests). */
   plainCodePoints(): number[] {
     return [...this.glyphs.keys()];
+  }
+
+  /** How many pairs keep adjustments of their own (for tests: the rest is one byte per pair). */
+  kernedPairs(): number {
+    return [...this.pairs.values()].reduce((n, t) => n + t.kerned.size, 0);
   }
 
   /** Glyphs and positions (font units) of `text` as fontkit's `layout(text)` gives them, if every character is plain. */
@@ -279,19 +289,25 @@ export class PlainLayout {
     return { glyphs, positions };
   }
 
-  private pair(script: string, a: number, b: number): [Position, Position] {
-    let pairs = this.pairs.get(script);
-    if (!pairs) this.pairs.set(script, (pairs = new Map()));
-    const key = a * 0x110000 + b;
-    let known = pairs.get(key);
-    if (!known) {
-      const run = this.font.layout(String.fromCodePoint(a, b), undefined, script);
-      known = [delta(run.positions[0], run.glyphs[0]), delta(run.positions[1], run.glyphs[1])];
-      pairs.set(key, known);
-    }
-    return known;
+  private pair(script: string, a: number, b: number): Pair {
+    let table = this.pairs.get(script);
+    if (!table) this.pairs.set(script, (table = { seen: new Uint8Array(this.index.size ** 2), kerned: new Map() }));
+    const key = (this.index.get(a) ?? 0) * this.index.size + (this.index.get(b) ?? 0);
+    const seen = table.seen[key];
+    if (seen === 1) return NO_ADJUSTMENT;
+    if (seen === 2) return table.kerned.get(key) ?? NO_ADJUSTMENT;
+    const run = this.font.layout(String.fromCodePoint(a, b), undefined, script);
+    const pair: Pair = [delta(run.positions[0], run.glyphs[0]), delta(run.positions[1], run.glyphs[1])];
+    const kerned = pair.some((d) => d.xAdvance !== 0 || d.yAdvance !== 0 || d.xOffset !== 0 || d.yOffset !== 0);
+    table.seen[key] = kerned ? 2 : 1;
+    if (kerned) table.kerned.set(key, pair);
+    return kerned ? pair : NO_ADJUSTMENT;
   }
 }
+
+type Pair = [Position, Position];
+const NONE: Position = Object.freeze({ xAdvance: 0, yAdvance: 0, xOffset: 0, yOffset: 0 });
+const NO_ADJUSTMENT: Pair = [NONE, NONE];
 
 function delta(p: Position | undefined, g: LayoutGlyph | undefined): Position {
   return { xAdvance: (p?.xAdvance ?? 0) - (g?.advanceWidth ?? 0), yAdvance: p?.yAdvance ?? 0, xOffset: p?.xOffset ?? 0, yOffset: p?.yOffset ?? 0 };
