@@ -15,7 +15,7 @@
 //
 // Words of plain Latin text are laid out without fontkit's shaping engine (pdf-plain-layout.ts), with the
 // same glyphs and positions; each document's subset starts with glyphs prepared once (pdf-prepared-subset.ts).
-import { PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
+import { PLAIN_CANDIDATES, PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
 import { GERMAN_TEXT, usePreparedSubset, type SubsetFont } from './pdf-prepared-subset.js';
 
 /** What pdfkit keeps of a word's layout (a fontkit GlyphRun, positions scaled to 1000 units/em). */
@@ -73,13 +73,6 @@ const sharedWords = new Map<ParsedFont, Map<string, Run>>();
 const glyphData = new WeakMap<ParsedFont, Map<number, GlyphData>>();
 const adopted = new WeakSet<object>();
 const plainLayouts = new Map<ParsedFont, PlainLayout | undefined>();
-
-// Characters the plain layout may take: Basic Latin to Latin Extended-B, general punctuation, the euro sign.
-const PLAIN_CANDIDATES = [...range(0x20, 0x24f), ...range(0x2010, 0x206f), 0x20ac];
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
 
 function plainLayoutOf(font: ParsedFont): PlainLayout | undefined {
   if (!plainLayouts.has(font)) plainLayouts.set(font, PlainLayout.of(font as unknown as LayoutFont, PLAIN_CANDIDATES));

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { PlainLayout, type LayoutFont } from './pdf-plain-layout.js';
+import { PLAIN_CANDIDATES, PlainLayout, type LayoutFont } from './pdf-plain-layout.js';
 
 const require = createRequire(import.meta.url);
 const fontkit = require('fontkit') as { create(buffer: Buffer): LayoutFont };
 const load = (file: string): LayoutFont => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const CANDIDATES = [...range(0x20, 0x24f), ...range(0x2010, 0x206f), 0x20ac];
 
 // What fontkit's own layout gives, in the shape the shortcut returns.
 function fontkitLayout(font: LayoutFont, text: string): { ids: number[]; positions: unknown[] } {
@@ -31,7 +29,7 @@ describe('plain layout (fontkit without its shaping engine for plain Latin words
   for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf']) {
     it(`${file}: every pair of ASCII and Latin-1 characters and 3,000 random words laid out exactly as fontkit does`, () => {
       const font = load(file);
-      const plain = PlainLayout.of(font, CANDIDATES);
+      const plain = PlainLayout.of(font, PLAIN_CANDIDATES);
       expect(plain).toBeDefined();
       if (!plain) return;
       const codePoints = plain.plainCodePoints();
@@ -63,7 +61,7 @@ describe('plain layout (fontkit without its shaping engine for plain Latin words
 
   it('kerns as fontkit does where DejaVu Sans kerns (a word with kerning pairs, digits only, Latin script)', () => {
     const font = load('DejaVuSans.ttf');
-    const plain = PlainLayout.of(font, CANDIDATES);
+    const plain = PlainLayout.of(font, PLAIN_CANDIDATES);
     for (const text of ['AVATAR', 'Tower', 'WAY.', '01.03.2025,', 'T.Y', '„Vögel“']) {
       const run = plain?.layout(text);
       expect(run, text).toBeDefined();

@@ -96,6 +96,14 @@ export interface LayoutFont {
 // only around U+2044, which is never plain.
 const APPLIED_FEATURES = new Set(['rvrn', 'ltra', 'ltrm', 'ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern']);
 
+/** The code points from `from` to `to`, both included. */
+export function codePointRange(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Characters to offer the shortcut: Basic Latin to Latin Extended-B, general punctuation, the euro sign. */
+export const PLAIN_CANDIDATES: readonly number[] = [...codePointRange(0x20, 0x24f), ...codePointRange(0x2010, 0x206f), 0x20ac];
+
 // Characters worth the shortcut: Latin letters and the digits, punctuation, symbols and space around them.
 // Marks, controls, format characters (U+00AD, joiners) and the fraction slash are never plain.
 const CANDIDATE = /^[\p{Script=Latin}\p{Script=Common}]$/u;

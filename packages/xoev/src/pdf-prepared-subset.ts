@@ -13,6 +13,7 @@
 // What the PDF holds: the font program with the repertoire (~100 glyphs) instead of only the used ones,
 // its widths and ToUnicode entries — a few KiB more per face; text, glyphs and positions are the same.
 import { deflateSync } from 'node:zlib';
+import { codePointRange } from './pdf-plain-layout.js';
 
 /** The parts of pdfkit's EmbeddedFont (and its document) this module touches. */
 export interface SubsetFont {
@@ -34,7 +35,7 @@ interface PdfStream {
 }
 
 /** German text: the texts whose glyphs a subset holds — characters, and the ligatures fontkit forms of them. */
-export const GERMAN_TEXT: readonly string[] = [...range(0x20, 0x7e).map((cp) => String.fromCodePoint(cp)), ...'ÄÖÜäöüß–—„“‚‘·•…€§°×', 'fi', 'fl', 'ff', 'ffi', 'ffl'];
+export const GERMAN_TEXT: readonly string[] = [...codePointRange(0x20, 0x7e).map((cp) => String.fromCodePoint(cp)), ...'ÄÖÜäöüß–—„“‚‘·•…€§°×', 'fi', 'fl', 'ff', 'ffi', 'ffl'];
 
 interface Prepared {
   glyphs: RepertoireGlyph[];
@@ -48,10 +49,6 @@ interface Prepared {
 
 // Keyed by the parsed fonts, which live as long as the process.
 const prepared = new WeakMap<object, Prepared>();
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
 
 interface RepertoireGlyph {
   id: number;
