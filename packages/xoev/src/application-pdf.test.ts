@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import type * as PdfKit from 'pdfkit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { berlinDate, renderApplicationPdf, type ApplicationPdfInput } from './application-pdf.js';
 import { inspectContent } from './content-facts.js';
 import { formRows } from './form-rows.js';
@@ -94,6 +96,20 @@ describe('renderApplicationPdf', () => {
     // the receipt sheet
     for (const fact of ['Laufzettel', 'Eingegangen am', '01.03.2025, 11:00:00', 'FIT-Connect', 'Bauportal NRW (psw:01000001)', 'Entschlüsselung', 'bestanden', 'entfällt', 'generic-xdomea 2.0.0', 'Lageplan_Größe_Straße.pdf', 'b'.repeat(64), '120,6 KiB']) {
       expect(text).toContain(fact);
+    }
+  });
+
+  it('measures a row only near the bottom of a page, where it may have to move to the next one', async () => {
+    const PDFDocument = createRequire(import.meta.url)('pdfkit') as typeof PdfKit;
+    const measure = vi.spyOn(PDFDocument.prototype, 'heightOfString');
+    try {
+      const pdf = await renderApplicationPdf(input());
+      const rows = formRows(data, formSchema).length;
+      // every row used to be measured (label and value) before it was drawn: twice the rows and more
+      expect(measure.mock.calls.length).toBeLessThan(rows / 2);
+      expect((await pdfText(pdf)).split('Laufzettel').length).toBe(2);
+    } finally {
+      measure.mockRestore();
     }
   });
 

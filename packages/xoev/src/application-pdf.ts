@@ -21,6 +21,9 @@ const font = (file: string): unknown => fontkit.create(readFileSync(require.reso
 const FONT_REGULAR = font('DejaVuSans.ttf');
 const FONT_BOLD = font('DejaVuSans-Bold.ttf');
 const FONT_MONO = font('DejaVuSansMono.ttf');
+// Every document embeds a subset of each face prepared once per process (pdf-prepared-subset.ts): German
+// text for the text faces; the mono face shows only SHA-256 digests, so its subset holds the hex digits.
+const REPERTOIRES = new Map([[FONT_MONO, [...'0123456789abcdef']]]);
 
 /** Outcome of one check, as the receipt sheet shows it. */
 export interface ReceiptCheck {
@@ -111,11 +114,13 @@ function bytes(n: number): string {
 // something the sender wrote: such values may join the shared word layouts like labels do.
 type SheetRow = FormRow & { fixed?: boolean };
 type Face = 'regular' | 'bold' | 'mono';
+// The tallest row (pt) kept together on one page.
+const MAX_ROW_KEPT = 200;
 
 class Layout {
   private readonly left: number;
   private readonly width: number;
-  private readonly fonts = new SharedFontWork();
+  private readonly fonts = new SharedFontWork(REPERTOIRES);
   constructor(private readonly doc: PDFKit.PDFDocument) {
     this.left = doc.page.margins.left;
     this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
@@ -156,10 +161,13 @@ class Layout {
     const valueSize = font === 'mono' ? 7.5 : 9.5;
     const value = row.value;
     const labelOptions = { width: value === undefined ? this.width - indent : labelWidth };
-    const labelHeight = this.words(true, () => this.use('bold', 9.5).heightOfString(row.label, labelOptions));
-    const valueHeight = value === undefined ? 0 : this.words(row.fixed === true, () => this.use(font, valueSize).heightOfString(value, { width: valueWidth }));
-    const height = Math.max(labelHeight, valueHeight) + 3;
-    this.ensure(Math.min(height, 200));
+    // A row that does not fit in the room left starts a new page; one taller than MAX_ROW_KEPT is split
+    // instead. So only a row near the bottom needs measuring (a second line-breaking pass over its text).
+    if (this.room() < MAX_ROW_KEPT) {
+      const labelHeight = this.words(true, () => this.use('bold', 9.5).heightOfString(row.label, labelOptions));
+      const valueHeight = value === undefined ? 0 : this.words(row.fixed === true, () => this.use(font, valueSize).heightOfString(value, { width: valueWidth }));
+      this.ensure(Math.min(Math.max(labelHeight, valueHeight) + 3, MAX_ROW_KEPT));
+    }
     const y = this.doc.y;
     this.words(true, () => this.use('bold', 9.5).text(row.label, this.left + indent, y, labelOptions));
     const afterLabel = this.doc.y;
@@ -168,8 +176,12 @@ class Layout {
     this.doc.y = Math.max(afterLabel, this.doc.y) + 3;
   }
 
+  private room(): number {
+    return this.doc.page.height - this.doc.page.margins.bottom - this.doc.y;
+  }
+
   private ensure(height: number): void {
-    if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+    if (height > this.room()) this.doc.addPage();
   }
 }
 

@@ -3,7 +3,8 @@
 // again (fontkit GSUB/GPOS) and fully decoded every glyph outline again only to copy its bytes into the
 // subset. Both results depend on the parsed font alone, which every document shares: pdfkit shapes with
 // default features and scales to 1000 units/em whatever the font size, and a glyph's bytes, advance and
-// bearing are the font's. So the PDFs stay byte for byte what pdfkit writes without these caches.
+// bearing are the font's. So the pages stay what pdfkit writes without these caches: the same glyphs at
+// the same places (the font subsets differ: see pdf-prepared-subset.ts).
 //
 // Personal data: only words the caller marks as vocabulary (labels, fixed texts) enter the shared word
 // layouts, at most MAX_SHARED_WORDS per font; values keep pdfkit's per-document cache and leave with it.
@@ -11,6 +12,11 @@
 //
 // These reach into pdfkit's EmbeddedFont (layoutCached, layoutRun, layoutCache, subset) and fontkit's
 // TTFSubset (_addGlyph and its tables). Where a font does not look like that, it is left alone.
+//
+// Words of plain Latin text are laid out without fontkit's shaping engine (pdf-plain-layout.ts), with the
+// same glyphs and positions; each document's subset starts with glyphs prepared once (pdf-prepared-subset.ts).
+import { PLAIN_CANDIDATES, PlainLayout, type LayoutFont, type LayoutGlyph, type Position } from './pdf-plain-layout.js';
+import { GERMAN_TEXT, usePreparedSubset, type SubsetFont } from './pdf-prepared-subset.js';
 
 /** What pdfkit keeps of a word's layout (a fontkit GlyphRun, positions scaled to 1000 units/em). */
 interface Run {
@@ -43,6 +49,7 @@ interface ParsedFont {
 
 interface EmbeddedFont {
   font: ParsedFont;
+  scale: number;
   layoutCache?: Record<string, Run>;
   layoutCached(text: string): Run;
   layoutRun(text: string): Run;
@@ -65,6 +72,24 @@ const MAX_SHARED_WORDS = 2000;
 const sharedWords = new Map<ParsedFont, Map<string, Run>>();
 const glyphData = new WeakMap<ParsedFont, Map<number, GlyphData>>();
 const adopted = new WeakSet<object>();
+const plainLayouts = new Map<ParsedFont, PlainLayout | undefined>();
+
+function plainLayoutOf(font: ParsedFont): PlainLayout | undefined {
+  if (!plainLayouts.has(font)) plainLayouts.set(font, PlainLayout.of(font as unknown as LayoutFont, PLAIN_CANDIDATES));
+  return plainLayouts.get(font);
+}
+
+// A plain layout as pdfkit's EmbeddedFont.layoutRun turns fontkit's run into its own: every position
+// scaled to 1000 units/em, the glyph's advance beside it, the run's width the sum of the advances.
+function scaledRun(run: { glyphs: LayoutGlyph[]; positions: Position[] }, scale: number): Run {
+  let advanceWidth = 0;
+  const positions = run.positions.map((p, i) => {
+    const scaled = { xAdvance: p.xAdvance * scale, yAdvance: p.yAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale, advanceWidth: (run.glyphs[i]?.advanceWidth ?? 0) * scale };
+    advanceWidth += scaled.xAdvance;
+    return scaled;
+  });
+  return { glyphs: run.glyphs, positions, advanceWidth };
+}
 
 function glyphOf(font: ParsedFont, gid: number): GlyphData {
   let byId = glyphData.get(font);
@@ -112,6 +137,12 @@ export class SharedFontWork {
   // Whether the text being laid out is vocabulary (labels, fixed texts) that may be shared.
   private vocabulary = false;
 
+  /**
+   * `repertoires`: per parsed font, the texts whose glyphs every document embeds from a subset prepared
+   * once (pdf-prepared-subset.ts); German text for any other font.
+   */
+  constructor(private readonly repertoires: ReadonlyMap<unknown, readonly string[]> = new Map()) {}
+
   /** Hooks the document's current font (pdfkit's `doc._font`) into the caches; once per font and document. */
   adopt(doc: object): void {
     const font = (doc as { _font?: unknown })._font as Partial<EmbeddedFont> | undefined;
@@ -121,12 +152,20 @@ export class SharedFontWork {
     const subset = font.subset;
     if (subset && subset.cff === undefined && !parsed._variationProcessor && typeof subset._addGlyph === 'function' && Array.isArray(parsed.loca?.offsets)) {
       subset._addGlyph = addGlyph;
+      const newSubset = (): SubsetFont['subset'] => (parsed as unknown as { createSubset(): SubsetFont['subset'] }).createSubset();
+      usePreparedSubset(font as unknown as SubsetFont, newSubset, this.repertoires.get(parsed) ?? GERMAN_TEXT);
     }
     let shared = sharedWords.get(parsed);
     if (!shared) sharedWords.set(parsed, (shared = new Map()));
     const words = shared;
     const local = new Map<string, Run>();
-    const layoutRun = font.layoutRun.bind(font);
+    const plain = plainLayoutOf(parsed);
+    const shape = font.layoutRun.bind(font);
+    const scale = font.scale ?? 1;
+    const layoutRun = (text: string): Run => {
+      const run = plain?.layout(text);
+      return run ? scaledRun(run, scale) : shape(text);
+    };
     font.layoutCached = (text: string): Run => {
       const known = local.get(text) ?? words.get(text);
       if (known) return known;

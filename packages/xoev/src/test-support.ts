@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { ApplicationPdfInput } from './application-pdf.js';
 
 /** Absolute path of scripts/install-schemas.mjs. */
 export const INSTALL_SCRIPT = fileURLToPath(new URL('../../../scripts/install-schemas.mjs', import.meta.url));
@@ -27,4 +28,28 @@ export async function installTempSchemaCache(): Promise<string> {
   const result = await runInstaller({ WEICHE_SCHEMA_CACHE: cacheDir });
   if (result.code !== 0) throw new Error(`install-schemas failed: ${result.stderr}`);
   return cacheDir;
+}
+
+/** An application PDF's input with `value` as applicant, family name, form field `label`, reference and attachment name. */
+export function applicationPdfInput(value: string, label: string): ApplicationPdfInput {
+  return {
+    title: 'Baugenehmigung beantragen',
+    applicant: value,
+    data: { [label]: value, antragsteller: { familienname: value, vorname: 'Jürgen' } },
+    createdAt: new Date('2025-03-01T10:00:05Z'),
+    producer: 'Weiche 0.1.0',
+    receipt: {
+      receivedAt: new Date('2025-03-01T10:00:00Z'),
+      channel: 'FIT-Connect',
+      sender: { name: 'Bauportal NRW' },
+      recipient: 'Stadt Münster – Bauordnungsamt',
+      submissionId: '5b0c2d9e-4a43-4c51-9f0e-3c9c4b5a0a01',
+      serviceIdentifier: 'urn:de:fim:leika:leistung:99010003001006',
+      senderReference: value,
+      checks: [{ name: 'Entschlüsselung', status: 'passed', detail: 'RSA-OAEP-256 / A256GCM' }],
+      mapping: { id: 'generic-xdomea', version: '2.0.0' },
+      data: { name: 'fachdaten.json', mimeType: 'application/json', size: 1217, sha256: 'a'.repeat(64), schemaUri: 'urn:weiche:schema:bauantrag:1.0' },
+      attachments: [{ name: `${value}.pdf`, mimeType: 'application/pdf', size: 123_456, sha256: 'b'.repeat(64) }],
+    },
+  };
 }
