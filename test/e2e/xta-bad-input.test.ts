@@ -121,6 +121,9 @@ describe('XTA 2 bad input', () => {
     const cases: Array<[string, 'management' | 'send', Buffer | string, string]> = [
       ['text/plain', 'send', check, 'text/plain; charset=utf-8'],
       ['application/json', 'management', '{"operation":"checkAccountActive"}', 'application/json'],
+      // not even JSON: the root app's JSON parser must not read it first (it answered 500, 9030)
+      ['application/json, not JSON', 'send', check, 'application/json'],
+      ['application/json, empty', 'management', '', 'application/json; charset=utf-8'],
       ['not a media type', 'management', check, 'nonsense'],
       ['no Content-Type, with a body', 'management', check, ''],
       ['no Content-Type, no body', 'send', '', ''],

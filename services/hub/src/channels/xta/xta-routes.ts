@@ -107,6 +107,9 @@ function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
  */
 export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    // only these parsers: one inherited from the root app (its JSON parser) would read the body first and answer its
+    // refusal as a 500; any other media type is now FST_ERR_CTP_INVALID_MEDIA_TYPE, a 415 below
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser(MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: rt.limits.maxBodyBytes }, (_request, body, done) => done(null, body));
     // scoped to this plugin: HTTP-level refusals (too large, wrong media type) are XTA faults too
     app.setErrorHandler((error: FastifyError, request, reply) => {
