@@ -173,6 +173,15 @@ describe('XTA 2 bad input', () => {
     expect(noToken.fault).toBe('9012');
   });
 
+  // a Fachverfahren polls its box; sending, even as itself, is for authors (portals): it was accepted and delivered
+  it('a Fachverfahren identity that sends, even as itself → 9013, nothing stored', async () => {
+    const id = messageId();
+    const fv = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const r = await fv.send({ meta: meta({ author: parties.fachverfahren.identifier, messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect([r.status, r.fault, r.faultKind]).toEqual([400, '9013', 'PermissionDeniedException']);
+    expect(await hub.deps.journal.findByChannelRef('xta', id)).toBeUndefined();
+  });
+
   it('a tampered GCM tag → red transport report, ciphertext kept', async () => {
     const id = messageId();
     const sent = await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: true, tamperTag: true });
