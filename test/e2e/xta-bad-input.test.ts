@@ -5,7 +5,7 @@ import { XtaMeta } from '@weiche/hub';
 import type { InProcessHub } from '../support/hub-in-process.js';
 import type { XtaTestParties } from '../support/xta-config.js';
 import { startXtaTestHub } from '../support/xta-hub.js';
-import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
+import { ACTIONS, contentContainer, encryptFor, envelope, messageId, messageMetaData, NS, sendMessageRequest, textsOf, XtaTestClient } from '../support/xta-sender.js';
 import { xpathString } from '../support/zip.js';
 
 const LIMIT = 256 * 1024;
@@ -224,6 +224,53 @@ describe('XTA 2 bad input', () => {
     expect((await owner.getMessage(boxId)).message).toBeDefined();
     const otherAuthor = new XtaTestClient(hub.baseUrl, parties.otherAuthor.token);
     expect((await otherAuthor.transportStatus(id)).reply.fault).toBe('9070');
+  });
+
+  // OSCI_MessageMetaData_V2.02.xsd: the DeliveryAttributes are xs:dateTime (ObsoleteAfter xs:date); they were kept as
+  // sent and echoed in the transport report and the box's MessageMetaData, which no longer matched their schema
+  it('DeliveryAttributes that are no xs:dateTime / xs:date → 9022, nothing stored', async () => {
+    for (const [element, value] of [['Origin', 'yesterday'], ['NotBefore', '2026-02-30T10:00:00Z'], ['InitialSend', '2026-11-29T24:30:00Z'], ['ObsoleteAfter', '2026-11-29T10:00:00Z']] as const) {
+      const id = messageId();
+      const enc = encryptFor(container(), readerCert);
+      const metaXml = messageMetaData(meta({ messageId: id })).replace(/<oscimeta:Origin>[^<]*<\/oscimeta:Origin>/, `<oscimeta:${element}>${value}</oscimeta:${element}>`);
+      const request = sendMessageRequest({ meta: metaXml, cipherValue: enc.cipherValue, encryptedData: enc.encryptedData, mtom: false });
+      const r = await author.post('send', request.body, request.contentType);
+      expect([r.status, r.fault, r.text.includes(`DeliveryAttributes/${element} is not a valid`)], element).toEqual([400, '9022', true]);
+      expect(await hub.deps.journal.findByChannelRef('xta', id), element).toBeUndefined();
+    }
+  });
+
+  // OSCI 2 MsgSelector: its entry times, newEntry and RelatesTo were read and then ignored, so a box answered every
+  // offered message (and an unreadable time too)
+  it('getStatusList selects by MsgBoxEntryTimeFrom/To, newEntry and RelatesTo; an unreadable time → fault', async () => {
+    const id = messageId();
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const select = async (selector: string, newEntry?: string): Promise<{ ids: string[]; status: number; text: string }> => {
+      const r = await owner.post('msgbox', envelope(ACTIONS.getStatusList, `<osci:MsgBoxStatusListRequest><osci:MsgSelector${newEntry === undefined ? '' : ` newEntry="${newEntry}"`}>${selector}</osci:MsgSelector></osci:MsgBoxStatusListRequest>`));
+      const list = /<osci:MsgStatusList>([\s\S]*)<\/osci:MsgStatusList>/.exec(r.text)?.[1] ?? '';
+      return { ids: textsOf(list, 'MessageID'), status: r.status, text: r.text };
+    };
+    const relatesTo = `<wsa:RelatesTo>${id}</wsa:RelatesTo>`;
+    // the box entry made from this message answers it (InReplyTo): RelatesTo finds exactly that one
+    const boxId = await waitFor('message in the box', async () => (await select(relatesTo)).ids[0]);
+    expect((await select(relatesTo)).ids).toEqual([boxId]);
+    expect((await select(`<wsa:RelatesTo>${messageId()}</wsa:RelatesTo>`)).ids).toEqual([]);
+    const hourAhead = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeFrom>${hourAhead}</osci:MsgBoxEntryTimeFrom>`)).ids).toEqual([]);
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeTo>2000-01-01T00:00:00Z</osci:MsgBoxEntryTimeTo>`)).ids).toEqual([]);
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeFrom>2000-01-01T00:00:00</osci:MsgBoxEntryTimeFrom><osci:MsgBoxEntryTimeTo>${hourAhead}</osci:MsgBoxEntryTimeTo>`)).ids).toEqual([boxId]);
+    // newEntry: only what was never fetched; "false" narrows nothing
+    expect((await select(relatesTo, 'true')).ids).toEqual([boxId]);
+    expect((await owner.getMessage(boxId)).message).toBeDefined();
+    expect((await select(relatesTo, 'true')).ids).toEqual([]);
+    expect((await select(relatesTo, 'false')).ids).toEqual([boxId]);
+    for (const bad of ['<osci:MsgBoxEntryTimeFrom>yesterday</osci:MsgBoxEntryTimeFrom>', '<osci:MsgBoxEntryTimeTo>2026-02-30T00:00:00Z</osci:MsgBoxEntryTimeTo>', '<osci:MsgBoxEntryTimeFrom>99999-01-01T00:00:00Z</osci:MsgBoxEntryTimeFrom>']) {
+      const r = await select(bad);
+      // getStatusList declares no ParameterIsNotValidException: 9000 naming 9022
+      expect([r.status, r.text.includes('9022 Ungültige Parameterkombination: MsgSelector/')], bad).toEqual([400, true]);
+    }
+    expect((await select(relatesTo, 'maybe')).status).toBe(400);
   });
 
   it('sendMessageSync → SyncAsyncException 9080; an operation at the wrong port → 9021', async () => {

@@ -9,6 +9,7 @@ import type { GenericContentContainer, XopResolver } from './content-container.j
 import { attrValue, childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 import { xtaError } from './xta-errors.js';
+import { xsDateTimeInstant } from './xsd-date-time.js';
 import type { XtaFault } from './xta-errors.js';
 
 /** Size limits, all checked before the bytes they guard are parsed or decoded. */
@@ -28,8 +29,9 @@ export const DEFAULT_XTA_LIMITS: XtaLimits = { maxBodyBytes: 64 * 1024 * 1024, m
 export interface MsgSelector {
   readonly messageIds: readonly string[];
   readonly relatesTo: readonly string[];
-  readonly entryTimeFrom?: string;
-  readonly entryTimeTo?: string;
+  /** MsgBoxEntryTimeFrom / MsgBoxEntryTimeTo as instants (xs:dateTime; one without a zone read as UTC). */
+  readonly entryTimeFrom?: Date;
+  readonly entryTimeTo?: Date;
   readonly newEntry?: boolean;
 }
 
@@ -150,10 +152,20 @@ function messageIdBody(body: XmlElement): string {
   return t;
 }
 
+function selectorInstant(el: XmlElement, local: string): Date | undefined {
+  const text = childNamed(el, NS_OSCI, local)?.text.trim();
+  if (text === undefined) return undefined;
+  const instant = xsDateTimeInstant(text);
+  // a time the hub cannot read would select every message instead of the ones asked for
+  if (!instant) throw xtaError('INVALID_PARAMETER_COMBINATION', `MsgSelector/${local} is not an xs:dateTime in the years 1 to 9999`);
+  return instant;
+}
+
 function parseSelector(el: XmlElement): MsgSelector {
-  const from = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeFrom')?.text.trim();
-  const to = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeTo')?.text.trim();
-  const newEntry = attrValue(el, 'newEntry');
+  const from = selectorInstant(el, 'MsgBoxEntryTimeFrom');
+  const to = selectorInstant(el, 'MsgBoxEntryTimeTo');
+  const newEntry = attrValue(el, 'newEntry')?.trim();
+  if (newEntry !== undefined && !['true', 'false', '1', '0'].includes(newEntry)) throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgSelector/@newEntry is not an xs:boolean');
   return {
     messageIds: childrenNamed(el, NS_WSA, 'MessageID').map((m) => m.text.trim()),
     relatesTo: childrenNamed(el, NS_WSA, 'RelatesTo').map((m) => m.text.trim()),
