@@ -342,6 +342,24 @@ describe('parseSoapRequest: management and message box operations', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('getStatusList', '<osci:MsgBoxStatusListRequest maxListItems="0"/>')), SOAP)).fehlernummer).toBe('9022');
   });
 
+  // OSCI2_02.xsd enumerations (ListForm: "MsgAtrributes" as the schema spells it, or MessageMetaData; MsgPart: Envelope,
+  // Header, Body): another value was read as a default, and a getMessage naming two MessageIDs answered the first
+  it('refuses message box parameters outside their schema types (9022)', () => {
+    const sel = (ids: string): string => `<osci:MsgSelector>${ids}</osci:MsgSelector>`;
+    const id = (n: number): string => `<wsa:MessageID>urn:de:xta:messageid:p:${n}</wsa:MessageID>`;
+    for (const [operation, body] of [
+      ['getStatusList', '<osci:MsgBoxStatusListRequest ListForm="Everything"/>'],
+      ['getMessage', `<osci:MsgBoxFetchRequest MsgPart="Bogus">${sel(id(1))}</osci:MsgBoxFetchRequest>`],
+      ['getMessage', `<osci:MsgBoxFetchRequest>${sel(id(1) + id(2))}</osci:MsgBoxFetchRequest>`],
+    ] as const) {
+      expect(faultOf(() => parseSoapRequest(Buffer.from(envelope(operation, body)), SOAP)).fehlernummer, body).toBe('9022');
+    }
+    const atrributes = parseSoapRequest(Buffer.from(envelope('getStatusList', '<osci:MsgBoxStatusListRequest ListForm="MsgAtrributes"/>')), SOAP);
+    expect(atrributes).toMatchObject({ payload: { listForm: 'MsgAttributes' } });
+    const body = parseSoapRequest(Buffer.from(envelope('getMessage', `<osci:MsgBoxFetchRequest MsgPart="Body">${sel(id(1))}</osci:MsgBoxFetchRequest>`)), SOAP);
+    expect(body).toMatchObject({ payload: { msgPart: 'Body' } });
+  });
+
   it('takes the action from the media type when the wsa:Action header is absent', () => {
     const xml = envelope('checkAccountActive', '').replace(/<wsa:Action>[^<]*<\/wsa:Action>/, '');
     const r = parseSoapRequest(Buffer.from(xml), 'application/soap+xml; action="http://www.xta.de/XTA/CheckAccountActive"');

@@ -175,6 +175,15 @@ function parseSelector(el: XmlElement): MsgSelector {
   };
 }
 
+/** An attribute of an `xs:NMTOKEN` enumeration (OSCI2_02.xsd); a value outside it is 9022. */
+function enumAttr<T extends string>(el: XmlElement, name: string, values: readonly T[]): T | undefined {
+  const value = attrValue(el, name)?.trim();
+  if (value === undefined) return undefined;
+  const known = values.find((v) => v === value);
+  if (known === undefined) throw xtaError('INVALID_PARAMETER_COMBINATION', `${el.local}/@${name} is not one of ${values.join(', ')}`);
+  return known;
+}
+
 function parseIterator(body: XmlElement, local: string): { msgBoxRequestId: string; lastMsgReceived: string[] } {
   const el = bodyElement(body, NS_OSCI, local);
   const msgBoxRequestId = attrValue(el, 'MsgBoxRequestID');
@@ -345,14 +354,14 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
       const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxStatusListRequest');
       const max = attrValue(req, 'maxListItems');
       if (max !== undefined && !/^\+?0*[1-9][0-9]{0,8}$/.test(max.trim())) throw xtaError('INVALID_PARAMETER_COMBINATION', 'maxListItems is not a positive integer');
-      const form = attrValue(req, 'ListForm');
+      // the OSCI schema spells the enumeration value "MsgAtrributes"; the correct spelling is read too
+      const form = enumAttr(req, 'ListForm', ['MsgAtrributes', 'MsgAttributes', 'MessageMetaData']);
       const sel = childNamed(req, NS_OSCI, 'MsgSelector');
       return {
         ...base,
         operation,
         payload: {
           ...(max === undefined ? {} : { maxListItems: Number(max.trim()) }),
-          // The OSCI schema spells the enumeration value "MsgAtrributes".
           ...(form === undefined ? {} : { listForm: form === 'MessageMetaData' ? ('MessageMetaData' as const) : ('MsgAttributes' as const) }),
           ...(sel ? { selector: parseSelector(sel) } : {}),
         },
@@ -362,8 +371,9 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
       const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxFetchRequest');
       const sel = childNamed(req, NS_OSCI, 'MsgSelector');
       const selector = sel ? parseSelector(sel) : { messageIds: [], relatesTo: [] };
-      const part = attrValue(req, 'MsgPart');
-      const msgPart = part === 'Header' || part === 'Body' ? part : 'Envelope';
+      // one message per fetch: with two, which one is answered would be the hub's guess
+      if (selector.messageIds.length > 1) throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgBoxFetchRequest selects one message: give one wsa:MessageID');
+      const msgPart = enumAttr(req, 'MsgPart', ['Envelope', 'Header', 'Body']) ?? 'Envelope';
       return { ...base, operation, payload: { selector, msgPart } };
     }
     case 'getNextMessage':
