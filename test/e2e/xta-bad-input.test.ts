@@ -273,6 +273,23 @@ describe('XTA 2 bad input', () => {
     expect((await select(relatesTo, 'maybe')).status).toBe(400);
   });
 
+  it('a close naming an unknown MessageID beside an offered one → 9070, and closes none', async () => {
+    const id = messageId();
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const answers = async (): Promise<string[]> => {
+      const r = await owner.post('msgbox', envelope(ACTIONS.getStatusList, `<osci:MsgBoxStatusListRequest><osci:MsgSelector><wsa:RelatesTo>${id}</wsa:RelatesTo></osci:MsgSelector></osci:MsgBoxStatusListRequest>`));
+      return textsOf(/<osci:MsgStatusList>([\s\S]*)<\/osci:MsgStatusList>/.exec(r.text)?.[1] ?? '', 'MessageID');
+    };
+    const boxId = await waitFor('message in the box', async () => (await answers())[0]);
+    const close = await owner.post('msgbox', envelope(ACTIONS.close, `<osci:MsgBoxCloseRequest MsgBoxRequestID="urn:uuid:${messageId().slice(-36)}"><osci:LastMsgReceived>${boxId}</osci:LastMsgReceived><osci:LastMsgReceived>${messageId()}</osci:LastMsgReceived></osci:MsgBoxCloseRequest>`));
+    expect(close.fault).toBe('9070');
+    // still offered: the fault said nothing was closed
+    expect(await answers()).toEqual([boxId]);
+    expect((await owner.close(boxId)).fault).toBeUndefined();
+    expect(await answers()).toEqual([]);
+  });
+
   it('sendMessageSync → SyncAsyncException 9080; an operation at the wrong port → 9021', async () => {
     const sync = await author.post('send', envelope(ACTIONS.sendMessageSync, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`, messageMetaData(meta())));
     expect(sync.fault).toBe('9080');

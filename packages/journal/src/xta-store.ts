@@ -145,6 +145,12 @@ export class XtaStore extends SchemaStore {
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
+  /** The MessageIDs of these that are in the identity's own box (any status), without touching them. */
+  async inBox(identity: string, messageIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.query<{ id: string }>(`SELECT xta_message_id AS id FROM ${this.s}.xta_msgbox WHERE identity = $1 AND xta_message_id = ANY($2::text[])`, [identity, [...messageIds]]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Closes entries of the identity's own box (the message counts as fetched); returns the ones that were open. */
   async close(identity: string, messageIds: readonly string[]): Promise<MsgBoxEntry[]> {
     const s = this.s;

@@ -101,14 +101,14 @@ export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identit
   return answerWith(rt, box, identity, request, entry, request.payload.msgBoxRequestId);
 }
 
-/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070. */
+/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070 and closes none. */
 export async function closeMessages(rt: XtaRuntime, identity: XtaIdentity, request: Op<'close'>): Promise<XtaSoapResponse> {
   const ids = request.payload.lastMsgReceived;
   if (ids.length === 0) throw xtaError('NO_PARAMETERS', 'MsgBoxCloseRequest needs LastMsgReceived');
-  const closed = new Set((await rt.store.close(identity.identifier, ids)).map((e) => e.messageId));
-  for (const id of ids) {
-    // already closed earlier is fine (a repeated close); not in the caller's box is not
-    if (!closed.has(id) && !(await rt.store.fetch(identity.identifier, id))) throw xtaError('UNKNOWN_MESSAGE_ID');
-  }
+  // all or nothing: a fault after closing some would tell the caller that none was closed
+  const known = await rt.store.inBox(identity.identifier, ids);
+  if (ids.some((id) => !known.has(id))) throw xtaError('UNKNOWN_MESSAGE_ID');
+  // already closed earlier is fine (a repeated close)
+  await rt.store.close(identity.identifier, ids);
   return buildEmptyResponse({ operation: 'close', ...reply(request) });
 }
