@@ -136,6 +136,13 @@ describe('XTA 2 bad input', () => {
       if (port === 'send') expect([r.fault, r.faultKind], name).toEqual(['9052', 'MessageSchemaViolationException']);
       else expect([r.fault, r.text.includes('9052 Nachricht verletzt')], name).toEqual(['9000', true]);
     }
+    // a content coding (RFC 9110 §8.4): the hub reads bodies as sent, so gzip was read as XML (9051) and an identity
+    // body labelled gzip accepted; 415 naming the one coding it reads
+    for (const coding of ['gzip', 'br, gzip']) {
+      const coded = await author.post('management', check, 'application/soap+xml; charset=utf-8', { 'Content-Encoding': coding });
+      expect([coded.status, coded.text.includes(`Content-Encoding ${coding} is not read`)], coding).toEqual([415, true]);
+    }
+    expect((await author.post('management', check, 'application/soap+xml; charset=utf-8', { 'Content-Encoding': 'identity' })).status).toBe(200);
     // what the hub reads stays as it was: MTOM, SOAP 1.2, and SOAP 1.1's text/xml (its VersionMismatch fault, 500)
     expect((await author.post('management', check)).status).toBe(200);
     expect((await author.post('management', envelope(ACTIONS.checkAccountActive, '', '', NS.soap11), 'text/xml; charset=utf-8')).status).toBe(500);
