@@ -165,6 +165,14 @@ describe('XTA 2 bad input', () => {
     expect([await resolved(1), await resolved(2)]).toEqual(['urn:example:wsse Security', 'urn:example:trace Trace']);
   });
 
+  // XTA.wsdl's policy wsam:AnonymousResponses: a reply elsewhere was silently answered on the HTTP response instead
+  it('a wsa:ReplyTo other than the anonymous address → fault naming 9022', async () => {
+    const replyTo = (address: string): string => `<wsa:ReplyTo><wsa:Address>${address}</wsa:Address></wsa:ReplyTo>`;
+    const elsewhere = await author.post('management', envelope(ACTIONS.checkAccountActive, '', replyTo('https://portal.example/xta-replies')));
+    expect([elsewhere.status, elsewhere.fault, elsewhere.text.includes('9022 Ungültige Parameterkombination: wsa:ReplyTo must be the anonymous address')]).toEqual([400, '9000', true]);
+    expect((await author.post('management', envelope(ACTIONS.checkAccountActive, '', replyTo('http://www.w3.org/2005/08/addressing/anonymous')))).status).toBe(200);
+  });
+
   it('sendMessage without MessageMetaData → 9020', async () => {
     const r = await author.post('send', envelope(ACTIONS.sendMessage, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`));
     expect(r.fault).toBe('9020');

@@ -360,6 +360,16 @@ describe('parseSoapRequest: management and message box operations', () => {
     expect(body).toMatchObject({ payload: { msgPart: 'Body' } });
   });
 
+  // XTA.wsdl: wsam:Addressing with wsam:AnonymousResponses; another ReplyTo/FaultTo was ignored and answered on the HTTP response
+  it('takes ReplyTo and FaultTo only as the anonymous address (9022)', () => {
+    const epr = (local: string, address: string | undefined): string => `<wsa:${local}>${address === undefined ? '' : `<wsa:Address>${address}</wsa:Address>`}</wsa:${local}>`;
+    const withHeaders = (headers: string): Buffer => Buffer.from(envelope('checkAccountActive', '').replace('</soap:Header>', `${headers}</soap:Header>`));
+    expect(parseSoapRequest(withHeaders(epr('ReplyTo', 'http://www.w3.org/2005/08/addressing/anonymous') + epr('FaultTo', 'http://www.w3.org/2005/08/addressing/anonymous')), SOAP).operation).toBe('checkAccountActive');
+    for (const headers of [epr('ReplyTo', 'https://attacker.example/cb'), epr('FaultTo', 'http://www.w3.org/2005/08/addressing/none'), epr('ReplyTo', undefined)]) {
+      expect(faultOf(() => parseSoapRequest(withHeaders(headers), SOAP)).fehlernummer, headers).toBe('9022');
+    }
+  });
+
   it('takes the action from the media type when the wsa:Action header is absent', () => {
     const xml = envelope('checkAccountActive', '').replace(/<wsa:Action>[^<]*<\/wsa:Action>/, '');
     const r = parseSoapRequest(Buffer.from(xml), 'application/soap+xml; action="http://www.xta.de/XTA/CheckAccountActive"');

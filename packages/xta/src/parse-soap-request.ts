@@ -1,6 +1,6 @@
 import { NS_OSCI, NS_OSCIMETA, NS_SOAP11, NS_SOAP12, NS_WSA, NS_XTA } from './namespaces.js';
 import { normalizeContentId, parseMediaType, splitMultipart } from './mime-multipart.js';
-import { operationForAction } from './operations.js';
+import { operationForAction, WSA_ANONYMOUS } from './operations.js';
 import type { XtaOperation } from './operations.js';
 import { parseMessageMetaData, parseParty } from './message-metadata.js';
 import type { MessageMetaData, PartyIdentifier } from './message-metadata.js';
@@ -228,6 +228,7 @@ const SINGLE_HEADERS: readonly (readonly [string, string])[] = [
   [NS_WSA, 'MessageID'],
   [NS_WSA, 'To'],
   [NS_WSA, 'ReplyTo'],
+  [NS_WSA, 'FaultTo'],
   [NS_OSCIMETA, 'MessageMetaData'],
   [NS_OSCIMETA, 'Author'],
 ];
@@ -244,6 +245,20 @@ function checkEnvelopeShape(root: XmlElement, header: XmlElement | undefined, bo
   }
   for (const [ns, local] of SINGLE_HEADERS) {
     if (header && childrenNamed(header, ns, local).length > 1) throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${ns}}${local} appears more than once`);
+  }
+}
+
+/**
+ * XTA.wsdl's policy `wsam:AnonymousResponses` (WS-Addressing 1.0 Metadata §3.1.2): the reply and any fault go back on
+ * the HTTP response. A ReplyTo or FaultTo naming another address (or none) asks for what the hub never does, and was
+ * silently answered on the HTTP response instead.
+ */
+function checkAnonymousResponses(header: XmlElement | undefined): void {
+  for (const local of ['ReplyTo', 'FaultTo']) {
+    const epr = header ? childNamed(header, NS_WSA, local) : undefined;
+    if (epr && childNamed(epr, NS_WSA, 'Address')?.text.trim() !== WSA_ANONYMOUS) {
+      throw xtaError('INVALID_PARAMETER_COMBINATION', `wsa:${local} must be the anonymous address: this service answers on the HTTP response only (wsam:AnonymousResponses)`);
+    }
   }
 }
 
@@ -305,6 +320,7 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
   const to = headerText(header, 'To');
   const replyToEl = header ? childNamed(header, NS_WSA, 'ReplyTo') : undefined;
   const replyTo = replyToEl ? childNamed(replyToEl, NS_WSA, 'Address')?.text.trim() : undefined;
+  checkAnonymousResponses(header);
   const base: SoapRequestBase = {
     soapVersion: '1.2',
     action,
