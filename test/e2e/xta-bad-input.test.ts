@@ -5,7 +5,7 @@ import { XtaMeta } from '@weiche/hub';
 import type { InProcessHub } from '../support/hub-in-process.js';
 import type { XtaTestParties } from '../support/xta-config.js';
 import { startXtaTestHub } from '../support/xta-hub.js';
-import { ACTIONS, contentContainer, envelope, messageId, messageMetaData, NS, XtaTestClient } from '../support/xta-sender.js';
+import { ACTIONS, contentContainer, encryptFor, envelope, messageId, messageMetaData, NS, sendMessageRequest, textsOf, XtaTestClient } from '../support/xta-sender.js';
 import { xpathString } from '../support/zip.js';
 
 const LIMIT = 256 * 1024;
@@ -121,6 +121,9 @@ describe('XTA 2 bad input', () => {
     const cases: Array<[string, 'management' | 'send', Buffer | string, string]> = [
       ['text/plain', 'send', check, 'text/plain; charset=utf-8'],
       ['application/json', 'management', '{"operation":"checkAccountActive"}', 'application/json'],
+      // not even JSON: the root app's JSON parser must not read it first (it answered 500, 9030)
+      ['application/json, not JSON', 'send', check, 'application/json'],
+      ['application/json, empty', 'management', '', 'application/json; charset=utf-8'],
       ['not a media type', 'management', check, 'nonsense'],
       ['no Content-Type, with a body', 'management', check, ''],
       ['no Content-Type, no body', 'send', '', ''],
@@ -133,6 +136,13 @@ describe('XTA 2 bad input', () => {
       if (port === 'send') expect([r.fault, r.faultKind], name).toEqual(['9052', 'MessageSchemaViolationException']);
       else expect([r.fault, r.text.includes('9052 Nachricht verletzt')], name).toEqual(['9000', true]);
     }
+    // a content coding (RFC 9110 §8.4): the hub reads bodies as sent, so gzip was read as XML (9051) and an identity
+    // body labelled gzip accepted; 415 naming the one coding it reads
+    for (const coding of ['gzip', 'br, gzip']) {
+      const coded = await author.post('management', check, 'application/soap+xml; charset=utf-8', { 'Content-Encoding': coding });
+      expect([coded.status, coded.text.includes(`Content-Encoding ${coding} is not read`)], coding).toEqual([415, true]);
+    }
+    expect((await author.post('management', check, 'application/soap+xml; charset=utf-8', { 'Content-Encoding': 'identity' })).status).toBe(200);
     // what the hub reads stays as it was: MTOM, SOAP 1.2, and SOAP 1.1's text/xml (its VersionMismatch fault, 500)
     expect((await author.post('management', check)).status).toBe(200);
     expect((await author.post('management', envelope(ACTIONS.checkAccountActive, '', '', NS.soap11), 'text/xml; charset=utf-8')).status).toBe(500);
@@ -155,6 +165,14 @@ describe('XTA 2 bad input', () => {
     expect([await resolved(1), await resolved(2)]).toEqual(['urn:example:wsse Security', 'urn:example:trace Trace']);
   });
 
+  // XTA.wsdl's policy wsam:AnonymousResponses: a reply elsewhere was silently answered on the HTTP response instead
+  it('a wsa:ReplyTo other than the anonymous address → fault naming 9022', async () => {
+    const replyTo = (address: string): string => `<wsa:ReplyTo><wsa:Address>${address}</wsa:Address></wsa:ReplyTo>`;
+    const elsewhere = await author.post('management', envelope(ACTIONS.checkAccountActive, '', replyTo('https://portal.example/xta-replies')));
+    expect([elsewhere.status, elsewhere.fault, elsewhere.text.includes('9022 Ungültige Parameterkombination: wsa:ReplyTo must be the anonymous address')]).toEqual([400, '9000', true]);
+    expect((await author.post('management', envelope(ACTIONS.checkAccountActive, '', replyTo('http://www.w3.org/2005/08/addressing/anonymous')))).status).toBe(200);
+  });
+
   it('sendMessage without MessageMetaData → 9020', async () => {
     const r = await author.post('send', envelope(ACTIONS.sendMessage, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`));
     expect(r.fault).toBe('9020');
@@ -168,6 +186,15 @@ describe('XTA 2 bad input', () => {
     expect(impostor.faultKind).toBe('PermissionDeniedException');
     const noToken = await new XtaTestClient(hub.baseUrl, undefined).send({ meta: meta(), plaintext: container(), certificatePem: readerCert, mtom: false });
     expect(noToken.fault).toBe('9012');
+  });
+
+  // a Fachverfahren polls its box; sending, even as itself, is for authors (portals): it was accepted and delivered
+  it('a Fachverfahren identity that sends, even as itself → 9013, nothing stored', async () => {
+    const id = messageId();
+    const fv = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const r = await fv.send({ meta: meta({ author: parties.fachverfahren.identifier, messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    expect([r.status, r.fault, r.faultKind]).toEqual([400, '9013', 'PermissionDeniedException']);
+    expect(await hub.deps.journal.findByChannelRef('xta', id)).toBeUndefined();
   });
 
   it('a tampered GCM tag → red transport report, ciphertext kept', async () => {
@@ -212,6 +239,70 @@ describe('XTA 2 bad input', () => {
     expect((await owner.getMessage(boxId)).message).toBeDefined();
     const otherAuthor = new XtaTestClient(hub.baseUrl, parties.otherAuthor.token);
     expect((await otherAuthor.transportStatus(id)).reply.fault).toBe('9070');
+  });
+
+  // OSCI_MessageMetaData_V2.02.xsd: the DeliveryAttributes are xs:dateTime (ObsoleteAfter xs:date); they were kept as
+  // sent and echoed in the transport report and the box's MessageMetaData, which no longer matched their schema
+  it('DeliveryAttributes that are no xs:dateTime / xs:date → 9022, nothing stored', async () => {
+    for (const [element, value] of [['Origin', 'yesterday'], ['NotBefore', '2026-02-30T10:00:00Z'], ['InitialSend', '2026-11-29T24:30:00Z'], ['ObsoleteAfter', '2026-11-29T10:00:00Z']] as const) {
+      const id = messageId();
+      const enc = encryptFor(container(), readerCert);
+      const metaXml = messageMetaData(meta({ messageId: id })).replace(/<oscimeta:Origin>[^<]*<\/oscimeta:Origin>/, `<oscimeta:${element}>${value}</oscimeta:${element}>`);
+      const request = sendMessageRequest({ meta: metaXml, cipherValue: enc.cipherValue, encryptedData: enc.encryptedData, mtom: false });
+      const r = await author.post('send', request.body, request.contentType);
+      expect([r.status, r.fault, r.text.includes(`DeliveryAttributes/${element} is not a valid`)], element).toEqual([400, '9022', true]);
+      expect(await hub.deps.journal.findByChannelRef('xta', id), element).toBeUndefined();
+    }
+  });
+
+  // OSCI 2 MsgSelector: its entry times, newEntry and RelatesTo were read and then ignored, so a box answered every
+  // offered message (and an unreadable time too)
+  it('getStatusList selects by MsgBoxEntryTimeFrom/To, newEntry and RelatesTo; an unreadable time → fault', async () => {
+    const id = messageId();
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const select = async (selector: string, newEntry?: string): Promise<{ ids: string[]; status: number; text: string }> => {
+      const r = await owner.post('msgbox', envelope(ACTIONS.getStatusList, `<osci:MsgBoxStatusListRequest><osci:MsgSelector${newEntry === undefined ? '' : ` newEntry="${newEntry}"`}>${selector}</osci:MsgSelector></osci:MsgBoxStatusListRequest>`));
+      const list = /<osci:MsgStatusList>([\s\S]*)<\/osci:MsgStatusList>/.exec(r.text)?.[1] ?? '';
+      return { ids: textsOf(list, 'MessageID'), status: r.status, text: r.text };
+    };
+    const relatesTo = `<wsa:RelatesTo>${id}</wsa:RelatesTo>`;
+    // the box entry made from this message answers it (InReplyTo): RelatesTo finds exactly that one
+    const boxId = await waitFor('message in the box', async () => (await select(relatesTo)).ids[0]);
+    expect((await select(relatesTo)).ids).toEqual([boxId]);
+    expect((await select(`<wsa:RelatesTo>${messageId()}</wsa:RelatesTo>`)).ids).toEqual([]);
+    const hourAhead = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeFrom>${hourAhead}</osci:MsgBoxEntryTimeFrom>`)).ids).toEqual([]);
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeTo>2000-01-01T00:00:00Z</osci:MsgBoxEntryTimeTo>`)).ids).toEqual([]);
+    expect((await select(`${relatesTo}<osci:MsgBoxEntryTimeFrom>2000-01-01T00:00:00</osci:MsgBoxEntryTimeFrom><osci:MsgBoxEntryTimeTo>${hourAhead}</osci:MsgBoxEntryTimeTo>`)).ids).toEqual([boxId]);
+    // newEntry: only what was never fetched; "false" narrows nothing
+    expect((await select(relatesTo, 'true')).ids).toEqual([boxId]);
+    expect((await owner.getMessage(boxId)).message).toBeDefined();
+    expect((await select(relatesTo, 'true')).ids).toEqual([]);
+    expect((await select(relatesTo, 'false')).ids).toEqual([boxId]);
+    for (const bad of ['<osci:MsgBoxEntryTimeFrom>yesterday</osci:MsgBoxEntryTimeFrom>', '<osci:MsgBoxEntryTimeTo>2026-02-30T00:00:00Z</osci:MsgBoxEntryTimeTo>', '<osci:MsgBoxEntryTimeFrom>99999-01-01T00:00:00Z</osci:MsgBoxEntryTimeFrom>']) {
+      const r = await select(bad);
+      // getStatusList declares no ParameterIsNotValidException: 9000 naming 9022
+      expect([r.status, r.text.includes('9022 Ungültige Parameterkombination: MsgSelector/')], bad).toEqual([400, true]);
+    }
+    expect((await select(relatesTo, 'maybe')).status).toBe(400);
+  });
+
+  it('a close naming an unknown MessageID beside an offered one → 9070, and closes none', async () => {
+    const id = messageId();
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    const answers = async (): Promise<string[]> => {
+      const r = await owner.post('msgbox', envelope(ACTIONS.getStatusList, `<osci:MsgBoxStatusListRequest><osci:MsgSelector><wsa:RelatesTo>${id}</wsa:RelatesTo></osci:MsgSelector></osci:MsgBoxStatusListRequest>`));
+      return textsOf(/<osci:MsgStatusList>([\s\S]*)<\/osci:MsgStatusList>/.exec(r.text)?.[1] ?? '', 'MessageID');
+    };
+    const boxId = await waitFor('message in the box', async () => (await answers())[0]);
+    const close = await owner.post('msgbox', envelope(ACTIONS.close, `<osci:MsgBoxCloseRequest MsgBoxRequestID="urn:uuid:${messageId().slice(-36)}"><osci:LastMsgReceived>${boxId}</osci:LastMsgReceived><osci:LastMsgReceived>${messageId()}</osci:LastMsgReceived></osci:MsgBoxCloseRequest>`));
+    expect(close.fault).toBe('9070');
+    // still offered: the fault said nothing was closed
+    expect(await answers()).toEqual([boxId]);
+    expect((await owner.close(boxId)).fault).toBeUndefined();
+    expect(await answers()).toEqual([]);
   });
 
   it('sendMessageSync → SyncAsyncException 9080; an operation at the wrong port → 9021', async () => {

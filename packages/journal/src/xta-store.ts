@@ -49,6 +49,31 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
   };
 }
 
+/** Which offered entries a message box request selects (OSCI `MsgSelector`); every part given narrows it. */
+export interface MsgBoxSelection {
+  /** Only these MessageIDs. */
+  readonly messageIds?: readonly string[];
+  /** Only entries that answer one of these MessageIDs (their MessageMetaData's `inReplyTo`). */
+  readonly relatesTo?: readonly string[];
+  /** Offered at or after / at or before. */
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Only entries never fetched. */
+  readonly newOnly?: boolean;
+}
+
+function offeredWhere(identity: string, sel: MsgBoxSelection): { where: string; params: unknown[] } {
+  const list = (v: readonly string[] | undefined): string[] | null => (v && v.length > 0 ? [...v] : null);
+  return {
+    where:
+      `identity = $1 AND status = 'offered' AND ($2::text[] IS NULL OR xta_message_id = ANY($2::text[])) ` +
+      `AND ($3::text[] IS NULL OR coalesce(meta->'inReplyTo', '[]'::jsonb) ?| $3::text[]) ` +
+      `AND ($4::timestamptz IS NULL OR offered_at >= $4) AND ($5::timestamptz IS NULL OR offered_at <= $5) ` +
+      `AND (NOT $6::boolean OR first_fetched_at IS NULL)`,
+    params: [identity, list(sel.messageIds), list(sel.relatesTo), sel.from ?? null, sel.to ?? null, sel.newOnly === true],
+  };
+}
+
 /** Journal side of the XTA channel's message box: what the hub offers each XTA identity until it closes it. */
 export class XtaStore extends SchemaStore {
   /**
@@ -93,20 +118,20 @@ export class XtaStore extends SchemaStore {
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
-  /** Offered (not closed) entries of an identity, oldest first; optionally only the given MessageIDs. */
-  async listOffered(identity: string, opts: { limit: number; messageIds?: readonly string[] }): Promise<MsgBoxEntry[]> {
-    const ids = opts.messageIds && opts.messageIds.length > 0 ? [...opts.messageIds] : null;
-    const rows = await this.query<MsgBoxDbRow>(
-      `SELECT * FROM ${this.s}.xta_msgbox WHERE identity = $1 AND status = 'offered' AND ($2::text[] IS NULL OR xta_message_id = ANY($2::text[]))
-        ORDER BY offered_at, xta_message_id LIMIT $3`,
-      [identity, ids, Math.max(0, Math.trunc(opts.limit))],
-    );
+  /** Offered (not closed) entries of an identity, oldest first, that match the selector. */
+  async listOffered(identity: string, opts: { limit: number } & MsgBoxSelection): Promise<MsgBoxEntry[]> {
+    const { where, params } = offeredWhere(identity, opts);
+    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE ${where} ORDER BY offered_at, xta_message_id LIMIT $${params.length + 1}`, [
+      ...params,
+      Math.max(0, Math.trunc(opts.limit)),
+    ]);
     return rows.map(toEntry);
   }
 
-  /** Number of offered entries of an identity. */
-  async countOffered(identity: string): Promise<number> {
-    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.xta_msgbox WHERE identity = $1 AND status = 'offered'`, [identity]);
+  /** Number of offered entries of an identity that match the selector. */
+  async countOffered(identity: string, selection: MsgBoxSelection = {}): Promise<number> {
+    const { where, params } = offeredWhere(identity, selection);
+    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.xta_msgbox WHERE ${where}`, params);
     return rows[0]?.n ?? 0;
   }
 
@@ -118,6 +143,12 @@ export class XtaStore extends SchemaStore {
       [identity, messageId],
     );
     return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  /** The MessageIDs of these that are in the identity's own box (any status), without touching them. */
+  async inBox(identity: string, messageIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.query<{ id: string }>(`SELECT xta_message_id AS id FROM ${this.s}.xta_msgbox WHERE identity = $1 AND xta_message_id = ANY($2::text[])`, [identity, [...messageIds]]);
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Closes entries of the identity's own box (the message counts as fetched); returns the ones that were open. */

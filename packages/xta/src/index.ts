@@ -4,6 +4,7 @@ export * from './xta-errors.js';
 export * from './xml-tree.js';
 export * from './mime-multipart.js';
 export * from './message-metadata.js';
+export * from './xsd-date-time.js';
 export * from './content-container.js';
 export * from './parse-soap-request.js';
 export * from './operation-hint.js';

@@ -2,6 +2,7 @@ import { NS_OSCIMETA, NS_WSA } from './namespaces.js';
 import { attrValue, childNamed, childrenNamed, escapeXml } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 import { xtaError } from './xta-errors.js';
+import { isXsDate, isXsDateTime } from './xsd-date-time.js';
 
 /** `oscimeta:PartyIdentifierType`: text like `ags:05515000` with @type (required), @name, @category. */
 export interface PartyIdentifier {
@@ -114,7 +115,11 @@ export function parseMessageMetaData(el: XmlElement): MessageMetaData {
   const deliveryAttributes: Record<string, string> = {};
   for (const [key, local] of DELIVERY_FIELDS) {
     const v = childNamed(da, NS_OSCIMETA, local)?.text.trim();
-    if (v) deliveryAttributes[key] = v;
+    if (!v) continue;
+    // kept and echoed in transport reports and box entries: a value outside its XSD type would make those invalid
+    const valid = key === 'serviceQuality' ? true : key === 'obsoleteAfter' ? isXsDate(v) : isXsDateTime(v);
+    if (!valid) throw xtaError('INVALID_PARAMETER_COMBINATION', `MessageMetaData: DeliveryAttributes/${local} is not a valid ${key === 'obsoleteAfter' ? 'xs:date' : 'xs:dateTime'}`);
+    deliveryAttributes[key] = v;
   }
   const originators = required(el, 'Originators');
   const destinations = required(el, 'Destinations');

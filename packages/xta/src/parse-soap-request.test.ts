@@ -344,6 +344,34 @@ describe('parseSoapRequest: management and message box operations', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('getStatusList', '<osci:MsgBoxStatusListRequest maxListItems="0"/>')), SOAP)).fehlernummer).toBe('9022');
   });
 
+  // OSCI2_02.xsd enumerations (ListForm: "MsgAtrributes" as the schema spells it, or MessageMetaData; MsgPart: Envelope,
+  // Header, Body): another value was read as a default, and a getMessage naming two MessageIDs answered the first
+  it('refuses message box parameters outside their schema types (9022)', () => {
+    const sel = (ids: string): string => `<osci:MsgSelector>${ids}</osci:MsgSelector>`;
+    const id = (n: number): string => `<wsa:MessageID>urn:de:xta:messageid:p:${n}</wsa:MessageID>`;
+    for (const [operation, body] of [
+      ['getStatusList', '<osci:MsgBoxStatusListRequest ListForm="Everything"/>'],
+      ['getMessage', `<osci:MsgBoxFetchRequest MsgPart="Bogus">${sel(id(1))}</osci:MsgBoxFetchRequest>`],
+      ['getMessage', `<osci:MsgBoxFetchRequest>${sel(id(1) + id(2))}</osci:MsgBoxFetchRequest>`],
+    ] as const) {
+      expect(faultOf(() => parseSoapRequest(Buffer.from(envelope(operation, body)), SOAP)).fehlernummer, body).toBe('9022');
+    }
+    const atrributes = parseSoapRequest(Buffer.from(envelope('getStatusList', '<osci:MsgBoxStatusListRequest ListForm="MsgAtrributes"/>')), SOAP);
+    expect(atrributes).toMatchObject({ payload: { listForm: 'MsgAttributes' } });
+    const body = parseSoapRequest(Buffer.from(envelope('getMessage', `<osci:MsgBoxFetchRequest MsgPart="Body">${sel(id(1))}</osci:MsgBoxFetchRequest>`)), SOAP);
+    expect(body).toMatchObject({ payload: { msgPart: 'Body' } });
+  });
+
+  // XTA.wsdl: wsam:Addressing with wsam:AnonymousResponses; another ReplyTo/FaultTo was ignored and answered on the HTTP response
+  it('takes ReplyTo and FaultTo only as the anonymous address (9022)', () => {
+    const epr = (local: string, address: string | undefined): string => `<wsa:${local}>${address === undefined ? '' : `<wsa:Address>${address}</wsa:Address>`}</wsa:${local}>`;
+    const withHeaders = (headers: string): Buffer => Buffer.from(envelope('checkAccountActive', '').replace('</soap:Header>', `${headers}</soap:Header>`));
+    expect(parseSoapRequest(withHeaders(epr('ReplyTo', 'http://www.w3.org/2005/08/addressing/anonymous') + epr('FaultTo', 'http://www.w3.org/2005/08/addressing/anonymous')), SOAP).operation).toBe('checkAccountActive');
+    for (const headers of [epr('ReplyTo', 'https://attacker.example/cb'), epr('FaultTo', 'http://www.w3.org/2005/08/addressing/none'), epr('ReplyTo', undefined)]) {
+      expect(faultOf(() => parseSoapRequest(withHeaders(headers), SOAP)).fehlernummer, headers).toBe('9022');
+    }
+  });
+
   it('takes the action from the media type when the wsa:Action header is absent', () => {
     const xml = envelope('checkAccountActive', '').replace(/<wsa:Action>[^<]*<\/wsa:Action>/, '');
     const r = parseSoapRequest(Buffer.from(xml), 'application/soap+xml; action="http://www.xta.de/XTA/CheckAccountActive"');

@@ -1,6 +1,6 @@
 import { NS_OSCI, NS_OSCIMETA, NS_SOAP11, NS_SOAP12, NS_WSA, NS_XTA } from './namespaces.js';
 import { normalizeContentId, parseMediaType, splitMultipart } from './mime-multipart.js';
-import { operationForAction } from './operations.js';
+import { operationForAction, WSA_ANONYMOUS } from './operations.js';
 import type { XtaOperation } from './operations.js';
 import { parseMessageMetaData, parseParty } from './message-metadata.js';
 import type { MessageMetaData, PartyIdentifier } from './message-metadata.js';
@@ -9,6 +9,7 @@ import type { GenericContentContainer, XopResolver } from './content-container.j
 import { attrValue, childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 import { xtaError } from './xta-errors.js';
+import { xsDateTimeInstant } from './xsd-date-time.js';
 import type { XtaFault } from './xta-errors.js';
 
 /** Size limits, all checked before the bytes they guard are parsed or decoded. */
@@ -28,8 +29,9 @@ export const DEFAULT_XTA_LIMITS: XtaLimits = { maxBodyBytes: 64 * 1024 * 1024, m
 export interface MsgSelector {
   readonly messageIds: readonly string[];
   readonly relatesTo: readonly string[];
-  readonly entryTimeFrom?: string;
-  readonly entryTimeTo?: string;
+  /** MsgBoxEntryTimeFrom / MsgBoxEntryTimeTo as instants (xs:dateTime; one without a zone read as UTC). */
+  readonly entryTimeFrom?: Date;
+  readonly entryTimeTo?: Date;
   readonly newEntry?: boolean;
 }
 
@@ -150,10 +152,20 @@ function messageIdBody(body: XmlElement): string {
   return t;
 }
 
+function selectorInstant(el: XmlElement, local: string): Date | undefined {
+  const text = childNamed(el, NS_OSCI, local)?.text.trim();
+  if (text === undefined) return undefined;
+  const instant = xsDateTimeInstant(text);
+  // a time the hub cannot read would select every message instead of the ones asked for
+  if (!instant) throw xtaError('INVALID_PARAMETER_COMBINATION', `MsgSelector/${local} is not an xs:dateTime in the years 1 to 9999`);
+  return instant;
+}
+
 function parseSelector(el: XmlElement): MsgSelector {
-  const from = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeFrom')?.text.trim();
-  const to = childNamed(el, NS_OSCI, 'MsgBoxEntryTimeTo')?.text.trim();
-  const newEntry = attrValue(el, 'newEntry');
+  const from = selectorInstant(el, 'MsgBoxEntryTimeFrom');
+  const to = selectorInstant(el, 'MsgBoxEntryTimeTo');
+  const newEntry = attrValue(el, 'newEntry')?.trim();
+  if (newEntry !== undefined && !['true', 'false', '1', '0'].includes(newEntry)) throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgSelector/@newEntry is not an xs:boolean');
   return {
     messageIds: childrenNamed(el, NS_WSA, 'MessageID').map((m) => m.text.trim()),
     relatesTo: childrenNamed(el, NS_WSA, 'RelatesTo').map((m) => m.text.trim()),
@@ -161,6 +173,15 @@ function parseSelector(el: XmlElement): MsgSelector {
     ...(to ? { entryTimeTo: to } : {}),
     ...(newEntry === undefined ? {} : { newEntry: newEntry === 'true' || newEntry === '1' }),
   };
+}
+
+/** An attribute of an `xs:NMTOKEN` enumeration (OSCI2_02.xsd); a value outside it is 9022. */
+function enumAttr<T extends string>(el: XmlElement, name: string, values: readonly T[]): T | undefined {
+  const value = attrValue(el, name)?.trim();
+  if (value === undefined) return undefined;
+  const known = values.find((v) => v === value);
+  if (known === undefined) throw xtaError('INVALID_PARAMETER_COMBINATION', `${el.local}/@${name} is not one of ${values.join(', ')}`);
+  return known;
 }
 
 function parseIterator(body: XmlElement, local: string): { msgBoxRequestId: string; lastMsgReceived: string[] } {
@@ -208,6 +229,7 @@ const SINGLE_HEADERS: readonly (readonly [string, string])[] = [
   [NS_WSA, 'MessageID'],
   [NS_WSA, 'To'],
   [NS_WSA, 'ReplyTo'],
+  [NS_WSA, 'FaultTo'],
   [NS_OSCIMETA, 'MessageMetaData'],
   [NS_OSCIMETA, 'Author'],
 ];
@@ -224,6 +246,20 @@ function checkEnvelopeShape(root: XmlElement, header: XmlElement | undefined, bo
   }
   for (const [ns, local] of SINGLE_HEADERS) {
     if (header && childrenNamed(header, ns, local).length > 1) throw xtaError('INVALID_PARAMETER_COMBINATION', `header block {${ns}}${local} appears more than once`);
+  }
+}
+
+/**
+ * XTA.wsdl's policy `wsam:AnonymousResponses` (WS-Addressing 1.0 Metadata §3.1.2): the reply and any fault go back on
+ * the HTTP response. A ReplyTo or FaultTo naming another address (or none) asks for what the hub never does, and was
+ * silently answered on the HTTP response instead.
+ */
+function checkAnonymousResponses(header: XmlElement | undefined): void {
+  for (const local of ['ReplyTo', 'FaultTo']) {
+    const epr = header ? childNamed(header, NS_WSA, local) : undefined;
+    if (epr && childNamed(epr, NS_WSA, 'Address')?.text.trim() !== WSA_ANONYMOUS) {
+      throw xtaError('INVALID_PARAMETER_COMBINATION', `wsa:${local} must be the anonymous address: this service answers on the HTTP response only (wsam:AnonymousResponses)`);
+    }
   }
 }
 
@@ -285,6 +321,7 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
   const to = headerText(header, 'To');
   const replyToEl = header ? childNamed(header, NS_WSA, 'ReplyTo') : undefined;
   const replyTo = replyToEl ? childNamed(replyToEl, NS_WSA, 'Address')?.text.trim() : undefined;
+  checkAnonymousResponses(header);
   const base: SoapRequestBase = {
     soapVersion: '1.2',
     action,
@@ -334,14 +371,14 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
       const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxStatusListRequest');
       const max = attrValue(req, 'maxListItems');
       if (max !== undefined && !/^\+?0*[1-9][0-9]{0,8}$/.test(max.trim())) throw xtaError('INVALID_PARAMETER_COMBINATION', 'maxListItems is not a positive integer');
-      const form = attrValue(req, 'ListForm');
+      // the OSCI schema spells the enumeration value "MsgAtrributes"; the correct spelling is read too
+      const form = enumAttr(req, 'ListForm', ['MsgAtrributes', 'MsgAttributes', 'MessageMetaData']);
       const sel = childNamed(req, NS_OSCI, 'MsgSelector');
       return {
         ...base,
         operation,
         payload: {
           ...(max === undefined ? {} : { maxListItems: Number(max.trim()) }),
-          // The OSCI schema spells the enumeration value "MsgAtrributes".
           ...(form === undefined ? {} : { listForm: form === 'MessageMetaData' ? ('MessageMetaData' as const) : ('MsgAttributes' as const) }),
           ...(sel ? { selector: parseSelector(sel) } : {}),
         },
@@ -351,8 +388,9 @@ export function parseSoapRequestBody(head: SoapRequestHead, limits: XtaLimits = 
       const req = bodyElement(soapBody, NS_OSCI, 'MsgBoxFetchRequest');
       const sel = childNamed(req, NS_OSCI, 'MsgSelector');
       const selector = sel ? parseSelector(sel) : { messageIds: [], relatesTo: [] };
-      const part = attrValue(req, 'MsgPart');
-      const msgPart = part === 'Header' || part === 'Body' ? part : 'Envelope';
+      // one message per fetch: with two, which one is answered would be the hub's guess
+      if (selector.messageIds.length > 1) throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgBoxFetchRequest selects one message: give one wsa:MessageID');
+      const msgPart = enumAttr(req, 'MsgPart', ['Envelope', 'Header', 'Body']) ?? 'Envelope';
       return { ...base, operation, payload: { selector, msgPart } };
     }
     case 'getNextMessage':

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { MsgBoxEntry } from '@weiche/journal';
+import type { MsgBoxEntry, MsgBoxSelection } from '@weiche/journal';
 import {
   buildEmptyResponse,
   buildGetMessageResponse,
   buildStatusListResponse,
   xtaError,
   type MessageMetaData,
+  type MsgSelector,
   type ParsedSoapRequest,
   type StatusListEntries,
   type XtaSoapResponse,
@@ -40,13 +41,24 @@ function entriesOf(list: readonly MsgBoxEntry[], form: 'MsgAttributes' | 'Messag
   return { messageMetaData: list.map((e) => e.meta as unknown as MessageMetaData) };
 }
 
+/** What a MsgSelector selects: each part given narrows the list (`newEntry="false"` leaves it as it is). */
+function selectionOf(selector: MsgSelector): MsgBoxSelection {
+  return {
+    messageIds: selector.messageIds,
+    relatesTo: selector.relatesTo,
+    ...(selector.entryTimeFrom ? { from: selector.entryTimeFrom } : {}),
+    ...(selector.entryTimeTo ? { to: selector.entryTimeTo } : {}),
+    ...(selector.newEntry === true ? { newOnly: true } : {}),
+  };
+}
+
 /** getStatusList / getNextStatusList: the caller's own offered messages (unclosed ones are listed again). */
 export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getStatusList'> | Op<'getNextStatusList'>): Promise<XtaSoapResponse> {
   const limit = request.operation === 'getStatusList' ? (request.payload.maxListItems ?? DEFAULT_LIST_ITEMS) : DEFAULT_LIST_ITEMS;
-  const ids = request.operation === 'getStatusList' ? (request.payload.selector?.messageIds ?? []) : [];
+  const selection = request.operation === 'getStatusList' && request.payload.selector ? selectionOf(request.payload.selector) : {};
   const skip = new Set(request.operation === 'getNextStatusList' ? request.payload.lastMsgReceived : []);
-  const list = (await rt.store.listOffered(identity.identifier, { limit: limit + skip.size, messageIds: ids })).filter((e) => !skip.has(e.messageId)).slice(0, limit);
-  const total = await rt.store.countOffered(identity.identifier);
+  const list = (await rt.store.listOffered(identity.identifier, { limit: limit + skip.size, ...selection })).filter((e) => !skip.has(e.messageId)).slice(0, limit);
+  const total = await rt.store.countOffered(identity.identifier, selection);
   const requestId = request.operation === 'getNextStatusList' ? request.payload.msgBoxRequestId : randomUUID();
   const msgBoxResponse = list.length === 0 ? { requestId, noMessageAvailable: 'NoMatch' as const } : { requestId, itemsPending: Math.max(0, total - list.length - skip.size) };
   const form = request.operation === 'getStatusList' ? request.payload.listForm : undefined;
@@ -89,14 +101,14 @@ export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identit
   return answerWith(rt, box, identity, request, entry, request.payload.msgBoxRequestId);
 }
 
-/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070. */
+/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070 and closes none. */
 export async function closeMessages(rt: XtaRuntime, identity: XtaIdentity, request: Op<'close'>): Promise<XtaSoapResponse> {
   const ids = request.payload.lastMsgReceived;
   if (ids.length === 0) throw xtaError('NO_PARAMETERS', 'MsgBoxCloseRequest needs LastMsgReceived');
-  const closed = new Set((await rt.store.close(identity.identifier, ids)).map((e) => e.messageId));
-  for (const id of ids) {
-    // already closed earlier is fine (a repeated close); not in the caller's box is not
-    if (!closed.has(id) && !(await rt.store.fetch(identity.identifier, id))) throw xtaError('UNKNOWN_MESSAGE_ID');
-  }
+  // all or nothing: a fault after closing some would tell the caller that none was closed
+  const known = await rt.store.inBox(identity.identifier, ids);
+  if (ids.some((id) => !known.has(id))) throw xtaError('UNKNOWN_MESSAGE_ID');
+  // already closed earlier is fine (a repeated close)
+  await rt.store.close(identity.identifier, ids);
   return buildEmptyResponse({ operation: 'close', ...reply(request) });
 }

@@ -11,7 +11,7 @@ import type { XtaRuntime } from './xta-runtime.js';
 type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
 
 /**
- * sendMessage: the author may send only as itself (9014); the Reader decides tenant and keystore (unknown
+ * sendMessage: only an identity of kind author sends (9013), and only as itself (9014); the Reader decides tenant and keystore (unknown
  * reader 9022); a service the reader's tenant has no route for is refused now (9013, "Dienst ist nicht
  * gebucht") instead of being accepted and failing later; plain content only where the reader allows it;
  * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key (a repeat is 9024).
@@ -20,6 +20,8 @@ type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
  */
 export async function sendMessage(rt: XtaRuntime, identity: XtaIdentity, request: SendRequest): Promise<XtaSoapResponse> {
   const { messageMetaData: meta, container } = request.payload;
+  // the identity kinds of the config: a Fachverfahren (or a reader) polls its box, only an author (a portal) sends
+  if (identity.kind !== 'author') throw xtaError('SERVICE_NOT_BOOKED', `an identity of kind ${identity.kind} does not send; sending is for author identities`);
   if (meta.author.value !== identity.identifier) throw xtaError('IDENTITY_MISMATCH', 'MessageMetaData Author is not the authenticated identity');
   const reader = rt.readers.get(meta.reader.value);
   if (!reader) throw xtaError('INVALID_PARAMETER_COMBINATION', 'the Reader is not served by this hub');

@@ -107,8 +107,19 @@ function send(reply: FastifyReply, response: XtaSoapResponse): FastifyReply {
  */
 export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    // only these parsers: one inherited from the root app (its JSON parser) would read the body first and answer its
+    // refusal as a 500; any other media type is now FST_ERR_CTP_INVALID_MEDIA_TYPE, a 415 below
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser(MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: rt.limits.maxBodyBytes }, (_request, body, done) => done(null, body));
-    // scoped to this plugin: HTTP-level refusals (too large, wrong media type) are XTA faults too
+    // RFC 9110 §8.4.1: the body is read as sent, so a content coding (e.g. a client's gzip) would be read as XML; a 415
+    // naming the one coding read (§12.5.3) instead
+    app.addHook('onRequest', async (request, reply) => {
+      const coding = request.headers['content-encoding']?.trim().toLowerCase();
+      if (coding === undefined || coding === '' || coding === 'identity') return;
+      void reply.header('accept-encoding', 'identity');
+      throw xtaError('PROFILE_VIOLATION', `Content-Encoding ${coding.slice(0, 40)} is not read: send the body without a content coding`, { httpStatus: 415 });
+    });
+    // scoped to this plugin: HTTP-level refusals (too large, wrong media type, content coding) are XTA faults too
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const fault =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
