@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // same alphabet as the other ids of the config (paths, queue names)
@@ -45,21 +46,37 @@ export const XtaReaderConfig = z.strictObject({
   generate: z.boolean().default(false),
 });
 
+/** An IPv4/IPv6 address or CIDR block (`10.0.0.0/8`, `fd00::/8`, `127.0.0.1`). */
+const AddressOrCidr = z.string().refine(
+  (value) => {
+    const [address = '', prefix, ...rest] = value.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { message: 'an IP address or CIDR block, e.g. 10.0.0.0/8 or fd00::/8' },
+);
+
 /**
  * How callers prove who they are. `token`: `Authorization: Bearer`; `tls`: the client certificate of the
  * hub's own TLS connection; `proxy-header`: a trusted TLS-terminating proxy passes the certificate
- * (PEM, URL-encoded) or its SHA-256 in `proxyHeader`.
+ * (PEM, URL-encoded) or its SHA-256 in `proxyHeader`. The header is believed only from a peer (the TCP
+ * connection's address, never X-Forwarded-For) in `trustedProxies`: anyone else reaching the port directly
+ * could name any identity's public certificate in it.
  */
 export const XtaAuthConfig = z.strictObject({
   modes: z.array(z.enum(['token', 'tls', 'proxy-header'])).min(1).default(['token']),
   proxyHeader: z.string().min(1).default('x-ssl-client-cert'),
   proxyHeaderFormat: z.enum(['pem', 'sha256']).default('pem'),
+  /** Peers whose `proxyHeader` is believed; default: a proxy on the same host or in the same pod (loopback). */
+  trustedProxies: z.array(AddressOrCidr).min(1).default(['127.0.0.1/32', '::1/128']),
 });
 
 export const XtaConfig = z.strictObject({
   identities: z.array(XtaIdentityConfig).default([]),
   readers: z.array(XtaReaderConfig).default([]),
-  auth: XtaAuthConfig.default({ modes: ['token'], proxyHeader: 'x-ssl-client-cert', proxyHeaderFormat: 'pem' }),
+  auth: XtaAuthConfig.default({ modes: ['token'], proxyHeader: 'x-ssl-client-cert', proxyHeaderFormat: 'pem', trustedProxies: ['127.0.0.1/32', '::1/128'] }),
   limits: z
     .strictObject({
       /** XTA's rule: a content container must not exceed 40 MB unless the service profile says otherwise. */

@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { BlockList, isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
@@ -51,6 +52,25 @@ function fingerprintOfPem(pem: string): string | undefined {
   }
 }
 
+/** One BlockList per configured list (the config object lives as long as the hub). */
+const proxyLists = new WeakMap<readonly string[], BlockList>();
+
+function isTrustedProxy(address: string | undefined, trusted: readonly string[]): boolean {
+  if (address === undefined) return false;
+  let list = proxyLists.get(trusted);
+  if (!list) {
+    list = new BlockList();
+    for (const entry of trusted) {
+      const [net = '', prefix] = entry.split('/');
+      const type = isIPv4(net) ? 'ipv4' : 'ipv6';
+      list.addSubnet(net, prefix === undefined ? (type === 'ipv4' ? 32 : 128) : Number(prefix), type);
+    }
+    proxyLists.set(trusted, list);
+  }
+  // an IPv4 peer on a dual-stack socket reads ::ffff:a.b.c.d; BlockList matches it against IPv4 blocks too
+  return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
+}
+
 /** SHA-256 of the caller's certificate: from the hub's own TLS (verified by it) or the trusted proxy's header. */
 function certificateFingerprint(request: FastifyRequest, auth: XtaConfig['auth']): string | undefined {
   if (auth.modes.includes('tls')) {
@@ -64,6 +84,10 @@ function certificateFingerprint(request: FastifyRequest, auth: XtaConfig['auth']
     const header = request.headers[auth.proxyHeader.toLowerCase()];
     const value = Array.isArray(header) ? header[0] : header;
     if (value) {
+      // the peer of the TCP connection, not X-Forwarded-For: only the proxy itself may vouch for a certificate
+      if (!isTrustedProxy(request.raw.socket.remoteAddress, auth.trustedProxies)) {
+        throw xtaError('ACCOUNT_UNKNOWN', `the client certificate header ${auth.proxyHeader} is only accepted from a trusted proxy (xta.auth.trustedProxies)`);
+      }
       if (auth.proxyHeaderFormat === 'sha256') return value.replace(/:/g, '').toLowerCase();
       // nginx ($ssl_client_escaped_cert) and others URL-encode the PEM
       return fingerprintOfPem(decodeURIComponent(value));
