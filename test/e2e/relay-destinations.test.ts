@@ -146,6 +146,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
       ['two events', await subscriberA.set(submission, 'accept-submission', accept, { claims: { events: { 'https://schema.fitko.de/fit-connect/events/accept-submission': accept, 'https://schema.fitko.de/fit-connect/events/reject-submission': { problems: [] } } } })],
       ['wrong tags', await subscriberA.set(submission, 'accept-submission', { authenticationTags: { ...sent.tags, metadata: other.tags.metadata } })],
       ['reject without problems', await subscriberA.set(submission, 'reject-submission', { problems: [] })],
+      // the FIT-Connect SET payload schema: jti a UUID, iat an integer not before 2020; and not issued in the future
+      ['jti not a UUID', await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti: 'answer-1' } })],
+      ['iat not an integer', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: Math.floor(Date.now() / 1000) + 0.5 } })],
+      ['iat before 2020', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: 0 } })],
+      ['iat a day ahead', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: Math.floor(Date.now() / 1000) + 86_400 } })],
       ['garbage', 'not-a-jwt'],
     ];
     for (const [what, set] of bad) {
@@ -159,6 +164,9 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const { jti } = JSON.parse(Buffer.from(first.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string };
     const replayedJti = await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti } });
     expect((await subscriberA.postEvent(sent.caseId, replayedJti)).status).toBe(422);
+    // the same UUID in capitals names the same SET
+    const replayedUpper = await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti: jti.toUpperCase() } });
+    expect((await subscriberA.postEvent(sent.caseId, replayedUpper)).status).toBe(422);
     expect((await row(sent.submissionId)).state).toBe('RECEIVED');
     expect(eventNames(await sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission']);
   }, 60_000);
