@@ -235,7 +235,10 @@ describe('bad input at the FIT-Connect intake', () => {
       const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`];
       for (const body of bodies) {
         const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, 'application/jose');
-        expect((await expectProblem(response, 400, 'bad-request')).detail).toContain('compact JWE');
+        const problem = await expectProblem(response, 400, 'bad-request');
+        expect(problem.detail).toContain('compact JWE');
+        // refused mid-body: the instance is still this request's URL (it began `undefined://`)
+        expect(problem.instance).toBe(`${hub.baseUrl}/v1/submissions/${created.submissionId}/attachments/${id}`);
       }
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
       // the JWE itself, with the CRLF a sender may end it with, is taken

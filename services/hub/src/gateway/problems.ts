@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isWeicheError, WeicheError, type Problem } from '@weiche/core';
 
@@ -34,10 +35,18 @@ function looksLikeStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && !code.startsWith('FST_');
 }
 
+/**
+ * fastify's `request.protocol` reads the request's socket, which Node detaches once a body stream is destroyed (an upload
+ * refused mid-body): the instance then began `undefined://`. The response's socket is the same connection.
+ */
+function protocolOf(request: FastifyRequest, reply: FastifyReply): string {
+  return request.protocol ?? ((reply.raw.socket as TLSSocket | null)?.encrypted ? 'https' : 'http');
+}
+
 /** Sends one problem document; the single place that writes application/problem+json. */
 function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
   // `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query
-  const instance = `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`;
+  const instance = `${protocolOf(request, reply)}://${request.host}${request.url.split('?')[0] ?? ''}`;
   const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance };
   if (status === 503) void reply.header('retry-after', '5');
   // RFC 6750 §3: a 401 of a bearer-protected resource names the scheme (the APIs here take bearer tokens only)
