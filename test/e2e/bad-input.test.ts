@@ -244,6 +244,9 @@ describe('bad input at the FIT-Connect intake', () => {
       // the JWE itself, with the CRLF a sender may end it with, is taken
       const ok = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, `${jwe}\r\n`, 'application/jose');
       expect(ok.status).toBe(204);
+      // media types compare case-insensitively (RFC 9110 §8.3.1): this was a 415
+      const capitals = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, jwe, 'Application/JOSE; charset=utf-8');
+      expect(capitals.status).toBe(204);
     });
   });
 

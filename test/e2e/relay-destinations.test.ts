@@ -113,7 +113,8 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const sent = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
     const submission = { destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId };
     const problems = [{ type: PROBLEM('hash-mismatch'), title: 'Prüfsumme stimmt nicht', detail: 'Die Prüfsumme der Fachdaten stimmt nicht.', instance: 'data' }];
-    const answered = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'reject-submission', { problems }));
+    // the media type in capitals is still application/jose (RFC 9110 §8.3.1: this was a 415)
+    const answered = await subscriberA.request('POST', `/v1/cases/${sent.caseId}/events`, await subscriberA.set(submission, 'reject-submission', { problems }), 'Application/JOSE');
     expect(answered.status, await answered.clone().text()).toBe(204);
     const log = await sender.events(sent.caseId);
     expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);

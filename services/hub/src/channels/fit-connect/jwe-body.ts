@@ -13,6 +13,11 @@ const DOT = 0x2e;
  */
 const CHECKED_PREFIX = 64 * 1024;
 
+/** `application/jose`, with or without parameters, in any case (RFC 9110 §8.3.1: media types compare case-insensitively). */
+export function isJoseMediaType(contentType: string | undefined): boolean {
+  return /^application\/jose\s*(?:;|$)/i.test(contentType ?? '');
+}
+
 function notJwe(what: string): Error {
   return httpProblem(400, ErrorCode.BAD_REQUEST, `the attachment ${what}; it is sent as one compact JWE (application/jose)`);
 }

@@ -14,7 +14,7 @@ import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { literalAddress, refusalOf, targetCheck } from './callbacks/callback-target.js';
-import { compactJweBytes } from './jwe-body.js';
+import { compactJweBytes, isJoseMediaType } from './jwe-body.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
@@ -203,7 +203,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
-      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+      if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
       requireCreated(row);

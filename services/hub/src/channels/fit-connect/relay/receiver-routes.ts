@@ -9,6 +9,7 @@ import { httpProblem } from '../../../gateway/problems.js';
 import { zodRoutes } from '../../../gateway/zod-routes.js';
 import type { LoadedDestination } from '../destinations.js';
 import { enqueueCallbacks } from '../events.js';
+import { isJoseMediaType } from '../jwe-body.js';
 import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
 import { rejectedFor } from '../problems.js';
 import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
@@ -155,7 +156,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
 
     app.post('/v1/cases/:caseId/events', { schema: { params: CaseParams } }, async (request, reply) => {
       const client = await authenticateSubscriber(deps, request);
-      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+      if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'events are sent as application/jose (one SET)');
       }
       const found = await journal.findCase(uuidParam(request.params.caseId, 'case'));
