@@ -124,6 +124,27 @@ describe('bad input at the FIT-Connect intake', () => {
       await expectProblem(response, 404, 'not-found');
     });
 
+    it('2b: ids in capitals name the same destination, submission and case (RFC 9562 §4: UUIDs compare case-insensitively)', async () => {
+      // each of these was a 404 for an id the hub knows
+      const upper = cfg.destinationId.toUpperCase();
+      expect((await sender.request('GET', `/v1/destinations/${upper}`)).status).toBe(200);
+      const id = randomUUID();
+      const created = await sender.json<{ destinationId: string; submissionId: string; caseId: string }>('POST', '/v1/submissions', {
+        destinationId: upper,
+        serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' },
+        announcedAttachments: [id],
+      });
+      expect(created.destinationId).toBe(cfg.destinationId);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      expect((await sender.request('PUT', `/v1/submissions/${created.submissionId.toUpperCase()}/attachments/${id}`, jwe, 'application/jose')).status).toBe(204);
+      const events = await sender.request('GET', `/v1/cases/${created.caseId.toUpperCase()}/events`);
+      expect(events.status).toBe(200);
+      expect(await events.json()).toMatchObject({ totalCount: 1 });
+      // a reply naming the case in capitals joins it
+      const reply = await sender.json<{ caseId: string }>('POST', '/v1/submissions', { destinationId: cfg.destinationId, caseId: created.caseId.toUpperCase(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
+      expect(reply.caseId).toBe(created.caseId);
+    });
+
     it('3: an attachment that was not announced → 422', async () => {
       const created = await create([randomUUID()]);
       const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));

@@ -54,6 +54,9 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const list = await subscriberA.pickupList(relayA);
     expect(list.submissions).toContainEqual({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId });
     const submission = await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId}`);
+    // UUIDs compare case-insensitively (RFC 9562 §4): in capitals they name the same destination and submission (they were 403 and 404)
+    expect((await subscriberA.pickupList(relayA.toUpperCase())).submissions.map((x) => x.submissionId)).toContain(sent.submissionId);
+    expect(await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId.toUpperCase()}`)).toEqual(submission);
     expect(submission).toMatchObject({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId, serviceType: { identifier: SERVICE }, attachments: sent.attachmentIds });
     const metadata = JSON.parse((await subscriberA.decrypt(submission.encryptedMetadata)).toString('utf8')) as {
       contentStructure: { data: { hash: { content: string } }; attachments: Array<{ attachmentId: string; hash: { content: string } }> };
@@ -98,6 +101,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const audit = await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 });
     expect(audit.filter((a) => a.stage === 'pickup').map((a) => [a.actor, (a.details as { part: string }).part])).toEqual([
       ['subscriber:subscriber-a', 'submission'],
+      ['subscriber:subscriber-a', 'submission'], // fetched again with the id in capitals
       ['subscriber:subscriber-a', `attachment:${attachmentId}`],
     ]);
     expect(audit.find((a) => a.stage === 'answer')).toMatchObject({ actor: 'subscriber:subscriber-a', toState: 'DELIVERED' });

@@ -14,6 +14,7 @@ import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
 import { rejectedFor } from '../problems.js';
 import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
 import { storedTag } from '../upstream/pickup.js';
+import { uuidParam } from '../uuid-param.js';
 import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
 
 export interface ReceiverRoutesDeps extends SenderAuthDeps {
@@ -23,12 +24,12 @@ export interface ReceiverRoutesDeps extends SenderAuthDeps {
   readonly queues: Pick<HubQueues, 'enqueueCallback'>;
 }
 
-const Uuid = z.uuid();
 const SubmissionParams = z.object({ submissionId: z.string() });
 const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
 const PickupQuery = z.object({
-  destinationId: z.uuid().optional(),
+  // in capitals the same destination (uuid-param.ts)
+  destinationId: z.uuid().transform((id) => id.toLowerCase()).optional(),
   offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -39,12 +40,6 @@ const notSubmitted = () => httpProblem(404, ErrorCode.NOT_FOUND, 'the submission
 const notAnswerable = (state: string) => httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${state})`);
 // a reject-submission with its problems is a few KiB; this leaves room and no more
 const SET_BODY_LIMIT = 256 * 1024;
-
-function uuidParam(value: string, what: string): string {
-  const result = Uuid.safeParse(value);
-  if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
-  return result.data;
-}
 
 /**
  * The receiver side of the FIT-Connect Submission API 1.1.3 for relay destinations (docs/relay-destinations.md):
