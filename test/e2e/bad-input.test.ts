@@ -119,6 +119,12 @@ describe('bad input at the FIT-Connect intake', () => {
       expect(problem.detail).toMatch(/^serviceType: /);
     });
 
+    it('1c: CreateSubmission without announcedAttachments (required in the OpenAPI) → 400 naming the field', async () => {
+      const response = await sender.request('POST', '/v1/submissions', { destinationId: cfg.destinationId, serviceType: { identifier: SERVICE, name: 'x' } });
+      const problem = await expectProblem(response, 400, 'bad-request');
+      expect(problem.detail).toMatch(/^announcedAttachments: /);
+    });
+
     it('2: an unknown destination → 404', async () => {
       const response = await sender.request('POST', '/v1/submissions', { destinationId: randomUUID(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
       await expectProblem(response, 404, 'not-found');
