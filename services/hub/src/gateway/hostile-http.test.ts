@@ -11,6 +11,8 @@ const DEST = { a: randomUUID(), b: randomUUID() };
 
 let hub: TestHub;
 let app: FastifyInstance;
+/** The status of every answer as it is sent (also one the client has gone away from). */
+const answered: Array<{ url: string; status: number }> = [];
 
 beforeAll(async () => {
   hub = await startTestHub((dir) => ({
@@ -27,6 +29,9 @@ beforeAll(async () => {
   });
   app.get('/test/storage', async () => {
     throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, 'journal unavailable: connect ECONNREFUSED 10.0.0.7:5432', { status: 503, retryable: true });
+  });
+  app.addHook('onSend', async (request, reply) => {
+    answered.push({ url: request.url, status: reply.statusCode });
   });
   app.get('/test/crash', async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretField')");
@@ -152,6 +157,27 @@ describe('every error is application/problem+json', () => {
       expect(head.toLowerCase()).toContain('content-type: application/problem+json');
       expect(JSON.parse(body)).toMatchObject({ status, type: expect.stringMatching(/^urn:weiche:problem:/) });
     }
+  });
+
+  it('an upload the client breaks off mid-body is its own doing (400), not a storage outage (503, logged as an error)', async () => {
+    if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const bearer = `Bearer ${await accessToken()}`;
+    const attachmentId = randomUUID();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { authorization: bearer },
+      payload: { destinationId: DEST.a, serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [attachmentId] },
+    });
+    const url = `/v1/submissions/${(created.json() as { submissionId: string }).submissionId}/attachments/${attachmentId}`;
+    // a Content-Length far beyond what is sent, then the connection is closed: Node fails the body with ECONNRESET "aborted"
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`PUT ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Type: application/jose\r\nContent-Length: 100000\r\n\r\neyJhbGciOiJSU0EtT0FFUC0yNTYifQ.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    await expect.poll(() => answered.find((a) => a.url === url)?.status, { timeout: 5000 }).toBe(400);
   });
 
   it('a 500 says only "internal error" with an id; a storage outage is a fixed 503', async () => {

@@ -43,6 +43,14 @@ function protocolOf(request: FastifyRequest, reply: FastifyReply): string {
   return request.protocol ?? ((reply.raw.socket as TLSSocket | null)?.encrypted ? 'https' : 'http');
 }
 
+/**
+ * Node's error for a request whose client closed the connection before the body's end (`aborted`, ECONNRESET): a string
+ * code as a storage driver's, but the client's doing — it was logged as an error and counted as a 503 storage outage.
+ */
+function clientBrokeOff(error: unknown, request: FastifyRequest): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && (error as { message?: unknown }).message === 'aborted' && request.raw.aborted;
+}
+
 /** Sends one problem document; the single place that writes application/problem+json. */
 function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
   // `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query
@@ -67,6 +75,7 @@ function classify(error: FastifyError | WeicheError, request: FastifyRequest): {
     // fastify's own client errors (malformed JSON, empty body, bad URL) describe the syntax only
     return { status: error.statusCode, code: ErrorCode.BAD_REQUEST, detail: error.message };
   }
+  if (clientBrokeOff(error, request)) return { status: 400, code: ErrorCode.BAD_REQUEST, detail: 'the request body broke off before its end' };
   if ((isWeicheError(error) && error.code === ErrorCode.STORAGE_UNAVAILABLE) || (!isWeicheError(error) && looksLikeStorageFailure(error))) {
     // never the driver's text (host, port, SQLSTATE): what the sender can do is all it needs
     return { status: 503, code: ErrorCode.STORAGE_UNAVAILABLE, detail: 'storage is unavailable; nothing was accepted, try again later' };
