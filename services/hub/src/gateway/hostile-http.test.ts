@@ -192,6 +192,19 @@ describe('every error is application/problem+json', () => {
 });
 
 describe('/token and bearer authentication', () => {
+  it('what the body parser and the edge checks refuse at /token is an OAuth error too (RFC 6749 §5.2), not problem+json', async () => {
+    for (const [contentType, payload] of <Array<[string, string]>>[
+      ['text/plain', form({ grant_type: 'client_credentials' })],
+      ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a\u0000b', client_secret: 'x' })],
+      ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a'.repeat(10_000) })],
+    ]) {
+      const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': contentType }, payload });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
+      expect(response.json()).toMatchObject({ error: 'invalid_request', error_description: expect.any(String) });
+    }
+  });
+
   it('another grant type is 400 unsupported_grant_type (RFC 6749 §5.2); none at all is invalid_request', async () => {
     for (const grant of ['password', 'authorization_code']) {
       const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ grant_type: grant, client_id: CLIENT.id, client_secret: CLIENT.secret }) });
