@@ -247,6 +247,12 @@ describe('/token and bearer authentication', () => {
     expect((await create(DEST.a)).statusCode).toBe(201);
     expectProblem(await create(DEST.b), 403);
     expectProblem(await app.inject({ method: 'GET', url: `/v1/destinations/${DEST.b}`, headers: { authorization: `Bearer ${narrow}` } }), 403);
+    // nor does it read the event log of the client's case at the other destination (it did: only the client was compared)
+    const other = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: `Bearer ${await accessToken()}` }, payload: { destinationId: DEST.b, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [] } });
+    const otherCase = (other.json() as { caseId: string }).caseId;
+    expectProblem(await app.inject({ method: 'GET', url: `/v1/cases/${otherCase}/events`, headers: { authorization: `Bearer ${narrow}` } }), 403);
+    const ownCase = ((await create(DEST.a)).json() as { caseId: string }).caseId;
+    expect((await app.inject({ method: 'GET', url: `/v1/cases/${ownCase}/events`, headers: { authorization: `Bearer ${narrow}` } })).statusCode).toBe(200);
     for (const scope of [`send:destination:${randomUUID()}`, 'admin', `send:destination:${DEST.a} other`]) {
       const refused = await token({ client_id: CLIENT.id, client_secret: CLIENT.secret, scope });
       expect(refused.statusCode, scope).toBe(400);

@@ -285,8 +285,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+      // a sender's token narrowed by scope reads only its destinations' cases, as it continues only their submissions
       const allowed = principal.sender
-        ? meta.senderClientId === principal.sender.clientId
+        ? meta.senderClientId === principal.sender.clientId && principal.sender.destinations.includes(meta.destinationId)
         : found.submission.channel === FIT_CONNECT_RELAY_CHANNEL && principal.subscriber.destinations.includes(meta.destinationId);
       if (!allowed) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
       const { offset, limit } = request.query;
