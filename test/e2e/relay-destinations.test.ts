@@ -132,6 +132,27 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(again.status).toBe(409);
   }, 60_000);
 
+  it('a reply in a relay case (CreateSubmission with caseId) is answered by the SET naming it; the case log holds both answers', async () => {
+    const first = await send();
+    const reply = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data: Buffer.from('{"nachtrag":true}'), caseId: first.caseId });
+    expect(reply.statuses.submit).toBe(202);
+    expect(reply.caseId).toBe(first.caseId);
+    // the reply is answered first, while the submission that opened the case still waits: each SET names its own (sub)
+    for (const sent of [reply, first]) {
+      const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: first.caseId }, 'accept-submission', { authenticationTags: sent.tags });
+      const answered = await subscriberA.postEvent(first.caseId, set);
+      // it was 422 (the SET was checked against the case's first submission) or 409 once that one was answered
+      expect(answered.status, await answered.clone().text()).toBe(204);
+      expect((await row(sent.submissionId)).state).toBe('DELIVERED');
+    }
+    expect(eventNames(await sender.events(first.caseId))).toEqual(['create-submission', 'submit-submission', 'create-submission', 'submit-submission', 'accept-submission', 'accept-submission']);
+    // a SET naming a submission of another case is still refused
+    const other = await send();
+    const foreign = await subscriberA.set({ destinationId: relayA, submissionId: other.submissionId, caseId: first.caseId }, 'accept-submission', { authenticationTags: other.tags });
+    expect((await subscriberA.postEvent(first.caseId, foreign)).status).toBe(422);
+    expect((await row(other.submissionId)).state).toBe('RECEIVED');
+  }, 60_000);
+
   it('a SET that does not verify or says something else is 422, and the submission stays open', async () => {
     const sent = await send();
     const other = await send();

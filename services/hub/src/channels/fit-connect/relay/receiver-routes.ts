@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import type { FsBlobStore } from '@weiche/blobstore';
 import { ErrorCode, isWeicheError } from '@weiche/core';
@@ -24,6 +25,7 @@ export interface ReceiverRoutesDeps extends SenderAuthDeps {
   readonly queues: Pick<HubQueues, 'enqueueCallback'>;
 }
 
+const Uuid = z.uuid();
 const SubmissionParams = z.object({ submissionId: z.string() });
 const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
@@ -78,6 +80,25 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       if (now && now.state !== 'RECEIVED') throw moved(now.state);
       throw error;
     }
+  }
+
+  /**
+   * The submission of the case a SET answers: the one its `sub` names when that is one of the case's relay submissions (a
+   * case holds the submission that opened it and any replies, CreateSubmission.caseId), else the one that opened it —
+   * verifyAnswer then refuses a `sub` naming anything else. The SET is only read here; it is verified against that one.
+   */
+  async function answeredSubmission(token: string, caseId: string, opening: string): Promise<string> {
+    let sub: unknown;
+    try {
+      sub = decodeJwt(token).sub;
+    } catch {
+      return opening;
+    }
+    const named = typeof sub === 'string' && sub.startsWith('submission:') ? sub.slice('submission:'.length) : '';
+    if (named === opening || !Uuid.safeParse(named).success) return opening;
+    const row = await journal.getSubmission(named);
+    const isReply = row?.channel === FIT_CONNECT_RELAY_CHANNEL && FitConnectMeta.parse(row.channelMeta).caseId === caseId;
+    return isReply ? named : opening;
   }
 
   async function auditPickup(client: SubscriberClient, row: SubmissionRow, part: string): Promise<void> {
@@ -154,12 +175,13 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'events are sent as application/jose (one SET)');
       }
-      const found = await journal.findCase(uuidParam(request.params.caseId, 'case'));
+      const caseId = uuidParam(request.params.caseId, 'case');
+      const found = await journal.findCase(caseId);
       if (!found || found.submission.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      const { row, meta, attachments } = await subscribersSubmission(client, found.submission.submissionId);
+      const token = typeof request.body === 'string' ? request.body.trim() : '';
+      const { row, meta, attachments } = await subscribersSubmission(client, await answeredSubmission(token, caseId, found.submission.submissionId));
       const destination = deps.destinations.get(meta.destinationId);
       if (!destination?.relay) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      const token = typeof request.body === 'string' ? request.body.trim() : '';
       const answer = await verifyAnswer(token, { destinationId: meta.destinationId, caseId: meta.caseId, submissionId: row.submissionId, signatureKeys: destination.relay.signatureKeys });
       if (row.state !== 'RECEIVED') throw notAnswerable(row.state);
       if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await whileReceived(row, () => storedTags(meta, attachments), notAnswerable));
