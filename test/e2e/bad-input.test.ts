@@ -259,7 +259,8 @@ describe('bad input at the FIT-Connect intake', () => {
       const id = randomUUID();
       const created = await create([id]);
       const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
-      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`];
+      // whitespace inside the JWE (outside the OpenAPI's ^[a-zA-Z0-9-_=.]+$) was stored with 204 and served to relay subscribers so
+      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`, jwe.replace('.', '. '), `${jwe.slice(0, 40)}\r\n${jwe.slice(40)}`];
       for (const body of bodies) {
         const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, 'application/jose');
         const problem = await expectProblem(response, 400, 'bad-request');
