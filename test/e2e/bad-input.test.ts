@@ -119,9 +119,36 @@ describe('bad input at the FIT-Connect intake', () => {
       expect(problem.detail).toMatch(/^serviceType: /);
     });
 
+    it('1c: CreateSubmission without announcedAttachments (required in the OpenAPI) → 400 naming the field', async () => {
+      const response = await sender.request('POST', '/v1/submissions', { destinationId: cfg.destinationId, serviceType: { identifier: SERVICE, name: 'x' } });
+      const problem = await expectProblem(response, 400, 'bad-request');
+      expect(problem.detail).toMatch(/^announcedAttachments: /);
+    });
+
     it('2: an unknown destination → 404', async () => {
       const response = await sender.request('POST', '/v1/submissions', { destinationId: randomUUID(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
       await expectProblem(response, 404, 'not-found');
+    });
+
+    it('2b: ids in capitals name the same destination, submission and case (RFC 9562 §4: UUIDs compare case-insensitively)', async () => {
+      // each of these was a 404 for an id the hub knows
+      const upper = cfg.destinationId.toUpperCase();
+      expect((await sender.request('GET', `/v1/destinations/${upper}`)).status).toBe(200);
+      const id = randomUUID();
+      const created = await sender.json<{ destinationId: string; submissionId: string; caseId: string }>('POST', '/v1/submissions', {
+        destinationId: upper,
+        serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' },
+        announcedAttachments: [id],
+      });
+      expect(created.destinationId).toBe(cfg.destinationId);
+      const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
+      expect((await sender.request('PUT', `/v1/submissions/${created.submissionId.toUpperCase()}/attachments/${id}`, jwe, 'application/jose')).status).toBe(204);
+      const events = await sender.request('GET', `/v1/cases/${created.caseId.toUpperCase()}/events`);
+      expect(events.status).toBe(200);
+      expect(await events.json()).toMatchObject({ totalCount: 1 });
+      // a reply naming the case in capitals joins it
+      const reply = await sender.json<{ caseId: string }>('POST', '/v1/submissions', { destinationId: cfg.destinationId, caseId: created.caseId.toUpperCase(), serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [] });
+      expect(reply.caseId).toBe(created.caseId);
     });
 
     it('3: an attachment that was not announced → 422', async () => {
@@ -232,15 +259,22 @@ describe('bad input at the FIT-Connect intake', () => {
       const id = randomUUID();
       const created = await create([id]);
       const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));
-      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`];
+      // whitespace inside the JWE (outside the OpenAPI's ^[a-zA-Z0-9-_=.]+$) was stored with 204 and served to relay subscribers so
+      const bodies = ['', '\r\n', randomBytes(150_000).toString('latin1'), jwe.split('.').slice(0, 3).join('.'), `${jwe}.${jwe}`, jwe.replace('.', '. '), `${jwe.slice(0, 40)}\r\n${jwe.slice(40)}`];
       for (const body of bodies) {
         const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, 'application/jose');
-        expect((await expectProblem(response, 400, 'bad-request')).detail).toContain('compact JWE');
+        const problem = await expectProblem(response, 400, 'bad-request');
+        expect(problem.detail).toContain('compact JWE');
+        // refused mid-body: the instance is still this request's URL (it began `undefined://`)
+        expect(problem.instance).toBe(`${hub.baseUrl}/v1/submissions/${created.submissionId}/attachments/${id}`);
       }
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
       // the JWE itself, with the CRLF a sender may end it with, is taken
       const ok = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, `${jwe}\r\n`, 'application/jose');
       expect(ok.status).toBe(204);
+      // media types compare case-insensitively (RFC 9110 §8.3.1): this was a 415
+      const capitals = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, jwe, 'Application/JOSE; charset=utf-8');
+      expect(capitals.status).toBe(204);
     });
   });
 

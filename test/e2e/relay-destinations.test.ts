@@ -54,6 +54,9 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const list = await subscriberA.pickupList(relayA);
     expect(list.submissions).toContainEqual({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId });
     const submission = await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId}`);
+    // UUIDs compare case-insensitively (RFC 9562 §4): in capitals they name the same destination and submission (they were 403 and 404)
+    expect((await subscriberA.pickupList(relayA.toUpperCase())).submissions.map((x) => x.submissionId)).toContain(sent.submissionId);
+    expect(await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId.toUpperCase()}`)).toEqual(submission);
     expect(submission).toMatchObject({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId, serviceType: { identifier: SERVICE }, attachments: sent.attachmentIds });
     const metadata = JSON.parse((await subscriberA.decrypt(submission.encryptedMetadata)).toString('utf8')) as {
       contentStructure: { data: { hash: { content: string } }; attachments: Array<{ attachmentId: string; hash: { content: string } }> };
@@ -98,6 +101,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const audit = await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 });
     expect(audit.filter((a) => a.stage === 'pickup').map((a) => [a.actor, (a.details as { part: string }).part])).toEqual([
       ['subscriber:subscriber-a', 'submission'],
+      ['subscriber:subscriber-a', 'submission'], // fetched again with the id in capitals
       ['subscriber:subscriber-a', `attachment:${attachmentId}`],
     ]);
     expect(audit.find((a) => a.stage === 'answer')).toMatchObject({ actor: 'subscriber:subscriber-a', toState: 'DELIVERED' });
@@ -113,7 +117,8 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const sent = await send({ callback: { url: 'https://127.0.0.1:9/callback', secret: randomBytes(32).toString('hex') } });
     const submission = { destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId };
     const problems = [{ type: PROBLEM('hash-mismatch'), title: 'Prüfsumme stimmt nicht', detail: 'Die Prüfsumme der Fachdaten stimmt nicht.', instance: 'data' }];
-    const answered = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'reject-submission', { problems }));
+    // the media type in capitals is still application/jose (RFC 9110 §8.3.1: this was a 415)
+    const answered = await subscriberA.request('POST', `/v1/cases/${sent.caseId}/events`, await subscriberA.set(submission, 'reject-submission', { problems }), 'Application/JOSE');
     expect(answered.status, await answered.clone().text()).toBe(204);
     const log = await sender.events(sent.caseId);
     expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
@@ -125,6 +130,27 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(callbacks.rows.map((r) => r.event_name)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
     const again = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: sent.tags }));
     expect(again.status).toBe(409);
+  }, 60_000);
+
+  it('a reply in a relay case (CreateSubmission with caseId) is answered by the SET naming it; the case log holds both answers', async () => {
+    const first = await send();
+    const reply = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data: Buffer.from('{"nachtrag":true}'), caseId: first.caseId });
+    expect(reply.statuses.submit).toBe(202);
+    expect(reply.caseId).toBe(first.caseId);
+    // the reply is answered first, while the submission that opened the case still waits: each SET names its own (sub)
+    for (const sent of [reply, first]) {
+      const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: first.caseId }, 'accept-submission', { authenticationTags: sent.tags });
+      const answered = await subscriberA.postEvent(first.caseId, set);
+      // it was 422 (the SET was checked against the case's first submission) or 409 once that one was answered
+      expect(answered.status, await answered.clone().text()).toBe(204);
+      expect((await row(sent.submissionId)).state).toBe('DELIVERED');
+    }
+    expect(eventNames(await sender.events(first.caseId))).toEqual(['create-submission', 'submit-submission', 'create-submission', 'submit-submission', 'accept-submission', 'accept-submission']);
+    // a SET naming a submission of another case is still refused
+    const other = await send();
+    const foreign = await subscriberA.set({ destinationId: relayA, submissionId: other.submissionId, caseId: first.caseId }, 'accept-submission', { authenticationTags: other.tags });
+    expect((await subscriberA.postEvent(first.caseId, foreign)).status).toBe(422);
+    expect((await row(other.submissionId)).state).toBe('RECEIVED');
   }, 60_000);
 
   it('a SET that does not verify or says something else is 422, and the submission stays open', async () => {
@@ -146,6 +172,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
       ['two events', await subscriberA.set(submission, 'accept-submission', accept, { claims: { events: { 'https://schema.fitko.de/fit-connect/events/accept-submission': accept, 'https://schema.fitko.de/fit-connect/events/reject-submission': { problems: [] } } } })],
       ['wrong tags', await subscriberA.set(submission, 'accept-submission', { authenticationTags: { ...sent.tags, metadata: other.tags.metadata } })],
       ['reject without problems', await subscriberA.set(submission, 'reject-submission', { problems: [] })],
+      // the FIT-Connect SET payload schema: jti a UUID, iat an integer not before 2020; and not issued in the future
+      ['jti not a UUID', await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti: 'answer-1' } })],
+      ['iat not an integer', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: Math.floor(Date.now() / 1000) + 0.5 } })],
+      ['iat before 2020', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: 0 } })],
+      ['iat a day ahead', await subscriberA.set(submission, 'accept-submission', accept, { claims: { iat: Math.floor(Date.now() / 1000) + 86_400 } })],
       ['garbage', 'not-a-jwt'],
     ];
     for (const [what, set] of bad) {
@@ -159,6 +190,9 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const { jti } = JSON.parse(Buffer.from(first.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string };
     const replayedJti = await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti } });
     expect((await subscriberA.postEvent(sent.caseId, replayedJti)).status).toBe(422);
+    // the same UUID in capitals names the same SET
+    const replayedUpper = await subscriberA.set(submission, 'accept-submission', accept, { claims: { jti: jti.toUpperCase() } });
+    expect((await subscriberA.postEvent(sent.caseId, replayedUpper)).status).toBe(422);
     expect((await row(sent.submissionId)).state).toBe('RECEIVED');
     expect(eventNames(await sender.events(sent.caseId))).toEqual(['create-submission', 'submit-submission']);
   }, 60_000);

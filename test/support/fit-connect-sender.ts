@@ -24,6 +24,8 @@ export interface SendOptions {
   readonly schemaUri?: string;
   readonly attachments?: readonly SenderAttachment[];
   readonly senderReference?: string;
+  /** CreateSubmission.caseId: a reply within this existing case of the sender. */
+  readonly caseId?: string;
   /** CreateSubmission.callback: where the hub tells the sender of new events. */
   readonly callback?: { readonly url: string; readonly secret: string };
   /** Hooks for bad-input tests: change what is announced, declared or uploaded. */
@@ -124,6 +126,7 @@ export class TestSender {
       destinationId: options.destinationId,
       serviceType: { identifier: options.serviceIdentifier, name: options.serviceName ?? 'Test-Leistung' },
       announcedAttachments: announced,
+      ...(options.caseId ? { caseId: options.caseId } : {}),
       ...(options.callback ? { callback: options.callback } : {}),
     });
     const statuses: Record<string, number> = {};

@@ -14,9 +14,10 @@ describe('CreateSubmission', () => {
     expect(CreateSubmission.parse(createExample)).toEqual(createExample);
   });
 
-  it('defaults announcedAttachments to []', () => {
+  it('requires announcedAttachments (OpenAPI CreateSubmission.required); an empty list is fine', () => {
     const { announcedAttachments: _a, ...rest } = createExample;
-    expect(CreateSubmission.parse(rest).announcedAttachments).toEqual([]);
+    expect(CreateSubmission.safeParse(rest).success).toBe(false);
+    expect(CreateSubmission.parse({ ...rest, announcedAttachments: [] }).announcedAttachments).toEqual([]);
   });
 
   it.each([

@@ -25,7 +25,8 @@ export type CreateCallback = z.infer<typeof CreateCallback>;
 /** POST /v1/submissions. OpenAPI 1.1.3 requires serviceType.name here (unlike the ServiceType component). */
 export const CreateSubmission = z.object({
   destinationId: Uuid,
-  announcedAttachments: z.array(Uuid).default([]),
+  // required in the OpenAPI (an empty list when there are none): a create without it is a 400, not a guess
+  announcedAttachments: z.array(Uuid),
   caseId: Uuid.optional(),
   serviceType: z.object({
     name: z.string(),

@@ -11,6 +11,8 @@ const DEST = { a: randomUUID(), b: randomUUID() };
 
 let hub: TestHub;
 let app: FastifyInstance;
+/** The status of every answer as it is sent (also one the client has gone away from). */
+const answered: Array<{ url: string; status: number }> = [];
 
 beforeAll(async () => {
   hub = await startTestHub((dir) => ({
@@ -27,6 +29,9 @@ beforeAll(async () => {
   });
   app.get('/test/storage', async () => {
     throw new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, 'journal unavailable: connect ECONNREFUSED 10.0.0.7:5432', { status: 503, retryable: true });
+  });
+  app.addHook('onSend', async (request, reply) => {
+    answered.push({ url: request.url, status: reply.statusCode });
   });
   app.get('/test/crash', async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretField')");
@@ -154,6 +159,27 @@ describe('every error is application/problem+json', () => {
     }
   });
 
+  it('an upload the client breaks off mid-body is its own doing (400), not a storage outage (503, logged as an error)', async () => {
+    if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const bearer = `Bearer ${await accessToken()}`;
+    const attachmentId = randomUUID();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { authorization: bearer },
+      payload: { destinationId: DEST.a, serviceType: { identifier: SERVICE, name: 'x' }, announcedAttachments: [attachmentId] },
+    });
+    const url = `/v1/submissions/${(created.json() as { submissionId: string }).submissionId}/attachments/${attachmentId}`;
+    // a Content-Length far beyond what is sent, then the connection is closed: Node fails the body with ECONNRESET "aborted"
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`PUT ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Type: application/jose\r\nContent-Length: 100000\r\n\r\neyJhbGciOiJSU0EtT0FFUC0yNTYifQ.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    await expect.poll(() => answered.find((a) => a.url === url)?.status, { timeout: 5000 }).toBe(400);
+  });
+
   it('a 500 says only "internal error" with an id; a storage outage is a fixed 503', async () => {
     for (const url of ['/test/internal', '/test/crash']) {
       const problem = expectProblem(await app.inject({ method: 'GET', url }), 500);
@@ -166,6 +192,19 @@ describe('every error is application/problem+json', () => {
 });
 
 describe('/token and bearer authentication', () => {
+  it('what the body parser and the edge checks refuse at /token is an OAuth error too (RFC 6749 §5.2), not problem+json', async () => {
+    for (const [contentType, payload] of <Array<[string, string]>>[
+      ['text/plain', form({ grant_type: 'client_credentials' })],
+      ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a\u0000b', client_secret: 'x' })],
+      ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a'.repeat(10_000) })],
+    ]) {
+      const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': contentType }, payload });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
+      expect(response.json()).toMatchObject({ error: 'invalid_request', error_description: expect.any(String) });
+    }
+  });
+
   it('another grant type is 400 unsupported_grant_type (RFC 6749 §5.2); none at all is invalid_request', async () => {
     for (const grant of ['password', 'authorization_code']) {
       const response = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ grant_type: grant, client_id: CLIENT.id, client_secret: CLIENT.secret }) });
@@ -208,6 +247,12 @@ describe('/token and bearer authentication', () => {
     expect((await create(DEST.a)).statusCode).toBe(201);
     expectProblem(await create(DEST.b), 403);
     expectProblem(await app.inject({ method: 'GET', url: `/v1/destinations/${DEST.b}`, headers: { authorization: `Bearer ${narrow}` } }), 403);
+    // nor does it read the event log of the client's case at the other destination (it did: only the client was compared)
+    const other = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { authorization: `Bearer ${await accessToken()}` }, payload: { destinationId: DEST.b, serviceType: { identifier: SERVICE, name: 'Bau' }, announcedAttachments: [] } });
+    const otherCase = (other.json() as { caseId: string }).caseId;
+    expectProblem(await app.inject({ method: 'GET', url: `/v1/cases/${otherCase}/events`, headers: { authorization: `Bearer ${narrow}` } }), 403);
+    const ownCase = ((await create(DEST.a)).json() as { caseId: string }).caseId;
+    expect((await app.inject({ method: 'GET', url: `/v1/cases/${ownCase}/events`, headers: { authorization: `Bearer ${narrow}` } })).statusCode).toBe(200);
     for (const scope of [`send:destination:${randomUUID()}`, 'admin', `send:destination:${DEST.a} other`]) {
       const refused = await token({ client_id: CLIENT.id, client_secret: CLIENT.secret, scope });
       expect(refused.statusCode, scope).toBe(400);

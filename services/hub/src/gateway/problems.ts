@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isWeicheError, WeicheError, type Problem } from '@weiche/core';
 
@@ -34,10 +35,26 @@ function looksLikeStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && !code.startsWith('FST_');
 }
 
+/**
+ * fastify's `request.protocol` reads the request's socket, which Node detaches once a body stream is destroyed (an upload
+ * refused mid-body): the instance then began `undefined://`. The response's socket is the same connection.
+ */
+function protocolOf(request: FastifyRequest, reply: FastifyReply): string {
+  return request.protocol ?? ((reply.raw.socket as TLSSocket | null)?.encrypted ? 'https' : 'http');
+}
+
+/**
+ * Node's error for a request whose client closed the connection before the body's end (`aborted`, ECONNRESET): a string
+ * code as a storage driver's, but the client's doing — it was logged as an error and counted as a 503 storage outage.
+ */
+function clientBrokeOff(error: unknown, request: FastifyRequest): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && (error as { message?: unknown }).message === 'aborted' && request.raw.aborted;
+}
+
 /** Sends one problem document; the single place that writes application/problem+json. */
 function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
   // `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query
-  const instance = `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`;
+  const instance = `${protocolOf(request, reply)}://${request.host}${request.url.split('?')[0] ?? ''}`;
   const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance };
   if (status === 503) void reply.header('retry-after', '5');
   // RFC 6750 §3: a 401 of a bearer-protected resource names the scheme (the APIs here take bearer tokens only)
@@ -58,6 +75,7 @@ function classify(error: FastifyError | WeicheError, request: FastifyRequest): {
     // fastify's own client errors (malformed JSON, empty body, bad URL) describe the syntax only
     return { status: error.statusCode, code: ErrorCode.BAD_REQUEST, detail: error.message };
   }
+  if (clientBrokeOff(error, request)) return { status: 400, code: ErrorCode.BAD_REQUEST, detail: 'the request body broke off before its end' };
   if ((isWeicheError(error) && error.code === ErrorCode.STORAGE_UNAVAILABLE) || (!isWeicheError(error) && looksLikeStorageFailure(error))) {
     // never the driver's text (host, port, SQLSTATE): what the sender can do is all it needs
     return { status: 503, code: ErrorCode.STORAGE_UNAVAILABLE, detail: 'storage is unavailable; nothing was accepted, try again later' };

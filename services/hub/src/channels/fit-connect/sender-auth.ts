@@ -1,8 +1,8 @@
 import { parse as parseQuery } from 'node:querystring';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { WeicheConfig } from '@weiche/config';
-import { constantTimeEqual, ErrorCode } from '@weiche/core';
+import { constantTimeEqual, ErrorCode, isWeicheError, type WeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
 import { basicCredentials, bearerToken } from '../../gateway/authorization-header.js';
 import { httpProblem } from '../../gateway/problems.js';
@@ -52,6 +52,13 @@ export function tokenRoutes(deps: SenderAuthDeps) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       done(null, parseQuery(body as string));
     });
+    // RFC 6749 §5.2: the token endpoint's errors are {error, error_description} with 400 — also what the body parser and the
+    // edge checks refuse (another media type, too large, a NUL), which were problem+json documents an OAuth client cannot read
+    app.setErrorHandler((error: FastifyError | WeicheError, _request, reply) => {
+      const status = isWeicheError(error) ? error.status : (error.statusCode ?? 500);
+      if (status >= 500) throw error;
+      return reply.status(400).send({ error: 'invalid_request', error_description: tokenRequestRefusal(error) });
+    });
     app.post('/token', async (request, reply) => {
       const grantType = (request.body as { grant_type?: unknown } | undefined)?.grant_type;
       // RFC 6749 §5.2: another grant (password, authorization_code) is unsupported_grant_type, not a malformed request
@@ -83,6 +90,14 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
     });
   };
+}
+
+/** What is wrong with a token request refused before the endpoint ran, in fixed words (never the request's own text). */
+function tokenRequestRefusal(error: FastifyError | WeicheError): string {
+  if (isWeicheError(error)) return error.message;
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'the token request is sent as application/x-www-form-urlencoded';
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'the token request is too large';
+  return 'the token request cannot be read';
 }
 
 /**

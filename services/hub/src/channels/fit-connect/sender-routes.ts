@@ -14,7 +14,8 @@ import { withTimeout } from '../../timeout.js';
 import type { LoadedDestination } from './destinations.js';
 import { enqueueCallbacks, signEvent } from './events.js';
 import { literalAddress, refusalOf, targetCheck } from './callbacks/callback-target.js';
-import { compactJweBytes } from './jwe-body.js';
+import { compactJweBytes, isJoseMediaType } from './jwe-body.js';
+import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
@@ -31,7 +32,6 @@ export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly hub: { readonly product: string; readonly version: string };
 }
 
-const Uuid = z.uuid();
 const DestinationParams = z.object({ destinationId: z.string() });
 const KeyParams = z.object({ destinationId: z.string(), keyId: z.string() });
 const SubmissionParams = z.object({ submissionId: z.string() });
@@ -42,13 +42,6 @@ const Paging = z.object({
   offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-
-/** Ids in paths that are not UUIDs name nothing the hub has: 404, as for an unknown one. */
-function uuidParam(value: string, what: string): string {
-  const result = Uuid.safeParse(value);
-  if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
-  return result.data;
-}
 
 /**
  * A callback URL naming an internal address literally is refused at once (names are checked when each callback
@@ -160,9 +153,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const body = request.body;
-      const destination = deps.destinations.get(body.destinationId);
+      // as the ids in paths (uuid-param.ts): in capitals the same destination
+      const destinationId = body.destinationId.toLowerCase();
+      const destination = deps.destinations.get(destinationId);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
-      assertMaySend(client, body.destinationId);
+      assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
       const announced = body.announcedAttachments;
@@ -170,12 +165,12 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (body.callback) assertCallbackTarget(client, body.callback.url);
       const submissionId = randomUUID();
       // OpenAPI CreateSubmission.caseId: a reply within an existing case of this sender, else a new case
-      const caseId = body.caseId === undefined ? randomUUID() : await replyCase(client, body.caseId, body.destinationId);
+      const caseId = body.caseId === undefined ? randomUUID() : await replyCase(client, body.caseId, destinationId);
       const tenantId = destination.config.tenant;
       const callback = body.callback ? { url: body.callback.url, sealedSecret: await sealSecret(deps.keyring, tenantId, submissionId, body.callback.secret) } : undefined;
       const meta: FitConnectMeta = {
         caseId,
-        destinationId: body.destinationId,
+        destinationId,
         senderClientId: client.clientId,
         announcedAttachments: announced,
         ...(callback ? { callback } : {}),
@@ -193,17 +188,17 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         state: 'CREATED',
         actor: `client:${client.clientId}`,
         // ids and counts only: never the callback secret
-        details: { caseId, destinationId: body.destinationId, announcedAttachments: announced.length },
+        details: { caseId, destinationId, announcedAttachments: announced.length },
         events: [created],
       });
       await enqueueCallbacks({ queues: deps.queues, log: request.log }, [created]);
-      return reply.status(201).send({ destinationId: body.destinationId, submissionId, caseId });
+      return reply.status(201).send({ destinationId, submissionId, caseId });
     });
 
     app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
-      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+      if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
       requireCreated(row);
@@ -290,8 +285,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
+      // a sender's token narrowed by scope reads only its destinations' cases, as it continues only their submissions
       const allowed = principal.sender
-        ? meta.senderClientId === principal.sender.clientId
+        ? meta.senderClientId === principal.sender.clientId && principal.sender.destinations.includes(meta.destinationId)
         : found.submission.channel === FIT_CONNECT_RELAY_CHANNEL && principal.subscriber.destinations.includes(meta.destinationId);
       if (!allowed) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
       const { offset, limit } = request.query;

@@ -17,6 +17,12 @@ export interface AnswerExpectation {
   readonly signatureKeys: { readonly keys: readonly object[] };
 }
 
+// the FIT-Connect SET payload schema: `jti` a UUID, `iat` an integer from 2020 on (minimum 1577833200)
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IAT_MINIMUM = 1_577_833_200;
+// a subscriber's clock may run a little ahead of the hub's; a SET issued further in the future is not believed
+const IAT_FUTURE_TOLERANCE_SECONDS = 300;
+
 const ANSWERS = { [EVENT_URI('accept-submission')]: 'accept-submission', [EVENT_URI('reject-submission')]: 'reject-submission' } as const;
 
 function unprocessable(detail: string): Error {
@@ -44,8 +50,11 @@ export async function verifyAnswer(token: string, expect: AnswerExpectation): Pr
   if (payload.iss !== expect.destinationId) throw unprocessable('iss must be the destinationId of the submission');
   if (payload.sub !== `submission:${expect.submissionId}`) throw unprocessable('sub must name the submission of this case (submission:<submissionId>)');
   if (payload.txn !== `case:${expect.caseId}`) throw unprocessable('txn must name this case (case:<caseId>)');
-  if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw unprocessable('the SET has no jti');
-  if (typeof payload.iat !== 'number') throw unprocessable('the SET has no iat');
+  // the sender validates the SETs of its event log against that schema: one that fails it must not get there
+  if (typeof payload.jti !== 'string' || !UUID.test(payload.jti)) throw unprocessable('the SET needs a jti that is a UUID');
+  const iat = payload.iat;
+  if (typeof iat !== 'number' || !Number.isInteger(iat) || iat < IAT_MINIMUM) throw unprocessable(`the SET needs an iat in whole seconds since the epoch, not before ${IAT_MINIMUM}`);
+  if (iat > Date.now() / 1000 + IAT_FUTURE_TOLERANCE_SECONDS) throw unprocessable('the SET was issued in the future (iat)');
   const events = isRecord(payload.events) ? Object.entries(payload.events) : [];
   const [entry] = events;
   if (events.length !== 1 || !entry) throw unprocessable('the SET must carry exactly one event');
@@ -58,13 +67,13 @@ export async function verifyAnswer(token: string, expect: AnswerExpectation): Pr
     if (!isRecord(tags) || typeof tags.metadata !== 'string' || !isRecord(tags.attachments) || (tags.data !== undefined && typeof tags.data !== 'string')) {
       throw unprocessable('accept-submission needs authenticationTags { metadata, data?, attachments }');
     }
-    return { event, jti: payload.jti, authenticationTags: tags as AuthenticationTags };
+    return { event, jti: payload.jti.toLowerCase(), authenticationTags: tags as AuthenticationTags };
   }
   const problems = body.problems;
   if (!Array.isArray(problems) || problems.length === 0 || !problems.every((p) => isRecord(p) && typeof p.type === 'string')) {
     throw unprocessable('reject-submission needs problems, each with a type');
   }
-  return { event, jti: payload.jti, problems: problems as RejectionProblem[] };
+  return { event, jti: payload.jti.toLowerCase(), problems: problems as RejectionProblem[] };
 }
 
 /** 422 unless the tags echo the stored JWEs' (the subscriber answers for exactly what was submitted). */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import type { FsBlobStore } from '@weiche/blobstore';
 import { ErrorCode, isWeicheError } from '@weiche/core';
@@ -9,10 +10,12 @@ import { httpProblem } from '../../../gateway/problems.js';
 import { zodRoutes } from '../../../gateway/zod-routes.js';
 import type { LoadedDestination } from '../destinations.js';
 import { enqueueCallbacks } from '../events.js';
+import { isJoseMediaType } from '../jwe-body.js';
 import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
 import { rejectedFor } from '../problems.js';
 import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
 import { storedTag } from '../upstream/pickup.js';
+import { uuidParam } from '../uuid-param.js';
 import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
 
 export interface ReceiverRoutesDeps extends SenderAuthDeps {
@@ -27,7 +30,8 @@ const SubmissionParams = z.object({ submissionId: z.string() });
 const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
 const PickupQuery = z.object({
-  destinationId: z.uuid().optional(),
+  // in capitals the same destination (uuid-param.ts)
+  destinationId: z.uuid().transform((id) => id.toLowerCase()).optional(),
   offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -38,12 +42,6 @@ const notSubmitted = () => httpProblem(404, ErrorCode.NOT_FOUND, 'the submission
 const notAnswerable = (state: string) => httpProblem(409, ErrorCode.CONFLICT, `the submission cannot be answered (state ${state})`);
 // a reject-submission with its problems is a few KiB; this leaves room and no more
 const SET_BODY_LIMIT = 256 * 1024;
-
-function uuidParam(value: string, what: string): string {
-  const result = Uuid.safeParse(value);
-  if (!result.success) throw httpProblem(404, ErrorCode.NOT_FOUND, `no such ${what}`);
-  return result.data;
-}
 
 /**
  * The receiver side of the FIT-Connect Submission API 1.1.3 for relay destinations (docs/relay-destinations.md):
@@ -82,6 +80,25 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       if (now && now.state !== 'RECEIVED') throw moved(now.state);
       throw error;
     }
+  }
+
+  /**
+   * The submission of the case a SET answers: the one its `sub` names when that is one of the case's relay submissions (a
+   * case holds the submission that opened it and any replies, CreateSubmission.caseId), else the one that opened it —
+   * verifyAnswer then refuses a `sub` naming anything else. The SET is only read here; it is verified against that one.
+   */
+  async function answeredSubmission(token: string, caseId: string, opening: string): Promise<string> {
+    let sub: unknown;
+    try {
+      sub = decodeJwt(token).sub;
+    } catch {
+      return opening;
+    }
+    const named = typeof sub === 'string' && sub.startsWith('submission:') ? sub.slice('submission:'.length) : '';
+    if (named === opening || !Uuid.safeParse(named).success) return opening;
+    const row = await journal.getSubmission(named);
+    const isReply = row?.channel === FIT_CONNECT_RELAY_CHANNEL && FitConnectMeta.parse(row.channelMeta).caseId === caseId;
+    return isReply ? named : opening;
   }
 
   async function auditPickup(client: SubscriberClient, row: SubmissionRow, part: string): Promise<void> {
@@ -155,15 +172,16 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
 
     app.post('/v1/cases/:caseId/events', { schema: { params: CaseParams } }, async (request, reply) => {
       const client = await authenticateSubscriber(deps, request);
-      if (!(request.headers['content-type'] ?? '').startsWith('application/jose')) {
+      if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'events are sent as application/jose (one SET)');
       }
-      const found = await journal.findCase(uuidParam(request.params.caseId, 'case'));
+      const caseId = uuidParam(request.params.caseId, 'case');
+      const found = await journal.findCase(caseId);
       if (!found || found.submission.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      const { row, meta, attachments } = await subscribersSubmission(client, found.submission.submissionId);
+      const token = typeof request.body === 'string' ? request.body.trim() : '';
+      const { row, meta, attachments } = await subscribersSubmission(client, await answeredSubmission(token, caseId, found.submission.submissionId));
       const destination = deps.destinations.get(meta.destinationId);
       if (!destination?.relay) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      const token = typeof request.body === 'string' ? request.body.trim() : '';
       const answer = await verifyAnswer(token, { destinationId: meta.destinationId, caseId: meta.caseId, submissionId: row.submissionId, signatureKeys: destination.relay.signatureKeys });
       if (row.state !== 'RECEIVED') throw notAnswerable(row.state);
       if (answer.event === 'accept-submission') assertTags(answer.authenticationTags, await whileReceived(row, () => storedTags(meta, attachments), notAnswerable));
