@@ -33,6 +33,17 @@ describe('config', () => {
     expect(() => resolveConfig({ ...valid, destinations: [...valid.destinations, relay], subscriberClients: [{ ...subscriber, clientId: 'portal' }] })).toThrow(/duplicate/i);
   });
 
+  it('keeps destination ids in lower case, as the API reads them in any capitals (RFC 9562)', () => {
+    const upper = destinationId.toUpperCase();
+    const config = resolveConfig({
+      ...valid,
+      destinations: valid.destinations.map((d) => ({ ...d, id: upper })),
+      senderClients: valid.senderClients.map((c) => ({ ...c, destinations: [upper] })),
+    });
+    expect(config.destinations[0]?.id).toBe(destinationId);
+    expect(config.senderClients[0]?.destinations).toEqual([destinationId]);
+  });
+
   it('relay submissions expire after 14 days unless processing.relayRetentionMs says otherwise (FIT-Connect: rejected after 14 days)', () => {
     expect(resolveConfig(valid).processing.relayRetentionMs).toBe(14 * 24 * 3600 * 1000);
     // a processing section that names other fields only still gets the default

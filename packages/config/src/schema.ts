@@ -55,9 +55,12 @@ export const TenantConfig = z.strictObject({
   retention: TenantRetention.optional(),
 });
 
+/** A FIT-Connect destinationId: a UUID, kept in lower case, as the API reads ids in any capitals (RFC 9562). */
+const DestinationId = z.uuid().transform((id) => id.toLowerCase());
+
 export const DestinationConfig = z.strictObject({
   /** The FIT-Connect destinationId (UUID). */
-  id: z.uuid(),
+  id: DestinationId,
   tenant: Id,
   kind: z.literal('fit-connect').default('fit-connect'),
   /** PEM files of the encryption key pair; generated on first start when `generate` is true. Absent for a relay destination. */
@@ -91,7 +94,7 @@ export const SenderClientConfig = z.strictObject({
    */
   behoerdenkennung: z.string().regex(/^[a-z]+:.+$/).optional(),
   /** destinationIds this client may send to. */
-  destinations: z.array(z.uuid()).min(1),
+  destinations: z.array(DestinationId).min(1),
   /**
    * Callback targets allowed although not globally routable (docs/callbacks.md): https origins or CIDR ranges.
    * Without an entry, callbacks to loopback, private, link-local and other internal addresses are refused.
@@ -105,7 +108,7 @@ export const SubscriberClientConfig = z.strictObject({
   clientSecret: SecretValue,
   name: z.string().min(1),
   /** Relay destinations whose submissions this client picks up and answers. */
-  destinations: z.array(z.uuid()).min(1),
+  destinations: z.array(DestinationId).min(1),
 });
 
 export const RetryPolicy = z.strictObject({
