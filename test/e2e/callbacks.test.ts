@@ -69,6 +69,20 @@ describe('FIT-Connect callbacks to a sender', () => {
     expect(await response.text()).not.toContain(secret);
   });
 
+  it('refuses a callback URL with user credentials or port 0 at create: no callback could ever reach it', async () => {
+    for (const url of ['https://user:pw@receiver.example/callback', 'https://user@receiver.example/callback', 'https://receiver.example:0/callback']) {
+      const response = await sender.request('POST', '/v1/submissions', {
+        destinationId: cfg.destinationId,
+        serviceType: { identifier: SERVICE, name: 'x' },
+        announcedAttachments: [],
+        callback: { url, secret },
+      });
+      expect(response.status, url).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.text()).not.toContain('pw@');
+    }
+  });
+
   it('keeps the callback secret out of the database in plaintext', async () => {
     const receiver = new CallbackReceiver(ca, secret, await freePort());
     const { submissionId } = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url: receiver.url, secret } });

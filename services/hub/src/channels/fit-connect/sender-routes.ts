@@ -49,6 +49,9 @@ const Paging = z.object({
  */
 function assertCallbackTarget(client: SenderClient, url: string): void {
   const target = new URL(url);
+  // fetch refuses a URL with credentials, and port 0 reaches nothing: such a callback could never be delivered
+  if (target.username !== '' || target.password !== '') throw httpProblem(400, ErrorCode.BAD_REQUEST, 'callback.url: must not carry user credentials');
+  if (target.port === '0') throw httpProblem(400, ErrorCode.BAD_REQUEST, 'callback.url: port 0 reaches no receiver');
   const literal = literalAddress(target);
   if (literal !== undefined && !targetCheck(client.callbackTargets, target)(literal)) {
     throw httpProblem(400, ErrorCode.BAD_REQUEST, `callback.url: ${refusalOf(literal, literal)}`);
