@@ -126,6 +126,22 @@ describe('migrate', () => {
     }
   });
 
+  it('0019 keeps the partial index an operator built beforehand with CREATE INDEX CONCURRENTLY (the upgrade note)', async () => {
+    const s = `"${db.schema}"`;
+    const name = 'submissions_not_picked_up_data_idx';
+    // the journal as before the upgrade, with the index built by hand while the running version kept writing
+    await db.pool.query(`DROP INDEX ${s}.${name}`);
+    await db.pool.query(`DELETE FROM ${s}.schema_migrations WHERE id = '0019_not_picked_up_data'`);
+    await db.pool.query(
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ON ${s}.submissions (updated_at)
+         WHERE state = 'REJECTED' AND received_deleted_at IS NULL AND problem->>'code' = 'WEICHE_ERR_NOT_PICKED_UP'`,
+    );
+    const oid = async (): Promise<unknown> => (await db.pool.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [`${s}.${name}`])).rows;
+    const built = await oid();
+    expect(await migrate(db.pool, db.schema)).toEqual({ applied: ['0019_not_picked_up_data'] });
+    expect(await oid()).toEqual(built);
+  });
+
   it('refuses schema names that are not plain identifiers', async () => {
     for (const bad of ['Public', 'a-b', 'x; DROP TABLE y', '1abc', '']) {
       await expect(migrate(db.pool, bad)).rejects.toMatchObject({ code: ErrorCode.CONFIG_INVALID });

@@ -41,6 +41,18 @@ export class RetentionStore extends SchemaStore {
     });
   }
 
+  /**
+   * Runs `run` holding the same lock as `exclusive`, waiting for it while another holds it (a retention run holds it
+   * for the whole run): for short work that must not race a retention run or another such work, e.g. the janitor's
+   * deletion of one submission's received data.
+   */
+  async exclusiveWaiting<T>(run: () => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RETENTION_LOCK_CLASS, this.s]);
+      return run();
+    });
+  }
+
   /** Finished submissions of `tenantId` that finished before `before` and still hold `what`, oldest first, after the cursor `after`. */
   async due(what: RetainedData, tenantId: string, before: Date, limit: number, after?: { updatedAt: Date; submissionId: string }): Promise<SubmissionRow[]> {
     const rows = await this.query<SubmissionDbRow>(

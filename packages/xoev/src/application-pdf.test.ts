@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { inflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type * as PdfKit from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { berlinDate, renderApplicationPdf, type ApplicationPdfInput } from './application-pdf.js';
 import { inspectContent } from './content-facts.js';
 import { formRows } from './form-rows.js';
+import { applicationPdfInput } from './test-support.js';
 
 const run = promisify(execFile);
 const repo = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -63,6 +65,24 @@ async function pdfText(pdf: Buffer): Promise<string> {
   return (await run('pdftotext', ['-raw', '-enc', 'UTF-8', file, '-'])).stdout.replace(/\s+/g, ' ');
 }
 
+/** How often the content streams of a pdfkit PDF show glyph 0 (.notdef): pdfkit writes text as 4-digit glyph ids in TJ hex strings. */
+function notdefShown(pdf: Buffer): number {
+  const raw = pdf.toString('latin1');
+  let shown = 0;
+  for (const m of raw.matchAll(/\/Length (\d+)[^]*?>>\nstream\n/g)) {
+    const from = (m.index ?? 0) + m[0].length;
+    let content: string;
+    try {
+      content = inflateSync(pdf.subarray(from, from + Number(m[1]))).toString('latin1');
+    } catch {
+      continue;
+    }
+    if (!content.includes('TJ')) continue;
+    for (const [, hex = ''] of content.matchAll(/<([0-9a-f]+)>/g)) for (let i = 0; i < hex.length; i += 4) if (hex.slice(i, i + 4) === '0000') shown++;
+  }
+  return shown;
+}
+
 describe('renderApplicationPdf', () => {
   it('renders PDF/A-2b with embedded fonts: XMP identification, pdffonts, and the form\'s labels and values as text', async () => {
     const pdf = await renderApplicationPdf(input());
@@ -111,6 +131,22 @@ describe('renderApplicationPdf', () => {
     } finally {
       measure.mockRestore();
     }
+  });
+
+  it('draws no .notdef (PDF/A-2 6.2.11.8) for characters DejaVu has no glyph for, line ends and tabs; the rest of the text stays', async () => {
+    // CJK, an emoji with a skin tone, control characters, a lone surrogate, a browser's CR LF and a tab (each was
+    // drawn as .notdef); beside them what the faces show: an emoticon, Polish, Greek, a combining mark, a zero-width space
+    const value = 'Zhāng 张伟 😀 👍🏽 a\u0000b\u0007c x\ud800y Łódź Ελλάδα Mu\u0308ller Zeile1\r\nZeile2\tTab zero\u200bwidth';
+    const label = 'Anmerkung 备注';
+    const pdf = await renderApplicationPdf(applicationPdfInput(value, label));
+    expect(notdefShown(pdf)).toBe(0);
+    const text = await pdfText(pdf);
+    for (const shown of ['Zhāng �� 😀 ��', 'a�b�c', 'x�y', 'Łódź Ελλάδα Mu\u0308ller', 'Zeile1 Zeile2 Tab', 'Anmerkung ��']) expect(text).toContain(shown);
+    // the zero-width space is left out, not shown as �
+    expect(text).toMatch(/zero\u200b?width/);
+    const file = join(dir, 'showable.pdf');
+    await writeFile(file, pdf);
+    for (const line of (await run('pdffonts', [file])).stdout.trim().split('\n').slice(2)) expect(line).toMatch(/\s+yes\s+yes\s+yes\s+\d+\s+\d+$/);
   });
 
   it('renders a submission without form data and without channel facts honestly', async () => {

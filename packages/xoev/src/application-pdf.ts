@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as PdfKit from 'pdfkit';
 import { formRows, type FormRow } from './form-rows.js';
 import { SharedFontWork } from './pdf-font-caches.js';
+import { showable, type GlyphFont } from './pdf-showable-text.js';
 
 const require = createRequire(import.meta.url);
 // pdfkit is CommonJS with `export =`; without esModuleInterop it is loaded through require.
@@ -16,8 +17,8 @@ const PDFDocument = require('pdfkit') as typeof PdfKit;
 // document embeds its own subset of the same parsed font (pdfkit keeps subsets and layout caches per
 // document; the parsed font only caches what it read from the file). What every document would redo with
 // it, shaping the labels and decoding glyphs for the subset, is shared through pdf-font-caches.ts.
-const fontkit = require('fontkit') as { create(buffer: Buffer): unknown };
-const font = (file: string): unknown => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
+const fontkit = require('fontkit') as { create(buffer: Buffer): GlyphFont };
+const font = (file: string): GlyphFont => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
 const FONT_REGULAR = font('DejaVuSans.ttf');
 const FONT_BOLD = font('DejaVuSans-Bold.ttf');
 const FONT_MONO = font('DejaVuSansMono.ttf');
@@ -114,6 +115,7 @@ function bytes(n: number): string {
 // something the sender wrote: such values may join the shared word layouts like labels do.
 type SheetRow = FormRow & { fixed?: boolean };
 type Face = 'regular' | 'bold' | 'mono';
+const FACES: Record<Face, GlyphFont> = { regular: FONT_REGULAR, bold: FONT_BOLD, mono: FONT_MONO };
 // The tallest row (pt) kept together on one page.
 const MAX_ROW_KEPT = 200;
 
@@ -141,13 +143,13 @@ class Layout {
   /** A heading: fixed wording or the service's name, so its words are shared. */
   heading(text: string, size = 16): void {
     this.ensure(size * 2.2);
-    this.words(true, () => this.use('bold', size).text(text, this.left, this.doc.y, { width: this.width }));
+    this.words(true, () => this.use('bold', size).text(showable(FACES.bold, text), this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.4);
   }
 
   /** A paragraph; `fixed` when it is the hub's wording with nothing of the submission in it. */
   paragraph(text: string, size = 10, fixed = false): void {
-    this.words(fixed, () => this.use('regular', size).text(text, this.left, this.doc.y, { width: this.width }));
+    this.words(fixed, () => this.use('regular', size).text(showable(FACES.regular, text), this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.3);
   }
 
@@ -159,17 +161,19 @@ class Layout {
     const valueWidth = this.width * 0.62;
     // A SHA-256 in the mono font at 7.5 pt fits one line of the value column, so a clerk can compare it at a glance.
     const valueSize = font === 'mono' ? 7.5 : 9.5;
-    const value = row.value;
+    // only what the faces have glyphs for is drawn (pdf-showable-text.ts: no .notdef in a PDF/A-2)
+    const label = showable(FACES.bold, row.label);
+    const value = row.value === undefined ? undefined : showable(FACES[font], row.value);
     const labelOptions = { width: value === undefined ? this.width - indent : labelWidth };
     // A row that does not fit in the room left starts a new page; one taller than MAX_ROW_KEPT is split
     // instead. So only a row near the bottom needs measuring (a second line-breaking pass over its text).
     if (this.room() < MAX_ROW_KEPT) {
-      const labelHeight = this.words(true, () => this.use('bold', 9.5).heightOfString(row.label, labelOptions));
+      const labelHeight = this.words(true, () => this.use('bold', 9.5).heightOfString(label, labelOptions));
       const valueHeight = value === undefined ? 0 : this.words(row.fixed === true, () => this.use(font, valueSize).heightOfString(value, { width: valueWidth }));
       this.ensure(Math.min(Math.max(labelHeight, valueHeight) + 3, MAX_ROW_KEPT));
     }
     const y = this.doc.y;
-    this.words(true, () => this.use('bold', 9.5).text(row.label, this.left + indent, y, labelOptions));
+    this.words(true, () => this.use('bold', 9.5).text(label, this.left + indent, y, labelOptions));
     const afterLabel = this.doc.y;
     if (value !== undefined) this.words(row.fixed === true, () => this.use(font, valueSize).text(value, valueX, y, { width: valueWidth }));
     this.doc.x = this.left;
@@ -235,9 +239,8 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
       ModDate: input.createdAt,
     },
   });
-  doc.registerFont('regular', FONT_REGULAR as string);
-  doc.registerFont('bold', FONT_BOLD as string);
-  doc.registerFont('mono', FONT_MONO as string);
+  // pdfkit takes a parsed font where it takes a file name
+  for (const [name, face] of Object.entries(FACES)) doc.registerFont(name, face as unknown as string);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));

@@ -3,7 +3,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, errorMessage } from '@weiche/core';
 import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
-import { deleteReceived, type DeleteReceivedDataDeps } from './lifecycle/delete-received.js';
+import { deleteReceivedExclusively, type DeleteReceivedDataDeps } from './lifecycle/delete-received.js';
 import { RESTORED, restoreSetAside, sweepLogLine, sweepOrphanBlobs, type OrphanSweepDeps } from './lifecycle/orphan-blobs.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import type { AdapterInstance } from './dispatcher/deliver-route.js';
@@ -43,7 +43,7 @@ async function rejectSwept(
   if (!rejected) return false;
   // a crash from here on leaves a REJECTED row holding its data, and so does a blob stored again recently (another
   // row may be about to name it): finishNotPickedUp (relay expiry) or retention deletes and records it later
-  const { keptRecent } = await deleteReceived(deps, rejected, { actor: ACTOR, at: new Date(), details: step.details });
+  const { keptRecent } = await deleteReceivedExclusively(deps, rejected, { actor: ACTOR, at: new Date(), details: step.details });
   deps.log.info({ submissionId: row.submissionId, channel: rejected.channel, keptRecent }, step.logged);
   await acknowledgeOutcome(deps, rejected);
   return true;
@@ -101,12 +101,22 @@ export async function sweepUnansweredPickups(deps: Omit<JanitorDeps, 'adapters'>
   return swept;
 }
 
-/** Deletes the content of submissions rejected as not picked up that still hold it (idempotent: recorded once; a blob stored again recently waits for a later pass). */
+/**
+ * Deletes the content of submissions rejected as not picked up that still hold it (idempotent: recorded once; a blob
+ * stored again recently waits for a later pass). Every pass starts with these, so one whose deletion fails (its record
+ * unreadable, a blob the store cannot move) is logged and kept as it is: it must not stop the others, the expiry of new
+ * ones or the janitor's later sweeps pass after pass.
+ */
 async function finishNotPickedUp(deps: Omit<JanitorDeps, 'adapters'>, channels: readonly string[], limit: number): Promise<void> {
   const store = new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema });
   for (const row of await store.notPickedUpHoldingData(channels, limit)) {
-    const { recorded } = await deleteReceived(deps, row, { actor: ACTOR, at: new Date(), details: { notPickedUp: true, resumed: true } });
-    if (recorded) deps.log.info({ submissionId: row.submissionId, channel: row.channel }, 'content of a submission rejected as not picked up deleted (left by an earlier pass)');
+    const log = { submissionId: row.submissionId, channel: row.channel };
+    try {
+      const { recorded } = await deleteReceivedExclusively(deps, row, { actor: ACTOR, at: new Date(), details: { notPickedUp: true, resumed: true } });
+      if (recorded) deps.log.info(log, 'content of a submission rejected as not picked up deleted (left by an earlier pass)');
+    } catch (error) {
+      deps.log.warn({ ...log, err: errorMessage(error) }, 'content of a submission rejected as not picked up could not be deleted; kept, tried again at the next pass');
+    }
   }
 }
 

@@ -9,10 +9,10 @@
  * Built inside the migration transaction (migrate() applies all pending migrations in one, under a transaction-level
  * lock, so it also works through a transaction-mode pooler; CREATE INDEX CONCURRENTLY cannot run in a transaction),
  * so writes to `submissions` and `xta_msgbox` wait while they are built. On a large journal the operator builds them
- * beforehand with CREATE INDEX CONCURRENTLY under these names (CHANGELOG, upgrade note): IF NOT EXISTS then keeps them.
- * A concurrent build that failed leaves an INVALID index under the name, which IF NOT EXISTS would keep too, unused
- * for ever: such a one is dropped and built again here.
+ * beforehand with CREATE INDEX CONCURRENTLY under these names (CHANGELOG, upgrade note): see indexKeepingPrebuilt.
  */
+import { indexKeepingPrebuilt } from './prebuilt-index.js';
+
 const INDEXES: ReadonlyArray<{ name: string; on: string }> = [
   { name: 'submissions_output_blob_key_idx', on: 'submissions (output_blob_key) WHERE output_blob_key IS NOT NULL' },
   {
@@ -22,17 +22,7 @@ const INDEXES: ReadonlyArray<{ name: string; on: string }> = [
   { name: 'xta_msgbox_package_blob_key_idx', on: 'xta_msgbox (package_blob_key)' },
 ];
 
-/** Drops `name` in schema `s` when it is an INVALID index (a failed CREATE INDEX CONCURRENTLY). */
-function dropIfInvalid(s: string, name: string): string {
-  return `DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-              WHERE c.relname = '${name}' AND c.relnamespace = '${s}'::regnamespace AND NOT i.indisvalid) THEN
-    DROP INDEX ${s}.${name};
-  END IF;
-END $$;`;
-}
-
 export const migration0017 = {
   id: '0017_blob_reference_indexes',
-  sql: (s: string): string => INDEXES.map(({ name, on }) => `${dropIfInvalid(s, name)}\nCREATE INDEX IF NOT EXISTS ${name} ON ${s}.${on};`).join('\n'),
+  sql: (s: string): string => INDEXES.map(({ name, on }) => indexKeepingPrebuilt(s, name, on)).join('\n'),
 } as const;

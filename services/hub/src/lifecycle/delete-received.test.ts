@@ -3,7 +3,7 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FsBlobStore } from '@weiche/blobstore';
 import { RetentionStore } from '@weiche/journal';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sweepAbandoned } from '../janitor.js';
 import { createWithUpload, senderBearer, smallHubConfig, startTestHub, testDestination, type TestHub } from '../test-hub.js';
 import { runRetention } from './run-retention.js';
@@ -97,6 +97,43 @@ describe('deleting received blobs while a sender stores the same bytes again', (
     const [named] = await hub.deps.journal.listAttachments(other!.submissionId);
     expect(named?.blobKey).toBe(abandoned.attachmentKey);
     expect((await hub.deps.blobs.read(abandoned.attachmentKey)).toString()).toBe(bytes);
+  });
+
+  it('two janitor passes deleting two abandoned submissions that share an upload do not each keep it for the other', async () => {
+    const authorization = await bearer();
+    const bytes = `geteilt.${randomBytes(6).toString('hex')}.c.d.e`;
+    const a = await createWithUpload(hub.app, authorization, DEST, bytes);
+    const b = await createWithUpload(hub.app, authorization, DEST, bytes);
+    await ageBlob(a.attachmentKey, 2 * DAY);
+    await ageRow(a.submissionId, LEFTOVER_GRACE_MS + 2000);
+    await ageRow(b.submissionId, LEFTOVER_GRACE_MS + 1000);
+    // a second janitor (another processor replica) starts its pass right after the first one asked whether another
+    // submission still needs a's upload (b does: not rejected yet); it rejects b and would ask the same at once
+    const ask = RetentionStore.prototype.receivedKeysInUse;
+    let second: Promise<number> | undefined;
+    let secondAsked: () => void = () => undefined;
+    const spy = vi.spyOn(RetentionStore.prototype, 'receivedKeysInUse').mockImplementation(async function (this: RetentionStore, keys, except) {
+      const inUse = await ask.call(this, keys, except);
+      if (second) secondAsked();
+      else {
+        second = sweep();
+        // the first goes on once the second asked too, or after a while when the second cannot get that far
+        await Promise.race([new Promise<void>((resolve) => (secondAsked = resolve)), new Promise((resolve) => setTimeout(resolve, 1000))]);
+      }
+      return inUse;
+    });
+    try {
+      expect(await sweep()).toBe(1);
+      expect(await second).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const store = new RetentionStore({ pool: hub.deps.pool, schema: schema() });
+    const recorded = async (id: string): Promise<boolean> => Boolean((await store.deletedAt(id))?.received);
+    // never the blob kept with both rows recorded as deleted (each kept it for the other): nothing would delete it
+    expect(await recorded(a.submissionId)).toBe(true);
+    expect(await recorded(b.submissionId)).toBe(true);
+    expect(await hub.deps.blobs.exists(a.attachmentKey)).toBe(false);
   });
 
   it('the janitor keeps an upload written within the grace (it goes with the rejected row’s retention) and deletes an old one', async () => {

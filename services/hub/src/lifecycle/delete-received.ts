@@ -87,3 +87,17 @@ export async function deleteReceived(
   const recorded = await store.recordDeleted('received', row.submissionId, audit.at, { actor: audit.actor, details: { parts, ...audit.details } });
   return { recorded, keptShared: shared.size, keptRecent: 0 };
 }
+
+/**
+ * deleteReceived for the janitor (relay expiry, abandoned uploads), under the schema's retention lock
+ * (RetentionStore.exclusiveWaiting) that a retention run holds for its whole run: two deletions of submissions sharing
+ * a blob that each ask before the other recorded would each keep it for the other — both recorded, nothing would ever
+ * delete it. While a retention run holds the lock, this waits for it.
+ */
+export async function deleteReceivedExclusively(
+  deps: DeleteReceivedDataDeps,
+  row: SubmissionRow,
+  audit: { actor: string; at: Date; details: Record<string, unknown> },
+): Promise<ReceivedDeletion> {
+  return new RetentionStore({ pool: deps.pool, schema: deps.config.database.schema }).exclusiveWaiting(() => deleteReceived(deps, row, audit));
+}
