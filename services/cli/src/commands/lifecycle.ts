@@ -16,7 +16,7 @@ export function retentionRun(now: string | undefined, configFile: string | undef
     console.log([
       `retention as of ${report.now}:`,
       ...report.tenants.map(
-        (t) => `  ${t.tenantId}: outputs deleted for ${t.outputs} submission(s), received data for ${t.received}${t.boxPackages > 0 ? `, ${t.boxPackages} closed message box package(s)` : ''}${t.keptShared > 0 ? `, ${t.keptShared} blob(s) kept for other submissions` : ''}${t.skipped > 0 ? `, ${t.skipped} skipped (see the log)` : ''}`,
+        (t) => `  ${t.tenantId}: outputs deleted for ${t.outputs} submission(s), received data for ${t.received}${t.boxPackages > 0 ? `, ${t.boxPackages} closed message box package(s)` : ''}${t.keptShared > 0 ? `, ${t.keptShared} blob(s) kept for other submissions` : ''}${t.skipped > 0 ? `, ${t.skipped} skipped (see the log)` : ''}${t.failed > 0 ? `, ${t.failed} failed (see the log; tried again at the next run)` : ''}`,
       ),
     ].join('\n'));
     return 0;

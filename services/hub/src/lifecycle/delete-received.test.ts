@@ -185,3 +185,27 @@ describe('deleting received blobs while a sender stores the same bytes again', (
     expect((await hub.deps.blobs.read(finished.attachmentKey)).toString()).toBe(bytes);
   });
 });
+
+describe('retention and a submission whose data cannot be deleted now', () => {
+  it('logs it, leaves it due and goes on with the others; a later run finishes it', async () => {
+    const authorization = await bearer();
+    const stuck = await finishedPastRetention(authorization, `stuck.${randomBytes(6).toString('hex')}.c.d.e`);
+    const other = await finishedPastRetention(authorization, `other.${randomBytes(6).toString('hex')}.c.d.e`);
+    const store = new RetentionStore({ pool: hub.deps.pool, schema: schema() });
+    // a blob store that cannot remove one file (a permission changed by hand, a disk error on that block)
+    const refusing = Object.assign(Object.create(hub.deps.blobs) as FsBlobStore, {
+      deleteStale: (k: string, before: Date) => (k === stuck.attachmentKey ? Promise.reject(new Error('EACCES: permission denied')) : hub.deps.blobs.deleteStale(k, before)),
+    });
+
+    const first = await retention(refusing);
+    expect(first?.tenants[0]).toMatchObject({ failed: 1 });
+    expect((await store.deletedAt(other.submissionId))?.received).not.toBeNull();
+    expect(await hub.deps.blobs.exists(other.attachmentKey)).toBe(false);
+    expect((await store.deletedAt(stuck.submissionId))?.received).toBeNull();
+    expect(await hub.deps.blobs.exists(stuck.attachmentKey)).toBe(true);
+
+    expect((await retention())?.tenants[0]).toMatchObject({ failed: 0 });
+    expect((await store.deletedAt(stuck.submissionId))?.received).not.toBeNull();
+    expect(await hub.deps.blobs.exists(stuck.attachmentKey)).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { errorMessage } from '@weiche/core';
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { runPeriodically } from '../periodic.js';
@@ -5,10 +6,10 @@ import { deleteReceived } from './delete-received.js';
 
 export type RetentionDeps = Pick<HubDeps, 'config' | 'log' | 'pool' | 'journal' | 'blobs' | 'channels'>;
 
-/** What one run deleted per tenant (submissions whose outputs / received data went), and what it had to keep. */
+/** What one run deleted per tenant (submissions whose outputs / received data went), what it had to keep, and what failed (logged). */
 export interface RetentionReport {
   now: string;
-  tenants: Array<{ tenantId: string; outputs: number; received: number; boxPackages: number; keptShared: number; skipped: number }>;
+  tenants: Array<{ tenantId: string; outputs: number; received: number; boxPackages: number; keptShared: number; skipped: number; failed: number }>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -38,7 +39,7 @@ async function runLocked(deps: RetentionDeps, store: RetentionStore, actor: stri
   for (const tenant of deps.config.tenants) {
     const policy = tenant.retention;
     if (policy?.outputsDays === undefined && policy?.ciphertextDays === undefined) continue;
-    const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, boxPackages: 0, keptShared: 0, skipped: 0 };
+    const counts: Counts = { tenantId: tenant.id, outputs: 0, received: 0, boxPackages: 0, keptShared: 0, skipped: 0, failed: 0 };
     const run = { deps, store, now, actor, counts };
     if (policy.outputsDays !== undefined) {
       await sweep(run, 'outputs', tenant.id, policy.outputsDays);
@@ -66,9 +67,16 @@ async function sweep(run: Run, what: RetainedData, tenantId: string, days: numbe
   for (;;) {
     const rows = await run.store.due(what, tenantId, before, BATCH, after);
     for (const row of rows) {
-      const done = what === 'outputs' ? await deleteOutputs(run, row, days) : await deleteReceivedOf(run, row, days);
-      if (done) run.counts[what] += 1;
-      else run.counts.skipped += 1;
+      // one submission whose data cannot be deleted now (a file the store cannot remove, a record it cannot read)
+      // is logged and left due for the next run: it must not stop every other tenant's and submission's retention
+      try {
+        const done = what === 'outputs' ? await deleteOutputs(run, row, days) : await deleteReceivedOf(run, row, days);
+        if (done) run.counts[what] += 1;
+        else run.counts.skipped += 1;
+      } catch (error) {
+        run.counts.failed += 1;
+        run.deps.log.warn({ submissionId: row.submissionId, retained: what, err: errorMessage(error) }, 'retention: could not delete a submission\'s data; kept, tried again at the next run');
+      }
     }
     if (rows.length < BATCH) return;
     const last = rows[rows.length - 1]!;
