@@ -5,7 +5,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { constantTimeEqual, ErrorCode, isWeicheError, type WeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
 import { basicCredentials, bearerToken } from '../../gateway/authorization-header.js';
-import { httpProblem } from '../../gateway/problems.js';
+import { httpProblem, insufficientScope } from '../../gateway/problems.js';
 
 export type SenderClient = WeicheConfig['senderClients'][number];
 /** A subscriber of relay destinations (docs/relay-destinations.md): picks their submissions up and answers them. */
@@ -107,7 +107,7 @@ function tokenRequestRefusal(error: FastifyError | WeicheError): string {
  */
 export async function authenticate(deps: SenderAuthDeps, request: FastifyRequest): Promise<SenderClient> {
   const principal = await authenticateAny(deps, request);
-  if (!principal.sender) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a subscriber client does not send submissions');
+  if (!principal.sender) throw insufficientScope(undefined, 'a subscriber client does not send submissions');
   return principal.sender;
 }
 
@@ -132,13 +132,20 @@ export async function authenticateAny(deps: SenderAuthDeps, request: FastifyRequ
 /** The subscriber client of the bearer token; 403 for a sender's token (it never reads submissions). */
 export async function authenticateSubscriber(deps: SenderAuthDeps, request: FastifyRequest): Promise<SubscriberClient> {
   const principal = await authenticateAny(deps, request);
-  if (!principal.subscriber) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a sender client does not pick up submissions');
+  if (!principal.subscriber) throw insufficientScope(undefined, 'a sender client does not pick up submissions');
   return principal.subscriber;
 }
 
-/** 403 unless the client may send to the destination. */
+/** 403 unless the client may send to the destination (its token holds `send:destination:<id>`). */
 export function assertMaySend(client: SenderClient, destinationId: string): void {
   if (!client.destinations.includes(destinationId)) {
-    throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client may not send to that destination');
+    throw insufficientScope(scopeOf('sender', destinationId), 'this client may not send to that destination');
+  }
+}
+
+/** 403 unless the subscriber may pick up submissions of the destination (its token holds `subscribe:destination:<id>`). */
+export function assertMayPickUp(client: SubscriberClient, destinationId: string): void {
+  if (!client.destinations.includes(destinationId)) {
+    throw insufficientScope(scopeOf('subscriber', destinationId), 'this client does not pick up submissions of that destination');
   }
 }

@@ -161,11 +161,29 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     });
   });
 
-  it('401 without or with a bad token names the Bearer scheme in WWW-Authenticate (RFC 6750 §3)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not.a.token' }]) {
-      const response = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
-      expect(response.statusCode).toBe(401);
-      expect(response.headers['www-authenticate']).toBe('Bearer');
-    }
+  it('401 names the Bearer scheme in WWW-Authenticate, with invalid_token when a token was presented (RFC 6750 §3, §3.1)', async () => {
+    const without = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}` });
+    expect(without.statusCode).toBe(401);
+    expect(without.headers['www-authenticate']).toBe('Bearer');
+    const bad = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers: { authorization: 'Bearer not.a.token' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it('403 for a token without the destination\'s send scope says insufficient_scope and the scope (RFC 6750 §3.1)', async () => {
+    const narrow = await app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret, scope: `send:destination:${DEST_2}` }).toString(),
+    });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { authorization: `Bearer ${narrow.json().access_token as string}`, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['www-authenticate']).toBe(`Bearer error="insufficient_scope", scope="send:destination:${DEST}"`);
   });
 });

@@ -13,7 +13,7 @@ import { enqueueCallbacks } from '../events.js';
 import { isJoseMediaType } from '../jwe-body.js';
 import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
 import { rejectedFor } from '../problems.js';
-import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
+import { assertMayPickUp, authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
 import { storedTag } from '../upstream/pickup.js';
 import { uuidParam } from '../uuid-param.js';
 import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
@@ -56,7 +56,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
     const found = await journal.getSubmissionWithAttachments(submissionId);
     if (!found || found.row.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
     const meta = FitConnectMeta.parse(found.row.channelMeta);
-    if (!client.destinations.includes(meta.destinationId)) throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
+    assertMayPickUp(client, meta.destinationId);
     return { row: found.row, meta, attachments: found.attachments };
   }
 
@@ -122,9 +122,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
     app.get('/v1/submissions', { schema: { querystring: PickupQuery } }, async (request) => {
       const client = await authenticateSubscriber(deps, request);
       const { destinationId, offset, limit } = request.query;
-      if (destinationId !== undefined && !client.destinations.includes(destinationId)) {
-        throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
-      }
+      if (destinationId !== undefined) assertMayPickUp(client, destinationId);
       const destinationIds = destinationId !== undefined ? [destinationId] : client.destinations;
       const { totalCount, rows } = await journal.listForPickup({ channel: FIT_CONNECT_RELAY_CHANNEL, state: 'RECEIVED', destinationIds, offset, limit });
       const submissions = rows.map((row) => {
