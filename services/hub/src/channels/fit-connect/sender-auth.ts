@@ -49,6 +49,8 @@ function clientOf(deps: SenderAuthDeps, clientId: string | undefined): { kind: '
 /** OAuth2 client-credentials token endpoint (RFC 6749 §4.4), as FIT-Connect senders use it. */
 export function tokenRoutes(deps: SenderAuthDeps) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    // RFC 6749 §4.4.2: the token request is application/x-www-form-urlencoded, and nothing else — a JSON body was read as well
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       done(null, parseQuery(body as string));
     });
@@ -71,6 +73,10 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       }
       const basic = basicCredentials(request.headers.authorization);
       if (basic === 'malformed') return reply.status(401).send({ error: 'invalid_client', error_description: 'the Basic authorization header cannot be read' });
+      // RFC 6749 §2.3: one authentication method per request — Basic and a secret (or another id) in the body was read as Basic alone
+      if (basic && (parsed.data.client_secret !== undefined || (parsed.data.client_id !== undefined && parsed.data.client_id !== basic.id))) {
+        return reply.status(400).send({ error: 'invalid_request', error_description: 'client credentials in the Authorization header and in the body: use one method' });
+      }
       const clientId = basic?.id ?? parsed.data.client_id;
       const secret = basic?.secret ?? parsed.data.client_secret;
       const found = clientOf(deps, clientId);
