@@ -114,6 +114,25 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('GET events: offset and limit are plain decimal integers (OpenAPI integer); 0x10, 1e1, " 5", 5.0 → 400', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    const events = (query: string) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?${query}`, headers });
+    for (const query of ['limit=0x10', 'limit=1e1', 'limit=%205', 'offset=5.0', 'offset=-0', 'limit=', 'offset=+1']) {
+      const refused = await events(query);
+      expect(refused.statusCode, query).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const plain = await events('offset=0&limit=16');
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json()).toMatchObject({ offset: 0, count: 1 });
+  });
+
   it('problems name the request as an absolute URI in `instance` (OpenAPI Error: format uri)', async () => {
     const headers = { authorization: `Bearer ${await accessToken()}` };
     const unknown = randomUUID();

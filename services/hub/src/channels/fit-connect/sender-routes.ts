@@ -19,6 +19,7 @@ import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { queryInteger } from '../../gateway/query-integer.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
@@ -39,8 +40,8 @@ const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.st
 const CaseParams = z.object({ caseId: z.string() });
 // OpenAPI `offset`: int32 — a larger one was echoed back in an EventLog that fails its own schema
 const Paging = z.object({
-  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: queryInteger({ min: 0, max: 2 ** 31 - 1, default: 0 }),
+  limit: queryInteger({ min: 1, max: 500, default: 100 }),
 });
 
 /**

@@ -17,6 +17,7 @@ import { assertMayPickUp, authenticateSubscriber, type SenderAuthDeps, type Subs
 import { storedTag } from '../upstream/pickup.js';
 import { uuidParam } from '../uuid-param.js';
 import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
+import { queryInteger } from '../../../gateway/query-integer.js';
 
 export interface ReceiverRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
@@ -32,8 +33,8 @@ const CaseParams = z.object({ caseId: z.string() });
 const PickupQuery = z.object({
   // in capitals the same destination (uuid-param.ts)
   destinationId: z.uuid().transform((id) => id.toLowerCase()).optional(),
-  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: queryInteger({ min: 0, max: 2 ** 31 - 1, default: 0 }),
+  limit: queryInteger({ min: 1, max: 500, default: 100 }),
 });
 const REPEATED_JTI = 'a SET with this jti was sent before';
 // the OpenAPI's 404 of get-submission and get-submission-attachment: "not in state submitted or forwarded"
