@@ -233,6 +233,28 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     }
   }, 60_000);
 
+  // FIT-Connect's delivery service checks the structure of what it cannot decrypt at submit; the hub checks a relay destination's
+  // JWEs as it checks its own destinations' before decryption (five segments, RSA-OAEP-256, A256GCM, no zip, the published kid)
+  it('JWEs to a relay destination that are no compact JWE or have another alg, enc, zip or kid are 400 at upload and submit', async () => {
+    const headerOf = (jwe: string) => JSON.parse(Buffer.from(jwe.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const withHeader = (change: Record<string, unknown>) => (jwe: string) =>
+      [Buffer.from(JSON.stringify({ ...headerOf(jwe), ...change })).toString('base64url'), ...jwe.split('.').slice(1)].join('.');
+    const base = { destinationId: relayA, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Carport"}') };
+    for (const metadataJwe of [() => 'abc', withHeader({ alg: 'RSA-OAEP' }), withHeader({ zip: 'DEF' })]) {
+      const sent = await sender.send({ ...base, tamper: { metadataJwe } });
+      expect(sent.statuses.submit).toBe(400);
+      expect(sender.lastProblem?.detail).toMatch(/^encryptedMetadata: JWE rejected: (malformed|unsupported-alg|zip-not-allowed)/);
+      expect((await row(sent.submissionId)).state).toBe('CREATED');
+    }
+    const data = await sender.send({ ...base, tamper: { dataJwe: withHeader({ enc: 'A128CBC-HS256' }) } });
+    expect(data.statuses.submit).toBe(400);
+    expect(sender.lastProblem?.detail).toMatch(/^encryptedData: JWE rejected: unsupported-enc/);
+    const attachments = [{ content: Buffer.from('%PDF-1.7 plan'), filename: 'plan.pdf', mimeType: 'application/pdf' }];
+    const kid = await sender.send({ ...base, attachments, tamper: { attachmentJwe: withHeader({ kid: 'not-the-subscribers-key' }) } });
+    expect(kid.statuses.attachment0).toBe(400);
+    expect(kid.statuses.submit).toBe(422);
+  }, 60_000);
+
   it('a sender token never picks up, a subscriber token never sends, a subscriber of another destination gets 403', async () => {
     const sent = await send();
     const set = await subscriberA.set({ destinationId: relayA, submissionId: sent.submissionId, caseId: sent.caseId }, 'accept-submission', { authenticationTags: sent.tags });

@@ -1,6 +1,6 @@
 export { generateRsaKeyPair, readPkcs12, privateKeyFromPem, keyIdOf, publicEncryptionJwk, publicSigningJwk } from './keys.js';
 export type { PublicJwk } from './keys.js';
-export { checkJweHeader, JweRejectedError } from './jwe-header.js';
+export { checkJweHeader, checkProtectedHeader, JweRejectedError } from './jwe-header.js';
 export type { JweHeader, JweRejectionReason } from './jwe-header.js';
 export { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';
 export type { JweKeyOptions } from './decrypt-jwe.js';

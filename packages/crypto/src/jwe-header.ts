@@ -57,6 +57,11 @@ export function checkHeaderFields(header: JweHeader, expectedKid: string | Reado
   return header;
 }
 
+/** Checks the first segment of a compact JWE alone (a stream's, before the rest has arrived) as checkJweHeader does. */
+export function checkProtectedHeader(segment: string, expectedKid: string | ReadonlySet<string>): JweHeader {
+  return checkHeaderFields(parseProtectedHeader(segment), expectedKid);
+}
+
 /** Parses and checks the protected header: alg must be RSA-OAEP-256, enc A256GCM, no zip, kid === expectedKid. */
 export function checkJweHeader(compact: string, expectedKid: string | ReadonlySet<string>): JweHeader {
   const parts = compact.trim().split('.');

@@ -26,7 +26,7 @@ export async function startHealthListener(
   deps: Pick<HubDeps, 'journal' | 'blobs' | 'redis' | 'log'>,
   options: { host: string; port: number; workersRunning: () => boolean; draining: () => boolean },
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, frameworkErrors: frameworkErrorHandler });
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, frameworkErrors: frameworkErrorHandler() });
   // probes are HTTP too: errors and unknown paths answer as problems like every other listener
   registerProblemHandler(app);
   app.get('/healthz', async (_request, reply) => {

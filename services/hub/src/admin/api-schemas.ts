@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeliveryState, SubmissionState } from '@weiche/core';
+import { queryInteger } from '../gateway/query-integer.js';
 
 /** zod schemas of the admin API: requests are validated with them, the OpenAPI document is generated from them. */
 
@@ -7,8 +8,8 @@ const Timestamp = z.iso.datetime({ offset: true });
 /** A point in time in a reply: the handler returns a Date, JSON carries it as an ISO 8601 string (date-time in the OpenAPI document). */
 const Instant = z.date();
 const Paging = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger({ min: 1, max: 500, default: 50 }),
+  offset: queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }),
 };
 
 export const PageQuery = z.object(Paging);

@@ -4,14 +4,15 @@ import type { HubDeps } from '../context.js';
 import { tenantScope, type Principal } from './principal.js';
 import { routeSchema } from './route-schema.js';
 import { zodRoutes } from '../gateway/zod-routes.js';
+import { queryInteger } from '../gateway/query-integer.js';
 
 type Who = (request: unknown) => Principal;
 
 export const CallbackQuery = z.object({
   state: z.enum(['PENDING', 'SENT', 'GIVEN_UP']).optional().describe('GIVEN_UP: callbacks the hub stopped trying, with the reason'),
   submissionId: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger({ min: 1, max: 500, default: 50 }),
+  offset: queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }),
 });
 
 const CallbackItem = z.object({

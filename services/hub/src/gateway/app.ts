@@ -16,6 +16,7 @@ import { clientErrorProblem, frameworkErrorHandler, registerProblemHandler } fro
  * admin role alone passes `{ sender: false }`.
  */
 export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin?: boolean } = {}): Promise<FastifyInstance> {
+  const problems = { publicBaseUrl: deps.config.server.publicBaseUrl };
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type for plugins
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -27,11 +28,11 @@ export async function buildApp(deps: HubDeps, options: { sender?: boolean; admin
     // on shutdown, end keep-alive connections instead of waiting for clients to close them
     forceCloseConnections: true,
     // undecodable URLs never reach the router: answer them as problems too
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: frameworkErrorHandler(problems),
     // and what Node's HTTP parser refuses before routing (431 header overflow, malformed request lines)
     clientErrorHandler: clientErrorProblem,
   });
-  registerProblemHandler(app);
+  registerProblemHandler(app, problems);
   // one registry per app: the HTTP histogram here, the hub's metrics added by the admin plugin
   const metrics = new Registry();
   httpMetrics(app, metrics);

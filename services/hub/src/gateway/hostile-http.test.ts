@@ -195,6 +195,8 @@ describe('/token and bearer authentication', () => {
   it('what the body parser and the edge checks refuse at /token is an OAuth error too (RFC 6749 §5.2), not problem+json', async () => {
     for (const [contentType, payload] of <Array<[string, string]>>[
       ['text/plain', form({ grant_type: 'client_credentials' })],
+      // RFC 6749 §4.4.2: form-encoded only — a JSON body with valid credentials got a token
+      ['application/json', JSON.stringify({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret })],
       ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a\u0000b', client_secret: 'x' })],
       ['application/x-www-form-urlencoded', form({ grant_type: 'client_credentials', client_id: 'a'.repeat(10_000) })],
     ]) {
@@ -214,6 +216,17 @@ describe('/token and bearer authentication', () => {
     const none = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ client_id: CLIENT.id }) });
     expect(none.statusCode).toBe(400);
     expect(none.json().error).toBe('invalid_request');
+  });
+
+  it('credentials by Basic and in the body at once are invalid_request (RFC 6749 §2.3: one method per request)', async () => {
+    const basic = `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`;
+    for (const fields of [{ client_id: 'someone-else' }, { client_secret: CLIENT.secret }, { client_id: CLIENT.id, client_secret: CLIENT.secret }]) {
+      const response = await token(fields, basic);
+      expect(response.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(response.json().error).toBe('invalid_request');
+    }
+    // the client's own id beside Basic is no second method (§3.2.1 names client_id as a body parameter)
+    expect((await token({ client_id: CLIENT.id }, basic)).statusCode).toBe(200);
   });
 
   it('a malformed Basic header is 401 invalid_client, never a 500', async () => {

@@ -3,12 +3,38 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isWeicheError, WeicheError, type Problem } from '@weiche/core';
+import { bearerToken } from './authorization-header.js';
 
 const PROBLEM_TYPE_BASE = 'urn:weiche:problem:';
 
 /** Throws an RFC 7807 problem from a route handler. */
 export function httpProblem(status: number, code: ErrorCode, detail: string): WeicheError {
   return new WeicheError(code, detail, { status, retryable: status >= 500 });
+}
+
+/** A 403 for a valid bearer token that lacks the scope the request needs: RFC 6750 §3.1 `insufficient_scope`. */
+class InsufficientScope extends WeicheError {
+  constructor(
+    readonly scope: string | undefined,
+    detail: string,
+  ) {
+    super(ErrorCode.FORBIDDEN, detail, { status: 403 });
+  }
+}
+
+/** Throws the 403 of a token without `scope` (undefined when no one scope would do); its WWW-Authenticate says so. */
+export function insufficientScope(scope: string | undefined, detail: string): WeicheError {
+  return new InsufficientScope(scope, detail);
+}
+
+/**
+ * RFC 6750 §3: a 401 names the Bearer scheme (the APIs here take bearer tokens only) and, when a token was presented,
+ * `invalid_token` (§3.1; none without a token); a 403 for a missing scope says `insufficient_scope` and which scope.
+ */
+function bearerChallenge(request: FastifyRequest, status: number, error: unknown): string | undefined {
+  if (status === 401) return bearerToken(request.headers.authorization) === undefined ? 'Bearer' : 'Bearer error="invalid_token"';
+  if (error instanceof InsufficientScope) return `Bearer error="insufficient_scope"${error.scope === undefined ? '' : `, scope="${error.scope}"`}`;
+  return undefined;
 }
 
 function slug(code: string): string {
@@ -51,14 +77,43 @@ function clientBrokeOff(error: unknown, request: FastifyRequest): boolean {
   return (error as { code?: unknown }).code === 'ECONNRESET' && (error as { message?: unknown }).message === 'aborted' && request.raw.aborted;
 }
 
+/** How problems name the request in `instance`. */
+export interface ProblemOptions {
+  /** `server.publicBaseUrl`: where clients reach the hub; without it the request's Host, when it is a plain host name. */
+  readonly publicBaseUrl?: string | undefined;
+}
+
+// a host name, IPv4 or bracketed IPv6 address with an optional port: anything else in Host (or X-Forwarded-Host, which
+// trustProxy reads) is the client's text, never put into a URL the hub answers with
+const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** The request target's path alone: an absolute-form target (RFC 9112 §3.2.2, `GET http://other/x`) names a host of the client's choosing. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+/**
+ * `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query —
+ * on the configured public base URL where there is one (the hub may sit behind a proxy that rewrites Host).
+ */
+function instanceOf(request: FastifyRequest, reply: FastifyReply, options: ProblemOptions): string {
+  const path = pathOf(request.url);
+  if (options.publicBaseUrl) return `${options.publicBaseUrl.replace(/\/+$/, '')}${path}`;
+  const protocol = protocolOf(request, reply) === 'https' ? 'https' : 'http';
+  return `${protocol}://${PLAIN_HOST.test(request.host) ? request.host : 'localhost'}${path}`;
+}
+
 /** Sends one problem document; the single place that writes application/problem+json. */
-function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
-  // `instance` is `format: uri` in the FIT-Connect OpenAPI (Error): the request's own URL made absolute, without its query
-  const instance = `${protocolOf(request, reply)}://${request.host}${request.url.split('?')[0] ?? ''}`;
+function sendProblem(request: FastifyRequest, reply: FastifyReply, options: ProblemOptions, status: number, code: string, detail: string, error?: unknown): FastifyReply {
+  const instance = instanceOf(request, reply, options);
   const problem: Problem = { type: PROBLEM_TYPE_BASE + slug(code), title: TITLES[status] ?? 'Error', status, detail, instance };
   if (status === 503) void reply.header('retry-after', '5');
-  // RFC 6750 §3: a 401 of a bearer-protected resource names the scheme (the APIs here take bearer tokens only)
-  if (status === 401) void reply.header('www-authenticate', 'Bearer');
+  const challenge = bearerChallenge(request, status, error);
+  if (challenge) void reply.header('www-authenticate', challenge);
   // a refused upload may leave body bytes unread on the socket: close it rather than reuse it
   if (status === 413) void reply.header('connection', 'close');
   return reply.status(status).type('application/problem+json').send(problem);
@@ -88,24 +143,26 @@ function classify(error: FastifyError | WeicheError, request: FastifyRequest): {
  * `frameworkErrorHandler`, body parsing, 404); never echoes request content, and a 5xx never carries
  * internal text: "internal error" with an id that names the log line holding the cause.
  */
-export function registerProblemHandler(app: FastifyInstance): void {
+export function registerProblemHandler(app: FastifyInstance, options: ProblemOptions = {}): void {
   app.setErrorHandler((error: FastifyError | WeicheError, request, reply) => {
     const { status, code, detail } = classify(error, request);
     if (status >= 500) {
       const errorId = randomUUID();
       request.log.error({ err: error, code, errorId }, 'request failed');
-      return sendProblem(request, reply, status, code, status === 500 ? `${detail} (id ${errorId})` : detail);
+      return sendProblem(request, reply, options, status, code, status === 500 ? `${detail} (id ${errorId})` : detail);
     }
     request.log.info({ code, status }, 'request refused');
-    return sendProblem(request, reply, status, code, detail);
+    return sendProblem(request, reply, options, status, code, detail, error);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, 'no such resource'));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, options, 404, ErrorCode.NOT_FOUND, 'no such resource'));
 }
 
 /** fastify's `frameworkErrors` option: a URL that cannot be decoded (`%C0%AF`, `%FF%FE`) is a 400 problem too. */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  request.log.info({ code: error.code }, 'request refused by the router');
-  void sendProblem(request, reply, 400, ErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : 'the request could not be routed');
+export function frameworkErrorHandler(options: ProblemOptions = {}) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    request.log.info({ code: error.code }, 'request refused by the router');
+    void sendProblem(request, reply, options, 400, ErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : 'the request could not be routed');
+  };
 }
 
 /**

@@ -28,15 +28,26 @@ function notJwe(what: string): Error {
  * An attachment body on its way to the blob store, checked as it streams: one compact JWE (the JWE alphabet
  * and no whitespace inside it at its start, five segments). An empty, binary or multipart body was stored with 204 and refused only after
  * submit (encryption-issue); now it is a 400 at upload, and the blob store discards what it had written.
+ * `checkHeader` is given the protected header (first segment) once it has arrived, within the checked prefix.
  */
-export async function* compactJweBytes(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* compactJweBytes(body: AsyncIterable<Buffer>, checkHeader?: (protectedHeader: string) => void): AsyncGenerator<Buffer> {
   let dots = 0;
   let content = false;
   let checked = 0;
   let spaceAfterContent = false;
+  // the first segment as it arrives, for `checkHeader` (undefined once it was checked)
+  let header: string | undefined = checkHeader ? '' : undefined;
   for await (const chunk of body) {
     if (checked < CHECKED_PREFIX) {
       const head = chunk.toString('latin1', 0, Math.min(chunk.length, CHECKED_PREFIX - checked));
+      if (header !== undefined && checkHeader) {
+        header += head;
+        const dot = header.indexOf('.');
+        if (dot >= 0) {
+          checkHeader(header.slice(0, dot).trim());
+          header = undefined;
+        }
+      }
       if (OUTSIDE_JWE.test(head)) throw notJwe('contains bytes outside the JWE alphabet');
       // a strict reader (a relay destination's subscriber gets the body as stored) splits at the dots and finds a space
       if ((content ? INNER_SPACE.test(head) : INNER_SPACE.test(head.trimStart())) || (spaceAfterContent && CONTENT.test(head))) {

@@ -5,7 +5,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { constantTimeEqual, ErrorCode, isWeicheError, type WeicheError } from '@weiche/core';
 import type { JwtSigner } from '@weiche/crypto';
 import { basicCredentials, bearerToken } from '../../gateway/authorization-header.js';
-import { httpProblem } from '../../gateway/problems.js';
+import { httpProblem, insufficientScope } from '../../gateway/problems.js';
 
 export type SenderClient = WeicheConfig['senderClients'][number];
 /** A subscriber of relay destinations (docs/relay-destinations.md): picks their submissions up and answers them. */
@@ -49,6 +49,8 @@ function clientOf(deps: SenderAuthDeps, clientId: string | undefined): { kind: '
 /** OAuth2 client-credentials token endpoint (RFC 6749 §4.4), as FIT-Connect senders use it. */
 export function tokenRoutes(deps: SenderAuthDeps) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    // RFC 6749 §4.4.2: the token request is application/x-www-form-urlencoded, and nothing else — a JSON body was read as well
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       done(null, parseQuery(body as string));
     });
@@ -71,6 +73,10 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       }
       const basic = basicCredentials(request.headers.authorization);
       if (basic === 'malformed') return reply.status(401).send({ error: 'invalid_client', error_description: 'the Basic authorization header cannot be read' });
+      // RFC 6749 §2.3: one authentication method per request — Basic and a secret (or another id) in the body was read as Basic alone
+      if (basic && (parsed.data.client_secret !== undefined || (parsed.data.client_id !== undefined && parsed.data.client_id !== basic.id))) {
+        return reply.status(400).send({ error: 'invalid_request', error_description: 'client credentials in the Authorization header and in the body: use one method' });
+      }
       const clientId = basic?.id ?? parsed.data.client_id;
       const secret = basic?.secret ?? parsed.data.client_secret;
       const found = clientOf(deps, clientId);
@@ -107,7 +113,7 @@ function tokenRequestRefusal(error: FastifyError | WeicheError): string {
  */
 export async function authenticate(deps: SenderAuthDeps, request: FastifyRequest): Promise<SenderClient> {
   const principal = await authenticateAny(deps, request);
-  if (!principal.sender) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a subscriber client does not send submissions');
+  if (!principal.sender) throw insufficientScope(undefined, 'a subscriber client does not send submissions');
   return principal.sender;
 }
 
@@ -132,13 +138,20 @@ export async function authenticateAny(deps: SenderAuthDeps, request: FastifyRequ
 /** The subscriber client of the bearer token; 403 for a sender's token (it never reads submissions). */
 export async function authenticateSubscriber(deps: SenderAuthDeps, request: FastifyRequest): Promise<SubscriberClient> {
   const principal = await authenticateAny(deps, request);
-  if (!principal.subscriber) throw httpProblem(403, ErrorCode.FORBIDDEN, 'a sender client does not pick up submissions');
+  if (!principal.subscriber) throw insufficientScope(undefined, 'a sender client does not pick up submissions');
   return principal.subscriber;
 }
 
-/** 403 unless the client may send to the destination. */
+/** 403 unless the client may send to the destination (its token holds `send:destination:<id>`). */
 export function assertMaySend(client: SenderClient, destinationId: string): void {
   if (!client.destinations.includes(destinationId)) {
-    throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client may not send to that destination');
+    throw insufficientScope(scopeOf('sender', destinationId), 'this client may not send to that destination');
+  }
+}
+
+/** 403 unless the subscriber may pick up submissions of the destination (its token holds `subscribe:destination:<id>`). */
+export function assertMayPickUp(client: SubscriberClient, destinationId: string): void {
+  if (!client.destinations.includes(destinationId)) {
+    throw insufficientScope(scopeOf('subscriber', destinationId), 'this client does not pick up submissions of that destination');
   }
 }

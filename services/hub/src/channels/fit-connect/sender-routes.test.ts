@@ -114,6 +114,25 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('GET events: offset and limit are plain decimal integers (OpenAPI integer); 0x10, 1e1, " 5", 5.0 → 400', async () => {
+    const headers = { authorization: `Bearer ${await accessToken()}` };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    const events = (query: string) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?${query}`, headers });
+    for (const query of ['limit=0x10', 'limit=1e1', 'limit=%205', 'offset=5.0', 'offset=-0', 'limit=', 'offset=+1']) {
+      const refused = await events(query);
+      expect(refused.statusCode, query).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const plain = await events('offset=0&limit=16');
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json()).toMatchObject({ offset: 0, count: 1 });
+  });
+
   it('problems name the request as an absolute URI in `instance` (OpenAPI Error: format uri)', async () => {
     const headers = { authorization: `Bearer ${await accessToken()}` };
     const unknown = randomUUID();
@@ -161,11 +180,29 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     });
   });
 
-  it('401 without or with a bad token names the Bearer scheme in WWW-Authenticate (RFC 6750 §3)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not.a.token' }]) {
-      const response = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers });
-      expect(response.statusCode).toBe(401);
-      expect(response.headers['www-authenticate']).toBe('Bearer');
-    }
+  it('401 names the Bearer scheme in WWW-Authenticate, with invalid_token when a token was presented (RFC 6750 §3, §3.1)', async () => {
+    const without = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}` });
+    expect(without.statusCode).toBe(401);
+    expect(without.headers['www-authenticate']).toBe('Bearer');
+    const bad = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers: { authorization: 'Bearer not.a.token' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it('403 for a token without the destination\'s send scope says insufficient_scope and the scope (RFC 6750 §3.1)', async () => {
+    const narrow = await app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id, client_secret: CLIENT.secret, scope: `send:destination:${DEST_2}` }).toString(),
+    });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { authorization: `Bearer ${narrow.json().access_token as string}`, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['www-authenticate']).toBe(`Bearer error="insufficient_scope", scope="send:destination:${DEST}"`);
   });
 });

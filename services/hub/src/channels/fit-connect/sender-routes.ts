@@ -19,6 +19,8 @@ import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
 import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { queryInteger } from '../../gateway/query-integer.js';
+import { assertRelayJwe, assertRelayJweHeader } from './relay/relay-jwes.js';
 
 export interface SenderRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
@@ -39,8 +41,8 @@ const AttachmentParams = z.object({ submissionId: z.string(), attachmentId: z.st
 const CaseParams = z.object({ caseId: z.string() });
 // OpenAPI `offset`: int32 — a larger one was echoed back in an EventLog that fails its own schema
 const Paging = z.object({
-  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: queryInteger({ min: 0, max: 2 ** 31 - 1, default: 0 }),
+  limit: queryInteger({ min: 1, max: 500, default: 100 }),
 });
 
 /**
@@ -103,6 +105,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const tags: Record<string, string> = {};
     for (const a of attachments) tags[a.attachmentId] = await storedTag(blobs, a.blobKey, a.size);
     return { metadata: tagOf(body.encryptedMetadata), ...(body.encryptedData !== undefined ? { data: tagOf(body.encryptedData) } : {}), attachments: tags };
+  }
+
+  /** The destination of a relay submission, whose JWEs the hub checks without opening them (relay-jwes.ts); undefined for the hub's own. */
+  function relayDestinationOf(row: SubmissionRow, meta: FitConnectMeta): LoadedDestination | undefined {
+    return row.channel === FIT_CONNECT_RELAY_CHANNEL ? deps.destinations.get(meta.destinationId) : undefined;
   }
 
   function requireCreated(row: SubmissionRow): void {
@@ -216,7 +223,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const tooLarge = `attachment exceeds the limit of ${limits.attachmentBytes} bytes per attachment or ${limits.submissionBytes} bytes per submission (plaintext)`;
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (declared > limit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge);
-      const ref = await blobs.put(compactJweBytes(request.body as AsyncIterable<Buffer>), { maxBytes: limit }).catch((error: unknown) => {
+      const relay = relayDestinationOf(row, meta);
+      const checkHeader = relay ? (segment: string) => assertRelayJweHeader(relay, `attachment ${attachmentId}`, segment) : undefined;
+      const ref = await blobs.put(compactJweBytes(request.body as AsyncIterable<Buffer>, checkHeader), { maxBytes: limit }).catch((error: unknown) => {
         // refused mid-body, the rest is unread on the socket: close it rather than reuse it (as the 413 does)
         if (isWeicheError(error) && error.code === ErrorCode.BAD_REQUEST) void reply.header('connection', 'close');
         throw isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE ? httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, tooLarge) : error;
@@ -243,6 +252,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const uploaded = new Set(attachments.map((a) => a.attachmentId));
       const missing = meta.announcedAttachments.filter((id) => !uploaded.has(id));
       if (missing.length > 0) throw httpProblem(422, ErrorCode.UNPROCESSABLE, `announced attachments not uploaded yet: ${missing.join(', ')}`);
+      const relay = relayDestinationOf(row, meta);
+      if (relay) {
+        assertRelayJwe(relay, 'encryptedMetadata', body.encryptedMetadata);
+        if (body.encryptedData !== undefined) assertRelayJwe(relay, 'encryptedData', body.encryptedData);
+      }
       const metadata = await blobs.put(Buffer.from(body.encryptedMetadata, 'utf8'), { maxBytes: metadataLimit });
       const data = body.encryptedData === undefined ? undefined : await blobs.put(Buffer.from(body.encryptedData, 'utf8'), { maxBytes: dataLimit });
       // the sender is owed submit-submission with RECEIVED: both in one transaction. It carries the authentication tags of

@@ -13,10 +13,11 @@ import { enqueueCallbacks } from '../events.js';
 import { isJoseMediaType } from '../jwe-body.js';
 import { FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta } from '../meta.js';
 import { rejectedFor } from '../problems.js';
-import { authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
+import { assertMayPickUp, authenticateSubscriber, type SenderAuthDeps, type SubscriberClient } from '../sender-auth.js';
 import { storedTag } from '../upstream/pickup.js';
 import { uuidParam } from '../uuid-param.js';
 import { assertTags, verifyAnswer, type RelayAnswer } from './answer-set.js';
+import { queryInteger } from '../../../gateway/query-integer.js';
 
 export interface ReceiverRoutesDeps extends SenderAuthDeps {
   readonly journal: Journal;
@@ -32,8 +33,8 @@ const CaseParams = z.object({ caseId: z.string() });
 const PickupQuery = z.object({
   // in capitals the same destination (uuid-param.ts)
   destinationId: z.uuid().transform((id) => id.toLowerCase()).optional(),
-  offset: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: queryInteger({ min: 0, max: 2 ** 31 - 1, default: 0 }),
+  limit: queryInteger({ min: 1, max: 500, default: 100 }),
 });
 const REPEATED_JTI = 'a SET with this jti was sent before';
 // the OpenAPI's 404 of get-submission and get-submission-attachment: "not in state submitted or forwarded"
@@ -56,7 +57,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
     const found = await journal.getSubmissionWithAttachments(submissionId);
     if (!found || found.row.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
     const meta = FitConnectMeta.parse(found.row.channelMeta);
-    if (!client.destinations.includes(meta.destinationId)) throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
+    assertMayPickUp(client, meta.destinationId);
     return { row: found.row, meta, attachments: found.attachments };
   }
 
@@ -122,9 +123,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
     app.get('/v1/submissions', { schema: { querystring: PickupQuery } }, async (request) => {
       const client = await authenticateSubscriber(deps, request);
       const { destinationId, offset, limit } = request.query;
-      if (destinationId !== undefined && !client.destinations.includes(destinationId)) {
-        throw httpProblem(403, ErrorCode.FORBIDDEN, 'this client does not pick up submissions of that destination');
-      }
+      if (destinationId !== undefined) assertMayPickUp(client, destinationId);
       const destinationIds = destinationId !== undefined ? [destinationId] : client.destinations;
       const { totalCount, rows } = await journal.listForPickup({ channel: FIT_CONNECT_RELAY_CHANNEL, state: 'RECEIVED', destinationIds, offset, limit });
       const submissions = rows.map((row) => {
