@@ -117,3 +117,43 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
     await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/no data for 400 ms|aborted|timeout/i);
   });
 });
+
+describe('SubmissionApiClient on a Zustelldienst whose pages say more than they carry', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('ends the pickup list at a page with no entries, whatever its count and totalCount claim', async () => {
+    let served = 0;
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      served += 1;
+      // count 1 per page, none carried: offset creeps on by one while totalCount lies a billion ahead
+      res.end(JSON.stringify({ totalCount: 1_000_000_000, count: 1, offset: served - 1, submissions: [] }));
+    });
+    const url = await listenLocal(server);
+    const entries: unknown[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) entries.push(entry);
+    expect(entries).toEqual([]);
+    expect(served).toBe(1);
+  });
+
+  it('pages on by the entries a page carries, not by the count it claims (no entry is skipped)', async () => {
+    const all = Array.from({ length: 150 }, () => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset'));
+      // a page of 50 that claims 100
+      const submissions = all.slice(offset, offset + 50);
+      res.end(JSON.stringify({ totalCount: all.length, count: submissions.length === 0 ? 0 : 100, offset, submissions }));
+    });
+    const url = await listenLocal(server);
+    const ids: string[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) ids.push(entry.submissionId);
+    expect(ids).toEqual(all.map((s) => s.submissionId));
+  });
+});

@@ -141,7 +141,7 @@ export class SubmissionApiClient {
   }
 
   /**
-   * Every submission ready for pickup, page by page: `offset += count` until `offset ≥ totalCount` (a page
+   * Every submission ready for pickup, page by page: `offset +=` the entries a page carries until `offset ≥ totalCount` (a page
    * shorter than the limit is not the end; an empty page is, whatever totalCount says) — at most
    * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end).
    */
@@ -155,9 +155,10 @@ export class SubmissionApiClient {
         if (entries++ >= MAX_PICKUP_LIST_ENTRIES) return;
         yield entry;
       }
-      const count = page.count ?? page.submissions.length;
-      offset += count;
-      if (count === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
+      // by what the page carries, not the count it claims: a claim above it would skip entries, and a page of none
+      // that claims some would page on by its count towards whatever totalCount says, request after request
+      offset += page.submissions.length;
+      if (page.submissions.length === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
     }
   }
 
