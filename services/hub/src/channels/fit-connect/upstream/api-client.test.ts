@@ -157,3 +157,51 @@ describe('SubmissionApiClient on a Zustelldienst whose pages say more than they 
     expect(ids).toEqual(all.map((s) => s.submissionId));
   });
 });
+
+describe('SubmissionApiClient on a Zustelldienst that redirects', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await closeLocal(server);
+  });
+
+  /** Another host (an internal address, say) that records every request it gets, with its body. */
+  async function elsewhere(): Promise<{ url: string; seen: string[] }> {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        seen.push(`${req.method ?? ''} ${req.url ?? ''} ${body}`);
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+        res.end(JSON.stringify({ totalCount: 0, count: 0, submissions: [] }));
+      });
+    });
+    servers.push(server);
+    return { url: await listenLocal(server), seen };
+  }
+
+  it('does not follow the token endpoint redirecting elsewhere (307 would send the client secret along)', async () => {
+    const other = await elsewhere();
+    const server = createServer((_req, res) => void res.writeHead(307, { location: `${other.url}/token` }).end());
+    servers.push(server);
+    const url = await listenLocal(server);
+    // an answer that is not 2xx, as the operator reads it in the poll's error
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ name: 'UpstreamHttpError', status: 307 });
+    expect(other.seen).toEqual([]);
+  });
+
+  it('does not follow an API call redirecting elsewhere', async () => {
+    const other = await elsewhere();
+    const server = createServer((req, res) => {
+      if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      res.writeHead(302, { location: `${other.url}/internal` }).end();
+    });
+    servers.push(server);
+    const url = await listenLocal(server);
+    for (const call of [() => clientOf(url).readyForPickup().next(), () => clientOf(url).events('case'), () => clientOf(url).attachment(randomUUID(), randomUUID(), 1000)]) {
+      await expect(call()).rejects.toMatchObject({ name: 'UpstreamHttpError', status: 302 });
+    }
+    expect(other.seen).toEqual([]);
+  });
+});

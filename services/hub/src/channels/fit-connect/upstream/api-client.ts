@@ -17,6 +17,12 @@ export class UpstreamHttpError extends Error {
 }
 
 const PAGE = 100;
+/**
+ * A redirect is an answer like any other that is not 2xx (UpstreamHttpError with its 3xx), never followed: fetch
+ * would send the token request's body — the client secret — on to wherever a 307 points, and take the hub to
+ * any address (an internal one) the upstream names. The configured URLs are the upstream's.
+ */
+const NO_REDIRECTS = 'manual';
 /** How long a call may wait for an answer; for an attachment's body, how long it may go without a byte. */
 const TIMEOUT_MS = 30_000;
 
@@ -90,6 +96,7 @@ export class SubmissionApiClient {
         scope: `subscribe:destination:${this.upstream.destinationId}`,
       }),
       signal: AbortSignal.timeout(this.timeoutMs),
+      redirect: NO_REDIRECTS,
     });
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
     const token = TokenResponse.parse(await response.json());
@@ -118,6 +125,7 @@ export class SubmissionApiClient {
         },
         ...(init.body !== undefined ? { body: init.body } : {}),
         signal: init.signal ?? AbortSignal.timeout(this.timeoutMs),
+        redirect: NO_REDIRECTS,
       });
       // a token the upstream no longer takes (expired early, revoked): one fresh token, one retry
       if (response.status === 401 && attempt === 0) {
