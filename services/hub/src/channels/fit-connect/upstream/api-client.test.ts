@@ -205,3 +205,27 @@ describe('SubmissionApiClient on a Zustelldienst that redirects', () => {
     expect(other.seen).toEqual([]);
   });
 });
+
+describe('SubmissionApiClient on a token endpoint that never stops answering', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('stops reading a token answer past its bound (413) instead of holding it all until the timeout', async () => {
+    server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      // chunked, no length: `{"access_token":"aaaa…` without end, as fast as the hub reads
+      res.write('{"access_token":"');
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    const url = await listenLocal(server);
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+  }, 10_000);
+});

@@ -59,6 +59,8 @@ class IdleTimeout {
  * the list until the hub runs out of memory.
  */
 export const MAX_EVENT_LOG_BYTES = 4 * 1024 * 1024;
+/** A token answer is a few KB (a JWT and its lifetime); one without end would be read into memory until the timeout. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 /** What each SET counts beyond its characters, so a log of empty strings is bounded as well. */
 const EVENT_ENTRY_BYTES = 16;
 /**
@@ -99,7 +101,7 @@ export class SubmissionApiClient {
       redirect: NO_REDIRECTS,
     });
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
-    const token = TokenResponse.parse(await response.json());
+    const token = TokenResponse.parse(JSON.parse((await readBounded(response, MAX_TOKEN_RESPONSE_BYTES, 'token request')).toString('utf8')));
     const lifetimeMs = (token.expires_in ?? 300) * 1000;
     // renewed ahead of expiry: a quarter of its lifetime early, at most 60 s
     this.token = { value: token.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 4) };
