@@ -5,7 +5,11 @@ import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { XtaResponseError, type XtaClientRequest, type XtaHttpResponse } from '@weiche/xta';
 
-/** How long one SOAP call may take (a 40 MB container over a slow line included). */
+/**
+ * How long one SOAP call may take, answer read to its end (a 40 MB container over a slow line included). A deadline
+ * for the whole call, not for silence: an intermediary trickling a byte now and then would hold the poll (and the
+ * box's poll lock, for every replica) for as long as it likes.
+ */
 const REQUEST_TIMEOUT_MS = 120_000;
 
 function readFile(file: string, what: string): Buffer {
@@ -37,6 +41,7 @@ export class XtaSoapHttpClient {
   constructor(
     upstream: Pick<XtaUpstreamConfig, 'id' | 'auth' | 'caFile'>,
     private readonly maxBodyBytes: number,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     const ca = upstream.caFile !== undefined ? readFile(upstream.caFile, 'CA file') : undefined;
     const auth = upstream.auth;
@@ -58,9 +63,10 @@ export class XtaSoapHttpClient {
     const secure = target.protocol === 'https:';
     const headers: Record<string, string> = { 'content-type': request.contentType, 'content-length': String(request.body.length) };
     if (this.token) headers.authorization = `Bearer ${this.token.reveal()}`;
-    return new Promise((resolve, reject) => {
+    let deadline: NodeJS.Timeout | undefined;
+    const answer = new Promise<XtaHttpResponse>((resolve, reject) => {
       const fail = (message: string, cause?: unknown): void => reject(new XtaResponseError(`${request.operation}: ${message}`, { cause }));
-      const options = { method: 'POST', headers, timeout: REQUEST_TIMEOUT_MS };
+      const options = { method: 'POST', headers };
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -77,10 +83,14 @@ export class XtaSoapHttpClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
       };
       const req = secure ? https.request(target, { ...options, agent: this.agent }, onResponse) : http.request(target, options, onResponse);
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      deadline = setTimeout(() => {
+        fail(`no complete answer within ${this.timeoutMs} ms`);
+        req.destroy();
+      }, this.timeoutMs);
       req.on('error', (error) => fail(describe(error), error));
       req.end(request.body);
     });
+    return answer.finally(() => clearTimeout(deadline));
   }
 
   close(): void {
