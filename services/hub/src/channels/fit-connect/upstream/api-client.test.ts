@@ -229,3 +229,27 @@ describe('SubmissionApiClient on a token endpoint that never stops answering', (
     await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
   }, 10_000);
 });
+
+describe('SubmissionApiClient on a Zustelldienst that writes ids in capitals', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('reads the destinationId of list entries and submissions in lower case (UUIDs in any capitals are the same id)', async () => {
+    const destination = '6f0b1c2d-abcd-4000-8000-00000000000e';
+    const entry = { destinationId: destination.toUpperCase(), submissionId: randomUUID(), caseId: randomUUID() };
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      if (req.url?.startsWith('/v1/submissions?')) return void res.end(JSON.stringify({ totalCount: 1, count: 1, offset: 0, submissions: [entry] }));
+      res.end(JSON.stringify({ ...entry, attachments: [], serviceType: { identifier: 'urn:de:fim:leika:leistung:99' } }));
+    });
+    const url = await listenLocal(server);
+    const client = new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: destination });
+    const listed = await client.readyForPickup().next();
+    expect(listed.value).toMatchObject({ destinationId: destination });
+    expect(await client.submission(entry.submissionId, 1_000_000)).toMatchObject({ destinationId: destination });
+  });
+});

@@ -5,8 +5,14 @@ import { z } from 'zod';
 /** OAuth2 token response (RFC 6749 §5.1). */
 export const TokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
 
+/**
+ * A destinationId (a UUID) in lower case, as the configured one is kept: the same id in other capitals is no other
+ * destination (refusing it left every submission for this one unpicked).
+ */
+const DestinationId = z.string().transform((id) => id.toLowerCase());
+
 /** `SubmissionForPickup`. */
-export const SubmissionForPickup = z.object({ destinationId: z.string(), submissionId: z.string(), caseId: z.string() });
+export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: z.string(), caseId: z.string() });
 export type SubmissionForPickup = z.infer<typeof SubmissionForPickup>;
 
 /** `SubmissionsForPickup`: one page of the list. */
@@ -19,7 +25,7 @@ export const SubmissionsForPickup = z.object({
 
 /** `Submission` as a subscriber fetches it. */
 export const UpstreamSubmission = z.object({
-  destinationId: z.string(),
+  destinationId: DestinationId,
   submissionId: z.string(),
   caseId: z.string(),
   // "Liste von UUIDs der Anlagen" (each `format: uuid`): an id repeated would be downloaded and delivered once per
