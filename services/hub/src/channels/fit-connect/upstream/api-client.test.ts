@@ -153,7 +153,7 @@ describe('SubmissionApiClient on a Zustelldienst whose pages say more than they 
     });
     const url = await listenLocal(server);
     const ids: string[] = [];
-    for await (const entry of clientOf(url).readyForPickup()) ids.push(entry.submissionId);
+    for await (const entry of clientOf(url).readyForPickup()) ids.push('submissionId' in entry ? entry.submissionId : 'unreadable');
     expect(ids).toEqual(all.map((s) => s.submissionId));
   });
 });
@@ -251,5 +251,38 @@ describe('SubmissionApiClient on a Zustelldienst that writes ids in capitals', (
     const listed = await client.readyForPickup().next();
     expect(listed.value).toMatchObject({ destinationId: destination });
     expect(await client.submission(entry.submissionId, 1_000_000)).toMatchObject({ destinationId: destination });
+  });
+});
+
+describe('SubmissionApiClient on a pickup list with entries not of the API shape', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('reads the entries around them, and names each in its place without its values', async () => {
+    const good = [0, 1].map(() => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
+    const bad = [
+      { destinationId: DESTINATION, submissionId: randomUUID() },
+      { destinationId: DESTINATION, submissionId: `../${'x'.repeat(5000)}`, caseId: randomUUID() },
+      null,
+    ];
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset'));
+      // the bad ones on the first page: a page unreadable for them held up the second page as well
+      const all = [good[0], ...bad, good[1]];
+      res.end(JSON.stringify({ totalCount: all.length, count: 4, offset, submissions: all.slice(offset, offset + 4) }));
+    });
+    const url = await listenLocal(server);
+    const entries: unknown[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) entries.push(entry);
+    expect(entries).toHaveLength(5);
+    expect(entries[0]).toEqual(good[0]);
+    expect(entries[4]).toEqual(good[1]);
+    for (const entry of entries.slice(1, 4)) expect(entry).toMatchObject({ unreadable: expect.any(String) });
+    expect(JSON.stringify(entries)).not.toContain('xxxxx');
   });
 });

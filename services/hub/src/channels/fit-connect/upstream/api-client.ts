@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
 import type { z } from 'zod';
 import { payloadTooLarge, readBounded } from './bounded-body.js';
-import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
+import { EventLogPage, SubmissionForPickup, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type UnreadableListEntry } from './api-schemas.js';
 
 /** A refused or failed call to the upstream (status and path only: never a body that could hold personal data). */
 export class UpstreamHttpError extends Error {
@@ -153,9 +153,10 @@ export class SubmissionApiClient {
   /**
    * Every submission ready for pickup, page by page: `offset +=` the entries a page carries until `offset ≥ totalCount` (a page
    * shorter than the limit is not the end; an empty page is, whatever totalCount says) — at most
-   * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end).
+   * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end). An entry not of
+   * the API's shape comes as UnreadableListEntry, in its place: the others are read on.
    */
-  async *readyForPickup(): AsyncGenerator<SubmissionForPickup> {
+  async *readyForPickup(): AsyncGenerator<SubmissionForPickup | UnreadableListEntry> {
     let offset = 0;
     let entries = 0;
     for (;;) {
@@ -163,7 +164,8 @@ export class SubmissionApiClient {
       const page = await this.json(SubmissionsForPickup, `/v1/submissions?${query.toString()}`, 'list submissions');
       for (const entry of page.submissions) {
         if (entries++ >= MAX_PICKUP_LIST_ENTRIES) return;
-        yield entry;
+        const read = SubmissionForPickup.safeParse(entry);
+        yield read.success ? read.data : { unreadable: read.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
       }
       // by what the page carries, not the count it claims: a claim above it would skip entries, and a page of none
       // that claims some would page on by its count towards whatever totalCount says, request after request

@@ -11,17 +11,25 @@ export const TokenResponse = z.object({ access_token: z.string().min(1), expires
  */
 const DestinationId = z.string().transform((id) => id.toLowerCase());
 
-/** `SubmissionForPickup`. */
-export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: z.string(), caseId: z.string() });
+/** `SubmissionForPickup` (its ids `format: uuid`: one that is none names no submission the hub could fetch or answer). */
+export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: z.guid(), caseId: z.guid() });
 export type SubmissionForPickup = z.infer<typeof SubmissionForPickup>;
 
-/** `SubmissionsForPickup`: one page of the list. */
+/**
+ * `SubmissionsForPickup`: one page of the list. Its entries are read one by one (SubmissionForPickup): one that is
+ * not of the API's shape must not make the page unreadable, and with it every submission listed on it and after it.
+ */
 export const SubmissionsForPickup = z.object({
   count: z.number().int().min(0).optional(),
   offset: z.number().int().min(0).optional(),
   totalCount: z.number().int().min(0).optional(),
-  submissions: z.array(SubmissionForPickup),
+  submissions: z.array(z.unknown()),
 });
+
+/** A list entry that is no SubmissionForPickup: why (the schema's complaint, without the entry's values). */
+export interface UnreadableListEntry {
+  readonly unreadable: string;
+}
 
 /** `Submission` as a subscriber fetches it. */
 export const UpstreamSubmission = z.object({

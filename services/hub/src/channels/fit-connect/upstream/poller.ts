@@ -121,6 +121,12 @@ export class UpstreamPoller {
       for await (const ref of this.up.client.readyForPickup()) {
         if (this.stopped) break;
         entries += 1;
+        if ('unreadable' in ref) {
+          // nothing in it to pick up or answer by: the operator sees it in the poll's error, the other entries go on
+          failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
+          this.deps.log.warn({ upstream: id, err: failure }, 'unreadable pickup list entry skipped');
+          continue;
+        }
         listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
           failure = 'the upstream listed a submission for another destination; not picked up';
