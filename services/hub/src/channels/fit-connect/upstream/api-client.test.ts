@@ -286,3 +286,13 @@ describe('SubmissionApiClient on a pickup list with entries not of the API shape
     expect(JSON.stringify(entries)).not.toContain('xxxxx');
   });
 });
+
+describe('SubmissionApiClient on a Zustelldienst it cannot reach', () => {
+  it('names why in the error (not only "fetch failed"), for the poll error the operator reads', async () => {
+    // a port that was free a moment ago: nothing listens there
+    const server = createServer();
+    const url = await listenLocal(server);
+    await closeLocal(server);
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ name: 'UpstreamTransportError', message: expect.stringMatching(/^token request: .*ECONNREFUSED/) });
+  });
+});

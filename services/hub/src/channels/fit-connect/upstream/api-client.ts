@@ -2,8 +2,27 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
 import type { z } from 'zod';
+import { describeTransportError } from '../../../transport-error.js';
 import { payloadTooLarge, readBounded } from './bounded-body.js';
 import { EventLogPage, SubmissionForPickup, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type UnreadableListEntry } from './api-schemas.js';
+
+/** A call that reached no answer (refused, DNS, TLS certificate): what it was and why, for the poll's error. */
+export class UpstreamTransportError extends Error {
+  override readonly name = 'UpstreamTransportError';
+  constructor(what: string, cause: Error) {
+    super(`${what}: ${describeTransportError(cause)}`, { cause });
+  }
+}
+
+/** fetch, its "fetch failed" named by its cause; a timeout or abort passes as it is. */
+async function send(url: string, init: RequestInit, what: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UpstreamTransportError(what, error);
+    throw error;
+  }
+}
 
 /** A refused or failed call to the upstream (status and path only: never a body that could hold personal data). */
 export class UpstreamHttpError extends Error {
@@ -88,7 +107,7 @@ export class SubmissionApiClient {
   }
 
   private async fetchToken(): Promise<string> {
-    const response = await fetch(this.upstream.tokenUrl, {
+    const response = await send(this.upstream.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
@@ -99,7 +118,7 @@ export class SubmissionApiClient {
       }),
       signal: AbortSignal.timeout(this.timeoutMs),
       redirect: NO_REDIRECTS,
-    });
+    }, 'token request');
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
     const token = TokenResponse.parse(JSON.parse((await readBounded(response, MAX_TOKEN_RESPONSE_BYTES, 'token request')).toString('utf8')));
     const lifetimeMs = (token.expires_in ?? 300) * 1000;
@@ -118,7 +137,7 @@ export class SubmissionApiClient {
   private async call(method: string, path: string, init: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken();
-      const response = await fetch(`${this.base}${path}`, {
+      const response = await send(`${this.base}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -128,7 +147,7 @@ export class SubmissionApiClient {
         ...(init.body !== undefined ? { body: init.body } : {}),
         signal: init.signal ?? AbortSignal.timeout(this.timeoutMs),
         redirect: NO_REDIRECTS,
-      });
+      }, `${method} ${path.split('?')[0] ?? ''}`);
       // a token the upstream no longer takes (expired early, revoked): one fresh token, one retry
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { XtaResponseError, type XtaClientRequest, type XtaHttpResponse } from '@weiche/xta';
+import { describeTransportError } from '../../../transport-error.js';
 
 /**
  * How long one SOAP call may take, answer read to its end (a 40 MB container over a slow line included). A deadline
@@ -19,14 +20,6 @@ function readFile(file: string, what: string): Buffer {
     // the file name is not secret; its content would be
     throw new WeicheError(ErrorCode.CONFIG_INVALID, `upstreams.xta: cannot read ${what} ${file}`, { cause: error });
   }
-}
-
-/** A transport error in a line an operator reads: the TLS alert or socket code (e.g. a refused client certificate), never a secret. */
-function describe(error: Error & { code?: string }): string {
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  if (code?.startsWith('ERR_SSL_')) return `TLS refused: ${code}`;
-  const line = error.message.split('\n')[0]?.slice(0, 200) ?? 'connection failed';
-  return code && !line.includes(code) ? `${line} (${code})` : line;
 }
 
 /**
@@ -87,7 +80,7 @@ export class XtaSoapHttpClient {
         fail(`no complete answer within ${this.timeoutMs} ms`);
         req.destroy();
       }, this.timeoutMs);
-      req.on('error', (error) => fail(describe(error), error));
+      req.on('error', (error) => fail(describeTransportError(error), error));
       req.end(request.body);
     });
     return answer.finally(() => clearTimeout(deadline));
