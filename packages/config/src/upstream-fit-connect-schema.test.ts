@@ -12,7 +12,7 @@ const upstream = {
   tokenUrl: 'https://auth-testing.fit-connect.fitko.dev/token',
   clientId: '3b5c0f36-0000-4000-8000-000000000001',
   clientSecret: { file: 'secrets/fitko-subscriber' },
-  destinationId: '6f0b1c2d-0000-4000-8000-000000000002',
+  destinationId: '6f0b1c2d-abcd-4000-8000-00000000000e',
   decryptionKeyFile: 'keys/fitko-destination.key.pem',
   signingKeyFile: 'keys/fitko-signing.key.pem',
   signingKeyId: '0c7d5f6e-0000-4000-8000-000000000003',
@@ -36,6 +36,11 @@ describe('upstreams.fitConnect', () => {
     // secrets never print
     expect(inspect(config)).not.toContain('client-secret-from-file');
     expect(inspect(config)).not.toContain('inline-callback-secret');
+  });
+
+  it('keeps the destinationId in lower case, as the Zustelldienst names it in its lists (one in capitals matched none of them)', () => {
+    const config = resolveConfig({ ...base, upstreams: { fitConnect: [{ ...upstream, clientSecret: 'inline-secret', destinationId: upstream.destinationId.toUpperCase() }] } }, { baseDir: '/', env: {} });
+    expect(config.upstreams.fitConnect[0]!.destinationId).toBe(upstream.destinationId);
   });
 
   it('takes upstreamOverdueAfter as a duration', () => {

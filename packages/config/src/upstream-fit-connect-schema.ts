@@ -16,7 +16,11 @@ export const FitConnectUpstreamConfig = z.strictObject({
   tokenUrl: z.url(),
   clientId: z.string().min(1),
   clientSecret: UpstreamSecretValue,
-  destinationId: z.string().min(1),
+  /** Kept in lower case, as the Zustelldienst names it (ids are UUIDs, the same in any capitals): compared with its lists' ids. */
+  destinationId: z
+    .string()
+    .min(1)
+    .transform((id) => id.toLowerCase()),
   /** The destination's private encryption key: PKCS#8 PEM or a private JWK (JSON). */
   decryptionKeyFile: z.string().min(1),
   /** The private key the hub signs its SETs with: PKCS#8 PEM or a private JWK. */

@@ -117,3 +117,182 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
     await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/no data for 400 ms|aborted|timeout/i);
   });
 });
+
+describe('SubmissionApiClient on a Zustelldienst whose pages say more than they carry', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('ends the pickup list at a page with no entries, whatever its count and totalCount claim', async () => {
+    let served = 0;
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      served += 1;
+      // count 1 per page, none carried: offset creeps on by one while totalCount lies a billion ahead
+      res.end(JSON.stringify({ totalCount: 1_000_000_000, count: 1, offset: served - 1, submissions: [] }));
+    });
+    const url = await listenLocal(server);
+    const entries: unknown[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) entries.push(entry);
+    expect(entries).toEqual([]);
+    expect(served).toBe(1);
+  });
+
+  it('pages on by the entries a page carries, not by the count it claims (no entry is skipped)', async () => {
+    const all = Array.from({ length: 150 }, () => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset'));
+      // a page of 50 that claims 100
+      const submissions = all.slice(offset, offset + 50);
+      res.end(JSON.stringify({ totalCount: all.length, count: submissions.length === 0 ? 0 : 100, offset, submissions }));
+    });
+    const url = await listenLocal(server);
+    const ids: string[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) ids.push('submissionId' in entry ? entry.submissionId : 'unreadable');
+    expect(ids).toEqual(all.map((s) => s.submissionId));
+  });
+});
+
+describe('SubmissionApiClient on a Zustelldienst that redirects', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await closeLocal(server);
+  });
+
+  /** Another host (an internal address, say) that records every request it gets, with its body. */
+  async function elsewhere(): Promise<{ url: string; seen: string[] }> {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        seen.push(`${req.method ?? ''} ${req.url ?? ''} ${body}`);
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+        res.end(JSON.stringify({ totalCount: 0, count: 0, submissions: [] }));
+      });
+    });
+    servers.push(server);
+    return { url: await listenLocal(server), seen };
+  }
+
+  it('does not follow the token endpoint redirecting elsewhere (307 would send the client secret along)', async () => {
+    const other = await elsewhere();
+    const server = createServer((_req, res) => void res.writeHead(307, { location: `${other.url}/token` }).end());
+    servers.push(server);
+    const url = await listenLocal(server);
+    // an answer that is not 2xx, as the operator reads it in the poll's error
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ name: 'UpstreamHttpError', status: 307 });
+    expect(other.seen).toEqual([]);
+  });
+
+  it('does not follow an API call redirecting elsewhere', async () => {
+    const other = await elsewhere();
+    const server = createServer((req, res) => {
+      if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      res.writeHead(302, { location: `${other.url}/internal` }).end();
+    });
+    servers.push(server);
+    const url = await listenLocal(server);
+    for (const call of [() => clientOf(url).readyForPickup().next(), () => clientOf(url).events('case'), () => clientOf(url).attachment(randomUUID(), randomUUID(), 1000)]) {
+      await expect(call()).rejects.toMatchObject({ name: 'UpstreamHttpError', status: 302 });
+    }
+    expect(other.seen).toEqual([]);
+  });
+});
+
+describe('SubmissionApiClient on a token endpoint that never stops answering', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('stops reading a token answer past its bound (413) instead of holding it all until the timeout', async () => {
+    server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      // chunked, no length: `{"access_token":"aaaa…` without end, as fast as the hub reads
+      res.write('{"access_token":"');
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    const url = await listenLocal(server);
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+  }, 10_000);
+});
+
+describe('SubmissionApiClient on a Zustelldienst that writes ids in capitals', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('reads the destinationId of list entries and submissions in lower case (UUIDs in any capitals are the same id)', async () => {
+    const destination = '6f0b1c2d-abcd-4000-8000-00000000000e';
+    const entry = { destinationId: destination.toUpperCase(), submissionId: randomUUID(), caseId: randomUUID() };
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      if (req.url?.startsWith('/v1/submissions?')) return void res.end(JSON.stringify({ totalCount: 1, count: 1, offset: 0, submissions: [entry] }));
+      res.end(JSON.stringify({ ...entry, attachments: [], serviceType: { identifier: 'urn:de:fim:leika:leistung:99' } }));
+    });
+    const url = await listenLocal(server);
+    const client = new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: destination });
+    const listed = await client.readyForPickup().next();
+    expect(listed.value).toMatchObject({ destinationId: destination });
+    expect(await client.submission(entry.submissionId, 1_000_000)).toMatchObject({ destinationId: destination });
+  });
+});
+
+describe('SubmissionApiClient on a pickup list with entries not of the API shape', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+
+  it('reads the entries around them, and names each in its place without its values', async () => {
+    const good = [0, 1].map(() => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() }));
+    const bad = [
+      { destinationId: DESTINATION, submissionId: randomUUID() },
+      { destinationId: DESTINATION, submissionId: `../${'x'.repeat(5000)}`, caseId: randomUUID() },
+      null,
+    ];
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset'));
+      // the bad ones on the first page: a page unreadable for them held up the second page as well
+      const all = [good[0], ...bad, good[1]];
+      res.end(JSON.stringify({ totalCount: all.length, count: 4, offset, submissions: all.slice(offset, offset + 4) }));
+    });
+    const url = await listenLocal(server);
+    const entries: unknown[] = [];
+    for await (const entry of clientOf(url).readyForPickup()) entries.push(entry);
+    expect(entries).toHaveLength(5);
+    expect(entries[0]).toEqual(good[0]);
+    expect(entries[4]).toEqual(good[1]);
+    for (const entry of entries.slice(1, 4)) expect(entry).toMatchObject({ unreadable: expect.any(String) });
+    expect(JSON.stringify(entries)).not.toContain('xxxxx');
+  });
+});
+
+describe('SubmissionApiClient on a Zustelldienst it cannot reach', () => {
+  it('names why in the error (not only "fetch failed"), for the poll error the operator reads', async () => {
+    // a port that was free a moment ago: nothing listens there
+    const server = createServer();
+    const url = await listenLocal(server);
+    await closeLocal(server);
+    await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ name: 'UpstreamTransportError', message: expect.stringMatching(/^token request: .*ECONNREFUSED/) });
+  });
+});

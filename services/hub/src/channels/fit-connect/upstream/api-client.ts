@@ -2,8 +2,27 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FitConnectUpstream } from '@weiche/config';
 import type { z } from 'zod';
+import { describeTransportError } from '../../../transport-error.js';
 import { payloadTooLarge, readBounded } from './bounded-body.js';
-import { EventLogPage, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type SubmissionForPickup } from './api-schemas.js';
+import { EventLogPage, SubmissionForPickup, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type UnreadableListEntry } from './api-schemas.js';
+
+/** A call that reached no answer (refused, DNS, TLS certificate): what it was and why, for the poll's error. */
+export class UpstreamTransportError extends Error {
+  override readonly name = 'UpstreamTransportError';
+  constructor(what: string, cause: Error) {
+    super(`${what}: ${describeTransportError(cause)}`, { cause });
+  }
+}
+
+/** fetch, its "fetch failed" named by its cause; a timeout or abort passes as it is. */
+async function send(url: string, init: RequestInit, what: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UpstreamTransportError(what, error);
+    throw error;
+  }
+}
 
 /** A refused or failed call to the upstream (status and path only: never a body that could hold personal data). */
 export class UpstreamHttpError extends Error {
@@ -17,6 +36,12 @@ export class UpstreamHttpError extends Error {
 }
 
 const PAGE = 100;
+/**
+ * A redirect is an answer like any other that is not 2xx (UpstreamHttpError with its 3xx), never followed: fetch
+ * would send the token request's body — the client secret — on to wherever a 307 points, and take the hub to
+ * any address (an internal one) the upstream names. The configured URLs are the upstream's.
+ */
+const NO_REDIRECTS = 'manual';
 /** How long a call may wait for an answer; for an attachment's body, how long it may go without a byte. */
 const TIMEOUT_MS = 30_000;
 
@@ -53,6 +78,8 @@ class IdleTimeout {
  * the list until the hub runs out of memory.
  */
 export const MAX_EVENT_LOG_BYTES = 4 * 1024 * 1024;
+/** A token answer is a few KB (a JWT and its lifetime); one without end would be read into memory until the timeout. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 /** What each SET counts beyond its characters, so a log of empty strings is bounded as well. */
 const EVENT_ENTRY_BYTES = 16;
 /**
@@ -80,7 +107,7 @@ export class SubmissionApiClient {
   }
 
   private async fetchToken(): Promise<string> {
-    const response = await fetch(this.upstream.tokenUrl, {
+    const response = await send(this.upstream.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
@@ -90,9 +117,10 @@ export class SubmissionApiClient {
         scope: `subscribe:destination:${this.upstream.destinationId}`,
       }),
       signal: AbortSignal.timeout(this.timeoutMs),
-    });
+      redirect: NO_REDIRECTS,
+    }, 'token request');
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
-    const token = TokenResponse.parse(await response.json());
+    const token = TokenResponse.parse(JSON.parse((await readBounded(response, MAX_TOKEN_RESPONSE_BYTES, 'token request')).toString('utf8')));
     const lifetimeMs = (token.expires_in ?? 300) * 1000;
     // renewed ahead of expiry: a quarter of its lifetime early, at most 60 s
     this.token = { value: token.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 4) };
@@ -109,7 +137,7 @@ export class SubmissionApiClient {
   private async call(method: string, path: string, init: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken();
-      const response = await fetch(`${this.base}${path}`, {
+      const response = await send(`${this.base}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -118,7 +146,8 @@ export class SubmissionApiClient {
         },
         ...(init.body !== undefined ? { body: init.body } : {}),
         signal: init.signal ?? AbortSignal.timeout(this.timeoutMs),
-      });
+        redirect: NO_REDIRECTS,
+      }, `${method} ${path.split('?')[0] ?? ''}`);
       // a token the upstream no longer takes (expired early, revoked): one fresh token, one retry
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();
@@ -141,11 +170,12 @@ export class SubmissionApiClient {
   }
 
   /**
-   * Every submission ready for pickup, page by page: `offset += count` until `offset ≥ totalCount` (a page
+   * Every submission ready for pickup, page by page: `offset +=` the entries a page carries until `offset ≥ totalCount` (a page
    * shorter than the limit is not the end; an empty page is, whatever totalCount says) — at most
-   * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end).
+   * MAX_PICKUP_LIST_ENTRIES of them (a caller that got that many has not read the list to its end). An entry not of
+   * the API's shape comes as UnreadableListEntry, in its place: the others are read on.
    */
-  async *readyForPickup(): AsyncGenerator<SubmissionForPickup> {
+  async *readyForPickup(): AsyncGenerator<SubmissionForPickup | UnreadableListEntry> {
     let offset = 0;
     let entries = 0;
     for (;;) {
@@ -153,11 +183,13 @@ export class SubmissionApiClient {
       const page = await this.json(SubmissionsForPickup, `/v1/submissions?${query.toString()}`, 'list submissions');
       for (const entry of page.submissions) {
         if (entries++ >= MAX_PICKUP_LIST_ENTRIES) return;
-        yield entry;
+        const read = SubmissionForPickup.safeParse(entry);
+        yield read.success ? read.data : { unreadable: read.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
       }
-      const count = page.count ?? page.submissions.length;
-      offset += count;
-      if (count === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
+      // by what the page carries, not the count it claims: a claim above it would skip entries, and a page of none
+      // that claims some would page on by its count towards whatever totalCount says, request after request
+      offset += page.submissions.length;
+      if (page.submissions.length === 0 || page.totalCount === undefined || offset >= page.totalCount) return;
     }
   }
 

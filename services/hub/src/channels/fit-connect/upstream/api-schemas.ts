@@ -5,21 +5,35 @@ import { z } from 'zod';
 /** OAuth2 token response (RFC 6749 §5.1). */
 export const TokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
 
-/** `SubmissionForPickup`. */
-export const SubmissionForPickup = z.object({ destinationId: z.string(), submissionId: z.string(), caseId: z.string() });
+/**
+ * A destinationId (a UUID) in lower case, as the configured one is kept: the same id in other capitals is no other
+ * destination (refusing it left every submission for this one unpicked).
+ */
+const DestinationId = z.string().transform((id) => id.toLowerCase());
+
+/** `SubmissionForPickup` (its ids `format: uuid`: one that is none names no submission the hub could fetch or answer). */
+export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: z.guid(), caseId: z.guid() });
 export type SubmissionForPickup = z.infer<typeof SubmissionForPickup>;
 
-/** `SubmissionsForPickup`: one page of the list. */
+/**
+ * `SubmissionsForPickup`: one page of the list. Its entries are read one by one (SubmissionForPickup): one that is
+ * not of the API's shape must not make the page unreadable, and with it every submission listed on it and after it.
+ */
 export const SubmissionsForPickup = z.object({
   count: z.number().int().min(0).optional(),
   offset: z.number().int().min(0).optional(),
   totalCount: z.number().int().min(0).optional(),
-  submissions: z.array(SubmissionForPickup),
+  submissions: z.array(z.unknown()),
 });
+
+/** A list entry that is no SubmissionForPickup: why (the schema's complaint, without the entry's values). */
+export interface UnreadableListEntry {
+  readonly unreadable: string;
+}
 
 /** `Submission` as a subscriber fetches it. */
 export const UpstreamSubmission = z.object({
-  destinationId: z.string(),
+  destinationId: DestinationId,
   submissionId: z.string(),
   caseId: z.string(),
   // "Liste von UUIDs der Anlagen" (each `format: uuid`): an id repeated would be downloaded and delivered once per

@@ -5,6 +5,9 @@ import type { SubmissionForPickup } from './api-schemas.js';
 import { MissingAttachments } from './missing-attachments.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
+/** Submission ids named by callbacks that wait to be picked up, at most (a callback's body holds some thousands). */
+const MAX_NAMED = 1000;
+
 /**
  * Polls one upstream destination: every `pollIntervalMs`, and at once when a callback announces new
  * submissions. One pass at a time; a trigger during a pass runs one more pass right after it. Each pass
@@ -16,6 +19,9 @@ export class UpstreamPoller {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<string>();
+  /** Ids callbacks named, not yet picked up: one after another, by one `drain` (see trigger). */
+  private readonly named = new Set<string>();
+  private draining: Promise<void> | undefined;
   private readonly missing: MissingAttachments;
 
   constructor(
@@ -36,21 +42,34 @@ export class UpstreamPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    this.named.clear();
+    await Promise.all([this.running, this.draining]);
   }
 
-  /** Picks up the announced submissions now, then polls the list (a callback may name only some). */
+  /**
+   * Picks up the announced submissions now, then polls the list (a callback may name only some). The named ones are
+   * picked up one after another, at most MAX_NAMED waiting: a callback naming thousands (or many callbacks) would
+   * otherwise fetch them all at once, each submission up to the hub's limits in memory, and hold the database's
+   * pool. What is beyond, the poll of the list finds.
+   */
   trigger(submissionIds: readonly string[] = []): Promise<void> {
-    for (const id of submissionIds) {
-      void this.pickUpOne(id).catch((error: unknown) =>
-        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: errorMessage(error) }, 'pickup after callback failed; the next poll tries again'),
-      );
-    }
+    for (const id of submissionIds) if (this.named.size < MAX_NAMED) this.named.add(id);
+    if (this.named.size > 0) this.draining ??= this.drain().finally(() => (this.draining = undefined));
     if (this.running) {
       this.again = true;
       return this.running;
     }
     return this.runPass();
+  }
+
+  /** Picks up what callbacks named, one at a time, until none is left (ids named meanwhile included). */
+  private async drain(): Promise<void> {
+    for (const id of this.named) {
+      this.named.delete(id);
+      await this.pickUpOne(id).catch((error: unknown) =>
+        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: errorMessage(error) }, 'pickup after callback failed; the next poll tries again'),
+      );
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -102,6 +121,12 @@ export class UpstreamPoller {
       for await (const ref of this.up.client.readyForPickup()) {
         if (this.stopped) break;
         entries += 1;
+        if ('unreadable' in ref) {
+          // nothing in it to pick up or answer by: the operator sees it in the poll's error, the other entries go on
+          failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
+          this.deps.log.warn({ upstream: id, err: failure }, 'unreadable pickup list entry skipped');
+          continue;
+        }
         listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
           failure = 'the upstream listed a submission for another destination; not picked up';

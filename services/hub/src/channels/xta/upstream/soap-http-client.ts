@@ -4,8 +4,13 @@ import * as https from 'node:https';
 import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { XtaResponseError, type XtaClientRequest, type XtaHttpResponse } from '@weiche/xta';
+import { describeTransportError } from '../../../transport-error.js';
 
-/** How long one SOAP call may take (a 40 MB container over a slow line included). */
+/**
+ * How long one SOAP call may take, answer read to its end (a 40 MB container over a slow line included). A deadline
+ * for the whole call, not for silence: an intermediary trickling a byte now and then would hold the poll (and the
+ * box's poll lock, for every replica) for as long as it likes.
+ */
 const REQUEST_TIMEOUT_MS = 120_000;
 
 function readFile(file: string, what: string): Buffer {
@@ -15,14 +20,6 @@ function readFile(file: string, what: string): Buffer {
     // the file name is not secret; its content would be
     throw new WeicheError(ErrorCode.CONFIG_INVALID, `upstreams.xta: cannot read ${what} ${file}`, { cause: error });
   }
-}
-
-/** A transport error in a line an operator reads: the TLS alert or socket code (e.g. a refused client certificate), never a secret. */
-function describe(error: Error & { code?: string }): string {
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  if (code?.startsWith('ERR_SSL_')) return `TLS refused: ${code}`;
-  const line = error.message.split('\n')[0]?.slice(0, 200) ?? 'connection failed';
-  return code && !line.includes(code) ? `${line} (${code})` : line;
 }
 
 /**
@@ -37,6 +34,7 @@ export class XtaSoapHttpClient {
   constructor(
     upstream: Pick<XtaUpstreamConfig, 'id' | 'auth' | 'caFile'>,
     private readonly maxBodyBytes: number,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     const ca = upstream.caFile !== undefined ? readFile(upstream.caFile, 'CA file') : undefined;
     const auth = upstream.auth;
@@ -58,9 +56,10 @@ export class XtaSoapHttpClient {
     const secure = target.protocol === 'https:';
     const headers: Record<string, string> = { 'content-type': request.contentType, 'content-length': String(request.body.length) };
     if (this.token) headers.authorization = `Bearer ${this.token.reveal()}`;
-    return new Promise((resolve, reject) => {
+    let deadline: NodeJS.Timeout | undefined;
+    const answer = new Promise<XtaHttpResponse>((resolve, reject) => {
       const fail = (message: string, cause?: unknown): void => reject(new XtaResponseError(`${request.operation}: ${message}`, { cause }));
-      const options = { method: 'POST', headers, timeout: REQUEST_TIMEOUT_MS };
+      const options = { method: 'POST', headers };
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -77,10 +76,14 @@ export class XtaSoapHttpClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
       };
       const req = secure ? https.request(target, { ...options, agent: this.agent }, onResponse) : http.request(target, options, onResponse);
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', (error) => fail(describe(error), error));
+      deadline = setTimeout(() => {
+        fail(`no complete answer within ${this.timeoutMs} ms`);
+        req.destroy();
+      }, this.timeoutMs);
+      req.on('error', (error) => fail(describeTransportError(error), error));
       req.end(request.body);
     });
+    return answer.finally(() => clearTimeout(deadline));
   }
 
   close(): void {

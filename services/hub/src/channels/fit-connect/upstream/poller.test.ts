@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '@weiche/blobstore';
+import type { FitConnectUpstream, WeicheConfig } from '@weiche/config';
+import { Secret } from '@weiche/core';
+import { createPool, Journal, migrate, MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
+import { SubmissionApiClient } from './api-client.js';
+import { zustelldienstKeys } from './event-log.js';
+import { UpstreamPoller } from './poller.js';
+import { closeLocal, listenLocal } from './test-server.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DESTINATION = '6f0b1c2d-abcd-4000-8000-00000000000e';
+const pool = createPool(DATABASE_URL, { max: 4 });
+const schema = `t_${randomBytes(5).toString('hex')}`;
+
+/**
+ * A Zustelldienst whose submissions answer slowly (then 503), and that counts how many of them the hub fetches at
+ * once; its pickup list holds `listed`.
+ */
+async function slowZustelldienst(listed: readonly unknown[] = []): Promise<{ url: string; server: Server; fetched: () => number; mostAtOnce: () => number }> {
+  let open = 0;
+  let most = 0;
+  let fetched = 0;
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+    if (req.url?.startsWith('/v1/submissions?')) return void res.end(JSON.stringify({ totalCount: listed.length, count: listed.length, offset: 0, submissions: listed }));
+    open += 1;
+    fetched += 1;
+    most = Math.max(most, open);
+    setTimeout(() => {
+      open -= 1;
+      res.writeHead(503).end();
+    }, 20);
+  });
+  return { url: await listenLocal(server), server, fetched: () => fetched, mostAtOnce: () => most };
+}
+
+beforeAll(() => migrate(pool, schema));
+afterAll(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+});
+
+/** A poller of the Zustelldienst at `url` with the hub's real journal, blob store and upstream bookkeeping. */
+async function pollerOf(url: string): Promise<UpstreamPoller> {
+  const config = {
+    id: 'zd',
+    tenant: 'testhausen',
+    submissionApiUrl: url,
+    tokenUrl: `${url}/token`,
+    clientId: 'subscriber',
+    clientSecret: new Secret('secret'),
+    destinationId: DESTINATION,
+    pollIntervalMs: 600_000,
+    missingAttachmentGraceMs: 3_600_000,
+  } as FitConnectUpstream;
+  return new UpstreamPoller(
+    { config, client: new SubmissionApiClient(config), keys: zustelldienstKeys(`${url}/.well-known/jwks.json`) },
+    {
+      journal: new Journal({ pool, schema }),
+      blobs: new FsBlobStore({ root: await mkdtemp(join(tmpdir(), 'weiche-poller-')) }),
+      // never reached: every fetch of a submission fails
+      queues: { enqueueProcess: () => Promise.reject(new Error('not reached')) },
+      limits: { metadataBytes: 1_000_000, dataBytes: 1_000_000, attachmentBytes: 1_000_000, submissionBytes: 10_000_000 } as WeicheConfig['limits'],
+      log: pino({ level: 'silent' }),
+      upstreams: new UpstreamStore({ pool, schema }),
+      missingAttachments: new MissingAttachmentStore({ pool, schema }),
+    },
+  );
+}
+
+describe('UpstreamPoller on callbacks naming many submissions', () => {
+  it('picks the named submissions up one after another, not all at once (a callback of thousands of ids held them all in memory and the pool)', async () => {
+    const zd = await slowZustelldienst();
+    try {
+      const poller = await pollerOf(zd.url);
+      const ids = Array.from({ length: 40 }, () => randomUUID());
+      await poller.trigger(ids);
+      // the same ids again (a callback repeated): not fetched twice at once either
+      await poller.trigger(ids);
+      for (let i = 0; i < 200 && zd.fetched() < ids.length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await poller.stop();
+      expect(zd.fetched()).toBeGreaterThanOrEqual(ids.length);
+      expect(zd.mostAtOnce()).toBe(1);
+    } finally {
+      await closeLocal(zd.server);
+    }
+  });
+});
+
+describe('UpstreamPoller on a pickup list with an entry not of the API shape', () => {
+  it('goes on to the entries after it, and names it in the poll error', async () => {
+    const good = { destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() };
+    const zd = await slowZustelldienst([{ destinationId: DESTINATION, submissionId: 'not-a-uuid' }, good]);
+    try {
+      const poller = await pollerOf(zd.url);
+      poller.start();
+      for (let i = 0; i < 100 && zd.fetched() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await poller.stop();
+      // the good entry was fetched (and failed with 503, to be tried again)
+      expect(zd.fetched()).toBe(1);
+      const { rows } = await pool.query<{ last_error: string }>(`SELECT last_error FROM "${schema}".upstream_polls WHERE upstream_id = 'zd'`);
+      expect(rows[0]?.last_error).toMatch(/no SubmissionForPickup|HTTP 503/);
+    } finally {
+      await closeLocal(zd.server);
+    }
+  });
+});
