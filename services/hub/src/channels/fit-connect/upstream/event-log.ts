@@ -37,6 +37,23 @@ function claimsOf(token: string): Record<string, unknown> | undefined {
 }
 
 /**
+ * Verifies a SET against the Zustelldienst's keys. A kid the cached set lacks makes jose fetch the set again, but not
+ * within its cooldown after the last fetch: a key the Zustelldienst has just rotated in would then read as unknown and
+ * the submission be rejected for good. So an unknown kid is looked up once more in a set fetched now; only a kid that
+ * set lacks too is a verdict.
+ */
+async function verifyWithFreshKeys(token: string, keys: Jwks): Promise<{ payload: Record<string, unknown> }> {
+  const options = { typ: 'secevent+jwt', algorithms: ['PS512'] };
+  try {
+    return await jwtVerify(token, keys, options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw error;
+    await keys.reload();
+    return jwtVerify(token, keys, options);
+  }
+}
+
+/**
  * Checks the case's event log before anything of the submission is trusted (issue 10, docs.fitko.de
  * "Event Log überprüfen"): the Zustelldienst's `submit-submission` SET for this submission must verify
  * against its JWKS (PS512, `typ: secevent+jwt`) and its `authenticationTags` must equal the tags of the
@@ -53,7 +70,7 @@ export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], r
   if (candidates.length > 1) return { ok: false, detail: 'Das Event-Log enthält mehr als ein submit-submission-Event für diese Einreichung.' };
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(candidates[0]!, keys, { typ: 'secevent+jwt', algorithms: ['PS512'] }));
+    ({ payload } = await verifyWithFreshKeys(candidates[0]!, keys));
   } catch (error) {
     const name = (error as { code?: string }).code ?? '';
     // the key set itself unreachable: not a verdict on the log
