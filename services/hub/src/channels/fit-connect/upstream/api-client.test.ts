@@ -101,8 +101,10 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
     server = undefined;
   });
   const TIMEOUT_MS = 400;
+  // the minimum average rate, scaled down with the timeout: 1 KiB pieces 100 ms apart (~10 KiB/s) pass it
+  const MIN_BYTES_PER_SECOND = 6 * 1024;
   const clientWithTimeout = (url: string): SubmissionApiClient =>
-    new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: DESTINATION }, TIMEOUT_MS);
+    new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: DESTINATION }, TIMEOUT_MS, MIN_BYTES_PER_SECOND);
 
   it('finishes a download that takes far longer than the timeout as long as bytes keep coming', async () => {
     // 12 pieces 100 ms apart: 1.1 s in all, nearly three times the timeout, never 400 ms without a byte
@@ -115,6 +117,40 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
     const zd = await slowAttachment(4, 50, 1500);
     server = zd.server;
     await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/no data for 400 ms|aborted|timeout/i);
+  });
+
+  it('gives up on a download trickling a piece just before each timeout (below the minimum average rate)', async () => {
+    // 1 KiB every 350 ms: never 400 ms without a byte, ~3 KiB/s; 40 pieces would take 14 s
+    const zd = await slowAttachment(40, 350);
+    server = zd.server;
+    const started = Date.now();
+    await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('reads a submission over a slow link for as long as it keeps the rate, and gives up on a trickle', async () => {
+    const body = JSON.stringify({ submissionId: randomUUID(), caseId: randomUUID(), destinationId: DESTINATION, serviceType: { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'x' }, encryptedMetadata: 'a'.repeat(12 * 1024), attachments: [] });
+    const slowJson = (pieceBytes: number, gapMs: number) =>
+      createServer((req, res) => {
+        if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+        res.setHeader('content-type', 'application/json');
+        let offset = 0;
+        const next = (): void => {
+          if (res.destroyed) return;
+          res.write(body.slice(offset, offset + pieceBytes));
+          offset += pieceBytes;
+          if (offset >= body.length) return void res.end();
+          setTimeout(next, gapMs);
+        };
+        next();
+      });
+    // ~1 KiB every 100 ms: 1.3 s in all, three times the timeout — no whole-answer deadline cuts it off
+    server = slowJson(1024, 100);
+    const steady = await clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000);
+    expect(steady.encryptedMetadata).toHaveLength(12 * 1024);
+    await closeLocal(server);
+    server = slowJson(1024, 350);
+    await expect(clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000)).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
   });
 });
 

@@ -42,20 +42,31 @@ const PAGE = 100;
  * any address (an internal one) the upstream names. The configured URLs are the upstream's.
  */
 const NO_REDIRECTS = 'manual';
-/** How long a call may wait for an answer; for an attachment's body, how long it may go without a byte. */
+/** How long a call may wait for an answer; for the body of a submission or an attachment, how long it may go without a byte. */
 const TIMEOUT_MS = 30_000;
+/**
+ * The average rate a submission's or an attachment's body must keep after its first TIMEOUT_MS: 64 KiB/s brings
+ * FIT-Connect's largest attachment (500 MB) in ~2 h on the slowest link still served, while an upstream trickling a
+ * byte just before each idle timeout no longer holds its pass (and the submissions behind it) for days.
+ */
+const MIN_BYTES_PER_SECOND = 64 * 1024;
 
 /**
- * Aborts a download when nothing arrives for `ms`: before the answer's head, and between chunks of its body. A total
- * deadline would cut off a 500 MB attachment on any link slower than ~20 MB/s — on every poll again, each time after
- * downloading what fit into it.
+ * Aborts a download when nothing arrives for `ms` (before the answer's head, and between chunks of its body), or when,
+ * after `ms`, it has come slower than `minBytesPerSecond` on average. A total deadline would cut off a 500 MB
+ * attachment on any link slower than ~20 MB/s — on every poll again, each time after downloading what fit into it.
  */
-class IdleTimeout {
+class TransferTimeout {
   private readonly controller = new AbortController();
+  private readonly started = Date.now();
+  private received = 0;
   private timer: NodeJS.Timeout;
   readonly signal = this.controller.signal;
 
-  constructor(private readonly ms: number) {
+  constructor(
+    private readonly ms: number,
+    private readonly minBytesPerSecond: number,
+  ) {
     this.timer = this.arm();
   }
 
@@ -63,13 +74,33 @@ class IdleTimeout {
     return setTimeout(() => this.controller.abort(new DOMException(`no data for ${this.ms} ms`, 'TimeoutError')), this.ms).unref();
   }
 
-  touch(): void {
+  /** Counts a chunk of the body: re-arms the idle timer, or aborts a transfer below the minimum rate. */
+  touch(bytes: number): void {
     clearTimeout(this.timer);
+    this.received += bytes;
+    const elapsedMs = Date.now() - this.started;
+    if (elapsedMs > this.ms && this.received < (elapsedMs / 1000) * this.minBytesPerSecond) {
+      this.controller.abort(new DOMException(`slower than ${this.minBytesPerSecond} bytes/s on average`, 'TimeoutError'));
+      return;
+    }
     this.timer = this.arm();
   }
 
   clear(): void {
     clearTimeout(this.timer);
+  }
+
+  /** `body` with each chunk counted; the timer cleared when it ends. */
+  watch(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    return body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => {
+          this.touch(chunk.byteLength);
+          controller.enqueue(chunk);
+        },
+        flush: () => this.clear(),
+      }),
+    );
   }
 }
 /**
@@ -102,6 +133,7 @@ export class SubmissionApiClient {
   constructor(
     private readonly upstream: Pick<FitConnectUpstream, 'submissionApiUrl' | 'tokenUrl' | 'clientId' | 'clientSecret' | 'destinationId'>,
     private readonly timeoutMs = TIMEOUT_MS,
+    private readonly minBytesPerSecond = MIN_BYTES_PER_SECOND,
   ) {
     this.base = upstream.submissionApiUrl.replace(/\/$/, '');
   }
@@ -193,41 +225,45 @@ export class SubmissionApiClient {
     }
   }
 
-  /** One submission with its encrypted metadata and data (`maxBytes`: what the hub's limits allow for both). */
+  /**
+   * One submission with its encrypted metadata and data (`maxBytes`: what the hub's limits allow for both). Tens of MB
+   * at the default limits: bound by the transfer's idle time and rate, not by one deadline for the whole answer.
+   */
   async submission(submissionId: string, maxBytes: number): Promise<UpstreamSubmission> {
-    return this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes);
+    const what = 'get submission';
+    const transfer = new TransferTimeout(this.timeoutMs, this.minBytesPerSecond);
+    try {
+      const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}`, { signal: transfer.signal });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw new UpstreamHttpError(response.status, what);
+      }
+      const body = await readBounded(new Response(transfer.watch(response.body), { headers: response.headers }), maxBytes, what);
+      return UpstreamSubmission.parse(JSON.parse(body.toString('utf8')));
+    } finally {
+      transfer.clear();
+    }
   }
 
   /** One attachment's JWE (`application/jose`) as a stream, for the blob store (which stops at `maxBytes`; a declared length over it is refused unread). */
   async attachment(submissionId: string, attachmentId: string, maxBytes: number): Promise<Readable> {
-    const idle = new IdleTimeout(this.timeoutMs);
-    const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose', signal: idle.signal }).catch((error: unknown) => {
-      idle.clear();
+    const transfer = new TransferTimeout(this.timeoutMs, this.minBytesPerSecond);
+    const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}/attachments/${encodeURIComponent(attachmentId)}`, { accept: 'application/jose', signal: transfer.signal }).catch((error: unknown) => {
+      transfer.clear();
       throw error;
     });
     if (!response.ok || !response.body) {
-      idle.clear();
+      transfer.clear();
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, 'get attachment');
     }
     if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-      idle.clear();
+      transfer.clear();
       await response.body.cancel();
       throw payloadTooLarge('get attachment', maxBytes);
     }
-    const touched = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          idle.touch();
-          controller.enqueue(chunk);
-        },
-        flush() {
-          idle.clear();
-        },
-      }),
-    );
-    const body = Readable.fromWeb(touched as WebReadableStream<Uint8Array>);
-    body.once('close', () => idle.clear());
+    const body = Readable.fromWeb(transfer.watch(response.body) as WebReadableStream<Uint8Array>);
+    body.once('close', () => transfer.clear());
     return body;
   }
 
