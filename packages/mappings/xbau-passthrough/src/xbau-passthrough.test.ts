@@ -80,6 +80,23 @@ describe('xbau-passthrough', () => {
     await expect(runMapping(xbauPassthrough, { ...ctx, attachments: ctx.attachments.slice(1) })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
   });
 
+  it('refuses a referenced file name the package would have to change, and keeps an extra file apart from one differing only in case', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    const first = ctx.attachments[0]!;
+    for (const bad of ['CON.pdf', '.Bauantrag.pdf', `${'ä'.repeat(130)}.pdf`]) {
+      const renamed = await ctxWith(xml.replace(`>${first.filename}<`, `>${bad}<`), 'einfamilienhaus');
+      const attachments = [{ ...first, filename: bad }, ...renamed.attachments.slice(1)];
+      const run = runMapping(xbauPassthrough, { ...renamed, attachments });
+      await expect(run).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH, message: expect.stringContaining('cannot keep') });
+    }
+    const twin = { ...first, attachmentId: 'twin', filename: first.filename!.toUpperCase() };
+    const result = await runMapping(xbauPassthrough, { ...ctx, attachments: [...ctx.attachments, twin] });
+    const names = result.documents.map((d) => d.name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    expect(result.documents.map((d) => d.name)).toContain(first.filename);
+  });
+
   it('delivers files the message does not reference beside it, and notes them', async () => {
     const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
     const ctx = await ctxWith(xml, 'einfamilienhaus');
