@@ -97,6 +97,18 @@ describe('xbau-passthrough', () => {
     expect(result.documents.map((d) => d.name)).toContain(first.filename);
   });
 
+  it('names the package per submission, so two submissions reusing one nachrichtenUUID do not share a file name', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    const { newId: _newId, ...fresh } = ctx; // ids as the hub derives them: from submission and target
+    const first = await runMapping(xbauPassthrough, { ...fresh, submissionId: '11111111-1111-4111-8111-111111111111' });
+    const second = await runMapping(xbauPassthrough, { ...fresh, submissionId: '22222222-2222-4222-8222-222222222222' });
+    expect(second.prozessId).toBe(first.prozessId); // the message's own nachrichtenUUID, for the record
+    expect(second.packageName).not.toBe(first.packageName);
+    expect(second.messageName).not.toBe(first.messageName);
+    expect((await runMapping(xbauPassthrough, { ...fresh, submissionId: '11111111-1111-4111-8111-111111111111' })).packageName).toBe(first.packageName);
+  });
+
   it('delivers files the message does not reference beside it, and notes them', async () => {
     const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
     const ctx = await ctxWith(xml, 'einfamilienhaus');

@@ -56,12 +56,16 @@ export function createXbauPassthrough(options: { cacheDir?: string } = {}): Mapp
       assertXsdValid(await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
       const facts = xbauMessageFacts(input);
       const prozessId = facts.nachrichtenUUID ?? newIdFor(ctx);
+      // The files are named by an id of the hub's (per submission and target), not the sender's nachrichtenUUID:
+      // a sender may use that UUID again in another submission, and one package would replace the other in the
+      // receiver's folder (or be taken for it and never written).
+      const fileId = newIdFor(ctx);
       const { entries, notes } = matchAttachments(facts.dateinamen, ctx.attachments);
       return {
         targetProfile: XBAU_PASSTHROUGH_TARGET,
         standardId: 'xbau-2.6',
-        packageName: `${prozessId}_${XBAU_ANTRAG_0200}.zip`,
-        messageName: `${prozessId}_${XBAU_ANTRAG_0200}.xml`,
+        packageName: `${fileId}_${XBAU_ANTRAG_0200}.zip`,
+        messageName: `${fileId}_${XBAU_ANTRAG_0200}.xml`,
         // Unchanged, byte for byte (as UTF-8 text): the Fachverfahren receives what the sender signed off.
         messageXml: raw.toString('utf8'),
         documents: entries,
