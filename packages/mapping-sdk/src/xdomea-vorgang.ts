@@ -6,6 +6,7 @@ import {
   dateiformatFor,
   inspectContent,
   prefixedEntryName,
+  visibleName,
   renderApplicationPdf,
   type ContentFacts,
   type ReceiptCheck,
@@ -164,7 +165,7 @@ export async function planXdomeaVorgang(
   for (const a of attachments) {
     const facts = await attachmentFacts(a);
     const id = newIdFor(ctx);
-    const originalName = a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`;
+    const originalName = visibleName(a.filename ?? `${a.attachmentId}.${extensionFor(a.mimeType)}`);
     planned.push({ a, facts, id, originalName, fileName: prefixedEntryName(id, originalName) });
   }
 
@@ -213,7 +214,7 @@ export async function planXdomeaVorgang(
   for (const p of planned) {
     documents.push({
       id: p.id,
-      title: p.a.description ?? p.a.filename ?? p.a.attachmentId,
+      title: p.a.description ?? (p.a.filename === undefined ? p.a.attachmentId : p.originalName),
       receivedOn,
       formats: [{ fileName: p.fileName, originalName: p.originalName, format: dateiformatFor(p.facts, fmt) }],
     });

@@ -14,6 +14,14 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 // An extension worth keeping when a name is shortened: short, no spaces.
 const EXTENSION = /\.[^.\s]{1,16}$/;
 
+/**
+ * A sender's file name as it may be shown (xdomea DateinameOriginal, a Betreff, the receipt): the invisible
+ * direction and zero-width marks removed, so "rechnung\u202Efdp.exe" cannot pass for "rechnungexe.pdf".
+ */
+export function visibleName(name: string): string {
+  return name.replace(INVISIBLE, '');
+}
+
 function utf8Length(value: string): number {
   return Buffer.byteLength(value, 'utf8');
 }
@@ -50,7 +58,7 @@ export function safeEntryName(name: string, opts: { maxBytes?: number } = {}): s
   const maxBytes = opts.maxBytes ?? MAX_NAME_BYTES;
   // NFC so "Größe" from macOS (decomposed) and Windows (composed) give the same bytes.
   const base = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
-  let cleaned = tidy(base.replace(INVISIBLE, '').replace(REPLACED, '_'));
+  let cleaned = tidy(visibleName(base).replace(REPLACED, '_'));
   if (RESERVED_NAME.test(cleaned)) cleaned = `_${cleaned}`;
   let fitted = tidy(fitBytes(cleaned, maxBytes));
   // Shortening can expose a device name again ("CON" + cut); one more prefix-and-fit settles it.

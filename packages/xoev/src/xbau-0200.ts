@@ -3,7 +3,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { WeicheError, ErrorCode } from '@weiche/core';
 import { ANLAGEN, ERREICHBARKEIT, MIMETYPES_LIST_URI, MIMETYPES_LIST_VERSION, VERZEICHNISDIENST, assertPinnedCode, xbauMimeType } from './xbau-codelists.js';
 import { din91379Text, xbauDateiname } from './xbau-text.js';
-import { ampersandsEscaped } from './xml-ampersand.js';
+import { xmlText } from './xml-text.js';
 
 /** Target namespace of XBau 2.6 (xbau-nachrichten-baugenehmigung.xsd). */
 export const XBAU_NS = 'http://www.xleitstelle.de/xbau/2/6';
@@ -184,12 +184,13 @@ function akteur(el: XMLBuilder, a: XbauAkteur): void {
 function flurstueck(el: XMLBuilder, f: XbauFlurstueck): void {
   // kernmodul KodierungFlurstueck: gemarkung (nummer | bezeichnung), flur, zaehler, nenner in this order.
   const k = u(el, 'kodierungFlurstueck');
-  // form text (the mapping bounds its length only): `&` escaped for xmlbuilder2 as din91379Text does
-  if (f.gemarkung && 'nummer' in f.gemarkung) u(u(k, 'gemarkung'), 'nummer').txt(ampersandsEscaped(f.gemarkung.nummer));
+  // form text (the mapping bounds its length only): xs:token takes any XML character, so only what XML 1.0
+  // cannot carry goes (a control character in "flur" made the message not well-formed) and `&` is escaped
+  if (f.gemarkung && 'nummer' in f.gemarkung) u(u(k, 'gemarkung'), 'nummer').txt(xmlText(f.gemarkung.nummer));
   else if (f.gemarkung) u(u(k, 'gemarkung'), 'bezeichnung').txt(din91379Text(f.gemarkung.bezeichnung));
-  if (f.flur !== undefined) u(k, 'flur').txt(ampersandsEscaped(f.flur));
-  if (f.zaehler !== undefined) u(k, 'zaehler').txt(ampersandsEscaped(f.zaehler));
-  if (f.nenner !== undefined) u(k, 'nenner').txt(ampersandsEscaped(f.nenner));
+  if (f.flur !== undefined) u(k, 'flur').txt(xmlText(f.flur));
+  if (f.zaehler !== undefined) u(k, 'zaehler').txt(xmlText(f.zaehler));
+  if (f.nenner !== undefined) u(k, 'nenner').txt(xmlText(f.nenner));
 }
 
 function checkBehoerde(b: XbauBehoerde, what: string): void {
@@ -214,7 +215,8 @@ function check(input: XbauAntrag0200Input): void {
   if (new Set(names).size !== names.length) throw invalid('dateiname must be unique per message');
   for (const a of input.anlagen) {
     if (!UUID.test(a.dokumentId)) throw invalid(`dokumentId is not a UUID: ${a.dokumentId}`);
-    if (a.datum !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(a.datum)) throw invalid('anlage datum is not YYYY-MM-DD');
+    // xs:date (XSD 1.0) has no year 0000
+    if (a.datum !== undefined && !/^(?!0000)\d{4}-\d{2}-\d{2}$/.test(a.datum)) throw invalid('anlage datum is not YYYY-MM-DD from year 0001');
     if (a.anlageart !== undefined) assertPinnedCode(ANLAGEN, a.anlageart, 'anlageart');
     if (xbauMimeType(a.mimeType) === undefined) throw invalid(`mimeType is not a registered MIME type: ${a.mimeType}`);
     if (!/^[0-9a-f]{64}$/.test(a.sha256)) throw invalid('sha256 is not 64 lower-case hex digits');

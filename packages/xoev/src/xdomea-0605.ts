@@ -1,5 +1,6 @@
 import { create } from 'xmlbuilder2';
-import { XDOMEA_NS, checkIds, invalid, kopfStart, vorgang, xmlText, type XdomeaDocumentInput, type XdomeaExtension, type XdomeaFiling, type XdomeaParty } from './xdomea-common.js';
+import { XDOMEA_NS, checkIds, invalid, kopfStart, vorgang, type XdomeaDocumentInput, type XdomeaExtension, type XdomeaFiling, type XdomeaParty } from './xdomea-common.js';
+import { xmlText } from './xml-text.js';
 import { vorgangContent } from './xdomea-0401.js';
 
 /** Everything an FVDaten.SGOAblegen.0605 (a Fachverfahren files one Vorgang into the DMS) needs. */

@@ -1,7 +1,7 @@
 // Building blocks shared by the xdomea 3.1.0 messages (0401, 0605); not part of the public barrel.
 import { WeicheError, ErrorCode } from '@weiche/core';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { ampersandsEscaped } from './xml-ampersand.js';
+import { xmlText } from './xml-text.js';
 import { DATEIFORMAT_LIST_URI, DATEIFORMAT_LIST_VERSION, loadDateiformatList, type Dateiformat } from './dateiformat.js';
 
 /** An authority as it appears in the Kopf (Absender / Empfaenger). */
@@ -56,15 +56,6 @@ export const NACHRICHTENTYP_LIST_URI = 'urn:xoev-de:xdomea:codeliste:nachrichten
 export const NACHRICHTENTYP_LIST_VERSION = '2.0';
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UUID_PREFIXED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}_./;
-
-// XML 1.0 forbids most C0 controls and lone surrogates; sender-supplied text must not break the message.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** Removes characters XML 1.0 cannot carry. */
-export function xmlText(value: string): string {
-  return ampersandsEscaped(value.replace(INVALID_XML_CHARS, ''));
-}
 
 /** UNPROCESSABLE error naming the message type. */
 export function invalid(message: string, messageType: string): WeicheError {

@@ -4,7 +4,8 @@
 import { XmlDocument, XmlLibError } from 'libxml2-wasm';
 import { create } from 'xmlbuilder2';
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XDOMEA_NS, kopfStart, xmlText, type XdomeaParty } from './xdomea-common.js';
+import { XDOMEA_NS, kopfStart, type XdomeaParty } from './xdomea-common.js';
+import { xmlText } from './xml-text.js';
 
 /** One AbgegebenesObjekt of a 0402. */
 export interface ImportedObject {

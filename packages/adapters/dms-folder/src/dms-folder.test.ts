@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,20 @@ describe('dms-folder adapter', () => {
     const second = await adapter.deliver(pkg('second.zip', Buffer.from('two')), options);
     expect(second.duplicate).toBe(true);
     expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual(['first.zip']);
+  });
+
+  it('takes a file of the same name and size for the package only when its content is the package', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dms-'));
+    const adapter = dmsFolderAdapter.create({ instanceId: 'a', config: { path: dir } });
+    await writeFile(join(dir, 'p2.zip'), 'old!');
+    const receipt = await adapter.deliver(pkg('p2.zip', Buffer.from('new!')), { idempotencyKey: 's-2:r1', signal: new AbortController().signal, log });
+    expect(await readFile(join(dir, 'p2.zip'), 'utf8')).toBe('new!');
+    expect(receipt.sha256).toBe(pkg('p2.zip', Buffer.from('new!')).sha256);
+    // left by a crash before the receipt: the same bytes are not written again
+    await writeFile(join(dir, 'p3.zip'), 'same');
+    const before = (await stat(join(dir, 'p3.zip'))).ino;
+    await adapter.deliver(pkg('p3.zip', Buffer.from('same')), { idempotencyKey: 's-3:r1', signal: new AbortController().signal, log });
+    expect((await stat(join(dir, 'p3.zip'))).ino).toBe(before);
   });
 
   it('classifies a path that is not a folder as permanent', async () => {

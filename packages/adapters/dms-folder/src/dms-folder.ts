@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -67,6 +67,17 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+// Whether `path` holds exactly the package. Size alone is not enough: another package of that name (a rebuilt
+// one, or another submission's) of the same size would be taken for it, never written, and the receipt would
+// name a SHA-256 that is not in the folder. The bytes are read only when name and size match.
+async function sameFile(path: string, pkg: DeliveryPackage): Promise<boolean> {
+  const size = await stat(path).then((s) => s.size, () => undefined);
+  if (size !== pkg.size) return false;
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex') === pkg.sha256;
+}
+
 class DmsFolderAdapter implements Adapter {
   readonly kind = DMS_FOLDER_KIND;
 
@@ -88,10 +99,10 @@ class DmsFolderAdapter implements Adapter {
     try {
       await mkdir(join(dir, TMP_DIR), { recursive: true });
       await mkdir(join(dir, RECEIPT_DIR), { recursive: true });
-      const alreadyThere = await stat(target).then((s) => s.size === pkg.size, () => false);
+      const alreadyThere = await sameFile(target, pkg);
       if (!alreadyThere) {
         // A crash after the rename but before the receipt leaves the file in place: the retry
-        // finds it (same deterministic name and size) and only writes the receipt.
+        // finds it (same deterministic name and content) and only writes the receipt.
         // room for two 1 MiB chunks (the default is 16 KiB): a chunk is decrypted while the one before is written,
         // instead of the stream pausing after every chunk until the disk has it
         await pipeline(await pkg.open(), createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }), { signal: options.signal });

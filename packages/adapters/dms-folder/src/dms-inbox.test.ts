@@ -42,6 +42,24 @@ describe('dms-folder confirmation inbox', () => {
     expect(await adapter.collectInbound(() => Promise.reject(new Error('never called')), new AbortController().signal)).toBe(0);
   });
 
+  it('reads a file whose name leaves no room for the hub\'s prefixes, and the files after it', async () => {
+    const { inbox, adapter } = await inboxAdapter();
+    const long = `a_${'ä'.repeat(120)}_0402.xml`; // 253 bytes: fits the folder, not "<uuid>__" + name
+    await writeFile(join(inbox, long), 'lang');
+    await writeFile(join(inbox, 'b_0402.xml'), 'kurz');
+    const seen: string[] = [];
+    const filed = await adapter.collectInbound(async (m) => {
+      seen.push(m.name);
+      return { accepted: false, reason: 'ProzessID unbekannt' };
+    }, new AbortController().signal);
+    expect(filed).toBe(2);
+    expect(seen).toEqual([long, 'b_0402.xml']);
+    const failed = await readdir(join(inbox, 'failed'));
+    expect(failed).toHaveLength(4);
+    for (const f of failed) expect(Buffer.byteLength(f)).toBeLessThanOrEqual(255);
+    expect((await readdir(inbox)).sort()).toEqual(['.weiche-claim', 'failed', 'processed']);
+  });
+
   it('puts a file back when the hub cannot handle it now, and restores claims of a process that died', async () => {
     const { inbox, adapter } = await inboxAdapter();
     await writeFile(join(inbox, 'c_0402.xml'), 'x');

@@ -16,6 +16,25 @@ const BATCH = 100;
 /** A claim older than this belongs to a process that died mid-way; the file goes back into the inbox. */
 const STALE_CLAIM_MS = 10 * 60 * 1000;
 
+/**
+ * Longest part of the DMS's file name kept in the hub's own names (`<uuid>__name` in the claim folder,
+ * `<stamp>_name.reason.txt` in failed/): NAME_MAX is 255 bytes, and a longer name made the claim fail
+ * (ENAMETOOLONG) on every poll, so no file sorted after it was ever read.
+ */
+const NAME_ROOM = 255 - 38;
+
+// Cut by code points, never half a character.
+function fitted(name: string): string {
+  let out = '';
+  let used = 0;
+  for (const ch of name) {
+    used += Buffer.byteLength(ch);
+    if (used > NAME_ROOM) break;
+    out += ch;
+  }
+  return out;
+}
+
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
@@ -48,14 +67,15 @@ export async function collectInbox(inbox: string, handle: (message: InboundMessa
   let filed = 0;
   for (const name of waiting) {
     if (signal.aborted) break;
-    const claimed = join(inbox, CLAIM_DIR, `${randomUUID()}__${name}`);
+    const kept = fitted(name);
+    const claimed = join(inbox, CLAIM_DIR, `${randomUUID()}__${kept}`);
     try {
       await rename(join(inbox, name), claimed);
     } catch (error) {
       if (isGone(error)) continue; // another replica took it
       throw error;
     }
-    const target = `${stamp()}_${name}`;
+    const target = `${stamp()}_${kept}`;
     const info = await stat(claimed);
     let verdict: InboundVerdict;
     if (info.size > MAX_BYTES) {
@@ -65,7 +85,7 @@ export async function collectInbox(inbox: string, handle: (message: InboundMessa
         verdict = await handle({ name, content: await readFile(claimed) });
       } catch (error) {
         // not the file's fault (e.g. the journal is down): back into the inbox for the next poll
-        await rename(claimed, join(inbox, name));
+        await rename(claimed, join(inbox, kept));
         throw error;
       }
     }

@@ -89,6 +89,35 @@ describe('http adapter', () => {
     silent.close();
   });
 
+  it('takes no 2xx for a package the endpoint answered before receiving it whole; an early refusal keeps its status', async () => {
+    // answers as soon as the request head is in, then closes: most of the 5 MB body never arrives
+    const early = (answer: string) =>
+      createServer((socket) => {
+        socket.once('data', () => socket.end(answer));
+        socket.on('error', () => undefined);
+      });
+    const deliverTo = async (answer: string): Promise<unknown> => {
+      const server = early(answer);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const a = httpAdapter.create({ instanceId: 'e', config: HttpAdapterConfig.parse({ url, secret, timeoutMs: 2000 }) });
+      try {
+        return await a.deliver(generatedPackage('e.zip', 5_000_000), options('e'));
+      } catch (error) {
+        return error;
+      } finally {
+        await a.stop?.();
+        server.close();
+      }
+    };
+    const ok = await deliverTo('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    expect(ok).toBeInstanceOf(TransientDeliveryError);
+    expect((ok as Error).message).toContain('before it had received the whole package');
+    const refused = await deliverTo('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    expect(refused).toBeInstanceOf(PermanentDeliveryError);
+    expect((refused as Error).message).toBe('endpoint answered HTTP 413');
+  });
+
   it('multipart mode sends the xÖV message first, then each document, signed over the exact body', async () => {
     const zip = await zipOf({ 'a.pdf': 'PDF-1', 'p1_Abgabe.Abgabe.0401.xml': '<xdomea/>', 'b "x".txt': 'B' });
     const receipt = await adapter({ mode: 'multipart' }).deliver(bufferPackage('p1.zip', zip), options('m1'));

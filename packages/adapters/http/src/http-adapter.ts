@@ -144,9 +144,9 @@ class HttpAdapter implements Adapter {
     const url = new URL(this.config.url);
     const agent = await this.agent();
     const stream = await body.open();
-    return new Promise<Answer>((resolve, reject) => {
-      const request = this.transport(url).request(url, { method: 'POST', agent, headers, signal, timeout: this.config.timeoutMs });
-      request.on('timeout', () => request.destroy(new TransientDeliveryError(`endpoint idle for ${this.config.timeoutMs} ms`)));
+    const request = this.transport(url).request(url, { method: 'POST', agent, headers, signal, timeout: this.config.timeoutMs });
+    request.on('timeout', () => request.destroy(new TransientDeliveryError(`endpoint idle for ${this.config.timeoutMs} ms`)));
+    const answered = new Promise<Answer>((resolve, reject) => {
       request.on('error', reject);
       request.on('response', (response) => {
         let text = '';
@@ -157,9 +157,16 @@ class HttpAdapter implements Adapter {
         response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
         response.on('error', reject);
       });
-      // pipeline destroys the package stream when the request fails or is aborted
-      pipeline(stream, request).catch(reject);
     });
+    // pipeline destroys the package stream when the request fails or is aborted
+    const [sent, answer] = await Promise.allSettled([pipeline(stream, request), answered]);
+    if (answer.status === 'rejected') throw answer.reason;
+    // An endpoint may answer before it has read the body (and close the connection): a refusal stands, but
+    // a 2xx for a package it never received whole is no delivery.
+    if (sent.status === 'rejected' && answer.value.status >= 200 && answer.value.status < 300) {
+      throw new TransientDeliveryError(`endpoint answered HTTP ${answer.value.status} before it had received the whole package`, { cause: sent.reason });
+    }
+    return answer.value;
   }
 }
 

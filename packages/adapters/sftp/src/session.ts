@@ -13,6 +13,11 @@ export interface SftpSession {
   close(): void;
   /** Tears the connection down at once; pending requests fail. */
   destroy(): void;
+  /**
+   * Rejects (transient) when the connection closes. A request pending on a connection that dropped is
+   * never answered, and a write stream then never finishes closing, so work on the session races this.
+   */
+  readonly closed: Promise<never>;
 }
 
 /** OpenSSH prints fingerprints as `SHA256:` + unpadded base64; reasons use the same form so operators can compare. */
@@ -75,7 +80,11 @@ export async function openSftp(config: SftpConfig, signal?: AbortSignal): Promis
         }
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        resolve({ sftp, close: () => client.end(), destroy: () => client.destroy() });
+        const closed = new Promise<never>((_, rejectClosed) => {
+          client.once('close', () => rejectClosed(new TransientDeliveryError(`connection to ${target} closed`)));
+        });
+        closed.catch(() => undefined); // raced while in use; after use, closing is the normal end
+        resolve({ sftp, close: () => client.end(), destroy: () => client.destroy(), closed });
       });
     });
     client.connect({

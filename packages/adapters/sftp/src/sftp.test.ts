@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
 import { bufferPackage as pkg, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { PrivateSshd } from '../../../../test/support/sshd.js';
+import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { sftpAdapter } from './sftp.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -124,6 +125,39 @@ describe('sftp adapter against a real OpenSSH server', () => {
     expect(error).toBeInstanceOf(TransientDeliveryError);
     const leftovers = (await readdir(sshd.remoteDir)).filter((f) => f.includes('aborted.zip'));
     expect(leftovers).toEqual([]);
+  });
+});
+
+describe('sftp adapter when the connection drops mid-upload', () => {
+  const sshd = new PrivateSshd();
+  const proxy = { current: undefined as TcpProxy | undefined };
+  beforeAll(async () => {
+    await sshd.start();
+    proxy.current = await new TcpProxy('127.0.0.1', sshd.adapterConfig().port).start();
+  });
+  afterAll(async () => {
+    await proxy.current?.cut();
+    await sshd.remove();
+  });
+
+  it('fails transiently, and the retry leaves no part file of the dropped upload behind', async () => {
+    const tcp = proxy.current!;
+    const adapter = adapterFor(sshd, { port: tcp.port });
+    let cut = false;
+    const dropAt = (produced: number): void => {
+      if (produced < 1024 * 1024 || cut) return;
+      cut = true;
+      void tcp.cut();
+    };
+    const dropped = generatedPackage('dropped.zip', 8 * 1024 * 1024, { onChunk: dropAt });
+    // no abort signal: the dropped connection alone must end the attempt
+    const started = Date.now();
+    expect(await rejectionOf(adapter.deliver(dropped, { idempotencyKey: 's-11:r1', signal: never(), log }))).toBeInstanceOf(TransientDeliveryError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await tcp.restore();
+    await adapter.deliver(generatedPackage('dropped.zip', 8 * 1024 * 1024), { idempotencyKey: 's-11:r1', signal: never(), log });
+    expect((await stat(join(sshd.remoteDir, 'dropped.zip'))).size).toBe(8 * 1024 * 1024);
+    expect((await readdir(sshd.remoteDir)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 });
 

@@ -25,9 +25,12 @@ const RECEIPT_DIR = '.weiche-receipts';
 /** After an abort, how long cleanup (removing the part file) may use the connection before it is torn down. */
 const ABORT_GRACE_MS = 2_000;
 
-/** The hidden name a package is uploaded under before the rename makes it visible to the DMS importer. */
-export function partFileName(name: string): string {
-  return `.${name}.${randomBytes(6).toString('hex')}.part`;
+/**
+ * The hidden name a package is uploaded under before the rename makes it visible to the DMS importer; one per
+ * delivery (idempotency key), so the retry after a dropped connection replaces the part file left on the server.
+ */
+export function partFileName(name: string, idempotencyKey: string): string {
+  return `.${name}.${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 12)}.part`;
 }
 
 function safeName(name: string): string {
@@ -62,7 +65,8 @@ class SftpAdapter implements Adapter {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     let part: string | undefined;
-    try {
+    let source: NodeJS.ReadableStream | undefined;
+    const upload = async (): Promise<DeliveryReceipt> => {
       const existing = await this.readReceipt(session, receiptFile);
       if (existing) return { ...existing, duplicate: true };
       await ensureDir(session.sftp, posix.join(dir, RECEIPT_DIR));
@@ -71,8 +75,11 @@ class SftpAdapter implements Adapter {
       // it (same name and size) and only writes the receipt.
       const present = await statOrUndefined(session.sftp, target);
       if (present?.size !== pkg.size) {
-        part = posix.join(dir, partFileName(fileName));
-        await pipeline(await pkg.open(), session.sftp.createWriteStream(part, { flags: 'wx' }), { signal });
+        part = posix.join(dir, partFileName(fileName, options.idempotencyKey));
+        // left by an earlier attempt of this delivery whose connection dropped (its cleanup could not reach the server)
+        await unlink(session.sftp, part).catch(() => undefined);
+        source = await pkg.open();
+        await pipeline(source, session.sftp.createWriteStream(part, { flags: 'wx' }), { signal });
         const uploaded = await statOrUndefined(session.sftp, part);
         if (uploaded?.size !== pkg.size) {
           throw new TransientDeliveryError(`uploaded ${uploaded?.size ?? 0} bytes of ${pkg.size} for ${fileName}`);
@@ -90,7 +97,12 @@ class SftpAdapter implements Adapter {
       await writeText(session.sftp, receiptFile, JSON.stringify(receipt));
       options.log.info({ submissionId: pkg.submissionId, fileName, size: pkg.size, instanceId: this.instanceId }, 'package uploaded via SFTP');
       return receipt;
+    };
+    try {
+      return await Promise.race([upload(), session.closed]);
     } catch (error) {
+      // a dropped connection leaves the upload pending for good: let go of the package stream
+      (source as { destroy?: () => void } | undefined)?.destroy?.();
       if (part !== undefined) await this.removeQuietly(session, part);
       if (signal.aborted) throw new TransientDeliveryError('delivery aborted', { cause: error });
       throw classifySftpError(error, `uploading ${fileName} to ${this.config.host}`);

@@ -124,6 +124,23 @@ describe('bauantrag-xbau', () => {
     });
   });
 
+  it('keeps the message XSD-valid for a control character in flur and refuses year 0000 (xs:date has none)', async () => {
+    const read = async () => JSON.parse(await readFile(`${samplesDir}/einfamilienhaus.input.json`, 'utf8')) as {
+      anlagen: Array<{ datum?: string }>;
+      bauvorhaben: { baugrundstueck: { flur?: string; flurstueck?: string } };
+    };
+    const form = await read();
+    form.bauvorhaben.baugrundstueck.flur = '12\u0001';
+    form.bauvorhaben.baugrundstueck.flurstueck = '345\u0002';
+    const result = await runMapping(bauantragXbau, await contextWith(form));
+    expect((await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' })).validate(result.messageXml)).toEqual({ valid: true, errors: [] });
+    expect(result.messageXml).toContain('<flur>12</flur>');
+
+    const dated = await read();
+    dated.anlagen[0]!.datum = '0000-02-29';
+    await expect(runMapping(bauantragXbau, await contextWith(dated))).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, message: expect.stringContaining('anlagen.0.datum') });
+  });
+
   it('rejects anlagen that name no submitted attachment', async () => {
     const form = JSON.parse(await readFile(`${samplesDir}/einfamilienhaus.input.json`, 'utf8')) as { anlagen: Array<{ attachmentId: string }> };
     form.anlagen.push({ attachmentId: 'att-gibt-es-nicht' });

@@ -80,7 +80,8 @@ export const Anlage = z.strictObject({
   bezeichnung: t(text, 'Bezeichnung').optional(),
   /** Code of the XBau Anlagen list at the pinned version (urn:xoev-de:xbau:codeliste:anlagen, see docs/xoev-content.md). */
   anlageart: z.enum(ANLAGEART_CODES).meta({ title: 'Art der Anlage', description: `Code of ${ANLAGEN.uri} version ${ANLAGEN.version}` }).optional(),
-  datum: t(z.iso.date(), 'Datum').optional(),
+  // xs:date in XBau (XSD 1.0) has no year 0000, which ISO 8601 and z.iso.date() allow
+  datum: t(z.iso.date().refine((d) => !d.startsWith('0000'), 'year 0000 is not a date in XBau (xs:date)'), 'Datum').optional(),
   wirdNachgereicht: t(z.boolean(), 'Wird nachgereicht').optional(),
 });
 

@@ -94,6 +94,16 @@ describe('generic-xdomea', () => {
     for (const d of result.documents) expect(zip.includes(Buffer.from(d.name))).toBe(true);
   });
 
+  it('shows no direction override of a sender\'s file name (DateinameOriginal, Betreff), so a ".exe" cannot pass for a ".pdf"', async () => {
+    const ctx = await sample('ohne-daten');
+    const spoof = 'rechnung\u202efdp.exe';
+    const result = await runMapping(genericXdomea, { ...ctx, attachments: [attachment('att-x', 'application/pdf', '%PDF-1.7 x', { filename: spoof })] });
+    expect(result.messageXml).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(result.messageXml).toContain('<xdomea:DateinameOriginal>rechnungfdp.exe</xdomea:DateinameOriginal>');
+    expect(result.messageXml).toContain('<xdomea:Betreff>rechnungfdp.exe</xdomea:Betreff>');
+    expect((await sharedXsdValidator({ cacheDir, standardId: 'xdomea-3.1.0' })).validate(result.messageXml)).toEqual({ valid: true, errors: [] });
+  });
+
   it('a replay gives the same ProzessID, Vorgang and Dokument ids (UUIDv5 from submission and target), another submission others', async () => {
     const { newId: _n, ...ctx } = await sample('bauantrag');
     const first = await runMapping(genericXdomea, ctx);

@@ -80,6 +80,35 @@ describe('xbau-passthrough', () => {
     await expect(runMapping(xbauPassthrough, { ...ctx, attachments: ctx.attachments.slice(1) })).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH });
   });
 
+  it('refuses a referenced file name the package would have to change, and keeps an extra file apart from one differing only in case', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    const first = ctx.attachments[0]!;
+    for (const bad of ['CON.pdf', '.Bauantrag.pdf', `${'ä'.repeat(130)}.pdf`]) {
+      const renamed = await ctxWith(xml.replace(`>${first.filename}<`, `>${bad}<`), 'einfamilienhaus');
+      const attachments = [{ ...first, filename: bad }, ...renamed.attachments.slice(1)];
+      const run = runMapping(xbauPassthrough, { ...renamed, attachments });
+      await expect(run).rejects.toMatchObject({ code: ErrorCode.ATTACHMENTS_MISMATCH, message: expect.stringContaining('cannot keep') });
+    }
+    const twin = { ...first, attachmentId: 'twin', filename: first.filename!.toUpperCase() };
+    const result = await runMapping(xbauPassthrough, { ...ctx, attachments: [...ctx.attachments, twin] });
+    const names = result.documents.map((d) => d.name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    expect(result.documents.map((d) => d.name)).toContain(first.filename);
+  });
+
+  it('names the package per submission, so two submissions reusing one nachrichtenUUID do not share a file name', async () => {
+    const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
+    const ctx = await ctxWith(xml, 'einfamilienhaus');
+    const { newId: _newId, ...fresh } = ctx; // ids as the hub derives them: from submission and target
+    const first = await runMapping(xbauPassthrough, { ...fresh, submissionId: '11111111-1111-4111-8111-111111111111' });
+    const second = await runMapping(xbauPassthrough, { ...fresh, submissionId: '22222222-2222-4222-8222-222222222222' });
+    expect(second.prozessId).toBe(first.prozessId); // the message's own nachrichtenUUID, for the record
+    expect(second.packageName).not.toBe(first.packageName);
+    expect(second.messageName).not.toBe(first.messageName);
+    expect((await runMapping(xbauPassthrough, { ...fresh, submissionId: '11111111-1111-4111-8111-111111111111' })).packageName).toBe(first.packageName);
+  });
+
   it('delivers files the message does not reference beside it, and notes them', async () => {
     const xml = await readFile(`${samplesDir}/einfamilienhaus.input.xml`, 'utf8');
     const ctx = await ctxWith(xml, 'einfamilienhaus');
