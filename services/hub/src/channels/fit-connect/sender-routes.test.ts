@@ -57,6 +57,15 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(key.headers['cache-control']).toBe('no-cache');
   });
 
+  /** POST /v1/submissions at DEST for the Baugenehmigung service, as the caller of `headers`. */
+  const createAtDest = (headers: Record<string, string>, announcedAttachments: string[] = []) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments },
+    });
+
   it('GET key needs no token (the OpenAPI names no security for it); an unknown key is 404', async () => {
     const destination = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}`, headers: { authorization: `Bearer ${await accessToken()}` } });
     const key = await app.inject({ method: 'GET', url: `/v1/destinations/${DEST}/keys/${destination.json().encryptionKid}` });
@@ -99,12 +108,7 @@ describe('the sender API in the shapes of the OpenAPI', () => {
 
   it('GET events: offset is an int32 (OpenAPI); beyond it → 400, up to it → an empty page', async () => {
     const headers = { authorization: `Bearer ${await accessToken()}` };
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/submissions',
-      headers: { ...headers, 'content-type': 'application/json' },
-      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
-    });
+    const created = await createAtDest(headers);
     const events = (offset: number) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?offset=${offset}`, headers });
     const last = await events(2 ** 31 - 1);
     expect(last.statusCode).toBe(200);
@@ -116,12 +120,7 @@ describe('the sender API in the shapes of the OpenAPI', () => {
 
   it('GET events: offset and limit are plain decimal integers (OpenAPI integer); 0x10, 1e1, " 5", 5.0 → 400', async () => {
     const headers = { authorization: `Bearer ${await accessToken()}` };
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/submissions',
-      headers: { ...headers, 'content-type': 'application/json' },
-      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [] },
-    });
+    const created = await createAtDest(headers);
     const events = (query: string) => app.inject({ method: 'GET', url: `/v1/cases/${created.json().caseId}/events?${query}`, headers });
     for (const query of ['limit=0x10', 'limit=1e1', 'limit=%205', 'offset=5.0', 'offset=-0', 'limit=', 'offset=+1']) {
       const refused = await events(query);
@@ -154,12 +153,7 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     const encrypt = (text: string) => new CompactEncrypt(Buffer.from(text)).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid }).encrypt(key);
     const tagOf = (jwe: string) => jwe.split('.')[4];
     const attachmentId = randomUUID();
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/submissions',
-      headers: { ...headers, 'content-type': 'application/json' },
-      payload: { destinationId: DEST, serviceType: { identifier: SERVICE, name: 'Baugenehmigung' }, announcedAttachments: [attachmentId] },
-    });
+    const created = await createAtDest(headers, [attachmentId]);
     const { submissionId, caseId } = created.json() as { submissionId: string; caseId: string };
     const attachment = await encrypt('%PDF-1.7 plan');
     const upload = await app.inject({ method: 'PUT', url: `/v1/submissions/${submissionId}/attachments/${attachmentId}`, headers: { ...headers, 'content-type': 'application/jose' }, payload: attachment });
