@@ -1,4 +1,4 @@
-import type { Adapter } from './contract.js';
+import type { Adapter, AdapterLogger } from './contract.js';
 
 /** A message the far side left for the hub, e.g. an xdomea 0402 import confirmation in the DMS inbox. */
 export interface InboundMessage {
@@ -18,8 +18,11 @@ export type InboundVerdict = { readonly accepted: true } | { readonly accepted: 
 export interface ConfirmationInbox {
   /** How often the hub polls, in milliseconds. */
   readonly inboxPollMs: number;
-  /** Hands each waiting message to `handle`; returns how many were filed. */
-  collectInbound(handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal): Promise<number>;
+  /**
+   * Hands each waiting message to `handle`; returns how many were filed. `log` hears of messages set aside
+   * without reaching `handle` (unreadable, too large), never their content.
+   */
+  collectInbound(handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal, log: AdapterLogger): Promise<number>;
 }
 
 /** True when the adapter instance has a confirmation inbox configured. */

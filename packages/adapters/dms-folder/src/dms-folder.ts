@@ -9,6 +9,7 @@ import {
   TransientDeliveryError,
   type Adapter,
   type AdapterFactory,
+  type AdapterLogger,
   type ConfirmationInbox,
   type DeliveryOptions,
   type DeliveryPackage,
@@ -171,8 +172,8 @@ class DmsFolderWithInbox extends DmsFolderAdapter implements ConfirmationInbox {
     this.inboxPollMs = config.inboxPollMs ?? 5000;
   }
 
-  collectInbound(handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal): Promise<number> {
-    return collectInbox(this.config.inboxPath ?? '', handle, signal);
+  collectInbound(handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal, log: AdapterLogger): Promise<number> {
+    return collectInbox(this.config.inboxPath ?? '', { handle, signal, log, instanceId: this.instanceId });
   }
 }
 

@@ -1,10 +1,11 @@
 // The DMS drops its answers (xdomea 0402/0403) into an inbox folder. Each file is claimed by an atomic
 // rename (so two hub replicas never read the same file twice), handed to the hub once, and filed into
-// processed/ or failed/ (with a .reason.txt beside it); nothing is deleted.
+// processed/ or failed/ (with a .reason.txt beside it); nothing is deleted. A file that cannot be read goes
+// to failed/ too, so it cannot stop the files after it.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InboundMessage, InboundVerdict } from '@weiche/adapter-sdk';
+import type { AdapterLogger, InboundMessage, InboundVerdict } from '@weiche/adapter-sdk';
 
 export const PROCESSED_DIR = 'processed';
 export const FAILED_DIR = 'failed';
@@ -55,8 +56,36 @@ async function restoreStaleClaims(inbox: string): Promise<void> {
   }
 }
 
+/** One poll of the inbox: who judges each message, and where to say what could not even be read. */
+export interface InboxRound {
+  readonly handle: (message: InboundMessage) => Promise<InboundVerdict>;
+  readonly signal: AbortSignal;
+  readonly log: AdapterLogger;
+  /** Names the adapter instance in log lines. */
+  readonly instanceId: string;
+  /** Reads a claimed file (a seam for tests: they run as root, for whom no file is unreadable). */
+  readonly read?: (path: string) => Promise<Buffer>;
+}
+
+/**
+ * Reads a claimed file, or says why it is set aside unread. A read failure is the file's own (permissions,
+ * not a plain file any more): putting it back would fail again on every poll and stop the files after it.
+ */
+async function readClaimed(claimed: string, read: (path: string) => Promise<Buffer>): Promise<Buffer | { unreadReason: string }> {
+  try {
+    const info = await stat(claimed);
+    if (info.size > MAX_BYTES) {
+      return { unreadReason: `file has ${info.size} bytes, more than ${MAX_BYTES} (no xdomea confirmation is that large)` };
+    }
+    return await read(claimed);
+  } catch (error) {
+    return { unreadReason: `file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+}
+
 /** Hands every waiting file of `inbox` to `handle` and files it; a throwing `handle` puts the file back and stops the round. */
-export async function collectInbox(inbox: string, handle: (message: InboundMessage) => Promise<InboundVerdict>, signal: AbortSignal): Promise<number> {
+export async function collectInbox(inbox: string, round: InboxRound): Promise<number> {
+  const { handle, signal, log, instanceId, read = readFile } = round;
   await Promise.all([PROCESSED_DIR, FAILED_DIR, CLAIM_DIR].map((d) => mkdir(join(inbox, d), { recursive: true })));
   await restoreStaleClaims(inbox);
   const waiting = (await readdir(inbox, { withFileTypes: true }))
@@ -76,13 +105,15 @@ export async function collectInbox(inbox: string, handle: (message: InboundMessa
       throw error;
     }
     const target = `${stamp()}_${kept}`;
-    const info = await stat(claimed);
+    const content = await readClaimed(claimed, read);
     let verdict: InboundVerdict;
-    if (info.size > MAX_BYTES) {
-      verdict = { accepted: false, reason: `file has ${info.size} bytes, more than ${MAX_BYTES} (no xdomea confirmation is that large)` };
+    if (!Buffer.isBuffer(content)) {
+      // the file name may carry personal data: the reason file beside it in failed/ names it, the log does not
+      log.warn({ instanceId, reason: content.unreadReason }, 'DMS inbox file set aside unread in failed/');
+      verdict = { accepted: false, reason: content.unreadReason };
     } else {
       try {
-        verdict = await handle({ name, content: await readFile(claimed) });
+        verdict = await handle({ name, content });
       } catch (error) {
         // not the file's fault (e.g. the journal is down): back into the inbox for the next poll
         await rename(claimed, join(inbox, kept));

@@ -15,7 +15,8 @@ export interface SftpSession {
   destroy(): void;
   /**
    * Rejects (transient) when the connection closes. A request pending on a connection that dropped is
-   * never answered, and a write stream then never finishes closing, so work on the session races this.
+   * never answered, and a write stream then never finishes closing, so work on the session races this
+   * (every request in sftp-ops.ts does; a delivery races its upload stream).
    */
   readonly closed: Promise<never>;
 }

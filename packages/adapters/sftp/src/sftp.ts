@@ -69,22 +69,22 @@ class SftpAdapter implements Adapter {
     const upload = async (): Promise<DeliveryReceipt> => {
       const existing = await this.readReceipt(session, receiptFile);
       if (existing) return { ...existing, duplicate: true };
-      await ensureDir(session.sftp, posix.join(dir, RECEIPT_DIR));
+      await ensureDir(session, posix.join(dir, RECEIPT_DIR));
 
       // A crash after the rename but before the receipt leaves the file in place: the retry finds
       // it (same name and size) and only writes the receipt.
-      const present = await statOrUndefined(session.sftp, target);
+      const present = await statOrUndefined(session, target);
       if (present?.size !== pkg.size) {
         part = posix.join(dir, partFileName(fileName, options.idempotencyKey));
         // left by an earlier attempt of this delivery whose connection dropped (its cleanup could not reach the server)
-        await unlink(session.sftp, part).catch(() => undefined);
+        await unlink(session, part).catch(() => undefined);
         source = await pkg.open();
         await pipeline(source, session.sftp.createWriteStream(part, { flags: 'wx' }), { signal });
-        const uploaded = await statOrUndefined(session.sftp, part);
+        const uploaded = await statOrUndefined(session, part);
         if (uploaded?.size !== pkg.size) {
           throw new TransientDeliveryError(`uploaded ${uploaded?.size ?? 0} bytes of ${pkg.size} for ${fileName}`);
         }
-        await renameReplacing(session.sftp, part, target);
+        await renameReplacing(session, part, target);
         part = undefined;
       }
       const receipt: DeliveryReceipt = {
@@ -94,7 +94,7 @@ class SftpAdapter implements Adapter {
         size: pkg.size,
         sha256: pkg.sha256,
       };
-      await writeText(session.sftp, receiptFile, JSON.stringify(receipt));
+      await writeText(session, receiptFile, JSON.stringify(receipt));
       options.log.info({ submissionId: pkg.submissionId, fileName, size: pkg.size, instanceId: this.instanceId }, 'package uploaded via SFTP');
       return receipt;
     };
@@ -123,17 +123,16 @@ class SftpAdapter implements Adapter {
     signal.addEventListener('abort', onTimeout, { once: true });
     try {
       session = await openSftp(this.config, signal);
-      const sftp = session.sftp;
-      const stats = await statOrUndefined(sftp, this.config.remoteDir);
+      const stats = await statOrUndefined(session, this.config.remoteDir);
       if (!stats) return { ok: false, detail: `remoteDir ${this.config.remoteDir} does not exist` };
       if (!stats.isDirectory()) return { ok: false, detail: `remoteDir ${this.config.remoteDir} is not a folder` };
       // stat alone cannot tell whether this user may write there (SFTP shows no effective rights):
       // create and remove a hidden probe beside the receipts.
       const receipts = posix.join(this.config.remoteDir, RECEIPT_DIR);
-      await ensureDir(sftp, receipts);
+      await ensureDir(session, receipts);
       const probe = posix.join(receipts, `.health-${randomBytes(6).toString('hex')}`);
-      await writeText(sftp, probe, 'ok');
-      await unlink(sftp, probe);
+      await writeText(session, probe, 'ok');
+      await unlink(session, probe);
       return { ok: true, detail: `${this.config.host}:${this.config.port}${this.config.remoteDir}` };
     } catch (error) {
       if (signal.aborted) return { ok: false, detail: `health check of ${this.config.host} timed out` };
@@ -145,7 +144,7 @@ class SftpAdapter implements Adapter {
   }
 
   private async readReceipt(session: SftpSession, file: string): Promise<DeliveryReceipt | undefined> {
-    const text = await readTextOrUndefined(session.sftp, file);
+    const text = await readTextOrUndefined(session, file);
     if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as DeliveryReceipt;
@@ -157,7 +156,7 @@ class SftpAdapter implements Adapter {
 
   private async removeQuietly(session: SftpSession, path: string): Promise<void> {
     await Promise.race([
-      unlink(session.sftp, path).catch(() => undefined),
+      unlink(session, path).catch(() => undefined),
       new Promise((resolve) => setTimeout(resolve, ABORT_GRACE_MS).unref()),
     ]);
   }

@@ -32,7 +32,7 @@ export function startConfirmationInboxes(deps: HubDeps): { stop(): Promise<void>
             if (isMessageRefusal(error)) return { accepted: false, reason: error.message };
             throw error;
           }
-        }, abort.signal)
+        }, abort.signal, deps.log)
         .catch((error: unknown) => deps.log.warn({ err: error instanceof Error ? error.message : String(error), adapter: instanceId }, 'DMS inbox poll failed'))
         .finally(() => {
           busy = false;
