@@ -133,6 +133,22 @@ describe('Prometheus alert rules and Grafana dashboard', () => {
     expect(rules.filter((r) => /weiche_key_expiry_seconds\)? < 30 \* 86400/.test(r.expr)).map((r) => r.labels.severity)).toEqual(['warning']);
   });
 
+  it('alerts on relay submissions at 3/14 and 9/14 of the retention the hub exports, so a shorter retention warns before expiry', async () => {
+    // FIT-Connect reminds after 3 and 9 of its 14 days; fixed 3 and 9 days would never fire with a retention of a week
+    const relayRules = rules.filter((r) => parsePromQL(r.expr).selectors.some((s) => s.metric === 'weiche_relay_oldest_waiting_seconds'));
+    const shareOf = (expr: string): number => {
+      const share = /> on \(\) group_left \(\) \((\d+) \/ 14 \* max\(weiche_relay_retention_seconds\)\)$/.exec(expr);
+      expect(share, expr).not.toBeNull();
+      return Number(share?.[1]) / 14;
+    };
+    expect(relayRules.map((r) => [r.alert, r.labels.severity, shareOf(r.expr)])).toEqual([
+      ['WeicheRelayNotPickedUp', 'warning', 3 / 14],
+      ['WeicheRelayNearlyExpired', 'critical', 9 / 14],
+    ]);
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toMatch(new RegExp(`^weiche_relay_retention_seconds ${deps.config.processing.relayRetentionMs / 1000}$`, 'm'));
+  });
+
   it('parses every expression and selects only metrics and labels the hub exports', () => {
     expect(expressions.length).toBeGreaterThan(30);
     const problems = expressions.flatMap(([where, expr]) => problemsOf(expr, exported).map((p) => `${where}: ${p} in ${expr}`));

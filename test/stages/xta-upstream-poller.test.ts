@@ -11,6 +11,7 @@ import { startXtaUpstreamStage, UPSTREAM_READER, type XtaUpstreamStage } from '.
 
 const READER = UPSTREAM_READER;
 const LIST = 'http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxStatusListRequest';
+const CLOSE = 'http://www.osci.eu/ws/2008/05/transport/urn/messageTypes/MsgBoxCloseRequest';
 
 let stage: XtaUpstreamStage;
 let deps: HubDeps;
@@ -98,6 +99,25 @@ describe('XTA upstream poller', () => {
     expect(status.get('rz-token')?.lastSuccessAt).toBeDefined();
     expect(status.get('rz-wrong-token')?.lastError?.message).toContain('9012');
     expect(status.get('rz-wrong-token')?.lastSuccessAt).toBeUndefined();
+  }, 60_000);
+
+  it('takes in, closes and audits a MessageID listed twice in one status list once', async () => {
+    const entries = [put(), put()];
+    const closesBefore = server.count(CLOSE);
+    server.listTwice = true;
+    try {
+      expect(await channel.pollers[0]!.pollOnce()).toEqual({ skipped: false, taken: 2, closed: 2, failed: 0, waitingUpstream: 0 });
+    } finally {
+      server.listTwice = false;
+    }
+    // one close each: a second one the box refuses (9070, already closed), which was audited as one more close all the same
+    expect(server.count(CLOSE) - closesBefore).toBe(2);
+    for (const e of entries) {
+      expect([e.fetches, e.closes]).toEqual([1, 1]);
+      const row = await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, e.messageId));
+      const audit = await deps.journal.listAudit({ submissionId: row!.submissionId, limit: 50 });
+      expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
+    }
   }, 60_000);
 
   it('never takes a message twice when two polls of the box start at the same moment', async () => {

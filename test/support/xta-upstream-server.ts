@@ -110,6 +110,8 @@ export class XtaUpstreamServer {
   /** While set, close requests are received but never answered or applied (as if the client died before the answer). */
   holdClose = false;
   readonly heldCloses: ServerResponse[] = [];
+  /** While set, getStatusList names every entry it lists twice (an intermediary repeating a MessageID in one answer). */
+  listTwice = false;
   url = '';
 
   constructor(private readonly options: XtaUpstreamServerOptions) {
@@ -239,7 +241,8 @@ export class XtaUpstreamServer {
       `<osci:MsgBoxResponse MsgBoxRequestID="${requestId}">` +
       (list.length === 0 ? `<osci:NoMessageAvailable reason="${OSCI_REASON}NoMatch"/>` : `<osci:ItemsPending>${open.length - list.length}</osci:ItemsPending>`) +
       '</osci:MsgBoxResponse>';
-    return envelope(ACTIONS.getStatusList, relatesTo, header, `<osci:MsgStatusList>${list.map((e) => e.metaXml).join('')}</osci:MsgStatusList>`);
+    const listed = this.listTwice ? list.flatMap((e) => [e, e]) : list;
+    return envelope(ACTIONS.getStatusList, relatesTo, header, `<osci:MsgStatusList>${listed.map((e) => e.metaXml).join('')}</osci:MsgStatusList>`);
   }
 
   private getMessage(identity: string, body: string, relatesTo: string | undefined, res: ServerResponse): void {

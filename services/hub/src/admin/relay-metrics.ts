@@ -6,7 +6,8 @@ import type { HubDeps } from '../context.js';
  * Relay destination gauges (docs/relay-destinations.md), read from the journal at scrape time: per relay destination,
  * the submissions waiting for their subscriber to pick them up and answer, and how long ago the oldest was submitted.
  * They stand in for FIT-Connect's reminder mails to a destination's operator (after 3 and 9 days without pickup),
- * which are no event of the Submission API: deploy/prometheus/alerts.yml alerts at the same ages.
+ * which are no event of the Submission API: deploy/prometheus/alerts.yml alerts at the same shares (3/14 and 9/14) of
+ * the configured retention, which is exported for that so the alerts fit a retention shorter than FIT-Connect's 14 days.
  */
 export function registerRelayMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'channels'>, queries: Pick<JournalQueries, 'waitingForPickup'>): void {
   let reading: Promise<Map<string, { count: number; oldestSubmittedAt: Date }>> | undefined;
@@ -49,4 +50,9 @@ export function registerRelayMetrics(registry: Registry, deps: Pick<HubDeps, 'co
       }
     },
   });
+  new Gauge({
+    name: 'weiche_relay_retention_seconds',
+    help: 'processing.relayRetentionMs in seconds: a relay submission its subscriber has not answered this long after submit is rejected as not picked up',
+    registers: [registry],
+  }).set(deps.config.processing.relayRetentionMs / 1000);
 }

@@ -46,7 +46,12 @@ function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
-async function token(fields: Record<string, string> = {}, authorization?: string): Promise<{ statusCode: number; json: () => Record<string, unknown> }> {
+const BASIC_CHALLENGE = 'Basic realm="weiche", charset="UTF-8"';
+
+async function token(
+  fields: Record<string, string> = {},
+  authorization?: string,
+): Promise<{ statusCode: number; headers: Record<string, unknown>; json: () => Record<string, unknown> }> {
   return app.inject({
     method: 'POST',
     url: '/token',
@@ -242,10 +247,25 @@ describe('/token and bearer authentication', () => {
       const response = await token({}, authorization);
       expect(response.statusCode, authorization).toBe(401);
       expect(response.json().error).toBe('invalid_client');
+      expect(response.headers['www-authenticate'], authorization).toBe(BASIC_CHALLENGE);
     }
     // RFC 6749 §2.3.1: form-encoded, then base64; the scheme in any case
     const good = await token({}, `basic ${Buffer.from(`${encodeURIComponent(CLIENT.id)}:${encodeURIComponent(CLIENT.secret)}`).toString('base64')}`);
     expect(good.statusCode).toBe(200);
+  });
+
+  it('a failed client authentication is 401 invalid_client, challenging Basic exactly when Basic was used (RFC 6749 §5.2)', async () => {
+    for (const authorization of [`Basic ${Buffer.from(`${CLIENT.id}:wrong`).toString('base64')}`, `Basic ${Buffer.from('nobody:secret').toString('base64')}`]) {
+      const response = await token({}, authorization);
+      expect(response.statusCode, authorization).toBe(401);
+      expect(response.json().error).toBe('invalid_client');
+      expect(response.headers['www-authenticate'], authorization).toBe(BASIC_CHALLENGE);
+    }
+    // credentials in the body: no Authorization header was tried, so no challenge to answer with
+    const inBody = await token({ client_id: CLIENT.id, client_secret: 'wrong' });
+    expect(inBody.statusCode).toBe(401);
+    expect(inBody.json().error).toBe('invalid_client');
+    expect(inBody.headers['www-authenticate']).toBeUndefined();
   });
 
   it('a narrower scope is honoured: the token sends only there; a scope not granted is invalid_scope', async () => {

@@ -1,5 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { WeicheConfig } from '@weiche/config';
 import { constantTimeEqual, ErrorCode, isWeicheError, type WeicheError } from '@weiche/core';
@@ -72,7 +72,7 @@ export function tokenRoutes(deps: SenderAuthDeps) {
         return reply.status(400).send({ error: 'invalid_request', error_description: 'grant_type=client_credentials with client credentials expected' });
       }
       const basic = basicCredentials(request.headers.authorization);
-      if (basic === 'malformed') return reply.status(401).send({ error: 'invalid_client', error_description: 'the Basic authorization header cannot be read' });
+      if (basic === 'malformed') return invalidClient(reply, 'the Basic authorization header cannot be read', true);
       // RFC 6749 §2.3: one authentication method per request — Basic and a secret (or another id) in the body was read as Basic alone
       if (basic && (parsed.data.client_secret !== undefined || (parsed.data.client_id !== undefined && parsed.data.client_id !== basic.id))) {
         return reply.status(400).send({ error: 'invalid_request', error_description: 'client credentials in the Authorization header and in the body: use one method' });
@@ -82,7 +82,7 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       const found = clientOf(deps, clientId);
       const client = found?.client;
       if (!found || !client || secret === undefined || !constantTimeEqual(secret, client.clientSecret.reveal())) {
-        return reply.status(401).send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+        return invalidClient(reply, 'unknown client or wrong secret', basic !== undefined);
       }
       const granted = scopesOf(client, found.kind);
       const requested = parsed.data.scope?.split(' ').filter(Boolean);
@@ -96,6 +96,15 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
     });
   };
+}
+
+/**
+ * 401 invalid_client. RFC 6749 §5.2: a client that authenticated with the Authorization header MUST be answered with a
+ * WWW-Authenticate challenge of its scheme (RFC 7617 §2: Basic with a realm; UTF-8, as the credentials are read).
+ */
+function invalidClient(reply: FastifyReply, description: string, viaHeader: boolean): FastifyReply {
+  if (viaHeader) void reply.header('www-authenticate', 'Basic realm="weiche", charset="UTF-8"');
+  return reply.status(401).send({ error: 'invalid_client', error_description: description });
 }
 
 /** What is wrong with a token request refused before the endpoint ran, in fixed words (never the request's own text). */

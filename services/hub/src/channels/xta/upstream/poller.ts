@@ -134,6 +134,9 @@ export class XtaUpstreamPoller {
       this.accountChecked = true;
     }
     const failed = new Map<string, Date | undefined>();
+    // every MessageID once per poll: a box that lists one twice (in one answer or again in a later round) would
+    // otherwise get a second close and the journal a second upstream-close record
+    const seen = new Set<string>();
     let taken = 0;
     let closed = 0;
     let itemsPending = 0;
@@ -145,7 +148,8 @@ export class XtaUpstreamPoller {
       itemsPending = box && 'itemsPending' in box ? box.itemsPending : 0;
       let fresh = 0;
       for (const item of list.items) {
-        if (failed.has(item.messageId)) continue;
+        if (seen.has(item.messageId)) continue;
+        seen.add(item.messageId);
         fresh += 1;
         try {
           const done = await this.takeInAndClose(item, box?.requestId);
