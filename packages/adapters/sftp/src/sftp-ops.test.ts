@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransientDeliveryError } from '@weiche/adapter-sdk';
-import { PrivateSshd } from '../../../../test/support/sshd.js';
-import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
+import { sshdBehindCuttingProxy } from '../../../../test/support/sshd-behind-proxy.js';
 import { SftpConfig } from './config.js';
 import { openSftp, type SftpSession } from './session.js';
 import { ensureDir, readTextOrUndefined, renameReplacing, statOrUndefined, unlink, writeText } from './sftp-ops.js';
@@ -13,19 +12,10 @@ async function outcomeWithin(request: Promise<unknown>, ms: number): Promise<unk
 }
 
 describe('sftp requests on a connection that dropped', () => {
-  const sshd = new PrivateSshd();
-  const proxy = { current: undefined as TcpProxy | undefined };
-  beforeAll(async () => {
-    await sshd.start();
-    proxy.current = await new TcpProxy('127.0.0.1', sshd.adapterConfig().port).start();
-  });
-  afterAll(async () => {
-    await proxy.current?.cut();
-    await sshd.remove();
-  });
+  const { sshd, proxy } = sshdBehindCuttingProxy();
 
   it('fail as transient at once instead of waiting for an answer that never comes', async () => {
-    const tcp = proxy.current!;
+    const tcp = proxy();
     const session: SftpSession = await openSftp(SftpConfig.parse({ ...sshd.adapterConfig(), port: tcp.port }));
     try {
       expect(await statOrUndefined(session, sshd.remoteDir)).toBeDefined();

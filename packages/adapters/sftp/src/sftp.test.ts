@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
 import { bufferPackage as pkg, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { PrivateSshd } from '../../../../test/support/sshd.js';
-import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
+import { sshdBehindCuttingProxy } from '../../../../test/support/sshd-behind-proxy.js';
 import { sftpAdapter } from './sftp.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -129,19 +129,10 @@ describe('sftp adapter against a real OpenSSH server', () => {
 });
 
 describe('sftp adapter when the connection drops mid-upload', () => {
-  const sshd = new PrivateSshd();
-  const proxy = { current: undefined as TcpProxy | undefined };
-  beforeAll(async () => {
-    await sshd.start();
-    proxy.current = await new TcpProxy('127.0.0.1', sshd.adapterConfig().port).start();
-  });
-  afterAll(async () => {
-    await proxy.current?.cut();
-    await sshd.remove();
-  });
+  const { sshd, proxy } = sshdBehindCuttingProxy();
 
   it('fails transiently, and the retry leaves no part file of the dropped upload behind', async () => {
-    const tcp = proxy.current!;
+    const tcp = proxy();
     const adapter = adapterFor(sshd, { port: tcp.port });
     let cut = false;
     const dropAt = (produced: number): void => {
