@@ -190,14 +190,18 @@ export class SubmissionApiClient {
     }
   }
 
-  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes = 4 * 1024 * 1024): Promise<z.infer<T>> {
-    const response = await this.call('GET', path);
-    if (!response.ok) {
+  /**
+   * GETs `path` as JSON of `schema`, read up to `maxBytes`. Without `transfer`, the call's one deadline bounds the whole
+   * answer; with it, the answer's idle time and rate do (a body of tens of MB).
+   */
+  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes = 4 * 1024 * 1024, transfer?: TransferTimeout): Promise<z.infer<T>> {
+    const response = await this.call('GET', path, transfer ? { signal: transfer.signal } : {});
+    if (!response.ok || !response.body) {
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, what);
     }
     // what the limits refuse is not read into memory first, declared or not (chunked)
-    const body = await readBounded(response, maxBytes, what);
+    const body = await readBounded(transfer ? new Response(transfer.watch(response.body), { headers: response.headers }) : response, maxBytes, what);
     return schema.parse(JSON.parse(body.toString('utf8')));
   }
 
@@ -230,16 +234,9 @@ export class SubmissionApiClient {
    * at the default limits: bound by the transfer's idle time and rate, not by one deadline for the whole answer.
    */
   async submission(submissionId: string, maxBytes: number): Promise<UpstreamSubmission> {
-    const what = 'get submission';
     const transfer = new TransferTimeout(this.timeoutMs, this.minBytesPerSecond);
     try {
-      const response = await this.call('GET', `/v1/submissions/${encodeURIComponent(submissionId)}`, { signal: transfer.signal });
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new UpstreamHttpError(response.status, what);
-      }
-      const body = await readBounded(new Response(transfer.watch(response.body), { headers: response.headers }), maxBytes, what);
-      return UpstreamSubmission.parse(JSON.parse(body.toString('utf8')));
+      return await this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes, transfer);
     } finally {
       transfer.clear();
     }
