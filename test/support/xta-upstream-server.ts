@@ -112,6 +112,8 @@ export class XtaUpstreamServer {
   readonly heldCloses: ServerResponse[] = [];
   /** While set, getStatusList names every entry it lists twice (an intermediary repeating a MessageID in one answer). */
   listTwice = false;
+  /** getStatusList answers this much later (a slow intermediary; a poll that holds the box's lock that long). */
+  listDelayMs = 0;
   url = '';
 
   constructor(private readonly options: XtaUpstreamServerOptions) {
@@ -203,7 +205,11 @@ export class XtaUpstreamServer {
       const port = path.endsWith('/management') ? 'management' : path.endsWith('/msgbox') ? 'msgbox' : undefined;
       if (action === ACTIONS.checkAccountActive && port === 'management') return soap(envelope(action, relatesTo, '', ''));
       if (port !== 'msgbox') throw new Fault('ParameterIsNotValidException', '9021');
-      if (action === ACTIONS.getStatusList) return soap(this.statusList(identity, body, relatesTo, call));
+      if (action === ACTIONS.getStatusList) {
+        const answer = this.statusList(identity, body, relatesTo, call);
+        if (this.listDelayMs === 0) return soap(answer);
+        return void setTimeout(() => soap(answer), this.listDelayMs);
+      }
       if (action === ACTIONS.getMessage) return this.getMessage(identity, body, relatesTo, res);
       if (action === ACTIONS.close) {
         if (this.holdClose) {
