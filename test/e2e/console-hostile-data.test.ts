@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
-import { foreignRequests, launchBrowser, type TestBrowser } from '../support/browser.js';
+import { foreignRequests, launchBrowser, showView, type TestBrowser } from '../support/browser.js';
 import { tempDir, waitFor } from '../support/env.js';
 import { flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
@@ -66,14 +66,12 @@ describe('web console with hostile names and reasons', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('dead-letters').getByText(failed).first().waitFor({ timeout: 30_000 });
     for (const view of ['#/', '#/dead-letters', '#/submissions', `#/submissions/${failed}`, '#/audit', '#/ozg', '#/upstreams']) {
-      await page.evaluate(`window.location.hash = ${JSON.stringify(view)}`);
-      await page.waitForLoadState('networkidle');
+      await showView(page, view);
       expect(await page.evaluate('window.__xss ?? null'), `script ran on ${view}`).toBeNull();
       expect(await page.locator('main img, main script, main svg[onload]').count(), `markup from data on ${view}`).toBe(0);
     }
     // the tenant name is on the page, as text
-    await page.evaluate('window.location.hash = "#/submissions"');
-    await page.waitForLoadState('networkidle');
+    await showView(page, '#/submissions');
     expect(await page.evaluate('document.body.textContent.includes(\'<img src=x onerror="window.__xss=1">\')')).toBe(true);
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);

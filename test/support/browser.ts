@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { REPO_ROOT, tempDir } from './env.js';
 
 /** Debian's chromium (package `chromium`, installed by npm test); CHROMIUM_PATH overrides it. */
@@ -67,4 +67,14 @@ export function foreignRequests(requests: readonly Request[]): string[] {
     if (['data:', 'blob:', 'about:'].includes(parsed.protocol)) return false;
     return !['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   });
+}
+
+/**
+ * Navigates the console to `hash` and waits until that view is rendered (the console marks it on `main`):
+ * a hash change is handled after the page's own fetches, so waiting for the network to be idle can return
+ * while the previous view is still shown.
+ */
+export async function showView(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+  await page.locator(`main[data-shown=${JSON.stringify(hash)}]`).waitFor({ state: 'attached', timeout: 30_000 });
 }

@@ -198,6 +198,8 @@ async function render({ focus = false, keepStatus = false, auto = false } = {}) 
   } finally {
     main.removeAttribute('aria-busy');
   }
+  // which view main shows now: for scripts and tests that must wait until a navigation has been rendered
+  if (mine === generation) main.dataset.shown = location.hash || '#/';
   if (focus) main.querySelector('h1')?.focus();
   scheduleRefresh();
 }
