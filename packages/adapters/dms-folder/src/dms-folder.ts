@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import {
   type InboundVerdict,
 } from '@weiche/adapter-sdk';
 import { collectInbox } from './dms-inbox.js';
+import { examineFolderTarget, moveNoReplace } from './place-file.js';
 
 const WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
 
@@ -68,17 +69,6 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-// Whether `path` holds exactly the package. Size alone is not enough: another package of that name (a rebuilt
-// one, or another submission's) of the same size would be taken for it, never written, and the receipt would
-// name a SHA-256 that is not in the folder. The bytes are read only when name and size match.
-async function sameFile(path: string, pkg: DeliveryPackage): Promise<boolean> {
-  const size = await stat(path).then((s) => s.size, () => undefined);
-  if (size !== pkg.size) return false;
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex') === pkg.sha256;
-}
-
 class DmsFolderAdapter implements Adapter {
   readonly kind = DMS_FOLDER_KIND;
 
@@ -100,15 +90,20 @@ class DmsFolderAdapter implements Adapter {
     try {
       await mkdir(join(dir, TMP_DIR), { recursive: true });
       await mkdir(join(dir, RECEIPT_DIR), { recursive: true });
-      const alreadyThere = await sameFile(target, pkg);
-      if (!alreadyThere) {
-        // A crash after the rename but before the receipt leaves the file in place: the retry
-        // finds it (same deterministic name and content) and only writes the receipt.
+      // A crash after the rename but before the receipt leaves our file in place: the retry finds it (same
+      // deterministic name and content) and only writes the receipt. Any other file of that name is refused, untouched.
+      if ((await examineFolderTarget(target, pkg, options.signal)) === 'absent') {
         // room for two 1 MiB chunks (the default is 16 KiB): a chunk is decrypted while the one before is written,
         // instead of the stream pausing after every chunk until the disk has it
         await pipeline(await pkg.open(), createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }), { signal: options.signal });
         await fsyncPath(tmp);
-        await rename(tmp, target);
+        if ((await moveNoReplace(tmp, target)) === 'exists') {
+          // placed since the check above: judged like a file found there (refused, or ours from another attempt)
+          await rm(tmp, { force: true });
+          if ((await examineFolderTarget(target, pkg, options.signal)) === 'absent') {
+            throw new TransientDeliveryError('a file came and went under the package name while it was moved into place');
+          }
+        }
         await fsyncPath(dir);
       }
       const receipt: DeliveryReceipt = { fileName, path: target, size: pkg.size, sha256: pkg.sha256 };
@@ -177,7 +172,7 @@ class DmsFolderWithInbox extends DmsFolderAdapter implements ConfirmationInbox {
   }
 }
 
-/** Writes each package atomically (temp file, fsync, rename) into a DMS import folder; optionally reads its confirmations. */
+/** Writes each package atomically (temp file, fsync, rename that never replaces another file) into a DMS import folder; optionally reads its confirmations. */
 export const dmsFolderAdapter: AdapterFactory<DmsFolderConfig> = {
   kind: DMS_FOLDER_KIND,
   configSchema: DmsFolderConfig,

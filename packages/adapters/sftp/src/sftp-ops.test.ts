@@ -3,7 +3,7 @@ import { TransientDeliveryError } from '@weiche/adapter-sdk';
 import { sshdBehindCuttingProxy } from '../../../../test/support/sshd-behind-proxy.js';
 import { SftpConfig } from './config.js';
 import { openSftp, type SftpSession } from './session.js';
-import { ensureDir, readTextOrUndefined, renameReplacing, statOrUndefined, unlink, writeText } from './sftp-ops.js';
+import { ensureDir, readTextOrUndefined, renameNoReplace, sha256Of, statOrUndefined, unlink, writeText } from './sftp-ops.js';
 
 /** What a request ended with, or 'still pending' when it neither answered nor failed within `ms`. */
 async function outcomeWithin(request: Promise<unknown>, ms: number): Promise<unknown> {
@@ -28,7 +28,8 @@ describe('sftp requests on a connection that dropped', () => {
         mkdir: ensureDir(session, `${dir}/sub`),
         read: readTextOrUndefined(session, `${dir}/x`),
         write: writeText(session, `${dir}/x`, 'x'),
-        rename: renameReplacing(session, `${dir}/x`, `${dir}/y`),
+        rename: renameNoReplace(session, `${dir}/x`, `${dir}/y`),
+        hash: sha256Of(session, `${dir}/x`, new AbortController().signal),
         unlink: unlink(session, `${dir}/x`),
       };
       for (const [name, request] of Object.entries(requests)) {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { errorCode, SftpStatus } from './classify-error.js';
 import type { SftpSession } from './session.js';
@@ -57,17 +59,19 @@ export function unlink(session: SftpSession, path: string): Promise<void> {
 }
 
 /**
- * Renames over an existing target where the server allows it: OpenSSH's plain SFTP v3 RENAME refuses an
- * existing target, its `posix-rename@openssh.com` extension (PROTOCOL, section 4.3) replaces it atomically.
+ * Renames without ever replacing: SFTP v3's plain RENAME is an error when `to` exists (draft-ietf-secsh-filexfer-02,
+ * section 6.5). OpenSSH's sftp-server does it race-free with link() + unlink() and answers FAILURE for an existing
+ * target (it falls back to stat + rename only on filesystems without hard links). Not `posix-rename@openssh.com`,
+ * which replaces the target: a file the back office placed or is consuming must never be swapped under it.
  */
-export function renameReplacing(session: SftpSession, from: string, to: string): Promise<void> {
-  return request(session, (sftp, done) => {
-    const renamed = (error: Error | null | undefined): void => done(error, undefined);
-    try {
-      sftp.ext_openssh_rename(from, to, renamed);
-    } catch {
-      // ssh2 throws synchronously when the server did not announce the extension.
-      sftp.rename(from, to, renamed);
-    }
-  });
+export function renameNoReplace(session: SftpSession, from: string, to: string): Promise<void> {
+  return request(session, (sftp, done) => sftp.rename(from, to, (error) => done(error, undefined)));
+}
+
+/** Hex SHA-256 of a remote file, streamed (a package can be hundreds of MiB). */
+export async function sha256Of(session: SftpSession, path: string, signal: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  // raced like every request: a read stream on a dropped connection never ends
+  await Promise.race([pipeline(session.sftp.createReadStream(path), hash, { signal }), session.closed]);
+  return hash.digest('hex');
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
+import { PermanentDeliveryError, TransientDeliveryError, type DeliveryPackage } from '@weiche/adapter-sdk';
 import { bufferPackage as pkg, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { PrivateSshd } from '../../../../test/support/sshd.js';
 import { sshdBehindCuttingProxy } from '../../../../test/support/sshd-behind-proxy.js';
@@ -10,6 +12,8 @@ import { sftpAdapter } from './sftp.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const never = (): AbortSignal => new AbortController().signal;
+const MiB = 1024 * 1024;
+const receiptNameOf = (key: string): string => `${createHash('sha256').update(key).digest('hex')}.json`;
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -42,8 +46,7 @@ describe('sftp adapter against a real OpenSSH server', () => {
     expect(await readFile(join(sshd.remoteDir, 'p1_Abgabe.Abgabe.0401.zip'))).toEqual(content);
     const all = await readdir(sshd.remoteDir);
     expect(all.filter((f) => f.endsWith('.part'))).toEqual([]);
-    const receiptName = `${createHash('sha256').update('s-1:r1').digest('hex')}.json`;
-    expect(JSON.parse(await readFile(join(sshd.remoteDir, '.weiche-receipts', receiptName), 'utf8'))).toMatchObject({ fileName: 'p1_Abgabe.Abgabe.0401.zip' });
+    expect(JSON.parse(await readFile(join(sshd.remoteDir, '.weiche-receipts', receiptNameOf('s-1:r1')), 'utf8'))).toMatchObject({ fileName: 'p1_Abgabe.Abgabe.0401.zip' });
   });
 
   it('delivers once for the same key, even when the package is rebuilt under another name', async () => {
@@ -58,21 +61,80 @@ describe('sftp adapter against a real OpenSSH server', () => {
     expect(visible.filter((f) => f === 'twice.zip' || f === 'renamed.zip')).toEqual(['twice.zip']);
   });
 
-  it('finds a final file of the same size left by a crash before the receipt and does not upload again', async () => {
+  it('takes a file of its name, size and content for its own earlier attempt (answer lost) and only writes the receipt', async () => {
     const adapter = adapterFor(sshd);
-    const marker = Buffer.from('already here');
-    await writeFile(join(sshd.remoteDir, 'crashed.zip'), marker);
-    const receipt = await adapter.deliver(pkg('crashed.zip', Buffer.from('fresh bytes!')), { idempotencyKey: 's-3:r1', signal: never(), log });
-    expect(receipt.fileName).toBe('crashed.zip');
-    expect(await readFile(join(sshd.remoteDir, 'crashed.zip'))).toEqual(marker);
+    const content = Buffer.from('renamed into place, then the answer was lost');
+    const target = join(sshd.remoteDir, 'lost-answer.zip');
+    await writeFile(target, content);
+    const inode = (await stat(target)).ino;
+    const receipt = await adapter.deliver(pkg('lost-answer.zip', content), { idempotencyKey: 's-3:r1', signal: never(), log });
+    expect(receipt).toMatchObject({ fileName: 'lost-answer.zip', size: content.length, sha256: pkg('x', content).sha256 });
+    expect((await stat(target)).ino).toBe(inode);
+    expect(await readFile(target)).toEqual(content);
+    expect(await readdir(join(sshd.remoteDir, '.weiche-receipts'))).toContain(receiptNameOf('s-3:r1'));
   });
 
-  it('replaces a stale final file of another size (posix-rename)', async () => {
+  for (const [occupant, placed] of [
+    ['same size, different content', 'already here'],
+    ['different size', 'old'],
+  ] as const) {
+    it(`leaves a file of the package's name with ${occupant} untouched and fails permanently, naming no file`, async () => {
+      const adapter = adapterFor(sshd);
+      const name = `taken-${placed.length}.zip`;
+      const key = `s-4-${placed.length}:r1`;
+      const target = join(sshd.remoteDir, name);
+      await writeFile(target, placed);
+      const fresh = pkg(name, Buffer.from('fresh bytes!'));
+      const error = await rejectionOf(adapter.deliver(fresh, { idempotencyKey: key, signal: never(), log }));
+      expect(error).toBeInstanceOf(PermanentDeliveryError);
+      expect((error as Error).message).toContain(`(${occupant})`);
+      expect((error as Error).message).not.toContain(name);
+      expect(await readFile(target, 'utf8')).toBe(placed);
+      expect((await readdir(sshd.remoteDir)).filter((f) => f.endsWith('.part'))).toEqual([]);
+      expect(await readdir(join(sshd.remoteDir, '.weiche-receipts'))).not.toContain(receiptNameOf(key));
+      // once an operator has moved it away, the redelivery goes through
+      await rm(target);
+      await adapter.deliver(fresh, { idempotencyKey: key, signal: never(), log });
+      expect(await readFile(target, 'utf8')).toBe('fresh bytes!');
+    });
+  }
+
+  it('refuses, without replacing it, a file placed under the name while the package was uploading', async () => {
     const adapter = adapterFor(sshd);
-    await writeFile(join(sshd.remoteDir, 'stale.zip'), 'old');
-    const content = Buffer.from('the complete new package');
-    await adapter.deliver(pkg('stale.zip', content), { idempotencyKey: 's-4:r1', signal: never(), log });
-    expect(await readFile(join(sshd.remoteDir, 'stale.zip'))).toEqual(content);
+    const target = join(sshd.remoteDir, 'raced.zip');
+    // placed after the adapter found the name free, before its rename: only a rename that refuses an existing target
+    // keeps it
+    const racing = generatedPackage('raced.zip', 2 * MiB, {
+      onChunk: (produced) => produced === MiB && writeFileSync(target, 'placed by the back office'),
+    });
+    const error = await rejectionOf(adapter.deliver(racing, { idempotencyKey: 's-12:r1', signal: never(), log }));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect((error as Error).message).toContain('(different size)');
+    expect(await readFile(target, 'utf8')).toBe('placed by the back office');
+    expect((await readdir(sshd.remoteDir)).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  it('counts the package delivered when another attempt of the delivery renamed the same bytes into place meanwhile', async () => {
+    const adapter = adapterFor(sshd);
+    const target = join(sshd.remoteDir, 'same-bytes.zip');
+    const content = Buffer.from('the package, uploaded twice at once');
+    const meanwhile: DeliveryPackage = {
+      ...pkg('same-bytes.zip', content),
+      open: () =>
+        Promise.resolve(
+          Readable.from(
+            (function* () {
+              yield content.subarray(0, 10);
+              writeFileSync(target, content);
+              yield content.subarray(10);
+            })(),
+          ),
+        ),
+    };
+    const receipt = await adapter.deliver(meanwhile, { idempotencyKey: 's-13:r1', signal: never(), log });
+    expect(receipt).toMatchObject({ fileName: 'same-bytes.zip', sha256: meanwhile.sha256 });
+    expect(await readFile(target)).toEqual(content);
+    expect((await readdir(sshd.remoteDir)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
   it('refuses a server whose host key does not match the pin, permanently, before writing anything', async () => {

@@ -15,7 +15,8 @@ import { errorMessage } from '@weiche/core';
 import { classifySftpError } from './classify-error.js';
 import { SftpConfig } from './config.js';
 import { openSftp, type SftpSession } from './session.js';
-import { ensureDir, readTextOrUndefined, renameReplacing, statOrUndefined, unlink, writeText } from './sftp-ops.js';
+import { examineRemoteTarget } from './examine-target.js';
+import { ensureDir, readTextOrUndefined, renameNoReplace, statOrUndefined, unlink, writeText } from './sftp-ops.js';
 
 export const SFTP_KIND = 'sftp';
 
@@ -71,10 +72,9 @@ class SftpAdapter implements Adapter {
       if (existing) return { ...existing, duplicate: true };
       await ensureDir(session, posix.join(dir, RECEIPT_DIR));
 
-      // A crash after the rename but before the receipt leaves the file in place: the retry finds
-      // it (same name and size) and only writes the receipt.
-      const present = await statOrUndefined(session, target);
-      if (present?.size !== pkg.size) {
+      // A crash or a lost answer after the rename but before the receipt leaves our file in place: the retry finds
+      // it (same size and SHA-256) and only writes the receipt. Any other file of that name is refused, untouched.
+      if ((await examineRemoteTarget(session, target, pkg, signal)) === 'absent') {
         part = posix.join(dir, partFileName(fileName, options.idempotencyKey));
         // left by an earlier attempt of this delivery whose connection dropped (its cleanup could not reach the server)
         await unlink(session, part).catch(() => undefined);
@@ -84,7 +84,15 @@ class SftpAdapter implements Adapter {
         if (uploaded?.size !== pkg.size) {
           throw new TransientDeliveryError(`uploaded ${uploaded?.size ?? 0} bytes of ${pkg.size} for ${fileName}`);
         }
-        await renameReplacing(session, part, target);
+        try {
+          await renameNoReplace(session, part, target);
+        } catch (error) {
+          // v3 has no "exists" status (OpenSSH answers FAILURE): a file that appeared since the check above is judged
+          // like one found there (refused, or ours from another attempt of this delivery); nothing there means the
+          // rename failed for another reason.
+          if ((await examineRemoteTarget(session, target, pkg, signal)) === 'absent') throw error;
+          await unlink(session, part);
+        }
         part = undefined;
       }
       const receipt: DeliveryReceipt = {
@@ -162,7 +170,7 @@ class SftpAdapter implements Adapter {
   }
 }
 
-/** Uploads each package to an SFTP server under a hidden part name, then renames it into place; host key pinned. */
+/** Uploads each package to an SFTP server under a hidden part name, then renames it into place (never over another file); host key pinned. */
 export const sftpAdapter: AdapterFactory<SftpConfig> = {
   kind: SFTP_KIND,
   configSchema: SftpConfig,
