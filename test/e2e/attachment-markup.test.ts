@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@weiche/hub';
 import { waitFor } from '../support/env.js';
 import { eventNames, eventPayload, type SenderAttachment } from '../support/fit-connect-sender.js';
 import { SERVICE } from '../support/test-config.js';
@@ -27,7 +28,7 @@ const HOSTILE: ReadonlyArray<{ what: string; content: Buffer; filename: string; 
   { what: 'an SVG with an external entity', content: XXE_SVG, filename: 'Lageplan.svg', mimeType: 'image/svg+xml' },
   { what: 'an XML with an external DTD', content: SSRF_XML, filename: 'Nachweis.xml', mimeType: 'application/xml' },
   { what: 'a UTF-16 XML with a DOCTYPE', content: utf16le(SSRF_XML.toString('utf8')), filename: 'Nachweis.xml', mimeType: 'text/xml' },
-  { what: 'an SVG labelled and named as a PDF', content: XXE_SVG, filename: 'Bauzeichnung.pdf', mimeType: 'application/pdf' },
+  { what: 'an SVG labelled and named as a PDF', content: XXE_SVG, filename: 'Mustermann-Erika-Geburtsurkunde.pdf', mimeType: 'application/pdf' },
 ];
 const CLEAN: ReadonlyArray<{ content: Buffer; filename: string; mimeType: string }> = [
   { content: CLEAN_SVG, filename: 'Lageplan.svg', mimeType: 'image/svg+xml' },
@@ -38,9 +39,11 @@ const CLEAN: ReadonlyArray<{ content: Buffer; filename: string; mimeType: string
 
 describe('attachments whose XML prolog declares a DTD', () => {
   let t: XtaTestHub;
+  // everything the hub logs, at its lowest level: the sender's file names must not be in it
+  const logged: string[] = [];
 
   beforeAll(async () => {
-    t = await startXtaTestHub('attachment-markup');
+    t = await startXtaTestHub('attachment-markup', { log: createLogger({ level: 'trace', destination: { write: (line: string) => void logged.push(line) } }) });
   }, 120_000);
 
   afterAll(async () => {
@@ -140,6 +143,13 @@ describe('attachments whose XML prolog declares a DTD', () => {
       const entries = await deliveredEntries(row.submissionId);
       for (const clean of CLEAN) expect(entries.some((e) => e.equals(clean.content)), clean.filename).toBe(true);
     }, 90_000);
+  });
+
+  it('logged every refusal by id and code, and none of the file names', () => {
+    const text = logged.join('');
+    expect(text).toContain('"msg":"submission rejected"');
+    for (const name of [...HOSTILE, ...CLEAN].map((a) => a.filename)) expect(text).not.toContain(name);
+    expect(text).not.toContain('Mustermann');
   });
 
   /** The test hub's FIT-Connect destination. */
