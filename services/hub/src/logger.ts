@@ -19,6 +19,14 @@ export const REDACT_PATHS = [
   '*.name',
   '*.address',
   '*.email',
+  // what a sender writes about its files and its case (FIT-Connect metadata, XTA ContentContainer): should an
+  // attachment or its metadata ever be logged whole, its name, description and reference stay out
+  'filename',
+  '*.filename',
+  'description',
+  '*.description',
+  'senderReference',
+  '*.senderReference',
 ];
 
 /** The hub's logger (stdout unless `destination` is given: a test reads what the hub would have printed). */
