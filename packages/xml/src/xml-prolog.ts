@@ -24,6 +24,8 @@ export type XmlPrologRefusal = 'doctype' | 'entity' | 'prolog-too-long' | 'unsup
 
 /** Bytes the prolog may take before the first element; a longer one is refused rather than read on. */
 export const MAX_PROLOG_BYTES = 64 * 1024;
+/** Bytes decoded and scanned at a time: most content is decided by its first few, and a PDF's first chunk is a megabyte. */
+const SLICE_BYTES = 4096;
 
 type Decided = XmlPrologVerdict | undefined;
 
@@ -55,12 +57,14 @@ function decodeUnits(bytes: Buffer, encoding: Exclude<XmlPrologEncoding, 'ebcdic
   const width = encoding === 'utf-8' ? 1 : encoding.startsWith('utf-16') ? 2 : 4;
   const used = bytes.length - (bytes.length % width);
   if (width === 1) return { text: bytes.toString('latin1'), used };
+  // a surrogate cut by the slice border stays a lone code unit: harmless, the prolog's markup is ASCII
+  if (encoding === 'utf-16le') return { text: bytes.toString('utf16le', 0, used), used };
+  if (encoding === 'utf-16be') return { text: Buffer.from(bytes.subarray(0, used)).swap16().toString('utf16le'), used };
   let text = '';
-  for (let at = 0; at < used; at += width) {
-    const unit =
-      encoding === 'utf-16le' ? bytes.readUInt16LE(at) : encoding === 'utf-16be' ? bytes.readUInt16BE(at) : encoding === 'utf-32le' ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
-    // a UTF-16 surrogate stays a code unit (JS strings are UTF-16); a UTF-32 value beyond Unicode is no markup
-    text += width === 2 ? String.fromCharCode(unit) : String.fromCodePoint(unit > 0x10ffff ? 0xfffd : unit);
+  for (let at = 0; at < used; at += 4) {
+    const unit = encoding === 'utf-32le' ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+    // a value beyond Unicode is no markup
+    text += String.fromCodePoint(unit > 0x10ffff ? 0xfffd : unit);
   }
   return { text, used };
 }
@@ -71,7 +75,8 @@ function decodeUnits(bytes: Buffer, encoding: Exclude<XmlPrologEncoding, 'ebcdic
  */
 export class XmlPrologScanner {
   #decided: Decided;
-  #head: Buffer[] = [];
+  /** The first bytes while fewer than the detection needs. */
+  #head: Buffer = Buffer.alloc(0);
   #headBytes = 0;
   #encoding: { encoding: XmlPrologEncoding; bom: number } | undefined;
   /** Bytes after the BOM not yet turned into text (an incomplete UTF-16/32 unit). */
@@ -90,16 +95,17 @@ export class XmlPrologScanner {
 
   update(chunk: Buffer): void {
     if (this.#decided) return;
-    const room = MAX_PROLOG_BYTES + 1 - this.#headBytes;
-    const part = chunk.subarray(0, room);
+    const part = chunk.subarray(0, MAX_PROLOG_BYTES + 1 - this.#headBytes);
     this.#headBytes += part.length;
     if (!this.#encoding) {
-      this.#head.push(Buffer.from(part));
-      const head = Buffer.concat(this.#head);
+      const head = this.#head.length > 0 ? Buffer.concat([this.#head, part]) : part;
       this.#encoding = detectEncoding(head, false);
-      if (!this.#encoding) return;
-      this.#head = [];
-      this.#feed(head.subarray(this.#encoding.bom));
+      // fewer bytes than the detection needs: a copy, not a view that pins the chunk
+      if (!this.#encoding) this.#head = Buffer.from(head);
+      else {
+        this.#head = Buffer.alloc(0);
+        this.#feed(head.subarray(this.#encoding.bom));
+      }
     } else this.#feed(part);
     if (!this.#decided && this.#headBytes > MAX_PROLOG_BYTES) this.#decided = this.#refused('prolog-too-long');
   }
@@ -108,7 +114,7 @@ export class XmlPrologScanner {
   verdict(): XmlPrologVerdict {
     if (this.#decided) return this.#decided;
     if (!this.#encoding) {
-      const head = Buffer.concat(this.#head);
+      const head = this.#head;
       this.#encoding = detectEncoding(head, true) ?? { encoding: 'utf-8', bom: 0 };
       this.#feed(head.subarray(this.#encoding.bom));
       if (this.#decided) return this.#decided;
@@ -129,11 +135,14 @@ export class XmlPrologScanner {
       this.#decided = this.#refused('unsupported-encoding');
       return;
     }
-    const joined = this.#pending.length > 0 ? Buffer.concat([this.#pending, bytes]) : bytes;
-    const { text, used } = decodeUnits(joined, encoding);
-    this.#pending = Buffer.from(joined.subarray(used));
-    this.#text += text;
-    this.#decided = this.#scan(encoding);
+    for (let at = 0; at < bytes.length && !this.#decided; at += SLICE_BYTES) {
+      const slice = bytes.subarray(at, at + SLICE_BYTES);
+      const joined = this.#pending.length > 0 ? Buffer.concat([this.#pending, slice]) : slice;
+      const { text, used } = decodeUnits(joined, encoding);
+      this.#pending = Buffer.from(joined.subarray(used));
+      this.#text += text;
+      this.#decided = this.#scan(encoding);
+    }
     if (this.#decided) {
       this.#text = '';
       this.#pending = Buffer.alloc(0);
