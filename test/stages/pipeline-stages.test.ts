@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadConfigFile } from '@weiche/config';
 import { ErrorCode } from '@weiche/core';
 import { openOsciKeystore } from '@weiche/crypto';
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 /** A FIT-Connect submission at RECEIVED, for this file's destination and client. */
-const receivedFitConnect = (opts: { data: Buffer; attachment: Buffer; tamperDataHash?: boolean }): Promise<{ submissionId: string; caseId: string }> =>
+const receivedFitConnect = (opts: { data: Buffer; attachment: Buffer; tamperDataHash?: boolean; filename?: string }): Promise<{ submissionId: string; caseId: string }> =>
   receivedFitConnectFor(deps, { destinationId, clientId, ...opts });
 
 /** An XTA message as sendMessage leaves it at RECEIVED: the EncryptedData as received, MessageMetaData in channel_meta. */
@@ -188,5 +189,52 @@ describe('reconcileOnce', () => {
     expect(await deps.queues.process.getJob(processJobId(submissionId))).toBeDefined();
     expect((await deps.journal.getSubmission(other.submissionId))?.acknowledgedAt).toBeInstanceOf(Date);
     expect(await deps.journal.hasEvent(other.submissionId, 'reject-submission')).toBe(true);
+  });
+});
+
+// docs/conventions.md item 10: file names (the sender's), form contents and the reasons quoting them go to the
+// sender and into the journal, never into the log, which names codes and ids
+describe('personal data in the log', () => {
+  const NAME = 'Mustermann-Erika-Geburtsurkunde.pdf';
+
+  /** A logger at the lowest level whose lines the test reads (what the hub would print). */
+  function capturedLog(): { log: HubDeps['log']; text: () => string } {
+    const lines: string[] = [];
+    return { log: createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } }), text: () => lines.join('') };
+  }
+
+  it('a refusal naming the file (XBau pass-through, a DOCTYPE attachment) reaches the journal, not the log', async () => {
+    const { log, text } = capturedLog();
+    const withLog = { ...deps, log };
+    // the XBau message names a document the sender did not send: xbau-passthrough refuses it by its name
+    const message = Buffer.from((await readFile(join(import.meta.dirname, '..', '..', 'packages', 'mappings', 'xbau-passthrough', 'samples', 'einfamilienhaus.input.xml'), 'utf8')).replace('00000000-0000-4000-8000-000000000002_Bauantrag.pdf', NAME));
+    const xta = await receivedXta(message, [{ data: Buffer.from('%PDF-1.7 Lageplan'), filename: '00000000-0000-4000-8000-000000000003_Lageplan_Größe_Straße.pdf' }, { data: Buffer.from('JPEG'), filename: '00000000-0000-4000-8000-000000000004_Ansicht Süd.jpg' }]);
+    expect(await processSubmission({ submissionId: xta }, withLog, ATTEMPTS)).toBe('rejected');
+    const xtaRow = await deps.journal.getSubmission(xta);
+    expect(xtaRow).toMatchObject({ state: 'REJECTED', problem: { code: ErrorCode.ATTACHMENTS_MISMATCH } });
+    expect(xtaRow?.reason).toContain(NAME);
+    // a hostile attachment under that name
+    const doctype = Buffer.from('<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://attacker.example/x.dtd"><x/>');
+    const { submissionId: fit } = await receivedFitConnect({ data: Buffer.from('{"name":"Erika Mustermann"}'), attachment: doctype, filename: NAME });
+    expect(await processSubmission({ submissionId: fit }, withLog, ATTEMPTS)).toBe('rejected');
+    expect(await deps.journal.getSubmission(fit)).toMatchObject({ state: 'REJECTED', problem: { code: ErrorCode.SYNTAX_VIOLATION, stage: 'open' } });
+    // the log did record both, by id and code
+    for (const id of [xta, fit]) expect(text()).toMatch(new RegExp(`"submissionId":"${id}"[^\\n]*"code":"WEICHE_ERR_`));
+    expect(text()).not.toContain('Mustermann');
+  });
+
+  it('a mapping failure quoting the file name fails for an operator, with the name in the journal, not in the log', async () => {
+    const { log, text } = capturedLog();
+    const generic = deps.mapper.registry.resolve({ schemaUri: 'urn:test:schema:1.0', target: 'xdomea-3.1.0:0401' });
+    // a module's own error text is whatever it chose to say: here the sender's file name
+    const quoting: typeof generic = { ...generic, inputSchema: z.unknown(), map: (_input, ctx) => Promise.reject(new Error(`cannot render ${ctx.attachments[0]?.filename ?? ''}`)) };
+    const withLog = { ...deps, log, mapper: { ...deps.mapper, registry: { resolve: () => quoting } } };
+    const { submissionId } = await receivedFitConnect({ data: Buffer.from('{}'), attachment: Buffer.from('%PDF-1.7 Urkunde'), filename: NAME });
+    expect(await processSubmission({ submissionId }, withLog, ATTEMPTS)).toBe('failed');
+    const row = await deps.journal.getSubmission(submissionId);
+    expect(row).toMatchObject({ state: 'FAILED', problem: { code: ErrorCode.MAPPING_FAILED, stage: 'map' } });
+    expect(row?.reason).toContain(NAME);
+    expect(text()).toMatch(new RegExp(`"submissionId":"${submissionId}"[^\\n]*"code":"WEICHE_ERR_MAPPING_FAILED"`));
+    expect(text()).not.toContain('Mustermann');
   });
 });

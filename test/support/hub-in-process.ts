@@ -14,9 +14,10 @@ export interface InProcessHub {
 }
 
 /** Runs all roles of the hub inside the test process (real Redis, PostgreSQL, HTTP port and files). */
-export async function startInProcessHub(cfg: TestHubConfig, options: { adapterKinds?: readonly AdapterFactory<unknown>[] } = {}): Promise<InProcessHub> {
+export async function startInProcessHub(cfg: TestHubConfig, options: { adapterKinds?: readonly AdapterFactory<unknown>[]; log?: ReturnType<typeof createLogger> } = {}): Promise<InProcessHub> {
   const config = loadConfigFile(cfg.file, {});
-  const deps = await createHubDeps(config, createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
+  const { log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...hubOptions } = options;
+  const deps = await createHubDeps(config, log, hubOptions);
   const hub = await startRoles(deps, ['gateway', 'processor', 'dispatcher']);
   const baseUrl = hub.url ?? '';
   return {

@@ -12,6 +12,8 @@ export interface ReceivedFitConnectOptions {
   readonly clientId: string;
   readonly data: Buffer;
   readonly attachment: Buffer;
+  /** The attachment's file name in the metadata (default plan.pdf). */
+  readonly filename?: string;
   readonly tamperDataHash?: boolean;
   /** Default: the first tenant (testhausen) and the destination's first key. */
   readonly tenantId?: string;
@@ -34,7 +36,7 @@ export async function receivedFitConnect(deps: HubDeps, opts: ReceivedFitConnect
     $schema: 'https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json',
     contentStructure: {
       data: { hash: { type: 'sha512', content: opts.tamperDataHash ? sha512(Buffer.from('other')) : sha512(opts.data) }, submissionSchema: { schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' } },
-      attachments: [{ attachmentId, hash: { type: 'sha512', content: sha512(opts.attachment) }, purpose: 'attachment', mimeType: 'application/pdf', filename: 'plan.pdf' }],
+      attachments: [{ attachmentId, hash: { type: 'sha512', content: sha512(opts.attachment) }, purpose: 'attachment', mimeType: 'application/pdf', filename: opts.filename ?? 'plan.pdf' }],
     },
   };
   const meta = { caseId, destinationId: opts.destinationId, senderClientId: opts.clientId, announcedAttachments: [attachmentId] };

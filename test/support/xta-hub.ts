@@ -16,9 +16,10 @@ export interface XtaTestHub {
 }
 
 /** Starts a hub of writeXtaTestConfig (in a fresh temp directory named after `name`) and asks it for the reader's certificate. */
-export async function startXtaTestHub(name: string, options: Parameters<typeof writeXtaTestConfig>[1] = {}): Promise<XtaTestHub> {
-  const { cfg, parties } = await writeXtaTestConfig(await tempDir(name), options);
-  const hub = await startInProcessHub(cfg);
+export async function startXtaTestHub(name: string, options: Parameters<typeof writeXtaTestConfig>[1] & Pick<Parameters<typeof startInProcessHub>[1] & object, 'log'> = {}): Promise<XtaTestHub> {
+  const { log, ...configOptions } = options;
+  const { cfg, parties } = await writeXtaTestConfig(await tempDir(name), configOptions);
+  const hub = await startInProcessHub(cfg, log ? { log } : {});
   const author = new XtaTestClient(hub.baseUrl, parties.author.token);
   return {
     hub,

@@ -1,1 +1,2 @@
 export * from './parse-xml.js';
+export * from './xml-prolog.js';

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Personal data never reaches logs: request bodies are not logged at all, and these paths are
@@ -19,12 +19,22 @@ export const REDACT_PATHS = [
   '*.name',
   '*.address',
   '*.email',
+  // what a sender writes about its files and its case (FIT-Connect metadata, XTA ContentContainer): should an
+  // attachment or its metadata ever be logged whole, its name, description and reference stay out
+  'filename',
+  '*.filename',
+  'description',
+  '*.description',
+  'senderReference',
+  '*.senderReference',
 ];
 
-export function createLogger(options: { level?: string; role?: string } = {}): Logger {
-  return pino({
+/** The hub's logger (stdout unless `destination` is given: a test reads what the hub would have printed). */
+export function createLogger(options: { level?: string; role?: string; destination?: DestinationStream } = {}): Logger {
+  const settings = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: 'weiche', ...(options.role ? { role: options.role } : {}) },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

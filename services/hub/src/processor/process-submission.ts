@@ -48,7 +48,8 @@ async function reject(deps: ProcessDeps, row: SubmissionRow, problem: Submission
     details: { code: problem.code, ...(problem.part ? { part: problem.part } : {}) },
     patch: { reason: problem.detail, problem },
   });
-  deps.log.info({ submissionId: row.submissionId, code: problem.code, stage: problem.stage }, 'submission rejected');
+  // the detail goes to the sender and into the journal; it may name the sender's file (xbau-passthrough): not logged
+  deps.log.info({ submissionId: row.submissionId, code: problem.code, stage: problem.stage, ...(problem.part ? { part: problem.part } : {}) }, 'submission rejected');
   if (rejected) await acknowledgeOutcome(deps, rejected);
 }
 
@@ -62,8 +63,10 @@ async function fail(deps: ProcessDeps, row: SubmissionRow, problem: SubmissionPr
     details: { code: problem.code, reason: problem.detail },
     patch: { reason: problem.detail, problem },
   });
-  // a dead letter needs an operator: error, with ids and the reason only
-  deps.log.error({ submissionId: row.submissionId, tenant: row.tenantId, code: problem.code, stage: problem.stage, reason: problem.detail }, 'submission dead-lettered: an operator can replay it');
+  // a dead letter needs an operator: error, with ids and the code only. The reason stays in the journal (the
+  // console shows it): whoever wrote it — a mapping module, the ZIP writer, an XSD message — may have quoted a
+  // file name or form content, and personal data never reaches the log (docs/conventions.md, item 10)
+  deps.log.error({ submissionId: row.submissionId, tenant: row.tenantId, code: problem.code, stage: problem.stage, ...(problem.part ? { part: problem.part } : {}) }, 'submission dead-lettered: an operator can replay it');
 }
 
 /** Enqueues a delivery job for every route that is not delivered yet (idempotent by job id). */

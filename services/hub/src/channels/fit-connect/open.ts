@@ -6,7 +6,9 @@ import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha51
 import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+import { XmlPrologScanner, type XmlPrologVerdict } from '@weiche/xml';
 import { ContentInspector, type ContentFacts } from '@weiche/xoev';
+import { attachmentMarkupProblem } from '../attachment-markup.js';
 import type { OpenedSubmission } from '../channel.js';
 import type { LoadedDestination } from './destinations.js';
 import type { FitConnectMeta } from './meta.js';
@@ -50,7 +52,8 @@ async function decryptSmall(deps: FitConnectOpenDeps, destination: OpeningDestin
 
 /**
  * Streams one attachment through decryption and SHA-512 without keeping the plaintext, and takes its content
- * facts (SHA-256, format, PDF/A) in the same pass: the mapping needs them and would otherwise decrypt it again.
+ * facts (SHA-256, format, PDF/A) and its XML prolog in the same pass: the mapping needs the facts and would
+ * otherwise decrypt it again, and the prolog scan stops reading at the first element.
  */
 async function verifyAttachment(
   deps: FitConnectOpenDeps,
@@ -58,15 +61,17 @@ async function verifyAttachment(
   blobKey: string,
   declaredMimeType: string,
   instance: ProblemInstance,
-): Promise<{ sha512: string; size: number; facts: ContentFacts; tag: string; cek: Buffer; kid: string }> {
+): Promise<{ sha512: string; size: number; facts: ContentFacts; prolog: XmlPrologVerdict; tag: string; cek: Buffer; kid: string }> {
   const decrypted = decryptJweStream(deps.blobs.get(blobKey), { privateKeys: destination.privateKeys });
   const tap = sha512Tap();
   const inspector = new ContentInspector();
+  const prolog = new XmlPrologScanner();
   let size = 0;
   const inspect = new Writable({
     write(chunk: Buffer, _enc, done) {
       size += chunk.length;
       inspector.update(chunk);
+      prolog.update(chunk);
       done();
     },
   });
@@ -75,7 +80,7 @@ async function verifyAttachment(
     const header = await decrypted.header;
     // only after the pipeline ended, i.e. after the GCM tag verified every byte the facts were taken from
     const facts = await inspector.facts(declaredMimeType);
-    return { sha512: tap.digestHex(), size, facts, tag: await decrypted.authenticationTag, cek: await decrypted.cek, kid: String(header.kid) };
+    return { sha512: tap.digestHex(), size, facts, prolog: prolog.verdict(), tag: await decrypted.authenticationTag, cek: await decrypted.cek, kid: String(header.kid) };
   } catch (error) {
     return rethrowJwe(error, instance);
   }
@@ -156,6 +161,8 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     const verified = await verifyAttachment(deps, destination, upload.blobKey, declared.mimeType, where);
     const mismatch = checkHash(declared.hash.content, verified.sha512, where);
     if (mismatch) throw rejectedFor(mismatch);
+    const markup = attachmentMarkupProblem(verified.prolog, where);
+    if (markup) throw markup;
     tags[declared.attachmentId] = verified.tag;
     attachments.push({
       attachmentId: declared.attachmentId,

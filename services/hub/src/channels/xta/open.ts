@@ -5,7 +5,9 @@ import { decryptOsciContent, OsciDecryptionError, sha512Hex, verifyAuthorSignatu
 import type { SubmissionRow } from '@weiche/journal';
 import type { SubmissionAttachment } from '@weiche/mapping-sdk';
 import { readBounded } from '@weiche/xoev';
+import { scanXmlProlog } from '@weiche/xml';
 import { isXtaFault, NS_XTA, parseGenericContentContainer, parseXmlTree, type ContentPart, type GenericContentContainer, type XmlElement } from '@weiche/xta';
+import { attachmentMarkupProblem } from '../attachment-markup.js';
 import type { OpenedSubmission } from '../channel.js';
 import type { XtaMeta } from './meta.js';
 import type { LoadedReader } from './reader-keystores.js';
@@ -42,9 +44,13 @@ function parseContainer(plaintext: Buffer, maxBytes: number): Extract<GenericCon
   return container;
 }
 
+/** An attachment of the container; one whose XML prolog declares a DTD or an entity is refused (the content is in memory: only its beginning is read). */
 function attachmentOf(part: ContentPart, index: number): SubmissionAttachment {
+  const attachmentId = part.id ?? `attachment-${index + 1}`;
+  const markup = attachmentMarkupProblem(scanXmlProlog(part.data), `attachment:${attachmentId}`);
+  if (markup) throw markup;
   return {
-    attachmentId: part.id ?? `attachment-${index + 1}`,
+    attachmentId,
     purpose: 'attachment',
     mimeType: part.contentType,
     ...(part.filename !== undefined ? { filename: part.filename } : {}),
