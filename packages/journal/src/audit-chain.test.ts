@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
 import { checkpointName, writeCheckpoint } from './audit-checkpoint.js';
 import { auditHash, GENESIS_HASH, legacyAuditHash, macInput } from './audit-hash.js';
@@ -296,6 +296,25 @@ describe('audit chains', () => {
     await journal.transition(a, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
     // chains with a record since the date are checked whole, from their first record
     expect(await db.verify({ since: marker })).toMatchObject({ ok: true, checked: 5, chains: 1 });
+  });
+
+  it('names the newest records of a chain deleted after a checkpoint also when a since-check no longer finds one of its records since then', async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal);
+    // the date lies after every record of the four (pg keeps microseconds, a Date milliseconds: one more is after)
+    const since = new Date((await chainOf(journal, a)).at(-1)!.at.getTime() + 1);
+    await vi.waitUntil(() => Date.now() > since.getTime(), { timeout: 5000, interval: 1 });
+    await journal.transition(a, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
+    await db.checkpoint();
+    const newest = (await chainOf(journal, a)).at(-1)!;
+    expect(newest.at.getTime()).toBeGreaterThanOrEqual(since.getTime());
+    await asOwner(db, (c, s) => c.query(`DELETE FROM ${s}.audit WHERE seq = $1`, [newest.seq]));
+    const verdict = await db.verify({ since });
+    expect(verdict).toMatchObject({ ok: false, checked: 4, total: 5, chains: 1 });
+    expect(verdict.gaps).toEqual([{ chain: `submission:${a}`, fromSeq: 5, toSeq: 5, reason: 'newest records deleted (sealed by checkpoint 1)' }]);
+    // the same for a tenant's check since then
+    expect(await db.verify({ since, tenant: 'stadt-a' })).toMatchObject({ ok: false, checked: 4, total: 5 });
+    expect(await db.verify({ since, tenant: 'stadt-b' })).toMatchObject({ ok: true, checked: 0, chains: 0 });
   });
 
   it('tells records pruned by retention from records deleted', async () => {

@@ -205,19 +205,20 @@ class AuditVerifier {
 
   // ---- scope ----
 
-  /** SQL condition on alias `a` of the audit table for the tenant / since scope; parameters from $2. */
+  /** SQL condition on alias `a` of the audit table for the tenant scope (parameters appended to `params`). */
+  private tenantScope(params: unknown[]): string {
+    if (this.opts.tenant === undefined) return '';
+    // the legacy chain is shared by all tenants: an unscoped run verifies it
+    params.push(this.opts.tenant);
+    return ` AND a.tenant_id = $${params.length} AND a.chain <> '${LEGACY_CHAIN}'`;
+  }
+
+  /** SQL condition on alias `a` of the audit table for the tenant / since scope (parameters appended to `params`). */
   private scope(params: unknown[]): string {
-    const where: string[] = [];
-    if (this.opts.tenant !== undefined) {
-      // the legacy chain is shared by all tenants: an unscoped run verifies it
-      params.push(this.opts.tenant);
-      where.push(`a.tenant_id = $${params.length} AND a.chain <> '${LEGACY_CHAIN}'`);
-    }
-    if (this.opts.since !== undefined) {
-      params.push(this.opts.since);
-      where.push(`a.at >= $${params.length}`);
-    }
-    return where.length > 0 ? ` AND ${where.join(' AND ')}` : '';
+    const tenant = this.tenantScope(params);
+    if (this.opts.since === undefined) return tenant;
+    params.push(this.opts.since);
+    return `${tenant} AND a.at >= $${params.length}`;
   }
 
   private async countInScope(): Promise<number> {
@@ -226,15 +227,22 @@ class AuditVerifier {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** The next chains in scope after `after`, in chain order. */
+  /**
+   * The next chains in scope after `after`, in chain order. With `since`, also the chains a checkpoint sealed
+   * at or after it: deleting a chain's newest records must not take the chain out of the check that would name it.
+   */
   private async chainPage(after: string): Promise<string[]> {
     const params: unknown[] = [after];
-    const where = this.scope(params);
+    const withRecords = `SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${this.scope(params)}`;
+    let sealedSince = '';
+    if (this.opts.since !== undefined) {
+      params.push(this.opts.since);
+      const since = `$${params.length}`;
+      sealedSince = ` UNION SELECT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= ${since}
+        AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain${this.tenantScope(params)})`;
+    }
     params.push(CHAINS_PER_PAGE);
-    const rows = await this.query<{ chain: string }>(
-      `SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${where} ORDER BY a.chain LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.query<{ chain: string }>(`${withRecords}${sealedSince} ORDER BY chain LIMIT $${params.length}`, params);
     return rows.map((r) => r.chain);
   }
 
