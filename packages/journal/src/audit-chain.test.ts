@@ -317,6 +317,23 @@ describe('audit chains', () => {
     expect(await db.verify({ since, tenant: 'stadt-b' })).toMatchObject({ ok: true, checked: 0, chains: 0 });
   });
 
+  it("names a submission's records in its tenant's check also when their tenant was changed or removed", async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal, 'stadt-a');
+    const b = await submission(journal, 'stadt-a');
+    await db.checkpoint();
+    // a scoped auditor of stadt-a only runs the tenant's check: the chains must not leave it with their tenant column
+    await asOwner(db, async (c, s) => {
+      await c.query(`UPDATE ${s}.audit SET tenant_id = NULL WHERE submission_id = $1`, [a]);
+      await c.query(`UPDATE ${s}.audit SET tenant_id = 'stadt-b' WHERE submission_id = $1`, [b]);
+    });
+    const verdict = await db.verify({ tenant: 'stadt-a' });
+    expect(verdict).toMatchObject({ ok: false, checked: 8, chains: 2, problems: 8 });
+    expect(verdict.firstBad?.reason).toBe('content changed: the hash does not match the record');
+    const since = await db.verify({ tenant: 'stadt-a', since: new Date(0) });
+    expect(since).toMatchObject({ ok: false, checked: 8, chains: 2 });
+  });
+
   it('tells records pruned by retention from records deleted', async () => {
     const { db, journal } = await setup();
     const old = await submission(journal);

@@ -205,20 +205,19 @@ class AuditVerifier {
 
   // ---- scope ----
 
-  /** SQL condition on alias `a` of the audit table for the tenant scope (parameters appended to `params`). */
-  private tenantScope(params: unknown[]): string {
-    if (this.opts.tenant === undefined) return '';
-    // the legacy chain is shared by all tenants: an unscoped run verifies it
-    params.push(this.opts.tenant);
-    return ` AND a.tenant_id = $${params.length} AND a.chain <> '${LEGACY_CHAIN}'`;
-  }
-
   /** SQL condition on alias `a` of the audit table for the tenant / since scope (parameters appended to `params`). */
   private scope(params: unknown[]): string {
-    const tenant = this.tenantScope(params);
-    if (this.opts.since === undefined) return tenant;
-    params.push(this.opts.since);
-    return `${tenant} AND a.at >= $${params.length}`;
+    const where: string[] = [];
+    if (this.opts.tenant !== undefined) {
+      // the legacy chain is shared by all tenants: an unscoped run verifies it
+      params.push(this.opts.tenant);
+      where.push(`a.tenant_id = $${params.length} AND a.chain <> '${LEGACY_CHAIN}'`);
+    }
+    if (this.opts.since !== undefined) {
+      params.push(this.opts.since);
+      where.push(`a.at >= $${params.length}`);
+    }
+    return where.length > 0 ? ` AND ${where.join(' AND ')}` : '';
   }
 
   private async countInScope(): Promise<number> {
@@ -228,21 +227,30 @@ class AuditVerifier {
   }
 
   /**
-   * The next chains in scope after `after`, in chain order. With `since`, also the chains a checkpoint sealed
-   * at or after it: deleting a chain's newest records must not take the chain out of the check that would name it.
+   * The next chains in scope after `after`, in chain order: those with a record in scope and, as tampering
+   * must not take a chain out of the check that would name it, with `since` the chains a checkpoint sealed at
+   * or after it (their newest records may have been deleted), with `tenant` the chains of the tenant's
+   * submissions (their records' tenant may have been changed). Chains without any record are findVanishedChains'.
    */
   private async chainPage(after: string): Promise<string[]> {
     const params: unknown[] = [after];
-    const withRecords = `SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${this.scope(params)}`;
-    let sealedSince = '';
-    if (this.opts.since !== undefined) {
-      params.push(this.opts.since);
-      const since = `$${params.length}`;
-      sealedSince = ` UNION SELECT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= ${since}
-        AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain${this.tenantScope(params)})`;
+    const branches = [`SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${this.scope(params)}`];
+    const since = this.opts.since === undefined ? undefined : `$${params.push(this.opts.since)}`;
+    const tenant = this.opts.tenant === undefined ? undefined : `$${params.push(this.opts.tenant)}`;
+    const tenantChains = `SELECT 'submission:' || p.submission_id FROM ${this.s}.submissions p WHERE p.tenant_id = ${tenant}`;
+    if (since) branches.push(`SELECT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= ${since}`);
+    if (tenant) branches.push(`${tenantChains} AND 'submission:' || p.submission_id > $1`);
+    const inScope = [`EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain)`];
+    if (tenant) inScope.push(`(c.chain IN (${tenantChains}) OR EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.tenant_id = ${tenant} AND a.chain <> '${LEGACY_CHAIN}'))`);
+    if (since) {
+      inScope.push(`(EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.at >= ${since})
+        OR EXISTS (SELECT 1 FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain = c.chain AND h.at >= ${since}))`);
     }
     params.push(CHAINS_PER_PAGE);
-    const rows = await this.query<{ chain: string }>(`${withRecords}${sealedSince} ORDER BY chain LIMIT $${params.length}`, params);
+    const rows = await this.query<{ chain: string }>(
+      `SELECT c.chain FROM (${branches.join(' UNION ')}) c (chain) WHERE ${inScope.join(' AND ')} ORDER BY c.chain LIMIT $${params.length}`,
+      params,
+    );
     return rows.map((r) => r.chain);
   }
 
