@@ -104,6 +104,24 @@ export async function verifyAudit(opts: VerifyAuditOptions): Promise<AuditVerdic
   }
 }
 
+/**
+ * The first problem of one chain's records as given (positions from 1, links, hashes, MACs), or undefined when
+ * they verify: what the hub checks before it signs an evidence bundle, so its signature never covers a record
+ * that a database owner forged or changed (the offline check cannot recompute MACs).
+ */
+export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys): AuditProblem | undefined {
+  const findings = new Findings();
+  const check = new ChainCheck(chain, undefined, keys, findings, undefined);
+  for (const record of records) {
+    if (record.chain !== chain) findings.bad(chain, record.chainSeq, `a record of chain ${record.chain}`, record.at);
+    else check.feed(record);
+  }
+  check.finish();
+  const gap = findings.gaps[0];
+  if (findings.firstBad) return { chain, seq: findings.firstBad.seq, reason: findings.firstBad.reason };
+  return gap ? { chain, seq: gap.fromSeq, reason: gap.reason } : undefined;
+}
+
 class AuditVerifier {
   private readonly s: string;
   private readonly batch: number;
