@@ -17,13 +17,13 @@ const OTHER_AUDITOR = randomBytes(16).toString('hex');
 const TENANT_ADMIN = randomBytes(16).toString('hex');
 
 /** The documented offline check (docs/evidence.md), run as a third party would: a child process with the public key only. */
-async function verifyOffline(bundleFile: string, pubKey: string): Promise<{ code: number; out: string }> {
+async function verifyOffline(bundleFile: string, pubKey: string): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), bundleFile, pubKey]);
-    return { code: 0, out: stdout };
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), bundleFile, pubKey]);
+    return { code: 0, out: stdout, err: stderr };
   } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, out: e.stdout };
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
   }
 }
 
@@ -129,6 +129,16 @@ describe('evidence bundles', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     await writeFile(stranger, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
     expect((await verifyOffline(file, stranger)).code).toBe(1);
+
+    // a key file it cannot read or parse is a usage error (2, as documented), not a bundle that failed (1)
+    const notPem = join(dir, 'not-a-key.pub.pem');
+    await writeFile(notPem, 'not a key');
+    for (const key of [join(dir, 'missing.pub.pem'), notPem]) {
+      const unreadable = await verifyOffline(file, key);
+      expect(unreadable.code).toBe(2);
+      expect(unreadable.out).not.toContain('NOT VERIFIED');
+      expect(unreadable.err).toContain(`cannot read the public key ${key}`);
+    }
   });
 
   it('is for auditors and operators of the submission\'s tenant only', async () => {
