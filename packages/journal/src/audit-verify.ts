@@ -152,6 +152,7 @@ class AuditVerifier {
       await this.verifyChains(page);
       after = page[page.length - 1]!;
     }
+    await this.verifyChainsTakenOutOfScope();
     await this.findVanishedChains();
     return this.verdict(checkpoints);
   }
@@ -223,7 +224,7 @@ class AuditVerifier {
 
   // ---- scope ----
 
-  /** SQL condition on alias `a` of the audit table for the tenant / since scope (parameters appended to `params`). */
+  /** SQL condition on alias `a` of the audit table for the tenant / since scope; parameters from $2. */
   private scope(params: unknown[]): string {
     const where: string[] = [];
     if (this.opts.tenant !== undefined) {
@@ -244,32 +245,63 @@ class AuditVerifier {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /**
-   * The next chains in scope after `after`, in chain order: those with a record in scope and, as tampering
-   * must not take a chain out of the check that would name it, with `since` the chains a checkpoint sealed at
-   * or after it (their newest records may have been deleted), with `tenant` the chains of the tenant's
-   * submissions (their records' tenant may have been changed). Chains without any record are findVanishedChains'.
-   */
+  /** The next chains in scope after `after`, in chain order. */
   private async chainPage(after: string): Promise<string[]> {
     const params: unknown[] = [after];
-    const branches = [`SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${this.scope(params)}`];
-    const since = this.opts.since === undefined ? undefined : `$${params.push(this.opts.since)}`;
-    const tenant = this.opts.tenant === undefined ? undefined : `$${params.push(this.opts.tenant)}`;
-    const tenantChains = `SELECT 'submission:' || p.submission_id FROM ${this.s}.submissions p WHERE p.tenant_id = ${tenant}`;
-    if (since) branches.push(`SELECT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= ${since}`);
-    if (tenant) branches.push(`${tenantChains} AND 'submission:' || p.submission_id > $1`);
-    const inScope = [`EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain)`];
-    if (tenant) inScope.push(`(c.chain IN (${tenantChains}) OR EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.tenant_id = ${tenant} AND a.chain <> '${LEGACY_CHAIN}'))`);
-    if (since) {
-      inScope.push(`(EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.at >= ${since})
-        OR EXISTS (SELECT 1 FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain = c.chain AND h.at >= ${since}))`);
-    }
+    const where = this.scope(params);
     params.push(CHAINS_PER_PAGE);
     const rows = await this.query<{ chain: string }>(
-      `SELECT c.chain FROM (${branches.join(' UNION ')}) c (chain) WHERE ${inScope.join(' AND ')} ORDER BY c.chain LIMIT $${params.length}`,
+      `SELECT DISTINCT a.chain FROM ${this.s}.audit a WHERE a.chain > $1${where} ORDER BY a.chain LIMIT $${params.length}`,
       params,
     );
     return rows.map((r) => r.chain);
+  }
+
+  /**
+   * Queries (parameters: $1 after, $2 page size, then those given) for chains that belong in the scope but that
+   * tampering took out of chainPage's: with `since`, chains a checkpoint sealed at or after it whose records since
+   * then are gone (the newest deleted); with `tenant`, chains of the tenant's submissions none of whose records
+   * carry the tenant any more (changed or removed). Disjoint from chainPage's chains and from each other.
+   */
+  private outOfScopeQueries(): Array<{ sql: string; params: unknown[] }> {
+    const { since, tenant } = this.opts;
+    const queries: Array<{ sql: string; params: unknown[] }> = [];
+    const tenantChains = (param: string): string => `SELECT 'submission:' || p.submission_id FROM ${this.s}.submissions p WHERE p.tenant_id = ${param}`;
+    if (since !== undefined) {
+      const ofTenant =
+        tenant === undefined
+          ? ''
+          : ` AND (h.chain IN (${tenantChains('$4')}) OR EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.tenant_id = $4 AND a.chain <> '${LEGACY_CHAIN}'))`;
+      queries.push({
+        sql: `SELECT DISTINCT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= $3
+                AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain)
+                AND NOT EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.at >= $3)${ofTenant}
+              ORDER BY h.chain LIMIT $2`,
+        params: tenant === undefined ? [since] : [since, tenant],
+      });
+    }
+    if (tenant !== undefined) {
+      queries.push({
+        sql: `SELECT c.chain FROM (${tenantChains('$3')}) c (chain) WHERE c.chain > $1
+                AND NOT EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.tenant_id = $3)
+                AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND ($4::timestamptz IS NULL OR a.at >= $4))
+              ORDER BY c.chain LIMIT $2`,
+        params: [tenant, since ?? null],
+      });
+    }
+    return queries;
+  }
+
+  /** Verifies the chains of outOfScopeQueries: tampering must not take a chain out of the check that would name it. */
+  private async verifyChainsTakenOutOfScope(): Promise<void> {
+    for (const { sql, params } of this.outOfScopeQueries()) {
+      for (let after = ''; ; ) {
+        const page = (await this.query<{ chain: string }>(sql, [after, CHAINS_PER_PAGE, ...params])).map((r) => r.chain);
+        if (page.length > 0) await this.verifyChains(page);
+        if (page.length < CHAINS_PER_PAGE) break;
+        after = page[page.length - 1]!;
+      }
+    }
   }
 
   // ---- chains ----
