@@ -23,7 +23,14 @@ function fail(why) {
 // the public keys by kid: the RFC 7638 thumbprint of the key, as the hub names its evidence keys
 const keys = new Map();
 for (const pemFile of pemFiles) {
-  const key = await importSPKI(readFileSync(pemFile, 'utf8'), 'ES256', { extractable: true });
+  // a key that cannot be read is a usage error (2), not a bundle that failed (1)
+  let key;
+  try {
+    key = await importSPKI(readFileSync(pemFile, 'utf8'), 'ES256', { extractable: true });
+  } catch (error) {
+    console.error(`cannot read the public key ${pemFile} (an ES256 SPKI PEM is expected): ${error.message}`);
+    process.exit(2);
+  }
   keys.set(await calculateJwkThumbprint(await exportJWK(key)), key);
 }
 

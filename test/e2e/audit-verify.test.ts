@@ -81,6 +81,12 @@ describe('audit verification of a running hub', () => {
     const json = await weiche('audit', 'verify', '--config', cfg.file, '--json', '--tenant', 'testhausen', '--since', new Date(Date.now() - 3600_000).toISOString());
     const verdict = JSON.parse(json.out) as AuditVerdict;
     expect(verdict).toMatchObject({ ok: true, chains: 3, unanchored: 0, checkpoints: { verified: 1, latest: { no: 1, kid } } });
+
+    // a mistyped tenant is an error, not "audit intact: 0 of 0 records"
+    const typo = await weiche('audit', 'verify', '--config', cfg.file, '--tenant', 'testhasuen');
+    expect(typo.code).toBe(1);
+    expect(typo.out).not.toContain('audit intact');
+    expect(typo.err).toContain('--tenant: no tenant testhasuen in the configuration');
   });
 
   it('gives auditors the same verdict over the admin API', async () => {

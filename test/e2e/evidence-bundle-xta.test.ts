@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +29,12 @@ describe('evidence bundle and retention of XTA messages', () => {
   });
 
   /** Sends a minimal XBau Bauantrag as the author and waits until it is delivered (DMS folder and message box). */
-  async function sendDelivered(): Promise<SubmissionRow> {
+  async function sendDelivered(subject?: string): Promise<SubmissionRow> {
     const author = new XtaTestClient(hub.baseUrl, parties.author.token);
     const readerCert = (await author.readerCertificate(parties.reader)) ?? '';
     const xbau = await readFile(join(REPO_ROOT, 'packages/mappings/xbau-passthrough/samples/minimal.input.xml'));
     const id = messageId();
-    const sent = await author.send({ meta: { author: parties.author.identifier, reader: parties.reader, messageId: id }, plaintext: contentContainer({ data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, []), certificatePem: readerCert, mtom: false });
+    const sent = await author.send({ meta: { author: parties.author.identifier, reader: parties.reader, messageId: id, ...(subject === undefined ? {} : { subject }) }, plaintext: contentContainer({ data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, []), certificatePem: readerCert, mtom: false });
     expect(sent.fault, sent.text).toBeUndefined();
     return waitFor('delivered', async () => {
       const r = await hub.deps.journal.findByChannelRef(XTA_CHANNEL, id);
@@ -58,6 +59,18 @@ describe('evidence bundle and retention of XTA messages', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), file, pub]);
     expect(stdout).toContain(`VERIFIED: evidence bundle of submission ${row.submissionId} (DELIVERED)`);
     expect(stdout).toContain('2 output package(s) as recorded');
+  }, 90_000);
+
+  it("keeps the author's free-text Subject out of the bundle, as its sha256", async () => {
+    const subject = 'Bauantrag Max Mustermann, Hauptstraße 5';
+    const row = await sendDelivered(subject);
+    const signed = await buildEvidenceBundle(hub.deps, row.submissionId);
+    const text = JSON.stringify(signed!.bundle);
+    expect(text).not.toContain('Mustermann');
+    const bundle = signed!.bundle as { transport: { transportReport: { messageMetaData: { qualifier: Record<string, unknown> } } } };
+    const qualifier = bundle.transport.transportReport.messageMetaData.qualifier;
+    expect(qualifier).toMatchObject({ subjectSha256: createHash('sha256').update(subject, 'utf8').digest('hex'), service: expect.any(String) });
+    expect(qualifier).not.toHaveProperty('subject');
   }, 90_000);
 
   it('deletes a message box package the Fachverfahren closed once outputsDays are over, and keeps one it has not closed', async () => {

@@ -17,13 +17,13 @@ const OTHER_AUDITOR = randomBytes(16).toString('hex');
 const TENANT_ADMIN = randomBytes(16).toString('hex');
 
 /** The documented offline check (docs/evidence.md), run as a third party would: a child process with the public key only. */
-async function verifyOffline(bundleFile: string, pubKey: string): Promise<{ code: number; out: string }> {
+async function verifyOffline(bundleFile: string, pubKey: string): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), bundleFile, pubKey]);
-    return { code: 0, out: stdout };
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/verify-evidence.mjs'), bundleFile, pubKey]);
+    return { code: 0, out: stdout, err: stderr };
   } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, out: e.stdout };
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
   }
 }
 
@@ -44,6 +44,7 @@ describe('evidence bundles', () => {
   let dir: string;
   let pubKey: string;
   let submissionId: string;
+  let otherId: string;
 
   const evidence = (id: string, token = AUDITOR): Promise<Response> =>
     fetch(`${hub.baseUrl}/admin/api/v1/submissions/${id}/evidence`, { headers: { authorization: `Bearer ${token}` } });
@@ -68,6 +69,7 @@ describe('evidence bundles', () => {
     // three submissions, so the checkpoint seals three chains and the bundle's Merkle proof has two steps
     const sent = await Promise.all(['Carport', 'Gartenhaus', 'Zaun'].map((v) => hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"vorhaben":"${v}"}`), attachments: [attachment] })));
     submissionId = sent[0]!.submissionId;
+    otherId = sent[1]!.submissionId;
     await waitFor('delivered and acknowledged', async () => {
       const rows = await Promise.all(sent.map((x) => hub.deps.journal.getSubmission(x.submissionId)));
       return rows.every((row) => row?.state === 'DELIVERED' && row.acknowledgedAt !== null);
@@ -127,6 +129,16 @@ describe('evidence bundles', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     await writeFile(stranger, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
     expect((await verifyOffline(file, stranger)).code).toBe(1);
+
+    // a key file it cannot read or parse is a usage error (2, as documented), not a bundle that failed (1)
+    const notPem = join(dir, 'not-a-key.pub.pem');
+    await writeFile(notPem, 'not a key');
+    for (const key of [join(dir, 'missing.pub.pem'), notPem]) {
+      const unreadable = await verifyOffline(file, key);
+      expect(unreadable.code).toBe(2);
+      expect(unreadable.out).not.toContain('NOT VERIFIED');
+      expect(unreadable.err).toContain(`cannot read the public key ${key}`);
+    }
   });
 
   it('is for auditors and operators of the submission\'s tenant only', async () => {
@@ -161,9 +173,35 @@ describe('evidence bundles', () => {
     }
   }, 120_000);
 
-  it('fails offline when a database owner re-chained the records after the checkpoint sealed them', async () => {
+  it('refuses to sign a chain with a record a database owner forged, also once a checkpoint sealed it', async () => {
+    const records = await hub.deps.journal.listAudit({ submissionId: otherId, limit: 100 });
+    const last = records.at(-1)!;
+    // appended with a correct link and hash, as someone without the evidence key can: only the MAC is wrong
+    const forged = { ...last, chainSeq: last.chainSeq + 1, at: new Date(), actor: 'mallory', stage: 'redeliver', fromState: null, toState: null, details: { note: 'forged' }, prevHash: last.hash };
+    const hash = auditHash(last.hash, forged);
+    const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
+    try {
+      const s = `"${cfg.schema}"`;
+      await owner.query(
+        `INSERT INTO ${s}.audit (at, chain, chain_seq, tenant_id, submission_id, actor, stage, from_state, to_state, input_hash, output_hash, details, prev_hash, hash, kid, mac)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, $13, $14)`,
+        [forged.at, forged.chain, forged.chainSeq, forged.tenantId, otherId, forged.actor, forged.stage, forged.inputHash, forged.outputHash, JSON.stringify(forged.details), forged.prevHash, hash, last.kid, 'ab'.repeat(32)],
+      );
+      // and moved the chain's head to it, so the checkpoint before the bundle seals it
+      await owner.query(`UPDATE ${s}.audit_heads SET chain_seq = $2, hash = $3, at = $4 WHERE chain = $1`, [forged.chain, forged.chainSeq, hash, forged.at]);
+    } finally {
+      await owner.end();
+    }
+    const res = await evidence(otherId);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(new RegExp(`record #${forged.chainSeq}: MAC invalid`));
+  });
+
+  it('refuses a bundle when a database owner re-chained the records after the checkpoint sealed them; offline such a bundle fails', async () => {
     const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
     const client = await owner.connect();
+    const rechained = new Map<number, { details: Record<string, unknown>; prevHash: string; hash: string }>();
     try {
       const records = await hub.deps.journal.listAudit({ submissionId, limit: 100 });
       await client.query('BEGIN');
@@ -174,6 +212,7 @@ describe('evidence bundles', () => {
         const details = r.chainSeq === 2 ? { ...r.details, forged: true } : r.details;
         const hash = auditHash(prev, { ...r, details });
         await client.query(`UPDATE "${cfg.schema}".audit SET details = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [r.seq, JSON.stringify(details), prev, hash]);
+        rechained.set(r.chainSeq, { details, prevHash: prev, hash });
         prev = hash;
       }
       await client.query('COMMIT');
@@ -182,9 +221,15 @@ describe('evidence bundles', () => {
       await owner.end();
     }
     const res = await evidence(submissionId);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/record #2: MAC invalid/);
+
+    // a bundle over these records, signed anyway (as a hub that did not check the MACs did), fails the offline check
+    const signed = await readFile(join(dir, 'bundle.jws'), 'utf8');
+    const bundle = JSON.parse(Buffer.from(signed.split('.')[1]!, 'base64url').toString('utf8')) as { audit: { records: Array<{ chainSeq: number }> } };
+    bundle.audit.records = bundle.audit.records.map((r) => ({ ...r, ...rechained.get(r.chainSeq) }));
     const file = join(dir, 'bundle-rechained.jws');
-    await writeFile(file, await res.text());
+    await writeFile(file, await hub.deps.evidence.sign(bundle as unknown as Record<string, unknown>, 'weiche-evidence-bundle'));
     const result = await verifyOffline(file, pubKey);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/^NOT VERIFIED: record #\d+, which checkpoint 1 sealed, is not the record in the bundle/);

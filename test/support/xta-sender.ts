@@ -82,6 +82,8 @@ export interface MetaOptions {
   readonly msgSize?: number;
   /** Qualifier/Service (default: XBau). */
   readonly service?: string;
+  /** Qualifier/Subject (free text; none by default). */
+  readonly subject?: string;
 }
 
 /** OSCI MessageMetaData 2.02 for an XBau 2.6 baugenehmigung.antrag.0200. */
@@ -92,7 +94,7 @@ export function messageMetaData(m: MetaOptions): string {
     `<oscimeta:Originators><oscimeta:Author><oscimeta:Identifier type="xoev" category="Portal">${esc(m.author)}</oscimeta:Identifier></oscimeta:Author></oscimeta:Originators>` +
     `<oscimeta:Destinations><oscimeta:Reader><oscimeta:Identifier type="xoev" category="Bauaufsicht">${esc(m.reader)}</oscimeta:Identifier></oscimeta:Reader></oscimeta:Destinations>` +
     `<oscimeta:MsgIdentification><wsa:MessageID xmlns:wsa="${NS.wsa}">${esc(m.messageId)}</wsa:MessageID></oscimeta:MsgIdentification>` +
-    `<oscimeta:Qualifier><oscimeta:Service>${esc(m.service ?? XBAU_SERVICE)}</oscimeta:Service>` +
+    `<oscimeta:Qualifier>${m.subject === undefined ? '' : `<oscimeta:Subject>${esc(m.subject)}</oscimeta:Subject>`}<oscimeta:Service>${esc(m.service ?? XBAU_SERVICE)}</oscimeta:Service>` +
     `<oscimeta:BusinessScenario><oscimeta:Defined listURI="urn:de:dataport:codeliste:business.scenario" listVersionID="1"><code>XBAU_DATA</code></oscimeta:Defined></oscimeta:BusinessScenario>` +
     `<oscimeta:MessageType listURI="urn:de:payloadSchema:elementName" listVersionID="1.0" payloadSchema="${XBAU_NS}"><code>baugenehmigung.antrag.0200</code></oscimeta:MessageType>` +
     `</oscimeta:Qualifier>${m.msgSize ? `<oscimeta:MsgSize>${m.msgSize}</oscimeta:MsgSize>` : ''}</oscimeta:MessageMetaData>`

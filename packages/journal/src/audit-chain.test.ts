@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
 import { checkpointName, writeCheckpoint } from './audit-checkpoint.js';
 import { auditHash, GENESIS_HASH, legacyAuditHash, macInput } from './audit-hash.js';
@@ -296,6 +296,42 @@ describe('audit chains', () => {
     await journal.transition(a, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
     // chains with a record since the date are checked whole, from their first record
     expect(await db.verify({ since: marker })).toMatchObject({ ok: true, checked: 5, chains: 1 });
+  });
+
+  it('names the newest records of a chain deleted after a checkpoint also when a since-check no longer finds one of its records since then', async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal);
+    // the date lies after every record of the four (pg keeps microseconds, a Date milliseconds: one more is after)
+    const since = new Date((await chainOf(journal, a)).at(-1)!.at.getTime() + 1);
+    await vi.waitUntil(() => Date.now() > since.getTime(), { timeout: 5000, interval: 1 });
+    await journal.transition(a, { from: ['MAPPED'], to: 'ROUTED', actor: 'processor', stage: 'route' });
+    await db.checkpoint();
+    const newest = (await chainOf(journal, a)).at(-1)!;
+    expect(newest.at.getTime()).toBeGreaterThanOrEqual(since.getTime());
+    await asOwner(db, (c, s) => c.query(`DELETE FROM ${s}.audit WHERE seq = $1`, [newest.seq]));
+    const verdict = await db.verify({ since });
+    expect(verdict).toMatchObject({ ok: false, checked: 4, total: 5, chains: 1 });
+    expect(verdict.gaps).toEqual([{ chain: `submission:${a}`, fromSeq: 5, toSeq: 5, reason: 'newest records deleted (sealed by checkpoint 1)' }]);
+    // the same for a tenant's check since then
+    expect(await db.verify({ since, tenant: 'stadt-a' })).toMatchObject({ ok: false, checked: 4, total: 5 });
+    expect(await db.verify({ since, tenant: 'stadt-b' })).toMatchObject({ ok: true, checked: 0, chains: 0 });
+  });
+
+  it("names a submission's records in its tenant's check also when their tenant was changed or removed", async () => {
+    const { db, journal } = await setup();
+    const a = await submission(journal, 'stadt-a');
+    const b = await submission(journal, 'stadt-a');
+    await db.checkpoint();
+    // a scoped auditor of stadt-a only runs the tenant's check: the chains must not leave it with their tenant column
+    await asOwner(db, async (c, s) => {
+      await c.query(`UPDATE ${s}.audit SET tenant_id = NULL WHERE submission_id = $1`, [a]);
+      await c.query(`UPDATE ${s}.audit SET tenant_id = 'stadt-b' WHERE submission_id = $1`, [b]);
+    });
+    const verdict = await db.verify({ tenant: 'stadt-a' });
+    expect(verdict).toMatchObject({ ok: false, checked: 8, chains: 2, problems: 8 });
+    expect(verdict.firstBad?.reason).toBe('content changed: the hash does not match the record');
+    const since = await db.verify({ tenant: 'stadt-a', since: new Date(0) });
+    expect(since).toMatchObject({ ok: false, checked: 8, chains: 2 });
   });
 
   it('tells records pruned by retention from records deleted', async () => {

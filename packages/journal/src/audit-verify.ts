@@ -104,6 +104,24 @@ export async function verifyAudit(opts: VerifyAuditOptions): Promise<AuditVerdic
   }
 }
 
+/**
+ * The first problem of one chain's records as given (positions from 1, links, hashes, MACs), or undefined when
+ * they verify: what the hub checks before it signs an evidence bundle, so its signature never covers a record
+ * that a database owner forged or changed (the offline check cannot recompute MACs).
+ */
+export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys): AuditProblem | undefined {
+  const findings = new Findings();
+  const check = new ChainCheck(chain, undefined, keys, findings, undefined);
+  for (const record of records) {
+    if (record.chain !== chain) findings.bad(chain, record.chainSeq, `a record of chain ${record.chain}`, record.at);
+    else check.feed(record);
+  }
+  check.finish();
+  const gap = findings.gaps[0];
+  if (findings.firstBad) return { chain, seq: findings.firstBad.seq, reason: findings.firstBad.reason };
+  return gap ? { chain, seq: gap.fromSeq, reason: gap.reason } : undefined;
+}
+
 class AuditVerifier {
   private readonly s: string;
   private readonly batch: number;
@@ -134,6 +152,7 @@ class AuditVerifier {
       await this.verifyChains(page);
       after = page[page.length - 1]!;
     }
+    await this.verifyChainsTakenOutOfScope();
     await this.findVanishedChains();
     return this.verdict(checkpoints);
   }
@@ -236,6 +255,53 @@ class AuditVerifier {
       params,
     );
     return rows.map((r) => r.chain);
+  }
+
+  /**
+   * Queries (parameters: $1 after, $2 page size, then those given) for chains that belong in the scope but that
+   * tampering took out of chainPage's: with `since`, chains a checkpoint sealed at or after it whose records since
+   * then are gone (the newest deleted); with `tenant`, chains of the tenant's submissions none of whose records
+   * carry the tenant any more (changed or removed). Disjoint from chainPage's chains and from each other.
+   */
+  private outOfScopeQueries(): Array<{ sql: string; params: unknown[] }> {
+    const { since, tenant } = this.opts;
+    const queries: Array<{ sql: string; params: unknown[] }> = [];
+    const tenantChains = (param: string): string => `SELECT 'submission:' || p.submission_id FROM ${this.s}.submissions p WHERE p.tenant_id = ${param}`;
+    if (since !== undefined) {
+      const ofTenant =
+        tenant === undefined
+          ? ''
+          : ` AND (h.chain IN (${tenantChains('$4')}) OR EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.tenant_id = $4 AND a.chain <> '${LEGACY_CHAIN}'))`;
+      queries.push({
+        sql: `SELECT DISTINCT h.chain FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain > $1 AND h.at >= $3
+                AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain)
+                AND NOT EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.at >= $3)${ofTenant}
+              ORDER BY h.chain LIMIT $2`,
+        params: tenant === undefined ? [since] : [since, tenant],
+      });
+    }
+    if (tenant !== undefined) {
+      queries.push({
+        sql: `SELECT c.chain FROM (${tenantChains('$3')}) c (chain) WHERE c.chain > $1
+                AND NOT EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND a.tenant_id = $3)
+                AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain AND ($4::timestamptz IS NULL OR a.at >= $4))
+              ORDER BY c.chain LIMIT $2`,
+        params: [tenant, since ?? null],
+      });
+    }
+    return queries;
+  }
+
+  /** Verifies the chains of outOfScopeQueries: tampering must not take a chain out of the check that would name it. */
+  private async verifyChainsTakenOutOfScope(): Promise<void> {
+    for (const { sql, params } of this.outOfScopeQueries()) {
+      for (let after = ''; ; ) {
+        const page = (await this.query<{ chain: string }>(sql, [after, CHAINS_PER_PAGE, ...params])).map((r) => r.chain);
+        if (page.length > 0) await this.verifyChains(page);
+        if (page.length < CHAINS_PER_PAGE) break;
+        after = page[page.length - 1]!;
+      }
+    }
   }
 
   // ---- chains ----

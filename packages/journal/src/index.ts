@@ -19,7 +19,7 @@ export {
   type CheckpointHead,
   type CheckpointSummary,
 } from './audit-checkpoint.js';
-export { verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
+export { checkChainRecords, verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
 export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
 export { EvidenceChainReader, type EvidenceChain, type ChainAnchor } from './evidence-chain.js';
 export { BlobReferenceStore } from './blob-reference-store.js';

@@ -23,6 +23,8 @@ export async function auditVerify(args: AuditVerifyArgs, out: { log: (s: string)
   const since = args.since === undefined ? undefined : new Date(args.since);
   if (since !== undefined && Number.isNaN(since.getTime())) throw new Error(`--since: not a date (ISO 8601, e.g. 2025-01-31 or 2025-01-31T12:00:00Z): ${args.since}`);
   const config = await hubConfig(args.config);
+  // a mistyped tenant selects no chain, and "audit intact: 0 of 0 records" would read as a clean bill (the API answers 404)
+  if (args.tenant !== undefined && !config.tenants.some((t) => t.id === args.tenant)) throw new Error(`--tenant: no tenant ${args.tenant} in the configuration`);
   const keys = await loadEvidenceKeys(config, { create: false });
   const pool = createPool(config.database.url);
   let reported = 0;

@@ -150,6 +150,15 @@ describe('admin API authentication', () => {
     const tampered = good.slice(0, -4) + (good.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await call(tampered, 'GET', `${API}/me`)).status).toBe(401);
   });
+
+  it('refuses an OIDC JWT without an expiry: a leaked one would admit its holder for good', async () => {
+    const claims = { sub: 'x', realm_access: { roles: ['operator'] } };
+    const forever = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('https://keycloak.test/realms/weiche').setAudience('weiche-admin').setIssuedAt().sign(signingKey);
+    const res = await call(forever, 'GET', `${API}/me`);
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ type: 'urn:weiche:problem:unauthorized' });
+    expect((await call(await oidcToken(claims), 'GET', `${API}/me`)).status).toBe(200);
+  });
 });
 
 describe('admin API reads', () => {

@@ -13,7 +13,7 @@ type Who = (request: unknown) => Principal;
 
 export const AuditVerifyQuery = z.object({
   tenant: z.string().min(1).optional().describe('only the chains of this tenant (required for principals scoped to several tenants)'),
-  since: z.iso.datetime({ offset: true }).optional().describe('only chains with a record at or after this time (ISO 8601); each is checked whole'),
+  since: z.iso.datetime({ offset: true }).optional().describe('only chains with a record, or a head a checkpoint sealed, at or after this time (ISO 8601); each is checked whole'),
 });
 
 const Problem = z.object({ chain: z.string(), seq: z.number(), reason: z.string() });

@@ -95,7 +95,8 @@ export class AdminAuthenticator {
   private async verifyJwt(token: string, oidc: { config: OidcConfig; keys: JWTVerifyGetKey }): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, oidc.keys, { issuer: oidc.config.issuer, audience: oidc.config.audience }));
+      // exp required: jose checks it only when present, and a token without one would never expire (RFC 9068 §2.2 requires it)
+      ({ payload } = await jwtVerify(token, oidc.keys, { issuer: oidc.config.issuer, audience: oidc.config.audience, requiredClaims: ['exp'] }));
     } catch {
       throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token is not valid (signature, issuer, audience or expiry)');
     }

@@ -1,4 +1,5 @@
-import { EvidenceChainReader, RetentionStore, type AuditRecord } from '@weiche/journal';
+import { ErrorCode, WeicheError } from '@weiche/core';
+import { checkChainRecords, EvidenceChainReader, RetentionStore, type AuditRecord } from '@weiche/journal';
 import { checkpointNow } from '../audit-checkpointer.js';
 import { channelRecord } from '../channels/channel-record.js';
 import type { HubDeps } from '../context.js';
@@ -43,6 +44,12 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
     retention.shreddedAt(row.tenantId),
     channelRecord(deps, row),
   ]);
+  // the signature vouches for the records: a forged or changed one (MAC, hash, link, position) is refused, not signed
+  const problem = checkChainRecords(chain.chain, chain.records, deps.evidence);
+  if (problem) {
+    deps.log.error({ submissionId, chain: problem.chain, seq: problem.seq, reason: problem.reason }, 'evidence bundle refused: the audit chain does not verify');
+    throw new WeicheError(ErrorCode.CONFLICT, `the audit chain of this submission does not verify (record #${problem.seq}: ${problem.reason}): no bundle is signed; run weiche audit verify`, { status: 409 });
+  }
   const outputs = Object.entries(row.outputs ?? {}).map(([target, o]) => ({
     target,
     packageName: o.packageName,

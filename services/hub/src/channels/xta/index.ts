@@ -1,6 +1,7 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { MsgBoxRetentionStore } from '@weiche/journal';
 import type { Channel, ChannelRecord } from '../channel.js';
+import { evidenceMetaData } from './evidence-metadata.js';
 import { transportReportOf } from './transport-report.js';
 import { HubMessageBox } from './message-box.js';
 import { XTA_CHANNEL, XtaMeta } from './meta.js';
@@ -45,8 +46,8 @@ export async function createXtaChannel(deps: XtaChannelDeps): Promise<XtaChannel
       const report = transportReportOf(row, meta, await rt.journal.listDeliveries(row.submissionId), rt.config.serverIdentity);
       return {
         received: [{ part: 'container', blobKey: meta.containerBlobKey, ...(meta.container === 'plain' ? { atRest: true } : {}) }],
-        // dates as ISO strings: the bundle is signed JSON
-        transport: { messageId: row.channelRef, transportReport: JSON.parse(JSON.stringify(report)) as Record<string, unknown> },
+        // dates as ISO strings: the bundle is signed JSON; the echoed MessageMetaData without its free-text Subject
+        transport: { messageId: row.channelRef, transportReport: { ...(JSON.parse(JSON.stringify(report)) as Record<string, unknown>), messageMetaData: evidenceMetaData(report.messageMetaData) } },
       };
     },
     retainOutputs: (opts) => retainMessageBox({ blobs: rt.blobs, store: boxRetention }, opts),

@@ -1,5 +1,6 @@
 import type { AuditRecord, SubmissionRow } from '@weiche/journal';
 import type { ChannelRecord } from '../../channel.js';
+import { evidenceMetaData } from '../evidence-metadata.js';
 import { XtaUpstreamMeta } from './meta.js';
 import { UPSTREAM_CLOSE_STAGE } from './poller.js';
 
@@ -25,8 +26,7 @@ export function xtaUpstreamRecord(row: SubmissionRow, audit: readonly AuditRecor
       mtom: meta.mtom,
       ...(meta.upstreamSubmittedAt !== undefined ? { upstreamSubmittedAt: meta.upstreamSubmittedAt } : {}),
       closedUpstreamAt: audit.filter((a) => a.stage === UPSTREAM_CLOSE_STAGE).map((a) => a.at.toISOString()),
-      // dates as ISO strings: the bundle is signed JSON
-      messageMetaData: JSON.parse(JSON.stringify(meta.messageMetaData)) as Record<string, unknown>,
+      messageMetaData: evidenceMetaData(meta.messageMetaData),
     },
   };
 }
