@@ -142,7 +142,7 @@ describe('console operations in headless Chromium', () => {
     await page.getByLabel('Mandant').selectOption({ label: 'Gemeinde Testhausen' });
     await page.getByRole('button', { name: 'Filtern' }).click();
     await page.getByRole('heading', { level: 2, name: `${BULK} Treffer` }).waitFor();
-    await expect.poll(() => page.url()).toContain('tenant=testhausen');
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('tenant=testhausen');
     expect(await page.getByTestId('dead-letter-list').locator('tbody tr').count()).toBe(BULK);
 
     await page.getByLabel(`Alle ${BULK} Treffer des Filters auswählen (nicht nur diese Seite)`).check();
