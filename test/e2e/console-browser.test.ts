@@ -118,7 +118,7 @@ describe('web console in headless Chromium', () => {
     page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
 
     await page.goto(`${hub.baseUrl}/admin`);
-    await expect.poll(() => page.url()).toBe(`${hub.baseUrl}/admin/`);
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toBe(`${hub.baseUrl}/admin/`);
     await page.getByRole('heading', { level: 1, name: 'Anmeldung' }).waitFor();
     await shot(page, '01-login');
     await page.getByLabel('Admin-Token (Bearer)').fill(TOKENS.operator);
@@ -126,7 +126,7 @@ describe('web console in headless Chromium', () => {
 
     const deadLetters = page.getByTestId('dead-letters');
     await deadLetters.getByText(failed).first().waitFor({ timeout: 30_000 });
-    await expect.poll(() => deadLetters.getByText(/far side unavailable/).count()).toBe(1);
+    await expect.poll(() => deadLetters.getByText(/far side unavailable/).count(), { timeout: 30_000 }).toBe(1);
     expect(await page.locator('svg.chart').count()).toBe(2);
     expect(await page.evaluate<string | null>("sessionStorage.getItem('weiche.token')")).toBe(TOKENS.operator);
     await shot(page, '02-dashboard-failed');
@@ -157,7 +157,7 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('link', { name: `Verlauf von ${failed}` }).first().focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: `Einreichung ${failed}` }).waitFor();
-    await expect.poll(() => page.getByTestId('submission-state').getAttribute('data-state')).toBe('FAILED');
+    await expect.poll(() => page.getByTestId('submission-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('FAILED');
     expect(await page.getByTestId('submission-state').textContent()).toBe('fehlgeschlagen');
     const timeline = page.getByTestId('timeline');
     expect(await timeline.getByText('Zustellversuch').count()).toBe(2);
@@ -173,7 +173,7 @@ describe('web console in headless Chromium', () => {
       throw error;
     }
     expect(await state(hub, failed)).toBe('DELIVERED');
-    await expect.poll(() => page.getByTestId('timeline').getByText(/olga/).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('timeline').getByText(/olga/).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await shot(page, '04-timeline-delivered');
 
     await page.getByRole('link', { name: 'Übersicht', exact: true }).click();

@@ -9,11 +9,14 @@ import { freePort, tempDir, waitFor } from '../support/env.js';
 import { flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { addTenant, SERVICE, writeTestConfig } from '../support/test-config.js';
+import { clearOfHourEnd, lastMsOfHour } from '../support/wall-clock.js';
 
 const TOKENS = { operator: randomBytes(16).toString('hex'), auditor: randomBytes(16).toString('hex') };
 const BULK = 10;
 const OTHERBURG = 3;
 const REASON = 'DMS-Import läuft wieder (Ticket 4711)';
+// From the first send to the end of the bulk replay (the first test): the charts expect all of it in one hour.
+const DATA_MS = 4 * 60_000;
 
 // Words the German console must not show for the usual states, stages and errors (as whole words).
 const ENGLISH = [
@@ -55,6 +58,26 @@ describe('console operations in headless Chromium', () => {
   let browser: TestBrowser;
   const testhausen: string[] = [];
   const otherburg: string[] = [];
+  /** When the charted data began, and when the bulk replay (its last part) was done. */
+  let dataFrom = 0;
+  let dataUntil = Infinity;
+
+  /**
+   * A page of its own browser whose clock stands in the hour of the charted data: the chart tests mark the
+   * current hour, and a run that reaches them after the hour turned would find it empty. The clock of the
+   * shared browser keeps running (the console's refresh test needs it).
+   */
+  async function inDataHour(test: (page: Page) => Promise<void>): Promise<void> {
+    expect(dataUntil, 'the charted data took longer than DATA_MS to make').toBeLessThanOrEqual(lastMsOfHour(dataFrom));
+    const pinned = await launchBrowser({ locale: 'de-DE' });
+    try {
+      await pinned.context.clock.setFixedTime(Math.min(Date.now(), lastMsOfHour(dataFrom)));
+      await test(await pinned.context.newPage());
+      expect(foreignRequests(pinned.requests)).toEqual([]);
+    } finally {
+      await pinned.close();
+    }
+  }
 
   beforeAll(async () => {
     const dir = await tempDir('console-ops');
@@ -91,6 +114,7 @@ describe('console operations in headless Chromium', () => {
       },
     });
     hub = await startInProcessHub(cfg, { adapterKinds: [flakyFolderAdapter as AdapterFactory<unknown>] });
+    dataFrom = await clearOfHourEnd(DATA_MS);
     for (let i = 0; i < BULK; i++) {
       testhausen.push((await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"name":"Erika Musterfrau ${i}"}`) })).submissionId);
     }
@@ -99,7 +123,7 @@ describe('console operations in headless Chromium', () => {
     }
     for (const id of [...testhausen, ...otherburg]) await waitFor(`${id} dead-lettered`, async () => (await state(hub, id)) === 'FAILED', 120_000, 200);
     browser = await launchBrowser({ locale: 'de-DE' });
-  }, 300_000);
+  }, 300_000 + DATA_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -118,7 +142,7 @@ describe('console operations in headless Chromium', () => {
     await page.getByLabel('Mandant').selectOption({ label: 'Gemeinde Testhausen' });
     await page.getByRole('button', { name: 'Filtern' }).click();
     await page.getByRole('heading', { level: 2, name: `${BULK} Treffer` }).waitFor();
-    await expect.poll(() => page.url()).toContain('tenant=testhausen');
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('tenant=testhausen');
     expect(await page.getByTestId('dead-letter-list').locator('tbody tr').count()).toBe(BULK);
 
     await page.getByLabel(`Alle ${BULK} Treffer des Filters auswählen (nicht nur diese Seite)`).check();
@@ -140,6 +164,7 @@ describe('console operations in headless Chromium', () => {
     const batches = new Set(records.map((r) => r[0]?.details.batch));
     expect(batches.size).toBe(1);
     for (const [record] of records) expect(record).toMatchObject({ actor: 'olga', fromState: 'FAILED', toState: 'RECEIVED', details: { reason: REASON, from: 'open' } });
+    dataUntil = Date.now();
     // Otherburg's dead letters were outside the filter and stay
     for (const id of otherburg) expect(await state(hub, id)).toBe('FAILED');
     expect(errors).toEqual([]);
@@ -202,73 +227,73 @@ describe('console operations in headless Chromium', () => {
   }, 90_000);
 
   it('fits a 390 px phone: the current hour has bars inside the screen, tables scroll in their cards', async () => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 390, height: 844 });
-    await signIn(page, hub, TOKENS.operator);
-    const current = page.locator('svg.chart rect[data-current="true"]');
-    await current.first().waitFor();
-    expect(await page.locator('svg.chart').count()).toBe(2);
-    const boxes = (await Promise.all((await current.all()).map((rect) => rect.boundingBox()))).map((b) => ({ left: b?.x ?? -1, right: (b?.x ?? 0) + (b?.width ?? 0), height: b?.height ?? 0 }));
-    // Testhausen: failed and delivered this hour; Otherburg: failed
-    expect(boxes.length).toBeGreaterThanOrEqual(3);
-    for (const box of boxes) {
-      expect(box.left).toBeGreaterThanOrEqual(0);
-      expect(box.right).toBeLessThanOrEqual(390);
-      expect(box.height).toBeGreaterThan(0);
-    }
-    const wide = await page.evaluate<string[]>(
-      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 391 && !e.closest('.card')).map((e) => e.tagName + '.' + e.className).slice(0, 10)",
-    );
-    expect(wide, 'elements outside a scrolling card that stick out of the screen').toEqual([]);
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    const adapters = await page.evaluate<{ scroll: number; client: number }>(
-      "(() => { const card = document.querySelector('[data-testid=adapters]').parentElement; return { scroll: card.scrollWidth, client: card.clientWidth }; })()",
-    );
-    expect(adapters.scroll).toBeGreaterThan(adapters.client);
-    await shot(page, '05-phone-dashboard');
-    await page.close();
+    await inDataHour(async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await signIn(page, hub, TOKENS.operator);
+      const current = page.locator('svg.chart rect[data-current="true"]');
+      await current.first().waitFor();
+      expect(await page.locator('svg.chart').count()).toBe(2);
+      const boxes = (await Promise.all((await current.all()).map((rect) => rect.boundingBox()))).map((b) => ({ left: b?.x ?? -1, right: (b?.x ?? 0) + (b?.width ?? 0), height: b?.height ?? 0 }));
+      // Testhausen: failed and delivered this hour; Otherburg: failed
+      expect(boxes.length).toBeGreaterThanOrEqual(3);
+      for (const box of boxes) {
+        expect(box.left).toBeGreaterThanOrEqual(0);
+        expect(box.right).toBeLessThanOrEqual(390);
+        expect(box.height).toBeGreaterThan(0);
+      }
+      const wide = await page.evaluate<string[]>(
+        "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 391 && !e.closest('.card')).map((e) => e.tagName + '.' + e.className).slice(0, 10)",
+      );
+      expect(wide, 'elements outside a scrolling card that stick out of the screen').toEqual([]);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const adapters = await page.evaluate<{ scroll: number; client: number }>(
+        "(() => { const card = document.querySelector('[data-testid=adapters]').parentElement; return { scroll: card.scrollWidth, client: card.clientWidth }; })()",
+      );
+      expect(adapters.scroll).toBeGreaterThan(adapters.client);
+      await shot(page, '05-phone-dashboard');
+    });
   }, 60_000);
 
   it('names tenants and services instead of ids, and keeps one scale and a named range across charts', async () => {
-    const page = await browser.context.newPage();
-    await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
-    await signIn(page, hub, TOKENS.operator);
-    // Otherburg's dead letters (outside the bulk replay) with names from the configuration
-    await page.goto(`${hub.baseUrl}/admin/#/dead-letters?tenant=otherburg`);
-    await page.getByRole('heading', { level: 2, name: `${OTHERBURG} Treffer` }).waitFor();
-    const list = page.getByTestId('dead-letter-list');
-    const cells = await list.locator('tbody td').allInnerTexts();
-    expect(cells.filter((c) => c === 'Gemeinde Otherburg')).toHaveLength(OTHERBURG);
-    expect(cells.filter((c) => c === 'Baugenehmigung beantragen')).toHaveLength(OTHERBURG);
-    expect(cells.filter((c) => c === 'otherburg' || c.includes(SERVICE))).toEqual([]);
+    await inDataHour(async (page) => {
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await signIn(page, hub, TOKENS.operator);
+      // Otherburg's dead letters (outside the bulk replay) with names from the configuration
+      await page.goto(`${hub.baseUrl}/admin/#/dead-letters?tenant=otherburg`);
+      await page.getByRole('heading', { level: 2, name: `${OTHERBURG} Treffer` }).waitFor();
+      const list = page.getByTestId('dead-letter-list');
+      const cells = await list.locator('tbody td').allInnerTexts();
+      expect(cells.filter((c) => c === 'Gemeinde Otherburg')).toHaveLength(OTHERBURG);
+      expect(cells.filter((c) => c === 'Baugenehmigung beantragen')).toHaveLength(OTHERBURG);
+      expect(cells.filter((c) => c === 'otherburg' || c.includes(SERVICE))).toEqual([]);
 
-    // the overview: Testhausen's 20 transitions this hour and Otherburg's 3 on one y scale
-    await page.goto(`${hub.baseUrl}/admin/#/`);
-    const charts = page.locator('svg.chart');
-    await charts.first().waitFor();
-    const topTicks = async (): Promise<string[]> => Promise.all((await charts.all()).map((c) => c.locator('text.axis[text-anchor="end"]').last().textContent().then((x) => x ?? '')));
-    const ticks = await topTicks();
-    expect(ticks).toHaveLength(2);
-    expect(ticks[0]).toBe(ticks[1]);
-    expect(Number(ticks[0])).toBeGreaterThanOrEqual(10); // Otherburg alone would get 4
-    expect(await charts.first().getAttribute('aria-label')).toMatch(/ zugestellt, \d+ fehlgeschlagen \(letzte 24 Stunden\)$/);
+      // the overview: Testhausen's 20 transitions this hour and Otherburg's 3 on one y scale
+      await page.goto(`${hub.baseUrl}/admin/#/`);
+      const charts = page.locator('svg.chart');
+      await charts.first().waitFor();
+      const topTicks = async (): Promise<string[]> => Promise.all((await charts.all()).map((c) => c.locator('text.axis[text-anchor="end"]').last().textContent().then((x) => x ?? '')));
+      const ticks = await topTicks();
+      expect(ticks).toHaveLength(2);
+      expect(ticks[0]).toBe(ticks[1]);
+      expect(Number(ticks[0])).toBeGreaterThanOrEqual(10); // Otherburg alone would get 4
+      expect(await charts.first().getAttribute('aria-label')).toMatch(/ zugestellt, \d+ fehlgeschlagen \(letzte 24 Stunden\)$/);
 
-    // a chosen range: seven days in daily bars, named as such, today's bar marked
-    await page.locator('#range-preset').selectOption({ label: 'letzte 7 Tage' });
-    await page.getByRole('button', { name: 'Zeitraum anzeigen' }).click();
-    await page.getByRole('heading', { level: 2, name: 'Zustellungen und Fehler je Mandant (letzte 7 Tage)' }).waitFor();
-    expect(page.url()).toContain('range=7d');
-    for (const chart of await charts.all()) {
-      expect(await chart.getAttribute('aria-label')).toMatch(/\(letzte 7 Tage\)$/);
-      expect(await chart.locator('text.axis-title').allTextContents()).toEqual(['Anzahl', 'Tag']);
-      expect(await chart.locator('g.bar').count()).toBeGreaterThanOrEqual(7);
-      expect(await chart.locator('g.bar').count()).toBeLessThanOrEqual(8);
-      expect(await chart.locator('rect[data-current="true"]').count()).toBeGreaterThan(0);
-    }
-    const weekTicks = await topTicks();
-    expect(weekTicks[0]).toBe(weekTicks[1]);
-    await shot(page, '05b-range-7d');
-    await page.close();
+      // a chosen range: seven days in daily bars, named as such, today's bar marked
+      await page.locator('#range-preset').selectOption({ label: 'letzte 7 Tage' });
+      await page.getByRole('button', { name: 'Zeitraum anzeigen' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Zustellungen und Fehler je Mandant (letzte 7 Tage)' }).waitFor();
+      expect(page.url()).toContain('range=7d');
+      for (const chart of await charts.all()) {
+        expect(await chart.getAttribute('aria-label')).toMatch(/\(letzte 7 Tage\)$/);
+        expect(await chart.locator('text.axis-title').allTextContents()).toEqual(['Anzahl', 'Tag']);
+        expect(await chart.locator('g.bar').count()).toBeGreaterThanOrEqual(7);
+        expect(await chart.locator('g.bar').count()).toBeLessThanOrEqual(8);
+        expect(await chart.locator('rect[data-current="true"]').count()).toBeGreaterThan(0);
+      }
+      const weekTicks = await topTicks();
+      expect(weekTicks[0]).toBe(weekTicks[1]);
+      await shot(page, '05b-range-7d');
+    });
   }, 60_000);
 
   it('refreshes by itself and says when it read its numbers', async () => {

@@ -123,7 +123,7 @@ describe('import confirmation loop: DMS → hub journal, admin API and console',
       ['0402', a.vorgangId, true, 'adapter:dms'],
       ...a.dokumentIds.map((id) => ['0402', id, true, 'adapter:dms']),
     ]);
-    await waitFor('inbox file filed', async () => ((await readdir(join(inbox, 'processed'))).length === 1 ? true : undefined), 10_000, 100);
+    await waitFor('inbox file filed', async () => ((await readdir(join(inbox, 'processed'))).length === 1 ? true : undefined), 60_000, 100);
     expect((await readdir(inbox)).filter((f) => f.endsWith('.xml'))).toEqual([]);
 
     const entries = await timeline(a.submissionId);

@@ -72,7 +72,7 @@ describe('first contact: npm start → landing page → console sign-in with the
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'first-contact-01-landing.png'), fullPage: true });
 
     await page.getByRole('link', { name: /Betriebskonsole/ }).click();
-    await expect.poll(() => page.url()).toBe(demo.console.url);
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toBe(demo.console.url);
     await page.getByRole('heading', { level: 1, name: 'Anmeldung' }).waitFor();
     await page.getByLabel('Admin-Token (Bearer)').fill(demo.console.token);
     await page.getByRole('button', { name: 'Anmelden' }).click();

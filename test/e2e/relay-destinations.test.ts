@@ -294,7 +294,7 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     // a process job for one, however enqueued (an operator, an older replica), is skipped: never opened, never FAILED
     await hub.deps.queues.enqueueProcess({ submissionId: sent.submissionId });
     // completed jobs are removed; a failed one would be kept
-    await waitFor('the process job done', async () => (await hub.deps.queues.process.getJob(processJobId(sent.submissionId))) === undefined, 10_000);
+    await waitFor('the process job done', async () => (await hub.deps.queues.process.getJob(processJobId(sent.submissionId))) === undefined, 60_000);
     expect((await row(sent.submissionId)).state).toBe('RECEIVED');
     expect((await hub.deps.journal.listAudit({ submissionId: sent.submissionId, limit: 100 })).map((a) => a.stage)).not.toContain('open');
   }, 60_000);

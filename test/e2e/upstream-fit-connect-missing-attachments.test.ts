@@ -99,7 +99,7 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
 
     await graceOver(s, gone.submissionId);
     expect(await rejectedWith(s, gone.submissionId)).toEqual([expect.objectContaining({ type: PROBLEM('missing-attachments'), instance: `attachment:${gone.attachmentId}` })]);
-    await waitFor('acknowledged', async () => ((await rowsOf(s, gone.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, gone.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     expect((await rowsOf(s, gone.submissionId)).map((r) => [r.state, r.problem?.code, r.problem?.part])).toEqual([['REJECTED', 'WEICHE_ERR_MISSING_ATTACHMENTS', `attachment:${gone.attachmentId}`]]);
     expect(await missingRecord(s, gone.submissionId)).toBeUndefined();
     // the other submission was not held up
@@ -109,7 +109,7 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
     // no longer asked for, no longer a failing poll
     const rejectedAfter = downloadsOf(s, gone.submissionId);
     const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 60_000, 100);
     expect(downloadsOf(s, gone.submissionId)).toBe(rejectedAfter);
     const status = await query<{ last_error_at: Date | null; last_success_at: Date | null }>(`SELECT last_error_at, last_success_at FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
     expect(status[0]!.last_success_at!.getTime()).toBeGreaterThan(status[0]!.last_error_at!.getTime());
@@ -134,12 +134,12 @@ describe('FIT-Connect upstream: an announced attachment the Zustelldienst answer
     await graceOver(s, gone.submissionId);
     expect(await rejectedWith(s, gone.submissionId)).toEqual([expect.objectContaining({ type: PROBLEM('missing-attachments') })]);
     const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 60_000, 100);
     expect(s.zd.answersFor(gone.submissionId)).toHaveLength(1);
     expect(await rowsOf(s, gone.submissionId)).toHaveLength(1);
     expect(hubs.map((hub) => logged(hub, 'took in an upstream submission to reject it', gone.submissionId)).reduce((a, b) => a + b)).toBe(1);
     // what a racing replica counted meanwhile goes with the submission from the list
-    await waitFor('the missing-attachment record gone', async () => (await missingRecord(s, gone.submissionId)) === undefined, 10_000);
+    await waitFor('the missing-attachment record gone', async () => (await missingRecord(s, gone.submissionId)) === undefined, 60_000);
     expect(s.zd.refusedAnswers).toEqual([]);
   }, 180_000);
 });

@@ -34,7 +34,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     expect(problems[0]!.detail).toContain(String(ATTACHMENT_LIMIT));
 
     // one journal row, REJECTED for the refused input, acknowledged; the oversized blob is not kept
-    await waitFor('the reject acknowledged in the journal', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    await waitFor('the reject acknowledged in the journal', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     const rows = await rowsOf(s, big.submissionId);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.state).toBe('REJECTED');
@@ -54,7 +54,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
 
     // later polls (every 200 ms) neither download it again nor report a failing poll
     const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 60_000, 100);
     expect(s.downloads.get(big.submissionId)).toBe(1);
     const status = await query<{ last_error: string | null; last_success_at: Date | null }>(`SELECT last_error, last_success_at FROM "${s.cfg.schema}".upstream_polls WHERE upstream_id = 'zd-test'`);
     expect(status[0]?.last_success_at).not.toBeNull();
@@ -78,11 +78,11 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     const answers = s.zd.answersFor(bad.submissionId);
     expect(answers.map((a) => a.event)).toEqual(['reject-submission']);
     expect(answers[0]!.payload.problems).toEqual([expect.objectContaining({ type: 'https://schema.fitko.de/fit-connect/events/problems/technical-error', instance: 'submission' })]);
-    await waitFor('acknowledged', async () => ((await rowsOf(s, bad.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, bad.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     expect((await rowsOf(s, bad.submissionId)).map((r) => [r.state, r.problem?.code])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED']]);
     await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
     const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 60_000, 100);
     expect(fetches).toBe(1);
   }, 180_000);
 
@@ -140,7 +140,7 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.complete).toBe(false);
     expect(transfers[0]!.written).toBeLessThan(transfers[0]!.total / 2);
-    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     expect((await rowsOf(s, big.submissionId)).map((r) => [r.state, r.problem?.code])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED']]);
   }, 180_000);
 
@@ -157,12 +157,12 @@ describe('FIT-Connect upstream: submissions that can never be taken', () => {
     expect(problems[0]!.detail).toContain('10000');
     // the download that passed the limit was the last one: the fourth attachment was never asked for
     expect(s.downloads.get(big.submissionId)).toBeLessThan(4);
-    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+    await waitFor('acknowledged', async () => ((await rowsOf(s, big.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     expect((await rowsOf(s, big.submissionId)).map((r) => [r.state, r.problem?.code, r.problem?.part])).toEqual([['REJECTED', 'WEICHE_ERR_INPUT_REFUSED', 'submission']]);
     await waitFor('accepted', async () => (s.zd.answersFor(fine.submissionId).length > 0 ? true : undefined), 60_000, 250);
     expect(s.zd.answersFor(fine.submissionId).map((a) => a.event)).toEqual(['accept-submission']);
     const polls = s.zd.pagesServed;
-    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 10_000, 100);
+    await waitFor('several more polls', async () => (s.zd.pagesServed >= polls + 5 ? true : undefined), 60_000, 100);
     expect(s.downloads.get(big.submissionId)).toBeLessThan(4);
   }, 180_000);
 });

@@ -94,7 +94,7 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
       const rows = await upstreamRows(s.submissionId);
       expect(rows).toHaveLength(1);
       expect(rows[0]?.state).toBe('DELIVERED');
-      await waitFor('acknowledged in the journal', async () => ((await upstreamRows(s.submissionId))[0]?.acknowledged_at ? true : undefined), 10_000);
+      await waitFor('acknowledged in the journal', async () => ((await upstreamRows(s.submissionId))[0]?.acknowledged_at ? true : undefined), 60_000);
     }
     expect(zd.refusedAnswers).toEqual([]);
     // 7 ready submissions in pages of 2: the first poll alone needs 4 pages

@@ -398,7 +398,7 @@ describe('OpenAPI, metrics, health', () => {
     // a delivery waits (no dispatcher runs here), and one attempt that took 1.5 s is journaled
     await deps.queues.enqueueDelivery('dms-b', { submissionId: id, routeId: 'r2' });
     await deps.journal.recordAttempt({ submissionId: id, routeId: 'r2', attempt: 1, outcome: 'transient', error: 'busy', durationMs: 1500 });
-    await vi.waitFor(async () => expect(await oldestWaitingAgeMs(deps.queues.deliverQueue('dms-b'))).toBeGreaterThan(0));
+    await vi.waitFor(async () => expect(await oldestWaitingAgeMs(deps.queues.deliverQueue('dms-b'))).toBeGreaterThan(0), { timeout: 30_000 });
     const text = (await app.inject({ url: '/metrics' })).body;
     const names = new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
     expect([...names].filter((n) => !n!.startsWith('weiche_'))).toEqual([]);

@@ -68,17 +68,17 @@ describe('SubmissionApiClient on a Zustelldienst whose lists never end', () => {
 });
 
 /**
- * A Zustelldienst sending an attachment in `chunks` pieces of 1 KiB, `gapMs` apart, after a pause of `stallMs` before
- * the last piece (0: none) — a slow link, or one that stops.
+ * A Zustelldienst sending an attachment in `chunks` pieces of `pieceBytes`, `gapMs` apart, after a pause of `stallMs`
+ * before the last piece (0: none) — a slow link, or one that stops.
  */
-async function slowAttachment(chunks: number, gapMs: number, stallMs = 0): Promise<{ url: string; server: Server }> {
+async function slowAttachment(chunks: number, gapMs: number, stallMs = 0, pieceBytes = 1024): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
     res.setHeader('content-type', 'application/jose');
     let sent = 0;
     const next = (): void => {
       if (res.destroyed) return;
-      res.write(Buffer.alloc(1024, 0x61));
+      res.write(Buffer.alloc(pieceBytes, 0x61));
       sent += 1;
       if (sent === chunks) return void res.end();
       setTimeout(next, sent === chunks - 1 ? stallMs || gapMs : gapMs);
@@ -100,28 +100,31 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
     await closeLocal(server);
     server = undefined;
   });
-  const TIMEOUT_MS = 400;
-  // the minimum average rate, scaled down with the timeout: 1 KiB pieces 100 ms apart (~10 KiB/s) pass it
-  const MIN_BYTES_PER_SECOND = 6 * 1024;
+  // The timeout and the minimum average rate, scaled down, each far from the paces below (100 ms gaps, ~10 KiB/s
+  // steady, ~1.25 KiB/s trickling): a test process held up by a busy machine for a few hundred ms must not turn the
+  // steady link into a stall or the trickle into an idle timeout (a 400 ms timeout with 350 ms gaps and 6 KiB/s
+  // against 10 KiB/s did, once in eight runs).
+  const TIMEOUT_MS = 1000;
+  const MIN_BYTES_PER_SECOND = 3 * 1024;
   const clientWithTimeout = (url: string): SubmissionApiClient =>
     new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: DESTINATION }, TIMEOUT_MS, MIN_BYTES_PER_SECOND);
 
   it('finishes a download that takes far longer than the timeout as long as bytes keep coming', async () => {
-    // 12 pieces 100 ms apart: 1.1 s in all, nearly three times the timeout, never 400 ms without a byte
-    const zd = await slowAttachment(12, 100);
+    // 30 pieces 100 ms apart: 2.9 s in all, nearly three times the timeout, never 1 s without a byte
+    const zd = await slowAttachment(30, 100);
     server = zd.server;
-    expect(await download(clientWithTimeout(zd.url))).toBe(12 * 1024);
+    expect(await download(clientWithTimeout(zd.url))).toBe(30 * 1024);
   });
 
   it('gives up on a download that stops sending for longer than the timeout', async () => {
-    const zd = await slowAttachment(4, 50, 1500);
+    const zd = await slowAttachment(4, 50, 5000);
     server = zd.server;
-    await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/no data for 400 ms|aborted|timeout/i);
+    await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(new RegExp(`no data for ${TIMEOUT_MS} ms|aborted|timeout`, 'i'));
   });
 
   it('gives up on a download trickling a piece just before each timeout (below the minimum average rate)', async () => {
-    // 1 KiB every 350 ms: never 400 ms without a byte, ~3 KiB/s; 40 pieces would take 14 s
-    const zd = await slowAttachment(40, 350);
+    // 256 bytes every 200 ms: never 1 s without a byte, ~1.25 KiB/s; 40 pieces would take 8 s
+    const zd = await slowAttachment(40, 200, 0, 256);
     server = zd.server;
     const started = Date.now();
     await expect(download(clientWithTimeout(zd.url))).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
@@ -129,7 +132,7 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
   });
 
   it('reads a submission over a slow link for as long as it keeps the rate, and gives up on a trickle', async () => {
-    const body = JSON.stringify({ submissionId: randomUUID(), caseId: randomUUID(), destinationId: DESTINATION, serviceType: { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'x' }, encryptedMetadata: 'a'.repeat(12 * 1024), attachments: [] });
+    const body = JSON.stringify({ submissionId: randomUUID(), caseId: randomUUID(), destinationId: DESTINATION, serviceType: { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'x' }, encryptedMetadata: 'a'.repeat(30 * 1024), attachments: [] });
     const slowJson = (pieceBytes: number, gapMs: number) =>
       createServer((req, res) => {
         if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
@@ -144,12 +147,12 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
         };
         next();
       });
-    // ~1 KiB every 100 ms: 1.3 s in all, three times the timeout — no whole-answer deadline cuts it off
+    // ~1 KiB every 100 ms: 3 s in all, three times the timeout — no whole-answer deadline cuts it off
     server = slowJson(1024, 100);
     const steady = await clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000);
-    expect(steady.encryptedMetadata).toHaveLength(12 * 1024);
+    expect(steady.encryptedMetadata).toHaveLength(30 * 1024);
     await closeLocal(server);
-    server = slowJson(1024, 350);
+    server = slowJson(256, 200);
     await expect(clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000)).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
   });
 });
