@@ -227,6 +227,27 @@ describe('XTA 2 bad input', () => {
     expect(again.fault).toBe('9024');
   });
 
+  // XTA MessageIDs are one namespace (createMessageId issues them; 9024 "MessageID ist bereits vergeben" names no author):
+  // another author's id is refused like the author's own repeat, in the same words, so it says no more than "taken" —
+  // not whose, not when, not in what state — and what it could be asked next answers as for an id never used (9070)
+  it("a MessageID another author used → the same 9024 as the author's own repeat; its transport report stays 9070", async () => {
+    const id = messageId();
+    const otherAuthor = new XtaTestClient(hub.baseUrl, parties.otherAuthor.token);
+    expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const repeat = await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    const foreign = await otherAuthor.send({ meta: meta({ author: parties.otherAuthor.identifier, messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false });
+    // the answers differ only in the wsa headers naming each request
+    const reason = (text: string) => /<s:Fault>[\s\S]*<\/s:Fault>/.exec(text)?.[0];
+    expect([repeat.status, repeat.fault, foreign.status, foreign.fault]).toEqual([400, '9024', 400, '9024']);
+    expect(reason(foreign.text)).toBeDefined();
+    expect(reason(foreign.text)).toBe(reason(repeat.text));
+    expect(foreign.text).not.toContain(parties.author.identifier);
+    const never = await otherAuthor.transportStatus(messageId());
+    const taken = await otherAuthor.transportStatus(id);
+    expect([taken.reply.fault, never.reply.fault]).toEqual(['9070', '9070']);
+    expect(reason(taken.reply.text)).toBe(reason(never.reply.text));
+  });
+
   it("an identity cannot fetch, close or ask about another identity's messages → 9070", async () => {
     const id = messageId();
     expect((await author.send({ meta: meta({ messageId: id }), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
@@ -239,6 +260,31 @@ describe('XTA 2 bad input', () => {
     expect((await owner.getMessage(boxId)).message).toBeDefined();
     const otherAuthor = new XtaTestClient(hub.baseUrl, parties.otherAuthor.token);
     expect((await otherAuthor.transportStatus(id)).reply.fault).toBe('9070');
+  });
+
+  // OSCI2_02.xsd MsgBoxFetchRequest/@MsgPart was read and ignored: Header and Body answered the whole message
+  it('getMessage MsgPart="Body" → the content without the MessageMetaData header; "Header" → 9022 (in a 9000), nothing fetched', async () => {
+    const owner = new XtaTestClient(hub.baseUrl, parties.fachverfahren.token);
+    // the box names what it offers by a MessageID of its own: the new one is the message sent here
+    const before = new Set((await owner.statusList(1000)).ids);
+    expect((await author.send({ meta: meta(), plaintext: container(), certificatePem: readerCert, mtom: false })).fault).toBeUndefined();
+    const boxId = await waitFor('message in the box', async () => (await owner.statusList(1000)).ids.find((boxed) => !before.has(boxed)));
+    const header = await owner.getMessage(boxId, 'Header');
+    // getMessage declares no ParameterIsNotValidException: the refusal says 9022 in the reason of a 9000
+    expect([header.reply.status, header.reply.fault, header.reply.faultKind]).toEqual([400, '9000', 'XTAWSTechnicalProblemException']);
+    expect(header.reply.text).toContain('9022 Ungültige Parameterkombination');
+    expect(header.reply.text).toMatch(/MsgPart=(&quot;|")Header(&quot;|") is not supported/);
+    // the refused fetch counts as none: the box still offers it as a new entry
+    const fresh = await owner.post('msgbox', envelope(ACTIONS.getStatusList, `<osci:MsgBoxStatusListRequest><osci:MsgSelector newEntry="true"><wsa:MessageID>${boxId}</wsa:MessageID></osci:MsgSelector></osci:MsgBoxStatusListRequest>`));
+    expect(fresh.text).toContain(boxId);
+    const body = await owner.getMessage(boxId, 'Body');
+    expect(body.reply.fault).toBeUndefined();
+    expect(body.message).toEqual(xbau);
+    expect(body.reply.text).not.toContain('MessageMetaData');
+    const envelopeWhole = await owner.getMessage(boxId, 'Envelope');
+    expect(envelopeWhole.message).toEqual(xbau);
+    expect(envelopeWhole.reply.text).toContain('MessageMetaData');
+    expect((await owner.close(boxId)).fault).toBeUndefined();
   });
 
   // OSCI_MessageMetaData_V2.02.xsd: the DeliveryAttributes are xs:dateTime (ObsoleteAfter xs:date); they were kept as

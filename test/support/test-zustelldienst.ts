@@ -51,7 +51,15 @@ export interface ZdAnswer {
   readonly jti: string;
 }
 
+/** The subscriber's calls a proxy may answer in the Zustelldienst's place (ZdHooks.answerInstead). */
+export type ZdCall = 'list' | 'submission' | 'attachment' | 'events';
+
 export interface ZdHooks {
+  /**
+   * A page served with 200 in place of the Zustelldienst's answer to a subscriber's call (a proxy's maintenance page,
+   * JSON or HTML, whatever its content type claims); undefined lets the Zustelldienst answer.
+   */
+  answerInstead?: (call: ZdCall, submissionId?: string) => { type: string; body: string } | undefined;
   /** Changes a submission as the subscriber fetches it (an upstream answering outside the API's shape). */
   submissionAnswer?: (submissionId: string, body: Record<string, unknown>) => Record<string, unknown>;
   /** Before an attachment download is answered, whether the attachment exists or not (may stall, may throw an HttpError). */
@@ -284,6 +292,7 @@ export class TestZustelldienst {
     if (method === 'GET' && path === '/v1/submissions') {
       const destinationId = url.searchParams.get('destinationId') ?? '';
       this.mustSubscribe(req, destinationId);
+      if (this.insteadOf(res, 'list')) return;
       const offset = Number(url.searchParams.get('offset') ?? 0);
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), this.options.maxPageSize);
       const ready = [...this.submissions.values()].filter((s) => s.destinationId === destinationId && s.state === 'submitted');
@@ -295,6 +304,7 @@ export class TestZustelldienst {
       const s = this.submissionOf(m[1]!);
       this.mustSubscribe(req, s.destinationId);
       if (s.state === 'created') throw new HttpError(404, 'not submitted');
+      if (this.insteadOf(res, 'submission', s.submissionId)) return;
       const body = {
         destinationId: s.destinationId,
         submissionId: s.submissionId,
@@ -312,6 +322,7 @@ export class TestZustelldienst {
       const s = this.submissionOf(m[1]!);
       this.mustSubscribe(req, s.destinationId);
       await this.hooks.beforeAttachment?.(s.submissionId, m[2]!);
+      if (this.insteadOf(res, 'attachment', s.submissionId)) return;
       const jwe = s.attachments.get(m[2]!);
       if (jwe === undefined) throw new HttpError(404, 'no such attachment');
       return send(res, 200, jwe, 'application/jose');
@@ -322,6 +333,7 @@ export class TestZustelldienst {
       if (!s) throw new HttpError(404, 'no such case');
       this.auth(req);
       if (method === 'GET') {
+        if (this.insteadOf(res, 'events', s.submissionId)) return;
         const log = this.caseEvents.get(caseId) ?? [];
         const offset = Number(url.searchParams.get('offset') ?? 0);
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), this.options.maxPageSize);
@@ -336,6 +348,13 @@ export class TestZustelldienst {
       }
     }
     throw new HttpError(404, `no route ${method} ${path}`);
+  }
+
+  /** Answers `call` with the page of hooks.answerInstead, if it has one for it. */
+  private insteadOf(res: ServerResponse, call: ZdCall, submissionId?: string): boolean {
+    const page = this.hooks.answerInstead?.(call, submissionId);
+    if (page) send(res, 200, page.body, page.type);
+    return page !== undefined;
   }
 
   /** Writes a JSON answer in 64 KiB chunks as the subscriber reads them (backpressure), until done or the subscriber hangs up. */

@@ -210,8 +210,10 @@ export class XtaTestClient {
     return { ids: textsOf(list, 'MessageID'), reply };
   }
 
-  async getMessage(id: string): Promise<{ message?: Buffer; attachments: Buffer[]; reply: SoapReply }> {
-    const reply = await this.post('msgbox', envelope(ACTIONS.getMessage, `<osci:MsgBoxFetchRequest><osci:MsgSelector><wsa:MessageID>${esc(id)}</wsa:MessageID></osci:MsgSelector></osci:MsgBoxFetchRequest>`));
+  /** getMessage of one MessageID; `msgPart` sets MsgBoxFetchRequest's MsgPart (absent: the schema's default, Envelope). */
+  async getMessage(id: string, msgPart?: 'Envelope' | 'Header' | 'Body'): Promise<{ message?: Buffer; attachments: Buffer[]; reply: SoapReply }> {
+    const part = msgPart === undefined ? '' : ` MsgPart="${msgPart}"`;
+    const reply = await this.post('msgbox', envelope(ACTIONS.getMessage, `<osci:MsgBoxFetchRequest${part}><osci:MsgSelector><wsa:MessageID>${esc(id)}</wsa:MessageID></osci:MsgSelector></osci:MsgBoxFetchRequest>`));
     const message = textOf(reply.text, 'Message');
     return { reply, attachments: textsOf(reply.text, 'Attachment').map((b) => Buffer.from(b, 'base64')), ...(message ? { message: Buffer.from(message, 'base64') } : {}) };
   }

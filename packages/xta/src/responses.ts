@@ -186,13 +186,14 @@ export function buildGetMessageResponse(
   request: Reply<'getMessage' | 'getNextMessage'>,
   data: {
     readonly msgBoxResponse: MsgBoxResponse;
-    readonly messageMetaData: MessageMetaData;
+    /** Absent for a fetch of the message's body only (MsgBoxFetchRequest `MsgPart="Body"`). */
+    readonly messageMetaData?: MessageMetaData;
     readonly container: GenericContentContainer;
     readonly mtom?: boolean;
   },
 ): XtaSoapResponse {
   const action = XTA_ACTIONS[request.operation];
-  const headers = messageMetaDataXml(data.messageMetaData) + msgBoxResponseXml(data.msgBoxResponse);
+  const headers = (data.messageMetaData ? messageMetaDataXml(data.messageMetaData) : '') + msgBoxResponseXml(data.msgBoxResponse);
   if (data.mtom && data.container.kind === 'plain') {
     const mtom = new MtomCollector();
     const body = genericContentContainerXml(data.container, mtom.write);

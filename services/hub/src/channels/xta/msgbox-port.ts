@@ -70,11 +70,13 @@ async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdent
   if (!row) throw xtaError('INTERNAL_ERROR');
   const content = await box.content(entry, row.tenantId);
   const pending = await rt.store.countOffered(identity.identifier);
+  // MsgPart="Body": the message's SOAP body without its header blocks' MessageMetaData (getStatusList lists that)
+  const bodyOnly = request.operation === 'getMessage' && request.payload.msgPart === 'Body';
   return buildGetMessageResponse(
     { operation: request.operation, ...reply(request) },
     {
       msgBoxResponse: { requestId, itemsPending: Math.max(0, pending - (entry.status === 'offered' ? 1 : 0)) },
-      messageMetaData: entry.meta as unknown as MessageMetaData,
+      ...(bodyOnly ? {} : { messageMetaData: entry.meta as unknown as MessageMetaData }),
       container: { kind: 'plain', message: content.message, attachments: content.attachments },
       // answer in the form the client speaks: MTOM to MTOM clients (CXF), inline otherwise
       mtom: request.mtom,
@@ -82,8 +84,18 @@ async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdent
   );
 }
 
-/** getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070). */
+/**
+ * getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070).
+ * `MsgPart` (OSCI2_02.xsd MsgBoxFetchRequest): `Envelope` (the default) answers the whole message, `Body` its body
+ * without the MessageMetaData header. `Header` alone cannot be answered: the XTA 2 WSDL's getMessage output is
+ * GenericContainerBody, whose GenericContentContainer is required — a body-less answer would break every generated
+ * client — so it is 9022 naming what to use instead (getStatusList with ListForm MessageMetaData), and nothing counts
+ * as fetched.
+ */
 export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'>): Promise<XtaSoapResponse> {
+  if (request.payload.msgPart === 'Header') {
+    throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgPart="Header" is not supported: the getMessage answer always carries the GenericContentContainer; the MessageMetaData of the box is listed by getStatusList with ListForm="MessageMetaData"');
+  }
   const id = request.payload.selector.messageIds[0];
   if (!id) throw xtaError('NO_PARAMETERS', 'MsgSelector needs a wsa:MessageID');
   const entry = await rt.store.fetch(identity.identifier, id);

@@ -14,7 +14,8 @@ type SendRequest = Extract<ParsedSoapRequest, { operation: 'sendMessage' }>;
  * sendMessage: only an identity of kind author sends (9013), and only as itself (9014); the Reader decides tenant and keystore (unknown
  * reader 9022); a service the reader's tenant has no route for is refused now (9013, "Dienst ist nicht
  * gebucht") instead of being accepted and failing later; plain content only where the reader allows it;
- * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key (a repeat is 9024).
+ * a container over `limits.submissionBytes` is 9023; the MessageID is the idempotency key: one in use is 9024, the
+ * author's own repeat and another author's id alike (XTA MessageIDs are one namespace; docs/adr/0019).
  * The container is kept exactly as received (ciphertext; a plain container encrypted at rest) and the message
  * is RECEIVED before the answer.
  */
@@ -36,7 +37,12 @@ export async function sendMessage(rt: XtaRuntime, identity: XtaIdentity, request
   if (overSubmissionLimit(container, rt.submissionBytes)) {
     throw xtaError('MESSAGE_TOO_LARGE', `the message and its attachments exceed the limit of ${rt.submissionBytes} bytes per submission`);
   }
-  if (await rt.journal.findByChannelRef(XTA_CHANNEL, meta.messageId)) throw xtaError('MESSAGE_ID_IN_USE');
+  const taken = await rt.journal.findByChannelRef(XTA_CHANNEL, meta.messageId);
+  if (taken) {
+    // the same fault, in the same words, whoever used the id (docs/adr/0019): only the operator learns it was another author
+    if ((taken.channelMeta as Partial<XtaMeta>).authorId !== identity.identifier) rt.log.warn({ author: identity.identifier, messageId: meta.messageId }, 'sendMessage named a MessageID another author used; answered 9024');
+    throw xtaError('MESSAGE_ID_IN_USE');
+  }
   const stored =
     container.kind === 'encrypted'
       ? await rt.blobs.put(Buffer.from(container.encryptedDataXml, 'utf8'))

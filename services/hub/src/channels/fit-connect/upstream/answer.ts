@@ -6,6 +6,7 @@ import { signCompactJws } from '@weiche/crypto';
 import { acceptPayload, buildSetClaims, EVENT_URI, rejectPayload, type EventName } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
 import { fitConnectProblem } from '../problems.js';
+import { claimNames } from './api-schemas.js';
 import type { UpstreamConnection } from './pickup.js';
 import type { FitConnectUpstreamMeta } from './meta.js';
 
@@ -18,7 +19,7 @@ export interface AnswerDeps {
 const ANSWERS: readonly EventName[] = ['accept-submission', 'reject-submission'];
 
 /** Our answer already in the case's event log (iss = the destination, sub = the submission): its event name, jti and the SET. */
-function answerInLog(tokens: readonly string[], destinationId: string, submissionId: string): { event: string; jti?: string; token: string } | undefined {
+export function answerInLog(tokens: readonly string[], destinationId: string, submissionId: string): { event: string; jti?: string; token: string } | undefined {
   for (const token of tokens) {
     let claims: Record<string, unknown>;
     try {
@@ -26,7 +27,7 @@ function answerInLog(tokens: readonly string[], destinationId: string, submissio
     } catch {
       continue;
     }
-    if (claims.iss !== destinationId || claims.sub !== `submission:${submissionId}`) continue;
+    if (!claimNames(claims.iss, destinationId) || !claimNames(claims.sub, `submission:${submissionId}`)) continue;
     const events = (claims.events ?? {}) as Record<string, unknown>;
     const event = ANSWERS.find((name) => EVENT_URI(name) in events);
     if (event) return { event, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), token };

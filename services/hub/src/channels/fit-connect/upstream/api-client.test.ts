@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, Secret } from '@weiche/core';
 import { MAX_EVENT_LOG_BYTES, MAX_PICKUP_LIST_ENTRIES, SubmissionApiClient } from './api-client.js';
@@ -132,7 +132,8 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
   });
 
   it('reads a submission over a slow link for as long as it keeps the rate, and gives up on a trickle', async () => {
-    const body = JSON.stringify({ submissionId: randomUUID(), caseId: randomUUID(), destinationId: DESTINATION, serviceType: { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'x' }, encryptedMetadata: 'a'.repeat(30 * 1024), attachments: [] });
+    const submissionId = randomUUID();
+    const body = JSON.stringify({ submissionId, caseId: randomUUID(), destinationId: DESTINATION, serviceType: { identifier: 'urn:de:fim:leika:leistung:99010003001006', name: 'x' }, encryptedMetadata: 'a'.repeat(30 * 1024), attachments: [] });
     const slowJson = (pieceBytes: number, gapMs: number) =>
       createServer((req, res) => {
         if (req.method === 'POST') return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
@@ -149,11 +150,11 @@ describe('SubmissionApiClient downloading an attachment over a slow link', () =>
       });
     // ~1 KiB every 100 ms: 3 s in all, three times the timeout — no whole-answer deadline cuts it off
     server = slowJson(1024, 100);
-    const steady = await clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000);
+    const steady = await clientWithTimeout(await listenLocal(server)).submission(submissionId, 1_000_000);
     expect(steady.encryptedMetadata).toHaveLength(30 * 1024);
     await closeLocal(server);
     server = slowJson(256, 200);
-    await expect(clientWithTimeout(await listenLocal(server)).submission(randomUUID(), 1_000_000)).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
+    await expect(clientWithTimeout(await listenLocal(server)).submission(submissionId, 1_000_000)).rejects.toThrow(/bytes\/s on average|aborted|timeout/i);
   });
 });
 
@@ -276,9 +277,10 @@ describe('SubmissionApiClient on a Zustelldienst that writes ids in capitals', (
     server = undefined;
   });
 
-  it('reads the destinationId of list entries and submissions in lower case (UUIDs in any capitals are the same id)', async () => {
+  it('reads the destination, submission and case ids of list entries and submissions in lower case (UUIDs in any capitals are the same id)', async () => {
     const destination = '6f0b1c2d-abcd-4000-8000-00000000000e';
-    const entry = { destinationId: destination.toUpperCase(), submissionId: randomUUID(), caseId: randomUUID() };
+    const entry = { destinationId: destination.toUpperCase(), submissionId: randomUUID().toUpperCase(), caseId: randomUUID().toUpperCase() };
+    const lower = { destinationId: destination, submissionId: entry.submissionId.toLowerCase(), caseId: entry.caseId.toLowerCase() };
     server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
@@ -288,8 +290,8 @@ describe('SubmissionApiClient on a Zustelldienst that writes ids in capitals', (
     const url = await listenLocal(server);
     const client = new SubmissionApiClient({ submissionApiUrl: url, tokenUrl: `${url}/token`, clientId: 'subscriber', clientSecret: new Secret('secret'), destinationId: destination });
     const listed = await client.readyForPickup().next();
-    expect(listed.value).toMatchObject({ destinationId: destination });
-    expect(await client.submission(entry.submissionId, 1_000_000)).toMatchObject({ destinationId: destination });
+    expect(listed.value).toMatchObject(lower);
+    expect(await client.submission(entry.submissionId, 1_000_000)).toMatchObject(lower);
   });
 });
 
@@ -333,5 +335,69 @@ describe('SubmissionApiClient on a Zustelldienst it cannot reach', () => {
     const url = await listenLocal(server);
     await closeLocal(server);
     await expect(clientOf(url).readyForPickup().next()).rejects.toMatchObject({ name: 'UpstreamTransportError', message: expect.stringMatching(/^token request: .*ECONNREFUSED/) });
+  });
+});
+
+/** A Zustelldienst whose answers to `paths` (token, list, submission, event log) are `page`, 200, whatever it holds. */
+async function answering(page: { type: string; body: string }, of: (req: IncomingMessage) => boolean): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (of(req)) return void res.writeHead(200, { 'content-type': page.type }).end(page.body);
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+    res.end('{}');
+  });
+  return { url: await listenLocal(server), server };
+}
+
+describe('SubmissionApiClient on answers that are not of the Submission API (a proxy in its place)', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await closeLocal(server);
+    server = undefined;
+  });
+  const MAINTENANCE = { type: 'application/json', body: JSON.stringify({ status: 'maintenance', contact: 'Max Mustermann' }) };
+  const HTML = { type: 'application/json', body: '<html>Wartung – Max Mustermann</html>' };
+  const calls: Array<[string, (req: IncomingMessage) => boolean, (client: SubmissionApiClient) => Promise<unknown>]> = [
+    ['token request', (req) => req.method === 'POST', (client) => client.readyForPickup().next()],
+    ['list submissions', (req) => req.url?.startsWith('/v1/submissions?') === true, (client) => client.readyForPickup().next()],
+    ['get submission', (req) => req.url?.startsWith('/v1/submissions/') === true, (client) => client.submission(randomUUID(), 1_000_000)],
+    ['get event log', (req) => req.url?.startsWith('/v1/cases/') === true, (client) => client.events(randomUUID())],
+  ];
+
+  for (const [what, of, call] of calls) {
+    it(`${what}: a maintenance page, JSON or not, is an UpstreamAnswerError (tried again), naming no value of it`, async () => {
+      for (const page of [MAINTENANCE, HTML]) {
+        const zd = await answering(page, of);
+        server = zd.server;
+        const error = await call(clientOf(zd.url)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ name: 'UpstreamAnswerError', retryable: true, message: expect.stringMatching(new RegExp(`^${what}: the answer is not of the Submission API`)) });
+        expect((error as Error).message).not.toMatch(/Mustermann|maintenance|Wartung/);
+        await closeLocal(server);
+        server = undefined;
+      }
+    });
+  }
+
+  it('get attachment: a page in another content type than application/jose is an UpstreamAnswerError, not stored as the attachment', async () => {
+    const zd = await answering({ type: 'text/html', body: '<html>Wartung</html>' }, (req) => req.url?.includes('/attachments/') === true);
+    server = zd.server;
+    await expect(download(clientOf(zd.url))).rejects.toMatchObject({ name: 'UpstreamAnswerError', message: 'get attachment: the answer is not of the Submission API (content type text/html instead of application/jose)' });
+  });
+
+  it('get submission: the answer for another submission is an UpstreamAnswerError; this one with a field off the API is SubmissionOffApi with its case', async () => {
+    const asked = randomUUID();
+    const caseId = randomUUID();
+    const of = (submissionId: string) => ({ type: 'application/json', body: JSON.stringify({ destinationId: DESTINATION, submissionId, caseId, attachments: [] }) });
+    const other = await answering(of(randomUUID()), (req) => req.url?.startsWith('/v1/submissions/') === true);
+    server = other.server;
+    await expect(clientOf(other.url).submission(asked, 1_000_000)).rejects.toMatchObject({ name: 'UpstreamAnswerError', message: expect.stringContaining('names another submission') });
+    await closeLocal(server);
+    // the same submission in capitals, without its serviceType: the sender's content, refusable
+    const same = await answering(of(asked.toUpperCase()), (req) => req.url?.startsWith('/v1/submissions/') === true);
+    server = same.server;
+    await expect(clientOf(same.url).submission(asked, 1_000_000)).rejects.toMatchObject({ name: 'SubmissionOffApi', caseId, issues: expect.stringContaining('serviceType') });
   });
 });

@@ -4,7 +4,8 @@ import type { FitConnectUpstream } from '@weiche/config';
 import type { z } from 'zod';
 import { describeTransportError } from '../../../transport-error.js';
 import { payloadTooLarge, readBounded } from './bounded-body.js';
-import { EventLogPage, SubmissionForPickup, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type UnreadableListEntry } from './api-schemas.js';
+import { issuesOf, parseAnswer, parseJson, SubmissionOffApi, UpstreamAnswerError } from './answer-shape.js';
+import { EventLogPage, SubmissionForPickup, SubmissionIdentity, SubmissionsForPickup, TokenResponse, UpstreamSubmission, type UnreadableListEntry } from './api-schemas.js';
 
 /** A call that reached no answer (refused, DNS, TLS certificate): what it was and why, for the poll's error. */
 export class UpstreamTransportError extends Error {
@@ -152,7 +153,8 @@ export class SubmissionApiClient {
       redirect: NO_REDIRECTS,
     }, 'token request');
     if (!response.ok) throw new UpstreamHttpError(response.status, 'token request');
-    const token = TokenResponse.parse(JSON.parse((await readBounded(response, MAX_TOKEN_RESPONSE_BYTES, 'token request')).toString('utf8')));
+    const body = (await readBounded(response, MAX_TOKEN_RESPONSE_BYTES, 'token request')).toString('utf8');
+    const token = parseAnswer(TokenResponse, parseJson(body, 'token request'), 'token request');
     const lifetimeMs = (token.expires_in ?? 300) * 1000;
     // renewed ahead of expiry: a quarter of its lifetime early, at most 60 s
     this.token = { value: token.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 4) };
@@ -191,10 +193,10 @@ export class SubmissionApiClient {
   }
 
   /**
-   * GETs `path` as JSON of `schema`, read up to `maxBytes`. Without `transfer`, the call's one deadline bounds the whole
-   * answer; with it, the answer's idle time and rate do (a body of tens of MB).
+   * GETs `path` as JSON, read up to `maxBytes` (UpstreamAnswerError for what is none). Without `transfer`, the call's
+   * one deadline bounds the whole answer; with it, the answer's idle time and rate do (a body of tens of MB).
    */
-  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes = 4 * 1024 * 1024, transfer?: TransferTimeout): Promise<z.infer<T>> {
+  private async jsonOf(path: string, what: string, maxBytes = 4 * 1024 * 1024, transfer?: TransferTimeout): Promise<unknown> {
     const response = await this.call('GET', path, transfer ? { signal: transfer.signal } : {});
     if (!response.ok || !response.body) {
       await response.body?.cancel();
@@ -202,7 +204,12 @@ export class SubmissionApiClient {
     }
     // what the limits refuse is not read into memory first, declared or not (chunked)
     const body = await readBounded(transfer ? new Response(transfer.watch(response.body), { headers: response.headers }) : response, maxBytes, what);
-    return schema.parse(JSON.parse(body.toString('utf8')));
+    return parseJson(body.toString('utf8'), what);
+  }
+
+  /** GETs `path` as JSON of `schema` (UpstreamAnswerError for JSON of another shape). */
+  private async json<T extends z.ZodType>(schema: T, path: string, what: string, maxBytes?: number): Promise<z.infer<T>> {
+    return parseAnswer(schema, await this.jsonOf(path, what, maxBytes), what);
   }
 
   /**
@@ -220,7 +227,7 @@ export class SubmissionApiClient {
       for (const entry of page.submissions) {
         if (entries++ >= MAX_PICKUP_LIST_ENTRIES) return;
         const read = SubmissionForPickup.safeParse(entry);
-        yield read.success ? read.data : { unreadable: read.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
+        yield read.success ? read.data : { unreadable: issuesOf(read.error, 'entry') };
       }
       // by what the page carries, not the count it claims: a claim above it would skip entries, and a page of none
       // that claims some would page on by its count towards whatever totalCount says, request after request
@@ -232,14 +239,24 @@ export class SubmissionApiClient {
   /**
    * One submission with its encrypted metadata and data (`maxBytes`: what the hub's limits allow for both). Tens of MB
    * at the default limits: bound by the transfer's idle time and rate, not by one deadline for the whole answer.
+   * An answer that does not name itself this submission (`submissionId`, `caseId`) is none — a proxy's page, another
+   * submission's answer: UpstreamAnswerError, tried again. One that does, with other fields outside the API, is
+   * SubmissionOffApi (the sender's content).
    */
   async submission(submissionId: string, maxBytes: number): Promise<UpstreamSubmission> {
     const transfer = new TransferTimeout(this.timeoutMs, this.minBytesPerSecond);
+    let answer: unknown;
     try {
-      return await this.json(UpstreamSubmission, `/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes, transfer);
+      answer = await this.jsonOf(`/v1/submissions/${encodeURIComponent(submissionId)}`, 'get submission', maxBytes, transfer);
     } finally {
       transfer.clear();
     }
+    const named = SubmissionIdentity.safeParse(answer);
+    if (!named.success) throw new UpstreamAnswerError('get submission', issuesOf(named.error));
+    if (named.data.submissionId !== submissionId.toLowerCase()) throw new UpstreamAnswerError('get submission', 'the answer names another submission');
+    const read = UpstreamSubmission.safeParse(answer);
+    if (!read.success) throw new SubmissionOffApi(named.data.caseId, issuesOf(read.error));
+    return read.data;
   }
 
   /** One attachment's JWE (`application/jose`) as a stream, for the blob store (which stops at `maxBytes`; a declared length over it is refused unread). */
@@ -253,6 +270,14 @@ export class SubmissionApiClient {
       transfer.clear();
       await response.body?.cancel();
       throw new UpstreamHttpError(response.status, 'get attachment');
+    }
+    // a proxy's page in its place would be stored as the attachment and fail the event log's tags: the submission
+    // rejected for good for what is no fault of the sender's
+    const type = response.headers.get('content-type') ?? '';
+    if (!/^application\/jose\s*(;|$)/i.test(type)) {
+      transfer.clear();
+      await response.body.cancel();
+      throw new UpstreamAnswerError('get attachment', `content type ${type.split(';')[0]?.trim() || 'none'} instead of application/jose`);
     }
     if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
       transfer.clear();

@@ -11,8 +11,20 @@ export const TokenResponse = z.object({ access_token: z.string().min(1), expires
  */
 const DestinationId = z.string().transform((id) => id.toLowerCase());
 
+/**
+ * A submission's or case's id (`format: uuid`) in lower case (RFC 9562 §4: UUIDs are compared without regard to
+ * case): the same submission listed, fetched, named by a callback or a SET's `sub` in other capitals is the same one
+ * — one journal row, one answer (the hub's own API takes them so too).
+ */
+export const UpstreamUuid = z.guid().transform((id) => id.toLowerCase());
+
+/** Whether a SET's claim (`sub`: `submission:<uuid>`, `txn`: `case:<uuid>`, `iss`: a destinationId) names `expected`, in any capitals. */
+export function claimNames(claim: unknown, expected: string): boolean {
+  return typeof claim === 'string' && claim.toLowerCase() === expected.toLowerCase();
+}
+
 /** `SubmissionForPickup` (its ids `format: uuid`: one that is none names no submission the hub could fetch or answer). */
-export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: z.guid(), caseId: z.guid() });
+export const SubmissionForPickup = z.object({ destinationId: DestinationId, submissionId: UpstreamUuid, caseId: UpstreamUuid });
 export type SubmissionForPickup = z.infer<typeof SubmissionForPickup>;
 
 /**
@@ -34,8 +46,8 @@ export interface UnreadableListEntry {
 /** `Submission` as a subscriber fetches it. */
 export const UpstreamSubmission = z.object({
   destinationId: DestinationId,
-  submissionId: z.string(),
-  caseId: z.string(),
+  submissionId: UpstreamUuid,
+  caseId: UpstreamUuid,
   // "Liste von UUIDs der Anlagen" (each `format: uuid`): an id repeated would be downloaded and delivered once per
   // entry, and one that is no UUID names no attachment the Submission API can hold
   attachments: z
@@ -48,6 +60,9 @@ export const UpstreamSubmission = z.object({
 });
 export type UpstreamSubmission = z.infer<typeof UpstreamSubmission>;
 
+/** The ids by which an answer names itself the submission asked for, whatever else it holds (see SubmissionOffApi). */
+export const SubmissionIdentity = z.object({ submissionId: UpstreamUuid, caseId: UpstreamUuid });
+
 /** `EventLog`: one page of a case's SETs. */
 export const EventLogPage = z.object({
   count: z.number().int().min(0).optional(),
@@ -59,6 +74,6 @@ export const EventLogPage = z.object({
 /** `CallbackNewSubmissions`: the deprecated `submissionIds` and the newer `submissions`; the type is never a reason to refuse. */
 export const NewSubmissionsCallback = z.object({
   type: z.string().optional(),
-  submissionIds: z.array(z.string()).optional(),
-  submissions: z.array(z.object({ submissionId: z.string(), caseId: z.string().optional() })).optional(),
+  submissionIds: z.array(z.string().transform((id) => id.toLowerCase())).optional(),
+  submissions: z.array(z.object({ submissionId: z.string().transform((id) => id.toLowerCase()), caseId: z.string().optional() })).optional(),
 });

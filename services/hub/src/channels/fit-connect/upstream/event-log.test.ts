@@ -47,3 +47,25 @@ describe('verifySubmitEvent and the Zustelldienst rotating its signing key', () 
     expect(await verifySubmitEvent(keys, [await never.sign()], ref, tags)).toMatchObject({ ok: false });
   });
 });
+
+describe('verifySubmitEvent and ids in other capitals', () => {
+  let server: Server;
+  let jwk: JWK;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+  beforeAll(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('PS512', { modulusLength: 2048 });
+    jwk = { ...(await exportJWK(publicKey)), kid: 'zd', alg: 'PS512', use: 'sig' };
+    sign = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'PS512', typ: 'secevent+jwt', kid: 'zd' }).setIssuedAt().sign(privateKey);
+    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('finds and verifies the submit-submission SET whose sub and txn name the ids in upper case (the same UUIDs)', async () => {
+    const ref = { submissionId: randomUUID(), caseId: randomUUID() };
+    const tags = { metadata: 'bWV0YQ', attachments: {} };
+    const token = await sign({ sub: `submission:${ref.submissionId.toUpperCase()}`, txn: `case:${ref.caseId.toUpperCase()}`, jti: randomUUID(), events: { [EVENT_URI('submit-submission')]: { authenticationTags: tags } } });
+    const keys = zustelldienstKeys(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`);
+    expect(await verifySubmitEvent(keys, [token], ref, tags)).toMatchObject({ ok: true });
+  });
+});

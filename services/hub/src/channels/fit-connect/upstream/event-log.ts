@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { EVENT_URI, type AuthenticationTags } from '@weiche/fit-connect';
+import { claimNames } from './api-schemas.js';
 
 /** The outcome of checking a case's event log for one submission. */
 /** `token`: the verified submit-submission SET itself, kept as evidence of what the Zustelldienst attested. */
@@ -64,7 +65,7 @@ export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], r
   const candidates = tokens.filter((t) => {
     const claims = claimsOf(t);
     const events = claims?.events;
-    return claims?.sub === `submission:${ref.submissionId}` && typeof events === 'object' && events !== null && SUBMIT in events;
+    return claimNames(claims?.sub, `submission:${ref.submissionId}`) && typeof events === 'object' && events !== null && SUBMIT in events;
   });
   if (candidates.length === 0) return { ok: false, detail: 'Das Event-Log enthält kein submit-submission-Event für diese Einreichung.' };
   if (candidates.length > 1) return { ok: false, detail: 'Das Event-Log enthält mehr als ein submit-submission-Event für diese Einreichung.' };
@@ -77,7 +78,7 @@ export async function verifySubmitEvent(keys: Jwks, tokens: readonly string[], r
     if (name === 'ERR_JWKS_TIMEOUT' || name === 'ERR_JOSE_GENERIC' || name === 'ERR_JWKS_INVALID' || (error instanceof TypeError && /fetch/i.test(error.message))) throw error;
     return { ok: false, detail: `Die Signatur des submit-submission-Events ist nicht gültig (${name || 'ungültig'}).` };
   }
-  if (payload.txn !== `case:${ref.caseId}`) return { ok: false, detail: 'Das submit-submission-Event gehört zu einem anderen Vorgang (txn).' };
+  if (!claimNames(payload.txn, `case:${ref.caseId}`)) return { ok: false, detail: 'Das submit-submission-Event gehört zu einem anderen Vorgang (txn).' };
   const event = (payload.events as Record<string, Record<string, unknown>>)[SUBMIT];
   if (!sameTags(event?.authenticationTags, tags)) {
     return { ok: false, detail: 'Die Authentication-Tags im submit-submission-Event stimmen nicht mit den übermittelten Daten überein.' };

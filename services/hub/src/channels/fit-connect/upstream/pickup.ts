@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ZodError } from 'zod';
 import type { BlobRef, FsBlobStore } from '@weiche/blobstore';
 import type { FitConnectUpstream, WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
@@ -9,6 +8,7 @@ import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { withTimeout } from '../../../timeout.js';
 import { UpstreamHttpError, type SubmissionApiClient } from './api-client.js';
+import { SubmissionOffApi } from './answer-shape.js';
 import type { SubmissionForPickup, UpstreamSubmission } from './api-schemas.js';
 import { verifySubmitEvent, type EventLogVerdict, type zustelldienstKeys } from './event-log.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, type FitConnectUpstreamMeta } from './meta.js';
@@ -58,14 +58,14 @@ function tooLarge(error: unknown): boolean {
 }
 
 /**
- * Why the upstream's answer for a submission can never be taken as it is — over the hub's limits, or not the
- * API's shape — as the detail the sender is told; undefined for what may pass on a later poll (network, 5xx,
- * timeouts, our own storage), which is thrown and tried again.
+ * Why the upstream's answer for a submission can never be taken as it is — over the hub's limits, or the submission
+ * itself (named by its ids, in the case the pickup list names) with fields outside the API — as the detail the sender
+ * is told; undefined for what may pass on a later poll (network, 5xx, timeouts, an answer that is no submission at
+ * all: a proxy's page, JSON or not; our own storage), which is thrown and tried again.
  */
-function submissionRefusal(error: unknown, limits: PickupDeps['limits']): string | undefined {
+function submissionRefusal(error: unknown, limits: PickupDeps['limits'], listed: SubmissionForPickup): string | undefined {
   if (tooLarge(error)) return `Die Einreichung überschreitet die Größengrenzen des Empfängers (Metadaten höchstens ${limits.metadataBytes} Bytes, Fachdaten höchstens ${limits.dataBytes} Bytes).`;
-  // JSON of the wrong shape; what is no JSON at all (a proxy's error page) may be gone by the next poll
-  if (error instanceof ZodError) return 'Die Einreichung entspricht nicht der Submission API und kann nicht übernommen werden.';
+  if (error instanceof SubmissionOffApi && error.caseId === listed.caseId) return 'Die Einreichung entspricht nicht der Submission API und kann nicht übernommen werden.';
   return undefined;
 }
 
@@ -104,8 +104,8 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
   try {
     submission = await up.client.submission(submissionId, wire.metadataBytes + wire.dataBytes + 64 * 1024);
   } catch (error) {
-    const detail = submissionRefusal(error, deps.limits);
     // a callback's pickup knows no case to answer in: the next poll lists it with its case
+    const detail = listed === undefined ? undefined : submissionRefusal(error, deps.limits, listed);
     if (detail === undefined || listed === undefined) throw error;
     return record(deps, up, { submissionId, caseId: listed.caseId, announced: [], attachmentBlobs: [] }, { problem: { part: 'submission', detail } });
   }

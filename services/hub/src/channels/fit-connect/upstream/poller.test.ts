@@ -49,9 +49,9 @@ afterAll(async () => {
 });
 
 /** A poller of the Zustelldienst at `url` with the hub's real journal, blob store and upstream bookkeeping. */
-async function pollerOf(url: string): Promise<UpstreamPoller> {
+async function pollerOf(url: string, id = 'zd'): Promise<UpstreamPoller> {
   const config = {
-    id: 'zd',
+    id,
     tenant: 'testhausen',
     submissionApiUrl: url,
     tokenUrl: `${url}/token`,
@@ -110,6 +110,42 @@ describe('UpstreamPoller on a pickup list with an entry not of the API shape', (
       expect(rows[0]?.last_error).toMatch(/no SubmissionForPickup|HTTP 503/);
     } finally {
       await closeLocal(zd.server);
+    }
+  });
+});
+
+describe('UpstreamPoller status after a pass with several different failures', () => {
+  it('reports how many of each kind and the last, not only the last one', async () => {
+    const entry = () => ({ destinationId: DESTINATION, submissionId: randomUUID(), caseId: randomUUID() });
+    const [busy1, busy2, proxied] = [entry(), entry(), entry()];
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.end(JSON.stringify({ access_token: 'token', expires_in: 300 }));
+      if (req.url?.startsWith('/v1/submissions?')) {
+        const submissions = [busy1, { destinationId: DESTINATION, submissionId: 'not-a-uuid' }, proxied, busy2];
+        return void res.end(JSON.stringify({ totalCount: submissions.length, submissions }));
+      }
+      if (req.url?.includes(proxied.submissionId)) return void res.end(JSON.stringify({ status: 'maintenance' }));
+      res.writeHead(503).end();
+    });
+    const url = await listenLocal(server);
+    try {
+      const poller = await pollerOf(url, 'zd-several');
+      const store = new UpstreamStore({ pool, schema });
+      const lastError = async () => (await store.records(['zd-several'], 3600)).get('zd-several')?.lastError?.message;
+      // the first pass, to its end (the next one is 10 min away)
+      poller.start();
+      for (let i = 0; i < 200 && (await lastError()) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await poller.stop();
+      const message = (await lastError()) ?? '';
+      expect(message).toMatch(/^4 failures in this pass: /);
+      expect(message).toContain('2× get submission → HTTP 503');
+      expect(message).toContain('1× get submission: the answer is not of the Submission API');
+      expect(message).toContain('1× the upstream listed an entry that is no SubmissionForPickup');
+      expect(message).toMatch(/— last: get submission → HTTP 503$/);
+      expect(message.length).toBeLessThanOrEqual(500);
+    } finally {
+      await closeLocal(server);
     }
   });
 });

@@ -3,6 +3,7 @@ import { errorMessage } from '@weiche/core';
 import { MAX_PICKUP_LIST_ENTRIES } from './api-client.js';
 import type { SubmissionForPickup } from './api-schemas.js';
 import { MissingAttachments } from './missing-attachments.js';
+import { PassFailures } from './pass-failures.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
 /** Submission ids named by callbacks that wait to be picked up, at most (a callback's body holds some thousands). */
@@ -112,7 +113,7 @@ export class UpstreamPoller {
     const record = (outcome: Parameters<UpstreamStore['recordPoll']>[2]) =>
       this.deps.upstreams.recordPoll(id, 'fit-connect', outcome).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot record the upstream poll'));
     await record({ phase: 'start' });
-    let failure: string | undefined;
+    const failures = new PassFailures();
     const listed = new Set<string>();
     let entries = 0;
     let complete = false;
@@ -123,18 +124,20 @@ export class UpstreamPoller {
         entries += 1;
         if ('unreadable' in ref) {
           // nothing in it to pick up or answer by: the operator sees it in the poll's error, the other entries go on
-          failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
+          const failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
+          failures.add(failure);
           this.deps.log.warn({ upstream: id, err: failure }, 'unreadable pickup list entry skipped');
           continue;
         }
         listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
-          failure = 'the upstream listed a submission for another destination; not picked up';
+          failures.add('the upstream listed a submission for another destination; not picked up');
           continue;
         }
         // one submission that cannot be taken now does not hold up the others
         await this.pickUpOne(ref.submissionId, ref).catch((error: unknown) => {
-          failure = errorMessage(error);
+          const failure = errorMessage(error);
+          failures.add(failure);
           this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
         });
       }
@@ -142,11 +145,13 @@ export class UpstreamPoller {
       complete = !this.stopped && entries < MAX_PICKUP_LIST_ENTRIES;
       if (entries >= MAX_PICKUP_LIST_ENTRIES) this.deps.log.info({ upstream: id, entries }, 'pickup list read to its bound in this pass; the rest follows in the next');
     } catch (error) {
-      failure = errorMessage(error);
+      const failure = errorMessage(error);
+      failures.add(failure);
       this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
     }
     // only a list read to its end tells what is no longer ready for pickup
     if (complete) await this.missing.keepOnly(listed, listedSince).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot prune the missing-attachment records'));
-    await record(failure === undefined ? { phase: 'success' } : { phase: 'error', message: failure });
+    const failed = failures.summary();
+    await record(failed === undefined ? { phase: 'success' } : { phase: 'error', message: failed });
   }
 }
