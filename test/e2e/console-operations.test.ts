@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
 import { ARTIFACTS_DIR, foreignRequests, launchBrowser, type TestBrowser } from '../support/browser.js';
-import { freePort, tempDir, waitFor } from '../support/env.js';
+import { REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { addTenant, SERVICE, writeTestConfig } from '../support/test-config.js';
@@ -83,7 +83,6 @@ describe('console operations in headless Chromium', () => {
     const dir = await tempDir('console-ops');
     await writeFile(join(dir, 'not-a-folder'), 'x');
     let destinationB = '';
-    const closedPort = await freePort();
     const cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
         destinationB = addTenant(raw, dir, { id: 'otherburg', name: 'Gemeinde Otherburg', behoerdenkennung: 'ags:05974099' });
@@ -95,7 +94,7 @@ describe('console operations in headless Chromium', () => {
           {
             id: 'http-ob',
             kind: 'http',
-            config: { url: `http://127.0.0.1:${closedPort}/inbox`, secret: randomBytes(16).toString('hex') },
+            config: { url: `http://127.0.0.1:${REFUSED_PORT}/inbox`, secret: randomBytes(16).toString('hex') },
             retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 },
             circuit: { failureThreshold: 100, cooldownMs: 1000 },
             health,

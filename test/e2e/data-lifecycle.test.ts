@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDecrypted } from '@weiche/blobstore';
 import { FitConnectMeta, checkpointNow, evidenceKeyDir, startRetention, type HubDeps } from '@weiche/hub';
 import { RetentionStore, verifyAudit, type AuditRecord, type SubmissionRow } from '@weiche/journal';
-import { freePort, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { REFUSED_PORT, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { sha512 } from '../support/fit-connect-sender.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
@@ -60,7 +60,6 @@ describe('retention and crypto-shredding', () => {
     (await hub.deps.journal.listAudit({ submissionId: id, limit: 100 })).filter((r) => r.stage === 'retention');
 
   beforeAll(async () => {
-    const closedPort = await freePort();
     cfg = await writeTestConfig(await tempDir('lifecycle'), {
       overrides: (raw) => {
         const [tenant] = raw.tenants as Array<Record<string, unknown>>;
@@ -68,7 +67,7 @@ describe('retention and crypto-shredding', () => {
         const [destination] = raw.destinations as Array<{ services: unknown[] }>;
         destination!.services.push({ identifier: SERVICE_B, name: 'Gewerbe anmelden', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] });
         // a Fachverfahren that is never there: one attempt, then the dead letter
-        (raw.adapters as unknown[]).push({ id: 'gone', kind: 'http', config: { url: `http://127.0.0.1:${closedPort}/in`, secret: 'x'.repeat(32) }, retry: { attempts: 1, backoffMs: 100, maxBackoffMs: 100 } });
+        (raw.adapters as unknown[]).push({ id: 'gone', kind: 'http', config: { url: `http://127.0.0.1:${REFUSED_PORT}/in`, secret: 'x'.repeat(32) }, retry: { attempts: 1, backoffMs: 100, maxBackoffMs: 100 } });
         (raw.routes as unknown[]).push({ id: 'b-gone', tenant: 'testhausen', service: SERVICE_B, target: 'xdomea-3.1.0:0401', adapter: 'gone' });
         raw.admin = { tokens: [{ token: AUDITOR, subject: 'udo', role: 'auditor' }] };
         raw.audit = { checkpointIntervalMs: 3_600_000 };

@@ -28,6 +28,13 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `weiche-${prefix}-`));
 }
 
+/**
+ * A port nothing listens on (discard, 9/tcp; no test binds below 1024): connections to it are refused. For endpoints
+ * that must stay unreachable — a port from freePort() is free only until another test file running beside takes it.
+ */
+export const REFUSED_PORT = 9;
+
+/** A port free at this moment, for a server that cannot listen on port 0 and report its own (sshd, pgbouncer). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
