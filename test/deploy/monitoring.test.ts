@@ -128,6 +128,7 @@ describe('Prometheus alert rules and Grafana dashboard', () => {
     expect(watched('weiche_ready'), 'readiness').not.toEqual([]);
     expect(watched('up'), 'hub not scrapeable').not.toEqual([]);
     expect(watched('weiche_upstream_oldest_unacknowledged_seconds'), 'upstream pickups ageing').not.toEqual([]);
+    expect(watched('weiche_upstream_poll_failing'), 'upstream polls failing').not.toEqual([]);
     expect(watched('weiche_relay_oldest_waiting_seconds'), 'relay submissions not picked up (FIT-Connect reminds after 3 and 9 days)').not.toEqual([]);
     // certificate/key expiry within 30 days
     expect(rules.filter((r) => /weiche_key_expiry_seconds\)? < 30 \* 86400/.test(r.expr)).map((r) => r.labels.severity)).toEqual(['warning']);

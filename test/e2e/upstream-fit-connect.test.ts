@@ -261,6 +261,21 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
     }
   }, 120_000);
 
+  it('shows in /metrics that an upstream\'s polls fail, and that they succeed again', async () => {
+    const failing = async (): Promise<string | undefined> => /^weiche_upstream_poll_failing\{upstream="zd-polled"\} (\d+)$/m.exec(await (await admin('/metrics')).text())?.[1];
+    expect(await failing()).toBe('0');
+    // a proxy answers the pickup list with a maintenance page: every pass fails
+    zd.hooks.answerInstead = (call) => (call === 'list' ? { type: 'application/json', body: JSON.stringify({ status: 'maintenance' }) } : undefined);
+    try {
+      await waitFor('the gauge at 1', async () => ((await failing()) === '1' ? true : undefined), 30_000, 200);
+      const list = (await (await admin('/admin/api/v1/upstreams')).json()) as Array<{ id: string; lastPollFailed: boolean; lastError?: { message: string } }>;
+      expect(list.find((u) => u.id === 'zd-polled')).toMatchObject({ lastPollFailed: true, lastError: { message: expect.stringContaining('not of the Submission API') } });
+    } finally {
+      delete zd.hooks.answerInstead;
+    }
+    await waitFor('the gauge back at 0', async () => ((await failing()) === '0' ? true : undefined), 30_000, 200);
+  }, 90_000);
+
   it('names the fetched JWEs, the verified submit-submission SET and our accept in the evidence bundle; retention deletes the JWEs on time', async () => {
     const [first] = early;
     await waitFor('acknowledged', async () => ((await upstreamRows(first!.submissionId))[0]?.acknowledged_at ? true : undefined), 120_000, 250);

@@ -37,6 +37,9 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as UpstreamStatus[];
   };
+  // what Prometheus scrapes
+  const metrics = async (): Promise<string> => (await fetch(`${hub.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
+  const failingGauge = (body: string, id: string): string | undefined => new RegExp(`^weiche_upstream_poll_failing\\{upstream="${id}"\\} (\\d+)$`, 'm').exec(body)?.[1];
   const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
   const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean; failFetch?: boolean }): BoxEntry =>
     server.put({
@@ -123,9 +126,11 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(status).toMatchObject({ kind: 'xta', tenant: 'testhausen', backlog: 0, overdue: 0, waitingUpstream: 0 });
     expect(status?.lastSuccessAt).toBeDefined();
     expect(status?.lastPollAt).toBeDefined();
-    const metrics = await (await fetch(`${hub.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
-    expect(metrics).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="rz-box"\} 0/);
-    expect(metrics).toMatch(/weiche_upstream_waiting_upstream\{upstream="rz-box"\} 0/);
+    expect(status?.lastPollFailed).toBe(false);
+    const scraped = await metrics();
+    expect(scraped).toMatch(/weiche_upstream_oldest_unacknowledged_seconds\{upstream="rz-box"\} 0/);
+    expect(scraped).toMatch(/weiche_upstream_waiting_upstream\{upstream="rz-box"\} 0/);
+    expect(failingGauge(scraped, 'rz-box')).toBe('0');
   }, 120_000);
 
   it('keeps a message for a foreign key and a tampered one as received, shows them rejected with the reason and closes each once', async () => {
@@ -185,6 +190,10 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     }
     expect(statuses.find((s) => s.id === 'rz-no-cert')?.lastError?.message).toMatch(/TLS refused: ERR_SSL_.*CERTIFICATE_REQUIRED/);
     expect(statuses.find((s) => s.id === 'rz-stranger')?.lastError?.message).toContain('9012');
+    // monitoring sees each of them failing
+    expect(statuses.filter((s) => s.id !== 'rz-box').map((s) => s.lastPollFailed)).toEqual([true, true, true]);
+    const scraped = await metrics();
+    for (const id of ['rz-no-cert', 'rz-rogue-ca', 'rz-stranger']) expect(failingGauge(scraped, id), id).toBe('1');
     // the TLS layer turned the other two away before any SOAP was read
     expect(server.refusedConnections).toBeGreaterThan(0);
     expect(server.calls.every((c) => c.identity === undefined || c.identity === parties.reader)).toBe(true);
@@ -225,6 +234,24 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     await waitFor('taken in', async () => ((await rowOf(stuck))?.state === 'DELIVERED' ? true : undefined), 60_000);
     await waitFor('nothing waiting', async () => ((await upstreams()).find((u) => u.id === 'rz-box')?.waitingUpstream === 0 ? true : undefined), 30_000);
     expect({ fetches: stuck.fetches, closes: stuck.closes }).toEqual({ fetches: 1, closes: 1 });
+  }, 120_000);
+
+  it('summarises every failure of a poll in its last error, and /metrics shows the upstream failing until a poll succeeds again', async () => {
+    // two entries the intermediary cannot hand out, met in one poll: the error counted only the last before
+    const stuck = [put({ mtom: false, failFetch: true }), put({ mtom: true, failFetch: true })];
+    const status = await waitFor('both failures in one poll error', async () => {
+      const s = (await upstreams()).find((u) => u.id === 'rz-box');
+      return s?.lastPollFailed && /^2 failures in this pass: /.test(s.lastError?.message ?? '') ? s : undefined;
+    }, 30_000);
+    // one kind (the MessageIDs masked), the last message whole
+    expect(status.lastError?.message).toMatch(/^2 failures in this pass: 2× message urn:de:xta:messageid:testportal:…: .* — last: message urn:de:xta:messageid:testportal:[0-9a-f-]{36}: .*9030/);
+    expect(status.waitingUpstream).toBe(2);
+    expect(failingGauge(await metrics(), 'rz-box')).toBe('1');
+
+    for (const entry of stuck) entry.failFetch = false;
+    await waitFor('the gauge back at 0', async () => (failingGauge(await metrics(), 'rz-box') === '0' ? true : undefined), 30_000);
+    for (const entry of stuck) await waitFor('taken in', async () => ((await rowOf(entry))?.state === 'DELIVERED' ? true : undefined), 60_000);
+    expect((await upstreams()).find((u) => u.id === 'rz-box')).toMatchObject({ lastPollFailed: false, waitingUpstream: 0 });
   }, 120_000);
 
   it('names the received container and the close upstream in the evidence bundle, and retention deletes the container on time', async () => {

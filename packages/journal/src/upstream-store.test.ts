@@ -38,7 +38,7 @@ describe('UpstreamStore', () => {
     expect(record?.lastError && record.lastSuccessAt && record.lastError.at <= record.lastSuccessAt).toBe(true);
   });
 
-  it('keeps what a successful poll left upstream, until a later success says otherwise', async () => {
+  it('keeps what a poll that read the list left upstream, until a later one says otherwise', async () => {
     const since = new Date(Date.now() - 3 * 86_400_000);
     await store.recordPoll('rz-box', 'xta', { phase: 'start' });
     await store.recordPoll('rz-box', 'xta', { phase: 'success', waitingUpstream: { count: 2, since } });
@@ -47,6 +47,10 @@ describe('UpstreamStore', () => {
     expect((await store.records(['rz-box'], 60)).get('rz-box')?.waitingUpstream).toEqual({ count: 2, since });
     await store.recordPoll('rz-box', 'xta', { phase: 'success', waitingUpstream: { count: 0 } });
     expect((await store.records(['rz-box'], 60)).get('rz-box')?.waitingUpstream).toEqual({ count: 0 });
+    // a poll that read the list but failed for some entries tells what it left, and stays a failed poll
+    const successAt = (await store.records(['rz-box'], 60)).get('rz-box')?.lastSuccessAt;
+    await store.recordPoll('rz-box', 'xta', { phase: 'error', message: 'message …: 9030', waitingUpstream: { count: 1, since } });
+    expect((await store.records(['rz-box'], 60)).get('rz-box')).toMatchObject({ waitingUpstream: { count: 1, since }, lastSuccessAt: successAt, lastError: { message: 'message …: 9030' } });
     // a kind that cannot see it reports nothing
     await store.recordPoll('zd-2', 'fit-connect', { phase: 'success' });
     expect((await store.records(['zd-2'], 60)).get('zd-2')?.waitingUpstream).toBeUndefined();

@@ -13,15 +13,21 @@ export interface UpstreamRecord {
   readonly oldestUnacknowledgedAt?: Date;
   /** Of them, how many are older than the overdue threshold. */
   readonly overdue: number;
-  /** What the last successful poll saw upstream but could not take in (XTA: entries left in the box), and since when the oldest waits. */
+  /** What the last poll that read the upstream's list saw there but could not take in (XTA: entries left in the box), and since when the oldest waits. */
   readonly waitingUpstream?: { readonly count: number; readonly since?: Date };
 }
 
-/** One poll's start, success (with what it left upstream, when it can tell) or error (a message without personal data). */
-export type PollOutcome =
-  | { phase: 'start' }
-  | { phase: 'success'; waitingUpstream?: { count: number; since?: Date | undefined } }
-  | { phase: 'error'; message: string };
+/** What a poll that read the upstream's list left there, and since when the oldest of it waits. */
+export interface WaitingUpstream {
+  count: number;
+  since?: Date | undefined;
+}
+
+/**
+ * One poll's start, success or error (a message without personal data); either end may tell what the poll left
+ * upstream (a pass that read the list but failed for some entries knows how many it left).
+ */
+export type PollOutcome = { phase: 'start' } | { phase: 'success'; waitingUpstream?: WaitingUpstream } | { phase: 'error'; message: string; waitingUpstream?: WaitingUpstream };
 
 interface PollDbRow {
   upstream_id: string;
@@ -65,14 +71,15 @@ export class UpstreamStore extends SchemaStore {
 
   /** Records the start of a poll, and then its success or its error (a message without personal data). */
   async recordPoll(upstreamId: string, kind: string, outcome: PollOutcome): Promise<void> {
-    const [set, params]: [string, unknown[]] =
+    const [end, params]: [string, unknown[]] =
       outcome.phase === 'start'
         ? ['last_poll_at = now()', []]
         : outcome.phase === 'error'
           ? ['last_error_at = now(), last_error = $3', [outcome.message.slice(0, 500)]]
-          : outcome.waitingUpstream === undefined
-            ? ['last_success_at = now()', []]
-            : ['last_success_at = now(), waiting_upstream = $3, waiting_upstream_since = $4', [outcome.waitingUpstream.count, outcome.waitingUpstream.since ?? null]];
+          : ['last_success_at = now()', []];
+    const waiting = outcome.phase !== 'start' ? outcome.waitingUpstream : undefined;
+    const set = waiting === undefined ? end : `${end}, waiting_upstream = $${params.length + 3}, waiting_upstream_since = $${params.length + 4}`;
+    if (waiting !== undefined) params.push(waiting.count, waiting.since ?? null);
     await this.query(
       `INSERT INTO ${this.s}.upstream_polls (upstream_id, kind) VALUES ($1, $2)
        ON CONFLICT (upstream_id) DO NOTHING`,

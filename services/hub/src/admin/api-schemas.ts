@@ -22,7 +22,7 @@ const SubmissionFilter = {
   service: z.string().min(1).optional().describe('service identifier (URN)'),
   state: SubmissionState.optional(),
   from: Timestamp.optional().describe('created at or after (ISO 8601)'),
-  to: Timestamp.optional().describe('created before (ISO 8601)'),
+  to: Timestamp.optional().describe('created before (ISO 8601); a range whose from is not before it is answered 400'),
 };
 export const SubmissionQuery = z.object({ ...SubmissionFilter, ...Paging });
 
@@ -78,7 +78,7 @@ export const StatsQuery = z.object({
 export const AuditRecordQuery = z.object({
   submissionId: z.string().min(1).optional(),
   from: Timestamp.optional().describe('records at or after (ISO 8601)'),
-  to: Timestamp.optional().describe('records before (ISO 8601)'),
+  to: Timestamp.optional().describe('records before (ISO 8601); a range whose from is not before it is answered 400'),
   ...Paging,
 });
 export const AuditRecordPage = z.object({

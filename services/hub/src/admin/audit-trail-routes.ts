@@ -5,6 +5,7 @@ import * as S from './api-schemas.js';
 import type { Principal } from './principal.js';
 import { scopeArg } from './read-routes.js';
 import { routeSchema } from './route-schema.js';
+import { timeRange } from './time-range.js';
 import { zodRoutes } from '../gateway/zod-routes.js';
 
 type Who = (request: unknown) => Principal;
@@ -30,8 +31,7 @@ export function auditTrailRoutes(deps: HubDeps, who: Who) {
         const page = await trail.records(
           {
             ...(submissionId !== undefined ? { submissionId } : {}),
-            ...(from !== undefined ? { from: new Date(from) } : {}),
-            ...(to !== undefined ? { to: new Date(to) } : {}),
+            ...timeRange({ from, to }),
             ...scopeArg(who(request)),
           },
           { limit, offset },

@@ -249,6 +249,29 @@ describe('audit view and stats range', () => {
     expect((await call(TOKENS.operator, 'GET', `${API}/stats?from=2020-01-02T00:00:00Z&to=2020-01-01T00:00:00Z`)).status).toBe(400);
   });
 
+  it('refuses a range whose from is not before its to with the same 400 problem on /stats and on the lists (they answered an empty page)', async () => {
+    const backwards = 'from=2020-01-02T00:00:00Z&to=2020-01-01T00:00:00Z';
+    const empty = 'from=2020-01-01T00:00:00Z&to=2020-01-01T00:00:00Z';
+    const problems = [];
+    for (const [token, path] of [
+      [TOKENS.operator, 'stats'],
+      [TOKENS.operator, 'submissions'],
+      [TOKENS.operator, 'submissions.csv'],
+      [TOKENS.auditor, 'audit/records'],
+    ] as const) {
+      for (const range of [backwards, empty]) {
+        const res = await call(token, 'GET', `${API}/${path}?${range}`);
+        expect({ path, range, status: res.status, type: res.headers['content-type'] }).toEqual({ path, range, status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+        const { instance: _own, ...problem } = res.json<Record<string, unknown>>();
+        problems.push(problem);
+      }
+    }
+    expect(problems[0]).toMatchObject({ status: 400, detail: 'from must lie before to' });
+    for (const p of problems) expect(p).toEqual(problems[0]);
+    // a range in order still lists
+    expect((await call(TOKENS.operator, 'GET', `${API}/submissions?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`)).json()).toMatchObject({ total: 0, items: [] });
+  });
+
   it('tells the console how to sign in without a token: token paste only when no OIDC client is configured', async () => {
     const res = await call(undefined, 'GET', `${API}/sign-in`);
     expect(res.status).toBe(200);

@@ -10,6 +10,7 @@ import * as S from './api-schemas.js';
 import { assertSeesSubmission, assertSeesTenant, ownsAdapter, seesAdapter, seesTenant, tenantScope, type Principal } from './principal.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
 import { routeSchema } from './route-schema.js';
+import { assertFromBeforeTo, timeRange } from './time-range.js';
 import { zodRoutes } from '../gateway/zod-routes.js';
 
 type AdapterInstance = HubDeps['config']['adapters'][number];
@@ -256,7 +257,7 @@ const HOUR_BUCKETS_UP_TO_MS = 3 * 24 * 3600_000;
 export function statsRange(q: z.infer<typeof S.StatsQuery>, now = Date.now()): { from: Date; to: Date; bucket: 'hour' | 'day' } {
   const to = q.to !== undefined ? new Date(q.to) : new Date(now);
   const from = q.from !== undefined ? new Date(q.from) : new Date(to.getTime() - 24 * 3600_000);
-  if (from.getTime() >= to.getTime()) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'from must lie before to');
+  assertFromBeforeTo(from, to);
   return { from, to, bucket: to.getTime() - from.getTime() <= HOUR_BUCKETS_UP_TO_MS ? 'hour' : 'day' };
 }
 
@@ -269,8 +270,7 @@ export function submissionSearch(p: Principal, q: Omit<z.infer<typeof S.Submissi
     ...(q.tenant !== undefined ? { tenantId: q.tenant } : {}),
     ...(q.service !== undefined ? { serviceIdentifier: q.service } : {}),
     ...(q.state !== undefined ? { state: q.state } : {}),
-    ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
-    ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
+    ...timeRange(q),
     ...scopeArg(p),
   };
 }

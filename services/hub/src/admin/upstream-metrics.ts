@@ -6,7 +6,8 @@ import { upstreamStatuses } from '../upstreams/status.js';
  * Upstream gauges, read from the journal at scrape time: the age of the oldest picked-up submission not yet
  * acknowledged upstream (FIT-Connect reports a submission not picked up after 3 days and auto-rejects it
  * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0` — and,
- * for XTA boxes, how many entries the last poll had to leave in the box (alert when it stays above 0).
+ * for XTA boxes, how many entries the last poll had to leave in the box (alert when it stays above 0), and whether
+ * the last poll of each upstream failed (alert when it stays 1: nothing, or not everything, is being picked up).
  */
 export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'upstreams'>): void {
   let reading: Promise<Awaited<ReturnType<typeof upstreamStatuses>>> | undefined;
@@ -36,8 +37,18 @@ export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 
     },
   });
   new Gauge({
+    name: 'weiche_upstream_poll_failing',
+    help: 'Whether the last finished poll of the upstream failed, wholly or for some submissions (1) or succeeded (0); the admin API shows its error',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ upstream: s.id }, s.lastPollFailed ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'weiche_upstream_waiting_upstream',
-    help: 'Entries the last successful poll left upstream without taking them in (XTA message boxes)',
+    help: 'Entries the last poll that read the list left upstream without taking them in (XTA message boxes)',
     labelNames: ['upstream'],
     registers: [registry],
     async collect() {

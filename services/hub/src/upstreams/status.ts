@@ -12,12 +12,23 @@ export interface UpstreamStatus {
   lastPollAt?: string;
   lastSuccessAt?: string;
   lastError?: { at: string; message: string };
+  /** The last poll that ended failed: its error is newer than the last success (a poll under way does not count yet). */
+  lastPollFailed: boolean;
   backlog: number;
   oldestUnacknowledgedAgeSeconds?: number;
   overdue: number;
   /** Kinds that see it (XTA): entries the last successful poll left upstream, not taken in. */
   waitingUpstream?: number;
   oldestWaitingUpstreamAgeSeconds?: number;
+}
+
+/**
+ * A poll ends in a success or an error, so the newer of the two is how the last finished poll ended. The error stays
+ * after later successes (the operator can still read it): only its time tells whether it is the last poll's.
+ */
+function lastPollFailed(record: UpstreamRecord | undefined): boolean {
+  if (!record?.lastError) return false;
+  return record.lastSuccessAt === undefined || record.lastError.at.getTime() > record.lastSuccessAt.getTime();
 }
 
 const ageSeconds = (since: Date, now: Date): number => Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000));
@@ -37,6 +48,7 @@ function statusOf(upstream: Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>, reco
     ...(record?.lastPollAt ? { lastPollAt: record.lastPollAt.toISOString() } : {}),
     ...(record?.lastSuccessAt ? { lastSuccessAt: record.lastSuccessAt.toISOString() } : {}),
     ...(record?.lastError ? { lastError: { at: record.lastError.at.toISOString(), message: record.lastError.message } } : {}),
+    lastPollFailed: lastPollFailed(record),
     backlog: record?.backlog ?? 0,
     ...(record?.oldestUnacknowledgedAt ? { oldestUnacknowledgedAgeSeconds: ageSeconds(record.oldestUnacknowledgedAt, now) } : {}),
     overdue: record?.overdue ?? 0,

@@ -10,7 +10,8 @@ import { errorText } from './terms.js';
 /** A poll error is current when no success came after it. */
 function errorCell(u) {
   if (!u.lastError) return '–';
-  const current = !u.lastSuccessAt || u.lastSuccessAt < u.lastError.at;
+  // the hub tells whether the error is the last finished poll's (upstreams/status.ts)
+  const current = u.lastPollFailed;
   return h('span', { class: current ? 'error' : 'muted', title: u.lastError.message, 'data-testid': 'upstream-error' },
     errorText(u.lastError.message), h('br'), h('span', { class: 'muted small' }, formatTime(u.lastError.at)));
 }

@@ -3,7 +3,7 @@ import { errorMessage } from '@weiche/core';
 import { MAX_PICKUP_LIST_ENTRIES } from './api-client.js';
 import type { SubmissionForPickup } from './api-schemas.js';
 import { MissingAttachments } from './missing-attachments.js';
-import { PassFailures } from './pass-failures.js';
+import { PassFailures } from '../../../upstreams/pass-failures.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
 /** Submission ids named by callbacks that wait to be picked up, at most (a callback's body holds some thousands). */

@@ -17,6 +17,7 @@ import {
   type XtaCaller,
   type XtaLimits,
 } from '@weiche/xta';
+import { PassFailures } from '../../../upstreams/pass-failures.js';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
 import { overSubmissionLimit, overSubmissionLimitReason } from '../submission-limit.js';
@@ -106,14 +107,19 @@ export class XtaUpstreamPoller {
     await this.running;
   }
 
-  /** One poll under the box's lock; errors are recorded for the operator and thrown. */
+  /**
+   * One poll under the box's lock; its failures are recorded for the operator as one summary (PassFailures, as the
+   * FIT-Connect upstream does): a poll that ends in an error names the entries that failed before it too.
+   */
   async pollOnce(): Promise<PollOutcome> {
     const result = await this.deps.upstreams.withPollLock(this.upstream.id, async () => {
       await this.record({ phase: 'start' });
+      const failures = new PassFailures();
       try {
-        return await this.poll();
+        return await this.poll(failures);
       } catch (error) {
-        await this.record({ phase: 'error', message: errorMessage(error) });
+        failures.add(errorMessage(error));
+        await this.record({ phase: 'error', message: failures.summary() ?? errorMessage(error) });
         throw error;
       }
     });
@@ -126,7 +132,7 @@ export class XtaUpstreamPoller {
     return this.deps.upstreams.recordPoll(this.upstream.id, 'xta', outcome);
   }
 
-  private async poll(): Promise<PollOutcome> {
+  private async poll(failures: PassFailures): Promise<PollOutcome> {
     const { http, limits } = this.deps;
     if (!this.accountChecked) {
       // ManagementPort: a locked or unknown account is reported as such, not as an empty box
@@ -158,9 +164,8 @@ export class XtaUpstreamPoller {
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
-          const message = `message ${item.messageId}: ${errorMessage(error)}`;
+          failures.add(`message ${item.messageId}: ${errorMessage(error)}`);
           this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, err: errorMessage(error) }, 'xta upstream message not taken in; it stays in the box');
-          await this.record({ phase: 'error', message });
         }
       }
       if (fresh === 0 || itemsPending === 0) break;
@@ -168,7 +173,10 @@ export class XtaUpstreamPoller {
     const waiting = [...failed.values()].filter((d): d is Date => d !== undefined);
     const since = waiting.length > 0 ? new Date(Math.min(...waiting.map((d) => d.getTime()))) : undefined;
     const waitingUpstream = failed.size + itemsPending;
-    await this.record({ phase: 'success', waitingUpstream: { count: waitingUpstream, since } });
+    // a poll with an entry that failed is a failed poll (the operator's lastError, weiche_upstream_poll_failing)
+    const summary = failures.summary();
+    const left = { count: waitingUpstream, since };
+    await this.record(summary === undefined ? { phase: 'success', waitingUpstream: left } : { phase: 'error', message: summary, waitingUpstream: left });
     if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, waitingUpstream }, 'xta upstream polled');
     return { skipped: false, taken, closed, failed: failed.size, waitingUpstream };
   }
