@@ -121,6 +121,24 @@ describe('weiche CLI', () => {
     expect(problems(hubAgain.stderr)).toEqual(problems(second.stderr));
   });
 
+  it('config check refuses a route whose target or pinned mapping no known mapping module has', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-mapping-'));
+    const route = (r: string): string => `adapters:\n  - { id: a1, kind: dms-folder, config: { path: out } }\nroutes:\n  - { id: r1, tenant: t1, service: "*", adapter: a1, ${r} }\n`;
+    const check = async (r: string): Promise<{ code: number; stderr: string }> => weiche('config', 'check', await writeConfig(dir, route(r)));
+
+    const typo = await check('target: "xdomea-3.1.0:0410"');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('routes.0.target: no mapping module produces "xdomea-3.1.0:0410"');
+    const unknown = await check('target: "xdomea-3.1.0:0401", mapping: gewerbe-demo');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('routes.0.mapping: unknown mapping module "gewerbe-demo" (known: generic-xdomea@2.0.0');
+    expect((await check('target: "xdomea-3.1.0:0401", mapping: generic-xdomea@9.9.9')).stderr).toContain('routes.0.mapping: unknown mapping module "generic-xdomea@9.9.9"');
+    const wrongTarget = await check('target: "xdomea-3.1.0:0401", mapping: bauantrag-xbau');
+    expect(wrongTarget.stderr).toContain('routes.0.mapping: "bauantrag-xbau" produces xbau-2.6:baugenehmigung.antrag.0200, not the route\'s target "xdomea-3.1.0:0401"');
+    expect((await check('target: "xdomea-3.1.0:0401", mapping: generic-xdomea@2.0.0')).code).toBe(0);
+    expect((await check('target: "xbau-2.6:baugenehmigung.antrag.0200"')).code).toBe(0);
+  });
+
   it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {
     const unknown = await weiche('frobnicate');
     expect(unknown.code).toBe(2);
