@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -137,6 +137,22 @@ describe('weiche CLI', () => {
     expect(wrongTarget.stderr).toContain('routes.0.mapping: "bauantrag-xbau" produces xbau-2.6:baugenehmigung.antrag.0200, not the route\'s target "xdomea-3.1.0:0401"');
     expect((await check('target: "xdomea-3.1.0:0401", mapping: generic-xdomea@2.0.0')).code).toBe(0);
     expect((await check('target: "xbau-2.6:baugenehmigung.antrag.0200"')).code).toBe(0);
+  });
+
+  it("accepts the README's example configuration, given the secret files it names", async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const example = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'cli-readme-'));
+    await mkdir(join(dir, 'secrets'));
+    await writeFile(join(dir, 'secrets', 'portal-nrw'), `${'p'.repeat(32)}\n`);
+    await writeFile(join(dir, 'master.key'), `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    const file = join(dir, 'weiche.yaml');
+    // only the absolute paths of a production host are moved into the temp dir
+    await writeFile(file, example!.replace('/run/secrets/weiche-master-key', 'master.key').replace('/var/lib/weiche', join(dir, 'data')));
+    const result = await weiche('config', 'check', file);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
   it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {
