@@ -23,7 +23,8 @@ for (const [name, host, port, hint] of checks) {
     failed = true;
     console.error(`weiche: ${name} is not reachable at ${host}:${port}.`);
     console.error(`        Start it (e.g. \`${hint}\`), point ${name === 'Redis' ? 'REDIS_URL' : 'DATABASE_URL'} at a running one,`);
-    console.error('        or run everything with Docker: docker compose -f deploy/docker-compose.yml up');
+    // with the secrets the compose file mounts (make-secrets.sh writes them once); as the README says
+    console.error('        or run everything with Docker: deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
   }
 }
 if (failed) process.exit(1);

@@ -64,8 +64,9 @@ describe('weiche CLI operations', () => {
     const ids = ['6f1c0a52-0000-4000-8000-000000000001', '6f1c0a52-0000-4000-8000-000000000002', '6f1c0a52-0000-4000-8000-000000000003'];
     const replay = await weiche('replay', ...ids, '--reason', 'mapping fixed', '--config', cfg.file);
     expect(replay.code).toBe(1);
-    expect(replay.out).toContain(`[1/3] ${ids[0]}: not replayed`);
-    expect(replay.out).toContain(`[3/3] ${ids[2]}: not replayed`);
+    // ids that name no submission are said to be unknown, not in the wrong state
+    expect(replay.out).toContain(`[1/3] ${ids[0]}: not replayed: no such submission`);
+    expect(replay.out).toContain(`[3/3] ${ids[2]}: not replayed: no such submission`);
     expect(replay.out).toContain('replayed 0 of 3 submission(s), 3 failed');
   });
 });

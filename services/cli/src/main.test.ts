@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,40 @@ describe('weiche CLI', () => {
     expect(problems(second.stderr)).toEqual(['  - adapters.0.kind: unknown adapter kind "htp" (known: dms-folder, http, sftp, xta-msgbox)', '  - adapters.1.config.secret: required: the secret inline or as { file: path }', '  - adapters.1.config.url: Invalid URL'].sort());
     const hubAgain = await run([hubMain, '--config', file], env);
     expect(problems(hubAgain.stderr)).toEqual(problems(second.stderr));
+  });
+
+  it('config check refuses a route whose target or pinned mapping no known mapping module has', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-mapping-'));
+    const route = (r: string): string => `adapters:\n  - { id: a1, kind: dms-folder, config: { path: out } }\nroutes:\n  - { id: r1, tenant: t1, service: "*", adapter: a1, ${r} }\n`;
+    const check = async (r: string): Promise<{ code: number; stderr: string }> => weiche('config', 'check', await writeConfig(dir, route(r)));
+
+    const typo = await check('target: "xdomea-3.1.0:0410"');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('routes.0.target: no mapping module produces "xdomea-3.1.0:0410"');
+    const unknown = await check('target: "xdomea-3.1.0:0401", mapping: gewerbe-demo');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('routes.0.mapping: unknown mapping module "gewerbe-demo" (known: generic-xdomea@2.0.0');
+    expect((await check('target: "xdomea-3.1.0:0401", mapping: generic-xdomea@9.9.9')).stderr).toContain('routes.0.mapping: unknown mapping module "generic-xdomea@9.9.9"');
+    const wrongTarget = await check('target: "xdomea-3.1.0:0401", mapping: bauantrag-xbau');
+    expect(wrongTarget.stderr).toContain('routes.0.mapping: "bauantrag-xbau" produces xbau-2.6:baugenehmigung.antrag.0200, not the route\'s target "xdomea-3.1.0:0401"');
+    expect((await check('target: "xdomea-3.1.0:0401", mapping: generic-xdomea@2.0.0')).code).toBe(0);
+    expect((await check('target: "xbau-2.6:baugenehmigung.antrag.0200"')).code).toBe(0);
+  });
+
+  it("accepts the README's example configuration, given the secret files it names", async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const example = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'cli-readme-'));
+    await mkdir(join(dir, 'secrets'));
+    await writeFile(join(dir, 'secrets', 'portal-nrw'), `${'p'.repeat(32)}\n`);
+    await writeFile(join(dir, 'master.key'), `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    const file = join(dir, 'weiche.yaml');
+    // only the absolute paths of a production host are moved into the temp dir
+    await writeFile(file, example!.replace('/run/secrets/weiche-master-key', 'master.key').replace('/var/lib/weiche', join(dir, 'data')));
+    const result = await weiche('config', 'check', file);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
   it('refuses unknown commands and flags with usage and exit 2; --version prints the version', async () => {

@@ -8,16 +8,13 @@ import { ErrorCode, WeicheError } from '@weiche/core';
 import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
 import { CallbackStore, createPool, DelegationStore, Journal, MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
-import { bauantragXbau } from '@weiche/mapping-bauantrag-xbau';
-import { genericXdomea, genericXdomea0605 } from '@weiche/mapping-generic-xdomea';
-import { xbauPassthrough } from '@weiche/mapping-xbau-passthrough';
-import { xbauToXdomea } from '@weiche/mapping-xbau-to-xdomea';
-import { MappingRegistry, type MappingModule } from '@weiche/mapping-sdk';
+import { MappingRegistry } from '@weiche/mapping-sdk';
 import { createRedisConnection, HubQueues, type RedisConnection, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
 import { prepareAuditEvidence } from './audit-evidence.js';
 import { ADAPTER_KINDS } from './config/adapter-kinds.js';
 import { assertHubConfig } from './config/hub-config.js';
+import { MAPPING_MODULES } from './config/mapping-modules.js';
 import type { Channel } from './channels/channel.js';
 import { loadDestinations } from './channels/fit-connect/destinations.js';
 import type { ResolveHost } from './channels/fit-connect/callbacks/post-callback.js';
@@ -37,8 +34,7 @@ import { Routing } from './routing.js';
 import { HUB_PRODUCT } from './version.js';
 import { migrateWhenReachable } from './wait-for-database.js';
 
-/** Mapping modules this hub knows; onboarding a service is one module package plus a line here and a route. */
-export const MAPPING_MODULES: readonly MappingModule<unknown>[] = [genericXdomea, genericXdomea0605, bauantragXbau, xbauPassthrough, xbauToXdomea];
+export { MAPPING_MODULES } from './config/mapping-modules.js';
 
 export { ADAPTER_KINDS } from './config/adapter-kinds.js';
 

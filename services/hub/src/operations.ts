@@ -94,7 +94,12 @@ export async function replayFromOpen(deps: OperationDeps, submissionId: string, 
     details: { from: 'open', ...auditDetails(options) },
     patch: { problem: null, reason: null },
   });
-  if (!moved) throw new WeicheError(ErrorCode.CONFLICT, 'only a FAILED submission can be replayed', { status: 409 });
+  if (!moved) {
+    // the transition names no reason: an operator who mistyped an id must not be told to look at its state
+    const row = await deps.journal.getSubmission(submissionId);
+    if (!row) throw new WeicheError(ErrorCode.NOT_FOUND, 'no such submission', { status: 404 });
+    throw new WeicheError(ErrorCode.CONFLICT, `only a FAILED submission can be replayed (state ${row.state})`, { status: 409 });
+  }
   await (await deps.queues.process.getJob(processJobId(submissionId)))?.remove();
   await deps.queues.enqueueProcess({ submissionId });
   deps.log.info({ actor: options.actor, action: 'replay', submissionId, ...(options.batch ? { batch: options.batch } : {}) }, 'operator action');

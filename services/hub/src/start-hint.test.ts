@@ -11,6 +11,11 @@ describe('startHint', () => {
     ]) expect(startHint(message)).toMatch(/PostgreSQL and Redis/);
   });
 
+  it('names the Docker command with the secrets the compose file needs, as the README does', () => {
+    // without deploy/secrets/* (make-secrets.sh), `docker compose up` stops at the first missing secret file
+    expect(startHint('connect ECONNREFUSED 127.0.0.1:6379')).toContain('deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
+  });
+
   it('points to the schema installer when an official schema is missing — not to the databases', () => {
     const message = "metadata schema not readable: /srv/weiche/.weiche/schemas/fit-connect/metadata.schema-1.0.0.json: ENOENT: no such file or directory, open '/srv/weiche/.weiche/schemas/fit-connect/metadata.schema-1.0.0.json'";
     expect(startHint(message)).toMatch(/install-schemas/);

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { adapterNew, placeholders } from './adapter-new.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
@@ -27,6 +27,21 @@ const sources = {
 describe('weiche adapter new', () => {
   it('derives the placeholder words from a kebab-case name', () => {
     expect(placeholders('acme-dms')).toEqual({ __name__: 'acme-dms', __Name__: 'AcmeDms', __camelName__: 'acmeDms', __CONST__: 'ACME_DMS_' });
+  });
+
+  it('names the hub file that registers adapter kinds, and that file holds ADAPTER_KINDS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'adapter-new-'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await adapterNew('acme-dms', dir);
+      const printed = log.mock.calls.flat().join('\n');
+      const named = /register acmeDmsAdapter in ADAPTER_KINDS \((services\/hub\/src\/[^)]+\.ts)\)/.exec(printed);
+      expect(named, printed).not.toBeNull();
+      expect(await readFile(join(repo, named![1]!), 'utf8')).toMatch(/export const ADAPTER_KINDS\b/);
+    } finally {
+      log.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad name and a non-empty target', async () => {

@@ -61,6 +61,7 @@ next steps:
   2. add { "path": "packages/adapters/${name}" } to the references in tsconfig.json
   3. npx vitest run packages/adapters/${name}     the conformance suite passes as generated
   4. fill in the parts marked FILL IN in src/${name}.ts (guide: docs/adapters.md)
-  5. register ${words.__camelName__}Adapter in ADAPTER_KINDS (services/hub/src/context.ts)`);
+  5. register ${words.__camelName__}Adapter in ADAPTER_KINDS (services/hub/src/config/adapter-kinds.ts)
+     and add the package to services/hub/package.json dependencies`);
   return 0;
 }

@@ -122,6 +122,8 @@ export async function mappingNew(name: string | undefined, root: string = ROOT):
   }
   console.log(`created ${dir}
 next: add it to the root tsconfig.json references, run node scripts/ensure-install.mjs, npx tsc -b,
-then: weiche mapping test ${name} --update   (creates samples/beispiel.expected.xml; review it)`);
+then: weiche mapping test ${name} --update   (creates samples/beispiel.expected.xml; review it)
+for the hub: add ${camel(name)} to MAPPING_MODULES (services/hub/src/config/mapping-modules.ts) and the package to
+services/hub/package.json dependencies (guide: docs/mappings.md)`);
   return 0;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mappingNew } from './mapping-new.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
@@ -46,5 +46,21 @@ describe('weiche mapping', () => {
     expect(await mappingNew('gewerbe-anmeldung', root)).toBe(1);
     await expect(mappingNew('Not Valid', root)).rejects.toThrow(/kebab-case/);
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('new names the hub file that registers mapping modules, and that file holds MAPPING_MODULES', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'weiche-scaffold-'));
+    await mkdir(join(root, 'packages', 'mappings'), { recursive: true });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await mappingNew('gewerbe-anmeldung', root)).toBe(0);
+      const printed = log.mock.calls.flat().join('\n');
+      const named = /add gewerbeAnmeldung to MAPPING_MODULES \((services\/hub\/src\/[^)]+\.ts)\)/.exec(printed);
+      expect(named, printed).not.toBeNull();
+      expect(await readFile(join(repo, named![1]!), 'utf8')).toMatch(/export const MAPPING_MODULES\b/);
+    } finally {
+      log.mockRestore();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
