@@ -8,37 +8,17 @@ function violation(message: string, cause?: unknown): WeicheError {
   return inputProblem(ErrorCode.SCHEMA_VIOLATION, message, { part: 'data', ...(cause === undefined ? {} : { cause }) });
 }
 
-// The bound parseXml sets on XML data (@weiche/xml). JSON.parse takes any depth, but what walks the value
-// afterwards recurses (the application PDF's rows, a module's schema): 100,000 nested arrays overflowed the stack,
-// and the submission was dead-lettered as the hub's fault instead of refused as the sender's.
-const MAX_DATA_DEPTH = 256;
-
-/** True when arrays/objects in `value` nest deeper than MAX_DATA_DEPTH (walked with a stack, not recursion). */
-function nestsTooDeep(value: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [node, depth] = item;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= MAX_DATA_DEPTH) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** Parses the structured data by mime type: JSON or XML; absent data → undefined. */
 export function parseSubmissionData(data: SubmissionContext['data']): unknown {
   if (!data) return undefined;
   const mime = data.mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mime === 'application/json' || mime.endsWith('+json')) {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(data.content.toString('utf8')) as unknown;
+      return JSON.parse(data.content.toString('utf8')) as unknown;
     } catch (e) {
       // SyntaxError text quotes the offending input; keep only that it failed.
       throw inputProblem(ErrorCode.SYNTAX_VIOLATION, 'structured data is not valid JSON', { part: 'data', ...(e instanceof Error ? { cause: new Error(e.name) } : {}) });
     }
-    if (nestsTooDeep(parsed)) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `structured data refused: arrays and objects nested deeper than ${MAX_DATA_DEPTH}`, { part: 'data' });
-    return parsed;
   }
   if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return parseXml(data.content);
   throw inputProblem(ErrorCode.UNSUPPORTED_SCHEMA, `structured data of type ${mime || '(none)'} cannot be mapped`, { part: 'data' });
