@@ -149,6 +149,30 @@ describe('renderApplicationPdf', () => {
     for (const line of (await run('pdffonts', [file])).stdout.trim().split('\n').slice(2)) expect(line).toMatch(/\s+yes\s+yes\s+yes\s+\d+\s+\d+$/);
   });
 
+  it('lays out 100,000-character names without a space (file name, service, field name) in bounded time and memory, cut and marked', async () => {
+    // each ran the worker out of memory: pdfkit split such a word character by character (pdf-layout-text.ts)
+    const long = (c: string): string => c.repeat(100_000);
+    const receipt = input().receipt;
+    const pdf = await renderApplicationPdf(
+      input({
+        title: long('T'),
+        applicant: long('A'),
+        data: { [long('k')]: long('v'), liste: Array.from({ length: 30 }, () => 'w'.repeat(5000)) },
+        receipt: { ...receipt, senderReference: long('R'), attachments: [{ name: `${long('N')}.pdf`, mimeType: 'application/pdf', size: 1, sha256: 'c'.repeat(64) }] },
+      }),
+    );
+    expect(notdefShown(pdf)).toBe(0);
+    const text = (await pdfText(pdf)).replace(/[\u200b ]/g, '');
+    // cut at 10,000 characters (less the heading's or the row's own words), each marked
+    expect(text).toContain(`${'v'.repeat(5000)}…(gekürzt;`);
+    for (const c of ['T', 'A', 'k', 'R', 'N']) {
+      expect(text).toMatch(new RegExp(`${c}{9900}…\\(gekürzt`));
+      expect(text).not.toContain(c.repeat(10_001));
+    }
+    // the digests keep their line: the mono face has no zero-width space and drops it
+    expect(text).toContain('c'.repeat(64));
+  }, 60_000);
+
   it('renders a submission without form data and without channel facts honestly', async () => {
     const base = input();
     const { channel: _channel, ...receipt } = base.receipt;

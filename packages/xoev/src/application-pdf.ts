@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as PdfKit from 'pdfkit';
 import { formRows, type FormRow } from './form-rows.js';
 import { SharedFontWork } from './pdf-font-caches.js';
+import { layoutText } from './pdf-layout-text.js';
 import { showable, type GlyphFont } from './pdf-showable-text.js';
 
 const require = createRequire(import.meta.url);
@@ -143,13 +144,13 @@ class Layout {
   /** A heading: fixed wording or the service's name, so its words are shared. */
   heading(text: string, size = 16): void {
     this.ensure(size * 2.2);
-    this.words(true, () => this.use('bold', size).text(showable(FACES.bold, text), this.left, this.doc.y, { width: this.width }));
+    this.words(true, () => this.use('bold', size).text(showable(FACES.bold, layoutText(text)), this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.4);
   }
 
   /** A paragraph; `fixed` when it is the hub's wording with nothing of the submission in it. */
   paragraph(text: string, size = 10, fixed = false): void {
-    this.words(fixed, () => this.use('regular', size).text(showable(FACES.regular, text), this.left, this.doc.y, { width: this.width }));
+    this.words(fixed, () => this.use('regular', size).text(showable(FACES.regular, layoutText(text)), this.left, this.doc.y, { width: this.width }));
     this.doc.moveDown(0.3);
   }
 
@@ -162,8 +163,8 @@ class Layout {
     // A SHA-256 in the mono font at 7.5 pt fits one line of the value column, so a clerk can compare it at a glance.
     const valueSize = font === 'mono' ? 7.5 : 9.5;
     // only what the faces have glyphs for is drawn (pdf-showable-text.ts: no .notdef in a PDF/A-2)
-    const label = showable(FACES.bold, row.label);
-    const value = row.value === undefined ? undefined : showable(FACES[font], row.value);
+    const label = showable(FACES.bold, layoutText(row.label));
+    const value = row.value === undefined ? undefined : showable(FACES[font], layoutText(row.value));
     const labelOptions = { width: value === undefined ? this.width - indent : labelWidth };
     // A row that does not fit in the room left starts a new page; one taller than MAX_ROW_KEPT is split
     // instead. So only a row near the bottom needs measuring (a second line-breaking pass over its text).

@@ -26,6 +26,10 @@ describe('safeEntryName', () => {
     expect(safeEntryName('Plan. ')).toBe('Plan');
   });
 
+  it('replaces U+FFFE and U+FFFF, which an XML message cannot name', () => {
+    expect(safeEntryName('Plan\ufffe\uffff.pdf')).toBe('Plan__.pdf');
+  });
+
   it('prefixes Windows device names, with or without extension', () => {
     expect(safeEntryName('CON')).toBe('_CON');
     expect(safeEntryName('nul.txt')).toBe('_nul.txt');
@@ -59,7 +63,7 @@ describe('safeEntryName', () => {
     const piece = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 40 }),
       fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.constantFrom('/', '\\', '..', '.', ' ', ':', '*', '?', '"', '<', '>', '|', '\u0000', '\u202e', 'CON', 'nul', 'ä', 'ß', '\u0308', '\ud800'),
+      fc.constantFrom('/', '\\', '..', '.', ' ', ':', '*', '?', '"', '<', '>', '|', '\u0000', '\u202e', 'CON', 'nul', 'ä', 'ß', '\u0308', '\ud800', '\ufffe', '\uffff'),
     );
     const ext = fc.constantFrom('', '.pdf', '.PDF', '.jpeg', '.tar.gz', '.äöü', '.x');
     fc.assert(
@@ -70,7 +74,7 @@ describe('safeEntryName', () => {
         expect(out.length).toBeGreaterThan(0);
         expect(bytes(out)).toBeLessThanOrEqual(MAX_NAME_BYTES);
         // eslint-disable-next-line no-control-regex
-        expect(out).not.toMatch(/[/\\:*?"<>|\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        expect(out).not.toMatch(/[/\\:*?"<>|\u0000-\u001f\u007f-\u009f\u202a-\u202e\ufffe\uffff]/);
         expect(out).not.toMatch(RESERVED);
         expect(out.startsWith('.') || out.endsWith('.') || out.endsWith(' ')).toBe(false);
         expect(out).toBe(out.normalize('NFC'));

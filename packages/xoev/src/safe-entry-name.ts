@@ -6,9 +6,10 @@ export const MAX_NAME_BYTES = 255;
 
 // Windows device names, reserved with any extension ("NUL.txt" opens the device).
 const RESERVED_NAME = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
-// Characters no Windows file system stores, plus C0/C1 controls and lone surrogates (not encodable as UTF-8).
+// Characters no Windows file system stores, plus C0/C1 controls, lone surrogates (not encodable as UTF-8) and
+// U+FFFE/U+FFFF, which XML 1.0 cannot carry: the Dateiname in the message (xmlText drops them) must name the entry.
 // eslint-disable-next-line no-control-regex
-const REPLACED = /[/\\:*?"<>|\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const REPLACED = /[/\\:*?"<>|\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // Invisible characters that can hide the true extension ("rechnung\u202Efdp.exe"); removed, not replaced.
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 // An extension worth keeping when a name is shortened: short, no spaces.

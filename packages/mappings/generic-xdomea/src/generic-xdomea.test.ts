@@ -104,6 +104,15 @@ describe('generic-xdomea', () => {
     expect((await sharedXsdValidator({ cacheDir, standardId: 'xdomea-3.1.0' })).validate(result.messageXml)).toEqual({ valid: true, errors: [] });
   });
 
+  it('names in the message every file of the package when a sender\'s file name holds U+FFFE/U+FFFF (XML 1.0 cannot carry them)', async () => {
+    const ctx = await sample('ohne-daten');
+    const files = [attachment('att-1', 'application/pdf', '%PDF-1.7 x', { filename: 'Plan\ufffe.pdf' }), attachment('att-2', 'application/pdf', '%PDF-1.7 y', { filename: '\uffff' })];
+    const result = await runMapping(genericXdomea, { ...ctx, attachments: files });
+    const validator = await sharedXsdValidator({ cacheDir, standardId: 'xdomea-3.1.0' });
+    expect(checkMappingResult(result, validator)).toEqual([]);
+    expect(result.documents.map((d) => d.name.slice(37))).toEqual(['Antrag.pdf', 'fachdaten.json', 'Plan_.pdf', '_']);
+  });
+
   it('a replay gives the same ProzessID, Vorgang and Dokument ids (UUIDv5 from submission and target), another submission others', async () => {
     const { newId: _n, ...ctx } = await sample('bauantrag');
     const first = await runMapping(genericXdomea, ctx);
