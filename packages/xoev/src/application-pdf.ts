@@ -164,7 +164,8 @@ class Layout {
     const valueSize = font === 'mono' ? 7.5 : 9.5;
     // only what the faces have glyphs for is drawn (pdf-showable-text.ts: no .notdef in a PDF/A-2)
     const label = showable(FACES.bold, layoutText(row.label));
-    const value = row.value === undefined ? undefined : showable(FACES[font], layoutText(row.value));
+    // the mono face shows only the hub's own 64-digit digests, which fit the line: nothing to bound or break
+    const value = row.value === undefined ? undefined : showable(FACES[font], font === 'mono' ? row.value : layoutText(row.value));
     const labelOptions = { width: value === undefined ? this.width - indent : labelWidth };
     // A row that does not fit in the room left starts a new page; one taller than MAX_ROW_KEPT is split
     // instead. So only a row near the bottom needs measuring (a second line-breaking pass over its text).
