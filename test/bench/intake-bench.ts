@@ -11,7 +11,6 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -22,8 +21,9 @@ import { CATEGORIES, summariseProfiles, type Category } from './cpu-profile.js';
 import { measureCryptoFloor, type CryptoFloor } from './crypto-floor.js';
 import { perfAvailable, PerfRecorder, summarisePerf, type PerfSummary } from './perf-profile.js';
 import { auditTimes, packageNames, stageDurations, stateCounts } from './journal-figures.js';
-import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, LoadSender, type PreparedSubmission, type TimedSubmission } from './load-generator.js';
+import { ATTACHMENT_BYTES, ATTACHMENTS, DATA_BYTES, drive, LoadSender, throughputOf, type PreparedSubmission } from './load-generator.js';
 import { cpuDelta, cpuSecondsOfNamed, processCpuSeconds } from './process-cpu.js';
+import { runReference } from './reference-run.js';
 import { percentile, round } from './stats.js';
 import { verifyOutbox } from './verify-outbox.js';
 
@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     processors: { type: 'string' },
     /** on-CPU profile of the whole machine with Linux perf during the measured window (P4 split, P1 budget) */
     perf: { type: 'boolean' },
+    /** then the same load against the reference receiver (the protocol's crypto only, in memory): the ceiling of this machine and load generator */
+    reference: { type: 'boolean' },
   },
   allowPositionals: false,
 });
@@ -109,32 +111,6 @@ function printTable(rows: ReadonlyArray<readonly [string, string]>): void {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 }
 
-/** Runs the prepared submissions closed-loop (IN_FLIGHT lanes) or open-loop (one start every 1/rate s). */
-async function drive(senders: LoadSender[], prepared: readonly PreparedSubmission[], rate: number | undefined): Promise<TimedSubmission[]> {
-  const done: TimedSubmission[] = [];
-  const timeoutMs = TIMEOUT_S * 1000;
-  if (rate === undefined) {
-    let next = 0;
-    await Promise.all(
-      senders.map(async (sender) => {
-        while (next < prepared.length) done.push(await sender.sendTimed(prepared[next++]!, timeoutMs));
-      }),
-    );
-    return done;
-  }
-  const start = performance.now();
-  const running: Array<Promise<void>> = [];
-  for (const [i, p] of prepared.entries()) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const sender = senders[i % senders.length]!;
-    running.push(sender.sendTimed(p, timeoutMs).then((t) => void done.push(t)));
-  }
-  await Promise.all(running);
-  return done;
-}
-
 async function main(): Promise<number> {
   const startedAt = new Date();
   const rate = await arrivalRate();
@@ -179,7 +155,7 @@ async function main(): Promise<number> {
     for (let i = 0; i < N; i++) prepared.push(await senders[i % senders.length]!.prepare(i));
 
     console.log(`warming up with ${WARMUP} submissions…`);
-    const warmed = await drive(senders.slice(0, 1), warm, undefined);
+    const warmed = await drive(senders.slice(0, 1), warm, { timeoutMs: TIMEOUT_S * 1000 });
     if (warmed.some((w) => w.outcome !== 'accepted')) throw new Error(`warm-up not accepted: ${warmed.map((w) => w.outcome).join(', ')}`);
 
     console.log(`sending ${N} submissions…`);
@@ -192,7 +168,7 @@ async function main(): Promise<number> {
     const sender0 = process.cpuUsage();
     const recorder = args.perf ? new PerfRecorder(join(dir, 'perf.data')) : undefined;
     const t0 = performance.now();
-    const timed = await drive(senders, prepared, rate);
+    const timed = await drive(senders, prepared, { ...(rate === undefined ? {} : { rate }), timeoutMs: TIMEOUT_S * 1000 });
     const wallS = (performance.now() - t0) / 1000;
     await recorder?.stop();
     const cpu1 = await cpuOf();
@@ -203,11 +179,7 @@ async function main(): Promise<number> {
     const crypto1 = await cryptoMetrics(baseUrl);
     load.end = loadavg().map((l) => round(l, 2));
 
-    const accepted = timed.filter((t) => t.outcome === 'accepted');
-    const firstSubmit = Math.min(...timed.map((t) => t.submitStart));
-    const lastAccept = Math.max(...accepted.map((t) => t.submitStart + t.acceptMs));
-    const elapsedS = (lastAccept - firstSubmit) / 1000;
-    const throughput = accepted.length / elapsedS;
+    const { accepted, elapsedS, submissionsPerSec: throughput } = throughputOf(timed);
     const latency = accepted.map((t) => t.acceptMs);
     const submit = timed.map((t) => t.submitMs).filter((ms) => Number.isFinite(ms));
 
@@ -240,6 +212,8 @@ async function main(): Promise<number> {
     // what the same operations cost on an idle core (floor phase); the pool's own timer also counts waiting for a core
     const rsaIdleCoreS = unwraps / floor.decryptOpsPerSec + signs / floor.signOpsPerSec;
     await Promise.all([hub, ...processors].map((h) => h.stop()));
+    if (args.reference) console.log('the same load against the reference receiver…');
+    const reference = args.reference ? await runReference({ n: N, warmup: WARMUP, inFlight: IN_FLIGHT, pollMs: POLL_MS, timeoutMs: TIMEOUT_S * 1000, ...(rate === undefined ? {} : { rate }) }) : undefined;
     const profile = args['cpu-prof'] ? await summariseProfiles(profileDir) : undefined;
     const hubPids = [hub, ...processors].map((h) => h.pid).filter((p): p is number => p !== undefined);
     const perf: PerfSummary | undefined = recorder ? await summarisePerf(recorder.dataFile, { hub: hubPids, loadGenerator: process.pid }, recorder.frequency) : undefined;
@@ -268,7 +242,11 @@ async function main(): Promise<number> {
         opsPerSubmission: `${floor.decryptsPerSubmission} unwrap + ${floor.signsPerSubmission} sign`,
         floorSubmissionsPerSec: round(floor.floorSubmissionsPerSec, 2),
       },
-      throughput: { submissionsPerSec: round(throughput, 2), elapsedS: round(elapsedS, 1), ratioToFloor: round(throughput / floor.floorSubmissionsPerSec, 3) },
+      throughput: { submissionsPerSec: round(throughput, 2), elapsedS: round(elapsedS, 1), ratioToFloor: round(throughput / floor.floorSubmissionsPerSec, 3), ...(reference ? { ratioToReference: round(throughput / reference.submissionsPerSec, 3) } : {}) },
+      // the same load, same run, against the reference receiver (crypto only, in memory, every core)
+      reference: reference
+        ? { accepted: reference.accepted, submissionsPerSec: round(reference.submissionsPerSec, 2), ratioToFloor: round(reference.submissionsPerSec / floor.floorSubmissionsPerSec, 3), p50Ms: ms(reference.p50Ms), p99Ms: ms(reference.p99Ms), receiverCpuSPerSubmission: round(reference.receiverCpuS, 4), loadGeneratorCpuSPerSubmission: round(reference.loadGeneratorCpuS, 4) }
+        : null,
       latencySubmitToAcceptMs: { p50: ms(percentile(latency, 50)), p95: ms(percentile(latency, 95)), p99: ms(percentile(latency, 99)), max: ms(Math.max(...latency)) },
       submitPutMs: { p50: ms(percentile(submit, 50)), p99: ms(percentile(submit, 99)) },
       // where the latency goes: audit record of one state → the next (queue waits included), p50 / p99 ms
@@ -319,6 +297,12 @@ async function main(): Promise<number> {
       ['event log polling', `every ${POLL_MS} ms, ${result.parameters.eventLogETags ? 'with If-None-Match (the hub serves ETags)' : 'plain GETs (no If-None-Match)'}`],
       ['throughput', `${result.throughput.submissionsPerSec} submissions/s (${result.throughput.elapsedS} s first submit → last accept)`],
       ['achieved / floor', `${result.throughput.ratioToFloor}`],
+      ...(result.reference
+        ? ([
+            ['reference receiver', `${result.reference.submissionsPerSec} submissions/s = ${result.reference.ratioToFloor} of the floor (${result.reference.accepted} accepted; p50 ${result.reference.p50Ms} ms, p99 ${result.reference.p99Ms} ms); CPU-s per submission: receiver ${result.reference.receiverCpuSPerSubmission}, load generator ${result.reference.loadGeneratorCpuSPerSubmission}`],
+            ['hub / reference', `${result.throughput.ratioToReference}`],
+          ] as const)
+        : []),
       ['submit PUT → accept-submission', `p50 ${result.latencySubmitToAcceptMs.p50} ms, p99 ${result.latencySubmitToAcceptMs.p99} ms (max ${result.latencySubmitToAcceptMs.max})`],
       ['stages p50 / p99 ms', Object.entries(result.stagesMs).map(([stage, v]) => `${stage.replace('accept-submission', 'accept')} ${v.p50}/${v.p99}`).join(', ')],
       ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],

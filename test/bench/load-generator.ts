@@ -133,3 +133,41 @@ export class LoadSender extends TestSender {
     return this.#token;
   }
 }
+
+/**
+ * Runs prepared submissions closed-loop (one lane per sender: a lane sends its next submission when the previous
+ * one is decided) or, with `rate`, open-loop (one start every 1/rate s, whatever the receiver does).
+ */
+export async function drive(senders: readonly LoadSender[], prepared: readonly PreparedSubmission[], options: { rate?: number; timeoutMs: number }): Promise<TimedSubmission[]> {
+  const done: TimedSubmission[] = [];
+  const { rate, timeoutMs } = options;
+  if (rate === undefined) {
+    let next = 0;
+    await Promise.all(
+      senders.map(async (sender) => {
+        while (next < prepared.length) done.push(await sender.sendTimed(prepared[next++]!, timeoutMs));
+      }),
+    );
+    return done;
+  }
+  const start = performance.now();
+  const running: Array<Promise<void>> = [];
+  for (const [i, p] of prepared.entries()) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sender = senders[i % senders.length]!;
+    running.push(sender.sendTimed(p, timeoutMs).then((t) => void done.push(t)));
+  }
+  await Promise.all(running);
+  return done;
+}
+
+/** Throughput as the benchmark defines it: accepted submissions ÷ (first submit `PUT` → last accept seen). */
+export function throughputOf(timed: readonly TimedSubmission[]): { accepted: TimedSubmission[]; elapsedS: number; submissionsPerSec: number } {
+  const accepted = timed.filter((t) => t.outcome === 'accepted');
+  const firstSubmit = Math.min(...timed.map((t) => t.submitStart));
+  const lastAccept = Math.max(...accepted.map((t) => t.submitStart + t.acceptMs));
+  const elapsedS = (lastAccept - firstSubmit) / 1000;
+  return { accepted, elapsedS, submissionsPerSec: accepted.length / elapsedS };
+}
