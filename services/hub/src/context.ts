@@ -30,6 +30,7 @@ import { loadSigner } from './hub-keys.js';
 import { loadMasterKeys, tenantKeyring } from './master-key-rotation.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
+import { watchRedis, type RedisOutage } from './redis-outage.js';
 import { Routing } from './routing.js';
 import { HUB_PRODUCT } from './version.js';
 import { migrateWhenReachable } from './wait-for-database.js';
@@ -50,6 +51,8 @@ export interface HubDeps {
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly redis: RedisConnection;
+  /** Tells Redis outages once (the shared connection's and the workers' reconnects). */
+  readonly redisOutage: RedisOutage;
   readonly queues: HubQueues;
   readonly signer: JwtSigner;
   /** Evidence keys (MAC of every audit record, checkpoint signatures) and the append-only checkpoint log. */
@@ -108,7 +111,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   }
   const journal = new Journal({ pool, schema: config.database.schema });
   const redis = createRedisConnection(config.redis);
-  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
+  // one warning per outage, not one line per reconnect of every connection
+  const redisOutage = watchRedis(redis, { log, where: redactUrl(config.redis.url) });
   const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
   const queues = new HubQueues(redis, config.redis.prefix, retry);
   let stopDelegations = (): void => {};
@@ -143,6 +147,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       keyring,
       callbacks,
       redis,
+      redisOutage,
       config,
       log,
       blobs,
@@ -184,6 +189,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       blobs,
       keyring,
       redis,
+      redisOutage,
       queues,
       signer,
       evidence,
