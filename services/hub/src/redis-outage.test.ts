@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeRedis } from './context.js';
 import { isRedisConnectionError, OUTAGE_REPEAT_MS, RedisOutage } from './redis-outage.js';
 
 function refused(): Error {
@@ -88,5 +89,14 @@ describe('RedisOutage', () => {
     expect(isRedisConnectionError(new Error('Connection is closed.'))).toBe(true);
     expect(isRedisConnectionError(Object.assign(new Error('getaddrinfo ENOTFOUND redis'), { code: 'ENOTFOUND' }))).toBe(true);
     expect(isRedisConnectionError(new Error('NOSCRIPT No matching script'))).toBe(false);
+  });
+});
+
+describe('describeRedis', () => {
+  it('names the URL without its password, or the nodes a Sentinel or Cluster config really asks', () => {
+    expect(describeRedis({ url: 'redis://:geheim@cache.intern:6380/1' })).toBe('redis://:***@cache.intern:6380/1');
+    // the URL's host is a placeholder then: naming it would send the operator to the wrong machine
+    expect(describeRedis({ url: 'redis://:geheim@ignored:6379/0', sentinel: { name: 'mymaster', nodes: ['s1:26379', 's2:26379'] } })).toBe('sentinel "mymaster" via s1:26379,s2:26379');
+    expect(describeRedis({ url: 'redis://:geheim@ignored', cluster: { nodes: ['r1:6379', 'r2:6379'] } })).toBe('cluster nodes r1:6379,r2:6379');
   });
 });
