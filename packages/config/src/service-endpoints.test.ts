@@ -26,6 +26,13 @@ describe('serviceEndpoints', () => {
     expect(endpoints.database.url).toBe('postgres://x@127.0.0.1:7001/y');
   });
 
+  it('gives the ports the hub listens on, PORT and WEICHE_HEALTH_PORT over the file', () => {
+    const file = configFile('server: { port: 9000, healthPort: 9001 }\n');
+    expect(serviceEndpoints(file, {}).server).toMatchObject({ port: 9000, healthPort: 9001 });
+    expect(serviceEndpoints(file, { PORT: '7000', WEICHE_HEALTH_PORT: '7001' }).server).toMatchObject({ port: 7000, healthPort: 7001 });
+    expect(serviceEndpoints(undefined, {}).server).toMatchObject({ port: 8080 });
+  });
+
   it('has the hub defaults without a file, and keeps sentinel and cluster nodes', () => {
     expect(serviceEndpoints(undefined, {})).toMatchObject({ redis: { url: 'redis://127.0.0.1:6379' }, database: { url: 'postgres://postgres@127.0.0.1:5432/postgres' } });
     const file = configFile('redis: { url: "redis://:pw@ignored:6379/0", sentinel: { name: mymaster, nodes: ["s1:26379", "s2:26379"] } }\n');
