@@ -1,30 +1,80 @@
-// Fails early, in plain words, when Redis or PostgreSQL cannot be reached.
+// Fails early, in plain words, when Redis or PostgreSQL cannot be reached — the ones the hub will use:
+// the config file WEICHE_CONFIG (or --config) names, REDIS_URL / DATABASE_URL over it, the defaults otherwise.
+// Runs after `tsc -b` (npm start, npm test): it reads them with the hub's own resolution from @weiche/config.
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
 
-const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const databaseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const loader = new URL('../packages/config/dist/index.js', import.meta.url);
+if (!existsSync(loader)) {
+  console.error('weiche: check-services needs the built config loader: run `npx tsc -b` first (npm start and npm test do).');
+  process.exit(1);
+}
+const { serviceEndpoints } = await import(loader.href);
 
-function reachable(host, port) {
+const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: false });
+const configFile = typeof values.config === 'string' ? values.config : process.env.WEICHE_CONFIG || undefined;
+let endpoints;
+try {
+  endpoints = serviceEndpoints(configFile);
+} catch (error) {
+  // the hub would stop at the same file: say so here, before the services are blamed
+  console.error(`weiche: cannot read where Redis and PostgreSQL are from ${configFile}:\n  ${error.message}`);
+  process.exit(1);
+}
+
+function reachable({ host, port, path }) {
   return new Promise((resolve) => {
-    const socket = connect({ host, port: Number(port), timeout: 2000 });
+    const socket = connect({ ...(path ? { path } : { host, port: Number(port) }), timeout: 2000 });
     socket.once('connect', () => { socket.destroy(); resolve(true); });
     socket.once('timeout', () => { socket.destroy(); resolve(false); });
     socket.once('error', () => resolve(false));
   });
 }
 
+function hostPort(node) {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: node.slice(at + 1) };
+}
+const shown = ({ host, port, path }) => path ?? `${host}:${port}`;
+
+/** Where each service is and which setting said so: a password in a URL is never printed. */
+function redisTargets({ url, sentinel, cluster }) {
+  if (cluster) return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort) };
+  if (sentinel) return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort) };
+  const u = new URL(url);
+  return { what: 'Redis', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 }] };
+}
+function postgresTargets(url) {
+  const u = new URL(url);
+  const port = u.port || 5432;
+  // a Unix socket directory as ?host=/run/postgresql, as libpq and node-postgres accept
+  const socketDir = u.searchParams.get('host');
+  if (socketDir?.startsWith('/')) return { what: 'PostgreSQL', targets: [{ path: `${socketDir}/.s.PGSQL.${port}` }] };
+  return { what: 'PostgreSQL', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || 'localhost', port }] };
+}
+
+/** The setting to change, as the hub reads it: the env variable wins over the config file. */
+function setting(variable, key) {
+  if (process.env[variable]) return `${variable} (set in the environment; it overrides ${key} of any config file)`;
+  if (configFile) return `${key} in ${configFile} (or ${variable}, which overrides it)`;
+  return `${variable} (or ${key} in a config file named by WEICHE_CONFIG)`;
+}
+
 const checks = [
-  ['Redis', redisUrl.hostname, redisUrl.port || 6379, 'redis-server --daemonize yes --port 6379'],
-  ['PostgreSQL', databaseUrl.hostname, databaseUrl.port || 5432, 'pg_ctlcluster <version> main start'],
+  { ...redisTargets(endpoints.redis), start: (t) => `redis-server --daemonize yes --port ${t.port ?? 6379}`, setting: setting('REDIS_URL', 'redis.url') },
+  { ...postgresTargets(endpoints.database.url), start: () => 'pg_ctlcluster <version> main start', setting: setting('DATABASE_URL', 'database.url') },
 ];
 let failed = false;
-for (const [name, host, port, hint] of checks) {
-  if (!(await reachable(host, port))) {
-    failed = true;
-    console.error(`weiche: ${name} is not reachable at ${host}:${port}.`);
-    console.error(`        Start it (e.g. \`${hint}\`), point ${name === 'Redis' ? 'REDIS_URL' : 'DATABASE_URL'} at a running one,`);
-    // with the secrets the compose file mounts (make-secrets.sh writes them once); as the README says
-    console.error('        or run everything with Docker: deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
-  }
+for (const { what, targets, start, setting: where } of checks) {
+  const answers = await Promise.all(targets.map(reachable));
+  // Sentinel and Cluster need one node that answers to find the rest
+  if (answers.some(Boolean)) continue;
+  failed = true;
+  const first = targets[0];
+  console.error(`weiche: ${what} is not reachable at ${targets.map(shown).join(', ')}.`);
+  console.error(`        Start it (e.g. \`${start(first)}\`), point ${where} at a running one,`);
+  // with the secrets the compose file mounts (make-secrets.sh writes them once); as the README says
+  console.error('        or run everything with Docker: deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
 }
 if (failed) process.exit(1);

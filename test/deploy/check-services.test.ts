@@ -1,26 +1,68 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { REFUSED_PORT } from '../support/env.js';
+import { DATABASE_URL, REDIS_URL, REFUSED_PORT, tempDir } from '../support/env.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const DOCKER = 'deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build';
+
+/** Runs the script with exactly these connection settings (none of the test run's own). */
+async function checkServices(settings: Record<string, string>, args: string[] = []): Promise<{ code: number; stderr: string }> {
+  const { REDIS_URL: _r, DATABASE_URL: _d, WEICHE_CONFIG: _c, ...rest } = process.env;
+  return promisify(execFile)(process.execPath, [join(repo, 'scripts', 'check-services.mjs'), ...args], { env: { ...rest, ...settings } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+}
+
+async function configFile(yaml: string): Promise<string> {
+  const file = join(await tempDir('check-services'), 'weiche.yaml');
+  await writeFile(file, yaml);
+  return file;
+}
 
 // `npm start` and `npm test` run scripts/check-services.mjs first; the README promises they say what is missing and how to start it
 describe('scripts/check-services.mjs', () => {
   it('names an unreachable Redis and PostgreSQL, how to start them, and the Docker command of the README; exit 1', async () => {
     expect(await readFile(join(repo, 'README.md'), 'utf8')).toContain(DOCKER);
-    const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${REFUSED_PORT}`, DATABASE_URL: `postgres://postgres@127.0.0.1:${REFUSED_PORT}/postgres` };
-    const failed = await promisify(execFile)(process.execPath, [join(repo, 'scripts', 'check-services.mjs')], { env }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-    );
+    const failed = await checkServices({ REDIS_URL: `redis://127.0.0.1:${REFUSED_PORT}`, DATABASE_URL: `postgres://postgres@127.0.0.1:${REFUSED_PORT}/postgres` });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`Redis is not reachable at 127.0.0.1:${REFUSED_PORT}`);
     expect(failed.stderr).toContain(`PostgreSQL is not reachable at 127.0.0.1:${REFUSED_PORT}`);
-    expect(failed.stderr).toContain('point REDIS_URL at a running one');
+    expect(failed.stderr).toContain(`redis-server --daemonize yes --port ${REFUSED_PORT}`);
+    expect(failed.stderr).toContain('point REDIS_URL (set in the environment');
     expect(failed.stderr).toContain(DOCKER);
+  });
+
+  it('checks the Redis and PostgreSQL of the config file WEICHE_CONFIG names, as the hub uses them', async () => {
+    const file = await configFile(`redis: { url: "redis://127.0.0.1:${REFUSED_PORT}" }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
+    const failed = await checkServices({ WEICHE_CONFIG: file });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`Redis is not reachable at 127.0.0.1:${REFUSED_PORT}`);
+    expect(failed.stderr).toContain(`point redis.url in ${file} (or REDIS_URL, which overrides it)`);
+    expect(failed.stderr).not.toContain('PostgreSQL is not reachable');
+    // --config as the hub takes it, too
+    expect((await checkServices({}, ['--config', file])).code).toBe(1);
+  });
+
+  it('lets REDIS_URL override the file, as the hub does, and passes when both answer', async () => {
+    const file = await configFile(`redis: { url: "redis://127.0.0.1:${REFUSED_PORT}" }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
+    expect(await checkServices({ WEICHE_CONFIG: file, REDIS_URL: REDIS_URL() })).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('checks the sentinels of a Sentinel config, not the placeholder host of its URL', async () => {
+    const file = await configFile(`redis: { url: "redis://:pw@ignored:6379/0", sentinel: { name: mymaster, nodes: ["127.0.0.1:${REFUSED_PORT}"] } }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
+    const failed = await checkServices({ WEICHE_CONFIG: file });
+    expect(failed.stderr).toContain(`Redis Sentinel "mymaster" (redis.sentinel.nodes) is not reachable at 127.0.0.1:${REFUSED_PORT}`);
+    expect(failed.stderr).not.toContain('ignored');
+    expect(failed.stderr).not.toContain(':pw@');
+  });
+
+  it('says when the config file cannot be read, instead of blaming the services', async () => {
+    const failed = await checkServices({ WEICHE_CONFIG: await configFile('redis: [1, 2') });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('cannot read where Redis and PostgreSQL are from');
   });
 });

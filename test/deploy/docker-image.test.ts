@@ -181,6 +181,9 @@ describe('entrypoint and HEALTHCHECK against a real hub process', () => {
     // a worker-only setting names a port nothing listens on: the check falls through to PORT
     expect(healthcheck({ PORT: String(port), WEICHE_HEALTH_PORT: String(await freePort()) })).toBe(0);
     expect(healthcheck({ PORT: String(await freePort()) })).toBe(1);
+    // without PORT: the port of the config file the hub was started with, as the hub reads it
+    expect(healthcheck({ WEICHE_CONFIG: cfg.file })).toBe(0);
+    expect(healthcheck({ WEICHE_CONFIG: cfg.file, PORT: String(await freePort()) })).toBe(1);
     // the blob store cannot write: /readyz answers 503
     const blobTmp = join(cfg.dir, 'data', 'blobs', 'tmp');
     await rm(blobTmp, { recursive: true, force: true });

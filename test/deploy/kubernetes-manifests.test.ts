@@ -67,9 +67,9 @@ interface PodSpec {
   initContainers?: Container[];
   volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }>;
 }
-const podOf = (d: Doc): { labels: Record<string, string>; spec: PodSpec } => {
-  const template = (d.spec as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }).template;
-  return { labels: template.metadata.labels, spec: template.spec };
+const podOf = (d: Doc): { labels: Record<string, string>; annotations: Record<string, string>; spec: PodSpec } => {
+  const template = (d.spec as { template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } }).template;
+  return { labels: template.metadata.labels, annotations: template.metadata.annotations ?? {}, spec: template.spec };
 };
 const envOf = (c: Container): Map<string, string | undefined> => new Map((c.env ?? []).map((e) => [e.name, e.value]));
 const hubConfig = WeicheConfig.parse(parse(String((byKind('ConfigMap')[0]?.data as Record<string, string>)['weiche.yaml'])));
@@ -121,6 +121,11 @@ describe('deploy/kubernetes', () => {
     const env = envOf(hub);
     const probePort = hub.ports?.find((p) => p.name === hub.readinessProbe?.httpGet?.port)?.containerPort;
     expect(probePort).toBe(role === 'gateway' ? hubConfig.server.port : Number(env.get('WEICHE_HEALTH_PORT')));
+    // Prometheus scrapes every role where it serves /metrics: the probed port (workers: the health listener)
+    const { annotations } = podOf(deployment!);
+    expect(annotations['prometheus.io/scrape']).toBe('true');
+    expect(annotations['prometheus.io/path']).toBe('/metrics');
+    expect(Number(annotations['prometheus.io/port'])).toBe(probePort);
     const shutdownS = Number(env.get('WEICHE_SHUTDOWN_TIMEOUT_MS') ?? hubConfig.server.shutdownTimeoutMs) / 1000;
     expect(spec.terminationGracePeriodSeconds ?? 30).toBeGreaterThan(shutdownS + (role === 'gateway' ? 5 : 0));
     // every volume it mounts exists

@@ -163,6 +163,13 @@ describe('Prometheus alert rules and Grafana dashboard', () => {
     expect(problemsOf('weiche_dead_letters{tenant="testhausen"}', exported)).toEqual([]);
   });
 
+  it('takes max, not sum, over instances of the counters every admin-serving process reads from the same journal', () => {
+    // two gateways each count every journal record: a sum would show twice the traffic (docs/scale-out.md, "Metrics of replicas")
+    const hubWide = /weiche_(journal_records_total|delivery_attempts_total)\b/;
+    const summed = expressions.filter(([, expr]) => hubWide.test(expr) && /\bsum\b/.test(expr)).map(([name]) => name);
+    expect(summed).toEqual([]);
+  });
+
   it('is a dashboard Grafana imports: unique panel ids, a datasource variable, panels on the 24-column grid', () => {
     expect(dashboard).toMatchObject({ uid: 'weiche-overview', title: expect.any(String), schemaVersion: expect.any(Number) });
     const ids = dashboard.panels.map((p) => p.id);

@@ -8,3 +8,4 @@ export * from './delegation.js';
 export * from './retention-schema.js';
 export * from './orphan-blobs-schema.js';
 export * from './callback-target.js';
+export * from './service-endpoints.js';

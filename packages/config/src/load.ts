@@ -41,7 +41,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1] as string] = value;
 }
 
-function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+/** Sets what ENV_OVERRIDES names from the environment into a raw (unparsed) config, in place. */
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
@@ -247,8 +248,8 @@ export function resolveConfig(raw: WeicheConfigInput | Record<string, unknown>, 
   };
 }
 
-/** Loads and validates a YAML config file. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WeicheConfig {
+/** Reads a YAML config file as a raw mapping, not yet validated; a YAML error names its position, never the line. */
+export function readConfigYaml(file: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
@@ -257,5 +258,10 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
     throw new ConfigError([`${file}: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (typeof raw !== 'object' || raw === null) throw new ConfigError([`${file}: not a YAML mapping`]);
-  return resolveConfig(raw as Record<string, unknown>, { env, baseDir: dirname(resolve(file)), checks });
+  return raw as Record<string, unknown>;
+}
+
+/** Loads and validates a YAML config file. */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WeicheConfig {
+  return resolveConfig(readConfigYaml(file), { env, baseDir: dirname(resolve(file)), checks });
 }

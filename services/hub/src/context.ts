@@ -9,7 +9,7 @@ import type { EvidenceKeyring, JwtSigner } from '@weiche/crypto';
 import { createMetadataValidator } from '@weiche/fit-connect';
 import { CallbackStore, createPool, DelegationStore, Journal, MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
 import { MappingRegistry } from '@weiche/mapping-sdk';
-import { createRedisConnection, HubQueues, type RedisConnection, type RetryPolicy } from '@weiche/queue';
+import { createRedisConnection, HubQueues, type RedisConnection, type RedisEndpoint, type RetryPolicy } from '@weiche/queue';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
 import { prepareAuditEvidence } from './audit-evidence.js';
 import { ADAPTER_KINDS } from './config/adapter-kinds.js';
@@ -30,6 +30,7 @@ import { loadSigner } from './hub-keys.js';
 import { loadMasterKeys, tenantKeyring } from './master-key-rotation.js';
 import { loadFormSchemas } from './processor/form-schemas.js';
 import type { MapperDeps } from './processor/map-submission.js';
+import { watchRedis, type RedisOutage } from './redis-outage.js';
 import { Routing } from './routing.js';
 import { HUB_PRODUCT } from './version.js';
 import { migrateWhenReachable } from './wait-for-database.js';
@@ -50,6 +51,8 @@ export interface HubDeps {
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly redis: RedisConnection;
+  /** Tells Redis outages once (the shared connection's and the workers' reconnects). */
+  readonly redisOutage: RedisOutage;
   readonly queues: HubQueues;
   readonly signer: JwtSigner;
   /** Evidence keys (MAC of every audit record, checkpoint signatures) and the append-only checkpoint log. */
@@ -108,7 +111,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
   }
   const journal = new Journal({ pool, schema: config.database.schema });
   const redis = createRedisConnection(config.redis);
-  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection problem'));
+  // one warning per outage, not one line per reconnect of every connection
+  const redisOutage = watchRedis(redis, { log, where: describeRedis(config.redis) });
   const retry = new Map<string, RetryPolicy>(config.adapters.map((a) => [a.id, a.retry]));
   const queues = new HubQueues(redis, config.redis.prefix, retry);
   let stopDelegations = (): void => {};
@@ -143,6 +147,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       keyring,
       callbacks,
       redis,
+      redisOutage,
       config,
       log,
       blobs,
@@ -184,6 +189,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       blobs,
       keyring,
       redis,
+      redisOutage,
       queues,
       signer,
       evidence,
@@ -204,6 +210,16 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
     await release();
     throw error;
   }
+}
+
+/**
+ * Where the hub looks for Redis, for logs: the URL without its password — or, with Sentinel or Cluster, the
+ * nodes it asks (the URL's host is not used then and would send the operator to the wrong machine).
+ */
+export function describeRedis(redis: RedisEndpoint): string {
+  if (redis.cluster) return `cluster nodes ${redis.cluster.nodes.join(',')}`;
+  if (redis.sentinel) return `sentinel "${redis.sentinel.name}" via ${redis.sentinel.nodes.join(',')}`;
+  return redactUrl(redis.url);
 }
 
 export function redactUrl(url: string): string {

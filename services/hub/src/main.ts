@@ -5,7 +5,7 @@ import type { WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
 import { loadHubConfig } from './config/hub-config.js';
-import { createHubDeps, redactUrl } from './context.js';
+import { createHubDeps, describeRedis, redactUrl } from './context.js';
 import { reloadDelegations } from './delegations/reload.js';
 import { demoBanner, demoConfig, writeDemoJson } from './demo.js';
 import { createLogger } from './logger.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   if (missing.length > 0) log.warn({ missing }, 'started without the Node.js flags the hub is deployed with: its peak memory is higher (see deploy/Dockerfile)');
   const deps = await createHubDeps(config, log);
   const hub = await startRoles(deps, roles);
-  log.info({ roles, url: hub.url, healthUrl: hub.healthUrl, database: redactUrl(config.database.url), redis: redactUrl(config.redis.url) }, 'weiche hub started');
+  log.info({ roles, url: hub.url, healthUrl: hub.healthUrl, database: redactUrl(config.database.url), redis: describeRedis(config.redis) }, 'weiche hub started');
   if (demo && hub.url) {
     const baseUrl = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
     const file = await writeDemoJson(config, demo, baseUrl);

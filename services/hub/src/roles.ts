@@ -88,7 +88,8 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     stoppers.push(() => janitor.stop());
   }
   for (const worker of workers) {
-    worker.on('error', (error) => deps.log.warn({ err: error.message, queue: worker.name }, 'worker error'));
+    // a Redis outage makes every worker report each reconnect: told once (redis-outage.ts)
+    worker.on('error', (error) => deps.redisOutage.workerError(worker.name, error));
     worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
     worker.on('completed', (job) => deps.log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
   }

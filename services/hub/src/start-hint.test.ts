@@ -11,6 +11,11 @@ describe('startHint', () => {
     ]) expect(startHint(message)).toMatch(/PostgreSQL and Redis/);
   });
 
+  it('names the config file settings too, not only the env variables that override them', () => {
+    // a hub started with --config reads database.url / redis.url from the file: pointing only at the env misleads
+    expect(startHint('connect ECONNREFUSED 127.0.0.1:6379')).toContain('database.url / redis.url in the config file');
+  });
+
   it('names the Docker command with the secrets the compose file needs, as the README does', () => {
     // without deploy/secrets/* (make-secrets.sh), `docker compose up` stops at the first missing secret file
     expect(startHint('connect ECONNREFUSED 127.0.0.1:6379')).toContain('deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');

@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { constantTimeEqual, ErrorCode } from '@weiche/core';
+import { ErrorCode } from '@weiche/core';
 import { JournalQueries } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { httpProblem } from '../gateway/problems.js';
@@ -12,7 +12,7 @@ import { HUB_PRODUCT } from '../version.js';
 import { actionRoutes } from './action-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { auditTrailRoutes } from './audit-trail-routes.js';
-import { AdminAuthenticator, resolveSecret } from './authenticate.js';
+import { AdminAuthenticator } from './authenticate.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { callbackRoutes } from './callback-routes.js';
 import { KeyExpiryWatch } from '../key-expiry.js';
@@ -20,18 +20,14 @@ import { keyExpiryRoutes, registerKeyExpiryMetric } from './key-expiry-routes.js
 import { consolePlugin } from './console/console-plugin.js';
 import { delegationRoutes } from './delegation-routes.js';
 import { evidenceRoutes } from './evidence-routes.js';
-import { bearerToken } from '../gateway/authorization-header.js';
 import { exportRoutes } from './export-routes.js';
 import { HubMetrics } from './hub-metrics.js';
+import { metricsRoute } from './metrics-route.js';
 import { ozgProgressRoutes } from './ozg-progress-routes.js';
 import type { Principal } from './principal.js';
 import { readRoutes } from './read-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { upstreamRoutes } from './upstream-routes.js';
-
-function sameBearer(header: string | undefined, expected: string): boolean {
-  return constantTimeEqual(bearerToken(header) ?? '', expected);
-}
 
 /** Path prefix of the admin API. */
 export const ADMIN_PREFIX = '/admin/api/v1';
@@ -96,12 +92,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       registerKeyExpiryMetric(metrics.registry, keyExpiry);
       // a journal that is down at start only delays the baseline to the first scrape
       await metrics.start().catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'metrics start deferred'));
-      const token = deps.config.admin.metricsToken === undefined ? undefined : resolveSecret(deps.config.admin.metricsToken);
-      app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-        if (token && !sameBearer(request.headers.authorization, token.reveal())) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the metrics token is required');
-        const text = await metrics.scrape();
-        return reply.type(metrics.contentType).send(text);
-      });
+      metricsRoute(app, deps.config, metrics);
     }
   };
 }

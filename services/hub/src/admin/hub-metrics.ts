@@ -1,10 +1,8 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { cryptoPool } from '@weiche/crypto';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JournalQueries } from '@weiche/journal';
-import { buildInfo } from '../build-info.js';
 import type { HubDeps } from '../context.js';
 import { registerHealthMetrics } from './health-metrics.js';
-import { registerReadinessMetrics } from './readiness-metrics.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { circuitOf, jobCounts, oldestWaitingAgeMs } from './queue-status.js';
 import { registerRelayMetrics } from './relay-metrics.js';
 import { registerUpstreamMetrics } from './upstream-metrics.js';
@@ -21,7 +19,8 @@ const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
  * (gateway, processors, dispatchers on other hosts) without touching their code; counters start at
  * the journal head when this process starts, like any Prometheus counter after a restart. Scrape one
  * admin instance per journal, or aggregate with max() — each instance counts the same journal.
- * Queue depths, circuit states and dead letters are read at scrape time.
+ * Queue depths, circuit states and dead letters are read at scrape time. The metrics of this process
+ * alone (registerProcessMetrics) are what worker-only processes serve on their health listener.
  */
 export class HubMetrics {
   private auditSeq: number | undefined;
@@ -38,13 +37,7 @@ export class HubMetrics {
     readonly registry: Registry = new Registry(),
   ) {
     const registers = [this.registry];
-    // the default names already start with process_ / nodejs_: one weiche_ in front, not weiche_process_process_…
-    collectDefaultMetrics({ register: this.registry, prefix: 'weiche_' });
-    const info = buildInfo();
-    new Gauge({ name: 'weiche_build_info', help: 'Always 1; the labels say which hub version, source commit and Node version run', labelNames: ['version', 'commit', 'node'], registers }).set(
-      { version: info.version, commit: info.commit, node: info.node },
-      1,
-    );
+    registerProcessMetrics(this.registry, deps);
     this.transitions = new Counter({
       name: 'weiche_journal_records_total',
       help: 'Journal (audit) records per stage and resulting state; to_state "" for records that are no state change',
@@ -110,29 +103,6 @@ export class HubMetrics {
         for (const instance of deps.config.adapters) this.set({ adapter: instance.id }, (await deps.queues.deliverQueue(instance.id).isPaused()) ? 1 : 0);
       },
     });
-    // this process's RSA work on its crypto pool (per process: each replica reports its own)
-    new Counter({
-      name: 'weiche_crypto_operations_total',
-      help: 'RSA private-key operations of this process: unwrap (CEK) and sign (SETs, tokens)',
-      labelNames: ['op'],
-      registers,
-      collect() {
-        this.reset();
-        const stats = cryptoPool().stats();
-        for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].tasks);
-      },
-    });
-    new Counter({
-      name: 'weiche_crypto_seconds_total',
-      help: 'Time the crypto pool threads of this process spent in RSA private-key operations',
-      labelNames: ['op'],
-      registers,
-      collect() {
-        this.reset();
-        const stats = cryptoPool().stats();
-        for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].ms / 1000);
-      },
-    });
     new Gauge({
       name: 'weiche_dead_letters',
       help: 'FAILED submissions not discarded, per tenant',
@@ -145,7 +115,6 @@ export class HubMetrics {
       },
     });
     registerHealthMetrics(this.registry, deps);
-    registerReadinessMetrics(this.registry, deps);
     registerUpstreamMetrics(this.registry, deps);
     registerRelayMetrics(this.registry, deps, queries);
   }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { WeicheConfig } from '@weiche/config';
 import type { CallbackStore } from '@weiche/journal';
 import type { HubQueues, RedisConnection } from '@weiche/queue';
+import type { RedisOutage } from '../../redis-outage.js';
 import { startCallbackWorker } from './callbacks/callback-worker.js';
 import type { ResolveHost } from './callbacks/post-callback.js';
 import { emitEvent, enqueueCallbacks } from './events.js';
@@ -25,6 +26,8 @@ export interface FitConnectChannelDeps extends SenderRoutesDeps {
   /** Seals callback secrets at intake and opens them to sign each callback. */
   readonly keyring: Pick<TenantKeyring, 'dataKey' | 'findDataKey'>;
   readonly redis: RedisConnection;
+  /** Where the callback worker's errors go (a Redis outage is told once). */
+  readonly redisOutage: Pick<RedisOutage, 'workerError'>;
   readonly config: Pick<WeicheConfig, 'callbacks' | 'processing'> & { readonly redis: { readonly prefix: string } };
   readonly log: Logger;
   /** How callback host names are resolved (the system resolver unless given). */

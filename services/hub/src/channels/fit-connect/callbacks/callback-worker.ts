@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { backoffDelay, bullPrefix, CALLBACK_QUEUE, callbackJobId, type CallbackJob, type HubQueues, type RedisConnection } from '@weiche/queue';
 import type { CallbackStore } from '@weiche/journal';
+import type { RedisOutage } from '../../../redis-outage.js';
 import { runJob } from '../../../worker-job.js';
 import { sendCallback, type SendCallbackDeps } from './send-callback.js';
 import { runPeriodically } from '../../../periodic.js';
@@ -9,6 +10,7 @@ export interface CallbackWorkerDeps extends SendCallbackDeps {
   readonly callbacks: SendCallbackDeps['callbacks'] & Pick<CallbackStore, 'listPending'>;
   readonly queues: Pick<HubQueues, 'callback' | 'enqueueCallback' | 'hasLiveJob'>;
   readonly redis: RedisConnection;
+  readonly redisOutage: Pick<RedisOutage, 'workerError'>;
   readonly redisPrefix: string;
   readonly policy: SendCallbackDeps['policy'] & { readonly backoffMs: number; readonly maxBackoffMs: number; readonly concurrency: number };
   readonly lockDurationMs: number;
@@ -42,7 +44,7 @@ export function startCallbackWorker(deps: CallbackWorkerDeps): { stop(): Promise
     stalledInterval: deps.lockDurationMs,
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(retry, attemptsMade) },
   });
-  worker.on('error', (error) => deps.log.warn({ err: error.message, queue: CALLBACK_QUEUE }, 'worker error'));
+  worker.on('error', (error) => deps.redisOutage.workerError(CALLBACK_QUEUE, error));
   worker.on('failed', (job, error) => deps.log.info({ queue: CALLBACK_QUEUE, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'callback attempt failed'));
   const pass = (): Promise<unknown> =>
     reconcileCallbacks(deps)
