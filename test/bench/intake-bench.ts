@@ -80,9 +80,9 @@ async function arrivalRate(): Promise<number | undefined> {
   throw new Error('--rate half needs an earlier closed-loop run (npm run bench) in test/bench/results');
 }
 
-/** Scrapes the hub's /metrics for this process's RSA work on its crypto pool, per operation. */
-async function cryptoMetrics(baseUrl: string): Promise<{ unwrap: number; sign: number; seconds: number }> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+/** Scrapes every hub process's /metrics for the RSA work of its crypto pool, per operation, summed. */
+async function cryptoMetrics(urls: readonly string[]): Promise<{ unwrap: number; sign: number; seconds: number }> {
+  const text = (await Promise.all(urls.map(async (url) => (await fetch(`${url}/metrics`)).text()))).join('\n');
   const value = (name: string, op?: string): number =>
     text
       .split('\n')
@@ -137,7 +137,12 @@ async function main(): Promise<number> {
   const nodeArgs = [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(args.perf ? ['--perf-basic-prof', `--logfile=${join(dir, 'v8.log')}`] : [])];
   const profiling = nodeArgs.length > 0 ? { nodeArgs } : {};
   const hub = new BenchHub(cfg.file, { ...profiling, ...(PROCESSORS > 0 ? { role: 'gateway,dispatcher' } : {}) });
-  const processors = Array.from({ length: PROCESSORS }, () => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))) } }));
+  // each processor serves its own /metrics (its crypto pool's counters) on a health port of its own
+  const processorPorts = await Promise.all(Array.from({ length: PROCESSORS }, () => freePort()));
+  const processors = processorPorts.map(
+    (healthPort) => new BenchHub(cfg.file, { ...profiling, role: 'processor', env: { WEICHE_CRYPTO_THREADS: String(Math.max(1, Math.floor(floor.cores / PROCESSORS))), WEICHE_HEALTH_PORT: String(healthPort) } }),
+  );
+  const metricsUrls = [`http://127.0.0.1:${port}`, ...processorPorts.map((p) => `http://127.0.0.1:${p}`)];
   const client = new pg.Client({ connectionString: DATABASE_URL() });
   const baseUrl = `http://127.0.0.1:${port}`;
   let exitCode = 1;
@@ -159,7 +164,7 @@ async function main(): Promise<number> {
     if (warmed.some((w) => w.outcome !== 'accepted')) throw new Error(`warm-up not accepted: ${warmed.map((w) => w.outcome).join(', ')}`);
 
     console.log(`sending ${N} submissions…`);
-    const crypto0 = await cryptoMetrics(baseUrl);
+    const crypto0 = await cryptoMetrics(metricsUrls);
     const cpuOf = async (): Promise<number[]> => Promise.all([hub, ...processors].map(async (h) => (await processCpuSeconds(h.pid)) ?? Number.NaN));
     const cpu0 = await cpuOf();
     // the rest of the machine's work per submission: the load generator (this process), PostgreSQL, Redis
@@ -176,7 +181,7 @@ async function main(): Promise<number> {
     const postgresCpuS = cpuDelta(services0.postgres, await cpuSecondsOfNamed(SERVICES.postgres));
     const redisCpuS = cpuDelta(services0.redis, await cpuSecondsOfNamed(SERVICES.redis));
     const processCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? Number.NaN));
-    const crypto1 = await cryptoMetrics(baseUrl);
+    const crypto1 = await cryptoMetrics(metricsUrls);
     load.end = loadavg().map((l) => round(l, 2));
 
     const { accepted, elapsedS, submissionsPerSec: throughput } = throughputOf(timed);
@@ -307,7 +312,6 @@ async function main(): Promise<number> {
       ['stages p50 / p99 ms', Object.entries(result.stagesMs).map(([stage, v]) => `${stage.replace('accept-submission', 'accept')} ${v.p50}/${v.p99}`).join(', ')],
       ['hub CPU', `${result.cpu.hubCpuSPerSubmission} CPU-s per submission (${result.cpu.hubCpuS} s in ${result.cpu.wallS} s${PROCESSORS > 0 ? `; per process ${result.cpu.perProcessCpuS.join(' / ')} s` : ''})`],
       ['machine CPU per submission', `hub ${result.cpu.perSubmission.hub} + load generator ${result.cpu.perSubmission.loadGenerator} + PostgreSQL ${result.cpu.perSubmission.postgres} + Redis ${result.cpu.perSubmission.redis} = ${result.cpu.perSubmission.total} CPU-s (P1 leaves ${result.cpu.perSubmission.budgetAtP1} on ${floor.cores} cores)`],
-      ...(PROCESSORS > 0 ? ([['RSA figures', 'of the gateway+dispatcher process only (processors serve no /metrics)']] as const) : []),
       ['RSA in the hub', `${result.cpu.rsaUnwrapsPerSubmission} unwraps + ${result.cpu.rsaSignsPerSubmission} signatures per submission; ${result.cpu.rsaSecondsOnIdleCore} s at idle-core cost = ${round(result.cpu.rsaShareOfHubCpu * 100, 1)} % of hub CPU (pool timer: ${result.cpu.rsaPoolSeconds} s)`],
       ...(result.cpu.profile ? ([['CPU profile split', `crypto ${round(result.cpu.profile.cryptoShare * 100, 1)} % (RSA ${round(share('rsa') * 100, 1)} %, AES+hash ${round(share('aes+hash') * 100, 1)} %), the rest ${round(result.cpu.profile.nonCryptoShare * 100, 1)} %`]] as const) : []),
       ...(result.perf
