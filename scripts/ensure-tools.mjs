@@ -4,6 +4,8 @@
 //   chromium  (chromium)       the headless browser the console's browser tests drive
 //   pgbouncer (pgbouncer)      the pooler (transaction mode) the journal is tested through
 //   pdftotext, pdffonts (poppler-utils) read the application PDF back: embedded fonts, extractable text
+//   promtool  (prometheus)     checks deploy/prometheus's alert rules and runs their unit tests (alerts.test.yml);
+//             the package also holds a Prometheus server, which apt does not start in a container (policy-rc.d)
 // On Debian/Ubuntu as root the missing packages are installed with apt-get; anywhere else the script
 // prints the command and exits 1, so `npm test` never runs with tests that cannot find their peer.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +17,7 @@ const tools = [
   { name: 'chromium', pkg: 'chromium', paths: [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'] },
   { name: 'pgbouncer', pkg: 'pgbouncer', paths: ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'] },
   { name: 'pdffonts', pkg: 'poppler-utils', paths: ['/usr/bin/pdffonts'] },
+  { name: 'promtool', pkg: 'prometheus', paths: [process.env.PROMTOOL_PATH ?? '/usr/bin/promtool'] },
 ];
 
 const missing = tools.filter((tool) => !tool.paths.some((path) => existsSync(path)));

@@ -12,7 +12,8 @@ import { submissionMetadata } from '../support/fit-connect-sender.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
-import { TestZustelldienst } from '../support/test-zustelldienst.js';
+import { HttpError, TestZustelldienst } from '../support/test-zustelldienst.js';
+import { upstreamFailures } from '../support/upstream-failures.js';
 
 const PROBLEM = (name: string): string => `https://schema.fitko.de/fit-connect/events/problems/${name}`;
 const OPERATOR = randomBytes(16).toString('hex');
@@ -275,6 +276,35 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
     }
     await waitFor('the gauge back at 0', async () => ((await failing()) === '0' ? true : undefined), 30_000, 200);
   }, 90_000);
+
+  it('counts failed calls per kind in /metrics: a maintenance page for the list, an attachment answered 503', async () => {
+    const counted = async (): Promise<Map<string, number>> => upstreamFailures(await (await admin('/metrics')).text(), 'zd-polled');
+    const before = await counted();
+    expect([...before.keys()]).toEqual(['connection', 'tls', 'auth', 'upstream-error', 'invalid-answer', 'too-large', 'other']);
+    const more = async (kind: string): Promise<true | undefined> => ((await counted()).get(kind)! > before.get(kind)! ? true : undefined);
+    zd.hooks.answerInstead = (call) => (call === 'list' ? { type: 'text/html', body: '<html>Wartungsarbeiten</html>' } : undefined);
+    try {
+      await waitFor('the maintenance page counted as an invalid answer', () => more('invalid-answer'), 30_000, 200);
+    } finally {
+      delete zd.hooks.answerInstead;
+    }
+    zd.hooks.beforeAttachment = () => Promise.reject(new HttpError(503, 'attachment store down'));
+    try {
+      const sent = await polled.sender.send({
+        destinationId: polled.destinationId,
+        serviceIdentifier: SERVICE,
+        data: Buffer.from('{"vorhaben":"Gartenhaus"}'),
+        attachments: [{ content: randomBytes(2000), filename: 'lageplan.pdf', mimeType: 'application/pdf' }],
+      });
+      await waitFor('the 503 counted as an upstream error', () => more('upstream-error'), 30_000, 200);
+      delete zd.hooks.beforeAttachment;
+      await waitFor('accepted once the attachment is served', async () => (zd.answersFor(sent.submissionId).length > 0 ? true : undefined), 60_000, 200);
+    } finally {
+      delete zd.hooks.beforeAttachment;
+    }
+    const after = await counted();
+    for (const kind of ['connection', 'tls', 'auth', 'too-large', 'other']) expect(after.get(kind), kind).toBe(before.get(kind));
+  }, 120_000);
 
   it('names the fetched JWEs, the verified submit-submission SET and our accept in the evidence bundle; retention deletes the JWEs on time', async () => {
     const [first] = early;

@@ -13,6 +13,7 @@ import { createTestPki, type TestPki } from '../support/test-pki.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
 import { XtaTestClient } from '../support/xta-sender.js';
 import { XtaUpstreamServer, type BoxEntry } from '../support/xta-upstream-server.js';
+import { upstreamFailures } from '../support/upstream-failures.js';
 
 const OPERATOR = randomBytes(16).toString('hex');
 const DAY = 86_400_000;
@@ -40,6 +41,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
   // what Prometheus scrapes
   const metrics = async (): Promise<string> => (await fetch(`${hub.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
   const failingGauge = (body: string, id: string): string | undefined => new RegExp(`^weiche_upstream_poll_failing\\{upstream="${id}"\\} (\\d+)$`, 'm').exec(body)?.[1];
+  const failures = (body: string, id: string): Map<string, number> => upstreamFailures(body, id);
   const rowOf = (entry: BoxEntry) => hub.deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(entry.reader, entry.messageId));
   const put = (opts: { mtom: boolean; certificatePem?: string; tamperTag?: boolean; broken?: boolean; failFetch?: boolean }): BoxEntry =>
     server.put({
@@ -194,6 +196,18 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(statuses.filter((s) => s.id !== 'rz-box').map((s) => s.lastPollFailed)).toEqual([true, true, true]);
     const scraped = await metrics();
     for (const id of ['rz-no-cert', 'rz-rogue-ca', 'rz-stranger']) expect(failingGauge(scraped, id), id).toBe('1');
+    // and counts each failed call by its kind, every kind from 0: the TLS handshake refused for want of a client
+    // certificate; the account refused (PermissionDenied 9012); a certificate of another CA is refused by the server
+    // after the TLS 1.3 handshake, which the client mostly sees as a hang-up (connection), at times as the TLS alert
+    const count = (kinds: Map<string, number> | undefined, ...of: string[]): number => of.reduce((sum, kind) => sum + (kinds?.get(kind) ?? 0), 0);
+    const counted = await waitFor('every refused upstream counted', async () => {
+      const body = await metrics();
+      const byId = new Map(['rz-no-cert', 'rz-rogue-ca', 'rz-stranger'].map((id) => [id, failures(body, id)]));
+      return count(byId.get('rz-no-cert'), 'tls') && count(byId.get('rz-rogue-ca'), 'tls', 'connection') && count(byId.get('rz-stranger'), 'auth') ? byId : undefined;
+    });
+    for (const [id, kinds] of counted) expect([...kinds.keys()], id).toEqual(['connection', 'tls', 'auth', 'upstream-error', 'invalid-answer', 'too-large', 'other']);
+    expect(count(counted.get('rz-stranger'), 'connection', 'tls', 'upstream-error', 'invalid-answer', 'too-large', 'other')).toBe(0);
+    expect(count(counted.get('rz-rogue-ca'), 'auth', 'upstream-error', 'invalid-answer', 'too-large', 'other')).toBe(0);
     // the TLS layer turned the other two away before any SOAP was read
     expect(server.refusedConnections).toBeGreaterThan(0);
     expect(server.calls.every((c) => c.identity === undefined || c.identity === parties.reader)).toBe(true);
@@ -237,6 +251,7 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
   }, 120_000);
 
   it('summarises every failure of a poll in its last error, and /metrics shows the upstream failing until a poll succeeds again', async () => {
+    const faultsBefore = failures(await metrics(), 'rz-box').get('upstream-error') ?? 0;
     // two entries the intermediary cannot hand out, met in one poll: the error counted only the last before
     const stuck = [put({ mtom: false, failFetch: true }), put({ mtom: true, failFetch: true })];
     const status = await waitFor('both failures in one poll error', async () => {
@@ -246,7 +261,10 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     // one kind (the MessageIDs masked), the last message whole
     expect(status.lastError?.message).toMatch(/^2 failures in this pass: 2× message urn:de:xta:messageid:testportal:…: .* — last: message urn:de:xta:messageid:testportal:[0-9a-f-]{36}: .*9030/);
     expect(status.waitingUpstream).toBe(2);
-    expect(failingGauge(await metrics(), 'rz-box')).toBe('1');
+    const scraped = await metrics();
+    expect(failingGauge(scraped, 'rz-box')).toBe('1');
+    // each getMessage the intermediary answered with a fault (9030) is one failed call of kind upstream-error
+    expect(failures(scraped, 'rz-box').get('upstream-error')).toBeGreaterThanOrEqual(faultsBefore + 2);
 
     for (const entry of stuck) entry.failFetch = false;
     await waitFor('the gauge back at 0', async () => (failingGauge(await metrics(), 'rz-box') === '0' ? true : undefined), 30_000);

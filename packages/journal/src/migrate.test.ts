@@ -47,6 +47,7 @@ describe('migrate', () => {
       'events',
       'schema_migrations',
       'submissions',
+      'upstream_failures',
       'upstream_missing_attachments',
       'upstream_polls',
       'xta_msgbox',

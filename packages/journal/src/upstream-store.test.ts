@@ -56,6 +56,20 @@ describe('UpstreamStore', () => {
     expect((await store.records(['zd-2'], 60)).get('zd-2')?.waitingUpstream).toBeUndefined();
   });
 
+  it('adds up the failed calls of every failed poll per upstream and kind (the counter weiche_upstream_failures_total)', async () => {
+    expect(await store.failureCounts(['zd-f', 'rz-f'])).toEqual(new Map());
+    await store.recordPoll('zd-f', 'fit-connect', { phase: 'error', message: '2 failures in this pass: …', failures: { connection: 1, 'upstream-error': 1 } });
+    await store.recordPoll('zd-f', 'fit-connect', { phase: 'success' });
+    await store.recordPoll('zd-f', 'fit-connect', { phase: 'error', message: 'list submissions → HTTP 503', failures: { 'upstream-error': 1, auth: 0 } });
+    await store.recordPoll('rz-f', 'xta', { phase: 'error', message: '3 failures in this pass: …', failures: { tls: 3 } });
+    expect(await store.failureCounts(['zd-f', 'rz-f', 'never-polled'])).toEqual(
+      new Map([
+        ['zd-f', { connection: 1, 'upstream-error': 2 }],
+        ['rz-f', { tls: 3 }],
+      ]),
+    );
+  });
+
   it('lets one poller hold an upstream at a time, releases the lock with the poll, and keeps other upstreams apart', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

@@ -27,7 +27,13 @@ export interface WaitingUpstream {
  * One poll's start, success or error (a message without personal data); either end may tell what the poll left
  * upstream (a pass that read the list but failed for some entries knows how many it left).
  */
-export type PollOutcome = { phase: 'start' } | { phase: 'success'; waitingUpstream?: WaitingUpstream } | { phase: 'error'; message: string; waitingUpstream?: WaitingUpstream };
+export type PollOutcome =
+  | { phase: 'start' }
+  | { phase: 'success'; waitingUpstream?: WaitingUpstream }
+  | { phase: 'error'; message: string; waitingUpstream?: WaitingUpstream; failures?: FailureCounts };
+
+/** Failed calls of a poll per kind of failure (a bounded set of names the caller owns; never ids or content). */
+export type FailureCounts = Readonly<Record<string, number>>;
 
 interface PollDbRow {
   upstream_id: string;
@@ -86,6 +92,26 @@ export class UpstreamStore extends SchemaStore {
       [upstreamId, kind],
     );
     await this.query(`UPDATE ${this.s}.upstream_polls SET ${set} WHERE upstream_id = $1 AND kind = $2`, [upstreamId, kind, ...params]);
+    const failures = outcome.phase === 'error' ? Object.entries(outcome.failures ?? {}).filter(([, n]) => n > 0) : [];
+    if (failures.length > 0) {
+      await this.query(
+        `INSERT INTO ${this.s}.upstream_failures (upstream_id, kind, failures)
+         SELECT $1, f.kind, f.n FROM unnest($2::text[], $3::bigint[]) AS f(kind, n)
+         ON CONFLICT (upstream_id, kind) DO UPDATE SET failures = upstream_failures.failures + EXCLUDED.failures`,
+        [upstreamId, failures.map(([k]) => k), failures.map(([, n]) => n)],
+      );
+    }
+  }
+
+  /** Failed calls per kind of failure recorded for each given upstream since the journal began (kinds never met are absent). */
+  async failureCounts(upstreamIds: readonly string[]): Promise<Map<string, FailureCounts>> {
+    const rows = await this.query<{ upstream_id: string; kind: string; failures: string }>(
+      `SELECT upstream_id, kind, failures FROM ${this.s}.upstream_failures WHERE upstream_id = ANY($1::text[])`,
+      [upstreamIds],
+    );
+    const byId = new Map<string, Record<string, number>>();
+    for (const r of rows) byId.set(r.upstream_id, { ...byId.get(r.upstream_id), [r.kind]: Number(r.failures) });
+    return byId;
   }
 
   /** The record of each given upstream id (ones never polled have only their backlog). */

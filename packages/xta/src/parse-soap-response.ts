@@ -25,8 +25,11 @@ export interface XtaHttpResponse {
  */
 export class XtaResponseError extends WeicheError {
   override readonly name = 'XtaResponseError';
-  constructor(message: string, opts: { cause?: unknown } = {}) {
+  /** The answer's HTTP status where it was no 2xx (a proxy's 401 or 502 page): whose side failed, for monitoring. */
+  readonly httpStatus: number | undefined;
+  constructor(message: string, opts: { cause?: unknown; httpStatus?: number | undefined } = {}) {
     super(ErrorCode.DELIVERY_TRANSIENT, message, { retryable: true, ...(opts.cause === undefined ? {} : { cause: opts.cause }) });
+    this.httpStatus = opts.httpStatus;
   }
 }
 
@@ -61,19 +64,20 @@ function faultOf(fault: XmlElement): XtaFault {
 /** The envelope's Header and Body of a response; a SOAP Fault is thrown as the XtaFault it carries. */
 function readResponse(response: XtaHttpResponse, limits: XtaLimits): { header: XmlElement | undefined; body: XmlElement; envelope: ReturnType<typeof splitEnvelope> } {
   if (response.body.length > limits.maxBodyBytes) throw new XtaResponseError(`response body exceeds ${limits.maxBodyBytes} bytes`);
+  const httpStatus = response.status < 200 || response.status >= 300 ? response.status : undefined;
   let envelope: ReturnType<typeof splitEnvelope>;
   try {
     envelope = splitEnvelope(response.body, response.contentType, limits);
   } catch (error) {
-    throw new XtaResponseError(`HTTP ${response.status}: not a SOAP message (${isXtaFault(error) ? error.message : 'unreadable'})`, { cause: error });
+    throw new XtaResponseError(`HTTP ${response.status}: not a SOAP message (${isXtaFault(error) ? error.message : 'unreadable'})`, { cause: error, httpStatus });
   }
   const root = envelope.root;
-  if (root.ns !== NS_SOAP12 || root.local !== 'Envelope') throw new XtaResponseError(`HTTP ${response.status}: the answer is not a SOAP 1.2 Envelope`);
+  if (root.ns !== NS_SOAP12 || root.local !== 'Envelope') throw new XtaResponseError(`HTTP ${response.status}: the answer is not a SOAP 1.2 Envelope`, { httpStatus });
   const body = childNamed(root, NS_SOAP12, 'Body');
-  if (!body) throw new XtaResponseError(`HTTP ${response.status}: SOAP Envelope without Body`);
+  if (!body) throw new XtaResponseError(`HTTP ${response.status}: SOAP Envelope without Body`, { httpStatus });
   const fault = childNamed(body, NS_SOAP12, 'Fault');
   if (fault) throw faultOf(fault);
-  if (response.status < 200 || response.status >= 300) throw new XtaResponseError(`HTTP ${response.status} without a SOAP Fault`);
+  if (httpStatus !== undefined) throw new XtaResponseError(`HTTP ${response.status} without a SOAP Fault`, { httpStatus });
   return { header: childNamed(root, NS_SOAP12, 'Header'), body, envelope };
 }
 

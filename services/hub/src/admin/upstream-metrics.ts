@@ -1,13 +1,15 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HubDeps } from '../context.js';
-import { upstreamStatuses } from '../upstreams/status.js';
+import { UPSTREAM_FAILURE_KINDS } from '../upstreams/failure-kinds.js';
+import { configuredUpstreams, upstreamStatuses } from '../upstreams/status.js';
 
 /**
  * Upstream gauges, read from the journal at scrape time: the age of the oldest picked-up submission not yet
  * acknowledged upstream (FIT-Connect reports a submission not picked up after 3 days and auto-rejects it
  * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0` — and,
  * for XTA boxes, how many entries the last poll had to leave in the box (alert when it stays above 0), and whether
- * the last poll of each upstream failed (alert when it stays 1: nothing, or not everything, is being picked up).
+ * the last poll of each upstream failed (alert when it stays 1: nothing, or not everything, is being picked up),
+ * and how many calls to each upstream failed, per kind of failure (failure-kinds.ts; rate() it for a graph).
  */
 export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'upstreams'>): void {
   let reading: Promise<Awaited<ReturnType<typeof upstreamStatuses>>> | undefined;
@@ -44,6 +46,19 @@ export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 
     async collect() {
       this.reset();
       for (const s of await statuses()) this.set({ upstream: s.id }, s.lastPollFailed ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'weiche_upstream_failures_total',
+    help: 'Failed calls to the upstream per kind (connection, tls, auth, upstream-error, invalid-answer, too-large, other), counted in the journal by every poll of every replica',
+    labelNames: ['upstream', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const ids = configuredUpstreams(deps.config).map((u) => u.id);
+      const counts = await deps.upstreams.failureCounts(ids);
+      // every kind from 0, so the first failure of a kind is an increase Prometheus sees
+      for (const id of ids) for (const kind of UPSTREAM_FAILURE_KINDS) this.inc({ upstream: id, kind }, counts.get(id)?.[kind] ?? 0);
     },
   });
   new Gauge({

@@ -4,6 +4,7 @@ import { MAX_PICKUP_LIST_ENTRIES } from './api-client.js';
 import type { SubmissionForPickup } from './api-schemas.js';
 import { MissingAttachments } from './missing-attachments.js';
 import { PassFailures } from '../../../upstreams/pass-failures.js';
+import { fitConnectFailureKind } from './failure-kind.js';
 import { pickUp, type PickupDeps, type UpstreamConnection } from './pickup.js';
 
 /** Submission ids named by callbacks that wait to be picked up, at most (a callback's body holds some thousands). */
@@ -125,19 +126,19 @@ export class UpstreamPoller {
         if ('unreadable' in ref) {
           // nothing in it to pick up or answer by: the operator sees it in the poll's error, the other entries go on
           const failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
-          failures.add(failure);
+          failures.add(failure, 'invalid-answer');
           this.deps.log.warn({ upstream: id, err: failure }, 'unreadable pickup list entry skipped');
           continue;
         }
         listed.add(ref.submissionId);
         if (ref.destinationId !== this.up.config.destinationId) {
-          failures.add('the upstream listed a submission for another destination; not picked up');
+          failures.add('the upstream listed a submission for another destination; not picked up', 'invalid-answer');
           continue;
         }
         // one submission that cannot be taken now does not hold up the others
         await this.pickUpOne(ref.submissionId, ref).catch((error: unknown) => {
           const failure = errorMessage(error);
-          failures.add(failure);
+          failures.add(failure, fitConnectFailureKind(error));
           this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
         });
       }
@@ -146,12 +147,12 @@ export class UpstreamPoller {
       if (entries >= MAX_PICKUP_LIST_ENTRIES) this.deps.log.info({ upstream: id, entries }, 'pickup list read to its bound in this pass; the rest follows in the next');
     } catch (error) {
       const failure = errorMessage(error);
-      failures.add(failure);
+      failures.add(failure, fitConnectFailureKind(error));
       this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
     }
     // only a list read to its end tells what is no longer ready for pickup
     if (complete) await this.missing.keepOnly(listed, listedSince).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot prune the missing-attachment records'));
     const failed = failures.summary();
-    await record(failed === undefined ? { phase: 'success' } : { phase: 'error', message: failed });
+    await record(failed === undefined ? { phase: 'success' } : { phase: 'error', message: failed, failures: failures.byKind() });
   }
 }

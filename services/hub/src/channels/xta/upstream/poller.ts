@@ -18,6 +18,7 @@ import {
   type XtaLimits,
 } from '@weiche/xta';
 import { PassFailures } from '../../../upstreams/pass-failures.js';
+import { xtaFailureKind } from './failure-kind.js';
 import { XTA_UPSTREAM_CHANNEL, xtaUpstreamRef } from './meta.js';
 import type { XtaSoapHttpClient } from './soap-http-client.js';
 import { overSubmissionLimit, overSubmissionLimitReason } from '../submission-limit.js';
@@ -118,8 +119,8 @@ export class XtaUpstreamPoller {
       try {
         return await this.poll(failures);
       } catch (error) {
-        failures.add(errorMessage(error));
-        await this.record({ phase: 'error', message: failures.summary() ?? errorMessage(error) });
+        failures.add(errorMessage(error), xtaFailureKind(error));
+        await this.record({ phase: 'error', message: failures.summary() ?? errorMessage(error), failures: failures.byKind() });
         throw error;
       }
     });
@@ -164,7 +165,7 @@ export class XtaUpstreamPoller {
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
-          failures.add(`message ${item.messageId}: ${errorMessage(error)}`);
+          failures.add(`message ${item.messageId}: ${errorMessage(error)}`, xtaFailureKind(error));
           this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, err: errorMessage(error) }, 'xta upstream message not taken in; it stays in the box');
         }
       }
@@ -176,7 +177,7 @@ export class XtaUpstreamPoller {
     // a poll with an entry that failed is a failed poll (the operator's lastError, weiche_upstream_poll_failing)
     const summary = failures.summary();
     const left = { count: waitingUpstream, since };
-    await this.record(summary === undefined ? { phase: 'success', waitingUpstream: left } : { phase: 'error', message: summary, waitingUpstream: left });
+    await this.record(summary === undefined ? { phase: 'success', waitingUpstream: left } : { phase: 'error', message: summary, waitingUpstream: left, failures: failures.byKind() });
     if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, waitingUpstream }, 'xta upstream polled');
     return { skipped: false, taken, closed, failed: failed.size, waitingUpstream };
   }

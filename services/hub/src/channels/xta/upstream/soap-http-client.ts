@@ -22,6 +22,9 @@ function readFile(file: string, what: string): Buffer {
   }
 }
 
+/** A call that got no (complete) answer: refused, TLS, timeout, broken off. Retryable as any XtaResponseError. */
+export class XtaTransportError extends XtaResponseError {}
+
 /**
  * POSTs SOAP messages to an upstream XTA server: over HTTPS with the TLS client certificate (mutual TLS, how
  * Rechenzentren authenticate XTA clients) or with a bearer token; the server's certificate is checked against
@@ -58,7 +61,7 @@ export class XtaSoapHttpClient {
     if (this.token) headers.authorization = `Bearer ${this.token.reveal()}`;
     let deadline: NodeJS.Timeout | undefined;
     const answer = new Promise<XtaHttpResponse>((resolve, reject) => {
-      const fail = (message: string, cause?: unknown): void => reject(new XtaResponseError(`${request.operation}: ${message}`, { cause }));
+      const fail = (message: string, cause?: unknown): void => reject(new XtaTransportError(`${request.operation}: ${message}`, { cause }));
       const options = { method: 'POST', headers };
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
