@@ -110,8 +110,9 @@ export function applicantName(data: unknown): string | undefined {
   for (let depth = 0; depth < 6 && level.length > 0; depth++) {
     const next: unknown[] = [];
     for (const node of level) {
+      // one push per item: spreading a list of a million items into push's arguments ran out of call stack
       if (Array.isArray(node)) {
-        next.push(...node);
+        for (const item of node) next.push(item);
         continue;
       }
       if (!isObject(node)) continue;
@@ -126,7 +127,7 @@ export function applicantName(data: unknown): string | undefined {
         const named = nameText(org) ?? (isObject(org) ? nameText(Object.fromEntries(Object.entries(org).filter(([k]) => local(k) === 'name'))) : undefined);
         if (named) return named;
       }
-      next.push(...fields.values());
+      for (const value of fields.values()) next.push(value);
     }
     level = next;
   }
