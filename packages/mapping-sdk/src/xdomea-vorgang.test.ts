@@ -15,4 +15,12 @@ describe('applicantName', () => {
     for (let i = 0; i < 1_000_000; i++) wide[`k${i}`] = i;
     expect(applicantName({ felder: wide, person: { familienname: 'Meier' } })).toBe('Meier');
   });
+
+  it('gives up after 10,000 values (16 MiB of empty objects cost a second of CPU and more of garbage for no name)', () => {
+    expect(applicantName({ liste: Array.from({ length: 9_000 }, () => ({})), tief: { person: { familienname: 'Meier' } } })).toBe('Meier');
+    expect(applicantName({ liste: Array.from({ length: 20_000 }, () => ({})), tief: { person: { familienname: 'Meier' } } })).toBeUndefined();
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) wide[`k${i}`] = {};
+    expect(applicantName({ felder: wide, tief: { person: { familienname: 'Meier' } } })).toBeUndefined();
+  });
 });
