@@ -165,7 +165,7 @@ export async function renderApplicationPdfOriginal(input: ApplicationPdfInput): 
   if (input.applicant !== undefined) page.paragraph(`Antragsteller: ${input.applicant}`, 11);
   page.paragraph(`Eingegangen am ${when(input.receipt.receivedAt)} · Einreichung ${input.receipt.submissionId}`, 9);
   doc.moveDown(0.5);
-  const rows = input.data === undefined ? [] : formRows(input.data, input.formSchema);
+  const rows = input.data === undefined ? [] : formRows(input.data, input.formSchema).rows;
   if (rows.length === 0) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.');
   for (const row of rows) page.row(row);
 

@@ -101,21 +101,38 @@ function nameText(v: unknown): string | undefined {
   return undefined;
 }
 
+// Values looked at for the applicant before giving up: a form names its applicant among its first few hundred values,
+// while a form of millions of values (16 MiB of `{}`) cost a second of CPU and more of garbage here for no name.
+const MAX_VALUES_LOOKED_AT = 10_000;
+
 /**
- * The applicant or organisation named in the data, for the Betreff: the first object (breadth-first,
- * a few levels deep) with a family name (familienname/nachname, with vorname) or an organisation/firma name.
+ * The applicant or organisation named in the data, for the Betreff: the first object (breadth-first, a few levels
+ * deep, among the first MAX_VALUES_LOOKED_AT values) with a family name (familienname/nachname, with vorname) or an
+ * organisation/firma name.
  */
 export function applicantName(data: unknown): string | undefined {
   let level: unknown[] = [data];
+  let left = MAX_VALUES_LOOKED_AT;
   for (let depth = 0; depth < 6 && level.length > 0; depth++) {
     const next: unknown[] = [];
+    // one push per value: spreading a list of a million items into push's arguments ran out of call stack
+    const take = (value: unknown): boolean => {
+      if (left <= 0) return false;
+      left -= 1;
+      next.push(value);
+      return true;
+    };
     for (const node of level) {
       if (Array.isArray(node)) {
-        next.push(...node);
+        for (const item of node) if (!take(item)) break;
         continue;
       }
       if (!isObject(node)) continue;
-      const fields = new Map(Object.entries(node).map(([k, v]) => [local(k), v]));
+      const fields = new Map<string, unknown>();
+      for (const key of Object.keys(node)) {
+        if (fields.size > left) break;
+        fields.set(local(key), node[key]);
+      }
       const family = nameText(fields.get('familienname') ?? fields.get('nachname'));
       if (family) {
         const given = nameText(fields.get('vorname'));
@@ -126,7 +143,7 @@ export function applicantName(data: unknown): string | undefined {
         const named = nameText(org) ?? (isObject(org) ? nameText(Object.fromEntries(Object.entries(org).filter(([k]) => local(k) === 'name'))) : undefined);
         if (named) return named;
       }
-      next.push(...fields.values());
+      for (const value of fields.values()) if (!take(value)) break;
     }
     level = next;
   }

@@ -10,8 +10,9 @@ import type * as PdfKit from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { berlinDate, renderApplicationPdf, type ApplicationPdfInput } from './application-pdf.js';
 import { inspectContent } from './content-facts.js';
-import { formRows } from './form-rows.js';
-import { applicationPdfInput } from './test-support.js';
+import { FORM_BUDGET, formRows } from './form-rows.js';
+import { MAX_LAYOUT_TEXT } from './pdf-layout-text.js';
+import { applicationPdfInput, largeBauantrag } from './test-support.js';
 
 const run = promisify(execFile);
 const repo = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -124,7 +125,7 @@ describe('renderApplicationPdf', () => {
     const measure = vi.spyOn(PDFDocument.prototype, 'heightOfString');
     try {
       const pdf = await renderApplicationPdf(input());
-      const rows = formRows(data, formSchema).length;
+      const rows = formRows(data, formSchema).rows.length;
       // every row used to be measured (label and value) before it was drawn: twice the rows and more
       expect(measure.mock.calls.length).toBeLessThan(rows / 2);
       expect((await pdfText(pdf)).split('Laufzettel').length).toBe(2);
@@ -186,14 +187,14 @@ describe('renderApplicationPdf', () => {
 
 describe('formRows', () => {
   it('uses schema titles through unions and arrays, readable names where a schema has none', () => {
-    const rows = formRows(data, formSchema);
+    const { rows } = formRows(data, formSchema);
     expect(rows).toContainEqual({ depth: 2, label: 'Familienname', value: 'Müßig-Größer' });
     expect(rows).toContainEqual({ depth: 1, label: 'Natürliche Person' });
     expect(rows).toContainEqual({ depth: 0, label: 'Antragsteller 1' });
-    const plain = formRows({ bezeichnungDesBauvorhabens: 'Carport', 'xbau:antragsteller': { name: { familienname: { name: 'Meier' } } }, flag: false });
+    const plain = formRows({ bezeichnungDesBauvorhabens: 'Carport', 'xbau:antragsteller': { name: { familienname: { name: 'Meier' } } }, flag: false }).rows;
     expect(plain).toContainEqual({ depth: 0, label: 'Bezeichnung Des Bauvorhabens', value: 'Carport' });
     expect(plain).toContainEqual({ depth: 2, label: 'Familienname', value: 'Meier' });
-    expect(formRows({ kanal: { code: '01' } })).toEqual([{ depth: 0, label: 'Kanal', value: '01' }]);
+    expect(formRows({ kanal: { code: '01' } })).toEqual({ rows: [{ depth: 0, label: 'Kanal', value: '01' }], shortened: false, cut: false });
     expect(plain).toContainEqual({ depth: 0, label: 'Flag', value: 'nein' });
   });
 
@@ -201,4 +202,86 @@ describe('formRows', () => {
     expect(berlinDate(new Date('2025-03-01T23:30:00Z'))).toBe('2025-03-02');
     expect(berlinDate(new Date('2025-07-01T21:59:00Z'))).toBe('2025-07-01');
   });
+});
+
+// A form within the 16 MiB data limit cost minutes of CPU on the processor's event loop: pdfkit lays out ~0.5 million
+// characters a second, and nothing bounded the form as a whole. Each hostile shape must stay within a bounded CPU time
+// (measured as CPU, with a margin of several times what it takes, so load on the machine does not fail it).
+describe('the form part within FORM_BUDGET', () => {
+  const words = 'Wohnhaus mit Garage und Carport auf dem Grundstück der Gemarkung Münster, Flur 12. ';
+  const prose = (n: number): string => words.repeat(Math.ceil(n / words.length)).slice(0, n);
+  const CPU_LIMIT_MS = 8000;
+
+  async function cpuOf<T>(work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+    const start = process.cpuUsage();
+    const result = await work();
+    const used = process.cpuUsage(start);
+    return { result, cpuMs: (used.user + used.system) / 1000 };
+  }
+
+  it('shows a large real Bauantrag whole', () => {
+    const { rows, shortened } = formRows(largeBauantrag(), formSchema);
+    expect(shortened).toBe(false);
+    expect(rows.length).toBeLessThan(FORM_BUDGET.rows / 3);
+    expect(rows.reduce((n, r) => n + r.label.length + (r.value?.length ?? 0), 0)).toBeLessThan(FORM_BUDGET.characters / 5);
+  });
+
+  it.each([
+    // 13 KB of JSON: a 10,000-character field name labels each of 5,000 empty items (took ~55 s of CPU)
+    ['a long field name over 5,000 items', (): unknown => ({ [prose(10_000)]: Array.from({ length: 5000 }, () => ({})) })],
+    // 15 MB of JSON: 3,000 items of 5,000 characters (took ~12 s of CPU)
+    ['3,000 values of 5,000 characters', (): unknown => ({ eintraege: Array.from({ length: 3000 }, () => ({ wert: prose(5000) })) })],
+  ])('renders %s within a bounded CPU time, says where the complete data is, and keeps the receipt sheet', async (_name, hostile) => {
+    const data = hostile();
+    const { result: pdf, cpuMs } = await cpuOf(() => renderApplicationPdf(input({ data })));
+    expect(cpuMs).toBeLessThan(CPU_LIMIT_MS);
+    const text = await pdfText(pdf);
+    expect(text).toContain('Hinweis: Die Antragsdaten sind hier gekürzt. Dieses PDF zeigt höchstens 3.000 Zeilen mit zusammen 250.000 Zeichen und 32 Ebenen;');
+    expect(text).toContain('vollständig stehen die Antragsdaten in der Datei „fachdaten.json“ (Strukturierte Antragsdaten, siehe Laufzettel).');
+    expect(text).toContain('… (gekürzt: die weiteren Antragsdaten stehen in der Datei „fachdaten.json“');
+    expect(text).toContain('Laufzettel');
+    expect(text).toContain('generic-xdomea 2.0.0');
+  }, 120_000);
+
+  it('stops the rows before the first that exceeds the budget, counting labels as shown', () => {
+    const { rows, shortened, cut } = formRows({ [prose(10_000)]: Array.from({ length: 5000 }, () => ({})) });
+    expect(shortened && cut).toBe(true);
+    // each label is the 10,000-character name and a number: the PDF shows 10,000 of it (pdf-layout-text.ts)
+    const characters = rows.reduce((n, r) => n + Math.min(r.label.length, MAX_LAYOUT_TEXT) + (r.value?.length ?? 0), 0);
+    expect(characters).toBeLessThanOrEqual(FORM_BUDGET.characters);
+    expect(characters).toBeGreaterThan(FORM_BUDGET.characters - 10_010);
+    expect(formRows({ liste: Array.from({ length: 4000 }, (_, i) => ({ nr: i })) }).rows).toHaveLength(FORM_BUDGET.rows);
+  });
+
+  it('shows data nested deeper than the budget as one row saying so (100,000 levels ran out of call stack)', () => {
+    for (const [open, close] of [['[', ']'], ['{"a":', '}']] as const) {
+      const deep = JSON.parse(`{"tief":${open.repeat(100_000)}1${close.repeat(100_000)}}`) as unknown;
+      const { rows, shortened, cut } = formRows(deep);
+      expect({ shortened, cut }).toEqual({ shortened: true, cut: false });
+      expect(rows.at(-1)?.value).toBe('… (tiefer verschachtelt; vollständig in den strukturierten Antragsdaten)');
+      expect(rows.length).toBeLessThanOrEqual(FORM_BUDGET.nesting);
+    }
+  });
+
+  it('joins a list of plain values only as far as the value is shown', () => {
+    const { rows } = formRows({ nummern: Array.from({ length: 2_000_000 }, (_, i) => i) });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.value).toMatch(/^0, 1, 2, .{4900,}… \(gekürzt; vollständig in den strukturierten Antragsdaten\)$/);
+  });
+
+  it('gives the event loop turns while it lays out a large form', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const rendering = renderApplicationPdf(input({ data: { eintraege: Array.from({ length: 3000 }, (_, i) => ({ nr: i, wert: prose(60) })) } }));
+    // the budget's rows in slices of 100: each slice ends with a turn
+    const turnsBefore = turns;
+    await rendering;
+    ticking = false;
+    expect(turns - turnsBefore).toBeGreaterThanOrEqual(25);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as PdfKit from 'pdfkit';
-import { formRows, type FormRow } from './form-rows.js';
+import { FORM_BUDGET, formRows, type FormRow } from './form-rows.js';
 import { SharedFontWork } from './pdf-font-caches.js';
 import { layoutText } from './pdf-layout-text.js';
 import { showable, type GlyphFont } from './pdf-showable-text.js';
@@ -218,6 +218,18 @@ function fileRows(label: string, f: ReceiptFile): FormRow[] {
   ];
 }
 
+// The form part is laid out in slices of at most this many rows or characters, each followed by a turn of the
+// event loop: a form within FORM_BUDGET still takes about a second of CPU, and in the meantime the processor's
+// lock renewals, other submissions and health probes must get their turn.
+const SLICE_ROWS = 100;
+const SLICE_CHARACTERS = 20_000;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// Names the data file of the package (the receipt sheet lists it under "Strukturierte Antragsdaten").
+function dataFileText(data: ReceiptSheet['data']): string {
+  return data === undefined ? 'in den strukturierten Antragsdaten der Einreichung' : `in der Datei „${data.name}“ (Strukturierte Antragsdaten, siehe Laufzettel)`;
+}
+
 /** Renders the application and its receipt sheet as PDF/A-2b (fonts embedded, text extractable). */
 export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<Buffer> {
   const doc = new PDFDocument({
@@ -255,9 +267,26 @@ export async function renderApplicationPdf(input: ApplicationPdfInput): Promise<
   if (input.applicant !== undefined) page.paragraph(`Antragsteller: ${input.applicant}`, 11);
   page.paragraph(`Eingegangen am ${when(input.receipt.receivedAt)} · Einreichung ${input.receipt.submissionId}`, 9);
   doc.moveDown(0.5);
-  const rows = input.data === undefined ? [] : formRows(input.data, input.formSchema);
-  if (rows.length === 0) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.', 10, true);
-  for (const row of rows) page.row(row);
+  const { rows, shortened, cut } = input.data === undefined ? { rows: [], shortened: false, cut: false } : formRows(input.data, input.formSchema);
+  if (rows.length === 0 && !shortened) page.paragraph('Diese Einreichung enthält keine strukturierten Antragsdaten; siehe die Anlagen.', 10, true);
+  const complete = dataFileText(input.receipt.data);
+  if (shortened) {
+    page.paragraph(
+      `Hinweis: Die Antragsdaten sind hier gekürzt. Dieses PDF zeigt höchstens ${INTEGER.format(FORM_BUDGET.rows)} Zeilen mit zusammen ${INTEGER.format(FORM_BUDGET.characters)} Zeichen ` +
+        `und ${FORM_BUDGET.nesting} Ebenen; vollständig stehen die Antragsdaten ${complete}.`,
+      10,
+    );
+  }
+  let slice = 0;
+  for (const [i, row] of rows.entries()) {
+    page.row(row);
+    slice += row.label.length + (row.value?.length ?? 0);
+    if (slice >= SLICE_CHARACTERS || i % SLICE_ROWS === SLICE_ROWS - 1) {
+      slice = 0;
+      await nextTurn();
+    }
+  }
+  if (cut) page.paragraph(`… (gekürzt: die weiteren Antragsdaten stehen ${complete})`, 10);
 
   doc.addPage();
   page.heading('Laufzettel');

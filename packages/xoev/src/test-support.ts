@@ -53,3 +53,36 @@ export function applicationPdfInput(value: string, label: string): ApplicationPd
     },
   };
 }
+
+/**
+ * A large real Bauantrag as the Bauantrag form (schemas/forms/bauantrag-1.0.json) takes it: six applicants with every
+ * field, a Baubeschreibung of 5,000 characters, 120 attachments each described. The measure of FORM_BUDGET.
+ */
+export function largeBauantrag(): Record<string, unknown> {
+  const person = (i: number): unknown => ({
+    natuerlichePerson: {
+      anrede: 'Frau',
+      titel: 'Dr.-Ing.',
+      familienname: `Müller-Lüdenscheidt ${i}`,
+      vorname: 'Anna-Katharina Maria',
+      anschrift: { strasse: 'Kaiser-Wilhelm-Straße', hausnummer: '117a', postleitzahl: '48149', ort: 'Münster', ortsteil: 'Kreuzviertel', zusatz: 'Hinterhaus, 3. Obergeschoss' },
+      kommunikation: { email: `a.mueller${i}@example.org`, telefon: '+49 251 1234567', mobil: '+49 171 7654321' },
+    },
+  });
+  const sentence = 'Zweigeschossiges Wohn- und Geschäftshaus mit ausgebautem Dachgeschoss, Tiefgarage mit 24 Stellplätzen und begrüntem Flachdach. ';
+  return {
+    antragsteller: Array.from({ length: 6 }, (_, i) => person(i + 1)),
+    bauvorhaben: {
+      bezeichnung: 'Neubau eines Wohn- und Geschäftshauses mit Tiefgarage und Außenanlagen',
+      beschreibung: sentence.repeat(40).slice(0, 5000),
+      baugrundstueck: { strasse: 'Am Schloßgarten', hausnummer: '17', postleitzahl: '48149', ort: 'Münster', ortsteil: 'Kreuzviertel', gemarkung: 'Münster', flur: '12', flurstueck: '345/6' },
+    },
+    anlagen: Array.from({ length: 120 }, (_, i) => ({
+      attachmentId: `9b2f4c1e-7d3a-4e5b-8c6d-${String(i).padStart(12, '0')}`,
+      bezeichnung: `Bauzeichnung Grundriss ${i + 1}. Geschoss, Maßstab 1:100, Stand nach Abstimmung`,
+      anlageart: '0300',
+      datum: '2025-02-20',
+      wirdNachgereicht: i % 7 === 0,
+    })),
+  };
+}
