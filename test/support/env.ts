@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -34,17 +33,7 @@ export async function tempDir(prefix: string): Promise<string> {
  */
 export const REFUSED_PORT = 9;
 
-/** A port free at this moment, for a server that cannot listen on port 0 and report its own (sshd, pgbouncer). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from './server-on-port.js';
 
 /** One statement on a connection of its own (opened and closed around it): for tests that look into the journal. */
 export async function queryOnce<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {

@@ -1,27 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from './env.js';
+import { startOnFreePort, type ServerSpec } from './server-on-port.js';
 import { stopProcess } from './stop-process.js';
+
+/**
+ * redis-server on a loopback port, nothing written to disk; `args` adds to the command line. Ready is its own "Ready to
+ * accept connections" (every port it wants is bound then: client and cluster bus); a taken port gives "Could not create
+ * server TCP listening socket 127.0.0.1:N: bind: Address already in use" and the exit.
+ */
+export function redisServerSpec(name: string, args: (port: number) => string[] | Promise<string[]>): ServerSpec {
+  return {
+    name,
+    spawn: async (port) =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(await args(port))], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    listening: () => /Ready to accept connections/,
+    portInUse: /Address already in use/,
+    timeoutMs: 10_000,
+  };
+}
 
 /** A private redis-server on a free loopback port, so a test can flush or kill it without touching others. */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
   url = '';
 
-  async start(dir: string): Promise<this> {
-    const port = await freePort();
-    this.url = `redis://127.0.0.1:${port}`;
-    this.child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-    await waitFor('private redis', async () => {
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } finally {
-        client.disconnect();
-      }
-    }, 10_000, 100);
+  /** `ports`: where the port comes from (default: a free one); for the test of the port race. */
+  async start(dir: string, options: { ports?: () => Promise<number> } = {}): Promise<this> {
+    const server = await startOnFreePort(redisServerSpec('redis-server', () => ['--dir', dir]), options);
+    this.child = server.child;
+    this.url = `redis://127.0.0.1:${server.port}`;
     return this;
   }
 
