@@ -7,6 +7,7 @@ import { DATABASE_URL, dropSchema, freePort, REDIS_URL, tempDir, waitFor } from 
 import { eventNames, TestSender } from '../support/fit-connect-sender.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 interface CallbackDbRow {
   jti: string;
@@ -100,7 +101,7 @@ describe('FIT-Connect callbacks to a sender', () => {
     // the receiver is down: nothing listens on its port yet
     const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url: receiver.url, secret } });
     expect(sent.statuses.submit).toBe(202);
-    await waitFor('accepted', async () => (eventNames(await sender.events(sent.caseId)).includes('accept-submission') ? true : undefined), 90_000, 300);
+    await waitForEvents(sender, sent.caseId, accepted, 90_000);
     await waitFor('every callback tried at least twice while the receiver is down', async () => {
       const rows = await callbacksOf(sent.submissionId);
       return rows.length === 3 && rows.every((r) => r.state === 'PENDING' && r.attempts >= 2) ? rows : undefined;

@@ -64,3 +64,32 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/**
+ * Reads `read()` until `done(value)` holds and returns that value. At the deadline it fails naming what it waited for
+ * and the last value read (`show`) — "timed out" alone does not say whether nothing happened or something else did.
+ * An error of `read` counts as not yet (and is named at the deadline); an error of `done` ends the wait at once.
+ */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: { timeoutMs?: number; intervalMs?: number; show?: (value: T) => string } = {},
+): Promise<T> {
+  const { timeoutMs = 60_000, intervalMs = 200, show = (value: T) => JSON.stringify(value) } = options;
+  const deadline = Date.now() + timeoutMs;
+  let seen: { value: T } | undefined;
+  let last: unknown;
+  for (;;) {
+    try {
+      seen = { value: await read() };
+    } catch (error) {
+      last = error;
+    }
+    if (seen && done(seen.value)) return seen.value;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  const lastSeen = seen ? `last seen: ${show(seen.value)}` : 'nothing read';
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${lastSeen}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
