@@ -5,10 +5,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { launchBrowser } from '../support/browser.js';
-import { DATABASE_URL, freePort, tempDir } from '../support/env.js';
+import { DATABASE_URL, tempDir } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { addTenant, SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { addTenant, SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { readZip, XDOMEA_XSD, xmllint } from '../support/zip.js';
 import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
@@ -43,10 +43,8 @@ describe('delegation of a service to a back-office town, end to end', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('delegation');
-    const port = await freePort();
     outboxB = join(dir, 'outbox-b');
     cfg = await writeTestConfig(dir, {
-      port,
       overrides: (raw) => {
         addTenant(raw, dir, { id: 'bhausen', name: 'Stadt Bhausen', behoerdenkennung: 'ags:05974040' });
         const destinations = raw.destinations as Array<{ services: unknown[] }>;
@@ -64,9 +62,9 @@ describe('delegation of a service to a back-office town, end to end', () => {
         };
       },
     });
-    baseUrl = `http://127.0.0.1:${port}`;
-    hub = new HubProcess(['--config', cfg.file]).start();
-    await hub.waitForLog('weiche hub started');
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file]));
+    hub = started.hub;
+    baseUrl = `http://127.0.0.1:${started.port}`;
     sender = new TestSender(baseUrl, cfg.clientId, cfg.clientSecret);
     sent.gewerbe = await deliver(GEWERBE, 'Gewerbe anmelden', { betrieb: { name: 'Fahrradwerkstatt Weiß' }, taetigkeit: 'Reparatur von Fahrrädern' });
     sent.bau = await deliver(SERVICE, 'Baugenehmigung beantragen', { vorhaben: 'Carport' });

@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, freePort, tempDir, uniqueName } from '../support/env.js';
+import { dropSchema, tempDir, uniqueName } from '../support/env.js';
 import { eventNames, eventPayload, sha512, TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 import { readZip, XDOMEA_XSD, xmllint } from '../support/zip.js';
 import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
@@ -19,9 +19,8 @@ describe('demo: FIT-Connect submission → xdomea 0401 ZIP in the DMS folder', (
 
   beforeAll(async () => {
     dataDir = await tempDir('demo');
-    const port = await freePort();
-    hub = new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: uniqueName('wdemo') }).start();
-    await hub.waitForLog('Weiche demo is running');
+    const prefix = uniqueName('wdemo');
+    ({ hub } = await startHubOnFreePort((port) => new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: prefix }), 'Weiche demo is running'));
     demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as typeof demo;
   });
 
