@@ -65,9 +65,14 @@ export class HubProcess {
 /**
  * A hub whose port must be known before it starts (in its config file or environment), started race-free: `make(port)`
  * prepares the HubProcess for a port from freePort(); when the hub reports that port taken (EADDRINUSE: a test file
- * beside bound it in between), it is made again for a new port. Resolves once the hub logged `ready`.
+ * beside bound it in between), it is made again for a new port. Resolves once the hub logged `ready`. `ports`: where the
+ * ports come from (default: free ones); for the test of the port race.
  */
-export async function startHubOnFreePort(make: (port: number) => HubProcess | Promise<HubProcess>, ready = 'weiche hub started'): Promise<{ hub: HubProcess; port: number }> {
+export async function startHubOnFreePort(
+  make: (port: number) => HubProcess | Promise<HubProcess>,
+  ready = 'weiche hub started',
+  options: { ports?: () => Promise<number> } = {},
+): Promise<{ hub: HubProcess; port: number }> {
   let hub: HubProcess | undefined;
   const server = await startOnFreePort({
     name: 'hub',
@@ -79,6 +84,6 @@ export async function startHubOnFreePort(make: (port: number) => HubProcess | Pr
     // "weiche: could not start: listen EADDRINUSE: address already in use 127.0.0.1:N"
     portInUse: /EADDRINUSE/,
     timeoutMs: 90_000,
-  });
+  }, options);
   return { hub: hub!, port: server.port };
 }

@@ -2,12 +2,14 @@ import { connect, createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './env.js';
+import { dropSchema, tempDir } from './env.js';
+import { HubProcess, startHubOnFreePort } from './hub-process.js';
 import { PGBOUNCER_BINARY, PgBouncer } from './pgbouncer.js';
 import { PrivateRedisCluster } from './redis-cluster.js';
 import { PrivateRedis, redisServerSpec } from './redis-server.js';
 import { freePort, PortInUseError, startOnPort } from './server-on-port.js';
 import { PrivateSshd } from './sshd.js';
+import { setServerPort, writeTestConfig } from './test-config.js';
 
 // The race these helpers close: a port from freePort() is taken by a test file running beside before the server
 // binds it. Here the port source hands out a taken port first, as the race would, and the server must end up on a
@@ -102,6 +104,16 @@ describe('servers started on a port another test file took first', () => {
     await new Promise<void>((resolve) => squatter.listen(sshd.port, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => squatter.close(resolve)));
     await expect(sshd.start()).rejects.toBeInstanceOf(PortInUseError);
+  });
+
+  it('a hub whose port is taken (EADDRINUSE) starts again on a new one', async () => {
+    const cfg = await writeTestConfig(await tempDir('port-race'));
+    cleanups.push(() => dropSchema(cfg.schema));
+    const source = takenFirst(await occupiedPort());
+    const { hub, port } = await startHubOnFreePort(async (p) => new HubProcess(['--config', (await setServerPort(cfg, p)).file, '--role', 'gateway']), 'weiche hub started', { ports: source.ports });
+    cleanups.push(() => hub.stop());
+    expect(port).toBe(source.handedOut[1]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 
   it('a redis cluster node starts on a taken port and on one above 55535 (its bus port is given, not port + 10000)', async () => {
