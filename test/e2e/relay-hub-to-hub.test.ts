@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, freePort, tempDir } from '../support/env.js';
+import { dropSchema, tempDir } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
 import { subscriberKeys, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
@@ -36,8 +36,8 @@ describe('relay destinations: another Weiche hub as the subscriber', () => {
       },
     });
     hub1 = await startInProcessHub(cfg1);
+    // hub 2's own HTTP port is not used here: port 0, the kernel picks it
     cfg2 = await writeTestConfig(join(dir, 'hub2'), {
-      port: await freePort(),
       overrides(raw) {
         raw.upstreams = {
           fitConnect: [
