@@ -25,7 +25,7 @@ export class PrivateRedisCluster {
           // a node that gave up on a taken port may have written its config already
           ...(await rm(join(nodeDir, 'nodes.conf'), { force: true }).then(() => [])),
           '--cluster-enabled', 'yes',
-          // the bus port is port + 10000 unless given: over 65535 for a free port above 55535, and then not checked for being free
+          // the bus port is port + 10000 unless given: never checked for being free, and over 65535 for a port above 55535
           '--cluster-port', String(await freePort()),
           '--cluster-config-file', join(nodeDir, 'nodes.conf'),
           '--dir', nodeDir,
