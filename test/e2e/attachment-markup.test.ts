@@ -8,6 +8,7 @@ import { SERVICE } from '../support/test-config.js';
 import { startXtaTestHub, type XtaTestHub } from '../support/xta-hub.js';
 import { contentContainer, messageId, type Part } from '../support/xta-sender.js';
 import { readZip } from '../support/zip.js';
+import { waitForEvents, waitForState } from '../support/wait-for-events.js';
 
 // An XML or SVG attachment goes to the back office as it is; one whose prolog declares a DTD or an entity
 // (XXE, billion laughs, SSRF at the DMS that opens it) is refused like XML data with a DOCTYPE: a
@@ -52,11 +53,7 @@ describe('attachments whose XML prolog declares a DTD', () => {
 
   /** The entries of the DMS package of a delivered submission. */
   async function deliveredEntries(submissionId: string): Promise<Buffer[]> {
-    const row = await waitFor('DELIVERED', async () => {
-      const current = await t.hub.deps.journal.getSubmission(submissionId);
-      if (current?.state === 'REJECTED' || current?.state === 'FAILED') throw new Error(`${current.state}: ${current.reason ?? ''}`);
-      return current?.state === 'DELIVERED' ? current : undefined;
-    }, 60_000, 200);
+    const row = await waitForState(t.hub.deps.journal, submissionId, 'DELIVERED');
     const output = row.outputs?.['xdomea-3.1.0:0401'];
     expect(output).toBeDefined();
     return (await readZip(join(t.parties.msgboxOutbox, output!.packageName))).map((e) => e.content);
@@ -69,20 +66,14 @@ describe('attachments whose XML prolog declares a DTD', () => {
     it.each(HOSTILE)('$what → reject-submission syntax-violation naming the attachment, nothing delivered, the upload kept', async (hostile) => {
       const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: formData(), attachments: [pdf, hostile] });
       expect(sent.statuses.submit).toBe(202);
-      const events = await waitFor('reject or accept', async () => {
-        const log = await t.hub.sender.events(sent.caseId);
-        return eventNames(log).length === 3 ? log : undefined;
-      }, 60_000, 200);
+      const events = await waitForEvents(t.hub.sender, sent.caseId, 3);
       expect(eventNames(events)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
       const problems = (eventPayload(events[2]!) as { problems: Array<{ type: string; detail: string; instance: string }> }).problems;
       expect(problems).toEqual([expect.objectContaining({ type: `${PROBLEM}syntax-violation`, instance: `attachment:${sent.attachmentIds[1]}` })]);
       expect(problems[0]!.detail).toMatch(/DOCTYPE|DTD/);
       // the reason names the part by its id, not by the sender's file name
       expect(problems[0]!.detail).not.toContain(hostile.filename);
-      const row = await waitFor('REJECTED', async () => {
-        const current = await t.hub.deps.journal.getSubmission(sent.submissionId);
-        return current?.state === 'REJECTED' ? current : undefined;
-      }, 20_000, 100);
+      const row = await waitForState(t.hub.deps.journal, sent.submissionId, 'REJECTED', 20_000);
       expect(row.problem).toMatchObject({ code: 'WEICHE_ERR_SYNTAX_VIOLATION', stage: 'open', part: `attachment:${sent.attachmentIds[1]}` });
       expect(row.outputs ?? {}).toEqual({});
       expect(await t.hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);

@@ -10,6 +10,7 @@ import { eventNames, eventPayload, sha512, TestSender, type SenderAttachment, ty
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { readZip } from '../support/zip.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { answered, waitForEvents, waitForState } from '../support/wait-for-events.js';
 
 // What a FIT-Connect sender notices when it sends something wrong: synchronous RFC 7807 problems
 // from the API, or (after 202) a signed reject-submission event with the documented problem type
@@ -290,16 +291,7 @@ describe('bad input at the FIT-Connect intake', () => {
       const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, ...options });
       expect(sent.statuses.submit, JSON.stringify(sender.lastProblem)).toBe(202);
       for (const [step, status] of Object.entries(sent.statuses)) if (step !== 'submit') expect(status, step).toBe(204);
-      const tokens = await waitFor(
-        `reject-submission of ${sent.submissionId}`,
-        async () => {
-          const log = await sender.events(sent.caseId);
-          const names = eventNames(log);
-          return names.includes('reject-submission') || names.includes('accept-submission') ? log : undefined;
-        },
-        60_000,
-        250,
-      );
+      const tokens = await waitForEvents(sender, sent.caseId, answered);
       expect(eventNames(tokens)).toEqual(['create-submission', 'submit-submission', 'reject-submission']);
       const reject = tokens[2]!;
       const { payload, protectedHeader } = await jwtVerify(reject, await signingKeys(), { typ: 'secevent+jwt', algorithms: ['PS512'] });
@@ -313,10 +305,7 @@ describe('bad input at the FIT-Connect intake', () => {
       expect(problem.instance).toBe(instance(sent.attachmentIds));
       expect(problem.title.length).toBeGreaterThan(0);
       // the event is written before the state moves (process-submission.ts): wait for REJECTED
-      const row = await waitFor('REJECTED', async () => {
-        const current = await hub.deps.journal.getSubmission(sent.submissionId);
-        return current?.state === 'REJECTED' ? current : undefined;
-      }, 20_000, 100);
+      const row = await waitForState(hub.deps.journal, sent.submissionId, 'REJECTED', 20_000);
       expect(row.prozessId).toBeNull();
       expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
       return problem;
@@ -481,10 +470,7 @@ describe('bad input at the FIT-Connect intake', () => {
       });
       expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
       good.push(sent.submissionId);
-      const tokens = await waitFor('accept or reject', async () => {
-        const names = eventNames(await sender.events(sent.caseId));
-        return names.length === 3 ? names : undefined;
-      }, 60_000, 250);
+      const tokens = eventNames(await waitForEvents(sender, sent.caseId, 3));
       expect(tokens).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     });
 
@@ -495,15 +481,9 @@ describe('bad input at the FIT-Connect intake', () => {
       const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [named('Plan &e;.pdf'), named('A&lt;B.pdf')] });
       expect(sent.statuses).toEqual({ attachment0: 204, attachment1: 204, submit: 202 });
       good.push(sent.submissionId);
-      const names = await waitFor('accept or reject', async () => {
-        const tokens = eventNames(await sender.events(sent.caseId));
-        return tokens.length === 3 ? tokens : undefined;
-      }, 60_000, 250);
+      const names = eventNames(await waitForEvents(sender, sent.caseId, 3));
       expect(names).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
-      const row = await waitFor('DELIVERED', async () => {
-        const current = await hub.deps.journal.getSubmission(sent.submissionId);
-        return current?.state === 'DELIVERED' ? current : undefined;
-      }, 20_000, 100);
+      const row = await waitForState(hub.deps.journal, sent.submissionId, 'DELIVERED', 20_000);
       const entries = await readZip(join(cfg.outbox, `${row.prozessId}_Abgabe.Abgabe.0401.zip`));
       const xml = entries.find((e) => e.name.endsWith('.xml'))?.content.toString('utf8') ?? '';
       expect(xml).toContain('<xdomea:DateinameOriginal>Plan &amp;e;.pdf</xdomea:DateinameOriginal>');
@@ -517,10 +497,7 @@ describe('bad input at the FIT-Connect intake', () => {
       const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data, attachments: [pdf(10_000)], senderReference: 'GUT-1' });
       expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
       good.push(sent.submissionId);
-      const log = await waitFor('accept-submission', async () => {
-        const tokens = await sender.events(sent.caseId);
-        return eventNames(tokens).length === 3 ? tokens : undefined;
-      }, 60_000, 250);
+      const log = await waitForEvents(sender, sent.caseId, 3);
       expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
       expect(eventPayload(log[2]!)).toEqual({ authenticationTags: sent.tags });
 

@@ -10,6 +10,7 @@ import { eventNames, eventPayload } from '../support/fit-connect-sender.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { readZip, SCHEMA_CACHE, XDOMEA_XSD, xmllint } from '../support/zip.js';
+import { accepted, waitForEvents, waitForState } from '../support/wait-for-events.js';
 
 const SECRET = 'bauaufsicht-fachverfahren-secret';
 const XBAU_XSD = (): string => join(SCHEMA_CACHE(), 'xbau-2.6', 'xbau-nachrichten-baugenehmigung.xsd');
@@ -71,11 +72,7 @@ describe('Bauantrag: XBau to the Fachverfahren, xdomea to the DMS', () => {
       ],
     });
     expect(sent.statuses.submit).toBe(202);
-    const tokens = await waitFor('accept-submission', async () => {
-      const log = await hub.sender.events(sent.caseId);
-      if (eventNames(log).includes('reject-submission')) throw new Error(JSON.stringify(eventPayload(log[log.length - 1]!)));
-      return eventNames(log).includes('accept-submission') ? log : undefined;
-    }, 60_000, 200);
+    const tokens = await waitForEvents(hub.sender, sent.caseId, accepted);
     expect(eventNames(tokens)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
 
     // the Fachverfahren got one signed ZIP with the XBau message and both attachments
@@ -134,7 +131,7 @@ describe('Bauantrag: XBau to the Fachverfahren, xdomea to the DMS', () => {
     expect(problems[0]?.instance).toBe('data');
     expect(problems[0]?.detail).toContain('bauvorhaben');
     // the event is written first, then the state moves (so a crash in between cannot lose the event)
-    await waitFor('REJECTED', async () => ((await hub.deps.journal.getSubmission(sent.submissionId))?.state === 'REJECTED' ? true : undefined), 30_000, 100);
+    await waitForState(hub.deps.journal, sent.submissionId, 'REJECTED', 30_000);
     expect(await hub.deps.journal.listDeliveries(sent.submissionId)).toEqual([]);
     expect(endpoint.stored.size).toBe(before.fv);
     expect((await zipsIn(cfg.outbox)).length).toBe(before.dms);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_URL, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
@@ -46,7 +46,7 @@ describe('a callback whose receiver stays down', () => {
   };
 
   it('gives up after maxAgeMs with the reason for operators, and records it in the audit', async () => {
-    const url = `https://127.0.0.1:${await freePort()}/callback`;
+    const url = `https://127.0.0.1:${REFUSED_PORT}/callback`;
     const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
     const given = await waitFor('all callbacks given up', async () => {
       const page = await list(OPERATOR, `state=GIVEN_UP&submissionId=${sent.submissionId}`);
@@ -94,7 +94,7 @@ describe('a callback that can no longer be prepared', () => {
   });
 
   it('is given up with the reason instead of being retried forever', async () => {
-    const url = `https://127.0.0.1:${await freePort()}/callback`;
+    const url = `https://127.0.0.1:${REFUSED_PORT}/callback`;
     const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
     // the receiver is down: attempts fail and are retried with backoff; the submission finishes meanwhile (its
     // steps write channel_meta, so it is broken only after the last one: the accept-submission step) …

@@ -4,7 +4,7 @@ import { loadConfigFile } from '@weiche/config';
 import { createHubDeps, createLogger, startRoles, type HubDeps, type RunningHub } from '@weiche/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackReceiver, makeTestCa } from '../support/callback-receiver.js';
-import { dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
@@ -33,7 +33,7 @@ describe('callback to a name that rebinds to loopback', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('callbacks-rebinding');
-    receiver = new CallbackReceiver(await makeTestCa(dir), secret, await freePort());
+    receiver = new CallbackReceiver(await makeTestCa(dir), secret);
     await receiver.start();
     cfg = await writeTestConfig(dir, {
       overrides: (raw) => {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackReceiver, makeTestCa, type TestCa } from '../support/callback-receiver.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 interface CallbackDbRow {
   event_name: string;
@@ -35,11 +35,9 @@ describe('callback targets', () => {
   beforeAll(async () => {
     const dir = await tempDir('callbacks-target');
     ca = await makeTestCa(dir);
-    receiver = new CallbackReceiver(ca, secret, await freePort());
+    receiver = new CallbackReceiver(ca, secret);
     await receiver.start();
-    const port = await freePort();
     cfg = await writeTestConfig(dir, {
-      port,
       overrides: (raw) => {
         raw.callbacks = { backoffMs: 200, maxBackoffMs: 1000, timeoutMs: 5000, maxAgeMs: 600_000 };
         const clients = raw.senderClients as Array<Record<string, unknown>>;
@@ -49,8 +47,9 @@ describe('callback targets', () => {
       },
     });
     db = new pg.Pool({ connectionString: DATABASE_URL(), max: 2 });
-    hub = new HubProcess(['--config', cfg.file], { NODE_EXTRA_CA_CERTS: ca.caFile }).start();
-    await hub.waitForLog('weiche hub started');
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file], { NODE_EXTRA_CA_CERTS: ca.caFile }));
+    hub = started.hub;
+    const port = started.port;
     portal = new TestSender(`http://127.0.0.1:${port}`, cfg.clientId, cfg.clientSecret);
     intranetPortal = new TestSender(`http://127.0.0.1:${port}`, INTRANET_PORTAL.clientId, INTRANET_PORTAL.clientSecret);
   }, 120_000);

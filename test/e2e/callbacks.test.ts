@@ -3,10 +3,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackReceiver, makeTestCa, type TestCa } from '../support/callback-receiver.js';
-import { DATABASE_URL, dropSchema, freePort, REDIS_URL, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, freePort, REDIS_URL, REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { eventNames, TestSender } from '../support/fit-connect-sender.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 interface CallbackDbRow {
   jti: string;
@@ -84,7 +85,8 @@ describe('FIT-Connect callbacks to a sender', () => {
   });
 
   it('keeps the callback secret out of the database in plaintext', async () => {
-    const receiver = new CallbackReceiver(ca, secret, await freePort());
+    // never started: nothing answers there
+    const receiver = new CallbackReceiver(ca, secret, REFUSED_PORT);
     const { submissionId } = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url: receiver.url, secret } });
     const { rows } = await db.query<{ meta: string }>(`SELECT channel_meta::text AS meta FROM "${cfg.schema}".submissions WHERE submission_id = $1`, [submissionId]);
     expect(rows[0]?.meta).toContain('sealedSecret');
@@ -100,7 +102,7 @@ describe('FIT-Connect callbacks to a sender', () => {
     // the receiver is down: nothing listens on its port yet
     const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url: receiver.url, secret } });
     expect(sent.statuses.submit).toBe(202);
-    await waitFor('accepted', async () => (eventNames(await sender.events(sent.caseId)).includes('accept-submission') ? true : undefined), 90_000, 300);
+    await waitForEvents(sender, sent.caseId, accepted, 90_000);
     await waitFor('every callback tried at least twice while the receiver is down', async () => {
       const rows = await callbacksOf(sent.submissionId);
       return rows.length === 3 && rows.every((r) => r.state === 'PENDING' && r.attempts >= 2) ? rows : undefined;
@@ -144,7 +146,7 @@ describe('FIT-Connect callbacks to a sender', () => {
 
   it('does not send to a receiver whose certificate no trusted CA issued', async () => {
     const rogue = await makeTestCa(cfg.dir, 'rogue');
-    const receiver = new CallbackReceiver(rogue, secret, await freePort());
+    const receiver = new CallbackReceiver(rogue, secret);
     receivers.push(receiver);
     await receiver.start();
     const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url: receiver.url, secret } });

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch, zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 const BATCH = 100;
 
@@ -31,9 +31,8 @@ describe('crash safety: SIGKILL of the processing process mid-batch', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('crash');
-    cfg = await writeTestConfig(dir, { port: await freePort() });
-    gateway = new HubProcess(['--config', cfg.file, '--role', 'gateway']).start();
-    await gateway.waitForLog('weiche hub started');
+    cfg = await writeTestConfig(dir);
+    ({ hub: gateway } = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file, '--role', 'gateway'])));
     worker = new HubProcess(['--config', cfg.file, '--role', 'processor,dispatcher']).start();
     await worker.waitForLog('weiche hub started');
   });

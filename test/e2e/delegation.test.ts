@@ -5,11 +5,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { launchBrowser } from '../support/browser.js';
-import { DATABASE_URL, freePort, tempDir, waitFor } from '../support/env.js';
-import { eventNames, eventPayload, TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { addTenant, SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { DATABASE_URL, tempDir } from '../support/env.js';
+import { TestSender } from '../support/fit-connect-sender.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { addTenant, SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { readZip, XDOMEA_XSD, xmllint } from '../support/zip.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 // Issue 15, "Must show": a Gewerbeanmeldung for town A (Testhausen) is delegated to town B (Bhausen), lands in
 // B's DMS folder as an xdomea message that still names A, and A's and B's tenant-admins see exactly what they
@@ -34,11 +35,7 @@ describe('delegation of a service to a back-office town, end to end', () => {
 
   async function deliver(serviceIdentifier: string, serviceName: string, data: object): Promise<string> {
     const s = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier, serviceName, data: Buffer.from(JSON.stringify(data)), schemaUri: 'urn:test:schema:1.0' });
-    await waitFor(`accept-submission of ${s.submissionId}`, async () => {
-      const log = await sender.events(s.caseId);
-      if (eventNames(log).includes('reject-submission')) throw new Error(`rejected: ${JSON.stringify(eventPayload(log[log.length - 1]!))}`);
-      return eventNames(log).includes('accept-submission');
-    }, 90_000, 300);
+    await waitForEvents(sender, s.caseId, accepted, 90_000);
     return s.submissionId;
   }
 
@@ -46,10 +43,8 @@ describe('delegation of a service to a back-office town, end to end', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('delegation');
-    const port = await freePort();
     outboxB = join(dir, 'outbox-b');
     cfg = await writeTestConfig(dir, {
-      port,
       overrides: (raw) => {
         addTenant(raw, dir, { id: 'bhausen', name: 'Stadt Bhausen', behoerdenkennung: 'ags:05974040' });
         const destinations = raw.destinations as Array<{ services: unknown[] }>;
@@ -67,9 +62,9 @@ describe('delegation of a service to a back-office town, end to end', () => {
         };
       },
     });
-    baseUrl = `http://127.0.0.1:${port}`;
-    hub = new HubProcess(['--config', cfg.file]).start();
-    await hub.waitForLog('weiche hub started');
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file]));
+    hub = started.hub;
+    baseUrl = `http://127.0.0.1:${started.port}`;
     sender = new TestSender(baseUrl, cfg.clientId, cfg.clientSecret);
     sent.gewerbe = await deliver(GEWERBE, 'Gewerbe anmelden', { betrieb: { name: 'Fahrradwerkstatt Weiß' }, taetigkeit: 'Reparatur von Fahrrädern' });
     sent.bau = await deliver(SERVICE, 'Baugenehmigung beantragen', { vorhaben: 'Carport' });

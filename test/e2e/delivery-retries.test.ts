@@ -10,6 +10,7 @@ import { eventNames } from '../support/fit-connect-sender.js';
 import { attemptLog, flakyFolderAdapter } from '../support/flaky-adapter.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { answered, waitForEvents } from '../support/wait-for-events.js';
 
 async function hubWithAdapter(adapter: (dir: string) => Record<string, unknown>, prepare?: (dir: string) => Promise<void>): Promise<{ hub: InProcessHub; cfg: TestHubConfig; dir: string }> {
   const dir = await tempDir('retry');
@@ -62,10 +63,7 @@ describe('delivery retries', () => {
       const attempts = await ctx.hub.deps.journal.listAttempts(submissionId);
       expect(attempts.map((a) => a.outcome)).toEqual(['transient', 'transient', 'transient', 'success']);
       // the accept event follows the DELIVERED commit (the acknowledgement is its own step): wait for it
-      const events = await waitFor('accept-submission', async () => {
-        const names = eventNames(await ctx.hub.sender.events(caseId));
-        return names.includes('accept-submission') || names.includes('reject-submission') ? names : undefined;
-      }, 10_000, 50);
+      const events = eventNames(await waitForEvents(ctx.hub.sender, caseId, answered, 10_000));
       expect(events).toContain('accept-submission');
     });
   });

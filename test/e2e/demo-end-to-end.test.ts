@@ -3,10 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, freePort, tempDir, uniqueName, waitFor } from '../support/env.js';
+import { dropSchema, tempDir, uniqueName } from '../support/env.js';
 import { eventNames, eventPayload, sha512, TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 import { readZip, XDOMEA_XSD, xmllint } from '../support/zip.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 // The demo as `npm start` runs it: the built hub with no config file, its embedded defaults,
 // a real port, real Redis and PostgreSQL; the sender is written with jose only.
@@ -18,9 +19,8 @@ describe('demo: FIT-Connect submission → xdomea 0401 ZIP in the DMS folder', (
 
   beforeAll(async () => {
     dataDir = await tempDir('demo');
-    const port = await freePort();
-    hub = new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: uniqueName('wdemo') }).start();
-    await hub.waitForLog('Weiche demo is running');
+    const prefix = uniqueName('wdemo');
+    ({ hub } = await startHubOnFreePort((port) => new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: prefix }), 'Weiche demo is running'));
     demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as typeof demo;
   });
 
@@ -62,12 +62,7 @@ describe('demo: FIT-Connect submission → xdomea 0401 ZIP in the DMS folder', (
     });
     expect(sent.statuses).toEqual({ attachment0: 204, attachment1: 204, submit: 202 });
 
-    const tokens = await waitFor('accept-submission', async () => {
-      const log = await sender.events(sent.caseId);
-      const names = eventNames(log);
-      if (names.includes('reject-submission')) throw new Error(`rejected: ${JSON.stringify(eventPayload(log[log.length - 1]!))}`);
-      return names.includes('accept-submission') ? log : undefined;
-    }, 60_000, 300);
+    const tokens = await waitForEvents(sender, sent.caseId, accepted);
     expect(eventNames(tokens)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
 
     const jwks = (await (await fetch(`${demo.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet;

@@ -3,12 +3,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
-import { eventNames, TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
+import { TestSender } from '../support/fit-connect-sender.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 async function createWithAttachment(sender: TestSender, destinationId: string): Promise<{ submissionId: string; caseId: string; body: Record<string, string> }> {
   const attachment = randomBytes(4096);
@@ -69,12 +70,12 @@ describe('durability: 503 instead of 2xx while storage is down', () => {
     expect(create.status).toBe(503);
 
     await proxy.restore();
-    const accepted = await waitFor('submit accepted after the outage', async () => {
+    const resubmitted = await waitFor('submit accepted after the outage', async () => {
       const response = await hub.sender.request('PUT', `/v1/submissions/${pending.submissionId}`, pending.body);
       return response.status === 202 ? response : undefined;
     }, 30_000, 500);
-    expect(accepted.status).toBe(202);
-    await waitFor('delivered', async () => (eventNames(await hub.sender.events(pending.caseId)).includes('accept-submission') ? true : undefined), 60_000, 300);
+    expect(resubmitted.status).toBe(202);
+    await waitForEvents(hub.sender, pending.caseId, accepted);
   });
 
   it('answers 503 when the blob store cannot write, and stores nothing half', async () => {
@@ -103,9 +104,8 @@ describe('streaming: a 120 MB attachment through a hub process with bounded memo
   let hub: HubProcess;
 
   beforeAll(async () => {
-    cfg = await writeTestConfig(await tempDir('stream'), { port: await freePort() });
-    hub = new HubProcess(['--config', cfg.file]).start();
-    await hub.waitForLog('weiche hub started');
+    cfg = await writeTestConfig(await tempDir('stream'));
+    ({ hub } = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file])));
   });
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, foreignRequests, launchBrowser, type TestBrowser } from '../support/browser.js';
-import { dropSchema, freePort, tempDir, uniqueName } from '../support/env.js';
-import { HubProcess } from '../support/hub-process.js';
+import { dropSchema, tempDir, uniqueName } from '../support/env.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 
 interface DemoJson {
   baseUrl: string;
@@ -24,9 +24,8 @@ describe('first contact: npm start → landing page → console sign-in with the
 
   beforeAll(async () => {
     dataDir = await tempDir('first-contact');
-    const port = await freePort();
-    hub = new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: uniqueName('wfirst') }).start();
-    await hub.waitForLog('Weiche demo is running');
+    const prefix = uniqueName('wfirst');
+    ({ hub } = await startHubOnFreePort((port) => new HubProcess([], { PORT: String(port), WEICHE_DATA_DIR: dataDir, WEICHE_DB_SCHEMA: schema, WEICHE_REDIS_PREFIX: prefix }), 'Weiche demo is running'));
     demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as DemoJson;
     browser = await launchBrowser();
   }, 180_000);

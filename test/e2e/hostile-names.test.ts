@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
-import { waitFor } from '../support/env.js';
 import { eventNames, type SenderAttachment } from '../support/fit-connect-sender.js';
 import { SERVICE } from '../support/test-config.js';
 import { startXtaTestHub, type XtaTestHub } from '../support/xta-hub.js';
 import { readZip } from '../support/zip.js';
+import { waitForEvents, waitForState } from '../support/wait-for-events.js';
 
 // Names a sender controls, through the real FIT-Connect intake to the DMS package: a file name of 100,000
 // characters without a space (it ran the worker out of memory while the application PDF was laid out, and the
@@ -29,16 +29,9 @@ describe('hostile file names through the FIT-Connect intake', () => {
     const data = Buffer.from(JSON.stringify({ vorhaben: 'Gartenhaus', nummer: randomUUID() }));
     const sent = await t.hub.sender.send({ destinationId: t.hub.deps.config.destinations[0]!.id, serviceIdentifier: SERVICE, data, attachments });
     expect(sent.statuses.submit).toBe(202);
-    const events = await waitFor('accept or reject', async () => {
-      const log = await t.hub.sender.events(sent.caseId);
-      return eventNames(log).length === 3 ? log : undefined;
-    }, 90_000, 250);
+    const events = await waitForEvents(t.hub.sender, sent.caseId, 3, 90_000);
     expect(eventNames(events)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
-    const row = await waitFor('DELIVERED', async () => {
-      const current = await t.hub.deps.journal.getSubmission(sent.submissionId);
-      if (current?.state === 'REJECTED' || current?.state === 'FAILED') throw new Error(`${current.state}: ${current.reason ?? ''}`);
-      return current?.state === 'DELIVERED' ? current : undefined;
-    }, 90_000, 250);
+    const row = await waitForState(t.hub.deps.journal, sent.submissionId, 'DELIVERED', 90_000);
     const entries = await readZip(join(t.parties.msgboxOutbox, row.outputs!['xdomea-3.1.0:0401']!.packageName));
     const message = entries.find((e) => e.name.endsWith('_Abgabe.Abgabe.0401.xml'))!.content.toString('utf8');
     const validator = await sharedXsdValidator({ cacheDir: resolveSchemaCacheDir(), standardId: 'xdomea-3.1.0' });

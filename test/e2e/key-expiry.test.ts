@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
-import { freePort, tempDir, waitFor } from '../support/env.js';
+import { REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
@@ -84,7 +84,7 @@ describe('key and certificate expiry', () => {
 
   it('shows both kinds of warning to an operator on the console overview', async () => {
     // a callback whose receiver never answers, given up after callbacks.maxAgeMs
-    const url = `https://127.0.0.1:${await freePort()}/callback`;
+    const url = `https://127.0.0.1:${REFUSED_PORT}/callback`;
     const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}'), callback: { url, secret: randomBytes(32).toString('hex') } });
     await waitFor('a callback given up', async () => ((await hub.deps.callbacks.list({ state: 'GIVEN_UP', submissionId: sent.submissionId, limit: 10, offset: 0 })).total > 0 ? true : undefined), 60_000, 200);
     const browser = await launchBrowser({ locale: 'en-GB' });

@@ -10,9 +10,10 @@ import { generateRsaKeyPair } from '@weiche/crypto';
 import { auditCheckpointLog, loadEvidenceKeys, loadMasterKeys, rotateEvidenceKey, rotateMasterKey, rotateSigningKey, tenantKeyring } from '@weiche/hub';
 import { verifyAudit, type StoredOutput } from '@weiche/journal';
 import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
-import { eventNames, TestSender } from '../support/fit-connect-sender.js';
+import { TestSender } from '../support/fit-connect-sender.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 // Issue 12, key rotation without downtime: the destination's encryption key, the hub's signing key (SETs),
 // the evidence key and the master key are rotated while the hub runs and across a restart. What was made
@@ -29,11 +30,7 @@ describe('key rotation', () => {
     hub = new HubProcess(['--config', cfg.file]).start();
     await hub.waitForLog('weiche hub started');
   };
-  const accepted = async (sender: TestSender, caseId: string): Promise<string[]> =>
-    waitFor('accept-submission', async () => {
-      const events = await sender.events(caseId);
-      return eventNames(events).includes('accept-submission') ? events : undefined;
-    }, 90_000, 300);
+  const acceptedBy = (sender: TestSender, caseId: string): Promise<string[]> => waitForEvents(sender, caseId, accepted, 90_000);
   const outputOf = async (submissionId: string): Promise<{ tenant: string; output: StoredOutput }> => {
     const { rows } = await db.query<{ tenant_id: string; outputs: Record<string, StoredOutput> }>(`SELECT tenant_id, outputs FROM "${cfg.schema}".submissions WHERE submission_id = $1`, [submissionId]);
     const output = Object.values(rows[0]?.outputs ?? {})[0];
@@ -59,7 +56,7 @@ describe('key rotation', () => {
     const dataDir = cfg.raw.dataDir as string;
     const sender = new TestSender(base, cfg.clientId, cfg.clientSecret);
     const first = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
-    const firstEvents = await accepted(sender, first.caseId);
+    const firstEvents = await acceptedBy(sender, first.caseId);
     const oldDestinationKid = (await sender.destinationKey(cfg.destinationId)).kid;
     const [oldSigning] = (await jwks()).keys;
     expect(decodeProtectedHeader(firstEvents[0] ?? '').kid).toBe(oldSigning?.kid);
@@ -74,7 +71,7 @@ describe('key rotation', () => {
     expect(master.tenants).toContain('testhausen');
     const evidence = await rotateEvidenceKey(config);
     const during = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
-    await accepted(sender, during.caseId);
+    await acceptedBy(sender, during.caseId);
 
     // destination key: the new pair becomes current, the old one decrypt-only; then a restart
     const pair = await generateRsaKeyPair({ commonName: 'Weiche destination (rotated)', bits: 4096 });
@@ -96,11 +93,11 @@ describe('key rotation', () => {
     expect(info.encryptionKid).not.toBe(oldDestinationKid);
     const late = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
     expect(late.statuses.submit).toBe(202);
-    const lateEvents = await accepted(sender, late.caseId);
+    const lateEvents = await acceptedBy(sender, late.caseId);
     const fresh = new TestSender(base, cfg.clientId, cfg.clientSecret);
     expect((await fresh.destinationKey(cfg.destinationId)).kid).toBe(info.encryptionKid);
     const current = await fresh.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
-    await accepted(fresh, current.caseId);
+    await acceptedBy(fresh, current.caseId);
 
     // SETs from before and after the signing key rotation verify against the JWKS the hub publishes now
     const published = await jwks();
@@ -123,7 +120,7 @@ describe('key rotation', () => {
       expect(Buffer.concat(parts).subarray(0, 2).toString('latin1')).toBe('PK');
     }
     const afterFinish = await fresh.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
-    await accepted(fresh, afterFinish.caseId);
+    await acceptedBy(fresh, afterFinish.caseId);
 
     // evidence key: records MACed with the old and the new key verify
     const ring = await loadEvidenceKeys(config, { create: false });

@@ -3,12 +3,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, tempDir } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
 import { subscriberKeys, type SubscriberKeys } from '../support/fit-connect-subscriber.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { HubProcess } from '../support/hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 const SERVICES = [{ identifier: SERVICE, name: 'Baugenehmigung beantragen', submissionSchemas: [{ schemaUri: 'urn:test:schema:1.0', mimeType: 'application/json' }] }];
 
@@ -35,8 +36,8 @@ describe('relay destinations: another Weiche hub as the subscriber', () => {
       },
     });
     hub1 = await startInProcessHub(cfg1);
+    // hub 2's own HTTP port is not used here: port 0, the kernel picks it
     cfg2 = await writeTestConfig(join(dir, 'hub2'), {
-      port: await freePort(),
       overrides(raw) {
         raw.upstreams = {
           fitConnect: [
@@ -75,14 +76,8 @@ describe('relay destinations: another Weiche hub as the subscriber', () => {
       attachments: [{ content: randomBytes(4000), filename: 'lageplan.pdf', mimeType: 'application/pdf' }],
     });
     expect(sent.statuses.submit).toBe(202);
-    const log = await waitFor(
-      'accept-submission from hub 2 in the case log at hub 1',
-      async () => {
-        const tokens = await hub1.sender.events(sent.caseId);
-        return eventNames(tokens).includes('accept-submission') ? tokens : undefined;
-      },
-      60_000,
-    );
+    // accept-submission from hub 2 in the case log at hub 1
+    const log = await waitForEvents(hub1.sender, sent.caseId, accepted);
     expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     await jwtVerify(log[2] ?? '', createLocalJWKSet(keys.signatureJwks), { algorithms: ['PS512'], typ: 'secevent+jwt' });
     expect((await hub1.deps.journal.getSubmission(sent.submissionId))?.state).toBe('DELIVERED');

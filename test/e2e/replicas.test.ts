@@ -2,11 +2,11 @@ import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch, zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 import { PGBOUNCER_BINARY, PgBouncer } from '../support/pgbouncer.js';
-import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 const BATCH = 120;
 
@@ -39,7 +39,6 @@ describe('replicas: 1 gateway, 2 processors, 2 dispatchers', () => {
   beforeAll(async () => {
     dir = await tempDir('replicas');
     cfg = await writeTestConfig(dir, {
-      port: await freePort(),
       overrides(raw) {
         raw.processing = { concurrency: 4, lockDurationMs: 10_000, reconcileIntervalMs: 5000, reconcileAfterMs: 30_000 };
       },
@@ -52,13 +51,14 @@ describe('replicas: 1 gateway, 2 processors, 2 dispatchers', () => {
       console.warn('replicas.test: pgbouncer not installed, the replicas talk to PostgreSQL directly');
     }
     // the gateway first: it creates the hub's signing key that the others then read
-    gateway = new HubProcess(['--config', cfg.file, '--role', 'gateway'], env).start();
-    await gateway.waitForLog('weiche hub started');
-    for (const role of ['processor', 'processor', 'dispatcher', 'dispatcher'] as const) {
-      const healthPort = await freePort();
-      workers.push({ role, healthPort, process: new HubProcess(['--config', cfg.file, '--role', role], { ...env, WEICHE_HEALTH_PORT: String(healthPort) }).start() });
-    }
-    await Promise.all(workers.map((w) => w.process.waitForLog('weiche hub started')));
+    ({ hub: gateway } = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file, '--role', 'gateway'], env)));
+    const started = await Promise.all(
+      (['processor', 'processor', 'dispatcher', 'dispatcher'] as const).map(async (role) => {
+        const { hub, port } = await startHubOnFreePort((healthPort) => new HubProcess(['--config', cfg.file, '--role', role], { ...env, WEICHE_HEALTH_PORT: String(healthPort) }));
+        return { role, healthPort: port, process: hub };
+      }),
+    );
+    workers.push(...started);
   }, 180_000);
 
   afterAll(async () => {

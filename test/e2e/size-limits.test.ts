@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../support/env.js';
+import { tempDir } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { answered, waitForEvents } from '../support/wait-for-events.js';
 
 // limits.* are plaintext sizes: the gateway accepts the JWE of an attachment exactly at the limit
 // (a third larger on the wire) and counts every attachment against the submission's total.
@@ -28,10 +29,7 @@ describe('size limits in plaintext terms', () => {
   it('accepts an attachment of exactly limits.attachmentBytes and delivers it', async () => {
     const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"a":1}'), attachments: [attachment(LIMITS.attachmentBytes)] });
     expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
-    const events = await waitFor('accept-submission', async () => {
-      const names = eventNames(await hub.sender.events(sent.caseId));
-      return names.includes('accept-submission') || names.includes('reject-submission') ? names : undefined;
-    });
+    const events = eventNames(await waitForEvents(hub.sender, sent.caseId, answered));
     expect(events).toContain('accept-submission');
   });
 

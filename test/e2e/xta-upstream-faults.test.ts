@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, freePort, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
-import { HubProcess } from '../support/hub-process.js';
-import type { TestHubConfig } from '../support/test-config.js';
+import { DATABASE_URL, dropSchema, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { setServerPort, type TestHubConfig } from '../support/test-config.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../support/test-pki.js';
 import { writeXtaTestConfig, type XtaTestParties } from '../support/xta-config.js';
 import { XtaTestClient } from '../support/xta-sender.js';
@@ -53,12 +53,10 @@ describe('XTA upstream under faults: SIGKILL between fetch and close, two replic
   });
 
   /** A test intermediary and a hub config (own schema, data dir, outbox) that polls it every 200 ms. */
-  async function setup(name: string): Promise<{ server: XtaUpstreamServer; cfg: TestHubConfig; parties: XtaTestParties; port: number }> {
+  async function setup(name: string): Promise<{ server: XtaUpstreamServer; cfg: TestHubConfig; parties: XtaTestParties }> {
     const server = await new XtaUpstreamServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca, accounts: [{ certificatePem: account.cert, identity: READER }] }).start();
     servers.push(server);
-    const port = await freePort();
     const { cfg, parties } = await writeXtaTestConfig(join(dir, name), {
-      port,
       overrides(raw) {
         raw.upstreams = {
           xta: [{ id: 'rz-box', tenant: 'testhausen', reader: READER, managementUrl: server.managementUrl, msgBoxUrl: server.msgBoxUrl, auth: { clientCertificateFile: account.certFile, clientKeyFile: account.keyFile }, caFile: pki.caFile, pollIntervalMs: 200 }],
@@ -66,7 +64,14 @@ describe('XTA upstream under faults: SIGKILL between fetch and close, two replic
       },
     });
     schemas.push(cfg.schema);
-    return { server, cfg, parties, port };
+    return { server, cfg, parties };
+  }
+
+  /** A hub with the HTTP role on a port of its own (written into the config), race-free. */
+  async function startServing(cfg: TestHubConfig, env: NodeJS.ProcessEnv = {}): Promise<{ hub: HubProcess; port: number }> {
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file], env));
+    processes.push(started.hub);
+    return started;
   }
 
   function start(args: string[], env: NodeJS.ProcessEnv = {}): HubProcess {
@@ -79,9 +84,8 @@ describe('XTA upstream under faults: SIGKILL between fetch and close, two replic
     server.put({ reader: READER, author: 'dvdv:efa-bauportal', message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, certificatePem, mtom });
 
   it('SIGKILL after the message is durable and before the close: after the restart it is delivered once and closed once', async () => {
-    const { server, cfg, parties, port } = await setup('sigkill');
-    const first = start(['--config', cfg.file]);
-    await first.waitForLog('weiche hub started');
+    const { server, cfg, parties } = await setup('sigkill');
+    const { hub: first, port } = await startServing(cfg);
     const readerCert = (await new XtaTestClient(`http://127.0.0.1:${port}`, parties.author.token).readerCertificate(READER)) ?? '';
     expect(readerCert).toContain('BEGIN CERTIFICATE');
 
@@ -97,8 +101,7 @@ describe('XTA upstream under faults: SIGKILL between fetch and close, two replic
     expect(inline.closes).toBe(0);
     expect((await rows(cfg.schema)).map((r) => r.channel_ref)).toEqual([`${READER}/${inline.messageId}`]);
 
-    const second = start(['--config', cfg.file]);
-    await second.waitForLog('weiche hub started');
+    await startServing(cfg);
     const done = await waitFor('both delivered after the restart', async () => {
       const all = await rows(cfg.schema);
       return all.length === 2 && all.every((r) => r.state === 'DELIVERED') ? all : undefined;
@@ -113,9 +116,8 @@ describe('XTA upstream under faults: SIGKILL between fetch and close, two replic
   }, 240_000);
 
   it('two replicas polling the same box fetch, deliver and close each message once', async () => {
-    const { server, cfg, parties, port } = await setup('replicas');
-    const a = start(['--config', cfg.file], { LOG_LEVEL: 'debug' });
-    await a.waitForLog('weiche hub started');
+    const { server, cfg, parties } = await setup('replicas');
+    const { hub: a, port } = await startServing(cfg, { LOG_LEVEL: 'debug' });
     // the second replica runs the pollers and workers too, without a second HTTP port
     const b = start(['--config', cfg.file, '--role', 'processor,dispatcher'], { LOG_LEVEL: 'debug' });
     await b.waitForLog('weiche hub started');

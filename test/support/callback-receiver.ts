@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -45,12 +46,17 @@ export class CallbackReceiver {
   /** TCP connections accepted, whether or not a callback (or even a TLS handshake) followed: was it reached at all? */
   connections = 0;
   private server: Server | undefined;
+  /** The port it listens on. Without one given, the kernel picks it at start() (race-free); a receiver that must be
+   *  down first and come up later at a known url gets one from freePort(). */
+  port: number;
 
   constructor(
     private readonly tls: { key: string; cert: string },
     private readonly secret: string,
-    readonly port: number,
-  ) {}
+    port = 0,
+  ) {
+    this.port = port;
+  }
 
   get url(): string {
     return `https://127.0.0.1:${this.port}/callbacks/weiche`;
@@ -80,6 +86,7 @@ export class CallbackReceiver {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+    this.port = (server.address() as AddressInfo).port;
     this.server = server;
   }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -34,17 +33,7 @@ export async function tempDir(prefix: string): Promise<string> {
  */
 export const REFUSED_PORT = 9;
 
-/** A port free at this moment, for a server that cannot listen on port 0 and report its own (sshd, pgbouncer). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from './server-on-port.js';
 
 /** One statement on a connection of its own (opened and closed around it): for tests that look into the journal. */
 export async function queryOnce<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
@@ -74,4 +63,33 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/**
+ * Reads `read()` until `done(value)` holds and returns that value. At the deadline it fails naming what it waited for
+ * and the last value read (`show`) — "timed out" alone does not say whether nothing happened or something else did.
+ * An error of `read` counts as not yet (and is named at the deadline); an error of `done` ends the wait at once.
+ */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: { timeoutMs?: number; intervalMs?: number; show?: (value: T) => string } = {},
+): Promise<T> {
+  const { timeoutMs = 60_000, intervalMs = 200, show = (value: T) => JSON.stringify(value) } = options;
+  const deadline = Date.now() + timeoutMs;
+  let seen: { value: T } | undefined;
+  let last: unknown;
+  for (;;) {
+    try {
+      seen = { value: await read() };
+    } catch (error) {
+      last = error;
+    }
+    if (seen && done(seen.value)) return seen.value;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  const lastSeen = seen ? `last seen: ${show(seen.value)}` : 'nothing read';
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${lastSeen}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 import { REPO_ROOT, waitFor } from './env.js';
+import { startOnFreePort } from './server-on-port.js';
 
 /** The built hub (services/hub/dist) running as a child process — a real process that can be SIGKILLed. */
 export class HubProcess {
@@ -12,6 +13,11 @@ export class HubProcess {
     private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv = {},
   ) {}
+
+  /** The running child process (undefined before start()). */
+  get process(): ChildProcess | undefined {
+    return this.child;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -54,4 +60,30 @@ export class HubProcess {
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
   }
+}
+
+/**
+ * A hub whose port must be known before it starts (in its config file or environment), started race-free: `make(port)`
+ * prepares the HubProcess for a port from freePort(); when the hub reports that port taken (EADDRINUSE: a test file
+ * beside bound it in between), it is made again for a new port. Resolves once the hub logged `ready`. `ports`: where the
+ * ports come from (default: free ones); for the test of the port race.
+ */
+export async function startHubOnFreePort(
+  make: (port: number) => HubProcess | Promise<HubProcess>,
+  ready = 'weiche hub started',
+  options: { ports?: () => Promise<number> } = {},
+): Promise<{ hub: HubProcess; port: number }> {
+  let hub: HubProcess | undefined;
+  const server = await startOnFreePort({
+    name: 'hub',
+    spawn: async (port) => {
+      hub = (await make(port)).start();
+      return hub.process!;
+    },
+    listening: () => new RegExp(ready.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    // "weiche: could not start: listen EADDRINUSE: address already in use 127.0.0.1:N"
+    portInUse: /EADDRINUSE/,
+    timeoutMs: 90_000,
+  }, options);
+  return { hub: hub!, port: server.port };
 }

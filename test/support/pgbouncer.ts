@@ -4,14 +4,15 @@ import { chmod, chown, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { DATABASE_URL, freePort, waitFor } from './env.js';
+import { DATABASE_URL } from './env.js';
+import { startOnFreePort } from './server-on-port.js';
 import { stopProcess } from './stop-process.js';
 
 /** The Debian package's binary (`apt-get install pgbouncer`); undefined when it is not installed. */
 export const PGBOUNCER_BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => existsSync(path));
 
 /**
- * A private PgBouncer in transaction mode on a free loopback port, in front of the test PostgreSQL
+ * A private PgBouncer in transaction mode on a free loopback port (startOnFreePort), in front of the test PostgreSQL
  * (DATABASE_URL). Few server connections per database, so consecutive transactions of one client
  * really land on different server connections: anything relying on session state breaks here.
  */
@@ -20,66 +21,37 @@ export class PgBouncer {
   private logFile = '';
   url = '';
 
-  async start(dir: string, options: { poolSize?: number } = {}): Promise<this> {
-    if (!PGBOUNCER_BINARY) throw new Error('pgbouncer is not installed (Debian: apt-get install pgbouncer)');
+  /** `ports`: where the port comes from (default: a free one); for the test of the port race. */
+  async start(dir: string, options: { poolSize?: number; ports?: () => Promise<number> } = {}): Promise<this> {
+    const binary = PGBOUNCER_BINARY;
+    if (!binary) throw new Error('pgbouncer is not installed (Debian: apt-get install pgbouncer)');
     const upstream = new URL(DATABASE_URL());
-    const port = await freePort();
     const user = decodeURIComponent(upstream.username || 'postgres');
     this.logFile = join(dir, 'pgbouncer.log');
     const ini = join(dir, 'pgbouncer.ini');
     await writeFile(join(dir, 'userlist.txt'), `"${user}" ""\n`);
-    await writeFile(
-      ini,
-      [
-        '[databases]',
-        `* = host=${upstream.hostname} port=${upstream.port || 5432}`,
-        '[pgbouncer]',
-        'listen_addr = 127.0.0.1',
-        `listen_port = ${port}`,
-        'unix_socket_dir =',
-        'auth_type = trust',
-        `auth_file = ${join(dir, 'userlist.txt')}`,
-        'pool_mode = transaction',
-        `default_pool_size = ${options.poolSize ?? 3}`,
-        'max_client_conn = 500',
-        // node-postgres may send these; PgBouncer forwards only the parameters it tracks
-        'ignore_startup_parameters = extra_float_digits,options',
-        `admin_users = ${user}`,
-        `logfile = ${this.logFile}`,
-        `pidfile = ${join(dir, 'pgbouncer.pid')}`,
-        '',
-      ].join('\n'),
-    );
     // PgBouncer refuses to run as root: as root, it drops to the postgres user, which must read the files
-    const asRoot = userInfo().uid === 0;
-    if (asRoot) {
-      const { uid, gid } = await postgresUser();
-      await chmod(dir, 0o755);
-      for (const file of [dir, ini, join(dir, 'userlist.txt')]) await chown(file, uid, gid);
-    }
-    this.child = spawn(PGBOUNCER_BINARY, [...(asRoot ? ['-u', 'postgres'] : []), ini], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    this.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    this.url = `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}${upstream.pathname || '/postgres'}`;
-    await waitFor(
-      'pgbouncer',
-      async () => {
-        if (this.child?.exitCode !== null) throw new Error(`pgbouncer exited: ${stderr}${await this.log()}`);
-        const client = new pg.Client({ connectionString: this.url });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          await client.query('SELECT 1');
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
+    const owner = userInfo().uid === 0 ? await postgresUser() : undefined;
+    const server = await startOnFreePort(
+      {
+        name: 'pgbouncer',
+        spawn: async (port) => {
+          await writeFile(ini, pgbouncerIni(dir, upstream, user, port, options.poolSize ?? 3, this.logFile));
+          if (owner) {
+            await chmod(dir, 0o755);
+            for (const file of [dir, ini, join(dir, 'userlist.txt')]) await chown(file, owner.uid, owner.gid);
+          }
+          // it logs to stderr as well as to the log file
+          return spawn(binary, [...(owner ? ['-u', 'postgres'] : []), ini], { stdio: ['ignore', 'ignore', 'pipe'] });
+        },
+        listening: (port) => new RegExp(`listening on 127\\.0\\.0\\.1:${port}\\b`),
+        // "cannot listen on 127.0.0.1:N: bind(): Address already in use", then "FATAL nowhere to listen on"
+        portInUse: /Address already in use/,
       },
-      15_000,
-      100,
+      options.ports ? { ports: options.ports } : {},
     );
+    this.child = server.child;
+    this.url = `postgres://${encodeURIComponent(user)}@127.0.0.1:${server.port}${upstream.pathname || '/postgres'}`;
     return this;
   }
 
@@ -110,4 +82,26 @@ async function postgresUser(): Promise<{ uid: number; gid: number }> {
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) throw new Error('running as root, but there is no postgres user for PgBouncer to switch to');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+function pgbouncerIni(dir: string, upstream: URL, user: string, port: number, poolSize: number, logFile: string): string {
+  return [
+    '[databases]',
+    `* = host=${upstream.hostname} port=${upstream.port || 5432}`,
+    '[pgbouncer]',
+    'listen_addr = 127.0.0.1',
+    `listen_port = ${port}`,
+    'unix_socket_dir =',
+    'auth_type = trust',
+    `auth_file = ${join(dir, 'userlist.txt')}`,
+    'pool_mode = transaction',
+    `default_pool_size = ${poolSize}`,
+    'max_client_conn = 500',
+    // node-postgres may send these; PgBouncer forwards only the parameters it tracks
+    'ignore_startup_parameters = extra_float_digits,options',
+    `admin_users = ${user}`,
+    `logfile = ${logFile}`,
+    `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+    '',
+  ].join('\n');
 }

@@ -1,9 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from './env.js';
+import { waitFor } from './env.js';
+import { redisServerSpec } from './redis-server.js';
+import { freePort, startOnFreePort } from './server-on-port.js';
 import { stopProcess } from './stop-process.js';
 
 const run = promisify(execFile);
@@ -13,30 +15,25 @@ export class PrivateRedisCluster {
   private readonly children: ChildProcess[] = [];
   readonly nodes: string[] = [];
 
-  async start(dir: string): Promise<this> {
+  /** `ports`: where the client ports come from (default: free ones); for the test of the port race. */
+  async start(dir: string, options: { ports?: () => Promise<number> } = {}): Promise<this> {
     for (let i = 0; i < 3; i++) {
-      const port = await freePort();
       const nodeDir = join(dir, `node-${i}`);
       await mkdir(nodeDir, { recursive: true });
-      this.children.push(
-        spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', nodeDir], { stdio: 'ignore' }),
+      const server = await startOnFreePort(
+        redisServerSpec(`redis cluster node ${i}`, async () => [
+          // a node that gave up on a taken port may have written its config already
+          ...(await rm(join(nodeDir, 'nodes.conf'), { force: true }).then(() => [])),
+          '--cluster-enabled', 'yes',
+          // the bus port is port + 10000 unless given: never checked for being free, and over 65535 for a port above 55535
+          '--cluster-port', String(await freePort()),
+          '--cluster-config-file', join(nodeDir, 'nodes.conf'),
+          '--dir', nodeDir,
+        ]),
+        options,
       );
-      this.nodes.push(`127.0.0.1:${port}`);
-    }
-    for (const node of this.nodes) {
-      await waitFor(`redis node ${node}`, async () => {
-        const [host, port] = node.split(':');
-        const client = new Redis({ host, port: Number(port), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          return (await client.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          client.disconnect();
-        }
-      }, 10_000, 100);
+      this.children.push(server.child);
+      this.nodes.push(`127.0.0.1:${server.port}`);
     }
     await run('redis-cli', ['--cluster', 'create', ...this.nodes, '--cluster-replicas', '0', '--cluster-yes']);
     await waitFor('cluster state ok', async () => {

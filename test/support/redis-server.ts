@@ -1,7 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from './env.js';
+import { startOnFreePort, startOnPort, type ServerSpec } from './server-on-port.js';
 import { stopProcess } from './stop-process.js';
+
+/**
+ * redis-server on a loopback port, nothing written to disk; `args` adds to the command line. Ready is its own "Ready to
+ * accept connections" (every port it wants is bound then: client and cluster bus); a taken port gives "Could not create
+ * server TCP listening socket 127.0.0.1:N: bind: Address already in use" and the exit.
+ */
+export function redisServerSpec(name: string, args: (port: number) => string[] | Promise<string[]>): ServerSpec {
+  return {
+    name,
+    spawn: async (port) =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(await args(port))], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    listening: () => /Ready to accept connections/,
+    portInUse: /Address already in use/,
+    timeoutMs: 10_000,
+  };
+}
 
 /** A private redis-server on a free loopback port, so a test can flush or kill it without touching others. */
 export class PrivateRedis {
@@ -10,33 +26,20 @@ export class PrivateRedis {
   private port = 0;
   url = '';
 
-  async start(dir: string): Promise<this> {
+  /** `ports`: where the port comes from (default: a free one); for the test of the port race. */
+  async start(dir: string, options: { ports?: () => Promise<number> } = {}): Promise<this> {
     this.dir = dir;
-    this.port = await freePort();
-    this.url = `redis://127.0.0.1:${this.port}`;
-    await this.spawnServer();
+    const server = await startOnFreePort(redisServerSpec('redis-server', () => ['--dir', dir]), options);
+    this.child = server.child;
+    this.port = server.port;
+    this.url = `redis://127.0.0.1:${server.port}`;
     return this;
   }
 
   /** Starts it again on the same port after stop(), as an operator restarts a Redis that went away (empty: no persistence). */
   async restart(): Promise<void> {
-    await this.spawnServer();
-  }
-
-  private async spawnServer(): Promise<void> {
-    const port = this.port;
-    const dir = this.dir;
-    this.child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-    await waitFor('private redis', async () => {
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } finally {
-        client.disconnect();
-      }
-    }, 10_000, 100);
+    const server = await startOnPort(redisServerSpec('redis-server', () => ['--dir', this.dir]), this.port);
+    this.child = server.child;
   }
 
   async flushAll(): Promise<void> {

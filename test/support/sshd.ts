@@ -7,45 +7,20 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startOnFreePort, startOnPort, type ServerSpec } from './server-on-port.js';
 
 const run = promisify(execFile);
 
-// Self-contained on purpose (no ./env.js, which pulls in pg): adapter packages build this file into their own
-// test project.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitForBanner(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await probe()) return;
-    } catch (error) {
-      last = error;
-      if ((error as Error).message.startsWith('sshd exited')) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`sshd did not answer within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-}
 export const SSHD_BINARY = process.env.SSHD_BINARY ?? '/usr/sbin/sshd';
 
 export interface SshdOptions {
   /** Serve SFTP read-only (`internal-sftp -R`): every write is answered with PERMISSION_DENIED. */
   readOnly?: boolean;
+  /** Where the first start takes its port from (default: a free one); for the test of the port race. */
+  ports?: () => Promise<number>;
 }
 
 /** SHA-256 of an OpenSSH public key line's key blob, base64 — what `ssh-keygen -lf` prints after `SHA256:`. */
@@ -58,7 +33,6 @@ export function publicKeySha256(publicKeyLine: string): string {
 /** One sshd child process with its own keys and config in a temp dir. */
 export class PrivateSshd {
   private child: ChildProcess | undefined;
-  private stderr = '';
   dir = '';
   port = 0;
   readonly host = '127.0.0.1';
@@ -78,34 +52,21 @@ export class PrivateSshd {
     if (this.child && this.child.exitCode === null) throw new Error('sshd already running');
     if (!this.dir) await this.prepare();
     const config = join(this.dir, 'sshd_config');
-    await writeFile(
-      config,
-      [
-        `Port ${this.port}`,
-        `ListenAddress ${this.host}`,
-        `HostKey ${join(this.dir, 'host_ed25519')}`,
-        `PidFile ${join(this.dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-        'StrictModes no',
-        'UsePAM no',
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'LogLevel ERROR',
-        `Subsystem sftp internal-sftp${options.readOnly ? ' -R' : ''}`,
-        '',
-      ].join('\n'),
-    );
-    const child = spawn(SSHD_BINARY, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child = child;
-    this.stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    await waitForBanner(async () => {
-      if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${this.stderr}`);
-      return (await this.banner()).startsWith('SSH-2.0-');
-    }, 10_000);
+    const spec: ServerSpec = {
+      name: 'sshd',
+      spawn: async (port) => {
+        await writeFile(config, sshdConfig(this.dir, this.host, port, options.readOnly === true));
+        return spawn(SSHD_BINARY, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      },
+      // LogLevel INFO writes this line; a taken port gives "Bind to port … failed: Address already in use." and exit 255
+      listening: (port) => new RegExp(`Server listening on ${this.host.replaceAll('.', '\\.')} port ${port}\\.`),
+      portInUse: /Address already in use/,
+      timeoutMs: 10_000,
+    };
+    // a restart keeps the port the adapters are configured with: taken meanwhile, it fails with PortInUseError
+    const server = this.port ? await startOnPort(spec, this.port) : await startOnFreePort(spec, options.ports ? { ports: options.ports } : {});
+    this.port = server.port;
+    this.child = server.child;
     return this;
   }
 
@@ -149,18 +110,23 @@ export class PrivateSshd {
     await writeFile(join(this.dir, 'authorized_keys'), await readFile(`${this.clientKeyFile}.pub`, 'utf8'));
     // Debian's sshd refuses to start without its privilege separation folder (normally made by systemd).
     await mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => undefined);
-    this.port = await freePort();
   }
+}
 
-  private banner(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port });
-      socket.setTimeout(2_000, () => socket.destroy(new Error('banner timeout')));
-      socket.once('data', (data: Buffer) => {
-        socket.destroy();
-        resolve(data.toString('latin1'));
-      });
-      socket.once('error', reject);
-    });
-  }
+function sshdConfig(dir: string, host: string, port: number, readOnly: boolean): string {
+  return [
+    `Port ${port}`,
+    `ListenAddress ${host}`,
+    `HostKey ${join(dir, 'host_ed25519')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'LogLevel INFO',
+    `Subsystem sftp internal-sftp${readOnly ? ' -R' : ''}`,
+    '',
+  ].join('\n');
 }

@@ -26,7 +26,15 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    // restore() listens on the port it had, which another test file may have taken meanwhile: that is an error to
+    // report (EADDRINUSE), not an unhandled 'error' event that ends the test worker
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     this.server = server;

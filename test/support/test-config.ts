@@ -53,6 +53,13 @@ export async function writeTestConfig(dir: string, options: { port?: number; red
   return { dir, file, raw, schema, prefix, destinationId, clientId, clientSecret, outbox };
 }
 
+/** Writes the config again with the hub's HTTP port set to `port` (for startHubOnFreePort). */
+export async function setServerPort(cfg: TestHubConfig, port: number): Promise<TestHubConfig> {
+  (cfg.raw.server as { port: number }).port = port;
+  await writeFile(cfg.file, stringify(cfg.raw));
+  return cfg;
+}
+
 /**
  * Adds a tenant with its own FIT-Connect destination (key pair generated under `dir/keys`) offering
  * SERVICE, and lets the test portal send to it; returns the destination id. For `overrides`.

@@ -1,9 +1,9 @@
 /** For the FIT-Connect upstream e2e tests: a test Zustelldienst, one destination at it, and hubs picking up from it. */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { dropSchema, freePort, queryOnce as query, tempDir, waitFor } from './env.js';
+import { dropSchema, queryOnce as query, tempDir, waitFor } from './env.js';
 import { upstreamFixture, type UpstreamFixture } from './fit-connect-upstream.js';
-import { HubProcess } from './hub-process.js';
+import { HubProcess, startHubOnFreePort } from './hub-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from './test-config.js';
 import { TestZustelldienst } from './test-zustelldienst.js';
 
@@ -81,9 +81,12 @@ export const rowsOf = (s: Scenario, upstreamSubmissionId: string) =>
  * health port of its own (`replica`), which polls the same upstream.
  */
 export async function startHub(s: Scenario, options: { replica?: boolean } = {}): Promise<HubProcess> {
-  const hub = options.replica
-    ? new HubProcess(['--config', s.cfg.file, '--role', 'processor'], { WEICHE_HEALTH_PORT: String(await freePort()) })
-    : new HubProcess(['--config', s.cfg.file]);
+  if (options.replica) {
+    const { hub } = await startHubOnFreePort((port) => new HubProcess(['--config', s.cfg.file, '--role', 'processor'], { WEICHE_HEALTH_PORT: String(port) }));
+    s.hubs.push(hub);
+    return hub;
+  }
+  const hub = new HubProcess(['--config', s.cfg.file]);
   s.hubs.push(hub.start());
   await hub.waitForLog('weiche hub started');
   return hub;
