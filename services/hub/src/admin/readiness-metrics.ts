@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { HubDeps } from '../context.js';
-import { readiness } from '../health.js';
+import { readiness } from '../readiness.js';
 
 /**
  * Readiness as a metric, for the "not ready" alert: the same checks as `GET /readyz`, read at scrape

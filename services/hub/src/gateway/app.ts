@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { adminPlugin } from '../admin/admin-plugin.js';
 import { dmsConfirmationRoutes } from '../dms-confirmations/confirmation-routes.js';
 import type { HubDeps } from '../context.js';
-import { readiness } from '../health.js';
+import { readiness } from '../readiness.js';
 import { registerEdgeStringCheck } from './edge-strings.js';
 import { httpMetrics } from './http-metrics.js';
 import { registerJsonBodyCheck } from './json-body.js';
