@@ -78,6 +78,25 @@ describe('Alertmanager config checked by amtool', () => {
     expect(names.filter((_, i) => !inhibits(config.inhibit_rules, pairs[i]!.critical, pairs[i]!.warning, sampleLabels))).toEqual([]);
   });
 
+  it("is what docker compose's monitoring profile runs, and where the example Prometheus sends its alerts", () => {
+    interface Service {
+      profiles?: string[];
+      command?: string[];
+      volumes?: string[];
+      ports?: string[];
+    }
+    const compose = parse(readFileSync(join(REPO_ROOT, 'deploy', 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+    const alertmanager = compose.services.alertmanager;
+    expect(alertmanager?.profiles).toEqual(compose.services.prometheus?.profiles);
+    const mounted = alertmanager?.volumes?.find((v) => v.startsWith('./alertmanager:'))?.split(':')[1];
+    expect(alertmanager?.command).toContain(`--config.file=${mounted ?? '?'}/alertmanager.yml`);
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    };
+    const port = alertmanager?.ports?.[0]?.split(':').at(-1);
+    expect(prometheus.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((c) => c.targets))).toEqual([`alertmanager:${port ?? '?'}`]);
+  });
+
   it('would catch an inhibit rule equal on a label its alerts lack, and one by severity alone', () => {
     const wrongLabel: InhibitRule = { source_matchers: ['alertname="WeicheBacklogStalled"'], target_matchers: ['alertname="WeicheBacklogAgeing"'], equal: ['upstream'] };
     expect(problemsOf(wrongLabel, RULES, sampleLabels)).toEqual([
