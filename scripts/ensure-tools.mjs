@@ -6,6 +6,8 @@
 //   pdftotext, pdffonts (poppler-utils) read the application PDF back: embedded fonts, extractable text
 //   promtool  (prometheus)     checks deploy/prometheus's alert rules and runs their unit tests (alerts.test.yml);
 //             the package also holds a Prometheus server, which apt does not start in a container (policy-rc.d)
+//   amtool    (prometheus-alertmanager) checks deploy/alertmanager's config and its routes; the tests also start
+//             the package's Alertmanager (prometheus-alertmanager) on a free port to see its inhibit rules at work
 // On Debian/Ubuntu as root the missing packages are installed with apt-get; anywhere else the script
 // prints the command and exits 1, so `npm test` never runs with tests that cannot find their peer.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ const tools = [
   { name: 'pgbouncer', pkg: 'pgbouncer', paths: ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'] },
   { name: 'pdffonts', pkg: 'poppler-utils', paths: ['/usr/bin/pdffonts'] },
   { name: 'promtool', pkg: 'prometheus', paths: [process.env.PROMTOOL_PATH ?? '/usr/bin/promtool'] },
+  { name: 'amtool', pkg: 'prometheus-alertmanager', paths: [process.env.AMTOOL_PATH ?? '/usr/bin/amtool'] },
 ];
 
 const missing = tools.filter((tool) => !tool.paths.some((path) => existsSync(path)));

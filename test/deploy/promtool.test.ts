@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { runTool, type ToolResult } from '../support/cli-tool.js';
 import { REPO_ROOT, tempDir } from '../support/env.js';
 
 // Prometheus's own tool checks what an operator loads: `promtool check rules` on every rules file under deploy/,
@@ -27,18 +26,8 @@ interface UnitTestFile {
 }
 
 /** promtool's exit code and output; a failing check is a result, not an exception. */
-async function promtool(...args: string[]): Promise<{ code: number; output: string }> {
-  if (!existsSync(PROMTOOL)) {
-    throw new Error(`promtool is missing at ${PROMTOOL}: install Debian's package (npm test installs it: apt-get install prometheus) or set PROMTOOL_PATH`);
-  }
-  try {
-    const { stdout, stderr } = await promisify(execFile)(PROMTOOL, args, { cwd: REPO_ROOT });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-  }
-}
+const promtool = (...args: string[]): Promise<ToolResult> =>
+  runTool(PROMTOOL, "install Debian's package (npm test installs it: apt-get install prometheus) or set PROMTOOL_PATH", args);
 
 /** YAML files under deploy/ that hold Prometheus rule groups (whatever they are named). */
 function ruleFiles(dir = join(REPO_ROOT, 'deploy')): string[] {
