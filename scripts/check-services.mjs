@@ -42,11 +42,11 @@ const shown = ({ host, port, path }) => path ?? `${host}:${port}`;
 function redisTargets({ url, sentinel, cluster }) {
   if (cluster) return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort) };
   if (sentinel) return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort) };
-  const u = new URL(url);
+  const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
   return { what: 'Redis', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 }] };
 }
 function postgresTargets(url) {
-  const u = new URL(url);
+  const u = parsedUrl(url, 'DATABASE_URL', 'database.url');
   const port = u.port || 5432;
   // a Unix socket directory as ?host=/run/postgresql, as libpq and node-postgres accept
   const socketDir = u.searchParams.get('host');
@@ -59,6 +59,20 @@ function setting(variable, key) {
   if (process.env[variable]) return `${variable} (set in the environment; it overrides ${key} of any config file)`;
   if (configFile) return `${key} in ${configFile} (or ${variable}, which overrides it)`;
   return `${variable} (or ${key} in a config file named by WEICHE_CONFIG)`;
+}
+
+/**
+ * The URL, or exit 1 naming the setting: Node's "Invalid URL" error carries the whole input, and a password with
+ * an unescaped `/`, `:` or `#` (the usual reason such a URL does not parse) would be printed with it.
+ */
+function parsedUrl(url, variable, key) {
+  try {
+    return new URL(url);
+  } catch {
+    console.error(`weiche: ${setting(variable, key)} is not a valid URL (not shown: it may hold a password).`);
+    console.error('        Percent-encode special characters in the user name and password (/ as %2F, : as %3A, @ as %40, # as %23).');
+    process.exit(1);
+  }
 }
 
 const checks = [

@@ -60,6 +60,23 @@ describe('scripts/check-services.mjs', () => {
     expect(failed.stderr).not.toContain(':pw@');
   });
 
+  // a password with an unescaped / or : makes the URL unparseable: Node's TypeError printed it whole (input: '…')
+  it('names a Redis or PostgreSQL URL that is no URL by its setting, never printing it (its password)', async () => {
+    const redis = await checkServices({ REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:notaport', DATABASE_URL: DATABASE_URL() });
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toContain('REDIS_URL (set in the environment');
+    expect(redis.stderr).toContain('is not a valid URL');
+    expect(redis.stderr).not.toContain('s3cret-pw');
+    expect(redis.stderr).not.toContain('TypeError');
+    const file = await configFile(`redis: { url: "${REDIS_URL()}" }\ndatabase: { url: "postgres://hub:pa/ss-s3cret@127.0.0.1:5432/weiche" }\n`);
+    const database = await checkServices({ WEICHE_CONFIG: file });
+    expect(database.code).toBe(1);
+    expect(database.stderr).toContain(`database.url in ${file}`);
+    expect(database.stderr).toContain('is not a valid URL');
+    expect(database.stderr).not.toContain('s3cret');
+    expect(database.stderr).not.toContain('TypeError');
+  });
+
   it('says when the config file cannot be read, instead of blaming the services', async () => {
     const failed = await checkServices({ WEICHE_CONFIG: await configFile('redis: [1, 2') });
     expect(failed.code).toBe(1);
