@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRedis } from './context.js';
+import { describeRedis, redactUrl } from './context.js';
 import { isRedisConnectionError, OUTAGE_REPEAT_MS, RedisOutage } from './redis-outage.js';
 
 function refused(): Error {
@@ -98,5 +98,13 @@ describe('describeRedis', () => {
     // the URL's host is a placeholder then: naming it would send the operator to the wrong machine
     expect(describeRedis({ url: 'redis://:geheim@ignored:6379/0', sentinel: { name: 'mymaster', nodes: ['s1:26379', 's2:26379'] } })).toBe('sentinel "mymaster" via s1:26379,s2:26379');
     expect(describeRedis({ url: 'redis://:geheim@ignored', cluster: { nodes: ['r1:6379', 'r2:6379'] } })).toBe('cluster nodes r1:6379,r2:6379');
+  });
+
+  // ioredis and node-postgres both take the password from the query too (redis://host?password=…)
+  it('masks a password given as a query parameter', () => {
+    const described = describeRedis({ url: 'redis://cache.intern:6380/1?password=geheim&family=6' });
+    expect(described).not.toContain('geheim');
+    expect(described).toContain('family=6');
+    expect(redactUrl('postgres://hub@db.intern/weiche?password=geheim&sslpassword=auch-geheim&application_name=w')).toBe('postgres://hub@db.intern/weiche?password=***&sslpassword=***&application_name=w');
   });
 });
