@@ -2,6 +2,7 @@
 // the config file WEICHE_CONFIG (or --config) names, REDIS_URL / DATABASE_URL over it, the defaults otherwise.
 // Runs after `tsc -b` (npm start, npm test): it reads them with the hub's own resolution from @weiche/config.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -45,13 +46,20 @@ function redisTargets({ url, sentinel, cluster }) {
   const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
   return { what: 'Redis', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 }] };
 }
+// node-postgres, as the journal's pool uses it: host and port as the hub's connection resolves them
+const pg = createRequire(new URL('../packages/journal/package.json', import.meta.url))('pg');
 function postgresTargets(url) {
-  const u = parsedUrl(url, 'DATABASE_URL', 'database.url');
-  const port = u.port || 5432;
-  // a Unix socket directory as ?host=/run/postgresql, as libpq and node-postgres accept
-  const socketDir = u.searchParams.get('host');
-  if (socketDir?.startsWith('/')) return { what: 'PostgreSQL', targets: [{ path: `${socketDir}/.s.PGSQL.${port}` }] };
-  return { what: 'PostgreSQL', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || 'localhost', port }] };
+  let client;
+  try {
+    // reads the URL only (and the PG* defaults); connects nowhere. Takes a Unix socket directory in each of
+    // node-postgres's spellings: ?host=/run/postgresql, postgres://%2Frun%2Fpostgresql/db, socket:/run/postgresql
+    client = new pg.Client({ connectionString: url });
+  } catch {
+    invalidUrl('DATABASE_URL', 'database.url');
+  }
+  const { host, port } = client;
+  if (host.startsWith('/')) return { what: 'PostgreSQL', targets: [{ path: `${host}/.s.PGSQL.${port}` }] };
+  return { what: 'PostgreSQL', targets: [{ host, port }] };
 }
 
 /** The setting to change, as the hub reads it: the env variable wins over the config file. */
@@ -69,10 +77,13 @@ function parsedUrl(url, variable, key) {
   try {
     return new URL(url);
   } catch {
-    console.error(`weiche: ${setting(variable, key)} is not a valid URL (not shown: it may hold a password).`);
-    console.error('        Percent-encode special characters in the user name and password (/ as %2F, : as %3A, @ as %40, # as %23).');
-    process.exit(1);
+    invalidUrl(variable, key);
   }
+}
+function invalidUrl(variable, key) {
+  console.error(`weiche: ${setting(variable, key)} is not a valid URL (not shown: it may hold a password).`);
+  console.error('        Percent-encode special characters in the user name and password (/ as %2F, : as %3A, @ as %40, # as %23).');
+  process.exit(1);
 }
 
 const checks = [

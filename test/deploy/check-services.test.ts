@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +76,23 @@ describe('scripts/check-services.mjs', () => {
     expect(database.stderr).toContain('is not a valid URL');
     expect(database.stderr).not.toContain('s3cret');
     expect(database.stderr).not.toContain('TypeError');
+  });
+
+  // node-postgres takes a Unix socket directory in three spellings besides ?host=; the hub connects with any of them
+  it('checks a PostgreSQL Unix socket however node-postgres accepts it, as the hub connects', async () => {
+    const dir = await tempDir('check-services-socket');
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(join(dir, '.s.PGSQL.5432'), resolve));
+    try {
+      for (const url of [`postgres://postgres@${encodeURIComponent(dir)}/postgres`, `postgres://postgres@/postgres?host=${dir}`, `socket:${dir}?db=postgres`]) {
+        expect({ url, ...(await checkServices({ REDIS_URL: REDIS_URL(), DATABASE_URL: url })) }).toEqual({ url, code: 0, stderr: '' });
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const gone = await checkServices({ REDIS_URL: REDIS_URL(), DATABASE_URL: `postgres://postgres@${encodeURIComponent(dir)}/postgres` });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`PostgreSQL is not reachable at ${dir}/.s.PGSQL.5432`);
   });
 
   it('says when the config file cannot be read, instead of blaming the services', async () => {
