@@ -90,6 +90,24 @@ describe('RedisOutage', () => {
     expect(isRedisConnectionError(Object.assign(new Error('getaddrinfo ENOTFOUND redis'), { code: 'ENOTFOUND' }))).toBe(true);
     expect(isRedisConnectionError(new Error('NOSCRIPT No matching script'))).toBe(false);
   });
+
+  // rediss:// with a certificate the hub does not trust: ioredis reports every reconnect (a few a second)
+  it('tells a failing TLS handshake (rediss://) once, as an outage', () => {
+    const untrusted = (): Error => Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    for (const code of ['CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) {
+      expect(isRedisConnectionError(Object.assign(new Error('tls'), { code }))).toBe(true);
+    }
+    const { outage, lines, advance } = harness();
+    for (let i = 0; i < 20; i++) {
+      outage.connectionError(untrusted());
+      outage.workerError('process', untrusted());
+      advance(300);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toContain('is not reachable');
+    expect(lines[0]?.fields.err).toBe('self-signed certificate');
+    expect(outage.down).toBe(true);
+  });
 });
 
 describe('describeRedis', () => {
