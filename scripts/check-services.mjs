@@ -40,11 +40,17 @@ function hostPort(node) {
 const shown = ({ host, port, path }) => path ?? `${host}:${port}`;
 
 /** Where each service is and which setting said so: a password in a URL is never printed. */
+// Sentinel and Cluster nodes come from the config file only (REDIS_URL and redis.url do not name them).
 function redisTargets({ url, sentinel, cluster }) {
-  if (cluster) return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort) };
-  if (sentinel) return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort) };
+  if (cluster) {
+    return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort), start: (t) => `redis-server --cluster-enabled yes --port ${t.port}`, setting: `redis.cluster.nodes in ${configFile} at running cluster nodes` };
+  }
+  if (sentinel) {
+    return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort), start: () => 'redis-sentinel /etc/redis/sentinel.conf', setting: `redis.sentinel.nodes in ${configFile} at running sentinels` };
+  }
   const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
-  return { what: 'Redis', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 }] };
+  const target = { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 };
+  return { what: 'Redis', targets: [target], start: (t) => `redis-server --daemonize yes --port ${t.port}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
 }
 // node-postgres, as the journal's pool uses it: host and port as the hub's connection resolves them
 const pg = createRequire(new URL('../packages/journal/package.json', import.meta.url))('pg');
@@ -87,8 +93,8 @@ function invalidUrl(variable, key) {
 }
 
 const checks = [
-  { ...redisTargets(endpoints.redis), start: (t) => `redis-server --daemonize yes --port ${t.port ?? 6379}`, setting: setting('REDIS_URL', 'redis.url') },
-  { ...postgresTargets(endpoints.database.url), start: () => 'pg_ctlcluster <version> main start', setting: setting('DATABASE_URL', 'database.url') },
+  redisTargets(endpoints.redis),
+  { ...postgresTargets(endpoints.database.url), start: () => 'pg_ctlcluster <version> main start', setting: `${setting('DATABASE_URL', 'database.url')} at a running one` },
 ];
 let failed = false;
 for (const { what, targets, start, setting: where } of checks) {
@@ -98,7 +104,7 @@ for (const { what, targets, start, setting: where } of checks) {
   failed = true;
   const first = targets[0];
   console.error(`weiche: ${what} is not reachable at ${targets.map(shown).join(', ')}.`);
-  console.error(`        Start it (e.g. \`${start(first)}\`), point ${where} at a running one,`);
+  console.error(`        Start it (e.g. \`${start(first)}\`), point ${where},`);
   // with the secrets the compose file mounts (make-secrets.sh writes them once); as the README says
   console.error('        or run everything with Docker: deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
 }

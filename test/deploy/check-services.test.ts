@@ -57,6 +57,10 @@ describe('scripts/check-services.mjs', () => {
     const file = await configFile(`redis: { url: "redis://:pw@ignored:6379/0", sentinel: { name: mymaster, nodes: ["127.0.0.1:${REFUSED_PORT}"] } }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
     const failed = await checkServices({ WEICHE_CONFIG: file });
     expect(failed.stderr).toContain(`Redis Sentinel "mymaster" (redis.sentinel.nodes) is not reachable at 127.0.0.1:${REFUSED_PORT}`);
+    // REDIS_URL and redis.url do not name the sentinels: changing them would not help
+    expect(failed.stderr).toContain(`point redis.sentinel.nodes in ${file} at running sentinels`);
+    expect(failed.stderr).not.toMatch(/point (REDIS_URL|redis\.url)/);
+    expect(failed.stderr).not.toContain('redis-server');
     expect(failed.stderr).not.toContain('ignored');
     expect(failed.stderr).not.toContain(':pw@');
   });
