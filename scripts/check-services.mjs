@@ -2,6 +2,7 @@
 // the config file WEICHE_CONFIG (or --config) names, REDIS_URL / DATABASE_URL over it, the defaults otherwise.
 // Runs after `tsc -b` (npm start, npm test): it reads them with the hub's own resolution from @weiche/config.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -39,19 +40,32 @@ function hostPort(node) {
 const shown = ({ host, port, path }) => path ?? `${host}:${port}`;
 
 /** Where each service is and which setting said so: a password in a URL is never printed. */
+// Sentinel and Cluster nodes come from the config file only (REDIS_URL and redis.url do not name them).
 function redisTargets({ url, sentinel, cluster }) {
-  if (cluster) return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort) };
-  if (sentinel) return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort) };
-  const u = new URL(url);
-  return { what: 'Redis', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 }] };
+  if (cluster) {
+    return { what: 'Redis Cluster (redis.cluster.nodes)', targets: cluster.nodes.map(hostPort), start: (t) => `redis-server --cluster-enabled yes --port ${t.port}`, setting: `redis.cluster.nodes in ${configFile} at running cluster nodes` };
+  }
+  if (sentinel) {
+    return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort), start: () => 'redis-sentinel /etc/redis/sentinel.conf', setting: `redis.sentinel.nodes in ${configFile} at running sentinels` };
+  }
+  const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
+  const target = { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 };
+  return { what: 'Redis', targets: [target], start: (t) => `redis-server --daemonize yes --port ${t.port}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
 }
+// node-postgres, as the journal's pool uses it: host and port as the hub's connection resolves them
+const pg = createRequire(new URL('../packages/journal/package.json', import.meta.url))('pg');
 function postgresTargets(url) {
-  const u = new URL(url);
-  const port = u.port || 5432;
-  // a Unix socket directory as ?host=/run/postgresql, as libpq and node-postgres accept
-  const socketDir = u.searchParams.get('host');
-  if (socketDir?.startsWith('/')) return { what: 'PostgreSQL', targets: [{ path: `${socketDir}/.s.PGSQL.${port}` }] };
-  return { what: 'PostgreSQL', targets: [{ host: u.hostname.replace(/^\[|\]$/g, '') || 'localhost', port }] };
+  let client;
+  try {
+    // reads the URL only (and the PG* defaults); connects nowhere. Takes a Unix socket directory in each of
+    // node-postgres's spellings: ?host=/run/postgresql, postgres://%2Frun%2Fpostgresql/db, socket:/run/postgresql
+    client = new pg.Client({ connectionString: url });
+  } catch {
+    invalidUrl('DATABASE_URL', 'database.url');
+  }
+  const { host, port } = client;
+  if (host.startsWith('/')) return { what: 'PostgreSQL', targets: [{ path: `${host}/.s.PGSQL.${port}` }] };
+  return { what: 'PostgreSQL', targets: [{ host, port }] };
 }
 
 /** The setting to change, as the hub reads it: the env variable wins over the config file. */
@@ -61,9 +75,26 @@ function setting(variable, key) {
   return `${variable} (or ${key} in a config file named by WEICHE_CONFIG)`;
 }
 
+/**
+ * The URL, or exit 1 naming the setting: Node's "Invalid URL" error carries the whole input, and a password with
+ * an unescaped `/`, `:` or `#` (the usual reason such a URL does not parse) would be printed with it.
+ */
+function parsedUrl(url, variable, key) {
+  try {
+    return new URL(url);
+  } catch {
+    invalidUrl(variable, key);
+  }
+}
+function invalidUrl(variable, key) {
+  console.error(`weiche: ${setting(variable, key)} is not a valid URL (not shown: it may hold a password).`);
+  console.error('        Percent-encode special characters in the user name and password (/ as %2F, : as %3A, @ as %40, # as %23).');
+  process.exit(1);
+}
+
 const checks = [
-  { ...redisTargets(endpoints.redis), start: (t) => `redis-server --daemonize yes --port ${t.port ?? 6379}`, setting: setting('REDIS_URL', 'redis.url') },
-  { ...postgresTargets(endpoints.database.url), start: () => 'pg_ctlcluster <version> main start', setting: setting('DATABASE_URL', 'database.url') },
+  redisTargets(endpoints.redis),
+  { ...postgresTargets(endpoints.database.url), start: () => 'pg_ctlcluster <version> main start', setting: `${setting('DATABASE_URL', 'database.url')} at a running one` },
 ];
 let failed = false;
 for (const { what, targets, start, setting: where } of checks) {
@@ -73,7 +104,7 @@ for (const { what, targets, start, setting: where } of checks) {
   failed = true;
   const first = targets[0];
   console.error(`weiche: ${what} is not reachable at ${targets.map(shown).join(', ')}.`);
-  console.error(`        Start it (e.g. \`${start(first)}\`), point ${where} at a running one,`);
+  console.error(`        Start it (e.g. \`${start(first)}\`), point ${where},`);
   // with the secrets the compose file mounts (make-secrets.sh writes them once); as the README says
   console.error('        or run everything with Docker: deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build');
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -56,8 +57,46 @@ describe('scripts/check-services.mjs', () => {
     const file = await configFile(`redis: { url: "redis://:pw@ignored:6379/0", sentinel: { name: mymaster, nodes: ["127.0.0.1:${REFUSED_PORT}"] } }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
     const failed = await checkServices({ WEICHE_CONFIG: file });
     expect(failed.stderr).toContain(`Redis Sentinel "mymaster" (redis.sentinel.nodes) is not reachable at 127.0.0.1:${REFUSED_PORT}`);
+    // REDIS_URL and redis.url do not name the sentinels: changing them would not help
+    expect(failed.stderr).toContain(`point redis.sentinel.nodes in ${file} at running sentinels`);
+    expect(failed.stderr).not.toMatch(/point (REDIS_URL|redis\.url)/);
+    expect(failed.stderr).not.toContain('redis-server');
     expect(failed.stderr).not.toContain('ignored');
     expect(failed.stderr).not.toContain(':pw@');
+  });
+
+  // a password with an unescaped / or : makes the URL unparseable: Node's TypeError printed it whole (input: '…')
+  it('names a Redis or PostgreSQL URL that is no URL by its setting, never printing it (its password)', async () => {
+    const redis = await checkServices({ REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:notaport', DATABASE_URL: DATABASE_URL() });
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toContain('REDIS_URL (set in the environment');
+    expect(redis.stderr).toContain('is not a valid URL');
+    expect(redis.stderr).not.toContain('s3cret-pw');
+    expect(redis.stderr).not.toContain('TypeError');
+    const file = await configFile(`redis: { url: "${REDIS_URL()}" }\ndatabase: { url: "postgres://hub:pa/ss-s3cret@127.0.0.1:5432/weiche" }\n`);
+    const database = await checkServices({ WEICHE_CONFIG: file });
+    expect(database.code).toBe(1);
+    expect(database.stderr).toContain(`database.url in ${file}`);
+    expect(database.stderr).toContain('is not a valid URL');
+    expect(database.stderr).not.toContain('s3cret');
+    expect(database.stderr).not.toContain('TypeError');
+  });
+
+  // node-postgres takes a Unix socket directory in three spellings besides ?host=; the hub connects with any of them
+  it('checks a PostgreSQL Unix socket however node-postgres accepts it, as the hub connects', async () => {
+    const dir = await tempDir('check-services-socket');
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(join(dir, '.s.PGSQL.5432'), resolve));
+    try {
+      for (const url of [`postgres://postgres@${encodeURIComponent(dir)}/postgres`, `postgres://postgres@/postgres?host=${dir}`, `socket:${dir}?db=postgres`]) {
+        expect({ url, ...(await checkServices({ REDIS_URL: REDIS_URL(), DATABASE_URL: url })) }).toEqual({ url, code: 0, stderr: '' });
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const gone = await checkServices({ REDIS_URL: REDIS_URL(), DATABASE_URL: `postgres://postgres@${encodeURIComponent(dir)}/postgres` });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`PostgreSQL is not reachable at ${dir}/.s.PGSQL.5432`);
   });
 
   it('says when the config file cannot be read, instead of blaming the services', async () => {

@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { ErrorCode, WeicheError } from '@weiche/core';
 
 /** A connection to a single Redis (also behind Sentinel) or to a Redis Cluster; BullMQ and the breaker take either. */
 export type RedisConnection = Redis | Cluster;
@@ -17,12 +18,21 @@ function hostPort(node: string): { host: string; port: number } {
   return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
 }
 
+// Node's "Invalid URL" error carries the whole input (`input`), which a logged error would print with the password.
+function parsedUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new WeicheError(ErrorCode.CONFIG_INVALID, 'redis.url (REDIS_URL) is not a valid URL (not shown: it may hold a password); percent-encode special characters of the user name and password', { retryable: false });
+  }
+}
+
 /**
  * Opens the hub's Redis connection. `maxRetriesPerRequest: null` as BullMQ's workers require: commands
  * wait for Redis to come back instead of failing (readiness checks bound that wait themselves).
  */
 export function createRedisConnection(endpoint: RedisEndpoint): RedisConnection {
-  const url = new URL(endpoint.url);
+  const url = parsedUrl(endpoint.url);
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const auth = { ...(password ? { password } : {}), ...(username ? { username } : {}) };

@@ -222,10 +222,15 @@ export function describeRedis(redis: RedisEndpoint): string {
   return redactUrl(redis.url);
 }
 
+// ioredis and node-postgres take a password from the query too (`?password=`, `?sslpassword=`)
+const SECRET_PARAM = /pass|secret|token/i;
+
+/** The URL for logs: its password masked, in the user info and in any query parameter that holds one. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const key of new Set(parsed.searchParams.keys())) if (SECRET_PARAM.test(key)) parsed.searchParams.set(key, '***');
     return parsed.toString();
   } catch {
     return '(unparseable URL)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRedis } from './context.js';
+import { describeRedis, redactUrl } from './context.js';
 import { isRedisConnectionError, OUTAGE_REPEAT_MS, RedisOutage } from './redis-outage.js';
 
 function refused(): Error {
@@ -90,6 +90,24 @@ describe('RedisOutage', () => {
     expect(isRedisConnectionError(Object.assign(new Error('getaddrinfo ENOTFOUND redis'), { code: 'ENOTFOUND' }))).toBe(true);
     expect(isRedisConnectionError(new Error('NOSCRIPT No matching script'))).toBe(false);
   });
+
+  // rediss:// with a certificate the hub does not trust: ioredis reports every reconnect (a few a second)
+  it('tells a failing TLS handshake (rediss://) once, as an outage', () => {
+    const untrusted = (): Error => Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    for (const code of ['CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) {
+      expect(isRedisConnectionError(Object.assign(new Error('tls'), { code }))).toBe(true);
+    }
+    const { outage, lines, advance } = harness();
+    for (let i = 0; i < 20; i++) {
+      outage.connectionError(untrusted());
+      outage.workerError('process', untrusted());
+      advance(300);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toContain('is not reachable');
+    expect(lines[0]?.fields.err).toBe('self-signed certificate');
+    expect(outage.down).toBe(true);
+  });
 });
 
 describe('describeRedis', () => {
@@ -98,5 +116,13 @@ describe('describeRedis', () => {
     // the URL's host is a placeholder then: naming it would send the operator to the wrong machine
     expect(describeRedis({ url: 'redis://:geheim@ignored:6379/0', sentinel: { name: 'mymaster', nodes: ['s1:26379', 's2:26379'] } })).toBe('sentinel "mymaster" via s1:26379,s2:26379');
     expect(describeRedis({ url: 'redis://:geheim@ignored', cluster: { nodes: ['r1:6379', 'r2:6379'] } })).toBe('cluster nodes r1:6379,r2:6379');
+  });
+
+  // ioredis and node-postgres both take the password from the query too (redis://host?password=…)
+  it('masks a password given as a query parameter', () => {
+    const described = describeRedis({ url: 'redis://cache.intern:6380/1?password=geheim&family=6' });
+    expect(described).not.toContain('geheim');
+    expect(described).toContain('family=6');
+    expect(redactUrl('postgres://hub@db.intern/weiche?password=geheim&sslpassword=auch-geheim&application_name=w')).toBe('postgres://hub@db.intern/weiche?password=***&sslpassword=***&application_name=w');
   });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RedisConnection } from '@weiche/queue';
 import { REDIS_START_HINT } from './start-hint.js';
+import { TLS_CODE } from './upstreams/failure-kinds.js';
 
 /** How often a continuing outage is told again, at most. */
 export const OUTAGE_REPEAT_MS = 60_000;
@@ -8,10 +9,14 @@ export const OUTAGE_REPEAT_MS = 60_000;
 // what ioredis and BullMQ say when the connection itself fails (not a failed command)
 const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN)\b|Connection is closed|connect ETIMEDOUT|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
 
-/** Whether an error from a Redis connection or a BullMQ worker means Redis cannot be reached. */
+/**
+ * Whether an error from a Redis connection or a BullMQ worker means Redis cannot be reached — a failed TLS
+ * handshake (rediss:// with a certificate not trusted, expired or for another name) included: ioredis reconnects
+ * and reports it every time just the same.
+ */
 export function isRedisConnectionError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && CONNECTION_ERROR.test(code)) || CONNECTION_ERROR.test(error.message);
+  return (typeof code === 'string' && (CONNECTION_ERROR.test(code) || TLS_CODE.test(code))) || CONNECTION_ERROR.test(error.message);
 }
 
 export interface RedisOutageOptions {

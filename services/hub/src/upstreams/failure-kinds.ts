@@ -25,7 +25,7 @@ export const UPSTREAM_FAILURE_KINDS = [
 export type UpstreamFailureKind = (typeof UPSTREAM_FAILURE_KINDS)[number];
 
 /** Node's TLS and certificate error codes (ERR_SSL_*, ERR_TLS_*, OpenSSL's verify codes such as CERT_HAS_EXPIRED). */
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT|SIGNATURE|^UNABLE_TO_/;
+export const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT|SIGNATURE|^UNABLE_TO_/;
 
 /** `connection` or `tls` for an error of the transport: the first code on its chain of causes decides. */
 export function transportFailureKind(error: unknown): 'connection' | 'tls' {
