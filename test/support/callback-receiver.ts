@@ -9,10 +9,9 @@ import { execFile } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PortInUseError } from './server-on-port.js';
+import { listenOnLoopback } from './server-on-port.js';
 
 const run = promisify(execFile);
 
@@ -84,11 +83,7 @@ export class CallbackReceiver {
     server.on('connection', () => {
       this.connections += 1;
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError('callback receiver', this.port, error.message) : error));
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(server, this.port, 'callback receiver');
     this.server = server;
   }
 

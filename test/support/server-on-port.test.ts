@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropSchema, tempDir } from './env.js';
 import { CallbackReceiver, makeTestCa } from './callback-receiver.js';
+import { FachverfahrenEndpoint } from './fachverfahren-endpoint.js';
 import { HubProcess, restartHubOnPort, startHubOnFreePort } from './hub-process.js';
 import { PGBOUNCER_BINARY, PgBouncer } from './pgbouncer.js';
 import { PrivateRedisCluster } from './redis-cluster.js';
@@ -135,6 +136,16 @@ describe('servers started on a port another test file took first', () => {
     const start = receiver.start();
     await expect(start).rejects.toBeInstanceOf(PortInUseError);
     await expect(start).rejects.toThrow(`callback receiver could not listen on port ${port}, it is taken by another process`);
+  });
+
+  it('a Fachverfahren endpoint back up after down, its port taken meanwhile, fails saying so instead of ending the worker', async () => {
+    const endpoint = await new FachverfahrenEndpoint('secret').start();
+    cleanups.push(() => endpoint.setMode('down'));
+    await endpoint.setMode('down');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(endpoint.port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => squatter.close(resolve)));
+    await expect(endpoint.setMode('ok')).rejects.toThrow(`Fachverfahren endpoint could not listen on port ${endpoint.port}, it is taken by another process`);
   });
 
   it('a redis cluster node starts on a taken port and on one above 55535 (its bus port is given, not port + 10000)', async () => {
