@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { loadConfigFile } from '@weiche/config';
 import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
-import { DATABASE_URL, freePort, REDIS_URL, REPO_ROOT, tempDir, waitFor, dropSchema } from '../support/env.js';
-import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { DATABASE_URL, REDIS_URL, REFUSED_PORT, REPO_ROOT, tempDir, dropSchema } from '../support/env.js';
+import { startOnFreePort } from '../support/server-on-port.js';
+import { setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 // There is no Docker engine on this machine, so the image is not built here (docs/docker.md says how
 // to build it where Docker runs). What can be checked without Docker is checked for real: the build
@@ -139,28 +140,33 @@ describe('entrypoint and HEALTHCHECK against a real hub process', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('docker-start');
-    port = await freePort();
-    const closed = await freePort();
     // the config names unreachable services: only the *_URL_FILE secrets make the hub ready
-    cfg = await writeTestConfig(dir, { port, redisUrl: `redis://127.0.0.1:${closed}` });
+    cfg = await writeTestConfig(dir, { redisUrl: `redis://127.0.0.1:${REFUSED_PORT}` });
     const raw = cfg.raw as { database: { url: string } };
-    raw.database.url = `postgres://postgres@127.0.0.1:${closed}/postgres`;
-    await writeFile(cfg.file, stringify(raw));
+    raw.database.url = `postgres://postgres@127.0.0.1:${REFUSED_PORT}/postgres`;
     await writeFile(join(dir, 'redis_url'), REDIS_URL());
     await writeFile(join(dir, 'database_url'), `${DATABASE_URL()}\n`);
     const { REDIS_URL: _redis, DATABASE_URL: _database, ...inherited } = process.env;
-    child = spawn('sh', [join(DEPLOY, 'docker-entrypoint.sh'), process.execPath, ...HUB_NODE_FLAGS, 'services/hub/dist/main.js', '--config', cfg.file], {
-      cwd: REPO_ROOT,
-      env: { ...inherited, LOG_LEVEL: 'info', REDIS_URL_FILE: join(dir, 'redis_url'), DATABASE_URL_FILE: join(dir, 'database_url') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor('hub started', async () => {
-      if (child.exitCode !== null) throw new Error(`hub exited (${child.exitCode}):\n${output.slice(-3000)}`);
-      return output.includes('weiche hub started');
-    }, 120_000);
+    // on a port of its own: started again on a new one when a test file beside took the port first
+    ({ child, port } = await startOnFreePort({
+      name: 'hub (docker-entrypoint.sh)',
+      spawn: async (p) => {
+        await setServerPort(cfg, p);
+        output = '';
+        const started = spawn('sh', [join(DEPLOY, 'docker-entrypoint.sh'), process.execPath, ...HUB_NODE_FLAGS, 'services/hub/dist/main.js', '--config', cfg.file], {
+          cwd: REPO_ROOT,
+          env: { ...inherited, LOG_LEVEL: 'info', REDIS_URL_FILE: join(dir, 'redis_url'), DATABASE_URL_FILE: join(dir, 'database_url') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        exited = new Promise((resolve) => started.once('exit', (code) => resolve(code)));
+        return started;
+      },
+      listening: () => /weiche hub started/,
+      portInUse: /EADDRINUSE/,
+      timeoutMs: 120_000,
+    }));
   }, 150_000);
 
   afterAll(async () => {
@@ -179,11 +185,11 @@ describe('entrypoint and HEALTHCHECK against a real hub process', () => {
   it('reports healthy while /readyz answers 200, unhealthy on 503 and when nothing answers', async () => {
     expect(healthcheck({ PORT: String(port) })).toBe(0);
     // a worker-only setting names a port nothing listens on: the check falls through to PORT
-    expect(healthcheck({ PORT: String(port), WEICHE_HEALTH_PORT: String(await freePort()) })).toBe(0);
-    expect(healthcheck({ PORT: String(await freePort()) })).toBe(1);
+    expect(healthcheck({ PORT: String(port), WEICHE_HEALTH_PORT: String(REFUSED_PORT) })).toBe(0);
+    expect(healthcheck({ PORT: String(REFUSED_PORT) })).toBe(1);
     // without PORT: the port of the config file the hub was started with, as the hub reads it
     expect(healthcheck({ WEICHE_CONFIG: cfg.file })).toBe(0);
-    expect(healthcheck({ WEICHE_CONFIG: cfg.file, PORT: String(await freePort()) })).toBe(1);
+    expect(healthcheck({ WEICHE_CONFIG: cfg.file, PORT: String(REFUSED_PORT) })).toBe(1);
     // the blob store cannot write: /readyz answers 503
     const blobTmp = join(cfg.dir, 'data', 'blobs', 'tmp');
     await rm(blobTmp, { recursive: true, force: true });

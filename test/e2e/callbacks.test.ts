@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackReceiver, makeTestCa, type TestCa } from '../support/callback-receiver.js';
 import { DATABASE_URL, dropSchema, freePort, REDIS_URL, REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { eventNames, TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, restartHubOnPort, startHubOnFreePort } from '../support/hub-process.js';
+import { SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 interface CallbackDbRow {
@@ -33,21 +33,17 @@ describe('FIT-Connect callbacks to a sender', () => {
   const callbacksOf = async (submissionId: string): Promise<CallbackDbRow[]> =>
     (await db.query<CallbackDbRow>(`SELECT jti, event_name, state, attempts, last_error FROM "${cfg.schema}".callbacks WHERE submission_id = $1 ORDER BY created_at`, [submissionId])).rows;
 
-  const startHub = async (): Promise<void> => {
-    hub = new HubProcess(['--config', cfg.file], { NODE_EXTRA_CA_CERTS: ca.caFile }).start();
-    await hub.waitForLog('weiche hub started');
-  };
+  let port: number;
+  const makeHub = async (p: number): Promise<HubProcess> => new HubProcess(['--config', (await setServerPort(cfg, p)).file], { NODE_EXTRA_CA_CERTS: ca.caFile });
 
   beforeAll(async () => {
     const dir = await tempDir('callbacks');
     ca = await makeTestCa(dir);
-    const port = await freePort();
     cfg = await writeTestConfig(dir, {
-      port,
       overrides: (raw) => void (raw.callbacks = { backoffMs: 200, maxBackoffMs: 1500, timeoutMs: 5000, maxAgeMs: 600_000 }),
     });
     db = new pg.Pool({ connectionString: DATABASE_URL(), max: 2 });
-    await startHub();
+    ({ hub, port } = await startHubOnFreePort(makeHub));
     sender = new TestSender(`http://127.0.0.1:${port}`, cfg.clientId, cfg.clientSecret);
   }, 120_000);
 
@@ -119,7 +115,8 @@ describe('FIT-Connect callbacks to a sender', () => {
     redis.disconnect();
     await receiver.start();
     const upAt = Date.now();
-    await startHub();
+    // on its port again: the sender holds the hub's URL
+    hub = await restartHubOnPort(makeHub, port);
 
     const received = await waitFor('three callbacks received and recorded as sent', async () => {
       const rows = await callbacksOf(sent.submissionId);

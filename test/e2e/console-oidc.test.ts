@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, foreignRequests, launchBrowser, type TestBrowser } from '../support/browser.js';
-import { freePort, tempDir } from '../support/env.js';
+import { tempDir } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { startOpenIdProvider, type TestOpenIdProvider } from '../support/openid-provider.js';
 import { writeTestConfig } from '../support/test-config.js';
@@ -27,10 +27,10 @@ describe('console sign-in through an OpenID provider (headless Chromium)', () =>
   let browser: TestBrowser;
 
   beforeAll(async () => {
-    const [hubPort, idpPort] = [await freePort(), await freePort()];
-    idp = await startOpenIdProvider({ port: idpPort, clientId: CLIENT_ID, redirectUri: `http://127.0.0.1:${hubPort}/admin/`, audience: AUDIENCE, users: USERS });
+    // both on ports the kernel picks (race-free): the provider first (the hub's config names it), then the hub, whose
+    // URL the provider asks for when it is first used
+    idp = await startOpenIdProvider({ clientId: CLIENT_ID, redirectUri: () => `${hub.baseUrl}/admin/`, audience: AUDIENCE, users: USERS });
     const cfg = await writeTestConfig(await tempDir('console-oidc'), {
-      port: hubPort,
       overrides: (raw) => {
         raw.admin = { tokens: [], oidc: { issuer: idp.issuer, audience: AUDIENCE, jwksUrl: idp.jwksUrl, clientId: CLIENT_ID, scopes: ['openid', 'profile', 'weiche'] } };
       },

@@ -9,10 +9,10 @@ import { loadConfigFile } from '@weiche/config';
 import { generateRsaKeyPair } from '@weiche/crypto';
 import { auditCheckpointLog, loadEvidenceKeys, loadMasterKeys, rotateEvidenceKey, rotateMasterKey, rotateSigningKey, tenantKeyring } from '@weiche/hub';
 import { verifyAudit, type StoredOutput } from '@weiche/journal';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, restartHubOnPort, startHubOnFreePort } from '../support/hub-process.js';
+import { SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { accepted, waitForEvents } from '../support/wait-for-events.js';
 
 // Issue 12, key rotation without downtime: the destination's encryption key, the hub's signing key (SETs),
@@ -22,14 +22,14 @@ import { accepted, waitForEvents } from '../support/wait-for-events.js';
 describe('key rotation', () => {
   let cfg: TestHubConfig;
   let hub: HubProcess;
+  let port: number;
   let base: string;
   let db: pg.Pool;
 
   const jwks = async (): Promise<JSONWebKeySet> => (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
-  const startHub = async (): Promise<void> => {
-    hub = new HubProcess(['--config', cfg.file]).start();
-    await hub.waitForLog('weiche hub started');
-  };
+  const makeHub = async (p: number): Promise<HubProcess> => new HubProcess(['--config', (await setServerPort(cfg, p)).file]);
+  // the restart keeps the port: senders hold the hub's URL
+  const restartHub = async (): Promise<void> => void (hub = await restartHubOnPort(makeHub, port));
   const acceptedBy = (sender: TestSender, caseId: string): Promise<string[]> => waitForEvents(sender, caseId, accepted, 90_000);
   const outputOf = async (submissionId: string): Promise<{ tenant: string; output: StoredOutput }> => {
     const { rows } = await db.query<{ tenant_id: string; outputs: Record<string, StoredOutput> }>(`SELECT tenant_id, outputs FROM "${cfg.schema}".submissions WHERE submission_id = $1`, [submissionId]);
@@ -39,11 +39,10 @@ describe('key rotation', () => {
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    cfg = await writeTestConfig(await tempDir('key-rotation'), { port });
-    base = `http://127.0.0.1:${port}`;
+    cfg = await writeTestConfig(await tempDir('key-rotation'));
     db = new pg.Pool({ connectionString: DATABASE_URL(), max: 2 });
-    await startHub();
+    ({ hub, port } = await startHubOnFreePort(makeHub));
+    base = `http://127.0.0.1:${port}`;
   }, 120_000);
 
   afterAll(async () => {
@@ -86,7 +85,7 @@ describe('key rotation', () => {
     };
     await writeFile(cfg.file, stringify(cfg.raw));
     await hub.stop();
-    await startHub();
+    await restartHub();
 
     // the destination publishes the new key; a sender still holding the old key (and its old token) is served
     const info = await sender.json<{ encryptionKid: string }>('GET', `/v1/destinations/${cfg.destinationId}`);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
-import { DATABASE_URL, dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { DATABASE_URL, dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
 import { HubProcess } from '../support/hub-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -87,7 +87,8 @@ describe('PostgreSQL cut for 20 s under load', () => {
     const url = new URL(DATABASE_URL());
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    const cfg = await writeTestConfig(await tempDir('pg-cut'), { port: await freePort() });
+    // port 0: the gateway binds a port the kernel picks (race-free) and logs its URL
+    const cfg = await writeTestConfig(await tempDir('pg-cut'));
     cleanups.push(() => dropSchema(cfg.schema));
     // DATABASE_URL overrides the config file (and the test run sets it): the hub reaches PostgreSQL only through the proxy
     const hubs = roles.map((role) => new HubProcess(['--config', cfg.file, '--role', role], { DATABASE_URL: url.toString() }));
@@ -95,7 +96,7 @@ describe('PostgreSQL cut for 20 s under load', () => {
     // one after the other: the first generates the destination key the others then read
     for (const hub of hubs) await hub.start().waitForLog('weiche hub started');
 
-    const sender = new TestSender(`http://127.0.0.1:${(cfg.raw.server as { port: number }).port}`, cfg.clientId, cfg.clientSecret);
+    const sender = new TestSender(hubs[0]!.url, cfg.clientId, cfg.clientSecret);
     const load = keepSending(sender, cfg.destinationId, 3);
     try {
       // cut while work is in flight: some delivered, some acknowledged but not yet delivered
@@ -161,7 +162,8 @@ describe('PostgreSQL cut for 20 s under load', () => {
     const url = new URL(DATABASE_URL());
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    const cfg = await writeTestConfig(await tempDir('pg-down-start'), { port: await freePort() });
+    // port 0: the hub binds only once PostgreSQL is back, a port the kernel picks then (race-free)
+    const cfg = await writeTestConfig(await tempDir('pg-down-start'));
     cleanups.push(() => dropSchema(cfg.schema));
     await proxy.cut();
     const hub = new HubProcess(['--config', cfg.file], { DATABASE_URL: url.toString() });
@@ -171,7 +173,7 @@ describe('PostgreSQL cut for 20 s under load', () => {
     expect(hub.exited, hub.output.slice(-3000)).toBe(false);
     await proxy.restore();
     await hub.waitForLog('weiche hub started');
-    const sender = new TestSender(`http://127.0.0.1:${(cfg.raw.server as { port: number }).port}`, cfg.clientId, cfg.clientSecret);
+    const sender = new TestSender(hub.url, cfg.clientId, cfg.clientSecret);
     const sent = await sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{}') });
     expect(sent.statuses.submit).toBe(202);
     await waitFor('delivered', async () => ((await zipsIn(cfg.outbox)).length === 1 ? true : undefined), 60_000, 300);

@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch, zipsIn } from '../support/batch.js';
-import { dropSchema, freePort, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, tempDir, waitFor } from '../support/env.js';
 import { TestSender } from '../support/fit-connect-sender.js';
-import { HubProcess } from '../support/hub-process.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
 import { PrivateRedis } from '../support/redis-server.js';
-import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 function linesWith(hub: HubProcess, text: string): string[] {
   return hub.output.split('\n').filter((line) => line.includes(text));
@@ -25,12 +25,11 @@ describe('Redis outage under a running hub', () => {
   beforeAll(async () => {
     dir = await tempDir('redis-outage');
     await redis.start(dir);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    cfg = await writeTestConfig(dir, { port, redisUrl: redis.url });
+    cfg = await writeTestConfig(dir, { redisUrl: redis.url });
     // REDIS_URL of the test run would override the file's redis.url
-    hub = new HubProcess(['--config', cfg.file], { REDIS_URL: redis.url }).start();
-    await hub.waitForLog('weiche hub started');
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file], { REDIS_URL: redis.url }));
+    hub = started.hub;
+    base = `http://127.0.0.1:${started.port}`;
   }, 120_000);
 
   afterAll(async () => {

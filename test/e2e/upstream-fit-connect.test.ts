@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipsIn } from '../support/batch.js';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.js';
-import { dropSchema, freePort, queryOnce as query, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
+import { dropSchema, queryOnce as query, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { submissionMetadata } from '../support/fit-connect-sender.js';
 import { upstreamFixture, type UpstreamFixture } from '../support/fit-connect-upstream.js';
-import { HubProcess } from '../support/hub-process.js';
-import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { HubProcess, startHubOnFreePort } from '../support/hub-process.js';
+import { SERVICE, setServerPort, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { HttpError, TestZustelldienst } from '../support/test-zustelldienst.js';
 import { upstreamFailures } from '../support/upstream-failures.js';
 
@@ -42,10 +42,9 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
   beforeAll(async () => {
     zd = await TestZustelldienst.start({ tokenTtlSeconds: 3, maxPageSize: 2 });
     const dir = await tempDir('upstream-fit');
-    const port = await freePort();
-    hubUrl = `http://127.0.0.1:${port}`;
     polled = await upstreamFixture(zd, dir, { id: 'zd-polled', pollIntervalMs: 300 });
-    called = await upstreamFixture(zd, dir, { id: 'zd-called', pollIntervalMs: 600_000, callbackUrl: `${hubUrl}/callbacks/fit-connect/zd-called` });
+    // called back at the hub's URL, told to the Zustelldienst once the hub listens (its first submission comes later)
+    called = await upstreamFixture(zd, dir, { id: 'zd-called', pollIntervalMs: 600_000 });
     // 7 submissions wait upstream before the hub starts: its first poll pages through 4 pages of 2
     for (let i = 0; i < 7; i++) {
       const sent = await polled.sender.send({
@@ -58,7 +57,6 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
       early.push({ submissionId: sent.submissionId, tags: sent.tags });
     }
     cfg = await writeTestConfig(dir, {
-      port,
       overrides(raw) {
         const { callbackSecret: _none, ...withoutCallback } = polled.config;
         raw.upstreams = { fitConnect: [withoutCallback, called.config] };
@@ -74,8 +72,10 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
         };
       },
     });
-    hub = new HubProcess(['--config', cfg.file]).start();
-    await hub.waitForLog('weiche hub started');
+    const started = await startHubOnFreePort(async (port) => new HubProcess(['--config', (await setServerPort(cfg, port)).file]));
+    hub = started.hub;
+    hubUrl = `http://127.0.0.1:${started.port}`;
+    called.callBackTo(`${hubUrl}/callbacks/fit-connect/zd-called`);
   }, 180_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@weiche/config';
 import { createHubDeps, createLogger, startRoles, type HubDeps, type RunningHub } from '@weiche/hub';
-import { dropSchema, freePort, tempDir } from '../support/env.js';
+import { dropSchema, tempDir } from '../support/env.js';
 import { writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 
 const METRICS_TOKEN = 'scrape-token-for-the-worker-test';
@@ -22,10 +22,10 @@ describe('worker-only process: /metrics on the health listener', () => {
 
   beforeAll(async () => {
     dir = await tempDir('worker-metrics');
-    const healthPort = await freePort();
     cfg = await writeTestConfig(dir, {
       overrides(raw) {
-        (raw.server as Record<string, unknown>).healthPort = healthPort;
+        // port 0: the listener takes a port the kernel picks (race-free); hub.healthUrl tells which
+        (raw.server as Record<string, unknown>).healthPort = 0;
         raw.admin = { metricsToken: METRICS_TOKEN };
       },
     });

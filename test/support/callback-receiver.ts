@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { listenOnLoopback } from './server-on-port.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +47,8 @@ export class CallbackReceiver {
   connections = 0;
   private server: Server | undefined;
   /** The port it listens on. Without one given, the kernel picks it at start() (race-free); a receiver that must be
-   *  down first and come up later at a known url gets one from freePort(). */
+   *  down first and come up later at a known url gets one from freePort() — and start() rejects with PortInUseError
+   *  when a test file beside took it meanwhile (its url is already out, it cannot move). */
   port: number;
 
   constructor(
@@ -82,11 +83,7 @@ export class CallbackReceiver {
     server.on('connection', () => {
       this.connections += 1;
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(server, this.port, 'callback receiver');
     this.server = server;
   }
 

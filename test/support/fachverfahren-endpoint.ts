@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { signatureMatches } from '@weiche/adapter-http';
+import { listenOnLoopback } from './server-on-port.js';
 
 export type EndpointMode = 'ok' | 'error' | 'hang' | 'down';
 
@@ -33,9 +34,8 @@ export class FachverfahrenEndpoint {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : port;
+    // back up after 'down' it listens on the port it had (the hub knows its URL): taken meanwhile, that is a PortInUseError
+    this.port = await listenOnLoopback(server, port, 'Fachverfahren endpoint');
     this.server = server;
     this.mode = this.mode === 'down' ? 'ok' : this.mode;
     return this;

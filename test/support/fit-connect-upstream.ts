@@ -13,6 +13,8 @@ export interface UpstreamFixture {
   /** A sender (online service) posting to the Zustelldienst. */
   readonly sender: TestSender;
   readonly callbackSecret: string;
+  /** From now on the Zustelldienst calls `url` back on each new submission for the destination (once the hub's URL is known). */
+  callBackTo(url: string): void;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface UpstreamFixture {
  * encryption key pair (the private part written as a JWK for the hub), a signing key registered under a kid
  * (its private part written as PKCS#8 PEM), a subscriber client and a sender client.
  */
-export async function upstreamFixture(zd: TestZustelldienst, dir: string, options: { id?: string; tenant?: string; pollIntervalMs?: number; callbackUrl?: string } = {}): Promise<UpstreamFixture> {
+export async function upstreamFixture(zd: TestZustelldienst, dir: string, options: { id?: string; tenant?: string; pollIntervalMs?: number } = {}): Promise<UpstreamFixture> {
   const id = options.id ?? 'zd-test';
   const destinationId = randomUUID();
   const encryptionKid = randomUUID();
@@ -31,13 +33,7 @@ export async function upstreamFixture(zd: TestZustelldienst, dir: string, option
   const signingPem = signing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const signingKeyId = randomUUID();
   const callbackSecret = randomBytes(32).toString('hex');
-  zd.addDestination({
-    destinationId,
-    encryptionKid,
-    publicEncryptionJwk,
-    services: [SERVICE],
-    ...(options.callbackUrl ? { callback: { url: options.callbackUrl, secret: callbackSecret } } : {}),
-  });
+  const destination = zd.addDestination({ destinationId, encryptionKid, publicEncryptionJwk, services: [SERVICE] });
   zd.registerSubscriberKey(destinationId, signingKeyId, signingPem);
   const subscriberId = randomUUID();
   const subscriberSecret = zd.addClient(subscriberId, [`subscribe:destination:${destinationId}`]);
@@ -51,6 +47,7 @@ export async function upstreamFixture(zd: TestZustelldienst, dir: string, option
   return {
     destinationId,
     callbackSecret,
+    callBackTo: (url) => void (destination.callback = { url, secret: callbackSecret }),
     sender: new TestSender(zd.url, senderId, senderSecret),
     config: {
       id,

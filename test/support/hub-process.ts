@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { HUB_NODE_FLAGS } from '@weiche/hub/node-flags';
 import { REPO_ROOT, waitFor } from './env.js';
-import { startOnFreePort } from './server-on-port.js';
+import { startOnFreePort, startOnPort, type ServerSpec } from './server-on-port.js';
 
 /** The built hub (services/hub/dist) running as a child process — a real process that can be SIGKILLed. */
 export class HubProcess {
@@ -41,6 +41,17 @@ export class HubProcess {
     return this;
   }
 
+  /**
+   * The URL the gateway serves on, from its "weiche hub started" line: for a hub configured with port 0, whose port
+   * the kernel picks as it binds (race-free) — also one that binds only long after it was started.
+   */
+  get url(): string {
+    const line = this.output.split('\n').find((l) => l.includes('"weiche hub started"'));
+    const url = line ? (JSON.parse(line) as { url?: unknown }).url : undefined;
+    if (typeof url !== 'string') throw new Error(`the hub has not logged the URL it serves on:\n${this.output.slice(-3000)}`);
+    return url;
+  }
+
   async waitForLog(text: string, timeoutMs = 90_000): Promise<void> {
     await waitFor(`hub log "${text}"`, async () => {
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`hub exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
@@ -62,6 +73,22 @@ export class HubProcess {
   }
 }
 
+/** The hub as a server for startOnPort(): `make(port)` prepares it for that port, `ready` is the log line it writes once it serves. */
+function hubSpec(make: (port: number) => HubProcess | Promise<HubProcess>, ready: string, started: (hub: HubProcess) => void): ServerSpec {
+  return {
+    name: 'hub',
+    spawn: async (port) => {
+      const hub = (await make(port)).start();
+      started(hub);
+      return hub.process!;
+    },
+    listening: () => new RegExp(ready.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    // "weiche: could not start: listen EADDRINUSE: address already in use 127.0.0.1:N"
+    portInUse: /EADDRINUSE/,
+    timeoutMs: 90_000,
+  };
+}
+
 /**
  * A hub whose port must be known before it starts (in its config file or environment), started race-free: `make(port)`
  * prepares the HubProcess for a port from freePort(); when the hub reports that port taken (EADDRINUSE: a test file
@@ -74,16 +101,17 @@ export async function startHubOnFreePort(
   options: { ports?: () => Promise<number> } = {},
 ): Promise<{ hub: HubProcess; port: number }> {
   let hub: HubProcess | undefined;
-  const server = await startOnFreePort({
-    name: 'hub',
-    spawn: async (port) => {
-      hub = (await make(port)).start();
-      return hub.process!;
-    },
-    listening: () => new RegExp(ready.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
-    // "weiche: could not start: listen EADDRINUSE: address already in use 127.0.0.1:N"
-    portInUse: /EADDRINUSE/,
-    timeoutMs: 90_000,
-  }, options);
+  const server = await startOnFreePort(hubSpec(make, ready, (h) => (hub = h)), options);
   return { hub: hub!, port: server.port };
+}
+
+/**
+ * A hub restarted on the port it had (its clients and the test know that URL): it cannot move, so a test file beside
+ * that took the port in between makes the start fail — with PortInUseError ("port N … taken by another process"),
+ * not with a timeout or a bare exit.
+ */
+export async function restartHubOnPort(make: (port: number) => HubProcess | Promise<HubProcess>, port: number, ready = 'weiche hub started'): Promise<HubProcess> {
+  let hub: HubProcess | undefined;
+  await startOnPort(hubSpec(make, ready, (h) => (hub = h)), port);
+  return hub!;
 }

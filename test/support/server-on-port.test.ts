@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropSchema, tempDir } from './env.js';
-import { HubProcess, startHubOnFreePort } from './hub-process.js';
+import { CallbackReceiver, makeTestCa } from './callback-receiver.js';
+import { FachverfahrenEndpoint } from './fachverfahren-endpoint.js';
+import { HubProcess, restartHubOnPort, startHubOnFreePort } from './hub-process.js';
 import { PGBOUNCER_BINARY, PgBouncer } from './pgbouncer.js';
 import { PrivateRedisCluster } from './redis-cluster.js';
 import { PrivateRedis, redisServerSpec } from './redis-server.js';
@@ -114,6 +116,36 @@ describe('servers started on a port another test file took first', () => {
     cleanups.push(() => hub.stop());
     expect(port).toBe(source.handedOut[1]);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+
+  it('a hub restarted on its own port, taken meanwhile, fails saying so (it cannot move: its URL is out)', async () => {
+    const cfg = await writeTestConfig(await tempDir('port-race'));
+    cleanups.push(() => dropSchema(cfg.schema));
+    const port = await occupiedPort();
+    let hub: HubProcess | undefined;
+    cleanups.push(async () => hub?.stop());
+    const restart = restartHubOnPort(async (p) => (hub = new HubProcess(['--config', (await setServerPort(cfg, p)).file, '--role', 'gateway'])), port);
+    await expect(restart).rejects.toBeInstanceOf(PortInUseError);
+    await expect(restart).rejects.toThrow(`hub could not listen on port ${port}, it is taken by another process`);
+  });
+
+  it('a callback receiver that must come up at a known URL, whose port was taken meanwhile, fails saying so', async () => {
+    const port = await occupiedPort();
+    const receiver = new CallbackReceiver(await makeTestCa(await tempDir('port-race')), 'secret', port);
+    cleanups.push(() => receiver.stop());
+    const start = receiver.start();
+    await expect(start).rejects.toBeInstanceOf(PortInUseError);
+    await expect(start).rejects.toThrow(`callback receiver could not listen on port ${port}, it is taken by another process`);
+  });
+
+  it('a Fachverfahren endpoint back up after down, its port taken meanwhile, fails saying so instead of ending the worker', async () => {
+    const endpoint = await new FachverfahrenEndpoint('secret').start();
+    cleanups.push(() => endpoint.setMode('down'));
+    await endpoint.setMode('down');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(endpoint.port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => squatter.close(resolve)));
+    await expect(endpoint.setMode('ok')).rejects.toThrow(`Fachverfahren endpoint could not listen on port ${endpoint.port}, it is taken by another process`);
   });
 
   it('a redis cluster node starts on a taken port and on one above 55535 (its bus port is given, not port + 10000)', async () => {

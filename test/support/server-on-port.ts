@@ -8,7 +8,7 @@
  * Self-contained on purpose (node: modules only): the sftp adapter's tests build this file into their own project.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** A port free at this moment — only until someone else binds it: start servers with startOnFreePort(). */
 export function freePort(): Promise<number> {
@@ -43,6 +43,9 @@ export interface ServerOnPort {
 }
 
 export class PortInUseError extends Error {
+  /** As node's own error for it: callers that check the code keep working. */
+  readonly code = 'EADDRINUSE';
+
   constructor(
     readonly server: string,
     readonly port: number,
@@ -54,6 +57,23 @@ export class PortInUseError extends Error {
 }
 
 const OUTPUT_KEPT = 8_000;
+
+/**
+ * Listens on 127.0.0.1:`port` and resolves with the port it got (for 0: one the kernel picks, race-free). A port
+ * another process holds rejects with PortInUseError — not an unhandled 'error' event that ends the test worker. For
+ * test servers in this process that come back on the port they had (their URL is out already): they cannot move.
+ */
+export function listenOnLoopback(server: Server, port: number, name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => reject(error.code === 'EADDRINUSE' ? new PortInUseError(name, port, error.message) : error);
+    server.once('error', failed);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', failed);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
 
 /**
  * Starts the server on this port and resolves once it says it listens there. Rejects with PortInUseError when it

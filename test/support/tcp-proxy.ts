@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './server-on-port.js';
 
 /**
  * A loopback TCP proxy in front of a real service, to simulate an outage: `cut()` drops every open
@@ -27,16 +28,8 @@ export class TcpProxy {
       upstream.on('close', () => client.destroy());
     });
     // restore() listens on the port it had, which another test file may have taken meanwhile: that is an error to
-    // report (EADDRINUSE), not an unhandled 'error' event that ends the test worker
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
+    // report (PortInUseError, code EADDRINUSE), not an unhandled 'error' event that ends the test worker
+    this.port = await listenOnLoopback(server, port, 'TCP proxy');
     this.server = server;
     return this;
   }
