@@ -38,6 +38,24 @@ describe('RedisOutage', () => {
     expect(outage.down).toBe(true);
   });
 
+  it('tells refused credentials (WRONGPASS, NOAUTH) once, naming the password setting, not a line per reconnect', () => {
+    // ioredis reconnects after a refused AUTH about three times a second, on every connection
+    const { outage, lines, advance } = harness();
+    const wrongPass = (): Error => new Error('WRONGPASS invalid username-password pair or user is disabled.');
+    const noAuth = (): Error => new Error('NOAUTH Authentication required.');
+    for (let i = 0; i < 30; i++) {
+      outage.connectionError(wrongPass());
+      for (const queue of ['process', 'callback']) outage.workerError(queue, i % 2 ? noAuth() : wrongPass());
+      advance(300);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe('warn');
+    expect(lines[0]?.msg).toContain('refuses the credentials');
+    expect(lines[0]?.msg).toContain('password');
+    expect(lines[0]?.msg).not.toContain('redis-server --daemonize');
+    expect(outage.down).toBe(true);
+  });
+
   it('repeats at most once per interval while the outage lasts, with how long and how many attempts', () => {
     const { outage, lines, advance } = harness();
     for (let i = 0; i < 150; i++) {
@@ -79,7 +97,8 @@ describe('RedisOutage', () => {
   it('other errors are told as they come', () => {
     const { outage, lines } = harness(true);
     outage.workerError('process', new Error('Missing lock for job 7. moveToFinished'));
-    outage.connectionError(new Error('WRONGPASS invalid username-password pair'));
+    // a command refused for a reason of its own, not Redis being unusable (refused credentials are: see above)
+    outage.connectionError(new Error('OOM command not allowed when used memory > maxmemory'));
     expect(lines.map((l) => l.msg)).toEqual(['worker error', 'redis connection problem']);
     expect(outage.down).toBe(false);
   });

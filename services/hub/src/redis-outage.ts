@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RedisConnection } from '@weiche/queue';
-import { REDIS_START_HINT } from './start-hint.js';
+import { REDIS_CREDENTIALS_HINT, REDIS_START_HINT } from './start-hint.js';
 import { TLS_CODE } from './upstreams/failure-kinds.js';
 
 /** How often a continuing outage is told again, at most. */
@@ -17,6 +17,15 @@ const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREAC
 export function isRedisConnectionError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   return (typeof code === 'string' && (CONNECTION_ERROR.test(code) || TLS_CODE.test(code))) || CONNECTION_ERROR.test(error.message);
+}
+
+// what Redis answers to AUTH with a wrong or missing password: ioredis then reconnects about three times a second
+const CREDENTIALS_REFUSED = /^(WRONGPASS|NOAUTH)\b|^ERR invalid password\b/;
+
+/** Why Redis cannot be used, when an error says so: not reachable, or it refuses the hub's credentials. */
+export function redisOutageCause(error: Error): 'unreachable' | 'credentials' | undefined {
+  if (isRedisConnectionError(error)) return 'unreachable';
+  return CREDENTIALS_REFUSED.test(error.message) ? 'credentials' : undefined;
 }
 
 export interface RedisOutageOptions {
@@ -58,7 +67,8 @@ export class RedisOutage {
 
   /** An error of the shared connection (its `error` event). */
   connectionError(error: Error): void {
-    if (isRedisConnectionError(error)) this.failedAttempt(error);
+    const cause = redisOutageCause(error);
+    if (cause) this.failedAttempt(error, cause);
     else this.options.log.warn({ err: error.message }, 'redis connection problem');
   }
 
@@ -68,12 +78,13 @@ export class RedisOutage {
    * most every `repeatMs`, anything else as it comes.
    */
   workerError(queue: string, error: Error): void {
-    if (!isRedisConnectionError(error)) {
+    const cause = redisOutageCause(error);
+    if (!cause) {
       this.options.log.warn({ err: error.message, queue }, 'worker error');
       return;
     }
     if (this.down || !this.options.connected()) {
-      this.failedAttempt(error);
+      this.failedAttempt(error, cause);
       return;
     }
     const last = this.workerToldAt.get(queue);
@@ -92,15 +103,17 @@ export class RedisOutage {
     this.workerToldAt.clear();
   }
 
-  private failedAttempt(error: Error): void {
+  private failedAttempt(error: Error, cause: 'unreachable' | 'credentials'): void {
     const now = this.now();
     this.errors += 1;
     if (this.since === undefined) {
       this.since = now;
       this.toldAt = now;
+      const what = cause === 'credentials' ? 'refuses the credentials the hub gives' : 'is not reachable';
+      const hint = cause === 'credentials' ? REDIS_CREDENTIALS_HINT : REDIS_START_HINT;
       this.options.log.warn(
-        { redis: this.options.where, err: error.message, hint: REDIS_START_HINT },
-        `Redis at ${this.options.where} is not reachable: queue workers wait and reconnect by themselves, nothing is lost; /readyz answers 503 until it is back. ${REDIS_START_HINT}`,
+        { redis: this.options.where, err: error.message, hint },
+        `Redis at ${this.options.where} ${what}: queue workers wait and reconnect by themselves, nothing is lost; /readyz answers 503 until it is back. ${hint}`,
       );
       return;
     }

@@ -3,6 +3,8 @@ export const DOCKER_HINT = 'deploy/make-secrets.sh && docker compose -f deploy/d
 
 /** What to do when Redis cannot be reached, for a hub that runs already (the config file or REDIS_URL says where). */
 export const REDIS_START_HINT = `Start it (e.g. \`redis-server --daemonize yes\`), point redis.url in the config file or REDIS_URL at a running one, or run everything with Docker: ${DOCKER_HINT}`;
+/** For a Redis that answers but refuses the password (WRONGPASS, NOAUTH). */
+export const REDIS_CREDENTIALS_HINT = 'Set the password Redis expects in redis.url of the config file or REDIS_URL (redis://:<password>@host:port, percent-encoded; with Sentinel or Cluster nodes the url still gives it).';
 
 /**
  * What to do about an error that stopped the hub from starting, for the console (undefined: the message
