@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RedisConnection } from '@weiche/queue';
 import { REDIS_CREDENTIALS_HINT, REDIS_START_HINT } from './start-hint.js';
-import { TLS_CODE } from './upstreams/failure-kinds.js';
+import { TLS_CODE } from './transport-error.js';
 
 /** How often a continuing outage is told again, at most. */
 export const OUTAGE_REPEAT_MS = 60_000;

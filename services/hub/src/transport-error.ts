@@ -1,3 +1,6 @@
+/** Node's TLS and certificate error codes (ERR_SSL_*, ERR_TLS_*, OpenSSL's verify codes such as CERT_HAS_EXPIRED). */
+export const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT|SIGNATURE|^UNABLE_TO_/;
+
 /**
  * A transport error in a line an operator reads: the TLS or socket code (a refused client certificate, an untrusted
  * server certificate, a refused connection), never a secret. Node's fetch says only "fetch failed": its `cause` is

@@ -1,3 +1,5 @@
+import { TLS_CODE } from '../transport-error.js';
+
 /**
  * The kinds of failure counted per upstream in `weiche_upstream_failures_total{upstream,kind}`: a fixed, small set,
  * so a label never carries an id, a message or anything a sender wrote (README "Monitoring" says what each means).
@@ -23,9 +25,6 @@ export const UPSTREAM_FAILURE_KINDS = [
   'other',
 ] as const;
 export type UpstreamFailureKind = (typeof UPSTREAM_FAILURE_KINDS)[number];
-
-/** Node's TLS and certificate error codes (ERR_SSL_*, ERR_TLS_*, OpenSSL's verify codes such as CERT_HAS_EXPIRED). */
-export const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT|SIGNATURE|^UNABLE_TO_/;
 
 /** `connection` or `tls` for an error of the transport: the first code on its chain of causes decides. */
 export function transportFailureKind(error: unknown): 'connection' | 'tls' {
