@@ -45,6 +45,7 @@ describe('evidence bundles', () => {
   let pubKey: string;
   let submissionId: string;
   let otherId: string;
+  let thirdId: string;
 
   const evidence = (id: string, token = AUDITOR): Promise<Response> =>
     fetch(`${hub.baseUrl}/admin/api/v1/submissions/${id}/evidence`, { headers: { authorization: `Bearer ${token}` } });
@@ -70,6 +71,7 @@ describe('evidence bundles', () => {
     const sent = await Promise.all(['Carport', 'Gartenhaus', 'Zaun'].map((v) => hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"vorhaben":"${v}"}`), attachments: [attachment] })));
     submissionId = sent[0]!.submissionId;
     otherId = sent[1]!.submissionId;
+    thirdId = sent[2]!.submissionId;
     await waitFor('delivered and acknowledged', async () => {
       const rows = await Promise.all(sent.map((x) => hub.deps.journal.getSubmission(x.submissionId)));
       return rows.every((row) => row?.state === 'DELIVERED' && row.acknowledgedAt !== null);
@@ -172,6 +174,35 @@ describe('evidence bundles', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('anchors in the checkpoint log, not the database index: newest records deleted with the index row that sealed them are refused', async () => {
+    expect((await evidence(thirdId)).status).toBe(200);
+    // an operator action after that checkpoint: the next bundle's checkpoint seals it
+    await hub.deps.journal.audit({ submissionId: thirdId, actor: 'operator:olga', stage: 'redeliver', details: { reason: 'Ordner repariert' } });
+    const sealed = await evidence(thirdId);
+    expect(sealed.status).toBe(200);
+    const { audit } = JSON.parse(Buffer.from((await sealed.text()).split('.')[1]!, 'base64url').toString('utf8')) as { audit: { chain: string; records: unknown[]; anchor: { checkpoint: { no: number } } } };
+    const newest = audit.anchor.checkpoint.no;
+    const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
+    const client = await owner.connect();
+    try {
+      // the owner of the database takes the operator action out, and the index row of the checkpoint that sealed it
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(`DELETE FROM "${cfg.schema}".audit_checkpoint_heads WHERE chain = $1 AND checkpoint_no = $2`, [audit.chain, newest]);
+      await client.query(`DELETE FROM "${cfg.schema}".audit WHERE chain = $1 AND chain_seq = $2`, [audit.chain, audit.records.length]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await owner.end();
+    }
+    const res = await evidence(thirdId);
+    const body = await res.text();
+    expect(res.status, body.slice(0, 300)).toBe(409);
+    expect((JSON.parse(body) as { detail: string }).detail).toBe(
+      `the audit chain of this submission does not verify (record #${audit.records.length}: newest records deleted (sealed by checkpoint ${newest})): no bundle is signed; run weiche audit verify`,
+    );
+  });
 
   it('refuses to sign a chain with a record a database owner forged, also once a checkpoint sealed it', async () => {
     const records = await hub.deps.journal.listAudit({ submissionId: otherId, limit: 100 });
