@@ -265,4 +265,29 @@ describe('evidence bundles', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/^NOT VERIFIED: record #\d+, which checkpoint 1 sealed, is not the record in the bundle/);
   });
+
+  it('names in the console\'s chain check which submission\'s record is bad and why, and where records are missing', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+      await page.goto(`${hub.baseUrl}/admin/`);
+      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('navigation').waitFor();
+      await page.goto(`${hub.baseUrl}/admin/#/audit`);
+      await page.getByRole('button', { name: 'Kette prüfen' }).click();
+      const verdict = page.getByTestId('verify-result').locator('p.verdict');
+      await verdict.waitFor({ timeout: 60_000 });
+      // the earliest bad record is #2 of the re-chained submission; the newest record of the third was deleted (tests above)
+      expect(await verdict.textContent()).toMatch(
+        new RegExp(
+          `^Prüfprotokoll nicht unversehrt\\. Erster Fehler: Einreichung ${submissionId}, Eintrag 2 ihrer Kette: MAC ungültig: gefälscht oder ohne den Beweisschlüssel neu verkettet\\. ` +
+            `Einträge fehlen an 1 Stelle\\(n\\), zuerst Einreichung ${thirdId}, Eintrag \\d+ ihrer Kette: neueste Einträge gelöscht \\(von Prüfpunkt \\d+ versiegelt\\)\\. [\\d.]+ von [\\d.]+ Einträgen geprüft\\.$`,
+        ),
+      );
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
