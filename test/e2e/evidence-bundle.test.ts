@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceKeyDir } from '@weiche/hub';
 import { auditHash } from '@weiche/journal';
-import { launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { DATABASE_URL, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
@@ -49,6 +50,17 @@ describe('evidence bundles', () => {
 
   const evidence = (id: string, token = AUDITOR): Promise<Response> =>
     fetch(`${hub.baseUrl}/admin/api/v1/submissions/${id}/evidence`, { headers: { authorization: `Bearer ${token}` } });
+
+  /** A console page of the browser, signed in with the auditor's token (no auto-refresh). */
+  const signedInAsAuditor = async (browser: TestBrowser): Promise<Page> => {
+    const page = await browser.context.newPage();
+    await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+    await page.goto(`${hub.baseUrl}/admin/`);
+    await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('navigation').waitFor();
+    return page;
+  };
 
   beforeAll(async () => {
     dir = await tempDir('evidence-bundle');
@@ -154,12 +166,7 @@ describe('evidence bundles', () => {
   it('lets an auditor download the bundle from the console\'s submission view', async () => {
     const browser = await launchBrowser({ locale: 'de-DE' });
     try {
-      const page = await browser.context.newPage();
-      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
-      await page.goto(`${hub.baseUrl}/admin/`);
-      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.getByRole('navigation').waitFor();
+      const page = await signedInAsAuditor(browser);
       await page.goto(`${hub.baseUrl}/admin/#/submissions/${submissionId}`);
       const button = page.getByTestId('download-evidence');
       await button.waitFor({ timeout: 30_000 });
@@ -269,12 +276,7 @@ describe('evidence bundles', () => {
   it('names in the console\'s chain check which submission\'s record is bad and why, and where records are missing', async () => {
     const browser = await launchBrowser({ locale: 'de-DE' });
     try {
-      const page = await browser.context.newPage();
-      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
-      await page.goto(`${hub.baseUrl}/admin/`);
-      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.getByRole('navigation').waitFor();
+      const page = await signedInAsAuditor(browser);
       await page.goto(`${hub.baseUrl}/admin/#/audit`);
       await page.getByRole('button', { name: 'Kette prüfen' }).click();
       const verdict = page.getByTestId('verify-result').locator('p.verdict');
