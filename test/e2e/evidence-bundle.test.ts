@@ -273,6 +273,22 @@ describe('evidence bundles', () => {
     expect(result.out).toMatch(/^NOT VERIFIED: record #\d+, which checkpoint 1 sealed, is not the record in the bundle/);
   });
 
+  it('tells in German in the console why no evidence bundle was signed for a tampered chain', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await signedInAsAuditor(browser);
+      await page.goto(`${hub.baseUrl}/admin/#/submissions/${thirdId}`);
+      await page.getByTestId('download-evidence').click();
+      // the newest record of the third submission was deleted with its checkpoint index row (test above)
+      await page.locator('#status[data-kind="error"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#status').textContent()).toMatch(
+        /^Fehler: 409 Die Prüfkette dieser Einreichung ist nicht unversehrt \(Eintrag \d+: neueste Einträge gelöscht \(von Prüfpunkt \d+ versiegelt\)\): es wird kein Nachweis signiert; bitte „weiche audit verify“ ausführen$/,
+      );
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it('names in the console\'s chain check which submission\'s record is bad and why, and where records are missing', async () => {
     const browser = await launchBrowser({ locale: 'de-DE' });
     try {

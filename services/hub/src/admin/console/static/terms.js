@@ -76,6 +76,7 @@ const ERRORS = [
   [/^records missing \(deleted\)$/, () => 'Einträge fehlen (gelöscht)'],
   [/^newest records deleted \(sealed by checkpoint (\d+)\)$/, (m) => `neueste Einträge gelöscht (von Prüfpunkt ${m[1]} versiegelt)`],
   [/^all records deleted \(sealed by checkpoint (\d+)\)$/, (m) => `alle Einträge gelöscht (von Prüfpunkt ${m[1]} versiegelt)`],
+  [/^the audit chain of this submission does not verify \(record #(\d+): ([\s\S]+)\): no bundle is signed; run weiche audit verify$/, (m, inner) => `Die Prüfkette dieser Einreichung ist nicht unversehrt (Eintrag ${m[1]}: ${inner(m[2])}): es wird kein Nachweis signiert; bitte „weiche audit verify“ ausführen`],
   [/^checkpoint (\d+): the database copy of its sealed heads was altered$/, (m) => `Prüfpunkt ${m[1]}: seine Kopie in der Datenbank wurde verändert`],
   [/^processing error after (\d+) attempts: ([\s\S]*)$/, (m, inner) => `Verarbeitungsfehler nach ${m[1]} Versuchen: ${inner(m[2])}`],
   [/^no route for tenant (\S+) and service (\S+)$/, (m) => `Keine Route für Mandant ${m[1]} und Leistung ${m[2]}`],
