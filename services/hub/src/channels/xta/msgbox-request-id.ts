@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { EDGE_STRING_MAX } from '@weiche/core';
 import type { MsgBoxPosition, MsgBoxSelection } from '@weiche/journal';
 
 /**
@@ -30,7 +32,11 @@ const Continuation = z.object({
   a: z.object({ offeredMicros: z.string().regex(/^-?[0-9]{1,19}$/), messageId: z.string() }).optional(),
 });
 
-/** The MsgBoxRequestID that continues after `c.after`. */
+/**
+ * The MsgBoxRequestID that continues after `c.after`. One that would be longer than a request may carry (the hub refuses
+ * strings over EDGE_STRING_MAX in any request: a MsgSelector naming dozens of MessageIDs) is a plain urn:uuid instead,
+ * which continues nothing (RequestIdInvalid): better than an id whose every use is refused as too long.
+ */
 export function msgBoxRequestId(c: MsgBoxContinuation): string {
   const { from, to, ...rest } = c.selection;
   const state = {
@@ -39,7 +45,8 @@ export function msgBoxRequestId(c: MsgBoxContinuation): string {
     n: c.limit,
     ...(c.after ? { a: c.after } : {}),
   };
-  return PREFIX + Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+  const id = PREFIX + Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+  return id.length <= EDGE_STRING_MAX ? id : `urn:uuid:${randomUUID()}`;
 }
 
 /** What a MsgBoxRequestID continues; undefined for one this hub did not issue (OSCI reason RequestIdInvalid). */
