@@ -25,7 +25,9 @@ const fetchedId = (reply: SoapReply): string | undefined => textOf(/<oscimeta:Ms
 // getNextStatusList with the MsgBoxRequestID of each answer while ItemsPending says more are there; getMessage by
 // MsgSelector without a MessageID ("the first message relating to the given parameter"), then getNextMessage.
 // getNextStatusList used to answer the first page again with the same ItemsPending (a client paging until
-// ItemsPending is 0 never ended), getMessage without a MessageID was a fault, and a close naming no message too.
+// ItemsPending is 0 never ended), getMessage without a MessageID was a fault, and a close naming no message too;
+// the messages a getNextMessage acknowledged in LastMsgReceived (the element a close acknowledges with) stayed offered,
+// to be fetched again.
 describe('XTA message box: paging with MsgBoxRequestID, getMessage by selector', () => {
   let hub: InProcessHub;
   let box: XtaTestClient;
@@ -78,15 +80,17 @@ describe('XTA message box: paging with MsgBoxRequestID, getMessage by selector',
     expect(msgBoxResponse(foreign).reason).toBe(`${REASONS}RequestIdInvalid`);
   });
 
-  it('getMessage without a MessageID answers the oldest message the MsgSelector selects; getNextMessage the ones after it', async () => {
+  it('getMessage without a MessageID answers the oldest message the MsgSelector selects; getNextMessage the ones after it, closing those acknowledged', async () => {
     const first = await box.post('msgbox', envelope(ACTIONS.getMessage, '<osci:MsgBoxFetchRequest><osci:MsgSelector newEntry="false"/></osci:MsgBoxFetchRequest>'));
     expect(first.fault, first.text).toBeUndefined();
     expect(fetchedId(first)).toBe(ids[0]);
     expect(msgBoxResponse(first).itemsPending).toBe(2);
     const got = [fetchedId(first)];
     let requestId = msgBoxResponse(first).requestId;
-    for (let i = 0; i < 2; i += 1) {
-      const next = await box.post('msgbox', envelope(GET_NEXT_MSG, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${requestId}"/>`));
+    // the first getNextMessage acknowledges the first message (LastMsgReceived), the second acknowledges nothing
+    for (const acknowledged of [ids[0], undefined]) {
+      const received = acknowledged ? `<osci:LastMsgReceived>${acknowledged}</osci:LastMsgReceived>` : '';
+      const next = await box.post('msgbox', envelope(GET_NEXT_MSG, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${requestId}">${received}</osci:MsgBoxGetNextRequest>`));
       expect(next.fault, next.text).toBeUndefined();
       got.push(fetchedId(next));
       requestId = msgBoxResponse(next).requestId;
@@ -94,13 +98,15 @@ describe('XTA message box: paging with MsgBoxRequestID, getMessage by selector',
     expect(got).toEqual(ids);
     const none = await box.post('msgbox', envelope(GET_NEXT_MSG, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${requestId}"/>`));
     expect([none.fault, none.faultKind]).toEqual(['9070', 'InvalidMessageIDException']);
+    // acknowledged in LastMsgReceived as in a close: no longer offered; the others stay until closed
+    expect((await box.statusList(100)).ids).toEqual(ids.slice(1));
   });
 
   it('a close that names no message ends the request; the named ones are closed and no longer listed', async () => {
     const listing = await box.post('msgbox', envelope(ACTIONS.getStatusList, '<osci:MsgBoxStatusListRequest maxListItems="1"/>'));
     const bare = await box.post('msgbox', envelope(ACTIONS.close, `<osci:MsgBoxCloseRequest MsgBoxRequestID="${msgBoxResponse(listing).requestId}"/>`));
     expect([bare.status, bare.fault], bare.text).toEqual([200, undefined]);
-    expect((await box.statusList(100)).ids).toEqual(ids);
+    expect((await box.statusList(100)).ids).toEqual(ids.slice(1));
     for (const id of ids) expect((await box.close(id)).fault).toBeUndefined();
     expect((await box.statusList(100)).ids).toEqual([]);
     const empty = await box.post('msgbox', envelope(ACTIONS.getMessage, '<osci:MsgBoxFetchRequest/>'));

@@ -53,11 +53,9 @@ function selectionOf(selector: MsgSelector): MsgBoxSelection {
   };
 }
 
-/** A page of the caller's offered messages after `c.after`, skipping `skip`; the answer's MsgBoxRequestID continues after its last entry. */
-async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation, skip: ReadonlySet<string>): Promise<{ list: MsgBoxEntry[]; msgBoxResponse: MsgBoxResponse }> {
-  const list = (await rt.store.listOffered(identity.identifier, { limit: c.limit + skip.size, ...c.selection, ...(c.after ? { after: c.after } : {}) }))
-    .filter((e) => !skip.has(e.messageId))
-    .slice(0, c.limit);
+/** A page of the caller's offered messages after `c.after`; the answer's MsgBoxRequestID continues after its last entry. */
+async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation): Promise<{ list: MsgBoxEntry[]; msgBoxResponse: MsgBoxResponse }> {
+  const list = await rt.store.listOffered(identity.identifier, { limit: c.limit, ...c.selection, ...(c.after ? { after: c.after } : {}) });
   const last = list.at(-1);
   if (!last) return { list, msgBoxResponse: { requestId: msgBoxRequestId(c), noMessageAvailable: 'NoMatch' } };
   // pending: what a getNextStatusList with this answer's id would still find
@@ -66,21 +64,31 @@ async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinua
 }
 
 /**
+ * MsgBoxGetNextRequest/LastMsgReceived: the client acknowledges the messages it received under the request, as in a
+ * MsgBoxCloseRequest (the same element) — they count as fetched and are not offered again. A MessageID not in the
+ * caller's box closes nothing (a repeated request names ones closed already).
+ */
+async function commitReceived(rt: XtaRuntime, identity: XtaIdentity, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await rt.store.close(identity.identifier, ids);
+}
+
+/**
  * getStatusList / getNextStatusList: the caller's own offered messages (unclosed ones are listed again). getNextStatusList
- * continues the request its MsgBoxRequestID names (same selection, form and size) after the entries listed under it;
- * an id the hub did not issue is answered NoMessageAvailable RequestIdInvalid (OSCI2_02.xsd MsgBoxReasonEnum).
+ * continues the request its MsgBoxRequestID names (same selection, form and size) after the entries listed under it, and
+ * closes the ones LastMsgReceived names; an id the hub did not issue is answered NoMessageAvailable RequestIdInvalid (OSCI2_02.xsd MsgBoxReasonEnum).
  */
 export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getStatusList'> | Op<'getNextStatusList'>): Promise<XtaSoapResponse> {
   const reply_ = { operation: request.operation, ...reply(request) };
   if (request.operation === 'getNextStatusList') {
+    await commitReceived(rt, identity, request.payload.lastMsgReceived);
     const c = continuationOf(request.payload.msgBoxRequestId);
     if (!c) return buildStatusListResponse(reply_, { msgBoxResponse: { requestId: request.payload.msgBoxRequestId, noMessageAvailable: 'RequestIdInvalid' }, entries: entriesOf([], undefined) });
-    const { list, msgBoxResponse } = await listPage(rt, identity, c, new Set(request.payload.lastMsgReceived));
+    const { list, msgBoxResponse } = await listPage(rt, identity, c);
     return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, c.form) });
   }
   const { maxListItems, selector, listForm } = request.payload;
   const c: MsgBoxContinuation = { selection: selector ? selectionOf(selector) : {}, form: listForm, limit: maxListItems ?? DEFAULT_LIST_ITEMS };
-  const { list, msgBoxResponse } = await listPage(rt, identity, c, new Set());
+  const { list, msgBoxResponse } = await listPage(rt, identity, c);
   return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, listForm) });
 }
 
@@ -129,14 +137,14 @@ export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: X
 
 /**
  * getNextMessage: the next offered message of the request its MsgBoxRequestID names (a getMessage's or a status list's
- * selection, after the entry answered under it), not named in LastMsgReceived. An id the hub did not issue is 9070.
+ * selection, after the entry answered under it); the ones LastMsgReceived names are closed first. An id the hub did not
+ * issue is 9070.
  */
 export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
+  await commitReceived(rt, identity, request.payload.lastMsgReceived);
   const c = continuationOf(request.payload.msgBoxRequestId);
   if (!c) throw xtaError('UNKNOWN_MESSAGE_ID', 'the MsgBoxRequestID was not issued by this message box: start with getStatusList or getMessage');
-  const skip = new Set(request.payload.lastMsgReceived);
-  const offered = await rt.store.listOffered(identity.identifier, { limit: skip.size + 1, ...c.selection, ...(c.after ? { after: c.after } : {}) });
-  const next = offered.find((e) => !skip.has(e.messageId));
+  const [next] = await rt.store.listOffered(identity.identifier, { limit: 1, ...c.selection, ...(c.after ? { after: c.after } : {}) });
   if (!next) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
   const entry = await rt.store.fetch(identity.identifier, next.messageId);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
