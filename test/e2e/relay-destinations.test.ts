@@ -6,6 +6,7 @@ import { reconcileOnce } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
 import { requestToken } from '../support/client-credentials.js';
 import { waitFor } from '../support/env.js';
+import { verifyEventLog } from '../support/event-log-verifier.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
 import type { PickedUpSubmission, SubscriberKeys, TestSubscriber } from '../support/fit-connect-subscriber.js';
 import type { InProcessHub } from '../support/hub-in-process.js';
@@ -84,6 +85,8 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(log[2]).toBe(accept);
     const verified = await jwtVerify(log[2] ?? '', createLocalJWKSet(keysA.signatureJwks), { algorithms: ['PS512'], typ: 'secevent+jwt' });
     expect(verified.payload.iss).toBe(relayA);
+    // and as a sender verifies it, knowing only the hub: the subscriber's key by the SET's kid at the destination's keys
+    expect((await verifyEventLog(hub.baseUrl, relayA, log)).map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     expect(eventPayload(log[2] ?? '')).toEqual({ authenticationTags });
     // the hub's submit-submission names the same tags: the subscriber can check what it fetched against the log
     expect(eventPayload(log[1] ?? '')).toEqual({ authenticationTags });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
-import type { JwtSigner } from '@weiche/crypto';
+import type { JwtSigner, PublicJwk } from '@weiche/crypto';
 import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission, type AuthenticationTags } from '@weiche/fit-connect';
 import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
@@ -149,12 +149,21 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       };
     });
 
-    // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination
-    // (and verifies its events); the destination's details above stay behind the sender's token
+    /**
+     * The keys the subscriber of a destination signs its answers (accept-, reject-submission) with: the hub's own signing
+     * keys for its destinations (it is their subscriber), the relay subscriber's for a relay destination.
+     */
+    async function signatureKeysOf(destination: LoadedDestination): Promise<readonly PublicJwk[]> {
+      return destination.relay ? destination.relay.signatureKeys.keys : deps.signer.publicJwks();
+    }
+
+    // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination or
+    // verifies its subscriber's events (by the SET's kid, as FIT-Connect senders do); the details above stay behind the token
     app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
-      const jwk = destination?.publicJwks.get(request.params.keyId);
+      const { keyId } = request.params;
+      const jwk = destination && (destination.publicJwks.get(keyId) ?? (await signatureKeysOf(destination)).find((k) => k.kid === keyId));
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       void reply.header('cache-control', 'no-cache');
       return jwk;
