@@ -156,6 +156,17 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect((await row(other.submissionId)).state).toBe('RECEIVED');
   }, 60_000);
 
+  it('attachment ids in capitals: kept in lower case, the subscriber’s accept keying them as the sender wrote them is taken', async () => {
+    const attachmentId = randomUUID().toUpperCase();
+    const sent = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data: Buffer.from('{"a":1}'), attachments: [{ content: randomBytes(500), filename: 'a.pdf', mimeType: 'application/pdf', attachmentId }] });
+    expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
+    const submission = await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId}`);
+    expect(submission.attachments).toEqual([attachmentId.toLowerCase()]);
+    // sent.tags key the attachment as the sender (and its metadata) wrote the id
+    const answered = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: sent.tags }));
+    expect(answered.status, await answered.clone().text()).toBe(204);
+  }, 60_000);
+
   it('a SET that does not verify or says something else is 422, and the submission stays open', async () => {
     const sent = await send();
     const other = await send();

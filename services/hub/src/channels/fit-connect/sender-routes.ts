@@ -179,7 +179,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
-      const announced = body.announcedAttachments;
+      // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
+      const announced = body.announcedAttachments.map((id) => id.toLowerCase());
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
       if (body.callback) assertCallbackTarget(client, body.callback.url);
       const submissionId = randomUUID();
@@ -221,7 +222,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
       requireCreated(row);
-      const attachmentId = request.params.attachmentId;
+      const attachmentId = request.params.attachmentId.toLowerCase();
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }
