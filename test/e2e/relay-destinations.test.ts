@@ -283,6 +283,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     }
     expect((await subscriberB.pickupList()).submissions.map((s) => s.submissionId)).not.toContain(sent.submissionId);
     expect((await subscriberB.request('GET', `/v1/cases/${sent.caseId}/events`)).status).toBe(403);
+    // get-destination-info names the subscriber's scope too (it was 403 "does not send"); another destination's stays 403
+    const destination = await subscriberA.request('GET', `/v1/destinations/${relayA}`);
+    expect(destination.status, await destination.clone().text()).toBe(200);
+    expect(await destination.json()).toMatchObject({ destinationId: relayA, encryptionKid: keysA.encryptionJwk.kid });
+    expect((await subscriberB.request('GET', `/v1/destinations/${relayA}`)).status).toBe(403);
     const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [] }), 'application/json');
     expect(create.status).toBe(403);
     // a subscriber cannot ask for a sender's scope

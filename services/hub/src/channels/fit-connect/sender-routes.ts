@@ -18,7 +18,7 @@ import { compactJweBytes, isJoseMediaType } from './jwe-body.js';
 import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
-import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { assertMayPickUp, assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 import { queryInteger } from '../../gateway/query-integer.js';
 import { assertRelayJwe, assertRelayJweHeader } from './relay/relay-jwes.js';
 
@@ -131,13 +131,15 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // during a signing key rotation the JWKS holds the previous and the next key too
     app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
-    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation)
+    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation).
+    // get-destination-info is for the destination's senders and its subscriber (`subscribe:destination:<id>`, a relay's)
     app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request, reply) => {
-      const client = await authenticate(deps, request);
+      const principal = await authenticateAny(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
-      assertMaySend(client, id);
+      if (principal.sender) assertMaySend(principal.sender, id);
+      else assertMayPickUp(principal.subscriber, id);
       void reply.header('cache-control', 'no-cache');
       return {
         destinationId: id,
