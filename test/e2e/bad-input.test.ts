@@ -155,7 +155,7 @@ describe('bad input at the FIT-Connect intake', () => {
     it('2c: attachment ids compare case-insensitively too: in capitals where announced, uploaded or described, the same attachment', async () => {
       const id = randomUUID();
       const capitals = (text: string): string => text.replace(id, id.toUpperCase());
-      const send = (tamper: SendOptions['tamper']) => sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [{ ...pdf(), attachmentId: id }], tamper });
+      const send = (tamper: NonNullable<SendOptions['tamper']>) => sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [{ ...pdf(), attachmentId: id }], tamper });
       // the upload under the id in lower case was a 422 ("not announced"), and the submit then one for the missing upload
       const announcedInCapitals = await send({ announced: (ids) => ids.map(capitals) });
       expect(announcedInCapitals.statuses).toEqual({ attachment0: 204, submit: 202 });
