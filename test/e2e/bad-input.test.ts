@@ -152,6 +152,26 @@ describe('bad input at the FIT-Connect intake', () => {
       expect(reply.caseId).toBe(created.caseId);
     });
 
+    it('2c: attachment ids compare case-insensitively too: in capitals where announced, uploaded or described, the same attachment', async () => {
+      const id = randomUUID();
+      const capitals = (text: string): string => text.replace(id, id.toUpperCase());
+      const send = (tamper: NonNullable<SendOptions['tamper']>) => sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: formData(), attachments: [{ ...pdf(), attachmentId: id }], tamper });
+      // the upload under the id in lower case was a 422 ("not announced"), and the submit then one for the missing upload
+      const announcedInCapitals = await send({ announced: (ids) => ids.map(capitals) });
+      expect(announcedInCapitals.statuses).toEqual({ attachment0: 204, submit: 202 });
+      const describedInCapitals = await send({ metadata: (m) => JSON.parse(capitals(JSON.stringify(m))) as Record<string, unknown> });
+      expect(describedInCapitals.statuses).toEqual({ attachment0: 204, submit: 202 });
+      // the announce check took the lists as equal, then the upload was not found by the metadata's id: attachments-mismatch
+      for (const sent of [announcedInCapitals, describedInCapitals]) {
+        const log = await waitForEvents(sender, sent.caseId, answered);
+        expect(eventNames(log)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
+        // the tags name the attachment in the lower case the hub keeps ids in, as submit-submission does
+        expect(eventPayload(log[2] ?? '')).toEqual({ authenticationTags: sent.tags });
+        expect(eventPayload(log[1] ?? '')).toEqual(eventPayload(log[2] ?? ''));
+        good.push(sent.submissionId);
+      }
+    });
+
     it('3: an attachment that was not announced → 422', async () => {
       const created = await create([randomUUID()]);
       const jwe = await sender.encrypt(cfg.destinationId, randomBytes(1000));

@@ -6,6 +6,7 @@ import { reconcileOnce } from '@weiche/hub';
 import { processJobId } from '@weiche/queue';
 import { requestToken } from '../support/client-credentials.js';
 import { waitFor } from '../support/env.js';
+import { verifyEventLog } from '../support/event-log-verifier.js';
 import { eventNames, eventPayload, type TestSender } from '../support/fit-connect-sender.js';
 import type { PickedUpSubmission, SubscriberKeys, TestSubscriber } from '../support/fit-connect-subscriber.js';
 import type { InProcessHub } from '../support/hub-in-process.js';
@@ -84,6 +85,8 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     expect(log[2]).toBe(accept);
     const verified = await jwtVerify(log[2] ?? '', createLocalJWKSet(keysA.signatureJwks), { algorithms: ['PS512'], typ: 'secevent+jwt' });
     expect(verified.payload.iss).toBe(relayA);
+    // and as a sender verifies it, knowing only the hub: the subscriber's key by the SET's kid at the destination's keys
+    expect((await verifyEventLog(hub.baseUrl, relayA, log)).map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     expect(eventPayload(log[2] ?? '')).toEqual({ authenticationTags });
     // the hub's submit-submission names the same tags: the subscriber can check what it fetched against the log
     expect(eventPayload(log[1] ?? '')).toEqual({ authenticationTags });
@@ -151,6 +154,17 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     const foreign = await subscriberA.set({ destinationId: relayA, submissionId: other.submissionId, caseId: first.caseId }, 'accept-submission', { authenticationTags: other.tags });
     expect((await subscriberA.postEvent(first.caseId, foreign)).status).toBe(422);
     expect((await row(other.submissionId)).state).toBe('RECEIVED');
+  }, 60_000);
+
+  it('attachment ids in capitals: kept in lower case, the subscriber’s accept keying them as the sender wrote them is taken', async () => {
+    const attachmentId = randomUUID().toUpperCase();
+    const sent = await sender.send({ destinationId: relayA, serviceIdentifier: SERVICE, data: Buffer.from('{"a":1}'), attachments: [{ content: randomBytes(500), filename: 'a.pdf', mimeType: 'application/pdf', attachmentId }] });
+    expect(sent.statuses).toEqual({ attachment0: 204, submit: 202 });
+    const submission = await subscriberA.json<PickedUpSubmission>(`/v1/submissions/${sent.submissionId}`);
+    expect(submission.attachments).toEqual([attachmentId.toLowerCase()]);
+    // sent.tags key the attachment as the sender (and its metadata) wrote the id
+    const answered = await subscriberA.postEvent(sent.caseId, await subscriberA.set(submission, 'accept-submission', { authenticationTags: sent.tags }));
+    expect(answered.status, await answered.clone().text()).toBe(204);
   }, 60_000);
 
   it('a SET that does not verify or says something else is 422, and the submission stays open', async () => {
@@ -269,6 +283,11 @@ describe('relay destinations: a subscriber picks up from the hub', () => {
     }
     expect((await subscriberB.pickupList()).submissions.map((s) => s.submissionId)).not.toContain(sent.submissionId);
     expect((await subscriberB.request('GET', `/v1/cases/${sent.caseId}/events`)).status).toBe(403);
+    // get-destination-info names the subscriber's scope too (it was 403 "does not send"); another destination's stays 403
+    const destination = await subscriberA.request('GET', `/v1/destinations/${relayA}`);
+    expect(destination.status, await destination.clone().text()).toBe(200);
+    expect(await destination.json()).toMatchObject({ destinationId: relayA, encryptionKid: keysA.encryptionJwk.kid });
+    expect((await subscriberB.request('GET', `/v1/destinations/${relayA}`)).status).toBe(403);
     const create = await subscriberA.request('POST', '/v1/submissions', JSON.stringify({ destinationId: relayA, serviceType: { identifier: SERVICE, name: 'Baugenehmigung beantragen' }, announcedAttachments: [] }), 'application/json');
     expect(create.status).toBe(403);
     // a subscriber cannot ask for a sender's scope

@@ -27,7 +27,7 @@ export { RetentionStore, RETENTION_STAGE, SHRED_STAGE, type RetainedData } from 
 export { MsgBoxRetentionStore, type ClosedPackage } from './msgbox-retention-store.js';
 export { canonicalJson } from './canonical-json.js';
 export { JournalQueries, DISCARD_STAGE, type TimeRange, type SubmissionSummary, type SubmissionSearch, type Page, type DeliverySummary, type DeadLetter, type Timeline, type TimelineEntry } from './queries.js';
-export { XtaStore, type MsgBoxEntry, type MsgBoxSelection } from './xta-store.js';
+export { XtaStore, type MsgBoxEntry, type MsgBoxPosition, type MsgBoxSelection } from './xta-store.js';
 export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, type ProzessOwner, type RecordConfirmationInput } from './dms-confirmation-store.js';
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';

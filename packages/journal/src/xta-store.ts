@@ -15,8 +15,16 @@ export interface MsgBoxEntry {
   meta: Record<string, unknown>;
   status: 'offered' | 'closed';
   offeredAt: Date;
+  /** Where the entry stands in the box's order (offered_at to the microsecond, then MessageID): a MsgBoxRequestID continues after it. */
+  position: MsgBoxPosition;
   firstFetchedAt: Date | null;
   closedAt: Date | null;
+}
+
+/** A place in an identity's box, oldest first: offered_at in microseconds since the epoch (a Date holds only milliseconds), then the MessageID. */
+export interface MsgBoxPosition {
+  readonly offeredMicros: string;
+  readonly messageId: string;
 }
 
 interface MsgBoxDbRow {
@@ -31,7 +39,11 @@ interface MsgBoxDbRow {
   offered_at: Date;
   first_fetched_at: Date | null;
   closed_at: Date | null;
+  offered_micros: string;
 }
+
+// every query of entries selects this too: the position a continuation resumes after
+const ENTRY_COLUMNS = `*, (extract(epoch from offered_at) * 1000000)::bigint::text AS offered_micros`;
 
 function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
   return {
@@ -44,6 +56,7 @@ function toEntry(r: MsgBoxDbRow): MsgBoxEntry {
     meta: r.meta,
     status: r.status,
     offeredAt: r.offered_at,
+    position: { offeredMicros: r.offered_micros, messageId: r.xta_message_id },
     firstFetchedAt: r.first_fetched_at,
     closedAt: r.closed_at,
   };
@@ -60,6 +73,8 @@ export interface MsgBoxSelection {
   readonly to?: Date;
   /** Only entries never fetched. */
   readonly newOnly?: boolean;
+  /** Only entries after this place in the box's order (the continuation of a MsgBoxRequestID). */
+  readonly after?: MsgBoxPosition;
 }
 
 function offeredWhere(identity: string, sel: MsgBoxSelection): { where: string; params: unknown[] } {
@@ -69,8 +84,9 @@ function offeredWhere(identity: string, sel: MsgBoxSelection): { where: string; 
       `identity = $1 AND status = 'offered' AND ($2::text[] IS NULL OR xta_message_id = ANY($2::text[])) ` +
       `AND ($3::text[] IS NULL OR coalesce(meta->'inReplyTo', '[]'::jsonb) ?| $3::text[]) ` +
       `AND ($4::timestamptz IS NULL OR offered_at >= $4) AND ($5::timestamptz IS NULL OR offered_at <= $5) ` +
-      `AND (NOT $6::boolean OR first_fetched_at IS NULL)`,
-    params: [identity, list(sel.messageIds), list(sel.relatesTo), sel.from ?? null, sel.to ?? null, sel.newOnly === true],
+      `AND (NOT $6::boolean OR first_fetched_at IS NULL) ` +
+      `AND ($7::bigint IS NULL OR (offered_at, xta_message_id) > (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::text))`,
+    params: [identity, list(sel.messageIds), list(sel.relatesTo), sel.from ?? null, sel.to ?? null, sel.newOnly === true, sel.after?.offeredMicros ?? null, sel.after?.messageId ?? null],
   };
 }
 
@@ -94,7 +110,7 @@ export class XtaStore extends SchemaStore {
     return withTransaction(this.pool, async (client) => {
       const inserted = await client.query<MsgBoxDbRow>(
         `INSERT INTO ${s}.xta_msgbox (identity, xta_message_id, submission_id, idempotency_key, package_blob_key, package_size, package_name, meta)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING *`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (identity, idempotency_key) DO NOTHING RETURNING ${ENTRY_COLUMNS}`,
         [input.identity, input.messageId, input.submissionId, input.idempotencyKey, input.packageBlobKey, input.packageSize, input.packageName, JSON.stringify(input.meta)],
       );
       const row = inserted.rows[0];
@@ -107,21 +123,21 @@ export class XtaStore extends SchemaStore {
         });
         return { entry: toEntry(row), duplicate: false };
       }
-      const existing = await client.query<MsgBoxDbRow>(`SELECT * FROM ${s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [input.identity, input.idempotencyKey]);
+      const existing = await client.query<MsgBoxDbRow>(`SELECT ${ENTRY_COLUMNS} FROM ${s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [input.identity, input.idempotencyKey]);
       return { entry: toEntry(existing.rows[0]!), duplicate: true };
     });
   }
 
   /** The entry a delivery key made in an identity's box, if any (a redelivery finds it before uploading again). */
   async findByKey(identity: string, idempotencyKey: string): Promise<MsgBoxEntry | undefined> {
-    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [identity, idempotencyKey]);
+    const rows = await this.query<MsgBoxDbRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.xta_msgbox WHERE identity = $1 AND idempotency_key = $2`, [identity, idempotencyKey]);
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
   /** Offered (not closed) entries of an identity, oldest first, that match the selector. */
   async listOffered(identity: string, opts: { limit: number } & MsgBoxSelection): Promise<MsgBoxEntry[]> {
     const { where, params } = offeredWhere(identity, opts);
-    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE ${where} ORDER BY offered_at, xta_message_id LIMIT $${params.length + 1}`, [
+    const rows = await this.query<MsgBoxDbRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.xta_msgbox WHERE ${where} ORDER BY offered_at, xta_message_id LIMIT $${params.length + 1}`, [
       ...params,
       Math.max(0, Math.trunc(opts.limit)),
     ]);
@@ -139,7 +155,7 @@ export class XtaStore extends SchemaStore {
   async fetch(identity: string, messageId: string): Promise<MsgBoxEntry | undefined> {
     const rows = await this.query<MsgBoxDbRow>(
       `UPDATE ${this.s}.xta_msgbox SET first_fetched_at = coalesce(first_fetched_at, now())
-        WHERE identity = $1 AND xta_message_id = $2 RETURNING *`,
+        WHERE identity = $1 AND xta_message_id = $2 RETURNING ${ENTRY_COLUMNS}`,
       [identity, messageId],
     );
     return rows[0] ? toEntry(rows[0]) : undefined;
@@ -157,7 +173,7 @@ export class XtaStore extends SchemaStore {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<MsgBoxDbRow>(
         `UPDATE ${s}.xta_msgbox SET status = 'closed', closed_at = now()
-          WHERE identity = $1 AND xta_message_id = ANY($2::text[]) AND status = 'offered' RETURNING *`,
+          WHERE identity = $1 AND xta_message_id = ANY($2::text[]) AND status = 'offered' RETURNING ${ENTRY_COLUMNS}`,
         [identity, [...messageIds]],
       );
       for (const row of rows) {
@@ -174,7 +190,7 @@ export class XtaStore extends SchemaStore {
 
   /** All box entries made from one submission (for the sender's transport report). */
   async entriesOfSubmission(submissionId: string): Promise<MsgBoxEntry[]> {
-    const rows = await this.query<MsgBoxDbRow>(`SELECT * FROM ${this.s}.xta_msgbox WHERE submission_id = $1 ORDER BY offered_at`, [submissionId]);
+    const rows = await this.query<MsgBoxDbRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.xta_msgbox WHERE submission_id = $1 ORDER BY offered_at`, [submissionId]);
     return rows.map(toEntry);
   }
 }

@@ -17,11 +17,17 @@ export interface EventRef {
   readonly submissionId: string;
   readonly caseId: string;
   readonly notifySender?: boolean;
+  /**
+   * Who issues the SET when not the delivery service (whose `iss` is the hub's base URL): the destination, as its
+   * subscriber answers (accept-, reject-submission: `iss` its destinationId, set-payload schema). Senders verify such
+   * a SET with the destination's key for its `kid` (GET /v1/destinations/{id}/keys/{kid}, sender-routes.ts).
+   */
+  readonly subscriberOf?: string;
 }
 
 /** Signs a Security Event Token for the case's event log; the caller writes it (with the state it belongs to). */
 export async function signEvent(deps: EventDeps, ref: EventRef, event: EventName, payload?: Record<string, unknown>): Promise<EventInput> {
-  const claims = buildSetClaims({ issuer: deps.issuer, event, submissionId: ref.submissionId, caseId: ref.caseId, ...(payload ? { payload } : {}) });
+  const claims = buildSetClaims({ issuer: ref.subscriberOf ?? deps.issuer, event, submissionId: ref.submissionId, caseId: ref.caseId, ...(payload ? { payload } : {}) });
   return {
     caseId: ref.caseId,
     submissionId: ref.submissionId,

@@ -47,7 +47,8 @@ export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
     open: (row) => openFitConnect(deps, row, metaOf(row)),
     async acknowledge(row) {
       const meta = metaOf(row);
-      const ref = { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined };
+      // the hub answers as the destination's subscriber: iss is the destination (FIT-Connect set-payload schema)
+      const ref = { submissionId: row.submissionId, caseId: meta.caseId, notifySender: meta.callback !== undefined, subscriberOf: meta.destinationId };
       if (row.state === 'DELIVERED') {
         const tags = meta.authenticationTags;
         if (!tags) throw new WeicheError(ErrorCode.INTERNAL, 'a delivered FIT-Connect submission has no authentication tags');

@@ -151,19 +151,21 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     throw problem(ErrorCode.SCHEMA_VIOLATION, 'Es wurden Fachdaten übermittelt, die Metadaten beschreiben aber keine (contentStructure.data fehlt).', 'data');
   }
 
-  const uploaded = new Map((await deps.journal.listAttachments(row.submissionId)).map((a) => [a.attachmentId, a]));
+  // attachment ids are UUIDs (RFC 9562 §4: compared case-insensitively): the metadata may name one in other case than
+  // its upload, as checkAnnouncedAttachments allows; the tags go by the id it was uploaded under, as in submit-submission
+  const uploaded = new Map((await deps.journal.listAttachments(row.submissionId)).map((a) => [a.attachmentId.toLowerCase(), a]));
   const attachments: SubmissionAttachment[] = [];
   const tags: Record<string, string> = {};
   for (const declared of metadata.contentStructure.attachments) {
     const where: ProblemInstance = `attachment:${declared.attachmentId}`;
-    const upload = uploaded.get(declared.attachmentId);
+    const upload = uploaded.get(declared.attachmentId.toLowerCase());
     if (!upload) throw problem(ErrorCode.ATTACHMENTS_MISMATCH, 'Eine in den Metadaten beschriebene Anlage wurde nicht hochgeladen.', where);
     const verified = await verifyAttachment(deps, destination, upload.blobKey, declared.mimeType, where);
     const mismatch = checkHash(declared.hash.content, verified.sha512, where);
     if (mismatch) throw rejectedFor(mismatch);
     const markup = attachmentMarkupProblem(verified.prolog, where);
     if (markup) throw markup;
-    tags[declared.attachmentId] = verified.tag;
+    tags[upload.attachmentId] = verified.tag;
     attachments.push({
       attachmentId: declared.attachmentId,
       purpose: declared.purpose,

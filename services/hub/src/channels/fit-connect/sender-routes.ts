@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
-import type { JwtSigner } from '@weiche/crypto';
+import type { JwtSigner, PublicJwk } from '@weiche/crypto';
 import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission, type AuthenticationTags } from '@weiche/fit-connect';
 import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
@@ -18,7 +18,7 @@ import { compactJweBytes, isJoseMediaType } from './jwe-body.js';
 import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
-import { assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { assertMayPickUp, assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 import { queryInteger } from '../../gateway/query-integer.js';
 import { assertRelayJwe, assertRelayJweHeader } from './relay/relay-jwes.js';
 
@@ -131,13 +131,15 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // during a signing key rotation the JWKS holds the previous and the next key too
     app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
 
-    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation)
+    // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation).
+    // get-destination-info is for the destination's senders and its subscriber (`subscribe:destination:<id>`, a relay's)
     app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request, reply) => {
-      const client = await authenticate(deps, request);
+      const principal = await authenticateAny(deps, request);
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
-      assertMaySend(client, id);
+      if (principal.sender) assertMaySend(principal.sender, id);
+      else assertMayPickUp(principal.subscriber, id);
       void reply.header('cache-control', 'no-cache');
       return {
         destinationId: id,
@@ -149,12 +151,21 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       };
     });
 
-    // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination
-    // (and verifies its events); the destination's details above stay behind the sender's token
+    /**
+     * The keys the subscriber of a destination signs its answers (accept-, reject-submission) with: the hub's own signing
+     * keys for its destinations (it is their subscriber), the relay subscriber's for a relay destination.
+     */
+    async function signatureKeysOf(destination: LoadedDestination): Promise<readonly PublicJwk[]> {
+      return destination.relay ? destination.relay.signatureKeys.keys : deps.signer.publicJwks();
+    }
+
+    // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination or
+    // verifies its subscriber's events (by the SET's kid, as FIT-Connect senders do); the details above stay behind the token
     app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
-      const jwk = destination?.publicJwks.get(request.params.keyId);
+      const { keyId } = request.params;
+      const jwk = destination && (destination.publicJwks.get(keyId) ?? (await signatureKeysOf(destination)).find((k) => k.kid === keyId));
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       void reply.header('cache-control', 'no-cache');
       return jwk;
@@ -170,7 +181,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
-      const announced = body.announcedAttachments;
+      // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
+      const announced = body.announcedAttachments.map((id) => id.toLowerCase());
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
       if (body.callback) assertCallbackTarget(client, body.callback.url);
       const submissionId = randomUUID();
@@ -212,7 +224,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
       requireCreated(row);
-      const attachmentId = request.params.attachmentId;
+      const attachmentId = request.params.attachmentId.toLowerCase();
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }

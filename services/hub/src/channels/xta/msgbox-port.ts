@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { MsgBoxEntry, MsgBoxSelection } from '@weiche/journal';
 import {
   buildEmptyResponse,
@@ -6,6 +5,7 @@ import {
   buildStatusListResponse,
   xtaError,
   type MessageMetaData,
+  type MsgBoxResponse,
   type MsgSelector,
   type ParsedSoapRequest,
   type StatusListEntries,
@@ -13,6 +13,7 @@ import {
 } from '@weiche/xta';
 import type { HubMessageBox } from './message-box.js';
 import type { XtaIdentity } from './identities.js';
+import { continuationOf, msgBoxRequestId, type MsgBoxContinuation } from './msgbox-request-id.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
 type Op<K extends ParsedSoapRequest['operation']> = Extract<ParsedSoapRequest, { operation: K }>;
@@ -52,30 +53,57 @@ function selectionOf(selector: MsgSelector): MsgBoxSelection {
   };
 }
 
-/** getStatusList / getNextStatusList: the caller's own offered messages (unclosed ones are listed again). */
-export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getStatusList'> | Op<'getNextStatusList'>): Promise<XtaSoapResponse> {
-  const limit = request.operation === 'getStatusList' ? (request.payload.maxListItems ?? DEFAULT_LIST_ITEMS) : DEFAULT_LIST_ITEMS;
-  const selection = request.operation === 'getStatusList' && request.payload.selector ? selectionOf(request.payload.selector) : {};
-  const skip = new Set(request.operation === 'getNextStatusList' ? request.payload.lastMsgReceived : []);
-  const list = (await rt.store.listOffered(identity.identifier, { limit: limit + skip.size, ...selection })).filter((e) => !skip.has(e.messageId)).slice(0, limit);
-  const total = await rt.store.countOffered(identity.identifier, selection);
-  const requestId = request.operation === 'getNextStatusList' ? request.payload.msgBoxRequestId : randomUUID();
-  const msgBoxResponse = list.length === 0 ? { requestId, noMessageAvailable: 'NoMatch' as const } : { requestId, itemsPending: Math.max(0, total - list.length - skip.size) };
-  const form = request.operation === 'getStatusList' ? request.payload.listForm : undefined;
-  return buildStatusListResponse({ operation: request.operation, ...reply(request) }, { msgBoxResponse, entries: entriesOf(list, form) });
+/** A page of the caller's offered messages after `c.after`; the answer's MsgBoxRequestID continues after its last entry. */
+async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation): Promise<{ list: MsgBoxEntry[]; msgBoxResponse: MsgBoxResponse }> {
+  const list = await rt.store.listOffered(identity.identifier, { limit: c.limit, ...c.selection, ...(c.after ? { after: c.after } : {}) });
+  const last = list.at(-1);
+  if (!last) return { list, msgBoxResponse: { requestId: msgBoxRequestId(c), noMessageAvailable: 'NoMatch' } };
+  // pending: what a getNextStatusList with this answer's id would still find
+  const itemsPending = await rt.store.countOffered(identity.identifier, { ...c.selection, after: last.position });
+  return { list, msgBoxResponse: { requestId: msgBoxRequestId({ ...c, after: last.position }), itemsPending } };
 }
 
-async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, requestId: string): Promise<XtaSoapResponse> {
+/**
+ * MsgBoxGetNextRequest/LastMsgReceived: the client acknowledges the messages it received under the request, as in a
+ * MsgBoxCloseRequest (the same element) — they count as fetched and are not offered again. A MessageID not in the
+ * caller's box closes nothing (a repeated request names ones closed already).
+ */
+async function commitReceived(rt: XtaRuntime, identity: XtaIdentity, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await rt.store.close(identity.identifier, ids);
+}
+
+/**
+ * getStatusList / getNextStatusList: the caller's own offered messages (unclosed ones are listed again). getNextStatusList
+ * continues the request its MsgBoxRequestID names (same selection, form and size) after the entries listed under it, and
+ * closes the ones LastMsgReceived names; an id the hub did not issue is answered NoMessageAvailable RequestIdInvalid (OSCI2_02.xsd MsgBoxReasonEnum).
+ */
+export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, request: Op<'getStatusList'> | Op<'getNextStatusList'>): Promise<XtaSoapResponse> {
+  const reply_ = { operation: request.operation, ...reply(request) };
+  if (request.operation === 'getNextStatusList') {
+    await commitReceived(rt, identity, request.payload.lastMsgReceived);
+    const c = continuationOf(request.payload.msgBoxRequestId);
+    if (!c) return buildStatusListResponse(reply_, { msgBoxResponse: { requestId: request.payload.msgBoxRequestId, noMessageAvailable: 'RequestIdInvalid' }, entries: entriesOf([], undefined) });
+    const { list, msgBoxResponse } = await listPage(rt, identity, c);
+    return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, c.form) });
+  }
+  const { maxListItems, selector, listForm } = request.payload;
+  const c: MsgBoxContinuation = { selection: selector ? selectionOf(selector) : {}, form: listForm, limit: maxListItems ?? DEFAULT_LIST_ITEMS };
+  const { list, msgBoxResponse } = await listPage(rt, identity, c);
+  return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, listForm) });
+}
+
+async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, c: MsgBoxContinuation): Promise<XtaSoapResponse> {
   const row = await rt.journal.getSubmission(entry.submissionId);
   if (!row) throw xtaError('INTERNAL_ERROR');
   const content = await box.content(entry, row.tenantId);
-  const pending = await rt.store.countOffered(identity.identifier);
+  // pending: what a getNextMessage with this answer's id would still find
+  const pending = await rt.store.countOffered(identity.identifier, { ...c.selection, after: entry.position });
   // MsgPart="Body": the message's SOAP body without its header blocks' MessageMetaData (getStatusList lists that)
   const bodyOnly = request.operation === 'getMessage' && request.payload.msgPart === 'Body';
   return buildGetMessageResponse(
     { operation: request.operation, ...reply(request) },
     {
-      msgBoxResponse: { requestId, itemsPending: Math.max(0, pending - (entry.status === 'offered' ? 1 : 0)) },
+      msgBoxResponse: { requestId: msgBoxRequestId({ ...c, after: entry.position }), itemsPending: pending },
       ...(bodyOnly ? {} : { messageMetaData: entry.meta as unknown as MessageMetaData }),
       container: { kind: 'plain', message: content.message, attachments: content.attachments },
       // answer in the form the client speaks: MTOM to MTOM clients (CXF), inline otherwise
@@ -85,7 +113,9 @@ async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdent
 }
 
 /**
- * getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070).
+ * getMessage: one message of the caller's own box by MessageID; another identity's message is unknown (9070). Without a
+ * MessageID (XTA.wsdl: "returns the first message relating to the given parameter") the oldest offered message the
+ * MsgSelector selects (RelatesTo, entry time, newEntry; none: the oldest of the box), and 9070 when none does.
  * `MsgPart` (OSCI2_02.xsd MsgBoxFetchRequest): `Envelope` (the default) answers the whole message, `Body` its body
  * without the MessageMetaData header. `Header` alone cannot be answered: the XTA 2 WSDL's getMessage output is
  * GenericContainerBody, whose GenericContentContainer is required — a body-less answer would break every generated
@@ -96,27 +126,38 @@ export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: X
   if (request.payload.msgPart === 'Header') {
     throw xtaError('INVALID_PARAMETER_COMBINATION', 'MsgPart="Header" is not supported: the getMessage answer always carries the GenericContentContainer; the MessageMetaData of the box is listed by getStatusList with ListForm="MessageMetaData"');
   }
-  const id = request.payload.selector.messageIds[0];
-  if (!id) throw xtaError('NO_PARAMETERS', 'MsgSelector needs a wsa:MessageID');
+  const selection = selectionOf(request.payload.selector);
+  const c: MsgBoxContinuation = { selection, limit: 1 };
+  const id = request.payload.selector.messageIds[0] ?? (await rt.store.listOffered(identity.identifier, { limit: 1, ...selection }))[0]?.messageId;
+  if (!id) throw xtaError('UNKNOWN_MESSAGE_ID', 'no message of the box matches the MsgSelector');
   const entry = await rt.store.fetch(identity.identifier, id);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(rt, box, identity, request, entry, randomUUID());
+  return answerWith(rt, box, identity, request, entry, c);
 }
 
-/** getNextMessage: the oldest offered message not named in LastMsgReceived. */
+/**
+ * getNextMessage: the next offered message of the request its MsgBoxRequestID names (a getMessage's or a status list's
+ * selection, after the entry answered under it); the ones LastMsgReceived names are closed first. An id the hub did not
+ * issue is 9070.
+ */
 export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
-  const skip = new Set(request.payload.lastMsgReceived);
-  const next = (await rt.store.listOffered(identity.identifier, { limit: skip.size + 1 })).find((e) => !skip.has(e.messageId));
+  await commitReceived(rt, identity, request.payload.lastMsgReceived);
+  const c = continuationOf(request.payload.msgBoxRequestId);
+  if (!c) throw xtaError('UNKNOWN_MESSAGE_ID', 'the MsgBoxRequestID was not issued by this message box: start with getStatusList or getMessage');
+  const [next] = await rt.store.listOffered(identity.identifier, { limit: 1, ...c.selection, ...(c.after ? { after: c.after } : {}) });
   if (!next) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
   const entry = await rt.store.fetch(identity.identifier, next.messageId);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(rt, box, identity, request, entry, request.payload.msgBoxRequestId);
+  return answerWith(rt, box, identity, request, entry, c);
 }
 
-/** close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070 and closes none. */
+/**
+ * close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070 and closes none.
+ * Without LastMsgReceived (OSCI2_02.xsd: optional) it only ends the MsgBoxRequestID's request, which holds nothing here.
+ */
 export async function closeMessages(rt: XtaRuntime, identity: XtaIdentity, request: Op<'close'>): Promise<XtaSoapResponse> {
   const ids = request.payload.lastMsgReceived;
-  if (ids.length === 0) throw xtaError('NO_PARAMETERS', 'MsgBoxCloseRequest needs LastMsgReceived');
+  if (ids.length === 0) return buildEmptyResponse({ operation: 'close', ...reply(request) });
   // all or nothing: a fault after closing some would tell the caller that none was closed
   const known = await rt.store.inBox(identity.identifier, ids);
   if (ids.some((id) => !known.has(id))) throw xtaError('UNKNOWN_MESSAGE_ID');

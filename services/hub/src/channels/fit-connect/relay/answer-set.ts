@@ -81,7 +81,9 @@ export function assertTags(sent: AuthenticationTags, stored: AuthenticationTags)
   const mismatch = (part: string): Error => unprocessable(`authenticationTags.${part} does not match the submitted JWE`);
   if (sent.metadata !== stored.metadata) throw mismatch('metadata');
   if (sent.data !== stored.data) throw mismatch('data');
+  // attachment ids are UUIDs, the same in any case (RFC 9562 §4): the subscriber may key them as its metadata names them
+  const sentById = new Map(Object.entries(sent.attachments).map(([id, tag]) => [id.toLowerCase(), tag]));
   const ids = Object.keys(stored.attachments);
-  if (Object.keys(sent.attachments).length !== ids.length) throw mismatch('attachments');
-  for (const id of ids) if (sent.attachments[id] !== stored.attachments[id]) throw mismatch(`attachments.${id}`);
+  if (sentById.size !== ids.length || Object.keys(sent.attachments).length !== ids.length) throw mismatch('attachments');
+  for (const id of ids) if (sentById.get(id.toLowerCase()) !== stored.attachments[id]) throw mismatch(`attachments.${id}`);
 }
