@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceKeyDir } from '@weiche/hub';
 import { auditHash } from '@weiche/journal';
-import { launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { DATABASE_URL, REPO_ROOT, tempDir, waitFor } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
 import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
@@ -45,9 +46,21 @@ describe('evidence bundles', () => {
   let pubKey: string;
   let submissionId: string;
   let otherId: string;
+  let thirdId: string;
 
   const evidence = (id: string, token = AUDITOR): Promise<Response> =>
     fetch(`${hub.baseUrl}/admin/api/v1/submissions/${id}/evidence`, { headers: { authorization: `Bearer ${token}` } });
+
+  /** A console page of the browser, signed in with the auditor's token (no auto-refresh). */
+  const signedInAsAuditor = async (browser: TestBrowser): Promise<Page> => {
+    const page = await browser.context.newPage();
+    await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
+    await page.goto(`${hub.baseUrl}/admin/`);
+    await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('navigation').waitFor();
+    return page;
+  };
 
   beforeAll(async () => {
     dir = await tempDir('evidence-bundle');
@@ -70,6 +83,7 @@ describe('evidence bundles', () => {
     const sent = await Promise.all(['Carport', 'Gartenhaus', 'Zaun'].map((v) => hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from(`{"vorhaben":"${v}"}`), attachments: [attachment] })));
     submissionId = sent[0]!.submissionId;
     otherId = sent[1]!.submissionId;
+    thirdId = sent[2]!.submissionId;
     await waitFor('delivered and acknowledged', async () => {
       const rows = await Promise.all(sent.map((x) => hub.deps.journal.getSubmission(x.submissionId)));
       return rows.every((row) => row?.state === 'DELIVERED' && row.acknowledgedAt !== null);
@@ -152,12 +166,7 @@ describe('evidence bundles', () => {
   it('lets an auditor download the bundle from the console\'s submission view', async () => {
     const browser = await launchBrowser({ locale: 'de-DE' });
     try {
-      const page = await browser.context.newPage();
-      await page.addInitScript("sessionStorage.setItem('weiche.refresh', '0')");
-      await page.goto(`${hub.baseUrl}/admin/`);
-      await page.getByLabel('Admin-Token (Bearer)').fill(AUDITOR);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.getByRole('navigation').waitFor();
+      const page = await signedInAsAuditor(browser);
       await page.goto(`${hub.baseUrl}/admin/#/submissions/${submissionId}`);
       const button = page.getByTestId('download-evidence');
       await button.waitFor({ timeout: 30_000 });
@@ -172,6 +181,35 @@ describe('evidence bundles', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('anchors in the checkpoint log, not the database index: newest records deleted with the index row that sealed them are refused', async () => {
+    expect((await evidence(thirdId)).status).toBe(200);
+    // an operator action after that checkpoint: the next bundle's checkpoint seals it
+    await hub.deps.journal.audit({ submissionId: thirdId, actor: 'operator:olga', stage: 'redeliver', details: { reason: 'Ordner repariert' } });
+    const sealed = await evidence(thirdId);
+    expect(sealed.status).toBe(200);
+    const { audit } = JSON.parse(Buffer.from((await sealed.text()).split('.')[1]!, 'base64url').toString('utf8')) as { audit: { chain: string; records: unknown[]; anchor: { checkpoint: { no: number } } } };
+    const newest = audit.anchor.checkpoint.no;
+    const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
+    const client = await owner.connect();
+    try {
+      // the owner of the database takes the operator action out, and the index row of the checkpoint that sealed it
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(`DELETE FROM "${cfg.schema}".audit_checkpoint_heads WHERE chain = $1 AND checkpoint_no = $2`, [audit.chain, newest]);
+      await client.query(`DELETE FROM "${cfg.schema}".audit WHERE chain = $1 AND chain_seq = $2`, [audit.chain, audit.records.length]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await owner.end();
+    }
+    const res = await evidence(thirdId);
+    const body = await res.text();
+    expect(res.status, body.slice(0, 300)).toBe(409);
+    expect((JSON.parse(body) as { detail: string }).detail).toBe(
+      `the audit chain of this submission does not verify (record #${audit.records.length}: newest records deleted (sealed by checkpoint ${newest})): no bundle is signed; run weiche audit verify`,
+    );
+  });
 
   it('refuses to sign a chain with a record a database owner forged, also once a checkpoint sealed it', async () => {
     const records = await hub.deps.journal.listAudit({ submissionId: otherId, limit: 100 });
@@ -234,4 +272,40 @@ describe('evidence bundles', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/^NOT VERIFIED: record #\d+, which checkpoint 1 sealed, is not the record in the bundle/);
   });
+
+  it('tells in German in the console why no evidence bundle was signed for a tampered chain', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await signedInAsAuditor(browser);
+      await page.goto(`${hub.baseUrl}/admin/#/submissions/${thirdId}`);
+      await page.getByTestId('download-evidence').click();
+      // the newest record of the third submission was deleted with its checkpoint index row (test above)
+      await page.locator('#status[data-kind="error"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#status').textContent()).toMatch(
+        /^Fehler: 409 Die Prüfkette dieser Einreichung ist nicht unversehrt \(Eintrag \d+: neueste Einträge gelöscht \(von Prüfpunkt \d+ versiegelt\)\): es wird kein Nachweis signiert; bitte „weiche audit verify“ ausführen$/,
+      );
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('names in the console\'s chain check which submission\'s record is bad and why, and where records are missing', async () => {
+    const browser = await launchBrowser({ locale: 'de-DE' });
+    try {
+      const page = await signedInAsAuditor(browser);
+      await page.goto(`${hub.baseUrl}/admin/#/audit`);
+      await page.getByRole('button', { name: 'Kette prüfen' }).click();
+      const verdict = page.getByTestId('verify-result').locator('p.verdict');
+      await verdict.waitFor({ timeout: 60_000 });
+      // the earliest bad record is #2 of the re-chained submission; the newest record of the third was deleted (tests above)
+      expect(await verdict.textContent()).toMatch(
+        new RegExp(
+          `^Prüfprotokoll nicht unversehrt\\. Erster Fehler: Einreichung ${submissionId}, Eintrag 2 ihrer Kette: MAC ungültig: gefälscht oder ohne den Beweisschlüssel neu verkettet\\. ` +
+            `Einträge fehlen an 1 Stelle\\(n\\), zuerst Einreichung ${thirdId}, Eintrag \\d+ ihrer Kette: neueste Einträge gelöscht \\(von Prüfpunkt \\d+ versiegelt\\)\\. [\\d.]+ von [\\d.]+ Einträgen geprüft\\.$`,
+        ),
+      );
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

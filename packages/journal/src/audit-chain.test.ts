@@ -7,7 +7,9 @@ import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/cr
 import { checkpointName, writeCheckpoint } from './audit-checkpoint.js';
 import { auditHash, GENESIS_HASH, legacyAuditHash, macInput } from './audit-hash.js';
 import { bindAuditKeys } from './audit-keys.js';
+import { checkChainRecords } from './audit-verify.js';
 import type { AuditRecord } from './audit-rows.js';
+import { EvidenceChainReader } from './evidence-chain.js';
 import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -219,6 +221,29 @@ describe('audit chains', () => {
     verdict = await db.verify();
     expect(verdict).toMatchObject({ ok: false, firstBad: { chain: 'checkpoints', seq: 1 }, checkpoints: { verified: 0 } });
     expect(verdict.firstBad?.reason).toMatch(/missing from the checkpoint log/);
+  });
+
+  it('names newest records deleted together with the index row of the checkpoint that sealed them, and anchors evidence in the log', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    await db.checkpoint();
+    await journal.audit({ submissionId: id, actor: 'operator:olga', stage: 'redeliver' });
+    await journal.audit({ submissionId: id, actor: 'operator:olga', stage: 'redeliver' });
+    await db.checkpoint();
+    const chain = `submission:${id}`;
+    // checkpoint 2 sealed #6; its index row for the chain and records #5, #6 go, so the index names checkpoint 1 (#4)
+    await asOwner(db, async (c, s) => {
+      await c.query(`DELETE FROM ${s}.audit_checkpoint_heads WHERE checkpoint_no = 2 AND chain = $1`, [chain]);
+      await c.query(`DELETE FROM ${s}.audit WHERE chain = $1 AND chain_seq > 4`, [chain]);
+    });
+    const verdict = await db.verify();
+    expect(verdict.gaps).toContainEqual({ chain, fromSeq: 5, toSeq: 6, reason: 'newest records deleted (sealed by checkpoint 2)' });
+
+    const { evidence, indexedCheckpoint } = await db.store(EvidenceChainReader).chainOf(id, db.log);
+    expect(indexedCheckpoint).toBe(1);
+    expect(evidence.anchor?.checkpoint.no).toBe(2);
+    expect(evidence.anchor?.head.slice(0, 2)).toEqual([chain, 6]);
+    expect(checkChainRecords(chain, evidence.records, db.keys, { no: 2, head: evidence.anchor!.head })).toEqual({ chain, seq: 5, reason: 'newest records deleted (sealed by checkpoint 2)' });
   });
 
   it('keeps verifying after a key rotation; without the old key its records are named', async () => {

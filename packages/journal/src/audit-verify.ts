@@ -105,13 +105,15 @@ export async function verifyAudit(opts: VerifyAuditOptions): Promise<AuditVerdic
 }
 
 /**
- * The first problem of one chain's records as given (positions from 1, links, hashes, MACs), or undefined when
- * they verify: what the hub checks before it signs an evidence bundle, so its signature never covers a record
- * that a database owner forged or changed (the offline check cannot recompute MACs).
+ * The first problem of one chain's records as given (positions from 1, links, hashes, MACs, and against the head
+ * its newest checkpoint sealed), or undefined when they verify: what the hub checks before it signs an evidence
+ * bundle, so its signature never covers a record that a database owner forged or changed (the offline check
+ * cannot recompute MACs), nor a chain whose sealed newest records were deleted.
  */
-export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys): AuditProblem | undefined {
+export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys, sealedBy?: { no: number; head: CheckpointHead }): AuditProblem | undefined {
   const findings = new Findings();
-  const check = new ChainCheck(chain, undefined, keys, findings, undefined);
+  const sealed = sealedBy ? { no: sealedBy.no, seq: sealedBy.head[1], hash: sealedBy.head[2], at: new Date(sealedBy.head[3]) } : undefined;
+  const check = new ChainCheck(chain, sealed, keys, findings, undefined);
   for (const record of records) {
     if (record.chain !== chain) findings.bad(chain, record.chainSeq, `a record of chain ${record.chain}`, record.at);
     else check.feed(record);
@@ -133,6 +135,8 @@ class AuditVerifier {
   private unanchored = 0;
   private pruned = 0;
   private estimate = 0;
+  /** Heads of the checkpoints whose database copy is missing or differs: the log's, which chains are checked against. */
+  private readonly logHeads = new Map<number, readonly CheckpointHead[]>();
 
   constructor(private readonly opts: VerifyAuditOptions) {
     this.s = quoteSchema(opts.schema);
@@ -185,6 +189,7 @@ class AuditVerifier {
         }
         const issuedAt = new Date(opened.payload.issuedAt);
         const indexedHash = indexed.get(no);
+        if (indexedHash !== jwsHash(opened.file.jws) || !sameHeads(opened.file.heads, indexHeads.get(no) ?? [])) this.logHeads.set(no, opened.file.heads);
         if (indexedHash === undefined) {
           // a writer that died before its commit leaves this until the next checkpoint adopts it; a deleted index row looks the same
           this.findings.bad('checkpoints', no, `checkpoint ${no} is not in the database index (adopted by the next checkpoint if its writer died; else deleted)`, issuedAt);
@@ -306,13 +311,25 @@ class AuditVerifier {
 
   // ---- chains ----
 
+  /**
+   * The newest sealed head of each chain: from the database index where it matches the log, from the log for
+   * the checkpoints whose index copy was altered, so deleted newest records are named even when the index row
+   * of the checkpoint that sealed them was deleted too.
+   */
   private async sealedHeads(chains: string[]): Promise<Map<string, Sealed>> {
     const rows = await this.query<{ chain: string; chain_seq: string; hash: string; at: Date; checkpoint_no: string }>(
       `SELECT DISTINCT ON (chain) chain, chain_seq, hash, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads
-        WHERE chain = ANY($1::text[]) ORDER BY chain, checkpoint_no DESC`,
-      [chains],
+        WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[]) ORDER BY chain, checkpoint_no DESC`,
+      [chains, [...this.logHeads.keys()]],
     );
-    return new Map(rows.map((r) => [r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), hash: r.hash, at: r.at }]));
+    const sealed = new Map(rows.map((r) => [r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), hash: r.hash, at: r.at }]));
+    const wanted = new Set(chains);
+    for (const [no, heads] of this.logHeads) {
+      for (const [chain, seq, hash, at] of heads) {
+        if (wanted.has(chain) && (sealed.get(chain)?.no ?? 0) < no) sealed.set(chain, { no, seq, hash, at: new Date(at) });
+      }
+    }
+    return sealed;
   }
 
   /** Streams every record of the given chains (whole chains, whatever the scope's time) and checks them. */

@@ -1,4 +1,4 @@
-import { checkpointName, leafOf, type CheckpointFile, type CheckpointHead, type CheckpointLog } from './audit-checkpoint.js';
+import { checkpointNo, leafOf, type CheckpointFile, type CheckpointHead, type CheckpointLog } from './audit-checkpoint.js';
 import { chainOf } from './audit-chain.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { merkleProof } from './merkle.js';
@@ -24,25 +24,52 @@ export interface EvidenceChain {
   anchor: ChainAnchor | null;
 }
 
+/** A chain as evidence, and the checkpoint the database index names as its newest seal (to compare with the anchor). */
+export interface EvidenceChainRead {
+  evidence: EvidenceChain;
+  indexedCheckpoint: number | undefined;
+}
+
 /** Reads what an evidence bundle needs of the audit: a submission's chain and the checkpoint that anchors it. */
 export class EvidenceChainReader extends SchemaStore {
-  async chainOf(submissionId: string, log: CheckpointLog): Promise<EvidenceChain> {
+  /**
+   * The chain's records and its anchor: the newest checkpoint in the append-only log that sealed the chain. The log
+   * is searched from its newest checkpoint down, not found through the database index, which the database's owner
+   * can alter: an index that no longer names the newest seal must not anchor the bundle to an older one, under
+   * which deleted newest records would look never written (or written but "not yet anchored").
+   */
+  async chainOf(submissionId: string, log: CheckpointLog): Promise<EvidenceChainRead> {
     const chain = chainOf(submissionId);
     const rows = await this.query<AuditDbRow>(`SELECT * FROM ${this.s}.audit WHERE chain = $1 ORDER BY chain_seq, seq`, [chain]);
     const sealed = await this.query<{ checkpoint_no: string }>(
       `SELECT checkpoint_no FROM ${this.s}.audit_checkpoint_heads WHERE chain = $1 ORDER BY checkpoint_no DESC LIMIT 1`,
       [chain],
     );
-    const no = sealed[0] ? Number(sealed[0].checkpoint_no) : undefined;
-    return { chain, records: rows.map(toAuditRecord), anchor: no === undefined ? null : await anchorIn(log, no, chain) };
+    const anchor = await newestAnchor(log, chain);
+    return { evidence: { chain, records: rows.map(toAuditRecord), anchor }, indexedCheckpoint: sealed[0] ? Number(sealed[0].checkpoint_no) : undefined };
   }
 }
 
-/** The anchor of `chain` in checkpoint `no`, read from the append-only log (not the database index). */
-async function anchorIn(log: CheckpointLog, no: number, chain: string): Promise<ChainAnchor | null> {
-  const text = await log.get(checkpointName(no));
-  if (text === undefined) return null;
-  const file = JSON.parse(text) as CheckpointFile;
+/**
+ * The anchor of `chain` in the newest checkpoint of the log that holds it. Reads checkpoints from the newest
+ * down until one holds the chain: few for a submission that changed recently (the hub writes a checkpoint just
+ * before), all written since for one that changed long ago.
+ */
+async function newestAnchor(log: CheckpointLog, chain: string): Promise<ChainAnchor | null> {
+  const names = (await log.list()).filter((name) => checkpointNo(name) !== undefined);
+  const quoted = JSON.stringify(chain);
+  for (let i = names.length - 1; i >= 0; i -= 1) {
+    const text = await log.get(names[i]!);
+    // most checkpoints do not hold the chain: a text search spares parsing them
+    if (text === undefined || !text.includes(quoted)) continue;
+    const anchor = anchorIn(JSON.parse(text) as CheckpointFile, checkpointNo(names[i]!)!, chain);
+    if (anchor) return anchor;
+  }
+  return null;
+}
+
+/** The anchor of `chain` in checkpoint `no`, or null when the checkpoint does not hold it. */
+function anchorIn(file: CheckpointFile, no: number, chain: string): ChainAnchor | null {
   const leafIndex = file.heads.findIndex((h) => h[0] === chain);
   if (leafIndex < 0) return null;
   return {

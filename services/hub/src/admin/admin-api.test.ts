@@ -291,6 +291,15 @@ describe('actions (audited with the token subject)', () => {
     ]);
   });
 
+  it('answers a replay sent without a body with a problem that says the body is missing', async () => {
+    const id = await seed('stadt-a', true);
+    const res = await call(TOKENS.operator, 'POST', `${API}/submissions/${id}/replay`);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((res.json() as { detail: string }).detail).toBe('body: none was sent; this request takes a JSON object (content-type: application/json), see /docs');
+    expect((await deps.journal.getSubmission(id))?.state).toBe('FAILED');
+  });
+
   it('discards a dead letter with a reason: it stays FAILED and leaves the dead-letter list', async () => {
     const id = await seed('stadt-a', true);
     const listed = async (): Promise<string[]> => ((await call(TOKENS.adminA, 'GET', `${API}/dead-letters?limit=100`)).json() as { items: Array<{ submissionId: string }> }).items.map((i) => i.submissionId);

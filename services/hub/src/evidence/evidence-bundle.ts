@@ -37,15 +37,21 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
   await checkpointNow(deps).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'checkpoint before an evidence bundle failed; the bundle names the last anchor'));
   const store = { pool: deps.pool, schema: deps.config.database.schema };
   const retention = new RetentionStore(store);
-  const [chain, deliveries, deleted, shreddedAt, record] = await Promise.all([
+  const [{ evidence: chain, indexedCheckpoint }, deliveries, deleted, shreddedAt, record] = await Promise.all([
     new EvidenceChainReader(store).chainOf(submissionId, deps.auditLog),
     deps.journal.listDeliveries(submissionId),
     retention.deletedAt(submissionId),
     retention.shreddedAt(row.tenantId),
     channelRecord(deps, row),
   ]);
-  // the signature vouches for the records: a forged or changed one (MAC, hash, link, position) is refused, not signed
-  const problem = checkChainRecords(chain.chain, chain.records, deps.evidence);
+  // the signature vouches for the records: a forged or changed one (MAC, hash, link, position), or newest records
+  // deleted after a checkpoint sealed them, is refused, not signed
+  const anchor = chain.anchor ? { no: chain.anchor.checkpoint.no, head: chain.anchor.head } : undefined;
+  const problem = checkChainRecords(chain.chain, chain.records, deps.evidence, anchor);
+  if (anchor && indexedCheckpoint !== anchor.no) {
+    // the anchor comes from the append-only log; an index naming another checkpoint was altered (or its writer died before the commit)
+    deps.log.error({ submissionId, chain: chain.chain, checkpoint: anchor.no, indexed: indexedCheckpoint ?? null }, 'the database index of the audit checkpoints does not name the newest checkpoint that sealed this chain; run weiche audit verify');
+  }
   if (problem) {
     deps.log.error({ submissionId, chain: problem.chain, seq: problem.seq, reason: problem.reason }, 'evidence bundle refused: the audit chain does not verify');
     throw new WeicheError(ErrorCode.CONFLICT, `the audit chain of this submission does not verify (record #${problem.seq}: ${problem.reason}): no bundle is signed; run weiche audit verify`, { status: 409 });

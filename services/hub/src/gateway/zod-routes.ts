@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
-/** `first.path: message` of a failed validation; the problem handler sends it as the detail of a 400 problem. */
-function readableValidationError(errors: ReadonlyArray<{ instancePath?: string; message?: string }>): Error {
+/**
+ * `first.path: message` of a failed validation; the problem handler sends it as the detail of a 400 problem.
+ * A whole part that fails is named (`body`, `querystring`), and a body that was not sent at all is said so.
+ */
+function readableValidationError(errors: ReadonlyArray<{ instancePath?: string; message?: string }>, part: string): Error {
   const first = errors[0];
   if (!first) return new Error('invalid request');
   const path = (first.instancePath ?? '').split('/').filter(Boolean).join('.');
-  return new Error(`${path || '(value)'}: ${first.message ?? 'invalid'}`);
+  if (!path && part === 'body' && /received (null|undefined)$/.test(first.message ?? '')) {
+    return new Error('body: none was sent; this request takes a JSON object (content-type: application/json), see /docs');
+  }
+  return new Error(`${path || part}: ${first.message ?? 'invalid'}`);
 }
 
 /**
@@ -18,7 +24,7 @@ function readableValidationError(errors: ReadonlyArray<{ instancePath?: string; 
  */
 export function zodRoutes(app: FastifyInstance) {
   app.setValidatorCompiler(validatorCompiler);
-  app.setSchemaErrorFormatter((errors) => readableValidationError(errors));
+  app.setSchemaErrorFormatter((errors, part) => readableValidationError(errors, part));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   return app.withTypeProvider<ZodTypeProvider>();
 }

@@ -11,6 +11,7 @@ import { finishSignIn, isCallback, startSignIn } from './oidc.js';
 import { renderOzg } from './ozg.js';
 import { refreshSeconds } from './refresh.js';
 import { renderSubmissions } from './submissions.js';
+import { errorText } from './terms.js';
 import { renderTimeline } from './timeline.js';
 
 const main = document.getElementById('main');
@@ -52,7 +53,8 @@ const ctx = {
       await work();
       if (reload) await render({ focus: true, keepStatus: true });
     } catch (error) {
-      announce(t('error', { detail: error instanceof ApiError ? `${error.status} ${error.message}` : error.message }), 'error');
+      // the API's problem details are English; known ones are told in the console's language
+      announce(t('error', { detail: error instanceof ApiError ? `${error.status} ${errorText(error.message)}` : error.message }), 'error');
     }
   },
 };

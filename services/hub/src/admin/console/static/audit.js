@@ -28,6 +28,25 @@ function detailsOf(record) {
   return parts.length === 0 ? '–' : parts.flatMap((p, i) => (i === 0 ? [p] : ['; ', p]));
 }
 
+/** Where a verdict's problem lies: a submission's chain and the position in it (not the list's Nr.), or a checkpoint. */
+function where(chain, seq) {
+  if (chain === 'checkpoints') return t('audit.where.checkpoint', { no: seq });
+  if (chain.startsWith('submission:')) return t('audit.where.submission', { id: chain.slice('submission:'.length), seq });
+  return t('audit.where.chain', { chain, seq });
+}
+
+/** The verdict in words: intact, or the first bad record or checkpoint and the first gap, each with its reason. */
+function verdictText(r) {
+  const counts = { checked: formatNumber(r.checked), total: formatNumber(r.total) };
+  if (r.ok) return t('audit.intact', counts);
+  const gap = r.gaps?.[0];
+  const problems = [
+    r.firstBad ? t('audit.firstBad', { where: where(r.firstBad.chain, r.firstBad.seq), reason: errorText(r.firstBad.reason) }) : null,
+    gap ? t('audit.gaps', { count: formatNumber(r.gaps.length), where: where(gap.chain, gap.fromSeq), reason: errorText(gap.reason) }) : null,
+  ];
+  return t('audit.broken', { problems: problems.filter(Boolean).join(' '), ...counts });
+}
+
 function verifyPanel() {
   const out = h('div', { 'aria-live': 'polite', 'data-testid': 'verify-result' });
   const button = h('button', {
@@ -37,10 +56,9 @@ function verifyPanel() {
       out.replaceChildren(h('p', {}, t('audit.verifying')));
       try {
         const r = await get('/audit/verify');
-        out.replaceChildren(h('p', { class: r.ok ? 'verdict verdict-healthy' : 'verdict verdict-failing' },
-          r.ok ? t('audit.intact', { checked: formatNumber(r.checked), total: formatNumber(r.total) })
-            : t('audit.broken', { seq: r.firstBad?.seq ?? '?', checked: formatNumber(r.checked), total: formatNumber(r.total) })));
-        announce(r.ok ? t('audit.intact', { checked: formatNumber(r.checked), total: formatNumber(r.total) }) : t('audit.broken', { seq: r.firstBad?.seq ?? '?', checked: formatNumber(r.checked), total: formatNumber(r.total) }), r.ok ? 'ok' : 'error');
+        const text = verdictText(r);
+        out.replaceChildren(h('p', { class: r.ok ? 'verdict verdict-healthy' : 'verdict verdict-failing', title: r.message }, text));
+        announce(text, r.ok ? 'ok' : 'error');
       } catch (error) {
         out.replaceChildren(h('p', { class: 'error' }, t('error', { detail: error.message })));
       } finally {
