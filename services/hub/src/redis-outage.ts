@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RedisConnection } from '@weiche/queue';
 import { REDIS_CREDENTIALS_HINT, REDIS_START_HINT } from './start-hint.js';
-import { TLS_CODE } from './transport-error.js';
+import { tlsErrorCode } from './transport-error.js';
 
 /** How often a continuing outage is told again, at most. */
 export const OUTAGE_REPEAT_MS = 60_000;
@@ -16,7 +16,7 @@ const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREAC
  */
 export function isRedisConnectionError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && (CONNECTION_ERROR.test(code) || TLS_CODE.test(code))) || CONNECTION_ERROR.test(error.message);
+  return (typeof code === 'string' && CONNECTION_ERROR.test(code)) || tlsErrorCode(error) !== undefined || CONNECTION_ERROR.test(error.message);
 }
 
 // what Redis answers to AUTH with a wrong or missing password: ioredis then reconnects about three times a second
