@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { hostPort } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 
 /** A connection to a single Redis (also behind Sentinel) or to a Redis Cluster; BullMQ and the breaker take either. */
@@ -11,11 +12,6 @@ export interface RedisEndpoint {
   readonly sentinel?: { readonly name: string; readonly nodes: readonly string[] } | undefined;
   /** Redis Cluster: seed nodes; the URL's password applies to every node. */
   readonly cluster?: { readonly nodes: readonly string[] } | undefined;
-}
-
-function hostPort(node: string): { host: string; port: number } {
-  const at = node.lastIndexOf(':');
-  return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
 }
 
 // Node's "Invalid URL" error carries the whole input (`input`), which a logged error would print with the password.
