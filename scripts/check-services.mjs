@@ -11,7 +11,7 @@ if (!existsSync(loader)) {
   console.error('weiche: check-services needs the built config loader: run `npx tsc -b` first (npm start and npm test do).');
   process.exit(1);
 }
-const { hostPort, serviceEndpoints, shownHostPort, unbracketed } = await import(loader.href);
+const { hostPort, redisSocket, serviceEndpoints, shownHostPort, unbracketed } = await import(loader.href);
 
 const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: false });
 const configFile = typeof values.config === 'string' ? values.config : process.env.WEICHE_CONFIG || undefined;
@@ -44,6 +44,8 @@ function redisTargets({ url, sentinel, cluster }) {
   if (sentinel) {
     return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort), start: () => 'redis-sentinel /etc/redis/sentinel.conf', setting: `redis.sentinel.nodes in ${configFile} at running sentinels` };
   }
+  const socket = socketOf(url);
+  if (socket) return { what: 'Redis', targets: [{ path: socket.path }], start: (t) => `redis-server --daemonize yes --port 0 --unixsocket ${t.path}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
   const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
   const target = { host: unbracketed(u.hostname) || '127.0.0.1', port: Number(u.port || 6379) };
   return { what: 'Redis', targets: [target], start: (t) => `redis-server --daemonize yes --port ${t.port}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
@@ -80,6 +82,15 @@ function parsedUrl(url, variable, key) {
     return new URL(url);
   } catch {
     invalidUrl(variable, key);
+  }
+}
+/** The Unix socket a Redis URL names (unix:///path, redis+unix:///path), or exit 1 saying how to write one. */
+function socketOf(url) {
+  try {
+    return redisSocket(url);
+  } catch (error) {
+    console.error(`weiche: ${setting('REDIS_URL', 'redis.url')}: ${error.message}`);
+    process.exit(1);
   }
 }
 function invalidUrl(variable, key) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_URL, REDIS_URL, REFUSED_PORT, tempDir } from '../support/env.js';
+import { PrivateRedis } from '../support/redis-server.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const DOCKER = 'deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build';
@@ -80,6 +81,20 @@ describe('scripts/check-services.mjs', () => {
     const refused = await checkServices({ REDIS_URL: `redis://[::1]:${REFUSED_PORT}`, DATABASE_URL: DATABASE_URL() });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`Redis is not reachable at [::1]:${REFUSED_PORT}.`);
+  });
+
+  it('checks a Redis Unix socket (unix:// or redis+unix://) where the hub connects, naming the socket when it is not there', async () => {
+    const redis = await new PrivateRedis().start(await tempDir('check-services-socket'), { unixSocket: true });
+    try {
+      for (const scheme of ['unix', 'redis+unix']) expect(await checkServices({ REDIS_URL: `${scheme}://${redis.socket}?db=2`, DATABASE_URL: DATABASE_URL() })).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await redis.stop();
+    }
+    const missing = await checkServices({ REDIS_URL: `unix://${redis.socket}-gone?password=s3cret-pw`, DATABASE_URL: DATABASE_URL() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`Redis is not reachable at ${redis.socket}-gone.`);
+    expect(missing.stderr).toContain(`--unixsocket ${redis.socket}-gone`);
+    expect(missing.stderr).not.toContain('s3cret-pw');
   });
 
   // a password with an unescaped / or : makes the URL unparseable: Node's TypeError printed it whole (input: '…')

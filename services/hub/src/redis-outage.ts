@@ -7,7 +7,8 @@ import { tlsErrorCode } from './transport-error.js';
 export const OUTAGE_REPEAT_MS = 60_000;
 
 // what ioredis and BullMQ say when the connection itself fails (not a failed command)
-const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN)\b|Connection is closed|connect ETIMEDOUT|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
+// (a Unix socket that is not there, or not the hub's to open: `connect ENOENT /run/redis/redis.sock`, `connect EACCES …`)
+const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN)\b|Connection is closed|connect (ETIMEDOUT|ENOENT|EACCES)|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
 
 /**
  * Whether an error from a Redis connection or a BullMQ worker means Redis cannot be reached — a failed TLS
