@@ -11,7 +11,7 @@ if (!existsSync(loader)) {
   console.error('weiche: check-services needs the built config loader: run `npx tsc -b` first (npm start and npm test do).');
   process.exit(1);
 }
-const { serviceEndpoints } = await import(loader.href);
+const { hostPort, redisSocket, serviceEndpoints, shownHostPort, unbracketed } = await import(loader.href);
 
 const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: false });
 const configFile = typeof values.config === 'string' ? values.config : process.env.WEICHE_CONFIG || undefined;
@@ -33,11 +33,7 @@ function reachable({ host, port, path }) {
   });
 }
 
-function hostPort(node) {
-  const at = node.lastIndexOf(':');
-  return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: node.slice(at + 1) };
-}
-const shown = ({ host, port, path }) => path ?? `${host}:${port}`;
+const shown = ({ host, port, path }) => path ?? shownHostPort({ host, port });
 
 /** Where each service is and which setting said so: a password in a URL is never printed. */
 // Sentinel and Cluster nodes come from the config file only (REDIS_URL and redis.url do not name them).
@@ -48,8 +44,10 @@ function redisTargets({ url, sentinel, cluster }) {
   if (sentinel) {
     return { what: `Redis Sentinel "${sentinel.name}" (redis.sentinel.nodes)`, targets: sentinel.nodes.map(hostPort), start: () => 'redis-sentinel /etc/redis/sentinel.conf', setting: `redis.sentinel.nodes in ${configFile} at running sentinels` };
   }
+  const socket = socketOf(url);
+  if (socket) return { what: 'Redis', targets: [{ path: socket.path }], start: (t) => `redis-server --daemonize yes --port 0 --unixsocket ${t.path}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
   const u = parsedUrl(url, 'REDIS_URL', 'redis.url');
-  const target = { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port || 6379 };
+  const target = { host: unbracketed(u.hostname) || '127.0.0.1', port: Number(u.port || 6379) };
   return { what: 'Redis', targets: [target], start: (t) => `redis-server --daemonize yes --port ${t.port}`, setting: `${setting('REDIS_URL', 'redis.url')} at a running one` };
 }
 // node-postgres, as the journal's pool uses it: host and port as the hub's connection resolves them
@@ -84,6 +82,15 @@ function parsedUrl(url, variable, key) {
     return new URL(url);
   } catch {
     invalidUrl(variable, key);
+  }
+}
+/** The Unix socket a Redis URL names (unix:///path, redis+unix:///path), or exit 1 saying how to write one. */
+function socketOf(url) {
+  try {
+    return redisSocket(url);
+  } catch (error) {
+    console.error(`weiche: ${setting('REDIS_URL', 'redis.url')}: ${error.message}`);
+    process.exit(1);
   }
 }
 function invalidUrl(variable, key) {

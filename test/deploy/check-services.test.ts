@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_URL, REDIS_URL, REFUSED_PORT, tempDir } from '../support/env.js';
+import { PrivateRedis } from '../support/redis-server.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const DOCKER = 'deploy/make-secrets.sh && docker compose -f deploy/docker-compose.yml up --build';
@@ -63,6 +64,37 @@ describe('scripts/check-services.mjs', () => {
     expect(failed.stderr).not.toContain('redis-server');
     expect(failed.stderr).not.toContain('ignored');
     expect(failed.stderr).not.toContain(':pw@');
+  });
+
+  it('reaches and names IPv6 literals in brackets, in REDIS_URL and in Sentinel nodes', async () => {
+    // a TCP listener on ::1 answers as a running service would: the script checks reachability only
+    const listener = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '::1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      expect(await checkServices({ REDIS_URL: `redis://[::1]:${port}`, DATABASE_URL: DATABASE_URL() })).toEqual({ code: 0, stderr: '' });
+      const sentinels = await configFile(`redis: { url: "redis://:pw@ignored:6379/0", sentinel: { name: mymaster, nodes: ["[::1]:${REFUSED_PORT}", "[::1]:${port}"] } }\ndatabase: { url: "${DATABASE_URL()}" }\n`);
+      expect(await checkServices({ WEICHE_CONFIG: sentinels })).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+    const refused = await checkServices({ REDIS_URL: `redis://[::1]:${REFUSED_PORT}`, DATABASE_URL: DATABASE_URL() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Redis is not reachable at [::1]:${REFUSED_PORT}.`);
+  });
+
+  it('checks a Redis Unix socket (unix:// or redis+unix://) where the hub connects, naming the socket when it is not there', async () => {
+    const redis = await new PrivateRedis().start(await tempDir('check-services-socket'), { unixSocket: true });
+    try {
+      for (const scheme of ['unix', 'redis+unix']) expect(await checkServices({ REDIS_URL: `${scheme}://${redis.socket}?db=2`, DATABASE_URL: DATABASE_URL() })).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await redis.stop();
+    }
+    const missing = await checkServices({ REDIS_URL: `unix://${redis.socket}-gone?password=s3cret-pw`, DATABASE_URL: DATABASE_URL() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`Redis is not reachable at ${redis.socket}-gone.`);
+    expect(missing.stderr).toContain(`--unixsocket ${redis.socket}-gone`);
+    expect(missing.stderr).not.toContain('s3cret-pw');
   });
 
   // a password with an unescaped / or : makes the URL unparseable: Node's TypeError printed it whole (input: '…')

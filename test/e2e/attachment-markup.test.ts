@@ -21,6 +21,8 @@ const utf16le = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe
 const CLEAN_SVG = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n');
 const CLEAN_XML = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<nachweis><art>Grundbuchauszug</art></nachweis>\n');
 const CLEAN_UTF16 = utf16le('<?xml version="1.0" encoding="UTF-16"?>\n<nachweis><art>Grundbuchauszug</art></nachweis>\n');
+// a citizen's saved web page: HTML5's doctype names no DTD and declares no entity
+const SAVED_PAGE = Buffer.from('\uFEFF<!-- saved from url=(0014)about:internet -->\n<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>Bescheid</title></head><body><p>Sehr geehrte&nbsp;Damen und Herren</p></body></html>\n');
 // a PDF may embed XML (XMP, an SVG as a file attachment) further in: not a prolog, not the hub's to refuse
 const PDF_WITH_DOCTYPE = Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.from(`1 0 obj\n<< /Type /EmbeddedFile >>\nstream\n${XXE_SVG.toString('utf8')}endstream\nendobj\n%%EOF\n`)]);
 
@@ -36,6 +38,7 @@ const CLEAN: ReadonlyArray<{ content: Buffer; filename: string; mimeType: string
   { content: CLEAN_XML, filename: 'Nachweis.xml', mimeType: 'application/xml' },
   { content: CLEAN_UTF16, filename: 'Nachweis-utf16.xml', mimeType: 'text/xml' },
   { content: PDF_WITH_DOCTYPE, filename: 'Bauzeichnung.pdf', mimeType: 'application/pdf' },
+  { content: SAVED_PAGE, filename: 'Bescheid-gespeichert.html', mimeType: 'text/html' },
 ];
 
 describe('attachments whose XML prolog declares a DTD', () => {
@@ -83,7 +86,7 @@ describe('attachments whose XML prolog declares a DTD', () => {
       for (const u of uploads) expect((await t.hub.deps.blobs.read(u.blobKey)).length).toBeGreaterThan(0);
     }, 90_000);
 
-    it('SVG, XML and UTF-16 XML without a DTD and a PDF with `<!DOCTYPE` further in → delivered byte for byte', async () => {
+    it('SVG, XML and UTF-16 XML without a DTD, a PDF with `<!DOCTYPE` further in and an HTML5 page → delivered byte for byte', async () => {
       const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: formData(), attachments: [pdf, ...CLEAN] });
       expect(sent.statuses.submit).toBe(202);
       const entries = await deliveredEntries(sent.submissionId);
@@ -123,7 +126,7 @@ describe('attachments whose XML prolog declares a DTD', () => {
       expect(received.received.length).toBeGreaterThan(0);
     }, 90_000);
 
-    it('SVG, XML and UTF-16 XML without a DTD and a PDF with `<!DOCTYPE` further in → green report, delivered byte for byte', async () => {
+    it('SVG, XML and UTF-16 XML without a DTD, a PDF with `<!DOCTYPE` further in and an HTML5 page → green report, delivered byte for byte', async () => {
       const id = await sendXta(CLEAN.map((c, i) => ({ data: c.content, contentType: c.mimeType, filename: c.filename, id: `att-clean-${i}` })));
       await waitFor('green transport report', async () => {
         const r = await t.author.transportStatus(id);

@@ -277,7 +277,7 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
     await waitFor('the gauge back at 0', async () => ((await failing()) === '0' ? true : undefined), 30_000, 200);
   }, 90_000);
 
-  it('counts failed calls per kind in /metrics: a maintenance page for the list, an attachment answered 503', async () => {
+  it('counts failed calls per kind in /metrics: a maintenance page for the list, an attachment answered 503, a submission answered as another destination\'s', async () => {
     const counted = async (): Promise<Map<string, number>> => upstreamFailures(await (await admin('/metrics')).text(), 'zd-polled');
     const before = await counted();
     expect([...before.keys()]).toEqual(['connection', 'tls', 'auth', 'upstream-error', 'invalid-answer', 'too-large', 'other']);
@@ -302,6 +302,17 @@ describe('FIT-Connect upstream: pickup from a Zustelldienst', () => {
     } finally {
       delete zd.hooks.beforeAttachment;
     }
+    // listed for our destination, but the submission itself names another: the upstream's answer is wrong, not the hub
+    const atInvalid = (await counted()).get('invalid-answer')!;
+    const misnamed = await polled.sender.send({ destinationId: polled.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Carport"}') });
+    zd.hooks.submissionAnswer = (submissionId, body) => (submissionId === misnamed.submissionId ? { ...body, destinationId: called.destinationId } : body);
+    try {
+      await waitFor('the answer for another destination counted as an invalid answer', async () => ((await counted()).get('invalid-answer')! > atInvalid ? true : undefined), 30_000, 200);
+      expect(zd.answersFor(misnamed.submissionId)).toEqual([]);
+    } finally {
+      delete zd.hooks.submissionAnswer;
+    }
+    await waitFor('accepted once the answer names our destination', async () => (zd.answersFor(misnamed.submissionId).length > 0 ? true : undefined), 60_000, 200);
     const after = await counted();
     for (const kind of ['connection', 'tls', 'auth', 'too-large', 'other']) expect(after.get(kind), kind).toBe(before.get(kind));
   }, 120_000);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startOnFreePort, startOnPort, type ServerSpec } from './server-on-port.js';
 import { stopProcess } from './stop-process.js';
@@ -22,14 +23,22 @@ export function redisServerSpec(name: string, args: (port: number) => string[] |
 /** A private redis-server on a free loopback port, so a test can flush or kill it without touching others. */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  private dir = '';
+  private args: string[] = [];
   private port = 0;
   url = '';
 
-  /** `ports`: where the port comes from (default: a free one); for the test of the port race. */
-  async start(dir: string, options: { ports?: () => Promise<number> } = {}): Promise<this> {
-    this.dir = dir;
-    const server = await startOnFreePort(redisServerSpec('redis-server', () => ['--dir', dir]), options);
+  /** Its Unix socket (`redis.sock` in `dir`), when started with `unixSocket`; it listens on the port as well. */
+  socket = '';
+
+  /**
+   * `ports`: where the port comes from (default: a free one); for the test of the port race. `unixSocket`: listen on
+   * `dir`/redis.sock too (mode 700); `password`: requirepass.
+   */
+  async start(dir: string, options: { ports?: () => Promise<number>; unixSocket?: boolean; password?: string } = {}): Promise<this> {
+    if (options.unixSocket) this.socket = join(dir, 'redis.sock');
+    const extra = [...(this.socket ? ['--unixsocket', this.socket, '--unixsocketperm', '700'] : []), ...(options.password ? ['--requirepass', options.password] : [])];
+    this.args = ['--dir', dir, ...extra];
+    const server = await startOnFreePort(redisServerSpec('redis-server', () => this.args), options);
     this.child = server.child;
     this.port = server.port;
     this.url = `redis://127.0.0.1:${server.port}`;
@@ -38,7 +47,7 @@ export class PrivateRedis {
 
   /** Starts it again on the same port after stop(), as an operator restarts a Redis that went away (empty: no persistence). */
   async restart(): Promise<void> {
-    const server = await startOnPort(redisServerSpec('redis-server', () => ['--dir', this.dir]), this.port);
+    const server = await startOnPort(redisServerSpec('redis-server', () => this.args), this.port);
     this.child = server.child;
   }
 

@@ -9,3 +9,5 @@ export * from './retention-schema.js';
 export * from './orphan-blobs-schema.js';
 export * from './callback-target.js';
 export * from './service-endpoints.js';
+export * from './host-port.js';
+export * from './redis-socket.js';

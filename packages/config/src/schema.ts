@@ -280,6 +280,7 @@ export const WeicheConfig = z.strictObject({
     .default({ host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 25_000 }),
   redis: z
     .strictObject({
+      /** redis://[:password@]host:port/db, rediss://…, or a Unix socket: unix:///path/redis.sock?db=&password= (redis-socket.ts). */
       url: z.string().default('redis://127.0.0.1:6379'),
       /** Hash tag of every key of this hub (`{weiche}:…`): all of them share one Redis Cluster slot. */
       prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('weiche'),

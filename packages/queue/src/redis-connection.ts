@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { hostPort, redisSocket } from '@weiche/config';
 import { ErrorCode, WeicheError } from '@weiche/core';
 
 /** A connection to a single Redis (also behind Sentinel) or to a Redis Cluster; BullMQ and the breaker take either. */
@@ -13,11 +14,6 @@ export interface RedisEndpoint {
   readonly cluster?: { readonly nodes: readonly string[] } | undefined;
 }
 
-function hostPort(node: string): { host: string; port: number } {
-  const at = node.lastIndexOf(':');
-  return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
-}
-
 // Node's "Invalid URL" error carries the whole input (`input`), which a logged error would print with the password.
 function parsedUrl(url: string): URL {
   try {
@@ -27,12 +23,25 @@ function parsedUrl(url: string): URL {
   }
 }
 
+function socketOf(url: string): ReturnType<typeof redisSocket> {
+  try {
+    return redisSocket(url);
+  } catch (error) {
+    throw new WeicheError(ErrorCode.CONFIG_INVALID, `redis.url (REDIS_URL): ${(error as Error).message}`, { retryable: false });
+  }
+}
+
 /**
  * Opens the hub's Redis connection. `maxRetriesPerRequest: null` as BullMQ's workers require: commands
  * wait for Redis to come back instead of failing (readiness checks bound that wait themselves).
  */
 export function createRedisConnection(endpoint: RedisEndpoint): RedisConnection {
   const url = parsedUrl(endpoint.url);
+  if (!endpoint.cluster && !endpoint.sentinel) {
+    // unix:///run/redis/redis.sock?db=…&password=…: ioredis takes the socket as a `path` only
+    const socket = socketOf(endpoint.url);
+    if (socket) return new Redis({ ...socket, maxRetriesPerRequest: null });
+  }
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const auth = { ...(password ? { password } : {}), ...(username ? { username } : {}) };

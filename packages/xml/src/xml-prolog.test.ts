@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PROLOG_BYTES, scanXmlProlog, XmlPrologScanner, type XmlPrologVerdict } from './xml-prolog.js';
 
@@ -80,7 +81,7 @@ describe('XmlPrologScanner', () => {
   });
 
   it('gives the same verdict for every split into two chunks and for one-byte chunks', () => {
-    const samples = [SVG_XXE, LAUGHS, CLEAN, '<!ENTITY x "y"><r/>', '<!-- a --><r/>', '%PDF-1.7 <!DOCTYPE'].flatMap((t) => [Buffer.from(t), utf16(t, 'le'), utf16(t, 'be', false)]);
+    const samples = [SVG_XXE, LAUGHS, CLEAN, '<!ENTITY x "y"><r/>', '<!-- a --><!doctype HTML ><html>', '<!DOCTYPE html SYSTEM "about:legacy-compat"><html>', '<!-- a --><r/>', '%PDF-1.7 <!DOCTYPE'].flatMap((t) => [Buffer.from(t), utf16(t, 'le'), utf16(t, 'be', false)]);
     for (const sample of samples) {
       const whole = scanXmlProlog(sample);
       expect(chunked(sample, 1)).toEqual(whole);
@@ -91,6 +92,73 @@ describe('XmlPrologScanner', () => {
         expect(scanner.verdict(), `cut at ${cut}`).toEqual(whole);
       }
     }
+  });
+
+  describe('the HTML5 doctype (a saved web page)', () => {
+    const PAGE = '<html lang="de"><head><meta charset="utf-8"><title>Bescheid</title></head><body>&nbsp;</body></html>';
+    const S = fc.constantFrom(' ', '\t', '\n', '\r');
+    const space = (min: number): fc.Arbitrary<string> => fc.array(S, { minLength: min, maxLength: 4 }).map((a) => a.join(''));
+    /** Any letter in upper or lower case. */
+    const anyCase = (word: string): fc.Arbitrary<string> => fc.tuple(...[...word].map((c) => fc.constantFrom(c.toLowerCase(), c.toUpperCase()))).map((a) => a.join(''));
+    const doctype = fc.tuple(anyCase('doctype'), space(1), anyCase('html'), space(0)).map(([d, s1, h, s2]) => `<!${d}${s1}${h}${s2}>`);
+    /** What may come before it: a BOM, whitespace, comments, an XML declaration. */
+    const before = fc.tuple(fc.boolean(), space(0), fc.array(fc.constantFrom('<!-- saved from url=(0014)about:internet -->', '<!---->', '<?xml version="1.0"?>', '\n'), { maxLength: 3 }))
+      .map(([bom, s, parts]) => `${bom ? '\uFEFF' : ''}${s}${parts.join('')}`);
+
+    it('passes `<!DOCTYPE html>` in any case and spacing, after a BOM, whitespace and comments, however chunked', () => {
+      fc.assert(fc.property(before, doctype, space(0), fc.integer({ min: 1, max: 64 }), (b, d, s, size) => {
+        const text = `${b}${d}${s}${PAGE}`;
+        expect(scanXmlProlog(Buffer.from(text))).toEqual({ kind: 'clean', encoding: 'utf-8' });
+        expect(chunked(Buffer.from(text), size)).toEqual({ kind: 'clean', encoding: 'utf-8' });
+        expect(scanXmlProlog(utf16(text.replace(/^\uFEFF/, ''), 'le'))).toEqual({ kind: 'clean', encoding: 'utf-16le' });
+      }));
+    });
+
+    it('refuses it with an internal subset, a SYSTEM or PUBLIC identifier, or an entity declaration after it', () => {
+      const hostile = fc.tuple(anyCase('doctype'), space(1), anyCase('html'), fc.constantFrom(
+        ' [<!ENTITY x SYSTEM "file:///etc/passwd">]',
+        '[<!ENTITY lol "lol">]',
+        ' SYSTEM "about:legacy-compat"',
+        ' system "http://169.254.169.254/"',
+        ' PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"',
+        ' public "-//W3C//DTD HTML 4.01//EN"',
+      ), space(0)).map(([d, s1, h, rest, s2]) => `<!${d}${s1}${h}${rest}${s2}>`);
+      fc.assert(fc.property(before, hostile, fc.integer({ min: 1, max: 64 }), (b, d, size) => {
+        const text = `${b}${d}${PAGE}`;
+        expect(scanXmlProlog(Buffer.from(text))).toMatchObject({ kind: 'refused', reason: 'doctype' });
+        expect(chunked(Buffer.from(text), size)).toMatchObject({ kind: 'refused', reason: 'doctype' });
+      }));
+      fc.assert(fc.property(before, doctype, (b, d) => {
+        expect(scanXmlProlog(Buffer.from(`${b}${d}<!ENTITY x SYSTEM "file:///etc/passwd">${PAGE}`))).toMatchObject({ kind: 'refused', reason: 'entity' });
+      }));
+    });
+
+    it.each([
+      ['another root name', '<!DOCTYPE svg>'],
+      ['a name that only starts with html', '<!DOCTYPE htmlx>'],
+      ['no space before the name', '<!DOCTYPEhtml>'],
+      ['no name', '<!DOCTYPE>'],
+      ['a second doctype', '<!DOCTYPE html><!DOCTYPE html>'],
+      ['a second doctype with a subset', '<!DOCTYPE html><!-- --><!DOCTYPE html [<!ENTITY x "y">]>'],
+      ['a comment inside it', '<!DOCTYPE html <!-- -->>'],
+      ['more spacing than a page has', `<!DOCTYPE html${' '.repeat(2000)}>`],
+    ])('refuses the edge: %s', (_name, decl) => {
+      expect(scanXmlProlog(Buffer.from(`${decl}${PAGE}`))).toMatchObject({ kind: 'refused', reason: 'doctype' });
+      expect(chunked(Buffer.from(`${decl}${PAGE}`), 1)).toMatchObject({ kind: 'refused', reason: 'doctype' });
+    });
+
+    it('treats an HTML5 doctype cut off by the end of the content as markup without a declaration, and a cut-off subset as refused', () => {
+      expect(scanXmlProlog(Buffer.from('<!DOCTYPE ht'))).toEqual({ kind: 'clean', encoding: 'utf-8' });
+      expect(scanXmlProlog(Buffer.from('<!DOCTYPE html '))).toEqual({ kind: 'clean', encoding: 'utf-8' });
+      expect(scanXmlProlog(Buffer.from('<!DOCTYPE html ['))).toMatchObject({ kind: 'refused', reason: 'doctype' });
+      expect(scanXmlProlog(Buffer.from('<!DOCTYPE html S'))).toMatchObject({ kind: 'refused', reason: 'doctype' });
+    });
+
+    it('decides a refused one before its end arrives', () => {
+      const scanner = new XmlPrologScanner();
+      scanner.update(Buffer.from('<!DOCTYPE html ['));
+      expect(scanner.decided).toBe(true);
+    });
   });
 
   it('treats content that ends inside the prolog as markup without a declaration', () => {

@@ -14,12 +14,12 @@
 export type XmlPrologVerdict =
   /** Not markup: the first character after a BOM and whitespace is not `<`. */
   | { readonly kind: 'not-xml' }
-  /** Markup without a DTD: the first element (or the end of the content) came after nothing but comments, PIs and whitespace. */
+  /** Markup without a DTD: the first element (or the end of the content) came after nothing but comments, PIs, whitespace and at most the HTML5 doctype `<!DOCTYPE html>`. */
   | { readonly kind: 'clean'; readonly encoding: XmlPrologEncoding }
   | { readonly kind: 'refused'; readonly reason: XmlPrologRefusal; readonly encoding: XmlPrologEncoding };
 
 export type XmlPrologEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'ebcdic';
-/** `doctype`/`entity`: a `<!DOCTYPE` or `<!ENTITY` before the first element; `prolog-too-long`: no first element within the bound; `unsupported-encoding`: markup in an encoding the scan cannot read (EBCDIC). */
+/** `doctype`/`entity`: a `<!DOCTYPE` (other than HTML5's plain one) or `<!ENTITY` before the first element; `prolog-too-long`: no first element within the bound; `unsupported-encoding`: markup in an encoding the scan cannot read (EBCDIC). */
 export type XmlPrologRefusal = 'doctype' | 'entity' | 'prolog-too-long' | 'unsupported-encoding';
 
 /** Bytes the prolog may take before the first element; a longer one is refused rather than read on. */
@@ -33,6 +33,15 @@ const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 // XML 1.0 §2.8 markup declarations: compared case-insensitively, as lenient (HTML-minded) parsers do
 const DOCTYPE = '<!doctype';
 const ENTITY = '<!entity';
+/**
+ * HTML5's doctype (a saved web page): it names no DTD and declares no entity, so it is let be — once, exactly in
+ * this form. An internal subset `[`, a SYSTEM or PUBLIC identifier, another name, or anything else is refused.
+ */
+const HTML5_DOCTYPE = /^<!doctype[\t\n\r ]+html[\t\n\r ]*>$/i;
+/** What the HTML5 doctype may have been so far, while its `>` has not arrived. */
+const HTML5_DOCTYPE_START = /^<!doctype(?:[\t\n\r ]+(?:h(?:t(?:m(?:l[\t\n\r ]*)?)?)?)?)?$/i;
+/** Characters the HTML5 doctype may take, spacing included: a longer one is refused, not searched on. */
+const MAX_HTML5_DOCTYPE = 256;
 
 /** XML 1.0 Appendix F: the encoding from the first bytes (BOM, or the `<` of `<?xml` / a first element); undefined until 4 bytes are there. */
 function detectEncoding(head: Buffer, ended: boolean): { encoding: XmlPrologEncoding; bom: number } | undefined {
@@ -85,6 +94,8 @@ export class XmlPrologScanner {
   /** Where the scan of #text resumes: the start of the construct not yet complete. */
   #pos = 0;
   #markup = false;
+  /** An HTML5 doctype was let be: a second DOCTYPE is not. */
+  #html5Doctype = false;
   /** Where the search for the end of the comment or PI at #pos resumes: fed in small chunks, a long one is not searched from its start again each time. */
   #seekFrom = 0;
 
@@ -178,7 +189,13 @@ export class XmlPrologScanner {
           const end = this.#seek(text, '-->', at + 4);
           if (end < 0) return undefined;
           this.#pos = end + 3;
-        } else if (ahead === DOCTYPE) return this.#refused('doctype');
+        } else if (ahead === DOCTYPE) {
+          const decl = this.#html5Doctype ? undefined : html5Doctype(text.slice(at, at + MAX_HTML5_DOCTYPE));
+          if (decl === undefined) return this.#refused('doctype');
+          if (decl === 'incomplete') return undefined;
+          this.#html5Doctype = true;
+          this.#pos = at + decl;
+        }
         else if (ahead.startsWith(ENTITY)) return this.#refused('entity');
         else if (ahead.length < DOCTYPE.length && (DOCTYPE.startsWith(ahead) || ENTITY.startsWith(ahead) || '<!--'.startsWith(ahead))) return undefined;
         // another `<!` (CDATA, ELEMENT, ATTLIST) before the root: not well-formed, and nothing that declares an entity
@@ -186,6 +203,16 @@ export class XmlPrologScanner {
       } else return { kind: 'clean', encoding };
     }
   }
+}
+
+/**
+ * The length of the HTML5 doctype that `text` starts with; `incomplete` while the text so far can still become
+ * one; undefined for any other DOCTYPE.
+ */
+function html5Doctype(text: string): number | 'incomplete' | undefined {
+  const end = text.indexOf('>');
+  if (end >= 0) return HTML5_DOCTYPE.test(text.slice(0, end + 1)) ? end + 1 : undefined;
+  return text.length < MAX_HTML5_DOCTYPE && HTML5_DOCTYPE_START.test(text) ? 'incomplete' : undefined;
 }
 
 /** Scans the prolog of content already in memory (reads only its beginning). */

@@ -13,6 +13,8 @@ export { HUB_PRODUCT } from './version.js';
 export { pauseAdapter, resumeAdapter, isAdapterPaused, redeliver, replayFromOpen } from './operations.js';
 export { XtaMeta, XTA_CHANNEL } from './channels/xta/index.js';
 export { XtaUpstreamMeta, XTA_UPSTREAM_CHANNEL, xtaUpstreamRef, type XtaUpstreamChannel } from './channels/xta/upstream/index.js';
+export { XtaSoapHttpClient } from './channels/xta/upstream/soap-http-client.js';
+export { xtaFailureKind } from './channels/xta/upstream/failure-kind.js';
 export { upstreamStatuses, type UpstreamStatus } from './upstreams/status.js';
 export { FitConnectMeta, FIT_CONNECT_CHANNEL } from './channels/fit-connect/meta.js';
 export { MISSING_ATTACHMENT_TRIES } from './channels/fit-connect/upstream/missing-attachments.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRedisConnection } from '@weiche/queue';
 import { describeRedis, redactUrl } from './context.js';
 import { isRedisConnectionError, OUTAGE_REPEAT_MS, RedisOutage } from './redis-outage.js';
 
@@ -143,5 +144,18 @@ describe('describeRedis', () => {
     expect(described).not.toContain('geheim');
     expect(described).toContain('family=6');
     expect(redactUrl('postgres://hub@db.intern/weiche?password=geheim&sslpassword=auch-geheim&application_name=w')).toBe('postgres://hub@db.intern/weiche?password=***&sslpassword=***&application_name=w');
+  });
+});
+
+describe('isRedisConnectionError', () => {
+  it('takes a Unix socket that is not there (connect ENOENT) for Redis not reachable, as ioredis reports it', async () => {
+    const redis = createRedisConnection({ url: `unix:///tmp/weiche-no-such-redis-${process.pid}.sock` });
+    try {
+      const error = await new Promise<Error>((resolve) => redis.once('error', resolve));
+      expect(error.message).toMatch(/connect ENOENT/);
+      expect(isRedisConnectionError(error)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { RedisConnection } from '@weiche/queue';
 import { REDIS_CREDENTIALS_HINT, REDIS_START_HINT } from './start-hint.js';
-import { TLS_CODE } from './transport-error.js';
+import { tlsErrorCode } from './transport-error.js';
 
 /** How often a continuing outage is told again, at most. */
 export const OUTAGE_REPEAT_MS = 60_000;
 
 // what ioredis and BullMQ say when the connection itself fails (not a failed command)
-const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN)\b|Connection is closed|connect ETIMEDOUT|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
+// (a Unix socket that is not there, or not the hub's to open: `connect ENOENT /run/redis/redis.sock`, `connect EACCES …`)
+const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN)\b|Connection is closed|connect (ETIMEDOUT|ENOENT|EACCES)|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
 
 /**
  * Whether an error from a Redis connection or a BullMQ worker means Redis cannot be reached — a failed TLS
@@ -16,7 +17,7 @@ const CONNECTION_ERROR = /\bE(CONNREFUSED|CONNRESET|NOTFOUND|TIMEDOUT|HOSTUNREAC
  */
 export function isRedisConnectionError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && (CONNECTION_ERROR.test(code) || TLS_CODE.test(code))) || CONNECTION_ERROR.test(error.message);
+  return (typeof code === 'string' && CONNECTION_ERROR.test(code)) || tlsErrorCode(error) !== undefined || CONNECTION_ERROR.test(error.message);
 }
 
 // what Redis answers to AUTH with a wrong or missing password: ioredis then reconnects about three times a second

@@ -1,8 +1,23 @@
 import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
-import { cryptoPool } from '@weiche/crypto';
+import { cryptoPool, type CryptoPoolStats } from '@weiche/crypto';
 import { buildInfo } from '../build-info.js';
 import type { HubDeps } from '../context.js';
 import { registerReadinessMetrics } from './readiness-metrics.js';
+
+/** A counter per crypto pool operation (`op` = unwrap, sign), read from the pool's stats at each scrape. */
+function cryptoCounter(registers: Registry[], name: string, help: string, value: (stats: CryptoPoolStats['unwrap']) => number): void {
+  new Counter({
+    name,
+    help,
+    labelNames: ['op'],
+    registers,
+    collect() {
+      this.reset();
+      const stats = cryptoPool().stats();
+      for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, value(stats[op]));
+    },
+  });
+}
 
 /**
  * The metrics of this process alone, which every replica reports for itself: Node's defaults
@@ -22,27 +37,7 @@ export function registerProcessMetrics(registry: Registry, deps: Pick<HubDeps, '
     1,
   );
   // this process's RSA work on its crypto pool (per process: each replica reports its own)
-  new Counter({
-    name: 'weiche_crypto_operations_total',
-    help: 'RSA private-key operations of this process: unwrap (CEK) and sign (SETs, tokens)',
-    labelNames: ['op'],
-    registers,
-    collect() {
-      this.reset();
-      const stats = cryptoPool().stats();
-      for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].tasks);
-    },
-  });
-  new Counter({
-    name: 'weiche_crypto_seconds_total',
-    help: 'Time the crypto pool threads of this process spent in RSA private-key operations',
-    labelNames: ['op'],
-    registers,
-    collect() {
-      this.reset();
-      const stats = cryptoPool().stats();
-      for (const op of ['unwrap', 'sign'] as const) this.inc({ op }, stats[op].ms / 1000);
-    },
-  });
+  cryptoCounter(registers, 'weiche_crypto_operations_total', 'RSA private-key operations of this process: unwrap (CEK) and sign (SETs, tokens)', (op) => op.tasks);
+  cryptoCounter(registers, 'weiche_crypto_seconds_total', 'Time the crypto pool threads of this process spent in RSA private-key operations', (op) => op.ms / 1000);
   registerReadinessMetrics(registry, deps);
 }

@@ -1,4 +1,4 @@
-import { TLS_CODE } from '../transport-error.js';
+import { tlsErrorCode } from '../transport-error.js';
 
 /**
  * The kinds of failure counted per upstream in `weiche_upstream_failures_total{upstream,kind}`: a fixed, small set,
@@ -9,8 +9,9 @@ export const UPSTREAM_FAILURE_KINDS = [
   /** no answer: connection refused or reset, name not resolved, no (complete) answer in time */
   'connection',
   /**
-   * the TLS handshake failed: no client certificate, the server's certificate not trusted. A server that refuses the
-   * client certificate after a TLS 1.3 handshake mostly shows as `connection`: the client sees it hang up.
+   * the TLS handshake failed: no client certificate, the server's certificate not trusted, or a TLS 1.3 server
+   * refused the client certificate after the handshake (an alert, or a hang-up before any answer on a fresh
+   * connection: transport-error.ts watchClientCertificateRefusal)
    */
   'tls',
   /** the upstream refused the hub's credentials or account: HTTP 401/403, the token request refused, XTA PermissionDenied */
@@ -26,13 +27,9 @@ export const UPSTREAM_FAILURE_KINDS = [
 ] as const;
 export type UpstreamFailureKind = (typeof UPSTREAM_FAILURE_KINDS)[number];
 
-/** `connection` or `tls` for an error of the transport: the first code on its chain of causes decides. */
+/** `connection` or `tls` for an error of the transport: a TLS code on its chain of causes makes it `tls`. */
 export function transportFailureKind(error: unknown): 'connection' | 'tls' {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && TLS_CODE.test(code)) return 'tls';
-  }
-  return 'connection';
+  return tlsErrorCode(error) === undefined ? 'connection' : 'tls';
 }
 
 /** A fetch given up by its timeout or abort signal (DOMException TimeoutError / AbortError). */

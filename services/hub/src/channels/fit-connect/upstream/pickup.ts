@@ -8,7 +8,7 @@ import type { Journal } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
 import { withTimeout } from '../../../timeout.js';
 import { UpstreamHttpError, type SubmissionApiClient } from './api-client.js';
-import { SubmissionOffApi } from './answer-shape.js';
+import { SubmissionOffApi, UpstreamAnswerError } from './answer-shape.js';
 import type { SubmissionForPickup, UpstreamSubmission } from './api-schemas.js';
 import { verifySubmitEvent, type EventLogVerdict, type zustelldienstKeys } from './event-log.js';
 import { FIT_CONNECT_UPSTREAM_CHANNEL, type FitConnectUpstreamMeta } from './meta.js';
@@ -109,8 +109,9 @@ export async function pickUp(deps: PickupDeps, up: UpstreamConnection, submissio
     if (detail === undefined || listed === undefined) throw error;
     return record(deps, up, { submissionId, caseId: listed.caseId, announced: [], attachmentBlobs: [] }, { problem: { part: 'submission', detail } });
   }
-  // a callback may name any id: only this destination's submissions are ours to take (and to answer)
-  if (submission.destinationId !== up.config.destinationId) throw new Error(`submission ${submissionId} belongs to another destination`);
+  // a callback may name any id: only this destination's submissions are ours to take (and to answer); one the list
+  // gave as ours whose answer names another is the upstream's wrong answer (invalid-answer), tried again
+  if (submission.destinationId !== up.config.destinationId) throw new UpstreamAnswerError(`get submission ${submissionId}`, 'the answer names another destination');
   const fetched: Fetched = {
     submissionId,
     caseId: submission.caseId,

@@ -58,6 +58,8 @@ export interface PollOutcome {
 const isUnknownMessageId = (error: unknown): boolean => isXtaFault(error) && error.fehlernummer === XTA_ERRORS.UNKNOWN_MESSAGE_ID.code;
 /** An answer over the hub's body limit (XtaSoapHttpClient): it is as large on every try. */
 const isTooLarge = (error: unknown): boolean => isWeicheError(error) && error.code === ErrorCode.PAYLOAD_TOO_LARGE;
+/** A container over `maxContainerBytes` (fault 9023 of the container's reading). */
+const isContainerTooLarge = (fault: { readonly fehlernummer: string }): boolean => fault.fehlernummer === XTA_ERRORS.MESSAGE_TOO_LARGE.code;
 
 /** When a listed message reached the box (DeliveryAttributes Delivery, else InitialSend, else Origin). */
 function waitingSince(item: StatusListItem): Date | undefined {
@@ -189,6 +191,7 @@ export class XtaUpstreamPoller {
    */
   private async fetchAndTakeIn(item: StatusListItem): Promise<{ taken: boolean; requestId?: string } | undefined> {
     const { http, limits } = this.deps;
+    const overContainerLimit = `Die Nachricht überschreitet die Größengrenze des Empfängers (Inhaltscontainer höchstens ${limits.maxContainerBytes} Bytes).`;
     let fetched;
     let raw: Buffer;
     try {
@@ -198,13 +201,16 @@ export class XtaUpstreamPoller {
     } catch (error) {
       if (isUnknownMessageId(error)) return undefined;
       if (!isTooLarge(error) || !('messageMetaData' in item)) throw error;
-      const reason = limits.bodyBySubmissionLimit
-        ? overSubmissionLimitReason(this.deps.submissionBytes)
-        : `Die Nachricht überschreitet die Größengrenze des Empfängers (Inhaltscontainer höchstens ${limits.maxContainerBytes} Bytes).`;
+      const reason = limits.bodyBySubmissionLimit ? overSubmissionLimitReason(this.deps.submissionBytes) : overContainerLimit;
       return { taken: (await takeInRefused(this.deps, this.upstream, item.messageMetaData, reason)).created };
     }
     // content that breaks the profile is taken in under the MessageMetaData the box listed it with
     const messageMetaData = fetched.messageMetaData ?? ('messageMetaData' in item ? item.messageMetaData : undefined);
+    // an answer within the body bound whose container is over the limit (binary MTOM parts) is as large on every
+    // fetch as one over the bound: refused for its size like that one, not kept as content that breaks the profile
+    if (fetched.kind === 'unreadable' && isContainerTooLarge(fetched.problem) && messageMetaData) {
+      return { taken: (await takeInRefused(this.deps, this.upstream, messageMetaData, overContainerLimit)).created };
+    }
     if (!messageMetaData) throw new Error(`getMessage answer unreadable and listed without MessageMetaData: ${fetched.kind === 'unreadable' ? fetched.problem.message : ''}`);
     if (messageMetaData.messageId !== item.messageId) throw new Error(`getMessage answered MessageID ${messageMetaData.messageId} instead`);
     // within the answer bound, yet over the submission limit: refused like the FIT-Connect upstream, nothing kept

@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, Secret, WeicheError } from '@weiche/core';
 import { XtaResponseError, type XtaClientRequest, type XtaHttpResponse } from '@weiche/xta';
-import { describeTransportError } from '../../../transport-error.js';
+import { describeTransportError, watchClientCertificateRefusal } from '../../../transport-error.js';
 
 /**
  * How long one SOAP call may take, answer read to its end (a 40 MB container over a slow line included). A deadline
@@ -33,6 +33,8 @@ export class XtaTransportError extends XtaResponseError {}
 export class XtaSoapHttpClient {
   private readonly agent: https.Agent;
   private readonly token: Secret | undefined;
+  /** Whether the agent presents a client certificate (mutual TLS), whose refusal a TLS 1.3 server tells late. */
+  private readonly clientCertificate: boolean;
 
   constructor(
     upstream: Pick<XtaUpstreamConfig, 'id' | 'auth' | 'caFile'>,
@@ -42,10 +44,12 @@ export class XtaSoapHttpClient {
     const ca = upstream.caFile !== undefined ? readFile(upstream.caFile, 'CA file') : undefined;
     const auth = upstream.auth;
     if ('token' in auth) {
+      this.clientCertificate = false;
       this.token = new Secret(typeof auth.token === 'string' ? auth.token : readFile(auth.token.file, 'token file').toString('utf8').trim());
       this.agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
     } else {
       this.token = undefined;
+      this.clientCertificate = true;
       this.agent = new https.Agent({ keepAlive: true, cert: readFile(auth.clientCertificateFile, 'client certificate'), key: readFile(auth.clientKeyFile, 'client key'), ...(ca ? { ca } : {}) });
     }
   }
@@ -83,7 +87,11 @@ export class XtaSoapHttpClient {
         fail(`no complete answer within ${this.timeoutMs} ms`);
         req.destroy();
       }, this.timeoutMs);
-      req.on('error', (error) => fail(describeTransportError(error), error));
+      const refusal = secure && this.clientCertificate ? watchClientCertificateRefusal(req) : (error: Error) => error;
+      req.on('error', (error) => {
+        const cause = refusal(error);
+        fail(describeTransportError(cause), cause);
+      });
       req.end(request.body);
     });
     return answer.finally(() => clearTimeout(deadline));
