@@ -8,9 +8,21 @@ function violation(message: string, cause?: unknown): WeicheError {
   return inputProblem(ErrorCode.SCHEMA_VIOLATION, message, { part: 'data', ...(cause === undefined ? {} : { cause }) });
 }
 
-/** Parses the structured data by mime type: JSON or XML; absent data → undefined. */
+// The parsed data of a content buffer: the channel's check at opening, runMapping once per route target and a
+// module that renders the data (generic-xdomea) each needed it, and a 16 MiB JSON part takes the event loop
+// a quarter of a second or more per parse. Read-only by contract: modules are functions of their input.
+const parsedByContent = new WeakMap<Buffer, unknown>();
+
+/** Parses the structured data by mime type: JSON or XML; absent data → undefined. Parsed once per content buffer, then shared. */
 export function parseSubmissionData(data: SubmissionContext['data']): unknown {
   if (!data) return undefined;
+  if (parsedByContent.has(data.content)) return parsedByContent.get(data.content);
+  const parsed = parseByMimeType(data);
+  parsedByContent.set(data.content, parsed);
+  return parsed;
+}
+
+function parseByMimeType(data: NonNullable<SubmissionContext['data']>): unknown {
   const mime = data.mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mime === 'application/json' || mime.endsWith('+json')) {
     try {

@@ -4,7 +4,7 @@ import { filingFor, type WeicheConfig } from '@weiche/config';
 import { atStage, ErrorCode, WeicheError } from '@weiche/core';
 import type { StoredOutput, SubmissionRow } from '@weiche/journal';
 import { detectXmlRoot, runMapping, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
-import { zipPackage, type XsdValidator } from '@weiche/xoev';
+import { zipPackage, type PooledXsdValidator } from '@weiche/xoev';
 import type { OpenedSubmission } from '../channels/channel.js';
 import type { RouteConfig } from '../routing.js';
 
@@ -16,8 +16,8 @@ export interface OutputRef extends StoredOutput {
 
 export interface MapperDeps {
   readonly registry: Pick<MappingRegistry, 'resolve'>;
-  /** The XSD validator of a standard (compiled once per process). */
-  xsd(standardId: TargetStandardId): Promise<XsdValidator>;
+  /** The XSD validator of a standard (off the event loop: a 16 MiB message takes a second to validate). */
+  xsd(standardId: TargetStandardId): PooledXsdValidator;
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly tenants: WeicheConfig['tenants'];
@@ -129,7 +129,7 @@ export async function mapSubmission(
       return { module, result: await runMapping(module, ctx) };
     });
     await stage('validate', async () => {
-      const verdict = (await deps.xsd(result.standardId)).validate(result.messageXml);
+      const verdict = await deps.xsd(result.standardId).validate(result.messageXml);
       if (!verdict.valid) {
         throw new WeicheError(ErrorCode.XSD_INVALID, `${module.id}@${module.version} produced ${result.standardId} that fails its XSD: ${verdict.errors.slice(0, 3).join('; ')}`);
       }
