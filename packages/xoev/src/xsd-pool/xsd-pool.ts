@@ -35,14 +35,15 @@ export class XsdPool {
   readonly threads: number;
   readonly #piscina: Piscina<XsdTask, XsdTaskResult> | undefined;
 
-  constructor(options: { threads: number }) {
+  /** `workerFile` replaces the worker's entry (the tests: one that dies). */
+  constructor(options: { threads: number; workerFile?: string }) {
     if (!Number.isInteger(options.threads) || options.threads < 0) throw new RangeError(`XSD pool threads must be an integer ≥ 0, got ${options.threads}`);
     this.threads = options.threads;
     this.#piscina =
       options.threads === 0
         ? undefined
         : new Piscina<XsdTask, XsdTaskResult>({
-            filename: workerFile(),
+            filename: options.workerFile ?? workerFile(),
             minThreads: 0,
             maxThreads: options.threads,
             maxQueue: Number.POSITIVE_INFINITY,
