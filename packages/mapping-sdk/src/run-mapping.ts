@@ -1,5 +1,5 @@
 import { WeicheError, ErrorCode, errorMessage, inputProblem } from '@weiche/core';
-import { parseXml } from '@weiche/xoev';
+import { xmlPool } from '@weiche/xoev';
 import type { z } from 'zod';
 import { deterministicIds } from './context-tools.js';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
@@ -11,18 +11,24 @@ function violation(message: string, cause?: unknown): WeicheError {
 // The parsed data of a content buffer: the channel's check at opening, runMapping once per route target and a
 // module that renders the data (generic-xdomea) each needed it, and a 16 MiB JSON part takes the event loop
 // a quarter of a second or more per parse. Read-only by contract: modules are functions of their input.
-const parsedByContent = new WeakMap<Buffer, unknown>();
+const parsedByContent = new WeakMap<Buffer, Promise<unknown>>();
 
-/** Parses the structured data by mime type: JSON or XML; absent data → undefined. Parsed once per content buffer, then shared. */
-export function parseSubmissionData(data: SubmissionContext['data']): unknown {
-  if (!data) return undefined;
-  if (parsedByContent.has(data.content)) return parsedByContent.get(data.content);
-  const parsed = parseByMimeType(data);
-  parsedByContent.set(data.content, parsed);
+/**
+ * Parses the structured data by mime type: JSON or XML; absent data → undefined. Parsed once per content buffer,
+ * then shared. XML is read on the XML pool's threads (the strict reader and fast-xml-parser take seconds for a
+ * large XBau message); JSON here, as V8's JSON.parse is about as fast as copying the result across threads.
+ */
+export function parseSubmissionData(data: SubmissionContext['data']): Promise<unknown> {
+  if (!data) return Promise.resolve(undefined);
+  let parsed = parsedByContent.get(data.content);
+  if (!parsed) {
+    parsed = parseByMimeType(data);
+    parsedByContent.set(data.content, parsed);
+  }
   return parsed;
 }
 
-function parseByMimeType(data: NonNullable<SubmissionContext['data']>): unknown {
+async function parseByMimeType(data: NonNullable<SubmissionContext['data']>): Promise<unknown> {
   const mime = data.mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mime === 'application/json' || mime.endsWith('+json')) {
     try {
@@ -32,7 +38,7 @@ function parseByMimeType(data: NonNullable<SubmissionContext['data']>): unknown 
       throw inputProblem(ErrorCode.SYNTAX_VIOLATION, 'structured data is not valid JSON', { part: 'data', ...(e instanceof Error ? { cause: new Error(e.name) } : {}) });
     }
   }
-  if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return parseXml(data.content);
+  if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return xmlPool().parse(data.content);
   throw inputProblem(ErrorCode.UNSUPPORTED_SCHEMA, `structured data of type ${mime || '(none)'} cannot be mapped`, { part: 'data' });
 }
 
@@ -48,7 +54,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts whatever the registry resolved
 export async function runMapping(module: MappingModule<any>, given: SubmissionContext): Promise<MappingResult> {
   const ctx: SubmissionContext = given.newId ? given : { ...given, newId: deterministicIds(given.submissionId, module.target) };
-  const raw = parseSubmissionData(ctx.data);
+  const raw = await parseSubmissionData(ctx.data);
   const parsed = await module.inputSchema.safeParseAsync(raw);
   if (!parsed.success) {
     throw violation(`data does not fit mapping ${module.id}@${module.version}: ${describeIssues(parsed.error.issues)}`);

@@ -19,4 +19,4 @@ export * from './content-facts.js';
 export * from './form-rows.js';
 export * from './application-pdf.js';
 export * from './xdomea-confirmation.js';
-export * from './xsd-pool/xsd-pool.js';
+export * from './xml-pool/xml-pool.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WeicheError, ErrorCode } from '@weiche/core';
 import { XBAU_ANTRAG_0200 } from './xbau-0200.js';
-import type { PooledXsdValidator } from './xsd-pool/xsd-pool.js';
+import type { PooledXsdValidator } from './xml-pool/xml-pool.js';
 
 function localName(key: string): string {
   return key.slice(key.indexOf(':') + 1);

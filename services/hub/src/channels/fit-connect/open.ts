@@ -90,9 +90,9 @@ async function verifyAttachment(
  * JSON Fachdaten whose strings the xÖV package cannot carry (NUL, unpaired surrogates); malformed JSON is the
  * mapping's to judge. Parsed as the mapping parses it (parseSubmissionData): the mapping reuses this parse.
  */
-function unstorableInJson(data: SubmissionContext['data']): string | undefined {
+async function unstorableInJson(data: SubmissionContext['data']): Promise<string | undefined> {
   try {
-    return findUnstorableString(parseSubmissionData(data), 'data');
+    return findUnstorableString(await parseSubmissionData(data), 'data');
   } catch {
     return undefined;
   }
@@ -147,7 +147,7 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     const mismatch = checkHash(declaredData.hash.content, sha512, 'data');
     if (mismatch) throw rejectedFor(mismatch);
     data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
-    const unstorableData = data.mimeType === 'application/json' ? unstorableInJson(data) : undefined;
+    const unstorableData = data.mimeType === 'application/json' ? await unstorableInJson(data) : undefined;
     if (unstorableData) throw problem(ErrorCode.SYNTAX_VIOLATION, `Die Fachdaten enthalten Zeichen, die nicht verarbeitet werden können (${unstorableData}).`, 'data');
     dataTag = decrypted.authenticationTag;
   } else if (meta.dataBlobKey) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { installTempSchemaCache } from '../test-support.js';
 import { buildXbauAntrag0200 } from '../xbau-0200.js';
-import { XsdPool } from './xsd-pool.js';
+import { XmlPool } from './xml-pool.js';
 
 let cacheDir: string;
 beforeAll(async () => {
@@ -39,8 +39,8 @@ const MALFORMED = '<?xml version="1.0"?>\n<a>\n<b></a>';
 describe.each([
   ['two worker threads', 2],
   ['the calling thread (threads: 0)', 0],
-])('XsdPool on %s', (_name, threads) => {
-  const pool = new XsdPool({ threads });
+])('XmlPool on %s', (_name, threads) => {
+  const pool = new XmlPool({ threads });
   afterAll(() => pool.close());
 
   it('gives the verdict of libxml2: valid, or its line:column messages (string and bytes alike)', async () => {
@@ -62,9 +62,9 @@ describe.each([
   });
 });
 
-describe('XsdPool off the event loop', () => {
+describe('XmlPool off the event loop', () => {
   it('validates a large message while the event loop stays free', async () => {
-    const pool = new XsdPool({ threads: 1 });
+    const pool = new XmlPool({ threads: 1 });
     try {
       const validator = pool.validator(cacheDir, 'xbau-2.6');
       await validator.validate(xbau(1)); // the thread starts and compiles the schema
@@ -86,12 +86,12 @@ describe('XsdPool off the event loop', () => {
     // dies on its first task, like a worker killed by the kernel or an abort in libxml2
     const dying = join(cacheDir, 'dying-worker.mjs');
     await writeFile(dying, "import { existsSync, writeFileSync } from 'node:fs'; export default function (t) { if (!existsSync(t.cacheDir + '/died')) { writeFileSync(t.cacheDir + '/died', ''); process.exit(70); } return { verdict: { valid: true, errors: [] } }; }");
-    const pool = new XsdPool({ threads: 1, workerFile: dying });
+    const pool = new XmlPool({ threads: 1, workerFile: dying });
     try {
       const validator = pool.validator(cacheDir, 'xbau-2.6');
       const error = await validator.validate(WRONG_ROOT).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'WeicheError', code: ErrorCode.INTERNAL, retryable: true });
-      expect((error as Error).message).toMatch(/^XSD validation of xbau-2.6 did not complete/);
+      expect((error as Error).message).toMatch(/^xbau-2.6: the XML worker did not complete/);
       expect(await validator.validate(WRONG_ROOT)).toEqual({ valid: true, errors: [] });
     } finally {
       await pool.close();
