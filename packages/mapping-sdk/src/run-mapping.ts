@@ -1,5 +1,6 @@
 import { WeicheError, ErrorCode, errorMessage, inputProblem } from '@weiche/core';
 import { xmlPool } from '@weiche/xoev';
+import type { XmlRoot } from './xml-root.js';
 import type { z } from 'zod';
 import { deterministicIds } from './context-tools.js';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
@@ -11,34 +12,45 @@ function violation(message: string, cause?: unknown): WeicheError {
 // The parsed data of a content buffer: the channel's check at opening, runMapping once per route target and a
 // module that renders the data (generic-xdomea) each needed it, and a 16 MiB JSON part takes the event loop
 // a quarter of a second or more per parse. Read-only by contract: modules are functions of their input.
-const parsedByContent = new WeakMap<Buffer, Promise<unknown>>();
+const readByContent = new WeakMap<Buffer, Promise<{ parsed: unknown; root?: XmlRoot }>>();
 
 /**
  * Parses the structured data by mime type: JSON or XML; absent data → undefined. Parsed once per content buffer,
  * then shared. XML is read on the XML pool's threads (the strict reader and fast-xml-parser take seconds for a
  * large XBau message); JSON here, as V8's JSON.parse is about as fast as copying the result across threads.
  */
-export function parseSubmissionData(data: SubmissionContext['data']): Promise<unknown> {
-  if (!data) return Promise.resolve(undefined);
-  let parsed = parsedByContent.get(data.content);
-  if (!parsed) {
-    parsed = parseByMimeType(data);
-    parsedByContent.set(data.content, parsed);
-  }
-  return parsed;
+export async function parseSubmissionData(data: SubmissionContext['data']): Promise<unknown> {
+  return data ? (await readSubmissionData(data)).parsed : undefined;
 }
 
-async function parseByMimeType(data: NonNullable<SubmissionContext['data']>): Promise<unknown> {
+/** The root element of XML data (how the registry picks a module), from the same one parse. */
+export async function submissionXmlRoot(data: NonNullable<SubmissionContext['data']>): Promise<XmlRoot | undefined> {
+  return (await readSubmissionData(data)).root;
+}
+
+function readSubmissionData(data: NonNullable<SubmissionContext['data']>): Promise<{ parsed: unknown; root?: XmlRoot }> {
+  let read = readByContent.get(data.content);
+  if (!read) {
+    read = readByMimeType(data);
+    readByContent.set(data.content, read);
+  }
+  return read;
+}
+
+async function readByMimeType(data: NonNullable<SubmissionContext['data']>): Promise<{ parsed: unknown; root?: XmlRoot }> {
   const mime = data.mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mime === 'application/json' || mime.endsWith('+json')) {
     try {
-      return JSON.parse(data.content.toString('utf8')) as unknown;
+      return { parsed: JSON.parse(data.content.toString('utf8')) as unknown };
     } catch (e) {
       // SyntaxError text quotes the offending input; keep only that it failed.
       throw inputProblem(ErrorCode.SYNTAX_VIOLATION, 'structured data is not valid JSON', { part: 'data', ...(e instanceof Error ? { cause: new Error(e.name) } : {}) });
     }
   }
-  if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) return xmlPool().parse(data.content);
+  if (mime === 'application/xml' || mime === 'text/xml' || mime.endsWith('+xml')) {
+    const { root, view } = await xmlPool().read(data.content);
+    return { parsed: view, root };
+  }
   throw inputProblem(ErrorCode.UNSUPPORTED_SCHEMA, `structured data of type ${mime || '(none)'} cannot be mapped`, { part: 'data' });
 }
 

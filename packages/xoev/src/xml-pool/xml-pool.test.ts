@@ -54,6 +54,14 @@ describe.each([
     expect(malformed.errors.some((e) => e.startsWith('line 3:'))).toBe(true);
   });
 
+  it('reads XML form data (root element and object view), and refuses a DOCTYPE as a SYNTAX_VIOLATION of the data', async () => {
+    const read = await pool.read(Buffer.from(xbau(1)));
+    expect(read.root).toEqual({ namespace: 'http://www.xleitstelle.de/xbau/2/6', rootElement: 'baugenehmigung.antrag.0200' });
+    expect(JSON.stringify(read.view)).toContain('Muster');
+    const refused = await pool.read('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'WeicheError', code: ErrorCode.SYNTAX_VIOLATION, part: 'data', retryable: false, status: 422 });
+  });
+
   it('keeps the catalogue error of a schema cache that does not verify (not retried)', async () => {
     const missing = `${cacheDir}-missing`;
     const error = await pool.validate({ cacheDir: missing, standardId: 'xbau-2.6', xml: WRONG_ROOT }).catch((e: unknown) => e);

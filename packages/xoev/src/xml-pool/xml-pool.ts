@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ErrorCode, errorMessage, WeicheError } from '@weiche/core';
 import type { XoevStandardId, XsdValidationResult } from '../xsd-validator.js';
+import type { readXmlData } from '../parse-xml.js';
 import { runXmlTask, type XmlTask, type XmlTaskResult } from './xml-task.js';
 
 /**
@@ -59,11 +60,11 @@ export class XmlPool {
     return result.verdict;
   }
 
-  /** parseXml's object view of XML form data; a refused document is its SYNTAX_VIOLATION of the data part. */
-  async parse(xml: string | Uint8Array): Promise<unknown> {
+  /** readXmlData of XML form data (root element and object view); a refused document is its SYNTAX_VIOLATION of the data part. */
+  async read(xml: string | Uint8Array): Promise<ReturnType<typeof readXmlData>> {
     const result = await this.#run({ op: 'parse', xml }, 'XML data');
-    if (!('parsed' in result)) throw new WeicheError(ErrorCode.INTERNAL, 'XML parsing answered without a result');
-    return result.parsed;
+    if (!('read' in result)) throw new WeicheError(ErrorCode.INTERNAL, 'XML parsing answered without a result');
+    return result.read;
   }
 
   /** A standard's validator bound to the schema cache dir. */

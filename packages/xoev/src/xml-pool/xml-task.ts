@@ -1,5 +1,5 @@
 import { isWeicheError, type ErrorCode, type SubmissionPart } from '@weiche/core';
-import { parseXml } from '../parse-xml.js';
+import { readXmlData } from '../parse-xml.js';
 import { sharedXsdValidator } from '../xsd-validator-cache.js';
 import type { XoevStandardId, XsdValidationResult } from '../xsd-validator.js';
 
@@ -11,7 +11,7 @@ export interface ValidateTask {
   readonly xml: string | Uint8Array;
 }
 
-/** XML form data to read into the object view of parseXml (checked by the hub's strict reader first). */
+/** XML form data to read into the object view of parseXml and its root element (readXmlData). */
 export interface ParseTask {
   readonly op: 'parse';
   readonly xml: string | Uint8Array;
@@ -29,7 +29,7 @@ export interface CarriedError {
 }
 
 /** The verdict or the parsed object, or the catalogue error the task ended with (a refused document, a tampered schema cache). */
-export type XmlTaskResult = { readonly verdict: XsdValidationResult } | { readonly parsed: unknown } | { readonly error: CarriedError };
+export type XmlTaskResult = { readonly verdict: XsdValidationResult } | { readonly read: ReturnType<typeof readXmlData> } | { readonly error: CarriedError };
 
 async function execute(task: XmlTask): Promise<XmlTaskResult> {
   switch (task.op) {
@@ -38,7 +38,7 @@ async function execute(task: XmlTask): Promise<XmlTaskResult> {
       return { verdict: validator.validate(task.xml) };
     }
     case 'parse':
-      return { parsed: parseXml(typeof task.xml === 'string' ? task.xml : Buffer.from(task.xml.buffer, task.xml.byteOffset, task.xml.byteLength)) };
+      return { read: readXmlData(typeof task.xml === 'string' ? task.xml : Buffer.from(task.xml.buffer, task.xml.byteOffset, task.xml.byteLength)) };
     default:
       return task satisfies never;
   }

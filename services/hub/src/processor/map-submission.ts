@@ -3,7 +3,7 @@ import { putEncrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blob
 import { filingFor, type WeicheConfig } from '@weiche/config';
 import { atStage, ErrorCode, WeicheError } from '@weiche/core';
 import type { StoredOutput, SubmissionRow } from '@weiche/journal';
-import { detectXmlRoot, runMapping, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
+import { runMapping, submissionXmlRoot, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
 import { zipPackage, type PooledXsdValidator } from '@weiche/xoev';
 import type { OpenedSubmission } from '../channels/channel.js';
 import type { RouteConfig } from '../routing.js';
@@ -114,7 +114,8 @@ export async function mapSubmission(
   const outputs: Record<string, OutputRef> = {};
   const notes: Record<string, string[]> = {};
   // XML data (e.g. XBau) is matched by its namespace and root element, JSON by the schema URI
-  const xml = opened.data?.mimeType === 'application/xml' ? detectXmlRoot(opened.data.content) : undefined;
+  const data = opened.data;
+  const xml = data?.mimeType === 'application/xml' ? await stage('map', () => submissionXmlRoot(data)) : undefined;
   for (const route of routes) {
     if (outputs[route.target]) continue;
     const [moduleId, version] = route.mapping?.split('@') ?? [];
