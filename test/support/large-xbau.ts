@@ -2,10 +2,10 @@ import { buildXbauAntrag0200 } from '@weiche/xoev';
 
 /**
  * A valid XBau baugenehmigung.antrag.0200 of about `mib` MiB: an application by a community of heirs
- * (many Antragsteller, about 330 bytes each), referencing no file, so it needs no attachments.
+ * (many Antragsteller, about 450 bytes each), referencing no file, so it needs no attachments.
  */
 export function largeXbauAntrag(mib: number): Buffer {
-  const persons = Math.ceil((mib * 1024 * 1024) / 330);
+  const persons = Math.ceil((mib * 1024 * 1024) / 450);
   const uuid = (i: number): string => `7d5b1a8e-2f44-4a3c-9b7e-${i.toString(16).padStart(12, '0')}`;
   return Buffer.from(
     buildXbauAntrag0200({
