@@ -11,15 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { dropSchema, freePort, tempDir } from '../support/env.js';
 import { eventNames, TestSender } from '../support/fit-connect-sender.js';
-import { largeXbauAntrag } from '../support/large-xbau.js';
-import { addTenant, SERVICE, writeTestConfig } from '../support/test-config.js';
+import { addXbauTenant, declareXbauData, largeXbauAntrag, XBAU_SCHEMA } from '../support/large-xbau.js';
+import { SERVICE, writeTestConfig } from '../support/test-config.js';
 import { BenchHub } from './bench-hub.js';
 import { round } from './stats.js';
 
 const { values: args } = parseArgs({ options: { mib: { type: 'string' }, lanes: { type: 'string' } }, allowPositionals: false });
 const MIB = Number(args.mib ?? 6);
 const LANES = Number(args.lanes ?? 2);
-const XBAU_SCHEMA = 'urn:xoev-de:xleitstelle:standard:xbau:2.6';
 
 async function accepted(sender: TestSender, caseId: string, deadline: number): Promise<void> {
   for (;;) {
@@ -44,13 +43,7 @@ async function main(): Promise<void> {
   const cfg = await writeTestConfig(dir, {
     port,
     overrides: (raw) => {
-      bauamt = addTenant(raw, dir, { id: 'bauamt', name: 'Bauaufsicht Testhausen', behoerdenkennung: 'ags:05974029' });
-      const destinations = raw.destinations as Array<{ id: string; services: Array<{ submissionSchemas: unknown[] }> }>;
-      destinations.find((d) => d.id === bauamt)!.services[0]!.submissionSchemas = [{ schemaUri: XBAU_SCHEMA, mimeType: 'application/xml' }];
-      raw.routes = [
-        { id: 'to-dms', tenant: 'testhausen', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' },
-        { id: 'xbau-dms', tenant: 'bauamt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' },
-      ];
+      bauamt = addXbauTenant(raw, dir);
     },
   });
   const hub = new BenchHub(cfg.file);
@@ -76,7 +69,7 @@ async function main(): Promise<void> {
       serviceIdentifier: SERVICE,
       data: xml,
       schemaUri: XBAU_SCHEMA,
-      tamper: { metadata: (m) => ({ ...m, contentStructure: { ...(m.contentStructure as object), data: { ...(m.contentStructure as { data: object }).data, submissionSchema: { schemaUri: XBAU_SCHEMA, mimeType: 'application/xml' } } } }) },
+      tamper: { metadata: declareXbauData },
     });
     await loopDelay(url);
     const started = performance.now();

@@ -2,11 +2,10 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/env.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
-import { largeXbauAntrag } from '../support/large-xbau.js';
-import { addTenant, SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
+import { addXbauTenant, declareXbauData, largeXbauAntrag, XBAU_SCHEMA } from '../support/large-xbau.js';
+import { SERVICE, writeTestConfig, type TestHubConfig } from '../support/test-config.js';
 import { accepted, waitForEvents, waitForState } from '../support/wait-for-events.js';
 
-const XBAU_SCHEMA = 'urn:xoev-de:xleitstelle:standard:xbau:2.6';
 
 // Issue 11: XSD validation (libxml2) and reading XML form data are synchronous and take seconds for a large
 // XBau message. The hub runs here in the test's process, so the test's event loop is the hub's: while the large
@@ -20,13 +19,7 @@ describe('a large XBau submission does not stall the hub', () => {
     const dir = await tempDir('stall');
     cfg = await writeTestConfig(dir, {
       overrides: (raw) => {
-        bauamt = addTenant(raw, dir, { id: 'bauamt', name: 'Bauaufsicht Testhausen', behoerdenkennung: 'ags:05974029' });
-        const destinations = raw.destinations as Array<{ id: string; services: Array<{ submissionSchemas: unknown[] }> }>;
-        destinations.find((d) => d.id === bauamt)!.services[0]!.submissionSchemas = [{ schemaUri: XBAU_SCHEMA, mimeType: 'application/xml' }];
-        raw.routes = [
-          { id: 'to-dms', tenant: 'testhausen', service: '*', target: 'xdomea-3.1.0:0401', adapter: 'dms' },
-          { id: 'xbau-dms', tenant: 'bauamt', service: '*', target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'dms' },
-        ];
+        bauamt = addXbauTenant(raw, dir);
       },
     });
     hub = await startInProcessHub(cfg);
@@ -46,7 +39,7 @@ describe('a large XBau submission does not stall the hub', () => {
       serviceIdentifier: SERVICE,
       data: xml,
       schemaUri: XBAU_SCHEMA,
-      tamper: { metadata: (m) => ({ ...m, contentStructure: { ...(m.contentStructure as object), data: { ...((m.contentStructure as { data: object }).data), submissionSchema: { schemaUri: XBAU_SCHEMA, mimeType: 'application/xml' } } } }) },
+      tamper: { metadata: declareXbauData },
     });
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
