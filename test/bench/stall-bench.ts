@@ -64,17 +64,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) quiet.push(await small());
     const quietLoop = await loopDelay(url);
     const xml = largeXbauAntrag(MIB);
-    const large = await sender.send({
-      destinationId: bauamt,
-      serviceIdentifier: SERVICE,
-      data: xml,
-      schemaUri: XBAU_SCHEMA,
-      tamper: { metadata: declareXbauData },
-    });
+    // the window opens before the large submission is sent: the hub decrypts and reads it as soon as it is submitted
     await loopDelay(url);
     const started = performance.now();
     let done = false;
-    const largeDone = accepted(sender, large.caseId, Date.now() + 600_000).finally(() => (done = true));
+    const largeDone = (async () => {
+      const large = await sender.send({ destinationId: bauamt, serviceIdentifier: SERVICE, data: xml, schemaUri: XBAU_SCHEMA, tamper: { metadata: declareXbauData } });
+      await accepted(sender, large.caseId, Date.now() + 600_000);
+    })().finally(() => (done = true));
     const latencies: number[] = [];
     await Promise.all(
       Array.from({ length: LANES }, async () => {
@@ -87,7 +84,7 @@ async function main(): Promise<void> {
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN, 0);
     console.log(`  quiet: small p50 ${round([...quiet].sort((a, b) => a - b)[2]!, 0)} ms; hub event-loop delay max ${quietLoop.maxMs} ms, p99 ${quietLoop.p99Ms} ms`);
-    console.log(`  with ${(xml.length / 1048576).toFixed(1)} MiB XBau (accepted after ${round(largeSeconds, 1)} s): ${latencies.length} small, p50 ${at(0.5)} ms, max ${round(sorted.at(-1) ?? NaN, 0)} ms; hub event-loop delay max ${busyLoop.maxMs} ms, p99 ${busyLoop.p99Ms} ms`);
+    console.log(`  with ${(xml.length / 1048576).toFixed(1)} MiB XBau (sent and accepted in ${round(largeSeconds, 1)} s): ${latencies.length} small, p50 ${at(0.5)} ms, max ${round(sorted.at(-1) ?? NaN, 0)} ms; hub event-loop delay max ${busyLoop.maxMs} ms, p99 ${busyLoop.p99Ms} ms`);
   } finally {
     await hub.stop();
     await dropSchema(cfg.schema).catch(() => undefined);
