@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ErrorCode } from '@weiche/core';
-import { runMapping } from './run-mapping.js';
+import { parseSubmissionData, runMapping, submissionXmlRoot } from './run-mapping.js';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
 
 function ctx(data?: { mimeType: string; content: string }): SubmissionContext {
@@ -77,5 +77,17 @@ describe('runMapping', () => {
     await expect(runMapping(module, ctx({ mimeType: 'text/xml', content: '<a><b></a>' }))).rejects.toMatchObject({ code: ErrorCode.SYNTAX_VIOLATION, part: 'data' });
     await expect(runMapping(module, ctx({ mimeType: 'application/xml', content: '<!DOCTYPE a SYSTEM "http://attacker.example/a.dtd"><a/>' }))).rejects.toMatchObject({ code: ErrorCode.SYNTAX_VIOLATION });
     await expect(runMapping(module, ctx({ mimeType: 'application/pdf', content: '%PDF' }))).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_SCHEMA, part: 'data' });
+  });
+});
+
+describe('parseSubmissionData', () => {
+  it('parses a content buffer once: the channel check, each route target and a rendering module share one parse', async () => {
+    const json = ctx({ mimeType: 'application/json', content: '{"antragsteller":{"name":"A","plz":"48143"}}' }).data;
+    const first = await parseSubmissionData(json);
+    expect(first).toEqual({ antragsteller: { name: 'A', plz: '48143' } });
+    expect(await parseSubmissionData(json)).toBe(first);
+    const xml = ctx({ mimeType: 'application/xml', content: '<a:antrag xmlns:a="urn:a"><a:name>A</a:name></a:antrag>' }).data!;
+    expect(await submissionXmlRoot(xml)).toEqual({ namespace: 'urn:a', rootElement: 'antrag' });
+    expect(await parseSubmissionData(xml)).toBe(await parseSubmissionData(xml));
   });
 });

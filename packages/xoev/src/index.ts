@@ -19,3 +19,4 @@ export * from './content-facts.js';
 export * from './form-rows.js';
 export * from './application-pdf.js';
 export * from './xdomea-confirmation.js';
+export * from './xml-pool/xml-pool.js';

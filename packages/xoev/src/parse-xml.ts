@@ -10,13 +10,19 @@ const objectView = new XMLParser({ ignoreAttributes: false, attributeNamePrefix:
  * declarations, or is not UTF-8 is a SYNTAX_VIOLATION of the data — never passed on to a back office.
  */
 export function parseXml(content: string | Buffer): unknown {
+  return readXmlData(content).view;
+}
+
+/** XML form data as parseXml reads it, with its root element's namespace and local name (how mapping modules are chosen). */
+export function readXmlData(content: string | Buffer): { root: { namespace: string; rootElement: string }; view: unknown } {
   const text = typeof content === 'string' ? content : content.toString('utf8');
+  let root: { namespaceUri: string; localName: string };
   try {
-    parseStrict(text);
+    ({ root } = parseStrict(text));
   } catch (e) {
     // the reader's message names a position and a reason, never the content
     if (e instanceof XmlSyntaxError) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `XML data refused: ${e.message}`, { part: 'data' });
     throw e;
   }
-  return objectView.parse(text) as unknown;
+  return { root: { namespace: root.namespaceUri, rootElement: root.localName }, view: objectView.parse(text) as unknown };
 }

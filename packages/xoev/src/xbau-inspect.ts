@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WeicheError, ErrorCode } from '@weiche/core';
 import { XBAU_ANTRAG_0200 } from './xbau-0200.js';
-import type { XsdValidator } from './xsd-validator.js';
+import type { PooledXsdValidator } from './xml-pool/xml-pool.js';
 
 function localName(key: string): string {
   return key.slice(key.indexOf(':') + 1);
@@ -31,8 +31,8 @@ export function xbauMessageFacts(parsed: unknown): { nachrichtenUUID?: string; d
 }
 
 /** Validates an incoming message and throws SCHEMA_VIOLATION (the sender's input; not retryable) listing the first errors, with quoted values blanked (they may be personal data). */
-export function assertXsdValid(validator: XsdValidator, xml: string | Uint8Array, label: string): void {
-  const result = validator.validate(xml);
+export async function assertXsdValid(validator: PooledXsdValidator, xml: string | Uint8Array, label: string): Promise<void> {
+  const result = await validator.validate(xml);
   if (result.valid) return;
   const errors = result.errors.slice(0, 5).map((e) => e.replace(/(value|string) '[^']*'/g, "$1 '…'"));
   throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, `${label} fails ${validator.standardId} XSD validation: ${errors.join('; ')}`, { status: 422, retryable: false });

@@ -10,7 +10,7 @@ import { createMetadataValidator } from '@weiche/fit-connect';
 import { CallbackStore, createPool, DelegationStore, Journal, MissingAttachmentStore, UpstreamStore } from '@weiche/journal';
 import { MappingRegistry } from '@weiche/mapping-sdk';
 import { createRedisConnection, HubQueues, type RedisConnection, type RedisEndpoint, type RetryPolicy } from '@weiche/queue';
-import { resolveSchemaCacheDir, sharedXsdValidator } from '@weiche/xoev';
+import { pooledXsdValidator, resolveSchemaCacheDir } from '@weiche/xoev';
 import { prepareAuditEvidence } from './audit-evidence.js';
 import { ADAPTER_KINDS } from './config/adapter-kinds.js';
 import { assertHubConfig } from './config/hub-config.js';
@@ -199,8 +199,8 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       callbacks,
       routing,
       delegations,
-      // XSD validators are compiled once per process and shared with the mapping modules (sharedXsdValidator)
-      mapper: { registry, xsd: (standardId) => sharedXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },
+      // XSD validation runs on the process's XSD pool, shared with the mapping modules (pooledXsdValidator)
+      mapper: { registry, xsd: (standardId) => pooledXsdValidator({ cacheDir: schemaCacheDir, standardId }), blobs, keyring, tenants: config.tenants, formSchemas: await loadFormSchemas(), hub: HUB_PRODUCT },
       adapters,
       hub: HUB_PRODUCT,
       issuer,

@@ -10,10 +10,10 @@ export interface GenericXdomeaOptions {
 }
 
 // The structured data as received: rendered into the PDF and shipped beside it as the second Format.
-function applicationData(ctx: SubmissionContext): ApplicationData | undefined {
+async function applicationData(ctx: SubmissionContext): Promise<ApplicationData | undefined> {
   if (!ctx.data) return undefined;
   const ext = extensionFor(ctx.data.mimeType) === 'xml' ? 'xml' : 'json';
-  return { parsed: parseSubmissionData(ctx.data), content: ctx.data.content, mimeType: ctx.data.mimeType, fileName: `fachdaten.${ext}` };
+  return { parsed: await parseSubmissionData(ctx.data), content: ctx.data.content, mimeType: ctx.data.mimeType, fileName: `fachdaten.${ext}` };
 }
 
 function recipient(ctx: SubmissionContext): { behoerdenkennung: string; name: string; organisationseinheit?: string } {
@@ -38,7 +38,7 @@ export function createGenericXdomea(options: GenericXdomeaOptions = {}): Mapping
     async map(_input: unknown, ctx: SubmissionContext): Promise<MappingResult> {
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir;
       const prozessId = newIdFor(ctx);
-      const data = applicationData(ctx);
+      const data = await applicationData(ctx);
       const vorgang = await planXdomeaVorgang(ctx, { id: ID, version: VERSION }, { ...(data ? { data } : {}), ...(cacheDir === undefined ? {} : { cacheDir }) });
       const messageXml = buildXdomea0401({
         prozessId,
@@ -69,7 +69,7 @@ export function createGenericXdomea0605(options: GenericXdomeaOptions = {}): Map
     async map(_input: unknown, ctx: SubmissionContext): Promise<MappingResult> {
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir;
       const prozessId = newIdFor(ctx);
-      const data = applicationData(ctx);
+      const data = await applicationData(ctx);
       const vorgang = await planXdomeaVorgang(ctx, { id, version: VERSION }, { ...(data ? { data } : {}), ...(cacheDir === undefined ? {} : { cacheDir }) });
       const messageXml = buildXdomea0605({
         prozessId,

@@ -1,5 +1,5 @@
 import { WeicheError, ErrorCode } from '@weiche/core';
-import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, extensionFor, resolveSchemaCacheDir, safeEntryName, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
+import { XBAU_ANTRAG_0200, XBAU_NS, assertXsdValid, extensionFor, resolveSchemaCacheDir, safeEntryName, pooledXsdValidator, xbauMessageFacts } from '@weiche/xoev';
 import { newIdFor } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, PackageEntry, SubmissionAttachment, SubmissionContext } from '@weiche/mapping-sdk';
 import { XbauAntragXml } from '@weiche/xoev';
@@ -53,7 +53,7 @@ export function createXbauPassthrough(options: { cacheDir?: string } = {}): Mapp
       const raw = ctx.data?.content;
       if (!raw) throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, 'xbau-passthrough needs the XBau message as structured data', { status: 422, retryable: false });
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir ?? resolveSchemaCacheDir();
-      assertXsdValid(await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
+      await assertXsdValid(pooledXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
       const facts = xbauMessageFacts(input);
       const prozessId = facts.nachrichtenUUID ?? newIdFor(ctx);
       // The files are named by an id of the hub's (per submission and target), not the sender's nachrichtenUUID:

@@ -1,4 +1,4 @@
-import { XBAU_ANTRAG_0200, XBAU_NS, XbauAntragXml, assertXsdValid, buildXdomea0401, resolveSchemaCacheDir, sharedXsdValidator, xbauMessageFacts } from '@weiche/xoev';
+import { XBAU_ANTRAG_0200, XBAU_NS, XbauAntragXml, assertXsdValid, buildXdomea0401, resolveSchemaCacheDir, pooledXsdValidator, xbauMessageFacts } from '@weiche/xoev';
 import { newIdFor, nowFor, planXdomeaVorgang, xdomeaResult } from '@weiche/mapping-sdk';
 import type { MappingModule, MappingResult, SubmissionContext } from '@weiche/mapping-sdk';
 
@@ -20,7 +20,7 @@ export function createXbauToXdomea(options: { cacheDir?: string } = {}): Mapping
       const raw = ctx.data?.content ?? Buffer.alloc(0);
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir ?? resolveSchemaCacheDir();
       // Wrap only what the Bauaufsicht could also read: an invalid XBau message is refused, not archived.
-      assertXsdValid(await sharedXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
+      await assertXsdValid(pooledXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
       const facts = xbauMessageFacts(input);
       const prozessId = newIdFor(ctx);
       // The application Dokument: the XBau message rendered as PDF/A, the message itself as its second Format.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { DmsConfirmationStore, ProzessOwner } from '@weiche/journal';
-import { assertXsdValid, parseXdomeaConfirmation, type XsdValidator } from '@weiche/xoev';
+import { assertXsdValid, parseXdomeaConfirmation, type PooledXsdValidator } from '@weiche/xoev';
 
 /** What one DMS answer did to the journal. */
 export interface ReceivedConfirmation {
@@ -16,7 +16,7 @@ export interface ReceivedConfirmation {
 /** What receiving needs: the store, the xdomea validator, and who may confirm what. */
 export interface ConfirmationIntake {
   store: DmsConfirmationStore;
-  xdomea(): Promise<XsdValidator>;
+  xdomea(): PooledXsdValidator;
   log: { info(obj: object, msg?: string): void };
 }
 
@@ -32,7 +32,7 @@ export async function receiveConfirmation(
   input: { content: Buffer; source: string; mayConfirm: (owner: ProzessOwner) => boolean },
 ): Promise<ReceivedConfirmation> {
   const message = parseXdomeaConfirmation(input.content);
-  assertXsdValid(await intake.xdomea(), input.content, `Abgabe.${message.messageType === '0402' ? 'ImportBestaetigen.0402' : 'EmpfangBestaetigen.0403'}`);
+  await assertXsdValid(intake.xdomea(), input.content, `Abgabe.${message.messageType === '0402' ? 'ImportBestaetigen.0402' : 'EmpfangBestaetigen.0403'}`);
   const owner = await intake.store.findByProzessId(message.prozessId);
   if (!owner || !input.mayConfirm(owner)) {
     throw new WeicheError(ErrorCode.NOT_FOUND, `no submission of this DMS has ProzessID ${message.prozessId}`, { status: 404, retryable: false });

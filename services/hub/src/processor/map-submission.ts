@@ -3,8 +3,8 @@ import { putEncrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blob
 import { filingFor, type WeicheConfig } from '@weiche/config';
 import { atStage, ErrorCode, WeicheError } from '@weiche/core';
 import type { StoredOutput, SubmissionRow } from '@weiche/journal';
-import { detectXmlRoot, runMapping, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
-import { zipPackage, type XsdValidator } from '@weiche/xoev';
+import { runMapping, submissionXmlRoot, type MappingRegistry, type MappingResult, type SubmissionContext, type TargetProfile, type TargetStandardId } from '@weiche/mapping-sdk';
+import { zipPackage, type PooledXsdValidator } from '@weiche/xoev';
 import type { OpenedSubmission } from '../channels/channel.js';
 import type { RouteConfig } from '../routing.js';
 
@@ -16,8 +16,8 @@ export interface OutputRef extends StoredOutput {
 
 export interface MapperDeps {
   readonly registry: Pick<MappingRegistry, 'resolve'>;
-  /** The XSD validator of a standard (compiled once per process). */
-  xsd(standardId: TargetStandardId): Promise<XsdValidator>;
+  /** The XSD validator of a standard (off the event loop: a 16 MiB message takes a second to validate). */
+  xsd(standardId: TargetStandardId): PooledXsdValidator;
   readonly blobs: FsBlobStore;
   readonly keyring: TenantKeyring;
   readonly tenants: WeicheConfig['tenants'];
@@ -114,7 +114,8 @@ export async function mapSubmission(
   const outputs: Record<string, OutputRef> = {};
   const notes: Record<string, string[]> = {};
   // XML data (e.g. XBau) is matched by its namespace and root element, JSON by the schema URI
-  const xml = opened.data?.mimeType === 'application/xml' ? detectXmlRoot(opened.data.content) : undefined;
+  const data = opened.data;
+  const xml = data?.mimeType === 'application/xml' ? await stage('map', () => submissionXmlRoot(data)) : undefined;
   for (const route of routes) {
     if (outputs[route.target]) continue;
     const [moduleId, version] = route.mapping?.split('@') ?? [];
@@ -129,7 +130,7 @@ export async function mapSubmission(
       return { module, result: await runMapping(module, ctx) };
     });
     await stage('validate', async () => {
-      const verdict = (await deps.xsd(result.standardId)).validate(result.messageXml);
+      const verdict = await deps.xsd(result.standardId).validate(result.messageXml);
       if (!verdict.valid) {
         throw new WeicheError(ErrorCode.XSD_INVALID, `${module.id}@${module.version} produced ${result.standardId} that fails its XSD: ${verdict.errors.slice(0, 3).join('; ')}`);
       }

@@ -5,7 +5,7 @@ import { ErrorCode, findUnstorableString, inputProblem, WeicheError, type Submis
 import { decryptCompactJwe, decryptJweStream, JweRejectedError, sha512Hex, sha512Tap } from '@weiche/crypto';
 import { checkAnnouncedAttachments, checkHash, problemForJweRejection, type MetadataValidator, type ProblemInstance } from '@weiche/fit-connect';
 import type { SubmissionRow } from '@weiche/journal';
-import type { SubmissionAttachment } from '@weiche/mapping-sdk';
+import { parseSubmissionData, type SubmissionAttachment, type SubmissionContext } from '@weiche/mapping-sdk';
 import { XmlPrologScanner, type XmlPrologVerdict } from '@weiche/xml';
 import { ContentInspector, type ContentFacts } from '@weiche/xoev';
 import { attachmentMarkupProblem } from '../attachment-markup.js';
@@ -86,10 +86,13 @@ async function verifyAttachment(
   }
 }
 
-/** JSON Fachdaten whose strings the xÖV package cannot carry (NUL, unpaired surrogates); malformed JSON is the mapping's to judge. */
-function unstorableInJson(content: Buffer): string | undefined {
+/**
+ * JSON Fachdaten whose strings the xÖV package cannot carry (NUL, unpaired surrogates); malformed JSON is the
+ * mapping's to judge. Parsed as the mapping parses it (parseSubmissionData): the mapping reuses this parse.
+ */
+async function unstorableInJson(data: SubmissionContext['data']): Promise<string | undefined> {
   try {
-    return findUnstorableString(JSON.parse(content.toString('utf8')) as unknown, 'data');
+    return findUnstorableString(await parseSubmissionData(data), 'data');
   } catch {
     return undefined;
   }
@@ -143,9 +146,9 @@ export async function openFitConnect(deps: FitConnectOpenDeps, row: SubmissionRo
     const sha512 = sha512Hex(decrypted.plaintext);
     const mismatch = checkHash(declaredData.hash.content, sha512, 'data');
     if (mismatch) throw rejectedFor(mismatch);
-    const unstorableData = declaredData.submissionSchema.mimeType === 'application/json' ? unstorableInJson(decrypted.plaintext) : undefined;
-    if (unstorableData) throw problem(ErrorCode.SYNTAX_VIOLATION, `Die Fachdaten enthalten Zeichen, die nicht verarbeitet werden können (${unstorableData}).`, 'data');
     data = { content: decrypted.plaintext, schemaUri: declaredData.submissionSchema.schemaUri, mimeType: declaredData.submissionSchema.mimeType, sha512 };
+    const unstorableData = data.mimeType === 'application/json' ? await unstorableInJson(data) : undefined;
+    if (unstorableData) throw problem(ErrorCode.SYNTAX_VIOLATION, `Die Fachdaten enthalten Zeichen, die nicht verarbeitet werden können (${unstorableData}).`, 'data');
     dataTag = decrypted.authenticationTag;
   } else if (meta.dataBlobKey) {
     throw problem(ErrorCode.SCHEMA_VIOLATION, 'Es wurden Fachdaten übermittelt, die Metadaten beschreiben aber keine (contentStructure.data fehlt).', 'data');
