@@ -1,5 +1,5 @@
-import { ErrorCode, inputProblem } from '@weiche/core';
 import { parseXml, XmlSyntaxError } from '@weiche/xml';
+import { xmlDataRefused } from '@weiche/xoev';
 
 /** Namespace and local name of an XML document's root element. */
 export interface XmlRoot {
@@ -17,7 +17,7 @@ export function detectXmlRoot(content: string | Buffer): XmlRoot {
     const { root } = parseXml(content);
     return { namespace: root.namespaceUri, rootElement: root.localName };
   } catch (error) {
-    if (error instanceof XmlSyntaxError) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `Die XML-Fachdaten werden nicht angenommen: ${error.message}`, { part: 'data', stage: 'map' });
+    if (error instanceof XmlSyntaxError) throw xmlDataRefused(error, 'map');
     throw error;
   }
 }

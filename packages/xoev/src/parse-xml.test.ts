@@ -20,4 +20,9 @@ describe('parseXml', () => {
     expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.objectContaining({ code: ErrorCode.SYNTAX_VIOLATION }));
     expect(() => parseXml('<a>Anna Geheim</b>')).toThrow(expect.not.objectContaining({ message: expect.stringContaining('Anna') }));
   });
+
+  it('tells the sender in German, as its other refusals, that the XML data is not accepted', () => {
+    // the detail reaches the sender's reject-submission event; the XML pool moved the reading here from the mapping SDK
+    expect(() => parseXml('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).toThrow(expect.objectContaining({ message: expect.stringMatching(/^Die XML-Fachdaten werden nicht angenommen: /) }));
+  });
 });

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { ErrorCode, inputProblem } from '@weiche/core';
+import { ErrorCode, inputProblem, type WeicheError } from '@weiche/core';
 import { parseXml as parseStrict, XmlSyntaxError } from '@weiche/xml';
 
 const objectView = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: true });
@@ -20,9 +20,17 @@ export function readXmlData(content: string | Buffer): { root: { namespace: stri
   try {
     ({ root } = parseStrict(text));
   } catch (e) {
-    // the reader's message names a position and a reason, never the content
-    if (e instanceof XmlSyntaxError) throw inputProblem(ErrorCode.SYNTAX_VIOLATION, `XML data refused: ${e.message}`, { part: 'data' });
+    if (e instanceof XmlSyntaxError) throw xmlDataRefused(e);
     throw e;
   }
   return { root: { namespace: root.namespaceUri, rootElement: root.localName }, view: objectView.parse(text) as unknown };
+}
+
+/**
+ * The input problem of XML form data the hub's XML reader refuses. The sender reads its detail (reject-submission,
+ * transport report), so it is German like the hub's other refusals; the reader's message names a position and a
+ * reason, never the content.
+ */
+export function xmlDataRefused(error: XmlSyntaxError, stage?: 'map'): WeicheError {
+  return inputProblem(ErrorCode.SYNTAX_VIOLATION, `Die XML-Fachdaten werden nicht angenommen: ${error.message}`, { part: 'data', ...(stage ? { stage } : {}) });
 }
