@@ -87,14 +87,13 @@ describe('FIT-Connect key ids within the OpenAPI keyId bounds', () => {
     const formerKid = await calculateJwkThumbprint({ kty: 'RSA', n: jwk.n ?? '', e: jwk.e ?? '' }, 'sha256');
     expect(formerKid).toHaveLength(43);
     expect(formerKid.startsWith(String(jwk.kid))).toBe(true);
+    const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"antrag":2}'), tamper: { header: { kid: formerKid } } });
+    const log = await waitForEvents(hub.sender, sent.caseId, answered);
+    expect((await verifyEventLog(hub.baseUrl, cfg.destinationId, log)).map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
     // the keys endpoint answers the former kid as well, under that name (for clients that do not validate the path)
     const response = await fetch(`${hub.baseUrl}/v1/destinations/${cfg.destinationId}/keys/${formerKid}`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as JWK).kid).toBe(formerKid);
-
-    const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"antrag":2}'), tamper: { header: { kid: formerKid } } });
-    const log = await waitForEvents(hub.sender, sent.caseId, answered);
-    expect((await verifyEventLog(hub.baseUrl, cfg.destinationId, log)).map((e) => e.event)).toEqual(['create-submission', 'submit-submission', 'accept-submission']);
   }, 60_000);
 
   it('SETs signed under the signing key’s former 43-character kid still verify (JWKS and keys/{kid})', async () => {
