@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { checkHeaderFields, checkJweHeader, JweRejectedError, parseProtectedHeader } from './jwe-header.js';
 import type { JweHeader } from './jwe-header.js';
 import { Base64UrlDecoder } from './base64url-decoder.js';
+import { findByKid } from './key-id.js';
 import { cryptoPool } from './pool/crypto-pool.js';
 
 /**
@@ -47,7 +48,7 @@ async function contentKey(opts: JweKeyOptions, kid: unknown, encryptedKeyB64: st
   }
   const wrapped = decodeSegment(encryptedKeyB64, 'encrypted key');
   // the header was checked first: the kid is one of the map's
-  const key = 'privateKeys' in opts ? opts.privateKeys.get(String(kid)) : opts.privateKey;
+  const key = 'privateKeys' in opts ? findByKid(opts.privateKeys, kid) : opts.privateKey;
   if (!key) throw new JweRejectedError('unknown-kid');
   let cek: Buffer;
   try {

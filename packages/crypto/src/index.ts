@@ -1,5 +1,6 @@
-export { generateRsaKeyPair, readPkcs12, privateKeyFromPem, keyIdOf, publicEncryptionJwk, publicSigningJwk } from './keys.js';
+export { generateRsaKeyPair, readPkcs12, privateKeyFromPem, keyIdOf, thumbprintOf, withFormerKids, publicEncryptionJwk, publicSigningJwk } from './keys.js';
 export type { PublicJwk } from './keys.js';
+export { KID_LENGTH, comparableKid, sameKid, findByKid } from './key-id.js';
 export { checkJweHeader, checkProtectedHeader, JweRejectedError } from './jwe-header.js';
 export type { JweHeader, JweRejectionReason } from './jwe-header.js';
 export { decryptCompactJwe, decryptJweStream } from './decrypt-jwe.js';

@@ -1,4 +1,5 @@
 import { ErrorCode, WeicheError } from '@weiche/core';
+import { sameKid } from './key-id.js';
 
 /** The protected header of a JWE as received: nothing is trusted until checkJweHeader passed. */
 export type JweHeader = { alg?: unknown; enc?: unknown; kid?: unknown; zip?: unknown; cty?: unknown; [k: string]: unknown };
@@ -52,7 +53,8 @@ export function checkHeaderFields(header: JweHeader, expectedKid: string | Reado
   if (header.enc !== 'A256GCM') throw new JweRejectedError('unsupported-enc', `enc ${String(header.enc)}`);
   // RFC 7516 §4.1.11: we do not understand any critical extension
   if (header.crit !== undefined) throw new JweRejectedError('malformed', 'crit header not supported');
-  const known = typeof expectedKid === 'string' ? header.kid === expectedKid : typeof header.kid === 'string' && expectedKid.has(header.kid);
+  // sameKid: a sender that cached a kid in its former 43-character form still reaches the key
+  const known = typeof expectedKid === 'string' ? sameKid(header.kid, expectedKid) : [...expectedKid].some((kid) => sameKid(header.kid, kid));
   if (!known) throw new JweRejectedError('unknown-kid');
   return header;
 }

@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   generateRsaKeyPair,
   keyIdOf,
+  thumbprintOf,
+  withFormerKids,
   privateKeyFromPem,
   publicEncryptionJwk,
   publicSigningJwk,
@@ -39,9 +41,19 @@ describe('generateRsaKeyPair', () => {
 });
 
 describe('JWKs and kid', () => {
-  it('kid is the RFC 7638 thumbprint (agrees with jose)', async () => {
+  it('kid is the RFC 7638 thumbprint (agrees with jose) cut to 32 characters, within FIT-Connect’s keyId maxLength 36', async () => {
     const { n = '', e = '' } = createPublicKey(pair.certificatePem).export({ format: 'jwk' });
-    expect(keyIdOf(pair.certificatePem)).toBe(await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256'));
+    const thumbprint = await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
+    expect(thumbprintOf(pair.certificatePem)).toBe(thumbprint);
+    expect(keyIdOf(pair.certificatePem)).toBe(thumbprint.slice(0, 32));
+  });
+
+  it('withFormerKids adds each key under its full thumbprint, once; a kid that is no cut thumbprint stays alone', () => {
+    const kid = keyIdOf(pair.certificatePem);
+    const own = publicSigningJwk({ certificatePem: pair.certificatePem, kid });
+    const relay = publicSigningJwk({ certificatePem: pair.certificatePem, kid: 'c66e4423-e28d-4a1f-911d-818f9ab60221' });
+    expect(withFormerKids([own, relay]).map((k) => k.kid)).toEqual([kid, relay.kid, thumbprintOf(pair.certificatePem)]);
+    expect(withFormerKids([{ ...own, kid: thumbprintOf(pair.certificatePem) }])).toHaveLength(1);
   });
 
   it('publishes the encryption key the way FIT-Connect does', () => {

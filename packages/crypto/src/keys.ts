@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type * as Forge from 'node-forge';
 import { ErrorCode, WeicheError } from '@weiche/core';
+import { KID_LENGTH, sameKid } from './key-id.js';
 
 // node-forge is CommonJS without ESM named exports, and its typings declare no default export
 const forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
@@ -106,11 +107,33 @@ function rsaComponents(certificatePem: string): { n: string; e: string } {
   return { n: jwk.n, e: jwk.e };
 }
 
-/** RFC 7638 JWK thumbprint (base64url, SHA-256) of the certificate's public key, used as kid. */
-export function keyIdOf(certificatePem: string): string {
-  const { n, e } = rsaComponents(certificatePem);
+/** RFC 7638 JWK thumbprint (base64url, SHA-256, 43 characters) of the certificate's public key: the kid before 1.x. */
+export function thumbprintOf(certificatePem: string): string {
+  return rsaThumbprint(rsaComponents(certificatePem));
+}
+
+function rsaThumbprint({ n, e }: { n: string; e: string }): string {
   // RFC 7638 §3.2: required members only, lexicographic order, no whitespace
   return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+}
+
+/**
+ * The JWKS with each hub key also under its former kid (the full thumbprint), after it under its kid: a SET signed
+ * before 1.x names the former kid, and verifiers such as jose pick a JWKS entry by exact kid (JWK kid: up to 64
+ * characters in the OpenAPI, only the path's keyId is limited to 36). Keys whose kid is not a cut thumbprint
+ * (a relay subscriber's) appear once.
+ */
+export function withFormerKids(jwks: readonly PublicJwk[]): PublicJwk[] {
+  const former = jwks.flatMap((jwk) => {
+    const thumbprint = rsaThumbprint(jwk);
+    return thumbprint !== jwk.kid && sameKid(thumbprint, jwk.kid) ? [{ ...jwk, kid: thumbprint }] : [];
+  });
+  return [...jwks, ...former];
+}
+
+/** The kid of the certificate's key: its thumbprint's first 32 characters, within FIT-Connect's 36 (key-id.ts says why). */
+export function keyIdOf(certificatePem: string): string {
+  return thumbprintOf(certificatePem).slice(0, KID_LENGTH);
 }
 
 function x5cOf(certificatePem: string): string[] {

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import { signCompactJws } from './jws.js';
+import { sameKid } from './key-id.js';
 import { publicSigningJwk } from './keys.js';
 import type { PublicJwk } from './keys.js';
 
@@ -82,14 +83,14 @@ export class JwtSigner {
 
   /** Every public signing JWK: the current key first, then the published ones (JWKS during a rotation). */
   async publicJwks(): Promise<PublicJwk[]> {
-    const others = (await this.#published()).filter((c) => c.kid !== this.kid);
+    const others = (await this.#published()).filter((c) => !sameKid(c.kid, this.kid));
     return [this.publicJwk(), ...others.map((c) => publicSigningJwk({ certificatePem: c.certificatePem, kid: c.kid }))];
   }
 
   /** The verification key for a kid: the current key, else a published one. */
   private async verificationKey(kid: unknown): Promise<KeyObject> {
-    if (kid === undefined || kid === this.kid) return this.#publicKey;
-    const other = (await this.#published()).find((c) => c.kid === kid);
+    if (kid === undefined || sameKid(kid, this.kid)) return this.#publicKey;
+    const other = (await this.#published()).find((c) => sameKid(c.kid, kid));
     return other ? createPublicKey(other.certificatePem) : this.#publicKey;
   }
 

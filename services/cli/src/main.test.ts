@@ -43,7 +43,7 @@ describe('weiche CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-keys-'));
     const result = await weiche('keys', 'generate', '--out', join(dir, 'k'), '--cn', 'Test');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/kid [A-Za-z0-9_-]{43}/);
+    expect(result.stdout).toMatch(/kid [A-Za-z0-9_-]{32}\)/);
   });
 
   it('config check refuses what the hub refuses: unknown adapter kinds, adapter configs, unknown keys, short admin tokens', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateRsaKeyPair, JwtSigner, keyIdOf, type PublishedSigningCertificate } from '@weiche/crypto';
+import { generateRsaKeyPair, JwtSigner, keyIdOf, sameKid, type PublishedSigningCertificate } from '@weiche/crypto';
 import type { Secret } from '@weiche/core';
 
 async function readOr<T>(file: string, create: () => Promise<T>, read: (text: string) => T | Promise<T>): Promise<T> {
@@ -92,7 +92,7 @@ export async function rotateSigningKey(dataDir: string, step: { prepare: true } 
     await writeFile(join(dir, `${kid}.cert.pem`), created.certificatePem, { flag: 'wx' });
     return { kid };
   }
-  const kid = step.activate;
+  const kid = await keyFileStem(dir, step.activate);
   // both halves must be there before `current` names them
   await readFile(join(dir, `${kid}.key.pem`));
   await readFile(join(dir, `${kid}.cert.pem`));
@@ -100,6 +100,13 @@ export async function rotateSigningKey(dataDir: string, step: { prepare: true } 
   await writeFile(tmp, `${kid}\n`);
   await rename(tmp, join(dir, 'current'));
   return { kid };
+}
+
+/** The name of a key's files in keys/signing/: a key prepared before 1.x is named by its former 43-character kid; either form finds it. */
+async function keyFileStem(dir: string, kid: string): Promise<string> {
+  const suffix = '.key.pem';
+  const stems = (await readdir(dir)).filter((n) => n.endsWith(suffix)).map((n) => n.slice(0, -suffix.length));
+  return stems.includes(kid) ? kid : (stems.find((stem) => sameKid(stem, kid)) ?? kid);
 }
 
 /** The master key that wraps per-tenant data keys: from config, else <dataDir>/keys/master.key (created once). */

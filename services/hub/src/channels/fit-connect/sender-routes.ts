@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
 import { ErrorCode, isWeicheError } from '@weiche/core';
-import type { JwtSigner, PublicJwk } from '@weiche/crypto';
+import { findByKid, withFormerKids, type JwtSigner, type PublicJwk } from '@weiche/crypto';
 import { CreateSubmission, jweLimits, maxSubmissionJweBytes, SubmitSubmission, type AuthenticationTags } from '@weiche/fit-connect';
 import type { AttachmentRow, Journal, SubmissionRow } from '@weiche/journal';
 import type { HubQueues } from '@weiche/queue';
@@ -129,7 +129,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     }));
 
     // during a signing key rotation the JWKS holds the previous and the next key too
-    app.get('/.well-known/jwks.json', async () => ({ keys: await deps.signer.publicJwks() }));
+    app.get('/.well-known/jwks.json', async () => ({ keys: withFormerKids(await deps.signer.publicJwks()) }));
 
     // OpenAPI: both answers carry `Cache-Control: no-cache` (a cached encryptionKid or key outlives a rotation).
     // get-destination-info is for the destination's senders and its subscriber (`subscribe:destination:<id>`, a relay's)
@@ -165,10 +165,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const id = uuidParam(request.params.destinationId, 'destination');
       const destination = deps.destinations.get(id);
       const { keyId } = request.params;
-      const jwk = destination && (destination.publicJwks.get(keyId) ?? (await signatureKeysOf(destination)).find((k) => k.kid === keyId));
+      const jwk = destination && (findByKid(destination.publicJwks, keyId) ?? findByKid(new Map((await signatureKeysOf(destination)).map((k) => [k.kid, k])), keyId));
       if (!jwk) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such key');
       void reply.header('cache-control', 'no-cache');
-      return jwk;
+      // under the kid asked for: a sender that cached a kid's former 43-character form checks the key names it
+      return { ...jwk, kid: keyId };
     });
 
     app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
