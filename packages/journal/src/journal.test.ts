@@ -372,7 +372,10 @@ describe('Journal deliveries', () => {
       ['r2', 'PENDING', null],
     ]);
     const done = await journal.completeDelivery({ submissionId: id, routeId: 'r2', receipt: {}, actor: 'd' });
-    expect(done).toMatchObject({ submissionState: 'DELIVERED', allDelivered: true, changed: true, row: { state: 'DELIVERED' } });
+    expect(done).toMatchObject({ submissionState: 'DELIVERED', allDelivered: true, changed: true, row: { state: 'DELIVERED', reason: null, problem: null } });
+    // the failure is history now: the submission no longer names it as current, its audit chain keeps it
+    expect(await journal.getSubmission(id)).toMatchObject({ state: 'DELIVERED', reason: null, problem: null });
+    expect((await journal.listAudit({ submissionId: id, limit: 100 })).find((a) => a.toState === 'FAILED')?.details).toMatchObject({ reason: 'HTTP 422' });
     await expect(
       journal.recordAttempt({ submissionId: id, routeId: 'missing', attempt: 1, outcome: 'transient' }),
     ).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });

@@ -331,6 +331,11 @@ export class Journal extends SchemaStore {
       params.push(JSON_PATCH_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
       sets.push(`${column} = $${params.length}`);
     }
+    // A step to a state that is no failure (a replay, a redelivery) leaves the failure behind: the reason and problem
+    // no longer read as current in the admin API and console; the audit chain keeps the record of the failure.
+    if (t.to !== 'FAILED' && t.to !== 'REJECTED') {
+      for (const field of ['reason', 'problem'] as const) if (t.patch?.[field] === undefined) sets.push(`${PATCH_COLUMNS[field]} = NULL`);
+    }
     const { rows } = await client.query<SubmissionDbRow & HeadColumns & { from_state: SubmissionState; events_written?: string[] | null }>(
       `WITH old AS (SELECT state FROM ${s}.submissions WHERE submission_id = $1 FOR UPDATE),
        moved AS (UPDATE ${s}.submissions s SET ${sets.join(', ')} FROM old

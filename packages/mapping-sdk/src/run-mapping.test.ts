@@ -66,6 +66,18 @@ describe('runMapping', () => {
     expect(seen).toEqual([]);
   });
 
+  it('quotes no key the data brought in a SCHEMA_VIOLATION: unrecognised properties are counted, undeclared keys masked', async () => {
+    const Strict = z.strictObject({ antragsteller: z.strictObject({ name: z.string() }), anlagen: z.record(z.string(), z.strictObject({ seiten: z.number() })) });
+    const { module } = recorder(Strict);
+    const data = { antragsteller: { name: 'Anna', 'Erika Mustermann': { geboren: '1964-08-12' } }, anlagen: { 'Max Mustermann': { seiten: 'viele' } } };
+    const run = runMapping(module, ctx({ mimeType: 'application/json', content: JSON.stringify(data) }));
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, message: expect.stringContaining('antragsteller: unrecognised properties (1)') });
+    await run.catch((e: Error) => {
+      expect(e.message).toContain('anlagen.*.seiten');
+      for (const personal of ['Erika', 'Mustermann', '1964', 'viele']) expect(e.message).not.toContain(personal);
+    });
+  });
+
   it('rejects malformed JSON/XML and a DOCTYPE as SYNTAX_VIOLATION and data of other types as UNSUPPORTED_SCHEMA, all input problems of the data', async () => {
     const { module } = recorder(z.unknown());
     await expect(runMapping(module, ctx({ mimeType: 'application/json', content: '{"name":"Anna' }))).rejects.toMatchObject({

@@ -1,8 +1,8 @@
 import { WeicheError, ErrorCode, errorMessage, inputProblem } from '@weiche/core';
 import { xmlPool } from '@weiche/xoev';
 import type { XmlRoot } from './xml-root.js';
-import type { z } from 'zod';
 import { deterministicIds } from './context-tools.js';
+import { describeIssues } from './issue-reasons.js';
 import type { MappingModule, MappingResult, SubmissionContext } from './types.js';
 
 function violation(message: string, cause?: unknown): WeicheError {
@@ -54,14 +54,6 @@ async function readByMimeType(data: NonNullable<SubmissionContext['data']>): Pro
   throw inputProblem(ErrorCode.UNSUPPORTED_SCHEMA, `structured data of type ${mime || '(none)'} cannot be mapped`, { part: 'data' });
 }
 
-/** Names the failing field paths, never the values (they may be personal data). */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 10)
-    .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
 /** Runs a module: parses ctx.data (JSON or XML by mimeType; absent → undefined), validates with inputSchema (zod error → WeicheError SCHEMA_VIOLATION naming the field path), calls map with deterministic ids unless ctx brings its own. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts whatever the registry resolved
 export async function runMapping(module: MappingModule<any>, given: SubmissionContext): Promise<MappingResult> {
@@ -69,7 +61,7 @@ export async function runMapping(module: MappingModule<any>, given: SubmissionCo
   const raw = await parseSubmissionData(ctx.data);
   const parsed = await module.inputSchema.safeParseAsync(raw);
   if (!parsed.success) {
-    throw violation(`data does not fit mapping ${module.id}@${module.version}: ${describeIssues(parsed.error.issues)}`);
+    throw violation(`data does not fit mapping ${module.id}@${module.version}: ${describeIssues(module.inputSchema, parsed.error.issues)}`);
   }
   let result: MappingResult;
   try {

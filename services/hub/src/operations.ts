@@ -92,7 +92,6 @@ export async function replayFromOpen(deps: OperationDeps, submissionId: string, 
     actor: options.actor,
     stage: 'replay',
     details: { from: 'open', ...auditDetails(options) },
-    patch: { problem: null, reason: null },
   });
   if (!moved) {
     // the transition names no reason: an operator who mistyped an id must not be told to look at its state

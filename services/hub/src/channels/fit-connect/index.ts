@@ -17,6 +17,7 @@ import { announceRejection } from './reject-event.js';
 import { tokenRoutes } from './sender-auth.js';
 import { receiverRoutes } from './relay/receiver-routes.js';
 import { senderRoutes, type SenderRoutesDeps } from './sender-routes.js';
+import { withMethodNotAllowed } from './method-not-allowed.js';
 
 export interface FitConnectChannelDeps extends SenderRoutesDeps {
   readonly blobs: SenderRoutesDeps['blobs'] & Pick<FsBlobStore, 'read' | 'get'>;
@@ -77,10 +78,12 @@ export function createFitConnectChannel(deps: FitConnectChannelDeps): Channel {
     },
     record: (row) => fitConnectRecord(deps, row),
     async routes(app) {
-      await app.register(tokenRoutes(deps));
-      await app.register(senderRoutes(deps));
-      // the receiver side for subscribers of relay destinations (docs/relay-destinations.md)
-      await app.register(receiverRoutes(deps));
+      await withMethodNotAllowed(app, async (scope) => {
+        await scope.register(tokenRoutes(deps));
+        await scope.register(senderRoutes(deps));
+        // the receiver side for subscribers of relay destinations (docs/relay-destinations.md)
+        await scope.register(receiverRoutes(deps));
+      });
     },
   };
 }

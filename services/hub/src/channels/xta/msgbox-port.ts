@@ -18,6 +18,12 @@ import type { XtaRuntime } from './xta-runtime.js';
 
 type Op<K extends ParsedSoapRequest['operation']> = Extract<ParsedSoapRequest, { operation: K }>;
 const DEFAULT_LIST_ITEMS = 100;
+/**
+ * Most entries one status list answers, whatever maxListItems (or a continued MsgBoxRequestID) asks for: the schema
+ * allows up to 999,999,999, and one request must not make the hub load and serialise a whole box at once. The answer's
+ * ItemsPending and MsgBoxRequestID continue after the last entry listed, so a client pages through the rest.
+ */
+export const MAX_LIST_ITEMS = 1000;
 
 function reply(request: ParsedSoapRequest): { messageId?: string } {
   return request.messageId ? { messageId: request.messageId } : {};
@@ -55,7 +61,7 @@ function selectionOf(selector: MsgSelector): MsgBoxSelection {
 
 /** A page of the caller's offered messages after `c.after`; the answer's MsgBoxRequestID continues after its last entry. */
 async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation): Promise<{ list: MsgBoxEntry[]; msgBoxResponse: MsgBoxResponse }> {
-  const list = await rt.store.listOffered(identity.identifier, { limit: c.limit, ...c.selection, ...(c.after ? { after: c.after } : {}) });
+  const list = await rt.store.listOffered(identity.identifier, { limit: Math.min(c.limit, MAX_LIST_ITEMS), ...c.selection, ...(c.after ? { after: c.after } : {}) });
   const last = list.at(-1);
   if (!last) return { list, msgBoxResponse: { requestId: msgBoxRequestId(c), noMessageAvailable: 'NoMatch' } };
   // pending: what a getNextStatusList with this answer's id would still find
