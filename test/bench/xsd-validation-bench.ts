@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { XsdValidator, buildXbauAntrag0200, buildXdomea0401, isWellFormedLibxml, parseXml, resolveSchemaCacheDir } from '@weiche/xoev';
+import { XsdValidator, buildXdomea0401, isWellFormedLibxml, parseXml, resolveSchemaCacheDir } from '@weiche/xoev';
+import { sampleXbauAntrag0200 } from '@weiche/xoev/test-support';
 
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 500);
 const cacheDir = resolveSchemaCacheDir();
@@ -27,23 +28,7 @@ function xdomea(): string {
   });
 }
 
-function xbau(): string {
-  return buildXbauAntrag0200({
-    nachrichtenUUID: randomUUID(),
-    createdAt: new Date(),
-    produkt: 'Weiche',
-    produkthersteller: 'Weiche-Projekt',
-    leser: { kennung: 'ags:05515000', name: 'Stadt Münster' },
-    autor: { kennung: 'psw:01000001', name: 'Bauportal' },
-    empfangendeStelle: { kennung: 'ags:05515000', name: 'Stadt Münster' },
-    antragsteller: [{ natuerlichePerson: { familienname: 'Muster', vorname: 'Jürgen', anschrift: { strasse: 'Weg', hausnummer: '1', postleitzahl: '48143', ort: 'Münster' } } }],
-    bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
-    anlagen: Array.from({ length: 5 }, (_, i) => {
-      const id = randomUUID();
-      return { bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: id, dateiname: `${id}_Anlage_${i}.pdf` };
-    }),
-  });
-}
+const xbau = (): string => sampleXbauAntrag0200({ anlagen: 5 });
 
 function time(fn: () => void): number {
   for (let i = 0; i < 20; i++) fn();

@@ -1,5 +1,5 @@
-// Test-only helpers (not exported from the barrel): a real schema cache in a temp dir, installed
-// by the same script `npm test` runs.
+// Test-only helpers (not exported from the barrel; `@weiche/xoev/test-support` for the workspace's tests and
+// benchmarks): a real schema cache in a temp dir, installed by the same script `npm test` runs, and sample messages.
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ApplicationPdfInput } from './application-pdf.js';
+import { buildXbauAntrag0200 } from './xbau-0200.js';
 
 /** Absolute path of scripts/install-schemas.mjs. */
 export const INSTALL_SCRIPT = fileURLToPath(new URL('../../../scripts/install-schemas.mjs', import.meta.url));
@@ -85,4 +86,35 @@ export function largeBauantrag(): Record<string, unknown> {
       wirdNachgereicht: i % 7 === 0,
     })),
   };
+}
+
+/** A fixed UUID numbered `i` (sample messages stay the same from run to run). */
+const sampleUuid = (i: number): string => `7d5b1a8e-2f44-4a3c-9b7e-${i.toString(16).padStart(12, '0')}`;
+
+/**
+ * A valid XBau baugenehmigung.antrag.0200 of the Bauaufsicht Testhausen: `antragsteller` applicants (about 450 bytes
+ * each: a community of heirs makes a large message) and `anlagen` attachments listed (about 400 bytes each).
+ */
+export function sampleXbauAntrag0200(size: { antragsteller?: number; anlagen?: number } = {}): string {
+  const { antragsteller = 1, anlagen = 0 } = size;
+  return buildXbauAntrag0200({
+    nachrichtenUUID: sampleUuid(0),
+    createdAt: new Date('2026-11-30T04:00:00Z'),
+    produkt: 'Weiche',
+    produkthersteller: 'Weiche-Projekt',
+    leser: { kennung: 'ags:05974028', name: 'Gemeinde Testhausen' },
+    autor: { kennung: 'psw:01000001', name: 'Bauportal' },
+    empfangendeStelle: { kennung: 'ags:05974028', name: 'Gemeinde Testhausen' },
+    antragsteller: Array.from({ length: antragsteller }, (_, i) => ({
+      natuerlichePerson: { familienname: `Muster${i}`, vorname: 'Jürgen', anschrift: { strasse: 'Weg', hausnummer: String(i + 1), postleitzahl: '48143', ort: 'Münster' } },
+    })),
+    bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
+    anlagen: Array.from({ length: anlagen }, (_, i) => ({
+      bezeichnung: `Anlage ${i}`,
+      mimeType: 'application/pdf',
+      sha256: 'ab'.repeat(32),
+      dokumentId: sampleUuid(i + 1),
+      dateiname: `${sampleUuid(i + 1)}_Anlage.pdf`,
+    })),
+  });
 }

@@ -1,23 +1,11 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { checkedThreadCount, workerFileBeside } from '@weiche/core';
 import { runCryptoTask } from './crypto-task.js';
 import type { CryptoOp, CryptoTask, CryptoTaskResult } from './crypto-task.js';
 
 /** Tasks run and milliseconds spent per operation since the pool started (summed over its threads). */
 export type CryptoPoolStats = { readonly threads: number } & Record<CryptoOp, { readonly tasks: number; readonly ms: number }>;
-
-/**
- * The worker file. Under vitest the package runs from `src/*.ts`, which a worker thread cannot load,
- * so the compiled twin in `dist/` is used (`npm test` builds first).
- */
-function workerFile(): string {
-  const own = import.meta.url;
-  const url = own.endsWith('.ts') ? new URL('../../dist/pool/crypto-worker.js', own) : new URL('./crypto-worker.js', own);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`crypto worker ${fileURLToPath(url)} is missing: build the workspace first (npx tsc -b)`);
-  return url.href;
-}
 
 /**
  * RSA private-key operations on a worker-thread pool sized to the cores, so they neither block the
@@ -30,13 +18,12 @@ export class CryptoPool {
   readonly #stats = { unwrap: { tasks: 0, ms: 0 }, sign: { tasks: 0, ms: 0 } };
 
   constructor(options: { threads: number }) {
-    if (!Number.isInteger(options.threads) || options.threads < 0) throw new RangeError(`crypto pool threads must be an integer ≥ 0, got ${options.threads}`);
-    this.threads = options.threads;
+    this.threads = checkedThreadCount(options.threads, 'crypto pool');
     this.#piscina =
       options.threads === 0
         ? undefined
         : new Piscina<CryptoTask, CryptoTaskResult>({
-            filename: workerFile(),
+            filename: workerFileBeside(import.meta.url, 'crypto-worker'),
             minThreads: options.threads,
             maxThreads: options.threads,
             // a task is a few milliseconds of RSA: queue them rather than refuse

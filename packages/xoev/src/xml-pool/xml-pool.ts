@@ -1,22 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { ErrorCode, errorMessage, WeicheError } from '@weiche/core';
+import { checkedThreadCount, ErrorCode, errorMessage, WeicheError, workerFileBeside } from '@weiche/core';
 import type { XoevStandardId, XsdValidationResult } from '../xsd-validator.js';
 import type { readXmlData } from '../parse-xml.js';
 import { runXmlTask, type XmlTask, type XmlTaskResult } from './xml-task.js';
-
-/**
- * The worker file. Under vitest the package runs from `src/*.ts`, which a worker thread cannot load,
- * so the compiled twin in `dist/` is used (`npm test` builds first).
- */
-function workerFile(): string {
-  const own = import.meta.url;
-  const url = own.endsWith('.ts') ? new URL('../../dist/xml-pool/xml-worker.js', own) : new URL('./xml-worker.js', own);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`XML worker ${fileURLToPath(url)} is missing: build the workspace first (npx tsc -b)`);
-  return url.href;
-}
 
 /** A standard's XSD as the pool validates it: the same verdict as XsdValidator.validate, asynchronously. */
 export interface PooledXsdValidator {
@@ -39,13 +26,12 @@ export class XmlPool {
 
   /** `workerFile` replaces the worker's entry (the tests: one that dies). */
   constructor(options: { threads: number; workerFile?: string }) {
-    if (!Number.isInteger(options.threads) || options.threads < 0) throw new RangeError(`XML pool threads must be an integer ≥ 0, got ${options.threads}`);
-    this.threads = options.threads;
+    this.threads = checkedThreadCount(options.threads, 'XML pool');
     this.#piscina =
       options.threads === 0
         ? undefined
         : new Piscina<XmlTask, XmlTaskResult>({
-            filename: options.workerFile ?? workerFile(),
+            filename: options.workerFile ?? workerFileBeside(import.meta.url, 'xml-worker'),
             minThreads: 0,
             maxThreads: options.threads,
             maxQueue: Number.POSITIVE_INFINITY,
