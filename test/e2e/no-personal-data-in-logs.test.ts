@@ -4,11 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterFactory } from '@weiche/adapter-sdk';
 import { createLogger } from '@weiche/hub';
 import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
 import { tempDir, waitFor } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
 import { SERVICE } from '../support/test-config.js';
+import { unpackingAdapter } from '../support/unpacking-adapter.js';
 import { startXtaTestHub, type XtaTestHub } from '../support/xta-hub.js';
 import { contentContainer, envelope, ACTIONS, messageId, XBAU_SERVICE, type Part } from '../support/xta-sender.js';
 import { waitForEvents, waitForState } from '../support/wait-for-events.js';
@@ -47,20 +49,27 @@ describe('no personal data in the hub log, whatever fails', () => {
     await writeFile(join(broken, 'not-a-folder'), 'x');
     t = await startXtaTestHub('privacy-logs', {
       log: createLogger({ level: 'trace', destination: { write: (line: string) => void logged.push(line) } }),
+      adapterKinds: [unpackingAdapter as AdapterFactory<unknown>],
       overrides: (raw) => {
         const retry = { attempts: 2, backoffMs: 50, maxBackoffMs: 100 };
         (raw.adapters as unknown[]).push(
           { id: 'dms-broken', kind: 'dms-folder', config: { path: join(broken, 'not-a-folder', 'dms') }, retry },
           { id: 'fv-echo', kind: 'http', config: { url: fachverfahren.url, secret: 'fachverfahren-shared-secret-123', mode: 'zip', timeoutMs: 5000 }, retry },
+          // a third party's adapter whose errors carry the file names of the documents it unpacks
+          { id: 'unpack-raw', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'throw' }, retry },
+          { id: 'unpack-refuse', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'refuse' }, retry },
         );
         const destination = (raw.destinations as Array<{ services: unknown[] }>)[0]!;
         destination.services.push({ identifier: BAU_SERVICE, name: 'Bauantrag', submissionSchemas: [{ schemaUri: BAUANTRAG_SCHEMA_URI, mimeType: 'application/json' }] });
         raw.routes = [
           { id: 'fc-dms', tenant: 'testhausen', service: SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'dms-broken' },
           { id: 'fc-http', tenant: 'testhausen', service: SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'fv-echo' },
+          { id: 'fc-unpack-raw', tenant: 'testhausen', service: SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'unpack-raw' },
+          { id: 'fc-unpack-refuse', tenant: 'testhausen', service: SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'unpack-refuse' },
           { id: 'bau-http', tenant: 'testhausen', service: BAU_SERVICE, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'fv-echo' },
           { id: 'xta-dms', tenant: 'testhausen', service: XBAU_SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'dms-broken' },
           { id: 'xta-http', tenant: 'testhausen', service: XBAU_SERVICE, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'fv-echo' },
+          { id: 'xta-unpack-raw', tenant: 'testhausen', service: XBAU_SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'unpack-raw' },
         ];
       },
     });
@@ -76,7 +85,7 @@ describe('no personal data in the hub log, whatever fails', () => {
   const attachment = (filename: string) => ({ content: Buffer.from(`%PDF-1.4\n% ${MARKER}\n%%EOF\n`), filename, mimeType: 'application/pdf' });
 
   describe('FIT-Connect', () => {
-    it('a submission whose two deliveries fail (DMS folder not writable, Fachverfahren 500 with the application echoed) → FAILED', async () => {
+    it('a submission whose deliveries fail (DMS folder not writable, Fachverfahren 500 with the application echoed, a third party adapter quoting paths) → FAILED', async () => {
       const data = Buffer.from(JSON.stringify({ antragsteller: person, [`feld_${MARKER}`]: MARKER, bemerkung: `Bitte an ${MARKER} wenden` }));
       const sent = await t.hub.sender.send({
         destinationId: destination(),
@@ -92,6 +101,8 @@ describe('no personal data in the hub log, whatever fails', () => {
       const attempts = await t.hub.deps.journal.listAttempts(row.submissionId);
       expect(attempts.map((a) => a.error).join('\n')).toMatch(/ENOTDIR/);
       expect(attempts.map((a) => a.error).join('\n')).toMatch(/HTTP 500/);
+      // and what the third party's adapter said, file names and all: the console is access-controlled, the log is not
+      expect(attempts.map((a) => a.error).join('\n')).toContain(`${MARKER}.pdf'`);
     }, 120_000);
 
     it('JSON data that does not parse → reject-submission', async () => {
