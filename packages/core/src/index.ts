@@ -4,3 +4,4 @@ export * from './secret.js';
 export * from './problem.js';
 export * from './constant-time.js';
 export * from './edge-string.js';
+export * from './error-facts.js';
