@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterFactory } from '@weiche/adapter-sdk';
 import { createLogger } from '@weiche/hub';
 import { BAUANTRAG_SCHEMA_URI } from '@weiche/mapping-bauantrag-xbau';
-import { tempDir, waitFor } from '../support/env.js';
+import { REFUSED_PORT, tempDir, waitFor } from '../support/env.js';
 import { eventNames } from '../support/fit-connect-sender.js';
 import { SERVICE } from '../support/test-config.js';
 import { unpackingAdapter } from '../support/unpacking-adapter.js';
@@ -110,6 +110,13 @@ describe('no personal data in the hub log, whatever fails', () => {
       expect(attempts.map((a) => a.error).join('\n')).toMatch(failing.reason);
     }, 120_000);
 
+    it('a callback to a receiver that is down, the marker in its path and query → attempts fail', async () => {
+      const callback = { url: `https://127.0.0.1:${REFUSED_PORT}/${MARKER}?antragsteller=${MARKER}`, secret: randomUUID().replace(/-/g, '') };
+      const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: Buffer.from(JSON.stringify({ name: MARKER })), callback });
+      expect(sent.statuses.submit).toBe(202);
+      await waitFor('a failed callback attempt', async () => logged.some((line) => line.includes('callback attempt failed')), 60_000, 100);
+    }, 90_000);
+
     it('JSON data that does not parse → reject-submission', async () => {
       const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: Buffer.from(`{"name": "${MARKER}", "ort": ${MARKER}}`) });
       expect(sent.statuses.submit).toBe(202);
@@ -151,6 +158,10 @@ describe('no personal data in the hub log, whatever fails', () => {
         fetch(`${t.hub.baseUrl}/v1/submissions/${MARKER}?name=${MARKER}`, { headers: { ...auth, 'x-antragsteller': MARKER } }),
         fetch(`${t.hub.baseUrl}/v1/destinations/${MARKER}`, { headers: auth }),
         fetch(`${t.hub.baseUrl}/token?client_id=${MARKER}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${MARKER}&client_secret=${MARKER}` }),
+        fetch(`${t.hub.baseUrl}/v1/submissions/${randomUUID()}/attachments/${MARKER}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/jose' }, body: `${MARKER}.${MARKER}.${MARKER}.${MARKER}.${MARKER}` }),
+        fetch(`${t.hub.baseUrl}/v1/cases/${MARKER}/events`, { headers: auth }),
+        fetch(`${t.hub.baseUrl}/v1/submissions/${randomUUID()}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ encryptedMetadata: MARKER, encryptedData: MARKER }) }),
+        fetch(`${t.hub.baseUrl}/admin/api/v1/submissions/${MARKER}?q=${MARKER}`, { headers: { authorization: `Bearer ${MARKER}` } }),
       ]);
       for (const answer of answers) expect(answer.status).toBeGreaterThanOrEqual(400);
       for (const answer of answers) expect(answer.status).toBeLessThan(500);
@@ -206,6 +217,9 @@ describe('no personal data in the hub log, whatever fails', () => {
       expect(broken.status).toBeGreaterThanOrEqual(400);
       const unknown = await t.author.post('send', envelope(ACTIONS.sendMessage, `<xta:GenericContentContainer><${MARKER}>${MARKER}</${MARKER}></xta:GenericContentContainer>`));
       expect(unknown.status).toBeGreaterThanOrEqual(400);
+      // ids a sender may put anything into, asked after on every port
+      const asked = [await t.author.transportStatus(MARKER), await t.author.getMessage(MARKER), await t.author.close(MARKER)];
+      for (const { reply } of asked.map((a) => ('reply' in a ? a : { reply: a }))) expect(reply.fault, reply.text).toBeDefined();
     });
   });
 
