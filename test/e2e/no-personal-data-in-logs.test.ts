@@ -18,9 +18,10 @@ import { waitForEvents, waitForState } from '../support/wait-for-events.js';
 // "Personal data never reaches logs", whatever fails. Every value a citizen or a sender controls — names,
 // addresses, e-mail, form values and keys, attachment file names, the sender's reference, XBau content — carries
 // one marker; the submissions then fail in every way the hub meets in practice (a DMS folder it cannot write,
-// a Fachverfahren answering 500 with the application echoed, a form the mapping refuses, JSON and XML data that
-// do not parse, requests that do not fit the API), through FIT-Connect and XTA. The hub logs at its lowest level
-// into the test; the marker must appear nowhere in it. Ids, codes, errno, sizes and hashes may.
+// a Fachverfahren answering 500 with the application echoed, a third party's adapter whose errors quote paths named
+// after the documents, a form the mapping refuses, JSON, XML and metadata that do not parse or fit, a callback
+// receiver that is down, requests and ids that do not fit the API), through FIT-Connect and XTA. The hub logs at its
+// lowest level into the test; the marker must appear nowhere in it. Ids, codes, errno, sizes and hashes may.
 const MARKER = `Erika${randomUUID().replace(/-/g, '')}`;
 const BAU_SERVICE = 'urn:de:fim:leika:leistung:99010003001099';
 /**
