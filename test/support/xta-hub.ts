@@ -16,10 +16,10 @@ export interface XtaTestHub {
 }
 
 /** Starts a hub of writeXtaTestConfig (in a fresh temp directory named after `name`) and asks it for the reader's certificate. */
-export async function startXtaTestHub(name: string, options: Parameters<typeof writeXtaTestConfig>[1] & Pick<Parameters<typeof startInProcessHub>[1] & object, 'log'> = {}): Promise<XtaTestHub> {
-  const { log, ...configOptions } = options;
+export async function startXtaTestHub(name: string, options: Parameters<typeof writeXtaTestConfig>[1] & Pick<Parameters<typeof startInProcessHub>[1] & object, 'log' | 'adapterKinds'> = {}): Promise<XtaTestHub> {
+  const { log, adapterKinds, ...configOptions } = options;
   const { cfg, parties } = await writeXtaTestConfig(await tempDir(name), configOptions);
-  const hub = await startInProcessHub(cfg, log ? { log } : {});
+  const hub = await startInProcessHub(cfg, { ...(log ? { log } : {}), ...(adapterKinds ? { adapterKinds } : {}) });
   const author = new XtaTestClient(hub.baseUrl, parties.author.token);
   return {
     hub,

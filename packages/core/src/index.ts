@@ -5,3 +5,4 @@ export * from './problem.js';
 export * from './constant-time.js';
 export * from './edge-string.js';
 export * from './worker-file.js';
+export * from './error-facts.js';

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, inputProblem, WeicheError } from '@weiche/core';
+import { ErrorCode, errorFacts, inputProblem, WeicheError } from '@weiche/core';
 import { runJob, STORAGE_PAUSE_MS } from './worker-job.js';
 
 function fakeJob(): { moved: Array<{ at: number; token: string | undefined }>; moveToDelayed(at: number, token?: string): Promise<void> } {
@@ -25,5 +25,14 @@ describe('runJob: what a job does with an error', () => {
     const flaky = new Error('socket hang up');
     await expect(runJob(job, 't', () => Promise.reject(flaky))).rejects.toBe(flaky);
     expect(job.moved).toEqual([]);
+  });
+
+  it("BullMQ's error keeps the one it stands for as its cause: the log line of the failed job names its code", async () => {
+    const stopped = new WeicheError(ErrorCode.DELIVERY_PERMANENT, 'permanent: refused Mustermann_Erika.pdf');
+    const thrown = await runJob(fakeJob(), 't', () => Promise.reject(stopped)).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(UnrecoverableError);
+    expect(errorFacts(thrown)).toEqual({ type: 'UnrecoverableError', code: ErrorCode.DELIVERY_PERMANENT });
+    const outage = new WeicheError(ErrorCode.STORAGE_UNAVAILABLE, 'journal unavailable', { retryable: true });
+    expect(errorFacts(await runJob(fakeJob(), 't', () => Promise.reject(outage)).catch((error: unknown) => error))).toMatchObject({ code: ErrorCode.STORAGE_UNAVAILABLE });
   });
 });

@@ -9,6 +9,12 @@ export function isStorageOutage(error: unknown): boolean {
   return isWeicheError(error) && error.code === ErrorCode.STORAGE_UNAVAILABLE;
 }
 
+// BullMQ's errors take a message only; the cause keeps the code and errno the log reads (errorFacts)
+function withCause<E extends Error>(wrapper: E, cause: unknown): E {
+  wrapper.cause = cause;
+  return wrapper;
+}
+
 /**
  * Runs the body of a BullMQ job. An error a retry cannot help (a catalogue error that is not retryable)
  * becomes BullMQ's UnrecoverableError, so the job stops at once instead of using up its attempts.
@@ -23,9 +29,9 @@ export async function runJob<T>(job: Pick<Job, 'moveToDelayed'>, token: string |
   } catch (error) {
     if (isStorageOutage(error)) {
       await job.moveToDelayed(Date.now() + STORAGE_PAUSE_MS, token);
-      throw new DelayedError(`paused: ${errorMessage(error)}`);
+      throw withCause(new DelayedError(`paused: ${errorMessage(error)}`), error);
     }
-    if (dispositionOf(error) !== 'retry') throw new UnrecoverableError(errorMessage(error));
+    if (dispositionOf(error) !== 'retry') throw withCause(new UnrecoverableError(errorMessage(error)), error);
     throw error;
   }
 }

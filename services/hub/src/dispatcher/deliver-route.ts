@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { classifyDeliveryError, type Adapter, type DeliveryPackage } from '@weiche/adapter-sdk';
 import { getDecrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
-import { ErrorCode, errorMessage, WeicheError } from '@weiche/core';
+import { ErrorCode, errorFacts, errorMessage, WeicheError } from '@weiche/core';
 import type { Journal, StoredOutput, SubmissionRow } from '@weiche/journal';
 import type { DeliverJob } from '@weiche/queue';
 import { acknowledgeOutcome } from '../acknowledge.js';
@@ -54,12 +54,41 @@ function packageOf(deps: DeliverDeps, row: SubmissionRow, output: StoredOutput):
   };
 }
 
-async function stop(deps: DeliverDeps, row: SubmissionRow, routeId: string, reason: string, lastOutcome: DeliveryStopped['lastOutcome']): Promise<never> {
+/** Why a route was given up, as the log says it (the reason in words is the journal's). */
+type Ending = 'permanent' | 'attempts-exhausted' | 'max-age-exceeded' | 'not-configured';
+
+async function stop(
+  deps: DeliverDeps,
+  row: SubmissionRow,
+  routeId: string,
+  reason: string,
+  ended: { lastOutcome: DeliveryStopped['lastOutcome']; ending: Ending; adapterKind?: string; error?: unknown },
+): Promise<never> {
+  const { lastOutcome, ending, adapterKind, error } = ended;
   const code = lastOutcome === 'transient' ? ErrorCode.DELIVERY_TRANSIENT : ErrorCode.DELIVERY_PERMANENT;
   await deps.journal.failDelivery({ submissionId: row.submissionId, routeId, reason, actor: 'hub:dispatcher', problem: { code, stage: 'deliver', detail: reason } });
-  // a dead letter needs an operator: error, with ids and the reason only
-  deps.log.error({ submissionId: row.submissionId, tenant: row.tenantId, route: routeId, code, reason }, 'delivery dead-lettered: an operator can redeliver it');
+  // a dead letter needs an operator: error, with ids and what kind of failure it was. The reason stays in the journal
+  // (the console shows it): an adapter's words — Node's with a path named after a citizen's file, a far side's
+  // answer — are not the log's (docs/conventions.md, item 10)
+  deps.log.error(
+    { submissionId: row.submissionId, tenant: row.tenantId, route: routeId, code, ending, ...(adapterKind ? { adapterKind } : {}), ...(error === undefined ? {} : { err: errorFacts(error) }) },
+    'delivery dead-lettered: an operator can redeliver it',
+  );
   throw new DeliveryStopped(reason, lastOutcome);
+}
+
+/** The journal's words for a route given up after an adapter's error. */
+function whyStopped(ending: Exclude<Ending, 'not-configured'>, reason: string, attempts: number, maxAgeMs: number): string {
+  switch (ending) {
+    case 'permanent':
+      return `permanent: ${reason}`;
+    case 'attempts-exhausted':
+      return `retries exhausted after ${attempts} attempts: ${reason}`;
+    case 'max-age-exceeded':
+      return `max age of ${maxAgeMs} ms exceeded after ${attempts} attempts: ${reason}`;
+    default:
+      return ending satisfies never;
+  }
 }
 
 /**
@@ -83,13 +112,14 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
   if (!instance || !output) {
     const reason = !output ? `no output package for target ${delivery.target}` : `adapter instance ${delivery.adapterInstance} is not configured`;
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt: job.attemptsMade + 1, outcome: 'permanent', error: reason });
-    return stop(deps, row, delivery.routeId, reason, 'none');
+    return stop(deps, row, delivery.routeId, reason, { lastOutcome: 'none', ending: 'not-configured' });
   }
   if (row.state === 'ROUTED') {
     await deps.journal.transition(row.submissionId, { from: ['ROUTED'], to: 'DELIVERING', actor: 'hub:dispatcher', stage: 'deliver', details: { route: delivery.routeId } });
   }
   const attempt = job.attemptsMade + 1;
-  const log = deps.log.child({ submissionId: row.submissionId, route: delivery.routeId, adapter: delivery.adapterInstance, attempt });
+  const adapterKind = instance.adapter.kind;
+  const log = deps.log.child({ submissionId: row.submissionId, route: delivery.routeId, adapter: delivery.adapterInstance, adapterKind, attempt });
   const started = performance.now();
   try {
     const receipt = await instance.adapter.deliver(packageOf(deps, row, output), {
@@ -117,16 +147,10 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
     await deps.journal.recordAttempt({ submissionId: row.submissionId, routeId: delivery.routeId, attempt, outcome: kind, error: reason, durationMs: performance.now() - started });
     const age = Date.now() - (job.queuedAt ?? Date.now());
     const retry = instance.config.retry;
-    const why =
-      kind === 'permanent'
-        ? `permanent: ${reason}`
-        : attempt >= job.maxAttempts
-          ? `retries exhausted after ${attempt} attempts: ${reason}`
-          : age > retry.maxAgeMs
-            ? `max age of ${retry.maxAgeMs} ms exceeded after ${attempt} attempts: ${reason}`
-            : undefined;
-    if (why) return stop(deps, row, delivery.routeId, why, kind);
-    log.warn({ reason, kind }, 'delivery failed; will retry');
+    const ending: Ending | undefined =
+      kind === 'permanent' ? 'permanent' : attempt >= job.maxAttempts ? 'attempts-exhausted' : age > retry.maxAgeMs ? 'max-age-exceeded' : undefined;
+    if (ending) return stop(deps, row, delivery.routeId, whyStopped(ending, reason, attempt, retry.maxAgeMs), { lastOutcome: kind, ending, adapterKind, error });
+    log.warn({ kind, err: errorFacts(error) }, 'delivery failed; will retry');
     throw error;
   }
 }
