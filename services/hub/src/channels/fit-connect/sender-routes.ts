@@ -182,6 +182,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
+      // a token reaching the destination by a service or region scope sends only the services it covers
+      assertMaySend(client, destinationId, service.identifier);
       // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
       const announced = body.announcedAttachments.map((id) => id.toLowerCase());
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
