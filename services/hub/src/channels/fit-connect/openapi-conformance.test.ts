@@ -9,7 +9,7 @@ import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, SignJWT, type JW
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateRsaKeyPair } from '@weiche/crypto';
-import { acceptPayload, EVENT_URI } from '@weiche/fit-connect';
+import { acceptPayload, EVENT_URI, newEventsCallbackBody } from '@weiche/fit-connect';
 import { smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../../test-hub.js';
 
 // The hub's FIT-Connect API as an independent client written from the official OpenAPI sees it: every response of
@@ -251,4 +251,14 @@ describe('FIT-Connect API: every response as the OpenAPI describes it (sender an
     await conforms('GET', '/v1/destinations/{destinationId}/keys/{keyId}', await fetch(`${base}/v1/destinations/${DEST}/keys/no-such-key`));
     await conforms('POST', '/v1/cases/{caseId}/events', await fetch(`${base}/v1/cases/${randomUUID()}/events`, { method: 'POST', headers: { authorization: subscriber, 'content-type': 'application/jose' }, body: 'a.b.c' }));
   }, 60_000);
+});
+
+describe('FIT-Connect callbacks as the OpenAPI describes them', () => {
+  it('the NewEvents body is a CallbackNewEvents: `submissions` with the three ids, without the deprecated `submissionIds`', () => {
+    const body = JSON.parse(newEventsCallbackBody({ destinationId: DEST, submissionId: randomUUID(), caseId: randomUUID() })) as Record<string, unknown>;
+    const validate = ajv.compile({ $ref: 'openapi#/components/schemas/CallbackNewEvents' });
+    expect(validate(body) ? [] : validate.errors).toEqual([]);
+    expect(body).not.toHaveProperty('submissionIds');
+    expect(body.submissions).toEqual([{ destinationId: DEST, submissionId: expect.any(String), caseId: expect.any(String) }]);
+  });
 });
