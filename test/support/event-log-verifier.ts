@@ -7,6 +7,8 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 
 const SUBSCRIBER_EVENTS = new Set(['accept-submission', 'reject-submission']);
+// "SET Prüfung": `$schema`, where given (optional for now), names a SET-payload schema; the sender validates against it
+const SET_PAYLOAD_SCHEMA = /^https:\/\/schema\.fitko\.de\/fit-connect\/set-payload\/1\.\d+\.\d+\/set-payload\.schema\.json$/;
 
 export interface VerifiedEvent {
   readonly event: string;
@@ -28,7 +30,7 @@ export async function verifyEventLog(baseUrl: string, destinationId: string, tok
   const verified: VerifiedEvent[] = [];
   for (const token of tokens) {
     const header = decodeProtectedHeader(token);
-    const claims = decodeJwt(token) as { iss?: unknown; events?: Record<string, Record<string, unknown>> };
+    const claims = decodeJwt(token) as { $schema?: unknown; iss?: unknown; events?: Record<string, Record<string, unknown>> };
     const [uri, payload] = Object.entries(claims.events ?? {})[0] ?? [];
     const event = uri?.split('/').pop() ?? '?';
     if (header.typ !== 'secevent+jwt' || header.alg !== 'PS512' || typeof header.kid !== 'string') throw new Error(`${event}: header ${JSON.stringify(header)}`);
@@ -38,6 +40,7 @@ export async function verifyEventLog(baseUrl: string, destinationId: string, tok
     if (jwk.alg !== 'PS512' || !jwk.key_ops?.includes('verify')) throw new Error(`${event}: ${url} gives no PS512 verification key (${JSON.stringify({ alg: jwk.alg, key_ops: jwk.key_ops })})`);
     const { key_ops: _ops, ...publicKey } = jwk;
     await compactVerify(token, await importJWK(publicKey, 'PS512'));
+    if (claims.$schema !== undefined && (typeof claims.$schema !== 'string' || !SET_PAYLOAD_SCHEMA.test(claims.$schema))) throw new Error(`${event}: $schema ${String(claims.$schema)}`);
     if (bySubscriber && claims.iss !== destinationId) throw new Error(`${event}: iss ${String(claims.iss)}, expected the destinationId ${destinationId}`);
     verified.push({ event, iss: claims.iss, payload: payload ?? {} });
   }

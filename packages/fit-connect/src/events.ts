@@ -9,7 +9,21 @@ export function EVENT_URI(name: EventName): string {
   return `https://schema.fitko.de/fit-connect/events/${name}`;
 }
 
+/**
+ * The SET-payload schema the hub's SETs name under `$schema` (docs.fitko.de "SET Prüfung": the SET SHOULD name the
+ * SET-payload schema it follows; optional for now, to become mandatory). 1.0.0 is the first published version; every
+ * 1.x schema accepts SETs naming it, and its payloads (authenticationTags, problems) are those the hub writes.
+ */
+export const SET_PAYLOAD_SCHEMA = 'https://schema.fitko.de/fit-connect/set-payload/1.0.0/set-payload.schema.json';
+
+/** Any SET-payload schema of major version 1 (the `$schema` pattern of the set-payload schemas from 1.1.0 on). */
+export const SET_PAYLOAD_SCHEMA_PATTERN = /^https:\/\/schema\.fitko\.de\/fit-connect\/set-payload\/1\.\d+\.\d+\/set-payload\.schema\.json$/;
+
+// events whose payload the SET-payload schema prescribes (authenticationTags, problems); create-submission has none
+const PAYLOAD_PRESCRIBED: ReadonlySet<EventName> = new Set(['submit-submission', 'accept-submission', 'reject-submission']);
+
 export type SetClaims = {
+  $schema?: string;
   iss: string;
   iat: number;
   jti: string;
@@ -18,7 +32,11 @@ export type SetClaims = {
   events: Record<string, Record<string, unknown>>;
 };
 
-/** Builds SET claims: iss, iat, jti (UUID), sub "submission:<id>", txn "case:<id>", events { <uri>: payload }. */
+/**
+ * Builds SET claims: $schema, iss, iat, jti (UUID), sub "submission:<id>", txn "case:<id>", events { <uri>: payload }.
+ * An event the schema prescribes a payload for goes without `$schema` when it has none ("SET Erzeugung": such a SET must
+ * not name the schema, which would reject it).
+ */
 export function buildSetClaims(opts: {
   issuer: string;
   event: EventName;
@@ -27,7 +45,9 @@ export function buildSetClaims(opts: {
   payload?: Record<string, unknown>;
   now?: Date;
 }): SetClaims {
+  const named = opts.payload !== undefined || !PAYLOAD_PRESCRIBED.has(opts.event);
   return {
+    ...(named ? { $schema: SET_PAYLOAD_SCHEMA } : {}),
     iss: opts.issuer,
     iat: Math.floor((opts.now ?? new Date()).getTime() / 1000),
     jti: randomUUID(),

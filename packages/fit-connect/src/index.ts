@@ -10,7 +10,7 @@ export type { ProblemInstance, ProblemName, RejectionProblem } from './problems.
 export { createMetadataValidator } from './metadata.js';
 export type { Metadata, MetadataHash, MetadataValidation, MetadataValidator } from './metadata.js';
 export { checkAnnouncedAttachments, checkHash } from './content-checks.js';
-export { EVENT_URI, acceptPayload, buildSetClaims, rejectPayload } from './events.js';
+export { EVENT_URI, SET_PAYLOAD_SCHEMA, SET_PAYLOAD_SCHEMA_PATTERN, acceptPayload, buildSetClaims, rejectPayload } from './events.js';
 export type { AuthenticationTags, EventName, SetClaims } from './events.js';
 export { CALLBACK_MAX_AGE_SECONDS, callbackHeaders, verifyCallback, newEventsCallbackBody, NEW_EVENTS_CALLBACK_TYPE } from './callback.js';
 export type { CallbackHeaders, CallbackVerification } from './callback.js';

@@ -6,8 +6,13 @@ import { constantTimeEqual, ErrorCode, isWeicheError, type WeicheError } from '@
 import type { JwtSigner } from '@weiche/crypto';
 import { basicCredentials, bearerToken } from '../../gateway/authorization-header.js';
 import { httpProblem, insufficientScope } from '../../gateway/problems.js';
+import { destinationScope, grantOf, isSenderScope, type ScopedDestination } from './sender-scopes.js';
 
-export type SenderClient = WeicheConfig['senderClients'][number];
+/**
+ * A sender client; as its token authenticates it, `destinations` narrowed to those its scopes reach and `grant` saying
+ * which services at each (`'all'`, or those a `send:service:`/`send:region:` scope covers).
+ */
+export type SenderClient = WeicheConfig['senderClients'][number] & { readonly grant?: ReadonlyMap<string, 'all' | readonly string[]> };
 /** A subscriber of relay destinations (docs/relay-destinations.md): picks their submissions up and answers them. */
 export type SubscriberClient = WeicheConfig['subscriberClients'][number];
 
@@ -27,6 +32,8 @@ export interface SenderAuthDeps {
   readonly signer: Pick<JwtSigner, 'signAccessToken' | 'verifyAccessToken'>;
   /** Issuer and audience of access tokens: the hub's public base URL. */
   readonly issuer: string;
+  /** The destinations' services and regions, for `send:region:` and `send:service:` scopes. */
+  readonly destinations?: ReadonlyMap<string, { readonly config: ScopedDestination }>;
 }
 
 /** Scopes in FIT-Connect's form for what a client may do: a sender sends, a subscriber picks up. */
@@ -35,7 +42,21 @@ function scopesOf(client: SenderClient | SubscriberClient, kind: 'sender' | 'sub
 }
 
 function scopeOf(kind: 'sender' | 'subscriber', destinationId: string): string {
-  return kind === 'sender' ? `send:destination:${destinationId}` : `subscribe:destination:${destinationId}`;
+  return kind === 'sender' ? destinationScope(destinationId) : `subscribe:destination:${destinationId}`;
+}
+
+/** The services at each of the sender's configured destinations its token's scopes reach. */
+function senderGrant(deps: SenderAuthDeps, client: Pick<SenderClient, 'destinations'>, scopes: readonly string[]): Map<string, 'all' | string[]> {
+  return grantOf(client.destinations, scopes, (id) => deps.destinations?.get(id)?.config);
+}
+
+/**
+ * Whether the client may hold a requested scope: one of its own (`send:destination:`, `subscribe:destination:`), or
+ * for a sender a `send:region:`/`send:service:` scope that reaches at least one of its destinations.
+ */
+function mayHold(deps: SenderAuthDeps, found: { kind: 'sender' | 'subscriber'; client: SenderClient | SubscriberClient }, scope: string): boolean {
+  if (scopesOf(found.client, found.kind).includes(scope)) return true;
+  return found.kind === 'sender' && isSenderScope(scope) && senderGrant(deps, found.client, [scope]).size > 0;
 }
 
 /** The client of an id, sender or subscriber (their ids are unique across both, load.ts checks). */
@@ -87,7 +108,7 @@ export function tokenRoutes(deps: SenderAuthDeps) {
       const granted = scopesOf(client, found.kind);
       const requested = parsed.data.scope?.split(' ').filter(Boolean);
       // RFC 6749 §3.3: the token carries exactly the requested scopes; one the client does not hold is refused (§5.2)
-      if (requested && (requested.length === 0 || requested.some((s) => !granted.includes(s)))) {
+      if (requested && (requested.length === 0 || requested.some((s) => !mayHold(deps, found, s)))) {
         return reply.status(400).send({ error: 'invalid_scope', error_description: 'the requested scope is not granted to this client' });
       }
       const scopes = requested ? [...new Set(requested)] : granted;
@@ -138,7 +159,8 @@ export async function authenticateAny(deps: SenderAuthDeps, request: FastifyRequ
   if (!found) throw httpProblem(401, ErrorCode.UNAUTHORIZED, 'the token belongs to no configured client');
   if (found.kind === 'sender') {
     const sender = found.client as SenderClient;
-    return { sender: { ...sender, destinations: sender.destinations.filter((id) => scopes.includes(scopeOf('sender', id))) } };
+    const grant = senderGrant(deps, sender, scopes);
+    return { sender: { ...sender, destinations: [...grant.keys()], grant } };
   }
   const subscriber = found.client as SubscriberClient;
   return { subscriber: { ...subscriber, destinations: subscriber.destinations.filter((id) => scopes.includes(scopeOf('subscriber', id))) } };
@@ -151,10 +173,17 @@ export async function authenticateSubscriber(deps: SenderAuthDeps, request: Fast
   return principal.subscriber;
 }
 
-/** 403 unless the client may send to the destination (its token holds `send:destination:<id>`). */
-export function assertMaySend(client: SenderClient, destinationId: string): void {
+/**
+ * 403 unless the client may send to the destination (its token holds `send:destination:<id>`, or a region or service
+ * scope reaching it) and, given a service, submit that service there.
+ */
+export function assertMaySend(client: SenderClient, destinationId: string, serviceIdentifier?: string): void {
   if (!client.destinations.includes(destinationId)) {
     throw insufficientScope(scopeOf('sender', destinationId), 'this client may not send to that destination');
+  }
+  const services = client.grant?.get(destinationId) ?? 'all';
+  if (serviceIdentifier !== undefined && services !== 'all' && !services.includes(serviceIdentifier)) {
+    throw insufficientScope(undefined, 'the token’s scopes do not reach this service at that destination');
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CompactEncrypt, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SET_PAYLOAD_SCHEMA } from '@weiche/fit-connect';
 import { smallHubConfig, startTestHub, TEST_SERVICE as SERVICE, testDestination, testService, type TestHub } from '../../test-hub.js';
 
 // Answers of the sender API in the shapes of the official OpenAPI (Submission API 1.1.3), for clients
@@ -166,7 +167,9 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     const log = (await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/events`, headers })).json().eventLog as string[];
     const jwks = createLocalJWKSet((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet);
     const { payload } = await jwtVerify(log[1] ?? '', jwks, { algorithms: ['PS512'], typ: 'secevent+jwt' });
-    expect(payload).toMatchObject({ sub: `submission:${submissionId}`, txn: `case:${caseId}` });
+    // each names its SET-payload schema (docs.fitko.de "SET Prüfung"), create-submission's payload-less event too
+    expect(payload).toMatchObject({ $schema: SET_PAYLOAD_SCHEMA, sub: `submission:${submissionId}`, txn: `case:${caseId}` });
+    expect((await jwtVerify(log[0] ?? '', jwks)).payload.$schema).toBe(SET_PAYLOAD_SCHEMA);
     expect(payload.events).toEqual({
       'https://schema.fitko.de/fit-connect/events/submit-submission': {
         authenticationTags: { metadata: tagOf(encryptedMetadata), data: tagOf(encryptedData), attachments: { [attachmentId]: tagOf(attachment) } },

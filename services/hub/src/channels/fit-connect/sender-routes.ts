@@ -135,7 +135,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // get-destination-info is for the destination's senders and its subscriber (`subscribe:destination:<id>`, a relay's)
     app.get('/v1/destinations/:destinationId', { schema: { params: DestinationParams } }, async (request, reply) => {
       const principal = await authenticateAny(deps, request);
-      const id = uuidParam(request.params.destinationId, 'destination');
+      const id = uuidParam(request.params.destinationId, 'destination', 404);
       const destination = deps.destinations.get(id);
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
       if (principal.sender) assertMaySend(principal.sender, id);
@@ -162,7 +162,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     // OpenAPI get-destination-key names no security: a public key is for anyone who encrypts to the destination or
     // verifies its subscriber's events (by the SET's kid, as FIT-Connect senders do); the details above stay behind the token
     app.get('/v1/destinations/:destinationId/keys/:keyId', { schema: { params: KeyParams } }, async (request, reply) => {
-      const id = uuidParam(request.params.destinationId, 'destination');
+      const id = uuidParam(request.params.destinationId, 'destination', 404);
       const destination = deps.destinations.get(id);
       const { keyId } = request.params;
       const jwk = destination && (findByKid(destination.publicJwks, keyId) ?? findByKid(new Map((await signatureKeysOf(destination)).map((k) => [k.kid, k])), keyId));
@@ -182,6 +182,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
       if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
+      // a token reaching the destination by a service or region scope sends only the services it covers
+      assertMaySend(client, destinationId, service.identifier);
       // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
       const announced = body.announcedAttachments.map((id) => id.toLowerCase());
       if (new Set(announced).size !== announced.length) throw httpProblem(400, ErrorCode.BAD_REQUEST, 'announcedAttachments contains duplicates');
@@ -220,12 +222,14 @@ export function senderRoutes(deps: SenderRoutesDeps) {
 
     app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const client = await authenticate(deps, request);
-      const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      // the OpenAPI names no 404 for this operation: malformed ids are 400, both checked before anything is looked up
+      const submissionId = uuidParam(request.params.submissionId, 'submission', 400);
+      const attachmentId = uuidParam(request.params.attachmentId, 'attachment', 400);
+      const { row, meta, attachments } = await ownSubmission(client, submissionId);
       if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
       }
       requireCreated(row);
-      const attachmentId = request.params.attachmentId.toLowerCase();
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
       }
@@ -253,7 +257,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const submitLimit = metadataLimit + dataLimit + 1024;
     app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission } }, async (request, reply) => {
       const client = await authenticate(deps, request);
-      const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission', 400));
       const body = request.body;
       if (body.encryptedMetadata.length > metadataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedMetadata exceeds the limit for ${limits.metadataBytes} bytes of metadata`);
       if (body.encryptedData !== undefined && body.encryptedData.length > dataLimit) throw httpProblem(413, ErrorCode.PAYLOAD_TOO_LARGE, `encryptedData exceeds the limit for ${limits.dataBytes} bytes of data`);
@@ -311,7 +315,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     app.get('/v1/cases/:caseId/events', { schema: { params: CaseParams, querystring: Paging } }, async (request, reply) => {
       // the sender of the case, or the subscriber of its relay destination (get-case-events serves both)
       const principal = await authenticateAny(deps, request);
-      const caseId = uuidParam(request.params.caseId, 'case');
+      const caseId = uuidParam(request.params.caseId, 'case', 404);
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { ErrorCode } from '@weiche/core';
-import { EVENT_URI, type AuthenticationTags, type RejectionProblem } from '@weiche/fit-connect';
+import { EVENT_URI, SET_PAYLOAD_SCHEMA_PATTERN, type AuthenticationTags, type RejectionProblem } from '@weiche/fit-connect';
 import { httpProblem } from '../../../gateway/problems.js';
 
 /** The subscriber's answer to a relay submission, as verified from its SET. */
@@ -35,8 +35,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Verifies a subscriber's SET (docs.fitko.de/fit-connect "SET Erzeugung"): PS512 with one of the destination's relay
- * signature keys, `typ: secevent+jwt`, `iss` the destination, `sub: submission:<id>`, `txn: case:<id>`, exactly one
- * event, accept-submission (with authenticationTags) or reject-submission (with problems). 422 for anything else;
+ * signature keys, `typ: secevent+jwt`, `iss` the destination, `sub: submission:<id>`, `txn: case:<id>`, `$schema` (optional
+ * for now, "SET Prüfung") a 1.x SET-payload schema, exactly one event, accept-submission (with authenticationTags) or reject-submission (with problems). 422 for anything else;
  * whether its jti is new and whether the submission is still open the caller checks against the journal.
  */
 export async function verifyAnswer(token: string, expect: AnswerExpectation): Promise<RelayAnswer> {
@@ -51,6 +51,9 @@ export async function verifyAnswer(token: string, expect: AnswerExpectation): Pr
   if (payload.sub !== `submission:${expect.submissionId}`) throw unprocessable('sub must name the submission of this case (submission:<submissionId>)');
   if (payload.txn !== `case:${expect.caseId}`) throw unprocessable('txn must name this case (case:<caseId>)');
   // the sender validates the SETs of its event log against that schema: one that fails it must not get there
+  if (payload.$schema !== undefined && (typeof payload.$schema !== 'string' || !SET_PAYLOAD_SCHEMA_PATTERN.test(payload.$schema))) {
+    throw unprocessable('$schema must name a SET-payload schema of version 1.x (https://schema.fitko.de/fit-connect/set-payload/1.x.y/set-payload.schema.json)');
+  }
   if (typeof payload.jti !== 'string' || !UUID.test(payload.jti)) throw unprocessable('the SET needs a jti that is a UUID');
   const iat = payload.iat;
   if (typeof iat !== 'number' || !Number.isInteger(iat) || iat < IAT_MINIMUM) throw unprocessable(`the SET needs an iat in whole seconds since the epoch, not before ${IAT_MINIMUM}`);

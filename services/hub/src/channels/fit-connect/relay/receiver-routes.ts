@@ -135,7 +135,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
 
     app.get('/v1/submissions/:submissionId', { schema: { params: SubmissionParams } }, async (request) => {
       const client = await authenticateSubscriber(deps, request);
-      const { row, meta } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const { row, meta } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission', 400));
       requireSubmitted(row);
       const { metadataBlobKey, dataBlobKey } = meta;
       if (!metadataBlobKey) throw notSubmitted();
@@ -159,9 +159,11 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
 
     app.get('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const client = await authenticateSubscriber(deps, request);
-      const { row, attachments } = await subscribersSubmission(client, uuidParam(request.params.submissionId, 'submission'));
+      const submissionId = uuidParam(request.params.submissionId, 'submission', 400);
+      const attachmentId = uuidParam(request.params.attachmentId, 'attachment', 400);
+      const { row, attachments } = await subscribersSubmission(client, submissionId);
       requireSubmitted(row);
-      const attachment = attachments.find((a) => a.attachmentId === request.params.attachmentId);
+      const attachment = attachments.find((a) => a.attachmentId === attachmentId);
       if (!attachment) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such attachment');
       // streamed from the blob store: attachments are never held whole (get opens it, or throws NOT_FOUND, at once)
       const body = await whileReceived(row, () => deps.blobs.get(attachment.blobKey), notSubmitted);
@@ -174,7 +176,7 @@ export function receiverRoutes(deps: ReceiverRoutesDeps) {
       if (!isJoseMediaType(request.headers['content-type'])) {
         throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'events are sent as application/jose (one SET)');
       }
-      const caseId = uuidParam(request.params.caseId, 'case');
+      const caseId = uuidParam(request.params.caseId, 'case', 400);
       const found = await journal.findCase(caseId);
       if (!found || found.submission.channel !== FIT_CONNECT_RELAY_CHANNEL) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
       const token = typeof request.body === 'string' ? request.body.trim() : '';
