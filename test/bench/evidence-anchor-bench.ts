@@ -2,7 +2,7 @@
  * Evidence anchor benchmark (not a test): how long the audit part of an evidence bundle takes
  * (EvidenceChainReader.chainOf: the chain's records and the newest checkpoint that sealed it) for a submission
  * sealed once, then N later checkpoints (default 10,000) that seal other chains — before and after the chain
- * markers of docs/adr/0010-chain-markers.md — and what the markers cost a checkpoint that seals many chains.
+ * markers of docs/adr/0005-audit-chain.md, "Chain markers" — and what the markers cost a checkpoint that seals many chains.
  *   npx tsc -b test && node test/dist/bench/evidence-anchor-bench.js [--checkpoints 10000] [--rounds 5] [--wide 2000]
  *
  * "before" reads a copy of the same checkpoint files without their markers, as a hub of the version before
@@ -62,7 +62,7 @@ const marked = new WriteOnceFiles({ dir: join(root, 'marked', 'audit-checkpoints
 const sealedOnce = await submission(lookup.journal);
 await writeCheckpoint({ pool, schema: lookup.schema, keys, log: marked });
 const busy = await submission(lookup.journal);
-let started = process.hrtime.bigint();
+const started = process.hrtime.bigint();
 let writeSeconds = 0;
 for (let i = 0; i < CHECKPOINTS; i += 1) {
   await lookup.journal.audit({ submissionId: busy, actor: 'bench', stage: 'redeliver' });

@@ -6,7 +6,7 @@ import { Journal } from './journal.js';
 import { testDatabase, testSubmission, type TestDatabase } from './test-schema.js';
 
 /**
- * The per-chain markers of the checkpoint log (docs/adr/0010-chain-markers.md): the evidence lookup goes through
+ * The per-chain markers of the checkpoint log (docs/adr/0005-audit-chain.md, "Chain markers"): the evidence lookup goes through
  * them instead of reading every later checkpoint, passes over markers their checkpoint does not back, and falls
  * back to reading the checkpoints written before markers existed; `verifyAudit` names missing and unbacked markers.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CheckpointLog } from './checkpoint-log.js';
 
 /**
- * Per-chain markers in the append-only checkpoint log (docs/adr/0010-chain-markers.md): for every chain a checkpoint
+ * Per-chain markers in the append-only checkpoint log (docs/adr/0005-audit-chain.md, "Chain markers"): for every chain a checkpoint
  * seals, a write-once file `chains/<h[0..2]>/<h>/<no>` (h = sha256 of the chain's name, no = the checkpoint's
  * number, 12 digits), written before the checkpoint file. The newest checkpoint that sealed a chain is then found
  * by listing one small folder instead of reading every checkpoint written since. A marker is only a pointer: the
