@@ -72,6 +72,12 @@ interface Sealed {
   at: Date;
 }
 
+/** One chain's markers still to account for by a seal. */
+interface MarkerCheck {
+  chain: string;
+  markers: Set<number>;
+}
+
 /** Collects what is wrong while the verification goes on. */
 class Findings {
   problems = 0;
@@ -141,6 +147,8 @@ class AuditVerifier {
   private staleMarkers = 0;
   /** The first checkpoint written with chain markers (from it on, every sealed chain must have one). */
   private markedFrom: number | undefined;
+  /** The newest checkpoint this run verified. */
+  private verifiedUpTo = 0;
   /** Heads of the checkpoints whose database copy is missing or differs: the log's, which chains are checked against. */
   private readonly logHeads = new Map<number, readonly CheckpointHead[]>();
 
@@ -156,6 +164,7 @@ class AuditVerifier {
   async run(): Promise<AuditVerdict> {
     this.markedFrom = await markedFrom(this.opts.log);
     const checkpoints = await this.verifyCheckpoints();
+    this.verifiedUpTo = checkpoints.verified;
     this.estimate = await this.countInScope();
     for (let after = ''; ; ) {
       const page = await this.chainPage(after);
@@ -343,29 +352,49 @@ class AuditVerifier {
    * The chains' markers in the log against the checkpoints that sealed them (from the index where it matches the
    * log, else from the log): a checkpoint with markers that sealed a chain without its marker would let an evidence
    * bundle anchor to an older one; a marker that names a checkpoint not sealing the chain was not written by the hub.
+   * The index's seals stream in batches (a hub chain is sealed by nearly every checkpoint); one chain's marker
+   * numbers are in memory at a time.
    */
   private async checkMarkers(chains: string[]): Promise<void> {
-    const rows = await this.query<{ chain: string; chain_seq: string; at: Date; checkpoint_no: string }>(
-      `SELECT chain, chain_seq, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[])`,
-      [chains, [...this.logHeads.keys()]],
-    );
-    const sealers = new Map<string, Map<number, { seq: number; at: Date }>>(chains.map((c) => [c, new Map()]));
-    for (const r of rows) sealers.get(r.chain)?.set(Number(r.checkpoint_no), { seq: Number(r.chain_seq), at: r.at });
-    for (const [no, heads] of this.logHeads) for (const [chain, seq, , at] of heads) sealers.get(chain)?.set(no, { seq, at: new Date(at) });
-    const from = this.markedFrom ?? Number.POSITIVE_INFINITY;
-    await Promise.all(
-      chains.map(async (chain) => {
-        const sealedBy = sealers.get(chain)!;
-        const markers = await chainMarkers(this.opts.log, chain);
-        const marked = new Set(markers);
-        for (const [no, head] of sealedBy) {
-          if (no >= from && !marked.has(no)) {
-            this.findings.bad(chain, head.seq, `sealed by checkpoint ${no}, whose marker for this chain is missing from the checkpoint log (an evidence bundle would anchor to an older checkpoint)`, head.at);
-          }
+    const wanted = new Set(chains);
+    const fromLog = new Map<string, Array<{ no: number; seq: number; at: Date }>>();
+    for (const [no, heads] of this.logHeads) {
+      for (const [chain, seq, , at] of heads) if (wanted.has(chain)) fromLog.set(chain, [...(fromLog.get(chain) ?? []), { no, seq, at: new Date(at) }]);
+    }
+    const finish = async (check: MarkerCheck): Promise<void> => {
+      wanted.delete(check.chain);
+      for (const seal of fromLog.get(check.chain) ?? []) this.sealedBy(check, seal);
+      // a marker of a checkpoint newer than this run verified belongs to a checkpoint being written right now
+      for (const no of check.markers) if (no <= this.verifiedUpTo) await this.unbackedMarker(check.chain, no);
+    };
+    let check: MarkerCheck | undefined;
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const rows = await this.query<{ chain: string; chain_seq: string; at: Date; checkpoint_no: string }>(
+        `SELECT chain, chain_seq, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads
+          WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[]) AND (chain, checkpoint_no) > ($3, $4)
+          ORDER BY chain, checkpoint_no LIMIT $5`,
+        [chains, [...this.logHeads.keys()], after[0], after[1], this.batch],
+      );
+      for (const r of rows) {
+        if (check?.chain !== r.chain) {
+          if (check) await finish(check);
+          check = { chain: r.chain, markers: new Set(await chainMarkers(this.opts.log, r.chain)) };
         }
-        for (const no of markers) if (!sealedBy.has(no)) await this.unbackedMarker(chain, no);
-      }),
-    );
+        this.sealedBy(check, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), at: r.at });
+      }
+      if (rows.length > 0) after = [rows[rows.length - 1]!.chain, Number(rows[rows.length - 1]!.checkpoint_no)];
+      if (rows.length < this.batch) break;
+    }
+    if (check) await finish(check);
+    // chains the index has no seal of: markers only (sealed in the log alone, or not at all)
+    for (const chain of [...wanted]) await finish({ chain, markers: new Set(await chainMarkers(this.opts.log, chain)) });
+  }
+
+  /** One seal of the chain: its marker is taken off the list of those to account for, or named missing. */
+  private sealedBy(check: MarkerCheck, seal: { no: number; seq: number; at: Date }): void {
+    if (check.markers.delete(seal.no) || seal.no < (this.markedFrom ?? Number.POSITIVE_INFINITY)) return;
+    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (an evidence bundle would anchor to an older checkpoint)`, seal.at);
   }
 
   /** A marker of `chain` naming checkpoint `no`, which does not seal the chain: stale when it names a JWS never written, else a finding. */
