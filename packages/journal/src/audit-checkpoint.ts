@@ -18,7 +18,6 @@ const CHECKPOINT_LOCK_CLASS = 0x57c4a0d2;
 /** A checkpoint seals at most this many chains; the rest go into the next one, written right after. */
 export const MAX_CHAINS_PER_CHECKPOINT = 20_000;
 
-
 /** One sealed chain head: the chain, its newest position, that record's hash and time. */
 export type CheckpointHead = readonly [chain: string, seq: number, hash: string, at: string];
 

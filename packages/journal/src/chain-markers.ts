@@ -48,7 +48,9 @@ export async function writeChainMarkers(log: CheckpointLog, no: number, jwsHash:
     for (let i = next++; i < chains.length; i = next++) {
       const chain = chains[i]!;
       const marker: ChainMarker = { chain, checkpoint: jwsHash };
-      await markerFolder(log, chain).put(markerName(no), JSON.stringify(marker));
+      const folder = markerFolder(log, chain);
+      // a read spares an adopted checkpoint's markers, there already, a fsynced write each that put would refuse
+      if ((await folder.get(markerName(no))) === undefined) await folder.put(markerName(no), JSON.stringify(marker));
     }
   };
   await Promise.all(Array.from({ length: Math.min(MARKER_WRITES_IN_FLIGHT, chains.length) }, writer));
