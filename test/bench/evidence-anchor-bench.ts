@@ -13,7 +13,7 @@
  * Write cost: a checkpoint sealing `--wide` chains, written alternately with and without its markers.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -117,5 +117,6 @@ await mkdir(dir, { recursive: true });
 const file = join(dir, `evidence-anchor-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 await writeFile(file, JSON.stringify({ checkpoints: CHECKPOINTS, rounds: ROUNDS, wide: WIDE, cpus: cpus().length, node: process.version, writeSecondsPerCheckpoint: writeSeconds / CHECKPOINTS, lookupSeconds: times, wideCheckpointSeconds: writes }, null, 2));
 for (const s of [lookup.schema, wide.schema]) await pool.query(`DROP SCHEMA "${s}" CASCADE`);
+await rm(root, { recursive: true, force: true });
 await pool.end();
 console.log(`figures written to ${file}`);
