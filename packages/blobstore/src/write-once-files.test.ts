@@ -25,6 +25,17 @@ describe('WriteOnceFiles', () => {
     expect(await readdir(files.dir)).toHaveLength(2);
   });
 
+  it('keeps the files of a sub-folder apart, created with its first write', async () => {
+    const files = new WriteOnceFiles({ dir: join(root, 'audit-checkpoints') });
+    const markers = files.folder('chains').folder('ab');
+    expect(await markers.list()).toEqual([]);
+    expect(await markers.put('000000000001', 'm')).toBe(true);
+    expect(await markers.put('000000000001', 'forged')).toBe(false);
+    expect(await markers.list()).toEqual(['000000000001']);
+    expect(await files.list()).toEqual(['chains']);
+    expect(() => files.folder('../up')).toThrow(/invalid/);
+  });
+
   it('refuses names that could leave its folder', async () => {
     const files = new WriteOnceFiles({ dir: root });
     await expect(files.put('../escape', 'x')).rejects.toThrow(/invalid/);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fsyncDir } from './fsync-dir.js';
 import { isMissing, storageUnavailable } from './storage-error.js';
 
@@ -20,12 +20,20 @@ export class WriteOnceFiles {
     this.dir = opts.dir;
   }
 
+  /** The write-once files of the sub-folder `name` (e.g. the audit log's markers of one chain), created on its first write. */
+  folder(name: string): WriteOnceFiles {
+    checkName(name);
+    return new WriteOnceFiles({ dir: join(this.dir, name) });
+  }
+
   /** Writes `name` once; resolves false (and changes nothing) when it exists already. */
   async put(name: string, content: string | Uint8Array): Promise<boolean> {
     checkName(name);
     const tmp = join(this.dir, `.${randomUUID()}.part`);
     try {
-      await mkdir(this.dir, { recursive: true });
+      const made = await mkdir(this.dir, { recursive: true });
+      // folders made here: their entries in their parents must be durable too, or a crash can lose the file with its folder
+      for (let dir = this.dir; made !== undefined && dir !== dirname(made); dir = dirname(dir)) await fsyncDir(dirname(dir));
       const file = await open(tmp, 'wx', 0o444);
       try {
         await file.writeFile(content);

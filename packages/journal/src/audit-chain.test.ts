@@ -278,9 +278,10 @@ describe('audit chains', () => {
       put: async (name: string, content: string) => (await db.log.put(name, content)) && Promise.reject(new Error('crash after the anchor was written')),
       get: (name: string) => db.log.get(name),
       list: () => db.log.list(),
+      folder: (name: string) => db.log.folder(name),
     };
     await expect(writeCheckpoint({ pool: db.pool, schema: db.schema, keys: db.keys, log: dying })).rejects.toThrow();
-    expect(await db.log.list()).toEqual([checkpointName(1), checkpointName(2)]);
+    expect(await db.log.list()).toEqual([checkpointName(1), checkpointName(2), 'chains']);
     await submission(journal);
     expect(await db.checkpoint()).toMatchObject({ no: 3, chains: 1, records: 4 });
     expect(await db.verify()).toMatchObject({ ok: true, checked: 28, total: 28, unanchored: 0, checkpoints: { verified: 3 } });

@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { AuditKeys } from './audit-keys.js';
+import { writeChainMarkers } from './chain-markers.js';
 import { canonicalJson } from './canonical-json.js';
+import type { CheckpointLog } from './checkpoint-log.js';
 import { merkleRoot } from './merkle.js';
 import { quoteSchema } from './schema-name.js';
 import { withTransaction } from './with-transaction.js';
+
+export type { CheckpointLog } from './checkpoint-log.js';
 
 /** JWS `typ` of a checkpoint. */
 export const CHECKPOINT_TYP = 'weiche-audit-checkpoint';
@@ -13,16 +17,6 @@ export const CHECKPOINT_TYP = 'weiche-audit-checkpoint';
 const CHECKPOINT_LOCK_CLASS = 0x57c4a0d2;
 /** A checkpoint seals at most this many chains; the rest go into the next one, written right after. */
 export const MAX_CHAINS_PER_CHECKPOINT = 20_000;
-
-/**
- * The append-only place outside the database where checkpoints are anchored (the blob store's
- * `audit-checkpoints/` prefix: WriteOnceFiles). `put` never replaces a name and resolves false if it exists.
- */
-export interface CheckpointLog {
-  put(name: string, content: string): Promise<boolean>;
-  get(name: string): Promise<string | undefined>;
-  list(): Promise<string[]>;
-}
 
 /** One sealed chain head: the chain, its newest position, that record's hash and time. */
 export type CheckpointHead = readonly [chain: string, seq: number, hash: string, at: string];
@@ -121,7 +115,7 @@ export async function ensureAuditPartitions(pool: Pool, schema: string, monthsAh
 
 /**
  * Writes the next checkpoint: the heads of every chain that gained records since the previous one, signed
- * with the current evidence key, first to the append-only log (durable), then into the database index,
+ * with the current evidence key, first to the append-only log (durable; its per-chain markers before it), then into the database index,
  * in one transaction that holds a transaction-level advisory lock. The lock makes one writer at a time
  * across replicas and is released by commit, rollback or a dropped connection (nothing to expire, works
  * through a transaction-mode pooler). Resolves undefined when another process is writing or nothing changed.
@@ -145,6 +139,8 @@ export async function writeCheckpoint(opts: {
     let last = { no: Number(lastRow.rows[0]?.no ?? 0), hash: lastRow.rows[0]?.hash ?? null, total: Number(lastRow.rows[0]?.total_records ?? 0) };
     for (let orphan = await opts.log.get(checkpointName(last.no + 1)); orphan !== undefined; orphan = await opts.log.get(checkpointName(last.no + 1))) {
       const opened = await openCheckpoint(opts.keys, orphan, { no: last.no + 1, prev: last.hash, prevTotal: last.total });
+      // its writer wrote the markers first; this adds any a writer without markers (an older version) left out
+      await writeChainMarkers(opts.log, opened.payload.no, jwsHash(opened.file.jws), opened.file.heads.map((h) => h[0]));
       await indexCheckpoint(client, s, opened.file, opened.payload, opened.kid);
       last = { no: opened.payload.no, hash: jwsHash(opened.file.jws), total: opened.payload.totalRecords };
     }
@@ -168,7 +164,10 @@ export async function writeCheckpoint(opts: {
       ...(opts.prunedBefore ? { prunedBefore: opts.prunedBefore.toISOString() } : {}),
     };
     const file: CheckpointFile = { jws: await opts.keys.sign({ ...payload }, CHECKPOINT_TYP), heads };
-    // the anchor first: a crash after this leaves a file the next writer adopts, never an index without its anchor
+    // the markers before the anchor: a checkpoint in the log always has them, so the newest marker of a chain
+    // names the newest checkpoint that sealed it (markers of a writer that dies before its anchor back nothing)
+    await writeChainMarkers(opts.log, payload.no, jwsHash(file.jws), heads.map((h) => h[0]));
+    // the anchor next: a crash after this leaves a file the next writer adopts, never an index without its anchor
     if (!(await opts.log.put(checkpointName(payload.no), JSON.stringify(file)))) {
       throw new WeicheError(ErrorCode.CONFLICT, `checkpoint ${payload.no} exists in the log already (written by another hub on the same log?)`, { retryable: true });
     }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { WeicheError } from '@weiche/core';
 import { checkpointName, checkpointNo, jwsHash, openCheckpoint, type CheckpointHead, type CheckpointLog } from './audit-checkpoint.js';
+import { chainMarkers, markedFrom, readChainMarker } from './chain-markers.js';
 import { auditHash, GENESIS_HASH, LEGACY_CHAIN, legacyAuditHash, macInput } from './audit-hash.js';
 import type { AuditKeys } from './audit-keys.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
@@ -41,6 +42,8 @@ export interface AuditVerdict {
   /** Missing records (at most MAX_GAPS listed). */
   gaps?: AuditGap[];
   checkpoints: { verified: number; latest?: { no: number; issuedAt: string; kid: string } };
+  /** Chain markers naming a checkpoint that was never written (its writer died after the markers): harmless, lookups pass them over. */
+  staleMarkers?: number;
   message: string;
 }
 
@@ -67,6 +70,12 @@ interface Sealed {
   seq: number;
   hash: string;
   at: Date;
+}
+
+/** One chain's markers still to account for by a seal. */
+interface MarkerCheck {
+  chain: string;
+  markers: Set<number>;
 }
 
 /** Collects what is wrong while the verification goes on. */
@@ -135,6 +144,11 @@ class AuditVerifier {
   private unanchored = 0;
   private pruned = 0;
   private estimate = 0;
+  private staleMarkers = 0;
+  /** The first checkpoint written with chain markers (from it on, every sealed chain must have one). */
+  private markedFrom: number | undefined;
+  /** The newest checkpoint this run verified. */
+  private verifiedUpTo = 0;
   /** Heads of the checkpoints whose database copy is missing or differs: the log's, which chains are checked against. */
   private readonly logHeads = new Map<number, readonly CheckpointHead[]>();
 
@@ -148,7 +162,9 @@ class AuditVerifier {
   }
 
   async run(): Promise<AuditVerdict> {
+    this.markedFrom = await markedFrom(this.opts.log);
     const checkpoints = await this.verifyCheckpoints();
+    this.verifiedUpTo = checkpoints.verified;
     this.estimate = await this.countInScope();
     for (let after = ''; ; ) {
       const page = await this.chainPage(after);
@@ -332,8 +348,75 @@ class AuditVerifier {
     return sealed;
   }
 
+  /**
+   * The chains' markers in the log against the checkpoints that sealed them (from the index where it matches the
+   * log, else from the log): a checkpoint with markers that sealed a chain without its marker would let an evidence
+   * bundle anchor to an older one; a marker that names a checkpoint not sealing the chain was not written by the hub.
+   * The index's seals stream in batches (a hub chain is sealed by nearly every checkpoint); one chain's marker
+   * numbers are in memory at a time.
+   */
+  private async checkMarkers(chains: string[]): Promise<void> {
+    const wanted = new Set(chains);
+    const fromLog = new Map<string, Array<{ no: number; seq: number; at: Date }>>();
+    for (const [no, heads] of this.logHeads) {
+      for (const [chain, seq, , at] of heads) if (wanted.has(chain)) fromLog.set(chain, [...(fromLog.get(chain) ?? []), { no, seq, at: new Date(at) }]);
+    }
+    const finish = async (check: MarkerCheck): Promise<void> => {
+      wanted.delete(check.chain);
+      for (const seal of fromLog.get(check.chain) ?? []) this.sealedBy(check, seal);
+      // a marker of a checkpoint newer than this run verified belongs to a checkpoint being written right now
+      for (const no of check.markers) if (no <= this.verifiedUpTo) await this.unbackedMarker(check.chain, no);
+    };
+    let check: MarkerCheck | undefined;
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const rows = await this.query<{ chain: string; chain_seq: string; at: Date; checkpoint_no: string }>(
+        `SELECT chain, chain_seq, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads
+          WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[]) AND (chain, checkpoint_no) > ($3, $4)
+          ORDER BY chain, checkpoint_no LIMIT $5`,
+        [chains, [...this.logHeads.keys()], after[0], after[1], this.batch],
+      );
+      for (const r of rows) {
+        if (check?.chain !== r.chain) {
+          if (check) await finish(check);
+          check = { chain: r.chain, markers: new Set(await chainMarkers(this.opts.log, r.chain)) };
+        }
+        this.sealedBy(check, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), at: r.at });
+      }
+      if (rows.length > 0) after = [rows[rows.length - 1]!.chain, Number(rows[rows.length - 1]!.checkpoint_no)];
+      if (rows.length < this.batch) break;
+    }
+    if (check) await finish(check);
+    // chains the index has no seal of: markers only (sealed in the log alone, or not at all)
+    for (const chain of [...wanted]) await finish({ chain, markers: new Set(await chainMarkers(this.opts.log, chain)) });
+  }
+
+  /** One seal of the chain: its marker is taken off the list of those to account for, or named missing. */
+  private sealedBy(check: MarkerCheck, seal: { no: number; seq: number; at: Date }): void {
+    if (check.markers.delete(seal.no) || seal.no < (this.markedFrom ?? Number.POSITIVE_INFINITY)) return;
+    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (an evidence bundle would anchor to an older checkpoint)`, seal.at);
+  }
+
+  /** A marker of `chain` naming checkpoint `no`, which does not seal the chain: stale when it names a JWS never written, else a finding. */
+  private async unbackedMarker(chain: string, no: number): Promise<void> {
+    const marker = await readChainMarker(this.opts.log, chain, no);
+    const text = await this.opts.log.get(checkpointName(no));
+    let written: string | undefined;
+    try {
+      written = text === undefined ? undefined : jwsHash((JSON.parse(text) as { jws: string }).jws);
+    } catch {
+      // an unreadable checkpoint is verifyCheckpoints' finding
+    }
+    if (marker !== undefined && marker.checkpoint !== written) {
+      this.staleMarkers += 1;
+      return;
+    }
+    this.findings.bad('checkpoints', no, `checkpoint ${no}: the checkpoint log holds a marker for chain ${chain}, which this checkpoint does not seal (not written by the hub)`, undefined);
+  }
+
   /** Streams every record of the given chains (whole chains, whatever the scope's time) and checks them. */
   private async verifyChains(chains: string[]): Promise<void> {
+    await this.checkMarkers(chains);
     const sealed = await this.sealedHeads(chains);
     let check: ChainCheck | undefined;
     // seq breaks ties: a record inserted at a taken position comes after the original, and paging never skips it
@@ -413,6 +496,7 @@ class AuditVerifier {
       this.pruned > 0 && this.prunedBefore ? `${this.pruned} records pruned by retention before ${this.prunedBefore.toISOString()}` : undefined,
       `${checkpoints.verified} checkpoint(s) verified, ${anchor}`,
       this.unanchored > 0 ? `${this.unanchored} record(s) newer than their chain's last checkpoint` : undefined,
+      this.staleMarkers > 0 ? `${this.staleMarkers} chain marker(s) left by a checkpoint writer that died before its checkpoint (harmless)` : undefined,
     ];
     return {
       ok,
@@ -425,6 +509,7 @@ class AuditVerifier {
       ...(firstBad ? { firstBad } : {}),
       ...(f.gapCount > 0 ? { gaps: f.gaps } : {}),
       checkpoints,
+      ...(this.staleMarkers > 0 ? { staleMarkers: this.staleMarkers } : {}),
       message: parts.filter((p) => p !== undefined).join('; '),
     };
   }

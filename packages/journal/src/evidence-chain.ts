@@ -1,5 +1,6 @@
-import { checkpointNo, leafOf, type CheckpointFile, type CheckpointHead, type CheckpointLog } from './audit-checkpoint.js';
+import { checkpointName, checkpointNo, leafOf, type CheckpointFile, type CheckpointHead, type CheckpointLog } from './audit-checkpoint.js';
 import { chainOf } from './audit-chain.js';
+import { chainMarkers, markedFrom } from './chain-markers.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
 import { merkleProof } from './merkle.js';
 import { SchemaStore } from './schema-store.js';
@@ -33,8 +34,8 @@ export interface EvidenceChainRead {
 /** Reads what an evidence bundle needs of the audit: a submission's chain and the checkpoint that anchors it. */
 export class EvidenceChainReader extends SchemaStore {
   /**
-   * The chain's records and its anchor: the newest checkpoint in the append-only log that sealed the chain. The log
-   * is searched from its newest checkpoint down, not found through the database index, which the database's owner
+   * The chain's records and its anchor: the newest checkpoint in the append-only log that sealed the chain, found
+   * through the chain's markers in the log (newestAnchor), not through the database index, which the database's owner
    * can alter: an index that no longer names the newest seal must not anchor the bundle to an older one, under
    * which deleted newest records would look never written (or written but "not yet anchored").
    */
@@ -51,21 +52,34 @@ export class EvidenceChainReader extends SchemaStore {
 }
 
 /**
- * The anchor of `chain` in the newest checkpoint of the log that holds it. Reads checkpoints from the newest
- * down until one holds the chain: few for a submission that changed recently (the hub writes a checkpoint just
- * before), all written since for one that changed long ago.
+ * The anchor of `chain` in the newest checkpoint of the log that holds it, found through the chain's markers
+ * (chain-markers.ts): the newest marker whose checkpoint holds the chain. A marker is only a pointer; one that its
+ * checkpoint does not back (left by a writer that died, or forged) is passed over. Every checkpoint from the first
+ * with markers on has them, written before it, so no newer checkpoint can hold the chain unmarked. A chain without
+ * a backed marker was last sealed, if at all, before markers existed: only those older checkpoints are read,
+ * from the newest down (all of them when no checkpoint has markers yet).
  */
 async function newestAnchor(log: CheckpointLog, chain: string): Promise<ChainAnchor | null> {
-  const names = (await log.list()).filter((name) => checkpointNo(name) !== undefined);
-  const quoted = JSON.stringify(chain);
-  for (let i = names.length - 1; i >= 0; i -= 1) {
-    const text = await log.get(names[i]!);
-    // most checkpoints do not hold the chain: a text search spares parsing them
-    if (text === undefined || !text.includes(quoted)) continue;
-    const anchor = anchorIn(JSON.parse(text) as CheckpointFile, checkpointNo(names[i]!)!, chain);
+  for (const no of await chainMarkers(log, chain)) {
+    const anchor = await anchorInFile(log, no, chain);
+    if (anchor) return anchor;
+  }
+  const from = await markedFrom(log);
+  // the checkpoints before `from` are 1 … from - 1 (a hole is `weiche audit verify`'s finding); no listing needed
+  const unmarked = from === undefined ? (await log.list()).map(checkpointNo).filter((no) => no !== undefined) : Array.from({ length: from - 1 }, (_, i) => i + 1);
+  for (let i = unmarked.length - 1; i >= 0; i -= 1) {
+    const anchor = await anchorInFile(log, unmarked[i]!, chain);
     if (anchor) return anchor;
   }
   return null;
+}
+
+/** The anchor of `chain` in the stored checkpoint `no`, or null when there is no such checkpoint or it does not hold the chain. */
+async function anchorInFile(log: CheckpointLog, no: number, chain: string): Promise<ChainAnchor | null> {
+  const text = await log.get(checkpointName(no));
+  // most checkpoints of a scan do not hold the chain: a text search spares parsing them
+  if (text === undefined || !text.includes(JSON.stringify(chain))) return null;
+  return anchorIn(JSON.parse(text) as CheckpointFile, no, chain);
 }
 
 /** The anchor of `chain` in checkpoint `no`, or null when the checkpoint does not hold it. */

@@ -73,6 +73,6 @@ describe('evidence keys on disk', () => {
     await new Journal({ pool, schema: cfg.database.schema }).audit({ actor: 'olga', stage: 'operator', details: { action: 'pause-adapter' } });
     expect(await auditLog.list()).toEqual([]);
     await checkpointer.stop();
-    expect(await auditLog.list()).toEqual(['000000000001.json']);
+    expect(await auditLog.list()).toEqual(['000000000001.json', 'chains']);
   });
 });

@@ -30,6 +30,7 @@ export const AuditVerdict = z.object({
   firstBad: Problem.optional().describe('the earliest bad record (chain "checkpoints": a checkpoint, seq = its number)'),
   gaps: z.array(z.object({ chain: z.string(), fromSeq: z.number(), toSeq: z.number(), reason: z.string() })).optional(),
   checkpoints: z.object({ verified: z.number(), latest: z.object({ no: z.number(), issuedAt: z.string(), kid: z.string() }).optional() }),
+  staleMarkers: z.number().optional().describe('chain markers naming a checkpoint never written (its writer died after them): harmless'),
   message: z.string(),
 });
 
