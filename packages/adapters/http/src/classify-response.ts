@@ -4,13 +4,15 @@ import { parseRetryAfter } from './retry-after.js';
 /** Turns a non-2xx answer into the delivery error the engine acts on (408/409/429/5xx transient, other 4xx permanent). */
 export function errorForStatus(status: number, retryAfter: string | undefined): TransientDeliveryError | PermanentDeliveryError {
   const reason = `endpoint answered HTTP ${status}`;
+  // the status as a fact of the error (errorFacts), so the log can name it without the message
+  const cause = { name: 'HttpStatus', statusCode: status };
   // 409: the Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-header §2.7) answers 409 while the
   // first request with the same key is still being processed, so a later retry gets the stored answer.
   if (status === 408 || status === 409 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter);
-    return new TransientDeliveryError(reason, retryAfterMs === undefined ? {} : { retryAfterMs });
+    return new TransientDeliveryError(reason, retryAfterMs === undefined ? { cause } : { retryAfterMs, cause });
   }
-  return new PermanentDeliveryError(reason);
+  return new PermanentDeliveryError(reason, { cause });
 }
 
 // Certificate problems need an operator (like a wrong SSH host key); a retry would only hammer the endpoint.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { PermanentDeliveryError, TransientDeliveryError } from '@weiche/adapter-sdk';
+import { errorFacts } from '@weiche/core';
 import { bufferPackage, generatedPackage } from '@weiche/adapter-sdk/conformance';
 import { generateRsaKeyPair } from '@weiche/crypto';
 import { HttpAdapterConfig } from './config.js';
@@ -73,6 +74,12 @@ describe('http adapter', () => {
   it.each([400, 404, 413, 422])('HTTP %i is permanent', async (status) => {
     endpoint.failNext(1, status);
     expect(await rejection(adapter().deliver(generatedPackage('p.zip', 10), options(`p-${status}`)))).toBeInstanceOf(PermanentDeliveryError);
+  });
+
+  it.each([500, 404])('tells the log the far side\'s status of HTTP %i as a fact (the message stays in the journal)', async (status) => {
+    endpoint.failNext(1, status);
+    const error = await rejection(adapter().deliver(generatedPackage('f.zip', 10), options(`f-${status}`)));
+    expect(errorFacts(error)).toMatchObject({ status, code: expect.stringMatching(/^WEICHE_ERR_DELIVERY_/) });
   });
 
   it('treats connection refused and an endpoint that never answers as transient, within the idle timeout', async () => {
