@@ -181,7 +181,7 @@ export function decryptJweStream(
           prefix = prefix.length === 0 ? text.trimStart() : prefix + text;
           const dots: number[] = [];
           for (let i = prefix.indexOf('.'); i !== -1 && dots.length < 3; i = prefix.indexOf('.', i + 1)) dots.push(i);
-          if (dots.length === 0 && prefix.length > 0) {
+          if (dots.length === 0) {
             // fail fast on a bad header before reading hundreds of MB
             if (prefix.length > MAX_PREFIX_CHARS) throw new JweRejectedError('malformed', 'no protected header');
             continue;
