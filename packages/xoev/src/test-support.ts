@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ApplicationPdfInput } from './application-pdf.js';
+import { buildXbauAntrag0200 } from './xbau-0200.js';
 
 /** Absolute path of scripts/install-schemas.mjs. */
 export const INSTALL_SCRIPT = fileURLToPath(new URL('../../../scripts/install-schemas.mjs', import.meta.url));
@@ -85,4 +86,24 @@ export function largeBauantrag(): Record<string, unknown> {
       wirdNachgereicht: i % 7 === 0,
     })),
   };
+}
+
+const sampleUuid = (i: number): string => `7d5b1a8e-2f44-4a3c-9b7e-${i.toString(16).padStart(12, '0')}`;
+
+/** A valid XBau 0200 with `persons` Antragsteller and `anlagen` listed files (`dateiname` Plan-<i>.pdf, about 400 bytes each). */
+export function sampleXbauAntrag(opts: { persons?: number; anlagen?: number }): string {
+  return buildXbauAntrag0200({
+    nachrichtenUUID: sampleUuid(0),
+    createdAt: new Date('2026-11-30T04:00:00Z'),
+    produkt: 'Weiche',
+    produkthersteller: 'Weiche-Projekt',
+    leser: { kennung: 'ags:05515000', name: 'Stadt Münster' },
+    autor: { kennung: 'psw:01000001', name: 'Bauportal' },
+    empfangendeStelle: { kennung: 'ags:05515000', name: 'Stadt Münster' },
+    antragsteller: Array.from({ length: opts.persons ?? 1 }, (_, i) => ({
+      natuerlichePerson: { familienname: `Muster${i}`, vorname: 'Jürgen', anschrift: { strasse: 'Weg', hausnummer: String(i + 1), postleitzahl: '48143', ort: 'Münster' } },
+    })),
+    bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
+    anlagen: Array.from({ length: opts.anlagen ?? 0 }, (_, i) => ({ bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: sampleUuid(i + 1), dateiname: `Plan-${i}.pdf` })),
+  });
 }

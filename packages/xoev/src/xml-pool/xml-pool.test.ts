@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
-import { installTempSchemaCache } from '../test-support.js';
+import { installTempSchemaCache, sampleXbauAntrag } from '../test-support.js';
 import { readXmlData } from '../parse-xml.js';
-import { buildXbauAntrag0200 } from '../xbau-0200.js';
 import { XmlPool } from './xml-pool.js';
 
 let cacheDir: string;
@@ -16,23 +15,8 @@ afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-const uuid = (i: number): string => `7d5b1a8e-2f44-4a3c-9b7e-${i.toString(16).padStart(12, '0')}`;
-
 /** A valid XBau 0200 with `anlagen` attachments listed (about 400 bytes each). */
-function xbau(anlagen: number): string {
-  return buildXbauAntrag0200({
-    nachrichtenUUID: '7d5b1a8e-2f44-4a3c-9b7e-0c1d2e3f4a5b',
-    createdAt: new Date('2026-11-30T04:00:00Z'),
-    produkt: 'Weiche',
-    produkthersteller: 'Weiche-Projekt',
-    leser: { kennung: 'ags:05515000', name: 'Stadt Münster' },
-    autor: { kennung: 'psw:01000001', name: 'Bauportal' },
-    empfangendeStelle: { kennung: 'ags:05515000', name: 'Stadt Münster' },
-    antragsteller: [{ natuerlichePerson: { familienname: 'Muster', vorname: 'Jürgen', anschrift: { strasse: 'Weg', hausnummer: '1', postleitzahl: '48143', ort: 'Münster' } } }],
-    bauvorhaben: { bezeichnung: 'Neubau Einfamilienhaus', grundstueck: { ort: 'Münster' } },
-    anlagen: Array.from({ length: anlagen }, (_, i) => ({ bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: uuid(i), dateiname: `${uuid(i)}_Anlage.pdf` })),
-  });
-}
+const xbau = (anlagen: number): string => sampleXbauAntrag({ anlagen });
 
 const WRONG_ROOT = '<x:foo xmlns:x="http://www.xleitstelle.de/xbau/2/6"/>';
 const MALFORMED = '<?xml version="1.0"?>\n<a>\n<b></a>';
