@@ -107,3 +107,19 @@ export function sampleXbauAntrag(opts: { persons?: number; anlagen?: number }): 
     anlagen: Array.from({ length: opts.anlagen ?? 0 }, (_, i) => ({ bezeichnung: `Anlage ${i}`, mimeType: 'application/pdf', sha256: 'ab'.repeat(32), dokumentId: sampleUuid(i + 1), dateiname: `Plan-${i}.pdf` })),
   });
 }
+
+/** Runs `work` and counts the event loop's turns meanwhile (work done in one synchronous piece leaves none). */
+export async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const count = (): void => {
+    turns++;
+    if (running) setImmediate(count);
+  };
+  setImmediate(count);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    running = false;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readXmlData } from './parse-xml.js';
-import { sampleXbauAntrag } from './test-support.js';
+import { loopTurnsDuring, sampleXbauAntrag } from './test-support.js';
 import { xbauMessageFacts } from './xbau-inspect.js';
 
 /** A parsed XBau 0200 with many Antragsteller and `files` referenced files. */
@@ -13,15 +13,7 @@ describe('xbauMessageFacts', () => {
 
   it('lets the event loop turn while it walks a large message (other submissions are not held up)', async () => {
     const parsed = parsedXbau(5_000, 2); // ~2 MiB of XML, ~80,000 nodes
-    let turns = 0;
-    let walking = true;
-    const count = (): void => {
-      turns++;
-      if (walking) setImmediate(count);
-    };
-    setImmediate(count);
-    const facts = await xbauMessageFacts(parsed);
-    walking = false;
+    const { result: facts, turns } = await loopTurnsDuring(() => xbauMessageFacts(parsed));
     expect(facts.dateinamen).toEqual(['Plan-0.pdf', 'Plan-1.pdf']);
     // walked in one piece, the loop would not turn once before the facts are there
     expect(turns).toBeGreaterThan(5);

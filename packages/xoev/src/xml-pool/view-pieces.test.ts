@@ -1,5 +1,6 @@
 import { deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { loopTurnsDuring } from '../test-support.js';
 import { assembleView, carveView } from './view-pieces.js';
 
 function nodes(node: unknown): number {
@@ -40,15 +41,7 @@ describe('a parsed view carved into pieces', () => {
 
   it('lets the receiving event loop turn between the pieces', async () => {
     const carved = carveView(largeView(), 500);
-    let turns = 0;
-    let assembling = true;
-    const count = (): void => {
-      turns++;
-      if (assembling) setImmediate(count);
-    };
-    setImmediate(count);
-    await assembleView(carved);
-    assembling = false;
+    const { turns } = await loopTurnsDuring(() => assembleView(carved));
     expect(turns).toBeGreaterThanOrEqual(carved.pieces.length);
   });
 });
