@@ -5,6 +5,7 @@
  * small ones' latency (submit → accept-submission) and the hub's event-loop delay over that window, from its
  * /metrics (prom-client's monitorEventLoopDelay histogram, reset at each scrape). Compare trees by running
  * the compiled bench of each (before/after alternately): `node test/dist/bench/stall-bench.js --mib 6`.
+ * `--cpu-prof-dir DIR` profiles the hub (V8, one file per thread, written when it stops).
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +17,7 @@ import { SERVICE, writeTestConfig } from '../support/test-config.js';
 import { BenchHub } from './bench-hub.js';
 import { round } from './stats.js';
 
-const { values: args } = parseArgs({ options: { mib: { type: 'string' }, lanes: { type: 'string' } }, allowPositionals: false });
+const { values: args } = parseArgs({ options: { mib: { type: 'string' }, lanes: { type: 'string' }, 'cpu-prof-dir': { type: 'string' } }, allowPositionals: false });
 const MIB = Number(args.mib ?? 6);
 const LANES = Number(args.lanes ?? 2);
 
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
       bauamt = addXbauTenant(raw, dir);
     },
   });
-  const hub = new BenchHub(cfg.file);
+  // V8 profiles of every hub thread, written when it exits: where the longest synchronous blocks come from
+  const profileDir = args['cpu-prof-dir'];
+  const hub = new BenchHub(cfg.file, profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
   const url = `http://127.0.0.1:${port}`;
   console.log(`stall benchmark: one ${MIB} MiB XBau message, ${LANES} lanes of small submissions; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((l) => round(l, 2)).join(' ')}`);
   try {

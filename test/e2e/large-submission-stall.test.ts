@@ -57,7 +57,9 @@ describe('a large XBau submission does not stall the hub', () => {
     const maxStallMs = delay.max / 1e6;
     console.log(`large XBau ${(xml.length / 1048576).toFixed(1)} MiB: event loop max delay ${maxStallMs.toFixed(0)} ms, small submissions ${latencies.map((l) => l.toFixed(0)).join(' ')} ms`);
     // with the XML work on the event loop, the stall was the strict reader + fast-xml-parser + two XSD validations
-    // of the message in one piece (seconds); what is left are the decryption, hashing and copying of 6 MiB
+    // of the message in one piece (seconds). Then the parsed view's arrival from the worker, the walk for the XBau
+    // facts and the data part's decryption (0.1–0.3 s each) went into slices too; what is left are pieces of tens of
+    // milliseconds, so the bound is for a loaded CI machine, where a thread waits for a core for hundreds of ms
     expect(maxStallMs).toBeLessThan(1500);
   }, 300_000);
 });

@@ -142,6 +142,16 @@ describe('decryptJweStream', () => {
     expect((await drain(out.plaintext)).toString()).toBe('hello');
   });
 
+  it('accepts leading whitespace, as decryptCompactJwe does (the data part is read as a stream too)', async () => {
+    const jwe = await joseEncrypt(Buffer.from('hello'), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
+    const source = (async function* () {
+      yield '\r\n ';
+      yield ` ${jwe}`;
+    })();
+    const out = decryptJweStream(source, { privateKey, expectedKid: KID });
+    expect((await drain(out.plaintext)).toString()).toBe('hello');
+  });
+
   it('errors the stream with decryption-failed on a tampered tag or ciphertext', async () => {
     const jwe = await joseEncrypt(randomBytes(5000), { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: KID });
     for (const index of [3, 4]) {

@@ -177,10 +177,11 @@ export function decryptJweStream(
       for (let text of textSlices(raw)) {
         if (stopped) return;
         if (!decipher) {
-          prefix += text;
+          // leading whitespace is tolerated as decryptCompactJwe tolerates it (it trims)
+          prefix = prefix.length === 0 ? text.trimStart() : prefix + text;
           const dots: number[] = [];
           for (let i = prefix.indexOf('.'); i !== -1 && dots.length < 3; i = prefix.indexOf('.', i + 1)) dots.push(i);
-          if (dots.length === 0 && prefix.length > 0) {
+          if (dots.length === 0) {
             // fail fast on a bad header before reading hundreds of MB
             if (prefix.length > MAX_PREFIX_CHARS) throw new JweRejectedError('malformed', 'no protected header');
             continue;

@@ -93,7 +93,7 @@ const sampleUuid = (i: number): string => `7d5b1a8e-2f44-4a3c-9b7e-${i.toString(
 
 /**
  * A valid XBau baugenehmigung.antrag.0200 of the Bauaufsicht Testhausen: `antragsteller` applicants (about 450 bytes
- * each: a community of heirs makes a large message) and `anlagen` attachments listed (about 400 bytes each).
+ * each: a community of heirs makes a large message) and `anlagen` attachments listed (`Plan-<i>.pdf`, about 400 bytes each).
  */
 export function sampleXbauAntrag0200(size: { antragsteller?: number; anlagen?: number } = {}): string {
   const { antragsteller = 1, anlagen = 0 } = size;
@@ -114,7 +114,23 @@ export function sampleXbauAntrag0200(size: { antragsteller?: number; anlagen?: n
       mimeType: 'application/pdf',
       sha256: 'ab'.repeat(32),
       dokumentId: sampleUuid(i + 1),
-      dateiname: `${sampleUuid(i + 1)}_Anlage.pdf`,
+      dateiname: `Plan-${i}.pdf`,
     })),
   });
+}
+
+/** Runs `work` and counts the event loop's turns meanwhile (work done in one synchronous piece leaves none). */
+export async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const count = (): void => {
+    turns++;
+    if (running) setImmediate(count);
+  };
+  setImmediate(count);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    running = false;
+  }
 }

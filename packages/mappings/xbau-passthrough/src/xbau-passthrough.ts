@@ -54,7 +54,7 @@ export function createXbauPassthrough(options: { cacheDir?: string } = {}): Mapp
       if (!raw) throw new WeicheError(ErrorCode.SCHEMA_VIOLATION, 'xbau-passthrough needs the XBau message as structured data', { status: 422, retryable: false });
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir ?? resolveSchemaCacheDir();
       await assertXsdValid(pooledXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
-      const facts = xbauMessageFacts(input);
+      const facts = await xbauMessageFacts(input);
       const prozessId = facts.nachrichtenUUID ?? newIdFor(ctx);
       // The files are named by an id of the hub's (per submission and target), not the sender's nachrichtenUUID:
       // a sender may use that UUID again in another submission, and one package would replace the other in the

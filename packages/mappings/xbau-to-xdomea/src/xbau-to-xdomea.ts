@@ -21,7 +21,7 @@ export function createXbauToXdomea(options: { cacheDir?: string } = {}): Mapping
       const cacheDir = options.cacheDir ?? ctx.schemaCacheDir ?? resolveSchemaCacheDir();
       // Wrap only what the Bauaufsicht could also read: an invalid XBau message is refused, not archived.
       await assertXsdValid(pooledXsdValidator({ cacheDir, standardId: 'xbau-2.6' }), raw, XBAU_ANTRAG_0200);
-      const facts = xbauMessageFacts(input);
+      const facts = await xbauMessageFacts(input);
       const prozessId = newIdFor(ctx);
       // The application Dokument: the XBau message rendered as PDF/A, the message itself as its second Format.
       const vorgang = await planXdomeaVorgang(

@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { installTempSchemaCache, sampleXbauAntrag0200 } from '../test-support.js';
+import { readXmlData } from '../parse-xml.js';
 import { XmlPool } from './xml-pool.js';
 
 let cacheDir: string;
@@ -44,6 +45,12 @@ describe.each([
     expect(JSON.stringify(read.view)).toContain('Muster');
     const refused = await pool.read('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>').catch((e: unknown) => e);
     expect(refused).toMatchObject({ name: 'WeicheError', code: ErrorCode.SYNTAX_VIOLATION, part: 'data', retryable: false, status: 422 });
+  });
+
+  it('reads a large message into the same view as the calling thread does (handed over in pieces from a worker)', async () => {
+    const large = xbau(3_000);
+    const read = await pool.read(large);
+    expect(read).toEqual(readXmlData(large));
   });
 
   it('keeps the catalogue error of a schema cache that does not verify (not retried)', async () => {

@@ -3,6 +3,7 @@ import { Piscina } from 'piscina';
 import { checkedThreadCount, ErrorCode, errorMessage, WeicheError, workerFileBeside } from '@weiche/core';
 import type { XoevStandardId, XsdValidationResult } from '../xsd-validator.js';
 import type { readXmlData } from '../parse-xml.js';
+import { assembleView } from './view-pieces.js';
 import { runXmlTask, type XmlTask, type XmlTaskResult } from './xml-task.js';
 
 /** A standard's XSD as the pool validates it: the same verdict as XsdValidator.validate, asynchronously. */
@@ -50,7 +51,8 @@ export class XmlPool {
   async read(xml: string | Uint8Array): Promise<ReturnType<typeof readXmlData>> {
     const result = await this.#run({ op: 'parse', xml }, 'XML data');
     if (!('read' in result)) throw new WeicheError(ErrorCode.INTERNAL, 'XML parsing answered without a result');
-    return result.read;
+    if (!result.pieces || result.pieces.length === 0) return result.read;
+    return { root: result.read.root, view: await assembleView({ skeleton: result.read.view, pieces: result.pieces }) };
   }
 
   /** A standard's validator bound to the schema cache dir. */

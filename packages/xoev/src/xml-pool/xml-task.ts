@@ -29,7 +29,11 @@ export interface CarriedError {
 }
 
 /** The verdict or the parsed object, or the catalogue error the task ended with (a refused document, a tampered schema cache). */
-export type XmlTaskResult = { readonly verdict: XsdValidationResult } | { readonly read: ReturnType<typeof readXmlData> } | { readonly error: CarriedError };
+export type XmlTaskResult =
+  | { readonly verdict: XsdValidationResult }
+  /** From a worker thread, a large view comes as a skeleton in `read.view` and its serialized pieces (view-pieces.ts). */
+  | { readonly read: ReturnType<typeof readXmlData>; readonly pieces?: readonly Uint8Array[] }
+  | { readonly error: CarriedError };
 
 async function execute(task: XmlTask): Promise<XmlTaskResult> {
   switch (task.op) {
