@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { mappingNew } from './mapping-new.js';
+import { mappingTest } from './mapping-test.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
@@ -60,6 +61,45 @@ describe('weiche mapping', () => {
       expect(await readFile(join(repo, named![1]!), 'utf8')).toMatch(/export const MAPPING_MODULES\b/);
     } finally {
       log.mockRestore();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('test refuses a build older than the module sources, which would map the samples with the previous code', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'weiche-stale-'));
+    const pkg = join(root, 'packages', 'mappings', 'hundesteuer');
+    await mkdir(join(pkg, 'src'), { recursive: true });
+    await mkdir(join(pkg, 'dist'), { recursive: true });
+    await mkdir(join(pkg, 'samples'), { recursive: true });
+    await writeFile(join(pkg, 'dist', 'index.js'), "export const hundesteuer = { id: 'hundesteuer', version: '0.1.0', sources: [], map() { throw new Error('the old build ran'); } };\n");
+    await writeFile(join(pkg, 'dist', '.tsbuildinfo'), '{}');
+    await writeFile(join(pkg, 'src', 'hundesteuer.ts'), '// edited after the build\n');
+    const built = new Date(Date.now() - 60_000);
+    await utimes(join(pkg, 'dist', '.tsbuildinfo'), built, built);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await mappingTest('hundesteuer', {}, root)).toBe(1);
+      expect(error.mock.calls.flat().join('\n')).toContain('packages/mappings/hundesteuer: src/ changed after the last build; run npx tsc -b first');
+    } finally {
+      error.mockRestore();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('test names a mapping package that is not built yet and how to build it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'weiche-unbuilt-'));
+    await mkdir(join(root, 'packages', 'mappings'), { recursive: true });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await mappingNew('hundesteuer', root)).toBe(0);
+      expect(await mappingTest('hundesteuer', {}, root)).toBe(1);
+      const printed = error.mock.calls.flat().join('\n');
+      expect(printed).toContain('no mapping module hundesteuer');
+      expect(printed).toContain('not built yet: packages/mappings/hundesteuer — add each to the references in the root tsconfig.json, then run npx tsc -b');
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
       await rm(root, { recursive: true, force: true });
     }
   });
