@@ -67,6 +67,10 @@ describe('weiche adapter new', () => {
     expect(source).toContain('export const acmeDmsAdapter');
     expect(source).toContain('FILL IN');
     expect(source).not.toMatch(/__(name|Name|camelName|CONST)__/);
+    // the file the generated code tells its author to register the adapter in holds ADAPTER_KINDS
+    const registry = /ADAPTER_KINDS \((services\/hub\/src\/[^)]+\.ts)\)/.exec(source);
+    expect(registry, 'the source names the hub file of ADAPTER_KINDS').not.toBeNull();
+    expect(await readFile(join(repo, registry![1]!), 'utf8')).toMatch(/export const ADAPTER_KINDS\b/);
 
     await workspaceLinks(dir);
     await writeFile(
@@ -92,6 +96,6 @@ describe('weiche adapter new', () => {
       env: { ...process.env, NO_COLOR: '1', CI: '1' },
     });
     expect(stdout).toContain('adapter conformance: acme-dms');
-    expect(stdout).toMatch(/Tests\s+10 passed \(10\)/);
+    expect(stdout).toMatch(/Tests\s+12 passed \(12\)/);
   }, 600_000);
 });
