@@ -1,26 +1,16 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, mkdir, readFile, readdir, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
+import { buildScaffold, runScaffoldTests, scaffoldWorkspace } from '../test-scaffold.js';
 import { mappingNew } from './mapping-new.js';
 import { mappingTest } from './mapping-test.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const run = promisify(execFile);
-
-// The scaffold goes into a temp dir (never into the workspace, where other test runs would pick it up); node_modules
-// links give it the workspace packages (their built dist/) and tools the way pnpm would.
-async function workspaceLinks(dir: string): Promise<void> {
-  await mkdir(join(dir, 'node_modules', '@types'), { recursive: true });
-  await mkdir(join(dir, 'node_modules', '@weiche'), { recursive: true });
-  await symlink(await realpath(join(repo, 'packages', 'mapping-sdk', 'node_modules', 'zod')), join(dir, 'node_modules', 'zod'));
-  await symlink(await realpath(join(repo, 'node_modules', 'vitest')), join(dir, 'node_modules', 'vitest'));
-  await symlink(await realpath(join(repo, 'node_modules', '@types', 'node')), join(dir, 'node_modules', '@types', 'node'));
-  for (const pkg of ['core', 'mapping-sdk', 'xoev']) await symlink(join(repo, 'packages', pkg), join(dir, 'node_modules', '@weiche', pkg));
-}
 
 async function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -121,30 +111,18 @@ describe('weiche mapping', () => {
   });
 
   it('new scaffolds a package that builds strictly and, after `mapping test --update`, passes its own tests', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weiche-scaffold-'));
+    const dir = await scaffoldWorkspace(['core', 'xml', 'mapping-sdk', 'xoev']);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      // the workspace layout, so the generated tsconfig's `extends` and `references` resolve
-      await mkdir(join(dir, 'packages', 'mappings'), { recursive: true });
-      await copyFile(join(repo, 'tsconfig.base.json'), join(dir, 'tsconfig.base.json'));
-      for (const referenced of ['core', 'xml', 'mapping-sdk', 'xoev']) await symlink(join(repo, 'packages', referenced), join(dir, 'packages', referenced));
-      await workspaceLinks(dir);
       expect(await mappingNew('gewerbe-anmeldung', dir)).toBe(0);
       const pkg = join(dir, 'packages', 'mappings', 'gewerbe-anmeldung');
-      await expect(run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(pkg, 'tsconfig.json')], { cwd: dir })).resolves.toBeDefined();
-
+      await buildScaffold(dir, pkg);
       // as the developer runs it next: writes the expected file from the built module
       expect(await mappingTest('gewerbe-anmeldung', { update: true }, dir)).toBe(0);
       expect((await readdir(join(pkg, 'samples'))).sort()).toEqual(['beispiel.context.json', 'beispiel.expected.xml', 'beispiel.input.json']);
-
-      await writeFile(join(dir, 'vitest.config.mjs'), "export default { test: { include: ['packages/mappings/*/src/*.test.ts'], testTimeout: 120000, hookTimeout: 120000 } };\n");
-      const { stdout } = await run(process.execPath, [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter', 'verbose', '--root', dir, '--config', join(dir, 'vitest.config.mjs')], {
-        cwd: dir,
-        maxBuffer: 16 * 1024 * 1024,
-        env: { ...process.env, NO_COLOR: '1', CI: '1' },
-      });
-      expect(stdout).toContain('rejects invalid input with SCHEMA_VIOLATION');
-      expect(stdout).toMatch(/Tests\s+2 passed \(2\)/);
+      const report = await runScaffoldTests(dir);
+      expect(report).toContain('rejects invalid input with SCHEMA_VIOLATION');
+      expect(report).toMatch(/Tests\s+2 passed \(2\)/);
     } finally {
       log.mockRestore();
       await rm(dir, { recursive: true, force: true });
