@@ -13,8 +13,12 @@ const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const run = promisify(execFile);
 
 async function weiche(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return weicheIn(repo, ...args);
+}
+
+async function weicheIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: repo });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -29,6 +33,17 @@ describe('weiche mapping', () => {
     expect(result.stdout).toContain('ok  minimal');
     expect(result.stdout).toContain('XSD: valid');
     expect(result.stdout).not.toContain('einfamilienhaus');
+  });
+
+  it('test finds the schemas install-schemas put beside the repository when run from another directory', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'weiche-elsewhere-'));
+    try {
+      const result = await weicheIn(elsewhere, 'mapping', 'test', 'bauantrag-xbau', '--sample', 'minimal');
+      expect(result.stdout).toContain('ok  minimal');
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('test exits 1 for an unknown module', async () => {

@@ -79,7 +79,8 @@ export async function mappingTest(id: string, options: { sample?: string | undef
     return 1;
   }
   const kit = (await import(pathToFileURL(join(ROOT, 'packages', 'mapping-sdk', 'dist', 'golden.js')).href)) as GoldenKit;
-  const cacheDir = process.env['WEICHE_SCHEMA_CACHE'] ?? join(process.cwd(), '.weiche', 'schemas');
+  // where scripts/install-schemas.mjs puts them: beside the repository, wherever the command is run from
+  const cacheDir = process.env['WEICHE_SCHEMA_CACHE'] ?? join(ROOT, '.weiche', 'schemas');
   const report = await kit.runGoldenSamples(found.module, {
     samplesDir: found.samplesDir,
     cacheDir,
