@@ -83,7 +83,9 @@ export const ${exportName}: MappingModule<Input> = {
     [`src/${name}.test.ts`]: `import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTempSchemaCache, runGoldenSamples } from '@weiche/mapping-sdk/golden';
+import { ErrorCode } from '@weiche/core';
+import { runMapping } from '@weiche/mapping-sdk';
+import { installTempSchemaCache, loadSampleContext, runGoldenSamples } from '@weiche/mapping-sdk/golden';
 import { ${exportName} } from './index.js';
 
 const samplesDir = fileURLToPath(new URL('../samples', import.meta.url));
@@ -100,6 +102,16 @@ describe('${name}', () => {
     const report = await runGoldenSamples(${exportName}, { samplesDir, cacheDir });
     for (const s of report.samples) expect([s.name, s.xsd?.valid, s.problems, s.diff]).toEqual([s.name, true, [], '']);
     expect(report.ok).toBe(true);
+  });
+
+  it('rejects invalid input with SCHEMA_VIOLATION naming the field, never its value', async () => {
+    // FILL IN: data your form must refuse, and the field path the rejection names
+    const ctx = await loadSampleContext(${exportName}, { samplesDir, cacheDir }, 'beispiel');
+    const tooLong = 'x'.repeat(501);
+    const data = { ...ctx.data!, content: Buffer.from(JSON.stringify({ betreff: tooLong })) };
+    const run = runMapping(${exportName}, { ...ctx, data });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.SCHEMA_VIOLATION, message: expect.stringContaining('betreff') });
+    await expect(run).rejects.not.toMatchObject({ message: expect.stringContaining(tooLong) });
   });
 });
 `,
@@ -121,9 +133,12 @@ export async function mappingNew(name: string | undefined, root: string = ROOT):
     await writeFile(join(dir, path), content, { flag: 'wx' });
   }
   console.log(`created ${dir}
-next: add it to the root tsconfig.json references, run node scripts/ensure-install.mjs, npx tsc -b,
-then: weiche mapping test ${name} --update   (creates samples/beispiel.expected.xml; review it)
+next: add { "path": "packages/mappings/${name}" } to the references in the root tsconfig.json,
+      run node scripts/ensure-install.mjs and npx tsc -b,
+then: npm run weiche -- mapping test ${name} --update   (creates samples/beispiel.expected.xml; review it)
+      npx vitest run packages/mappings/${name}        (the golden test and the invalid-input test)
 for the hub: add ${camel(name)} to MAPPING_MODULES (services/hub/src/config/mapping-modules.ts) and the package to
-services/hub/package.json dependencies (guide: docs/mappings.md)`);
+services/hub/package.json dependencies; for FIT-Connect, offer the module's schema URI (urn:weiche:schema:${name}:1.0)
+in the submissionSchemas of the destination's service in weiche.yaml (guide: docs/mappings.md)`);
   return 0;
 }
