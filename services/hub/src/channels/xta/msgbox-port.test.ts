@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvidenceKey, EvidenceKeyring, generateEvidenceKeyPem } from '@weiche/crypto';
 import { bindAuditKeys, createPool, Journal, migrate, XtaStore } from '@weiche/journal';
+import { createRedisConnection } from '@weiche/queue';
 import type { ParsedSoapRequest } from '@weiche/xta';
+import { MsgBoxListings } from './msgbox-listings.js';
 import { getStatusList, MAX_LIST_ITEMS } from './msgbox-port.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
@@ -12,7 +14,8 @@ const IDENTITY = 'dvdv:fv-paging-cap';
 const schema = `t_msgbox_cap_${randomBytes(5).toString('hex')}`;
 const pool = createPool(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const store = new XtaStore({ pool, schema });
-const rt = { store } as unknown as XtaRuntime;
+const redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+const rt = { store, listings: new MsgBoxListings(redis, `wt_${randomBytes(5).toString('hex')}`) } as unknown as XtaRuntime;
 const identity = { identifier: IDENTITY, kind: 'fachverfahren' as const };
 const TOTAL = MAX_LIST_ITEMS + 5;
 
@@ -52,6 +55,7 @@ describe('XTA getStatusList: a page is capped at MAX_LIST_ITEMS', () => {
   afterAll(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.end();
+    redis.disconnect();
   });
 
   it('lists at most MAX_LIST_ITEMS however many are asked for, and continues the rest with ItemsPending and the MsgBoxRequestID', async () => {
