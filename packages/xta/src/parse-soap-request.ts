@@ -211,6 +211,10 @@ function checkMustUnderstand(header: XmlElement | undefined): void {
   const notUnderstood = (header?.children ?? []).filter((block) => {
     // xs:boolean collapses whitespace: " true " is true
     const mu = attrValue(block, 'mustUnderstand', NS_SOAP12)?.trim();
+    // a value that is no xs:boolean was read as false: the block silently ignored, whatever the sender meant
+    if (mu !== undefined && !['true', 'false', '1', '0'].includes(mu)) {
+      throw xtaError('PROFILE_VIOLATION', `{${block.ns}}${block.local}/@mustUnderstand is not an xs:boolean`);
+    }
     if (mu !== 'true' && mu !== '1') return false;
     // §5.2.3 binds only blocks targeted at this node (§2.2): the hub is the ultimate receiver and plays "next";
     // "none" is never processed, and a block for another role is an intermediary's to understand
