@@ -351,6 +351,36 @@ describe('XTA 2 bad input', () => {
     expect(await answers()).toEqual([]);
   });
 
+  // WS-Addressing 1.0 SOAP Binding §6.4.1 / §6.4.4; XTA.wsdl binds each operation to its soapAction (soapActionRequired)
+  it('wsa:Action and the HTTP-level action naming different operations → ActionMismatch, nothing done; an unknown action → ActionNotSupported', async () => {
+    const mismatch = (r: { status: number; text: string }) => {
+      expect(r.status).toBe(400);
+      expect(r.text).toMatch(/<s:Subcode><s:Value>wsa:InvalidAddressingHeader<\/s:Value><s:Subcode><s:Value>wsa:ActionMismatch<\/s:Value>/);
+      expect(r.text).toContain('<wsa:ProblemHeaderQName>wsa:Action</wsa:ProblemHeaderQName>');
+      expect(r.text).toContain('<wsa:Action>http://www.w3.org/2005/08/addressing/fault</wsa:Action>');
+      expect(r.text).not.toContain('<xta:MessageID');
+    };
+    // createMessageId and checkAccountActive both take an empty body: only the actions tell them apart
+    const create = envelope(ACTIONS.createMessageId, '');
+    mismatch(await author.post('management', create, `application/soap+xml; charset=utf-8; action="${ACTIONS.checkAccountActive}"`));
+    mismatch(await author.post('management', create, 'application/soap+xml; charset=utf-8', { SOAPAction: `"${ACTIONS.checkAccountActive}"` }));
+    // MTOM: the action of the root part's type (start-info)
+    const boundary = 'uuid:b1';
+    const mtom = `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-ID: <root@x>\r\n\r\n${create}\r\n--${boundary}--\r\n`;
+    mismatch(await author.post('management', mtom, `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<root@x>"; start-info="application/soap+xml; action=\\"${ACTIONS.checkAccountActive}\\""`));
+    // the same action everywhere, or none besides wsa:Action, or SOAP 1.1's empty SOAPAction: processed
+    const agreeing = await author.post('management', create, `application/soap+xml; charset=utf-8; action="${ACTIONS.createMessageId}"`, { SOAPAction: `"${ACTIONS.createMessageId}"` });
+    expect([agreeing.status, agreeing.fault]).toEqual([200, undefined]);
+    expect((await author.post('management', create, 'application/soap+xml; charset=utf-8', { SOAPAction: '""' })).status).toBe(200);
+    // an action no operation of the port has
+    for (const [port, action] of [['management', 'urn:example:unknown-action'], ['msgbox', ACTIONS.createMessageId]] as const) {
+      const r = await author.post(port, envelope(action, ''));
+      expect(r.status, action).toBe(400);
+      expect(r.text).toMatch(/<s:Subcode><s:Value>wsa:ActionNotSupported<\/s:Value><\/s:Subcode>/);
+      expect(r.text).toContain(`<wsa:ProblemAction><wsa:Action>${action}</wsa:Action></wsa:ProblemAction>`);
+    }
+  });
+
   it('sendMessageSync → SyncAsyncException 9080; an operation at the wrong port → 9021', async () => {
     const sync = await author.post('send', envelope(ACTIONS.sendMessageSync, `<xta:GenericContentContainer><xta:ContentContainer><xta:Message contentType="application/xml">PGEvPg==</xta:Message></xta:ContentContainer></xta:GenericContentContainer>`, messageMetaData(meta())));
     expect(sync.fault).toBe('9080');

@@ -80,6 +80,29 @@ describe('XTA message box: paging with MsgBoxRequestID, getMessage by selector',
     expect(msgBoxResponse(foreign).reason).toBe(`${REASONS}RequestIdInvalid`);
   });
 
+  // OSCI: the MsgBoxRequestID identifies the request (the WSDL's "fetch iterator"); a client that keeps the first
+  // answer's id for every step must get the next page each time, not page 2 again (the id used to carry the position)
+  it('the first answer\'s MsgBoxRequestID used for every getNext step continues after the last entry delivered', async () => {
+    const first = await box.post('msgbox', envelope(ACTIONS.getStatusList, '<osci:MsgBoxStatusListRequest maxListItems="1"/>'));
+    const requestId = msgBoxResponse(first).requestId;
+    const pages = [listed(first)];
+    for (let i = 0; i < 3; i += 1) {
+      const next = await box.post('msgbox', envelope(GET_NEXT_LIST, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${requestId}"/>`));
+      expect(next.fault, next.text).toBeUndefined();
+      expect(msgBoxResponse(next).requestId).toBe(requestId);
+      pages.push(listed(next));
+    }
+    expect(pages).toEqual([[ids[0]], [ids[1]], [ids[2]], []]);
+
+    const fetched = await box.post('msgbox', envelope(ACTIONS.getMessage, '<osci:MsgBoxFetchRequest><osci:MsgSelector newEntry="false"/></osci:MsgBoxFetchRequest>'));
+    const fetchId = msgBoxResponse(fetched).requestId;
+    const got = [fetchedId(fetched)];
+    for (let i = 0; i < 2; i += 1) got.push(fetchedId(await box.post('msgbox', envelope(GET_NEXT_MSG, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${fetchId}"/>`))));
+    expect(got).toEqual(ids);
+    const none = await box.post('msgbox', envelope(GET_NEXT_MSG, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${fetchId}"/>`));
+    expect(none.fault).toBe('9070');
+  });
+
   it('getMessage without a MessageID answers the oldest message the MsgSelector selects; getNextMessage the ones after it, closing those acknowledged', async () => {
     const first = await box.post('msgbox', envelope(ACTIONS.getMessage, '<osci:MsgBoxFetchRequest><osci:MsgSelector newEntry="false"/></osci:MsgBoxFetchRequest>'));
     expect(first.fault, first.text).toBeUndefined();

@@ -120,6 +120,24 @@ describe('XTA upstream poller', () => {
     }
   }, 60_000);
 
+  it('audits the close of an entry once when the intermediary keeps listing it after the close', async () => {
+    const entry = put();
+    entry.keepListed = true;
+    const poller = channel.pollers[0]!;
+    const outcomes = [];
+    try {
+      // listed again on every poll after the first: nothing new is taken in, closed or audited
+      for (let i = 0; i < 4; i += 1) outcomes.push(await poller.pollOnce());
+    } finally {
+      entry.keepListed = false;
+    }
+    const row = await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, entry.messageId));
+    const audit = await deps.journal.listAudit({ submissionId: row!.submissionId, limit: 50 });
+    expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
+    expect([entry.fetches, entry.closes]).toEqual([1, 1]);
+    expect(outcomes.map((o) => [o.taken, o.closed, o.failed])).toEqual([[1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+  }, 60_000);
+
   it('never takes a message twice when two polls of the box start at the same moment', async () => {
     const entries = Array.from({ length: 5 }, () => put());
     const poller = channel.pollers[0]!;

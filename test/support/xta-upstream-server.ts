@@ -31,6 +31,8 @@ export interface BoxEntry {
   fetches: number;
   /** Effective closes (a held or refused close does not count). */
   closes: number;
+  /** getStatusList keeps listing it after it was closed (an intermediary whose close does not take the entry out of its lists). */
+  keepListed: boolean;
 }
 
 export interface PutOptions {
@@ -166,6 +168,7 @@ export class XtaUpstreamServer {
       failFetch: opts.failFetch ?? false,
       fetches: 0,
       closes: 0,
+      keepListed: false,
     };
     this.box.set(id, entry);
     return entry;
@@ -240,7 +243,7 @@ export class XtaUpstreamServer {
     const max = Number(/maxListItems="(\d+)"/.exec(request)?.[1] ?? '100');
     const listForm = /ListForm="([^"]*)"/.exec(request)?.[1];
     if (listForm) call.listForm = listForm;
-    const open = this.open(identity);
+    const open = [...this.box.values()].filter((e) => e.reader === identity && (e.closes === 0 || e.keepListed));
     const list = open.slice(0, max);
     const requestId = `urn:uuid:${randomUUID()}`;
     const header =

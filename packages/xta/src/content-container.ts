@@ -90,6 +90,8 @@ export function parseGenericContentContainer(el: XmlElement, opts: { maxContaine
     const cipherValueEl = cipherData ? childNamed(cipherData, NS_XENC, 'CipherValue') : undefined;
     if (!cipherValueEl) throw xtaError('PROFILE_VIOLATION', 'EncryptedData needs CipherData/CipherValue (CipherReference is not supported)');
     const cipherValue = readBinary(cipherValueEl, opts.resolveXop, budget);
+    // taken in, it could only ever be rejected as unopenable: refused here, where the sender hears why
+    if (cipherValue.length === 0) throw xtaError('PROFILE_VIOLATION', 'EncryptedData/CipherData/CipherValue is empty');
     // Inline the MTOM bytes so the crypto layer gets one self-contained element either way.
     if (childNamed(cipherValueEl, NS_XOP, 'Include')) {
       const b64 = cipherValue.toString('base64');

@@ -8,6 +8,7 @@ export * from './xsd-date-time.js';
 export * from './content-container.js';
 export * from './parse-soap-request.js';
 export * from './operation-hint.js';
+export * from './request-action.js';
 export * from './soap-envelope.js';
 export * from './soap-fault.js';
 export * from './responses.js';

@@ -100,5 +100,7 @@ export function operationForAction(action: string): XtaOperation | undefined {
 
 /** WS-Addressing fault action, used when a fault cannot be tied to an operation (WS-Addressing 1.0 SOAP Binding §6). */
 export const WSA_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
+/** Action of the faults WS-Addressing itself defines (ActionMismatch, ActionNotSupported; SOAP Binding §6). */
+export const WSA_ADDRESSING_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/fault';
 /** Anonymous address for synchronous replies (WSDL policy `wsam:AnonymousResponses`). */
 export const WSA_ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';

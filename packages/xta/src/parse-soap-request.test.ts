@@ -279,6 +279,18 @@ describe('parseSoapRequest: hostile and wrong input', () => {
     expect(faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', wsse.replace('"true"', '" true\n"'))), SOAP)).soapCode).toBe('MustUnderstand');
   });
 
+  it('refuses a mustUnderstand that is no xs:boolean (9052) instead of reading it as false', () => {
+    const block = '<wsse:Security xmlns:wsse="urn:wsse" soap:mustUnderstand="maybe"/>';
+    const f = faultOf(() => parseSoapRequest(Buffer.from(envelope('checkAccountActive', '', block)), SOAP));
+    expect([f.fehlernummer, f.soapCode]).toEqual(['9052', 'Sender']);
+  });
+
+  it('refuses EncryptedData with an empty CipherValue (9052): there is no message to open', () => {
+    const { body, contentType } = mtomEncryptedSendMessage();
+    const inline = body.toString('latin1').replace(/<xenc:CipherValue>[\s\S]*?<\/xenc:CipherValue>/, '<xenc:CipherValue> </xenc:CipherValue>');
+    expect(faultOf(() => parseSoapRequest(Buffer.from(inline, 'latin1'), contentType)).fehlernummer).toBe('9052');
+  });
+
   it('checks mustUnderstand only on blocks meant for the hub: no role, next or ultimateReceiver (SOAP 1.2 Part 1 §2.2, §5.2.3)', () => {
     const ROLE = 'http://www.w3.org/2003/05/soap-envelope/role/';
     const block = (role: string): string => `<wsse:Security xmlns:wsse="urn:wsse" soap:mustUnderstand="true" soap:role="${role}"/>`;

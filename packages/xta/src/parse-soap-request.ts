@@ -9,6 +9,7 @@ import type { GenericContentContainer, XopResolver } from './content-container.j
 import { attrValue, childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 import { xtaError } from './xta-errors.js';
+import { requestAction } from './request-action.js';
 import { xsDateTimeInstant } from './xsd-date-time.js';
 import type { XtaFault } from './xta-errors.js';
 
@@ -81,7 +82,8 @@ export interface Envelope {
   root: XmlElement;
   resolveXop: XopResolver | undefined;
   mtom: boolean;
-  mediaAction: string | undefined;
+  /** Every action the media types name (under MTOM: the root part's, start-info's and the root type's, the outer one). */
+  mediaActions: readonly string[];
 }
 
 // The root part types of a multipart/related message read here: MTOM/XOP's, and SOAP 1.2 with attachments'.
@@ -116,19 +118,21 @@ export function splitEnvelope(body: Buffer, contentType: string, limits: XtaLimi
     // RFC 2392: a Content-ID names one part; with two, which bytes an xop:Include means depends on the reader
     const ids = parts.flatMap((p) => (p.contentId === undefined ? [] : [p.contentId]));
     if (new Set(ids).size !== ids.length) throw xtaError('PROFILE_VIOLATION', 'two MIME parts share a Content-ID');
-    const startInfo = media.params.get('start-info') ?? rootMedia.params.get('type');
-    return {
-      root: parseXmlTree(root.body),
-      resolveXop: (href) => byId.get(normalizeContentId(href)),
-      mtom: true,
-      mediaAction: rootMedia.params.get('action') ?? (startInfo ? parseMediaType(startInfo).params.get('action') : undefined) ?? media.params.get('action'),
-    };
+    const actionOf = (type: string | undefined) => (type ? parseMediaType(type).params.get('action') : undefined);
+    const startInfo = media.params.get('start-info');
+    const mediaActions = actionsOf([rootMedia.params.get('action'), actionOf(startInfo), actionOf(rootMedia.params.get('type')), media.params.get('action')]);
+    return { root: parseXmlTree(root.body), resolveXop: (href) => byId.get(normalizeContentId(href)), mtom: true, mediaActions };
   }
   // text/xml is SOAP 1.1's media type; let the envelope namespace decide so the client gets a VersionMismatch.
   if (media.type !== 'application/soap+xml' && media.type !== 'text/xml' && media.type !== 'application/xml') {
     throw unsupportedMediaType(media.type ? `unsupported media type ${media.type}` : 'no Content-Type');
   }
-  return { root: parseXmlTree(body), resolveXop: undefined, mtom: false, mediaAction: media.params.get('action') };
+  const mediaActions = actionsOf([media.params.get('action')]);
+  return { root: parseXmlTree(body), resolveXop: undefined, mtom: false, mediaActions };
+}
+
+function actionsOf(candidates: readonly (string | undefined)[]): string[] {
+  return candidates.map((a) => a?.trim()).filter((a): a is string => a !== undefined && a !== '');
 }
 
 function headerText(header: XmlElement | undefined, local: string): string | undefined {
@@ -207,6 +211,10 @@ function checkMustUnderstand(header: XmlElement | undefined): void {
   const notUnderstood = (header?.children ?? []).filter((block) => {
     // xs:boolean collapses whitespace: " true " is true
     const mu = attrValue(block, 'mustUnderstand', NS_SOAP12)?.trim();
+    // a value that is no xs:boolean was read as false: the block silently ignored, whatever the sender meant
+    if (mu !== undefined && !['true', 'false', '1', '0'].includes(mu)) {
+      throw xtaError('PROFILE_VIOLATION', `{${block.ns}}${block.local}/@mustUnderstand is not an xs:boolean`);
+    }
     if (mu !== 'true' && mu !== '1') return false;
     // §5.2.3 binds only blocks targeted at this node (§2.2): the hub is the ultimate receiver and plays "next";
     // "none" is never processed, and a block for another role is an intermediary's to understand
@@ -283,7 +291,7 @@ export interface SoapRequestHead {
  * Reads a request up to its operation (inline or MTOM/XOP). Refusals here come before the operation is known
  * (SOAP 1.1 → VersionMismatch, DTD/entities/malformed → 9052, too large → 9023, no or unknown action).
  */
-export function readSoapRequestHead(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS): SoapRequestHead {
+export function readSoapRequestHead(body: Buffer, contentType: string, limits: XtaLimits = DEFAULT_XTA_LIMITS, transport: { readonly soapAction?: string | undefined } = {}): SoapRequestHead {
   if (body.length > limits.maxBodyBytes) throw xtaError('MESSAGE_TOO_LARGE', `request body exceeds ${limits.maxBodyBytes} bytes`);
   const env = splitEnvelope(body, contentType, limits);
   const root = env.root;
@@ -298,10 +306,10 @@ export function readSoapRequestHead(body: Buffer, contentType: string, limits: X
   const soapBody = childNamed(root, NS_SOAP12, 'Body');
   if (!soapBody) throw xtaError('PROFILE_VIOLATION', 'SOAP Envelope has no Body');
   checkEnvelopeShape(root, header, soapBody);
-  const action = headerText(header, 'Action') ?? env.mediaAction;
+  const action = requestAction(headerText(header, 'Action'), env.mediaActions, transport.soapAction);
   if (!action) throw xtaError('NO_PARAMETERS', 'wsa:Action header missing');
   const operation = operationForAction(action);
-  if (!operation) throw xtaError('INVALID_URI', 'wsa:Action is not an XTA 2 V3 operation');
+  if (!operation) throw xtaError('INVALID_URI', 'wsa:Action is not an XTA 2 V3 operation', { addressing: { subcode: 'ActionNotSupported', action } });
   const messageId = headerText(header, 'MessageID');
   return { operation, action, ...(messageId ? { messageId } : {}), envelope: env, header, body: soapBody };
 }

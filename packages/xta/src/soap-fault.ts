@@ -1,5 +1,5 @@
 import { FEHLERNUMMER_LIST_URI, NS_SOAP12 } from './namespaces.js';
-import { faultsDeclaredByAll, operationsOfPort, XTA_ACTIONS, WSA_FAULT_ACTION } from './operations.js';
+import { faultsDeclaredByAll, operationsOfPort, XTA_ACTIONS, WSA_ADDRESSING_FAULT_ACTION, WSA_FAULT_ACTION } from './operations.js';
 import type { XtaOperation, XtaPort } from './operations.js';
 import { plainResponse, soapEnvelope } from './soap-envelope.js';
 import { soap11VersionMismatch } from './soap11-fault.js';
@@ -42,6 +42,7 @@ function declaredFor(fault: XtaFault, context: FaultContext | undefined): XtaFau
     cause: fault,
     httpStatus: fault.status,
     notUnderstood: fault.notUnderstood,
+    ...(fault.addressing ? { addressing: fault.addressing } : {}),
   });
 }
 
@@ -57,6 +58,29 @@ function faultHeaders(fault: XtaFault): string {
     .join('');
 }
 
+// an action echoed in a ProblemAction detail: a client's string, bounded so a fault never grows with what was sent
+const MAX_PROBLEM_ACTION = 256;
+
+/**
+ * The SOAP Code's subcodes and the Detail beside the XTA exception: the XTA exception as subcode, or for a WS-Addressing
+ * fault its subcodes (SOAP Binding §6.4: a WS-Addressing stack such as CXF's reads them there). The XTA exception
+ * stays in the Detail either way, where clients generated from XTA.wsdl look for it.
+ */
+function faultCodeAndDetail(fault: XtaFault): { subcode: string; detail: string } {
+  const addressing = fault.addressing;
+  if (addressing?.subcode === 'ActionMismatch') {
+    return {
+      subcode: '<s:Subcode><s:Value>wsa:InvalidAddressingHeader</s:Value><s:Subcode><s:Value>wsa:ActionMismatch</s:Value></s:Subcode></s:Subcode>',
+      detail: '<wsa:ProblemHeaderQName>wsa:Action</wsa:ProblemHeaderQName>',
+    };
+  }
+  if (addressing?.subcode === 'ActionNotSupported') {
+    const action = addressing.action.length <= MAX_PROBLEM_ACTION ? `<wsa:ProblemAction><wsa:Action>${escapeXml(addressing.action)}</wsa:Action></wsa:ProblemAction>` : '';
+    return { subcode: '<s:Subcode><s:Value>wsa:ActionNotSupported</s:Value></s:Subcode>', detail: action };
+  }
+  return { subcode: `<s:Subcode><s:Value>xta:${fault.kind}</s:Value></s:Subcode>`, detail: '' };
+}
+
 /**
  * Builds the SOAP 1.2 Fault response for an XtaFault (any other error becomes 9030 without its
  * message, which may carry internals), as one the operation declares: Code/Value Sender|Receiver|VersionMismatch, Subcode the
@@ -66,11 +90,13 @@ function faultHeaders(fault: XtaFault): string {
 export function buildFaultResponse(error: unknown, request?: FaultContext): XtaSoapResponse {
   if (isXtaFault(error) && error.soap11) return soap11VersionMismatch(error);
   const fault = declaredFor(isXtaFault(error) ? error : xtaError('INTERNAL_ERROR'), request);
-  const action = request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
+  // WS-Addressing faults carry the addressing fault action (SOAP Binding §6); others the operation's, as the WSDL says
+  const action = fault.addressing ? WSA_ADDRESSING_FAULT_ACTION : request?.operation ? XTA_ACTIONS[request.operation] : WSA_FAULT_ACTION;
+  const { subcode, detail } = faultCodeAndDetail(fault);
   const body =
-    `<s:Fault><s:Code><s:Value>s:${fault.soapCode}</s:Value><s:Subcode><s:Value>xta:${fault.kind}</s:Value></s:Subcode></s:Code>` +
+    `<s:Fault><s:Code><s:Value>s:${fault.soapCode}</s:Value>${subcode}</s:Code>` +
     `<s:Reason><s:Text xml:lang="en">${escapeXml(fault.message)}</s:Text></s:Reason>` +
-    `<s:Detail>${xtaExceptionXml(fault)}</s:Detail></s:Fault>`;
+    `<s:Detail>${xtaExceptionXml(fault)}${detail}</s:Detail></s:Fault>`;
   const envelope = soapEnvelope({ action, reply: request, headers: faultHeaders(fault), body });
   return plainResponse(envelope, action, fault.status);
 }

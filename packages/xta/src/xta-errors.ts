@@ -78,6 +78,14 @@ export interface HeaderBlockName {
   readonly local: string;
 }
 
+/**
+ * A WS-Addressing 1.0 fault (SOAP Binding §6.4) the XTA fault is too: its subcodes go into the SOAP Code, its details
+ * beside the XTA exception. ActionMismatch: wsa:Action and the action the transport names (SOAP 1.2 `action`
+ * parameter, SOAPAction) differ (§6.4.1, subcode wsa:InvalidAddressingHeader). ActionNotSupported: no operation of
+ * the endpoint has that action (§6.4.4).
+ */
+export type WsaFault = { readonly subcode: 'ActionMismatch' } | { readonly subcode: 'ActionNotSupported'; readonly action: string };
+
 export interface XtaFaultOptions {
   readonly soapCode?: SoapFaultCode;
   readonly cause?: unknown;
@@ -86,6 +94,8 @@ export interface XtaFaultOptions {
   readonly httpStatus?: number;
   /** The mandatory header blocks not understood, for a MustUnderstand fault's `env:NotUnderstood` blocks (SOAP 1.2 Part 1 §5.4.8). */
   readonly notUnderstood?: readonly HeaderBlockName[];
+  /** The WS-Addressing fault this one also is. */
+  readonly addressing?: WsaFault;
 }
 
 /** An XTA fault to answer as a SOAP 1.2 Fault; `status` is the SOAP-over-HTTP status (Sender 400, else 500, unless `httpStatus` says). */
@@ -100,6 +110,7 @@ export class XtaFault extends WeicheError {
   /** The request was a SOAP 1.1 envelope: its VersionMismatch must be a SOAP 1.1 fault (SOAP 1.2 Part 1 Appendix A). */
   readonly soap11: boolean;
   readonly notUnderstood: readonly HeaderBlockName[];
+  readonly addressing: WsaFault | undefined;
 
   constructor(kind: XtaExceptionKind, fehlernummer: string, message: string, opts: XtaFaultOptions = {}) {
     const soapCode = opts.soapCode ?? (kind === 'XTAWSTechnicalProblemException' ? 'Receiver' : 'Sender');
@@ -120,6 +131,7 @@ export class XtaFault extends WeicheError {
     this.soapCode = soapCode;
     this.soap11 = opts.soap11 === true;
     this.notUnderstood = opts.notUnderstood ?? [];
+    this.addressing = opts.addressing;
   }
 }
 

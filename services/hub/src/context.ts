@@ -164,7 +164,7 @@ export async function createHubDeps(config: WeicheConfig, log: Logger, options: 
       ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
     const xta: XtaChannel | undefined = config.xta
-      ? await createXtaChannel({ config: config.xta, submissionBytes: config.limits.submissionBytes, pool, schema: config.database.schema, journal, blobs, keyring, queues, routing, log })
+      ? await createXtaChannel({ config: config.xta, submissionBytes: config.limits.submissionBytes, pool, schema: config.database.schema, redis, redisPrefix: config.redis.prefix, journal, blobs, keyring, queues, routing, log })
       : undefined;
     const upstreams = new UpstreamStore({ pool, schema: config.database.schema });
     const relay = createRelayChannel({ journal, signer, issuer, queues, log, record: (row) => fitConnectRecord({ journal }, row) });

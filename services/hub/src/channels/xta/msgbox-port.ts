@@ -1,4 +1,4 @@
-import type { MsgBoxEntry, MsgBoxSelection } from '@weiche/journal';
+import type { MsgBoxEntry, MsgBoxPosition, MsgBoxSelection } from '@weiche/journal';
 import {
   buildEmptyResponse,
   buildGetMessageResponse,
@@ -13,7 +13,7 @@ import {
 } from '@weiche/xta';
 import type { HubMessageBox } from './message-box.js';
 import type { XtaIdentity } from './identities.js';
-import { continuationOf, msgBoxRequestId, type MsgBoxContinuation } from './msgbox-request-id.js';
+import type { MsgBoxContinuation } from './msgbox-request-id.js';
 import type { XtaRuntime } from './xta-runtime.js';
 
 type Op<K extends ParsedSoapRequest['operation']> = Extract<ParsedSoapRequest, { operation: K }>;
@@ -59,14 +59,33 @@ function selectionOf(selector: MsgSelector): MsgBoxSelection {
   };
 }
 
-/** A page of the caller's offered messages after `c.after`; the answer's MsgBoxRequestID continues after its last entry. */
-async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation): Promise<{ list: MsgBoxEntry[]; msgBoxResponse: MsgBoxResponse }> {
+/** A page of the caller's offered messages after `c.after`, and what a continuation after its last entry would still find. */
+async function listPage(rt: XtaRuntime, identity: XtaIdentity, c: MsgBoxContinuation): Promise<{ list: MsgBoxEntry[]; itemsPending: number }> {
   const list = await rt.store.listOffered(identity.identifier, { limit: Math.min(c.limit, MAX_LIST_ITEMS), ...c.selection, ...(c.after ? { after: c.after } : {}) });
   const last = list.at(-1);
-  if (!last) return { list, msgBoxResponse: { requestId: msgBoxRequestId(c), noMessageAvailable: 'NoMatch' } };
-  // pending: what a getNextStatusList with this answer's id would still find
-  const itemsPending = await rt.store.countOffered(identity.identifier, { ...c.selection, after: last.position });
-  return { list, msgBoxResponse: { requestId: msgBoxRequestId({ ...c, after: last.position }), itemsPending } };
+  return { list, itemsPending: last ? await rt.store.countOffered(identity.identifier, { ...c.selection, after: last.position }) : 0 };
+}
+
+function pageResponse(requestId: string, page: { list: MsgBoxEntry[]; itemsPending: number }): MsgBoxResponse {
+  return page.list.length === 0 ? { requestId, noMessageAvailable: 'NoMatch' } : { requestId, itemsPending: page.itemsPending };
+}
+
+// a listing another request moves on at the same moment is read again; more than this many times in a row is a fault
+const MAX_CONTINUE_ATTEMPTS = 5;
+
+/**
+ * One step of the listing a MsgBoxRequestID names: `step` works on where it stands and says the entry it delivered
+ * last (none: the listing stays); the listing moves on to it only if no other request moved it meanwhile, else the
+ * step is taken again from the new position. Undefined for an id that names no listing of the caller's.
+ */
+async function continueListing<T>(rt: XtaRuntime, identity: XtaIdentity, id: string, step: (c: MsgBoxContinuation) => Promise<{ result: T; last?: MsgBoxPosition | undefined }>): Promise<T | undefined> {
+  for (let attempt = 0; attempt < MAX_CONTINUE_ATTEMPTS; attempt += 1) {
+    const listing = await rt.listings.read(identity.identifier, id);
+    if (!listing) return undefined;
+    const { result, last } = await step(listing.continuation);
+    if (!last || (await rt.listings.advance(identity.identifier, id, listing, { ...listing.continuation, after: last }))) return result;
+  }
+  throw xtaError('INTERNAL_ERROR', 'the MsgBoxRequestID is used by too many requests at once');
 }
 
 /**
@@ -87,18 +106,21 @@ export async function getStatusList(rt: XtaRuntime, identity: XtaIdentity, reque
   const reply_ = { operation: request.operation, ...reply(request) };
   if (request.operation === 'getNextStatusList') {
     await commitReceived(rt, identity, request.payload.lastMsgReceived);
-    const c = continuationOf(request.payload.msgBoxRequestId);
-    if (!c) return buildStatusListResponse(reply_, { msgBoxResponse: { requestId: request.payload.msgBoxRequestId, noMessageAvailable: 'RequestIdInvalid' }, entries: entriesOf([], undefined) });
-    const { list, msgBoxResponse } = await listPage(rt, identity, c);
-    return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, c.form) });
+    const id = request.payload.msgBoxRequestId;
+    const answered = await continueListing(rt, identity, id, async (c) => {
+      const page = await listPage(rt, identity, c);
+      return { result: buildStatusListResponse(reply_, { msgBoxResponse: pageResponse(id, page), entries: entriesOf(page.list, c.form) }), last: page.list.at(-1)?.position };
+    });
+    return answered ?? buildStatusListResponse(reply_, { msgBoxResponse: { requestId: id, noMessageAvailable: 'RequestIdInvalid' }, entries: entriesOf([], undefined) });
   }
   const { maxListItems, selector, listForm } = request.payload;
   const c: MsgBoxContinuation = { selection: selector ? selectionOf(selector) : {}, form: listForm, limit: maxListItems ?? DEFAULT_LIST_ITEMS };
-  const { list, msgBoxResponse } = await listPage(rt, identity, c);
-  return buildStatusListResponse(reply_, { msgBoxResponse, entries: entriesOf(list, listForm) });
+  const page = await listPage(rt, identity, c);
+  const id = await rt.listings.open(identity.identifier, { ...c, after: page.list.at(-1)?.position });
+  return buildStatusListResponse(reply_, { msgBoxResponse: pageResponse(id, page), entries: entriesOf(page.list, listForm) });
 }
 
-async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, c: MsgBoxContinuation): Promise<XtaSoapResponse> {
+async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getMessage'> | Op<'getNextMessage'>, entry: MsgBoxEntry, c: MsgBoxContinuation, requestId: string): Promise<XtaSoapResponse> {
   const row = await rt.journal.getSubmission(entry.submissionId);
   if (!row) throw xtaError('INTERNAL_ERROR');
   const content = await box.content(entry, row.tenantId);
@@ -109,7 +131,7 @@ async function answerWith(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdent
   return buildGetMessageResponse(
     { operation: request.operation, ...reply(request) },
     {
-      msgBoxResponse: { requestId: msgBoxRequestId({ ...c, after: entry.position }), itemsPending: pending },
+      msgBoxResponse: { requestId, itemsPending: pending },
       ...(bodyOnly ? {} : { messageMetaData: entry.meta as unknown as MessageMetaData }),
       container: { kind: 'plain', message: content.message, attachments: content.attachments },
       // answer in the form the client speaks: MTOM to MTOM clients (CXF), inline otherwise
@@ -138,7 +160,7 @@ export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: X
   if (!id) throw xtaError('UNKNOWN_MESSAGE_ID', 'no message of the box matches the MsgSelector');
   const entry = await rt.store.fetch(identity.identifier, id);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(rt, box, identity, request, entry, c);
+  return answerWith(rt, box, identity, request, entry, c, await rt.listings.open(identity.identifier, { ...c, after: entry.position }));
 }
 
 /**
@@ -148,13 +170,17 @@ export async function getMessage(rt: XtaRuntime, box: HubMessageBox, identity: X
  */
 export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identity: XtaIdentity, request: Op<'getNextMessage'>): Promise<XtaSoapResponse> {
   await commitReceived(rt, identity, request.payload.lastMsgReceived);
-  const c = continuationOf(request.payload.msgBoxRequestId);
-  if (!c) throw xtaError('UNKNOWN_MESSAGE_ID', 'the MsgBoxRequestID was not issued by this message box: start with getStatusList or getMessage');
-  const [next] = await rt.store.listOffered(identity.identifier, { limit: 1, ...c.selection, ...(c.after ? { after: c.after } : {}) });
-  if (!next) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
-  const entry = await rt.store.fetch(identity.identifier, next.messageId);
+  const id = request.payload.msgBoxRequestId;
+  // the listing moves on past the entry before its content is read: a getNextMessage at the same moment gets the next one
+  const found = await continueListing(rt, identity, id, async (c) => {
+    const [next] = await rt.store.listOffered(identity.identifier, { limit: 1, ...c.selection, ...(c.after ? { after: c.after } : {}) });
+    return { result: next ? { next, c } : undefined, last: next?.position };
+  });
+  if (found === undefined) throw xtaError('UNKNOWN_MESSAGE_ID', 'the MsgBoxRequestID names no listing of this message box (unknown or expired): start with getStatusList or getMessage');
+  if (!found) throw xtaError('UNKNOWN_MESSAGE_ID', 'no further message is offered');
+  const entry = await rt.store.fetch(identity.identifier, found.next.messageId);
   if (!entry) throw xtaError('UNKNOWN_MESSAGE_ID');
-  return answerWith(rt, box, identity, request, entry, c);
+  return answerWith(rt, box, identity, request, entry, found.c, id);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   operationHint,
   parseSoapRequestBody,
   readSoapRequestHead,
+  soapActionValue,
   unsupportedMediaType,
   xtaError,
   XTA_OPERATION_PORT,
@@ -84,9 +85,10 @@ function senderFaultOf(error: unknown): unknown {
  * header names (envelope unreadable), else only the port of the URL. An operation of another port is answered
  * as the port's, whose declared faults apply here.
  */
-function faultContext(request: FastifyRequest, port: XtaPort, head: SoapRequestHead | undefined): FaultContext {
-  const soapAction = request.headers['soapaction'];
-  const operation = head?.operation ?? operationHint(request.headers['content-type'] ?? '', Array.isArray(soapAction) ? soapAction[0] : soapAction);
+function faultContext(request: FastifyRequest, port: XtaPort, head: SoapRequestHead | undefined, error?: unknown): FaultContext {
+  // the actions of an ActionMismatch contradict each other: neither names the operation, the port does
+  const hint = isXtaFault(error) && error.addressing?.subcode === 'ActionMismatch' ? undefined : operationHint(request.headers['content-type'] ?? '', request.headers['soapaction']);
+  const operation = head?.operation ?? hint;
   return {
     port,
     ...(operation !== undefined && XTA_OPERATION_PORT[operation] === port ? { operation } : {}),
@@ -139,10 +141,13 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           // who is calling is settled before the body is parsed
           const identity = authenticateIdentity(request, rt.identities, rt.config.auth);
           const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-          head = readSoapRequestHead(body, request.headers['content-type'] ?? '', rt.limits);
+          head = readSoapRequestHead(body, request.headers['content-type'] ?? '', rt.limits, { soapAction: soapActionValue(request.headers['soapaction']) });
+          // before its parameters are read: they are another port's (WS-Addressing ActionNotSupported at this endpoint)
+          if (XTA_OPERATION_PORT[head.operation] !== port) {
+            throw xtaError('INVALID_URI', `${head.operation} is not an operation of this port`, { addressing: { subcode: 'ActionNotSupported', action: head.action } });
+          }
           const parsed = parseSoapRequestBody(head, rt.limits);
           assertStorableFields(parsed);
-          if (XTA_OPERATION_PORT[parsed.operation] !== port) throw xtaError('INVALID_URI', `${parsed.operation} is not an operation of this port`);
           const response = await dispatch(rt, box, identity, parsed);
           request.log.info({ xtaOperation: parsed.operation, identity: identity.identifier }, 'xta operation');
           return send(reply, response);
@@ -153,7 +158,7 @@ export function xtaRoutes(rt: XtaRuntime, box: HubMessageBox) {
           } else {
             request.log.error({ err: error, xtaOperation: head?.operation }, 'xta operation failed');
           }
-          return send(reply, buildFaultResponse(error, faultContext(request, port, head)));
+          return send(reply, buildFaultResponse(error, faultContext(request, port, head, error)));
         }
       });
     }

@@ -33,7 +33,7 @@ const MAX_ROUNDS = 20;
 export const UPSTREAM_CLOSE_STAGE = 'upstream-close';
 
 export interface PollerDeps extends TakeInDeps {
-  readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit'>;
+  readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit' | 'listAudit'>;
   /** The upstream bookkeeping every upstream kind shares (poll lock, last poll, success and error). */
   readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll'>;
   readonly http: XtaSoapHttpClient;
@@ -163,7 +163,7 @@ export class XtaUpstreamPoller {
         try {
           const done = await this.takeInAndClose(item, box?.requestId);
           if (done.taken) taken += 1;
-          closed += 1;
+          if (done.closed) closed += 1;
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
@@ -221,16 +221,29 @@ export class XtaUpstreamPoller {
     return { taken, ...(fetched.msgBoxResponse?.requestId !== undefined ? { requestId: fetched.msgBoxResponse.requestId } : {}) };
   }
 
-  /** getMessage unless the journal already holds it, then close; nothing is closed that is not durable. */
-  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean }> {
+  /** Whether the journal holds the close of this entry already (an upstream-close record of its submission). */
+  private async closedBefore(submissionId: string, messageId: string): Promise<boolean> {
+    // a submission has a few dozen audit records at most; the close is among its first (it follows the intake)
+    const audit = await this.deps.journal.listAudit({ submissionId, limit: 1000 });
+    return audit.some((a) => a.stage === UPSTREAM_CLOSE_STAGE && a.details['xtaMessageId'] === messageId);
+  }
+
+  /**
+   * getMessage unless the journal already holds it, then close; nothing is closed that is not durable. An entry
+   * whose close the journal records already is left alone: an intermediary that keeps listing closed entries would
+   * otherwise get a close, and the journal an upstream-close record, on every poll (one record per entry).
+   */
+  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean; closed: boolean }> {
     const { http, limits, journal } = this.deps;
     const ref = xtaUpstreamRef(this.upstream.reader, item.messageId);
     let requestId = listRequestId;
     let taken = false;
-    if (!(await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref))) {
+    const existing = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
+    if (existing && (await this.closedBefore(existing.submissionId, item.messageId))) return { taken: false, closed: false };
+    if (!existing) {
       const done = await this.fetchAndTakeIn(item);
       // closed meanwhile (by whoever else reads this box): nothing left to take in
-      if (!done) return { taken: false };
+      if (!done) return { taken: false, closed: false };
       taken = done.taken;
       requestId = done.requestId ?? requestId;
     }
@@ -240,8 +253,8 @@ export class XtaUpstreamPoller {
       // a repeated close after a crash may meet an entry the server already removed
       if (!isUnknownMessageId(error)) throw error;
     }
-    const row = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
+    const row = existing ?? (await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref));
     await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: UPSTREAM_CLOSE_STAGE, details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
-    return { taken };
+    return { taken, closed: true };
   }
 }
