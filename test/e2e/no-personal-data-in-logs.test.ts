@@ -60,7 +60,7 @@ async function quotingXtaServer(): Promise<{ server: Server; url: string }> {
     req.on('end', () => {
       res.writeHead(400, { 'content-type': 'application/soap+xml; charset=utf-8' });
       res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:xta="http://xoev.de/schemata/xta/2_0/messageTypes">' +
+        '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:xta="http://xoev.de/transport/xta/211">' +
           `<env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="de">Nachricht von ${MARKER} (${MARKER}@example.org) abgelehnt: Konto gesperrt</env:Text></env:Reason>` +
           '<env:Detail><xta:PermissionDeniedException><xta:errorCode listURI="urn:de:xta:webservice:codeliste:fehlernummer" listVersionID="1.0"><code>9012</code></xta:errorCode></xta:PermissionDeniedException></env:Detail></env:Fault></env:Body></env:Envelope>',
       );
