@@ -18,10 +18,12 @@ import { waitForEvents, waitForState } from '../support/wait-for-events.js';
 // "Personal data never reaches logs", whatever fails. Every value a citizen or a sender controls — names,
 // addresses, e-mail, form values and keys, attachment file names, the sender's reference, XBau content — carries
 // one marker; the submissions then fail in every way the hub meets in practice (a DMS folder it cannot write,
-// a Fachverfahren answering 500 with the application echoed, a third party's adapter whose errors quote paths named
-// after the documents, a form the mapping refuses, JSON, XML and metadata that do not parse or fit, a callback
-// receiver that is down, requests and ids that do not fit the API), through FIT-Connect and XTA. The hub logs at its
-// lowest level into the test; the marker must appear nowhere in it. Ids, codes, errno, sizes and hashes may.
+// a Fachverfahren answering 500 with the application echoed, a third party's adapter whose errors and health check
+// quote paths named after the documents, a form the mapping refuses, JSON, XML and metadata that do not parse or fit,
+// a callback receiver that is down or whose host name carries the marker, an XTA server whose faults quote what it
+// refuses, requests and ids that do not fit the API), through FIT-Connect and XTA. The hub logs at its lowest level
+// into the test; the marker must appear nowhere in it, in any case (a host name is lower-cased). Ids, codes, errno,
+// sizes and hashes may.
 const MARKER = `Erika${randomUUID().replace(/-/g, '')}`;
 const BAU_SERVICE = 'urn:de:fim:leika:leistung:99010003001099';
 /**
@@ -48,13 +50,35 @@ async function echoingFachverfahren(): Promise<{ server: Server; url: string }> 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/import` };
 }
 
+/**
+ * An XTA server that refuses every call with a PermissionDenied fault whose reason quotes the message it refuses,
+ * as some intermediaries answer: "Nachricht von <name> …" (the hub polls its box as an XTA upstream).
+ */
+async function quotingXtaServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(400, { 'content-type': 'application/soap+xml; charset=utf-8' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:xta="http://xoev.de/transport/xta/211">' +
+          `<env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="de">Nachricht von ${MARKER} (${MARKER}@example.org) abgelehnt: Konto gesperrt</env:Text></env:Reason>` +
+          '<env:Detail><xta:PermissionDeniedException><xta:errorCode listURI="urn:de:xta:webservice:codeliste:fehlernummer" listVersionID="1.0"><code>9012</code></xta:errorCode></xta:PermissionDeniedException></env:Detail></env:Fault></env:Body></env:Envelope>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 describe('no personal data in the hub log, whatever fails', () => {
   let t: XtaTestHub;
   let fachverfahren: { server: Server; url: string };
+  let xtaServer: { server: Server; url: string };
   const logged: string[] = [];
 
   beforeAll(async () => {
     fachverfahren = await echoingFachverfahren();
+    xtaServer = await quotingXtaServer();
     // a DMS folder below a plain file: every write fails (ENOTDIR), as on a share replaced by a file
     const broken = await tempDir('privacy-broken-dms');
     await writeFile(join(broken, 'not-a-folder'), 'x');
@@ -63,12 +87,14 @@ describe('no personal data in the hub log, whatever fails', () => {
       adapterKinds: [unpackingAdapter as AdapterFactory<unknown>],
       overrides: (raw) => {
         const retry = { attempts: 2, backoffMs: 50, maxBackoffMs: 100 };
+        // checked every second: once an import failed, the adapter's health check quotes it
+        const health = { intervalMs: 1000, timeoutMs: 5000 };
         (raw.adapters as unknown[]).push(
           { id: 'dms-broken', kind: 'dms-folder', config: { path: join(broken, 'not-a-folder', 'dms') }, retry },
           { id: 'fv-echo', kind: 'http', config: { url: fachverfahren.url, secret: 'fachverfahren-shared-secret-123', mode: 'zip', timeoutMs: 5000 }, retry },
           // a third party's adapter whose errors carry the file names of the documents it unpacks
-          { id: 'unpack-raw', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'throw' }, retry },
-          { id: 'unpack-refuse', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'refuse' }, retry },
+          { id: 'unpack-raw', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'throw' }, retry, health },
+          { id: 'unpack-refuse', kind: 'unpack-folder', config: { path: join(broken, 'not-a-folder', 'import'), onError: 'refuse' }, retry, health },
         );
         const destination = (raw.destinations as Array<{ services: unknown[] }>)[0]!;
         destination.services.push({ identifier: BAU_SERVICE, name: 'Bauantrag', submissionSchemas: [{ schemaUri: BAUANTRAG_SCHEMA_URI, mimeType: 'application/json' }] });
@@ -80,6 +106,11 @@ describe('no personal data in the hub log, whatever fails', () => {
           { id: 'bau-http', tenant: 'testhausen', service: BAU_SERVICE, target: 'xbau-2.6:baugenehmigung.antrag.0200', adapter: 'fv-echo' },
           { id: 'xta-unpack-raw', tenant: 'testhausen', service: XBAU_SERVICE, target: 'xdomea-3.1.0:0401', adapter: 'unpack-raw' },
         ];
+        const reader = (raw.xta as { readers: Array<{ identifier: string }> }).readers[0]!.identifier;
+        raw.upstreams = {
+          ...(raw.upstreams as object | undefined),
+          xta: [{ id: 'rz-quoting', tenant: 'testhausen', reader, managementUrl: `${xtaServer.url}/management`, msgBoxUrl: `${xtaServer.url}/msgbox`, auth: { token: randomUUID().replace(/-/g, '') }, pollIntervalMs: 500 }],
+        };
       },
     });
   }, 120_000);
@@ -87,6 +118,7 @@ describe('no personal data in the hub log, whatever fails', () => {
   afterAll(async () => {
     await t?.hub.stop();
     await new Promise((resolve) => fachverfahren?.server.close(resolve));
+    await new Promise((resolve) => xtaServer?.server.close(resolve));
   });
 
   const destination = (): string => t.hub.deps.config.destinations[0]!.id;
@@ -116,6 +148,19 @@ describe('no personal data in the hub log, whatever fails', () => {
       const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: Buffer.from(JSON.stringify({ name: MARKER })), callback });
       expect(sent.statuses.submit).toBe(202);
       await waitFor('a failed callback attempt', async () => logged.some((line) => line.includes('callback attempt failed')), 60_000, 100);
+    }, 90_000);
+
+    it('a callback to a host named with the marker that does not resolve → attempts fail', async () => {
+      const callback = { url: `https://${MARKER}.invalid/callback`, secret: randomUUID().replace(/-/g, '') };
+      const sent = await t.hub.sender.send({ destinationId: destination(), serviceIdentifier: SERVICE, data: Buffer.from(JSON.stringify({ name: MARKER })), callback });
+      expect(sent.statuses.submit).toBe(202);
+      // the operator's callback list (admin API) keeps the host the attempt failed on
+      const owed = await waitFor('a failed callback attempt on the host', async () => {
+        const page = await t.hub.deps.callbacks.list({ submissionId: sent.submissionId, limit: 10, offset: 0 });
+        return page.items.find((c) => c.lastError !== null);
+      }, 60_000, 100);
+      expect(owed.lastError).toMatch(new RegExp(`${MARKER}.*ENOTFOUND`, 'i'));
+      await waitFor('its attempt logged', async () => logged.some((line) => line.includes('callback attempt failed') && line.includes('ENOTFOUND')), 30_000, 100);
     }, 90_000);
 
     it('JSON data that does not parse → reject-submission', async () => {
@@ -202,6 +247,13 @@ describe('no personal data in the hub log, whatever fails', () => {
       expect(attempts.map((a) => a.error).join('\n')).toMatch(new RegExp(`ENOTDIR.*${MARKER}`));
     }, 120_000);
 
+    it('an XTA server whose faults quote the message they refuse → the poll fails, the fault text in the upstream record', async () => {
+      const record = await waitFor('a failed poll of the quoting XTA server', async () => (await t.hub.deps.upstreams.records(['rz-quoting'], 3600)).get('rz-quoting')?.lastError, 60_000, 100);
+      // the operator's upstream view (admin API) keeps the server's words
+      expect(record.message).toContain(MARKER);
+      await waitFor('the failed poll logged', async () => logged.some((line) => line.includes('xta upstream poll failed')), 30_000, 100);
+    }, 90_000);
+
     it('XML data that does not parse → red transport report', async () => {
       const id = await sendXta(Buffer.from(`<?xml version="1.0"?><antrag><name>${MARKER}</name><ort ${MARKER}="${MARKER}"></antrag>`), [
         { data: Buffer.from(MARKER), contentType: 'application/pdf', filename: `${MARKER}.pdf` },
@@ -224,13 +276,24 @@ describe('no personal data in the hub log, whatever fails', () => {
     });
   });
 
+  it("adapters whose health checks quote the failed import (thrown, and as the check's detail) → logged failing", async () => {
+    const failing = (adapter: string) => logged.some((line) => line.includes('adapter health check failed') && line.includes(`"adapter":"${adapter}"`));
+    await waitFor('both health checks logged failing', async () => failing('unpack-raw') && failing('unpack-refuse'), 30_000, 100);
+  }, 60_000);
+
   it('logged ids and what kind of failure it was (adapter kind, code, errno), and the marker nowhere', () => {
-    expect(logged.filter((line) => line.includes(MARKER))).toEqual([]);
+    expect(logged.filter((line) => line.toLowerCase().includes(MARKER.toLowerCase()))).toEqual([]);
     const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
     const deadLetters = lines.filter((l) => l.msg === 'delivery dead-lettered: an operator can redeliver it');
-    expect(deadLetters).toContainEqual(expect.objectContaining({ adapterKind: 'unpack-folder', code: 'WEICHE_ERR_DELIVERY_TRANSIENT', ending: 'attempts-exhausted', err: { type: 'Error', errno: 'ENOTDIR', syscall: 'open' } }));
+    expect(deadLetters).toContainEqual(expect.objectContaining({ adapterKind: 'unpack-folder', code: 'WEICHE_ERR_DELIVERY_TRANSIENT', ending: 'attempts-exhausted', err: expect.objectContaining({ type: 'Error', errno: 'ENOTDIR', syscall: 'open' }) }));
     expect(deadLetters).toContainEqual(expect.objectContaining({ adapterKind: 'dms-folder', code: 'WEICHE_ERR_DELIVERY_PERMANENT', ending: 'permanent', err: expect.objectContaining({ type: 'PermanentDeliveryError', errno: 'ENOTDIR' }) }));
     expect(deadLetters).toContainEqual(expect.objectContaining({ adapterKind: 'http', ending: 'attempts-exhausted', err: expect.objectContaining({ type: 'TransientDeliveryError' }) }));
     expect(lines.some((l) => l.msg === 'submission rejected')).toBe(true);
+    // the XTA server's fault by its number and exception, the failed health checks by instance, kind and errno
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'xta upstream poll failed', upstream: 'rz-quoting', failureKind: 'auth', fault: '9012', faultKind: 'PermissionDeniedException', err: expect.objectContaining({ type: 'XtaFault' }) }));
+    const health = lines.filter((l) => l.msg === 'adapter health check failed');
+    expect(health).toContainEqual(expect.objectContaining({ adapter: 'unpack-raw', adapterKind: 'unpack-folder', err: expect.objectContaining({ errno: 'ENOTDIR', syscall: 'open' }) }));
+    expect(health).toContainEqual(expect.objectContaining({ adapter: 'unpack-refuse', adapterKind: 'unpack-folder' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'callback attempt failed', err: expect.objectContaining({ type: 'CallbackPostError', errno: 'ENOTFOUND' }) }));
   });
 });

@@ -18,12 +18,14 @@ const UnpackingConfig = z.object({
  * An adapter as a municipal IT developer might write it against the adapter SDK: it unpacks the package into
  * the DMS import folder under the documents' own names (what many DMS importers want), in reverse order so the
  * message, first in the package, is written last.
- * Its errors say what went wrong the way Node says it — with the path, and so the citizen's file name.
+ * Its errors say what went wrong the way Node says it — with the path, and so the citizen's file name — and so
+ * does its health check, which reports the last failed import (thrown as it is with `throw`, as its detail with `refuse`).
  */
 export const unpackingAdapter: AdapterFactory<z.infer<typeof UnpackingConfig>> = {
   kind: 'unpack-folder',
   configSchema: UnpackingConfig,
   create({ instanceId, config }) {
+    let lastFailure: Error | undefined;
     return {
       kind: 'unpack-folder',
       instanceId,
@@ -37,8 +39,8 @@ export const unpackingAdapter: AdapterFactory<z.infer<typeof UnpackingConfig>> =
             try {
               await writeFile(join(config.path, entry.name), entry.content, { flag: 'wx' });
             } catch (error) {
-              if (config.onError === 'throw') throw error;
-              throw new PermanentDeliveryError(`DMS import refused ${entry.name}: ${(error as Error).message}`, { cause: error });
+              lastFailure = config.onError === 'throw' ? (error as Error) : new PermanentDeliveryError(`DMS import refused ${entry.name}: ${(error as Error).message}`, { cause: error });
+              throw lastFailure;
             }
           }
           return { fileName: pkg.name, size: pkg.size };
@@ -46,7 +48,11 @@ export const unpackingAdapter: AdapterFactory<z.infer<typeof UnpackingConfig>> =
           await rm(work, { recursive: true, force: true });
         }
       },
-      health: async () => ({ ok: true }),
+      health: async () => {
+        if (lastFailure === undefined) return { ok: true };
+        if (config.onError === 'throw') throw lastFailure;
+        return { ok: false, detail: `last import failed: ${lastFailure.message}` };
+      },
     };
   },
 };

@@ -53,3 +53,25 @@ export function errorFacts(error: unknown): ErrorFacts {
   }
   return facts;
 }
+
+/** A V8 stack frame (`    at fn (file:line:col)`, `    at file:line:col`, `    at async Promise.all (index 0)`, `(native)`). */
+const FRAME = /^ {4}at .*(?::\d+:\d+\)?|\((?:native|index \d+|<anonymous>)\))$/;
+const MAX_FRAMES = 20;
+
+/**
+ * The code locations of an error's stack, without its first line: V8 writes the message there (`TypeError: …`,
+ * over as many lines as the message has), and a message is free text. Code locations are no personal data, and
+ * they tell an operator (and whoever fixes the bug) where an unexpected failure happened. Only lines shaped like a
+ * frame are kept, after the message is cut off where the stack quotes it: a message with a line break and
+ * `    at ` in it does not pass for frames.
+ */
+export function stackFrames(error: unknown): string[] | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const stack = field(error, 'stack');
+  if (typeof stack !== 'string') return undefined;
+  const message = field(error, 'message');
+  const quoted = typeof message === 'string' && message.length > 0 ? stack.indexOf(message) : -1;
+  const lines = (quoted >= 0 ? stack.slice(quoted + (message as string).length) : stack).split('\n');
+  const frames = lines.filter((line) => FRAME.test(line)).slice(0, MAX_FRAMES).map((line) => line.slice(4));
+  return frames.length > 0 ? frames : undefined;
+}

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { errorMessage } from '@weiche/core';
 import type { Journal, SubmissionRow } from '@weiche/journal';
 import type { ChannelRegistry } from './channels/registry.js';
 
@@ -20,7 +19,7 @@ export async function acknowledgeOutcome(deps: AcknowledgeDeps, row: SubmissionR
     await deps.journal.markAcknowledged(row.submissionId, { actor: `channel:${row.channel}`, details });
     return true;
   } catch (error) {
-    deps.log.warn({ submissionId: row.submissionId, channel: row.channel, err: errorMessage(error) }, 'acknowledgement failed; the reconciler retries it');
+    deps.log.warn({ submissionId: row.submissionId, channel: row.channel, err: error }, 'acknowledgement failed; the reconciler retries it');
     return false;
   }
 }

@@ -36,7 +36,7 @@ export function startAuditCheckpointer(deps: CheckpointDeps): { stop(): Promise<
       }
       await checkpointNow(deps);
     } catch (error) {
-      deps.log.warn({ err: (error as Error).message }, 'audit checkpoint failed; retrying at the next interval');
+      deps.log.warn({ err: error }, 'audit checkpoint failed; retrying at the next interval');
     }
   };
   return runPeriodically(pass, deps.config.audit.checkpointIntervalMs, { passOnStop: true, unref: true });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { WeicheConfig } from '@weiche/config';
-import { ErrorCode, errorMessage } from '@weiche/core';
+import { ErrorCode } from '@weiche/core';
 import { RetentionStore, type Journal, type SubmissionProblem } from '@weiche/journal';
 import { acknowledgeOutcome } from './acknowledge.js';
 import { deleteReceivedExclusively, type DeleteReceivedDataDeps } from './lifecycle/delete-received.js';
@@ -115,7 +115,7 @@ async function finishNotPickedUp(deps: Omit<JanitorDeps, 'adapters'>, channels: 
       const { recorded } = await deleteReceivedExclusively(deps, row, { actor: ACTOR, at: new Date(), details: { notPickedUp: true, resumed: true } });
       if (recorded) deps.log.info(log, 'content of a submission rejected as not picked up deleted (left by an earlier pass)');
     } catch (error) {
-      deps.log.warn({ ...log, err: errorMessage(error) }, 'content of a submission rejected as not picked up could not be deleted; kept, tried again at the next pass');
+      deps.log.warn({ ...log, err: error }, 'content of a submission rejected as not picked up could not be deleted; kept, tried again at the next pass');
     }
   }
 }
@@ -147,7 +147,7 @@ export function startJanitor(deps: JanitorDeps, sweeps: { abandoned: boolean; un
       if (sweeps.unansweredPickups) await sweepUnansweredPickups(deps);
       if (sweeps.adapterLeftovers) await sweepAdapterLeftovers(deps);
     } catch (error) {
-      deps.log.warn({ err: errorMessage(error) }, 'janitor pass failed; trying again at the next interval');
+      deps.log.warn({ err: error }, 'janitor pass failed; trying again at the next interval');
     }
   };
   return runPeriodically(pass, deps.processing.reconcileIntervalMs, { atStart: true });
@@ -170,7 +170,7 @@ export function startOrphanBlobSweep(deps: OrphanSweepDeps): { stop(): Promise<v
       const line = sweepLogLine(report);
       if (line) deps.log[line.level]({ ...report }, line.msg);
     } catch (error) {
-      deps.log.warn({ err: errorMessage(error) }, 'orphan blob sweep failed; trying again at the next interval');
+      deps.log.warn({ err: error }, 'orphan blob sweep failed; trying again at the next interval');
     }
   };
   return runPeriodically(pass, deps.config.orphanBlobs.intervalMs, { atStart: true, unref: true });

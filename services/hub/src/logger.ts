@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { errorFacts, stackFrames, type ErrorFacts } from '@weiche/core';
 
 /**
  * Personal data never reaches logs: request bodies are not logged at all, and these paths are
@@ -29,12 +30,45 @@ export const REDACT_PATHS = [
   '*.senderReference',
 ];
 
+/** An error as a log line shows it: its facts (errorFacts) and the code locations of its stack. */
+export type LoggedError = ErrorFacts & { readonly stack?: readonly string[] };
+
+/**
+ * The one place that decides what a log line says about an error: whatever is logged under `err` (or `error`),
+ * here or by Fastify, is named by its facts — class, catalogue code, errno/syscall, HTTP status — and its stack
+ * frames, never by its message, which is free text (a path named after a citizen's file, a far side's answer, an
+ * adapter's words). A string given there is a message someone took from an error: it is withheld too. What the
+ * message said stays where the access-controlled console shows it (journal, upstream and callback records).
+ */
+export function loggedError(value: unknown): LoggedError {
+  const stack = stackFrames(value);
+  return { ...errorFacts(value), ...(stack ? { stack } : {}) };
+}
+
 /** The hub's logger (stdout unless `destination` is given: a test reads what the hub would have printed). */
 export function createLogger(options: { level?: string; role?: string; destination?: DestinationStream } = {}): Logger {
   const settings = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: 'weiche', ...(options.role ? { role: options.role } : {}) },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: loggedError, error: loggedError },
+    hooks: {
+      // pino takes an error's message for the line's `msg` when a call gives none (`log.error(error)`,
+      // `log.warn({ err })`), and Fastify's own error lines give it as their `msg`: such a line is named by the
+      // error's class instead
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        const [first, msg] = args;
+        if (typeof first === 'object' && first !== null) {
+          const fields = first as Record<string, unknown>;
+          const error = first instanceof Error ? first : (fields.err ?? fields.error);
+          const quoted = typeof msg === 'string' && typeof error === 'object' && error !== null && msg === (error as { message?: unknown }).message;
+          if (error !== undefined && ((args.length === 1 && fields.msg === undefined) || quoted)) {
+            return method.apply(this, [first, `${errorFacts(error).type} (message withheld)`, ...args.slice(2)]);
+          }
+        }
+        return method.apply(this, args);
+      },
+    },
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

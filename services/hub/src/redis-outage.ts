@@ -70,7 +70,7 @@ export class RedisOutage {
   connectionError(error: Error): void {
     const cause = redisOutageCause(error);
     if (cause) this.failedAttempt(error, cause);
-    else this.options.log.warn({ err: error.message }, 'redis connection problem');
+    else this.options.log.warn({ err: error }, 'redis connection problem');
   }
 
   /**
@@ -81,7 +81,7 @@ export class RedisOutage {
   workerError(queue: string, error: Error): void {
     const cause = redisOutageCause(error);
     if (!cause) {
-      this.options.log.warn({ err: error.message, queue }, 'worker error');
+      this.options.log.warn({ err: error, queue }, 'worker error');
       return;
     }
     if (this.down || !this.options.connected()) {
@@ -91,7 +91,7 @@ export class RedisOutage {
     const last = this.workerToldAt.get(queue);
     if (last !== undefined && this.now() - last < this.repeatMs) return;
     this.workerToldAt.set(queue, this.now());
-    this.options.log.warn({ err: error.message, queue }, 'worker cannot reach Redis (the shared connection can): it reconnects by itself');
+    this.options.log.warn({ err: error, queue }, 'worker cannot reach Redis (the shared connection can): it reconnects by itself');
   }
 
   /** The shared connection is ready (its `ready` event): ends an outage. */
@@ -113,14 +113,14 @@ export class RedisOutage {
       const what = cause === 'credentials' ? 'refuses the credentials the hub gives' : 'is not reachable';
       const hint = cause === 'credentials' ? REDIS_CREDENTIALS_HINT : REDIS_START_HINT;
       this.options.log.warn(
-        { redis: this.options.where, err: error.message, hint },
+        { redis: this.options.where, err: error, hint },
         `Redis at ${this.options.where} ${what}: queue workers wait and reconnect by themselves, nothing is lost; /readyz answers 503 until it is back. ${hint}`,
       );
       return;
     }
     if (now - this.toldAt < this.repeatMs) return;
     this.toldAt = now;
-    this.options.log.warn({ redis: this.options.where, err: error.message, downSeconds: Math.round((now - this.since) / 1000), failedAttempts: this.errors }, `Redis at ${this.options.where} is still not reachable`);
+    this.options.log.warn({ redis: this.options.where, err: error, downSeconds: Math.round((now - this.since) / 1000), failedAttempts: this.errors }, `Redis at ${this.options.where} is still not reachable`);
   }
 }
 

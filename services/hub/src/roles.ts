@@ -1,6 +1,5 @@
 import { Worker, type Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { errorFacts } from '@weiche/core';
 import { bullPrefix, PROCESS_QUEUE, type ProcessJob } from '@weiche/queue';
 import { startAuditCheckpointer } from './audit-checkpointer.js';
 import type { HubDeps } from './context.js';
@@ -92,7 +91,7 @@ export async function startRoles(deps: HubDeps, roles: readonly Role[]): Promise
     // a Redis outage makes every worker report each reconnect: told once (redis-outage.ts)
     worker.on('error', (error) => deps.redisOutage.workerError(worker.name, error));
     // by its facts, not its words: a delivery's error is an adapter's text (file names, a far side's answer); the journal keeps that
-    worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: errorFacts(error) }, 'job attempt failed'));
+    worker.on('failed', (job, error) => deps.log.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job attempt failed'));
     worker.on('completed', (job) => deps.log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
   }
   if (roles.includes('gateway') || roles.includes('admin')) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
+import { ErrorCode, isWeicheError } from '@weiche/core';
 import { migrate } from '@weiche/journal';
 
 const FIRST_DELAY_MS = 500;
@@ -22,7 +22,7 @@ export async function migrateWhenReachable(pool: pg.Pool, schema: string, log: L
       return;
     } catch (error) {
       if (!isWeicheError(error) || error.code !== ErrorCode.STORAGE_UNAVAILABLE) throw error;
-      log.warn({ database: where, attempt, retryInMs: delayMs, reason: errorMessage(error) }, 'PostgreSQL unreachable at start: waiting for it (not exiting)');
+      log.warn({ database: where, attempt, retryInMs: delayMs, err: error }, 'PostgreSQL unreachable at start: waiting for it (not exiting)');
       await sleep(delayMs);
       delayMs = Math.min(delayMs * 2, MAX_DELAY_MS);
     }

@@ -91,7 +91,7 @@ export function adminPlugin(deps: HubDeps, options: AdminPluginOptions = {}) {
       const metrics = new HubMetrics(deps, queries, options.registry);
       registerKeyExpiryMetric(metrics.registry, keyExpiry);
       // a journal that is down at start only delays the baseline to the first scrape
-      await metrics.start().catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'metrics start deferred'));
+      await metrics.start().catch((error: unknown) => deps.log.warn({ err: error }, 'metrics start deferred'));
       metricsRoute(app, deps.config, metrics);
     }
   };

@@ -83,7 +83,7 @@ export class DelegationRegistry {
   start(intervalMs: number): void {
     this.stop();
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.log.warn({ err: (error as Error).message }, 'delegations refresh failed'));
+      this.refresh().catch((error: unknown) => this.log.warn({ err: error }, 'delegations refresh failed'));
     }, intervalMs);
     this.timer.unref();
   }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { loadConfigFile } from '@weiche/config';
-import { errorMessage } from '@weiche/core';
+import { ConfigError, loadConfigFile } from '@weiche/config';
 import type { DelegationRegistry } from './delegation-registry.js';
 
 /**
@@ -18,6 +17,8 @@ export async function reloadDelegations(delegations: Pick<DelegationRegistry, 'r
     const result = await delegations.replace(config.delegations, 'hub:config', 'config-file (SIGHUP)');
     log.info({ changed: result.changed, version: result.version }, 'SIGHUP: delegations applied from the config file');
   } catch (error) {
-    log.error({ err: errorMessage(error) }, 'SIGHUP: delegations not reloaded');
+    // a ConfigError's problems are about the operator's own file (keys, YAML lines), and the log is where a SIGHUP
+    // answers: they are kept; any other error (the database) is named by its facts
+    log.error({ err: error, ...(error instanceof ConfigError ? { problems: error.problems } : {}) }, 'SIGHUP: delegations not reloaded');
   }
 }

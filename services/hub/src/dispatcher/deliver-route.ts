@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { classifyDeliveryError, type Adapter, type DeliveryPackage } from '@weiche/adapter-sdk';
 import { getDecrypted, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
-import { ErrorCode, errorFacts, errorMessage, WeicheError } from '@weiche/core';
+import { ErrorCode, errorMessage, WeicheError } from '@weiche/core';
 import type { Journal, StoredOutput, SubmissionRow } from '@weiche/journal';
 import type { DeliverJob } from '@weiche/queue';
 import { acknowledgeOutcome } from '../acknowledge.js';
@@ -71,7 +71,7 @@ async function stop(
   // (the console shows it): an adapter's words — Node's with a path named after a citizen's file, a far side's
   // answer — are not the log's (docs/conventions.md, item 10)
   deps.log.error(
-    { submissionId: row.submissionId, tenant: row.tenantId, route: routeId, code, ending, ...(adapterKind ? { adapterKind } : {}), ...(error === undefined ? {} : { err: errorFacts(error) }) },
+    { submissionId: row.submissionId, tenant: row.tenantId, route: routeId, code, ending, ...(adapterKind ? { adapterKind } : {}), ...(error === undefined ? {} : { err: error }) },
     'delivery dead-lettered: an operator can redeliver it',
   );
   throw new DeliveryStopped(reason, lastOutcome);
@@ -150,7 +150,7 @@ export async function deliverRoute(data: DeliverJob, deps: DeliverDeps, job: Job
     const ending: Ending | undefined =
       kind === 'permanent' ? 'permanent' : attempt >= job.maxAttempts ? 'attempts-exhausted' : age > retry.maxAgeMs ? 'max-age-exceeded' : undefined;
     if (ending) return stop(deps, row, delivery.routeId, whyStopped(ending, reason, attempt, retry.maxAgeMs), { lastOutcome: kind, ending, adapterKind, error });
-    log.warn({ kind, err: errorFacts(error) }, 'delivery failed; will retry');
+    log.warn({ kind, err: error }, 'delivery failed; will retry');
     throw error;
   }
 }

@@ -33,7 +33,7 @@ export function startConfirmationInboxes(deps: HubDeps): { stop(): Promise<void>
             throw error;
           }
         }, abort.signal, deps.log)
-        .catch((error: unknown) => deps.log.warn({ err: error instanceof Error ? error.message : String(error), adapter: instanceId }, 'DMS inbox poll failed'))
+        .catch((error: unknown) => deps.log.warn({ err: error, adapter: instanceId }, 'DMS inbox poll failed'))
         .finally(() => {
           busy = false;
           running.delete(round);

@@ -34,7 +34,7 @@ function decryptedParts(records: readonly AuditRecord[]): unknown[] {
 export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId: string): Promise<SignedEvidenceBundle | undefined> {
   const row = await deps.journal.getSubmission(submissionId);
   if (!row) return undefined;
-  await checkpointNow(deps).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'checkpoint before an evidence bundle failed; the bundle names the last anchor'));
+  await checkpointNow(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'checkpoint before an evidence bundle failed; the bundle names the last anchor'));
   const store = { pool: deps.pool, schema: deps.config.database.schema };
   const retention = new RetentionStore(store);
   const [{ evidence: chain, indexedCheckpoint }, deliveries, deleted, shreddedAt, record] = await Promise.all([

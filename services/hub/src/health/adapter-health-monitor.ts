@@ -21,13 +21,17 @@ export async function checkAdapter(deps: HubDeps, store: AdapterHealthStore, ins
   // a little less than the interval, so the next tick of whichever replica may claim it again
   if (!(await store.claim(`check:${instance.id}`, Math.max(500, instance.health.intervalMs - 250)))) return false;
   let result: { ok: boolean; detail?: string | undefined };
+  let thrown: unknown;
   try {
     result = await withTimeout(adapter.health(), instance.health.timeoutMs, 'health check');
   } catch (error) {
+    thrown = error;
     result = { ok: false, detail: errorMessage(error) };
   }
   await store.recordCheck(instance.id, result);
-  if (!result.ok) deps.log.warn({ adapter: instance.id, detail: result.detail }, 'adapter health check failed');
+  // the detail is the adapter's free text (a path, the far side's answer): the admin API shows it, the log names
+  // the instance, its kind and, if the check threw, the error's facts
+  if (!result.ok) deps.log.warn({ adapter: instance.id, adapterKind: instance.kind, ...(thrown === undefined ? {} : { err: thrown }) }, 'adapter health check failed');
   return true;
 }
 
@@ -69,7 +73,7 @@ export function startAdapterHealth(deps: HubDeps): { stop(): Promise<void> } {
   const running = new Set<Promise<unknown>>();
   const run = (what: string, work: () => Promise<unknown>): void => {
     const p = work()
-      .catch((error: unknown) => deps.log.warn({ err: errorMessage(error), what }, 'adapter health pass failed'))
+      .catch((error: unknown) => deps.log.warn({ err: error, what }, 'adapter health pass failed'))
       .finally(() => running.delete(p));
     running.add(p);
   };

@@ -1,4 +1,3 @@
-import { errorMessage } from '@weiche/core';
 import { RetentionStore, type RetainedData, type SubmissionRow } from '@weiche/journal';
 import type { HubDeps } from '../context.js';
 import { runPeriodically } from '../periodic.js';
@@ -75,7 +74,7 @@ async function sweep(run: Run, what: RetainedData, tenantId: string, days: numbe
         else run.counts.skipped += 1;
       } catch (error) {
         run.counts.failed += 1;
-        run.deps.log.warn({ submissionId: row.submissionId, retained: what, err: errorMessage(error) }, 'retention: could not delete a submission\'s data; kept, tried again at the next run');
+        run.deps.log.warn({ submissionId: row.submissionId, retained: what, err: error }, 'retention: could not delete a submission\'s data; kept, tried again at the next run');
       }
     }
     if (rows.length < BATCH) return;
@@ -111,6 +110,6 @@ export function startRetention(deps: RetentionDeps): { stop(): Promise<void> } {
   const configured = deps.config.tenants.some((t) => t.retention?.outputsDays !== undefined || t.retention?.ciphertextDays !== undefined);
   if (!configured) return { stop: () => Promise.resolve() };
   const pass = (): Promise<unknown> =>
-    runRetention(deps, { actor: 'hub:retention' }).catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, 'retention run failed; retrying at the next interval'));
+    runRetention(deps, { actor: 'hub:retention' }).catch((error: unknown) => deps.log.warn({ err: error }, 'retention run failed; retrying at the next interval'));
   return runPeriodically(pass, deps.config.retention.intervalMs, { unref: true });
 }

@@ -2,7 +2,6 @@ import { buildSetClaims, type EventName } from '@weiche/fit-connect';
 import type { JwtSigner } from '@weiche/crypto';
 import type { EventInput, Journal } from '@weiche/journal';
 import type { Logger } from 'pino';
-import { errorMessage } from '@weiche/core';
 import type { HubQueues } from '@weiche/queue';
 import { withTimeout } from '../../timeout.js';
 
@@ -46,7 +45,7 @@ export async function enqueueCallbacks(deps: CallbackEnqueueDeps, events: Readon
   for (const event of events) {
     if (!event?.notifySender) continue;
     await withTimeout(deps.queues.enqueueCallback({ jti: event.jti }), 2000, 'enqueue callback').catch((error: unknown) =>
-      deps.log.warn({ err: errorMessage(error), submissionId: event.submissionId }, 'callback enqueue failed; the callback reconciler picks it up'),
+      deps.log.warn({ err: error, submissionId: event.submissionId }, 'callback enqueue failed; the callback reconciler picks it up'),
     );
   }
 }

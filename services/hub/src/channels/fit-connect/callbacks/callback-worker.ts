@@ -45,7 +45,7 @@ export function startCallbackWorker(deps: CallbackWorkerDeps): { stop(): Promise
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(retry, attemptsMade) },
   });
   worker.on('error', (error) => deps.redisOutage.workerError(CALLBACK_QUEUE, error));
-  worker.on('failed', (job, error) => deps.log.info({ queue: CALLBACK_QUEUE, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'callback attempt failed'));
+  worker.on('failed', (job, error) => deps.log.info({ queue: CALLBACK_QUEUE, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'callback attempt failed'));
   const pass = (): Promise<unknown> =>
     reconcileCallbacks(deps)
       .then((n) => n > 0 && deps.log.info({ requeued: n }, 'callbacks re-enqueued from the journal'))

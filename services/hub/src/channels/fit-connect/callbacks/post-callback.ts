@@ -5,6 +5,13 @@ import { literalAddress, refusalOf, type TargetCheck } from './callback-target.j
 /** Why a callback POST did not succeed, in words safe for logs and operators (no body, no secret, no URL path). */
 export class CallbackPostError extends Error {
   override readonly name = 'CallbackPostError';
+  /** The receiver's HTTP status, if it answered: with the cause's errno, what the log says of a failed attempt. */
+  readonly status: number | undefined;
+
+  constructor(message: string, facts: { status?: number; cause?: unknown } = {}) {
+    super(message, facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.status = facts.status;
+  }
 }
 
 /** The callback's target address is not allowed (callback-target.ts): retrying will not change that. */
@@ -57,13 +64,13 @@ export function postCallback({ url, body, headers, timeoutMs, permits, resolveHo
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(new CallbackPostError(`receiver answered HTTP ${status}`));
+          else reject(new CallbackPostError(`receiver answered HTTP ${status}`, { status }));
         });
-        res.on('error', (error) => reject(new CallbackPostError(`answer broke off: ${codeOf(error)}`)));
+        res.on('error', (error) => reject(new CallbackPostError(`answer broke off: ${codeOf(error)}`, { cause: error })));
       },
     );
     req.on('timeout', () => req.destroy(new CallbackPostError(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(error instanceof CallbackPostError ? error : new CallbackPostError(`connection to ${target.host} failed: ${codeOf(error)}`)));
+    req.on('error', (error) => reject(error instanceof CallbackPostError ? error : new CallbackPostError(`connection to ${target.host} failed: ${codeOf(error)}`, { cause: error })));
     req.end(body);
   });
 }

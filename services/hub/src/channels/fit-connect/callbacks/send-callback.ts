@@ -37,9 +37,11 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   const now = deps.now ?? (() => new Date());
   const owed = await deps.callbacks.get(job.jti);
   if (!owed || owed.state !== 'PENDING') return 'done-already';
-  const giveUp = async (reason: string, attempted = false): Promise<CallbackOutcome> => {
+  // the reason may name the sender's callback host or a library's words: it is kept for the operator's callback
+  // list (admin API); the log says which kind of ending it was
+  const giveUp = async (reason: string, why: 'cannot-send' | 'target-refused' | 'too-old', attempted = false): Promise<CallbackOutcome> => {
     await deps.callbacks.giveUp(job.jti, reason, { attempted });
-    deps.log.warn({ submissionId: owed.submissionId, event: owed.eventName, reason }, 'callback given up');
+    deps.log.warn({ submissionId: owed.submissionId, event: owed.eventName, why }, 'callback given up');
     return 'given-up';
   };
 
@@ -49,13 +51,15 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   // reconciler re-enqueued on every pass.)
   let attempt: CallbackAttempt | undefined;
   let reason: string | undefined;
+  let failure: unknown;
   try {
     attempt = await prepare(owed.submissionId, deps, now());
-    if ('cannot' in attempt) return giveUp(attempt.cannot);
+    if ('cannot' in attempt) return giveUp(attempt.cannot, 'cannot-send');
     await postCallback({ ...attempt, timeoutMs: deps.policy.timeoutMs, resolveHost: deps.resolveHost });
   } catch (error) {
     if (isStorageOutage(error)) throw error;
-    if (error instanceof CallbackTargetRefused) return giveUp(error.message);
+    if (error instanceof CallbackTargetRefused) return giveUp(error.message, 'target-refused');
+    failure = error;
     reason = error instanceof CallbackPostError ? error.message : `callback ${attempt ? 'failed' : 'cannot be prepared'}: ${errorMessage(error)}`;
   }
   if (reason === undefined) {
@@ -64,10 +68,11 @@ export async function sendCallback(job: CallbackJob, deps: SendCallbackDeps): Pr
   }
   const ageMs = now().getTime() - owed.createdAt.getTime();
   if (ageMs >= deps.policy.maxAgeMs) {
-    return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`, true);
+    return giveUp(`not received within ${Math.round(deps.policy.maxAgeMs / 1000)} s after ${owed.attempts + 1} attempts; last: ${reason}`, 'too-old', true);
   }
   await deps.callbacks.recordFailure(job.jti, reason);
-  throw new CallbackPostError(reason);
+  // the failure as its cause: the log names the attempt's failure by its facts (status, errno), the reason is recorded
+  throw new CallbackPostError(reason, { cause: failure });
 }
 
 /** One attempt's POST, or why the callback can never be sent (given up at once). */

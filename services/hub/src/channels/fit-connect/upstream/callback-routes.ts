@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ErrorCode, errorMessage } from '@weiche/core';
+import { ErrorCode } from '@weiche/core';
 import type { FitConnectUpstream } from '@weiche/config';
 import { verifyCallback } from '@weiche/fit-connect';
 import { httpProblem } from '../../../gateway/problems.js';
@@ -39,7 +39,7 @@ export function callbackRoutes(upstreams: ReadonlyMap<string, { config: FitConne
       } catch {
         // an authenticated callback we cannot read still means "look": poll
       }
-      void upstream.poller.trigger([...new Set(ids)]).catch((error: unknown) => log.warn({ upstream: upstream.config.id, err: errorMessage(error) }, 'pickup after callback failed'));
+      void upstream.poller.trigger([...new Set(ids)]).catch((error: unknown) => log.warn({ upstream: upstream.config.id, err: error }, 'pickup after callback failed'));
       return reply.status(204).send();
     });
   };

@@ -69,7 +69,7 @@ export class UpstreamPoller {
     for (const id of this.named) {
       this.named.delete(id);
       await this.pickUpOne(id).catch((error: unknown) =>
-        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: errorMessage(error) }, 'pickup after callback failed; the next poll tries again'),
+        this.deps.log.warn({ upstream: this.up.config.id, upstreamSubmissionId: id, err: error }, 'pickup after callback failed; the next poll tries again'),
       );
     }
   }
@@ -112,7 +112,7 @@ export class UpstreamPoller {
   private async pass(): Promise<void> {
     const { id } = this.up.config;
     const record = (outcome: Parameters<UpstreamStore['recordPoll']>[2]) =>
-      this.deps.upstreams.recordPoll(id, 'fit-connect', outcome).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot record the upstream poll'));
+      this.deps.upstreams.recordPoll(id, 'fit-connect', outcome).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: error }, 'cannot record the upstream poll'));
     await record({ phase: 'start' });
     const failures = new PassFailures();
     const listed = new Set<string>();
@@ -127,7 +127,8 @@ export class UpstreamPoller {
           // nothing in it to pick up or answer by: the operator sees it in the poll's error, the other entries go on
           const failure = `the upstream listed an entry that is no SubmissionForPickup (${ref.unreadable}); not picked up`;
           failures.add(failure, 'invalid-answer');
-          this.deps.log.warn({ upstream: id, err: failure }, 'unreadable pickup list entry skipped');
+          // what made it unreadable is the far side's content: in the poll's error (admin API), not in the log
+          this.deps.log.warn({ upstream: id, failureKind: 'invalid-answer' }, 'unreadable pickup list entry skipped');
           continue;
         }
         listed.add(ref.submissionId);
@@ -137,21 +138,21 @@ export class UpstreamPoller {
         }
         // one submission that cannot be taken now does not hold up the others
         await this.pickUpOne(ref.submissionId, ref).catch((error: unknown) => {
-          const failure = errorMessage(error);
-          failures.add(failure, fitConnectFailureKind(error));
-          this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, err: failure }, 'upstream pickup failed; the next poll tries again');
+          const kind = fitConnectFailureKind(error);
+          failures.add(errorMessage(error), kind);
+          this.deps.log.warn({ upstream: id, upstreamSubmissionId: ref.submissionId, failureKind: kind, err: error }, 'upstream pickup failed; the next poll tries again');
         });
       }
       // a list cut at its bound was not read to its end: the next pass reads on (what is answered is gone from it)
       complete = !this.stopped && entries < MAX_PICKUP_LIST_ENTRIES;
       if (entries >= MAX_PICKUP_LIST_ENTRIES) this.deps.log.info({ upstream: id, entries }, 'pickup list read to its bound in this pass; the rest follows in the next');
     } catch (error) {
-      const failure = errorMessage(error);
-      failures.add(failure, fitConnectFailureKind(error));
-      this.deps.log.warn({ upstream: id, err: failure }, 'upstream poll failed');
+      const kind = fitConnectFailureKind(error);
+      failures.add(errorMessage(error), kind);
+      this.deps.log.warn({ upstream: id, failureKind: kind, err: error }, 'upstream poll failed');
     }
     // only a list read to its end tells what is no longer ready for pickup
-    if (complete) await this.missing.keepOnly(listed, listedSince).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: errorMessage(error) }, 'cannot prune the missing-attachment records'));
+    if (complete) await this.missing.keepOnly(listed, listedSince).catch((error: unknown) => this.deps.log.warn({ upstream: id, err: error }, 'cannot prune the missing-attachment records'));
     const failed = failures.summary();
     await record(failed === undefined ? { phase: 'success' } : { phase: 'error', message: failed, failures: failures.byKind() });
   }

@@ -95,7 +95,7 @@ export class XtaUpstreamPoller {
   start(): void {
     const tick = (): void => {
       this.running = this.pollOnce()
-        .catch((error: unknown) => this.deps.log.warn({ upstream: this.upstream.id, err: errorMessage(error) }, 'xta upstream poll failed'))
+        .catch((error: unknown) => this.deps.log.warn({ upstream: this.upstream.id, ...failureFields(error) }, 'xta upstream poll failed'))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.upstream.pollIntervalMs);
         });
@@ -168,7 +168,7 @@ export class XtaUpstreamPoller {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
           failures.add(`message ${item.messageId}: ${errorMessage(error)}`, xtaFailureKind(error));
-          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, err: errorMessage(error) }, 'xta upstream message not taken in; it stays in the box');
+          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, ...failureFields(error) }, 'xta upstream message not taken in; it stays in the box');
         }
       }
       if (fresh === 0 || itemsPending === 0) break;
@@ -257,4 +257,13 @@ export class XtaUpstreamPoller {
     await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: UPSTREAM_CLOSE_STAGE, details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
     return { taken, closed: true };
   }
+}
+
+/**
+ * What the log says about a failed call to the XTA server: the kind of failure, the Fehlernummer and exception of a
+ * fault, the error's facts. Not the fault's text: the server writes it, and may quote the message it refuses; it
+ * is in the upstream's poll record (admin API) for the operator.
+ */
+function failureFields(error: unknown): Record<string, unknown> {
+  return { failureKind: xtaFailureKind(error), ...(isXtaFault(error) ? { fault: error.fehlernummer, faultKind: error.kind } : {}), err: error };
 }
