@@ -21,7 +21,7 @@ export interface Listing {
  * delivered under it — whether the client sends the first answer's id every time (OSCI: the id identifies the
  * request) or each answer's (the same id). The state is in Redis with a TTL, not in the id: the id alone cannot know
  * what was delivered after it was issued, and every replica must continue it. Keyed by the caller's identity, so
- * another identity's id names nothing. A lost listing (expired, Redis emptied) is RequestIdInvalid: the client starts
+ * another identity's id names nothing. A lost listing (expired, closed, Redis emptied) is RequestIdInvalid: the client starts
  * again with getStatusList, and unclosed messages are offered again anyway.
  */
 export class MsgBoxListings {
@@ -47,6 +47,11 @@ export class MsgBoxListings {
     const stored = await this.redis.get(this.key(identity, id));
     const continuation = stored === null ? undefined : decodeContinuation(stored);
     return continuation && stored !== null ? { continuation, stored } : undefined;
+  }
+
+  /** Ends the listing an id names (a close of its request); an id that names none is no error. */
+  async end(identity: string, id: string): Promise<void> {
+    await this.redis.del(this.key(identity, id));
   }
 
   /** Moves the listing on to `next` if it still stands where `from` was read; false when another request moved it first. */
