@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hubKey, type RedisConnection } from '@weiche/queue';
 import { decodeContinuation, encodeContinuation, type MsgBoxContinuation } from './msgbox-request-id.js';
 
@@ -31,8 +31,10 @@ export class MsgBoxListings {
     private readonly ttlSeconds = LISTING_TTL_SECONDS,
   ) {}
 
+  // both parts hashed together: identifiers hold colons (`dvdv:…`) and the id is the client's string, so joined with
+  // colons `a` + `b:<id>` would name `a:b` + `<id>`; the hash also keeps a long id out of the key
   private key(identity: string, id: string): string {
-    return hubKey(this.prefix, 'xta-msgbox-listing', identity, id);
+    return hubKey(this.prefix, 'xta-msgbox-listing', createHash('sha256').update(JSON.stringify([identity, id])).digest('hex'));
   }
 
   /** Opens a listing at `c` and returns its MsgBoxRequestID. */
