@@ -20,3 +20,18 @@ describe('MsgBoxListings', () => {
     expect(await listings.read('dvdv:amt', `kasse:${id}`)).toBeUndefined();
   });
 });
+
+describe('MsgBoxListings while Redis is away', () => {
+  it('ends a request with a 9030 fault instead of waiting for Redis to come back', async () => {
+    // nothing listens on the discard port: ioredis queues the commands and reconnects for ever
+    const away = createRedisConnection({ url: 'redis://127.0.0.1:9' });
+    away.on('error', () => undefined);
+    const stranded = new MsgBoxListings(away, 'wt_away', 3600, 200);
+    try {
+      await expect(stranded.open('dvdv:amt', { selection: {}, limit: 10 })).rejects.toMatchObject({ fehlernummer: '9030' });
+      await expect(stranded.read('dvdv:amt', 'urn:uuid:x')).rejects.toMatchObject({ fehlernummer: '9030' });
+    } finally {
+      away.disconnect();
+    }
+  }, 60_000);
+});
