@@ -129,6 +129,9 @@ describe('XTA message box: paging with MsgBoxRequestID, getMessage by selector',
     const listing = await box.post('msgbox', envelope(ACTIONS.getStatusList, '<osci:MsgBoxStatusListRequest maxListItems="1"/>'));
     const bare = await box.post('msgbox', envelope(ACTIONS.close, `<osci:MsgBoxCloseRequest MsgBoxRequestID="${msgBoxResponse(listing).requestId}"/>`));
     expect([bare.status, bare.fault], bare.text).toEqual([200, undefined]);
+    // the close closed the fetch iterator (XTA.wsdl close): its MsgBoxRequestID continues nothing any more
+    const after = await box.post('msgbox', envelope(GET_NEXT_LIST, `<osci:MsgBoxGetNextRequest MsgBoxRequestID="${msgBoxResponse(listing).requestId}"/>`));
+    expect(msgBoxResponse(after).reason).toBe(`${REASONS}RequestIdInvalid`);
     expect((await box.statusList(100)).ids).toEqual(ids.slice(1));
     for (const id of ids) expect((await box.close(id)).fault).toBeUndefined();
     expect((await box.statusList(100)).ids).toEqual([]);

@@ -138,6 +138,21 @@ describe('XTA upstream poller', () => {
     expect(outcomes.map((o) => [o.taken, o.closed, o.failed])).toEqual([[1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
   }, 60_000);
 
+  it('reaches an entry behind a full status list (50) of closed entries the intermediary keeps listing', async () => {
+    const kept = Array.from({ length: 50 }, () => put());
+    for (const e of kept) e.keepListed = true;
+    const behind = put();
+    const poller = channel.pollers[0]!;
+    try {
+      // the first poll takes the 50 in and closes them; they are listed again, at the head, on every later poll
+      for (let i = 0; i < 2; i += 1) await poller.pollOnce();
+    } finally {
+      for (const e of kept) e.keepListed = false;
+    }
+    expect([behind.fetches, behind.closes]).toEqual([1, 1]);
+    expect(kept.map((e) => e.closes)).toEqual(kept.map(() => 1));
+  }, 120_000);
+
   it('never takes a message twice when two polls of the box start at the same moment', async () => {
     const entries = Array.from({ length: 5 }, () => put());
     const poller = channel.pollers[0]!;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, WeicheError } from '@weiche/core';
 import type { AuditKeys } from './audit-keys.js';
-import { writeChainMarkers } from './chain-markers.js';
+import { markedFrom, readChainMarker, writeChainMarkers } from './chain-markers.js';
 import { canonicalJson } from './canonical-json.js';
 import type { CheckpointLog } from './checkpoint-log.js';
 import { merkleRoot } from './merkle.js';
@@ -137,6 +137,8 @@ export async function writeCheckpoint(opts: {
       `SELECT no, hash, total_records FROM ${s}.audit_checkpoints ORDER BY no DESC LIMIT 1`,
     );
     let last = { no: Number(lastRow.rows[0]?.no ?? 0), hash: lastRow.rows[0]?.hash ?? null, total: Number(lastRow.rows[0]?.total_records ?? 0) };
+    // before an orphan is adopted (and marked): the scan stops at the first checkpoint with markers
+    await markOlderVersionCheckpoints(client, s, opts.log, last.no);
     for (let orphan = await opts.log.get(checkpointName(last.no + 1)); orphan !== undefined; orphan = await opts.log.get(checkpointName(last.no + 1))) {
       const opened = await openCheckpoint(opts.keys, orphan, { no: last.no + 1, prev: last.hash, prevTotal: last.total });
       // its writer wrote the markers first; this adds any a writer without markers (an older version) left out
@@ -174,6 +176,30 @@ export async function writeCheckpoint(opts: {
     await indexCheckpoint(client, s, file, payload, opts.keys.currentKid);
     return { no: payload.no, chains: payload.chains, records, kid: opts.keys.currentKid };
   });
+}
+
+/**
+ * Writes the markers of the checkpoints a hub of an older version wrote after markers began (`marked-from.json`): in a
+ * rolling update old and new replicas write checkpoints side by side, and a chain sealed by an old one only would
+ * anchor its evidence to an older seal, and `weiche audit verify` would name the missing markers for good. From the
+ * newest checkpoint down to the first that has them; one chain the index names tells (a checkpoint in the log has all
+ * its markers or, written by an older version, none), the log's file gives them all.
+ */
+async function markOlderVersionCheckpoints(client: PoolClient, s: string, log: CheckpointLog, upTo: number): Promise<void> {
+  const from = await markedFrom(log);
+  if (from === undefined) return;
+  for (let no = upTo; no >= from; no -= 1) {
+    const sealed = await client.query<{ chain: string }>(`SELECT chain FROM ${s}.audit_checkpoint_heads WHERE checkpoint_no = $1 LIMIT 1`, [no]);
+    const chain = sealed.rows[0]?.chain;
+    // a checkpoint that sealed no chain (retention only) needs none
+    if (chain === undefined) continue;
+    if ((await readChainMarker(log, chain, no)) !== undefined) return;
+    const text = await log.get(checkpointName(no));
+    // a checkpoint missing from the log is `weiche audit verify`'s finding, not this writer's to mend
+    if (text === undefined) return;
+    const file = JSON.parse(text) as CheckpointFile;
+    await writeChainMarkers(log, no, jwsHash(file.jws), file.heads.map((h) => h[0]));
+  }
 }
 
 /** Records a checkpoint in the database index and marks its heads as sealed. */

@@ -123,8 +123,28 @@ describe('chain markers', () => {
     await expect(writeCheckpoint({ pool: db.pool, schema: db.schema, keys: db.keys, log: dying })).rejects.toThrow();
     await journal.audit({ actor: 'olga', stage: 'operator' });
     expect(await db.checkpoint()).toMatchObject({ no: 4 });
-    expect(await chainMarkers(db.log, chain)).toEqual([3, 1]);
+    // checkpoint 2 of that version is marked too, before the orphan: evidence anchors to the newest seal
+    expect(await chainMarkers(db.log, chain)).toEqual([3, 2, 1]);
     expect(await anchorOf(db, id)).toEqual({ no: 3, seq: 3 });
+  });
+
+  it('marks the checkpoints a hub of the older version wrote meanwhile at its next write (a rolling update)', async () => {
+    const { db, journal } = await setup();
+    const id = await testSubmission(journal, {});
+    const chain = `submission:${id}`;
+    await db.checkpoint();
+    // old and new replicas side by side: the old ones write checkpoints 2 and 3 without markers
+    for (let i = 0; i < 2; i += 1) {
+      await journal.audit({ submissionId: id, actor: 'operator:olga', stage: 'redeliver' });
+      await writeCheckpoint({ pool: db.pool, schema: db.schema, keys: db.keys, log: withoutMarkers(db.log) });
+    }
+    expect(await chainMarkers(db.log, chain)).toEqual([1]);
+    // the next checkpoint an upgraded replica writes (of another chain) marks them: evidence anchors to the newest seal
+    await journal.audit({ actor: 'olga', stage: 'operator' });
+    expect(await db.checkpoint()).toMatchObject({ no: 4 });
+    expect(await chainMarkers(db.log, chain)).toEqual([3, 2, 1]);
+    expect(await anchorOf(db, id)).toEqual({ no: 3, seq: 3 });
+    expect(await db.verify()).toMatchObject({ ok: true, problems: 0 });
   });
 
   it('reads the checkpoints written before markers for a chain that has none, and only those', async () => {

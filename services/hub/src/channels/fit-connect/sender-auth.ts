@@ -181,10 +181,16 @@ export function assertMaySend(client: SenderClient, destinationId: string, servi
   if (!client.destinations.includes(destinationId)) {
     throw insufficientScope(scopeOf('sender', destinationId), 'this client may not send to that destination');
   }
-  const services = client.grant?.get(destinationId) ?? 'all';
-  if (serviceIdentifier !== undefined && services !== 'all' && !services.includes(serviceIdentifier)) {
+  if (!maySend(client, destinationId, serviceIdentifier)) {
     throw insufficientScope(undefined, 'the token’s scopes do not reach this service at that destination');
   }
+}
+
+/** Whether the client's token reaches the destination and, given a service, that service there (assertMaySend without the problem). */
+export function maySend(client: SenderClient, destinationId: string, serviceIdentifier?: string): boolean {
+  if (!client.destinations.includes(destinationId)) return false;
+  const services = client.grant?.get(destinationId) ?? 'all';
+  return serviceIdentifier === undefined || services === 'all' || services.includes(serviceIdentifier);
 }
 
 /** 403 unless the subscriber may pick up submissions of the destination (its token holds `subscribe:destination:<id>`). */

@@ -18,7 +18,7 @@ import { compactJweBytes, isJoseMediaType } from './jwe-body.js';
 import { uuidParam } from './uuid-param.js';
 import { FIT_CONNECT_CHANNEL, FIT_CONNECT_RELAY_CHANNEL, FitConnectMeta, isSenderApiChannel } from './meta.js';
 import { storedTag } from './upstream/pickup.js';
-import { assertMayPickUp, assertMaySend, authenticate, authenticateAny, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
+import { assertMayPickUp, assertMaySend, authenticate, authenticateAny, maySend, type SenderAuthDeps, type SenderClient } from './sender-auth.js';
 import { queryInteger } from '../../gateway/query-integer.js';
 import { assertRelayJwe, assertRelayJweHeader } from './relay/relay-jwes.js';
 
@@ -94,8 +94,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const meta = found ? metaOf(found.row) : undefined;
     if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such submission');
     if (meta.senderClientId !== client.clientId) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the submission belongs to another client');
-    // a token narrowed by scope continues only submissions to its destinations
-    assertMaySend(client, meta.destinationId);
+    // a token narrowed by scope continues only submissions to its destinations, of the services it covers there
+    assertMaySend(client, meta.destinationId, found.row.serviceIdentifier);
     return { row: found.row, meta, attachments: found.attachments };
   }
 
@@ -319,9 +319,9 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       const found = await journal.findCase(caseId);
       const meta = found ? metaOf(found.submission) : undefined;
       if (!found || !meta) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such case');
-      // a sender's token narrowed by scope reads only its destinations' cases, as it continues only their submissions
+      // a sender's token narrowed by scope reads only the cases it could continue: its destinations' and services'
       const allowed = principal.sender
-        ? meta.senderClientId === principal.sender.clientId && principal.sender.destinations.includes(meta.destinationId)
+        ? meta.senderClientId === principal.sender.clientId && maySend(principal.sender, meta.destinationId, found.submission.serviceIdentifier)
         : found.submission.channel === FIT_CONNECT_RELAY_CHANNEL && principal.subscriber.destinations.includes(meta.destinationId);
       if (!allowed) throw httpProblem(403, ErrorCode.FORBIDDEN, 'the case belongs to another client');
       const { offset, limit } = request.query;

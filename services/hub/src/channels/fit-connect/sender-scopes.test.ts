@@ -95,6 +95,27 @@ describe('sender tokens with the documented scopes, against the hub', () => {
     expect({ aBau: await create(authorization, A, BAU), aAbschlepp: await create(authorization, A, ABSCHLEPP), bBau: await create(authorization, B, BAU) }).toEqual(expected);
   });
 
+  it('a token narrowed to a service continues only that service’s submissions, not another’s made with a wider token', async () => {
+    const wide = `Bearer ${((await (await token()).json()) as { access_token: string }).access_token}`;
+    const created = await fetch(`${base}/v1/submissions`, {
+      method: 'POST',
+      headers: { authorization: wide, 'content-type': 'application/json' },
+      body: JSON.stringify({ destinationId: A, serviceType: { identifier: ABSCHLEPP, name: 'x' }, announcedAttachments: [] }),
+    });
+    expect(created.status).toBe(201);
+    const { submissionId, caseId } = (await created.json()) as { submissionId: string; caseId: string };
+    // reaches destination A, but only for BAU
+    const narrow = `Bearer ${((await (await token('send:service:99010003001006')).json()) as { access_token: string }).access_token}`;
+    const submitted = await fetch(`${base}/v1/submissions/${submissionId}`, {
+      method: 'PUT',
+      headers: { authorization: narrow, 'content-type': 'application/json' },
+      body: JSON.stringify({ encryptedMetadata: 'a.b.c.d.e' }),
+    });
+    expect(submitted.status).toBe(403);
+    const events = await fetch(`${base}/v1/cases/${caseId}/events`, { headers: { authorization: narrow } });
+    expect(events.status).toBe(403);
+  });
+
   it('a documented-form scope that reaches none of the client’s destinations is invalid_scope, as an unknown one', async () => {
     for (const scope of ['send:region:DE01', 'send:service:99999999999999', 'send:region:XX', `send:destination:${randomUUID()}`]) {
       const response = await token(scope);

@@ -185,15 +185,18 @@ export async function getNextMessage(rt: XtaRuntime, box: HubMessageBox, identit
 
 /**
  * close: the named messages of the caller's own box count as fetched; a MessageID not in its box is 9070 and closes none.
- * Without LastMsgReceived (OSCI2_02.xsd: optional) it only ends the MsgBoxRequestID's request, which holds nothing here.
+ * Either way (LastMsgReceived is optional, OSCI2_02.xsd) it closes the fetch iterator its MsgBoxRequestID names
+ * (XTA.wsdl close): the listing is ended, and a getNext with that id is RequestIdInvalid, as for an expired one.
  */
 export async function closeMessages(rt: XtaRuntime, identity: XtaIdentity, request: Op<'close'>): Promise<XtaSoapResponse> {
   const ids = request.payload.lastMsgReceived;
-  if (ids.length === 0) return buildEmptyResponse({ operation: 'close', ...reply(request) });
-  // all or nothing: a fault after closing some would tell the caller that none was closed
-  const known = await rt.store.inBox(identity.identifier, ids);
-  if (ids.some((id) => !known.has(id))) throw xtaError('UNKNOWN_MESSAGE_ID');
-  // already closed earlier is fine (a repeated close)
-  await rt.store.close(identity.identifier, ids);
+  if (ids.length > 0) {
+    // all or nothing: a fault after closing some would tell the caller that none was closed
+    const known = await rt.store.inBox(identity.identifier, ids);
+    if (ids.some((id) => !known.has(id))) throw xtaError('UNKNOWN_MESSAGE_ID');
+    // already closed earlier is fine (a repeated close)
+    await rt.store.close(identity.identifier, ids);
+  }
+  await rt.listings.end(identity.identifier, request.payload.msgBoxRequestId);
   return buildEmptyResponse({ operation: 'close', ...reply(request) });
 }

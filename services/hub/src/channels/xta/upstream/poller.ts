@@ -149,9 +149,12 @@ export class XtaUpstreamPoller {
     let taken = 0;
     let closed = 0;
     let itemsPending = 0;
+    // entries whose close the journal holds, listed again all the same (an intermediary that keeps listing them)
+    let listedAfterClose = 0;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      // closed entries leave the box; the ones that failed stay at its head, so ask for that many more
-      const size = Math.min(MAX_LIST_CAP, failed.size + MAX_LIST_ITEMS);
+      // closed entries leave the box; the ones that failed stay at its head, and so do the ones an intermediary keeps
+      // listing after their close: ask for that many more, or a head of them hides every entry behind it
+      const size = Math.min(MAX_LIST_CAP, failed.size + listedAfterClose + MAX_LIST_ITEMS);
       const list = parseStatusListResponse(await http.post(this.upstream.msgBoxUrl, buildStatusListRequest(this.caller, size)), limits);
       const box = list.msgBoxResponse;
       itemsPending = box && 'itemsPending' in box ? box.itemsPending : 0;
@@ -164,6 +167,7 @@ export class XtaUpstreamPoller {
           const done = await this.takeInAndClose(item, box?.requestId);
           if (done.taken) taken += 1;
           if (done.closed) closed += 1;
+          if (done.closedBefore) listedAfterClose += 1;
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
@@ -233,13 +237,13 @@ export class XtaUpstreamPoller {
    * whose close the journal records already is left alone: an intermediary that keeps listing closed entries would
    * otherwise get a close, and the journal an upstream-close record, on every poll (one record per entry).
    */
-  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean; closed: boolean }> {
+  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean; closed: boolean; closedBefore?: true }> {
     const { http, limits, journal } = this.deps;
     const ref = xtaUpstreamRef(this.upstream.reader, item.messageId);
     let requestId = listRequestId;
     let taken = false;
     const existing = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
-    if (existing && (await this.closedBefore(existing.submissionId, item.messageId))) return { taken: false, closed: false };
+    if (existing && (await this.closedBefore(existing.submissionId, item.messageId))) return { taken: false, closed: false, closedBefore: true };
     if (!existing) {
       const done = await this.fetchAndTakeIn(item);
       // closed meanwhile (by whoever else reads this box): nothing left to take in
