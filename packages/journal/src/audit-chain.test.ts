@@ -243,7 +243,7 @@ describe('audit chains', () => {
     expect(indexedCheckpoint).toBe(1);
     expect(evidence.anchor?.checkpoint.no).toBe(2);
     expect(evidence.anchor?.head.slice(0, 2)).toEqual([chain, 6]);
-    expect(checkChainRecords(chain, evidence.records, db.keys, { no: 2, head: evidence.anchor!.head })).toEqual({ chain, seq: 5, reason: 'newest records deleted (sealed by checkpoint 2)' });
+    expect(checkChainRecords(chain, evidence.records, db.keys, [{ no: 2, head: evidence.anchor!.head }])).toEqual({ chain, seq: 5, reason: 'newest records deleted (sealed by checkpoint 2)' });
   });
 
   it('keeps verifying after a key rotation; without the old key its records are named', async () => {
