@@ -444,7 +444,7 @@ class AuditVerifier {
   /** One seal of the chain: its marker is taken off the list of those to account for, or named missing. */
   private sealedBy(check: MarkerCheck, seal: { no: number; seq: number; at: Date }): void {
     if (check.markers.delete(seal.no) || seal.no < (this.markedFrom ?? Number.POSITIVE_INFINITY)) return;
-    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (an evidence bundle would anchor to an older checkpoint)`, seal.at);
+    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (written by a hub of an older version beside this one, or the marker was removed): evidence bundles find that checkpoint only through the database index, which its owner can alter`, seal.at);
   }
 
   /** A marker of `chain` naming checkpoint `no`, which does not seal the chain: stale when it names a JWS never written, else a finding. */

@@ -114,7 +114,9 @@ describe('chain markers', () => {
     expect(await chainMarkers(db.log, chain)).toEqual([1]);
     const verdict = await db.verify();
     expect(verdict.ok).toBe(false);
-    expect(verdict.firstBad).toMatchObject({ chain, seq: 2, reason: expect.stringMatching(/^sealed by checkpoint 2, whose marker for this chain is missing/) });
+    expect(verdict.firstBad).toMatchObject({ chain, seq: 2, reason: expect.stringMatching(/^sealed by checkpoint 2, whose marker for this chain is missing from the checkpoint log \(written by a hub of an older version/) });
+    // meanwhile the index names checkpoint 2 (read from the log), so evidence does not anchor to checkpoint 1
+    expect(await anchorOf(db, id)).toEqual({ no: 2, seq: 2 });
 
     // that version dies after writing checkpoint 3: the next writer adopts it and writes its markers
     await journal.audit({ submissionId: id, actor: 'operator:olga', stage: 'redeliver' });
