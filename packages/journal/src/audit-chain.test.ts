@@ -516,3 +516,23 @@ describe('a chain head set back in the database after a checkpoint sealed it', (
     expect(await evidenceProblem(db, id)).toBeUndefined();
   });
 });
+
+describe('a whole chain deleted together with its rows in the checkpoint index', () => {
+  it('is named as a gap from the checkpoint log, not only as an altered checkpoint', async () => {
+    const { db, journal } = await setup();
+    const id = await submission(journal);
+    const kept = await submission(journal);
+    await db.checkpoint();
+    const chain = `submission:${id}`;
+    await asOwner(db, async (c, s) => {
+      await c.query(`DELETE FROM ${s}.audit WHERE chain = $1`, [chain]);
+      await c.query(`DELETE FROM ${s}.audit_checkpoint_heads WHERE chain = $1`, [chain]);
+      await c.query(`DELETE FROM ${s}.audit_heads WHERE chain = $1`, [chain]);
+    });
+    const verdict = await db.verify();
+    expect(verdict).toMatchObject({ ok: false, checked: 4, total: 8, firstBad: { chain: 'checkpoints', seq: 1, reason: 'checkpoint 1: the database copy of its sealed heads was altered' } });
+    expect(verdict.gaps).toEqual([{ chain, fromSeq: 1, toSeq: 4, reason: 'all records deleted (sealed by checkpoint 1)' }]);
+    expect(verdict.message).toContain(`1 gap(s), 4 records missing, first: ${chain} #1–#4: all records deleted (sealed by checkpoint 1)`);
+    expect(kept).toBeTruthy();
+  });
+});

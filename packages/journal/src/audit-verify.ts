@@ -517,18 +517,40 @@ class AuditVerifier {
           ORDER BY h.chain, h.checkpoint_no DESC LIMIT $2`,
         [after, CHAINS_PER_PAGE, this.opts.tenant ?? null, this.opts.since ?? null],
       );
-      for (const r of rows) {
-        const seq = Number(r.chain_seq);
-        this.total += seq;
-        if (this.prunedBefore && r.at < this.prunedBefore) {
-          this.pruned += seq;
-        } else {
-          this.findings.gap({ chain: r.chain, fromSeq: 1, toSeq: seq, reason: `all records deleted (sealed by checkpoint ${r.checkpoint_no})` });
-        }
-      }
+      for (const r of rows) this.vanished(r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), at: r.at });
       if (rows.length < CHAINS_PER_PAGE) break;
       after = rows[rows.length - 1]!.chain;
     }
+    await this.findVanishedChainsInTheLog();
+  }
+
+  /**
+   * Chains that the log's copy of an altered checkpoint sealed and that have neither records nor any row in the index
+   * left: deleted whole together with their index rows. The altered checkpoint is named already; this names the chain.
+   */
+  private async findVanishedChainsInTheLog(): Promise<void> {
+    const highest = new Map<string, { no: number; seq: number; at: Date }>();
+    for (const [no, heads] of this.logHeads) {
+      for (const [chain, seq, , at] of heads) if ((highest.get(chain)?.seq ?? 0) < seq) highest.set(chain, { no, seq, at: new Date(at) });
+    }
+    if (highest.size === 0) return;
+    const { tenant, since } = this.opts;
+    const present = await this.query<{ chain: string }>(
+      `SELECT c.chain FROM unnest($1::text[]) AS c (chain)
+        WHERE EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain)
+           OR EXISTS (SELECT 1 FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain = c.chain)
+           OR ($2::text IS NOT NULL AND c.chain NOT IN (SELECT 'submission:' || submission_id FROM ${this.s}.submissions WHERE tenant_id = $2))`,
+      [[...highest.keys()], tenant ?? null],
+    );
+    for (const { chain } of present) highest.delete(chain);
+    for (const [chain, seal] of highest) if (since === undefined || seal.at >= since) this.vanished(chain, seal);
+  }
+
+  /** A chain sealed up to `seal` with no record left: pruned when retention announced it, else deleted. */
+  private vanished(chain: string, seal: { no: number; seq: number; at: Date }): void {
+    this.total += seal.seq;
+    if (this.prunedBefore && seal.at < this.prunedBefore) this.pruned += seal.seq;
+    else this.findings.gap({ chain, fromSeq: 1, toSeq: seal.seq, reason: `all records deleted (sealed by checkpoint ${seal.no})` });
   }
 
   private verdict(checkpoints: AuditVerdict['checkpoints']): AuditVerdict {
