@@ -533,6 +533,7 @@ describe('a whole chain deleted together with its rows in the checkpoint index',
     expect(verdict).toMatchObject({ ok: false, checked: 4, total: 8, firstBad: { chain: 'checkpoints', seq: 1, reason: 'checkpoint 1: the database copy of its sealed heads was altered' } });
     expect(verdict.gaps).toEqual([{ chain, fromSeq: 1, toSeq: 4, reason: 'all records deleted (sealed by checkpoint 1)' }]);
     expect(verdict.message).toContain(`1 gap(s), 4 records missing, first: ${chain} #1–#4: all records deleted (sealed by checkpoint 1)`);
+    expect(verdict.message).toContain('first bad checkpoint: checkpoint 1: the database copy of its sealed heads was altered;');
     expect(kept).toBeTruthy();
   });
 });

@@ -563,7 +563,9 @@ class AuditVerifier {
       : 'no checkpoint yet, so removal of the newest records cannot be detected';
     const parts = [
       ok ? `audit intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked` : `audit NOT intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked`,
-      firstBad ? `first bad record: ${firstBad.chain} #${firstBad.seq}: ${firstBad.reason}` : undefined,
+      // a checkpoint's reason names the checkpoint itself ("checkpoint 4: …"); "checkpoints #4" would say it twice
+      firstBad?.chain === 'checkpoints' ? `first bad checkpoint: ${firstBad.reason}` : undefined,
+      firstBad && firstBad.chain !== 'checkpoints' ? `first bad record: ${firstBad.chain} #${firstBad.seq}: ${firstBad.reason}` : undefined,
       f.problems > 1 ? `${f.problems} bad records or checkpoints in all` : undefined,
       f.gapCount > 0 ? `${f.gapCount} gap(s), ${missing}${f.gapCount > f.gaps.length ? '+' : ''} records missing, first: ${describeGap(f.gaps[0]!)}` : undefined,
       this.pruned > 0 && this.prunedBefore ? `${this.pruned} records pruned by retention before ${this.prunedBefore.toISOString()}` : undefined,
