@@ -211,6 +211,57 @@ describe('evidence bundles', () => {
     );
   });
 
+  it('refuses a chain whose head a database owner set back after a checkpoint sealed it, although the next checkpoint seals the shorter chain', async () => {
+    const sent = await hub.sender.send({ destinationId: cfg.destinationId, serviceIdentifier: SERVICE, data: Buffer.from('{"vorhaben":"Wintergarten"}') });
+    await waitFor('delivered and acknowledged', async () => (await hub.deps.journal.getSubmission(sent.submissionId))?.acknowledgedAt != null);
+    const sealed = await evidence(sent.submissionId);
+    expect(sealed.status).toBe(200);
+    const { audit } = JSON.parse(Buffer.from((await sealed.text()).split('.')[1]!, 'base64url').toString('utf8')) as { audit: { chain: string; records: unknown[]; anchor: { checkpoint: { no: number } } } };
+    const top = audit.records.length;
+    const s = `"${cfg.schema}"`;
+    const owner = new pg.Pool({ connectionString: DATABASE_URL(), max: 1 });
+    /** As the owner of the database: triggers off for one transaction. */
+    const asOwner = async (fn: (client: pg.PoolClient) => Promise<unknown>): Promise<void> => {
+      const client = await owner.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL session_replication_role = replica');
+        await fn(client);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    };
+    const headTo = (client: pg.PoolClient, seq: number, sealed: string): Promise<unknown> =>
+      client.query(
+        `UPDATE ${s}.audit_heads h SET chain_seq = a.chain_seq, hash = a.hash, at = a.at, sealed_seq = ${sealed}
+           FROM ${s}.audit a WHERE h.chain = $1 AND a.chain = h.chain AND a.chain_seq = $2`,
+        [audit.chain, seq],
+      );
+    let gone: unknown[] = [];
+    try {
+      // the owner deletes the two newest records (delivered, acknowledged) and points the head back, so the
+      // checkpoint before the next bundle seals the chain as it stood before
+      await asOwner(async (client) => {
+        gone = (await client.query(`DELETE FROM ${s}.audit WHERE chain = $1 AND chain_seq > $2 RETURNING *`, [audit.chain, top - 2])).rows;
+        await headTo(client, top - 2, 'a.chain_seq - 1');
+      });
+      const res = await evidence(sent.submissionId);
+      const body = await res.text();
+      expect(res.status, body.slice(0, 300)).toBe(409);
+      expect((JSON.parse(body) as { detail: string }).detail).toMatch(
+        new RegExp(`^the audit chain of this submission does not verify \\(record #${top - 1}: checkpoint \\d+ sealed the chain only up to #${top - 2} after checkpoint ${audit.anchor.checkpoint.no} had sealed it up to #${top}: its head was set back in the database`),
+      );
+    } finally {
+      // the records back, so that the console's chain check below counts only the gaps it expects (the set-back seal stays in the log)
+      await asOwner(async (client) => {
+        await client.query(`INSERT INTO ${s}.audit SELECT * FROM json_populate_recordset(NULL::${s}.audit, $1)`, [JSON.stringify(gone)]);
+        await headTo(client, top, 'a.chain_seq');
+      });
+      await owner.end();
+    }
+  });
+
   it('refuses to sign a chain with a record a database owner forged, also once a checkpoint sealed it', async () => {
     const records = await hub.deps.journal.listAudit({ submissionId: otherId, limit: 100 });
     const last = records.at(-1)!;

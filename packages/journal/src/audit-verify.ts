@@ -5,6 +5,7 @@ import { chainMarkers, markedFrom, readChainMarker } from './chain-markers.js';
 import { auditHash, GENESIS_HASH, LEGACY_CHAIN, legacyAuditHash, macInput } from './audit-hash.js';
 import type { AuditKeys } from './audit-keys.js';
 import { toAuditRecord, type AuditDbRow, type AuditRecord } from './audit-rows.js';
+import type { ChainSeal } from './evidence-chain.js';
 import { toJournalError } from './journal-error.js';
 import { quoteSchema } from './schema-name.js';
 
@@ -114,15 +115,19 @@ export async function verifyAudit(opts: VerifyAuditOptions): Promise<AuditVerdic
 }
 
 /**
- * The first problem of one chain's records as given (positions from 1, links, hashes, MACs, and against the head
- * its newest checkpoint sealed), or undefined when they verify: what the hub checks before it signs an evidence
+ * The first problem of one chain's records as given (positions from 1, links, hashes, MACs, and against every head
+ * its checkpoints sealed), or undefined when they verify: what the hub checks before it signs an evidence
  * bundle, so its signature never covers a record that a database owner forged or changed (the offline check
- * cannot recompute MACs), nor a chain whose sealed newest records were deleted.
+ * cannot recompute MACs), nor a chain whose sealed newest records were deleted — also not when the owner set the
+ * head back so that a newer checkpoint sealed the shorter or re-written chain (the older seals show it).
  */
-export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys, sealedBy?: { no: number; head: CheckpointHead }): AuditProblem | undefined {
+export function checkChainRecords(chain: string, records: readonly AuditRecord[], keys: AuditKeys, seals: readonly ChainSeal[] = []): AuditProblem | undefined {
   const findings = new Findings();
-  const sealed = sealedBy ? { no: sealedBy.no, seq: sealedBy.head[1], hash: sealedBy.head[2], at: new Date(sealedBy.head[3]) } : undefined;
-  const check = new ChainCheck(chain, sealed, keys, findings, undefined);
+  const all = seals.map((s): Sealed => ({ no: s.no, seq: s.head[1], hash: s.head[2], at: new Date(s.head[3]) }));
+  const highest = all.reduce<Sealed | undefined>((top, s) => (top === undefined || higher(s, top) ? s : top), undefined);
+  const newest = all.reduce<Sealed | undefined>((last, s) => (last === undefined || s.no > last.no ? s : last), undefined);
+  if (newest && highest && newest.seq < highest.seq) findings.bad(chain, newest.seq + 1, setBack(newest, highest), newest.at);
+  const check = new ChainCheck(chain, highest, keys, findings, undefined, all.filter((s) => s !== highest));
   for (const record of records) {
     if (record.chain !== chain) findings.bad(chain, record.chainSeq, `a record of chain ${record.chain}`, record.at);
     else check.feed(record);
@@ -328,24 +333,69 @@ class AuditVerifier {
   // ---- chains ----
 
   /**
-   * The newest sealed head of each chain: from the database index where it matches the log, from the log for
-   * the checkpoints whose index copy was altered, so deleted newest records are named even when the index row
-   * of the checkpoint that sealed them was deleted too.
+   * The highest sealed head of each chain (the one its records must reach) and the newest (which must not lie below
+   * it: a database owner who sets a chain's head back gets the next checkpoint to seal the shorter chain): from the
+   * database index where it matches the log, from the log for the checkpoints whose index copy was altered, so
+   * deleted newest records are named even when the index row of the checkpoint that sealed them was deleted too.
    */
-  private async sealedHeads(chains: string[]): Promise<Map<string, Sealed>> {
-    const rows = await this.query<{ chain: string; chain_seq: string; hash: string; at: Date; checkpoint_no: string }>(
-      `SELECT DISTINCT ON (chain) chain, chain_seq, hash, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads
-        WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[]) ORDER BY chain, checkpoint_no DESC`,
-      [chains, [...this.logHeads.keys()]],
-    );
-    const sealed = new Map(rows.map((r) => [r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), hash: r.hash, at: r.at }]));
+  private async sealedHeads(chains: string[]): Promise<{ highest: Map<string, Sealed>; newest: Map<string, Sealed> }> {
+    const indexed = async (order: string): Promise<Map<string, Sealed>> => {
+      const rows = await this.query<{ chain: string; chain_seq: string; hash: string; at: Date; checkpoint_no: string }>(
+        `SELECT DISTINCT ON (chain) chain, chain_seq, hash, at, checkpoint_no FROM ${this.s}.audit_checkpoint_heads
+          WHERE chain = ANY($1::text[]) AND checkpoint_no <> ALL($2::bigint[]) ORDER BY chain, ${order}`,
+        [chains, [...this.logHeads.keys()]],
+      );
+      return new Map(rows.map((r) => [r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), hash: r.hash, at: r.at }]));
+    };
+    const highest = await indexed('chain_seq DESC, checkpoint_no DESC');
+    const newest = await indexed('checkpoint_no DESC');
     const wanted = new Set(chains);
     for (const [no, heads] of this.logHeads) {
       for (const [chain, seq, hash, at] of heads) {
-        if (wanted.has(chain) && (sealed.get(chain)?.no ?? 0) < no) sealed.set(chain, { no, seq, hash, at: new Date(at) });
+        if (!wanted.has(chain)) continue;
+        const seal = { no, seq, hash, at: new Date(at) };
+        const top = highest.get(chain);
+        if (top === undefined || higher(seal, top)) highest.set(chain, seal);
+        if ((newest.get(chain)?.no ?? 0) < no) newest.set(chain, seal);
       }
     }
-    return sealed;
+    for (const [chain, last] of newest) {
+      const top = highest.get(chain)!;
+      if (last.seq < top.seq) this.findings.bad(chain, last.seq + 1, setBack(last, top), last.at);
+    }
+    return { highest, newest };
+  }
+
+  /**
+   * Every seal of the chains but the highest (ChainCheck checks that one) against the record at its position: a
+   * record there with another hash was replaced after the seal, e.g. re-written by the hub itself after the
+   * database's owner set the chain's head back (the new records carry valid MACs; only the older seal tells).
+   * A missing record is ChainCheck's gap (or pruned). From the index where it matches the log, else from the log.
+   */
+  private async checkOlderSeals(chains: string[], highest: Map<string, Sealed>): Promise<void> {
+    const replaced = await this.query<{ chain: string; chain_seq: string; at: Date; checkpoint_no: string }>(
+      `SELECT h.chain, h.chain_seq, h.at, h.checkpoint_no FROM ${this.s}.audit_checkpoint_heads h
+        WHERE h.chain = ANY($1::text[]) AND h.checkpoint_no <> ALL($2::bigint[])
+          AND EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.chain_seq = h.chain_seq)
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = h.chain AND a.chain_seq = h.chain_seq AND a.hash = h.hash)`,
+      [chains, [...this.logHeads.keys()]],
+    );
+    const seals = replaced.map((r) => ({ chain: r.chain, no: Number(r.checkpoint_no), seq: Number(r.chain_seq), at: r.at }));
+    const wanted = new Set(chains);
+    const fromLog = [...this.logHeads].flatMap(([no, heads]) => heads.filter((h) => wanted.has(h[0])).map(([chain, seq, hash, at]) => ({ chain, no, seq, hash, at: new Date(at) })));
+    if (fromLog.length > 0) {
+      const present = await this.query<{ chain: string; chain_seq: string; hash: string }>(
+        `SELECT chain, chain_seq, hash FROM ${this.s}.audit WHERE (chain, chain_seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
+        [fromLog.map((h) => h.chain), fromLog.map((h) => h.seq)],
+      );
+      for (const seal of fromLog) {
+        const there = present.filter((r) => r.chain === seal.chain && Number(r.chain_seq) === seal.seq);
+        if (there.length > 0 && !there.some((r) => r.hash === seal.hash)) seals.push(seal);
+      }
+    }
+    for (const seal of seals) {
+      if (highest.get(seal.chain)?.no !== seal.no) this.findings.bad(seal.chain, seal.seq, `differs from what checkpoint ${seal.no} sealed`, seal.at);
+    }
   }
 
   /**
@@ -394,7 +444,7 @@ class AuditVerifier {
   /** One seal of the chain: its marker is taken off the list of those to account for, or named missing. */
   private sealedBy(check: MarkerCheck, seal: { no: number; seq: number; at: Date }): void {
     if (check.markers.delete(seal.no) || seal.no < (this.markedFrom ?? Number.POSITIVE_INFINITY)) return;
-    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (an evidence bundle would anchor to an older checkpoint)`, seal.at);
+    this.findings.bad(check.chain, seal.seq, `sealed by checkpoint ${seal.no}, whose marker for this chain is missing from the checkpoint log (written by a hub of an older version beside this one, or the marker was removed): evidence bundles find that checkpoint only through the database index, which its owner can alter`, seal.at);
   }
 
   /** A marker of `chain` naming checkpoint `no`, which does not seal the chain: stale when it names a JWS never written, else a finding. */
@@ -417,7 +467,8 @@ class AuditVerifier {
   /** Streams every record of the given chains (whole chains, whatever the scope's time) and checks them. */
   private async verifyChains(chains: string[]): Promise<void> {
     await this.checkMarkers(chains);
-    const sealed = await this.sealedHeads(chains);
+    const { highest: sealed } = await this.sealedHeads(chains);
+    await this.checkOlderSeals(chains, sealed);
     let check: ChainCheck | undefined;
     // seq breaks ties: a record inserted at a taken position comes after the original, and paging never skips it
     let after: [string, number, number] = ['', 0, 0];
@@ -466,18 +517,40 @@ class AuditVerifier {
           ORDER BY h.chain, h.checkpoint_no DESC LIMIT $2`,
         [after, CHAINS_PER_PAGE, this.opts.tenant ?? null, this.opts.since ?? null],
       );
-      for (const r of rows) {
-        const seq = Number(r.chain_seq);
-        this.total += seq;
-        if (this.prunedBefore && r.at < this.prunedBefore) {
-          this.pruned += seq;
-        } else {
-          this.findings.gap({ chain: r.chain, fromSeq: 1, toSeq: seq, reason: `all records deleted (sealed by checkpoint ${r.checkpoint_no})` });
-        }
-      }
+      for (const r of rows) this.vanished(r.chain, { no: Number(r.checkpoint_no), seq: Number(r.chain_seq), at: r.at });
       if (rows.length < CHAINS_PER_PAGE) break;
       after = rows[rows.length - 1]!.chain;
     }
+    await this.findVanishedChainsInTheLog();
+  }
+
+  /**
+   * Chains that the log's copy of an altered checkpoint sealed and that have neither records nor any row in the index
+   * left: deleted whole together with their index rows. The altered checkpoint is named already; this names the chain.
+   */
+  private async findVanishedChainsInTheLog(): Promise<void> {
+    const highest = new Map<string, { no: number; seq: number; at: Date }>();
+    for (const [no, heads] of this.logHeads) {
+      for (const [chain, seq, , at] of heads) if ((highest.get(chain)?.seq ?? 0) < seq) highest.set(chain, { no, seq, at: new Date(at) });
+    }
+    if (highest.size === 0) return;
+    const { tenant, since } = this.opts;
+    const present = await this.query<{ chain: string }>(
+      `SELECT c.chain FROM unnest($1::text[]) AS c (chain)
+        WHERE EXISTS (SELECT 1 FROM ${this.s}.audit a WHERE a.chain = c.chain)
+           OR EXISTS (SELECT 1 FROM ${this.s}.audit_checkpoint_heads h WHERE h.chain = c.chain)
+           OR ($2::text IS NOT NULL AND c.chain NOT IN (SELECT 'submission:' || submission_id FROM ${this.s}.submissions WHERE tenant_id = $2))`,
+      [[...highest.keys()], tenant ?? null],
+    );
+    for (const { chain } of present) highest.delete(chain);
+    for (const [chain, seal] of highest) if (since === undefined || seal.at >= since) this.vanished(chain, seal);
+  }
+
+  /** A chain sealed up to `seal` with no record left: pruned when retention announced it, else deleted. */
+  private vanished(chain: string, seal: { no: number; seq: number; at: Date }): void {
+    this.total += seal.seq;
+    if (this.prunedBefore && seal.at < this.prunedBefore) this.pruned += seal.seq;
+    else this.findings.gap({ chain, fromSeq: 1, toSeq: seal.seq, reason: `all records deleted (sealed by checkpoint ${seal.no})` });
   }
 
   private verdict(checkpoints: AuditVerdict['checkpoints']): AuditVerdict {
@@ -490,7 +563,9 @@ class AuditVerifier {
       : 'no checkpoint yet, so removal of the newest records cannot be detected';
     const parts = [
       ok ? `audit intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked` : `audit NOT intact: ${this.checked} of ${this.total} records in ${this.chains} chains checked`,
-      firstBad ? `first bad record: ${firstBad.chain} #${firstBad.seq}: ${firstBad.reason}` : undefined,
+      // a checkpoint's reason names the checkpoint itself ("checkpoint 4: …"); "checkpoints #4" would say it twice
+      firstBad?.chain === 'checkpoints' ? `first bad checkpoint: ${firstBad.reason}` : undefined,
+      firstBad && firstBad.chain !== 'checkpoints' ? `first bad record: ${firstBad.chain} #${firstBad.seq}: ${firstBad.reason}` : undefined,
       f.problems > 1 ? `${f.problems} bad records or checkpoints in all` : undefined,
       f.gapCount > 0 ? `${f.gapCount} gap(s), ${missing}${f.gapCount > f.gaps.length ? '+' : ''} records missing, first: ${describeGap(f.gaps[0]!)}` : undefined,
       this.pruned > 0 && this.prunedBefore ? `${this.pruned} records pruned by retention before ${this.prunedBefore.toISOString()}` : undefined,
@@ -519,6 +594,16 @@ function describeGap(g: AuditGap): string {
   return `${g.chain} #${g.fromSeq}${g.toSeq > g.fromSeq ? `–#${g.toSeq}` : ''}: ${g.reason}`;
 }
 
+/** Whether seal `a` reaches further than `b` (or as far, in a newer checkpoint). */
+function higher(a: Sealed, b: Sealed): boolean {
+  return a.seq > b.seq || (a.seq === b.seq && a.no > b.no);
+}
+
+/** Why a chain's newest seal lies below its highest: its head was set back in the database after the higher seal. */
+function setBack(newest: Sealed, highest: Sealed): string {
+  return `checkpoint ${newest.no} sealed the chain only up to #${newest.seq} after checkpoint ${highest.no} had sealed it up to #${highest.seq}: its head was set back in the database (records deleted or re-written)`;
+}
+
 function sameHeads(a: readonly CheckpointHead[], b: readonly CheckpointHead[]): boolean {
   if (a.length !== b.length) return false;
   const key = (h: CheckpointHead): string => JSON.stringify(h);
@@ -539,6 +624,8 @@ class ChainCheck {
     private readonly keys: AuditKeys,
     private readonly findings: Findings,
     private readonly prunedBefore: Date | undefined,
+    /** The chain's other seals (the evidence check has them all; verifyAudit checks those in one query). */
+    private readonly otherSeals: readonly Sealed[] = [],
   ) {}
 
   feed(r: AuditRecord): void {
@@ -561,6 +648,7 @@ class ChainCheck {
       bad(`does not link to record #${r.chainSeq - 1} (records inserted, removed or reordered before it)`);
     }
     this.checkContent(r, bad);
+    for (const seal of this.otherSeals) if (seal.seq === r.chainSeq && seal.hash !== r.hash) bad(`differs from what checkpoint ${seal.no} sealed`);
     const legacy = this.chain === LEGACY_CHAIN;
     if (this.sealed) {
       if (r.chainSeq === this.sealed.seq && r.hash !== this.sealed.hash) bad(`differs from what checkpoint ${this.sealed.no} sealed`);

@@ -25,9 +25,19 @@ export interface EvidenceChain {
   anchor: ChainAnchor | null;
 }
 
-/** A chain as evidence, and the checkpoint the database index names as its newest seal (to compare with the anchor). */
+/** One checkpoint's seal of a chain: the checkpoint's number and the head it sealed. */
+export interface ChainSeal {
+  no: number;
+  head: CheckpointHead;
+}
+
+/**
+ * A chain as evidence, every seal of it found in the log (newest first; the anchor is the first), and the checkpoint
+ * the database index names as its newest seal (to compare with the anchor).
+ */
 export interface EvidenceChainRead {
   evidence: EvidenceChain;
+  seals: ChainSeal[];
   indexedCheckpoint: number | undefined;
 }
 
@@ -35,40 +45,56 @@ export interface EvidenceChainRead {
 export class EvidenceChainReader extends SchemaStore {
   /**
    * The chain's records and its anchor: the newest checkpoint in the append-only log that sealed the chain, found
-   * through the chain's markers in the log (newestAnchor), not through the database index, which the database's owner
+   * through the chain's markers in the log (chainAnchors), not through the database index, which the database's owner
    * can alter: an index that no longer names the newest seal must not anchor the bundle to an older one, under
-   * which deleted newest records would look never written (or written but "not yet anchored").
+   * which deleted newest records would look never written (or written but "not yet anchored"). With it come the
+   * chain's older seals: the owner can also set a chain's head back in the database, so that the next checkpoint
+   * seals a shorter (or re-written) chain; only the older seals show that (checkChainRecords).
    */
   async chainOf(submissionId: string, log: CheckpointLog): Promise<EvidenceChainRead> {
     const chain = chainOf(submissionId);
     const rows = await this.query<AuditDbRow>(`SELECT * FROM ${this.s}.audit WHERE chain = $1 ORDER BY chain_seq, seq`, [chain]);
     const sealed = await this.query<{ checkpoint_no: string }>(
-      `SELECT checkpoint_no FROM ${this.s}.audit_checkpoint_heads WHERE chain = $1 ORDER BY checkpoint_no DESC LIMIT 1`,
+      `SELECT checkpoint_no FROM ${this.s}.audit_checkpoint_heads WHERE chain = $1 ORDER BY checkpoint_no DESC`,
       [chain],
     );
-    const anchor = await newestAnchor(log, chain);
-    return { evidence: { chain, records: rows.map(toAuditRecord), anchor }, indexedCheckpoint: sealed[0] ? Number(sealed[0].checkpoint_no) : undefined };
+    const indexed = sealed.map((r) => Number(r.checkpoint_no));
+    const anchors = await chainAnchors(log, chain, indexed);
+    return {
+      evidence: { chain, records: rows.map(toAuditRecord), anchor: anchors[0] ?? null },
+      seals: anchors.map((a) => ({ no: a.checkpoint.no, head: a.head })),
+      indexedCheckpoint: indexed[0],
+    };
   }
 }
 
 /**
- * The anchor of `chain` in the newest checkpoint of the log that holds it, found through the chain's markers
- * (chain-markers.ts): the newest marker whose checkpoint holds the chain. A marker is only a pointer; one that its
- * checkpoint does not back (left by a writer that died, or forged) is passed over. Every checkpoint from the first
- * with markers on has them, written before it, so no newer checkpoint can hold the chain unmarked. A chain without
- * a backed marker was last sealed, if at all, before markers existed: only those older checkpoints are read,
- * from the newest down (all of them when no checkpoint has markers yet).
+ * The anchors of `chain` in every checkpoint of the log known to hold it, newest first: those its markers name
+ * (chain-markers.ts) and those the database index names (for seals from before markers; the index can only hide
+ * one, never forge one: each is read from the log). A marker is only a pointer; one that its checkpoint does not back
+ * (left by a writer that died, or forged) is passed over. Every checkpoint from the first with markers on has them,
+ * written before it, so no newer checkpoint can hold the chain unmarked. A chain without a backed marker was last
+ * sealed, if at all, before markers existed: only those older checkpoints are read, from the newest down (all of
+ * them when no checkpoint has markers yet), up to the first that holds the chain.
  */
-async function newestAnchor(log: CheckpointLog, chain: string): Promise<ChainAnchor | null> {
-  for (const no of await chainMarkers(log, chain)) {
-    const anchor = await anchorInFile(log, no, chain);
-    if (anchor) return anchor;
-  }
+async function chainAnchors(log: CheckpointLog, chain: string, indexed: readonly number[]): Promise<ChainAnchor[]> {
+  const marked = await chainMarkers(log, chain);
+  // checkpoint number → the chain's anchor in it (null: it does not hold the chain); each file is read once
+  const read = new Map<number, ChainAnchor | null>();
+  for (const no of new Set([...marked, ...indexed])) read.set(no, await anchorInFile(log, no, chain));
+  if (!marked.some((no) => read.get(no))) await newestUnmarkedAnchor(log, chain, read);
+  return [...read.values()].filter((a): a is ChainAnchor => a !== null).sort((a, b) => b.checkpoint.no - a.checkpoint.no);
+}
+
+/** Finds (into `read`) the anchor of `chain` in the newest checkpoint written before markers that holds it. */
+async function newestUnmarkedAnchor(log: CheckpointLog, chain: string, read: Map<number, ChainAnchor | null>): Promise<ChainAnchor | null> {
   const from = await markedFrom(log);
   // the checkpoints before `from` are 1 … from - 1 (a hole is `weiche audit verify`'s finding); no listing needed
   const unmarked = from === undefined ? (await log.list()).map(checkpointNo).filter((no) => no !== undefined) : Array.from({ length: from - 1 }, (_, i) => i + 1);
   for (let i = unmarked.length - 1; i >= 0; i -= 1) {
-    const anchor = await anchorInFile(log, unmarked[i]!, chain);
+    const no = unmarked[i]!;
+    const anchor = read.has(no) ? read.get(no)! : await anchorInFile(log, no, chain);
+    read.set(no, anchor);
     if (anchor) return anchor;
   }
   return null;

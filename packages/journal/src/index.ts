@@ -21,7 +21,7 @@ export {
 } from './audit-checkpoint.js';
 export { checkChainRecords, verifyAudit, type AuditVerdict, type AuditProblem, type AuditGap, type VerifyAuditOptions } from './audit-verify.js';
 export { merkleRoot, merkleProof, verifyMerkleProof } from './merkle.js';
-export { EvidenceChainReader, type EvidenceChain, type ChainAnchor } from './evidence-chain.js';
+export { EvidenceChainReader, type EvidenceChain, type ChainAnchor, type ChainSeal } from './evidence-chain.js';
 export { BlobReferenceStore } from './blob-reference-store.js';
 export { RetentionStore, RETENTION_STAGE, SHRED_STAGE, type RetainedData } from './retention-store.js';
 export { MsgBoxRetentionStore, type ClosedPackage } from './msgbox-retention-store.js';

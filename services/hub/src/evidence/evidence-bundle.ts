@@ -37,7 +37,7 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
   await checkpointNow(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'checkpoint before an evidence bundle failed; the bundle names the last anchor'));
   const store = { pool: deps.pool, schema: deps.config.database.schema };
   const retention = new RetentionStore(store);
-  const [{ evidence: chain, indexedCheckpoint }, deliveries, deleted, shreddedAt, record] = await Promise.all([
+  const [{ evidence: chain, seals, indexedCheckpoint }, deliveries, deleted, shreddedAt, record] = await Promise.all([
     new EvidenceChainReader(store).chainOf(submissionId, deps.auditLog),
     deps.journal.listDeliveries(submissionId),
     retention.deletedAt(submissionId),
@@ -45,9 +45,9 @@ export async function buildEvidenceBundle(deps: EvidenceBundleDeps, submissionId
     channelRecord(deps, row),
   ]);
   // the signature vouches for the records: a forged or changed one (MAC, hash, link, position), or newest records
-  // deleted after a checkpoint sealed them, is refused, not signed
+  // deleted after a checkpoint sealed them (also under a newer checkpoint that sealed the chain set back), is refused, not signed
   const anchor = chain.anchor ? { no: chain.anchor.checkpoint.no, head: chain.anchor.head } : undefined;
-  const problem = checkChainRecords(chain.chain, chain.records, deps.evidence, anchor);
+  const problem = checkChainRecords(chain.chain, chain.records, deps.evidence, seals);
   if (anchor && indexedCheckpoint !== anchor.no) {
     // the anchor comes from the append-only log; an index naming another checkpoint was altered (or its writer died before the commit)
     deps.log.error({ submissionId, chain: chain.chain, checkpoint: anchor.no, indexed: indexedCheckpoint ?? null }, 'the database index of the audit checkpoints does not name the newest checkpoint that sealed this chain; run weiche audit verify');

@@ -76,6 +76,11 @@ const ERRORS = [
   [/^records missing \(deleted\)$/, () => 'Einträge fehlen (gelöscht)'],
   [/^newest records deleted \(sealed by checkpoint (\d+)\)$/, (m) => `neueste Einträge gelöscht (von Prüfpunkt ${m[1]} versiegelt)`],
   [/^all records deleted \(sealed by checkpoint (\d+)\)$/, (m) => `alle Einträge gelöscht (von Prüfpunkt ${m[1]} versiegelt)`],
+  [/^differs from what checkpoint (\d+) sealed$/, (m) => `weicht ab von dem, was Prüfpunkt ${m[1]} versiegelt hat`],
+  [
+    /^checkpoint (\d+) sealed the chain only up to #(\d+) after checkpoint (\d+) had sealed it up to #(\d+): its head was set back in the database \(records deleted or re-written\)$/,
+    (m) => `Prüfpunkt ${m[1]} hat die Kette nur bis Eintrag ${m[2]} versiegelt, nachdem Prüfpunkt ${m[3]} sie bis Eintrag ${m[4]} versiegelt hatte: ihr Ende wurde in der Datenbank zurückgesetzt (Einträge gelöscht oder neu geschrieben)`,
+  ],
   [/^the audit chain of this submission does not verify \(record #(\d+): ([\s\S]+)\): no bundle is signed; run weiche audit verify$/, (m, inner) => `Die Prüfkette dieser Einreichung ist nicht unversehrt (Eintrag ${m[1]}: ${inner(m[2])}): es wird kein Nachweis signiert; bitte „weiche audit verify“ ausführen`],
   [/^checkpoint (\d+): the database copy of its sealed heads was altered$/, (m) => `Prüfpunkt ${m[1]}: seine Kopie in der Datenbank wurde verändert`],
   [/^processing error after (\d+) attempts: ([\s\S]*)$/, (m, inner) => `Verarbeitungsfehler nach ${m[1]} Versuchen: ${inner(m[2])}`],
