@@ -1,7 +1,7 @@
 // The auditor's view of the audit chain: the records of one submission or of a time range, each
 // with actor, stage, state change and hashes, and a "verify" that recomputes the whole chain.
 import { get } from './api.js';
-import { announce, formQuery, h, localInput, pager, table } from './dom.js';
+import { announce, formQuery, h, localInput, pager, setChildren, table } from './dom.js';
 import { formatNumber, formatTime, t } from './i18n.js';
 import { actionLabel, errorText, stageLabel, stateLabel } from './terms.js';
 
@@ -91,7 +91,7 @@ export async function renderAudit(main, ctx, params) {
   if (to) query.set('to', to);
   const page = await get(`/audit/records?${query}`);
 
-  main.replaceChildren(
+  setChildren(main,
     h('h1', { tabindex: '-1' }, t('audit.heading')),
     ctx.me.tenants === 'all' ? verifyPanel() : null,
     h('section', { class: 'card' }, form),
