@@ -100,7 +100,8 @@ function checkReferences(config: WeicheConfigParsed): string[] {
   );
   config.routes.forEach((r, i) => {
     if (!tenants.has(r.tenant)) problems.push(`routes.${i}.tenant: unknown tenant "${r.tenant}"`);
-    if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
+    // the known ones beside it: most unknown names are typos of one of them
+    if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}" (${adapters.size > 0 ? `known: ${[...adapters].join(', ')}` : 'none configured'})`);
   });
   problems.push(...checkXbauAuthors(config));
   problems.push(...checkXtaUpstreams(config.upstreams.xta, tenants, new Set((config.xta?.readers ?? []).map((r) => r.identifier))));

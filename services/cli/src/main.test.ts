@@ -175,7 +175,11 @@ describe('weiche CLI', () => {
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('adapters.1.id: duplicate id "a1" (also adapters.0.id)');
     const unknownAdapter = await weiche('config', 'check', await writeConfig(dir, 'routes:\n  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: dms }\n'));
-    expect(unknownAdapter.stderr).toContain('routes.0.adapter: unknown adapter instance "dms"');
+    expect(unknownAdapter.stderr).toContain('routes.0.adapter: unknown adapter instance "dms" (none configured)');
+    const typo = await weiche('config', 'check', await writeConfig(dir, 'adapters:\n  - { id: soest-dms, kind: dms-folder, config: { path: out } }\nroutes:\n  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: soest-dsm }\n'));
+    expect(typo.stderr).toContain('routes.0.adapter: unknown adapter instance "soest-dsm" (known: soest-dms)');
+    // which file: an operator checks several
+    expect(typo.stderr).toMatch(/^\/.*\.yaml: configuration invalid:/);
     // t1 has no destination, upstream, XTA reader or delegation: it loads (a tenant being set up), with a warning
     const lonely = await weiche('config', 'check', await writeConfig(dir, ''));
     expect(lonely.code).toBe(0);

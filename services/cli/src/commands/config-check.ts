@@ -15,7 +15,8 @@ export async function configCheck(file: string): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      // the file first: an operator checks several (one per environment)
+      console.error(`${file}: ${error.message}`);
       return 1;
     }
     throw error;
