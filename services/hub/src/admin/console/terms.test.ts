@@ -12,9 +12,9 @@ const STAGES_WRITTEN = [
 ];
 
 type Terms = { stageLabel(stage: string): string };
-type I18n = { setLang(value: string): void };
+type I18n = { setLang(value: string): void; tn(key: string, count: number, params?: Record<string, unknown>): string };
 
-describe('console terms', () => {
+describe('console terms and texts', () => {
   const stored = new Map<string, string>();
   const STUBBED = ['sessionStorage', 'document', 'navigator'] as const;
   const saved = new Map(STUBBED.map((key) => [key, Object.getOwnPropertyDescriptor(globalThis, key)]));
@@ -49,5 +49,23 @@ describe('console terms', () => {
     // English words that are their own label
     const sameInEnglish = new Set(['intake', 'replay', 'pickup']);
     expect(STAGES_WRITTEN.filter((stage) => !sameInEnglish.has(stage) && terms.stageLabel(stage) === stage)).toEqual([]);
+  });
+
+  it('speaks of one thing in the singular: a bulk action on one dead letter, one audit record, one result', () => {
+    i18n.setLang('de');
+    expect(i18n.tn('dl.confirm', 1, { n: '1', action: 'Erneut zustellen' })).toBe('1 Einreichung: Erneut zustellen?');
+    expect(i18n.tn('dl.confirm', 2, { n: '2', action: 'Erneut zustellen' })).toBe('2 Einreichungen: Erneut zustellen?');
+    expect(i18n.tn('dead.all', 1, { total: '1' })).toBe('Die fehlgeschlagene Zustellung: filtern, Sammelaktionen, CSV');
+    expect(i18n.tn('audit.records', 1, { total: '1' })).toBe('1 Eintrag');
+    i18n.setLang('en');
+    expect(i18n.tn('dl.confirm', 1, { n: '1', action: 'Redeliver' })).toBe('1 submission: Redeliver?');
+    expect(i18n.tn('dead.all', 1, { total: '1' })).toBe('The dead letter: filter, bulk actions, CSV');
+    expect(i18n.tn('audit.records', 1, { total: '1' })).toBe('1 record');
+    expect(i18n.tn('search.results', 1, { total: '1' })).toBe('1 result');
+    expect(i18n.tn('search.results', 3, { total: '3' })).toBe('3 results');
+    expect(i18n.tn('dl.matches', 1, { total: '1' })).toBe('1 match');
+    // German "Treffer" is both: no form of its own, and never the English one
+    i18n.setLang('de');
+    expect(i18n.tn('search.results', 1, { total: '1' })).toBe('1 Treffer');
   });
 });

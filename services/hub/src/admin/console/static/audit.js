@@ -2,7 +2,7 @@
 // with actor, stage, state change and hashes, and a "verify" that recomputes the whole chain.
 import { get } from './api.js';
 import { announce, formQuery, h, localInput, pager, setChildren, table } from './dom.js';
-import { formatNumber, formatTime, t } from './i18n.js';
+import { formatNumber, formatTime, t, tn } from './i18n.js';
 import { actionLabel, errorText, stageLabel, stateLabel } from './terms.js';
 
 const PAGE = 100;
@@ -96,7 +96,7 @@ export async function renderAudit(main, ctx, params) {
     ctx.me.tenants === 'all' ? verifyPanel() : null,
     h('section', { class: 'card' }, form),
     h('section', { class: 'card', 'aria-labelledby': 'records-h' },
-      h('h2', { id: 'records-h' }, t('audit.records', { total: formatNumber(page.total) })),
+      h('h2', { id: 'records-h' }, tn('audit.records', page.total, { total: formatNumber(page.total) })),
       page.items.length === 0 ? h('p', {}, t('none')) : table(t('audit.heading'),
         [t('audit.seq'), t('audit.at'), t('audit.actor'), t('audit.stage'), t('audit.move'), t('col.submission'), t('audit.inputHash'), t('audit.outputHash'), t('audit.hash'), t('audit.details')],
         page.items.map((r) => [
