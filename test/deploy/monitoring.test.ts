@@ -126,6 +126,8 @@ describe('Prometheus alert rules and Grafana dashboard', () => {
     expect(watched('weiche_circuit_state'), 'circuit open').not.toEqual([]);
     expect(watched('weiche_queue_oldest_waiting_seconds'), 'backlog age').not.toEqual([]);
     expect(watched('weiche_ready'), 'readiness').not.toEqual([]);
+    expect(watched('weiche_key_expiry_seconds'), 'key expiring').not.toEqual([]);
+    expect(watched('weiche_key_unreadable'), 'key unreadable (no expiry series)').not.toEqual([]);
     expect(watched('up'), 'hub not scrapeable').not.toEqual([]);
     expect(watched('weiche_upstream_oldest_unacknowledged_seconds'), 'upstream pickups ageing').not.toEqual([]);
     expect(watched('weiche_upstream_poll_failing'), 'upstream polls failing').not.toEqual([]);

@@ -76,6 +76,12 @@ describe('key and certificate expiry', () => {
     expect(text).toMatch(new RegExp(`weiche_key_expiry_seconds\\{kind="destination",id="${cfg.destinationId}/[^"]+"\\} \\d+`));
   });
 
+  it('exports weiche_key_unreadable for a watched certificate it cannot read (it has no expiry to alert on)', async () => {
+    const text = await (await fetch(`${hub.baseUrl}/metrics`)).text();
+    expect(text).toContain('weiche_key_unreadable{kind="xta-author",id="portal"} 1');
+    expect(text).not.toMatch(/weiche_key_unreadable\{kind="tls"/);
+  });
+
   it('is for operators only', async () => {
     const response = await fetch(`${hub.baseUrl}/admin/api/v1/keys/expiry`, { headers: { authorization: `Bearer ${TENANT_ADMIN}` } });
     expect(response.status).toBe(403);

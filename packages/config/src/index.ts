@@ -11,3 +11,4 @@ export * from './callback-target.js';
 export * from './service-endpoints.js';
 export * from './host-port.js';
 export * from './redis-socket.js';
+export * from './warnings.js';

@@ -178,7 +178,7 @@ describe('config', () => {
 
   it('runs the checks a caller adds (the hub: adapter kinds) together with its own', () => {
     const problems = problemsOf({ ...valid, routes: [{ ...valid.routes[0]!, adapter: 'missing' }] }, undefined, [(c) => c.adapters.map((a, i) => `adapters.${i}.kind: checked ${a.kind}`)]);
-    expect(problems).toEqual(['routes.0.adapter: unknown adapter instance "missing"', 'adapters.0.kind: checked dms-folder']);
+    expect(problems).toEqual(['routes.0.adapter: unknown adapter instance "missing" (known: dms)', 'adapters.0.kind: checked dms-folder']);
   });
 });
 

@@ -57,19 +57,22 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 /** Cross-references the schema cannot see: every id that is named must exist, ids are unique. */
 function checkReferences(config: WeicheConfigParsed): string[] {
   const problems: string[] = [];
-  const unique = (what: string, ids: string[]): void => {
-    const seen = new Set<string>();
-    for (const id of ids) {
-      if (seen.has(id)) problems.push(`${what}: duplicate id "${id}"`);
-      seen.add(id);
+  // each entry as `path`: the id's place in the file, so the operator finds both copies
+  const unique = (entries: Array<{ id: string; path: string }>): void => {
+    const seen = new Map<string, string>();
+    for (const { id, path } of entries) {
+      const first = seen.get(id);
+      if (first !== undefined) problems.push(`${path}: duplicate id "${id}" (also ${first})`);
+      else seen.set(id, path);
     }
   };
-  unique('tenants', config.tenants.map((t) => t.id));
-  unique('destinations', config.destinations.map((d) => d.id));
+  const at = (list: string, key: string) => (id: string, i: number) => ({ id, path: `${list}.${i}.${key}` });
+  unique(config.tenants.map((t) => t.id).map(at('tenants', 'id')));
+  unique(config.destinations.map((d) => d.id).map(at('destinations', 'id')));
   // one namespace for both: POST /token finds a client by its id
-  unique('senderClients and subscriberClients', [...config.senderClients, ...config.subscriberClients].map((c) => c.clientId));
-  unique('adapters', config.adapters.map((a) => a.id));
-  unique('routes', config.routes.map((r) => r.id));
+  unique([...config.senderClients.map((c) => c.clientId).map(at('senderClients', 'clientId')), ...config.subscriberClients.map((c) => c.clientId).map(at('subscriberClients', 'clientId'))]);
+  unique(config.adapters.map((a) => a.id).map(at('adapters', 'id')));
+  unique(config.routes.map((r) => r.id).map(at('routes', 'id')));
   const tenants = new Set(config.tenants.map((t) => t.id));
   const destinations = new Set(config.destinations.map((d) => d.id));
   const adapters = new Set(config.adapters.map((a) => a.id));
@@ -97,7 +100,8 @@ function checkReferences(config: WeicheConfigParsed): string[] {
   );
   config.routes.forEach((r, i) => {
     if (!tenants.has(r.tenant)) problems.push(`routes.${i}.tenant: unknown tenant "${r.tenant}"`);
-    if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}"`);
+    // the known ones beside it: most unknown names are typos of one of them
+    if (!adapters.has(r.adapter)) problems.push(`routes.${i}.adapter: unknown adapter instance "${r.adapter}" (${adapters.size > 0 ? `known: ${[...adapters].join(', ')}` : 'none configured'})`);
   });
   problems.push(...checkXbauAuthors(config));
   problems.push(...checkXtaUpstreams(config.upstreams.xta, tenants, new Set((config.xta?.readers ?? []).map((r) => r.identifier))));

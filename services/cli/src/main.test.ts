@@ -139,6 +139,53 @@ describe('weiche CLI', () => {
     expect((await check('target: "xbau-2.6:baugenehmigung.antrag.0200"')).code).toBe(0);
   });
 
+  it('config check refuses a route whose mapping accepts none of the schemas its tenant\'s destinations offer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-schemas-'));
+    const bau = 'urn:de:fim:leika:leistung:99010003001006';
+    const config = (schemaUri: string, route: string): string =>
+      [
+        'destinations:',
+        '  - id: 2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10',
+        '    tenant: t1',
+        '    keys: { privateKeyFile: k.pem, certificateFile: c.pem }',
+        `    services: [{ identifier: "${bau}", name: Bau, submissionSchemas: [{ schemaUri: "${schemaUri}", mimeType: application/json }] }]`,
+        'adapters:',
+        '  - { id: a1, kind: dms-folder, config: { path: out } }',
+        'routes:',
+        `  - { id: r1, tenant: t1, adapter: a1, ${route} }`,
+        '',
+      ].join('\n');
+    const check = async (schemaUri: string, route: string): Promise<{ code: number; stderr: string }> => weiche('config', 'check', await writeConfig(dir, config(schemaUri, route)));
+    const xbau = `service: "${bau}", target: "xbau-2.6:baugenehmigung.antrag.0200"`;
+    // what a developer hit: the destination offers another URI than the one bauantrag-xbau maps, so every submission is refused
+    const dead = await check('https://schema.example/bauantrag.json', xbau);
+    expect(dead.code).toBe(1);
+    expect(dead.stderr).toContain(
+      `routes.0: no mapping module for target "xbau-2.6:baugenehmigung.antrag.0200" accepts the schemas destination 2b1b5f1e-3c1c-4d7e-9a55-0f3f2b7f4a10 (destinations.0) offers for ${bau} (https://schema.example/bauantrag.json); bauantrag-xbau@1.0.0 accepts urn:weiche:schema:bauantrag:1.0; xbau-passthrough@1.0.0 accepts XML {http://www.xleitstelle.de/xbau/2/6}baugenehmigung.antrag.0200 — such submissions would be rejected as unsupported schema`,
+    );
+    // "*" covers the service too; a module for any schema (generic-xdomea) accepts whatever is offered
+    expect((await check('https://schema.example/bauantrag.json', 'service: "*", target: "xbau-2.6:baugenehmigung.antrag.0200"')).stderr).toContain('routes.0: no mapping module');
+    expect((await check('urn:weiche:schema:bauantrag:1.0', xbau)).code).toBe(0);
+    expect((await check('https://schema.example/bauantrag.json', `service: "${bau}", target: "xdomea-3.1.0:0401"`)).code).toBe(0);
+  });
+
+  it('config check names where duplicate ids are and warns of a tenant nothing reaches', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-dup-'));
+    const duplicate = await weiche('config', 'check', await writeConfig(dir, 'adapters:\n  - { id: a1, kind: dms-folder, config: { path: out } }\n  - { id: a1, kind: dms-folder, config: { path: out2 } }\n'));
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('adapters.1.id: duplicate id "a1" (also adapters.0.id)');
+    const unknownAdapter = await weiche('config', 'check', await writeConfig(dir, 'routes:\n  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: dms }\n'));
+    expect(unknownAdapter.stderr).toContain('routes.0.adapter: unknown adapter instance "dms" (none configured)');
+    const typo = await weiche('config', 'check', await writeConfig(dir, 'adapters:\n  - { id: soest-dms, kind: dms-folder, config: { path: out } }\nroutes:\n  - { id: r1, tenant: t1, service: "*", target: "xdomea-3.1.0:0401", adapter: soest-dsm }\n'));
+    expect(typo.stderr).toContain('routes.0.adapter: unknown adapter instance "soest-dsm" (known: soest-dms)');
+    // which file: an operator checks several
+    expect(typo.stderr).toMatch(/^\/.*\.yaml: configuration invalid:/);
+    // t1 has no destination, upstream, XTA reader or delegation: it loads (a tenant being set up), with a warning
+    const lonely = await weiche('config', 'check', await writeConfig(dir, ''));
+    expect(lonely.code).toBe(0);
+    expect(lonely.stderr).toContain('warning: tenants.0 (t1): no destination, upstream, XTA reader or delegation brings it submissions');
+  });
+
   it("accepts the README's example configuration, given the secret files it names", async () => {
     const readme = await readFile(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
     const example = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];

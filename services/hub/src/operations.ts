@@ -63,6 +63,10 @@ export async function redeliver(deps: OperationDeps, submissionId: string, optio
     throw new WeicheError(ErrorCode.CONFLICT, `only a FAILED submission with stored packages can be redelivered (state ${row.state})`, { status: 409 });
   }
   const deliveries = await deps.journal.listDeliveries(submissionId);
+  // a mistyped route id is not a conflict of states: say so, with the ids to choose from
+  if (options.routeId !== undefined && !deliveries.some((d) => d.routeId === options.routeId)) {
+    throw new WeicheError(ErrorCode.NOT_FOUND, `the submission has no route "${options.routeId}" (its routes: ${deliveries.map((d) => d.routeId).join(', ') || 'none'})`, { status: 404 });
+  }
   const again = deliveries.filter((d) => d.state === 'FAILED' && (options.routeId === undefined || d.routeId === options.routeId));
   if (again.length === 0) throw new WeicheError(ErrorCode.CONFLICT, 'no failed route to redeliver', { status: 409 });
   const moved = await deps.journal.transition(submissionId, {

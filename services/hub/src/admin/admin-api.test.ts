@@ -333,7 +333,10 @@ describe('actions (audited with the token subject)', () => {
     expect((await deps.journal.getSubmission(id))?.state).toBe('RECEIVED');
     expect(await deps.queues.process.getJob(processJobId(id))).toBeDefined();
     const other = await seed('stadt-a', true);
-    expect((await call(TOKENS.operator, 'POST', `${API}/submissions/${other}/routes/nope/redeliver`, {})).status).toBe(409);
+    // a mistyped route is named as such, with the submission's routes to choose from
+    const typo = await call(TOKENS.operator, 'POST', `${API}/submissions/${other}/routes/nope/redeliver`, {});
+    expect(typo.status).toBe(404);
+    expect(typo.json()).toMatchObject({ detail: 'the submission has no route "nope" (its routes: r2)' });
     expect((await call(TOKENS.operator, 'POST', `${API}/submissions/${other}/routes/r2/redeliver`, {})).json()).toMatchObject({ routes: ['r2'], actor: 'olga' });
   });
 });

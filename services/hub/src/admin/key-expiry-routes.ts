@@ -38,7 +38,10 @@ export function keyExpiryRoutes(watch: KeyExpiryWatch, who: Who) {
   };
 }
 
-/** weiche_key_expiry_seconds{kind,id}: seconds until each key's certificate expires (negative once expired). */
+/**
+ * weiche_key_expiry_seconds{kind,id}: seconds until each key's certificate expires (negative once expired);
+ * weiche_key_unreadable{kind,id}: 1 for each one that cannot be read.
+ */
 export function registerKeyExpiryMetric(registry: Registry, watch: KeyExpiryWatch): void {
   new Gauge({
     name: 'weiche_key_expiry_seconds',
@@ -48,6 +51,17 @@ export function registerKeyExpiryMetric(registry: Registry, watch: KeyExpiryWatc
     async collect() {
       this.reset();
       for (const key of (await watch.report()).keys) this.set({ kind: key.kind, id: key.id }, key.secondsLeft);
+    },
+  });
+  // a certificate the hub cannot read has no expiry series at all, so no expiry alert could ever fire for it
+  new Gauge({
+    name: 'weiche_key_unreadable',
+    help: 'Watched key or certificate the hub cannot read (1), per kind and id; its expiry is unknown',
+    labelNames: ['kind', 'id'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const key of (await watch.report()).unreadable) this.set({ kind: key.kind, id: key.id }, 1);
     },
   });
 }

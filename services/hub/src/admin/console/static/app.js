@@ -5,7 +5,7 @@ import { ApiError, clearToken, closeBoard, openBoard, saveToken, signInOptions, 
 import { renderAudit } from './audit.js';
 import { renderDashboard } from './dashboard.js';
 import { renderDeadLetters } from './dead-letters.js';
-import { announce, h } from './dom.js';
+import { announce, h, setChildren } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
 import { finishSignIn, isCallback, startSignIn } from './oidc.js';
 import { renderOzg } from './ozg.js';
@@ -122,7 +122,7 @@ async function renderLogin(message) {
       id: 'oidc-sign-in',
       onclick: () => startSignIn(options.oidc).catch((error) => announce(t('login.failed', { detail: error.message }), 'error')),
     }, t('login.oidc')))) : null;
-  main.replaceChildren(h('h1', { tabindex: '-1' }, t('login.heading')), provider, options.oidc ? h('h2', {}, t('login.tokenHeading')) : null, form);
+  setChildren(main, h('h1', { tabindex: '-1' }, t('login.heading')), provider, options.oidc ? h('h2', {}, t('login.tokenHeading')) : null, form);
   if (message) announce(message, 'error');
   (main.querySelector('#oidc-sign-in') ?? input).focus();
 }

@@ -1,8 +1,8 @@
 // The auditor's view of the audit chain: the records of one submission or of a time range, each
 // with actor, stage, state change and hashes, and a "verify" that recomputes the whole chain.
 import { get } from './api.js';
-import { announce, formQuery, h, localInput, pager, table } from './dom.js';
-import { formatNumber, formatTime, t } from './i18n.js';
+import { announce, formQuery, h, localInput, pager, setChildren, table } from './dom.js';
+import { formatNumber, formatTime, t, tn } from './i18n.js';
 import { actionLabel, errorText, stageLabel, stateLabel } from './terms.js';
 
 const PAGE = 100;
@@ -91,12 +91,12 @@ export async function renderAudit(main, ctx, params) {
   if (to) query.set('to', to);
   const page = await get(`/audit/records?${query}`);
 
-  main.replaceChildren(
+  setChildren(main,
     h('h1', { tabindex: '-1' }, t('audit.heading')),
     ctx.me.tenants === 'all' ? verifyPanel() : null,
     h('section', { class: 'card' }, form),
     h('section', { class: 'card', 'aria-labelledby': 'records-h' },
-      h('h2', { id: 'records-h' }, t('audit.records', { total: formatNumber(page.total) })),
+      h('h2', { id: 'records-h' }, tn('audit.records', page.total, { total: formatNumber(page.total) })),
       page.items.length === 0 ? h('p', {}, t('none')) : table(t('audit.heading'),
         [t('audit.seq'), t('audit.at'), t('audit.actor'), t('audit.stage'), t('audit.move'), t('col.submission'), t('audit.inputHash'), t('audit.outputHash'), t('audit.hash'), t('audit.details')],
         page.items.map((r) => [

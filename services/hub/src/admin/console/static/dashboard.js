@@ -5,7 +5,7 @@ import { askDiscardReason, discard, replay } from './actions.js';
 import { get, post } from './api.js';
 import { activityChart, niceMax, shareBar, sparkline, timeBuckets } from './charts.js';
 import { announce, h, localInput, table } from './dom.js';
-import { formatAge, formatNumber, formatTime, t } from './i18n.js';
+import { formatAge, formatNumber, formatTime, t, tn } from './i18n.js';
 import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
 import { errorText, stateLabel } from './terms.js';
@@ -177,7 +177,7 @@ function deadLetterTable(page, ctx, names) {
         }, t('dead.discard')),
       ),
     ]), { 'data-testid': 'dead-letters', class: 'visually-hidden-caption' }),
-  h('p', {}, h('a', { href: '#/dead-letters' }, t('dead.all', { total: formatNumber(page.total) })))];
+  h('p', {}, h('a', { href: '#/dead-letters' }, tn('dead.all', page.total, { total: formatNumber(page.total) })))];
 }
 
 function ozgTable(stats, names) {

@@ -5,7 +5,7 @@ import { confirmAction } from './actions.js';
 import { download, get, post } from './api.js';
 import { failedRoutesList } from './dashboard.js';
 import { announce, h, pager, table } from './dom.js';
-import { formatNumber, formatTime, t } from './i18n.js';
+import { formatNumber, formatTime, t, tn } from './i18n.js';
 import { namesOf } from './names.js';
 import { liveTitle } from './refresh.js';
 import { errorText } from './terms.js';
@@ -73,7 +73,7 @@ function bulkPanel(ctx, filter, total, onDone) {
     if (!why) return reason.focus();
     const n = selected();
     if (selection.all && n > BULK_MAX) return announce(t('dl.tooMany', { max: formatNumber(BULK_MAX) }), 'error');
-    if (!(await confirmAction(t('dl.confirm', { n: formatNumber(n), action: t(`dl.action.${action.value}`) })))) return;
+    if (!(await confirmAction(tn('dl.confirm', n, { n: formatNumber(n), action: t(`dl.action.${action.value}`) })))) return;
     await ctx.act(async () => {
       const body = { action: action.value, reason: why, ...(selection.all ? { filter } : { ids: [...selection.ids] }) };
       const result = await post('/dead-letters/bulk', body);
@@ -149,7 +149,7 @@ export async function renderDeadLetters(main, ctx, params) {
     h('section', { class: 'card' }, filterForm(ctx, filter, names, adapters)),
     results,
     h('section', { class: 'card', 'aria-labelledby': 'list-h' },
-      h('h2', { id: 'list-h' }, t('dl.matches', { total: formatNumber(page.total) })),
+      h('h2', { id: 'list-h' }, tn('dl.matches', page.total, { total: formatNumber(page.total) })),
       h('div', { class: 'buttons' }, csv('rfc4180'), csv('excel-de')),
       readOnly || page.total === 0 ? null : h('p', { class: 'select-all' }, allMatching, ' ', h('label', { for: 'select-all-matching' }, t('dl.selectAllMatching', { total: formatNumber(page.total) }))),
       bulk?.form ?? null,

@@ -21,6 +21,15 @@ export function h(tag, attrs, ...children) {
   return fill(document.createElement(tag), attrs, children);
 }
 
+/**
+ * Replaces an element's children, skipping null/undefined/false like h(): the DOM's own replaceChildren()
+ * would show each of them as the text "null".
+ */
+export function setChildren(el, ...children) {
+  el.replaceChildren();
+  return fill(el, {}, children);
+}
+
 /** An SVG element with attributes and children. */
 export function s(tag, attrs, ...children) {
   return fill(document.createElementNS(SVG_NS, tag), attrs, children);

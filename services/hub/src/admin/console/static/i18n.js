@@ -225,6 +225,7 @@ const TEXTS = {
     'adapters.lastError': 'Letzter Fehler',
     'adapters.check': 'Letzte Zustandsprüfung',
     'dead.all': 'Alle {total} fehlgeschlagenen Zustellungen: filtern, Sammelaktionen, CSV',
+    'dead.all.one': 'Die fehlgeschlagene Zustellung: filtern, Sammelaktionen, CSV',
     'dl.heading': 'Fehlgeschlagene Zustellungen',
     'dl.filter': 'Filter',
     'dl.errorText': 'Fehlertext enthält',
@@ -244,6 +245,7 @@ const TEXTS = {
     'dl.run': 'Ausführen',
     'dl.tooMany': 'Höchstens {max} auf einmal: bitte den Filter eingrenzen.',
     'dl.confirm': '{n} Einreichungen: {action}?',
+    'dl.confirm.one': '{n} Einreichung: {action}?',
     'dl.resultHeading': 'Ergebnis: {action}',
     'dl.result': '{ok} von {total} erfolgreich (Vorgang {batch}).',
     'dl.failures': 'Nicht ausgeführt',
@@ -260,6 +262,7 @@ const TEXTS = {
     'audit.heading': 'Prüfprotokoll',
     'audit.search': 'Prüfprotokoll durchsuchen',
     'audit.records': '{total} Einträge',
+    'audit.records.one': '{total} Eintrag',
     'audit.seq': 'Nr.',
     'audit.at': 'Zeit',
     'audit.actor': 'Akteur',
@@ -410,6 +413,7 @@ const TEXTS = {
     'search.any': 'any',
     'search.submit': 'Search',
     'search.results': '{total} results',
+    'search.results.one': '{total} result',
     'search.prev': 'Previous page',
     'search.next': 'Next page',
     'search.page': 'Items {from}–{to} of {total}',
@@ -507,11 +511,13 @@ const TEXTS = {
     'adapters.lastError': 'Last error',
     'adapters.check': 'Last health check',
     'dead.all': 'All {total} dead letters: filter, bulk actions, CSV',
+    'dead.all.one': 'The dead letter: filter, bulk actions, CSV',
     'dl.heading': 'Dead letters',
     'dl.filter': 'Filter',
     'dl.errorText': 'Error text contains',
     'dl.apply': 'Filter',
     'dl.matches': '{total} matches',
+    'dl.matches.one': '{total} match',
     'dl.select': 'Select',
     'dl.selectOne': 'Select {id}',
     'dl.selectAllMatching': 'Select all {total} matches of the filter (not only this page)',
@@ -526,6 +532,7 @@ const TEXTS = {
     'dl.run': 'Run',
     'dl.tooMany': 'At most {max} at once: please narrow the filter.',
     'dl.confirm': '{n} submissions: {action}?',
+    'dl.confirm.one': '{n} submission: {action}?',
     'dl.resultHeading': 'Result: {action}',
     'dl.result': '{ok} of {total} succeeded (batch {batch}).',
     'dl.failures': 'Not done',
@@ -542,6 +549,7 @@ const TEXTS = {
     'audit.heading': 'Audit log',
     'audit.search': 'Search the audit log',
     'audit.records': '{total} records',
+    'audit.records.one': '{total} record',
     'audit.seq': 'No.',
     'audit.at': 'Time',
     'audit.actor': 'Actor',
@@ -592,6 +600,12 @@ export function setLang(value) {
 export function t(key, params = {}) {
   const text = TEXTS[current][key] ?? TEXTS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/** t() for a text about `count` things: its `<key>.one` form when count is 1 and the language needs one (German "1 Treffer" does not). */
+export function tn(key, count, params = {}) {
+  const one = `${key}.one`;
+  return t(count === 1 && one in TEXTS[current] ? one : key, params);
 }
 
 /** A date and time in the active language. */

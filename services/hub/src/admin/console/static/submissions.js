@@ -2,7 +2,7 @@
 // search can be bookmarked, reloaded and gone back to.
 import { download, get } from './api.js';
 import { announce, formQuery, h, localInput, pager, table } from './dom.js';
-import { formatNumber, formatTime, t } from './i18n.js';
+import { formatNumber, formatTime, t, tn } from './i18n.js';
 import { namesOf } from './names.js';
 import { stateLabel } from './terms.js';
 
@@ -56,9 +56,9 @@ export async function renderSubmissions(main, ctx, params) {
   const page = await get(`/submissions?${api}`);
 
   results.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'results-h' },
-    h('h2', { id: 'results-h' }, t('search.results', { total: formatNumber(page.total) })),
+    h('h2', { id: 'results-h' }, tn('search.results', page.total, { total: formatNumber(page.total) })),
     page.total > 0 ? h('div', { class: 'buttons' }, csv('rfc4180'), csv('excel-de')) : null,
-    page.items.length === 0 ? h('p', {}, t('none')) : table(t('search.results', { total: page.total }),
+    page.items.length === 0 ? h('p', {}, t('none')) : table(tn('search.results', page.total, { total: formatNumber(page.total) }),
       [t('col.submission'), t('col.tenant'), t('col.service'), t('col.state'), t('col.created')],
       page.items.map((x) => [
         h('a', { href: `#/submissions/${encodeURIComponent(x.submissionId)}`, class: 'mono' }, x.submissionId),

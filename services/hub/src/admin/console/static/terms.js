@@ -21,12 +21,18 @@ const STAGES = {
     redeliver: 'Erneute Zustellung', replay: 'Wiederholung', discard: 'Verworfen', operator: 'Betriebsaktion',
     'xta-msgbox-offer': 'Ins XTA-Postfach gestellt', 'xta-msgbox-close': 'Aus dem XTA-Postfach abgeholt',
     delegate: 'An Back-Office übergeben (Delegation)', delegations: 'Delegationen geändert',
+    acknowledge: 'Rückmeldung an den Absender', answer: 'Antwort des abholenden Systems (Subscriber)', pickup: 'Abholung',
+    callback: 'Callback an den Absender', 'dms-confirmation': 'Rückmeldung des DMS', retention: 'Gelöscht nach Aufbewahrungsfrist',
+    shred: 'Mandantenschlüssel vernichtet (Crypto-Shredding)', 'upstream-close': 'Beim Intermediär abgeschlossen (XTA close)',
   },
   en: {
     intake: 'intake', submit: 'submission complete', open: 'decryption and checks', map: 'mapping', route: 'routing', deliver: 'delivery',
     'deliver-route': 'route delivered', 'dead-letter': 'delivery given up', redeliver: 'redelivery', replay: 'replay', discard: 'discarded',
     operator: 'operator action', 'xta-msgbox-offer': 'offered in the XTA message box', 'xta-msgbox-close': 'fetched from the XTA message box',
     delegate: 'handed to a back office (delegation)', delegations: 'delegations changed',
+    acknowledge: 'answer to the sender', answer: "subscriber's answer", pickup: 'pickup', callback: 'callback to the sender',
+    'dms-confirmation': 'DMS confirmation', retention: 'deleted after retention', shred: 'tenant key destroyed (crypto-shredding)',
+    'upstream-close': 'closed at the intermediary (XTA close)',
   },
 };
 
