@@ -5,6 +5,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateRsaKeyPair, signCompactJws } from '@weiche/crypto';
+import { resolveSchemaCacheDir } from '@weiche/xoev';
 import { tempDir } from '../support/env.js';
 import { verifyEventLog } from '../support/event-log-verifier.js';
 import { startInProcessHub, type InProcessHub } from '../support/hub-in-process.js';
@@ -16,7 +17,8 @@ import { answered, waitForEvents } from '../support/wait-for-events.js';
 // destination's encryption key nor the key of a subscriber's SET. Kids are now the thumbprint's first 32 characters;
 // what a hub before that named by the full thumbprint (key files, cached encryptionKids, signed SETs) still works.
 
-const OPENAPI = '/work/shared/reference/fit-connect/submission-api-1.1.3.yaml';
+// the official OpenAPI as `npm test` installs it (schemas/fit-connect/manifest.json, sha256-pinned)
+const OPENAPI = join(resolveSchemaCacheDir(), 'fit-connect', 'submission-api-1.1.3.yaml');
 const KEY_PATH = '/v1/destinations/{destinationId}/keys/{keyId}';
 
 type Parameter = { name: string; schema?: { minLength?: number; maxLength?: number } };

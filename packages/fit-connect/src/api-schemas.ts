@@ -1,5 +1,5 @@
 // Request/response bodies of the FIT-Connect Submission API, following
-// /work/shared/reference/fit-connect/submission-api-1.1.3.yaml (components/schemas).
+// the official submission-api-1.1.3.yaml (components/schemas; installed by `npm test` into .weiche/schemas/fit-connect).
 // UUIDs use z.guid(): the OpenAPI says `format: uuid`, which JSON Schema validators (ajv-formats)
 // check by shape only, without RFC 9562 version bits.
 import { z } from 'zod';

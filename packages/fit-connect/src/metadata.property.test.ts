@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { createMetadataValidator } from './metadata.js';
+
+/** The official metadata schemas as `npm test` installs them (schemas/fit-connect/manifest.json, sha256-pinned). */
+const INSTALLED_SCHEMAS = fileURLToPath(new URL('../../../.weiche/schemas/fit-connect', import.meta.url));
 
 // Issue 13 §6: any decrypted metadata document → valid or a schema problem for the sender, never an
 // exception, never the sender's values echoed, in bounded time. FC_SEED / FC_RUNS run it longer.
 const seed = Number(process.env.FC_SEED ?? 13013);
 const numRuns = Number(process.env.FC_RUNS ?? 300);
-const validator = createMetadataValidator({ schemaDir: '/work/shared/reference/fit-connect' });
+const validator = createMetadataValidator({ schemaDir: INSTALLED_SCHEMAS });
 const MARK = 'PERSÖNLICH-7f3a';
 const HASH = { type: 'sha512', content: 'a'.repeat(128) };
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { createMetadataValidator } from './metadata.js';
 
-const validator = createMetadataValidator({ schemaDir: '/work/shared/reference/fit-connect' });
+/** The official metadata schemas as `npm test` installs them (schemas/fit-connect/manifest.json, sha256-pinned). */
+const INSTALLED_SCHEMAS = fileURLToPath(new URL('../../../.weiche/schemas/fit-connect', import.meta.url));
+
+const validator = createMetadataValidator({ schemaDir: INSTALLED_SCHEMAS });
 const HASH = { type: 'sha512', content: 'a'.repeat(128) };
 const ATTACHMENT_ID = '0b799252-deb9-42b0-98d3-c50d24bbafe0';
 

@@ -38,6 +38,7 @@ describe('schema cache', () => {
     expect(fit.standards.flatMap((s) => s.files.map((f) => f.path)).sort()).toEqual([
       'fit-connect/metadata.schema-1.0.0.json',
       'fit-connect/metadata.schema-2.1.0.json',
+      'fit-connect/submission-api-1.1.3.yaml',
     ]);
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateRsaKeyPair } from '@weiche/crypto';
 import { acceptPayload, EVENT_URI, newEventsCallbackBody } from '@weiche/fit-connect';
+import { resolveSchemaCacheDir } from '@weiche/xoev';
 import { smallHubConfig, startTestHub, testDestination, testService, type TestHub } from '../../test-hub.js';
 
 // The hub's FIT-Connect API as an independent client written from the official OpenAPI sees it: every response of
@@ -22,7 +23,8 @@ import { smallHubConfig, startTestHub, testDestination, testService, type TestHu
 // server fault. Each malformed id is now answered with a status the operation documents: 400 where it names one, else
 // 404 (as for an unknown id). Real HTTP against the hub on a loopback port, a sender and a relay subscriber.
 
-const OPENAPI = '/work/shared/reference/fit-connect/submission-api-1.1.3.yaml';
+// the official OpenAPI as `npm test` installs it (schemas/fit-connect/manifest.json, sha256-pinned)
+const OPENAPI = join(resolveSchemaCacheDir(), 'fit-connect', 'submission-api-1.1.3.yaml');
 const DEST = randomUUID();
 const RELAY = randomUUID();
 const SENDER = { id: 'portal', secret: randomBytes(16).toString('hex') };
