@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { WeicheConfig } from '@weiche/config';
+import { configWarnings, type WeicheConfig } from '@weiche/config';
 import { errorMessage } from '@weiche/core';
 import { configureCryptoPool } from '@weiche/crypto';
 import { loadHubConfig } from './config/hub-config.js';
@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     ({ config, state: demo } = await demoConfig(dataDir));
     log.info({ dataDir }, 'no config file given (--config or WEICHE_CONFIG): starting with the embedded demo defaults');
   }
+  // what `weiche config check` calls a likely mistake: said at start too, for an operator who deployed without it
+  for (const warning of configWarnings(config)) log.warn({ warning }, 'config: likely a mistake (weiche config check names it too)');
   if (config.processing.cryptoThreads !== undefined) configureCryptoPool({ threads: config.processing.cryptoThreads });
   const missing = missingNodeFlags();
   // a changed start command (e.g. a Kubernetes `args` of its own) loses them silently otherwise
