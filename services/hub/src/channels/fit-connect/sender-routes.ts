@@ -181,7 +181,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
-      if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
+      if (!service) {
+        // a portal's usual slip (a LeiKa key mistyped, the wrong destination): name what is offered, as GET destination does
+        const offered = destination.config.services.map((s) => s.identifier).join(', ');
+        throw httpProblem(422, ErrorCode.UNPROCESSABLE, `the destination does not offer the service ${body.serviceType.identifier}; it offers ${offered} (GET /v1/destinations/${destinationId})`);
+      }
       // a token reaching the destination by a service or region scope sends only the services it covers
       assertMaySend(client, destinationId, service.identifier);
       // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
