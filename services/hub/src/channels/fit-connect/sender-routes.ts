@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
@@ -224,15 +224,20 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       return reply.status(201).send({ destinationId, submissionId, caseId });
     });
 
-    app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
+    // checked before the body is parsed: a type the hub has no parser for (application/octet-stream, text/plain) was refused by
+    // the parser with only "unsupported content type …", which does not tell the portal what to send instead
+    const joseBodyOnly = async (request: FastifyRequest): Promise<void> => {
+      if (!isJoseMediaType(request.headers['content-type'])) {
+        throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
+      }
+    };
+
+    app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams }, onRequest: joseBodyOnly }, async (request, reply) => {
       const client = await authenticate(deps, request);
       // the OpenAPI names no 404 for this operation: malformed ids are 400, both checked before anything is looked up
       const submissionId = uuidParam(request.params.submissionId, 'submission', 400);
       const attachmentId = uuidParam(request.params.attachmentId, 'attachment', 400);
       const { row, meta, attachments } = await ownSubmission(client, submissionId);
-      if (!isJoseMediaType(request.headers['content-type'])) {
-        throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
-      }
       requireCreated(row);
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
