@@ -270,9 +270,16 @@ describe('bad input at the FIT-Connect intake', () => {
       for (const contentType of ['text/plain', 'application/octet-stream', 'application/json']) {
         const body = contentType === 'application/json' ? JSON.stringify({ jwe }) : jwe;
         const response = await sender.request('PUT', `/v1/submissions/${created.submissionId}/attachments/${id}`, body, contentType);
-        await expectProblem(response, 415, 'unsupported-media-type');
+        // the same answer whatever the type: those the hub has no parser for (text/plain, application/octet-stream) said
+        // only "unsupported content type …", not what to send instead
+        expect((await expectProblem(response, 415, 'unsupported-media-type')).detail, contentType).toBe('attachments are sent as application/jose (one compact JWE)');
       }
       expect(await hub.deps.journal.listAttachments(created.submissionId)).toEqual([]);
+      // create and submit take JSON; another type said only "unsupported content type text/plain"
+      for (const path of ['/v1/submissions', `/v1/submissions/${created.submissionId}`]) {
+        const response = await sender.request(path === '/v1/submissions' ? 'POST' : 'PUT', path, '{}', 'text/plain');
+        expect((await expectProblem(response, 415, 'unsupported-media-type')).detail, path).toBe('the request body is JSON (content-type: application/json)');
+      }
     });
 
     // OpenAPI CreateAttachment: a compact JWE; these were stored with 204 and refused only after submit

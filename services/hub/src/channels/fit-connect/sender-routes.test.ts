@@ -82,6 +82,19 @@ describe('the sender API in the shapes of the OpenAPI', () => {
     expect(regions).toEqual({ [SERVICE]: ['DE05974028'], [OTHER_SERVICE]: ['DE'] });
   });
 
+  it('CreateSubmission for a service the destination does not offer: 422 naming the service asked for and those offered', async () => {
+    const unknown = 'urn:de:fim:leika:leistung:99999999999999';
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions',
+      headers: { authorization: `Bearer ${await accessToken()}`, 'content-type': 'application/json' },
+      payload: { destinationId: DEST_2, serviceType: { identifier: unknown, name: 'Unbekannt' }, announcedAttachments: [] },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().detail).toBe(`the destination does not offer the service ${unknown}; it offers ${SERVICE} (GET /v1/destinations/${DEST_2})`);
+  });
+
   it('CreateSubmission with caseId: a reply in the sender\'s own case at the same destination; else 404, 403, 422', async () => {
     const create = async (client: typeof CLIENT, destinationId: string, caseId?: string) =>
       app.inject({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sealSecret, type FsBlobStore, type TenantKeyring } from '@weiche/blobstore';
 import type { WeicheConfig } from '@weiche/config';
@@ -120,6 +120,13 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const app = zodRoutes(fastify);
     // Attachment bodies are streamed straight to the blob store (never buffered whole).
     app.addContentTypeParser('application/jose', (_request, payload, done) => done(null, payload));
+    // checked before the body is parsed: a type the hub has no parser for (application/octet-stream, text/plain) was refused by
+    // the parser with only "unsupported content type …", which does not tell the portal what to send instead
+    const bodyOfType = (accepts: (contentType: string | undefined) => boolean, detail: string) => async (request: FastifyRequest): Promise<void> => {
+      if (!accepts(request.headers['content-type'])) throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, detail);
+    };
+    const jsonBodyOnly = bodyOfType((type) => /^application\/json\s*(?:;|$)/i.test(type ?? ''), 'the request body is JSON (content-type: application/json)');
+    const joseBodyOnly = bodyOfType(isJoseMediaType, 'attachments are sent as application/jose (one compact JWE)');
 
     // OpenAPI `Info`: the API version as {major, minor, patch} (a string fails a client that validates it)
     app.get('/v1/info', async () => ({
@@ -172,7 +179,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       return { ...jwk, kid: keyId };
     });
 
-    app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission } }, async (request, reply) => {
+    app.post('/v1/submissions', { bodyLimit: 64 * 1024, schema: { body: CreateSubmission }, onRequest: jsonBodyOnly }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const body = request.body;
       // as the ids in paths (uuid-param.ts): in capitals the same destination
@@ -181,7 +188,11 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       if (!destination) throw httpProblem(404, ErrorCode.NOT_FOUND, 'no such destination');
       assertMaySend(client, destinationId);
       const service = destination.config.services.find((s) => s.identifier === body.serviceType.identifier);
-      if (!service) throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'the destination does not offer this service');
+      if (!service) {
+        // a portal's usual slip (a LeiKa key mistyped, the wrong destination): name what is offered, as GET destination does
+        const offered = destination.config.services.map((s) => s.identifier).join(', ');
+        throw httpProblem(422, ErrorCode.UNPROCESSABLE, `the destination does not offer the service ${body.serviceType.identifier}; it offers ${offered} (GET /v1/destinations/${destinationId})`);
+      }
       // a token reaching the destination by a service or region scope sends only the services it covers
       assertMaySend(client, destinationId, service.identifier);
       // as the ids in paths (uuid-param.ts): an attachment id in capitals is the same attachment, kept in lower case
@@ -220,15 +231,12 @@ export function senderRoutes(deps: SenderRoutesDeps) {
       return reply.status(201).send({ destinationId, submissionId, caseId });
     });
 
-    app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams } }, async (request, reply) => {
+    app.put('/v1/submissions/:submissionId/attachments/:attachmentId', { schema: { params: AttachmentParams }, onRequest: joseBodyOnly }, async (request, reply) => {
       const client = await authenticate(deps, request);
       // the OpenAPI names no 404 for this operation: malformed ids are 400, both checked before anything is looked up
       const submissionId = uuidParam(request.params.submissionId, 'submission', 400);
       const attachmentId = uuidParam(request.params.attachmentId, 'attachment', 400);
       const { row, meta, attachments } = await ownSubmission(client, submissionId);
-      if (!isJoseMediaType(request.headers['content-type'])) {
-        throw httpProblem(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'attachments are sent as application/jose (one compact JWE)');
-      }
       requireCreated(row);
       if (!meta.announcedAttachments.includes(attachmentId)) {
         throw httpProblem(422, ErrorCode.UNPROCESSABLE, 'attachment was not announced; upload attachments under their announced ids');
@@ -255,7 +263,7 @@ export function senderRoutes(deps: SenderRoutesDeps) {
     const dataLimit = wire.dataBytes;
     // the body limit is only the outer guard; each part is checked against its own limit below
     const submitLimit = metadataLimit + dataLimit + 1024;
-    app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission } }, async (request, reply) => {
+    app.put('/v1/submissions/:submissionId', { bodyLimit: submitLimit, schema: { params: SubmissionParams, body: SubmitSubmission }, onRequest: jsonBodyOnly }, async (request, reply) => {
       const client = await authenticate(deps, request);
       const { row, meta, attachments } = await ownSubmission(client, uuidParam(request.params.submissionId, 'submission', 400));
       const body = request.body;
