@@ -126,9 +126,16 @@ describe('admin API on a running hub', () => {
     await waitFor('delivered after redelivery', async () => (await state(hub, sent.a)) === 'DELIVERED', 60_000, 100);
 
     const detail = await api(hub, TOKENS.adminA, 'GET', `${API}/submissions/${sent.a}`);
-    const body = detail.json<{ submission: { state: string }; timeline: Array<{ kind: string; stage?: string; actor?: string; outcome?: string }> }>();
+    const body = detail.json<{
+      submission: { state: string };
+      deliveries: Array<{ routeId: string; attempts: number }>;
+      timeline: Array<{ kind: string; stage?: string; actor?: string; outcome?: string; attempt?: number }>;
+    }>();
     expect(body.submission.state).toBe('DELIVERED');
     expect(body.timeline.filter((e) => e.kind === 'attempt').map((e) => e.outcome)).toEqual(['transient', 'transient', 'success']);
+    // the redelivery's job starts at its attempt 1 again; the timeline counts on across it, as the deliveries table does
+    expect(body.timeline.filter((e) => e.kind === 'attempt').map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(body.deliveries.find((d) => d.routeId === 'to-dms')?.attempts).toBe(3);
     expect(body.timeline.find((e) => e.stage === 'redeliver')?.actor).toBe('anna');
     expect(detail.text).not.toMatch(/musterfrau|grundriss/i);
 

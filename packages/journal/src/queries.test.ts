@@ -163,6 +163,22 @@ describe('JournalQueries.timeline', () => {
     expect(text).not.toMatch(/erika|cb-secret|x\.zip|eyJ\.secret/);
     expect(await queries.timeline(randomUUID())).toBeUndefined();
   });
+
+  it("numbers a route's attempts across redeliveries, as its deliveries row counts them", async () => {
+    const id = await failed(`q-${randomUUID().slice(0, 8)}`);
+    // a redelivery is a new job: its first attempt is the job's attempt 1 again
+    await journal.recordAttempt({ submissionId: id, routeId: 'r2', attempt: 1, outcome: 'transient', error: 'ECONNREFUSED' });
+    await journal.recordAttempt({ submissionId: id, routeId: 'r2', attempt: 2, outcome: 'success' });
+    const timeline = await queries.timeline(id);
+    const attempts = (timeline?.entries ?? []).filter((e) => e.kind === 'attempt');
+    expect(attempts.map((e) => [e.routeId, e.attempt])).toEqual([
+      ['r1', 1],
+      ['r2', 1],
+      ['r2', 2],
+      ['r2', 3],
+    ]);
+    expect(timeline?.deliveries.find((d) => d.routeId === 'r2')?.attempts).toBe(3);
+  });
 });
 
 describe('JournalQueries statistics and incremental readers', () => {

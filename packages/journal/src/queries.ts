@@ -98,6 +98,7 @@ export interface TimelineEntry {
   hash?: string;
   details?: Record<string, unknown>;
   routeId?: string;
+  /** attempt: the route's attempt number across redeliveries (what `attempts` of its delivery counts). */
   attempt?: number;
   outcome?: string;
   error?: string | null;
@@ -314,7 +315,10 @@ export class JournalQueries extends SchemaStore {
         submissionId,
       ]),
       this.query<{ id: string; route_id: string; attempt: number; outcome: string; error: string | null; at: Date }>(
-        `SELECT id, route_id, attempt, outcome, error, at FROM ${s}.delivery_attempts WHERE submission_id = $1 ORDER BY id`,
+        // numbered per route across redeliveries, as deliveries.attempts counts them: the stored `attempt` is the
+        // queue job's, and a redelivery is a new job that starts at 1 again
+        `SELECT id, route_id, (row_number() OVER (PARTITION BY route_id ORDER BY id))::int AS attempt, outcome, error, at
+           FROM ${s}.delivery_attempts WHERE submission_id = $1 ORDER BY id`,
         [submissionId],
       ),
       // event names and times only: the SET tokens themselves are for the sender

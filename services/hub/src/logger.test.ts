@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerProblemHandler } from './gateway/problems.js';
 import { createLogger } from './logger.js';
@@ -96,5 +96,31 @@ describe('createLogger', () => {
     const failed = lines().filter((l) => l.err !== undefined);
     expect(failed.map((l) => l.msg)).toEqual(['request failed', 'Error (message withheld)']);
     for (const line of failed) expect((line.err as { stack: string[] }).stack.join('\n')).toMatch(/logger\.test\.ts:\d+:\d+/);
+  });
+  it("keeps a request's query string out of Fastify's own lines that quote its URL (a reply sent twice)", async () => {
+    const { log, lines, text } = capture();
+    const app = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+    // a route that wrote the head itself and still returns a payload: Fastify warns "Reply was already sent" with the URL
+    app.get('/v1/twice', (_request, reply) => {
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+      reply.raw.write('x');
+      return 'y';
+    });
+    // sending twice: Fastify warns with FST_ERR_REP_ALREADY_SENT, whose message quotes the URL
+    app.get('/v1/again', async (_request, reply) => {
+      await reply.send('a');
+      await reply.send('b');
+      return reply;
+    });
+    try {
+      // Fastify rethrows Node's ERR_HTTP_HEADERS_SENT after its warning: only the log line counts here
+      await app.inject({ url: `/v1/twice?q=${MARKER}` }).catch((error: unknown) => expect((error as { code?: string }).code).toBe('ERR_HTTP_HEADERS_SENT'));
+      await app.inject({ url: `/v1/again?q=${MARKER}` });
+    } finally {
+      await app.close();
+    }
+    expect(lines().some((l) => typeof l.msg === 'string' && l.msg.startsWith('Reply was already sent') && l.msg.includes('/v1/twice'))).toBe(true);
+    expect(lines().some((l) => (l.err as { code?: string } | undefined)?.code === 'FST_ERR_REP_ALREADY_SENT' || (l.err as { errno?: string } | undefined)?.errno === 'FST_ERR_REP_ALREADY_SENT')).toBe(true);
+    expect(text()).not.toContain(MARKER);
   });
 });

@@ -45,6 +45,18 @@ export function loggedError(value: unknown): LoggedError {
   return { ...errorFacts(value), ...(stack ? { stack } : {}) };
 }
 
+// a path with a query string, as a message quotes it (`"/v1/x?q=…"`, `GET:/v1/x?q=…`)
+const QUERY = /(\/[^\s"'`?]*)\?[^\s"'`]*/g;
+
+/**
+ * A message without the query strings of the URLs it quotes: Fastify's own lines quote a request's raw URL (`Reply was
+ * already sent … in the "<url>" route`, route-not-found), and a query string is the client's input (a search term, a
+ * name). The path stays: it holds the route and its ids.
+ */
+function withoutQueries(msg: unknown): unknown {
+  return typeof msg === 'string' && msg.includes('?') ? msg.replace(QUERY, '$1?[query withheld]') : msg;
+}
+
 /** The hub's logger (stdout unless `destination` is given: a test reads what the hub would have printed). */
 export function createLogger(options: { level?: string; role?: string; destination?: DestinationStream } = {}): Logger {
   const settings = {
@@ -57,6 +69,7 @@ export function createLogger(options: { level?: string; role?: string; destinati
       // `log.warn({ err })`), and Fastify's own error lines give it as their `msg`: such a line is named by the
       // error's class instead
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        if (typeof args[0] === 'string') return method.apply(this, [withoutQueries(args[0]), ...args.slice(1)]);
         const [first, msg] = args;
         if (typeof first === 'object' && first !== null) {
           const fields = first as Record<string, unknown>;
@@ -66,7 +79,7 @@ export function createLogger(options: { level?: string; role?: string; destinati
             return method.apply(this, [first, `${errorFacts(error).type} (message withheld)`, ...args.slice(2)]);
           }
         }
-        return method.apply(this, args);
+        return method.apply(this, args.length > 1 ? [first, withoutQueries(msg), ...args.slice(2)] : args);
       },
     },
   };

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { buildScaffold, runScaffoldTests, scaffoldWorkspace } from '../test-scaffold.js';
+import { buildScaffold, runScaffoldTests, scaffoldWorkspace } from '../scaffold.test-support.js';
 import { adapterNew, placeholders } from './adapter-new.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');

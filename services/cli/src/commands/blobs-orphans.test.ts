@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool } from '@weiche/journal';
-import { weiche } from '../test-cli.js';
+import { weiche } from '../weiche-cli.test-support.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const schema = `t_${randomBytes(5).toString('hex')}`;

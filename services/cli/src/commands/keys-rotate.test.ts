@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@weiche/config';
 import { loadEvidenceKeys, loadMasterKeys, loadSigner, tenantKeyring } from '@weiche/hub';
-import { weiche } from '../test-cli.js';
+import { weiche } from '../weiche-cli.test-support.js';
 
 async function hubDir(): Promise<{ file: string; dataDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cli-rotate-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { buildScaffold, runScaffoldTests, scaffoldWorkspace } from '../test-scaffold.js';
+import { buildScaffold, runScaffoldTests, scaffoldWorkspace } from '../scaffold.test-support.js';
 import { mappingNew } from './mapping-new.js';
 import { mappingTest } from './mapping-test.js';
 

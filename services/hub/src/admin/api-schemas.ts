@@ -227,7 +227,7 @@ export const TimelineEntry = z.object({
   hash: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
   routeId: z.string().optional(),
-  attempt: z.number().optional(),
+  attempt: z.number().optional().describe("attempt: the route's attempt number across redeliveries, as the delivery's attempts count them"),
   outcome: z.string().optional(),
   error: z.string().nullable().optional(),
   eventName: z.string().optional(),

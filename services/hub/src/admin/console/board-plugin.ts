@@ -84,7 +84,8 @@ export function boardPlugin(options: BoardOptions) {
           return reply.status(403).type('application/problem+json').send({ type: 'urn:weiche:problem:forbidden', title: 'Forbidden', status: 403, detail: 'Bull Board shows the jobs of every tenant' });
         }
         if (!READ_METHODS.has(request.method)) {
-          options.log?.info({ actor: session.subject, method: request.method, url: request.url }, 'bull board action refused: the board is read-only');
+          // the path names the action; a query string is the client's input and stays out of the log
+          options.log?.info({ actor: session.subject, method: request.method, url: request.url.split('?', 1)[0] }, 'bull board action refused: the board is read-only');
           return reply.status(403).type('application/problem+json').send({
             type: 'urn:weiche:problem:forbidden',
             title: 'Forbidden',

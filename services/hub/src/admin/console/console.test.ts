@@ -146,6 +146,9 @@ describe('Bull Board behind board sessions (real Redis)', () => {
     }
     expect(await queue.isPaused()).toBe(false);
     expect(logged.at(-1)).toMatchObject({ actor: 'olga', method: 'PUT' });
+    // the refusal's log line names the path, not the query string (a client's input)
+    expect((await app.inject({ method: 'PUT', url: `${BOARD_PATH}/api/queues/process/pause?note=Erika-Mustermann`, headers: { cookie } })).statusCode).toBe(403);
+    expect(logged.at(-1)).toMatchObject({ url: `${BOARD_PATH}/api/queues/process/pause` });
     const queues = (await app.inject({ method: 'GET', url: `${BOARD_PATH}/api/queues`, headers: { cookie } })).json() as { queues: Array<{ readOnlyMode: boolean }> };
     expect(queues.queues.map((q) => q.readOnlyMode)).toEqual([true]);
   });

@@ -153,6 +153,8 @@ export function senderRoutes(deps: SenderRoutesDeps) {
         status: 'active',
         encryptionKid: destination.kid,
         metadataVersions: ['1.0.0', '2.1.0'],
+        // all the destination's services, also for a sender whose scope covers only some: OpenAPI Destination describes
+        // the destination (the Routing API publishes its services to anyone), not the grant; create-submission enforces that.
         // OpenAPI DestinationService.regions: at least one ARS; a service configured without regions is offered in all of Germany
         services: destination.config.services.map((s) => ({ identifier: s.identifier, submissionSchemas: s.submissionSchemas, regions: s.regions.length > 0 ? s.regions : ['DE'] })),
       };

@@ -116,6 +116,18 @@ describe('sender tokens with the documented scopes, against the hub', () => {
     expect(events.status).toBe(403);
   });
 
+  it('get-destination-info shows a narrowed sender the whole destination: its services are no secret of the grant', async () => {
+    // OpenAPI Destination is "Repräsentation eines Zustellpunktes" with the services it offers (the Routing API
+    // publishes them to anyone); the scope decides what the sender may submit, which create-submission enforces
+    const narrow = `Bearer ${((await (await token('send:service:99010003001006')).json()) as { access_token: string }).access_token}`;
+    const response = await fetch(`${base}/v1/destinations/${A}`, { headers: { authorization: narrow } });
+    expect(response.status).toBe(200);
+    const { services } = (await response.json()) as { services: Array<{ identifier: string }> };
+    expect(services.map((s) => s.identifier).sort()).toEqual([ABSCHLEPP, BAU].sort());
+    const other = await fetch(`${base}/v1/destinations/${B}`, { headers: { authorization: `Bearer ${((await (await token('send:region:DE09')).json()) as { access_token: string }).access_token}` } });
+    expect(other.status).toBe(403);
+  });
+
   it('a documented-form scope that reaches none of the client’s destinations is invalid_scope, as an unknown one', async () => {
     for (const scope of ['send:region:DE01', 'send:service:99999999999999', 'send:region:XX', `send:destination:${randomUUID()}`]) {
       const response = await token(scope);

@@ -239,6 +239,10 @@ async function record(
         ...(problem ? { pickupRefused: problem } : {}),
       },
     });
+    // logged as it is: every such text is the hub's own sentence (submissionRefusal, attachmentProblem, the size
+    // checks above, verifySubmitEvent's verdicts) with nothing of the upstream's but a schema-checked UUID, the
+    // operator's limits and jose's error code — no far side's words, no file name, no data. A detail that ever
+    // quotes the upstream's answer must not come here but be logged by its kind, its text kept in the journal.
     const reason = problem?.detail ?? (verdict?.ok === false ? verdict.detail : undefined);
     if (reason !== undefined) {
       const what = problem ? 'upstream submission cannot be taken as it is' : 'upstream event log does not verify';
