@@ -65,8 +65,6 @@ interface PollDbRow {
   last_error: string | null;
   waiting_upstream: number | null;
   waiting_upstream_since: Date | null;
-  /** bigint: a string from pg. */
-  recloses: string;
 }
 
 /**
@@ -199,16 +197,19 @@ export class UpstreamStore extends SchemaStore {
          FROM w GROUP BY upstream_id`,
       [upstreamIds, overdueAfterSeconds],
     );
-    const notTaken = await this.query<{ upstream_id: string; n: number }>(
-      `SELECT upstream_id, count(*)::int AS n FROM ${this.s}.upstream_closes
-        WHERE upstream_id = ANY($1::text[]) AND recloses >= $2 AND last_closed_at > now() - make_interval(hours => $3)
-        GROUP BY upstream_id`,
+    // one statement, so the count and the entries agree (a re-close updates both at once)
+    const closes = await this.query<{ upstream_id: string; recloses: string; not_taken: number }>(
+      `SELECT p.upstream_id, p.recloses,
+              (SELECT count(*)::int FROM ${this.s}.upstream_closes c
+                WHERE c.upstream_id = p.upstream_id AND c.recloses >= $2 AND c.last_closed_at > now() - make_interval(hours => $3)) AS not_taken
+         FROM ${this.s}.upstream_polls p WHERE p.upstream_id = ANY($1::text[])`,
       [upstreamIds, MANY_RECLOSES, RECLOSE_RECENT_HOURS],
     );
     const byId = new Map<string, UpstreamRecord>();
     for (const id of upstreamIds) {
       const p = polls.find((r) => r.upstream_id === id);
       const w = waiting.find((r) => r.upstream_id === id);
+      const c = closes.find((r) => r.upstream_id === id);
       byId.set(id, {
         ...(p?.last_poll_at ? { lastPollAt: p.last_poll_at } : {}),
         ...(p?.last_success_at ? { lastSuccessAt: p.last_success_at } : {}),
@@ -216,8 +217,8 @@ export class UpstreamStore extends SchemaStore {
         backlog: w?.backlog ?? 0,
         ...(w?.oldest ? { oldestUnacknowledgedAt: w.oldest } : {}),
         overdue: w?.overdue ?? 0,
-        recloses: Number(p?.recloses ?? 0),
-        closeNotTaken: notTaken.find((r) => r.upstream_id === id)?.n ?? 0,
+        recloses: Number(c?.recloses ?? 0),
+        closeNotTaken: c?.not_taken ?? 0,
         ...(p?.waiting_upstream != null ? { waitingUpstream: { count: p.waiting_upstream, ...(p.waiting_upstream_since ? { since: p.waiting_upstream_since } : {}) } } : {}),
       });
     }
