@@ -171,8 +171,8 @@ export class XtaUpstreamPoller {
         if (seen.has(item.messageId)) continue;
         seen.add(item.messageId);
         fresh += 1;
+        const close = closes.get(item.messageId);
         try {
-          const close = closes.get(item.messageId);
           if (close) {
             listedAfterClose += 1;
             if (!close.due) continue;
@@ -187,7 +187,9 @@ export class XtaUpstreamPoller {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
           failures.add(`message ${item.messageId}: ${errorMessage(error)}`, xtaFailureKind(error));
-          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, ...failureFields(error) }, 'xta upstream message not taken in; it stays in the box');
+          // a failed re-close: taken in already, the close is tried again on the next poll (its backoff is not advanced)
+          const what = close ? 'xta upstream message taken in before not closed again; it stays in the box' : 'xta upstream message not taken in; it stays in the box';
+          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, ...failureFields(error) }, what);
         }
       }
       if (fresh === 0 || itemsPending === 0) break;
