@@ -135,6 +135,41 @@ describe('XTA upstream: the hub pulls an intermediary message box', () => {
     expect(failingGauge(scraped, 'rz-box')).toBe('0');
   }, 120_000);
 
+  it('delivers a message whose close the intermediary ignores once, closes it again backing off, and shows the operator the lost close', async () => {
+    const outbox = join(dir, 'outbox');
+    const before = await zipsIn(outbox);
+    const entry = put({ mtom: false });
+    entry.ignoreClose = true;
+    try {
+      const row = await waitFor('delivered', async () => {
+        const r = await rowOf(entry);
+        if (r?.state === 'REJECTED' || r?.state === 'FAILED') throw new Error(`${r.state}: ${r.reason}`);
+        return r?.state === 'DELIVERED' ? r : undefined;
+      }, 90_000);
+      // closed at intake, then again after 1, 2, 4, 8 and 16 polls: the fifth re-close is reported
+      // (the hub records a re-close after the intermediary's answer: wait for the hub's view, not the intermediary's count)
+      const status = await waitFor('five closes again', async () => {
+        const s = (await upstreams()).find((u) => u.id === 'rz-box');
+        return s && s.closeNotTaken > 0 ? s : undefined;
+      }, 90_000);
+      // a sixth would come 32 polls after the fifth; on a slow machine it may have, so at least five
+      expect(status.closeNotTaken).toBe(1);
+      expect(status.recloses).toBeGreaterThanOrEqual(5);
+      expect(entry.ignoredCloses).toBeGreaterThanOrEqual(6);
+      const scraped = await metrics();
+      expect(scraped).toMatch(/^weiche_upstream_close_not_taken\{upstream="rz-box"\} 1$/m);
+      expect(Number(/^weiche_upstream_recloses_total\{upstream="rz-box"\} (\d+)$/m.exec(scraped)?.[1])).toBeGreaterThanOrEqual(5);
+      const audit = await hub.deps.journal.listAudit({ submissionId: row.submissionId, limit: 50 });
+      expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
+    } finally {
+      entry.ignoreClose = false;
+    }
+    // the intermediary takes the next close: the entry leaves the box; taken in and delivered once all along
+    await waitFor('closed upstream', async () => entry.closes === 1, 90_000);
+    expect(entry.fetches).toBe(1);
+    expect((await zipsIn(outbox)).filter((z) => !before.includes(z))).toHaveLength(1);
+  }, 240_000);
+
   it('keeps a message for a foreign key and a tampered one as received, shows them rejected with the reason and closes each once', async () => {
     const foreignCert = await readFile(join(dir, 'keys', 'dest.cert.pem'), 'utf8');
     const foreign = put({ mtom: false, certificatePem: foreignCert });

@@ -45,14 +45,14 @@ describe('XTA upstream poller', () => {
     const entries = Array.from({ length: 57 }, () => put());
     const poller = channel.pollers[0]!;
     const outcome = await poller.pollOnce();
-    expect(outcome).toEqual({ skipped: false, taken: 57, closed: 57, failed: 0, waitingUpstream: 0 });
+    expect(outcome).toEqual({ skipped: false, taken: 57, closed: 57, reclosed: 0, failed: 0, waitingUpstream: 0 });
     // 50 per status list: two rounds at least
     expect(server.count(LIST)).toBeGreaterThanOrEqual(2);
     for (const e of entries) {
       expect([e.fetches, e.closes]).toEqual([1, 1]);
       expect((await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, e.messageId)))?.state).toBe('RECEIVED');
     }
-    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, failed: 0, waitingUpstream: 0 });
+    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, reclosed: 0, failed: 0, waitingUpstream: 0 });
     // taken in and closed upstream, not yet processed (no roles run here): all 57 are backlog, none waits upstream
     expect((await upstreamStatuses(deps)).find((s) => s.id === 'rz-box')).toMatchObject({ kind: 'xta', backlog: 57, waitingUpstream: 0 });
   }, 120_000);
@@ -106,7 +106,7 @@ describe('XTA upstream poller', () => {
     const closesBefore = server.count(CLOSE);
     server.listTwice = true;
     try {
-      expect(await channel.pollers[0]!.pollOnce()).toEqual({ skipped: false, taken: 2, closed: 2, failed: 0, waitingUpstream: 0 });
+      expect(await channel.pollers[0]!.pollOnce()).toEqual({ skipped: false, taken: 2, closed: 2, reclosed: 0, failed: 0, waitingUpstream: 0 });
     } finally {
       server.listTwice = false;
     }
@@ -120,22 +120,65 @@ describe('XTA upstream poller', () => {
     }
   }, 60_000);
 
+  const closeRecords = async (messageId: string) => {
+    const row = await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, messageId));
+    const audit = await deps.journal.listAudit({ submissionId: row!.submissionId, limit: 50 });
+    return audit.filter((a) => a.stage === 'upstream-close');
+  };
+
   it('audits the close of an entry once when the intermediary keeps listing it after the close', async () => {
     const entry = put();
     entry.keepListed = true;
     const poller = channel.pollers[0]!;
     const outcomes = [];
     try {
-      // listed again on every poll after the first: nothing new is taken in, closed or audited
+      // listed again on every poll after the first: nothing new is taken in or audited; closed again after 1, 2 polls
       for (let i = 0; i < 4; i += 1) outcomes.push(await poller.pollOnce());
     } finally {
       entry.keepListed = false;
     }
-    const row = await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, entry.messageId));
-    const audit = await deps.journal.listAudit({ submissionId: row!.submissionId, limit: 50 });
-    expect(audit.filter((a) => a.stage === 'upstream-close')).toHaveLength(1);
+    expect(await closeRecords(entry.messageId)).toHaveLength(1);
+    // the repeated closes meet an entry the box calls closed (9070): they count as done
     expect([entry.fetches, entry.closes]).toEqual([1, 1]);
-    expect(outcomes.map((o) => [o.taken, o.closed, o.failed])).toEqual([[1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    expect(outcomes.map((o) => [o.taken, o.closed, o.reclosed, o.failed])).toEqual([[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [0, 0, 1, 0]]);
+  }, 60_000);
+
+  it('closes an entry again, backing off, while the intermediary ignores its close: fetched and audited once, reported after many closes', async () => {
+    const entry = put();
+    entry.ignoreClose = true;
+    const poller = channel.pollers[0]!;
+    const statusOf = async () => (await upstreamStatuses(deps)).find((s) => s.id === 'rz-box')!;
+    const reclosesBefore = (await statusOf()).recloses;
+    const outcomes = [];
+    try {
+      // closed at intake (poll 1), again after 1, 2, 4, 8 and 16 polls: polls 2, 4, 8, 16, 32
+      for (let i = 0; i < 32; i += 1) outcomes.push(await poller.pollOnce());
+    } finally {
+      entry.ignoreClose = false;
+    }
+    const reclosedAt = outcomes.flatMap((o, i) => (o.reclosed > 0 ? [i + 1] : []));
+    expect(reclosedAt).toEqual([2, 4, 8, 16, 32]);
+    expect(outcomes.reduce((n, o) => n + o.taken, 0)).toBe(1);
+    expect([entry.fetches, entry.ignoredCloses, entry.closes]).toEqual([1, 6, 0]);
+    expect(await closeRecords(entry.messageId)).toHaveLength(1);
+    // five re-closes: the operator sees the entry whose close the intermediary does not take
+    expect(await statusOf()).toMatchObject({ recloses: reclosesBefore + 5, closeNotTaken: 1 });
+  }, 120_000);
+
+  it('stops closing an entry once the intermediary takes its second close', async () => {
+    const entry = put();
+    entry.ignoreClose = true;
+    const poller = channel.pollers[0]!;
+    expect(await poller.pollOnce()).toMatchObject({ taken: 1, closed: 1, reclosed: 0 });
+    entry.ignoreClose = false;
+    expect(await poller.pollOnce()).toMatchObject({ taken: 0, closed: 0, reclosed: 1 });
+    expect([entry.fetches, entry.ignoredCloses, entry.closes]).toEqual([1, 1, 1]);
+    expect(server.open(READER).map((e) => e.messageId)).not.toContain(entry.messageId);
+    // gone from the box: no further close
+    const closesBefore = server.count(CLOSE);
+    for (let i = 0; i < 3; i += 1) expect(await poller.pollOnce()).toMatchObject({ taken: 0, reclosed: 0 });
+    expect(server.count(CLOSE)).toBe(closesBefore);
+    expect(await closeRecords(entry.messageId)).toHaveLength(1);
   }, 60_000);
 
   it('reaches an entry behind a full status list (50) of closed entries the intermediary keeps listing', async () => {

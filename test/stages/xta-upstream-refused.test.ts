@@ -35,7 +35,7 @@ describe('XTA upstream: a message over the limit', () => {
     const big = server.put({ reader: READER, author: 'dvdv:efa', message: { data: randomBytes(1_500_000), contentType: 'application/pdf', filename: 'plan.pdf' }, certificatePem: readerCert, mtom: false });
     const fine = server.put({ reader: READER, author: 'dvdv:efa', message: { data: xbau, contentType: 'application/xml', filename: 'antrag.xml' }, certificatePem: readerCert, mtom: false });
     const poller = channel.pollers[0]!;
-    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 2, closed: 2, failed: 0, waitingUpstream: 0 });
+    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 2, closed: 2, reclosed: 0, failed: 0, waitingUpstream: 0 });
     expect([big.fetches, big.closes, fine.fetches, fine.closes]).toEqual([1, 1, 1, 1]);
 
     const row = await deps.journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, xtaUpstreamRef(READER, big.messageId));
@@ -51,7 +51,7 @@ describe('XTA upstream: a message over the limit', () => {
     expect((refusal as Error).message).toContain(String(MAX_CONTAINER_BYTES));
 
     // the box no longer lists it: the next poll neither fetches it nor reports an error
-    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, failed: 0, waitingUpstream: 0 });
+    expect(await poller.pollOnce()).toEqual({ skipped: false, taken: 0, closed: 0, reclosed: 0, failed: 0, waitingUpstream: 0 });
     expect(big.fetches).toBe(1);
     const status = (await upstreamStatuses(deps)).find((s) => s.id === 'rz-box');
     expect(status?.lastError).toBeUndefined();

@@ -50,7 +50,7 @@ describe('XTA upstream: limits.submissionBytes', () => {
     const huge = put(randomBytes(3_000_000), 'application/pdf', 'scan.pdf');
     const fine = put(xbau, 'application/xml', 'antrag.xml');
 
-    expect(await channel.pollers[0]!.pollOnce()).toEqual({ skipped: false, taken: 3, closed: 3, failed: 0, waitingUpstream: 0 });
+    expect(await channel.pollers[0]!.pollOnce()).toEqual({ skipped: false, taken: 3, closed: 3, reclosed: 0, failed: 0, waitingUpstream: 0 });
     expect([over.fetches, over.closes, huge.fetches, huge.closes, fine.closes]).toEqual([1, 1, 1, 1, 1]);
 
     for (const entry of [over, huge]) {

@@ -33,6 +33,10 @@ export interface BoxEntry {
   closes: number;
   /** getStatusList keeps listing it after it was closed (an intermediary whose close does not take the entry out of its lists). */
   keepListed: boolean;
+  /** close is answered as done but not applied while set (an intermediary that lost or ignores the close). */
+  ignoreClose: boolean;
+  /** Closes answered as done but not applied (ignoreClose). */
+  ignoredCloses: number;
 }
 
 export interface PutOptions {
@@ -169,6 +173,8 @@ export class XtaUpstreamServer {
       fetches: 0,
       closes: 0,
       keepListed: false,
+      ignoreClose: false,
+      ignoredCloses: 0,
     };
     this.box.set(id, entry);
     return entry;
@@ -293,7 +299,8 @@ export class XtaUpstreamServer {
     const entries = ids.map((id) => this.box.get(id));
     // an entry closed before is gone from the box: unknown, as for any other account's MessageID
     if (entries.some((e) => !e || e.reader !== identity || e.closes > 0)) throw new Fault('InvalidMessageIDException', '9070');
-    for (const e of entries) if (e) e.closes += 1;
+    for (const e of entries) if (e?.ignoreClose) e.ignoredCloses += 1;
+    for (const e of entries) if (e && !e.ignoreClose) e.closes += 1;
     return envelope(ACTIONS.close, relatesTo, '', '');
   }
 }

@@ -32,7 +32,7 @@ export { DmsConfirmationStore, DMS_CONFIRMATION_STAGE, type DmsConfirmationRow, 
 export { AuditTrail, type AuditTrailRecord, type AuditTrailSearch } from './audit-trail.js';
 export type { DeadLetterFilter } from './dead-letter-filter.js';
 export { MissingAttachmentStore, type MissingSince } from './missing-attachment-store.js';
-export { UpstreamStore, type FailureCounts as UpstreamFailureCounts, type UpstreamRecord, type PollOutcome as UpstreamPollOutcome } from './upstream-store.js';
+export { MANY_RECLOSES, UpstreamStore, type FailureCounts as UpstreamFailureCounts, type UpstreamClose, type UpstreamRecord, type PollOutcome as UpstreamPollOutcome } from './upstream-store.js';
 export { DelegationStore, DELEGATIONS_STAGE, type StoredDelegations } from './delegation-store.js';
 export { OzgProgress, type OzgProgressRow, type MonthRange } from './ozg-progress.js';
 export { CallbackStore, CALLBACK_STAGE, type CallbackRow, type CallbackState } from './callback-store.js';

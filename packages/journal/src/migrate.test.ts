@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@weiche/core';
 import { createPool } from './create-pool.js';
+import { Journal } from './journal.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { testDatabase } from './test-schema.js';
+import { UpstreamStore } from './upstream-store.js';
 
 const db = testDatabase();
 afterAll(() => db.drop());
@@ -47,6 +49,7 @@ describe('migrate', () => {
       'events',
       'schema_migrations',
       'submissions',
+      'upstream_closes',
       'upstream_failures',
       'upstream_missing_attachments',
       'upstream_polls',
@@ -150,6 +153,16 @@ describe('migrate', () => {
     const built = await oid();
     expect(await migrate(db.pool, db.schema)).toEqual({ applied: ['0019_not_picked_up_data'] });
     expect(await oid()).toEqual(built);
+  });
+
+  it('0021 carries the closes recorded as upstream-close audit records over, due at once', async () => {
+    const s = `"${db.schema}"`;
+    // the journal as before the upgrade: its closes only in the audit trail
+    await db.pool.query(`DROP TABLE ${s}.upstream_closes; ALTER TABLE ${s}.upstream_polls DROP COLUMN polls, DROP COLUMN recloses`);
+    await db.pool.query(`DELETE FROM ${s}.schema_migrations WHERE id = '0021_upstream_closes'`);
+    await db.store(Journal).audit({ actor: 'xta-upstream:rz-box', stage: 'upstream-close', details: { upstream: 'rz-box', xtaMessageId: 'm-before' } });
+    expect(await migrate(db.pool, db.schema)).toEqual({ applied: ['0021_upstream_closes'] });
+    expect(await db.store(UpstreamStore).closes('rz-box', ['m-before', 'm-other'])).toEqual(new Map([['m-before', { recloses: 0, due: true }]]));
   });
 
   it('refuses schema names that are not plain identifiers', async () => {

@@ -96,11 +96,43 @@ describe('UpstreamStore', () => {
     const record = (await store.records(['box', 'never-polled'], 2 * 86_400)).get('box');
     expect(record).toMatchObject({ backlog: 2, overdue: 1 });
     expect(record?.oldestUnacknowledgedAt?.toISOString()).toBe(twoDaysAgo);
-    expect((await store.records(['never-polled'], 60)).get('never-polled')).toEqual({ backlog: 0, overdue: 0 });
+    expect((await store.records(['never-polled'], 60)).get('never-polled')).toEqual({ backlog: 0, overdue: 0, recloses: 0, closeNotTaken: 0 });
 
     // acknowledged upstream: no longer waiting
     await journal.transition(old, { from: ['RECEIVED'], to: 'REJECTED', actor: 't', stage: 'open' });
     await journal.markAcknowledged(old, { actor: 't', details: {} });
     expect((await store.records(['box'], 2 * 86_400)).get('box')).toMatchObject({ backlog: 1, overdue: 0 });
+  });
+
+  it('keeps the close of a box entry per upstream: due on the next poll, then after 2, 4 … polls up to the cap, counted', async () => {
+    const poll = () => store.recordPoll('rz-closes', 'xta', { phase: 'start' });
+    await poll();
+    await store.recordClose('rz-closes', 'm-1');
+    // a second record of the same close changes nothing
+    await store.recordClose('rz-closes', 'm-1');
+    expect(await store.closes('rz-closes', ['m-1', 'm-2'])).toEqual(new Map([['m-1', { recloses: 0, due: false }]]));
+    expect(await store.closes('other-box', ['m-1'])).toEqual(new Map());
+    const dueAt: number[] = [];
+    for (let n = 1; n <= 12; n += 1) {
+      await poll();
+      if (!(await store.closes('rz-closes', ['m-1'])).get('m-1')?.due) continue;
+      dueAt.push(n);
+      // at most every 4 polls
+      await store.recordReclose('rz-closes', 'm-1', 4);
+    }
+    expect(dueAt).toEqual([1, 3, 7, 11]);
+    const record = (await store.records(['rz-closes'], 60)).get('rz-closes');
+    expect(record).toMatchObject({ recloses: 4, closeNotTaken: 0 });
+    await store.recordReclose('rz-closes', 'm-1', 4);
+    expect((await store.records(['rz-closes'], 60)).get('rz-closes')).toMatchObject({ recloses: 5, closeNotTaken: 1 });
+  });
+
+  it('forgets closes not sent for a week', async () => {
+    await store.recordPoll('rz-prune', 'xta', { phase: 'start' });
+    await store.recordClose('rz-prune', 'old');
+    await store.recordClose('rz-prune', 'new');
+    await db.pool.query(`UPDATE ${db.schema}.upstream_closes SET last_closed_at = now() - interval '8 days' WHERE message_id = 'old'`);
+    await store.pruneCloses('rz-prune');
+    expect([...(await store.closes('rz-prune', ['old', 'new'])).keys()]).toEqual(['new']);
   });
 });

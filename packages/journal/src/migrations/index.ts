@@ -16,6 +16,7 @@ import { migration0017 } from './0017_blob_reference_indexes.js';
 import { migration0018 } from './0018_upstream_missing_attachments.js';
 import { migration0019 } from './0019_not_picked_up_data.js';
 import { migration0020 } from './0020_upstream_failures.js';
+import { migration0021 } from './0021_upstream_closes.js';
 
 export interface Migration {
   readonly id: string;
@@ -23,4 +24,4 @@ export interface Migration {
 }
 
 /** All migrations in the order they are applied; append new ones, never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0009, migration0010, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019, migration0020];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0009, migration0010, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019, migration0020, migration0021];

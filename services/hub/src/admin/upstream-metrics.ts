@@ -9,7 +9,9 @@ import { configuredUpstreams, upstreamStatuses } from '../upstreams/status.js';
  * after 14), and how many are older than `upstreamOverdueAfter` — alert on `weiche_upstream_overdue > 0` — and,
  * for XTA boxes, how many entries the last poll had to leave in the box (alert when it stays above 0), and whether
  * the last poll of each upstream failed (alert when it stays 1: nothing, or not everything, is being picked up),
- * and how many calls to each upstream failed, per kind of failure (failure-kinds.ts; rate() it for a graph).
+ * and how many calls to each upstream failed, per kind of failure (failure-kinds.ts; rate() it for a graph), and
+ * how often closes were sent again to XTA boxes that listed entries after their close, and how many such entries
+ * the intermediary seems not to take the close of (alert when above 0).
  */
 export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 'config' | 'upstreams'>): void {
   let reading: Promise<Awaited<ReturnType<typeof upstreamStatuses>>> | undefined;
@@ -69,6 +71,26 @@ export function registerUpstreamMetrics(registry: Registry, deps: Pick<HubDeps, 
     async collect() {
       this.reset();
       for (const s of await statuses()) if (s.waitingUpstream !== undefined) this.set({ upstream: s.id }, s.waitingUpstream);
+    },
+  });
+  new Counter({
+    name: 'weiche_upstream_recloses_total',
+    help: 'Closes sent again to an XTA box for entries it listed after their close (the intermediary lost or ignored it), counted in the journal',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) if (s.kind === 'xta') this.inc({ upstream: s.id }, s.recloses);
+    },
+  });
+  new Gauge({
+    name: 'weiche_upstream_close_not_taken',
+    help: 'XTA box entries closed again 5 times or more, the last time within two hours: the intermediary does not take their close',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) if (s.kind === 'xta') this.set({ upstream: s.id }, s.closeNotTaken);
     },
   });
 }

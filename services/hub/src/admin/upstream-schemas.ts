@@ -15,6 +15,8 @@ export const UpstreamStatusSchema = z.object({
   overdue: z.number().int().describe('of them, how many are older than upstreamOverdueAfter'),
   waitingUpstream: z.number().int().optional().describe('XTA: entries the last poll that read the box\'s list left in it without taking them in (fetch failed, or more than one poll lists)'),
   oldestWaitingUpstreamAgeSeconds: z.number().int().optional().describe('age of the oldest of them, from its delivery to the box'),
+  recloses: z.number().int().describe('XTA: closes sent again, since the journal began, for entries the box listed after the hub had closed them (the intermediary lost or ignored the close); counter weiche_upstream_recloses_total'),
+  closeNotTaken: z.number().int().describe('XTA: entries closed again 5 times or more, the last time within two hours: the intermediary does not take their close (ask its operator). Gauge weiche_upstream_close_not_taken'),
 });
 export const UpstreamStatusList = z.array(UpstreamStatusSchema);
 

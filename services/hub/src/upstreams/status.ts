@@ -20,6 +20,10 @@ export interface UpstreamStatus {
   /** Kinds that see it (XTA): entries the last successful poll left upstream, not taken in. */
   waitingUpstream?: number;
   oldestWaitingUpstreamAgeSeconds?: number;
+  /** Closes sent again for entries listed after their close (XTA), since the journal began. */
+  recloses: number;
+  /** Entries closed again many times (MANY_RECLOSES), the last time within two hours: the intermediary does not take their close. */
+  closeNotTaken: number;
 }
 
 /**
@@ -54,6 +58,8 @@ function statusOf(upstream: Pick<UpstreamStatus, 'id' | 'kind' | 'tenant'>, reco
     overdue: record?.overdue ?? 0,
     ...(record?.waitingUpstream ? { waitingUpstream: record.waitingUpstream.count } : {}),
     ...(record?.waitingUpstream?.since ? { oldestWaitingUpstreamAgeSeconds: ageSeconds(record.waitingUpstream.since, now) } : {}),
+    recloses: record?.recloses ?? 0,
+    closeNotTaken: record?.closeNotTaken ?? 0,
   };
 }
 

@@ -1,6 +1,6 @@
 // Upstream connections on the overview: FIT-Connect Zustelldienste and XTA message boxes the hub picks up
 // from, with the last poll, the last error, what waits for an answer upstream and how old the oldest is, and
-// for XTA boxes what the last poll had to leave in the box.
+// for XTA boxes what the last poll had to leave in the box and entries whose close the intermediary does not take.
 // Overdue submissions (older than upstreamOverdueAfter, not yet accepted) get a warning: FIT-Connect
 // auto-rejects a submission 14 days after it was sent.
 import { h, table } from './dom.js';
@@ -30,8 +30,12 @@ export function upstreamsSection(list, names) {
   const warnings = list.filter((u) => u.overdue > 0).map((u) =>
     // FIT-Connect's Zustelldienst auto-rejects after 14 days; an XTA intermediary was answered by the close already
     h('p', { class: 'error', role: 'alert', 'data-testid': 'upstream-overdue' }, t(u.kind === 'xta' ? 'upstreams.overdueWarningXta' : 'upstreams.overdueWarning', { id: u.id, count: formatNumber(u.overdue) })));
+  // XTA: entries the intermediary keeps listing however often the hub closes them (the hub took them in once)
+  const closeWarnings = list.filter((u) => u.closeNotTaken > 0).map((u) =>
+    h('p', { class: 'error', role: 'alert', 'data-testid': 'upstream-close-not-taken' }, t('upstreams.closeNotTakenWarning', { id: u.id, count: formatNumber(u.closeNotTaken) })));
   return [
     ...warnings,
+    ...closeWarnings,
     table(t('upstreams.heading'),
       [t('upstreams.id'), t('upstreams.kind'), t('col.tenant'), t('upstreams.lastSuccess'), t('upstreams.lastError'), t('upstreams.backlog'), t('upstreams.oldest'), t('upstreams.overdue')],
       list.map((u) => [

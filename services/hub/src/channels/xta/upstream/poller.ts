@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { XtaUpstreamConfig } from '@weiche/config';
 import { ErrorCode, errorMessage, isWeicheError } from '@weiche/core';
-import type { Journal, UpstreamPollOutcome, UpstreamStore } from '@weiche/journal';
+import { MANY_RECLOSES, type Journal, type UpstreamPollOutcome, type UpstreamStore } from '@weiche/journal';
 import {
   buildCheckAccountActiveRequest,
   buildCloseRequest,
@@ -31,11 +31,13 @@ const MAX_LIST_CAP = 1000;
 const MAX_ROUNDS = 20;
 /** Audit stage of a close upstream (the channel's evidence record names each). */
 export const UPSTREAM_CLOSE_STAGE = 'upstream-close';
+/** Re-closes of an entry the intermediary keeps listing back off to about this long at most. */
+const MAX_RECLOSE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface PollerDeps extends TakeInDeps {
-  readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit' | 'listAudit'>;
-  /** The upstream bookkeeping every upstream kind shares (poll lock, last poll, success and error). */
-  readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll'>;
+  readonly journal: Pick<Journal, 'createSubmission' | 'findByChannelRef' | 'audit'>;
+  /** The upstream bookkeeping (poll lock, last poll, success and error; the closes of box entries). */
+  readonly upstreams: Pick<UpstreamStore, 'withPollLock' | 'recordPoll' | 'closes' | 'recordClose' | 'recordReclose' | 'pruneCloses'>;
   readonly http: XtaSoapHttpClient;
   /** The client's answer bound already lowered to `submissionBytes` where that is tighter (xtaLimitsWithin). */
   readonly limits: XtaLimits & { readonly bodyBySubmissionLimit?: boolean };
@@ -50,6 +52,8 @@ export interface PollOutcome {
   readonly skipped: boolean;
   readonly taken: number;
   readonly closed: number;
+  /** Entries listed again after their close whose close was sent again (the intermediary lost or ignored it). */
+  readonly reclosed: number;
   readonly failed: number;
   /** Entries left in the box that this poll could not take in (failed, or beyond what it listed). */
   readonly waitingUpstream: number;
@@ -128,7 +132,7 @@ export class XtaUpstreamPoller {
     });
     if (result.locked) return result.value;
     this.deps.log.debug({ upstream: this.upstream.id }, 'xta upstream poll skipped: another replica polls this box');
-    return { skipped: true, taken: 0, closed: 0, failed: 0, waitingUpstream: 0 };
+    return { skipped: true, taken: 0, closed: 0, reclosed: 0, failed: 0, waitingUpstream: 0 };
   }
 
   private record(outcome: UpstreamPollOutcome): Promise<void> {
@@ -148,9 +152,11 @@ export class XtaUpstreamPoller {
     const seen = new Set<string>();
     let taken = 0;
     let closed = 0;
+    let reclosed = 0;
     let itemsPending = 0;
-    // entries whose close the journal holds, listed again all the same (an intermediary that keeps listing them)
+    // entries whose close the journal holds, listed again all the same (an intermediary that lost the close, or keeps listing them)
     let listedAfterClose = 0;
+    await this.deps.upstreams.pruneCloses(this.upstream.id);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       // closed entries leave the box; the ones that failed stay at its head, and so do the ones an intermediary keeps
       // listing after their close: ask for that many more, or a head of them hides every entry behind it
@@ -159,20 +165,31 @@ export class XtaUpstreamPoller {
       const box = list.msgBoxResponse;
       itemsPending = box && 'itemsPending' in box ? box.itemsPending : 0;
       let fresh = 0;
+      // one look-up per list, not per entry: which of the listed entries the hub closed before
+      const closes = await this.deps.upstreams.closes(this.upstream.id, list.items.map((i) => i.messageId));
       for (const item of list.items) {
         if (seen.has(item.messageId)) continue;
         seen.add(item.messageId);
         fresh += 1;
+        const close = closes.get(item.messageId);
         try {
+          if (close) {
+            listedAfterClose += 1;
+            if (!close.due) continue;
+            await this.reclose(item.messageId, box?.requestId);
+            reclosed += 1;
+            continue;
+          }
           const done = await this.takeInAndClose(item, box?.requestId);
           if (done.taken) taken += 1;
           if (done.closed) closed += 1;
-          if (done.closedBefore) listedAfterClose += 1;
         } catch (error) {
           failed.set(item.messageId, waitingSince(item));
           // MessageIDs are no personal data; the reason names the fault or the transport problem
           failures.add(`message ${item.messageId}: ${errorMessage(error)}`, xtaFailureKind(error));
-          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, ...failureFields(error) }, 'xta upstream message not taken in; it stays in the box');
+          // a failed re-close: taken in already, the close is tried again on the next poll (its backoff is not advanced)
+          const what = close ? 'xta upstream message taken in before not closed again; it stays in the box' : 'xta upstream message not taken in; it stays in the box';
+          this.deps.log.warn({ upstream: this.upstream.id, xtaMessageId: item.messageId, ...failureFields(error) }, what);
         }
       }
       if (fresh === 0 || itemsPending === 0) break;
@@ -184,8 +201,8 @@ export class XtaUpstreamPoller {
     const summary = failures.summary();
     const left = { count: waitingUpstream, since };
     await this.record(summary === undefined ? { phase: 'success', waitingUpstream: left } : { phase: 'error', message: summary, waitingUpstream: left, failures: failures.byKind() });
-    if (taken > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, failed: failed.size, waitingUpstream }, 'xta upstream polled');
-    return { skipped: false, taken, closed, failed: failed.size, waitingUpstream };
+    if (taken > 0 || reclosed > 0 || failed.size > 0) this.deps.log.info({ upstream: this.upstream.id, taken, closed, reclosed, failed: failed.size, waitingUpstream }, 'xta upstream polled');
+    return { skipped: false, taken, closed, reclosed, failed: failed.size, waitingUpstream };
   }
 
   /**
@@ -225,25 +242,26 @@ export class XtaUpstreamPoller {
     return { taken, ...(fetched.msgBoxResponse?.requestId !== undefined ? { requestId: fetched.msgBoxResponse.requestId } : {}) };
   }
 
-  /** Whether the journal holds the close of this entry already (an upstream-close record of its submission). */
-  private async closedBefore(submissionId: string, messageId: string): Promise<boolean> {
-    // a submission has a few dozen audit records at most; the close is among its first (it follows the intake)
-    const audit = await this.deps.journal.listAudit({ submissionId, limit: 1000 });
-    return audit.some((a) => a.stage === UPSTREAM_CLOSE_STAGE && a.details['xtaMessageId'] === messageId);
+  /** close for the reader's entry; a close answered 9070 (the entry gone already: a repeated close after a crash) counts as done. */
+  private async close(messageId: string, requestId: string | undefined): Promise<void> {
+    const { http, limits } = this.deps;
+    try {
+      parseEmptyResponse(await http.post(this.upstream.msgBoxUrl, buildCloseRequest(this.caller, requestId ?? `urn:uuid:${randomUUID()}`, [messageId])), limits);
+    } catch (error) {
+      if (!isUnknownMessageId(error)) throw error;
+    }
   }
 
   /**
-   * getMessage unless the journal already holds it, then close; nothing is closed that is not durable. An entry
-   * whose close the journal records already is left alone: an intermediary that keeps listing closed entries would
-   * otherwise get a close, and the journal an upstream-close record, on every poll (one record per entry).
+   * getMessage unless the journal already holds it, then close; nothing is closed that is not durable. The close is
+   * audited and recorded in the upstream store once, so a listing after it finds it there (reclose), not here.
    */
-  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean; closed: boolean; closedBefore?: true }> {
-    const { http, limits, journal } = this.deps;
+  private async takeInAndClose(item: StatusListItem, listRequestId: string | undefined): Promise<{ taken: boolean; closed: boolean }> {
+    const { journal, upstreams } = this.deps;
     const ref = xtaUpstreamRef(this.upstream.reader, item.messageId);
     let requestId = listRequestId;
     let taken = false;
     const existing = await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref);
-    if (existing && (await this.closedBefore(existing.submissionId, item.messageId))) return { taken: false, closed: false, closedBefore: true };
     if (!existing) {
       const done = await this.fetchAndTakeIn(item);
       // closed meanwhile (by whoever else reads this box): nothing left to take in
@@ -251,15 +269,27 @@ export class XtaUpstreamPoller {
       taken = done.taken;
       requestId = done.requestId ?? requestId;
     }
-    try {
-      parseEmptyResponse(await http.post(this.upstream.msgBoxUrl, buildCloseRequest(this.caller, requestId ?? `urn:uuid:${randomUUID()}`, [item.messageId])), limits);
-    } catch (error) {
-      // a repeated close after a crash may meet an entry the server already removed
-      if (!isUnknownMessageId(error)) throw error;
-    }
+    await this.close(item.messageId, requestId);
     const row = existing ?? (await journal.findByChannelRef(XTA_UPSTREAM_CHANNEL, ref));
+    // the record first: a crash between the two costs a second record at the next listing, never a missing one
     await journal.audit({ ...(row ? { submissionId: row.submissionId } : {}), actor: `xta-upstream:${this.upstream.id}`, stage: UPSTREAM_CLOSE_STAGE, details: { upstream: this.upstream.id, xtaMessageId: item.messageId } });
+    await upstreams.recordClose(this.upstream.id, item.messageId);
     return { taken, closed: true };
+  }
+
+  /**
+   * An entry listed again after its close, its backoff run out: the intermediary lost the close (its answer got lost,
+   * it crashed, it ignores it). It is closed again — never fetched again — with no new audit record (the take-in
+   * has its one); the next re-close waits twice as many polls, up to about an hour. Told the operator from
+   * MANY_RECLOSES on (a warning; closeNotTaken in the admin API, weiche_upstream_close_not_taken).
+   */
+  private async reclose(messageId: string, requestId: string | undefined): Promise<void> {
+    await this.close(messageId, requestId);
+    const maxPolls = MAX_RECLOSE_INTERVAL_MS / Math.max(1, this.upstream.pollIntervalMs);
+    const recloses = await this.deps.upstreams.recordReclose(this.upstream.id, messageId, maxPolls);
+    const fields = { upstream: this.upstream.id, xtaMessageId: messageId, recloses };
+    if (recloses >= MANY_RECLOSES) this.deps.log.warn(fields, 'xta upstream entry still listed after repeated closes; the intermediary does not take its close');
+    else this.deps.log.info(fields, 'xta upstream entry listed after its close, closed again');
   }
 }
 
